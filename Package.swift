@@ -1,0 +1,58 @@
+// swift-tools-version: 6.0
+// Lifeboat: PostgreSQL backup and disaster recovery that proves it.
+//
+// Layers (the import graph reads like the architecture):
+//   C system libraries  CLibPQ  CLibArchive  CLibCrypto
+//   one wrapper each    PGClient ArchiveIO   Cipher         (no C type escapes these)
+//   pure domain         Diagnostics  Configuration  Catalog (no C import)
+//   storage & streams   Storage (BlobStore + LocalStore/MemoryStore)  Pipeline (stream stages)
+//   engines             Engine (backup, restore, verify, keys, locks, subprocesses)
+//   executable          lifeboat (one file per command; exit codes mapped once)
+import PackageDescription
+
+let package = Package(
+    name: "Lifeboat",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lifeboat", targets: ["lifeboat"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", "5.0.1"..<"7.0.0"),
+    ],
+    targets: [
+        // C libraries: module map + shim header, found through pkg-config, installed from apt.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "Diagnostics"),
+        .target(name: "Cipher", dependencies: ["CLibCrypto", "Diagnostics"]),
+        .target(name: "ArchiveIO", dependencies: ["CLibArchive", "Diagnostics"]),
+        .target(name: "PGClient", dependencies: ["CLibPQ", "Diagnostics"]),
+
+        .target(name: "Configuration", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Catalog", dependencies: ["Diagnostics"]),
+        .target(name: "Storage", dependencies: ["Diagnostics"]),
+        .target(name: "Pipeline", dependencies: ["Diagnostics", "Cipher", "ArchiveIO", "Storage"]),
+        .target(name: "Engine", dependencies: [
+            "Diagnostics", "Cipher", "ArchiveIO", "PGClient", "Configuration", "Catalog", "Storage", "Pipeline",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "lifeboat", dependencies: [
+            "Engine", "Diagnostics", "Configuration", "Catalog",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "CipherTests", dependencies: ["Cipher"], exclude: ["make_vector.py"]),
+        .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO"]),
+        .testTarget(name: "PGClientTests", dependencies: ["PGClient"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "Cipher", "ArchiveIO"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["PGClient"]),
+    ]
+)

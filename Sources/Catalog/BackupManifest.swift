@@ -1,0 +1,159 @@
+// BackupManifest: the per-backup ledger and restore plan. It lists every stored object with its size and
+// SHA-256 and everything a restore and its checks need. It is sealed (encrypted and authenticated) and written
+// last: a backup exists exactly when its manifest does. docs/format.md §Manifest specifies the JSON.
+import Foundation
+
+public enum BackupKind: String, Codable, Sendable, CaseIterable {
+    case logical
+    case snapshot
+}
+
+public struct BackupManifest: Codable, Sendable, Equatable {
+    public static let currentFormatVersion = 1
+
+    public var formatVersion: Int
+    public var id: BackupID
+    public var cluster: String
+    public var kind: BackupKind
+    public var label: String?
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var pinned: Bool
+    public var keepUntil: Date?
+    public var tool: ToolInfo
+    public var server: ServerInfo
+    public var compression: CompressionInfo
+    public var encryption: EncryptionInfo
+    public var objects: [StoredObject]
+    public var databases: [DatabaseRecord]
+    public var globals: GlobalsRecord?
+
+    public init(id: BackupID, cluster: String, kind: BackupKind, label: String?, startedAt: Date, finishedAt: Date,
+                pinned: Bool, keepUntil: Date?, tool: ToolInfo, server: ServerInfo, compression: CompressionInfo,
+                encryption: EncryptionInfo, objects: [StoredObject], databases: [DatabaseRecord], globals: GlobalsRecord?) {
+        self.formatVersion = Self.currentFormatVersion
+        self.id = id
+        self.cluster = cluster
+        self.kind = kind
+        self.label = label
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.pinned = pinned
+        self.keepUntil = keepUntil
+        self.tool = tool
+        self.server = server
+        self.compression = compression
+        self.encryption = encryption
+        self.objects = objects
+        self.databases = databases
+        self.globals = globals
+    }
+
+    /// Bytes stored in the repository for this backup, manifest excluded.
+    public var storedBytes: Int64 { objects.reduce(0) { $0 + $1.storedSize } }
+    /// Bytes of the dumps before compression and encryption.
+    public var contentBytes: Int64 { objects.reduce(0) { $0 + $1.contentSize } }
+
+    public func object(named name: String) -> StoredObject? { objects.first { $0.name == name } }
+    public func database(named name: String) -> DatabaseRecord? { databases.first { $0.name == name } }
+}
+
+public struct ToolInfo: Codable, Sendable, Equatable {
+    public var name: String
+    public var version: String
+    public var host: String
+    public init(name: String, version: String, host: String) {
+        self.name = name
+        self.version = version
+        self.host = host
+    }
+}
+
+public struct ServerInfo: Codable, Sendable, Equatable {
+    public var version: String
+    public var versionNumber: Int
+    public var systemIdentifier: String?
+    public var timeline: Int?
+    /// WAL position when the dump's snapshot was taken (logical) or the backup started (snapshot).
+    public var startLsn: String
+    public var stopLsn: String?
+    public init(version: String, versionNumber: Int, systemIdentifier: String?, timeline: Int?, startLsn: String, stopLsn: String?) {
+        self.version = version
+        self.versionNumber = versionNumber
+        self.systemIdentifier = systemIdentifier
+        self.timeline = timeline
+        self.startLsn = startLsn
+        self.stopLsn = stopLsn
+    }
+}
+
+public struct CompressionInfo: Codable, Sendable, Equatable {
+    public var algorithm: String
+    public var level: Int
+    public init(algorithm: String, level: Int) {
+        self.algorithm = algorithm
+        self.level = level
+    }
+}
+
+public struct EncryptionInfo: Codable, Sendable, Equatable {
+    public var algorithm: String
+    public var keyId: String
+    public init(algorithm: String, keyId: String) {
+        self.algorithm = algorithm
+        self.keyId = keyId
+    }
+}
+
+/// One sealed object of the backup: `name` is relative to the backup's directory in the repository.
+public struct StoredObject: Codable, Sendable, Equatable {
+    public var name: String
+    public var storedSize: Int64
+    public var sha256: String
+    /// Uncompressed bytes of the content (all tar entry data).
+    public var contentSize: Int64
+    public var storageClass: String?
+    public init(name: String, storedSize: Int64, sha256: String, contentSize: Int64, storageClass: String? = nil) {
+        self.name = name
+        self.storedSize = storedSize
+        self.sha256 = sha256
+        self.contentSize = contentSize
+        self.storageClass = storageClass
+    }
+}
+
+public struct DatabaseRecord: Codable, Sendable, Equatable {
+    public var name: String
+    public var object: String
+    public var dumpFormat: String
+    public var tables: [TableCount]
+    public init(name: String, object: String, dumpFormat: String, tables: [TableCount]) {
+        self.name = name
+        self.object = object
+        self.dumpFormat = dumpFormat
+        self.tables = tables
+    }
+    public var totalRows: Int64 { tables.reduce(0) { $0 + $1.rows } }
+}
+
+public struct TableCount: Codable, Sendable, Equatable, Hashable {
+    public var schema: String
+    public var table: String
+    public var rows: Int64
+    public init(schema: String, table: String, rows: Int64) {
+        self.schema = schema
+        self.table = table
+        self.rows = rows
+    }
+    public var qualifiedName: String { "\(schema).\(table)" }
+}
+
+public struct GlobalsRecord: Codable, Sendable, Equatable {
+    /// Object holding `pg_dumpall --globals-only` output; nil when the role could not read globals.
+    public var object: String?
+    public var note: String?
+    public init(object: String?, note: String?) {
+        self.object = object
+        self.note = note
+    }
+}

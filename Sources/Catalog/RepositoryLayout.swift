@@ -1,0 +1,36 @@
+// RepositoryLayout: where every kind of object lives inside a repository (docs/format.md §Layout).
+// All key construction goes through here so the layout is defined exactly once.
+import Foundation
+
+public enum RepositoryLayout {
+    public static let descriptor = "repository.json"
+    public static let keyringObject = "keys/keyring.lbx"
+    public static let keySlotPrefix = "keys/slot-"
+    public static let sealedExtension = ".lbx"
+    public static let manifestName = "manifest.lbx"
+
+    public static func keySlot(_ slotID: String) -> String { "\(keySlotPrefix)\(slotID).json" }
+    public static func clusterBackups(_ cluster: String) -> String { "backups/\(cluster)/" }
+    public static func backupDirectory(cluster: String, id: BackupID) -> String { "backups/\(cluster)/\(id.rawValue)" }
+    public static func manifest(cluster: String, id: BackupID) -> String {
+        backupDirectory(cluster: cluster, id: id) + "/" + manifestName
+    }
+    public static func object(cluster: String, id: BackupID, name: String) -> String {
+        backupDirectory(cluster: cluster, id: id) + "/" + name
+    }
+    /// Object names inside a backup directory: `db-0001.tar.zst.lbx`, `globals.tar.zst.lbx`.
+    public static func databaseObjectName(index: Int, compressed: Bool) -> String {
+        String(format: "db-%04d.%@", index, compressed ? "tar.zst.lbx" : "tar.lbx")
+    }
+    public static func globalsObjectName(compressed: Bool) -> String { compressed ? "globals.tar.zst.lbx" : "globals.tar.lbx" }
+
+    /// The backup IDs whose manifest key appears in a listing of `clusterBackups(cluster)`.
+    public static func completedBackups(in keys: [String], cluster: String) -> [BackupID] {
+        let prefix = clusterBackups(cluster)
+        return keys.compactMap { key -> BackupID? in
+            guard key.hasPrefix(prefix), key.hasSuffix("/" + manifestName) else { return nil }
+            let middle = key.dropFirst(prefix.count).dropLast(manifestName.count + 1)
+            return middle.contains("/") ? nil : BackupID(String(middle))
+        }.sorted()
+    }
+}

@@ -1,0 +1,78 @@
+// RepositorySettings: where the repository is and, for S3, how to talk to it (endpoint, TLS, storage classes,
+// part size, server-side encryption). Defaults follow what AWS tools do when a setting is absent.
+
+public struct RepositorySettings: Sendable, Equatable, Codable {
+    /// How the bucket is addressed: `https://endpoint/bucket/key` or `https://bucket.endpoint/key`.
+    public enum Addressing: String, Sendable, Equatable, Codable, CaseIterable {
+        case path
+        case virtual
+    }
+
+    public static let defaultRegion = "us-east-1"
+    public static let defaultPartSize = 16 * ByteSize.mebibyte
+    /// S3 refuses multipart parts below 5 MiB (except the last) and above 5 GiB.
+    public static let partSizeRange = (5 * ByteSize.mebibyte)...(5 * ByteSize.gibibyte)
+    public static let serverSideEncryptions = ["AES256", "aws:kms"]
+
+    public var location: RepositoryLocation
+    /// An S3-compatible endpoint such as `http://127.0.0.1:9000`; nil means AWS.
+    public var endpoint: String?
+    public var region: String
+    public var addressing: Addressing
+    /// Extra CA certificates (PEM) to trust for the endpoint, absolute.
+    public var caFile: String?
+    public var insecureSkipTLSVerify: Bool
+    /// Storage class for data objects; nil means the bucket default.
+    public var storageClass: String?
+    /// Storage class for metadata (manifests, catalog), which must stay immediately readable.
+    public var metadataStorageClass: String?
+    /// Multipart upload part size in bytes.
+    public var partSize: Int
+    /// Server-side encryption: "AES256" or "aws:kms"; nil means none requested.
+    public var sse: String?
+    public var sseKMSKeyID: String?
+
+    public init(
+        location: RepositoryLocation,
+        endpoint: String? = nil,
+        region: String = RepositorySettings.defaultRegion,
+        addressing: Addressing? = nil,
+        caFile: String? = nil,
+        insecureSkipTLSVerify: Bool = false,
+        storageClass: String? = nil,
+        metadataStorageClass: String? = nil,
+        partSize: Int = RepositorySettings.defaultPartSize,
+        sse: String? = nil,
+        sseKMSKeyID: String? = nil
+    ) {
+        self.location = location
+        self.endpoint = endpoint
+        self.region = region
+        self.addressing = addressing ?? Self.defaultAddressing(endpoint: endpoint)
+        self.caFile = caFile
+        self.insecureSkipTLSVerify = insecureSkipTLSVerify
+        self.storageClass = storageClass
+        self.metadataStorageClass = metadataStorageClass
+        self.partSize = partSize
+        self.sse = sse
+        self.sseKMSKeyID = sseKMSKeyID
+    }
+
+    /// Virtual-hosted style for AWS (path style is deprecated there), path style for custom endpoints
+    /// (MinIO, Ceph, moto and most others expect it) — the rule minio-go calls "auto" lookup.
+    public static func defaultAddressing(endpoint: String?) -> Addressing {
+        endpoint == nil ? .virtual : .path
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case location = "url"
+        case endpoint, region, addressing
+        case caFile = "ca_file"
+        case insecureSkipTLSVerify = "insecure_skip_tls_verify"
+        case storageClass = "storage_class"
+        case metadataStorageClass = "metadata_storage_class"
+        case partSize = "part_size"
+        case sse
+        case sseKMSKeyID = "sse_kms_key_id"
+    }
+}

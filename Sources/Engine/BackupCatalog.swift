@@ -1,0 +1,64 @@
+// BackupCatalog: the complete backups of a cluster, read from their sealed manifests. A backup is listed
+// exactly when its manifest exists and authenticates; leftovers of failed runs have no manifest.
+import Catalog
+import Foundation
+import Storage
+
+public struct BackupCatalog {
+    public let repository: Repository
+    public let keyring: Keyring
+    public let cluster: String
+
+    public init(repository: Repository, keyring: Keyring, cluster: String) {
+        self.repository = repository
+        self.keyring = keyring
+        self.cluster = cluster
+    }
+
+    public func backupIDs() throws -> [BackupID] {
+        let keys = try repository.store.list(prefix: RepositoryLayout.clusterBackups(cluster)).map(\.key.rawValue)
+        return RepositoryLayout.completedBackups(in: keys, cluster: cluster)
+    }
+
+    /// Every complete backup, oldest first. A manifest that fails authentication is an integrity error.
+    public func manifests() throws -> [BackupManifest] {
+        try backupIDs().map { try manifest($0) }
+    }
+
+    public func manifest(_ id: BackupID) throws -> BackupManifest {
+        let key = try ObjectKey(RepositoryLayout.manifest(cluster: cluster, id: id))
+        let bytes: [UInt8]
+        do {
+            bytes = try repository.getSealed(key, lookup: keyring.lookup)
+        } catch StoreError.notFound {
+            throw EngineError.backupNotFound(id.rawValue)
+        }
+        let manifest: BackupManifest
+        do {
+            manifest = try CatalogCoding.decoder().decode(BackupManifest.self, from: Data(bytes))
+        } catch {
+            throw EngineError.manifestMismatch(key: key.rawValue, detail: "it does not decode as a manifest")
+        }
+        // A manifest copied into another backup's directory authenticates but names a different backup.
+        guard manifest.id == id, manifest.cluster == cluster else {
+            throw EngineError.manifestMismatch(key: key.rawValue, detail: "it describes backup '\(manifest.id)' of cluster '\(manifest.cluster)'")
+        }
+        return manifest
+    }
+
+    /// Resolves "latest" or a backup id to a manifest.
+    public func resolve(_ reference: String) throws -> BackupManifest {
+        if reference == "latest" {
+            guard let newest = try backupIDs().last else { throw EngineError.noBackups(cluster: cluster) }
+            return try manifest(newest)
+        }
+        guard let id = BackupID(reference) else { throw EngineError.backupNotFound(reference) }
+        return try manifest(id)
+    }
+
+    public func commit(_ manifest: BackupManifest) throws {
+        let key = try ObjectKey(RepositoryLayout.manifest(cluster: cluster, id: manifest.id))
+        let bytes = Array(try CatalogCoding.encoder().encode(manifest))
+        try repository.putSealed(key, bytes: bytes, with: keyring.current)
+    }
+}

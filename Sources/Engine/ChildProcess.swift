@@ -1,0 +1,113 @@
+// ChildProcess: runs a PostgreSQL client tool without a shell. Arguments never carry secrets (passwords go
+// through the environment). Stdout/stdin are raw pipes for streaming; stderr is drained on its own thread into
+// a bounded tail, so a chatty child can never block on a full pipe.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public final class ChildProcess: @unchecked Sendable {
+    // `process` and the pipes are set up once in init; `tail` is guarded by `tailLock`.
+    private let process = Process()
+    private let stdoutPipe: Pipe?
+    private let stdinPipe: Pipe?
+    private let stderrPipe = Pipe()
+    private let stderrDone = DispatchSemaphore(value: 0)
+    private let tailLock = NSLock()
+    private var tail: [UInt8] = []
+    private static let tailLimit = 16 * 1024
+    public let name: String
+
+    public init(executable: String, arguments: [String], environment: [String: String],
+                captureStdout: Bool, provideStdin: Bool) {
+        name = (executable as NSString).lastPathComponent
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        stdoutPipe = captureStdout ? Pipe() : nil
+        stdinPipe = provideStdin ? Pipe() : nil
+        process.standardOutput = stdoutPipe ?? FileHandle.nullDevice
+        process.standardInput = stdinPipe ?? FileHandle.nullDevice
+        process.standardError = stderrPipe
+    }
+
+    public func start() throws {
+        do {
+            try process.run()
+        } catch {
+            throw EngineError.toolMissing(tool: name, searched: [process.executableURL?.path ?? name])
+        }
+        let handle = stderrPipe.fileHandleForReading
+        let thread = Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                appendTail(buffer[0..<count])
+            }
+            stderrDone.signal()
+        }
+        thread.start()
+    }
+
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Reads from the child's stdout; 0 at end of output.
+    public func readStdout(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard let fd = stdoutPipe?.fileHandleForReading.fileDescriptor else { return 0 }
+        while true {
+            let count = read(fd, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno != EINTR { throw EngineError.invalidArgument("reading from \(name) failed: \(String(cString: strerror(errno)))", hint: nil) }
+        }
+    }
+
+    /// Writes to the child's stdin; returns false when the child closed its end (it exited or failed).
+    public func writeStdin(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let fd = stdinPipe?.fileHandleForWriting.fileDescriptor, var base = bytes.baseAddress else { return true }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let written = write(fd, base, remaining)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            remaining -= written
+            base += written
+        }
+        return true
+    }
+
+    public func closeStdin() {
+        try? stdinPipe?.fileHandleForWriting.close()
+    }
+
+    /// Waits for the child and its stderr; returns the exit status (128 + signal when killed).
+    public func wait() -> Int32 {
+        closeStdin()
+        process.waitUntilExit()
+        stderrDone.wait()
+        stderrDone.signal()
+        if process.terminationReason == .uncaughtSignal { return 128 + process.terminationStatus }
+        return process.terminationStatus
+    }
+
+    public func terminate() {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+    }
+
+    /// The last lines the child wrote to stderr, for error messages.
+    public var stderrTail: String {
+        tailLock.lock()
+        defer { tailLock.unlock() }
+        return String(decoding: tail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func appendTail(_ bytes: ArraySlice<UInt8>) {
+        tailLock.lock()
+        tail.append(contentsOf: bytes)
+        if tail.count > Self.tailLimit { tail.removeFirst(tail.count - Self.tailLimit) }
+        tailLock.unlock()
+    }
+}

@@ -1,0 +1,30 @@
+// EngineContext: what every engine gets from the command layer instead of reaching for globals: the
+// configuration, a logger, the progress display, the environment and the clock.
+import Configuration
+import Foundation
+import Logging
+
+public struct EngineContext: Sendable {
+    public let config: LifeboatConfig
+    public let logger: Logger
+    public let progress: ProgressReporter
+    public let environment: [String: String]
+    public let now: @Sendable () -> Date
+
+    public init(config: LifeboatConfig, logger: Logger, progress: ProgressReporter,
+                environment: [String: String], now: @escaping @Sendable () -> Date = { Date() }) {
+        self.config = config
+        self.logger = logger
+        self.progress = progress
+        self.environment = environment
+        self.now = now
+    }
+
+    /// Environment variables a child process must never inherit.
+    public var secretVariables: [String] {
+        if case .passphraseEnvironment(let name) = config.encryption { return [name] }
+        return []
+    }
+
+    public static let toolVersion = "0.1.0"
+}

@@ -1,0 +1,114 @@
+// Errors raised by the engines (backup, restore, verify, keys, repository), each with what to do next.
+import Diagnostics
+
+public enum EngineError: LifeboatError {
+    case repositoryExists(String)
+    case notARepository(String)
+    case unsupportedRepositoryFormat(String)
+    case unsupportedRepositoryScheme(String)
+    case keyFileMissing(path: String)
+    case keyFileUnreadable(path: String, detail: String)
+    case keyFileInsecure(path: String, mode: Int)
+    case keyFileMalformed(path: String)
+    case keyFileExists(path: String)
+    case passphraseMissing(variable: String)
+    case passphraseTooShort(variable: String)
+    case wrongKey(credential: String)
+    case keyringDamaged(String)
+    case lastKeySlot
+    case unknownKeySlot(String)
+    case toolMissing(tool: String, searched: [String])
+    case databaseNotFound(name: String, available: [String])
+    case databaseRequired(available: [String])
+    case backupNotFound(String)
+    case noBackups(cluster: String)
+    case dumpFailed(tool: String, database: String, status: Int32, stderr: String)
+    case restoreFailed(database: String, status: Int32, stderr: String)
+    case targetNotEmpty(database: String, relations: Int)
+    case rowCountMismatch(database: String, mismatches: [String])
+    case manifestMismatch(key: String, detail: String)
+    case interrupted(signal: Int32)
+    case invalidArgument(String, hint: String?)
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .keyringDamaged, .wrongKey, .rowCountMismatch, .manifestMismatch: return .integrity
+        case .unsupportedRepositoryScheme, .keyFileMissing, .keyFileInsecure, .keyFileMalformed, .keyFileExists,
+             .passphraseMissing, .passphraseTooShort, .toolMissing, .databaseNotFound, .databaseRequired,
+             .backupNotFound, .invalidArgument, .keyFileUnreadable, .notARepository, .lastKeySlot, .unknownKeySlot:
+            return .usage
+        default: return .failure
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .repositoryExists(let location): return "a repository already exists at '\(location)'"
+        case .notARepository(let location): return "no lifeboat repository at '\(location)'"
+        case .unsupportedRepositoryFormat(let detail): return "unsupported repository format: \(detail)"
+        case .unsupportedRepositoryScheme(let url): return "repository '\(url)' is not supported by this build"
+        case .keyFileMissing(let path): return "key file '\(path)' does not exist"
+        case .keyFileUnreadable(let path, let detail): return "cannot read key file '\(path)': \(detail)"
+        case .keyFileInsecure(let path, let mode):
+            return "key file '\(path)' is readable by other users (mode \(String(mode, radix: 8)))"
+        case .keyFileMalformed(let path): return "key file '\(path)' is not a lifeboat key file"
+        case .keyFileExists(let path): return "key file '\(path)' already exists"
+        case .passphraseMissing(let variable): return "environment variable '\(variable)' with the repository passphrase is not set"
+        case .passphraseTooShort(let variable): return "the passphrase in '\(variable)' is shorter than 12 characters"
+        case .wrongKey(let credential): return "no key slot of the repository opens with \(credential)"
+        case .keyringDamaged(let detail): return "the repository keyring is damaged: \(detail)"
+        case .lastKeySlot: return "refusing to remove the last key slot"
+        case .unknownKeySlot(let id): return "no key slot '\(id)'"
+        case .toolMissing(let tool, let searched):
+            return "'\(tool)' not found (looked in \(searched.map { "'\($0)'" }.joined(separator: ", ")))"
+        case .databaseNotFound(let name, let available):
+            return "database '\(name)' not found; available: \(available.map { "'\($0)'" }.joined(separator: ", "))"
+        case .databaseRequired(let available):
+            return "the backup holds several databases (\(available.map { "'\($0)'" }.joined(separator: ", "))); choose one"
+        case .backupNotFound(let id): return "backup '\(id)' not found"
+        case .noBackups(let cluster): return "cluster '\(cluster)' has no complete backup"
+        case .dumpFailed(let tool, let database, let status, let stderr):
+            return "\(tool) failed for database '\(database)' (exit status \(status)); nothing was committed\n\(stderr)"
+        case .restoreFailed(let database, let status, let stderr):
+            return "pg_restore failed for database '\(database)' (exit status \(status))\n\(stderr)"
+        case .targetNotEmpty(let database, let relations):
+            return "target database '\(database)' is not empty (\(relations) relations)"
+        case .rowCountMismatch(let database, let mismatches):
+            return "restored database '\(database)' does not match the backup: \(mismatches.joined(separator: "; "))"
+        case .manifestMismatch(let key, let detail): return "manifest '\(key)' does not belong here: \(detail)"
+        case .interrupted(let signal): return "interrupted by signal \(signal); nothing was committed"
+        case .invalidArgument(let detail, _): return detail
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .repositoryExists: return "use the existing repository, or choose another repository.url"
+        case .notARepository: return "run 'lifeboat init' to create it, or fix repository.url in the configuration"
+        case .unsupportedRepositoryScheme: return "use a file:// repository"
+        case .keyFileMissing: return "create one with 'lifeboat key generate --output FILE' or fix encryption.key_file"
+        case .keyFileInsecure(let path, _): return "run 'chmod 600 \(path)'"
+        case .keyFileMalformed: return "key files are made by 'lifeboat key generate'; check encryption.key_file"
+        case .keyFileExists: return "choose another --output path; lifeboat never overwrites a key file"
+        case .passphraseMissing(let variable): return "export \(variable) before running lifeboat (never put it on the command line)"
+        case .passphraseTooShort: return "use a longer passphrase, or a key file from 'lifeboat key generate'"
+        case .wrongKey: return "check encryption.key_file / encryption.passphrase_env; 'lifeboat key list' shows the slots"
+        case .keyringDamaged: return "restore keys/ from a copy of the repository; the data cannot be read without it"
+        case .lastKeySlot: return "add another slot with 'lifeboat key add' first"
+        case .unknownKeySlot: return "'lifeboat key list' shows the slots"
+        case .toolMissing: return "install the PostgreSQL client (apt-get install postgresql-client-15) or set postgres.bin_dir"
+        case .databaseNotFound: return "pass one of the available names to --database"
+        case .databaseRequired: return "pass --database NAME"
+        case .backupNotFound, .noBackups: return "'lifeboat list' shows the complete backups"
+        case .dumpFailed: return "fix the cause shown above and run the backup again"
+        case .restoreFailed:
+            return "if roles are missing on the target, restore them with --globals or pass --no-owner; see pg_restore's message above"
+        case .targetNotEmpty: return "restore into a new database (--target URL naming it), or pass --clean to replace its contents"
+        case .rowCountMismatch: return "the restore is incomplete or the backup is damaged; do not use this database, try another backup"
+        case .manifestMismatch: return "the repository was altered; run 'lifeboat verify --all'"
+        case .interrupted: return "run the operation again"
+        case .invalidArgument(_, let hint): return hint
+        default: return nil
+        }
+    }
+}

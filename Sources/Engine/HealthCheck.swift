@@ -1,0 +1,44 @@
+// HealthCheck: the individual checks behind `lifeboat check`, each returning a one-line finding or throwing
+// the error a real run would hit.
+import Foundation
+import PGClient
+
+public struct HealthCheck {
+    let context: EngineContext
+
+    public init(context: EngineContext) { self.context = context }
+
+    public func postgres() throws -> String {
+        let info = try ConnectionInfo(context.config.postgres.url)
+        let connection = try PGConnection(info)
+        defer { connection.close() }
+        let facts = try SourceDatabase.facts(connection)
+        let role = facts.isSuperuser ? "superuser" : "not a superuser: globals are skipped"
+        return "\(info) is PostgreSQL \(facts.version) (\(role))"
+    }
+
+    public func tools() throws -> String {
+        let major = try? serverMajor()
+        let tools = PostgresTools(binDir: context.config.postgres.binDir, serverMajor: major, environment: context.environment)
+        return try ["pg_dump", "pg_restore", "pg_dumpall", "psql"].map { try tools.path($0) }.joined(separator: ", ")
+    }
+
+    public func repository() throws -> String {
+        let repository = try Repository.open(context.config.repository.location)
+        let descriptor = try repository.descriptor()
+        return "\(repository.location) (repository \(descriptor.id), format \(descriptor.version))"
+    }
+
+    public func key() throws -> String {
+        let repository = try Repository.open(context.config.repository.location)
+        let credential = try Credential.load(context.config.encryption, environment: context.environment)
+        let keyring = try repository.unlock(credential)
+        return "\(credential) opens the keyring (current data key \(keyring.currentKeyId))"
+    }
+
+    func serverMajor() throws -> Int {
+        let connection = try PGConnection(try ConnectionInfo(context.config.postgres.url))
+        defer { connection.close() }
+        return connection.serverVersionNumber / 10000
+    }
+}

@@ -1,0 +1,55 @@
+// Interruption: what happens on SIGINT, SIGTERM or SIGHUP. Registered cleanups run newest first (stop child
+// processes, abort uploads, delete a partial backup's objects, release locks), then the process exits with
+// status 1. Nothing half-written stays visible: an interrupted backup has no manifest, so it is never listed.
+import Dispatch
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public final class Interruption: @unchecked Sendable {
+    // `cleanups` and `nextToken` are guarded by `lock`; signal sources are created once in `install`.
+    public static let shared = Interruption()
+    private let lock = NSLock()
+    private var cleanups: [(token: Int, action: @Sendable () -> Void)] = []
+    private var nextToken = 0
+    private var sources: [DispatchSourceSignal] = []
+    private let queue = DispatchQueue(label: "lifeboat.signals")
+
+    public func install() {
+        signal(SIGPIPE, SIG_IGN)   // a child that exits early must produce an error, not kill us
+        for number in [SIGINT, SIGTERM, SIGHUP] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [self] in self.handle(number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    @discardableResult
+    public func register(_ action: @escaping @Sendable () -> Void) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        nextToken += 1
+        cleanups.append((nextToken, action))
+        return nextToken
+    }
+
+    public func unregister(_ token: Int) {
+        lock.lock()
+        cleanups.removeAll { $0.token == token }
+        lock.unlock()
+    }
+
+    private func handle(_ number: Int32) {
+        lock.lock()
+        let actions = cleanups.reversed().map(\.action)
+        cleanups.removeAll()
+        lock.unlock()
+        for action in actions { action() }
+        let error = EngineError.interrupted(signal: number)
+        FileHandle.standardError.write(Data("error: \(error.message)\nHINT: \(error.hint ?? "")\n".utf8))
+        exit(error.exitStatus.rawValue)
+    }
+}

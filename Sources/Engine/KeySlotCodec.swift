@@ -1,0 +1,61 @@
+// KeySlotCodec: wraps and unwraps the repository master key under a credential (docs/format.md §Keys).
+//   key file:   KEK = HKDF-SHA256(ikm: the 32 key-file bytes, salt: slot salt, info: "lifeboat key slot v1")
+//   passphrase: KEK = scrypt(passphrase UTF-8, slot salt, N = 2^17, r = 8, p = 1, 32 bytes)
+//   wrapped   = AES-256-GCM(KEK, random 12-byte nonce, aad: "lifeboat key slot v1:<slot id>:<master key id>", master key)
+import Catalog
+import Cipher
+import Foundation
+
+enum KeySlotCodec {
+    static let scryptN: UInt64 = 1 << 17
+    static let scryptR: UInt64 = 8
+    static let scryptP: UInt64 = 1
+
+    static func wrap(masterKey: [UInt8], masterKeyId: [UInt8], credential: Credential, label: String?, now: Date) throws -> KeySlot {
+        let slotId = Hex.encode(try SecureRandom.bytes(4))
+        let salt = try SecureRandom.bytes(32)
+        let kdf: KeyDerivation
+        switch credential {
+        case .keyFile: kdf = KeyDerivation(algorithm: "hkdf-sha256", salt: Data(salt).base64EncodedString())
+        case .passphrase:
+            kdf = KeyDerivation(algorithm: "scrypt", salt: Data(salt).base64EncodedString(), n: scryptN, r: scryptR, p: scryptP)
+        }
+        let nonce = try SecureRandom.bytes(12)
+        var slot = KeySlot(id: slotId, kind: credential.slotKind, label: label, created: now, kdf: kdf,
+                           masterKeyId: Hex.encode(masterKeyId), nonce: Data(nonce).base64EncodedString(), wrappedMasterKey: "")
+        let kek = try deriveKEK(slot: slot, credential: credential)
+        let sealed = try AES256GCM(key: kek).seal(nonce: nonce, aad: slot.additionalData, plaintext: masterKey)
+        slot.wrappedMasterKey = Data(sealed).base64EncodedString()
+        return slot
+    }
+
+    /// Returns the master key, or nil when this credential does not open the slot.
+    static func unwrap(slot: KeySlot, credential: Credential) throws -> [UInt8]? {
+        guard slot.kind == credential.slotKind else { return nil }
+        guard let nonce = Data(base64Encoded: slot.nonce), let sealed = Data(base64Encoded: slot.wrappedMasterKey) else {
+            throw EngineError.keyringDamaged("key slot '\(slot.id)' is malformed")
+        }
+        let kek = try deriveKEK(slot: slot, credential: credential)
+        do {
+            return try AES256GCM(key: kek).open(nonce: Array(nonce), aad: slot.additionalData, sealed: Array(sealed))
+        } catch let error as CipherError {
+            if case .authenticationFailed = error { return nil }
+            throw error
+        }
+    }
+
+    static func deriveKEK(slot: KeySlot, credential: Credential) throws -> [UInt8] {
+        guard let salt = Data(base64Encoded: slot.kdf.salt) else { throw EngineError.keyringDamaged("key slot '\(slot.id)' has a bad salt") }
+        switch (credential, slot.kdf.algorithm) {
+        case (.keyFile(_, let key), "hkdf-sha256"):
+            return try HKDF.sha256(ikm: key, salt: Array(salt), info: Array("lifeboat key slot v1".utf8), length: 32)
+        case (.passphrase(_, let bytes), "scrypt"):
+            guard let n = slot.kdf.n, let r = slot.kdf.r, let p = slot.kdf.p, n <= 1 << 22, r <= 32, p <= 16 else {
+                throw EngineError.keyringDamaged("key slot '\(slot.id)' has unacceptable scrypt parameters")
+            }
+            return try Scrypt.derive(password: bytes, salt: Array(salt), n: n, r: r, p: p, length: 32)
+        default:
+            throw EngineError.keyringDamaged("key slot '\(slot.id)' uses unknown key derivation '\(slot.kdf.algorithm)'")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+// Keyring: the unlocked keys of a repository: the master key (seals the keyring object) and the data keys
+// (seal everything else). New objects use the current data key; any listed data key can open old objects.
+import Catalog
+import Cipher
+import Foundation
+import Pipeline
+
+public final class Keyring: @unchecked Sendable {
+    // Immutable after init; shared read-only across pipeline threads.
+    let masterKey: [UInt8]
+    let masterKeyId: [UInt8]
+    let document: KeyringDocument
+    private let dataKeys: [String: [UInt8]]
+
+    init(masterKey: [UInt8], masterKeyId: [UInt8], document: KeyringDocument) throws {
+        self.masterKey = masterKey
+        self.masterKeyId = masterKeyId
+        self.document = document
+        var keys: [String: [UInt8]] = [:]
+        for entry in document.keys {
+            guard let key = Data(base64Encoded: entry.key), key.count == 32, Hex.decode(entry.id)?.count == 16 else {
+                throw EngineError.keyringDamaged("data key '\(entry.id)' is malformed")
+            }
+            keys[entry.id] = Array(key)
+        }
+        guard keys[document.current] != nil else { throw EngineError.keyringDamaged("current data key is missing") }
+        self.dataKeys = keys
+    }
+
+    /// The key new objects are sealed with.
+    public var current: SealingKey {
+        SealingKey(keyId: Hex.decode(document.current) ?? [], key: dataKeys[document.current] ?? [])
+    }
+
+    public var currentKeyId: String { document.current }
+    public var dataKeyIds: [String] { document.keys.map(\.id) }
+
+    /// Finds the data key (or the master key, for the keyring object itself) named in an object's header.
+    public var lookup: @Sendable ([UInt8]) -> [UInt8]? {
+        let keys = dataKeys
+        return { id in keys[Hex.encode(id)] }
+    }
+
+    var masterLookup: @Sendable ([UInt8]) -> [UInt8]? {
+        let id = masterKeyId, key = masterKey
+        return { $0 == id ? key : nil }
+    }
+
+    static func newDataKey(now: Date) throws -> DataKeyEntry {
+        DataKeyEntry(id: Hex.encode(try SecureRandom.bytes(16)), key: Data(try SecureRandom.bytes(32)).base64EncodedString(), created: now)
+    }
+}

@@ -1,0 +1,205 @@
+// LogicalBackup: pg_dump (custom format, uncompressed, from an exported snapshot) of each database, streamed
+// as tar pieces through zstd and AES-256-GCM into one sealed object per database, plus the globals when the
+// role may read them. Row counts come from the same snapshot as the dump. The manifest is committed last.
+import ArchiveIO
+import Catalog
+import Configuration
+import Foundation
+import Logging
+import PGClient
+import Pipeline
+import Storage
+
+public struct LogicalBackupRequest: Sendable {
+    public var databases: [String]
+    public var label: String?
+    public var pinned: Bool
+    public var keepUntil: Date?
+
+    public init(databases: [String], label: String?, pinned: Bool, keepUntil: Date?) {
+        self.databases = databases
+        self.label = label
+        self.pinned = pinned
+        self.keepUntil = keepUntil
+    }
+}
+
+public final class LogicalBackup {
+    let context: EngineContext
+    let repository: Repository
+    let keyring: Keyring
+    static let dumpEntryName = "pg_dump.custom"
+    static let globalsEntryName = "globals.sql"
+
+    public init(context: EngineContext, repository: Repository, keyring: Keyring) {
+        self.context = context
+        self.repository = repository
+        self.keyring = keyring
+    }
+
+    public func run(_ request: LogicalBackupRequest) throws -> BackupManifest {
+        let config = context.config
+        let lock = try RepositoryLock(store: repository.store, name: "cluster-\(config.cluster)", command: "lifeboat backup")
+        defer { lock.release() }
+        let lockToken = Interruption.shared.register { lock.release() }
+        defer { Interruption.shared.unregister(lockToken) }
+
+        let source = try ConnectionInfo(config.postgres.url)
+        let control = try PGConnection(source)
+        defer { control.close() }
+        let facts = try SourceDatabase.facts(control)
+        let databases = try chooseDatabases(request.databases, available: try SourceDatabase.databases(control))
+        let tools = PostgresTools(binDir: config.postgres.binDir, serverMajor: facts.versionNumber / 10000,
+                                  environment: context.environment)
+        let startedAt = context.now()
+        let id = BackupID.generate(at: startedAt)
+        context.logger.info("backup started", metadata: ["backup": "\(id)", "databases": "\(databases.joined(separator: ","))"])
+
+        let written = WrittenObjects(store: repository.store)
+        let cleanupToken = Interruption.shared.register { written.removeAll() }
+        defer { Interruption.shared.unregister(cleanupToken) }
+        do {
+            var records: [DatabaseRecord] = [], startLSN: String?
+            for (index, name) in databases.enumerated() {
+                let (record, lsn) = try dumpDatabase(name, index: index + 1, id: id, source: source, tools: tools, written: written)
+                records.append(record)
+                startLSN = startLSN ?? lsn
+            }
+            let globals = try dumpGlobals(id: id, source: source, tools: tools, superuser: facts.isSuperuser, written: written)
+            let manifest = BackupManifest(
+                id: id, cluster: config.cluster, kind: .logical, label: request.label, startedAt: startedAt,
+                finishedAt: context.now(), pinned: request.pinned, keepUntil: request.keepUntil,
+                tool: ToolInfo(name: "lifeboat", version: EngineContext.toolVersion, host: ProcessInfo.processInfo.hostName),
+                server: ServerInfo(version: facts.version, versionNumber: facts.versionNumber, systemIdentifier: facts.systemIdentifier,
+                                   timeline: facts.timeline, startLsn: startLSN ?? "0/0", stopLsn: try SourceDatabase.currentLSN(control)),
+                compression: CompressionInfo(algorithm: config.compression.algorithm.rawValue, level: config.compression.level),
+                encryption: EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: keyring.currentKeyId),
+                objects: written.committed.map { StoredObject(name: $0.key.lastSegment, storedSize: $0.storedSize, sha256: $0.sha256, contentSize: $0.contentSize) },
+                databases: records, globals: globals)
+            try BackupCatalog(repository: repository, keyring: keyring, cluster: config.cluster).commit(manifest)
+            context.logger.info("backup committed", metadata: ["backup": "\(id)"])
+            return manifest
+        } catch {
+            written.removeAll()
+            throw error
+        }
+    }
+
+    func chooseDatabases(_ requested: [String], available: [String]) throws -> [String] {
+        let wanted = requested.isEmpty ? context.config.backup.databases : requested
+        guard !wanted.isEmpty else { return available }
+        for name in wanted where !available.contains(name) {
+            throw EngineError.databaseNotFound(name: name, available: available)
+        }
+        return wanted
+    }
+
+    var compression: ArchiveCompression {
+        context.config.compression.algorithm.rawValue == "none" ? .none : .zstd
+    }
+
+    /// One database: snapshot → pg_dump → pieces → sealed object; then row counts in the same snapshot.
+    func dumpDatabase(_ name: String, index: Int, id: BackupID, source: ConnectionInfo, tools: PostgresTools,
+                      written: WrittenObjects) throws -> (DatabaseRecord, String) {
+        let target = source.with(database: name)
+        let snapshotConnection = try PGConnection(target)
+        defer { snapshotConnection.close() }
+        let (snapshot, lsn) = try SourceDatabase.exportSnapshot(snapshotConnection)
+        let arguments = ["--format=custom", "--compress=0", "--no-password", "--snapshot=\(snapshot)",
+                         PostgresTools.databaseArgument(target)]
+        let objectName = RepositoryLayout.databaseObjectName(index: index, compressed: compression == .zstd)
+        try streamTool("pg_dump", arguments: arguments, connection: target, tools: tools, label: name,
+                       objectName: objectName, entryName: Self.dumpEntryName, id: id, written: written)
+        let counts = try SourceDatabase.rowCounts(snapshotConnection)
+        try snapshotConnection.execute("COMMIT")
+        let record = DatabaseRecord(name: name, object: objectName, dumpFormat: "pg_dump-custom", tables: counts)
+        return (record, lsn)
+    }
+
+    func dumpGlobals(id: BackupID, source: ConnectionInfo, tools: PostgresTools, superuser: Bool,
+                     written: WrittenObjects) throws -> GlobalsRecord {
+        guard superuser else {
+            return GlobalsRecord(object: nil, note: "roles and tablespaces not included: the backup role is not a superuser")
+        }
+        let objectName = RepositoryLayout.globalsObjectName(compressed: compression == .zstd)
+        try streamTool("pg_dumpall", arguments: ["--globals-only", "--no-password", PostgresTools.databaseArgument(source)],
+                                    connection: source, tools: tools, label: "globals", objectName: objectName,
+                                    entryName: Self.globalsEntryName, id: id, written: written)
+        return GlobalsRecord(object: objectName, note: nil)
+    }
+
+    /// Runs a dump tool and streams its stdout into a sealed object. A failing tool aborts the object.
+    @discardableResult
+    func streamTool(_ toolName: String, arguments: [String], connection: ConnectionInfo, tools: PostgresTools, label: String,
+                    objectName: String, entryName: String, id: BackupID, written: WrittenObjects) throws -> CommittedObject {
+        let child = ChildProcess(executable: try tools.path(toolName), arguments: arguments,
+                                 environment: tools.childEnvironment(for: connection, removing: context.secretVariables),
+                                 captureStdout: true, provideStdin: false)
+        let key = try ObjectKey(RepositoryLayout.object(cluster: context.config.cluster, id: id, name: objectName))
+        let writer = try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
+                                            compression: compression, level: context.config.compression.level,
+                                            compressionThreads: 1)
+        written.inFlight = writer
+        defer { written.inFlight = nil }
+        let childToken = Interruption.shared.register { child.terminate() }
+        defer { Interruption.shared.unregister(childToken) }
+        do {
+            try child.start()
+            context.progress.begin("\(toolName) \(label)")
+            try pump(child, into: PiecedEntryWriter(writer: writer.tar, baseName: entryName))
+            context.progress.end()
+            let status = child.wait()
+            guard status == 0 else {
+                throw EngineError.dumpFailed(tool: toolName, database: label, status: status, stderr: child.stderrTail)
+            }
+            let object = try writer.commit()
+            written.committed.append(object)
+            return object
+        } catch {
+            context.progress.end()
+            child.terminate()
+            _ = child.wait()
+            writer.abort(error)
+            throw error
+        }
+    }
+
+    private func pump(_ child: ChildProcess, into pieces: PiecedEntryWriter) throws {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try child.readStdout(into: $0) }
+            if count == 0 { break }
+            try buffer.withUnsafeBytes { try pieces.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            context.progress.advance(by: count)
+        }
+        _ = try pieces.finish()
+    }
+}
+
+/// The objects a running backup has stored, so a failure or an interrupt can remove them again.
+final class WrittenObjects: @unchecked Sendable {
+    // Guarded by `lock`: the signal handler's cleanup may run on another thread.
+    private let lock = NSLock()
+    private let store: BlobStore
+    private var _committed: [CommittedObject] = []
+    private var _inFlight: SealedObjectWriter?
+
+    init(store: BlobStore) { self.store = store }
+
+    var committed: [CommittedObject] {
+        get { lock.withLock { _committed } }
+        set { lock.withLock { _committed = newValue } }
+    }
+
+    var inFlight: SealedObjectWriter? {
+        get { lock.withLock { _inFlight } }
+        set { lock.withLock { _inFlight = newValue } }
+    }
+
+    func removeAll() {
+        let (objects, writer) = lock.withLock { (_committed, _inFlight) }
+        writer?.abort()
+        for object in objects { try? store.delete(object.key) }
+        lock.withLock { _committed = [] }
+    }
+}

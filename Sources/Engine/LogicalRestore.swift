@@ -1,0 +1,212 @@
+// LogicalRestore: restores one database of a logical backup into a target database.
+// Safety: the target must be empty unless --clean; the object is fully authenticated (every chunk, size,
+// SHA-256) before pg_restore sees a byte — streamed in a first pass when --jobs is 1 (then applied in a single
+// transaction), or decrypted into a private spool file when --jobs > 1 (pg_restore needs a file to run in
+// parallel). Afterwards every table's row count is compared with the count recorded at backup time.
+import Catalog
+import Foundation
+import PGClient
+import Pipeline
+
+public struct LogicalRestoreRequest: Sendable {
+    public var reference: String
+    public var database: String?
+    public var target: String?
+    public var jobs: Int
+    public var clean: Bool
+    public var globals: Bool
+    public var noOwner: Bool
+    public var spoolDirectory: String?
+
+    public init(reference: String, database: String?, target: String?, jobs: Int, clean: Bool, globals: Bool,
+                noOwner: Bool, spoolDirectory: String?) {
+        self.reference = reference
+        self.database = database
+        self.target = target
+        self.jobs = jobs
+        self.clean = clean
+        self.globals = globals
+        self.noOwner = noOwner
+        self.spoolDirectory = spoolDirectory
+    }
+}
+
+public struct RestorePlan: Codable, Sendable {
+    public var backup: String
+    public var backupFinishedAt: Date
+    public var database: String
+    public var target: String
+    public var targetDatabase: String
+    public var createDatabase: Bool
+    public var clean: Bool
+    public var jobs: Int
+    public var mode: String
+    public var restoreGlobals: Bool
+    public var objectBytes: Int64
+    public var dumpBytes: Int64
+    public var tables: Int
+    public var rows: Int64
+    public var steps: [String]
+}
+
+public struct RestoreResult: Codable, Sendable {
+    public var plan: RestorePlan
+    public var seconds: Double
+    public var tablesChecked: Int
+    public var rowsChecked: Int64
+}
+
+public final class LogicalRestore {
+    let context: EngineContext
+    let repository: Repository
+    let keyring: Keyring
+
+    public init(context: EngineContext, repository: Repository, keyring: Keyring) {
+        self.context = context
+        self.repository = repository
+        self.keyring = keyring
+    }
+
+    /// Works out what a restore would do, checking everything that can be checked without changing anything.
+    public func plan(_ request: LogicalRestoreRequest) throws -> (RestorePlan, BackupManifest, ConnectionInfo) {
+        let catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: context.config.cluster)
+        let manifest = try catalog.resolve(request.reference)
+        let record = try chooseDatabase(manifest, request.database)
+        let target = try targetConnection(request.target, defaultDatabase: record.name)
+        let targetDatabase = target.database ?? record.name
+        let exists = try databaseExists(target, name: targetDatabase)
+        if exists && !request.clean {
+            let connection = try PGConnection(target)
+            defer { connection.close() }
+            let relations = try SourceDatabase.userRelationCount(connection)
+            if relations > 0 { throw EngineError.targetNotEmpty(database: targetDatabase, relations: relations) }
+        }
+        guard let object = manifest.object(named: record.object) else {
+            throw EngineError.manifestMismatch(key: record.object, detail: "the manifest does not list its database object")
+        }
+        let globals = request.globals && manifest.globals?.object != nil
+        if request.globals && !globals {
+            throw EngineError.invalidArgument("backup '\(manifest.id)' holds no globals (\(manifest.globals?.note ?? "none recorded"))",
+                                              hint: "restore without --globals and create the roles by hand")
+        }
+        let mode = request.jobs > 1 ? "spool" : "stream"
+        var steps: [String] = []
+        if globals { steps.append("restore roles and tablespaces (pg_dumpall globals) with psql; existing roles are kept") }
+        steps.append(exists ? "use existing database '\(targetDatabase)'\(request.clean ? " and drop its objects first (--clean)" : "")"
+                            : "create database '\(targetDatabase)'")
+        steps.append("authenticate '\(record.object)' (\(Format.bytes(object.storedSize))): every chunk, size and sha256")
+        steps.append(mode == "stream" ? "stream it into pg_restore in a single transaction"
+                                      : "decrypt it into a private spool file, then pg_restore --jobs \(request.jobs)")
+        steps.append("compare row counts of \(record.tables.count) tables (\(record.totalRows) rows) with the backup")
+        let plan = RestorePlan(backup: manifest.id.rawValue, backupFinishedAt: manifest.finishedAt, database: record.name,
+                               target: target.description, targetDatabase: targetDatabase, createDatabase: !exists,
+                               clean: request.clean, jobs: request.jobs, mode: mode, restoreGlobals: globals,
+                               objectBytes: object.storedSize, dumpBytes: object.contentSize, tables: record.tables.count,
+                               rows: record.totalRows, steps: steps)
+        return (plan, manifest, target)
+    }
+
+    public func run(_ request: LogicalRestoreRequest) throws -> RestoreResult {
+        let started = Date()
+        let (plan, manifest, target) = try plan(request)
+        let source = ObjectSource(repository: repository, keyring: keyring, cluster: context.config.cluster, manifest: manifest)
+        let tools = PostgresTools(binDir: context.config.postgres.binDir, serverMajor: manifest.server.versionNumber / 10000,
+                                  environment: context.environment)
+        guard let record = manifest.database(named: plan.database) else { throw EngineError.backupNotFound(plan.database) }
+        let runner = PGRestoreRunner(context: context, tools: tools, target: target.with(database: plan.targetDatabase),
+                                     request: request, label: plan.database)
+        // Integrity first: nothing on the target changes until every byte to be applied has authenticated.
+        let globals = plan.restoreGlobals ? manifest.globals?.object : nil
+        if let globals { try source.authenticate(globals) }
+        let spool = request.jobs > 1 ? try runner.spool(source: source, object: record.object, dumpBytes: plan.dumpBytes) : nil
+        defer { spool?.remove() }
+        if spool == nil {
+            context.progress.begin("authenticate \(record.object)", total: plan.objectBytes)
+            try source.authenticate(record.object)
+            context.progress.end()
+        }
+        if let globals { try restoreGlobals(source: source, object: globals, target: target, tools: tools) }
+        if plan.createDatabase { try createDatabase(target, name: plan.targetDatabase) }
+        if let spool {
+            try runner.restore(from: spool)
+        } else {
+            try runner.restoreStreaming(source: source, object: record.object, dumpBytes: plan.dumpBytes)
+        }
+        let checked = try checkRowCounts(record, target: target.with(database: plan.targetDatabase))
+        return RestoreResult(plan: plan, seconds: Date().timeIntervalSince(started), tablesChecked: checked.tables, rowsChecked: checked.rows)
+    }
+
+    func chooseDatabase(_ manifest: BackupManifest, _ requested: String?) throws -> DatabaseRecord {
+        let names = manifest.databases.map(\.name)
+        if let requested {
+            guard let record = manifest.database(named: requested) else {
+                throw EngineError.databaseNotFound(name: requested, available: names)
+            }
+            return record
+        }
+        guard manifest.databases.count == 1, let only = manifest.databases.first else {
+            throw EngineError.databaseRequired(available: names)
+        }
+        return only
+    }
+
+    func targetConnection(_ url: String?, defaultDatabase: String) throws -> ConnectionInfo {
+        if let url {
+            let info = try ConnectionInfo(url)
+            return info.database == nil ? info.with(database: defaultDatabase) : info
+        }
+        return try ConnectionInfo(context.config.postgres.url).with(database: defaultDatabase)
+    }
+
+    func maintenanceConnection(_ target: ConnectionInfo) throws -> PGConnection {
+        try PGConnection(target.with(database: "postgres"))
+    }
+
+    func databaseExists(_ target: ConnectionInfo, name: String) throws -> Bool {
+        let connection = try maintenanceConnection(target)
+        defer { connection.close() }
+        return try !connection.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]).rows.isEmpty
+    }
+
+    func createDatabase(_ target: ConnectionInfo, name: String) throws {
+        let connection = try maintenanceConnection(target)
+        defer { connection.close() }
+        try connection.execute("CREATE DATABASE \(try connection.quoteIdentifier(name)) TEMPLATE template0")
+        context.logger.info("created database", metadata: ["database": "\(name)"])
+    }
+
+    func restoreGlobals(source: ObjectSource, object: String, target: ConnectionInfo, tools: PostgresTools) throws {
+        let maintenance = target.with(database: "postgres")
+        let psql = ChildProcess(executable: try tools.path("psql"),
+                                arguments: ["-X", "-q", "-v", "ON_ERROR_STOP=0", "--no-password", PostgresTools.databaseArgument(maintenance)],
+                                environment: tools.childEnvironment(for: maintenance, removing: context.secretVariables),
+                                captureStdout: false, provideStdin: true)
+        try psql.start()
+        try source.streamEntry(object, entryName: LogicalBackup.globalsEntryName) { bytes in _ = psql.writeStdin(bytes) }
+        let status = psql.wait()
+        if status != 0 || !psql.stderrTail.isEmpty {
+            // Roles that already exist produce errors here; they are reported, not fatal.
+            context.logger.warning("globals restored with messages", metadata: ["psql": "\(psql.stderrTail.prefix(2000))"])
+        }
+    }
+
+    func checkRowCounts(_ record: DatabaseRecord, target: ConnectionInfo) throws -> (tables: Int, rows: Int64) {
+        let connection = try PGConnection(target)
+        defer { connection.close() }
+        var mismatches: [String] = [], rows: Int64 = 0
+        for table in record.tables {
+            let sql = "SELECT count(*) FROM \(try connection.quoteIdentifier(table.schema)).\(try connection.quoteIdentifier(table.table))"
+            do {
+                let count = Int64(try connection.query(sql).rows[0][0] ?? "") ?? -1
+                if count != table.rows { mismatches.append("\(table.qualifiedName) has \(count) rows, backup recorded \(table.rows)") }
+                rows += max(count, 0)
+            } catch let error as PGError {
+                mismatches.append("\(table.qualifiedName) is unreadable (\(error.message))")
+            }
+        }
+        guard mismatches.isEmpty else {
+            throw EngineError.rowCountMismatch(database: target.database ?? record.name, mismatches: Array(mismatches.prefix(10)))
+        }
+        return (record.tables.count, rows)
+    }
+}

@@ -1,0 +1,105 @@
+// Repository key management: create (init), unlock, add/remove slots, rotate the data key.
+import Catalog
+import Configuration
+import Cipher
+import Foundation
+import Pipeline
+import Storage
+
+extension Repository {
+    /// Creates a repository: keyring, first key slot, then the descriptor, last and exclusively, so a crashed
+    /// or concurrent init never leaves something that looks like a repository.
+    public static func create(_ location: RepositoryLocation, credential: Credential, now: Date) throws -> (Repository, KeySlot) {
+        let store = try makeStore(location, create: true)
+        let repository = Repository(store: store)
+        let descriptorKey = try ObjectKey(RepositoryLayout.descriptor)
+        if try store.exists(descriptorKey) { throw EngineError.repositoryExists(store.location) }
+        for leftover in try store.list(prefix: "keys/") { try store.delete(leftover.key) }   // an earlier init died
+
+        let masterKey = try SecureRandom.bytes(32), masterKeyId = try SecureRandom.bytes(16)
+        let dataKey = try Keyring.newDataKey(now: now)
+        let keyring = try Keyring(masterKey: masterKey, masterKeyId: masterKeyId,
+                                  document: KeyringDocument(current: dataKey.id, keys: [dataKey]))
+        try repository.saveKeyring(keyring)
+        let slot = try repository.addSlot(keyring: keyring, credential: credential, label: "initial", now: now)
+        let descriptor = RepositoryDescriptor(id: UUID().uuidString.lowercased(), created: now)
+        let encoded = Array(try CatalogCoding.encoder(pretty: true).encode(descriptor))
+        guard try store.createExclusive(descriptorKey, data: encoded) else { throw EngineError.repositoryExists(store.location) }
+        return (repository, slot)
+    }
+
+    public func slots() throws -> [KeySlot] {
+        try store.list(prefix: RepositoryLayout.keySlotPrefix).map { info in
+            do {
+                return try CatalogCoding.decoder().decode(KeySlot.self, from: Data(try store.get(info.key)))
+            } catch is DecodingError {
+                throw EngineError.keyringDamaged("key slot '\(info.key)' is unreadable")
+            }
+        }
+    }
+
+    /// Tries every slot of the credential's kind; the first that authenticates yields the master key.
+    public func unlock(_ credential: Credential) throws -> Keyring {
+        let candidates = try slots().filter { $0.kind == credential.slotKind }
+        for slot in candidates {
+            guard let masterKey = try KeySlotCodec.unwrap(slot: slot, credential: credential),
+                  let masterKeyId = Hex.decode(slot.masterKeyId) else { continue }
+            let lookup: ([UInt8]) -> [UInt8]? = { $0 == masterKeyId ? masterKey : nil }
+            let bytes = try getSealed(try ObjectKey(RepositoryLayout.keyringObject), lookup: lookup)
+            let document: KeyringDocument
+            do {
+                document = try CatalogCoding.decoder().decode(KeyringDocument.self, from: Data(bytes))
+            } catch {
+                throw EngineError.keyringDamaged("the keyring object does not decode")
+            }
+            return try Keyring(masterKey: masterKey, masterKeyId: masterKeyId, document: document)
+        }
+        throw EngineError.wrongKey(credential: credential.description)
+    }
+
+    @discardableResult
+    public func addSlot(keyring: Keyring, credential: Credential, label: String?, now: Date) throws -> KeySlot {
+        let slot = try KeySlotCodec.wrap(masterKey: keyring.masterKey, masterKeyId: keyring.masterKeyId,
+                                         credential: credential, label: label, now: now)
+        let encoded = Array(try CatalogCoding.encoder(pretty: true).encode(slot))
+        guard try store.createExclusive(try ObjectKey(RepositoryLayout.keySlot(slot.id)), data: encoded) else {
+            throw EngineError.keyringDamaged("key slot id '\(slot.id)' collided; run the command again")
+        }
+        return slot
+    }
+
+    /// Removes a slot; the credential that unlocked `keyring` must keep a slot, so nobody locks themselves out.
+    public func removeSlot(id: String, unlockedWith credential: Credential) throws {
+        let lock = try RepositoryLock(store: store, name: "keys", command: "lifeboat key remove")
+        defer { lock.release() }
+        let all = try slots()
+        guard let victim = all.first(where: { $0.id == id }) else { throw EngineError.unknownKeySlot(id) }
+        let remaining = all.filter { $0.id != id }
+        guard !remaining.isEmpty else { throw EngineError.lastKeySlot }
+        if try KeySlotCodec.unwrap(slot: victim, credential: credential) != nil,
+           try !remaining.contains(where: { try KeySlotCodec.unwrap(slot: $0, credential: credential) != nil }) {
+            throw EngineError.invalidArgument("slot '\(id)' is the only one your \(credential) opens",
+                                              hint: "remove it with another credential, or add a new slot for this one first")
+        }
+        try store.delete(try ObjectKey(RepositoryLayout.keySlot(id)))
+    }
+
+    /// Adds a new data key and makes it current. Old data keys stay, so old backups remain readable.
+    public func rotateDataKey(keyring: Keyring, now: Date) throws -> Keyring {
+        let lock = try RepositoryLock(store: store, name: "keys", command: "lifeboat key rotate")
+        defer { lock.release() }
+        var document = keyring.document
+        let fresh = try Keyring.newDataKey(now: now)
+        document.keys.append(fresh)
+        document.current = fresh.id
+        let rotated = try Keyring(masterKey: keyring.masterKey, masterKeyId: keyring.masterKeyId, document: document)
+        try saveKeyring(rotated)
+        return rotated
+    }
+
+    func saveKeyring(_ keyring: Keyring) throws {
+        let bytes = Array(try CatalogCoding.encoder().encode(keyring.document))
+        try putSealed(try ObjectKey(RepositoryLayout.keyringObject), bytes: bytes,
+                      with: SealingKey(keyId: keyring.masterKeyId, key: keyring.masterKey))
+    }
+}

@@ -1,0 +1,69 @@
+// SealedObjectWriter: composes the write path for one stored object:
+//   TarWriter (tar + zstd, caller's thread) → BackgroundSink ⇢ SealingSink → DigestingSink → store writer.
+// Nothing is visible in the store until `commit`; `abort` discards everything.
+import ArchiveIO
+import Storage
+
+public struct CommittedObject: Sendable, Equatable {
+    public let key: ObjectKey
+    public let storedSize: Int64
+    public let sha256: String
+    public let contentSize: Int64
+}
+
+public final class SealedObjectWriter {
+    public let key: ObjectKey
+    public let tar: TarWriter
+    private let blobWriter: BlobWriter
+    private let digest: DigestingSink
+    private let background: BackgroundSink
+    private var done = false
+
+    public init(store: BlobStore, key: ObjectKey, sealingKey: SealingKey,
+                compression: ArchiveCompression, level: Int, compressionThreads: Int = 0) throws {
+        self.key = key
+        let blobWriter = try store.makeWriter(for: key)
+        do {
+            let digest = try DigestingSink(next: BlobWriterSink(blobWriter))
+            let background = BackgroundSink(next: try SealingSink(key: sealingKey, next: digest))
+            self.blobWriter = blobWriter
+            self.digest = digest
+            self.background = background
+            do {
+                self.tar = try TarWriter(compression: compression, level: level, threads: compressionThreads) { bytes in
+                    try background.write(bytes)
+                }
+            } catch {
+                background.cancel(error)
+                throw error
+            }
+        } catch {
+            blobWriter.abort()
+            throw error
+        }
+    }
+
+    /// Finishes the archive, flushes every stage and makes the object visible.
+    public func commit() throws -> CommittedObject {
+        precondition(!done, "commit or abort called twice")
+        done = true
+        do {
+            try tar.close()
+            try background.finish()
+            let info = try blobWriter.commit()
+            return CommittedObject(key: key, storedSize: info.size, sha256: digest.digestHex ?? "",
+                                   contentSize: tar.bytesIn)
+        } catch {
+            background.cancel(error)
+            blobWriter.abort()
+            throw error
+        }
+    }
+
+    public func abort(_ reason: Error = PipelineError.aborted) {
+        guard !done else { return }
+        done = true
+        background.cancel(reason)
+        blobWriter.abort()
+    }
+}

@@ -1,0 +1,131 @@
+// LocalStore: a repository in a local directory (file://), the embedded default.
+// Durability: every write goes to `.tmp/`, is fsynced, renamed (or linked, for exclusive creates) into place,
+// and the destination directory is fsynced, so a crash leaves either the old state or the complete object.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public struct LocalStore: BlobStore {
+    public let root: String
+    public var location: String { "file://" + root }
+    static let temporaryDirectory = ".tmp"
+
+    /// `root` must be an absolute path. With `create`, it is made (mode 0700) when missing; without, a missing
+    /// root is `StoreError.notARepository`, so a mistyped path never creates directories.
+    public init(root: String, create: Bool = true) throws {
+        self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        if !create && access(self.root, F_OK) != 0 { throw StoreError.notARepository("file://" + self.root) }
+        try POSIX.makeDirectories(self.root + "/" + Self.temporaryDirectory)
+    }
+
+    func path(_ key: ObjectKey) -> String { root + "/" + key.rawValue }
+
+    func temporaryPath() -> String {
+        let token = (0..<4).map { _ in String(UInt32.random(in: .min ... .max), radix: 16) }.joined()
+        return "\(root)/\(Self.temporaryDirectory)/\(token).part"
+    }
+
+    public func put(_ key: ObjectKey, data: [UInt8]) throws {
+        let writer = try makeWriter(for: key)
+        do {
+            try data.withUnsafeBytes { try writer.write($0) }
+            _ = try writer.commit()
+        } catch {
+            writer.abort()
+            throw error
+        }
+    }
+
+    public func makeWriter(for key: ObjectKey) throws -> BlobWriter {
+        try LocalBlobWriter(store: self, key: key)
+    }
+
+    public func open(_ key: ObjectKey) throws -> BlobReader {
+        let fd = Glibc.open(path(key), O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { throw StoreError.notFound(key: key.rawValue, store: location) }
+            throw StoreError.io(operation: "open", path: path(key), errno: errno)
+        }
+        return LocalBlobReader(fd: fd, path: path(key))
+    }
+
+    public func head(_ key: ObjectKey) throws -> BlobInfo? {
+        var info = stat()
+        if stat(path(key), &info) != 0 {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw StoreError.io(operation: "stat", path: path(key), errno: errno)
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return BlobInfo(key: key, size: Int64(info.st_size), modified: Self.modificationDate(info))
+    }
+
+    public func list(prefix: String) throws -> [BlobInfo] {
+        // Walk only the deepest directory the prefix names, then filter by the full prefix.
+        let directoryPart = prefix.contains("/") ? String(prefix[..<prefix.lastIndex(of: "/")!]) : ""
+        var results: [BlobInfo] = []
+        try walk(relative: directoryPart, prefix: prefix, into: &results)
+        return results.sorted { $0.key < $1.key }
+    }
+
+    private func walk(relative: String, prefix: String, into results: inout [BlobInfo]) throws {
+        let directory = relative.isEmpty ? root : root + "/" + relative
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            if access(directory, F_OK) != 0 { return }   // nothing stored under this prefix yet
+            throw StoreError.io(operation: "list", path: directory, errno: errno)
+        }
+        for name in names where !(relative.isEmpty && name == Self.temporaryDirectory) {
+            let keyString = relative.isEmpty ? name : relative + "/" + name
+            var info = stat()
+            guard lstat(directory + "/" + name, &info) == 0 else { continue }
+            if (info.st_mode & S_IFMT) == S_IFDIR {
+                if keyString.hasPrefix(prefix) || prefix.hasPrefix(keyString + "/") {
+                    try walk(relative: keyString, prefix: prefix, into: &results)
+                }
+            } else if (info.st_mode & S_IFMT) == S_IFREG, keyString.hasPrefix(prefix),
+                      let key = try? ObjectKey(keyString) {
+                results.append(BlobInfo(key: key, size: Int64(info.st_size), modified: Self.modificationDate(info)))
+            }
+        }
+    }
+
+    public func delete(_ key: ObjectKey) throws {
+        if unlink(path(key)) != 0 {
+            if errno == ENOENT || errno == ENOTDIR { return }
+            throw StoreError.io(operation: "delete", path: path(key), errno: errno)
+        }
+        try POSIX.fsyncPath(POSIX.parent(of: path(key)), directory: true)
+    }
+
+    public func createExclusive(_ key: ObjectKey, data: [UInt8]) throws -> Bool {
+        let temporary = temporaryPath()
+        let fd = try POSIX.openFile(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
+        defer { unlink(temporary) }
+        do {
+            try data.withUnsafeBytes { try POSIX.writeAll(fd, $0, path: temporary) }
+            try POSIX.check(fsync(fd), "fsync", temporary)
+            close(fd)
+        } catch {
+            close(fd)
+            throw error
+        }
+        let destination = path(key)
+        try POSIX.makeDirectories(POSIX.parent(of: destination))
+        // link(2) fails with EEXIST instead of replacing: the atomic create-if-absent.
+        if link(temporary, destination) != 0 {
+            if errno == EEXIST { return false }
+            throw StoreError.io(operation: "link", path: destination, errno: errno)
+        }
+        try POSIX.fsyncPath(POSIX.parent(of: destination), directory: true)
+        return true
+    }
+
+    static func modificationDate(_ info: stat) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
+    }
+}

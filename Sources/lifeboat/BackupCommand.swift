@@ -1,0 +1,67 @@
+// lifeboat backup: take a backup and commit its manifest last; prints a one-line summary (or --json).
+import ArgumentParser
+import Catalog
+import Engine
+import Foundation
+
+enum BackupTypeOption: String, ExpressibleByArgument, CaseIterable {
+    case logical
+    case snapshot
+}
+
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Take a backup (logical: pg_dump of each database, sealed and stored).")
+
+    @OptionGroup var options: GlobalOptions
+    @Option(name: .long, help: "logical or snapshot (default: backup.type from the configuration).") var type: BackupTypeOption?
+    @Option(name: .long, help: "Database to include (repeatable; default: every non-template database).") var database: [String] = []
+    @Option(name: .long, help: "A label stored with the backup.") var label: String?
+    @Option(name: .long, help: "Keep this backup at least until DATE (YYYY-MM-DD or RFC 3339).") var keepUntil: String?
+    @Flag(name: .long, help: "Keep this backup until it is unpinned.") var pin = false
+
+    func validate() throws {
+        if let keepUntil, CatalogCoding.parseTimestamp(keepUntil) == nil {
+            throw ValidationError("--keep-until '\(keepUntil)' is not a date; use YYYY-MM-DD or 2026-12-31T00:00:00Z")
+        }
+        if pin && keepUntil != nil { throw ValidationError("pass either --pin or --keep-until, not both") }
+    }
+
+    struct Summary: Codable {
+        var id: String
+        var cluster: String
+        var kind: String
+        var databases: [String]
+        var startedAt: Date
+        var finishedAt: Date
+        var seconds: Double
+        var dumpBytes: Int64
+        var storedBytes: Int64
+        var objects: Int
+        var tables: Int
+        var rows: Int64
+    }
+
+    func run() throws {
+        let context = try CommandContext(options, command: "backup")
+        let kind = type.map(\.rawValue) ?? context.config.backup.type.rawValue
+        guard kind == BackupKind.logical.rawValue else {
+            throw CommandFailure.unsupported("snapshot backups are not available in this version",
+                                             hint: "use --type logical (or backup.type: logical)")
+        }
+        let (repository, keyring) = try context.unlockedRepository()
+        let request = LogicalBackupRequest(databases: database, label: label, pinned: pin,
+                                           keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp))
+        let manifest = try LogicalBackup(context: context.engine, repository: repository, keyring: keyring).run(request)
+        let seconds = manifest.finishedAt.timeIntervalSince(manifest.startedAt)
+        let summary = Summary(id: manifest.id.rawValue, cluster: manifest.cluster, kind: manifest.kind.rawValue,
+                              databases: manifest.databases.map(\.name), startedAt: manifest.startedAt, finishedAt: manifest.finishedAt,
+                              seconds: seconds, dumpBytes: manifest.contentBytes, storedBytes: manifest.storedBytes,
+                              objects: manifest.objects.count + 1, tables: manifest.databases.reduce(0) { $0 + $1.tables.count },
+                              rows: manifest.databases.reduce(0) { $0 + $1.totalRows })
+        try context.emitJSON(summary)
+        context.say("backup \(summary.id) complete: \(summary.databases.count) database(s), \(Format.bytes(summary.dumpBytes)) dumped, "
+            + "\(Format.bytes(summary.storedBytes)) stored, \(summary.rows) rows in \(summary.tables) tables, \(Format.duration(seconds))")
+    }
+}

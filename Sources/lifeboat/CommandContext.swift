@@ -1,0 +1,53 @@
+// CommandContext: what a command gets ready-made: configuration, logger, progress display, and the
+// repository opened and unlocked with the configured credential.
+import Configuration
+import Engine
+import Foundation
+import Logging
+
+struct CommandContext {
+    let options: GlobalOptions
+    let config: LifeboatConfig
+    let engine: EngineContext
+
+    init(_ options: GlobalOptions, command: String) throws {
+        self.options = options
+        let environment = ProcessInfo.processInfo.environment
+        let path = try ConfigLocator.resolve(explicit: options.config, environment: environment,
+                                             currentDirectory: FileManager.default.currentDirectoryPath)
+        config = try ConfigLoader.load(path: path)
+        let logger = LogSetup.makeLogger(command: command, options: options, environment: environment)
+        if config.postgresURLHasPassword {
+            logger.warning("postgres.url contains a password; prefer PGPASSWORD or ~/.pgpass so it is not stored in the file")
+        }
+        engine = EngineContext(config: config, logger: logger,
+                               progress: ProgressReporter.forTerminal(disabled: options.noProgress || options.quiet || options.json),
+                               environment: environment)
+    }
+
+    func credential() throws -> Credential {
+        try Credential.load(config.encryption, environment: engine.environment)
+    }
+
+    /// Opens the configured repository and unlocks its keyring.
+    func unlockedRepository() throws -> (Repository, Keyring) {
+        let repository = try Repository.open(config.repository.location)
+        return (repository, try repository.unlock(try credential()))
+    }
+
+    func catalog() throws -> BackupCatalog {
+        let (repository, keyring) = try unlockedRepository()
+        return BackupCatalog(repository: repository, keyring: keyring, cluster: config.cluster)
+    }
+
+    /// Human output on stdout, unless --quiet or --json.
+    func say(_ text: String) {
+        guard !options.quiet, !options.json else { return }
+        print(text)
+    }
+
+    func emitJSON<T: Encodable>(_ value: T) throws {
+        guard options.json else { return }
+        Output.printJSON(value)
+    }
+}

@@ -1,0 +1,72 @@
+// lifeboat: the command-line entry point. Commands are thin: they parse, build a CommandContext, call an
+// engine and print. Exit codes are mapped here, and only here.
+import ArgumentParser
+import Diagnostics
+import Engine
+import Foundation
+
+@main
+struct Lifeboat: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lifeboat",
+        abstract: "PostgreSQL backups that prove they can be restored.",
+        discussion: ExitCodes.helpText,
+        version: EngineContext.toolVersion,
+        subcommands: [InitCommand.self, KeyCommand.self, BackupCommand.self, ListCommand.self, ShowCommand.self,
+                      VerifyCommand.self, RestoreCommand.self, CheckCommand.self]
+    )
+
+    static func main() {
+        Interruption.shared.install()
+        let status: ExitStatus
+        do {
+            var command = try parseAsRoot(GlobalOptionPlacement.normalized(Array(CommandLine.arguments.dropFirst())))
+            try command.run()
+            status = .success
+        } catch {
+            status = ExitCodes.report(error)
+        }
+        Foundation.exit(status.rawValue)
+    }
+}
+
+/// The one place where errors become exit codes and messages (PRODUCT.md "Exit codes").
+enum ExitCodes {
+    static let helpText = """
+        EXIT CODES
+          0  success
+          1  operation failed
+          2  invalid usage or configuration
+          3  completed, but an objective or compliance rule is not met
+          4  integrity failure: corrupt, truncated or tampered data, or a wrong key
+          5  repository or cluster locked by another run
+        """
+
+    static func report(_ error: Error) -> ExitStatus {
+        switch error {
+        case let error as LifeboatError:
+            printError("error: \(error.message)" + (error.hint.map { "\nHINT: \($0)" } ?? ""))
+            return error.exitStatus
+        case let exit as CommandOutcome:
+            return exit.status
+        default:
+            let code = Lifeboat.exitCode(for: error)
+            let message = Lifeboat.fullMessage(for: error)
+            if code == .success {
+                print(message)   // --help and --version
+                return .success
+            }
+            printError(message)
+            return .usage
+        }
+    }
+
+    static func printError(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+}
+
+/// Thrown by a command that already printed its result but must exit with a non-zero status (verify, check).
+struct CommandOutcome: Error {
+    let status: ExitStatus
+}

@@ -1,0 +1,67 @@
+// lifeboat list: the complete backups of the configured cluster.
+import ArgumentParser
+import Catalog
+import Engine
+import Foundation
+
+struct BackupSummary: Codable {
+    var id: String
+    var kind: String
+    var label: String?
+    var startedAt: Date
+    var finishedAt: Date
+    var databases: [String]
+    var dumpBytes: Int64
+    var storedBytes: Int64
+    var pinned: Bool
+    var keepUntil: Date?
+    var serverVersion: String
+    var keyId: String
+
+    init(_ manifest: BackupManifest) {
+        id = manifest.id.rawValue
+        kind = manifest.kind.rawValue
+        label = manifest.label
+        startedAt = manifest.startedAt
+        finishedAt = manifest.finishedAt
+        databases = manifest.databases.map(\.name)
+        dumpBytes = manifest.contentBytes
+        storedBytes = manifest.storedBytes
+        pinned = manifest.pinned
+        keepUntil = manifest.keepUntil
+        serverVersion = manifest.server.version
+        keyId = manifest.encryption.keyId
+    }
+}
+
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the complete backups of the cluster.")
+
+    @OptionGroup var options: GlobalOptions
+
+    struct Listing: Codable {
+        var cluster: String
+        var repository: String
+        var backups: [BackupSummary]
+    }
+
+    func run() throws {
+        let context = try CommandContext(options, command: "list")
+        let catalog = try context.catalog()
+        let backups = try catalog.manifests().map(BackupSummary.init)
+        try context.emitJSON(Listing(cluster: context.config.cluster, repository: catalog.repository.location, backups: backups))
+        guard !backups.isEmpty else {
+            context.say("no complete backups of cluster '\(context.config.cluster)' in \(catalog.repository.location)")
+            return
+        }
+        var rows = [["ID", "TYPE", "FINISHED", "DURATION", "DATABASES", "DUMPED", "STORED", "KEEP", "LABEL"]]
+        for backup in backups {
+            let keep = backup.pinned ? "pinned" : backup.keepUntil.map { "until " + Output.timestamp($0).prefix(10) } ?? ""
+            rows.append([backup.id, backup.kind, Output.timestamp(backup.finishedAt),
+                         Format.duration(backup.finishedAt.timeIntervalSince(backup.startedAt)),
+                         backup.databases.joined(separator: ","), Format.bytes(backup.dumpBytes), Format.bytes(backup.storedBytes),
+                         keep, backup.label ?? ""])
+        }
+        context.say(Output.table(rows))
+    }
+}

@@ -1,0 +1,41 @@
+// lifeboat show ID: one backup in detail: objects with sizes and checksums, databases with row counts.
+import ArgumentParser
+import Catalog
+import Engine
+import Foundation
+
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one backup (an id, or 'latest').")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "Backup id or 'latest'.") var id: String
+
+    func run() throws {
+        let context = try CommandContext(options, command: "show")
+        let manifest = try context.catalog().resolve(id)
+        if options.json {
+            Output.printJSON(manifest)
+            return
+        }
+        let duration = Format.duration(manifest.finishedAt.timeIntervalSince(manifest.startedAt))
+        var lines = [
+            "backup      \(manifest.id) (\(manifest.kind.rawValue))\(manifest.label.map { ", label '\($0)'" } ?? "")",
+            "cluster     \(manifest.cluster)",
+            "taken       \(Output.timestamp(manifest.startedAt)) → \(Output.timestamp(manifest.finishedAt)) (\(duration))",
+            "server      PostgreSQL \(manifest.server.version), WAL \(manifest.server.startLsn) → \(manifest.server.stopLsn ?? "-")",
+            "encryption  \(manifest.encryption.algorithm), data key \(manifest.encryption.keyId)",
+            "compression \(manifest.compression.algorithm) level \(manifest.compression.level)",
+            "size        \(Format.bytes(manifest.contentBytes)) dumped, \(Format.bytes(manifest.storedBytes)) stored",
+            "retention   \(manifest.pinned ? "pinned" : manifest.keepUntil.map { "keep until \(Output.timestamp($0))" } ?? "per policy")",
+            "globals     \(manifest.globals?.object ?? manifest.globals?.note ?? "not recorded")",
+            "",
+        ]
+        lines.append(Output.table([["OBJECT", "STORED", "CONTENT", "SHA256"]]
+            + manifest.objects.map { [$0.name, Format.bytes($0.storedSize), Format.bytes($0.contentSize), $0.sha256] }))
+        for database in manifest.databases {
+            lines.append("\ndatabase '\(database.name)': \(database.tables.count) tables, \(database.totalRows) rows")
+            lines.append(Output.table([["TABLE", "ROWS"]] + database.tables.map { [$0.qualifiedName, String($0.rows)] }))
+        }
+        context.say(lines.joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,142 @@
+// The happy paths: the documented example, every optional key, defaults, and path resolution.
+import XCTest
+@testable import Configuration
+
+final class ConfigLoaderTests: XCTestCase {
+    func testProductExampleParsesToExpectedModel() throws {
+        let config = try Fixture.parse(Fixture.example)
+        let expected = LifeboatConfig(
+            cluster: "main",
+            postgres: PostgresSettings(url: "postgresql://postgres@127.0.0.1:5432/postgres",
+                                       binDir: "/usr/lib/postgresql/15/bin", osUser: "postgres"),
+            repository: RepositorySettings(location: .file(path: "/var/backups/lifeboat"),
+                                           endpoint: "http://127.0.0.1:9000", region: "us-east-1", addressing: .path),
+            encryption: .keyFile(path: "/etc/lifeboat/repo.key"),
+            compression: CompressionSettings(algorithm: .zstd, level: 3),
+            backup: BackupSettings(type: .logical, databases: []),
+            policyPath: "/etc/lifeboat/policies/production.yml",
+            sourcePath: Fixture.path)
+        XCTAssertEqual(config, expected)
+        XCTAssertFalse(config.postgresURLHasPassword)
+    }
+
+    func testDefaultsAreApplied() throws {
+        let config = try Fixture.parse(Fixture.minimal)
+        XCTAssertEqual(config.repository.region, "us-east-1")
+        XCTAssertEqual(config.repository.addressing, .virtual, "no endpoint means AWS, which wants virtual-hosted style")
+        XCTAssertEqual(config.repository.partSize, 16 * 1024 * 1024)
+        XCTAssertFalse(config.repository.insecureSkipTLSVerify)
+        XCTAssertNil(config.repository.endpoint)
+        XCTAssertNil(config.repository.caFile)
+        XCTAssertNil(config.repository.storageClass)
+        XCTAssertNil(config.repository.metadataStorageClass)
+        XCTAssertNil(config.repository.sse)
+        XCTAssertNil(config.repository.sseKMSKeyID)
+        XCTAssertEqual(config.compression, CompressionSettings(algorithm: .zstd, level: 3))
+        XCTAssertEqual(config.backup, BackupSettings(type: .logical, databases: []))
+        XCTAssertNil(config.policyPath)
+        XCTAssertNil(config.postgres.binDir)
+        XCTAssertNil(config.postgres.osUser)
+        XCTAssertEqual(config.encryption, .passphraseEnvironment(name: "LIFEBOAT_PASSPHRASE"))
+    }
+
+    func testEveryS3KeyIsRead() throws {
+        let yaml = """
+        cluster: prod-eu.1
+        postgres:
+          url: host=db.internal port=5432 dbname=app user=backup
+        repository:
+          url: s3://lifeboat-backups/eu/prod/
+          endpoint: https://s3.eu-central-1.amazonaws.com
+          region: eu-central-1
+          addressing: virtual
+          ca_file: certs/ca.pem
+          insecure_skip_tls_verify: true
+          storage_class: STANDARD_IA
+          metadata_storage_class: STANDARD
+          part_size: 64MiB
+          sse: aws:kms
+          sse_kms_key_id: arn:aws:kms:eu-central-1:111122223333:key/abcd
+        encryption:
+          key_file: ../keys/repo.key
+        compression:
+          algorithm: none
+        backup:
+          type: snapshot
+          databases: [app, reporting]
+        """
+        let config = try Fixture.parse(yaml, path: "/srv/lifeboat/conf/lifeboat.yml")
+        XCTAssertEqual(config.cluster, "prod-eu.1")
+        XCTAssertEqual(config.repository, RepositorySettings(
+            location: .s3(bucket: "lifeboat-backups", prefix: "eu/prod"),
+            endpoint: "https://s3.eu-central-1.amazonaws.com", region: "eu-central-1", addressing: .virtual,
+            caFile: "/srv/lifeboat/conf/certs/ca.pem", insecureSkipTLSVerify: true, storageClass: "STANDARD_IA",
+            metadataStorageClass: "STANDARD", partSize: 64 * 1024 * 1024, sse: "aws:kms",
+            sseKMSKeyID: "arn:aws:kms:eu-central-1:111122223333:key/abcd"))
+        XCTAssertEqual(config.encryption, .keyFile(path: "/srv/lifeboat/keys/repo.key"))
+        XCTAssertEqual(config.compression, CompressionSettings(algorithm: .none, level: 0))
+        XCTAssertEqual(config.backup, BackupSettings(type: .snapshot, databases: ["app", "reporting"]))
+    }
+
+    func testEndpointDefaultsToPathAddressing() throws {
+        let yaml = Fixture.minimal + "  # trailing comment\n"
+        XCTAssertEqual(try Fixture.parse(yaml).repository.addressing, .virtual)
+        let withEndpoint = Fixture.minimal.replacingOccurrences(
+            of: "  url: file:///var/backups/lifeboat", with: "  url: s3://bucket\n  endpoint: http://127.0.0.1:9000")
+        XCTAssertEqual(try Fixture.parse(withEndpoint).repository.addressing, .path)
+    }
+
+    func testRelativePathsResolveAgainstTheConfigDirectory() throws {
+        let yaml = """
+        cluster: main
+        postgres: { url: "postgresql:///postgres", bin_dir: ./bin/../pgbin }
+        repository: { url: "file:///r", ca_file: ca.pem }
+        encryption: { key_file: keys//repo.key }
+        policy: ../policies/./production.yml
+        """
+        let config = try Fixture.parse(yaml, path: "/opt/app/etc/lifeboat.yml")
+        XCTAssertEqual(config.postgres.binDir, "/opt/app/etc/pgbin")
+        XCTAssertEqual(config.repository.caFile, "/opt/app/etc/ca.pem")
+        XCTAssertEqual(config.encryption, .keyFile(path: "/opt/app/etc/keys/repo.key"))
+        XCTAssertEqual(config.policyPath, "/opt/app/policies/production.yml")
+    }
+
+    func testAbsolutePathsAreKept() throws {
+        let yaml = Fixture.minimal + "policy: /srv/policies/p.yml\n"
+        XCTAssertEqual(try Fixture.parse(yaml, path: "/elsewhere/lifeboat.yml").policyPath, "/srv/policies/p.yml")
+    }
+
+    func testExplicitNullMeansNotSet() throws {
+        let yaml = Fixture.minimal + "compression:\nbackup: ~\npolicy:\n"
+        let config = try Fixture.parse(yaml)
+        XCTAssertEqual(config.compression, CompressionSettings())
+        XCTAssertNil(config.policyPath)
+    }
+
+    func testNumericClusterNameIsTakenAsWritten() throws {
+        let yaml = Fixture.minimal.replacingOccurrences(of: "cluster: main", with: "cluster: 2024")
+        XCTAssertEqual(try Fixture.parse(yaml).cluster, "2024")
+    }
+
+    func testPartSizeForms() throws {
+        func partSize(_ text: String) throws -> Int {
+            let yaml = Fixture.minimal.replacingOccurrences(
+                of: "  url: file:///var/backups/lifeboat", with: "  url: file:///var/backups/lifeboat\n  part_size: \(text)")
+            return try Fixture.parse(yaml).repository.partSize
+        }
+        XCTAssertEqual(try partSize("16MiB"), 16 << 20)
+        XCTAssertEqual(try partSize("\"8 mib\""), 8 << 20)
+        XCTAssertEqual(try partSize("5242880"), 5 << 20)
+        XCTAssertEqual(try partSize("1GiB"), 1 << 30)
+        XCTAssertEqual(try partSize("6144KiB"), 6 << 20)
+    }
+
+    func testLoadReadsAFileAndMakesItsPathAbsolute() throws {
+        let directory = try Fixture.temporaryDirectory(self)
+        let file = directory + "/lifeboat.yml"
+        try (Fixture.minimal + "policy: p.yml\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.load(path: file)
+        XCTAssertEqual(config.sourcePath, file)
+        XCTAssertEqual(config.policyPath, directory + "/p.yml")
+    }
+}

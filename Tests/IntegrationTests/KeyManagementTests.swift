@@ -1,0 +1,66 @@
+// Passphrase repositories, key slots and data-key rotation, through the binary.
+import Foundation
+import XCTest
+
+final class KeyManagementTests: XCTestCase {
+    func testPassphraseSlotsAndRotationKeepOldBackupsReadable() throws {
+        let env = try TestEnvironment.require()
+        let source = TestEnvironment.uniqueName("keys")
+        defer { SampleDatabase.drop(env, source) }
+        try SampleDatabase.create(env, name: source, rows: 500)
+        let workspace = try Workspace(env)
+        let passphrase = ["LB_PASS": "correct horse battery staple"]
+        try workspace.writeConfig(database: source, encryption: "  passphrase_env: LB_PASS")
+        XCTAssertEqual(try workspace.lifeboat(["init"], environment: passphrase).status, 0)
+        let missing = try workspace.lifeboat(["list"])
+        XCTAssertEqual(missing.status, 2, missing.output)
+        XCTAssertTrue(missing.stderr.contains("LB_PASS"), missing.stderr)
+        let wrong = try workspace.lifeboat(["list"], environment: ["LB_PASS": "not the right passphrase"])
+        XCTAssertEqual(wrong.status, 4, wrong.output)
+
+        let first = try workspace.lifeboat(["backup", "--json"], environment: passphrase)
+        XCTAssertEqual(first.status, 0, first.output)
+
+        // A key file slot opens the same repository; rotation gives new backups a new data key.
+        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
+        let added = try workspace.lifeboat(["key", "add", "--key-file", workspace.keyFile, "--label", "ops", "--json"], environment: passphrase)
+        XCTAssertEqual(added.status, 0, added.output)
+        let slotId = try XCTUnwrap(try workspace.json(added)["id"] as? String)
+        XCTAssertEqual(try workspace.lifeboat(["key", "rotate"], environment: passphrase).status, 0)
+        try workspace.writeConfig(database: source)   // switch to the key file
+        let second = try workspace.lifeboat(["backup", "--json"])
+        XCTAssertEqual(second.status, 0, second.output)
+
+        let listing = try workspace.json(try workspace.lifeboat(["list", "--json"]))
+        let keys = (listing["backups"] as? [[String: Any]])?.compactMap { $0["key_id"] as? String } ?? []
+        XCTAssertEqual(keys.count, 2)
+        XCTAssertNotEqual(keys.first, keys.last, "the backup after rotation uses the new data key")
+        XCTAssertEqual(try workspace.lifeboat(["verify", "--all"]).status, 0)
+
+        // Removing the key-file slot while using it is refused; removing it with the passphrase works.
+        let own = try workspace.lifeboat(["key", "remove", slotId])
+        XCTAssertEqual(own.status, 2, own.output)
+        try workspace.writeConfig(database: source, encryption: "  passphrase_env: LB_PASS")
+        XCTAssertEqual(try workspace.lifeboat(["key", "remove", slotId], environment: passphrase).status, 0)
+        try workspace.writeConfig(database: source)
+        XCTAssertEqual(try workspace.lifeboat(["list"]).status, 4, "the removed key file no longer opens the repository")
+    }
+
+    func testKeyFilesAreOwnerOnlyAndNeverOverwritten() throws {
+        let env = try TestEnvironment.require()
+        let workspace = try Workspace(env)
+        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
+        let attributes = try FileManager.default.attributesOfItem(atPath: workspace.keyFile)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        let before = try String(contentsOfFile: workspace.keyFile, encoding: .utf8)
+        let again = try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile])
+        XCTAssertEqual(again.status, 2, again.output)
+        XCTAssertEqual(try String(contentsOfFile: workspace.keyFile, encoding: .utf8), before)
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: workspace.keyFile)
+        try workspace.writeConfig()
+        let insecure = try workspace.lifeboat(["init"])
+        XCTAssertEqual(insecure.status, 2, insecure.output)
+        XCTAssertTrue(insecure.stderr.contains("chmod 600"), insecure.stderr)
+    }
+}

@@ -1,0 +1,116 @@
+// The one conformance suite every BlobStore runs (LocalStore, MemoryStore here; S3Store where its server is).
+// It checks the contract written in Sources/Storage/BlobStore.swift.
+import XCTest
+import Storage
+
+enum StoreConformance {
+    static func run(_ store: BlobStore, file: StaticString = #filePath, line: UInt = #line) throws {
+        try putGetReplace(store)
+        try streamingWriterIsInvisibleUntilCommit(store)
+        try abortLeavesNothing(store)
+        try missingObjects(store)
+        try listingByPrefix(store)
+        try exclusiveCreate(store)
+        try largeStreamedObject(store)
+    }
+
+    static func key(_ text: String) throws -> ObjectKey { try ObjectKey(text) }
+
+    static func putGetReplace(_ store: BlobStore) throws {
+        let key = try key("conformance/put/one.bin")
+        try store.put(key, data: Array("first".utf8))
+        XCTAssertEqual(try store.get(key), Array("first".utf8))
+        try store.put(key, data: Array("second, longer".utf8))
+        XCTAssertEqual(try store.get(key), Array("second, longer".utf8))
+        XCTAssertEqual(try store.head(key)?.size, 14)
+        try store.put(try self.key("conformance/put/empty"), data: [])
+        XCTAssertEqual(try store.get(try self.key("conformance/put/empty")), [])
+    }
+
+    static func streamingWriterIsInvisibleUntilCommit(_ store: BlobStore) throws {
+        let key = try key("conformance/stream/object")
+        let writer = try store.makeWriter(for: key)
+        try [UInt8](repeating: 7, count: 1000).withUnsafeBytes { try writer.write($0) }
+        XCTAssertNil(try store.head(key), "an uncommitted object must not be visible")
+        XCTAssertFalse(try store.list(prefix: "conformance/stream/").contains { $0.key == key })
+        let info = try writer.commit()
+        XCTAssertEqual(info.size, 1000)
+        XCTAssertEqual(try store.get(key), [UInt8](repeating: 7, count: 1000))
+    }
+
+    static func abortLeavesNothing(_ store: BlobStore) throws {
+        let key = try key("conformance/abort/object")
+        let writer = try store.makeWriter(for: key)
+        try [UInt8](repeating: 1, count: 10).withUnsafeBytes { try writer.write($0) }
+        writer.abort()
+        writer.abort()
+        XCTAssertNil(try store.head(key))
+        XCTAssertEqual(try store.list(prefix: "conformance/abort/").count, 0)
+    }
+
+    static func missingObjects(_ store: BlobStore) throws {
+        let key = try key("conformance/missing/nothing")
+        XCTAssertNil(try store.head(key))
+        XCTAssertThrowsError(try store.open(key)) { error in
+            guard case StoreError.notFound(let missing, _) = error else { return XCTFail("expected notFound, got \(error)") }
+            XCTAssertEqual(missing, key.rawValue)
+        }
+        XCTAssertNoThrow(try store.delete(key), "deleting a missing object is idempotent")
+    }
+
+    static func listingByPrefix(_ store: BlobStore) throws {
+        for name in ["conformance/list/a/1", "conformance/list/a/2", "conformance/list/ab", "conformance/list/b/1", "conformance/lister"] {
+            try store.put(try key(name), data: [1])
+        }
+        XCTAssertEqual(try store.list(prefix: "conformance/list/a/").map(\.key.rawValue), ["conformance/list/a/1", "conformance/list/a/2"])
+        XCTAssertEqual(try store.list(prefix: "conformance/list/a").map(\.key.rawValue),
+                       ["conformance/list/a/1", "conformance/list/a/2", "conformance/list/ab"])
+        XCTAssertEqual(try store.list(prefix: "conformance/list").count, 5)
+        XCTAssertEqual(try store.list(prefix: "conformance/nothing-here/").count, 0)
+        try store.delete(try key("conformance/list/a/1"))
+        XCTAssertEqual(try store.list(prefix: "conformance/list/a/").map(\.key.rawValue), ["conformance/list/a/2"])
+    }
+
+    static func exclusiveCreate(_ store: BlobStore) throws {
+        let key = try key("conformance/exclusive/lock")
+        XCTAssertTrue(try store.createExclusive(key, data: Array("mine".utf8)))
+        XCTAssertFalse(try store.createExclusive(key, data: Array("theirs".utf8)))
+        XCTAssertEqual(try store.get(key), Array("mine".utf8), "a refused exclusive create must not change the object")
+        try store.delete(key)
+        XCTAssertTrue(try store.createExclusive(key, data: Array("again".utf8)))
+    }
+
+    static func largeStreamedObject(_ store: BlobStore) throws {
+        let key = try key("conformance/large/object")
+        let writer = try store.makeWriter(for: key)
+        var expected = SHA(), block = [UInt8](repeating: 0, count: 256 * 1024)
+        for round in 0..<40 {
+            for index in block.indices { block[index] = UInt8(truncatingIfNeeded: index &* 31 &+ round) }
+            expected.add(block)
+            try block.withUnsafeBytes { try writer.write($0) }
+        }
+        _ = try writer.commit()
+        let reader = try store.open(key)
+        defer { reader.close() }
+        var actual = SHA(), buffer = [UInt8](repeating: 0, count: 100_000)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
+            if count == 0 { break }
+            actual.add(buffer[0..<count])
+        }
+        XCTAssertEqual(actual, expected)
+        XCTAssertEqual(try store.head(key)?.size, 40 * 256 * 1024)
+    }
+}
+
+/// A cheap order-sensitive checksum (FNV-1a) for comparing streams without the Cipher module.
+struct SHA: Equatable {
+    var state: UInt64 = 0xcbf2_9ce4_8422_2325
+    var count = 0
+    mutating func add<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        for byte in bytes {
+            state = (state ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        count += bytes.count
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# setup.sh: installs what a fresh Debian (bookworm) machine lacks to build and test Lifeboat.
+# Idempotent: it only calls apt-get when a package is missing. Needs root (or sudo) for apt.
+set -euo pipefail
+
+packages=(libarchive-dev libcurl4-openssl-dev libpq-dev libssl-dev pkg-config zstd postgresql-15 postgresql-client-15)
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}" >&2
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo_cmd[@]}" apt-get update -qq
+    # Debian's postgresql-common would create and start a 'main' cluster on 5432; tests use their own.
+    "${sudo_cmd[@]}" mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" | "${sudo_cmd[@]}" tee /etc/postgresql-common/createcluster.d/lifeboat.conf >/dev/null
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+    echo "setup: the Swift toolchain (6.0 or newer) is not on PATH; install it from swift.org and re-run" >&2
+    exit 1
+fi

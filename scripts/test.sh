@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# test.sh: the whole test suite, from a fresh clone on a fresh Debian machine.
+# Installs what is missing, builds, starts a scratch PostgreSQL 15 (as the postgres OS user when run as root),
+# runs `swift test` (unit tests and integration tests that drive the built binary), then stops everything,
+# also on failure. Extra arguments go to `swift test` (e.g. --filter IntegrationTests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+
+bash scripts/setup.sh
+
+swift build
+bin_path="$(swift build --show-bin-path)"
+
+work="$(mktemp -d /tmp/lifeboat-test.XXXXXX)"
+chmod 755 "$work"   # the postgres OS user must be able to reach its data directory
+cleanup() {
+    bash "$root/scripts/pg-scratch.sh" stop "$work/pg" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+mkdir -p "$work/pg"
+chmod 755 "$work/pg"
+bash scripts/pg-scratch.sh start "$work/pg" >/dev/null
+
+export LIFEBOAT_TEST_PG_URL="$(bash scripts/pg-scratch.sh url "$work/pg")"
+export LIFEBOAT_BIN="$bin_path/lifeboat"
+export LIFEBOAT_TEST_WORK="$work"
+
+swift test "$@"
