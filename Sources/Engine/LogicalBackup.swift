@@ -29,6 +29,10 @@ public final class LogicalBackup {
     let repository: Repository
     let keyring: Keyring
     static let dumpEntryName = "pg_dump.custom"
+    /// zstd worker threads. 0 compresses on the reading thread; sealing, hashing and writing still run on the
+    /// pipeline's background thread and pg_dump in its own process, so the work overlaps without zstd's
+    /// multi-threaded buffers (about 30 MiB). LIFEBOAT_ZSTD_THREADS overrides, for measurements.
+    static let compressionThreads = Int(ProcessInfo.processInfo.environment["LIFEBOAT_ZSTD_THREADS"] ?? "") ?? 0
     static let globalsEntryName = "globals.sql"
 
     public init(context: EngineContext, repository: Repository, keyring: Keyring) {
@@ -108,9 +112,17 @@ public final class LogicalBackup {
         let arguments = ["--format=custom", "--compress=0", "--no-password", "--snapshot=\(snapshot)",
                          PostgresTools.databaseArgument(target)]
         let objectName = RepositoryLayout.databaseObjectName(index: index, compressed: compression == .zstd)
-        try streamTool("pg_dump", arguments: arguments, connection: target, tools: tools, label: name,
-                       objectName: objectName, entryName: Self.dumpEntryName, id: id, written: written)
-        let counts = try SourceDatabase.rowCounts(snapshotConnection)
+        // Count rows inside the exported snapshot while pg_dump streams: same data, overlapping work.
+        // The snapshot connection belongs to the counting thread until `join` returns.
+        let counting = BackgroundTask(name: "lifeboat-row-counts") { try SourceDatabase.rowCounts(snapshotConnection) }
+        do {
+            try streamTool("pg_dump", arguments: arguments, connection: target, tools: tools, label: name,
+                           objectName: objectName, entryName: Self.dumpEntryName, id: id, written: written)
+        } catch {
+            _ = try? counting.join()
+            throw error
+        }
+        let counts = try counting.join()
         try snapshotConnection.execute("COMMIT")
         let record = DatabaseRecord(name: name, object: objectName, dumpFormat: "pg_dump-custom", tables: counts)
         return (record, lsn)
@@ -138,7 +150,7 @@ public final class LogicalBackup {
         let key = try ObjectKey(RepositoryLayout.object(cluster: context.config.cluster, id: id, name: objectName))
         let writer = try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
                                             compression: compression, level: context.config.compression.level,
-                                            compressionThreads: 1)
+                                            compressionThreads: Self.compressionThreads)
         written.inFlight = writer
         defer { written.inFlight = nil }
         let childToken = Interruption.shared.register { child.terminate() }

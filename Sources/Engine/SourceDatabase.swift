@@ -61,12 +61,22 @@ enum SourceDatabase {
         ORDER BY 1, 2
         """
 
+    /// Counts run inside a savepoint: a failing count (e.g. permission denied) must not abort the transaction
+    /// whose exported snapshot pg_dump may still be importing, or pg_dump's own, clearer error would be lost.
     static func rowCounts(_ connection: PGConnection) throws -> [TableCount] {
-        try connection.query(tableListSQL).rows.map { row in
-            let schema = row[0] ?? "", table = row[1] ?? ""
-            let sql = "SELECT count(*) FROM \(try connection.quoteIdentifier(schema)).\(try connection.quoteIdentifier(table))"
-            let count = Int64(try connection.query(sql).rows[0][0] ?? "") ?? -1
-            return TableCount(schema: schema, table: table, rows: count)
+        try connection.execute("SAVEPOINT lifeboat_row_counts")
+        do {
+            let counts = try connection.query(tableListSQL).rows.map { row in
+                let schema = row[0] ?? "", table = row[1] ?? ""
+                let sql = "SELECT count(*) FROM \(try connection.quoteIdentifier(schema)).\(try connection.quoteIdentifier(table))"
+                let count = Int64(try connection.query(sql).rows[0][0] ?? "") ?? -1
+                return TableCount(schema: schema, table: table, rows: count)
+            }
+            try connection.execute("RELEASE SAVEPOINT lifeboat_row_counts")
+            return counts
+        } catch {
+            try? connection.execute("ROLLBACK TO SAVEPOINT lifeboat_row_counts")
+            throw error
         }
     }
 

@@ -41,7 +41,7 @@ public struct Verifier {
     func check(_ manifest: BackupManifest, _ object: StoredObject) -> ObjectCheck {
         var result = ObjectCheck(backup: manifest.id.rawValue, object: object.name, ok: false, storedBytes: 0, entries: 0)
         let source = ObjectSource(repository: repository, keyring: keyring, cluster: cluster, manifest: manifest)
-        progress.begin("verify \(manifest.id) \(object.name)", total: object.storedSize)
+        progress.begin("verify \(manifest.id) \(object.name)", total: object.contentSize)
         defer { progress.end() }
         do {
             let sealed = try source.sealedReader(object.name)
@@ -52,8 +52,8 @@ public struct Verifier {
                 result.entries += 1
                 while case let count = try buffer.withUnsafeMutableBytes({ try tar.read(into: $0) }), count > 0 {
                     contentBytes += Int64(count)
+                    progress.advance(by: count)
                 }
-                progress.advance(by: 0)
             }
             try sealed.drain()
             result.storedBytes = sealed.storedBytes

@@ -76,10 +76,10 @@ final class IntegrityTests: XCTestCase {
         XCTAssertEqual(second.status, 0, second.output)
         let objects = try workspace.backupObjects().filter { $0.contains("/db-") }
         XCTAssertEqual(objects.count, 2)
-        let original = workspace.repository + "/" + objects[0], other = workspace.repository + "/" + objects[1]
-        try FileManager.default.removeItem(atPath: original)
-        try FileManager.default.copyItem(atPath: other, toPath: original)
-        assertIntegrityFailure(try workspace.lifeboat(["verify", id]), naming: objects[0])
+        let mine = try XCTUnwrap(objects.first { $0.contains(id) }), theirs = try XCTUnwrap(objects.first { !$0.contains(id) })
+        try FileManager.default.removeItem(atPath: workspace.repository + "/" + mine)
+        try FileManager.default.copyItem(atPath: workspace.repository + "/" + theirs, toPath: workspace.repository + "/" + mine)
+        assertIntegrityFailure(try workspace.lifeboat(["verify", id]), naming: mine)
     }
 
     func testTamperedManifestIsDetected() throws {
