@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # quickstart.sh: from a fresh Debian machine to a verified, restored backup in one command.
 #   1. installs what is missing (scripts/setup.sh) and builds lifeboat (release)
-#   2. uses the PostgreSQL in $LIFEBOAT_QUICKSTART_PG_URL, or starts a small sample cluster
+#   2. uses the PostgreSQL in $LIFEBOAT_QUICKSTART_PG_URL, or starts a small sample cluster in
+#      $LIFEBOAT_QUICKSTART_PG_DIR (default /var/tmp/lifeboat-quickstart-pg)
 #   3. creates a key file, a lifeboat.yml and a local repository under ./quickstart/
 #   4. backs the sample database up, verifies it, restores it into a new database, compares row counts,
 #      and prints the catalog.
@@ -17,17 +18,19 @@ swift build -c release >/dev/null
 lifeboat="$(swift build -c release --show-bin-path)/lifeboat"
 
 mkdir -p "$work"
-chmod 755 "$work"
+chmod 700 "$work"   # holds the key file and the repository
 if [ -n "${LIFEBOAT_QUICKSTART_PG_URL:-}" ]; then
     url="$LIFEBOAT_QUICKSTART_PG_URL"
     echo "==> using PostgreSQL at the configured URL"
 else
-    echo "==> starting a sample PostgreSQL 15 cluster in $work/pg"
-    mkdir -p "$work/pg"
-    chmod 755 "$work/pg"
-    bash scripts/pg-scratch.sh start "$work/pg" >/dev/null
-    url="$(bash scripts/pg-scratch.sh url "$work/pg")"
-    echo "    (stop it with: bash scripts/pg-scratch.sh stop $work/pg)"
+    # Outside the clone: the postgres OS user must reach it even when the clone is under a 0700 home.
+    pgdir="${LIFEBOAT_QUICKSTART_PG_DIR:-/var/tmp/lifeboat-quickstart-pg}"
+    echo "==> starting a sample PostgreSQL 15 cluster in $pgdir"
+    mkdir -p "$pgdir"
+    chmod 755 "$pgdir"
+    bash scripts/pg-scratch.sh start "$pgdir" >/dev/null
+    url="$(bash scripts/pg-scratch.sh url "$pgdir")"
+    echo "    (stop it with: bash scripts/pg-scratch.sh stop $pgdir)"
 fi
 base="${url%/*}"
 

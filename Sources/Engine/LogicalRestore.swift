@@ -132,7 +132,9 @@ public final class LogicalRestore {
         } else {
             try runner.restoreStreaming(source: source, object: record.object, dumpBytes: plan.dumpBytes)
         }
+        context.progress.begin("check row counts of \(record.tables.count) tables")
         let checked = try checkRowCounts(record, target: target.with(database: plan.targetDatabase))
+        context.progress.end()
         return RestoreResult(plan: plan, seconds: Date().timeIntervalSince(started), tablesChecked: checked.tables, rowsChecked: checked.rows)
     }
 

@@ -41,7 +41,8 @@ struct PGRestoreRunner {
             _ = child.wait()
             throw error
         }
-        context.progress.end()
+        context.progress.begin("restore \(label): pg_restore is building indexes and constraints")
+        defer { context.progress.end() }
         try finish(child)
     }
 
@@ -68,6 +69,8 @@ struct PGRestoreRunner {
         try child.start()
         let token = Interruption.shared.register { child.terminate() }
         defer { Interruption.shared.unregister(token) }
+        context.progress.begin("restore \(label): pg_restore --jobs \(request.jobs)")
+        defer { context.progress.end() }
         try finish(child)
     }
 

@@ -63,6 +63,7 @@ public final class ProgressReporter: @unchecked Sendable {
 
     private func line(now: Date) -> String {
         let elapsed = max(now.timeIntervalSince(started), 0.001)
+        guard done > 0 || total != nil else { return "\(phase) …" }   // a phase that moves no bytes
         let rate = Double(done) / elapsed
         var text = "\(phase): \(Format.bytes(done))"
         if let total, total > 0 {

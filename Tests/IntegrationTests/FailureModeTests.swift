@@ -39,6 +39,17 @@ final class FailureModeTests: XCTestCase {
         XCTAssertTrue(try workspace.backupObjects().isEmpty)
     }
 
+    func testMalformedConnectionStringIsAUsageError() throws {
+        let env = try TestEnvironment.require()
+        let workspace = try Workspace(env)
+        try workspace.initialize()
+        try workspace.writeConfig(postgresURL: "host=127.0.0.1 port=5432 password=hunter2-secret bogus_option=1")
+        let result = try workspace.lifeboat(["backup"])
+        XCTAssertEqual(result.status, 2, result.output)
+        XCTAssertTrue(result.stderr.contains("invalid connection string"), result.stderr)
+        XCTAssertFalse(result.output.contains("hunter2-secret"), "password leaked: \(result.output)")
+    }
+
     func testMissingPgDumpIsAConfigurationError() throws {
         let env = try TestEnvironment.require()
         let workspace = try Workspace(env)
