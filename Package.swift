@@ -2,10 +2,11 @@
 // Lifeboat: PostgreSQL backup and disaster recovery that proves it.
 //
 // Layers (the import graph reads like the architecture):
-//   C system libraries  CLibPQ  CLibArchive  CLibCrypto
-//   one wrapper each    PGClient ArchiveIO   Cipher         (no C type escapes these)
+//   C system libraries  CLibPQ  CLibArchive  CLibCrypto  CLibCurl
+//   one wrapper each    PGClient ArchiveIO   Cipher      HTTPTransport   (no C type escapes these)
+//   S3 protocol         S3Protocol (SigV4, credentials, XML, retry policy: pure)
 //   pure domain         Diagnostics  Configuration  Catalog (no C import)
-//   storage & streams   Storage (BlobStore + LocalStore/MemoryStore)  Pipeline (stream stages)
+//   storage & streams   Storage (BlobStore + LocalStore/MemoryStore)  S3 (S3Store)  Pipeline (stream stages)
 //   engines             Engine (backup, restore, verify, keys, locks, subprocesses)
 //   executable          lifeboat (one file per command; exit codes mapped once)
 import PackageDescription
@@ -26,18 +27,23 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(name: "Diagnostics"),
         .target(name: "Cipher", dependencies: ["CLibCrypto", "Diagnostics"]),
         .target(name: "ArchiveIO", dependencies: ["CLibArchive", "Diagnostics"]),
         .target(name: "PGClient", dependencies: ["CLibPQ", "Diagnostics"]),
+        .target(name: "HTTPTransport", dependencies: ["CLibCurl", "Diagnostics"]),
+        .target(name: "S3Protocol", dependencies: ["Cipher", "Diagnostics"]),
 
         .target(name: "Configuration", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
         .target(name: "Catalog", dependencies: ["Diagnostics"]),
         .target(name: "Storage", dependencies: ["Diagnostics"]),
+        .target(name: "S3", dependencies: ["Storage", "S3Protocol", "HTTPTransport", "Cipher", "Diagnostics"]),
         .target(name: "Pipeline", dependencies: ["Diagnostics", "Cipher", "ArchiveIO", "Storage"]),
         .target(name: "Engine", dependencies: [
             "Diagnostics", "Cipher", "ArchiveIO", "PGClient", "Configuration", "Catalog", "Storage", "Pipeline",
+            "S3", "S3Protocol", "HTTPTransport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "lifeboat", dependencies: [
@@ -51,7 +57,9 @@ let package = Package(
         .testTarget(name: "PGClientTests", dependencies: ["PGClient"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "S3", "S3Protocol", "HTTPTransport"]),
+        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"], resources: [.copy("test_server.py")]),
+        .testTarget(name: "S3ProtocolTests", dependencies: ["S3Protocol", "Cipher"], exclude: ["make_sigv4_vectors.py"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "Cipher", "ArchiveIO"]),
         .testTarget(name: "IntegrationTests", dependencies: ["PGClient"]),
     ]

@@ -3,7 +3,7 @@
 # Idempotent: it only calls apt-get when a package is missing. Needs root (or sudo) for apt.
 set -euo pipefail
 
-packages=(libarchive-dev libcurl4-openssl-dev libpq-dev libssl-dev pkg-config zstd postgresql-15 postgresql-client-15)
+packages=(libarchive-dev libcurl4-openssl-dev libpq-dev libssl-dev pkg-config zstd curl python3 python3-pip postgresql-15 postgresql-client-15)
 
 missing=()
 for package in "${packages[@]}"; do

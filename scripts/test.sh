@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: the whole test suite, from a fresh clone on a fresh Debian machine.
-# Installs what is missing, builds, starts a scratch PostgreSQL 15 (as the postgres OS user when run as root),
+# Installs what is missing, builds, starts a scratch PostgreSQL 15 (as the postgres OS user when run as root)
+# and an S3-compatible server (moto with SigV4 signature verification, plus a fault-injecting proxy),
 # runs `swift test` (unit tests and integration tests that drive the built binary), then stops everything,
 # also on failure. Extra arguments go to `swift test` (e.g. --filter IntegrationTests).
 set -euo pipefail
@@ -16,6 +17,7 @@ work="$(mktemp -d /tmp/lifeboat-test.XXXXXX)"
 chmod 755 "$work"   # the postgres OS user must be able to reach its data directory
 cleanup() {
     bash "$root/scripts/pg-scratch.sh" stop "$work/pg" >/dev/null 2>&1 || true
+    bash "$root/scripts/s3-test-server.sh" stop "$work/s3" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -23,6 +25,13 @@ trap cleanup EXIT INT TERM
 mkdir -p "$work/pg"
 chmod 755 "$work/pg"
 bash scripts/pg-scratch.sh start "$work/pg" >/dev/null
+
+# S3-compatible server (moto, SigV4 verification on) and a fault-injecting proxy in front of it.
+mkdir -p "$work/s3"
+bash scripts/s3-test-server.sh start "$work/s3" >/dev/null
+bash scripts/s3-test-server.sh proxy "$work/s3" >/dev/null
+# shellcheck disable=SC1091
+. "$work/s3/env"
 
 export LIFEBOAT_TEST_PG_URL="$(bash scripts/pg-scratch.sh url "$work/pg")"
 export LIFEBOAT_BIN="$bin_path/lifeboat"

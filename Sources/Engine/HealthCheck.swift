@@ -2,6 +2,7 @@
 // the error a real run would hit.
 import Foundation
 import PGClient
+import S3
 
 public struct HealthCheck {
     let context: EngineContext
@@ -24,13 +25,18 @@ public struct HealthCheck {
     }
 
     public func repository() throws -> String {
-        let repository = try Repository.open(context.config.repository.location)
+        let repository = try Repository.open(context.config.repository, environment: context.environment)
         let descriptor = try repository.descriptor()
-        return "\(repository.location) (repository \(descriptor.id), format \(descriptor.version))"
+        var detail = "\(repository.location) (repository \(descriptor.id), format \(descriptor.version))"
+        if let s3 = repository.store as? S3Store {
+            let status = try s3.bucketStatus()
+            detail += "; bucket versioning \(status.versioning ?? "never enabled"), object lock \(status.objectLock ? "enabled" : "not enabled")"
+        }
+        return detail
     }
 
     public func key() throws -> String {
-        let repository = try Repository.open(context.config.repository.location)
+        let repository = try Repository.open(context.config.repository, environment: context.environment)
         let credential = try Credential.load(context.config.encryption, environment: context.environment)
         let keyring = try repository.unlock(credential)
         return "\(credential) opens the keyring (current data key \(keyring.currentKeyId))"

@@ -60,7 +60,7 @@ public final class LogicalBackup {
         context.logger.info("backup started", metadata: ["backup": "\(id)", "databases": "\(databases.joined(separator: ","))"])
 
         let written = WrittenObjects(store: repository.store)
-        let cleanupToken = Interruption.shared.register { written.removeAll() }
+        let cleanupToken = Interruption.shared.register { written.removeAll(immediately: true) }
         defer { Interruption.shared.unregister(cleanupToken) }
         do {
             var records: [DatabaseRecord] = [], startLSN: String?
@@ -208,9 +208,9 @@ final class WrittenObjects: @unchecked Sendable {
         set { lock.withLock { _inFlight = newValue } }
     }
 
-    func removeAll() {
+    func removeAll(immediately: Bool = false) {
         let (objects, writer) = lock.withLock { (_committed, _inFlight) }
-        writer?.abort()
+        writer?.abort(immediately: immediately)
         for object in objects { try? store.delete(object.key) }
         lock.withLock { _committed = [] }
     }

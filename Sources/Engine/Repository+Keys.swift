@@ -9,8 +9,9 @@ import Storage
 extension Repository {
     /// Creates a repository: keyring, first key slot, then the descriptor, last and exclusively, so a crashed
     /// or concurrent init never leaves something that looks like a repository.
-    public static func create(_ location: RepositoryLocation, credential: Credential, now: Date) throws -> (Repository, KeySlot) {
-        let store = try makeStore(location, create: true)
+    public static func create(_ settings: RepositorySettings, environment: [String: String], credential: Credential,
+                              now: Date) throws -> (Repository, KeySlot) {
+        let store = try StoreFactory.make(settings, create: true, environment: environment)
         let repository = Repository(store: store)
         let descriptorKey = try ObjectKey(RepositoryLayout.descriptor)
         if try store.exists(descriptorKey) { throw EngineError.repositoryExists(store.location) }

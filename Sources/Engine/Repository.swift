@@ -18,22 +18,13 @@ public final class Repository: @unchecked Sendable {
 
     public var location: String { store.location }
 
-    /// The store for a configured location. S3 arrives with the S3 store; until then it is refused clearly.
-    public static func makeStore(_ location: RepositoryLocation, create: Bool) throws -> BlobStore {
-        switch location {
-        case .file(let path): return try LocalStore(root: path, create: create)
-        case .s3(let bucket, let prefix):
-            throw EngineError.unsupportedRepositoryScheme("s3://\(bucket)/\(prefix)")
-        }
-    }
-
-    /// Opens an existing repository; fails with a hint when there is none or its format is unknown.
-    public static func open(_ location: RepositoryLocation) throws -> Repository {
+    /// Opens an existing repository in the configured store; fails with a hint when there is none.
+    public static func open(_ settings: RepositorySettings, environment: [String: String]) throws -> Repository {
         let store: BlobStore
         do {
-            store = try makeStore(location, create: false)
-        } catch StoreError.notARepository(let where_) {
-            throw EngineError.notARepository(where_)
+            store = try StoreFactory.make(settings, create: false, environment: environment)
+        } catch StoreError.notARepository(let location) {
+            throw EngineError.notARepository(location)
         }
         let repository = Repository(store: store)
         _ = try repository.descriptor()

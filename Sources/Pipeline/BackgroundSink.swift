@@ -49,14 +49,15 @@ public final class BackgroundSink: ByteSink, @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    /// Stops the worker without finishing the downstream stages (used when the producer failed).
-    public func cancel(_ reason: Error) {
+    /// Stops the worker without finishing the downstream stages (used when the producer failed). With
+    /// `wait: false` it returns at once (signal path: the worker may be blocked downstream, and the process exits).
+    public func cancel(_ reason: Error, wait: Bool = true) {
         condition.lock()
         if failure == nil { failure = reason }
         producerDone = true
         queue.removeAll()
         condition.broadcast()
-        while !workerDone { condition.wait() }
+        while wait && !workerDone { condition.wait() }
         condition.unlock()
     }
 

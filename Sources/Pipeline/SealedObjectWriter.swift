@@ -60,7 +60,17 @@ public final class SealedObjectWriter {
         }
     }
 
-    public func abort(_ reason: Error = PipelineError.aborted) {
+    /// Discards the object. `immediately` (signal path) aborts the store's upload first and does not wait for
+    /// the pipeline thread, which may be blocked on the store.
+    /// The immediate path may run concurrently with the owning thread's own failure handling (a signal arrives
+    /// while the producer is already aborting and blocked), so it never consults `done`; store writers' `abort`
+    /// is idempotent.
+    public func abort(_ reason: Error = PipelineError.aborted, immediately: Bool = false) {
+        if immediately {
+            blobWriter.abort()
+            background.cancel(reason, wait: false)
+            return
+        }
         guard !done else { return }
         done = true
         background.cancel(reason)

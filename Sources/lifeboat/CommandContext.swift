@@ -31,7 +31,7 @@ struct CommandContext {
 
     /// Opens the configured repository and unlocks its keyring.
     func unlockedRepository() throws -> (Repository, Keyring) {
-        let repository = try Repository.open(config.repository.location)
+        let repository = try Repository.open(config.repository, environment: engine.environment)
         return (repository, try repository.unlock(try credential()))
     }
 

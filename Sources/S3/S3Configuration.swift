@@ -1,0 +1,53 @@
+// S3: the S3-compatible BlobStore. SigV4 signing, XML and retry rules come from S3Protocol (pure); bytes move
+// through HTTPTransport (libcurl). This module composes them: addressing, retries, multipart, ranged reads.
+import Foundation
+import HTTPTransport
+import S3Protocol
+
+public struct S3Configuration: Sendable {
+    public enum Addressing: String, Sendable { case path, virtual }
+
+    public var bucket: String
+    /// Key prefix inside the bucket, without leading or trailing '/'; empty for the bucket root.
+    public var prefix: String
+    /// e.g. https://s3.us-east-1.amazonaws.com or http://127.0.0.1:9000
+    public var endpoint: URL
+    public var region: String
+    public var addressing: Addressing
+    public var credentials: AWSCredentials
+    public var transport: TransportOptions
+    /// Storage class of data objects (nil: the bucket's default, STANDARD).
+    public var dataStorageClass: String?
+    /// Storage class of manifests, keys, locks: always immediately readable.
+    public var metadataStorageClass: String?
+    public var partSize: Int
+    public var partsInFlight: Int
+    public var serverSideEncryption: String?
+    public var sseKMSKeyId: String?
+    public var maxAttempts: Int
+
+    public init(bucket: String, prefix: String, endpoint: URL, region: String, addressing: Addressing,
+                credentials: AWSCredentials, transport: TransportOptions, dataStorageClass: String? = nil,
+                metadataStorageClass: String? = nil, partSize: Int = 16 << 20, partsInFlight: Int = 3,
+                serverSideEncryption: String? = nil, sseKMSKeyId: String? = nil, maxAttempts: Int = 5) {
+        self.bucket = bucket
+        self.prefix = prefix
+        self.endpoint = endpoint
+        self.region = region
+        self.addressing = addressing
+        self.credentials = credentials
+        self.transport = transport
+        self.dataStorageClass = dataStorageClass
+        self.metadataStorageClass = metadataStorageClass
+        self.partSize = partSize
+        self.partsInFlight = partsInFlight
+        self.serverSideEncryption = serverSideEncryption
+        self.sseKMSKeyId = sseKMSKeyId
+        self.maxAttempts = maxAttempts
+    }
+
+    /// The AWS endpoint for a region, used when no endpoint is configured.
+    public static func awsEndpoint(region: String) -> URL {
+        URL(string: "https://s3.\(region).amazonaws.com")!
+    }
+}

@@ -1,0 +1,98 @@
+// CredentialChain: finds static AWS credentials the way the AWS CLI does for the common cases:
+// environment first, then the shared credentials file, then the config file, for one profile.
+// The environment and home directory are parameters so resolution is deterministic in tests.
+
+public enum CredentialChain {
+    /// Profile settings that mean "keys come from somewhere else"; named in the error instead of a vague miss.
+    static let unsupportedSettings = [
+        "credential_process", "sso_session", "sso_start_url", "role_arn", "web_identity_token_file",
+    ]
+
+    /// AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN); else profile AWS_PROFILE (default
+    /// "default") from AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials, then AWS_CONFIG_FILE or
+    /// ~/.aws/config ([profile NAME] / [default] sections, aws_access_key_id / aws_secret_access_key /
+    /// aws_session_token). Also returns `region` from the config file's profile section when present; the
+    /// AWS_REGION / AWS_DEFAULT_REGION variables are deliberately left to the caller's own precedence rules.
+    public static func resolve(environment: [String: String], homeDirectory: String) throws
+        -> (credentials: AWSCredentials, region: String?)
+    {
+        let profile = nonEmpty(environment["AWS_PROFILE"]) ?? "default"
+        let configPath = expand(nonEmpty(environment["AWS_CONFIG_FILE"]) ?? "~/.aws/config", home: homeDirectory)
+        let credentialsPath = expand(
+            nonEmpty(environment["AWS_SHARED_CREDENTIALS_FILE"]) ?? "~/.aws/credentials", home: homeDirectory)
+        let config = try AWSProfileFile.load(path: configPath)
+        let configProfile = config.flatMap { configSection(in: $0, profile: profile) }
+        let region = configProfile.flatMap { nonEmpty($0["region"]) }
+
+        if let credentials = try fromEnvironment(environment) { return (credentials, region) }
+        var searched = ["environment variables 'AWS_ACCESS_KEY_ID' and 'AWS_SECRET_ACCESS_KEY'"]
+
+        let credentialsFile = try AWSProfileFile.load(path: credentialsPath)
+        let candidates: [(path: String, section: [String: String]?)] = [
+            (credentialsPath, credentialsFile?.sections[profile]),
+            (configPath, configProfile),
+        ]
+        for candidate in candidates {
+            searched.append("profile '\(profile)' in '\(candidate.path)'")
+            guard let section = candidate.section else { continue }
+            if let credentials = try fromProfile(section, source: "profile '\(profile)' in '\(candidate.path)'") {
+                return (credentials, region)
+            }
+        }
+        for candidate in candidates {
+            guard let section = candidate.section else { continue }
+            if let setting = unsupportedSettings.first(where: { section[$0] != nil }) {
+                throw S3ProtocolError.unsupportedProfile(profile: profile, setting: setting, path: candidate.path)
+            }
+        }
+        throw S3ProtocolError.noCredentials(searched: searched)
+    }
+
+    private static func fromEnvironment(_ environment: [String: String]) throws -> AWSCredentials? {
+        try pair(
+            id: nonEmpty(environment["AWS_ACCESS_KEY_ID"]), idName: "AWS_ACCESS_KEY_ID",
+            secret: nonEmpty(environment["AWS_SECRET_ACCESS_KEY"]), secretName: "AWS_SECRET_ACCESS_KEY",
+            token: nonEmpty(environment["AWS_SESSION_TOKEN"]), source: "the environment")
+    }
+
+    private static func fromProfile(_ section: [String: String], source: String) throws -> AWSCredentials? {
+        try pair(
+            id: nonEmpty(section["aws_access_key_id"]), idName: "aws_access_key_id",
+            secret: nonEmpty(section["aws_secret_access_key"]), secretName: "aws_secret_access_key",
+            token: nonEmpty(section["aws_session_token"]), source: source)
+    }
+
+    /// Both halves make credentials, neither means "not here", exactly one is a configuration mistake.
+    private static func pair(id: String?, idName: String, secret: String?, secretName: String, token: String?,
+                             source: String) throws -> AWSCredentials?
+    {
+        switch (id, secret) {
+        case let (id?, secret?):
+            return AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token)
+        case (nil, nil):
+            return nil
+        case (nil, _?):
+            throw S3ProtocolError.incompleteCredentials(source: source, missing: idName)
+        case (_?, nil):
+            throw S3ProtocolError.incompleteCredentials(source: source, missing: secretName)
+        }
+    }
+
+    /// The config file names non-default profiles "[profile NAME]"; "[default]" and "[profile default]" both work.
+    private static func configSection(in file: AWSProfileFile, profile: String) -> [String: String]? {
+        if profile == "default" { return file.sections["default"] ?? file.sections["profile default"] }
+        return file.sections["profile \(profile)"]
+    }
+
+    private static func expand(_ path: String, home: String) -> String {
+        if path == "~" { return home }
+        guard path.hasPrefix("~/") else { return path }
+        let trimmedHome = home.hasSuffix("/") ? String(home.dropLast()) : home
+        return trimmedHome + path.dropFirst()
+    }
+
+    private static func nonEmpty(_ value: String?) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,163 @@
+// The S3 store against a real S3-compatible server (moto with SigV4 verification on, started by
+// scripts/test.sh), directly and through a fault-injecting proxy. Missing servers fail the tests.
+import Foundation
+import HTTPTransport
+import S3
+import S3Protocol
+import Storage
+import XCTest
+
+final class S3StoreTests: XCTestCase {
+    struct Server {
+        let endpoint: URL
+        let proxy: URL
+        let bucket: String
+        let region: String
+        let credentials: AWSCredentials
+    }
+
+    func server(file: StaticString = #filePath, line: UInt = #line) throws -> Server {
+        let env = ProcessInfo.processInfo.environment
+        guard let endpoint = env["LIFEBOAT_TEST_S3_ENDPOINT"].flatMap(URL.init(string:)),
+              let proxy = env["LIFEBOAT_TEST_S3_PROXY"].flatMap(URL.init(string:)),
+              let bucket = env["LIFEBOAT_TEST_S3_BUCKET"], let key = env["AWS_ACCESS_KEY_ID"],
+              let secret = env["AWS_SECRET_ACCESS_KEY"] else {
+            XCTFail("the S3 test server is not configured: run the suite with scripts/test.sh", file: file, line: line)
+            throw XCTSkip("unreachable")
+        }
+        return Server(endpoint: endpoint, proxy: proxy, bucket: bucket, region: env["LIFEBOAT_TEST_S3_REGION"] ?? "us-east-1",
+                      credentials: AWSCredentials(accessKeyId: key, secretAccessKey: secret, sessionToken: nil))
+    }
+
+    func store(_ server: Server, through url: URL? = nil, secret: String? = nil, partSize: Int = 5 << 20,
+               dataClass: String? = nil, attempts: Int = 5) -> S3Store {
+        var credentials = server.credentials
+        if let secret { credentials.secretAccessKey = secret }
+        let configuration = S3Configuration(
+            bucket: server.bucket, prefix: "tests/\(UUID().uuidString.prefix(8))", endpoint: url ?? server.endpoint,
+            region: server.region, addressing: .path, credentials: credentials,
+            transport: TransportOptions(connectTimeout: 5, lowSpeedLimitBytesPerSecond: 1024, lowSpeedTime: 5),
+            dataStorageClass: dataClass, partSize: partSize, partsInFlight: 2, maxAttempts: attempts)
+        return S3Store(configuration, sleeper: { _ in })   // retries without real waiting
+    }
+
+    func testConformance() throws {
+        try StoreConformance.run(store(try server()))
+    }
+
+    func testWrongSecretIsRefusedWithAClearMessage() throws {
+        let wrong = store(try server(), secret: "not-the-secret")
+        XCTAssertThrowsError(try wrong.put(try ObjectKey("a/b"), data: [1])) { error in
+            guard let failure = error as? S3Error else { return XCTFail("unexpected \(error)") }
+            XCTAssertEqual(failure.exitStatus.rawValue, 2, failure.description)
+            XCTAssertTrue(failure.description.contains("SignatureDoesNotMatch") || failure.description.lowercased().contains("signature"),
+                          failure.description)
+            XCTAssertFalse(failure.description.contains("not-the-secret"))
+        }
+    }
+
+    func testMultipartUploadOfSeveralPartsRoundTrips() throws {
+        let s3 = store(try server(), partSize: 5 << 20)
+        let key = try ObjectKey("backups/c/multipart.bin")
+        let writer = try s3.makeWriter(for: key)
+        var expected = SHA(), block = [UInt8](repeating: 0, count: 1 << 20)
+        for round in 0..<17 {   // 17 MiB: three full 5 MiB parts and a short last part
+            for index in block.indices { block[index] = UInt8(truncatingIfNeeded: index &* 7 &+ round &* 13) }
+            expected.add(block)
+            try block.withUnsafeBytes { try writer.write($0) }
+        }
+        XCTAssertNil(try s3.head(key), "a multipart upload is invisible until completed")
+        let info = try writer.commit()
+        XCTAssertEqual(info.size, 17 << 20)
+        var actual = SHA()
+        let reader = try s3.open(key)
+        var buffer = [UInt8](repeating: 0, count: 300_000)
+        while case let count = try buffer.withUnsafeMutableBytes({ try reader.read(into: $0) }), count > 0 { actual.add(buffer[0..<count]) }
+        XCTAssertEqual(actual, expected)
+    }
+
+    func testAbortedMultipartUploadLeavesNothing() throws {
+        let s3 = store(try server(), partSize: 5 << 20)
+        let key = try ObjectKey("backups/c/aborted.bin")
+        let writer = try s3.makeWriter(for: key)
+        try [UInt8](repeating: 3, count: 11 << 20).withUnsafeBytes { try writer.write($0) }
+        writer.abort()
+        XCTAssertNil(try s3.head(key))
+        XCTAssertEqual(try s3.incompleteUploads().count, 0)
+    }
+
+    func testStorageClassesAreVisibleAndChangeableAndArchivedReadsAreExplained() throws {
+        let s3 = store(try server(), dataClass: "STANDARD_IA")
+        let data = try ObjectKey("backups/c/20261121T000000Z-000000/db-0001.tar.zst.lbx")
+        let manifest = try ObjectKey("backups/c/20261121T000000Z-000000/manifest.lbx")
+        try s3.put(data, data: [1, 2, 3])
+        try s3.put(manifest, data: [4])
+        XCTAssertEqual(try s3.head(data)?.storageClass, "STANDARD_IA")
+        XCTAssertEqual(try s3.head(manifest)?.storageClass, "STANDARD", "metadata stays hot")
+        try s3.setStorageClass("GLACIER", for: data)
+        XCTAssertEqual(try s3.list(prefix: "backups/c/").first { $0.key == data }?.storageClass, "GLACIER")
+        XCTAssertThrowsError(try s3.get(data)) { error in
+            XCTAssertTrue("\(error)".contains("GLACIER"), "\(error)")
+            XCTAssertTrue("\(error)".contains(data.rawValue), "\(error)")
+        }
+    }
+
+    // MARK: through the fault proxy
+
+    func queueFaults(_ server: Server, _ json: String) throws {
+        _ = try Self.curl(["-X", "POST", "--data-binary", json, server.proxy.absoluteString + "/__faults__"])
+    }
+
+    func proxyLog(_ server: Server) throws -> [[String: Any]] {
+        let data = try Self.curl([server.proxy.absoluteString + "/__faults__"])
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return object?["log"] as? [[String: Any]] ?? []
+    }
+
+    /// The proxy's control endpoint, through the curl command (independent of the code under test).
+    static func curl(_ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["curl", "-sS"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
+
+    func testTransientFailuresAreRetried() throws {
+        let server = try server()
+        let s3 = store(server, through: server.proxy)
+        let key = try ObjectKey("retry/object")
+        try queueFaults(server, #"[{"status": 503, "code": "SlowDown"}, {"status": 500}, {"drop_request": true}]"#)
+        try s3.put(key, data: Array("survived".utf8))
+        XCTAssertEqual(try s3.get(key), Array("survived".utf8))
+        let puts = try proxyLog(server).filter { ($0["method"] as? String) == "PUT" && ($0["path"] as? String ?? "").hasSuffix("retry/object") }
+        XCTAssertGreaterThanOrEqual(puts.count, 4, "three failures and the success: \(puts)")
+    }
+
+    func testDroppedDownloadIsResumedByRange() throws {
+        let server = try server()
+        let s3 = store(server, through: server.proxy)
+        let key = try ObjectKey("retry/download")
+        let payload = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try s3.put(key, data: payload)
+        try queueFaults(server, #"[{"match": "GET", "drop_after_bytes": 100000}]"#)
+        XCTAssertEqual(try s3.get(key), payload)
+    }
+
+    func testPermanentFailuresAreNotRetriedAndGivingUpSummarisesAttempts() throws {
+        let server = try server()
+        let s3 = store(server, through: server.proxy, attempts: 3)
+        try queueFaults(server, #"[{"status": 403, "code": "AccessDenied"}]"#)
+        XCTAssertThrowsError(try s3.put(try ObjectKey("retry/denied"), data: [1]))
+        try queueFaults(server, #"[{"status": 503, "code": "SlowDown"}, {"status": 503, "code": "SlowDown"}, {"status": 503, "code": "SlowDown"}]"#)
+        XCTAssertThrowsError(try s3.put(try ObjectKey("retry/given-up"), data: [1])) { error in
+            XCTAssertTrue("\(error)".contains("after 3 attempts"), "\(error)")
+        }
+        let log = try proxyLog(server)
+        XCTAssertEqual(log.filter { ($0["path"] as? String ?? "").hasSuffix("retry/denied") }.count, 1, "403 is never retried")
+    }
+}
