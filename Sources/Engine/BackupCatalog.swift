@@ -56,6 +56,18 @@ public struct BackupCatalog {
         return try manifest(id)
     }
 
+    /// Storage class of every stored object, per backup, from one listing ("local" where the store has none).
+    public func storageClasses() throws -> [BackupID: [String: String]] {
+        var result: [BackupID: [String: String]] = [:]
+        let prefix = RepositoryLayout.clusterBackups(cluster)
+        for info in try repository.store.list(prefix: prefix) {
+            let parts = info.key.rawValue.dropFirst(prefix.count).split(separator: "/")
+            guard parts.count == 2, let id = BackupID(String(parts[0])) else { continue }
+            result[id, default: [:]][String(parts[1])] = info.storageClass ?? "local"
+        }
+        return result
+    }
+
     public func commit(_ manifest: BackupManifest) throws {
         let key = try ObjectKey(RepositoryLayout.manifest(cluster: cluster, id: manifest.id))
         let bytes = Array(try CatalogCoding.encoder().encode(manifest))

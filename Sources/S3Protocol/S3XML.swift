@@ -92,8 +92,11 @@ public enum S3XML {
         guard let root = XMLTree.parse(body) else {
             throw S3ProtocolError.malformedResponse("'\(operation)' returned no well-formed xml document")
         }
-        guard root.name == name else { throw unexpectedRoot(root.name, expected: name, operation: operation) }
-        return root
+        // Some S3-compatible servers (moto among them) name the root after the operation, e.g.
+        // <GetBucketVersioningResponse>, and may wrap the payload one level deeper: accept that shape too.
+        if root.name == name { return root }
+        guard root.name.hasPrefix(operation) else { throw unexpectedRoot(root.name, expected: name, operation: operation) }
+        return root.child(name) ?? root.children.first { $0.name.hasSuffix("Result") } ?? root
     }
 
     private static func unexpectedRoot(_ found: String, expected: String, operation: String) -> S3ProtocolError {

@@ -17,8 +17,10 @@ struct BackupSummary: Codable {
     var keepUntil: Date?
     var serverVersion: String
     var keyId: String
+    /// Object name → storage class ("local" on a file repository); the manifest object included.
+    var storageClasses: [String: String]
 
-    init(_ manifest: BackupManifest) {
+    init(_ manifest: BackupManifest, storageClasses: [String: String]) {
         id = manifest.id.rawValue
         kind = manifest.kind.rawValue
         label = manifest.label
@@ -31,6 +33,13 @@ struct BackupSummary: Codable {
         keepUntil = manifest.keepUntil
         serverVersion = manifest.server.version
         keyId = manifest.encryption.keyId
+        self.storageClasses = storageClasses
+    }
+
+    /// The distinct classes of the data objects, for a table column.
+    var dataTier: String {
+        let classes = Set(storageClasses.filter { $0.key != "manifest.lbx" }.values)
+        return classes.isEmpty ? "-" : classes.sorted().joined(separator: ",")
     }
 }
 
@@ -48,19 +57,20 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         let context = try CommandContext(options, command: "list")
         let catalog = try context.catalog()
-        let backups = try catalog.manifests().map(BackupSummary.init)
+        let classes = try catalog.storageClasses()
+        let backups = try catalog.manifests().map { BackupSummary($0, storageClasses: classes[$0.id] ?? [:]) }
         try context.emitJSON(Listing(cluster: context.config.cluster, repository: catalog.repository.location, backups: backups))
         guard !backups.isEmpty else {
             context.say("no complete backups of cluster '\(context.config.cluster)' in \(catalog.repository.location)")
             return
         }
-        var rows = [["ID", "TYPE", "FINISHED", "DURATION", "DATABASES", "DUMPED", "STORED", "KEEP", "LABEL"]]
+        var rows = [["ID", "TYPE", "FINISHED", "DURATION", "DATABASES", "DUMPED", "STORED", "TIER", "KEEP", "LABEL"]]
         for backup in backups {
             let keep = backup.pinned ? "pinned" : backup.keepUntil.map { "until " + Output.timestamp($0).prefix(10) } ?? ""
             rows.append([backup.id, backup.kind, Output.timestamp(backup.finishedAt),
                          Format.duration(backup.finishedAt.timeIntervalSince(backup.startedAt)),
                          backup.databases.joined(separator: ","), Format.bytes(backup.dumpBytes), Format.bytes(backup.storedBytes),
-                         keep, backup.label ?? ""])
+                         backup.dataTier, keep, backup.label ?? ""])
         }
         context.say(Output.table(rows))
     }

@@ -12,11 +12,13 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(options, command: "show")
-        let manifest = try context.catalog().resolve(id)
+        let catalog = try context.catalog()
+        let manifest = try catalog.resolve(id)
         if options.json {
             Output.printJSON(manifest)
             return
         }
+        let classes = try catalog.storageClasses()[manifest.id] ?? [:]
         let duration = Format.duration(manifest.finishedAt.timeIntervalSince(manifest.startedAt))
         var lines = [
             "backup      \(manifest.id) (\(manifest.kind.rawValue))\(manifest.label.map { ", label '\($0)'" } ?? "")",
@@ -30,8 +32,8 @@ struct ShowCommand: ParsableCommand {
             "globals     \(manifest.globals?.object ?? manifest.globals?.note ?? "not recorded")",
             "",
         ]
-        lines.append(Output.table([["OBJECT", "STORED", "CONTENT", "SHA256"]]
-            + manifest.objects.map { [$0.name, Format.bytes($0.storedSize), Format.bytes($0.contentSize), $0.sha256] }))
+        lines.append(Output.table([["OBJECT", "STORED", "CONTENT", "CLASS", "SHA256"]]
+            + manifest.objects.map { [$0.name, Format.bytes($0.storedSize), Format.bytes($0.contentSize), classes[$0.name] ?? "MISSING", $0.sha256] }))
         for database in manifest.databases {
             lines.append("\ndatabase '\(database.name)': \(database.tables.count) tables, \(database.totalRows) rows")
             lines.append(Output.table([["TABLE", "ROWS"]] + database.tables.map { [$0.qualifiedName, String($0.rows)] }))

@@ -89,10 +89,37 @@ final class S3RepositoryTests: XCTestCase {
         XCTAssertEqual(Set(manifests.values), ["STANDARD"], "manifests stay hot")
         XCTAssertNil(objects.keys.first { $0.contains("/locks/") }, "no lock left behind")
 
+        // list and show report the classes too; check reports bucket versioning and Object Lock.
+        let listing = try workspace.json(try workspace.lifeboat(["list", "--json"], environment: s3.credentials))
+        let summary = try XCTUnwrap((listing["backups"] as? [[String: Any]])?.first)
+        let listed = try XCTUnwrap(summary["storage_classes"] as? [String: String])
+        XCTAssertEqual(listed["manifest.lbx"], "STANDARD")
+        XCTAssertEqual(listed.filter { $0.key.hasPrefix("db-") }.values.first, "STANDARD_IA")
+        let shown = try workspace.lifeboat(["show", "latest"], environment: s3.credentials)
+        XCTAssertTrue(shown.stdout.contains("STANDARD_IA"), shown.stdout)
+        let check = try workspace.lifeboat(["check"], environment: s3.credentials)
+        XCTAssertEqual(check.status, 0, check.output)
+        XCTAssertTrue(check.stdout.contains("bucket versioning"), check.stdout)
+        XCTAssertTrue(check.stdout.contains("object lock not enabled"), check.stdout)
+
         let wrong = try workspace.lifeboat(["list"], environment: ["AWS_ACCESS_KEY_ID": s3.credentials["AWS_ACCESS_KEY_ID"]!, "AWS_SECRET_ACCESS_KEY": "wrong"])
         XCTAssertEqual(wrong.status, 2, wrong.output)
         XCTAssertTrue(wrong.stderr.lowercased().contains("signature"), wrong.stderr)
         XCTAssertTrue(wrong.stderr.contains("HINT:"), wrong.stderr)
+    }
+
+    func testMissingBucketIsAConfigurationErrorWithAHint() throws {
+        let env = try TestEnvironment.require(), s3 = try s3()
+        let workspace = try Workspace(env)
+        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
+        try s3Config(workspace, s3, prefix: "x", database: "postgres")
+        let yaml = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        try yaml.replacingOccurrences(of: "s3://\(s3.bucket)/", with: "s3://no-such-bucket-lifeboat/")
+            .write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        let result = try workspace.lifeboat(["init"], environment: s3.credentials)
+        XCTAssertEqual(result.status, 2, result.output)
+        XCTAssertTrue(result.stderr.contains("no-such-bucket-lifeboat"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("HINT:"), result.stderr)
     }
 
     func testInterruptedMultipartUploadLeavesNoBackupAndNoIncompleteUpload() throws {
