@@ -52,6 +52,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Benchmark helper for scripts/bench.sh s3 (not shipped).
+        .executableTarget(name: "s3-bench", dependencies: ["S3", "S3Protocol", "HTTPTransport", "Storage"]),
+
         .testTarget(name: "CipherTests", dependencies: ["Cipher"], exclude: ["make_vector.py"]),
         .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO"]),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient"]),

@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# bench.sh s3 [MIB]: upload and download throughput of a MIB (default 1024) stream through Lifeboat's S3 store
+# and through `aws s3 cp`, against the same S3-compatible server (moto, SigV4 on) in one run.
+#
 # bench.sh logical [SCALE]: logical backup and restore speed and memory, side by side with what users would
 # run instead, on the same pgbench database in one run:
 #   backup:  pg_dump -Fc to a file · pg_dump -Fc -Z0 | zstd -3 | openssl enc (the hand-made pipeline) · lifeboat backup
@@ -11,17 +14,67 @@ cd "$(dirname "$0")/.."
 root="$(pwd)"
 mode="${1:-logical}"
 scale="${2:-30}"
-[ "$mode" = "logical" ] || { echo "usage: scripts/bench.sh logical [SCALE]" >&2; exit 2; }
+case "$mode" in
+    logical|s3) ;;
+    *) echo "usage: scripts/bench.sh logical [SCALE] | s3 [MIB]" >&2; exit 2 ;;
+esac
 
 bash scripts/setup.sh
 swift build -c release >/dev/null
-lifeboat="$(swift build -c release --show-bin-path)/lifeboat"
+bin_dir="$(swift build -c release --show-bin-path)"
+lifeboat="$bin_dir/lifeboat"
 pg_bin=/usr/lib/postgresql/15/bin
 
 work="$(mktemp -d /tmp/lifeboat-bench.XXXXXX)"
 chmod 755 "$work"
-cleanup() { bash "$root/scripts/pg-scratch.sh" stop "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"; }
+cleanup() {
+    bash "$root/scripts/pg-scratch.sh" stop "$work/pg" >/dev/null 2>&1 || true
+    bash "$root/scripts/s3-test-server.sh" stop "$work/s3" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
 trap cleanup EXIT INT TERM
+
+runs="${BENCH_RUNS:-3}"
+# measure CMD [SETUP]: runs SETUP then CMD $runs times; prints the median wall time and the largest peak RSS.
+measure() {
+    local results=()
+    for _ in $(seq "$runs"); do
+        [ -z "${2:-}" ] || bash -c "$2" >/dev/null 2>&1
+        results+=("$(python3 "$root/scripts/measure.py" "$1")")
+    done
+    printf '%s\n' "${results[@]}" | sort -n | awk '{ t[NR] = $1; if ($2 > m) m = $2 } END { print t[int((NR + 1) / 2)], m }'
+}
+row() { awk -v n="$1" -v t="$2" -v m="$3" -v b="$4" 'BEGIN { printf "%-44s %8.2f s %9.1f MiB %7.2fx\n", n, t, m / 1024, t / b }'; }
+rate() { awk -v n="$1" -v t="$2" -v m="$3" -v b="$4" -v mib="$5" 'BEGIN { printf "%-34s %7.2f s %8.1f MiB/s %8.1f MiB RSS %6.2fx\n", n, t, mib / t, m / 1024, b / t }'; }
+
+if [ "$mode" = "s3" ]; then
+    mib="${2:-1024}"
+    command -v aws >/dev/null 2>&1 || python3 -m pip install --quiet awscli || python3 -m pip install --quiet --break-system-packages awscli
+    mkdir -p "$work/s3"
+    bash scripts/s3-test-server.sh start "$work/s3" >/dev/null
+    # shellcheck disable=SC1091
+    . "$work/s3/env"
+    export LIFEBOAT_BENCH_ENDPOINT="$LIFEBOAT_TEST_S3_ENDPOINT" LIFEBOAT_BENCH_BUCKET="$LIFEBOAT_TEST_S3_BUCKET"
+    export AWS_DEFAULT_REGION="$LIFEBOAT_TEST_S3_REGION"
+    echo "==> $mib MiB of random data"
+    head -c "$((mib << 20))" /dev/urandom > "$work/data"
+    aws_cp="aws --endpoint-url $LIFEBOAT_TEST_S3_ENDPOINT s3 cp --only-show-errors"
+    read -r t_aws_up m_aws_up < <(measure "$aws_cp --expected-size $((mib << 20)) - s3://$LIFEBOAT_BENCH_BUCKET/bench/aws < $work/data")
+    read -r t_lb_up m_lb_up < <(measure "'$bin_dir/s3-bench' put bench/lifeboat < $work/data 2>/dev/null")
+    read -r t_aws_down m_aws_down < <(measure "$aws_cp s3://$LIFEBOAT_BENCH_BUCKET/bench/aws - > /dev/null")
+    read -r t_lb_down m_lb_down < <(measure "'$bin_dir/s3-bench' get bench/lifeboat 2>/dev/null | cmp - $work/data")
+    echo
+    printf '%-34s %9s %14s %17s %7s\n' "$mib MiB stream, moto on loopback" "wall" "throughput" "peak" "ratio"
+    rate "upload: aws s3 cp -" "$t_aws_up" "$m_aws_up" "$t_aws_up" "$mib"
+    rate "upload: lifeboat S3 store" "$t_lb_up" "$m_lb_up" "$t_aws_up" "$mib"
+    rate "download: aws s3 cp ... -" "$t_aws_down" "$m_aws_down" "$t_aws_down" "$mib"
+    rate "download: lifeboat S3 store (+cmp)" "$t_lb_down" "$m_lb_down" "$t_aws_down" "$mib"
+    echo
+    echo "median of $runs runs; ratio = throughput relative to aws s3 cp (higher is better). Part size 16 MiB,"
+    echo "3 parts in flight up, 4 ranges of 8 MiB ahead down. The lifeboat download is piped into cmp, so its bytes are checked and its RSS is"
+    echo "that of the larger process. moto is a Python server, so absolute rates say more about it than about S3."
+    exit 0
+fi
 mkdir -p "$work/pg" && chmod 755 "$work/pg"
 bash scripts/pg-scratch.sh start "$work/pg" >/dev/null
 url="$(bash scripts/pg-scratch.sh url "$work/pg")"
@@ -50,17 +103,6 @@ export LIFEBOAT_CONFIG="$work/lifeboat.yml"
 "$lifeboat" init >/dev/null
 export BENCH_PASS="bench-only-passphrase"
 
-runs="${BENCH_RUNS:-3}"
-# measure CMD [SETUP]: runs SETUP then CMD $runs times; prints the median wall time and the largest peak RSS.
-measure() {
-    local results=()
-    for _ in $(seq "$runs"); do
-        [ -z "${2:-}" ] || bash -c "$2" >/dev/null 2>&1
-        results+=("$(python3 "$root/scripts/measure.py" "$1")")
-    done
-    printf '%s\n' "${results[@]}" | sort -n | awk '{ t[NR] = $1; if ($2 > m) m = $2 } END { print t[int((NR + 1) / 2)], m }'
-}
-row() { awk -v n="$1" -v t="$2" -v m="$3" -v b="$4" 'BEGIN { printf "%-44s %8.2f s %9.1f MiB %7.2fx\n", n, t, m / 1024, t / b }'; }
 
 echo "==> backup (database $size)"
 read -r t_floor m_floor < <(measure "$pg_bin/pg_dump -Fc -Z0 '$base/bench' > /dev/null")

@@ -5,7 +5,6 @@ public enum EngineError: LifeboatError {
     case repositoryExists(String)
     case notARepository(String)
     case unsupportedRepositoryFormat(String)
-    case unsupportedRepositoryScheme(String)
     case keyFileMissing(path: String)
     case keyFileUnreadable(path: String, detail: String)
     case keyFileInsecure(path: String, mode: Int)
@@ -33,7 +32,7 @@ public enum EngineError: LifeboatError {
     public var exitStatus: ExitStatus {
         switch self {
         case .keyringDamaged, .wrongKey, .rowCountMismatch, .manifestMismatch: return .integrity
-        case .unsupportedRepositoryScheme, .keyFileMissing, .keyFileInsecure, .keyFileMalformed, .keyFileExists,
+        case .keyFileMissing, .keyFileInsecure, .keyFileMalformed, .keyFileExists,
              .passphraseMissing, .passphraseTooShort, .toolMissing, .databaseNotFound, .databaseRequired,
              .backupNotFound, .invalidArgument, .keyFileUnreadable, .notARepository, .lastKeySlot, .unknownKeySlot:
             return .usage
@@ -46,7 +45,6 @@ public enum EngineError: LifeboatError {
         case .repositoryExists(let location): return "a repository already exists at '\(location)'"
         case .notARepository(let location): return "no lifeboat repository at '\(location)'"
         case .unsupportedRepositoryFormat(let detail): return "unsupported repository format: \(detail)"
-        case .unsupportedRepositoryScheme(let url): return "repository '\(url)' is not supported by this build"
         case .keyFileMissing(let path): return "key file '\(path)' does not exist"
         case .keyFileUnreadable(let path, let detail): return "cannot read key file '\(path)': \(detail)"
         case .keyFileInsecure(let path, let mode):
@@ -85,7 +83,6 @@ public enum EngineError: LifeboatError {
         switch self {
         case .repositoryExists: return "use the existing repository, or choose another repository.url"
         case .notARepository: return "run 'lifeboat init' to create it, or fix repository.url in the configuration"
-        case .unsupportedRepositoryScheme: return "use a file:// repository"
         case .keyFileMissing: return "create one with 'lifeboat key generate --output FILE' or fix encryption.key_file"
         case .keyFileInsecure(let path, _): return "run 'chmod 600 \(path)'"
         case .keyFileMalformed: return "key files are made by 'lifeboat key generate'; check encryption.key_file"

@@ -1,6 +1,7 @@
-// S3RangeReader: streams an object with ranged GETs of 8 MiB, the next range fetched in the background while
-// the current one is consumed. Each range is its own request, retried on its own, so a dropped connection
-// costs one range, not the download. An archived object (GLACIER, DEEP_ARCHIVE) is reported by class.
+// S3RangeReader: streams an object with ranged GETs of 8 MiB, up to `depth` ranges fetched ahead in the
+// background while the current one is consumed (memory: (depth + 1) × 8 MiB). Each range is its own request,
+// retried on its own, so a dropped connection costs one range, not the download. An archived object
+// (GLACIER, DEEP_ARCHIVE) is reported by class.
 import Foundation
 import HTTPTransport
 import S3Protocol
@@ -15,12 +16,14 @@ final class S3RangeReader: BlobReader, @unchecked Sendable {
     private var nextStart: Int64 = 0
     private var current: [UInt8] = []
     private var offset = 0
-    private var pending: Prefetch?
+    private var pending: [Prefetch] = []
+    private let depth: Int
 
-    init(store: S3Store, key: ObjectKey, rangeSize: Int64 = 8 << 20) throws {
+    init(store: S3Store, key: ObjectKey, rangeSize: Int64 = 8 << 20, depth: Int = 4) throws {
         self.store = store
         self.key = key
         self.rangeSize = rangeSize
+        self.depth = depth
         let (first, total) = try fetchFirst()
         self.current = first
         self.total = total
@@ -30,10 +33,9 @@ final class S3RangeReader: BlobReader, @unchecked Sendable {
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if offset == current.count {
-            guard let pending else { return 0 }
-            current = try pending.join()
+            guard !pending.isEmpty else { return 0 }
+            current = try pending.removeFirst().join()
             offset = 0
-            self.pending = nil
             startPrefetch()
             if current.isEmpty { return 0 }
         }
@@ -46,15 +48,17 @@ final class S3RangeReader: BlobReader, @unchecked Sendable {
     }
 
     func close() {
-        _ = try? pending?.join()
-        pending = nil
+        for fetch in pending { _ = try? fetch.join() }
+        pending = []
     }
 
+    /// Keeps `depth` ranges in flight, in order.
     private func startPrefetch() {
-        guard nextStart < total else { return }
-        let start = nextStart, end = min(nextStart + rangeSize, total) - 1
-        nextStart = end + 1
-        pending = Prefetch { [store, key] in try Self.fetch(store: store, key: key, start: start, end: end).body }
+        while pending.count < depth && nextStart < total {
+            let start = nextStart, end = min(nextStart + rangeSize, total) - 1
+            nextStart = end + 1
+            pending.append(Prefetch { [store, key] in try Self.fetch(store: store, key: key, start: start, end: end).body })
+        }
     }
 
     /// The first range also tells the object's size (Content-Range), or that it is empty (416 / 200 empty).

@@ -17,6 +17,9 @@ struct CommandContext {
                                              currentDirectory: FileManager.default.currentDirectoryPath)
         config = try ConfigLoader.load(path: path)
         let logger = LogSetup.makeLogger(command: command, options: options, environment: environment)
+        if config.repository.insecureSkipTLSVerify {
+            logger.warning("repository.insecure_skip_tls_verify is set: TLS certificates of the repository are NOT verified; use it for testing only")
+        }
         if config.postgresURLHasPassword {
             logger.warning("postgres.url contains a password; prefer PGPASSWORD or ~/.pgpass so it is not stored in the file")
         }

@@ -1,0 +1,317 @@
+// WALArchive: continuous archiving of one cluster's WAL (docs/format.md §8). `push` is PostgreSQL's
+// archive_command, `get` (WALArchive+Get.swift) its restore_command.
+//
+// A file is archived exactly when its sealed record `<name>.meta.lbx` exists. Push stores the sealed tar
+// object first and then creates the record exclusively, so a crash in between leaves an object without a record
+// (never restored; overwritten by PostgreSQL's retry). The record carries the file's plaintext size and SHA-256:
+// a re-push compares them without downloading anything, succeeds for the same file, and refuses a different
+// file under the same name (PRODUCT.md guarantee 4). Segments also prove which database system wrote them
+// (xlp_sysid); the first one pins the cluster's system identifier, and WAL of any other system is refused.
+//
+// Push takes no lock: PostgreSQL archives one file at a time, backups run concurrently, and the exclusive
+// creates of the record and of the system identifier settle any race between two pushers.
+import ArchiveIO
+import Catalog
+import Cipher
+import Diagnostics
+import Foundation
+import Pipeline
+import Storage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct WALPushResult: Codable, Sendable {
+    public var name: String
+    public var object: String
+    public var size: Int64
+    public var storedSize: Int64?
+    public var sha256: String
+    public var alreadyArchived: Bool
+    public var seconds: Double
+}
+
+public final class WALArchive {
+    let context: EngineContext
+    let repository: Repository
+    let keyring: Keyring
+    var cluster: String { context.config.cluster }
+    static let bufferSize = 1 << 20
+
+    public init(context: EngineContext, repository: Repository, keyring: Keyring) {
+        self.context = context
+        self.repository = repository
+        self.keyring = keyring
+    }
+
+    /// Archives the WAL file at `path`; succeeds without uploading when the identical file is already archived.
+    public func push(path: String) throws -> WALPushResult {
+        let started = Date()
+        guard let name = WALName(fileAt: path) else { throw WALError.invalidName(path) }
+        let file = try WALSourceFile(path: path)
+        defer { file.close() }
+        var systemIdentifier: UInt64?
+        if name.isSegmentFile {
+            let header = try segmentHeader(file, name: name)
+            try pinSystemIdentifier(header, name: name)
+            systemIdentifier = header.systemIdentifier
+        }
+        let objectKey = try ObjectKey(RepositoryLayout.walObject(cluster: cluster, name: name))
+        if let existing = try record(name) {
+            try requireSame(existing, file: file, name: name, fileDigest: try file.sha256())
+            var storedSize: Int64?
+            if try repository.store.head(objectKey) == nil {
+                // The record binds the plaintext, not the ciphertext, so the lost object can be stored again.
+                context.logger.warning("wal object was missing; storing it again", metadata: ["object": "\(objectKey)"])
+                storedSize = try upload(file, name: name, key: objectKey).0.storedSize
+            }
+            context.logger.info("wal file already archived", metadata: ["wal": "\(name)"])
+            return WALPushResult(name: name.rawValue, object: objectKey.rawValue, size: file.size, storedSize: storedSize,
+                                 sha256: existing.sha256, alreadyArchived: true, seconds: Date().timeIntervalSince(started))
+        }
+        let (object, digest) = try upload(file, name: name, key: objectKey)
+        let fileRecord = WALFileRecord(
+            cluster: cluster, name: name.rawValue, size: file.size, sha256: digest,
+            systemIdentifier: systemIdentifier.map { String($0) },
+            compression: CompressionInfo(algorithm: context.config.compression.algorithm.rawValue, level: context.config.compression.level),
+            archivedAt: context.now(),
+            tool: ToolInfo(name: "lifeboat", version: EngineContext.toolVersion, host: ProcessInfo.processInfo.hostName))
+        let created = try createSealedExclusively(try recordKey(name), Array(try CatalogCoding.encoder().encode(fileRecord)))
+        if !created, let winner = try self.record(name) {
+            // Another push committed this name between our check and our create.
+            try requireSame(winner, file: file, name: name, fileDigest: digest)
+        }
+        context.logger.info("wal file archived", metadata: ["wal": "\(name)", "bytes": "\(file.size)", "stored": "\(object.storedSize)"])
+        return WALPushResult(name: name.rawValue, object: objectKey.rawValue, size: file.size, storedSize: object.storedSize,
+                             sha256: digest, alreadyArchived: false, seconds: Date().timeIntervalSince(started))
+    }
+
+    // MARK: records
+
+    func recordKey(_ name: WALName) throws -> ObjectKey {
+        try ObjectKey(RepositoryLayout.walRecord(cluster: cluster, name: name))
+    }
+
+    /// The record committing `name`, or nil when the name is not archived. A record that authenticates but
+    /// names another file or cluster (copied into place) is an integrity failure.
+    func record(_ name: WALName) throws -> WALFileRecord? {
+        let key = try recordKey(name)
+        let bytes: [UInt8]
+        do {
+            bytes = try repository.getSealed(key, lookup: keyring.lookup)
+        } catch StoreError.notFound {
+            return nil
+        }
+        guard let record = try? CatalogCoding.decoder().decode(WALFileRecord.self, from: Data(bytes)) else {
+            throw WALError.recordMismatch(key: key.rawValue, detail: "it does not decode as a WAL record")
+        }
+        guard record.name == name.rawValue, record.cluster == cluster else {
+            throw WALError.recordMismatch(key: key.rawValue, detail: "it describes '\(record.name)' of cluster '\(record.cluster)'")
+        }
+        return record
+    }
+
+    private func requireSame(_ record: WALFileRecord, file: WALSourceFile, name: WALName, fileDigest: String) throws {
+        guard record.size == file.size, record.sha256 == fileDigest else {
+            throw WALError.differentFileArchived(name: name.rawValue, cluster: cluster,
+                                                 key: RepositoryLayout.walObject(cluster: cluster, name: name))
+        }
+    }
+
+    private func createSealedExclusively(_ key: ObjectKey, _ plaintext: [UInt8]) throws -> Bool {
+        let sealing = keyring.current
+        let sealed = try SealingEncoder.seal(plaintext, dataKey: sealing.key, keyID: sealing.keyId)
+        return try repository.store.createExclusive(key, data: sealed)
+    }
+
+    // MARK: system identifier
+
+    private func segmentHeader(_ file: WALSourceFile, name: WALName) throws -> WALSegmentHeader {
+        do {
+            let header = try WALSegmentHeader(try file.prefix(WALSegmentHeader.size))
+            try header.check(name: name, fileSize: file.size)
+            return header
+        } catch let problem as WALSegmentHeader.Problem {
+            throw WALError.notASegment(path: file.path, detail: problem.description)
+        }
+    }
+
+    /// The first segment pushed records its system identifier; every later one must match it.
+    private func pinSystemIdentifier(_ header: WALSegmentHeader, name: WALName) throws {
+        let key = try ObjectKey(RepositoryLayout.walSystemIdentifier(cluster: cluster))
+        let found = String(header.systemIdentifier)
+        var recorded = try systemRecord(key)
+        if recorded == nil {
+            let fresh = WALSystemRecord(cluster: cluster, systemIdentifier: found, segmentSize: Int64(header.segmentSize),
+                                        firstFile: name.rawValue, recordedAt: context.now())
+            if try createSealedExclusively(key, Array(try CatalogCoding.encoder().encode(fresh))) {
+                context.logger.notice("wal archive of cluster '\(cluster)' belongs to database system \(found)")
+                return
+            }
+            recorded = try systemRecord(key)   // lost a race with another first push
+        }
+        guard let recorded else { throw WALError.recordMismatch(key: key.rawValue, detail: "it vanished while being read") }
+        guard recorded.systemIdentifier == found else {
+            throw WALError.systemIdentifierMismatch(name: name.rawValue, cluster: cluster, found: found, recorded: recorded.systemIdentifier)
+        }
+    }
+
+    private func systemRecord(_ key: ObjectKey) throws -> WALSystemRecord? {
+        let bytes: [UInt8]
+        do {
+            bytes = try repository.getSealed(key, lookup: keyring.lookup)
+        } catch StoreError.notFound {
+            return nil
+        }
+        guard let record = try? CatalogCoding.decoder().decode(WALSystemRecord.self, from: Data(bytes)), record.cluster == cluster else {
+            throw WALError.recordMismatch(key: key.rawValue, detail: "it is not the system identifier record of cluster '\(cluster)'")
+        }
+        return record
+    }
+
+    // MARK: upload
+
+    var compression: ArchiveCompression {
+        context.config.compression.algorithm.rawValue == "none" ? .none : .zstd
+    }
+
+    /// Streams the file into one tar entry named after it, hashing the plaintext on the way.
+    private func upload(_ file: WALSourceFile, name: WALName, key: ObjectKey) throws -> (CommittedObject, String) {
+        let writer = try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
+                                            compression: compression, level: context.config.compression.level)
+        let inFlight = WrittenObjects(store: repository.store)   // the signal path aborts the upload through it
+        inFlight.inFlight = writer
+        let token = Interruption.shared.register { inFlight.removeAll(immediately: true) }
+        defer { Interruption.shared.unregister(token) }
+        do {
+            let hasher = try SHA256Hasher()
+            try writer.tar.beginEntry(name: name.rawValue, size: file.size, mode: 0o600, modificationTime: file.modified)
+            try file.stream { bytes in
+                hasher.update(bytes)
+                try writer.tar.write(bytes)
+            }
+            try writer.tar.finishEntry()
+            return (try writer.commit(), Hex.encode(hasher.finalize()))
+        } catch {
+            writer.abort(error)
+            throw error
+        }
+    }
+}
+
+/// A WAL file handed over by PostgreSQL, read with plain POSIX calls: its size comes from the open file,
+/// never from an assumed segment size.
+final class WALSourceFile {
+    let path: String
+    let size: Int64
+    let modified: Date
+    private var fd: Int32
+
+    init(path: String) throws {
+        self.path = path
+        fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw WALError.fileUnreadable(path: path, detail: String(cString: strerror(errno))) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            Glibc.close(fd)
+            throw WALError.fileUnreadable(path: path, detail: "not a regular file")
+        }
+        size = Int64(info.st_size)
+        modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
+    }
+
+    deinit { close() }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+    }
+
+    func prefix(_ count: Int) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let read = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
+        guard read >= 0 else { throw WALError.fileUnreadable(path: path, detail: String(cString: strerror(errno))) }
+        return Array(bytes[0..<read])
+    }
+
+    /// Hands the first `size` bytes to `body` in order, from offset 0 (pread: independent of earlier reads).
+    /// A file shorter than its size at open time is an error.
+    func stream(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var buffer = [UInt8](repeating: 0, count: WALArchive.bufferSize)
+        var offset: Int64 = 0
+        while offset < size {
+            let wanted = Int(min(Int64(buffer.count), size - offset))
+            let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, wanted, off_t(offset)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw WALError.fileUnreadable(path: path, detail: String(cString: strerror(errno)))
+            }
+            guard count > 0 else { throw WALError.fileUnreadable(path: path, detail: "it shrank to \(offset) bytes while being read") }
+            try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            offset += Int64(count)
+        }
+    }
+
+    func sha256() throws -> String {
+        let hasher = try SHA256Hasher()
+        try stream { hasher.update($0) }
+        return Hex.encode(hasher.finalize())
+    }
+}
+
+/// Errors of WAL archiving, each naming the file and saying what to do.
+public enum WALError: LifeboatError {
+    case invalidName(String)
+    case fileUnreadable(path: String, detail: String)
+    case notASegment(path: String, detail: String)
+    case differentFileArchived(name: String, cluster: String, key: String)
+    case systemIdentifierMismatch(name: String, cluster: String, found: String, recorded: String)
+    case notArchived(name: String, cluster: String)
+    case recordMismatch(key: String, detail: String)
+    case contentMismatch(key: String, detail: String)
+    case destinationUnwritable(path: String, detail: String)
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .invalidName: return .usage
+        case .recordMismatch, .contentMismatch: return .integrity
+        default: return .failure
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .invalidName(let text): return "'\(text)' is not a WAL file name"
+        case .fileUnreadable(let path, let detail): return "cannot read WAL file '\(path)': \(detail)"
+        case .notASegment(let path, let detail): return "'\(path)' is not a valid WAL segment: \(detail)"
+        case .differentFileArchived(let name, let cluster, let key):
+            return "the archive of cluster '\(cluster)' already holds a different file named '\(name)' ('\(key)'); refusing to overwrite it"
+        case .systemIdentifierMismatch(let name, let cluster, let found, let recorded):
+            return "WAL file '\(name)' was written by database system \(found), but the archive of cluster '\(cluster)' belongs to system \(recorded)"
+        case .notArchived(let name, let cluster): return "WAL file '\(name)' is not in the archive of cluster '\(cluster)'"
+        case .recordMismatch(let key, let detail): return "WAL record '\(key)' does not belong here: \(detail)"
+        case .contentMismatch(let key, let detail): return "WAL object '\(key)' does not match its record: \(detail)"
+        case .destinationUnwritable(let path, let detail): return "cannot write '\(path)': \(detail)"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .invalidName:
+            return "pass a file PostgreSQL archives: a 24-hex-digit segment such as 000000010000000000000003, "
+                + "a .partial segment, a timeline .history file or a .backup history file (archive_command '… wal push %p')"
+        case .fileUnreadable: return "run lifeboat as the PostgreSQL OS user from the data directory, as archive_command does"
+        case .notASegment: return "only PostgreSQL's own WAL files can be archived; check the path given to 'wal push'"
+        case .differentFileArchived:
+            return "two clusters may be archiving into the same repository under the same cluster name, or a restored cluster "
+                + "was not promoted to a new timeline; give each server its own 'cluster:' in lifeboat.yml. The archived file was not changed"
+        case .systemIdentifierMismatch(_, let cluster, _, _):
+            return "another database system (a different server, or one re-created with initdb) is archiving as cluster '\(cluster)'; "
+                + "give it its own 'cluster:' in lifeboat.yml. The archive was not changed"
+        case .notArchived: return "PostgreSQL asks restore_command for files that may not exist; this is expected at the end of recovery"
+        case .recordMismatch, .contentMismatch:
+            return "the archive is damaged or was tampered with; do not recover past this file, take a new backup, and investigate the repository storage"
+        case .destinationUnwritable: return "run lifeboat as the PostgreSQL OS user, as restore_command does, and check the directory's permissions"
+        }
+    }
+}
