@@ -3,7 +3,9 @@
 //
 // Contract:
 // - Only regular files are handed out; directories, links and devices are `ArchiveError.corrupt`, and every
-//   name is checked with `EntryName.validate` before the caller sees it.
+//   name is checked with `EntryName.validate` before the caller sees it. A reader made with
+//   `allowDirectories: true` also hands out directory entries (`TarEntry.isDirectory`, size 0, name without
+//   its trailing `/`); links and devices stay refused.
 // - The archive must end with tar's end-of-archive marker. libarchive alone accepts an archive cut at an entry
 //   boundary (or inside the marker) as complete; this reader reports it as truncated.
 // - `peekEntry()` reads the next header without making it current: the current entry ends (its unread data
@@ -25,6 +27,7 @@ public final class TarReader {
     /// True once libarchive sits on a header, so its data must be skipped before the next one.
     private var positionedOnEntry = false
     private var ended = false
+    private let allowDirectories: Bool
 
     private struct Current {
         let entry: TarEntry
@@ -37,7 +40,9 @@ public final class TarReader {
     static let inputBufferSize = 256 << 10
 
     /// `input` fills the buffer and returns the number of bytes, 0 at end of stream.
-    public init(input: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) throws {
+    /// `allowDirectories` also accepts directory entries (e.g. in a pg_basebackup tar); the default is files only.
+    public init(input: @escaping (UnsafeMutableRawBufferPointer) throws -> Int, allowDirectories: Bool = false) throws {
+        self.allowDirectories = allowDirectories
         guard let archive = archive_read_new() else {
             throw ArchiveError.libarchive(operation: "create reader", detail: "out of memory")
         }
@@ -132,7 +137,7 @@ public final class TarReader {
             try check(code, LibArchive.readFailure(archive, "read entry header"))
             guard let header else { throw ArchiveError.corrupt("libarchive returned no header") }
             positionedOnEntry = true
-            return try TarEntry(header: header)
+            return try TarEntry(header: header, allowDirectories: allowDirectories)
         }
     }
 
@@ -159,10 +164,20 @@ public final class TarReader {
 }
 
 extension TarEntry {
-    /// Converts a libarchive header, accepting only safe regular files with a known size.
-    init(header: OpaquePointer) throws {
+    /// Converts a libarchive header, accepting only safe regular files with a known size (and, when allowed,
+    /// directories).
+    init(header: OpaquePointer, allowDirectories: Bool = false) throws {
         let name = try Self.name(of: header)
         try EntryName.validate(name)
+        if allowDirectories, archive_entry_filetype(header) == lifeboat_ae_ifdir, archive_entry_hardlink(header) == nil,
+           archive_entry_symlink(header) == nil {
+            var bare = name
+            while bare.count > 1, bare.hasSuffix("/") { bare.removeLast() }
+            try EntryName.validate(bare)
+            self.init(name: bare, size: 0, mode: Int32(archive_entry_perm(header) & 0o7777),
+                      modificationTime: Date(timeIntervalSince1970: TimeInterval(archive_entry_mtime(header))), isDirectory: true)
+            return
+        }
         guard archive_entry_filetype(header) == lifeboat_ae_ifreg, archive_entry_hardlink(header) == nil else {
             throw ArchiveError.corrupt("entry \(ArchiveError.quoted(name)) is not a regular file")
         }

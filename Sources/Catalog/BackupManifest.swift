@@ -27,6 +27,9 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public var objects: [StoredObject]
     public var databases: [DatabaseRecord]
     public var globals: GlobalsRecord?
+    /// Physical snapshots only (kind `snapshot`): what the base backup needs to become consistent. Optional, so
+    /// manifests written before snapshots existed still decode.
+    public var snapshot: SnapshotRecord?
 
     public init(id: BackupID, cluster: String, kind: BackupKind, label: String?, startedAt: Date, finishedAt: Date,
                 pinned: Bool, keepUntil: Date?, tool: ToolInfo, server: ServerInfo, compression: CompressionInfo,
@@ -56,6 +59,28 @@ public struct BackupManifest: Codable, Sendable, Equatable {
 
     public func object(named name: String) -> StoredObject? { objects.first { $0.name == name } }
     public func database(named name: String) -> DatabaseRecord? { databases.first { $0.name == name } }
+}
+
+/// A physical snapshot: `object` holds the pieced stream `entry` (pg_basebackup's tar of the data directory);
+/// restoring it needs every WAL segment from `startWal` through `stopWal` on `timeline` (all archived before the
+/// manifest was committed), and any later archived WAL for point-in-time recovery.
+public struct SnapshotRecord: Codable, Sendable, Equatable {
+    public var object: String
+    public var entry: String
+    public var format: String
+    public var timeline: Int
+    public var walSegmentSize: Int64
+    public var startWal: String
+    public var stopWal: String
+    public init(object: String, entry: String, format: String, timeline: Int, walSegmentSize: Int64, startWal: String, stopWal: String) {
+        self.object = object
+        self.entry = entry
+        self.format = format
+        self.timeline = timeline
+        self.walSegmentSize = walSegmentSize
+        self.startWal = startWal
+        self.stopWal = stopWal
+    }
 }
 
 public struct ToolInfo: Codable, Sendable, Equatable {

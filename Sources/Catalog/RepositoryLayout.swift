@@ -23,6 +23,8 @@ public enum RepositoryLayout {
         String(format: "db-%04d.%@", index, compressed ? "tar.zst.lbx" : "tar.lbx")
     }
     public static func globalsObjectName(compressed: Bool) -> String { compressed ? "globals.tar.zst.lbx" : "globals.tar.lbx" }
+    /// The one object of a physical snapshot: pg_basebackup's tar as the pieced stream `base.tar`.
+    public static func snapshotObjectName(compressed: Bool) -> String { compressed ? "base.tar.zst.lbx" : "base.tar.lbx" }
 
     /// The backup IDs whose manifest key appears in a listing of `clusterBackups(cluster)`.
     public static func completedBackups(in keys: [String], cluster: String) -> [BackupID] {

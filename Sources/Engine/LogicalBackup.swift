@@ -147,44 +147,9 @@ public final class LogicalBackup {
         let child = ChildProcess(executable: try tools.path(toolName), arguments: arguments,
                                  environment: tools.childEnvironment(for: connection, removing: context.secretVariables),
                                  captureStdout: true, provideStdin: false)
-        let key = try ObjectKey(RepositoryLayout.object(cluster: context.config.cluster, id: id, name: objectName))
-        let writer = try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
-                                            compression: compression, level: context.config.compression.level,
-                                            compressionThreads: Self.compressionThreads)
-        written.inFlight = writer
-        defer { written.inFlight = nil }
-        let childToken = Interruption.shared.register { child.terminate() }
-        defer { Interruption.shared.unregister(childToken) }
-        do {
-            try child.start()
-            context.progress.begin("\(toolName) \(label)")
-            try pump(child, into: PiecedEntryWriter(writer: writer.tar, baseName: entryName))
-            context.progress.end()
-            let status = child.wait()
-            guard status == 0 else {
-                throw EngineError.dumpFailed(tool: toolName, database: label, status: status, stderr: child.stderrTail)
-            }
-            let object = try writer.commit()
-            written.committed.append(object)
-            return object
-        } catch {
-            context.progress.end()
-            child.terminate()
-            _ = child.wait()
-            writer.abort(error)
-            throw error
-        }
-    }
-
-    private func pump(_ child: ChildProcess, into pieces: PiecedEntryWriter) throws {
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = try buffer.withUnsafeMutableBytes { try child.readStdout(into: $0) }
-            if count == 0 { break }
-            try buffer.withUnsafeBytes { try pieces.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            context.progress.advance(by: count)
-        }
-        _ = try pieces.finish()
+        return try ToolStream(context: context, repository: repository, keyring: keyring, compression: compression,
+                              compressionThreads: Self.compressionThreads)
+            .run(child, toolName: toolName, label: label, objectName: objectName, entryName: entryName, id: id, written: written)
     }
 }
 

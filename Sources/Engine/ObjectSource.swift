@@ -47,4 +47,22 @@ struct ObjectSource {
             throw PipelineError.corruptObject(key: sealed.key.rawValue, detail: error.message)
         }
     }
+
+    /// Hands `body` a pull-style reader of the concatenated pieces of `entryName` (0 at the end of the stream),
+    /// e.g. to feed a nested TarReader; afterwards checks that the stream ended and drains the object so its
+    /// ledger (size and SHA-256) is checked. Archive errors, also of a nested reader, are integrity failures.
+    func withEntryReader(_ name: String, entryName: String,
+                         body: (@escaping (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Void) throws {
+        let sealed = try sealedReader(name)
+        do {
+            let tar = try TarReader { buffer in try sealed.read(into: buffer) }
+            let pieces = PiecedEntryReader(reader: tar, baseName: entryName)
+            try body { buffer in try pieces.read(into: buffer) }
+            var rest = [UInt8](repeating: 0, count: 1 << 16)
+            while try rest.withUnsafeMutableBytes({ try pieces.read(into: $0) }) > 0 {}
+            try sealed.drain()
+        } catch let error as ArchiveError {
+            throw PipelineError.corruptObject(key: sealed.key.rawValue, detail: error.message)
+        }
+    }
 }

@@ -1,0 +1,65 @@
+// ToolStream: runs a PostgreSQL tool (pg_dump, pg_dumpall, pg_basebackup) and streams its stdout as one pieced
+// tar entry (docs/format.md §6.2) into one sealed object. Shared by logical backups and snapshots.
+// A failing tool, or a failure anywhere on the way, aborts the object: nothing of it stays in the repository.
+import ArchiveIO
+import Catalog
+import Foundation
+import Pipeline
+import Storage
+
+struct ToolStream {
+    let context: EngineContext
+    let repository: Repository
+    let keyring: Keyring
+    let compression: ArchiveCompression
+    let compressionThreads: Int
+
+    /// Starts `child`, pumps its stdout into `objectName` as the pieced stream `entryName`, then lets `finish`
+    /// wait for the child and judge it (throwing aborts the object). `finish` defaults to "exit status 0".
+    @discardableResult
+    func run(_ child: ChildProcess, toolName: String, label: String, objectName: String, entryName: String, id: BackupID,
+             written: WrittenObjects, finish: ((ChildProcess) throws -> Void)? = nil) throws -> CommittedObject {
+        let key = try ObjectKey(RepositoryLayout.object(cluster: context.config.cluster, id: id, name: objectName))
+        let writer = try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
+                                            compression: compression, level: context.config.compression.level,
+                                            compressionThreads: compressionThreads)
+        written.inFlight = writer
+        defer { written.inFlight = nil }
+        let childToken = Interruption.shared.register { child.terminate() }
+        defer { Interruption.shared.unregister(childToken) }
+        do {
+            try child.start()
+            context.progress.begin("\(toolName) \(label)")
+            try pump(child, into: PiecedEntryWriter(writer: writer.tar, baseName: entryName))
+            context.progress.end()
+            if let finish {
+                try finish(child)
+            } else {
+                let status = child.wait()
+                guard status == 0 else {
+                    throw EngineError.dumpFailed(tool: toolName, database: label, status: status, stderr: child.stderrTail)
+                }
+            }
+            let object = try writer.commit()
+            written.committed.append(object)
+            return object
+        } catch {
+            context.progress.end()
+            child.terminate()
+            _ = child.wait()
+            writer.abort(error)
+            throw error
+        }
+    }
+
+    private func pump(_ child: ChildProcess, into pieces: PiecedEntryWriter) throws {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try child.readStdout(into: $0) }
+            if count == 0 { break }
+            try buffer.withUnsafeBytes { try pieces.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            context.progress.advance(by: count)
+        }
+        _ = try pieces.finish()
+    }
+}
