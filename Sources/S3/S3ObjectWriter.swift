@@ -21,6 +21,9 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
     private let lock = NSLock()
     private var etags: [Int: String] = [:]
     private var failure: Error?
+    /// Part buffers handed back by finished part threads, reused so memory stays at the (partsInFlight + 1)
+    /// buffers actually needed instead of growing with allocator fragmentation (one arena per thread).
+    private var spareBuffers: [[UInt8]] = []
     private let slots: DispatchSemaphore
     private let group = DispatchGroup()
     private var finished = false
@@ -83,18 +86,22 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
         }
         if let failure = lock.withLock({ self.failure }) { throw failure }
         partNumber += 1
-        let number = partNumber, body = current, uploadId = lock.withLock { self.uploadId } ?? ""
-        current = []
-        current.reserveCapacity(partSize(for: partNumber + 1))
+        let number = partNumber, uploadId = lock.withLock { self.uploadId } ?? ""
         slots.wait()
+        let handOff = PartBuffer(current)   // moved, not copied: the part thread ends up the only owner
+        current = lock.withLock { spareBuffers.popLast() } ?? []
+        current.reserveCapacity(partSize(for: partNumber + 1))
         group.enter()
         let thread = Thread { [self] in
+            var buffer = handOff.take()
             defer {
+                buffer.removeAll(keepingCapacity: true)
+                lock.withLock { spareBuffers.append(buffer) }
                 slots.signal()
                 group.leave()
             }
             do {
-                let etag = try uploadPart(number: number, body: body, uploadId: uploadId)
+                let etag = try uploadPart(number: number, body: buffer, uploadId: uploadId)
                 lock.withLock { etags[number] = etag }
             } catch {
                 lock.withLock { if failure == nil { failure = error } }
@@ -152,5 +159,20 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
         var request = S3Request(operation: "abort of multipart upload '\(key)'", method: .delete, key: fullKey)
         request.query = [("uploadId", uploadId)]
         _ = try? store.perform(request)
+    }
+}
+
+/// Moves one part's bytes to its upload thread without leaving a second reference behind (which would make
+/// the buffer copy on reuse).
+final class PartBuffer: @unchecked Sendable {
+    // Written once by the producer before the thread starts; taken once by that thread.
+    private var bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func take() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &bytes)
+        return taken
     }
 }
