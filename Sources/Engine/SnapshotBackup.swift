@@ -82,12 +82,13 @@ public final class SnapshotBackup {
             let watchdog = ArchiveWaitWatchdog(connection: source, applicationName: applicationName, limit: walWaitSeconds,
                                                child: child, logger: context.logger)
             let objectName = RepositoryLayout.snapshotObjectName(compressed: compression == .zstd)
+            let head = StreamHead(limit: 64 << 10)
             watchdog.start()
             defer { watchdog.stop() }
             try ToolStream(context: context, repository: repository, keyring: keyring, compression: compression,
                            compressionThreads: LogicalBackup.compressionThreads)
                 .run(child, toolName: "pg_basebackup", label: "cluster", objectName: objectName, entryName: Self.entryName,
-                     id: id, written: written) { child in
+                     id: id, written: written, observe: head.append) { child in
                     let status = child.wait()
                     watchdog.stop()
                     if watchdog.timedOut {
@@ -98,7 +99,7 @@ public final class SnapshotBackup {
                         throw EngineError.dumpFailed(tool: "pg_basebackup", database: "cluster", status: status, stderr: child.stderrTail)
                     }
                 }
-            let points = try BaseBackupPoints(stderr: child.stderrTail)
+            let points = try backupPoints(label: try BackupLabel(tarHead: head.bytes), segmentSize: segmentSize)
             let needed = LSN.segmentNames(from: points.start, to: points.end, timeline: points.timeline, segmentSize: segmentSize)
             try requireArchived(needed, points: points)
             var manifest = BackupManifest(
@@ -150,6 +151,27 @@ public final class SnapshotBackup {
         (try? control.query("SELECT last_failed_wal FROM pg_stat_archiver").rows.first?[0] ?? nil) ?? nil
     }
 
+    /// The end point comes from the backup history file the server archived when the backup stopped (it
+    /// waits for that file and the last segment); fetched through `wal get`, so it is authenticated.
+    func backupPoints(label: BackupLabel, segmentSize: UInt64) throws -> BaseBackupPoints {
+        let name = label.historyFileName(segmentSize: segmentSize)
+        let directory = FileManager.default.temporaryDirectory.path + "/lifeboat-snapshot-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let archive = WALArchive(context: context, repository: repository, keyring: keyring)
+        do {
+            _ = try archive.get(name: name, destination: directory + "/" + name)
+        } catch WALError.notArchived {
+            throw SnapshotError.walMissing(name: name, start: label.start.description, end: "?")
+        }
+        let text = (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? ""
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("STOP WAL LOCATION: ") }),
+              let end = line.split(separator: " ").dropFirst(3).first.flatMap({ LSN(String($0)) }) else {
+            throw SnapshotError.unexpectedOutput("backup history file '\(name)' has no STOP WAL LOCATION:\n\(text)")
+        }
+        return BaseBackupPoints(start: label.start, end: end, timeline: label.timeline)
+    }
+
     /// Every segment the snapshot needs must be committed in the archive; the first missing one is named.
     func requireArchived(_ names: [String], points: BaseBackupPoints) throws {
         let archive = WALArchive(context: context, repository: repository, keyring: keyring)
@@ -162,29 +184,64 @@ public final class SnapshotBackup {
     }
 }
 
-/// pg_basebackup -v reports where the backup's WAL starts and ends on stderr.
+/// Where the snapshot's WAL starts and ends, on one timeline.
 struct BaseBackupPoints {
     let start: LSN
     let end: LSN
     let timeline: UInt32
+}
 
-    init(stderr: String) throws {
-        var start: LSN?, end: LSN?, timeline: UInt32?
-        for line in stderr.split(separator: "\n").map(String.init) {
-            if let range = line.range(of: "write-ahead log start point: ") {
-                let words = line[range.upperBound...].split(separator: " ")
-                start = words.first.flatMap { LSN(String($0)) }
-                if let index = words.firstIndex(of: "timeline"), index + 1 < words.count { timeline = UInt32(words[index + 1]) }
-            } else if let range = line.range(of: "write-ahead log end point: ") {
-                end = line[range.upperBound...].split(separator: " ").first.flatMap { LSN(String($0)) }
+/// The first bytes of pg_basebackup's tar, where the server puts `backup_label` (the first entry).
+final class StreamHead: @unchecked Sendable {
+    // Only touched by the pumping thread, then read after it finished.
+    private(set) var bytes: [UInt8] = []
+    let limit: Int
+    init(limit: Int) { self.limit = limit }
+    func append(_ chunk: UnsafeRawBufferPointer) {
+        guard bytes.count < limit else { return }
+        bytes.append(contentsOf: chunk.prefix(limit - bytes.count))
+    }
+}
+
+/// `backup_label` of a base backup: `START WAL LOCATION: 0/2000028 (file 000000010000000000000002)` and
+/// `START TIMELINE: 1`.
+struct BackupLabel {
+    let start: LSN
+    let startFile: String
+    let timeline: UInt32
+
+    init(tarHead: [UInt8]) throws {
+        guard tarHead.count >= 512 else { throw SnapshotError.unexpectedOutput("pg_basebackup's output is not a tar archive") }
+        let name = String(decoding: tarHead[0..<100].prefix { $0 != 0 }, as: UTF8.self)
+        let sizeText = String(decoding: tarHead[124..<136].prefix { $0 != 0 && $0 != 0x20 }, as: UTF8.self)
+        guard name == "backup_label", let size = Int(sizeText, radix: 8), 512 + size <= tarHead.count else {
+            throw SnapshotError.unexpectedOutput("pg_basebackup's tar does not start with backup_label (found '\(name)')")
+        }
+        try self.init(text: String(decoding: tarHead[512..<(512 + size)], as: UTF8.self))
+    }
+
+    init(text: String) throws {
+        var start: LSN?, file: String?, timeline: UInt32?
+        for line in text.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            if line.hasPrefix("START WAL LOCATION: "), words.count >= 6 {
+                start = LSN(String(words[3]))
+                file = String(words[5].trimmingCharacters(in: CharacterSet(charactersIn: ")")))
+            } else if line.hasPrefix("START TIMELINE: "), words.count >= 3 {
+                timeline = UInt32(words[2])
             }
         }
-        guard let start, let end, let timeline, timeline > 0 else {
-            throw SnapshotError.unexpectedOutput("pg_basebackup did not report its WAL start and end points:\n\(stderr)")
+        guard let start, let file, let timeline, timeline > 0, WALName(file) != nil else {
+            throw SnapshotError.unexpectedOutput("backup_label does not name the WAL start point:\n\(text)")
         }
         self.start = start
-        self.end = end
+        self.startFile = file
         self.timeline = timeline
+    }
+
+    /// The backup history file the server archives when the backup ends: `<start file>.<offset>.backup`.
+    func historyFileName(segmentSize: UInt64) -> String {
+        startFile + String(format: ".%08X.backup", UInt32(start.value % segmentSize))
     }
 }
 

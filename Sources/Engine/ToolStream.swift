@@ -16,9 +16,11 @@ struct ToolStream {
 
     /// Starts `child`, pumps its stdout into `objectName` as the pieced stream `entryName`, then lets `finish`
     /// wait for the child and judge it (throwing aborts the object). `finish` defaults to "exit status 0".
+    /// `observe` sees every chunk of the stream on its way (e.g. to read a header of it).
     @discardableResult
     func run(_ child: ChildProcess, toolName: String, label: String, objectName: String, entryName: String, id: BackupID,
-             written: WrittenObjects, finish: ((ChildProcess) throws -> Void)? = nil) throws -> CommittedObject {
+             written: WrittenObjects, observe: ((UnsafeRawBufferPointer) -> Void)? = nil,
+             finish: ((ChildProcess) throws -> Void)? = nil) throws -> CommittedObject {
         let key = try ObjectKey(RepositoryLayout.object(cluster: context.config.cluster, id: id, name: objectName))
         let writer = try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
                                             compression: compression, level: context.config.compression.level,
@@ -30,7 +32,7 @@ struct ToolStream {
         do {
             try child.start()
             context.progress.begin("\(toolName) \(label)")
-            try pump(child, into: PiecedEntryWriter(writer: writer.tar, baseName: entryName))
+            try pump(child, into: PiecedEntryWriter(writer: writer.tar, baseName: entryName), observe: observe)
             context.progress.end()
             if let finish {
                 try finish(child)
@@ -52,12 +54,16 @@ struct ToolStream {
         }
     }
 
-    private func pump(_ child: ChildProcess, into pieces: PiecedEntryWriter) throws {
+    private func pump(_ child: ChildProcess, into pieces: PiecedEntryWriter, observe: ((UnsafeRawBufferPointer) -> Void)?) throws {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let count = try buffer.withUnsafeMutableBytes { try child.readStdout(into: $0) }
             if count == 0 { break }
-            try buffer.withUnsafeBytes { try pieces.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            try buffer.withUnsafeBytes { bytes in
+                let chunk = UnsafeRawBufferPointer(rebasing: bytes[0..<count])
+                observe?(chunk)
+                try pieces.write(chunk)
+            }
             context.progress.advance(by: count)
         }
         _ = try pieces.finish()

@@ -12,7 +12,7 @@ enum BackupTypeOption: String, ExpressibleByArgument, CaseIterable {
 struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Take a backup (logical: pg_dump of each database, sealed and stored).")
+        abstract: "Take a backup (logical: pg_dump of each database; snapshot: pg_basebackup of the cluster, WAL-aligned).")
 
     @OptionGroup var options: GlobalOptions
     @Option(name: .long, help: "logical or snapshot (default: backup.type from the configuration).") var type: BackupTypeOption?
@@ -46,11 +46,24 @@ struct BackupCommand: ParsableCommand {
     func run() throws {
         let context = try CommandContext(options, command: "backup")
         let kind = type.map(\.rawValue) ?? context.config.backup.type.rawValue
-        guard kind == BackupKind.logical.rawValue else {
-            throw CommandFailure.unsupported("snapshot backups are not available in this version",
-                                             hint: "use --type logical (or backup.type: logical)")
-        }
         let (repository, keyring) = try context.unlockedRepository()
+        if kind == BackupKind.snapshot.rawValue {
+            guard database.isEmpty else {
+                throw CommandFailure.unsupported("--database does not apply to snapshots (they hold the whole cluster)", hint: "drop --database")
+            }
+            let request = SnapshotBackupRequest(label: label, pinned: pin, keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp))
+            let manifest = try SnapshotBackup(context: context.engine, repository: repository, keyring: keyring).run(request)
+            let seconds = manifest.finishedAt.timeIntervalSince(manifest.startedAt)
+            let summary = Summary(id: manifest.id.rawValue, cluster: manifest.cluster, kind: manifest.kind.rawValue, databases: [],
+                                  startedAt: manifest.startedAt, finishedAt: manifest.finishedAt, seconds: seconds,
+                                  dumpBytes: manifest.contentBytes, storedBytes: manifest.storedBytes, objects: manifest.objects.count + 1,
+                                  tables: 0, rows: 0)
+            try context.emitJSON(summary)
+            context.say("snapshot \(summary.id) complete: WAL \(manifest.server.startLsn) to \(manifest.server.stopLsn ?? "?") on timeline "
+                + "\(manifest.server.timeline ?? 0) archived, \(Format.bytes(summary.dumpBytes)) copied, \(Format.bytes(summary.storedBytes)) stored, "
+                + "\(Format.duration(seconds))")
+            return
+        }
         let request = LogicalBackupRequest(databases: database, label: label, pinned: pin,
                                            keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp))
         let manifest = try LogicalBackup(context: context.engine, repository: repository, keyring: keyring).run(request)

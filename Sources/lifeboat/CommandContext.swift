@@ -9,6 +9,8 @@ struct CommandContext {
     let options: GlobalOptions
     let config: LifeboatConfig
     let engine: EngineContext
+    /// The configuration file actually read, absolute (restore_command names it).
+    let configPath: String
 
     init(_ options: GlobalOptions, command: String) throws {
         self.options = options
@@ -16,6 +18,7 @@ struct CommandContext {
         let path = try ConfigLocator.resolve(explicit: options.config, environment: environment,
                                              currentDirectory: FileManager.default.currentDirectoryPath)
         config = try ConfigLoader.load(path: path)
+        configPath = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         let logger = LogSetup.makeLogger(command: command, options: options, environment: environment)
         if config.repository.insecureSkipTLSVerify {
             logger.warning("repository.insecure_skip_tls_verify is set: TLS certificates of the repository are NOT verified; use it for testing only")

@@ -1,18 +1,25 @@
-// lifeboat restore: restore a database from a logical backup, after printing (or, with --dry-run, only
-// printing) the plan. Refuses a non-empty target unless --clean.
+// lifeboat restore: restore a database from a logical backup, or (with --data-dir) a snapshot into a data
+// directory with point-in-time recovery settings, after printing (or, with --dry-run, only printing) the plan.
+// Refuses a non-empty target unless --clean.
 import ArgumentParser
+import Catalog
 import Engine
 import Foundation
 
 struct RestoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
-        abstract: "Restore a database from a backup into a target database.",
+        abstract: "Restore a database from a backup into a target database, or a snapshot into a data directory.",
         discussion: """
             The target is --target URL (its database name is the one restored into; created when missing), or, \
             without --target, the configured server with the backed-up database's name. A target with any user \
             relation is refused unless --clean. Every object is authenticated before pg_restore sees a byte, and \
             row counts are compared with the backup afterwards (a mismatch is exit 4).
+
+            With --data-dir DIR the newest snapshot finished before the target (--to-time / --to-lsn; none means \
+            the end of the archived WAL) is extracted into DIR (refused when not empty unless --clean), with \
+            recovery.signal and restore_command = 'lifeboat --config FILE wal get %f %p'. --start starts the server \
+            on 127.0.0.1:PORT (archive_mode=off) and waits until recovery reaches the target.
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -25,14 +32,46 @@ struct RestoreCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not restore ownership and privileges (when the roles do not exist on the target).") var noOwner = false
     @Option(name: .long, help: "Directory for the spool file when --jobs > 1 (default $TMPDIR or /tmp).") var spoolDir: String?
     @Flag(name: .long, help: "Print the plan and check the target, change nothing.") var dryRun = false
+    @Option(name: .long, help: "Physical restore of a snapshot into this data directory.") var dataDir: String?
+    @Option(name: .long, help: "Recover up to this time (RFC 3339, e.g. 2026-11-21T19:53:12.345Z); with --data-dir.") var toTime: String?
+    @Option(name: .long, help: "Recover up to this WAL position (e.g. 0/5000028); with --data-dir.") var toLsn: String?
+    @Option(name: .long, help: "At the target: promote (default), pause or shutdown; with --data-dir.") var targetAction: String?
+    @Flag(name: .long, help: "Start the restored server and wait for recovery; with --data-dir and --port.") var start = false
+    @Option(name: .long, help: "Port of the restored server (127.0.0.1); with --start.") var port: Int?
 
     func validate() throws {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
+        if dataDir == nil {
+            for (name, given) in [("--to-time", toTime != nil), ("--to-lsn", toLsn != nil), ("--target-action", targetAction != nil),
+                                  ("--start", start), ("--port", port != nil)] where given {
+                throw ValidationError("\(name) needs --data-dir (point-in-time recovery restores a snapshot into a data directory)")
+            }
+            return
+        }
+        for (name, given) in [("--database", database != nil), ("--target", target != nil), ("--globals", globals),
+                              ("--no-owner", noOwner), ("--spool-dir", spoolDir != nil), ("--jobs", jobs != 1)] where given {
+            throw ValidationError("\(name) does not apply to a snapshot restore (--data-dir)")
+        }
+        if toTime != nil && toLsn != nil { throw ValidationError("pass either --to-time or --to-lsn, not both") }
+        if let toTime, CatalogCoding.parseTimestamp(toTime) == nil {
+            throw ValidationError("--to-time '\(toTime)' is not a time; use RFC 3339 such as 2026-11-21T19:53:12.345Z")
+        }
+        if let toLsn, LSN(toLsn) == nil { throw ValidationError("--to-lsn '\(toLsn)' is not a WAL position such as 0/5000028") }
+        if let targetAction, !["promote", "pause", "shutdown"].contains(targetAction) {
+            throw ValidationError("--target-action must be promote, pause or shutdown")
+        }
+        if start && port == nil { throw ValidationError("--start needs --port PORT") }
+        if let port, !(1...65535).contains(port) { throw ValidationError("--port must be between 1 and 65535") }
     }
 
     func run() throws {
         let context = try CommandContext(options, command: "restore")
         let (repository, keyring) = try context.unlockedRepository()
+        if let dataDir {
+            try runPhysical(context: context, engine: PhysicalRestore(context: context.engine, repository: repository, keyring: keyring),
+                            dataDirectory: dataDir)
+            return
+        }
         let engine = LogicalRestore(context: context.engine, repository: repository, keyring: keyring)
         let request = LogicalRestoreRequest(reference: backup, database: database, target: target, jobs: jobs, clean: clean,
                                             globals: globals, noOwner: noOwner, spoolDirectory: spoolDir)
@@ -53,5 +92,43 @@ struct RestoreCommand: ParsableCommand {
         context.say("restore plan: database '\(plan.database)' from backup \(plan.backup) (finished \(Output.timestamp(plan.backupFinishedAt)))")
         context.say("  target \(plan.target)")
         for (index, step) in plan.steps.enumerated() { context.say("  \(index + 1). \(step)") }
+    }
+
+    func runPhysical(context: CommandContext, engine: PhysicalRestore, dataDirectory: String) throws {
+        let directory = dataDirectory.hasPrefix("/") ? dataDirectory : FileManager.default.currentDirectoryPath + "/" + dataDirectory
+        let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+        let request = PhysicalRestoreRequest(
+            reference: backup, dataDirectory: (directory as NSString).standardizingPath, toTime: toTime.flatMap(CatalogCoding.parseTimestamp),
+            toLSN: toLsn.flatMap(LSN.init), targetAction: targetAction ?? "promote", clean: clean, start: start, port: port,
+            configPath: context.configPath, binaryPath: binary)
+        let (plan, _) = try engine.plan(request)
+        if !options.json {
+            context.say("restore plan: snapshot \(plan.backup) (finished \(Output.timestamp(plan.backupFinishedAt)), "
+                + "WAL \(plan.startLsn) to \(plan.stopLsn) on timeline \(plan.timeline)), target: \(plan.target)")
+            context.say("  data directory \(plan.dataDirectory)")
+            for (index, step) in plan.steps.enumerated() { context.say("  \(index + 1). \(step)") }
+        }
+        if dryRun {
+            try context.emitJSON(plan)
+            context.say("dry run: nothing was changed")
+            return
+        }
+        let result = try engine.run(request)
+        try context.emitJSON(result)
+        context.say("restored snapshot \(plan.backup) into '\(plan.dataDirectory)': \(result.files) files, "
+            + "\(Format.bytes(result.bytesExtracted)), \(Format.duration(result.seconds))")
+        if let recovery = result.recovery {
+            let state = recovery.inRecovery ? "still in recovery (\(plan.targetAction ?? "paused"))" : "promoted, now on timeline \(recovery.timeline.map(String.init) ?? "?")"
+            context.say("recovery reached: last replayed WAL \(recovery.lastReplayedLsn ?? "?"), last replayed transaction at "
+                + "\(recovery.lastReplayedTransactionAt ?? "none"); \(state); server on 127.0.0.1 port \(port ?? 0)")
+            for line in recovery.serverLog { context.say("  server: \(line)") }
+        } else {
+            context.say("start it with: " + plan.startCommand.map(Self.shellWord).joined(separator: " "))
+        }
+    }
+
+    static func shellWord(_ word: String) -> String {
+        word.allSatisfy { $0.isLetter || $0.isNumber || "/._-=:".contains($0) } ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

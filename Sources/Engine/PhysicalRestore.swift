@@ -1,0 +1,487 @@
+// PhysicalRestore: restores a snapshot into a data directory and configures point-in-time recovery.
+// Order of safety: choose the snapshot (newest one finished before the target), refuse a non-empty directory
+// unless --clean, authenticate the whole object before the directory is touched, extract pg_basebackup's tar
+// (names validated, never outside DIR, no links; owned by postgres.os_user when running as root), then write
+// recovery.signal and the recovery settings (restore_command = this lifeboat's `wal get`). With --start the
+// server is started as the OS user (archive_mode=off: it must not archive into this repository) and watched
+// until recovery reaches its target; the recovery point reached is reported from the server itself.
+import ArchiveIO
+import Catalog
+import Foundation
+import PGClient
+import Pipeline
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct PhysicalRestoreRequest: Sendable {
+    public var reference: String
+    public var dataDirectory: String
+    public var toTime: Date?
+    public var toLSN: LSN?
+    public var targetAction: String
+    public var clean: Bool
+    public var start: Bool
+    public var port: Int?
+    /// Absolute paths for restore_command.
+    public var configPath: String
+    public var binaryPath: String
+
+    public init(reference: String, dataDirectory: String, toTime: Date?, toLSN: LSN?, targetAction: String, clean: Bool,
+                start: Bool, port: Int?, configPath: String, binaryPath: String) {
+        self.reference = reference
+        self.dataDirectory = dataDirectory
+        self.toTime = toTime
+        self.toLSN = toLSN
+        self.targetAction = targetAction
+        self.clean = clean
+        self.start = start
+        self.port = port
+        self.configPath = configPath
+        self.binaryPath = binaryPath
+    }
+}
+
+public struct PhysicalRestorePlan: Codable, Sendable {
+    public var backup: String
+    public var backupFinishedAt: Date
+    public var timeline: Int
+    public var startLsn: String
+    public var stopLsn: String
+    public var walFrom: String
+    public var walConsistentAt: String
+    public var target: String
+    public var targetAction: String?
+    public var dataDirectory: String
+    public var clean: Bool
+    public var osUser: String?
+    public var restoreCommand: String
+    public var startCommand: [String]
+    public var steps: [String]
+}
+
+public struct RecoveryReport: Codable, Sendable {
+    public var inRecovery: Bool
+    public var timeline: Int?
+    public var lastReplayedLsn: String?
+    public var lastReplayedTransactionAt: String?
+    public var serverLog: [String]
+}
+
+public struct PhysicalRestoreResult: Codable, Sendable {
+    public var plan: PhysicalRestorePlan
+    public var seconds: Double
+    public var bytesExtracted: Int64
+    public var files: Int
+    public var started: Bool
+    public var port: Int?
+    public var recovery: RecoveryReport?
+}
+
+public final class PhysicalRestore {
+    let context: EngineContext
+    let repository: Repository
+    let keyring: Keyring
+    static let logName = "lifeboat-restore.log"
+
+    public init(context: EngineContext, repository: Repository, keyring: Keyring) {
+        self.context = context
+        self.repository = repository
+        self.keyring = keyring
+    }
+
+    var osUser: String? { getuid() == 0 ? (context.config.postgres.osUser ?? "postgres") : nil }
+
+    // MARK: plan
+
+    public func plan(_ request: PhysicalRestoreRequest) throws -> (PhysicalRestorePlan, BackupManifest) {
+        let manifest = try chooseSnapshot(request)
+        guard let snapshot = manifest.snapshot else { throw SnapshotError.notASnapshot(manifest.id.rawValue) }
+        let directory = request.dataDirectory
+        guard directory.hasPrefix("/"), !directory.contains("'"), !directory.utf8.contains(0) else {
+            throw SnapshotError.dataDirectoryUnusable(path: directory, detail: "it must be an absolute path without single quotes")
+        }
+        try checkDirectory(directory, clean: request.clean)
+        let target: String
+        if let time = request.toTime { target = "time \(Self.postgresTimestamp(time))" }
+        else if let lsn = request.toLSN { target = "WAL position \(lsn)" }
+        else { target = "end of the archived WAL (latest)" }
+        let hasTarget = request.toTime != nil || request.toLSN != nil
+        let restoreCommand = Self.shellQuote(request.binaryPath) + " --config " + Self.shellQuote(request.configPath) + " wal get %f %p"
+        let startCommand = try startArguments(manifest, directory: directory, port: request.port ?? 5432)
+        var steps = [
+            request.clean && !isEmpty(directory) ? "delete the contents of '\(directory)' (--clean)" : "create '\(directory)' (mode 0700)",
+            "authenticate '\(snapshot.object)' (\(Format.bytes(manifest.storedBytes))): every chunk, size and sha256",
+            "extract the data directory (\(Format.bytes(manifest.contentBytes)))" + (osUser.map { " owned by OS user '\($0)'" } ?? ""),
+            "write recovery.signal and restore_command, recovery target \(target)" + (hasTarget ? ", then \(request.targetAction)" : ""),
+            "recovery replays archived WAL from \(snapshot.startWal) (consistent after \(snapshot.stopWal), \(manifest.server.stopLsn ?? "?")) up to the target",
+        ]
+        steps.append(request.start ? "start the server on 127.0.0.1 port \(request.port ?? 5432) with archive_mode=off and wait for recovery"
+                                   : "leave the server stopped (start it with the command printed at the end)")
+        let plan = PhysicalRestorePlan(
+            backup: manifest.id.rawValue, backupFinishedAt: manifest.finishedAt, timeline: snapshot.timeline,
+            startLsn: manifest.server.startLsn, stopLsn: manifest.server.stopLsn ?? "", walFrom: snapshot.startWal,
+            walConsistentAt: snapshot.stopWal, target: target, targetAction: hasTarget ? request.targetAction : nil,
+            dataDirectory: directory, clean: request.clean, osUser: osUser, restoreCommand: restoreCommand,
+            startCommand: startCommand, steps: steps)
+        return (plan, manifest)
+    }
+
+    func chooseSnapshot(_ request: PhysicalRestoreRequest) throws -> BackupManifest {
+        let catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: context.config.cluster)
+        func qualifies(_ manifest: BackupManifest) -> Bool {
+            if let time = request.toTime, manifest.finishedAt >= time { return false }
+            if let lsn = request.toLSN {
+                guard let stop = manifest.server.stopLsn.flatMap(LSN.init), stop <= lsn else { return false }
+            }
+            return true
+        }
+        if request.reference != "latest" {
+            let manifest = try catalog.resolve(request.reference)
+            guard manifest.kind == .snapshot, manifest.snapshot != nil else { throw SnapshotError.notASnapshot(manifest.id.rawValue) }
+            guard qualifies(manifest) else {
+                throw SnapshotError.noSnapshot(cluster: context.config.cluster, target: "'\(manifest.id)' that finished before the target")
+            }
+            return manifest
+        }
+        let snapshots = try catalog.manifests().filter { $0.kind == .snapshot && $0.snapshot != nil }
+        guard let chosen = snapshots.filter(qualifies).max(by: { $0.finishedAt < $1.finishedAt }) else {
+            let target = request.toTime.map { "finished before \(CatalogCoding.formatTimestamp($0))" }
+                ?? request.toLSN.map { "ending before WAL position \($0)" } ?? "at all"
+            throw SnapshotError.noSnapshot(cluster: context.config.cluster, target: target)
+        }
+        return chosen
+    }
+
+    func isEmpty(_ directory: String) -> Bool {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).isEmpty
+    }
+
+    func checkDirectory(_ directory: String, clean: Bool) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else { throw SnapshotError.dataDirectoryUnusable(path: directory, detail: "it is not a directory") }
+        if isEmpty(directory) { return }
+        guard clean else { throw SnapshotError.dataDirectoryNotEmpty(directory) }
+        if FileManager.default.fileExists(atPath: directory + "/postmaster.pid") {
+            throw SnapshotError.dataDirectoryUnusable(path: directory, detail: "a server may be running in it (postmaster.pid exists); stop it first")
+        }
+    }
+
+    // MARK: run
+
+    public func run(_ request: PhysicalRestoreRequest) throws -> PhysicalRestoreResult {
+        let started = Date()
+        let (plan, manifest) = try plan(request)
+        guard let snapshot = manifest.snapshot else { throw SnapshotError.notASnapshot(manifest.id.rawValue) }
+        let source = ObjectSource(repository: repository, keyring: keyring, cluster: context.config.cluster, manifest: manifest)
+        context.progress.begin("authenticate \(snapshot.object)", total: manifest.storedBytes)
+        try source.authenticate(snapshot.object)
+        context.progress.end()
+
+        let owner = try ownerIDs()
+        let directory = plan.dataDirectory
+        try prepareDirectory(directory, clean: request.clean, owner: owner)
+        let extractor = Extractor(root: directory, owner: owner, progress: context.progress)
+        do {
+            context.progress.begin("extract \(snapshot.object)", total: manifest.contentBytes)
+            try source.withEntryReader(snapshot.object, entryName: snapshot.entry) { read in
+                let tar = try TarReader(input: read, allowDirectories: true)
+                try extractor.extract(tar)
+            }
+            context.progress.end()
+            for required in ["PG_VERSION", "backup_label", "global/pg_control"]
+            where !FileManager.default.fileExists(atPath: directory + "/" + required) {
+                throw SnapshotError.unexpectedOutput("the snapshot has no '\(required)'; it is not a base backup")
+            }
+            try writeRecoveryConfiguration(plan: plan, request: request, extractor: extractor)
+        } catch {
+            context.progress.end()
+            removeContents(directory)
+            throw error
+        }
+        context.logger.info("snapshot extracted", metadata: ["backup": "\(manifest.id)", "files": "\(extractor.files)"])
+        var result = PhysicalRestoreResult(plan: plan, seconds: 0, bytesExtracted: extractor.bytes, files: extractor.files,
+                                           started: false, port: request.port, recovery: nil)
+        if request.start, let port = request.port {
+            result.recovery = try startAndWait(manifest: manifest, directory: directory, port: port, action: plan.targetAction ?? "promote")
+            result.started = true
+        }
+        result.seconds = Date().timeIntervalSince(started)
+        return result
+    }
+
+    func ownerIDs() throws -> (uid_t, gid_t)? {
+        guard let user = osUser else { return nil }
+        guard let entry = getpwnam(user) else {
+            throw SnapshotError.dataDirectoryUnusable(path: "-", detail: "OS user '\(user)' (postgres.os_user) does not exist")
+        }
+        return (entry.pointee.pw_uid, entry.pointee.pw_gid)
+    }
+
+    func prepareDirectory(_ directory: String, clean: Bool, owner: (uid_t, gid_t)?) throws {
+        try checkDirectory(directory, clean: clean)
+        if FileManager.default.fileExists(atPath: directory) {
+            removeContents(directory)
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw SnapshotError.dataDirectoryUnusable(path: directory, detail: error.localizedDescription)
+            }
+        }
+        guard chmod(directory, 0o700) == 0 else {
+            throw SnapshotError.dataDirectoryUnusable(path: directory, detail: String(cString: strerror(errno)))
+        }
+        if let (uid, gid) = owner, chown(directory, uid, gid) != 0 {
+            throw SnapshotError.dataDirectoryUnusable(path: directory, detail: "chown: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    func removeContents(_ directory: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            try? FileManager.default.removeItem(atPath: directory + "/" + name)
+        }
+    }
+
+    // MARK: recovery configuration
+
+    func writeRecoveryConfiguration(plan: PhysicalRestorePlan, request: PhysicalRestoreRequest, extractor: Extractor) throws {
+        var lines = ["", "# Recovery settings added by lifeboat restore \(plan.backup) at \(CatalogCoding.formatTimestamp(Date()))",
+                     "restore_command = \(Self.confQuote(plan.restoreCommand))"]
+        if let time = request.toTime { lines.append("recovery_target_time = \(Self.confQuote(Self.postgresTimestamp(time)))") }
+        if let lsn = request.toLSN { lines.append("recovery_target_lsn = \(Self.confQuote(lsn.description))") }
+        if let action = plan.targetAction { lines.append("recovery_target_action = \(Self.confQuote(action))") }
+        try extractor.append(Array((lines.joined(separator: "\n") + "\n").utf8), to: "postgresql.auto.conf")
+        try extractor.append([], to: "recovery.signal")
+    }
+
+    /// `2026-11-21 19:53:12.123456+00`: PostgreSQL's timestamptz input, microseconds kept.
+    static func postgresTimestamp(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970
+        var whole = floor(seconds)
+        var micros = Int(((seconds - whole) * 1_000_000).rounded())
+        if micros >= 1_000_000 { whole += 1; micros -= 1_000_000 }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: Date(timeIntervalSince1970: whole)) + String(format: ".%06d+00", micros)
+    }
+
+    /// A postgresql.conf string: single quotes, embedded single quotes doubled.
+    static func confQuote(_ value: String) -> String { "'" + value.replacingOccurrences(of: "'", with: "''") + "'" }
+
+    /// One word for /bin/sh (restore_command runs through the shell).
+    static func shellQuote(_ value: String) -> String {
+        let safe = value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/._-+=:,@".contains($0)) }
+        return safe && !value.isEmpty ? value : "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    // MARK: starting the server
+
+    func startArguments(_ manifest: BackupManifest, directory: String, port: Int) throws -> [String] {
+        let tools = PostgresTools(binDir: context.config.postgres.binDir, serverMajor: manifest.server.versionNumber / 10000,
+                                  environment: context.environment)
+        let pgCtl = (try? tools.path("pg_ctl")) ?? "pg_ctl"
+        let options = "-p \(port) -k '\(directory)' -c listen_addresses=127.0.0.1 -c archive_mode=off"
+        let command = [pgCtl, "-D", directory, "-l", directory + "/" + Self.logName, "-o", options, "-w", "-t", "300", "start"]
+        guard let user = osUser else { return command }
+        return ["runuser", "-u", user, "--"] + command
+    }
+
+    func startAndWait(manifest: BackupManifest, directory: String, port: Int, action: String) throws -> RecoveryReport {
+        var arguments = try startArguments(manifest, directory: directory, port: port)
+        let executable: String
+        if arguments[0] == "runuser" {
+            executable = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/runuser"
+        } else {
+            executable = arguments[0]
+        }
+        arguments.removeFirst()
+        context.progress.begin("start the restored server on port \(port)")
+        let (status, output) = try Self.runDetaching(executable, arguments, environment: context.environment)
+        context.progress.end()
+        let log = directory + "/" + Self.logName
+        if status != 0 && action != "shutdown" {
+            throw SnapshotError.serverStart(detail: "pg_ctl exited with status \(status): \(output)", log: logTail(log))
+        }
+        let connection = try ConnectionInfo(context.config.postgres.url)
+            .withParameter("hostaddr", nil).withParameter("host", "127.0.0.1").withParameter("port", String(port))
+            .with(database: "postgres")
+        let limit = Double(context.environment["LIFEBOAT_RECOVERY_WAIT_SECONDS"] ?? "") ?? 3600
+        let deadline = Date().addingTimeInterval(limit)
+        context.progress.begin("recovery: replaying archived WAL (\(action) at the target)")
+        defer { context.progress.end() }
+        while Date() < deadline {
+            let running = FileManager.default.fileExists(atPath: directory + "/postmaster.pid")
+            if !running {
+                if action == "shutdown" { return RecoveryReport(inRecovery: true, timeline: nil, lastReplayedLsn: nil,
+                                                                lastReplayedTransactionAt: nil, serverLog: recoveryLines(log)) }
+                throw SnapshotError.recoveryIncomplete(detail: "the server stopped during recovery", log: logTail(log))
+            }
+            if let server = try? PGConnection(connection) {
+                defer { server.close() }
+                let row = try? server.query("""
+                    SELECT pg_is_in_recovery()::text, CASE WHEN pg_is_in_recovery() THEN pg_get_wal_replay_pause_state() END,
+                           pg_last_wal_replay_lsn()::text, pg_last_xact_replay_timestamp()::text,
+                           CASE WHEN pg_is_in_recovery() THEN NULL ELSE substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) END
+                    """).rows.first
+                if let row {
+                    let inRecovery = row[0] == "true"
+                    let done = action == "promote" ? !inRecovery : (action == "pause" ? row[1] == "paused" : false)
+                    if done {
+                        return RecoveryReport(inRecovery: inRecovery, timeline: row[4].flatMap { Int($0, radix: 16) },
+                                              lastReplayedLsn: row[2] ?? nil, lastReplayedTransactionAt: row[3] ?? nil,
+                                              serverLog: recoveryLines(log))
+                    }
+                }
+            }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        throw SnapshotError.recoveryIncomplete(detail: "still recovering after \(Int(limit)) s", log: logTail(log))
+    }
+
+    /// Runs a program that starts a daemon (pg_ctl start) and waits for it. Foundation's Process would hand the
+    /// daemon an inherited descriptor and then wait for it to close (forever), so this spawns directly with every
+    /// descriptor above 2 closed; stdout and stderr go to a private temporary file, returned as text.
+    static func runDetaching(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
+        var template = Array((FileManager.default.temporaryDirectory.path + "/lifeboat-pgctl-XXXXXX").utf8CString)
+        let outputFD = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard outputFD >= 0 else { throw SnapshotError.serverStart(detail: "cannot create a temporary file", log: "") }
+        let outputPath = String(cString: template)
+        defer { close(outputFD); unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
+        posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
+        // posix_spawn_file_actions_addclosefrom_np does not import; close what is open now (errors are ignored).
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+            if let fd = Int32(name), fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        guard spawned == 0 else {
+            throw SnapshotError.serverStart(detail: "cannot run '\(executable)': \(String(cString: strerror(spawned)))", log: "")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let output = ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let exited = status & 0x7f == 0
+        return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
+    }
+
+    func logText(_ path: String) -> String {
+        (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
+
+    func logTail(_ path: String) -> String {
+        logText(path).split(separator: "\n").suffix(15).joined(separator: "\n")
+    }
+
+    /// The server's own account of where recovery stopped.
+    func recoveryLines(_ path: String) -> [String] {
+        let markers = ["recovery stopping", "redo done at", "last completed transaction", "selected new timeline", "recovery has paused",
+                       "archive recovery complete", "consistent recovery state reached", "starting point-in-time recovery"]
+        return logText(path).split(separator: "\n").map(String.init).filter { line in markers.contains { line.contains($0) } }
+            .map { line in line.range(of: "LOG:  ").map { String(line[$0.upperBound...]) } ?? line }
+    }
+}
+
+/// Writes the entries of pg_basebackup's tar under `root`: every name validated (by TarReader), resolved
+/// under root only, no links; directories 0700, files with the tar's owner bits (at most 0600), all owned by
+/// `owner` when given. Files are created exclusively without following links.
+final class Extractor {
+    let root: String
+    let owner: (uid_t, gid_t)?
+    let progress: ProgressReporter
+    private(set) var files = 0
+    private(set) var bytes: Int64 = 0
+
+    init(root: String, owner: (uid_t, gid_t)?, progress: ProgressReporter) {
+        self.root = root
+        self.owner = owner
+        self.progress = progress
+    }
+
+    func extract(_ tar: TarReader) throws {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while let entry = try tar.nextEntry() {
+            let components = entry.name.split(separator: "/").map(String.init).filter { $0 != "." }
+            guard !components.contains("..") else { throw ArchiveError.unsafeEntryName(entry.name) }
+            if components.isEmpty { continue }
+            try makeParents(components.dropLast())
+            let path = root + "/" + components.joined(separator: "/")
+            if entry.isDirectory {
+                try makeDirectory(path, mode: mode_t(entry.mode) & 0o700)
+                continue
+            }
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw failure(path, "create") }
+            defer { close(fd) }
+            while case let count = try buffer.withUnsafeMutableBytes({ try tar.read(into: $0) }), count > 0 {
+                try buffer.withUnsafeBytes { try write(fd, UnsafeRawBufferPointer(rebasing: $0[0..<count]), path: path) }
+                bytes += Int64(count)
+                progress.advance(by: count)
+            }
+            guard fchmod(fd, mode_t(entry.mode) & 0o600) == 0 else { throw failure(path, "chmod") }
+            if let (uid, gid) = owner, fchown(fd, uid, gid) != 0 { throw failure(path, "chown") }
+            files += 1
+        }
+    }
+
+    /// Appends to (or creates) a file directly under root.
+    func append(_ data: [UInt8], to name: String) throws {
+        let path = root + "/" + name
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw failure(path, "open") }
+        defer { close(fd) }
+        try data.withUnsafeBytes { try write(fd, $0, path: path) }
+        guard fsync(fd) == 0 else { throw failure(path, "fsync") }
+        if let (uid, gid) = owner, fchown(fd, uid, gid) != 0 { throw failure(path, "chown") }
+    }
+
+    private func makeParents(_ components: ArraySlice<String>) throws {
+        var path = root
+        for component in components {
+            path += "/" + component
+            try makeDirectory(path, mode: 0o700)
+        }
+    }
+
+    private func makeDirectory(_ path: String, mode: mode_t) throws {
+        if mkdir(path, 0o700) != 0 {
+            guard errno == EEXIST else { throw failure(path, "mkdir") }
+            var info = stat()
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw SnapshotError.dataDirectoryUnusable(path: path, detail: "exists and is not a directory")
+            }
+            return
+        }
+        guard chmod(path, mode | 0o700) == 0 else { throw failure(path, "chmod") }
+        if let (uid, gid) = owner, lchown(path, uid, gid) != 0 { throw failure(path, "chown") }
+    }
+
+    private func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        guard var base = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let count = Glibc.write(fd, base, remaining)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure(path, "write")
+            }
+            remaining -= count
+            base += count
+        }
+    }
+
+    private func failure(_ path: String, _ operation: String) -> SnapshotError {
+        .dataDirectoryUnusable(path: path, detail: "\(operation) failed: \(String(cString: strerror(errno)))")
+    }
+}

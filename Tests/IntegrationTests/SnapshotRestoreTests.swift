@@ -1,0 +1,169 @@
+// Physical snapshots and point-in-time restore through the built binary, against the scratch PostgreSQL
+// archiving into the test's file repository (archive_command = this lifeboat's `wal push`, as the postgres OS
+// user when tests run as root): a snapshot, then batch A, a recorded time T, batch B; a restore to T has exactly
+// batch A, a restore to the end of the archive has A and B; a non-empty directory is refused; a snapshot whose
+// WAL cannot be archived fails within LIFEBOAT_WAL_WAIT_SECONDS, names archive_command and commits nothing.
+import Foundation
+import PGClient
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class SnapshotRestoreTests: XCTestCase {
+    var env: TestEnvironment!
+
+    override func setUpWithError() throws {
+        env = try TestEnvironment.require()
+    }
+
+    func testSnapshotThenPointInTimeRestoreToTimeAndToLatest() throws {
+        let workspace = try Workspace(env, name: "snap")
+        try workspace.initialize()
+        try chownToPostgres(workspace.directory)
+        let admin = try env.admin()
+        defer { admin.close() }
+        let table = TestEnvironment.uniqueName("pitr")
+        defer { try? admin.execute("DROP TABLE IF EXISTS \(table)") }
+        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
+        defer { try? WALArchiveTests.resetArchiveCommand(env) }
+        try admin.execute("CREATE TABLE \(table) (id integer PRIMARY KEY, batch text)")
+
+        let snapshot = try workspace.lifeboat(["backup", "--type", "snapshot", "--json"])
+        XCTAssertEqual(snapshot.status, 0, snapshot.output)
+        XCTAssertEqual(try workspace.json(snapshot)["kind"] as? String, "snapshot", snapshot.stdout)
+        let objects = try workspace.backupObjects()
+        XCTAssertTrue(objects.contains { $0.hasSuffix("/base.tar.zst.lbx") }, "\(objects)")
+
+        try admin.execute("INSERT INTO \(table) SELECT i, 'A' FROM generate_series(1, 100) AS i")
+        Thread.sleep(forTimeInterval: 1.5)
+        let target = try XCTUnwrap(admin.query("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')").rows.first?[0] ?? nil)
+        Thread.sleep(forTimeInterval: 1.5)
+        try admin.execute("INSERT INTO \(table) SELECT i, 'B' FROM generate_series(101, 200) AS i")
+        let last = try XCTUnwrap(admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil)
+        try waitUntilArchived(admin, last)
+
+        let pitr = workspace.directory + "/pitr", latest = workspace.directory + "/latest"
+        defer {
+            stopServer(pitr)
+            stopServer(latest)
+            withExtendedLifetime(workspace) {}
+        }
+        let dry = try workspace.lifeboat(["restore", "latest", "--data-dir", pitr, "--to-time", target, "--dry-run"])
+        XCTAssertEqual(dry.status, 0, dry.output)
+        XCTAssertTrue(dry.stdout.contains("dry run"), dry.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pitr), "--dry-run created the data directory")
+
+        let port1 = try freePort()
+        let toTime = try workspace.lifeboat(["restore", "latest", "--data-dir", pitr, "--to-time", target, "--start", "--port", String(port1)])
+        XCTAssertEqual(toTime.status, 0, toTime.output)
+        XCTAssertTrue(toTime.stdout.contains("recovery reached"), toTime.stdout)
+        XCTAssertEqual(try batches(port: port1, table: table), ["A": 100], "a restore to \(target) must hold batch A only")
+        let owner = try FileManager.default.attributesOfItem(atPath: pitr + "/global/pg_control")[.ownerAccountName] as? String
+        if getuid() == 0 { XCTAssertEqual(owner, "postgres") }
+
+        let port2 = try freePort()
+        let toLatest = try workspace.lifeboat(["restore", "latest", "--data-dir", latest, "--start", "--port", String(port2)])
+        XCTAssertEqual(toLatest.status, 0, toLatest.output)
+        XCTAssertEqual(try batches(port: port2, table: table), ["A": 100, "B": 100])
+
+        stopServer(pitr)
+        let refused = try workspace.lifeboat(["restore", "latest", "--data-dir", pitr])
+        XCTAssertEqual(refused.status, 1, refused.output)
+        XCTAssertTrue(refused.stderr.contains("is not empty") && refused.stderr.contains("--clean"), refused.stderr)
+        let noSnapshot = try workspace.lifeboat(["restore", "latest", "--data-dir", workspace.directory + "/early",
+                                                 "--to-time", "2001-01-01T00:00:00Z"])
+        XCTAssertEqual(noSnapshot.status, 2, noSnapshot.output)
+        XCTAssertTrue(noSnapshot.stderr.contains("no complete snapshot"), noSnapshot.stderr)
+    }
+
+    func testSnapshotFailsAndCommitsNothingWhenArchivingFails() throws {
+        let workspace = try Workspace(env, name: "snapfail")
+        try workspace.initialize()
+        let admin = try env.admin()
+        defer { admin.close() }
+        try setArchiveCommand(admin, "/bin/false")
+        defer { try? WALArchiveTests.resetArchiveCommand(env) }
+        let started = Date()
+        let failed = try workspace.lifeboat(["backup", "--type", "snapshot"], environment: ["LIFEBOAT_WAL_WAIT_SECONDS": "5"])
+        XCTAssertEqual(failed.status, 1, failed.output)
+        XCTAssertTrue(failed.stderr.contains("did not archive the snapshot's WAL within 5 s"), failed.stderr)
+        XCTAssertTrue(failed.stderr.contains("archive_command is '/bin/false'"), failed.stderr)
+        XCTAssertTrue(failed.stderr.contains("nothing was committed"), failed.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 60)
+        let list = try workspace.lifeboat(["list", "--json"])
+        XCTAssertEqual(list.status, 0, list.output)
+        XCTAssertEqual((try workspace.json(list)["backups"] as? [Any])?.count, 0, list.stdout)
+        XCTAssertEqual(try workspace.backupObjects(), [])
+    }
+
+    // MARK: helpers
+
+    func chownToPostgres(_ path: String) throws {
+        guard getuid() == 0 else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/chown")
+        process.arguments = ["-R", "postgres:", path]
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "chown -R postgres '\(path)' failed")
+    }
+
+    func setArchiveCommand(_ admin: PGConnection, _ command: String) throws {
+        try admin.execute("ALTER SYSTEM SET archive_command = \(try admin.quoteLiteral(command))")
+        try admin.execute("SELECT pg_reload_conf()")
+    }
+
+    func batches(port: Int, table: String) throws -> [String: Int] {
+        let connection = try PGConnection(try ConnectionInfo("postgresql://postgres@127.0.0.1:\(port)/postgres"))
+        defer { connection.close() }
+        XCTAssertEqual(try connection.query("SELECT pg_is_in_recovery()::text").rows.first?[0], "false")
+        var result: [String: Int] = [:]
+        for row in try connection.query("SELECT batch, count(*)::text FROM \(table) GROUP BY batch").rows {
+            result[row[0] ?? ""] = Int(row[1] ?? "")
+        }
+        return result
+    }
+
+    func waitUntilArchived(_ admin: PGConnection, _ name: String) throws {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let last = try admin.query("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").rows.first?[0] ?? nil
+            if let last, last >= name { return }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        XCTFail("'\(name)' was not archived within 30 s")
+    }
+
+    func stopServer(_ directory: String) {
+        guard FileManager.default.fileExists(atPath: directory + "/postmaster.pid") else { return }
+        let process = Process()
+        let pgCtl = "/usr/lib/postgresql/15/bin/pg_ctl"
+        if getuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", "postgres", "--", pgCtl, "-D", directory, "-m", "immediate", "-w", "stop"]
+        } else {
+            process.executableURL = URL(fileURLWithPath: pgCtl)
+            process.arguments = ["-D", directory, "-m", "immediate", "-w", "stop"]
+        }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+        process.waitUntilExit()
+    }
+
+    func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw XCTSkip("socket failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        XCTAssertEqual(bound, 0)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
