@@ -49,7 +49,7 @@ public struct BackupCatalog {
     /// Resolves "latest" or a backup id to a manifest.
     public func resolve(_ reference: String) throws -> BackupManifest {
         if reference == "latest" {
-            guard let newest = try backupIDs().last else { throw EngineError.noBackups(cluster: cluster) }
+            guard let newest = try backupIDs().last else { throw EngineError.noBackups(cluster: cluster, kind: nil) }
             return try manifest(newest)
         }
         guard let id = BackupID(reference) else { throw EngineError.backupNotFound(reference) }
@@ -66,6 +66,20 @@ public struct BackupCatalog {
             result[id, default: [:]][String(parts[1])] = info.storageClass ?? "local"
         }
         return result
+    }
+
+    /// Resolves "latest" to the newest backup of `kind`, or checks that a named backup is of that kind.
+    public func resolve(_ reference: String, kind: BackupKind) throws -> BackupManifest {
+        guard reference == "latest" else {
+            let manifest = try resolve(reference)
+            guard manifest.kind == kind else { throw EngineError.wrongBackupKind(id: manifest.id.rawValue, kind: manifest.kind.rawValue) }
+            return manifest
+        }
+        for id in try backupIDs().reversed() {
+            let manifest = try manifest(id)
+            if manifest.kind == kind { return manifest }
+        }
+        throw EngineError.noBackups(cluster: cluster, kind: kind.rawValue)
     }
 
     public func commit(_ manifest: BackupManifest) throws {

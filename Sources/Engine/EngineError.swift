@@ -20,7 +20,8 @@ public enum EngineError: LifeboatError {
     case databaseNotFound(name: String, available: [String])
     case databaseRequired(available: [String])
     case backupNotFound(String)
-    case noBackups(cluster: String)
+    case noBackups(cluster: String, kind: String?)
+    case wrongBackupKind(id: String, kind: String)
     case dumpFailed(tool: String, database: String, status: Int32, stderr: String)
     case restoreFailed(database: String, status: Int32, stderr: String)
     case targetNotEmpty(database: String, relations: Int)
@@ -34,7 +35,7 @@ public enum EngineError: LifeboatError {
         case .keyringDamaged, .wrongKey, .rowCountMismatch, .manifestMismatch: return .integrity
         case .keyFileMissing, .keyFileInsecure, .keyFileMalformed, .keyFileExists,
              .passphraseMissing, .passphraseTooShort, .toolMissing, .databaseNotFound, .databaseRequired,
-             .backupNotFound, .invalidArgument, .keyFileUnreadable, .notARepository, .lastKeySlot, .unknownKeySlot:
+             .backupNotFound, .wrongBackupKind, .invalidArgument, .keyFileUnreadable, .notARepository, .lastKeySlot, .unknownKeySlot:
             return .usage
         default: return .failure
         }
@@ -64,7 +65,8 @@ public enum EngineError: LifeboatError {
         case .databaseRequired(let available):
             return "the backup holds several databases (\(available.map { "'\($0)'" }.joined(separator: ", "))); choose one"
         case .backupNotFound(let id): return "backup '\(id)' not found"
-        case .noBackups(let cluster): return "cluster '\(cluster)' has no complete backup"
+        case .noBackups(let cluster, let kind): return "cluster '\(cluster)' has no complete \(kind.map { "\($0) " } ?? "")backup"
+        case .wrongBackupKind(let id, let kind): return "backup '\(id)' is a \(kind) backup"
         case .dumpFailed(let tool, let database, let status, let stderr):
             return "\(tool) failed for database '\(database)' (exit status \(status)); nothing was committed\n\(stderr)"
         case .restoreFailed(let database, let status, let stderr):
@@ -97,6 +99,9 @@ public enum EngineError: LifeboatError {
         case .databaseNotFound: return "pass one of the available names to --database"
         case .databaseRequired: return "pass --database NAME"
         case .backupNotFound, .noBackups: return "'lifeboat list' shows the complete backups"
+        case .wrongBackupKind(_, let kind):
+            return kind == "snapshot" ? "restore a snapshot into a data directory with --data-dir DIR"
+                                      : "restore a logical backup into a database with --target URL (without --data-dir)"
         case .dumpFailed: return "fix the cause shown above and run the backup again"
         case .restoreFailed:
             return "if roles are missing on the target, restore them with --globals or pass --no-owner; see pg_restore's message above"

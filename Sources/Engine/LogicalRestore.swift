@@ -70,7 +70,7 @@ public final class LogicalRestore {
     /// Works out what a restore would do, checking everything that can be checked without changing anything.
     public func plan(_ request: LogicalRestoreRequest) throws -> (RestorePlan, BackupManifest, ConnectionInfo) {
         let catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: context.config.cluster)
-        let manifest = try catalog.resolve(request.reference)
+        let manifest = try catalog.resolve(request.reference, kind: .logical)
         let record = try chooseDatabase(manifest, request.database)
         let target = try targetConnection(request.target, defaultDatabase: record.name)
         let targetDatabase = target.database ?? record.name

@@ -34,6 +34,14 @@ final class SnapshotRestoreTests: XCTestCase {
         XCTAssertEqual(try workspace.json(snapshot)["kind"] as? String, "snapshot", snapshot.stdout)
         let objects = try workspace.backupObjects()
         XCTAssertTrue(objects.contains { $0.hasSuffix("/base.tar.zst.lbx") }, "\(objects)")
+        // "latest" is per kind: a logical restore does not pick up the snapshot, and says so.
+        let logical = try workspace.lifeboat(["restore", "latest", "--target", env.url(database: "never_created")])
+        XCTAssertEqual(logical.status, 1, logical.output)
+        XCTAssertTrue(logical.stderr.contains("no complete logical backup"), logical.stderr)
+        let snapshotId = try XCTUnwrap(try workspace.json(snapshot)["id"] as? String)
+        let named = try workspace.lifeboat(["restore", snapshotId, "--target", env.url(database: "never_created")])
+        XCTAssertEqual(named.status, 2, named.output)
+        XCTAssertTrue(named.stderr.contains("--data-dir"), named.stderr)
 
         try admin.execute("INSERT INTO \(table) SELECT i, 'A' FROM generate_series(1, 100) AS i")
         Thread.sleep(forTimeInterval: 1.5)
