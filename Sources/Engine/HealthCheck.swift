@@ -21,7 +21,9 @@ public struct HealthCheck {
     public func tools() throws -> String {
         let major = try? serverMajor()
         let tools = PostgresTools(binDir: context.config.postgres.binDir, serverMajor: major, environment: context.environment)
-        return try ["pg_dump", "pg_restore", "pg_dumpall", "psql"].map { try tools.path($0) }.joined(separator: ", ")
+        var names = ["pg_dump", "pg_restore", "pg_dumpall", "psql"]
+        if context.config.backup.type == .snapshot { names.append("pg_basebackup") }
+        return try names.map { try tools.path($0) }.joined(separator: ", ")
     }
 
     public func repository() throws -> String {

@@ -52,14 +52,31 @@ struct ListCommand: ParsableCommand {
         var cluster: String
         var repository: String
         var backups: [BackupSummary]
+        /// The window reaching the newest recoverable point; absent without a WAL archive or a restorable snapshot.
+        var recoveryWindow: RecoverableWindow?
+        /// Every window, oldest end first (a gap in the WAL ends one; a restorable snapshot after it starts the next).
+        var recoveryWindows: [RecoverableWindow]?
+        var walGaps: [WALSegmentRange]?
+        var unrestorableSnapshots: [UnrestorableSnapshot]?
     }
 
     func run() throws {
         let context = try CommandContext(options, command: "list")
         let catalog = try context.catalog()
         let classes = try catalog.storageClasses()
-        let backups = try catalog.manifests().map { BackupSummary($0, storageClasses: classes[$0.id] ?? [:]) }
-        try context.emitJSON(Listing(cluster: context.config.cluster, repository: catalog.repository.location, backups: backups))
+        let manifests = try catalog.manifests()
+        let backups = manifests.map { BackupSummary($0, storageClasses: classes[$0.id] ?? [:]) }
+        let wal = try WALInventoryReader(context: context.engine, repository: catalog.repository, keyring: catalog.keyring)
+            .inventory(manifests: manifests)
+        var listing = Listing(cluster: context.config.cluster, repository: catalog.repository.location, backups: backups)
+        if !wal.isEmpty {   // logical-only clusters have no WAL archive and get no WAL keys
+            listing.recoveryWindow = wal.report.newestWindow
+            listing.recoveryWindows = wal.report.windows
+            listing.walGaps = wal.report.gaps
+            listing.unrestorableSnapshots = wal.report.unrestorableSnapshots
+        }
+        try context.emitJSON(listing)
+        defer { if !wal.isEmpty { context.say(Self.walLines(wal).joined(separator: "\n")) } }
         guard !backups.isEmpty else {
             context.say("no complete backups of cluster '\(context.config.cluster)' in \(catalog.repository.location)")
             return
@@ -73,5 +90,27 @@ struct ListCommand: ParsableCommand {
                          backup.dataTier, keep, backup.label ?? ""])
         }
         context.say(Output.table(rows))
+    }
+
+    /// The recoverable windows, the gaps and the snapshots that cannot be restored, one line each.
+    static func walLines(_ wal: WALInventory) -> [String] {
+        var lines = [""]
+        let windows = wal.report.windows
+        if windows.isEmpty { lines.append("recoverable window: none (no snapshot with all of its WAL archived)") }
+        for window in windows {
+            lines.append("recoverable window: \(Output.timestamp(window.fromTime)) → \(Output.timestamp(window.toTime)) "
+                + "(timeline \(window.timeline), from \(window.fromBackup), WAL through \(window.toWal))")
+        }
+        for gap in wal.report.gaps {
+            lines.append("WAL gap on timeline \(gap.timeline): \(gap.first) … \(gap.last) (\(gap.segments) segment\(gap.segments == 1 ? "" : "s"))")
+        }
+        for snapshot in wal.report.unrestorableSnapshots {
+            let missing = snapshot.missing.map { $0.first == $0.last ? $0.first : "\($0.first) … \($0.last)" }.joined(separator: ", ")
+            lines.append("not restorable: \(snapshot.backup): " + (snapshot.problem ?? "its WAL \(missing) is not archived"))
+        }
+        for orphan in wal.recordsWithoutObject {
+            lines.append("WAL record without its object: \(orphan) (run 'lifeboat verify --wal')")
+        }
+        return lines
     }
 }

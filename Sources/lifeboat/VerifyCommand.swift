@@ -1,38 +1,105 @@
-// lifeboat verify [ID|--all]: read back and check every object; exit 4 naming each damaged object.
+// lifeboat verify [ID|--all] [--wal]: read back and check every object; exit 4 naming each damaged object.
+// --wal checks the WAL archive: continuity (a gap is a failure naming the missing segments) and every archived
+// file read back as `wal get` would restore it. With an id or --all as well, both.
 import ArgumentParser
+import Catalog
+import Diagnostics
 import Engine
 import Foundation
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Download, authenticate, checksum and unpack every object of a backup (default: latest).")
+        abstract: "Download, authenticate, checksum and unpack every object of a backup (default: latest).",
+        discussion: """
+            --wal verifies the WAL archive instead: every segment between the first and the last archived one must \
+            be there (a gap is an integrity failure naming the missing segments), and every archived file is \
+            downloaded, authenticated and checked against its record's size and SHA-256, as 'wal get' does. \
+            Give a backup id or --all as well to verify backups and WAL in one run.
+            """)
 
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Backup id or 'latest'.") var id: String?
     @Flag(name: .long, help: "Verify every backup.") var all = false
+    @Flag(name: .long, help: "Verify the WAL archive: continuity and every archived file.") var wal = false
 
     func validate() throws {
         if all && id != nil { throw ValidationError("pass a backup id or --all, not both") }
     }
 
+    /// `--json`: `checks` as before (empty with --wal alone), `wal` with --wal.
+    struct Result: Encodable {
+        var checks: [ObjectCheck]
+        var wal: WALVerifyReport?
+    }
+
     func run() throws {
         let context = try CommandContext(options, command: "verify")
         let catalog = try context.catalog()
-        let manifests = all ? try catalog.manifests() : [try catalog.resolve(id ?? "latest")]
+        let backupsToo = !wal || all || id != nil
+        let manifests = backupsToo ? (all ? try catalog.manifests() : [try catalog.resolve(id ?? "latest")]) : []
         let report = Verifier(repository: catalog.repository, keyring: catalog.keyring, cluster: context.config.cluster,
                               progress: context.engine.progress).verify(manifests)
-        try context.emitJSON(report)
+        let walReport = wal ? try WALInventoryReader(context: context.engine, repository: catalog.repository, keyring: catalog.keyring)
+            .verify(manifests: try catalog.manifests(), progress: context.engine.progress) : nil
+        if wal {
+            try context.emitJSON(Result(checks: report.checks, wal: walReport))
+        } else {
+            try context.emitJSON(report)
+        }
         for check in report.checks {
             let status = check.ok ? "ok    " : "FAILED"
             context.say("\(status) \(check.backup) \(check.object)" + (check.problem.map { ": \($0)" } ?? ""))
         }
-        if !report.ok {
-            for failure in report.failures where options.quiet || options.json {
-                ExitCodes.printError("damaged: \(failure.backup) \(failure.object): \(failure.problem ?? "")")
+        var problems: [String] = report.failures.map { "damaged: \($0.backup) \($0.object): \($0.problem ?? "")" }
+        if let walReport {
+            for check in walReport.files {
+                context.say((check.ok ? "ok     wal " : "FAILED wal ") + check.name + (check.problem.map { ": \($0)" } ?? ""))
             }
-            throw CommandFailure.verificationFailed(count: report.failures.count)
+            for gap in walReport.gaps {
+                let line = "WAL gap on timeline \(gap.timeline): \(gap.first) … \(gap.last) (\(gap.segments) segment\(gap.segments == 1 ? "" : "s") missing)"
+                context.say("FAILED " + line)
+                problems.append(line)
+            }
+            problems += walReport.failures.map { "damaged: wal \($0.name): \($0.problem ?? "")" }
+            for snapshot in walReport.unrestorableSnapshots {
+                let missing = snapshot.missing.map { $0.first == $0.last ? $0.first : "\($0.first) … \($0.last)" }.joined(separator: ", ")
+                context.say("note: snapshot \(snapshot.backup) is not restorable: " + (snapshot.problem ?? "its WAL \(missing) is not archived"))
+            }
         }
-        context.say("verified \(report.checks.count) object(s) of \(manifests.count) backup(s): all intact")
+        if !problems.isEmpty {
+            if options.quiet || options.json { problems.forEach { ExitCodes.printError($0) } }
+            if let walReport, !walReport.ok {
+                throw WALVerificationFailure(damaged: report.failures.count + walReport.failures.count, gaps: walReport.gaps)
+            }
+            throw CommandFailure.verificationFailed(count: problems.count)
+        }
+        var summary: [String] = []
+        if backupsToo { summary.append("\(report.checks.count) object(s) of \(manifests.count) backup(s)") }
+        if let walReport {
+            summary.append("\(walReport.files.count) WAL file(s) on \(Set(walReport.files.compactMap { WALName($0.name)?.timeline }).count) timeline(s), no gaps")
+        }
+        context.say("verified \(summary.joined(separator: " and ")): all intact")
+    }
+}
+
+/// verify --wal found a gap or a damaged WAL file (exit 4); the message names the missing segments.
+struct WALVerificationFailure: LifeboatError {
+    let damaged: Int
+    let gaps: [WALSegmentRange]
+    var exitStatus: ExitStatus { .integrity }
+    var message: String {
+        var parts: [String] = []
+        if damaged > 0 { parts.append("\(damaged) object(s) failed verification") }
+        if !gaps.isEmpty {
+            parts.append("the WAL archive has \(gaps.count) gap(s): " + gaps.map { gap in
+                (gap.first == gap.last ? gap.first : "\(gap.first) … \(gap.last)") + " (\(gap.segments) segment(s) missing)"
+            }.joined(separator: ", "))
+        }
+        return parts.joined(separator: "; ")
+    }
+    var hint: String? {
+        "point-in-time recovery cannot pass a gap or a damaged WAL file: take a new snapshot now so the window restarts after it, "
+            + "check archive_command and the server log (pg_stat_archiver), and investigate the repository storage"
     }
 }

@@ -1,0 +1,256 @@
+// RecoveryWindow: what the WAL archive and the snapshots of a cluster can recover, computed from facts alone
+// (no I/O; `now` is passed in). Per timeline: the archived segment ranges, the gaps between them, and the
+// recoverable windows: from the oldest snapshot whose own WAL (start_wal … stop_wal) is archived, to the newest
+// archived segment contiguous with it — a gap ends the window, and a restorable snapshot after a gap starts a
+// new one. Snapshots whose own WAL is not all archived are listed as not restorable, with the missing segments.
+//
+// The newest recoverable point's time is the archived time of the window's last segment. This is an
+// approximation from above: a segment is archived after its last commit was written (at most archive_timeout
+// later on an idle server), so the true last commit time is at or before it; knowing it exactly needs WAL
+// decoding. Timelines are treated independently (history files are not followed): a window never continues
+// from a parent timeline into a child one.
+//
+// `.partial` segments, timeline history and backup history files are not segments of a timeline's sequence
+// and play no part in ranges, gaps or windows.
+import Foundation
+
+/// One archived WAL file as the archive lists it: its name and when it was archived.
+public struct ArchivedWALFile: Sendable, Equatable {
+    public var name: WALName
+    public var archivedAt: Date
+    public init(name: WALName, archivedAt: Date) {
+        self.name = name
+        self.archivedAt = archivedAt
+    }
+}
+
+/// What a snapshot needs from the WAL archive to be restorable.
+public struct SnapshotWALNeed: Sendable, Equatable {
+    public var backup: String
+    public var startWal: String
+    public var stopWal: String
+    public var finishedAt: Date
+    public init(backup: String, startWal: String, stopWal: String, finishedAt: Date) {
+        self.backup = backup
+        self.startWal = startWal
+        self.stopWal = stopWal
+        self.finishedAt = finishedAt
+    }
+
+    /// The snapshot part of a manifest; nil for logical backups.
+    public init?(_ manifest: BackupManifest) {
+        guard manifest.kind == .snapshot, let snapshot = manifest.snapshot else { return nil }
+        self.init(backup: manifest.id.rawValue, startWal: snapshot.startWal, stopWal: snapshot.stopWal, finishedAt: manifest.finishedAt)
+    }
+}
+
+/// A run of consecutive segments on one timeline, inclusive at both ends.
+public struct WALSegmentRange: Codable, Sendable, Equatable {
+    public var timeline: UInt32
+    public var first: String
+    public var last: String
+    public var segments: UInt64
+    public init(timeline: UInt32, first: String, last: String, segments: UInt64) {
+        self.timeline = timeline
+        self.first = first
+        self.last = last
+        self.segments = segments
+    }
+}
+
+/// A span of time that can be recovered to: any point from the snapshot's end to the last segment's archiving.
+public struct RecoverableWindow: Codable, Sendable, Equatable {
+    public var timeline: UInt32
+    /// The oldest restorable snapshot the window starts from.
+    public var fromBackup: String
+    /// The snapshot's finish time: the earliest point this window reaches.
+    public var fromTime: Date
+    public var fromWal: String
+    /// The last segment contiguous with the snapshot's WAL, and when it was archived (an upper bound of the
+    /// newest recoverable commit; see the file comment).
+    public var toWal: String
+    public var toTime: Date
+    public init(timeline: UInt32, fromBackup: String, fromTime: Date, fromWal: String, toWal: String, toTime: Date) {
+        self.timeline = timeline
+        self.fromBackup = fromBackup
+        self.fromTime = fromTime
+        self.fromWal = fromWal
+        self.toWal = toWal
+        self.toTime = toTime
+    }
+}
+
+/// A snapshot whose own WAL is not all archived: it cannot be made consistent.
+public struct UnrestorableSnapshot: Codable, Sendable, Equatable {
+    public var backup: String
+    public var timeline: UInt32?
+    public var missing: [WALSegmentRange]
+    /// Set when the manifest's WAL span itself is unusable (then `missing` is empty).
+    public var problem: String?
+    public init(backup: String, timeline: UInt32?, missing: [WALSegmentRange], problem: String?) {
+        self.backup = backup
+        self.timeline = timeline
+        self.missing = missing
+        self.problem = problem
+    }
+}
+
+public struct TimelineWAL: Codable, Sendable, Equatable {
+    public var timeline: UInt32
+    public var archived: [WALSegmentRange]
+    public var gaps: [WALSegmentRange]
+    public var windows: [RecoverableWindow]
+}
+
+public struct RecoveryWindowReport: Codable, Sendable, Equatable {
+    public var segmentSize: Int64
+    public var timelines: [TimelineWAL]
+    public var unrestorableSnapshots: [UnrestorableSnapshot]
+
+    /// True when the archive holds at least one segment.
+    public var hasWAL: Bool { timelines.contains { !$0.archived.isEmpty } }
+    /// Every window, oldest end first.
+    public var windows: [RecoverableWindow] {
+        timelines.flatMap(\.windows).sorted { ($0.toTime, $0.timeline) < ($1.toTime, $1.timeline) }
+    }
+    /// The window reaching the newest point (ties: the higher timeline).
+    public var newestWindow: RecoverableWindow? { windows.last }
+    public var gaps: [WALSegmentRange] { timelines.flatMap(\.gaps) }
+
+    /// Computes the report. `segmentSize` is wal_segment_size (from the system record or a snapshot manifest).
+    public static func compute(snapshots: [SnapshotWALNeed], archived: [ArchivedWALFile], segmentSize: Int64) -> RecoveryWindowReport {
+        let size = UInt64(segmentSize)
+        // Segment number → archived time, per timeline.
+        var byTimeline: [UInt32: [UInt64: Date]] = [:]
+        for file in archived where file.name.kind == .segment {
+            guard let number = file.name.segmentNumber(segmentSize: size) else { continue }
+            byTimeline[file.name.timeline, default: [:]][number] = file.archivedAt
+        }
+        var unrestorable: [UnrestorableSnapshot] = []
+        var needs: [UInt32: [(need: SnapshotWALNeed, start: UInt64, stop: UInt64)]] = [:]
+        for need in snapshots {
+            guard let start = WALName(need.startWal), let stop = WALName(need.stopWal), start.kind == .segment, stop.kind == .segment,
+                  start.timeline == stop.timeline, let first = start.segmentNumber(segmentSize: size),
+                  let last = stop.segmentNumber(segmentSize: size), first <= last else {
+                unrestorable.append(UnrestorableSnapshot(backup: need.backup, timeline: nil, missing: [],
+                                                         problem: "its WAL span '\(need.startWal)' … '\(need.stopWal)' is not valid for \(segmentSize)-byte segments"))
+                continue
+            }
+            needs[start.timeline, default: []].append((need, first, last))
+        }
+        var timelines: [TimelineWAL] = []
+        for timeline in Set(byTimeline.keys).union(needs.keys).sorted() {
+            let segments = byTimeline[timeline] ?? [:]
+            let runs = Self.runs(segments.keys.sorted())
+            let name = { (number: UInt64) in LSN.segmentName(timeline: timeline, segment: number, segmentSize: size) }
+            let range = { (first: UInt64, last: UInt64) in
+                WALSegmentRange(timeline: timeline, first: name(first), last: name(last), segments: last - first + 1)
+            }
+            var gaps: [WALSegmentRange] = []
+            for (previous, next) in zip(runs, runs.dropFirst()) { gaps.append(range(previous.upperBound + 1, next.lowerBound - 1)) }
+            var windows: [RecoverableWindow] = []
+            let candidates = (needs[timeline] ?? []).sorted { ($0.need.finishedAt, $0.need.backup) < ($1.need.finishedAt, $1.need.backup) }
+            for run in runs {
+                // The oldest snapshot whose WAL lies wholly inside this run starts the run's window.
+                guard let oldest = candidates.first(where: { run.contains($0.start) && run.contains($0.stop) }),
+                      let endTime = segments[run.upperBound] else { continue }
+                windows.append(RecoverableWindow(timeline: timeline, fromBackup: oldest.need.backup, fromTime: oldest.need.finishedAt,
+                                                 fromWal: name(oldest.stop), toWal: name(run.upperBound), toTime: endTime))
+            }
+            for candidate in candidates where !runs.contains(where: { $0.contains(candidate.start) && $0.contains(candidate.stop) }) {
+                let missing = Self.subtract(candidate.start...candidate.stop, runs).map { range($0.lowerBound, $0.upperBound) }
+                unrestorable.append(UnrestorableSnapshot(backup: candidate.need.backup, timeline: timeline, missing: missing, problem: nil))
+            }
+            timelines.append(TimelineWAL(timeline: timeline, archived: runs.map { range($0.lowerBound, $0.upperBound) },
+                                         gaps: gaps, windows: windows))
+        }
+        return RecoveryWindowReport(segmentSize: segmentSize, timelines: timelines,
+                                    unrestorableSnapshots: unrestorable.sorted { $0.backup < $1.backup })
+    }
+
+    /// Consecutive numbers grouped into closed ranges; `sorted` must be ascending without duplicates.
+    static func runs(_ sorted: [UInt64]) -> [ClosedRange<UInt64>] {
+        var result: [ClosedRange<UInt64>] = []
+        for number in sorted {
+            if let last = result.last, last.upperBound &+ 1 == number {
+                result[result.count - 1] = last.lowerBound...number
+            } else {
+                result.append(number...number)
+            }
+        }
+        return result
+    }
+
+    /// The parts of `span` not covered by `runs` (ascending, disjoint).
+    static func subtract(_ span: ClosedRange<UInt64>, _ runs: [ClosedRange<UInt64>]) -> [ClosedRange<UInt64>] {
+        var result: [ClosedRange<UInt64>] = []
+        var next = span.lowerBound
+        for run in runs where run.upperBound >= span.lowerBound && run.lowerBound <= span.upperBound {
+            if run.lowerBound > next { result.append(next...(run.lowerBound - 1)) }
+            if run.upperBound >= span.upperBound { return result }
+            next = run.upperBound + 1
+        }
+        if next <= span.upperBound { result.append(next...span.upperBound) }
+        return result
+    }
+}
+
+/// Live RPO exposure: how far back the newest recoverable point is, against the objective.
+public struct RPOExposure: Codable, Sendable, Equatable {
+    public enum Source: String, Codable, Sendable {
+        case walArchive = "wal_archive"
+        case backup
+    }
+
+    public var now: Date
+    public var objectiveSeconds: Double
+    /// The newest point that can be recovered to; nil when nothing is recoverable.
+    public var newestRecoverablePoint: Date?
+    public var source: Source?
+    public var exposureSeconds: Double?
+    public var met: Bool
+
+    /// The newest of the WAL archive's newest window end and the newest backup that needs no WAL (logical).
+    public static func evaluate(newestWindowEnd: Date?, newestStandaloneBackup: Date?, now: Date, objective: Double) -> RPOExposure {
+        var point: Date?, source: Source?
+        if let end = newestWindowEnd { (point, source) = (end, .walArchive) }
+        if let backup = newestStandaloneBackup, point.map({ backup > $0 }) ?? true { (point, source) = (backup, .backup) }
+        let exposure = point.map { max(0, now.timeIntervalSince($0)) }
+        return RPOExposure(now: now, objectiveSeconds: objective, newestRecoverablePoint: point, source: source,
+                           exposureSeconds: exposure, met: exposure.map { $0 <= objective } ?? false)
+    }
+
+    /// Parses a duration such as `15m`, `1h`, `90s`, `1h30m`, `2d` (units s, m, h, d; at least one part).
+    public static func parseDuration(_ text: String) -> Double? {
+        var total = 0.0, digits = "", parts = 0
+        for character in text {
+            if character.isASCII, character.isNumber {
+                digits.append(character)
+                continue
+            }
+            guard let value = Double(digits) else { return nil }
+            switch character {
+            case "s": total += value
+            case "m": total += value * 60
+            case "h": total += value * 3600
+            case "d": total += value * 86400
+            default: return nil
+            }
+            digits = ""
+            parts += 1
+        }
+        return digits.isEmpty && parts > 0 ? total : nil
+    }
+
+    /// `3m12s`, `2h05m`, `45s`, `3d04h`, `15m`, `1h`: whole seconds, the two largest units, a zero second unit left out.
+    public static func formatDuration(_ seconds: Double) -> String {
+        let total = Int(max(0, seconds).rounded(.down))
+        func pair(_ big: Int, _ bigUnit: String, _ small: Int, _ smallUnit: String) -> String {
+            "\(big)\(bigUnit)" + (small == 0 ? "" : String(format: "%02d", small) + smallUnit)
+        }
+        if total < 60 { return "\(total)s" }
+        if total < 3600 { return pair(total / 60, "m", total % 60, "s") }
+        if total < 86400 { return pair(total / 3600, "h", (total % 3600) / 60, "m") }
+        return pair(total / 86400, "d", (total % 86400) / 3600, "h")
+    }
+}

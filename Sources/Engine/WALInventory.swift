@@ -1,0 +1,181 @@
+// WALInventory: what a cluster's WAL archive holds, from one listing of `wal/<cluster>/`, turned into a
+// RecoveryWindowReport (Catalog/RecoveryWindow.swift) together with the snapshot manifests; and `verify --wal`:
+// every archived file read back through the same checks as `wal get`, without writing anything.
+//
+// A file counts as archived when its record (`<name>.meta.lbx`) and its object (`<name>.lbx`) are both listed;
+// a record whose object is gone is reported and treated as missing (wal get would fail on it). Archived times
+// come from the listing's modification time of each record, so a big archive costs one listing and not one
+// download per file; only the records at the end of each recoverable window are read (and authenticated) for
+// their exact `archived_at`. The two agree to within the store's clock: the record is written right after the
+// object at push time and never rewritten.
+import ArchiveIO
+import Catalog
+import Cipher
+import Diagnostics
+import Foundation
+import Pipeline
+import Storage
+
+public struct WALInventory {
+    /// Archived files (record and object present) with their archived time.
+    public var files: [ArchivedWALFile]
+    /// Records whose object is missing: not restorable.
+    public var recordsWithoutObject: [String]
+    public var segmentSize: Int64
+    public var report: RecoveryWindowReport
+
+    /// True when the cluster has any archived WAL file at all (logical-only users have none).
+    public var isEmpty: Bool { files.isEmpty && recordsWithoutObject.isEmpty }
+}
+
+public struct WALFileCheck: Codable, Sendable {
+    public var name: String
+    public var ok: Bool
+    public var size: Int64
+    public var problem: String?
+}
+
+public struct WALVerifyReport: Codable, Sendable {
+    public var files: [WALFileCheck]
+    public var gaps: [WALSegmentRange]
+    public var unrestorableSnapshots: [UnrestorableSnapshot]
+    public var ok: Bool { gaps.isEmpty && files.allSatisfy(\.ok) }
+    public var failures: [WALFileCheck] { files.filter { !$0.ok } }
+}
+
+public struct WALInventoryReader {
+    let archive: WALArchive
+    var repository: Repository { archive.repository }
+    var cluster: String { archive.cluster }
+    static let defaultSegmentSize: Int64 = 16 << 20
+
+    public init(context: EngineContext, repository: Repository, keyring: Keyring) {
+        archive = WALArchive(context: context, repository: repository, keyring: keyring)
+    }
+
+    /// Lists the archive once and computes the recoverable windows for `manifests` (every backup of the cluster).
+    public func inventory(manifests: [BackupManifest]) throws -> WALInventory {
+        let prefix = RepositoryLayout.walCluster(cluster)
+        var records: [String: BlobInfo] = [:], objects: Set<String> = []
+        var hasSystemRecord = false
+        for info in try repository.store.list(prefix: prefix) {
+            let rest = info.key.rawValue.dropFirst(prefix.count)
+            if String(rest) == "system-identifier" + RepositoryLayout.sealedExtension { hasSystemRecord = true; continue }
+            guard let file = rest.split(separator: "/").last.map(String.init) else { continue }
+            if file.hasSuffix(RepositoryLayout.walRecordSuffix) {
+                records[String(file.dropLast(RepositoryLayout.walRecordSuffix.count))] = info
+            } else if file.hasSuffix(RepositoryLayout.sealedExtension) {
+                objects.insert(String(file.dropLast(RepositoryLayout.sealedExtension.count)))
+            }
+        }
+        var files: [ArchivedWALFile] = [], orphans: [String] = []
+        for (text, info) in records {
+            guard let name = WALName(text), info.key.rawValue == RepositoryLayout.walRecord(cluster: cluster, name: name) else { continue }
+            if objects.contains(text) {
+                files.append(ArchivedWALFile(name: name, archivedAt: info.modified))
+            } else {
+                orphans.append(text)
+            }
+        }
+        files.sort { $0.name < $1.name }
+        let segmentSize = try self.segmentSize(hasSystemRecord: hasSystemRecord, manifests: manifests)
+        let needs = manifests.compactMap(SnapshotWALNeed.init)
+        var report = RecoveryWindowReport.compute(snapshots: needs, archived: files, segmentSize: segmentSize)
+        // Exact archived times for the segments that end a window (a few authenticated reads).
+        var exact: [String: Date] = [:]
+        for window in report.windows {
+            guard let name = WALName(window.toWal), let record = try archive.record(name) else { continue }
+            exact[name.rawValue] = record.archivedAt
+        }
+        if !exact.isEmpty {
+            files = files.map { file in exact[file.name.rawValue].map { ArchivedWALFile(name: file.name, archivedAt: $0) } ?? file }
+            report = RecoveryWindowReport.compute(snapshots: needs, archived: files, segmentSize: segmentSize)
+        }
+        return WALInventory(files: files, recordsWithoutObject: orphans.sorted(), segmentSize: segmentSize, report: report)
+    }
+
+    /// wal_segment_size: the system record's, else a snapshot's, else PostgreSQL's default.
+    func segmentSize(hasSystemRecord: Bool, manifests: [BackupManifest]) throws -> Int64 {
+        if hasSystemRecord {
+            let key = try ObjectKey(RepositoryLayout.walSystemIdentifier(cluster: cluster))
+            let bytes = try repository.getSealed(key, lookup: archive.keyring.lookup)
+            if let record = try? CatalogCoding.decoder().decode(WALSystemRecord.self, from: Data(bytes)), record.cluster == cluster,
+               WALSegmentHeader.isValidSegmentSize(UInt64(record.segmentSize)) {
+                return record.segmentSize
+            }
+            throw WALError.recordMismatch(key: key.rawValue, detail: "it is not the system identifier record of cluster '\(cluster)'")
+        }
+        return manifests.compactMap { $0.snapshot?.walSegmentSize }.last ?? Self.defaultSegmentSize
+    }
+
+    // MARK: verify --wal
+
+    /// Continuity (gaps are failures) and every archived file read back: sealed chunks authenticated, the single
+    /// tar entry's name and size and the plaintext SHA-256 checked against the record, as `wal get` does.
+    public func verify(manifests: [BackupManifest], progress: ProgressReporter) throws -> WALVerifyReport {
+        let inventory = try inventory(manifests: manifests)
+        var checks = inventory.files.map { check($0.name, progress: progress) }
+        for orphan in inventory.recordsWithoutObject {
+            let object = WALName(orphan).map { RepositoryLayout.walObject(cluster: cluster, name: $0) } ?? orphan
+            checks.append(WALFileCheck(name: orphan, ok: false, size: 0, problem: "its record exists but its object '\(object)' is missing"))
+        }
+        checks.sort { $0.name < $1.name }
+        return WALVerifyReport(files: checks, gaps: inventory.report.gaps, unrestorableSnapshots: inventory.report.unrestorableSnapshots)
+    }
+
+    func check(_ name: WALName, progress: ProgressReporter) -> WALFileCheck {
+        var result = WALFileCheck(name: name.rawValue, ok: false, size: 0)
+        do {
+            guard let record = try archive.record(name) else {
+                result.problem = "its record vanished while being verified"
+                return result
+            }
+            result.size = record.size
+            progress.begin("verify wal \(name)", total: record.size)
+            defer { progress.end() }
+            let key = try ObjectKey(RepositoryLayout.walObject(cluster: cluster, name: name))
+            try Self.readBack(store: repository.store, key: key, record: record, name: name, lookup: archive.keyring.lookup) {
+                progress.advance(by: $0.count)
+            }
+            result.ok = true
+        } catch let error as LifeboatError {
+            result.problem = error.message
+        } catch {
+            result.problem = String(describing: error)
+        }
+        return result
+    }
+
+    /// The object's one entry streamed to `body`, checked like `wal get` checks it (WALArchive+Get.swift).
+    static func readBack(store: BlobStore, key: ObjectKey, record: WALFileRecord, name: WALName,
+                         lookup: @escaping ([UInt8]) -> [UInt8]?, body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let sealed = try SealedObjectReader(store: store, key: key, expected: nil, keyLookup: lookup)
+        let hasher = try SHA256Hasher()
+        var read: Int64 = 0
+        do {
+            let tar = try TarReader { try sealed.read(into: $0) }
+            guard let entry = try tar.nextEntry() else { throw WALError.contentMismatch(key: key.rawValue, detail: "it holds no file") }
+            guard entry.name == name.rawValue, entry.size == record.size else {
+                throw WALError.contentMismatch(key: key.rawValue, detail: "it holds '\(entry.name)' of \(entry.size) bytes, "
+                    + "the record says '\(name)' of \(record.size) bytes")
+            }
+            var buffer = [UInt8](repeating: 0, count: WALArchive.bufferSize)
+            while case let count = try buffer.withUnsafeMutableBytes({ try tar.read(into: $0) }), count > 0 {
+                try buffer.withUnsafeBytes { bytes in
+                    let chunk = UnsafeRawBufferPointer(rebasing: bytes[0..<count])
+                    hasher.update(chunk)
+                    try body(chunk)
+                }
+                read += Int64(count)
+            }
+            guard try tar.nextEntry() == nil else { throw WALError.contentMismatch(key: key.rawValue, detail: "it holds more than one file") }
+            try sealed.drain()
+        } catch let error as ArchiveError {
+            throw PipelineError.corruptObject(key: key.rawValue, detail: error.message)
+        }
+        let digest = Hex.encode(hasher.finalize())
+        guard read == record.size, digest == record.sha256 else {
+            throw WALError.contentMismatch(key: key.rawValue, detail: "its content has sha256 '\(digest)', the record says '\(record.sha256)'")
+        }
+    }
+}

@@ -1,0 +1,84 @@
+// lifeboat status: live RPO exposure — how old the newest recoverable point is, against the objective.
+// The newest recoverable point is the end of the newest recoverable window of the WAL archive (the archived
+// time of its last segment), or the finish time of the newest logical backup when that is newer (or there is
+// no WAL archive). Exit 0 when the exposure is within the objective, 3 when it exceeds it, 1 when nothing at
+// all is recoverable.
+import ArgumentParser
+import Catalog
+import Diagnostics
+import Engine
+import Foundation
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Live RPO exposure: the newest recoverable point vs now vs the objective.",
+        discussion: """
+            The newest recoverable point is the archived time of the last WAL segment contiguous with a restorable \
+            snapshot (an upper bound of the last commit it holds), or the finish time of the newest logical backup \
+            when that is newer. Exit 0 when now minus that point is within --rpo, 3 when it exceeds it, 1 when \
+            nothing is recoverable. The objective comes from --rpo for now (default 15m); objective policies \
+            (policies/*.yml) will provide it later.
+            """)
+
+    @OptionGroup var options: GlobalOptions
+    @Option(name: .long, help: "Recovery point objective, e.g. 15m, 1h, 1h30m, 90s (default 15m; from the policy once policies arrive).")
+    var rpo: String = "15m"
+    @Option(name: .long, help: "Evaluate at this time instead of now (RFC 3339), for tests and what-if checks.")
+    var now: String?
+
+    func validate() throws {
+        guard let seconds = RPOExposure.parseDuration(rpo), seconds > 0 else {
+            throw ValidationError("--rpo '\(rpo)' is not a duration; use e.g. 15m, 1h, 1h30m or 90s")
+        }
+        if let now, CatalogCoding.parseTimestamp(now) == nil {
+            throw ValidationError("--now '\(now)' is not a time; use RFC 3339 such as 2026-11-21T19:53:12Z")
+        }
+    }
+
+    struct Status: Encodable {
+        var cluster: String
+        var now: Date
+        var objectiveSeconds: Double
+        var newestRecoverablePoint: Date?
+        var source: String?
+        var exposureSeconds: Double?
+        /// ok | exceeded | nothing_recoverable
+        var status: String
+        var recoveryWindow: RecoverableWindow?
+        var newestBackup: String?
+    }
+
+    func run() throws {
+        let context = try CommandContext(options, command: "status")
+        let catalog = try context.catalog()
+        let manifests = try catalog.manifests()
+        let wal = try WALInventoryReader(context: context.engine, repository: catalog.repository, keyring: catalog.keyring)
+            .inventory(manifests: manifests)
+        let instant = now.flatMap(CatalogCoding.parseTimestamp) ?? context.engine.now()
+        let objective = RPOExposure.parseDuration(rpo) ?? 900
+        let logical = manifests.filter { $0.kind == .logical }.max { $0.finishedAt < $1.finishedAt }
+        let window = wal.report.newestWindow
+        let exposure = RPOExposure.evaluate(newestWindowEnd: window?.toTime, newestStandaloneBackup: logical?.finishedAt,
+                                            now: instant, objective: objective)
+        let state = exposure.newestRecoverablePoint == nil ? "nothing_recoverable" : exposure.met ? "ok" : "exceeded"
+        try context.emitJSON(Status(cluster: context.config.cluster, now: instant, objectiveSeconds: objective,
+                                    newestRecoverablePoint: exposure.newestRecoverablePoint, source: exposure.source?.rawValue,
+                                    exposureSeconds: exposure.exposureSeconds, status: state, recoveryWindow: window,
+                                    newestBackup: exposure.source == .backup ? logical?.id.rawValue : window?.fromBackup))
+        let goal = RPOExposure.formatDuration(objective)
+        guard let point = exposure.newestRecoverablePoint, let seconds = exposure.exposureSeconds else {
+            let line = "RPO exposure unknown (objective \(goal)): nothing recoverable — no restorable snapshot with archived WAL and no logical backup of cluster '\(context.config.cluster)'"
+            context.say(line)
+            if options.quiet || options.json { ExitCodes.printError(line) }
+            throw CommandOutcome(status: .failure)
+        }
+        let from = exposure.source == .walArchive ? "WAL archived through \(window?.toWal ?? "?")" : "backup \(logical?.id.rawValue ?? "?")"
+        let line = "RPO exposure \(RPOExposure.formatDuration(seconds)) (objective \(goal)): \(exposure.met ? "ok" : "EXCEEDED")"
+        context.say(line + " — newest recoverable point \(Output.timestamp(point)) (\(from))")
+        if !exposure.met {
+            if options.quiet || options.json { ExitCodes.printError(line) }
+            throw CommandOutcome(status: .objectiveNotMet)
+        }
+    }
+}
