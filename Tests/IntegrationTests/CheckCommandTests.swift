@@ -78,18 +78,4 @@ final class CheckCommandTests: XCTestCase {
 
     // MARK: helpers
 
-    func chownToPostgres(_ path: String) throws {
-        guard getuid() == 0 else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/chown")
-        process.arguments = ["-R", "postgres:", path]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "chown -R postgres '\(path)' failed")
-    }
-
-    func setArchiveCommand(_ admin: PGConnection, _ command: String) throws {
-        try admin.execute("ALTER SYSTEM SET archive_command = \(try admin.quoteLiteral(command))")
-        try admin.execute("SELECT pg_reload_conf()")
-    }
 }

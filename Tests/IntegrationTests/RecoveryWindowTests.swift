@@ -135,23 +135,4 @@ final class RecoveryWindowTests: XCTestCase {
         return formatter.date(from: text)
     }
 
-    func chownToPostgres(_ path: String) throws {
-        guard getuid() == 0 else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/chown")
-        process.arguments = ["-R", "postgres:", path]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "chown -R postgres '\(path)' failed")
-    }
-
-    func waitUntilArchived(_ admin: PGConnection, _ name: String) throws {
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let last = try admin.query("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").rows.first?[0] ?? nil
-            if let last, last >= name { return }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        XCTFail("'\(name)' was not archived within 30 s")
-    }
 }

@@ -222,46 +222,4 @@ final class SnapshotRobustnessTests: XCTestCase {
         throw XCTSkip("cannot continue")
     }
 
-    func waitUntilArchived(_ admin: PGConnection, _ name: String) throws {
-        try waitUntil("'\(name)' is archived", timeout: 120, interval: 0.2) {
-            let last = try admin.query("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").rows.first?[0] ?? nil
-            return (last ?? "") >= name
-        }
-    }
-
-    func chownToPostgres(_ path: String) throws {
-        guard getuid() == 0 else { return }
-        let result = try run("/bin/chown", ["-R", "postgres:", path])
-        XCTAssertEqual(result.status, 0, "chown -R postgres '\(path)' failed: \(result.output)")
-    }
-
-    func setArchiveCommand(_ admin: PGConnection, _ command: String) throws {
-        try admin.execute("ALTER SYSTEM SET archive_command = \(try admin.quoteLiteral(command))")
-        try admin.execute("SELECT pg_reload_conf()")
-    }
-
-    func stopServer(_ directory: String) {
-        guard FileManager.default.fileExists(atPath: directory + "/postmaster.pid") else { return }
-        let pgCtl = pgBin + "/pg_ctl"
-        if getuid() == 0 {
-            _ = try? run("/usr/sbin/runuser", ["-u", "postgres", "--", pgCtl, "-D", directory, "-m", "immediate", "-w", "stop"])
-        } else {
-            _ = try? run(pgCtl, ["-D", directory, "-m", "immediate", "-w", "stop"])
-        }
-    }
-
-    func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw XCTSkip("socket failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        XCTAssertEqual(bound, 0)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }

@@ -245,23 +245,6 @@ final class WALArchiveTests: XCTestCase {
         return copy
     }
 
-    /// As root the server runs as the postgres OS user (scripts/pg-scratch.sh), so its archive_command must be
-    /// able to read the key file and configuration and write the repository; otherwise the server is ours.
-    func chownToPostgres(_ path: String) throws {
-        guard getuid() == 0 else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/chown")
-        process.arguments = ["-R", "postgres:", path]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "chown -R postgres '\(path)' failed")
-    }
-
-    func setArchiveCommand(_ admin: PGConnection, _ command: String) throws {
-        try admin.execute("ALTER SYSTEM SET archive_command = \(try admin.quoteLiteral(command))")
-        try admin.execute("SELECT pg_reload_conf()")
-    }
-
     static func resetArchiveCommand(_ env: TestEnvironment) throws {
         let admin = try env.admin()
         defer { admin.close() }

@@ -1,0 +1,85 @@
+// Support for tests that make the scratch PostgreSQL archive into a workspace: as root the server runs as
+// the postgres OS user, which must own the workspace; archive_command is switched with ALTER SYSTEM and
+// restored by WALArchiveTests.resetArchiveCommand in each test's defer.
+import Foundation
+import PGClient
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension XCTestCase {
+    func chownToPostgres(_ path: String) throws {
+        guard getuid() == 0 else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/chown")
+        process.arguments = ["-R", "postgres:", path]
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "chown -R postgres '\(path)' failed")
+    }
+
+    func setArchiveCommand(_ admin: PGConnection, _ command: String) throws {
+        try admin.execute("ALTER SYSTEM SET archive_command = \(try admin.quoteLiteral(command))")
+        try admin.execute("SELECT pg_reload_conf()")
+    }
+
+    /// Waits until the server reports `name` (or a later file) archived.
+    func waitUntilArchived(_ admin: PGConnection, _ name: String, timeout: TimeInterval = 120) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let last = try admin.query("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").rows.first?[0] ?? nil
+            if let last, last >= name { return }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        XCTFail("'\(name)' was not archived within \(Int(timeout)) s")
+        throw XCTSkip("cannot continue")
+    }
+
+    /// A loopback port nobody listens on right now (for restored servers started by the tests).
+    func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw XCTSkip("socket failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        XCTAssertEqual(bound, 0)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    // MARK: restored servers
+
+
+    func batches(port: Int, table: String) throws -> [String: Int] {
+        let connection = try PGConnection(try ConnectionInfo("postgresql://postgres@127.0.0.1:\(port)/postgres"))
+        defer { connection.close() }
+        XCTAssertEqual(try connection.query("SELECT pg_is_in_recovery()::text").rows.first?[0], "false")
+        var result: [String: Int] = [:]
+        for row in try connection.query("SELECT batch, count(*)::text FROM \(table) GROUP BY batch").rows {
+            result[row[0] ?? ""] = Int(row[1] ?? "")
+        }
+        return result
+    }
+
+    func stopServer(_ directory: String) {
+        guard FileManager.default.fileExists(atPath: directory + "/postmaster.pid") else { return }
+        let process = Process()
+        let pgCtl = "/usr/lib/postgresql/15/bin/pg_ctl"
+        if getuid() == 0 {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            process.arguments = ["-u", "postgres", "--", pgCtl, "-D", directory, "-m", "immediate", "-w", "stop"]
+        } else {
+            process.executableURL = URL(fileURLWithPath: pgCtl)
+            process.arguments = ["-D", directory, "-m", "immediate", "-w", "stop"]
+        }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+        process.waitUntilExit()
+    }
+}
