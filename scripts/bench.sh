@@ -27,8 +27,8 @@ case "$mode" in
 esac
 
 bash scripts/setup.sh
-swift build -c release >/dev/null
-bin_dir="$(swift build -c release --show-bin-path)"
+swift build -c release --static-swift-stdlib >/dev/null
+bin_dir="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 lifeboat="$bin_dir/lifeboat"
 pg_bin=/usr/lib/postgresql/15/bin
 

@@ -14,8 +14,8 @@ work="$root/quickstart"
 
 bash scripts/setup.sh
 echo "==> building lifeboat (release; the first build takes a few minutes)"
-swift build -c release >/dev/null
-lifeboat="$(swift build -c release --show-bin-path)/lifeboat"
+swift build -c release --static-swift-stdlib >/dev/null
+lifeboat="$(swift build -c release --static-swift-stdlib --show-bin-path)/lifeboat"
 
 mkdir -p "$work"
 chmod 700 "$work"   # holds the key file and the repository
