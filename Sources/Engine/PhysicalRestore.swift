@@ -337,7 +337,7 @@ public final class PhysicalRestore {
                     }
                 }
             }
-            Thread.sleep(forTimeInterval: 0.5)
+            Thread.sleep(forTimeInterval: 0.1)   // recovery end is part of the RTO: notice it promptly
         }
         throw SnapshotError.recoveryIncomplete(detail: "still recovering after \(Int(limit)) s", log: logTail(log))
     }
