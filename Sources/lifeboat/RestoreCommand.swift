@@ -76,22 +76,27 @@ struct RestoreCommand: ParsableCommand {
         let request = LogicalRestoreRequest(reference: backup, database: database, target: target, jobs: jobs, clean: clean,
                                             globals: globals, noOwner: noOwner, spoolDirectory: spoolDir)
         let (plan, _, _) = try engine.plan(request)
-        if !options.json { printPlan(plan, context: context) }
-        if dryRun {
-            try context.emitJSON(plan)
-            context.say("dry run: nothing was changed")
-            return
-        }
+        let header = "restore plan: database '\(plan.database)' from backup \(plan.backup) (finished \(Output.timestamp(plan.backupFinishedAt)))"
+        if try presentPlan(plan, header: header, detail: "target \(plan.target)", steps: plan.steps, context: context) { return }
         let result = try engine.run(request)
         try context.emitJSON(result)
         context.say("restored '\(plan.database)' from \(plan.backup) into '\(plan.targetDatabase)': "
             + "\(result.tablesChecked) tables, \(result.rowsChecked) rows match the backup, \(Format.duration(result.seconds))")
     }
 
-    func printPlan(_ plan: RestorePlan, context: CommandContext) {
-        context.say("restore plan: database '\(plan.database)' from backup \(plan.backup) (finished \(Output.timestamp(plan.backupFinishedAt)))")
-        context.say("  target \(plan.target)")
-        for (index, step) in plan.steps.enumerated() { context.say("  \(index + 1). \(step)") }
+    /// Prints a plan (header, one detail line, numbered steps); with --dry-run also emits it as JSON and
+    /// returns true, meaning: stop here, nothing was changed.
+    func presentPlan<Plan: Encodable>(_ plan: Plan, header: String, detail: String, steps: [String],
+                                      context: CommandContext) throws -> Bool {
+        if !options.json {
+            context.say(header)
+            context.say("  \(detail)")
+            for (index, step) in steps.enumerated() { context.say("  \(index + 1). \(step)") }
+        }
+        guard dryRun else { return false }
+        try context.emitJSON(plan)
+        context.say("dry run: nothing was changed")
+        return true
     }
 
     func runPhysical(context: CommandContext, engine: PhysicalRestore, dataDirectory: String) throws {
@@ -103,15 +108,9 @@ struct RestoreCommand: ParsableCommand {
             toLSN: toLsn.flatMap(LSN.init), targetAction: targetAction ?? "promote", clean: clean, start: start, port: port,
             configPath: context.configPath, binaryPath: binary)
         let (plan, _) = try engine.plan(request)
-        if !options.json {
-            context.say("restore plan: snapshot \(plan.backup) (finished \(Output.timestamp(plan.backupFinishedAt)), "
-                + "WAL \(plan.startLsn) to \(plan.stopLsn) on timeline \(plan.timeline)), target: \(plan.target)")
-            context.say("  data directory \(plan.dataDirectory)")
-            for (index, step) in plan.steps.enumerated() { context.say("  \(index + 1). \(step)") }
-        }
-        if dryRun {
-            try context.emitJSON(plan)
-            context.say("dry run: nothing was changed")
+        let header = "restore plan: snapshot \(plan.backup) (finished \(Output.timestamp(plan.backupFinishedAt)), "
+            + "WAL \(plan.startLsn) to \(plan.stopLsn) on timeline \(plan.timeline)), target: \(plan.target)"
+        if try presentPlan(plan, header: header, detail: "data directory \(plan.dataDirectory)", steps: plan.steps, context: context) {
             return
         }
         let result = try engine.run(request)
