@@ -32,6 +32,15 @@ public struct BackupID: Sendable, Hashable, Comparable, Codable, CustomStringCon
     }
 
     public var description: String { rawValue }
+
+    /// The start time encoded in the id (second precision, UTC).
+    public var timestamp: Date {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.date(from: String(rawValue.prefix(16))) ?? Date(timeIntervalSince1970: 0)
+    }
     public static func < (lhs: BackupID, rhs: BackupID) -> Bool { lhs.rawValue < rhs.rawValue }
 
     public init(from decoder: Decoder) throws {

@@ -30,6 +30,9 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     /// Physical snapshots only (kind `snapshot`): what the base backup needs to become consistent. Optional, so
     /// manifests written before snapshots existed still decode.
     public var snapshot: SnapshotRecord?
+    /// Set when the objects were uploaded under S3 Object Lock: the mode and a retain-until date no earlier
+    /// than any of the backup's objects' (finish time + the policy's days). Optional, absent without a lock.
+    public var objectLock: ObjectLockRecord?
 
     public init(id: BackupID, cluster: String, kind: BackupKind, label: String?, startedAt: Date, finishedAt: Date,
                 pinned: Bool, keepUntil: Date?, tool: ToolInfo, server: ServerInfo, compression: CompressionInfo,
@@ -80,6 +83,15 @@ public struct SnapshotRecord: Codable, Sendable, Equatable {
         self.walSegmentSize = walSegmentSize
         self.startWal = startWal
         self.stopWal = stopWal
+    }
+}
+
+public struct ObjectLockRecord: Codable, Sendable, Equatable {
+    public var mode: String
+    public var retainUntil: Date
+    public init(mode: String, retainUntil: Date) {
+        self.mode = mode
+        self.retainUntil = retainUntil
     }
 }
 

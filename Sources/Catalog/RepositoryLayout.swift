@@ -8,6 +8,7 @@ public enum RepositoryLayout {
     public static let keySlotPrefix = "keys/slot-"
     public static let sealedExtension = ".lbx"
     public static let manifestName = "manifest.lbx"
+    public static let pinRecordName = "pin.lbx"
 
     public static func keySlot(_ slotID: String) -> String { "\(keySlotPrefix)\(slotID).json" }
     public static func clusterBackups(_ cluster: String) -> String { "backups/\(cluster)/" }
@@ -15,6 +16,13 @@ public enum RepositoryLayout {
     public static func manifest(cluster: String, id: BackupID) -> String {
         backupDirectory(cluster: cluster, id: id) + "/" + manifestName
     }
+    /// `backups/<cluster>/<id>/pin.lbx`: a pin set after the backup (Catalog/PinRecord.swift).
+    public static func pinRecord(cluster: String, id: BackupID) -> String {
+        backupDirectory(cluster: cluster, id: id) + "/" + pinRecordName
+    }
+    /// `prune/<cluster>/`: one sealed record per prune run, written before it changes anything.
+    public static func pruneRecords(_ cluster: String) -> String { "prune/\(cluster)/" }
+    public static func pruneRecord(cluster: String, id: String) -> String { pruneRecords(cluster) + id + sealedExtension }
     public static func object(cluster: String, id: BackupID, name: String) -> String {
         backupDirectory(cluster: cluster, id: id) + "/" + name
     }

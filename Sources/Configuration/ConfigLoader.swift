@@ -37,24 +37,12 @@ public enum ConfigLoader {
     // MARK: - document
 
     private static func topLevel(yaml: String, file: String) throws -> MappingReader {
-        let document: Node?
-        do {
-            document = try Yams.compose(yaml: yaml)
-        } catch {
-            throw YAMLErrorTranslator.translate(error, file: file)
-        }
-        guard let document, !MappingReader.isNull(document) else {
-            throw ConfigError.syntax(file: file, line: 1, problem: "the file is empty; expected settings such as 'cluster:', 'postgres:', 'repository:'")
-        }
-        guard let mapping = document.mapping else {
-            throw ConfigError.wrongType(key: "(top level)", at: SourceLocation(file: file, line: document.mark?.line ?? 1),
-                                        expected: "a mapping of settings such as 'cluster: main'",
-                                        found: MappingReader.kind(of: document))
-        }
-        return try MappingReader(mapping, path: "", line: 1, file: file, accepted: topLevelKeys)
+        try MappingReader.document(yaml: yaml, file: file, accepted: topLevelKeys,
+                                   whenEmpty: "the file is empty; expected settings such as 'cluster:', 'postgres:', 'repository:'",
+                                   expected: "a mapping of settings such as 'cluster: main'")
     }
 
-    private static func readText(at path: String) throws -> String {
+    static func readText(at path: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ConfigError.fileNotFound(searched: [path])

@@ -37,6 +37,24 @@ struct MappingReader {
         self.entries = entries
     }
 
+    /// The top-level mapping of a YAML document, with syntax, emptiness and type errors phrased for the file.
+    static func document(yaml: String, file: String, accepted: [String], whenEmpty: String, expected: String) throws -> MappingReader {
+        let document: Node?
+        do {
+            document = try Yams.compose(yaml: yaml)
+        } catch {
+            throw YAMLErrorTranslator.translate(error, file: file)
+        }
+        guard let document, !isNull(document) else {
+            throw ConfigError.syntax(file: file, line: 1, problem: whenEmpty)
+        }
+        guard let mapping = document.mapping else {
+            throw ConfigError.wrongType(key: "(top level)", at: SourceLocation(file: file, line: document.mark?.line ?? 1),
+                                        expected: expected, found: kind(of: document))
+        }
+        return try MappingReader(mapping, path: "", line: 1, file: file, accepted: accepted)
+    }
+
     // MARK: - where
 
     func keyPath(_ key: String) -> String { Self.join(path, key) }

@@ -58,14 +58,35 @@ public struct BackupCatalog {
 
     /// Storage class of every stored object, per backup, from one listing ("local" where the store has none).
     public func storageClasses() throws -> [BackupID: [String: String]] {
-        var result: [BackupID: [String: String]] = [:]
-        let prefix = RepositoryLayout.clusterBackups(cluster)
-        for info in try repository.store.list(prefix: prefix) {
-            let parts = info.key.rawValue.dropFirst(prefix.count).split(separator: "/")
-            guard parts.count == 2, let id = BackupID(String(parts[0])) else { continue }
-            result[id, default: [:]][String(parts[1])] = info.storageClass ?? "local"
+        try BackupDirectories.list(repository.store, cluster: cluster).objects.mapValues { objects in
+            objects.mapValues { $0.storageClass ?? "local" }
         }
-        return result
+    }
+
+    /// The pin record of a backup, nil when none was written after the backup (its manifest's pin counts).
+    public func pinRecord(_ id: BackupID) throws -> PinRecord? {
+        let key = try ObjectKey(RepositoryLayout.pinRecord(cluster: cluster, id: id))
+        let bytes: [UInt8]
+        do {
+            bytes = try repository.getSealed(key, lookup: keyring.lookup)
+        } catch StoreError.notFound {
+            return nil
+        }
+        guard let record = try? CatalogCoding.decoder().decode(PinRecord.self, from: Data(bytes)),
+              record.backup == id, record.cluster == cluster else {
+            throw EngineError.manifestMismatch(key: key.rawValue, detail: "it is not the pin record of backup '\(id)' of cluster '\(cluster)'")
+        }
+        return record
+    }
+
+    /// The pin that counts: the pin record's when there is one, else the manifest's.
+    public func effectivePin(_ manifest: BackupManifest) throws -> EffectivePin {
+        EffectivePin(manifest: manifest, record: try pinRecord(manifest.id))
+    }
+
+    public func writePinRecord(_ record: PinRecord) throws {
+        let key = try ObjectKey(RepositoryLayout.pinRecord(cluster: cluster, id: record.backup))
+        try repository.putSealed(key, bytes: Array(try CatalogCoding.encoder().encode(record)), with: keyring.current)
     }
 
     /// Resolves "latest" to the newest backup of `kind`, or checks that a named backup is of that kind.

@@ -29,6 +29,7 @@ public enum EngineError: LifeboatError {
     case manifestMismatch(key: String, detail: String)
     case interrupted(signal: Int32)
     case invalidArgument(String, hint: String?)
+    case rehydrationPending(objects: Int, classes: [String], tier: String, expected: String)
 
     public var exitStatus: ExitStatus {
         switch self {
@@ -78,6 +79,9 @@ public enum EngineError: LifeboatError {
         case .manifestMismatch(let key, let detail): return "manifest '\(key)' does not belong here: \(detail)"
         case .interrupted(let signal): return "interrupted by signal \(signal); nothing was committed"
         case .invalidArgument(let detail, _): return detail
+        case let .rehydrationPending(objects, classes, tier, expected):
+            return "\(objects) object(s) of the backup are in \(classes.joined(separator: "/")) and not readable yet; "
+                + "rehydration was requested (\(tier) tier, \(expected))"
         }
     }
 
@@ -110,6 +114,8 @@ public enum EngineError: LifeboatError {
         case .manifestMismatch: return "the repository was altered; run 'lifeboat verify --all'"
         case .interrupted: return "run the operation again"
         case .invalidArgument(_, let hint): return hint
+        case .rehydrationPending:
+            return "run the same command again with --wait to wait for it (Ctrl-C is safe), or rerun it once the objects are readable; --rehydrate-tier expedited is faster for GLACIER"
         default: return nil
         }
     }

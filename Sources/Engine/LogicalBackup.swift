@@ -70,7 +70,7 @@ public final class LogicalBackup {
                 startLSN = startLSN ?? lsn
             }
             let globals = try dumpGlobals(id: id, source: source, tools: tools, superuser: facts.isSuperuser, written: written)
-            let manifest = BackupManifest(
+            var manifest = BackupManifest(
                 id: id, cluster: config.cluster, kind: .logical, label: request.label, startedAt: startedAt,
                 finishedAt: context.now(), pinned: request.pinned, keepUntil: request.keepUntil,
                 tool: ToolInfo(name: "lifeboat", version: EngineContext.toolVersion, host: ProcessInfo.processInfo.hostName),
@@ -80,6 +80,7 @@ public final class LogicalBackup {
                 encryption: EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: keyring.currentKeyId),
                 objects: written.committed.map { StoredObject(name: $0.key.lastSegment, storedSize: $0.storedSize, sha256: $0.sha256, contentSize: $0.contentSize) },
                 databases: records, globals: globals)
+            manifest.objectLock = repository.objectLockRecord(committingAt: context.now())
             try BackupCatalog(repository: repository, keyring: keyring, cluster: config.cluster).commit(manifest)
             context.logger.info("backup committed", metadata: ["backup": "\(id)"])
             return manifest

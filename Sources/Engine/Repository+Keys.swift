@@ -10,9 +10,9 @@ extension Repository {
     /// Creates a repository: keyring, first key slot, then the descriptor, last and exclusively, so a crashed
     /// or concurrent init never leaves something that looks like a repository.
     public static func create(_ settings: RepositorySettings, environment: [String: String], credential: Credential,
-                              now: Date) throws -> (Repository, KeySlot) {
-        let store = try StoreFactory.make(settings, create: true, environment: environment)
-        let repository = Repository(store: store)
+                              now: Date, immutability: Immutability? = nil) throws -> (Repository, KeySlot) {
+        let repository = try withImmutability(try StoreFactory.make(settings, create: true, environment: environment), immutability)
+        let store = repository.store
         let descriptorKey = try ObjectKey(RepositoryLayout.descriptor)
         if try store.exists(descriptorKey) { throw EngineError.repositoryExists(store.location) }
         for leftover in try store.list(prefix: "keys/") { try store.delete(leftover.key) }   // an earlier init died

@@ -6,29 +6,58 @@ import Cipher
 import Configuration
 import Foundation
 import Pipeline
+import S3
 import Storage
 
 public final class Repository: @unchecked Sendable {
     // Immutable after init.
     public let store: BlobStore
+    /// The Object Lock every upload gets (policy `immutability` on a bucket with Object Lock); nil otherwise.
+    public let uploadLock: Immutability?
+    /// Why the policy's immutability is not in effect (local repository, bucket without Object Lock).
+    public let immutabilityProblem: String?
 
-    init(store: BlobStore) {
+    init(store: BlobStore, uploadLock: Immutability? = nil, immutabilityProblem: String? = nil) {
         self.store = store
+        self.uploadLock = uploadLock
+        self.immutabilityProblem = immutabilityProblem
+    }
+
+    /// What a manifest records about the lock its objects were uploaded under: commit time + days, plus a
+    /// minute so the date is no earlier than the manifest's own lock (set by S3 when the PUT arrives).
+    public func objectLockRecord(committingAt now: Date) -> ObjectLockRecord? {
+        uploadLock.map { ObjectLockRecord(mode: $0.mode.rawValue, retainUntil: now.addingTimeInterval(TimeInterval($0.days) * 86_400 + 60)) }
     }
 
     public var location: String { store.location }
 
     /// Opens an existing repository in the configured store; fails with a hint when there is none.
-    public static func open(_ settings: RepositorySettings, environment: [String: String]) throws -> Repository {
+    /// With `immutability` (the policy's), uploads to a bucket with Object Lock enabled carry that lock.
+    public static func open(_ settings: RepositorySettings, environment: [String: String],
+                            immutability: Immutability? = nil) throws -> Repository {
         let store: BlobStore
         do {
             store = try StoreFactory.make(settings, create: false, environment: environment)
         } catch StoreError.notARepository(let location) {
             throw EngineError.notARepository(location)
         }
-        let repository = Repository(store: store)
+        let repository = try withImmutability(store, immutability)
         _ = try repository.descriptor()
         return repository
+    }
+
+    /// Object Lock only exists on S3 buckets created with it; elsewhere the policy's wish is reported, not fatal.
+    static func withImmutability(_ store: BlobStore, _ immutability: Immutability?) throws -> Repository {
+        guard let immutability else { return Repository(store: store) }
+        guard let s3 = store as? S3Store else {
+            return Repository(store: store, immutabilityProblem: "repository '\(store.location)' is a local directory, which has no Object Lock")
+        }
+        guard try s3.objectLockEnabled() else {
+            return Repository(store: store, immutabilityProblem: "bucket '\(s3.configuration.bucket)' does not have Object Lock enabled "
+                + "(it can only be enabled when a bucket is created)")
+        }
+        return Repository(store: s3.withUploadLock(UploadObjectLock(mode: immutability.mode.rawValue, days: immutability.days)),
+                          uploadLock: immutability)
     }
 
     public func descriptor() throws -> RepositoryDescriptor {

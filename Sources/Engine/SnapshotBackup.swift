@@ -114,6 +114,7 @@ public final class SnapshotBackup {
                 databases: [], globals: nil)
             manifest.snapshot = SnapshotRecord(object: objectName, entry: Self.entryName, format: Self.format, timeline: Int(points.timeline),
                                                walSegmentSize: Int64(segmentSize), startWal: needed.first ?? "", stopWal: needed.last ?? "")
+            manifest.objectLock = repository.objectLockRecord(committingAt: context.now())
             try BackupCatalog(repository: repository, keyring: keyring, cluster: config.cluster).commit(manifest)
             context.logger.info("snapshot committed", metadata: ["backup": "\(id)", "start": "\(points.start)", "end": "\(points.end)"])
             return manifest

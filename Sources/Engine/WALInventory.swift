@@ -55,26 +55,14 @@ public struct WALInventoryReader {
 
     /// Lists the archive once and computes the recoverable windows for `manifests` (every backup of the cluster).
     public func inventory(manifests: [BackupManifest]) throws -> WALInventory {
-        let prefix = RepositoryLayout.walCluster(cluster)
-        var records: [String: BlobInfo] = [:], objects: Set<String> = []
-        var hasSystemRecord = false
-        for info in try repository.store.list(prefix: prefix) {
-            let rest = info.key.rawValue.dropFirst(prefix.count)
-            if String(rest) == "system-identifier" + RepositoryLayout.sealedExtension { hasSystemRecord = true; continue }
-            guard let file = rest.split(separator: "/").last.map(String.init) else { continue }
-            if file.hasSuffix(RepositoryLayout.walRecordSuffix) {
-                records[String(file.dropLast(RepositoryLayout.walRecordSuffix.count))] = info
-            } else if file.hasSuffix(RepositoryLayout.sealedExtension) {
-                objects.insert(String(file.dropLast(RepositoryLayout.sealedExtension.count)))
-            }
-        }
+        let listing = try WALListing.list(repository.store, cluster: cluster)
+        let hasSystemRecord = listing.hasSystemRecord
         var files: [ArchivedWALFile] = [], orphans: [String] = []
-        for (text, info) in records {
-            guard let name = WALName(text), info.key.rawValue == RepositoryLayout.walRecord(cluster: cluster, name: name) else { continue }
-            if objects.contains(text) {
-                files.append(ArchivedWALFile(name: name, archivedAt: info.modified))
+        for (name, record, object) in listing.committedFiles(cluster: cluster) {
+            if object != nil {
+                files.append(ArchivedWALFile(name: name, archivedAt: record.modified))
             } else {
-                orphans.append(text)
+                orphans.append(name.rawValue)
             }
         }
         files.sort { $0.name < $1.name }

@@ -25,11 +25,15 @@ public struct S3Configuration: Sendable {
     public var serverSideEncryption: String?
     public var sseKMSKeyId: String?
     public var maxAttempts: Int
+    /// Object Lock for every uploaded object except repository locks (`locks/`, deleted after each run);
+    /// nil: objects get the bucket's default retention, if it has one.
+    public var objectLock: UploadObjectLock?
 
     public init(bucket: String, prefix: String, endpoint: URL, region: String, addressing: Addressing,
                 credentials: AWSCredentials, transport: TransportOptions, dataStorageClass: String? = nil,
                 metadataStorageClass: String? = nil, partSize: Int = 16 << 20, partsInFlight: Int = 3,
-                serverSideEncryption: String? = nil, sseKMSKeyId: String? = nil, maxAttempts: Int = 5) {
+                serverSideEncryption: String? = nil, sseKMSKeyId: String? = nil, maxAttempts: Int = 5,
+                objectLock: UploadObjectLock? = nil) {
         self.bucket = bucket
         self.prefix = prefix
         self.endpoint = endpoint
@@ -44,6 +48,7 @@ public struct S3Configuration: Sendable {
         self.serverSideEncryption = serverSideEncryption
         self.sseKMSKeyId = sseKMSKeyId
         self.maxAttempts = maxAttempts
+        self.objectLock = objectLock
     }
 
     /// The AWS endpoint for a region, used when no endpoint is configured.

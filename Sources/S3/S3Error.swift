@@ -26,7 +26,7 @@ public enum S3Error: LifeboatError {
             let tries = attempts.count > 1 ? " after \(attempts.count) attempts (\(attempts.joined(separator: "; ")))" : ""
             return "\(operation) failed: \(message)\(tries)"
         case .archived(let key, let storageClass):
-            return "object '\(key)' is in archive storage class '\(storageClass)' and cannot be read until it is restored"
+            return "object '\(key)' is in archive storage class '\(storageClass)' and cannot be read until it is rehydrated"
         }
     }
 
@@ -35,7 +35,7 @@ public enum S3Error: LifeboatError {
         case .request(_, _, _, _, let hint, _): return hint
         case .transport(_, _, let hint, _): return hint
         case .archived:
-            return "restore it to a readable class first (S3 RestoreObject, then wait; expedited retrieval takes minutes, standard hours)"
+            return "run 'lifeboat restore' with '--wait': it requests rehydration and waits until the objects are readable (standard tier: hours)"
         }
     }
 }

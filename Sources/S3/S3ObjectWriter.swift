@@ -121,6 +121,7 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
     private func uploadPart(number: Int, body: [UInt8], uploadId: String) throws -> String {
         var request = S3Request(operation: "upload of part \(number) of '\(key)'", method: .put, key: fullKey)
         request.query = [("partNumber", String(number)), ("uploadId", uploadId)]
+        request.headers = store.integrityHeaders(for: body)
         request.body = .bytes(body, sha256: Hex.encode(SHA256Hasher.hash(body)))
         let response = try store.perform(request)
         guard let etag = response.headers["etag"] else {

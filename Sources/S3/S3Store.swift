@@ -31,7 +31,7 @@ public final class S3Store: BlobStore, @unchecked Sendable {
         configuration.prefix.isEmpty ? key.rawValue : configuration.prefix + "/" + key.rawValue
     }
 
-    func objectKey(fromFull full: String) -> ObjectKey? {
+    public func objectKey(fromFull full: String) -> ObjectKey? {
         let prefix = configuration.prefix.isEmpty ? "" : configuration.prefix + "/"
         guard full.hasPrefix(prefix) else { return nil }
         return try? ObjectKey(String(full.dropFirst(prefix.count)))
@@ -41,7 +41,7 @@ public final class S3Store: BlobStore, @unchecked Sendable {
 
     public func put(_ key: ObjectKey, data: [UInt8]) throws {
         var request = S3Request(operation: "upload of '\(key)'", method: .put, key: fullKey(key))
-        request.headers = uploadHeaders(for: key)
+        request.headers = uploadHeaders(for: key) + integrityHeaders(for: data)
         request.body = .bytes(data, sha256: Hex.encode(SHA256Hasher.hash(data)))
         _ = try perform(request)
     }
@@ -55,24 +55,31 @@ public final class S3Store: BlobStore, @unchecked Sendable {
     }
 
     public func head(_ key: ObjectKey) throws -> BlobInfo? {
-        let request = S3Request(operation: "status of '\(key)'", method: .head, key: fullKey(key))
+        guard let headers = try headHeaders(key, operation: "status of '\(key)'") else { return nil }
+        let size = Int64(headers["content-length"] ?? "") ?? 0
+        let modified = headers["last-modified"].flatMap(Self.httpDate) ?? Date()
+        return BlobInfo(key: key, size: size, modified: modified, storageClass: headers["x-amz-storage-class"] ?? "STANDARD")
+    }
+
+    /// HEAD of the current version (or of `versionId`): its response headers, nil when there is no such object.
+    func headHeaders(_ key: ObjectKey, versionId: String? = nil, operation: String) throws -> [String: String]? {
+        var request = S3Request(operation: operation, method: .head, key: fullKey(key))
+        if let versionId { request.query = [("versionId", versionId)] }
         do {
-            let response = try perform(request)
-            let size = Int64(response.headers["content-length"] ?? "") ?? 0
-            let modified = response.headers["last-modified"].flatMap(Self.httpDate) ?? Date()
-            return BlobInfo(key: key, size: size, modified: modified, storageClass: response.headers["x-amz-storage-class"] ?? "STANDARD")
+            return try perform(request).headers
         } catch let error as S3Error {
             guard case .request(_, let status, nil, _, _, _) = error else { throw error }
             if status == 404 { return nil }
             // A HEAD error has no body, so a bad signature and a denied permission look alike. A one-byte GET
             // of the same key brings the server's error document, whose advice names the real cause.
-            if status == 403 { try explainForbidden(key) }
+            if status == 403 { try explainForbidden(request) }
             throw error
         }
     }
 
-    private func explainForbidden(_ key: ObjectKey) throws {
-        var probe = S3Request(operation: "status of '\(key)'", method: .get, key: fullKey(key))
+    private func explainForbidden(_ head: S3Request) throws {
+        var probe = head
+        probe.method = .get
         probe.headers = [("range", "bytes=0-0")]
         _ = try perform(probe)
     }
@@ -100,7 +107,7 @@ public final class S3Store: BlobStore, @unchecked Sendable {
 
     public func createExclusive(_ key: ObjectKey, data: [UInt8]) throws -> Bool {
         var request = S3Request(operation: "exclusive creation of '\(key)'", method: .put, key: fullKey(key))
-        request.headers = uploadHeaders(for: key) + [("if-none-match", "*")]
+        request.headers = uploadHeaders(for: key) + integrityHeaders(for: data) + [("if-none-match", "*")]
         request.body = .bytes(data, sha256: Hex.encode(SHA256Hasher.hash(data)))
         do {
             _ = try perform(request)
@@ -113,9 +120,14 @@ public final class S3Store: BlobStore, @unchecked Sendable {
 
     // MARK: helpers
 
-    /// Storage class and server-side encryption headers for an upload of `key`.
-    func uploadHeaders(for key: ObjectKey) -> [(String, String)] {
+    /// Storage class, server-side encryption and Object Lock headers for an upload of `key` (PutObject and
+    /// CreateMultipartUpload).
+    func uploadHeaders(for key: ObjectKey, now: Date = Date()) -> [(String, String)] {
         var headers: [(String, String)] = []
+        // Repository locks are deleted when the run ends: a retention period would only keep dead versions.
+        if let lock = configuration.objectLock, !key.rawValue.hasPrefix("locks/") {
+            headers += S3ObjectLockHeaders.upload(mode: lock.mode, days: lock.days, now: now)
+        }
         let storageClass = Self.isMetadata(key) ? configuration.metadataStorageClass : configuration.dataStorageClass
         if let storageClass { headers.append(("x-amz-storage-class", storageClass)) }
         if let sse = configuration.serverSideEncryption {
@@ -123,6 +135,14 @@ public final class S3Store: BlobStore, @unchecked Sendable {
             if let kms = configuration.sseKMSKeyId { headers.append(("x-amz-server-side-encryption-aws-kms-key-id", kms)) }
         }
         return headers
+    }
+
+    /// Content-MD5 for a request body when Object Lock is configured. AWS refuses PutObject and UploadPart
+    /// without an integrity header on locked uploads, and also on any upload to a bucket with default
+    /// retention, which a bucket set up for Object Lock usually has; so `locks/` uploads carry it too.
+    /// Without Object Lock it is left out: the signed x-amz-content-sha256 already protects the body.
+    func integrityHeaders(for body: [UInt8]) -> [(String, String)] {
+        configuration.objectLock == nil ? [] : [ContentMD5.header(for: body)]
     }
 
     /// Manifests, keys, locks and the descriptor stay in a hot class; only backup data may be tiered.

@@ -12,6 +12,35 @@ enum AMZDate {
             + pad(secondOfDay / 3600, 2) + pad(secondOfDay / 60 % 60, 2) + pad(secondOfDay % 60, 2) + "Z"
     }
 
+    /// "YYYY-MM-DD'T'HH:MM:SS'Z'" in UTC, whole seconds: the shape of Object Lock retain-until dates, which
+    /// S3 also returns in this form.
+    static func iso8601Seconds(_ date: Date) -> String {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        let (days, secondOfDay) = floorDivide(seconds, 86_400)
+        let (year, month, day) = civil(fromDays: days)
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2) + ":"
+            + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "Z"
+    }
+
+    /// Parses the IMF-fixdate of HTTP headers, "Fri, 21 Dec 2012 00:00:00 GMT" (RFC 9110 5.6.7), as used in
+    /// x-amz-restore's expiry-date. The weekday is not checked: it carries no information.
+    static func parseHTTPDate(_ text: String) -> Date? {
+        let parts = text.split(separator: " ")
+        guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
+              let day = Int(parts[1]), (1...31).contains(day),
+              let month = months.firstIndex(of: String(parts[2])), let year = Int(parts[3]), parts[3].count == 4
+        else { return nil }
+        let clock = parts[4].split(separator: ":")
+        guard clock.count == 3, clock.allSatisfy({ $0.count == 2 }),
+              let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
+              hour < 24, minute < 60, second < 61
+        else { return nil }
+        let days = daysFromCivil(year: Int64(year), month: Int64(month + 1), day: Int64(day))
+        return Date(timeIntervalSince1970: Double(days * 86_400 + Int64(hour * 3600 + minute * 60 + second)))
+    }
+
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
     /// Parses "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)"; nil for anything else.
     static func parseISO8601(_ text: String) -> Date? {
         let c = Array(text.utf8)

@@ -28,6 +28,28 @@ extension S3XML {
         return Array(xml.utf8)
     }
 
+    /// RestoreObject: a readable copy for `days` days, fetched at `tier` ("Expedited", "Standard", "Bulk").
+    public static func restoreRequest(days: Int, tier: String) -> [UInt8] {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<RestoreRequest xmlns=\"\(namespace)\">"
+            + "<Days>\(days)</Days><GlacierJobParameters><Tier>\(escape(tier))</Tier></GlacierJobParameters>"
+            + "</RestoreRequest>"
+        return Array(xml.utf8)
+    }
+
+    /// PutObjectRetention. S3 requires Content-MD5 on it; that is the sender's job.
+    public static func retentionRequest(mode: String, retainUntil: String) -> [UInt8] {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Retention xmlns=\"\(namespace)\">"
+            + "<Mode>\(escape(mode))</Mode><RetainUntilDate>\(escape(retainUntil))</RetainUntilDate></Retention>"
+        return Array(xml.utf8)
+    }
+
+    /// PutObjectLegalHold. S3 requires Content-MD5 on it; that is the sender's job.
+    public static func legalHoldRequest(on: Bool) -> [UInt8] {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LegalHold xmlns=\"\(namespace)\">"
+            + "<Status>\(on ? "ON" : "OFF")</Status></LegalHold>"
+        return Array(xml.utf8)
+    }
+
     /// Escapes markup characters, and CR and other control characters as character references: a literal
     /// CR would be turned into LF by the server's XML parser and name a different key.
     static func escape(_ text: String) -> String {

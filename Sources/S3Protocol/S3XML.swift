@@ -62,6 +62,34 @@ public enum S3XML {
         return (uploads, isTruncated, nextKey, root.value(of: "NextUploadIdMarker"))
     }
 
+    /// Versions and delete markers in the order S3 lists them (by key, newest first). The two markers
+    /// continue a truncated listing together.
+    public static func listObjectVersions(_ body: [UInt8]) throws
+        -> (versions: [S3ObjectVersion], isTruncated: Bool, nextKeyMarker: String?, nextVersionIdMarker: String?)
+    {
+        let operation = "ListObjectVersions"
+        let root = try document(body, root: "ListVersionsResult", operation: operation)
+        let urlEncoded = root.value(of: "EncodingType") == "url"
+        var versions: [S3ObjectVersion] = []
+        for entry in root.children where entry.name == "Version" || entry.name == "DeleteMarker" {
+            guard let rawKey = entry.text(of: "Key"), let versionId = entry.value(of: "VersionId") else {
+                throw S3ProtocolError.malformedResponse("'\(operation)' entry without 'Key' or 'VersionId'")
+            }
+            versions.append(S3ObjectVersion(key: try decodeKey(rawKey, urlEncoded: urlEncoded, operation: operation),
+                                            versionId: versionId, isDeleteMarker: entry.name == "DeleteMarker",
+                                            isLatest: try flag(entry, "IsLatest", operation: operation)))
+        }
+        let isTruncated = try flag(root, "IsTruncated", operation: operation)
+        let nextKey = try root.text(of: "NextKeyMarker").flatMap { $0.isEmpty ? nil : $0 }
+            .map { try decodeKey($0, urlEncoded: urlEncoded, operation: operation) }
+        let nextVersion = root.value(of: "NextVersionIdMarker")
+        // Like ListObjectsV2: "truncated" without a marker would loop on page one.
+        if isTruncated && nextKey == nil {
+            throw S3ProtocolError.malformedResponse("'\(operation)' is truncated but has no 'NextKeyMarker'")
+        }
+        return (versions, isTruncated, nextKey, nextVersion)
+    }
+
     /// The <Error> document of a failed request; nil when the body is empty, not XML, or not an error.
     public static func error(_ body: [UInt8]) -> S3ErrorBody? {
         guard let root = XMLTree.parse(body), root.name == "Error" else { return nil }

@@ -8,13 +8,15 @@ public enum StoreError: LifeboatError {
     case notARepository(String)
     case locked(name: String, holder: String)
     case staleLockUnreadable(name: String)
+    /// The store refused to delete a version that is under Object Lock retention or legal hold.
+    case objectLocked(key: String, detail: String)
 
     public var exitStatus: ExitStatus {
         switch self {
         case .notFound: return .integrity
         case .locked: return .locked
         case .invalidKey: return .usage
-        case .io, .notARepository, .staleLockUnreadable: return .failure
+        case .io, .notARepository, .staleLockUnreadable, .objectLocked: return .failure
         }
     }
 
@@ -27,6 +29,8 @@ public enum StoreError: LifeboatError {
         case .notARepository(let location): return "no lifeboat repository at '\(location)'"
         case .locked(let name, let holder): return "'\(name)' is locked by \(holder)"
         case .staleLockUnreadable(let name): return "lock '\(name)' exists but cannot be read"
+        case .objectLocked(let key, let detail):
+            return "object '\(key)' was not deleted: Object Lock retention or a legal hold refused it (\(detail))"
         }
     }
 
@@ -36,6 +40,9 @@ public enum StoreError: LifeboatError {
         case .notARepository: return "run 'lifeboat init' to create it, or fix repository.url in the configuration"
         case .locked:
             return "wait for that run to finish; if it died on another host, remove the lock with 'lifeboat unlock' once you are sure"
+        case .objectLocked:
+            return "wait until its retain-until date has passed and no legal hold is set; a GOVERNANCE lock can "
+                + "also be lifted by an administrator with s3:BypassGovernanceRetention"
         case .io(_, _, let code) where code == EACCES || code == EPERM:
             return "check ownership and permissions of the repository directory; run lifeboat as the user that owns it"
         case .io(_, _, let code) where code == ENOSPC:

@@ -11,9 +11,12 @@ struct CommandContext {
     let engine: EngineContext
     /// The configuration file actually read, absolute (restore_command names it).
     let configPath: String
+    /// The subcommand, for messages and logs.
+    let command: String
 
     init(_ options: GlobalOptions, command: String) throws {
         self.options = options
+        self.command = command
         let environment = ProcessInfo.processInfo.environment
         let path = try ConfigLocator.resolve(explicit: options.config, environment: environment,
                                              currentDirectory: FileManager.default.currentDirectoryPath)
@@ -37,13 +40,33 @@ struct CommandContext {
 
     /// Opens the configured repository and unlocks its keyring.
     func unlockedRepository() throws -> (Repository, Keyring) {
-        let repository = try Repository.open(config.repository, environment: engine.environment)
+        let repository = try Repository.open(config.repository, environment: engine.environment,
+                                             immutability: try policyIfConfigured()?.immutability)
+        // Said where backups are written or the policy applied, not on every WAL push.
+        if let problem = repository.immutabilityProblem, ["backup", "prune", "check", "pin"].contains(command) {
+            engine.logger.warning("the policy asks for immutability, but \(problem): objects are uploaded without Object Lock")
+        }
         return (repository, try repository.unlock(try credential()))
     }
 
     func catalog() throws -> BackupCatalog {
         let (repository, keyring) = try unlockedRepository()
         return BackupCatalog(repository: repository, keyring: keyring, cluster: config.cluster)
+    }
+
+    /// The policy file named by `policy:` in lifeboat.yml; nil when the configuration names none.
+    func policyIfConfigured() throws -> RetentionPolicy? {
+        guard let path = config.policyPath else { return nil }
+        return try PolicyLoader.load(path: path)
+    }
+
+    /// The policy, required by `command`: a configuration without one is a usage error naming the fix.
+    func policy(for command: String) throws -> RetentionPolicy {
+        guard let policy = try policyIfConfigured() else {
+            throw ConfigError.missingKey(key: "policy", at: SourceLocation(file: config.sourcePath, line: 1),
+                                         hint: "'\(command)' applies a policy: add 'policy: policies/production.yml' to the configuration (policies/README.md)")
+        }
+        return policy
     }
 
     /// Human output on stdout, unless --quiet or --json.

@@ -13,7 +13,8 @@ struct Lifeboat: ParsableCommand {
         discussion: ExitCodes.helpText,
         version: EngineContext.toolVersion,
         subcommands: [InitCommand.self, KeyCommand.self, BackupCommand.self, ListCommand.self, ShowCommand.self,
-                      VerifyCommand.self, RestoreCommand.self, CheckCommand.self, WALCommand.self, StatusCommand.self]
+                      VerifyCommand.self, RestoreCommand.self, CheckCommand.self, WALCommand.self, StatusCommand.self,
+                      PruneCommand.self, PinCommand.self, UnpinCommand.self]
     )
 
     static func main() {

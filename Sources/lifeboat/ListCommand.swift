@@ -20,7 +20,7 @@ struct BackupSummary: Codable {
     /// Object name → storage class ("local" on a file repository); the manifest object included.
     var storageClasses: [String: String]
 
-    init(_ manifest: BackupManifest, storageClasses: [String: String]) {
+    init(_ manifest: BackupManifest, storageClasses: [String: String], pin: EffectivePin) {
         id = manifest.id.rawValue
         kind = manifest.kind.rawValue
         label = manifest.label
@@ -29,8 +29,8 @@ struct BackupSummary: Codable {
         databases = manifest.databases.map(\.name)
         dumpBytes = manifest.contentBytes
         storedBytes = manifest.storedBytes
-        pinned = manifest.pinned
-        keepUntil = manifest.keepUntil
+        pinned = pin.pinned
+        keepUntil = pin.keepUntil
         serverVersion = manifest.server.version
         keyId = manifest.encryption.keyId
         self.storageClasses = storageClasses
@@ -38,7 +38,7 @@ struct BackupSummary: Codable {
 
     /// The distinct classes of the data objects, for a table column.
     var dataTier: String {
-        let classes = Set(storageClasses.filter { $0.key != "manifest.lbx" }.values)
+        let classes = Set(storageClasses.filter { $0.key != RepositoryLayout.manifestName && $0.key != RepositoryLayout.pinRecordName }.values)
         return classes.isEmpty ? "-" : classes.sorted().joined(separator: ",")
     }
 }
@@ -65,7 +65,11 @@ struct ListCommand: ParsableCommand {
         let catalog = try context.catalog()
         let classes = try catalog.storageClasses()
         let manifests = try catalog.manifests()
-        let backups = manifests.map { BackupSummary($0, storageClasses: classes[$0.id] ?? [:]) }
+        let backups = try manifests.map { manifest in
+            let objects = classes[manifest.id] ?? [:]
+            let pin = objects[RepositoryLayout.pinRecordName] == nil ? EffectivePin(manifest: manifest, record: nil) : try catalog.effectivePin(manifest)
+            return BackupSummary(manifest, storageClasses: objects, pin: pin)
+        }
         let wal = try WALInventoryReader(context: context.engine, repository: catalog.repository, keyring: catalog.keyring)
             .inventory(manifests: manifests)
         var listing = Listing(cluster: context.config.cluster, repository: catalog.repository.location, backups: backups)

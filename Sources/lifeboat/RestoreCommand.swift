@@ -5,6 +5,7 @@ import ArgumentParser
 import Catalog
 import Engine
 import Foundation
+import Storage
 
 struct RestoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,6 +39,7 @@ struct RestoreCommand: ParsableCommand {
     @Option(name: .long, help: "At the target: promote (default), pause or shutdown; with --data-dir.") var targetAction: String?
     @Flag(name: .long, help: "Start the restored server and wait for recovery; with --data-dir and --port.") var start = false
     @Option(name: .long, help: "Port of the restored server (127.0.0.1); with --start.") var port: Int?
+    @OptionGroup var rehydration: RehydrationFlags
 
     func validate() throws {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
@@ -67,9 +69,10 @@ struct RestoreCommand: ParsableCommand {
     func run() throws {
         let context = try CommandContext(options, command: "restore")
         let (repository, keyring) = try context.unlockedRepository()
+        let catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: context.config.cluster)
         if let dataDir {
             try runPhysical(context: context, engine: PhysicalRestore(context: context.engine, repository: repository, keyring: keyring),
-                            dataDirectory: dataDir)
+                            catalog: catalog, dataDirectory: dataDir)
             return
         }
         let engine = LogicalRestore(context: context.engine, repository: repository, keyring: keyring)
@@ -77,7 +80,10 @@ struct RestoreCommand: ParsableCommand {
                                             globals: globals, noOwner: noOwner, spoolDirectory: spoolDir)
         let (plan, _, _) = try engine.plan(request)
         let header = "restore plan: database '\(plan.database)' from backup \(plan.backup) (finished \(Output.timestamp(plan.backupFinishedAt)))"
-        if try presentPlan(plan, header: header, detail: "target \(plan.target)", steps: plan.steps, context: context) { return }
+        let keys = try rehydrationKeys(catalog, backup: plan.backup)
+        let steps = try rehydrationSteps(catalog, keys: keys, context: context) + plan.steps
+        if try presentPlan(plan, header: header, detail: "target \(plan.target)", steps: steps, context: context) { return }
+        try Rehydrator(store: catalog.repository.store, progress: context.engine.progress).prepare(keys, options: rehydration.options)
         let result = try engine.run(request)
         try context.emitJSON(result)
         context.say("restored '\(plan.database)' from \(plan.backup) into '\(plan.targetDatabase)': "
@@ -99,7 +105,7 @@ struct RestoreCommand: ParsableCommand {
         return true
     }
 
-    func runPhysical(context: CommandContext, engine: PhysicalRestore, dataDirectory: String) throws {
+    func runPhysical(context: CommandContext, engine: PhysicalRestore, catalog: BackupCatalog, dataDirectory: String) throws {
         let directory = dataDirectory.hasPrefix("/") ? dataDirectory : FileManager.default.currentDirectoryPath + "/" + dataDirectory
         let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
@@ -108,11 +114,14 @@ struct RestoreCommand: ParsableCommand {
             toLSN: toLsn.flatMap(LSN.init), targetAction: targetAction ?? "promote", clean: clean, start: start, port: port,
             configPath: context.configPath, binaryPath: binary)
         let (plan, _) = try engine.plan(request)
+        let keys = try rehydrationKeys(catalog, backup: plan.backup)
+        let steps = try rehydrationSteps(catalog, keys: keys, context: context) + plan.steps
         let header = "restore plan: snapshot \(plan.backup) (finished \(Output.timestamp(plan.backupFinishedAt)), "
             + "WAL \(plan.startLsn) to \(plan.stopLsn) on timeline \(plan.timeline)), target: \(plan.target)"
-        if try presentPlan(plan, header: header, detail: "data directory \(plan.dataDirectory)", steps: plan.steps, context: context) {
+        if try presentPlan(plan, header: header, detail: "data directory \(plan.dataDirectory)", steps: steps, context: context) {
             return
         }
+        try Rehydrator(store: catalog.repository.store, progress: context.engine.progress).prepare(keys, options: rehydration.options)
         let result = try engine.run(request)
         try context.emitJSON(result)
         context.say("restored snapshot \(plan.backup) into '\(plan.dataDirectory)': \(result.files) files, "
@@ -129,5 +138,19 @@ struct RestoreCommand: ParsableCommand {
 
     static func shellWord(_ word: String) -> String {
         word.allSatisfy { $0.isLetter || $0.isNumber || "/._-=:".contains($0) } ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// The data objects of the chosen backup, which may need rehydration before they can be read.
+    func rehydrationKeys(_ catalog: BackupCatalog, backup: String) throws -> [ObjectKey] {
+        try Rehydrator.keys(of: try catalog.resolve(backup))
+    }
+
+    /// A first plan step when objects must be rehydrated: that wait is part of the recovery time.
+    func rehydrationSteps(_ catalog: BackupCatalog, keys: [ObjectKey], context: CommandContext) throws -> [String] {
+        let status = try Rehydrator(store: catalog.repository.store, progress: context.engine.progress).assess(keys)
+        guard !status.isReady else { return [] }
+        let tier = rehydration.options.tier
+        return ["rehydrate \(status.pending.count) object(s) from \(status.classes.joined(separator: "/")) (\(tier.rawValue) tier, "
+            + "\(Rehydrator.expectedWait(classes: status.classes, tier: tier)))" + (rehydration.wait ? "" : "; without --wait the restore stops after requesting it")]
     }
 }

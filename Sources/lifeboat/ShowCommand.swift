@@ -19,6 +19,7 @@ struct ShowCommand: ParsableCommand {
             return
         }
         let classes = try catalog.storageClasses()[manifest.id] ?? [:]
+        let pin = try catalog.effectivePin(manifest)
         let duration = Format.duration(manifest.finishedAt.timeIntervalSince(manifest.startedAt))
         var lines = [
             "backup      \(manifest.id) (\(manifest.kind.rawValue))\(manifest.label.map { ", label '\($0)'" } ?? "")",
@@ -28,7 +29,7 @@ struct ShowCommand: ParsableCommand {
             "encryption  \(manifest.encryption.algorithm), data key \(manifest.encryption.keyId)",
             "compression \(manifest.compression.algorithm) level \(manifest.compression.level)",
             "size        \(Format.bytes(manifest.contentBytes)) dumped, \(Format.bytes(manifest.storedBytes)) stored",
-            "retention   \(manifest.pinned ? "pinned" : manifest.keepUntil.map { "keep until \(Output.timestamp($0))" } ?? "per policy")",
+            "retention   \(pin.pinned ? "pinned" : pin.keepUntil.map { "keep until \(Output.timestamp($0))" } ?? "per policy")",
             "globals     \(manifest.globals?.object ?? manifest.globals?.note ?? "not recorded")",
             "",
         ]

@@ -16,19 +16,19 @@ struct StatusCommand: ParsableCommand {
         discussion: """
             The newest recoverable point is the archived time of the last WAL segment contiguous with a restorable \
             snapshot (an upper bound of the last commit it holds), or the finish time of the newest logical backup \
-            when that is newer. Exit 0 when now minus that point is within --rpo, 3 when it exceeds it, 1 when \
-            nothing is recoverable. The objective comes from --rpo for now (default 15m); objective policies \
-            (policies/*.yml) will provide it later.
+            when that is newer. Exit 0 when now minus that point is within the objective, 3 when it exceeds it, 1 \
+            when nothing is recoverable. The objective is --rpo when given, else the policy's objectives.rpo \
+            (policies/README.md), else 15m.
             """)
 
     @OptionGroup var options: GlobalOptions
-    @Option(name: .long, help: "Recovery point objective, e.g. 15m, 1h, 1h30m, 90s (default 15m; from the policy once policies arrive).")
-    var rpo: String = "15m"
+    @Option(name: .long, help: "Recovery point objective, e.g. 15m, 1h, 1h30m, 90s (default: the policy's objectives.rpo, else 15m).")
+    var rpo: String?
     @Option(name: .long, help: "Evaluate at this time instead of now (RFC 3339), for tests and what-if checks.")
     var now: String?
 
     func validate() throws {
-        guard let seconds = RPOExposure.parseDuration(rpo), seconds > 0 else {
+        if let rpo, (RPOExposure.parseDuration(rpo) ?? 0) <= 0 {
             throw ValidationError("--rpo '\(rpo)' is not a duration; use e.g. 15m, 1h, 1h30m or 90s")
         }
         if let now, CatalogCoding.parseTimestamp(now) == nil {
@@ -40,6 +40,8 @@ struct StatusCommand: ParsableCommand {
         var cluster: String
         var now: Date
         var objectiveSeconds: Double
+        /// Where the objective came from: "--rpo", "policy <name>" or "default".
+        var objectiveSource: String
         var newestRecoverablePoint: Date?
         var source: String?
         var exposureSeconds: Double?
@@ -56,13 +58,13 @@ struct StatusCommand: ParsableCommand {
         let wal = try WALInventoryReader(context: context.engine, repository: catalog.repository, keyring: catalog.keyring)
             .inventory(manifests: manifests)
         let instant = now.flatMap(CatalogCoding.parseTimestamp) ?? context.engine.now()
-        let objective = RPOExposure.parseDuration(rpo) ?? 900
+        let (objective, objectiveSource) = try self.objective(context)
         let logical = manifests.filter { $0.kind == .logical }.max { $0.finishedAt < $1.finishedAt }
         let window = wal.report.newestWindow
         let exposure = RPOExposure.evaluate(newestWindowEnd: window?.toTime, newestStandaloneBackup: logical?.finishedAt,
                                             now: instant, objective: objective)
         let state = exposure.newestRecoverablePoint == nil ? "nothing_recoverable" : exposure.met ? "ok" : "exceeded"
-        try context.emitJSON(Status(cluster: context.config.cluster, now: instant, objectiveSeconds: objective,
+        try context.emitJSON(Status(cluster: context.config.cluster, now: instant, objectiveSeconds: objective, objectiveSource: objectiveSource,
                                     newestRecoverablePoint: exposure.newestRecoverablePoint, source: exposure.source?.rawValue,
                                     exposureSeconds: exposure.exposureSeconds, status: state, recoveryWindow: window,
                                     newestBackup: exposure.source == .backup ? logical?.id.rawValue : window?.fromBackup))
@@ -80,5 +82,12 @@ struct StatusCommand: ParsableCommand {
             if options.quiet || options.json { ExitCodes.printError(line) }
             throw CommandOutcome(status: .objectiveNotMet)
         }
+    }
+
+    /// --rpo, else the policy's objectives.rpo, else 15 minutes (PRODUCT.md's default objective).
+    func objective(_ context: CommandContext) throws -> (TimeInterval, String) {
+        if let rpo, let seconds = RPOExposure.parseDuration(rpo) { return (seconds, "--rpo") }
+        if let policy = try context.policyIfConfigured(), let seconds = policy.objectives.rpo { return (seconds, "policy \(policy.name)") }
+        return (900, "default")
     }
 }

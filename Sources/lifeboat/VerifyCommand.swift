@@ -22,9 +22,13 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "Backup id or 'latest'.") var id: String?
     @Flag(name: .long, help: "Verify every backup.") var all = false
     @Flag(name: .long, help: "Verify the WAL archive: continuity and every archived file.") var wal = false
+    @Flag(name: .long, help: "Check that every kept backup's Object Lock lasts as long as the policy keeps it (exit 3 if not).")
+    var immutability = false
+    @OptionGroup var rehydration: RehydrationFlags
 
     func validate() throws {
         if all && id != nil { throw ValidationError("pass a backup id or --all, not both") }
+        if immutability && (all || id != nil || wal) { throw ValidationError("--immutability runs on its own; verify backups or WAL in a separate run") }
     }
 
     /// `--json`: `checks` as before (empty with --wal alone), `wal` with --wal.
@@ -36,8 +40,12 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let context = try CommandContext(options, command: "verify")
         let catalog = try context.catalog()
+        if immutability { return try verifyImmutability(context, catalog) }
         let backupsToo = !wal || all || id != nil
         let manifests = backupsToo ? (all ? try catalog.manifests() : [try catalog.resolve(id ?? "latest")]) : []
+        // Archived objects are requested all at once before any is read (one wait, not one per backup).
+        try Rehydrator(store: catalog.repository.store, progress: context.engine.progress)
+            .prepare(try manifests.flatMap(Rehydrator.keys(of:)), options: rehydration.options)
         let report = Verifier(repository: catalog.repository, keyring: catalog.keyring, cluster: context.config.cluster,
                               progress: context.engine.progress).verify(manifests)
         let walReport = wal ? try WALInventoryReader(context: context.engine, repository: catalog.repository, keyring: catalog.keyring)
@@ -101,5 +109,23 @@ struct WALVerificationFailure: LifeboatError {
     var hint: String? {
         "point-in-time recovery cannot pass a gap or a damaged WAL file: take a new snapshot now so the window restarts after it, "
             + "check archive_command and the server log (pg_stat_archiver), and investigate the repository storage"
+    }
+}
+
+extension VerifyCommand {
+    /// --immutability: objects whose Object Lock ends before the policy stops keeping them; exit 3 when any.
+    func verifyImmutability(_ context: CommandContext, _ catalog: BackupCatalog) throws {
+        let policy = try context.policy(for: "lifeboat verify --immutability")
+        let report = try ImmutabilityAudit(catalog: catalog, context: context.engine, policy: policy).run(now: context.engine.now())
+        try context.emitJSON(report)
+        for finding in report.findings { context.say("\(finding.key): \(finding.problem)") }
+        if let problem = report.problem { context.say("immutability: \(problem)") }
+        let line = "immutability: \(report.checkedObjects) object(s) of kept backups checked, \(report.findings.count) not protected for their retention"
+        context.say(line)
+        // No immutability in the policy is a choice, not a failure; a policy that asks for it and cannot have it is.
+        guard report.ok || policy.immutability == nil else {
+            if options.quiet || options.json { ExitCodes.printError(report.problem ?? line) }
+            throw CommandOutcome(status: .objectiveNotMet)
+        }
     }
 }

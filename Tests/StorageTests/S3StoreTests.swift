@@ -158,6 +158,6 @@ final class S3StoreTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("after 3 attempts"), "\(error)")
         }
         let log = try proxyLog(server)
-        XCTAssertEqual(log.filter { ($0["path"] as? String ?? "").hasSuffix("retry/denied") }.count, 1, "403 is never retried")
+        XCTAssertEqual(log.filter { ($0["path"] as? String ?? "").hasSuffix(s3.configuration.prefix + "/retry/denied") }.count, 1, "403 is never retried")
     }
 }

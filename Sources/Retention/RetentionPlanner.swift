@@ -1,0 +1,26 @@
+// RetentionPlanner: plan(policy, catalog, now) → keep / expire / transition for every backup and WAL range,
+// each with its reason. Pure: the same input gives the same plan, which is what makes `prune --dry-run --now T`
+// a faithful simulator and lets golden files pin the behaviour down.
+import Catalog
+import Configuration
+import Foundation
+
+public enum RetentionPlanner {
+    public static func plan(policy: RetentionPolicy, input: PlanInput, now: Date) -> RetentionPlan {
+        let retention = BackupRetention(policy: policy, now: now, calendar: CalendarBucket.calendar(in: policy.timeZone))
+        let tiering = TieringPlanner(rules: input.storageClassesSupported ? policy.tiering : [], now: now)
+        var decisions: [BackupDecision] = []
+        for kind in BackupKind.allCases {
+            for (_, decision, verdict) in retention.decide(input.backups.filter { $0.kind == kind }, kind: kind) {
+                decisions.append(tiering.apply(to: decision, keptBy: verdict.calendarPeriods))
+            }
+        }
+        decisions.sort { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
+
+        let segmentSize = UInt64(clamping: input.segmentSize)
+        let walPlanner = WALRetentionPlanner(policy: policy, now: now, segmentSize: segmentSize)
+        let wal = walPlanner.plan(input.wal, spans: walPlanner.spans(of: decisions, backups: input.backups))
+        return RetentionPlan(cluster: input.cluster, policy: policy.name, now: now, backups: decisions,
+                             wal: wal.ranges, expiredWAL: wal.expired)
+    }
+}
