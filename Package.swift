@@ -40,15 +40,18 @@ let package = Package(
         .target(name: "Catalog", dependencies: ["Diagnostics"]),
         .target(name: "Storage", dependencies: ["Diagnostics"]),
         .target(name: "Retention", dependencies: ["Catalog", "Configuration"]),
+        .target(name: "Drills", dependencies: ["Catalog", "Configuration"]),
+        .target(name: "Metrics"),
+        .target(name: "Reports", dependencies: ["Catalog", "Configuration", "Drills", "Retention"]),
         .target(name: "S3", dependencies: ["Storage", "S3Protocol", "HTTPTransport", "Cipher", "Diagnostics"]),
         .target(name: "Pipeline", dependencies: ["Diagnostics", "Cipher", "ArchiveIO", "Storage"]),
         .target(name: "Engine", dependencies: [
             "Diagnostics", "Cipher", "ArchiveIO", "PGClient", "Configuration", "Catalog", "Storage", "Pipeline",
-            "S3", "S3Protocol", "HTTPTransport", "Retention",
+            "S3", "S3Protocol", "HTTPTransport", "Retention", "Drills", "Metrics", "Reports",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "lifeboat", dependencies: [
-            "Engine", "Diagnostics", "Configuration", "Catalog", "Retention", "Storage",
+            "Engine", "Diagnostics", "Configuration", "Catalog", "Retention", "Drills", "Storage", "Metrics", "Reports", "Cipher",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -61,11 +64,15 @@ let package = Package(
         .testTarget(name: "PGClientTests", dependencies: ["PGClient"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Catalog", "Configuration", "Drills"]),
+        .testTarget(name: "DrillsTests", dependencies: ["Drills", "Catalog", "Configuration"]),
         .testTarget(name: "RetentionTests", dependencies: ["Retention", "Catalog", "Configuration"], resources: [.copy("Golden")]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "S3", "S3Protocol", "HTTPTransport"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"], resources: [.copy("test_server.py")]),
         .testTarget(name: "S3ProtocolTests", dependencies: ["S3Protocol", "Cipher"], exclude: ["make_sigv4_vectors.py"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "Cipher", "ArchiveIO"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["PGClient"]),
+        // Integration tests drive the built binary; Engine and friends only construct repository histories.
+        .testTarget(name: "IntegrationTests", dependencies: ["PGClient", "Engine", "Catalog", "Configuration", "Drills", "Storage"]),
     ]
 )

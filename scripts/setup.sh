@@ -3,7 +3,7 @@
 # Idempotent: it only calls apt-get when a package is missing. Needs root (or sudo) for apt.
 set -euo pipefail
 
-packages=(libarchive-dev libcurl4-openssl-dev libpq-dev libssl-dev pkg-config zstd curl python3 python3-pip postgresql-15 postgresql-client-15)
+packages=(libarchive-dev libcurl4-openssl-dev libpq-dev libssl-dev pkg-config zstd curl python3 python3-pip python3-yaml systemd chromium postgresql-15 postgresql-client-15)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -25,4 +25,12 @@ fi
 if ! command -v swift >/dev/null 2>&1; then
     echo "setup: the Swift toolchain (6.0 or newer) is not on PATH; install it from swift.org and re-run" >&2
     exit 1
+fi
+
+# Python packages the tests use (moto and boto3 come with scripts/s3-test-server.sh): prometheus_client parses
+# the metrics file exactly as Prometheus' text format parser does.
+if ! python3 -c 'import prometheus_client' >/dev/null 2>&1; then
+    echo "setup: installing prometheus-client (PyPI)" >&2
+    python3 -m pip install --quiet prometheus-client >&2 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages prometheus-client >&2
 fi

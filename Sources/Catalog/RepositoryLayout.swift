@@ -23,6 +23,9 @@ public enum RepositoryLayout {
     /// `prune/<cluster>/`: one sealed record per prune run, written before it changes anything.
     public static func pruneRecords(_ cluster: String) -> String { "prune/\(cluster)/" }
     public static func pruneRecord(cluster: String, id: String) -> String { pruneRecords(cluster) + id + sealedExtension }
+    /// `drills/<cluster>/`: one sealed evidence record per drill run.
+    public static func drillRecords(_ cluster: String) -> String { "drills/\(cluster)/" }
+    public static func drillRecord(cluster: String, id: String) -> String { drillRecords(cluster) + id + sealedExtension }
     public static func object(cluster: String, id: BackupID, name: String) -> String {
         backupDirectory(cluster: cluster, id: id) + "/" + name
     }

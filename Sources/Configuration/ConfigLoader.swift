@@ -43,6 +43,15 @@ public enum ConfigLoader {
     }
 
     static func readText(at path: String) throws -> String {
+        guard let text = String(data: try readData(at: path), encoding: .utf8) else {
+            throw ConfigError.unreadable(path: path, reason: "it is not valid UTF-8 text")
+        }
+        return text
+    }
+
+    /// The file's bytes, with the same refusals as `readText` except the UTF-8 check (drill files hash these
+    /// exact bytes for their digest).
+    static func readData(at path: String) throws -> Data {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ConfigError.fileNotFound(searched: [path])
@@ -61,10 +70,7 @@ public enum ConfigLoader {
         guard data.count <= maximumFileSize else {
             throw ConfigError.unreadable(path: path, reason: "it is larger than 1 MiB")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError.unreadable(path: path, reason: "it is not valid UTF-8 text")
-        }
-        return text
+        return data
     }
 
     // MARK: - top-level scalars

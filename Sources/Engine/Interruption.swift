@@ -13,6 +13,7 @@ public final class Interruption: @unchecked Sendable {
     private let lock = NSLock()
     private var cleanups: [(token: Int, action: @Sendable () -> Void)] = []
     private var nextToken = 0
+    private var handling = false
     private var sources: [DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "lifeboat.signals")
 
@@ -42,8 +43,19 @@ public final class Interruption: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Called before the process exits normally: while a signal's cleanups run (they end with exit(1)), the
+    /// main thread must not exit under them — a half-removed scratch directory would stay behind.
+    public func waitIfInterrupted() {
+        lock.lock()
+        let interrupted = handling
+        lock.unlock()
+        guard interrupted else { return }
+        while true { sleep(60) }
+    }
+
     private func handle(_ number: Int32) {
         lock.lock()
+        handling = true
         let actions = cleanups.reversed().map(\.action)
         cleanups.removeAll()
         lock.unlock()

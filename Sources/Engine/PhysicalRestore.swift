@@ -290,7 +290,9 @@ public final class PhysicalRestore {
         return ["runuser", "-u", user, "--"] + command
     }
 
-    func startAndWait(manifest: BackupManifest, directory: String, port: Int, action: String) throws -> RecoveryReport {
+    /// `started` is called once pg_ctl reports the server up (it accepts connections once consistent).
+    func startAndWait(manifest: BackupManifest, directory: String, port: Int, action: String,
+                      started: (() -> Void)? = nil) throws -> RecoveryReport {
         var arguments = try startArguments(manifest, directory: directory, port: port)
         let executable: String
         if arguments[0] == "runuser" {
@@ -302,6 +304,7 @@ public final class PhysicalRestore {
         context.progress.begin("start the restored server on port \(port)")
         let (status, output) = try Self.runDetaching(executable, arguments, environment: context.environment)
         context.progress.end()
+        started?()
         let log = directory + "/" + Self.logName
         if status != 0 && action != "shutdown" {
             throw SnapshotError.serverStart(detail: "pg_ctl exited with status \(status): \(output)", log: logTail(log))

@@ -33,6 +33,8 @@ public struct ConnectionInfo: Sendable, Equatable, CustomStringConvertible {
 
     public var database: String? { parameters["dbname"] }
 
+    public var user: String? { parameters["user"] }
+
     public func with(database: String) -> ConnectionInfo {
         withParameter("dbname", database)
     }

@@ -1,19 +1,20 @@
 // CalendarBucket: the calendar period (hour, day, ISO week, month, year) a backup falls in, cut in the policy's
 // time zone, so that "daily" means the user's days — a backup at 00:30 Berlin time on a DST change day belongs
-// to that day, not to the previous UTC day.
+// to that day, not to the previous UTC day. Public because reports judge schedules and retention slots with
+// the same buckets the planner keeps by.
 import Configuration
 import Foundation
 
-struct CalendarBucket: Equatable {
-    let period: CalendarPeriod
+public struct CalendarBucket: Equatable, Sendable {
+    public let period: CalendarPeriod
     /// The first instant of the period; two backups share a bucket when their starts are equal.
-    let start: Date
+    public let start: Date
     /// "2026-03-14 05:00", "2026-03-14", "2026-W11", "2026-03", "2026".
-    let label: String
+    public let label: String
 
     /// The Gregorian calendar with ISO 8601 weeks (Monday first, week 1 holds the year's first Thursday), so the
     /// week-numbering year of 2027-01-01 is 2026 (2026-W53).
-    static func calendar(in zone: TimeZone) -> Calendar {
+    public static func calendar(in zone: TimeZone) -> Calendar {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         calendar.firstWeekday = 2
@@ -22,7 +23,7 @@ struct CalendarBucket: Equatable {
         return calendar
     }
 
-    init(period: CalendarPeriod, date: Date, calendar: Calendar) {
+    public init(period: CalendarPeriod, date: Date, calendar: Calendar) {
         self.period = period
         let component = Self.component(of: period)
         start = calendar.dateInterval(of: component, for: date)?.start ?? date
@@ -31,7 +32,7 @@ struct CalendarBucket: Equatable {
 
     /// The start of the bucket `count` periods after this one (calendar arithmetic in the policy zone, so a
     /// month after 2026-01-01 is 2026-02-01 and a day is 23 or 25 hours across DST changes).
-    func start(after count: Int, calendar: Calendar) -> Date {
+    public func start(after count: Int, calendar: Calendar) -> Date {
         calendar.date(byAdding: Self.component(of: period), value: count, to: start) ?? start
     }
 

@@ -76,8 +76,11 @@ public struct LocalStore: BlobStore {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            if access(directory, F_OK) != 0 { return }   // nothing stored under this prefix yet
-            throw StoreError.io(operation: "list", path: directory, errno: errno)
+            // Nothing stored under this prefix yet; any other reason (EACCES: a repository written by another
+            // OS user) must not look like an empty repository.
+            if access(directory, F_OK) != 0 && errno == ENOENT { return }
+            let code = access(directory, R_OK | X_OK) != 0 ? errno : EIO
+            throw StoreError.io(operation: "list", path: directory, errno: code)
         }
         for name in names where !(relative.isEmpty && name == Self.temporaryDirectory) {
             let keyString = relative.isEmpty ? name : relative + "/" + name

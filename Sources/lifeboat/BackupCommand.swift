@@ -59,6 +59,7 @@ struct BackupCommand: ParsableCommand {
                                   dumpBytes: manifest.contentBytes, storedBytes: manifest.storedBytes, objects: manifest.objects.count + 1,
                                   tables: 0, rows: 0)
             try context.emitJSON(summary)
+            Self.recordMetrics(manifest)
             context.say("snapshot \(summary.id) complete: WAL \(manifest.server.startLsn) to \(manifest.server.stopLsn ?? "?") on timeline "
                 + "\(manifest.server.timeline ?? 0) archived, \(Format.bytes(summary.dumpBytes)) copied, \(Format.bytes(summary.storedBytes)) stored, "
                 + "\(Format.duration(seconds))")
@@ -74,7 +75,20 @@ struct BackupCommand: ParsableCommand {
                               objects: manifest.objects.count + 1, tables: manifest.databases.reduce(0) { $0 + $1.tables.count },
                               rows: manifest.databases.reduce(0) { $0 + $1.totalRows })
         try context.emitJSON(summary)
+        Self.recordMetrics(manifest)
         context.say("backup \(summary.id) complete: \(summary.databases.count) database(s), \(Format.bytes(summary.dumpBytes)) dumped, "
             + "\(Format.bytes(summary.storedBytes)) stored, \(summary.rows) rows in \(summary.tables) tables, \(Format.duration(seconds))")
+    }
+
+    /// Per backup type, so an alert can say which kind of backup is overdue.
+    static func recordMetrics(_ manifest: BackupManifest) {
+        let recorder = MetricsRecorder.shared, type = [("type", manifest.kind.rawValue)]
+        recorder.record(bytes: manifest.storedBytes)
+        recorder.gauge("lifeboat_backup_last_success_timestamp_seconds", manifest.finishedAt.timeIntervalSince1970, labels: type,
+                       help: "Finish time of the newest complete backup of this type taken by this host (Unix time).")
+        recorder.gauge("lifeboat_backup_last_duration_seconds", manifest.finishedAt.timeIntervalSince(manifest.startedAt), labels: type,
+                       help: "Duration of the last complete backup of this type.")
+        recorder.gauge("lifeboat_backup_last_stored_bytes", Double(manifest.storedBytes), labels: type,
+                       help: "Bytes stored in the repository by the last complete backup of this type.")
     }
 }

@@ -3,6 +3,7 @@
 // each with a hint when it fails. Warnings and skipped checks do not fail the run. Exit status is that of the
 // first failure.
 import ArgumentParser
+import Configuration
 import Diagnostics
 import Engine
 import Foundation
@@ -56,6 +57,7 @@ struct CheckCommand: ParsableCommand {
         record("client tools") { try health.tools() }
         let repository = record("repository") { try health.repository() }
         let key = record("key") { try health.key() }
+        recordFinding("policy") { try policyFinding(context, repositoryReachable: repository) }
 
         let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
@@ -100,6 +102,28 @@ struct CheckCommand: ParsableCommand {
 }
 
 /// A finding as the command shows it.
+extension CheckCommand {
+    /// The policy file parses (else exit 2 naming the field) and, when it asks for immutability, whether the
+    /// repository can provide it.
+    fileprivate func policyFinding(_ context: CommandContext, repositoryReachable: Bool) throws -> ArchiveFindingText {
+        guard let policy = try context.policyIfConfigured() else {
+            return ArchiveFindingText(status: .warning, detail: "no policy configured: prune cannot run; status uses a 15m RPO objective",
+                                      hint: "add 'policy: policies/production.yml' (or your own, see policies/README.md) to the configuration")
+        }
+        var detail = "'\(policy.name)' (\(policy.sourcePath))"
+        if let rpo = policy.objectives.rpo { detail += ", RPO objective \(DurationText.format(rpo))" }
+        guard let immutability = policy.immutability, repositoryReachable else {
+            return ArchiveFindingText(status: .ok, detail: detail, hint: nil)
+        }
+        let repository = try Repository.open(context.config.repository, environment: context.engine.environment, immutability: immutability)
+        if let problem = repository.immutabilityProblem {
+            return ArchiveFindingText(status: .warning, detail: detail + "; immutability is not in effect: \(problem)",
+                                      hint: "use an S3 bucket created with Object Lock enabled, or remove 'immutability' from the policy")
+        }
+        return ArchiveFindingText(status: .ok, detail: detail + "; uploads are locked (\(immutability.mode.rawValue), \(immutability.days) days)", hint: nil)
+    }
+}
+
 private struct ArchiveFindingText {
     var status: ArchiveFinding.Status
     var detail: String

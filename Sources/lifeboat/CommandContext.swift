@@ -21,6 +21,7 @@ struct CommandContext {
         let path = try ConfigLocator.resolve(explicit: options.config, environment: environment,
                                              currentDirectory: FileManager.default.currentDirectoryPath)
         config = try ConfigLoader.load(path: path)
+        MetricsRecorder.shared.configure(path: options.metricsFile, cluster: config.cluster, command: command)
         configPath = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         let logger = LogSetup.makeLogger(command: command, options: options, environment: environment)
         if config.repository.insecureSkipTLSVerify {

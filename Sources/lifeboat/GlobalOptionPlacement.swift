@@ -2,7 +2,7 @@
 // with git or kubectl, but ArgumentParser only parses a subcommand's options after its name. Global options
 // found before the first command word are moved to the end of the arguments (before a `--`, if any).
 enum GlobalOptionPlacement {
-    static let valued: Set<String> = ["--config", "--log-format"]
+    static let valued: Set<String> = ["--config", "--log-format", "--metrics-file"]
     static let flags: Set<String> = ["--json", "--quiet", "--no-progress"]
 
     static func normalized(_ arguments: [String]) -> [String] {

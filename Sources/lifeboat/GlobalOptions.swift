@@ -21,4 +21,7 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Never draw progress bars (they appear only on a terminal anyway).")
     var noProgress = false
+
+    @Option(name: .long, help: "Update this Prometheus text file (node_exporter textfile collector) with the run's metrics.")
+    var metricsFile: String?
 }

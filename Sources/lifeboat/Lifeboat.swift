@@ -14,7 +14,8 @@ struct Lifeboat: ParsableCommand {
         version: EngineContext.toolVersion,
         subcommands: [InitCommand.self, KeyCommand.self, BackupCommand.self, ListCommand.self, ShowCommand.self,
                       VerifyCommand.self, RestoreCommand.self, CheckCommand.self, WALCommand.self, StatusCommand.self,
-                      PruneCommand.self, PinCommand.self, UnpinCommand.self]
+                      PruneCommand.self, PinCommand.self, UnpinCommand.self, DrillCommand.self, HeartbeatCommand.self,
+                      ReportCommand.self]
     )
 
     static func main() {
@@ -27,6 +28,8 @@ struct Lifeboat: ParsableCommand {
         } catch {
             status = ExitCodes.report(error)
         }
+        Interruption.shared.waitIfInterrupted()
+        MetricsRecorder.shared.finish(status: status.rawValue)
         Foundation.exit(status.rawValue)
     }
 }

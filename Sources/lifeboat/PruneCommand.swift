@@ -48,6 +48,12 @@ struct PruneCommand: ParsableCommand {
             return
         }
         context.say(summary(result, id: outcome.id))
+        let recorder = MetricsRecorder.shared
+        recorder.record(bytes: result.bytesFreed)
+        recorder.gauge("lifeboat_prune_last_deleted_backups", Double(result.deletedBackups.count), help: "Backups deleted by the last prune.")
+        recorder.gauge("lifeboat_prune_last_deleted_wal_files", Double(result.deletedWal), help: "WAL files deleted by the last prune.")
+        recorder.gauge("lifeboat_prune_last_deferred_objects", Double(result.deferred.count),
+                       help: "Deletions the store refused in the last prune (Object Lock); retried by the next.")
         for item in result.deferred {
             context.say("deferred (Object Lock): \(item.key): \(item.reason)")
         }

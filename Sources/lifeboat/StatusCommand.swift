@@ -68,6 +68,15 @@ struct StatusCommand: ParsableCommand {
                                     newestRecoverablePoint: exposure.newestRecoverablePoint, source: exposure.source?.rawValue,
                                     exposureSeconds: exposure.exposureSeconds, status: state, recoveryWindow: window,
                                     newestBackup: exposure.source == .backup ? logical?.id.rawValue : window?.fromBackup))
+        let recorder = MetricsRecorder.shared
+        recorder.gauge("lifeboat_rpo_objective_seconds", objective, help: "The RPO objective status measures against.")
+        if let seconds = exposure.exposureSeconds {
+            recorder.gauge("lifeboat_rpo_exposure_seconds", seconds, help: "Now minus the newest recoverable point, when status last ran.")
+        }
+        if let point = exposure.newestRecoverablePoint {
+            recorder.gauge("lifeboat_newest_recoverable_point_timestamp_seconds", point.timeIntervalSince1970,
+                           help: "The newest point the repository can restore to (Unix time).")
+        }
         let goal = RPOExposure.formatDuration(objective)
         guard let point = exposure.newestRecoverablePoint, let seconds = exposure.exposureSeconds else {
             let line = "RPO exposure unknown (objective \(goal)): nothing recoverable — no restorable snapshot with archived WAL and no logical backup of cluster '\(context.config.cluster)'"

@@ -56,3 +56,22 @@ final class CatalogTests: XCTestCase {
         XCTAssertNil(CatalogCoding.parseTimestamp("31/12/2026"))
     }
 }
+
+final class TimestampParsingTests: XCTestCase {
+    func testAcceptedForms() {
+        let expected = Date(timeIntervalSince1970: 1_795_230_840)   // 2026-11-21T03:14:00Z
+        XCTAssertEqual(CatalogCoding.parseTimestamp("2026-11-21T03:14:00Z"), expected)
+        XCTAssertEqual(CatalogCoding.parseTimestamp("2026-11-21 03:14:00+00"), expected)
+        XCTAssertEqual(CatalogCoding.parseTimestamp("2026-11-21 04:14:00+01:00"), expected)
+        XCTAssertEqual(CatalogCoding.parseTimestamp("2026-11-21T04:44:00+0130"), expected)
+        XCTAssertEqual(CatalogCoding.parseTimestamp("2026-11-21 03:14:00.250+00")?.timeIntervalSince1970 ?? 0, 1_795_230_840.25, accuracy: 0.001)
+        XCTAssertEqual(CatalogCoding.parseTimestamp("2026-11-21"), Date(timeIntervalSince1970: 1_795_219_200))
+    }
+
+    func testNothingIsSilentlyTruncated() {
+        for text in ["2026-11-21 03:14:00", "2026-11-21T03:14", "2026-11-21 03:14", "2026-11-21X", "2026-11-21 junk", "21.11.2026",
+                     "2026-11-21T03:14:00Zjunk", "2026-13-01", "", "2026-11-21T03:14:00+1"] {
+            XCTAssertNil(CatalogCoding.parseTimestamp(text), text)
+        }
+    }
+}

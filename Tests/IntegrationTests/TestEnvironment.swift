@@ -49,9 +49,9 @@ struct RunResult {
 
 /// Runs the built `lifeboat` binary with a clean environment plus `environment`.
 func runLifeboat(_ env: TestEnvironment, _ arguments: [String], environment: [String: String] = [:],
-                 directory: String? = nil) throws -> RunResult {
+                 directory: String? = nil, executable: String? = nil) throws -> RunResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: env.binary)
+    process.executableURL = URL(fileURLWithPath: executable ?? env.binary)
     process.arguments = arguments
     var merged = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
     merged.merge(environment) { $1 }

@@ -1,0 +1,265 @@
+// DrillRunner: `lifeboat drill run FILE`. Marks the incident time T0, writes a heartbeat into the source when
+// asked and reachable, selects a backup, rehydrates archived objects, restores it into a scratch cluster (or
+// a scratch database on an existing server), replays WAL for snapshots, runs the checks, measures RTO
+// (T0 → checks done) phase by phase and the achieved RPO (T0 − the newest data in the restored database),
+// records sealed evidence in the repository and tears everything down — also on failure and on Ctrl-C —
+// unless asked to keep it. Drill failures never escape as errors: they become the evidence's verdict.
+import Catalog
+import Cipher
+import Configuration
+import Diagnostics
+import Drills
+import Foundation
+import PGClient
+import Storage
+
+public struct DrillRunOptions: Sendable {
+    /// Keep the scratch server or database (overrides the definition's `keep`).
+    public var keep: Bool
+    /// T0, the simulated incident time; nil = the drill's start.
+    public var incidentAt: Date?
+    public var binaryPath: String
+    public var configPath: String
+    public init(keep: Bool, incidentAt: Date?, binaryPath: String, configPath: String) {
+        self.keep = keep
+        self.incidentAt = incidentAt
+        self.binaryPath = binaryPath
+        self.configPath = configPath
+    }
+}
+
+public struct DrillRunner {
+    let context: EngineContext
+    let catalog: BackupCatalog
+    let policy: RetentionPolicy?
+    let definition: DrillDefinition
+
+    public init(context: EngineContext, catalog: BackupCatalog, policy: RetentionPolicy?, definition: DrillDefinition) {
+        self.context = context
+        self.catalog = catalog
+        self.policy = policy
+        self.definition = definition
+    }
+
+    var config: LifeboatConfig { context.config }
+    var osUser: String? { getuid() == 0 ? (config.postgres.osUser ?? "postgres") : nil }
+
+    /// Runs the drill and stores its evidence; returns it (the verdict decides the exit status).
+    public func run(_ options: DrillRunOptions) throws -> DrillEvidence {
+        let startedAt = context.now()
+        let state = DrillState(incidentAt: options.incidentAt ?? startedAt, keep: options.keep || definition.keep)
+        let teardown = Interruption.shared.register { [state] in state.target.tearDown() }
+        defer {
+            Interruption.shared.unregister(teardown)
+            if !state.keep { state.target.tearDown() }
+        }
+        var failure: String?
+        do {
+            try perform(state, options)
+        } catch let error as LifeboatError {
+            failure = error.message
+        } catch {
+            failure = String(describing: error)
+        }
+        let objectives = DrillAssessment.objectives(drill: definition, policy: policy)
+        let (verdict, reasons) = DrillAssessment.verdict(checks: state.checks, rtoSeconds: state.rto, rpoSeconds: state.rpo,
+                                                         objectives: objectives, failure: failure)
+        let evidence = DrillEvidence(
+            id: BackupID.generate(at: startedAt).rawValue, drill: definition.name, definitionPath: definition.sourcePath,
+            definitionDigest: definition.digest, cluster: catalog.cluster,
+            tool: ToolInfo(name: "lifeboat", version: EngineContext.toolVersion, host: ProcessInfo.processInfo.hostName),
+            incidentAt: state.incidentAt, startedAt: startedAt, finishedAt: context.now(), target: state.target.description,
+            backup: state.backup, recoveryPoint: state.recoveryPoint, checks: state.checks, phases: state.phases,
+            rtoSeconds: state.rto, rpoSeconds: state.rpo, objectives: objectives, cadenceSeconds: definition.cadence,
+            verdict: verdict, reasons: state.notes + reasons)
+        try store(evidence)
+        return evidence
+    }
+
+    // MARK: - the drill
+
+    func perform(_ state: DrillState, _ options: DrillRunOptions) throws {
+        guard definition.cluster == nil || definition.cluster == catalog.cluster else {
+            throw DrillError.unsupported("drill '\(definition.name)' is for cluster '\(definition.cluster ?? "")', the configuration for '\(catalog.cluster)'")
+        }
+        if definition.heartbeat { writeHeartbeat(state) }
+        let manifest = try state.phase("select") { try select(state) }
+        try state.phase("rehydrate") {
+            try Rehydrator(store: catalog.repository.store, progress: context.progress)
+                .prepare(try Rehydrator.keys(of: manifest), options: RehydrationOptions(wait: true))
+        }
+        switch definition.restore.kind {
+        case .logical: try restoreLogical(manifest, state)
+        case .snapshot: try restoreSnapshot(manifest, state, options)
+        }
+        try measureRecoveryPoint(manifest, state)
+        try state.phase("checks") { runChecks(manifest, state) }
+        state.rto = context.now().timeIntervalSince(state.incidentAt)
+    }
+
+    func writeHeartbeat(_ state: DrillState) {
+        do {
+            var source = try ConnectionInfo(config.postgres.url)
+            if let database = definition.restore.database { source = source.with(database: database) }
+            let connection = try PGConnection(source)
+            defer { connection.close() }
+            let at = try Heartbeat.write(connection)
+            state.notes.append("heartbeat written into the source at \(CatalogCoding.formatTimestamp(at))")
+        } catch {
+            state.notes.append("no heartbeat written: the source is not reachable (\(DrillCheckRunner.describe(error)))")
+            context.logger.warning("drill: could not write a heartbeat into the source: \(DrillCheckRunner.describe(error))")
+        }
+    }
+
+    func select(_ state: DrillState) throws -> BackupManifest {
+        let kind: BackupKind = definition.restore.kind == .logical ? .logical : .snapshot
+        let candidates = try catalog.manifests().filter { $0.kind == kind }
+        let (chosen, selection) = DrillAssessment.selectBackup(definition.restore.backup, candidates: candidates, now: state.incidentAt,
+                                                               random: { Int.random(in: 0..<max($0, 1)) })
+        guard let manifest = chosen else { throw DrillError.noBackup(selection) }
+        state.backup = DrillBackupRecord(id: manifest.id.rawValue, kind: manifest.kind, finishedAt: manifest.finishedAt, selection: selection)
+        return manifest
+    }
+
+    // MARK: - restore
+
+    func tools(_ manifest: BackupManifest) -> PostgresTools {
+        PostgresTools(binDir: config.postgres.binDir, serverMajor: manifest.server.versionNumber / 10000, environment: context.environment)
+    }
+
+    var sourceUser: String { (try? ConnectionInfo(config.postgres.url))?.user ?? "postgres" }
+
+    func restoreLogical(_ manifest: BackupManifest, _ state: DrillState) throws {
+        let database = try drilledDatabase(manifest)
+        let target: ConnectionInfo
+        let restoreGlobals: Bool
+        switch definition.target {
+        case .scratchCluster:
+            let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.environment)
+            state.target.set(.cluster(scratch))
+            try state.phase("start") {
+                try scratch.initialize(superuser: sourceUser)
+                try scratch.start()
+            }
+            target = try scratch.connection(user: sourceUser, database: database)
+            restoreGlobals = manifest.globals?.object != nil
+        case .existingServer(let url):
+            let name = "lifeboat_drill_" + String(BackupID.generate(at: context.now()).rawValue.suffix(6))
+            target = try ConnectionInfo(url).with(database: name)
+            state.target.set(.database(server: try ConnectionInfo(url), name: name))
+            restoreGlobals = false
+        }
+        state.targetDatabase = target
+        let engine = LogicalRestore(context: context, repository: catalog.repository, keyring: catalog.keyring)
+        let request = LogicalRestoreRequest(reference: manifest.id.rawValue, database: database, target: target.keywordString, jobs: 1,
+                                            clean: false, globals: restoreGlobals, noOwner: !restoreGlobals, spoolDirectory: nil)
+        do {
+            let result = try state.phase("restore") { try engine.run(request) }
+            if definition.checks.rowCounts {
+                state.checks.append(CheckOutcome(name: "row counts \(database)", kind: .rowCounts, passed: true,
+                                                 detail: "\(result.tablesChecked) tables, \(result.rowsChecked) rows match the counts taken at backup time",
+                                                 seconds: 0))
+            }
+        } catch EngineError.rowCountMismatch(_, let mismatches) {
+            // The data loaded but differs from what the backup recorded: a failed check, not a failed drill.
+            state.checks.append(CheckOutcome(name: "row counts \(database)", kind: .rowCounts, passed: false,
+                                             detail: mismatches.prefix(5).joined(separator: "; "), seconds: 0))
+        }
+    }
+
+    func drilledDatabase(_ manifest: BackupManifest) throws -> String {
+        if let name = definition.restore.database {
+            guard manifest.database(named: name) != nil else {
+                throw EngineError.databaseNotFound(name: name, available: manifest.databases.map(\.name))
+            }
+            return name
+        }
+        guard manifest.databases.count == 1, let only = manifest.databases.first else {
+            throw EngineError.databaseRequired(available: manifest.databases.map(\.name))
+        }
+        return only.name
+    }
+
+    func restoreSnapshot(_ manifest: BackupManifest, _ state: DrillState, _ options: DrillRunOptions) throws {
+        guard case .scratchCluster = definition.target else {
+            throw DrillError.unsupported("a snapshot drill restores a whole cluster: use 'target: { scratch: cluster }'")
+        }
+        let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.environment)
+        state.target.set(.cluster(scratch))
+        let engine = PhysicalRestore(context: context, repository: catalog.repository, keyring: catalog.keyring)
+        let request = PhysicalRestoreRequest(reference: manifest.id.rawValue, dataDirectory: scratch.dataDirectory,
+                                             toTime: definition.restore.toTime, toLSN: nil, targetAction: "promote", clean: false,
+                                             start: false, port: scratch.port, configPath: options.configPath, binaryPath: options.binaryPath)
+        _ = try state.phase("restore") { try engine.run(request) }
+        let replayStarted = StartMark()
+        let recovery = try state.phase("start") {
+            try engine.startAndWait(manifest: manifest, directory: scratch.dataDirectory, port: scratch.port, action: "promote",
+                                    started: { replayStarted.mark() })
+        }
+        state.splitStartPhase(at: replayStarted.time)
+        state.replayedLSN = recovery.lastReplayedLsn
+        let database = (try? ConnectionInfo(config.postgres.url))?.database ?? "postgres"
+        state.targetDatabase = try scratch.connection(user: sourceUser, database: database)
+    }
+
+    // MARK: - measurements
+
+    func measureRecoveryPoint(_ manifest: BackupManifest, _ state: DrillState) throws {
+        guard let target = state.targetDatabase else { return }
+        let connection = try PGConnection(target)
+        defer { connection.close() }
+        if let newest = try Heartbeat.newest(connection) {
+            state.recoveryPoint = RecoveryPointRecord(at: newest, method: .heartbeat, lsn: state.replayedLSN)
+        } else if manifest.kind == .snapshot,
+                  let text = try connection.query("SELECT extract(epoch FROM pg_last_xact_replay_timestamp())::text").rows.first?[0] ?? nil,
+                  let epoch = Double(text) {
+            state.recoveryPoint = RecoveryPointRecord(at: Date(timeIntervalSince1970: epoch), method: .lastReplayedTransaction, lsn: state.replayedLSN)
+        } else if manifest.kind == .logical {
+            state.recoveryPoint = RecoveryPointRecord(at: manifest.startedAt, method: .backupConsistency)
+        }
+        state.rpo = state.recoveryPoint.map { max(0, state.incidentAt.timeIntervalSince($0.at)) }
+    }
+
+    func runChecks(_ manifest: BackupManifest, _ state: DrillState) {
+        guard let target = state.targetDatabase else { return }
+        let runner = DrillCheckRunner(progress: context.progress)
+        for check in definition.checks.sql {
+            state.checks.append(runner.sql(check, connection: check.database.map { target.with(database: $0) } ?? target))
+        }
+        let databases = manifest.kind == .logical ? [target.database ?? "postgres"] : restoredDatabases(target)
+        for database in databases {
+            if definition.checks.amcheck { state.checks.append(runner.amcheck(database: database, connection: target.with(database: database))) }
+            if definition.checks.fullRead { state.checks.append(runner.fullRead(database: database, connection: target.with(database: database))) }
+        }
+        if definition.checks.rowCounts && manifest.kind == .snapshot {
+            state.notes.append("row_counts: snapshots record no row counts; use amcheck and full_read for snapshot drills")
+        }
+    }
+
+    /// Every database of a restored cluster that accepts connections, templates excluded.
+    func restoredDatabases(_ target: ConnectionInfo) -> [String] {
+        guard let connection = try? PGConnection(target) else { return [target.database ?? "postgres"] }
+        defer { connection.close() }
+        let rows = (try? connection.query("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1").rows) ?? []
+        return rows.compactMap { $0[0] ?? nil }
+    }
+
+    // MARK: - evidence
+
+    func store(_ evidence: DrillEvidence) throws {
+        let key = try ObjectKey(RepositoryLayout.drillRecord(cluster: catalog.cluster, id: evidence.id))
+        try catalog.repository.putSealed(key, bytes: Array(try CatalogCoding.encoder().encode(evidence)), with: catalog.keyring.current)
+    }
+
+    /// Every drill run recorded for the cluster, oldest first.
+    public static func evidence(_ catalog: BackupCatalog) throws -> [DrillEvidence] {
+        try catalog.repository.store.list(prefix: RepositoryLayout.drillRecords(catalog.cluster)).map { info in
+            let bytes = try catalog.repository.getSealed(info.key, lookup: catalog.keyring.lookup)
+            do {
+                return try CatalogCoding.decoder().decode(DrillEvidence.self, from: Data(bytes))
+            } catch {
+                throw EngineError.manifestMismatch(key: info.key.rawValue, detail: "it does not decode as drill evidence (\(error))")
+            }
+        }
+    }
+}

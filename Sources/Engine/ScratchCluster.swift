@@ -1,0 +1,118 @@
+// ScratchCluster: a throwaway PostgreSQL server for drills, in a private temporary directory, listening only on
+// 127.0.0.1 at a free port, run as `postgres.os_user` when Lifeboat runs as root (PostgreSQL refuses root).
+// Logical drills initialise an empty one (initdb) and restore into it; snapshot drills restore a snapshot
+// into its directory and start that. `remove()` stops the server and deletes the directory; it is safe to
+// call more than once and from a signal handler's cleanup.
+import Foundation
+import PGClient
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public final class ScratchCluster: @unchecked Sendable {
+    // Immutable after init except `removed`, guarded by `lock` (the interruption handler may remove it too).
+    public let directory: String
+    public let port: Int
+    let osUser: String?
+    let tools: PostgresTools
+    let environment: [String: String]
+    private let lock = NSLock()
+    private var removed = false
+
+    /// The data directory inside the scratch directory (the scratch directory also holds the socket and log).
+    public var dataDirectory: String { directory + "/data" }
+    var logPath: String { directory + "/server.log" }
+
+    /// Creates the private directory (0700, owned by the OS user) and picks a free port; starts nothing.
+    public init(osUser: String?, tools: PostgresTools, environment: [String: String]) throws {
+        var template = Array("/tmp/lifeboat-drill-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw DrillError.scratch("cannot create a temporary directory under /tmp: \(String(cString: strerror(errno)))")
+        }
+        directory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        self.osUser = osUser
+        self.tools = tools
+        self.environment = environment
+        port = try Self.freePort()
+        try own(directory)
+    }
+
+    deinit { remove() }
+
+    /// initdb with the connecting role as superuser, trust authentication on the private socket and loopback.
+    public func initialize(superuser: String) throws {
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: false)
+        try own(dataDirectory)
+        let initdb = try tools.path("initdb")
+        try run(initdb, ["-D", dataDirectory, "-U", superuser, "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"], what: "initdb")
+    }
+
+    /// Starts the server in `dataDirectory` (already initialised or restored) and waits until it accepts connections.
+    public func start(extraOptions: String = "") throws {
+        let pgCtl = try tools.path("pg_ctl")
+        let options = "-p \(port) -k '\(directory)' -c listen_addresses=127.0.0.1 -c archive_mode=off \(extraOptions)"
+        try run(pgCtl, ["-D", dataDirectory, "-l", logPath, "-o", options, "-w", "-t", "300", "start"], what: "pg_ctl start")
+    }
+
+    /// A connection to the scratch server as `user`, database `database`.
+    public func connection(user: String, database: String) throws -> ConnectionInfo {
+        try ConnectionInfo("postgresql://127.0.0.1:\(port)/\(database)").withParameter("user", user)
+    }
+
+    /// Stops the server (immediately: its data is thrown away) and deletes the directory.
+    public func remove() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !removed else { return }
+        removed = true
+        if FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid"), let pgCtl = try? tools.path("pg_ctl") {
+            _ = try? run(pgCtl, ["-D", dataDirectory, "-m", "immediate", "-w", "stop"], what: "pg_ctl stop")
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    public var description: String { "scratch cluster on 127.0.0.1:\(port) in \(directory)" }
+
+    // MARK: - helpers
+
+    func own(_ path: String) throws {
+        guard chmod(path, 0o700) == 0 else { throw DrillError.scratch("chmod '\(path)': \(String(cString: strerror(errno)))") }
+        guard let user = osUser else { return }
+        guard let entry = getpwnam(user) else { throw DrillError.scratch("OS user '\(user)' (postgres.os_user) does not exist") }
+        guard chown(path, entry.pointee.pw_uid, entry.pointee.pw_gid) == 0 else {
+            throw DrillError.scratch("chown '\(path)' to '\(user)': \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Runs a server tool, as the OS user when root, detached from our descriptors (pg_ctl leaves a daemon).
+    @discardableResult
+    func run(_ tool: String, _ arguments: [String], what: String) throws -> String {
+        var executable = tool, argv = arguments
+        if let user = osUser {
+            executable = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/runuser"
+            argv = ["-u", user, "--", tool] + arguments
+        }
+        let (status, output) = try PhysicalRestore.runDetaching(executable, argv, environment: environment)
+        guard status == 0 else {
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)).map { "\n" + $0.split(separator: "\n").suffix(10).joined(separator: "\n") } ?? ""
+            throw DrillError.scratch("\(what) failed with status \(status): \(output)\(log)")
+        }
+        return output
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw DrillError.scratch("cannot open a socket to find a free port") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw DrillError.scratch("cannot find a free port on 127.0.0.1") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

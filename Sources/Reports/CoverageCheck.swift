@@ -1,0 +1,67 @@
+// CoverageCheck: how much data a disaster at the worst moment of the period would have lost. The recovery
+// points are the archived WAL segment times a restore can reach plus the finish times of complete backups; the
+// exposure is the time between consecutive points, counted from `since` to the first point (a point before the
+// period is not credited: the report speaks only for its period) and from the last point to the end.
+import Foundation
+
+struct CoverageCheck {
+    let input: ReportInput
+    let period: ReportPeriod
+
+    func assess() -> CoverageCompliance {
+        let points = recoveryPoints()
+        let spans = exposures(between: points)
+        let worst = spans.max { $0.seconds < $1.seconds }
+        let rpo = input.policy?.objectives.rpo
+        let over = rpo.map { objective in spans.filter { $0.seconds > objective } } ?? []
+        let met: Bool
+        if let rpo, let worst { met = worst.seconds <= rpo } else { met = !points.isEmpty }
+        return CoverageCompliance(
+            worstExposureSeconds: worst?.seconds, worstExposureFrom: worst?.from, worstExposureTo: worst?.to,
+            exposuresOverObjective: over, walGaps: walGaps(), points: points.count, met: met)
+    }
+
+    /// Sorted, without duplicates, inside [since, end).
+    func recoveryPoints() -> [Date] {
+        let finishes = input.backups.filter { period.contains($0.startedAt) }.map(\.finishedAt)
+        let all = Set((input.recoverablePoints + finishes).filter { $0 >= period.since && $0 < period.end })
+        return all.sorted()
+    }
+
+    private func exposures(between points: [Date]) -> [ExposureSpan] {
+        let edges = [period.since] + points + [period.end]
+        return zip(edges, edges.dropFirst()).compactMap { from, to in
+            // Two points at the same instant (or a point at `since`) leave no exposure between them.
+            to > from ? ExposureSpan(from: from, to: to, seconds: to.timeIntervalSince(from)) : nil
+        }
+    }
+
+    private func walGaps() -> [ReportGapSummary] {
+        input.walGaps.filter { $0.from < period.until && $0.to > period.since }
+            .sorted { ($0.from, $0.timeline) < ($1.from, $1.timeline) }
+            .map { ReportGapSummary(timeline: $0.timeline, first: $0.first, last: $0.last, segments: $0.segments, from: $0.from, to: $0.to) }
+    }
+}
+
+extension CoverageCheck {
+    func findings(_ coverage: CoverageCompliance) -> Findings {
+        var findings = Findings()
+        let rpo = input.policy?.objectives.rpo
+        if coverage.points == 0 {
+            findings.failures.append("no recovery point in the period")
+        } else if let rpo, !coverage.met, let worst = coverage.worstExposureSeconds,
+                  let from = coverage.worstExposureFrom, let to = coverage.worstExposureTo {
+            findings.failures.append("worst RPO exposure \(ReportText.duration(worst)) (objective \(ReportText.duration(rpo))) "
+                + "from \(ReportText.time(from)) to \(ReportText.time(to)); "
+                + "\(ReportText.count(coverage.exposuresOverObjective.count, "stretch", "stretches")) over the objective")
+        }
+        if rpo == nil {
+            findings.notes.append("no RPO objective: coverage judged only on having recovery points")
+        }
+        for gap in coverage.walGaps {
+            findings.notes.append("WAL gap on timeline \(gap.timeline): \(gap.first)–\(gap.last) "
+                + "(\(ReportText.count(Int(gap.segments), "segment"))) from \(ReportText.time(gap.from)) to \(ReportText.time(gap.to))")
+        }
+        return findings
+    }
+}

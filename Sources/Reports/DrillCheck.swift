@@ -1,0 +1,92 @@
+// DrillCheck: were recoveries rehearsed often enough, and does the newest rehearsal of each drill pass?
+// Cadence: every instant of [since, until] must have a passed drill at most `drill_every` old — a passed drill
+// at p covers [p, p + drill_every]; what no drill covers is an uncovered stretch. Passed drills before the
+// period count for its beginning (a drill 100 days before `since` covers its first 82 days at 182d).
+// met = cadence met (or not judged) and the newest run of each drill in the period passed. An older failed run
+// that a later run of the same drill made good is a note, not a failure: the recovery works now, and the
+// auditor still sees that it did not always.
+import Drills
+import Foundation
+
+struct DrillCheck {
+    let input: ReportInput
+    let period: ReportPeriod
+
+    private var drillEvery: Double? { input.policy?.objectives.drillEvery }
+
+    private var runs: [DrillEvidence] {
+        input.drills.filter { period.contains($0.startedAt) }.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
+    }
+
+    /// Passed drills up to `until`, oldest first.
+    private var passedTimes: [(at: Date, drill: String)] {
+        input.drills.filter { $0.verdict == .passed && $0.startedAt < period.until }
+            .map { (at: $0.startedAt, drill: $0.drill) }.sorted { $0.at < $1.at }
+    }
+
+    func assess() -> DrillCompliance {
+        let runs = runs
+        let passed = runs.filter { $0.verdict == .passed }.count
+        let cadenceMet = drillEvery.map { uncovered(every: $0).isEmpty }
+        return DrillCompliance(
+            runs: runs.map(Self.summary), passed: passed, failed: runs.count - passed,
+            lastPassed: passedTimes.last?.at, cadenceMet: cadenceMet,
+            met: cadenceMet != false && newestFailing(runs).isEmpty)
+    }
+
+    func findings() -> Findings {
+        var findings = Findings()
+        let runs = runs
+        if let every = drillEvery {
+            let last = passedTimes.last.map { " (last passed: '\($0.drill)' \(ReportText.time($0.at)))" } ?? " (no drill ever passed)"
+            for stretch in uncovered(every: every) {
+                findings.failures.append("drill cadence \(ReportText.duration(every)) not met: no passed drill from "
+                    + "\(ReportText.time(stretch.from)) to \(ReportText.time(stretch.to))" + last)
+            }
+        } else {
+            findings.notes.append("no drill_every objective: drill cadence not judged")
+        }
+        let newest = newestFailing(runs)
+        for run in runs where run.verdict != .passed {
+            let sentence = "drill '\(run.drill)' run \(run.id) on \(ReportText.time(run.startedAt)) \(run.verdict.rawValue)"
+                + (run.reasons.isEmpty ? "" : ": " + run.reasons.joined(separator: "; "))
+            if newest.contains(run.id) {
+                findings.failures.append(sentence + " (newest run of this drill)")
+            } else {
+                findings.notes.append(sentence + " (a later run passed)")
+            }
+        }
+        if runs.isEmpty { findings.notes.append("no drill ran in the period") }
+        return findings
+    }
+
+    /// Ids of runs that are the newest of their drill in the period and did not pass.
+    private func newestFailing(_ runs: [DrillEvidence]) -> Set<String> {
+        let newest = Dictionary(grouping: runs, by: \.drill).compactMap { $0.value.last }
+        return Set(newest.filter { $0.verdict != .passed }.map(\.id))
+    }
+
+    /// The stretches of [since, until] no passed drill covers.
+    func uncovered(every: Double) -> [ExposureSpan] {
+        var stretches: [ExposureSpan] = []
+        var reach = period.since
+        for passed in passedTimes {
+            if passed.at > reach {
+                stretches.append(ExposureSpan(from: reach, to: passed.at, seconds: passed.at.timeIntervalSince(reach)))
+            }
+            reach = max(reach, passed.at.addingTimeInterval(every))
+        }
+        if reach < period.until {
+            stretches.append(ExposureSpan(from: reach, to: period.until, seconds: period.until.timeIntervalSince(reach)))
+        }
+        return stretches
+    }
+
+    private static func summary(_ run: DrillEvidence) -> DrillRunSummary {
+        DrillRunSummary(
+            id: run.id, drill: run.drill, at: run.startedAt, backup: run.backup?.id,
+            rtoSeconds: run.rtoSeconds, rpoSeconds: run.rpoSeconds,
+            rtoObjectiveSeconds: run.objectives.rtoSeconds, rpoObjectiveSeconds: run.objectives.rpoSeconds,
+            rpoMethod: run.recoveryPoint?.method.rawValue, verdict: run.verdict, reasons: run.reasons)
+    }
+}

@@ -1,0 +1,43 @@
+// HTML: escaping and the few element helpers the HTML report and its SVG charts share. Every string that
+// comes from outside (cluster, drill and backup names, reasons, key ids) goes through `escape`; numbers and
+// fixed words need not, but escaping them too costs nothing.
+import Foundation
+
+enum HTML {
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    /// A table with escaped header and cells; `bad` marks a cell (class "bad": bold, red on screen) by row and column.
+    static func table(_ header: [String], _ rows: [[String]], bad: (_ row: Int, _ column: Int) -> Bool = { _, _ in false }) -> String {
+        var html = "<table><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+        for (r, row) in rows.enumerated() {
+            html += "<tr>" + row.enumerated().map { c, value in
+                bad(r, c) ? "<td class=\"bad\">\(escape(value))</td>" : "<td>\(escape(value))</td>"
+            }.joined() + "</tr>"
+        }
+        return html + "</tbody></table>\n"
+    }
+
+    /// Key/value table for the small sections.
+    static func facts(_ rows: [(String, String)], bad: Set<String> = []) -> String {
+        table(["", ""], rows.map { [$0.0, $0.1] }) { row, column in column == 1 && bad.contains(rows[row].0) }
+    }
+
+    /// SVG numbers: short, locale-independent.
+    static func number(_ value: Double) -> String {
+        String(format: "%.1f", value)
+    }
+}
