@@ -18,6 +18,8 @@ public final class ScratchCluster: @unchecked Sendable {
     let environment: [String: String]
     private let lock = NSLock()
     private var removed = false
+    /// Set by `start`: the server listens only on its Unix socket in the private directory.
+    private var socketOnly = false
 
     /// The data directory inside the scratch directory (the scratch directory also holds the socket and log).
     public var dataDirectory: String { directory + "/data" }
@@ -39,7 +41,10 @@ public final class ScratchCluster: @unchecked Sendable {
 
     deinit { remove() }
 
-    /// initdb with the connecting role as superuser, trust authentication on the private socket and loopback.
+    /// initdb with the connecting role as superuser and trust authentication. That is safe because `start`
+    /// listens on no TCP port: only the socket in the 0700 directory, which only its owner (and root) can
+    /// reach — the scratch server holds restored production data. (A password would not do: restoring the
+    /// source's roles may set the superuser's password to the source's.)
     public func initialize(superuser: String) throws {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: false)
         try own(dataDirectory)
@@ -47,16 +52,25 @@ public final class ScratchCluster: @unchecked Sendable {
         try run(initdb, ["-D", dataDirectory, "-U", superuser, "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"], what: "initdb")
     }
 
-    /// Starts the server in `dataDirectory` (already initialised or restored) and waits until it accepts connections.
-    public func start(extraOptions: String = "") throws {
+    /// Starts the server initialised by `initialize` on its private socket only, and waits until it accepts connections.
+    public func start() throws {
         let pgCtl = try tools.path("pg_ctl")
-        let options = "-p \(port) -k '\(directory)' -c listen_addresses=127.0.0.1 -c archive_mode=off \(extraOptions)"
+        let options = "-p \(port) -k '\(directory)' -c listen_addresses='' -c archive_mode=off"
         try run(pgCtl, ["-D", dataDirectory, "-l", logPath, "-o", options, "-w", "-t", "300", "start"], what: "pg_ctl start")
+        lock.lock()
+        socketOnly = true
+        lock.unlock()
     }
 
     /// A connection to the scratch server as `user`, database `database`.
+    /// Through the private socket when this cluster was started by `start`, else (a restored snapshot started
+    /// by PhysicalRestore) through 127.0.0.1, where the source's own pg_hba.conf and roles apply.
     public func connection(user: String, database: String) throws -> ConnectionInfo {
-        try ConnectionInfo("postgresql://127.0.0.1:\(port)/\(database)").withParameter("user", user)
+        lock.lock()
+        let viaSocket = socketOnly
+        lock.unlock()
+        return try ConnectionInfo("postgresql://127.0.0.1:\(port)/\(database)").withParameter("user", user)
+            .withParameter("host", viaSocket ? directory : "127.0.0.1")
     }
 
     /// Stops the server (immediately: its data is thrown away) and deletes the directory.
@@ -71,7 +85,11 @@ public final class ScratchCluster: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    public var description: String { "scratch cluster on 127.0.0.1:\(port) in \(directory)" }
+    public var description: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return socketOnly ? "scratch cluster on socket \(directory)/.s.PGSQL.\(port)" : "scratch cluster on 127.0.0.1:\(port) in \(directory)"
+    }
 
     // MARK: - helpers
 
