@@ -348,6 +348,8 @@ public final class PhysicalRestore {
                     let inRecovery = row[0] == "true"
                     let done = action == "promote" ? !inRecovery : (action == "pause" ? row[1] == "paused" : false)
                     if done {
+                        // Recovery will ask for nothing more after promotion: the prefetched leftovers only take space.
+                        if !inRecovery { WALPrefetchSpool(directory: directory + "/pg_wal/" + WALPrefetchSpool.directoryName).remove() }
                         return RecoveryReport(inRecovery: inRecovery, timeline: row[4].flatMap { Int($0, radix: 16) },
                                               lastReplayedLsn: row[2] ?? nil, lastReplayedTransactionAt: row[3] ?? nil,
                                               serverLog: recoveryLines(log))

@@ -295,6 +295,7 @@ public enum WALError: LifeboatError {
     case recordMismatch(key: String, detail: String)
     case contentMismatch(key: String, detail: String)
     case destinationUnwritable(path: String, detail: String)
+    case prefetchNotStarted(detail: String)
 
     public var exitStatus: ExitStatus {
         switch self {
@@ -317,6 +318,7 @@ public enum WALError: LifeboatError {
         case .recordMismatch(let key, let detail): return "WAL record '\(key)' does not belong here: \(detail)"
         case .contentMismatch(let key, let detail): return "WAL object '\(key)' does not match its record: \(detail)"
         case .destinationUnwritable(let path, let detail): return "cannot write '\(path)': \(detail)"
+        case .prefetchNotStarted(let detail): return "the WAL prefetcher did not start: \(detail)"
         }
     }
 
@@ -337,6 +339,7 @@ public enum WALError: LifeboatError {
         case .recordMismatch, .contentMismatch:
             return "the archive is damaged or was tampered with; do not recover past this file, take a new backup, and investigate the repository storage"
         case .destinationUnwritable: return "run lifeboat as the PostgreSQL OS user, as restore_command does, and check the directory's permissions"
+        case .prefetchNotStarted: return "recovery goes on without prefetching; set 'wal: { prefetch: 0 }' to stop trying"
         }
     }
 }
