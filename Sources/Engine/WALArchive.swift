@@ -29,9 +29,11 @@ public struct WALPushResult: Codable, Sendable {
     public var sha256: String
     public var alreadyArchived: Bool
     public var seconds: Double
+    /// Other `.ready` segments this call archived alongside (WALArchive+ReadyPush.swift).
+    public var alsoPushed: [String] = []
 }
 
-public final class WALArchive {
+public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes on several threads
     let context: EngineContext
     let repository: Repository
     let keyring: Keyring

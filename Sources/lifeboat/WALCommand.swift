@@ -21,7 +21,9 @@ struct WALCommand: ParsableCommand {
     struct Push: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Archive one WAL file; re-pushing the identical file succeeds, a different one is refused.",
-            discussion: "Use as archive_command = 'lifeboat --config FILE wal push %p'. Takes no lock: backups run concurrently.")
+            discussion: "Use as archive_command = 'lifeboat --config FILE wal push %p'. Takes no lock: backups run concurrently. "
+                + "Also archives up to wal.push_parallel (default 4) other .ready segments in parallel and marks them in "
+                + "pg_wal/lifeboat-pushed/, so PostgreSQL's own call for them succeeds after a local SHA-256 check.")
 
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Path of the WAL file (PostgreSQL's %p, relative to the data directory).") var path: String
@@ -35,8 +37,13 @@ struct WALCommand: ParsableCommand {
 
         func run() throws {
             let context = try CommandContext(options, command: "wal push")
+            if let marked = try WALArchive.pushedEarlier(path: path, context: context.engine) {
+                try context.emitJSON(marked)
+                return
+            }
             let (repository, keyring) = try context.unlockedRepository()
-            let result = try WALArchive(context: context.engine, repository: repository, keyring: keyring).push(path: path)
+            let result = try WALArchive(context: context.engine, repository: repository, keyring: keyring)
+                .push(path: path, alongWithReady: context.config.wal.pushParallel)
             try context.emitJSON(result)
         }
     }

@@ -34,7 +34,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertNil(config.repository.sseKMSKeyID)
         XCTAssertEqual(config.compression, CompressionSettings(algorithm: .zstd, level: 3))
         XCTAssertEqual(config.backup, BackupSettings(type: .logical, databases: []))
-        XCTAssertEqual(config.wal, WALSettings(prefetch: 8))
+        XCTAssertEqual(config.wal, WALSettings(prefetch: 8, pushParallel: 4))
         XCTAssertNil(config.policyPath)
         XCTAssertNil(config.postgres.binDir)
         XCTAssertNil(config.postgres.osUser)
@@ -48,6 +48,8 @@ final class ConfigLoaderTests: XCTestCase {
             guard case ConfigError.invalidValue(key: "wal.prefetch", _, "65", _, _) = error else { return XCTFail("\(error)") }
         }
         XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { prefetsh: 2 }\n"))
+        XCTAssertEqual(try Fixture.parse(Fixture.minimal + "wal: { push_parallel: 0 }\n").wal, WALSettings(prefetch: 8, pushParallel: 0))
+        XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { push_parallel: 17 }\n"))
     }
 
     func testEveryS3KeyIsRead() throws {
