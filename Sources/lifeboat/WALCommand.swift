@@ -51,7 +51,9 @@ struct WALCommand: ParsableCommand {
     struct Get: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Restore one archived WAL file to DEST (atomically); exit 1 when it is not archived.",
-            discussion: "Use as restore_command = 'lifeboat --config FILE wal get %f %p'. Damaged data is exit 4 and DEST is not created.")
+            discussion: "Use as restore_command = 'lifeboat --config FILE wal get %f %p'. Damaged data is exit 4 and DEST is not created. "
+                + "A segment is taken from pg_wal/lifeboat-prefetch/ when it was prefetched; otherwise it is fetched, and a background "
+                + "prefetcher fetches the next wal.prefetch (default 8) segments there, verified like this command verifies.")
 
         @OptionGroup var options: GlobalOptions
         @Argument(help: "WAL file name (PostgreSQL's %f).") var name: String
