@@ -7,8 +7,12 @@
 // The newest recoverable point's time is the archived time of the window's last segment. This is an
 // approximation from above: a segment is archived after its last commit was written (at most archive_timeout
 // later on an idle server), so the true last commit time is at or before it; knowing it exactly needs WAL
-// decoding. Timelines are treated independently (history files are not followed): a window never continues
-// from a parent timeline into a child one.
+// decoding. A child timeline continues its parent's window when its history file is archived (a
+// TimelineBranch): recovery replays the parent up to the switch point and the child from the segment holding
+// it, so a parent window reaching the segment before the switch extends into the child's run that contains the
+// switch segment — which is how `restore latest` (recovery_target_timeline = latest) recovers after a restored
+// server was promoted and archives into the same repository. Without the history file, timelines stay
+// independent: PostgreSQL could not follow the child either.
 //
 // `.partial` segments, timeline history and backup history files are not segments of a timeline's sequence
 // and play no part in ranges, gaps or windows.
@@ -118,7 +122,8 @@ public struct RecoveryWindowReport: Codable, Sendable, Equatable {
     public var gaps: [WALSegmentRange] { timelines.flatMap(\.gaps) }
 
     /// Computes the report. `segmentSize` is wal_segment_size (from the system record or a snapshot manifest).
-    public static func compute(snapshots: [SnapshotWALNeed], archived: [ArchivedWALFile], segmentSize: Int64) -> RecoveryWindowReport {
+    public static func compute(snapshots: [SnapshotWALNeed], archived: [ArchivedWALFile], segmentSize: Int64,
+                               branches: [TimelineBranch] = []) -> RecoveryWindowReport {
         let size = UInt64(segmentSize)
         // Segment number → archived time, per timeline.
         var byTimeline: [UInt32: [UInt64: Date]] = [:]
@@ -139,7 +144,8 @@ public struct RecoveryWindowReport: Codable, Sendable, Equatable {
             needs[start.timeline, default: []].append((need, first, last))
         }
         var timelines: [TimelineWAL] = []
-        for timeline in Set(byTimeline.keys).union(needs.keys).sorted() {
+        let branchOf = Dictionary(branches.map { ($0.timeline, $0) }, uniquingKeysWith: { first, _ in first })
+        for timeline in Set(byTimeline.keys).union(needs.keys).sorted() {   // parents before children
             let segments = byTimeline[timeline] ?? [:]
             let runs = Self.runs(segments.keys.sorted())
             let name = { (number: UInt64) in LSN.segmentName(timeline: timeline, segment: number, segmentSize: size) }
@@ -150,10 +156,20 @@ public struct RecoveryWindowReport: Codable, Sendable, Equatable {
             for (previous, next) in zip(runs, runs.dropFirst()) { gaps.append(range(previous.upperBound + 1, next.lowerBound - 1)) }
             var windows: [RecoverableWindow] = []
             let candidates = (needs[timeline] ?? []).sorted { ($0.need.finishedAt, $0.need.backup) < ($1.need.finishedAt, $1.need.backup) }
+            let inherited = branchOf[timeline].flatMap { branch in
+                Self.parentWindow(branch, windows: timelines.first { $0.timeline == branch.parent }?.windows ?? [], segmentSize: size)
+            }
             for run in runs {
-                // The oldest snapshot whose WAL lies wholly inside this run starts the run's window.
-                guard let oldest = candidates.first(where: { run.contains($0.start) && run.contains($0.stop) }),
-                      let endTime = segments[run.upperBound] else { continue }
+                guard let endTime = segments[run.upperBound] else { continue }
+                // A parent window reaching the switch starts the child's run that holds the switch segment; it is
+                // older than any snapshot taken on the child. Otherwise the oldest snapshot whose WAL lies wholly
+                // inside this run starts the run's window.
+                if let (parent, switchSegment) = inherited, run.contains(switchSegment) {
+                    windows.append(RecoverableWindow(timeline: timeline, fromBackup: parent.fromBackup, fromTime: parent.fromTime,
+                                                     fromWal: parent.fromWal, toWal: name(run.upperBound), toTime: endTime))
+                    continue
+                }
+                guard let oldest = candidates.first(where: { run.contains($0.start) && run.contains($0.stop) }) else { continue }
                 windows.append(RecoverableWindow(timeline: timeline, fromBackup: oldest.need.backup, fromTime: oldest.need.finishedAt,
                                                  fromWal: name(oldest.stop), toWal: name(run.upperBound), toTime: endTime))
             }
@@ -166,6 +182,19 @@ public struct RecoveryWindowReport: Codable, Sendable, Equatable {
         }
         return RecoveryWindowReport(segmentSize: segmentSize, timelines: timelines,
                                     unrestorableSnapshots: unrestorable.sorted { $0.backup < $1.backup })
+    }
+
+    /// The oldest window of the parent timeline that recovery can follow into `branch`: it starts at or before
+    /// the switch segment and reaches the segment before it. Returned with the switch segment's number.
+    static func parentWindow(_ branch: TimelineBranch, windows: [RecoverableWindow], segmentSize: UInt64)
+        -> (RecoverableWindow, UInt64)? {
+        let switchSegment = branch.switchPoint.segment(size: segmentSize)
+        let number = { (text: String) in WALName(text)?.segmentNumber(segmentSize: segmentSize) }
+        let usable = windows.filter { window in
+            guard let from = number(window.fromWal), let to = number(window.toWal) else { return false }
+            return from <= switchSegment && to &+ 1 >= switchSegment
+        }
+        return usable.min { ($0.fromTime, $0.fromBackup) < ($1.fromTime, $1.fromBackup) }.map { ($0, switchSegment) }
     }
 
     /// Consecutive numbers grouped into closed ranges; `sorted` must be ascending without duplicates.

@@ -7,7 +7,7 @@ import Yams
 public enum ConfigLoader {
     /// Larger files are refused: a configuration is a few hundred bytes, and `--config /dev/zero` must not hang.
     static let maximumFileSize = 1 << 20
-    static let topLevelKeys = ["cluster", "postgres", "repository", "encryption", "compression", "backup", "policy"]
+    static let topLevelKeys = ["cluster", "postgres", "repository", "encryption", "compression", "backup", "wal", "policy"]
 
     /// Reads and validates the configuration file at `path` (relative paths are taken from the current
     /// directory). Relative paths inside the file are resolved against the file's directory.
@@ -29,6 +29,7 @@ public enum ConfigLoader {
             encryption: try EncryptionSettings.read(from: root, baseDirectory: baseDirectory),
             compression: try CompressionSettings.read(from: root),
             backup: try BackupSettings.read(from: root),
+            wal: try WALSettings.read(from: root),
             policyPath: try path("policy", in: root, baseDirectory: baseDirectory),
             sourcePath: sourcePath
         )

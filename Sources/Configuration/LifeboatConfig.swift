@@ -10,6 +10,7 @@ public struct LifeboatConfig: Sendable, Equatable, Codable {
     public var encryption: EncryptionSettings
     public var compression: CompressionSettings
     public var backup: BackupSettings
+    public var wal: WALSettings
     /// The retention/drill policy file, absolute; nil when the configuration names none.
     public var policyPath: String?
     /// The configuration file this was read from (absolute when loaded with `ConfigLoader.load`).
@@ -22,6 +23,7 @@ public struct LifeboatConfig: Sendable, Equatable, Codable {
         encryption: EncryptionSettings,
         compression: CompressionSettings = CompressionSettings(),
         backup: BackupSettings = BackupSettings(),
+        wal: WALSettings = WALSettings(),
         policyPath: String? = nil,
         sourcePath: String
     ) {
@@ -31,6 +33,7 @@ public struct LifeboatConfig: Sendable, Equatable, Codable {
         self.encryption = encryption
         self.compression = compression
         self.backup = backup
+        self.wal = wal
         self.policyPath = policyPath
         self.sourcePath = sourcePath
     }
@@ -39,7 +42,7 @@ public struct LifeboatConfig: Sendable, Equatable, Codable {
     public var postgresURLHasPassword: Bool { postgres.urlHasPassword }
 
     enum CodingKeys: String, CodingKey {
-        case cluster, postgres, repository, encryption, compression, backup
+        case cluster, postgres, repository, encryption, compression, backup, wal
         case policyPath = "policy"
         case sourcePath = "source_path"
     }

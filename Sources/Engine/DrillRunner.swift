@@ -190,11 +190,11 @@ public struct DrillRunner {
         let request = PhysicalRestoreRequest(reference: manifest.id.rawValue, dataDirectory: scratch.dataDirectory,
                                              toTime: definition.restore.toTime, toLSN: nil, targetAction: "promote", clean: false,
                                              start: false, port: scratch.port, configPath: options.configPath, binaryPath: options.binaryPath)
-        _ = try state.phase("restore") { try engine.run(request) }
+        let restored = try state.phase("restore") { try engine.run(request) }
         let replayStarted = StartMark()
         let recovery = try state.phase("start") {
             try engine.startAndWait(manifest: manifest, directory: scratch.dataDirectory, port: scratch.port, action: "promote",
-                                    started: { replayStarted.mark() })
+                                    target: restored.plan.target, started: { replayStarted.mark() })
         }
         state.splitStartPhase(at: replayStarted.time)
         state.replayedLSN = recovery.lastReplayedLsn

@@ -1,5 +1,6 @@
 // PhysicalRestore: restores a snapshot into a data directory and configures point-in-time recovery.
-// Order of safety: choose the snapshot (newest one finished before the target), refuse a non-empty directory
+// Order of safety: choose the snapshot (newest one finished before the target; for a named restore point, whose
+// time Lifeboat cannot know, the newest snapshot unless a backup id is given), refuse a non-empty directory
 // unless --clean, authenticate the whole object before the directory is touched, extract pg_basebackup's tar
 // (names validated, never outside DIR, no links; owned by postgres.os_user when running as root), then write
 // recovery.signal and the recovery settings (restore_command = this lifeboat's `wal get`). With --start the
@@ -19,6 +20,8 @@ public struct PhysicalRestoreRequest: Sendable {
     public var dataDirectory: String
     public var toTime: Date?
     public var toLSN: LSN?
+    /// A restore point made with `pg_create_restore_point(name)` (recovery_target_name).
+    public var toName: String?
     public var targetAction: String
     public var clean: Bool
     public var start: Bool
@@ -27,12 +30,13 @@ public struct PhysicalRestoreRequest: Sendable {
     public var configPath: String
     public var binaryPath: String
 
-    public init(reference: String, dataDirectory: String, toTime: Date?, toLSN: LSN?, targetAction: String, clean: Bool,
-                start: Bool, port: Int?, configPath: String, binaryPath: String) {
+    public init(reference: String, dataDirectory: String, toTime: Date?, toLSN: LSN?, toName: String? = nil, targetAction: String,
+                clean: Bool, start: Bool, port: Int?, configPath: String, binaryPath: String) {
         self.reference = reference
         self.dataDirectory = dataDirectory
         self.toTime = toTime
         self.toLSN = toLSN
+        self.toName = toName
         self.targetAction = targetAction
         self.clean = clean
         self.start = start
@@ -102,14 +106,14 @@ public final class PhysicalRestore {
             throw SnapshotError.dataDirectoryUnusable(path: directory, detail: "it must be an absolute path without single quotes")
         }
         try checkDirectory(directory, clean: request.clean)
-        let target: String
-        if let time = request.toTime { target = "time \(Self.postgresTimestamp(time))" }
-        else if let lsn = request.toLSN { target = "WAL position \(lsn)" }
-        else { target = "end of the archived WAL (latest)" }
-        let hasTarget = request.toTime != nil || request.toLSN != nil
+        let target = Self.targetText(request)
+        let hasTarget = request.toTime != nil || request.toLSN != nil || request.toName != nil
         let restoreCommand = Self.shellQuote(request.binaryPath) + " --config " + Self.shellQuote(request.configPath) + " wal get %f %p"
         let startCommand = try startArguments(manifest, directory: directory, port: request.port ?? 5432)
-        var steps = [
+        var steps = request.toName == nil ? [] : [
+            "use snapshot \(manifest.id)" + (request.reference == "latest" ? " (the newest: a restore point's time is unknown to "
+                + "lifeboat; if 'restore point \(request.toName!)' is older than it, pass an older backup id)" : "")]
+        steps += [
             request.clean && !isEmpty(directory) ? "delete the contents of '\(directory)' (--clean)" : "create '\(directory)' (mode 0700)",
             "authenticate '\(snapshot.object)' (\(Format.bytes(manifest.storedBytes))): every chunk, size and sha256",
             "extract the data directory (\(Format.bytes(manifest.contentBytes)))" + (osUser.map { " owned by OS user '\($0)'" } ?? ""),
@@ -127,6 +131,15 @@ public final class PhysicalRestore {
         return (plan, manifest)
     }
 
+    static func targetText(_ request: PhysicalRestoreRequest) -> String {
+        if let time = request.toTime { return "time \(postgresTimestamp(time))" }
+        if let lsn = request.toLSN { return "WAL position \(lsn)" }
+        if let name = request.toName { return "restore point '\(name)'" }
+        return "end of the archived WAL (latest)"
+    }
+
+    /// A restore point carries no time Lifeboat can see (it is a WAL record), so --to-name puts no bound on the
+    /// snapshot: the newest one is used, and recovery reports a point it never reached (recoveryTargetMissed).
     func chooseSnapshot(_ request: PhysicalRestoreRequest) throws -> BackupManifest {
         let catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: context.config.cluster)
         func qualifies(_ manifest: BackupManifest) -> Bool {
@@ -204,7 +217,8 @@ public final class PhysicalRestore {
         var result = PhysicalRestoreResult(plan: plan, seconds: 0, bytesExtracted: extractor.bytes, files: extractor.files,
                                            started: false, port: request.port, recovery: nil)
         if request.start, let port = request.port {
-            result.recovery = try startAndWait(manifest: manifest, directory: directory, port: port, action: plan.targetAction ?? "promote")
+            result.recovery = try startAndWait(manifest: manifest, directory: directory, port: port, action: plan.targetAction ?? "promote",
+                                               target: plan.target)
             result.started = true
         }
         result.seconds = Date().timeIntervalSince(started)
@@ -251,6 +265,7 @@ public final class PhysicalRestore {
                      "restore_command = \(Self.confQuote(plan.restoreCommand))"]
         if let time = request.toTime { lines.append("recovery_target_time = \(Self.confQuote(Self.postgresTimestamp(time)))") }
         if let lsn = request.toLSN { lines.append("recovery_target_lsn = \(Self.confQuote(lsn.description))") }
+        if let name = request.toName { lines.append("recovery_target_name = \(Self.confQuote(name))") }
         if let action = plan.targetAction { lines.append("recovery_target_action = \(Self.confQuote(action))") }
         try extractor.append(Array((lines.joined(separator: "\n") + "\n").utf8), to: "postgresql.auto.conf")
         try extractor.append([], to: "recovery.signal")
@@ -291,7 +306,7 @@ public final class PhysicalRestore {
     }
 
     /// `started` is called once pg_ctl reports the server up (it accepts connections once consistent).
-    func startAndWait(manifest: BackupManifest, directory: String, port: Int, action: String,
+    func startAndWait(manifest: BackupManifest, directory: String, port: Int, action: String, target: String,
                       started: (() -> Void)? = nil) throws -> RecoveryReport {
         var arguments = try startArguments(manifest, directory: directory, port: port)
         let executable: String
@@ -307,6 +322,7 @@ public final class PhysicalRestore {
         started?()
         let log = directory + "/" + Self.logName
         if status != 0 && action != "shutdown" {
+            try checkTargetReached(log: log, target: target)
             throw SnapshotError.serverStart(detail: "pg_ctl exited with status \(status): \(output)", log: logTail(log))
         }
         let connection = try ConnectionInfo(context.config.postgres.url)
@@ -321,6 +337,7 @@ public final class PhysicalRestore {
             if !running {
                 if action == "shutdown" { return RecoveryReport(inRecovery: true, timeline: nil, lastReplayedLsn: nil,
                                                                 lastReplayedTransactionAt: nil, serverLog: recoveryLines(log)) }
+                try checkTargetReached(log: log, target: target)
                 throw SnapshotError.recoveryIncomplete(detail: "the server stopped during recovery", log: logTail(log))
             }
             if let server = try? PGConnection(connection) {
@@ -334,6 +351,8 @@ public final class PhysicalRestore {
                     let inRecovery = row[0] == "true"
                     let done = action == "promote" ? !inRecovery : (action == "pause" ? row[1] == "paused" : false)
                     if done {
+                        // Recovery will ask for nothing more after promotion: the prefetched leftovers only take space.
+                        if !inRecovery { WALPrefetchSpool(directory: directory + "/pg_wal/" + WALPrefetchSpool.directoryName).remove() }
                         return RecoveryReport(inRecovery: inRecovery, timeline: row[4].flatMap { Int($0, radix: 16) },
                                               lastReplayedLsn: row[2] ?? nil, lastReplayedTransactionAt: row[3] ?? nil,
                                               serverLog: recoveryLines(log))
@@ -377,6 +396,15 @@ public final class PhysicalRestore {
         let output = ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let exited = status & 0x7f == 0
         return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output)
+    }
+
+    /// PostgreSQL (12+) shuts down when the archived WAL ends before the recovery target: a restore point that
+    /// does not exist or precedes the snapshot, a time or position beyond the archive. Said plainly, not as a crash.
+    func checkTargetReached(log: String, target: String) throws {
+        let text = logText(log)
+        let markers = ["recovery ended before configured recovery target was reached", "recovery stopped before reaching the target"]
+        guard markers.contains(where: text.contains) else { return }
+        throw SnapshotError.recoveryTargetMissed(target: target, log: logTail(log))
     }
 
     func logText(_ path: String) -> String {

@@ -111,7 +111,12 @@ public struct Pruner {
             guard let id = BackupID(decision.id), let objects = directories.objects[id] else { continue }
             // The manifest goes first: once it is gone the backup is no longer listed or restorable, and a run
             // interrupted after this point leaves a leftover that the next plan expires.
-            let ordered = objects.values.sorted { order($0) < order($1) }
+            // (Rank and key compared field by field: Swift 6.3.1 -O crashes (SIL verifier, signal 11) on the
+            // tuple `<` inside this closure, which broke the release build.)
+            let ordered = objects.values.sorted { lhs, rhs in
+                let (left, right) = (order(lhs), order(rhs))
+                return left.0 != right.0 ? left.0 < right.0 : left.1 < right.1
+            }
             context.progress.begin("prune \(id)", total: Int64(ordered.count))
             defer { context.progress.end() }
             var refused = false

@@ -328,6 +328,7 @@ public enum SnapshotError: LifeboatError {
     case dataDirectoryUnusable(path: String, detail: String)
     case serverStart(detail: String, log: String)
     case recoveryIncomplete(detail: String, log: String)
+    case recoveryTargetMissed(target: String, log: String)
 
     public var exitStatus: ExitStatus {
         switch self {
@@ -355,6 +356,8 @@ public enum SnapshotError: LifeboatError {
         case .dataDirectoryUnusable(let path, let detail): return "cannot use data directory '\(path)': \(detail)"
         case .serverStart(let detail, let log): return "the restored server did not start: \(detail)\n\(log)"
         case .recoveryIncomplete(let detail, let log): return "recovery did not finish: \(detail)\n\(log)"
+        case .recoveryTargetMissed(let target, let log):
+            return "recovery reached the end of the archived WAL without reaching the target (\(target)); the server shut down\n\(log)"
         }
     }
 
@@ -374,6 +377,9 @@ public enum SnapshotError: LifeboatError {
         case .dataDirectoryUnusable: return nil
         case .serverStart: return "see the server log above; the data directory is left as it is"
         case .recoveryIncomplete: return "see the server log above; the server was left running so you can inspect it"
+        case .recoveryTargetMissed:
+            return "a restore point must exist in the archived WAL after the snapshot's start (check the name; pass an older backup id "
+                + "from 'lifeboat list'); a time or WAL position must be before the end of the archive. Restore again with --clean"
         }
     }
 }

@@ -17,8 +17,10 @@ public struct WALGetResult: Codable, Sendable {
     public var name: String
     public var destination: String
     public var size: Int64
+    /// Empty when the file came from the prefetch spool (it was checked against its record when spooled).
     public var sha256: String
     public var seconds: Double
+    public var fromPrefetchSpool: Bool = false
 }
 
 extension WALArchive {

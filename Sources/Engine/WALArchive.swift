@@ -29,9 +29,11 @@ public struct WALPushResult: Codable, Sendable {
     public var sha256: String
     public var alreadyArchived: Bool
     public var seconds: Double
+    /// Other `.ready` segments this call archived alongside (WALArchive+ReadyPush.swift).
+    public var alsoPushed: [String] = []
 }
 
-public final class WALArchive {
+public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes on several threads
     let context: EngineContext
     let repository: Repository
     let keyring: Keyring
@@ -55,6 +57,7 @@ public final class WALArchive {
             let header = try segmentHeader(file, name: name)
             try pinSystemIdentifier(header, name: name)
             systemIdentifier = header.systemIdentifier
+            try archiveTimelineHistory(of: name, besides: path)
         }
         let objectKey = try ObjectKey(RepositoryLayout.walObject(cluster: cluster, name: name))
         if let existing = try record(name) {
@@ -84,6 +87,30 @@ public final class WALArchive {
         context.logger.info("wal file archived", metadata: ["wal": "\(name)", "bytes": "\(file.size)", "stored": "\(object.storedSize)"])
         return WALPushResult(name: name.rawValue, object: objectKey.rawValue, size: file.size, storedSize: object.storedSize,
                              sha256: digest, alreadyArchived: false, seconds: Date().timeIntervalSince(started))
+    }
+
+    // MARK: timeline history
+
+    /// PostgreSQL marks a new timeline's history file for archiving only when archive_mode is on at promotion.
+    /// A restored server promoted with archive_mode=off (restore --start) and later turned into an archiving
+    /// primary would archive timeline T's segments without `T.history`, and a restore of 'latest' would then
+    /// silently stay on the parent timeline. So a segment of timeline T > 1 is archived only after its history
+    /// file: when pg_wal (the segment's directory) holds it and archive_status has neither `.ready` (PostgreSQL
+    /// archives history files before segments) nor `.done`, it is pushed here and marked `.done`, PostgreSQL's own
+    /// "archived" mark, so later segments cost one stat.
+    func archiveTimelineHistory(of name: WALName, besides path: String) throws {
+        guard name.timeline > 1 else { return }
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let history = String(format: "%08X.history", name.timeline)
+        let status = directory + "/archive_status/" + history
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: directory + "/" + history), !manager.fileExists(atPath: status + ".ready"),
+              !manager.fileExists(atPath: status + ".done") else { return }
+        _ = try push(path: directory + "/" + history)
+        context.logger.notice("archived \(history) with \(name): PostgreSQL had not marked it for archiving (archive_mode was off at promotion)")
+        if manager.fileExists(atPath: directory + "/archive_status") {
+            _ = manager.createFile(atPath: status + ".done", contents: nil, attributes: [.posixPermissions: 0o600])
+        }
     }
 
     // MARK: records
@@ -270,6 +297,7 @@ public enum WALError: LifeboatError {
     case recordMismatch(key: String, detail: String)
     case contentMismatch(key: String, detail: String)
     case destinationUnwritable(path: String, detail: String)
+    case prefetchNotStarted(detail: String)
 
     public var exitStatus: ExitStatus {
         switch self {
@@ -292,6 +320,7 @@ public enum WALError: LifeboatError {
         case .recordMismatch(let key, let detail): return "WAL record '\(key)' does not belong here: \(detail)"
         case .contentMismatch(let key, let detail): return "WAL object '\(key)' does not match its record: \(detail)"
         case .destinationUnwritable(let path, let detail): return "cannot write '\(path)': \(detail)"
+        case .prefetchNotStarted(let detail): return "the WAL prefetcher did not start: \(detail)"
         }
     }
 
@@ -312,6 +341,7 @@ public enum WALError: LifeboatError {
         case .recordMismatch, .contentMismatch:
             return "the archive is damaged or was tampered with; do not recover past this file, take a new backup, and investigate the repository storage"
         case .destinationUnwritable: return "run lifeboat as the PostgreSQL OS user, as restore_command does, and check the directory's permissions"
+        case .prefetchNotStarted: return "recovery goes on without prefetching; set 'wal: { prefetch: 0 }' to stop trying"
         }
     }
 }

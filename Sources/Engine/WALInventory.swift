@@ -68,7 +68,8 @@ public struct WALInventoryReader {
         files.sort { $0.name < $1.name }
         let segmentSize = try self.segmentSize(hasSystemRecord: hasSystemRecord, manifests: manifests)
         let needs = manifests.compactMap(SnapshotWALNeed.init)
-        var report = RecoveryWindowReport.compute(snapshots: needs, archived: files, segmentSize: segmentSize)
+        let branches = timelineBranches(files)
+        var report = RecoveryWindowReport.compute(snapshots: needs, archived: files, segmentSize: segmentSize, branches: branches)
         // Exact archived times for the segments that end a window (a few authenticated reads).
         var exact: [String: Date] = [:]
         for window in report.windows {
@@ -77,9 +78,23 @@ public struct WALInventoryReader {
         }
         if !exact.isEmpty {
             files = files.map { file in exact[file.name.rawValue].map { ArchivedWALFile(name: file.name, archivedAt: $0) } ?? file }
-            report = RecoveryWindowReport.compute(snapshots: needs, archived: files, segmentSize: segmentSize)
+            report = RecoveryWindowReport.compute(snapshots: needs, archived: files, segmentSize: segmentSize, branches: branches)
         }
         return WALInventory(files: files, recordsWithoutObject: orphans.sorted(), segmentSize: segmentSize, report: report)
+    }
+
+    /// Where each archived timeline branched off (one small authenticated read per history file). A history
+    /// file that cannot be read is left out: its timeline then gets no window from its parent, and
+    /// `verify --wal` reports the damage.
+    func timelineBranches(_ files: [ArchivedWALFile]) -> [TimelineBranch] {
+        files.filter { $0.name.kind == .history }.compactMap { file in
+            guard let record = try? archive.record(file.name), record.size <= 1 << 20,
+                  let key = try? ObjectKey(RepositoryLayout.walObject(cluster: cluster, name: file.name)) else { return nil }
+            var bytes: [UInt8] = []
+            guard (try? Self.readBack(store: repository.store, key: key, record: record, name: file.name,
+                                      lookup: archive.keyring.lookup, body: { bytes.append(contentsOf: $0) })) != nil else { return nil }
+            return TimelineBranch(timeline: file.name.timeline, historyText: String(decoding: bytes, as: UTF8.self))
+        }
     }
 
     /// wal_segment_size: the system record's, else a snapshot's, else PostgreSQL's default.

@@ -21,6 +21,11 @@ struct RestoreCommand: ParsableCommand {
             the end of the archived WAL) is extracted into DIR (refused when not empty unless --clean), with \
             recovery.signal and restore_command = 'lifeboat --config FILE wal get %f %p'. --start starts the server \
             on 127.0.0.1:PORT (archive_mode=off) and waits until recovery reaches the target.
+
+            --to-name NAME recovers to a restore point made with SELECT pg_create_restore_point('NAME'). Its time is \
+            unknown to lifeboat, so 'latest' uses the newest snapshot; if the restore point is older than that \
+            snapshot, pass an older backup id (see 'lifeboat list'). A target that recovery never reaches shuts \
+            the server down and is reported as such (exit 1).
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -36,6 +41,8 @@ struct RestoreCommand: ParsableCommand {
     @Option(name: .long, help: "Physical restore of a snapshot into this data directory.") var dataDir: String?
     @Option(name: .long, help: "Recover up to this time (RFC 3339, e.g. 2026-11-21T19:53:12.345Z); with --data-dir.") var toTime: String?
     @Option(name: .long, help: "Recover up to this WAL position (e.g. 0/5000028); with --data-dir.") var toLsn: String?
+    @Option(name: .long, help: "Recover up to this restore point (pg_create_restore_point); newest snapshot unless a backup id is given; with --data-dir.")
+    var toName: String?
     @Option(name: .long, help: "At the target: promote (default), pause or shutdown; with --data-dir.") var targetAction: String?
     @Flag(name: .long, help: "Start the restored server and wait for recovery; with --data-dir and --port.") var start = false
     @Option(name: .long, help: "Port of the restored server (127.0.0.1); with --start.") var port: Int?
@@ -44,7 +51,8 @@ struct RestoreCommand: ParsableCommand {
     func validate() throws {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
         if dataDir == nil {
-            for (name, given) in [("--to-time", toTime != nil), ("--to-lsn", toLsn != nil), ("--target-action", targetAction != nil),
+            for (name, given) in [("--to-time", toTime != nil), ("--to-lsn", toLsn != nil), ("--to-name", toName != nil),
+                                  ("--target-action", targetAction != nil),
                                   ("--start", start), ("--port", port != nil)] where given {
                 throw ValidationError("\(name) needs --data-dir (point-in-time recovery restores a snapshot into a data directory)")
             }
@@ -54,7 +62,12 @@ struct RestoreCommand: ParsableCommand {
                               ("--no-owner", noOwner), ("--spool-dir", spoolDir != nil), ("--jobs", jobs != 1)] where given {
             throw ValidationError("\(name) does not apply to a snapshot restore (--data-dir)")
         }
-        if toTime != nil && toLsn != nil { throw ValidationError("pass either --to-time or --to-lsn, not both") }
+        if [toTime, toLsn, toName].compactMap({ $0 }).count > 1 {
+            throw ValidationError("pass one recovery target: --to-time, --to-lsn or --to-name")
+        }
+        if let toName, toName.isEmpty || toName.utf8.count > 63 || toName.utf8.contains(0) {
+            throw ValidationError("--to-name must be a restore point name of 1 to 63 bytes, as pg_create_restore_point accepts")
+        }
         if let toTime, CatalogCoding.parseTimestamp(toTime) == nil {
             throw ValidationError("--to-time '\(toTime)' is not a time; use RFC 3339 such as 2026-11-21T19:53:12.345Z")
         }
@@ -111,7 +124,7 @@ struct RestoreCommand: ParsableCommand {
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
         let request = PhysicalRestoreRequest(
             reference: backup, dataDirectory: (directory as NSString).standardizingPath, toTime: toTime.flatMap(CatalogCoding.parseTimestamp),
-            toLSN: toLsn.flatMap(LSN.init), targetAction: targetAction ?? "promote", clean: clean, start: start, port: port,
+            toLSN: toLsn.flatMap(LSN.init), toName: toName, targetAction: targetAction ?? "promote", clean: clean, start: start, port: port,
             configPath: context.configPath, binaryPath: binary)
         let (plan, _) = try engine.plan(request)
         let keys = try rehydrationKeys(catalog, backup: plan.backup)

@@ -4,6 +4,9 @@
 // Both are silent on success (their output lands in the server log once per file; --json prints a result,
 // LIFEBOAT_LOG_LEVEL=info logs one line). `wal get` of a file that is not archived exits 1 with at most one
 // info-level log line, because PostgreSQL probes for files that do not exist (history files, the next segment).
+// With `wal.prefetch` > 0 (default 8), `wal get` of a segment answers from pg_wal/lifeboat-prefetch/ when the
+// segment is there and starts the hidden `wal prefetch` in the background to fetch the next ones
+// (Engine/WALArchive+Prefetch.swift).
 import ArgumentParser
 import Catalog
 import Engine
@@ -13,12 +16,14 @@ struct WALCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wal",
         abstract: "Archive and fetch WAL files (PostgreSQL's archive_command and restore_command).",
-        subcommands: [Push.self, Get.self])
+        subcommands: [Push.self, Get.self, Prefetch.self])
 
     struct Push: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Archive one WAL file; re-pushing the identical file succeeds, a different one is refused.",
-            discussion: "Use as archive_command = 'lifeboat --config FILE wal push %p'. Takes no lock: backups run concurrently.")
+            discussion: "Use as archive_command = 'lifeboat --config FILE wal push %p'. Takes no lock: backups run concurrently. "
+                + "Also archives up to wal.push_parallel (default 4) other .ready segments in parallel and marks them in "
+                + "pg_wal/lifeboat-pushed/, so PostgreSQL's own call for them succeeds after a local SHA-256 check.")
 
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Path of the WAL file (PostgreSQL's %p, relative to the data directory).") var path: String
@@ -32,8 +37,14 @@ struct WALCommand: ParsableCommand {
 
         func run() throws {
             let context = try CommandContext(options, command: "wal push")
+            if let marked = try WALArchive.pushedEarlier(path: path, context: context.engine) {
+                try context.emitJSON(marked)
+                return
+            }
             let (repository, keyring) = try context.unlockedRepository()
-            let result = try WALArchive(context: context.engine, repository: repository, keyring: keyring).push(path: path)
+            let result = try WALArchive(context: context.engine, repository: repository, keyring: keyring)
+                .push(path: path, alongWithReady: context.config.wal.pushParallel)
+            MetricsRecorder.shared.record(bytes: result.storedSize ?? 0)
             try context.emitJSON(result)
         }
     }
@@ -41,7 +52,9 @@ struct WALCommand: ParsableCommand {
     struct Get: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Restore one archived WAL file to DEST (atomically); exit 1 when it is not archived.",
-            discussion: "Use as restore_command = 'lifeboat --config FILE wal get %f %p'. Damaged data is exit 4 and DEST is not created.")
+            discussion: "Use as restore_command = 'lifeboat --config FILE wal get %f %p'. Damaged data is exit 4 and DEST is not created. "
+                + "A segment is taken from pg_wal/lifeboat-prefetch/ when it was prefetched; otherwise it is fetched, and a background "
+                + "prefetcher fetches the next wal.prefetch (default 8) segments there, verified like this command verifies.")
 
         @OptionGroup var options: GlobalOptions
         @Argument(help: "WAL file name (PostgreSQL's %f).") var name: String
@@ -55,16 +68,70 @@ struct WALCommand: ParsableCommand {
 
         func run() throws {
             let context = try CommandContext(options, command: "wal get")
+            let ahead = context.config.wal.prefetch
+            let segment = WALName(name).flatMap { $0.kind == .segment && ahead > 0 ? $0 : nil }
+            let spool = WALPrefetchSpool(destination: destination)
+            if let segment, let result = try spool.deliver(segment, to: destination) {
+                context.engine.logger.info("wal file restored from the prefetch spool", metadata: ["wal": "\(segment)"])
+                startPrefetcher(context, after: segment, segmentSize: result.size, count: ahead)
+                try context.emitJSON(result)
+                return
+            }
             let (repository, keyring) = try context.unlockedRepository()
             do {
                 let result = try WALArchive(context: context.engine, repository: repository, keyring: keyring)
                     .get(name: name, destination: destination)
+                if let segment { startPrefetcher(context, after: segment, segmentSize: result.size, count: ahead) }
                 try context.emitJSON(result)
             } catch let missing as WALError {
                 guard case .notArchived = missing else { throw missing }
                 context.engine.logger.info("\(missing.message)")
                 throw CommandOutcome(status: .failure)
             }
+        }
+
+        /// Prefetching is an optimisation: a failure to start it is logged and recovery goes on.
+        func startPrefetcher(_ context: CommandContext, after segment: WALName, segmentSize: Int64, count: Int) {
+            let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let spool = WALPrefetchSpool(destination: destination).directory
+            let absoluteSpool = spool.hasPrefix("/") ? spool : FileManager.default.currentDirectoryPath + "/" + spool
+            do {
+                try DetachedProcess.spawn(binary, ["--config", context.configPath, "--no-progress", "wal", "prefetch", segment.rawValue,
+                                                   "--spool", absoluteSpool, "--segment-size", String(segmentSize), "--count", String(count)],
+                                          environment: context.engine.environment)
+            } catch let error as WALError {
+                context.engine.logger.warning("\(error.message)")
+            } catch {
+                context.engine.logger.warning("the WAL prefetcher did not start: \(error)")
+            }
+        }
+    }
+
+    /// Started by `wal get` (detached); not for direct use.
+    struct Prefetch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fetch the segments after NAME into the prefetch spool (started by 'wal get').", shouldDisplay: false)
+
+        @OptionGroup var options: GlobalOptions
+        @Argument(help: "The segment recovery asked for last.") var name: String
+        @Option(name: .long, help: "The spool directory (pg_wal/lifeboat-prefetch).") var spool: String
+        @Option(name: .long, help: "wal_segment_size in bytes.") var segmentSize: Int
+        @Option(name: .long, help: "How many segments to fetch ahead.") var count: Int
+
+        func validate() throws {
+            guard let segment = WALName(name), segment.kind == .segment else { throw ValidationError("'\(name)' is not a segment name") }
+            guard spool.hasPrefix("/"), spool.hasSuffix("/" + WALPrefetchSpool.directoryName) else {
+                throw ValidationError("--spool must be an absolute path ending in /\(WALPrefetchSpool.directoryName)")
+            }
+            guard WALSegmentHeader.isValidSegmentSize(UInt64(max(0, segmentSize))) else { throw ValidationError("--segment-size is not a WAL segment size") }
+            guard (1...64).contains(count) else { throw ValidationError("--count must be between 1 and 64") }
+        }
+
+        func run() throws {
+            let context = try CommandContext(options, command: "wal prefetch")
+            let (repository, keyring) = try context.unlockedRepository()
+            try WALArchive(context: context.engine, repository: repository, keyring: keyring)
+                .prefetch(after: WALName(name)!, count: count, segmentSize: UInt64(segmentSize), spool: WALPrefetchSpool(directory: spool))
         }
     }
 }

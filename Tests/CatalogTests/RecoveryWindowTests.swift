@@ -164,4 +164,30 @@ final class RecoveryWindowTests: XCTestCase {
         XCTAssertEqual(RPOExposure.formatDuration(45.9), "45s")
         XCTAssertEqual(RPOExposure.formatDuration(90_000), "1d01h")
     }
+    // MARK: timelines
+
+    func testTimelineBranchParsesTheLastLineOfAHistoryFile() {
+        let text = "1\t0/E006598\tbefore 2026-11-21 22:18:25+00\n\n2\t0/12000000\tno recovery target specified\n"
+        XCTAssertEqual(TimelineBranch(timeline: 3, historyText: text), TimelineBranch(timeline: 3, parent: 2, switchPoint: LSN(0x1200_0000)))
+        XCTAssertNil(TimelineBranch(timeline: 2, historyText: ""))
+        XCTAssertNil(TimelineBranch(timeline: 2, historyText: "junk\n"))
+        XCTAssertNil(TimelineBranch(timeline: 2, historyText: "2\t0/1\tparent not older than the child\n"))
+    }
+
+    func testChildTimelineContinuesTheParentWindowThroughItsHistory() {
+        // Timeline 1: snapshot 4…5, segments 3…9. Timeline 2 branched at 0/7006598 (segment 7), segments 7…10.
+        let files = (3...9).map { file(1, UInt64($0), Double($0)) } + (7...10).map { file(2, UInt64($0), 20 + Double($0)) }
+        let branch = TimelineBranch(timeline: 2, parent: 1, switchPoint: LSN(7 << 24 | 0x6598))
+        let report = RecoveryWindowReport.compute(snapshots: [snapshot("S1", 1, 4, 5, 5.5)], archived: files,
+                                                  segmentSize: Self.size, branches: [branch])
+        XCTAssertEqual(report.newestWindow, RecoverableWindow(timeline: 2, fromBackup: "S1", fromTime: t0.addingTimeInterval(330),
+                                                              fromWal: name(1, 5), toWal: name(2, 10), toTime: t0.addingTimeInterval(30 * 60)))
+        XCTAssertEqual(report.windows.count, 2, "timeline 1 keeps its own window")
+        // Without the history file the child is unconnected; a switch after the parent's WAL ends is unreachable.
+        XCTAssertEqual(compute([snapshot("S1", 1, 4, 5, 5.5)], files).windows.map(\.timeline), [1])
+        let late = TimelineBranch(timeline: 2, parent: 1, switchPoint: LSN(12 << 24))
+        let unreachable = RecoveryWindowReport.compute(snapshots: [snapshot("S1", 1, 4, 5, 5.5)],
+                                                       archived: files + [file(2, 12, 40)], segmentSize: Self.size, branches: [late])
+        XCTAssertEqual(unreachable.windows.map(\.timeline), [1])
+    }
 }

@@ -34,10 +34,22 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertNil(config.repository.sseKMSKeyID)
         XCTAssertEqual(config.compression, CompressionSettings(algorithm: .zstd, level: 3))
         XCTAssertEqual(config.backup, BackupSettings(type: .logical, databases: []))
+        XCTAssertEqual(config.wal, WALSettings(prefetch: 8, pushParallel: 4))
         XCTAssertNil(config.policyPath)
         XCTAssertNil(config.postgres.binDir)
         XCTAssertNil(config.postgres.osUser)
         XCTAssertEqual(config.encryption, .passphraseEnvironment(name: "LIFEBOAT_PASSPHRASE"))
+    }
+
+    func testWALSection() throws {
+        XCTAssertEqual(try Fixture.parse(Fixture.minimal + "wal: { prefetch: 0 }\n").wal.prefetch, 0)
+        XCTAssertEqual(try Fixture.parse(Fixture.minimal + "wal:\n  prefetch: 16\n").wal.prefetch, 16)
+        XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { prefetch: 65 }\n")) { error in
+            guard case ConfigError.invalidValue(key: "wal.prefetch", _, "65", _, _) = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { prefetsh: 2 }\n"))
+        XCTAssertEqual(try Fixture.parse(Fixture.minimal + "wal: { push_parallel: 0 }\n").wal, WALSettings(prefetch: 8, pushParallel: 0))
+        XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { push_parallel: 17 }\n"))
     }
 
     func testEveryS3KeyIsRead() throws {

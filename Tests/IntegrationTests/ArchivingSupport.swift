@@ -66,20 +66,32 @@ extension XCTestCase {
         return result
     }
 
-    func stopServer(_ directory: String) {
+    /// Restarts a restored server with extra settings (`-c name=value` words). The start options restore
+    /// --start used (archive_mode=off among them) are in postmaster.opts, so a plain `pg_ctl restart` would keep them.
+    func restartServer(_ directory: String, port: Int, settings: [String]) throws {
+        stopServer(directory, mode: "fast")
+        let options = "-p \(port) -k '\(directory)' -c listen_addresses=127.0.0.1 " + settings.map { "-c \($0)" }.joined(separator: " ")
+        let status = runPgCtl(["-D", directory, "-l", directory + "/lifeboat-restore.log", "-o", options, "-w", "start"])
+        XCTAssertEqual(status, 0, "pg_ctl start of '\(directory)' failed")
+    }
+
+    func stopServer(_ directory: String, mode: String = "immediate") {
         guard FileManager.default.fileExists(atPath: directory + "/postmaster.pid") else { return }
+        runPgCtl(["-D", directory, "-m", mode, "-w", "stop"])
+    }
+
+    @discardableResult
+    func runPgCtl(_ arguments: [String]) -> Int32 {
         let process = Process()
         let pgCtl = "/usr/lib/postgresql/15/bin/pg_ctl"
-        if getuid() == 0 {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", pgCtl, "-D", directory, "-m", "immediate", "-w", "stop"]
-        } else {
-            process.executableURL = URL(fileURLWithPath: pgCtl)
-            process.arguments = ["-D", directory, "-m", "immediate", "-w", "stop"]
-        }
+        // A started server must not inherit Foundation's descriptors, or waitUntilExit waits for the server.
+        let closeAndRun = "for fd in $(ls /proc/$$/fd); do [ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\" 2>/dev/null; done; exec \"$@\""
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", closeAndRun, "bash"] + (getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [pgCtl] + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try? process.run()
+        guard (try? process.run()) != nil else { return -1 }
         process.waitUntilExit()
+        return process.terminationStatus
     }
 }

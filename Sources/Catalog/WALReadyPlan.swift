@@ -1,0 +1,45 @@
+// WALReadyPlan: which `.ready` segments `wal push` archives alongside the one PostgreSQL asked for, and the
+// marker it leaves for each (`pg_wal/lifeboat-pushed/<name>`). Pure: names and text in, facts out.
+//
+// PostgreSQL archives one file per archive_command call, so a backlog drains at one upload per process.
+// Segments with `archive_status/<name>.ready` are complete and stay in pg_wal until PostgreSQL has archived
+// them itself, so they can be pushed early; the marker lets PostgreSQL's own later call for that name finish
+// with a local hash comparison instead of a repository round trip.
+import Foundation
+
+public enum WALReadyPlan {
+    /// Up to `limit` segments named by `<name>.ready` entries of archive_status, oldest first, other than
+    /// `asked`. Only plain segments: history, backup history and .partial files are left to PostgreSQL.
+    public static func select(statusEntries: [String], besides asked: WALName, limit: Int) -> [WALName] {
+        guard limit > 0 else { return [] }
+        let ready = statusEntries.compactMap { entry -> WALName? in
+            guard entry.hasSuffix(".ready"), let name = WALName(String(entry.dropLast(6))), name.kind == .segment, name != asked else {
+                return nil
+            }
+            return name
+        }
+        return Array(ready.sorted().prefix(limit))
+    }
+}
+
+/// What `wal push` recorded about a file it archived before PostgreSQL asked for it: its size and plaintext
+/// SHA-256, as in the file's committed record. Text form: `<size> <sha256 hex>\n`.
+public struct WALPushMarker: Sendable, Equatable {
+    public static let directoryName = "lifeboat-pushed"
+    public var size: Int64
+    public var sha256: String
+
+    public init(size: Int64, sha256: String) {
+        self.size = size
+        self.sha256 = sha256
+    }
+
+    public init?(text: String) {
+        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard fields.count == 2, let size = Int64(fields[0]), size >= 0, fields[1].count == 64,
+              fields[1].allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        self.init(size: size, sha256: String(fields[1]))
+    }
+
+    public var text: String { "\(size) \(sha256)\n" }
+}

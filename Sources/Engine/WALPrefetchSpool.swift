@@ -1,0 +1,95 @@
+// WALPrefetchSpool: `pg_wal/lifeboat-prefetch/`, where the background prefetcher leaves segments recovery is
+// about to ask for. It lives next to restore_command's DEST (`%p` is `pg_wal/RECOVERYXLOG`), so taking a
+// spooled segment is one rename on the same file system. The directory is created mode 0700 by the user
+// running restore_command (the server's OS user), inside a data directory only that user can read.
+//
+// Invariant: a file named like a segment in the spool is a complete copy that passed every check of
+// `wal get` (authenticated chunks, entry name and size, plaintext SHA-256 against the record); it is written
+// as a temporary file, fsynced and renamed into place by WALArchive.get. One prefetcher at a time holds the
+// flock on `.lock`; `take` needs no lock because rename is atomic.
+import Catalog
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct WALPrefetchSpool: Sendable {
+    public static let directoryName = WALPrefetchPlan.spoolDirectoryName
+    static let lockName = ".lock"
+    public let directory: String
+
+    /// The spool beside DEST (restore_command's `%p`).
+    public init(destination: String) {
+        directory = WALPrefetchPlan.spoolDirectory(destination: destination)
+    }
+
+    public init(directory: String) { self.directory = directory }
+
+    public func path(_ name: WALName) -> String { directory + "/" + name.rawValue }
+
+    /// `wal get` from the spool: moves the spooled copy of segment `name` to `destination` and deletes the
+    /// spooled segments recovery has passed; nil when it is not spooled. Needs no repository access (the copy
+    /// was verified when spooled), so it works before the repository is opened — and while it is unreachable.
+    public func deliver(_ name: WALName, to destination: String) throws -> WALGetResult? {
+        let started = Date()
+        defer { removePassed(asked: name) }
+        guard name.kind == .segment, try take(name, to: destination) else { return nil }
+        var info = stat()
+        let size = stat(destination, &info) == 0 ? Int64(info.st_size) : 0
+        return WALGetResult(name: name.rawValue, destination: destination, size: size, sha256: "",
+                            seconds: Date().timeIntervalSince(started), fromPrefetchSpool: true)
+    }
+
+    /// Moves the spooled copy of `name` to `destination` and fsyncs the directory; false when it is not spooled.
+    func take(_ name: WALName, to destination: String) throws -> Bool {
+        guard rename(path(name), destination) == 0 else {
+            if errno == ENOENT { return false }
+            throw WALError.destinationUnwritable(path: destination, detail: "rename from the prefetch spool failed: \(String(cString: strerror(errno)))")
+        }
+        let parent = destination.lastIndex(of: "/").map { String(destination[..<$0]) } ?? "."
+        let fd = open(parent.isEmpty ? "/" : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            defer { close(fd) }
+            guard fsync(fd) == 0 else { throw WALError.destinationUnwritable(path: destination, detail: "fsync directory failed") }
+        }
+        return true
+    }
+
+    /// Deletes spooled segments recovery has passed now that it asked for `asked` (a wrong guess, or a copy
+    /// the prefetcher finished after `wal get` fetched the segment itself).
+    public func removePassed(asked: WALName) {
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        where WALPrefetchPlan.isPassed(fileName: file, asked: asked) {
+            unlink(directory + "/" + file)
+        }
+    }
+
+    /// Creates the spool (0700) and takes the prefetcher's lock without waiting: nil when another prefetcher
+    /// holds it. The lock is released when the returned descriptor is closed (at process exit at the latest).
+    func lockForPrefetching() throws -> Int32? {
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            throw WALError.destinationUnwritable(path: directory, detail: "mkdir failed: \(String(cString: strerror(errno)))")
+        }
+        let fd = open(directory + "/" + Self.lockName, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            throw WALError.destinationUnwritable(path: directory, detail: "cannot open the lock file: \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    /// Temporary files of a prefetcher that was killed mid-download; only called while holding the lock.
+    func removeLeftoverTemporaryFiles() {
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where file.hasSuffix(".tmp") {
+            unlink(directory + "/" + file)
+        }
+    }
+
+    /// Removes the whole spool (after recovery ended: nothing will ask for its files any more).
+    public func remove() {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

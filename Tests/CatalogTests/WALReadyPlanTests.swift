@@ -1,0 +1,27 @@
+// WALReadyPlan and WALPushMarker: which .ready segments wal push archives early, and the marker format.
+import Catalog
+import XCTest
+
+final class WALReadyPlanTests: XCTestCase {
+    func testSelectsOldestReadySegmentsOtherThanTheAskedOne() {
+        let entries = ["000000010000000000000009.ready", "000000010000000000000005.done", "000000010000000000000007.ready",
+                       "000000010000000000000006.ready", "00000002.history.ready", "000000010000000000000004.partial.ready",
+                       "000000010000000000000003.00000028.backup.ready", "junk.ready", "000000010000000000000008.ready"]
+        let asked = WALName("000000010000000000000006")!
+        XCTAssertEqual(WALReadyPlan.select(statusEntries: entries, besides: asked, limit: 2).map(\.rawValue),
+                       ["000000010000000000000007", "000000010000000000000008"])
+        XCTAssertEqual(WALReadyPlan.select(statusEntries: entries, besides: asked, limit: 10).map(\.rawValue),
+                       ["000000010000000000000007", "000000010000000000000008", "000000010000000000000009"])
+        XCTAssertEqual(WALReadyPlan.select(statusEntries: entries, besides: asked, limit: 0), [])
+    }
+
+    func testMarkerRoundTripAndRejectsJunk() {
+        let sha = String(repeating: "ab", count: 32)
+        let marker = WALPushMarker(size: 16_777_216, sha256: sha)
+        XCTAssertEqual(marker.text, "16777216 \(sha)\n")
+        XCTAssertEqual(WALPushMarker(text: marker.text), marker)
+        for junk in ["", "16777216", "x \(sha)", "-1 \(sha)", "1 \(sha.uppercased())", "1 abc", "1 \(sha) extra"] {
+            XCTAssertNil(WALPushMarker(text: junk), junk)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+// wal push archives other .ready segments in parallel and marks them; PostgreSQL's later call for a marked
+// segment succeeds from the marker without the repository; a marker that does not match the file is ignored.
+// End to end: a backlog built while archiving failed drains through the scratch server with push_parallel.
+import Foundation
+import PGClient
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class WALReadyPushTests: XCTestCase {
+    var env: TestEnvironment!
+
+    override func setUpWithError() throws {
+        env = try TestEnvironment.require()
+    }
+
+    func testReadySegmentsArePushedEarlyAndTheirMarkersAnswerLaterPushes() throws {
+        let workspace = try Workspace(env, name: "ready")
+        try workspace.initialize()
+        try chownToPostgres(workspace.directory)
+        let admin = try env.admin()
+        defer { admin.close() }
+        try setArchiveCommand(admin, "/bin/false")
+        defer { try? WALArchiveTests.resetArchiveCommand(env) }
+        let table = TestEnvironment.uniqueName("ready")
+        defer { try? admin.execute("DROP TABLE IF EXISTS \(table)") }
+        try admin.execute("CREATE TABLE \(table) (id integer)")
+        let dataDirectory = try XCTUnwrap(admin.query("SHOW data_directory").rows.first?[0] ?? nil)
+        var names: [String] = []
+        for round in 1...6 {
+            try admin.execute("INSERT INTO \(table) SELECT generate_series(1, \(round * 100))")
+            names.append(try XCTUnwrap(admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil))
+        }
+
+        // A copy of pg_wal with its .ready files: the first push takes four more along.
+        let pgWAL = workspace.directory + "/copy/pg_wal"
+        try FileManager.default.createDirectory(atPath: pgWAL + "/archive_status", withIntermediateDirectories: true)
+        for name in names {
+            try FileManager.default.copyItem(atPath: dataDirectory + "/pg_wal/" + name, toPath: pgWAL + "/" + name)
+            FileManager.default.createFile(atPath: pgWAL + "/archive_status/" + name + ".ready", contents: nil)
+        }
+        let first = try workspace.lifeboat(["wal", "push", pgWAL + "/" + names[0], "--json"])
+        XCTAssertEqual(first.status, 0, first.output)
+        XCTAssertEqual(try workspace.json(first)["also_pushed"] as? [String], Array(names[1...4]), first.stdout)
+        let markers = try FileManager.default.contentsOfDirectory(atPath: pgWAL + "/lifeboat-pushed").sorted()
+        XCTAssertEqual(markers, Array(names[1...4]))
+
+        // A mismatching marker is ignored (the record decides); a matching one needs no repository at all.
+        try "16777216 \(String(repeating: "0", count: 64))\n".write(toFile: pgWAL + "/lifeboat-pushed/" + names[2], atomically: true, encoding: .utf8)
+        let mismatch = try workspace.lifeboat(["wal", "push", pgWAL + "/" + names[2], "--json"])
+        XCTAssertEqual(mismatch.status, 0, mismatch.output)
+        XCTAssertEqual(try workspace.json(mismatch)["already_archived"] as? Bool, true)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pgWAL + "/lifeboat-pushed/" + names[2]))
+        let away = workspace.repository + ".away"
+        XCTAssertEqual(rename(workspace.repository, away), 0)
+        let marked = try workspace.lifeboat(["wal", "push", pgWAL + "/" + names[1], "--json"])
+        XCTAssertEqual(rename(away, workspace.repository), 0)
+        XCTAssertEqual(marked.status, 0, marked.output)
+        XCTAssertEqual(try workspace.json(marked)["already_archived"] as? Bool, true, marked.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: pgWAL + "/lifeboat-pushed/" + names[1]), "a used marker stays")
+        for name in names.prefix(5) {
+            let got = try workspace.lifeboat(["wal", "get", name, workspace.directory + "/" + name])
+            XCTAssertEqual(got.status, 0, got.output)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: workspace.directory + "/" + name)),
+                           try Data(contentsOf: URL(fileURLWithPath: pgWAL + "/" + name)), name)
+        }
+
+        // End to end: the server's backlog drains through archive_command, and no marker is left behind.
+        try chownToPostgres(workspace.directory)   // the pushes above ran as this user, archive_command runs as postgres
+        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
+        try waitUntilArchived(admin, names.last!)
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory + "/pg_wal/lifeboat-pushed")) ?? []
+        XCTAssertTrue(Set(left).isDisjoint(with: names), "markers left: \(left)")
+        withExtendedLifetime(workspace) {}
+    }
+}
