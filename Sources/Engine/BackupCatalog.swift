@@ -86,7 +86,7 @@ public struct BackupCatalog {
 
     public func writePinRecord(_ record: PinRecord) throws {
         let key = try ObjectKey(RepositoryLayout.pinRecord(cluster: cluster, id: record.backup))
-        try repository.putSealed(key, bytes: Array(try CatalogCoding.encoder().encode(record)), with: keyring.current)
+        try repository.putSealedRecord(record, at: key, with: keyring.current)
     }
 
     /// Resolves "latest" to the newest backup of `kind`, or checks that a named backup is of that kind.
@@ -105,7 +105,6 @@ public struct BackupCatalog {
 
     public func commit(_ manifest: BackupManifest) throws {
         let key = try ObjectKey(RepositoryLayout.manifest(cluster: cluster, id: manifest.id))
-        let bytes = Array(try CatalogCoding.encoder().encode(manifest))
-        try repository.putSealed(key, bytes: bytes, with: keyring.current)
+        try repository.putSealedRecord(manifest, at: key, with: keyring.current)
     }
 }

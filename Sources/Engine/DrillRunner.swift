@@ -248,18 +248,13 @@ public struct DrillRunner {
 
     func store(_ evidence: DrillEvidence) throws {
         let key = try ObjectKey(RepositoryLayout.drillRecord(cluster: catalog.cluster, id: evidence.id))
-        try catalog.repository.putSealed(key, bytes: Array(try CatalogCoding.encoder().encode(evidence)), with: catalog.keyring.current)
+        try catalog.repository.putSealedRecord(evidence, at: key, with: catalog.keyring.current)
     }
 
     /// Every drill run recorded for the cluster, oldest first.
     public static func evidence(_ catalog: BackupCatalog) throws -> [DrillEvidence] {
         try catalog.repository.store.list(prefix: RepositoryLayout.drillRecords(catalog.cluster)).map { info in
-            let bytes = try catalog.repository.getSealed(info.key, lookup: catalog.keyring.lookup)
-            do {
-                return try CatalogCoding.decoder().decode(DrillEvidence.self, from: Data(bytes))
-            } catch {
-                throw EngineError.manifestMismatch(key: info.key.rawValue, detail: "it does not decode as drill evidence (\(error))")
-            }
+            try catalog.repository.sealedRecord(DrillEvidence.self, at: info.key, lookup: catalog.keyring.lookup, what: "drill evidence")
         }
     }
 }

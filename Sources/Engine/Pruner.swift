@@ -82,19 +82,13 @@ public struct Pruner {
 
     func write(_ record: PruneRecord) throws {
         let key = try ObjectKey(RepositoryLayout.pruneRecord(cluster: cluster, id: record.id))
-        try catalog.repository.putSealed(key, bytes: Array(try CatalogCoding.encoder().encode(record)), with: catalog.keyring.current)
+        try catalog.repository.putSealedRecord(record, at: key, with: catalog.keyring.current)
     }
 
     /// Every prune record of the cluster, oldest first.
     public func records() throws -> [PruneRecord] {
         try store.list(prefix: RepositoryLayout.pruneRecords(cluster)).map { info in
-            let bytes = try catalog.repository.getSealed(info.key, lookup: catalog.keyring.lookup)
-            let record: PruneRecord
-            do {
-                record = try CatalogCoding.decoder().decode(PruneRecord.self, from: Data(bytes))
-            } catch {
-                throw EngineError.manifestMismatch(key: info.key.rawValue, detail: "it does not decode as a prune record (\(error))")
-            }
+            let record = try catalog.repository.sealedRecord(PruneRecord.self, at: info.key, lookup: catalog.keyring.lookup, what: "a prune record")
             guard record.cluster == cluster else {
                 throw EngineError.manifestMismatch(key: info.key.rawValue, detail: "it is a prune record of cluster '\(record.cluster)'")
             }

@@ -81,6 +81,23 @@ public final class Repository: @unchecked Sendable {
         try store.put(key, data: try SealingEncoder.seal(bytes, dataKey: sealingKey.key, keyID: sealingKey.keyId))
     }
 
+    /// A sealed JSON record (manifest, pin record, prune record, drill evidence), catalog-encoded.
+    public func putSealedRecord<Record: Encodable>(_ record: Record, at key: ObjectKey, with sealingKey: SealingKey) throws {
+        try putSealed(key, bytes: Array(try CatalogCoding.encoder().encode(record)), with: sealingKey)
+    }
+
+    /// Reads back a sealed JSON record; one that authenticates but does not decode is reported as a mismatch
+    /// naming `what` it should have been.
+    public func sealedRecord<Record: Decodable>(_ type: Record.Type, at key: ObjectKey, lookup: @escaping ([UInt8]) -> [UInt8]?,
+                                                what: String) throws -> Record {
+        let bytes = try getSealed(key, lookup: lookup)
+        do {
+            return try CatalogCoding.decoder().decode(type, from: Data(bytes))
+        } catch {
+            throw EngineError.manifestMismatch(key: key.rawValue, detail: "it does not decode as \(what) (\(error))")
+        }
+    }
+
     public func getSealed(_ key: ObjectKey, lookup: @escaping ([UInt8]) -> [UInt8]?) throws -> [UInt8] {
         let sealed = try store.get(key)
         do {
