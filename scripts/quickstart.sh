@@ -4,8 +4,9 @@
 #   2. uses the PostgreSQL in $LIFEBOAT_QUICKSTART_PG_URL, or starts a small sample cluster in
 #      $LIFEBOAT_QUICKSTART_PG_DIR (default /var/tmp/lifeboat-quickstart-pg)
 #   3. creates a key file, a lifeboat.yml and a local repository under ./quickstart/
-#   4. backs the sample database up, verifies it, restores it into a new database, compares row counts,
-#      and prints the catalog.
+#   4. writes a heartbeat, backs the sample database up, verifies it, restores it into a new database
+#      (row counts compared), prints the catalog, runs the nightly smoke drill (scratch cluster, checks, RTO
+#      and RPO, evidence), shows the retention plan of policies/development.yml and writes an HTML report.
 # Run it again at any time: it reuses ./quickstart/ and takes another backup.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,11 +61,14 @@ encryption:
 compression: { algorithm: zstd, level: 3 }
 backup:
   databases: [quickstart_shop]
+policy: $root/policies/development.yml
 YAML
 export LIFEBOAT_CONFIG="$work/lifeboat.yml"
 cd "$work"
 
 [ -f "$work/repository/repository.json" ] || "$lifeboat" init
+echo "==> heartbeat (a row in lifeboat.heartbeat: drills measure the achieved RPO with it)"
+"$lifeboat" heartbeat --database quickstart_shop
 echo "==> backup"
 "$lifeboat" backup --label quickstart
 echo "==> verify"
@@ -74,6 +78,13 @@ echo "==> restore into $restore_db"
 "$lifeboat" restore latest --target "$base/$restore_db"
 echo "==> catalog"
 "$lifeboat" list
+echo "==> DR drill: restore into a scratch cluster, check, measure RTO and RPO, record the evidence"
+"$lifeboat" drill run "$root/drills/nightly-smoke.yml"
+echo "==> retention plan (development policy; nothing is deleted)"
+"$lifeboat" prune --dry-run
+echo "==> compliance report"
+"$lifeboat" report --format html --output "$work/report.html" \
+    || echo "    (exit 3: not compliant yet; a repository this young has no history. Open $work/report.html for the reasons.)"
 echo
 echo "Done. Configuration: $work/lifeboat.yml   Repository: $work/repository"
 echo "Try: LIFEBOAT_CONFIG=$work/lifeboat.yml $lifeboat show latest"
