@@ -64,7 +64,7 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public func database(named name: String) -> DatabaseRecord? { databases.first { $0.name == name } }
 }
 
-/// A physical snapshot: `object` holds the pieced stream `entry` (pg_basebackup's tar of the data directory);
+/// A physical snapshot: `object` holds the pieced stream `entry` (the base backup tar of the data directory);
 /// restoring it needs every WAL segment from `startWal` through `stopWal` on `timeline` (all archived before the
 /// manifest was committed), and any later archived WAL for point-in-time recovery.
 public struct SnapshotRecord: Codable, Sendable, Equatable {

@@ -1,8 +1,9 @@
 // PhysicalRestore: restores a snapshot into a data directory and configures point-in-time recovery.
 // Order of safety: choose the snapshot (newest one finished before the target; for a named restore point, whose
 // time Lifeboat cannot know, the newest snapshot unless a backup id is given), refuse a non-empty directory
-// unless --clean, authenticate the whole object before the directory is touched, extract pg_basebackup's tar
-// (names validated, never outside DIR, no links; owned by postgres.os_user when running as root), then write
+// unless --clean, authenticate the whole object before the directory is touched, extract the base backup's tar
+// (names validated, never outside DIR, no links; owned by postgres.os_user when running as root) and each user
+// tablespace's tar into its directory (TablespacePlan; tablespace_map points recovery there), then write
 // recovery.signal and the recovery settings (restore_command = this lifeboat's `wal get`). With --start the
 // server is started as the OS user (archive_mode=off: it must not archive into this repository) and watched
 // until recovery reaches its target; the recovery point reached is reported from the server itself.
@@ -469,7 +470,7 @@ public final class PhysicalRestore {
     }
 }
 
-/// Writes the entries of pg_basebackup's tar under `root`: every name validated (by TarReader), resolved
+/// Writes the entries of a base backup tar (data directory or tablespace) under `root`: every name validated (by TarReader), resolved
 /// under root only, no links; directories 0700, files with the tar's owner bits (at most 0600), all owned by
 /// `owner` when given. Files are created exclusively without following links.
 final class Extractor {
