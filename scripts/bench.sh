@@ -295,7 +295,7 @@ SH
     echo "median of $runs runs (BENCH_RUNS); ratio = wall time relative to pgBackRest ($pgbr_version), lower is better;"
     echo "(N MiB) = stored size of one backup."
     echo "Both: zstd level 3, encrypted repository on the local disk (pgBackRest aes-256-cbc, process-max=2, start-fast;"
-    echo "lifeboat AES-256-GCM, one pg_basebackup stream). Each backup waits until its WAL is archived by its own"
+    echo "lifeboat AES-256-GCM, one BASE_BACKUP stream over a replication connection). Each backup waits until its WAL is archived by its own"
     echo "archive_command (switched with ALTER SYSTEM between the two tools). 'no start' times the restore command alone;"
     echo "the start rows add starting the server (archive_mode=off) and recovery from the archive until promotion."
     echo "Peak RSS is the largest single process of the command (measure.py); pgBackRest forks worker processes."

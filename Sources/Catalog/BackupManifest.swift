@@ -64,7 +64,7 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public func database(named name: String) -> DatabaseRecord? { databases.first { $0.name == name } }
 }
 
-/// A physical snapshot: `object` holds the pieced stream `entry` (pg_basebackup's tar of the data directory);
+/// A physical snapshot: `object` holds the pieced stream `entry` (the base backup tar of the data directory);
 /// restoring it needs every WAL segment from `startWal` through `stopWal` on `timeline` (all archived before the
 /// manifest was committed), and any later archived WAL for point-in-time recovery.
 public struct SnapshotRecord: Codable, Sendable, Equatable {
@@ -75,7 +75,10 @@ public struct SnapshotRecord: Codable, Sendable, Equatable {
     public var walSegmentSize: Int64
     public var startWal: String
     public var stopWal: String
-    public init(object: String, entry: String, format: String, timeline: Int, walSegmentSize: Int64, startWal: String, stopWal: String) {
+    /// User tablespaces, each its own object (docs/format.md §6.3); absent when the cluster has none.
+    public var tablespaces: [TablespaceRecord]?
+    public init(object: String, entry: String, format: String, timeline: Int, walSegmentSize: Int64, startWal: String, stopWal: String,
+                tablespaces: [TablespaceRecord]? = nil) {
         self.object = object
         self.entry = entry
         self.format = format
@@ -83,6 +86,24 @@ public struct SnapshotRecord: Codable, Sendable, Equatable {
         self.walSegmentSize = walSegmentSize
         self.startWal = startWal
         self.stopWal = stopWal
+        self.tablespaces = tablespaces
+    }
+}
+
+/// One user tablespace of a snapshot: its OID and directory on the source server, and the object and pieced
+/// entry holding its tar (`tblspc-<oid>.tar`); `size` is the tar's length in bytes.
+public struct TablespaceRecord: Codable, Sendable, Equatable {
+    public var oid: UInt32
+    public var location: String
+    public var object: String
+    public var entry: String
+    public var size: Int64
+    public init(oid: UInt32, location: String, object: String, entry: String, size: Int64) {
+        self.oid = oid
+        self.location = location
+        self.object = object
+        self.entry = entry
+        self.size = size
     }
 }
 

@@ -34,8 +34,13 @@ public enum RepositoryLayout {
         String(format: "db-%04d.%@", index, compressed ? "tar.zst.lbx" : "tar.lbx")
     }
     public static func globalsObjectName(compressed: Bool) -> String { compressed ? "globals.tar.zst.lbx" : "globals.tar.lbx" }
-    /// The one object of a physical snapshot: pg_basebackup's tar as the pieced stream `base.tar`.
+    /// The main object of a physical snapshot: the data directory's base backup tar as the pieced stream `base.tar`.
     public static func snapshotObjectName(compressed: Bool) -> String { compressed ? "base.tar.zst.lbx" : "base.tar.lbx" }
+    /// A snapshot's user tablespace `oid`: `tblspc-<oid>.tar.zst.lbx`, holding the pieced entry `tblspc-<oid>.tar`.
+    public static func tablespaceObjectName(oid: UInt32, compressed: Bool) -> String {
+        "tblspc-\(oid).tar" + (compressed ? ".zst.lbx" : ".lbx")
+    }
+    public static func tablespaceEntryName(oid: UInt32) -> String { "tblspc-\(oid).tar" }
 
     /// The backup IDs whose manifest key appears in a listing of `clusterBackups(cluster)`.
     public static func completedBackups(in keys: [String], cluster: String) -> [BackupID] {

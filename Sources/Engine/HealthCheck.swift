@@ -18,11 +18,26 @@ public struct HealthCheck {
         return "\(info) is PostgreSQL \(facts.version) (\(role))"
     }
 
+    /// Snapshots stream BASE_BACKUP over a replication connection: pg_hba.conf must allow one for this role.
+    /// IDENTIFY_SYSTEM goes through the simple query protocol (`send`), the only one a walsender speaks.
+    public func replication() throws -> String {
+        let info = try ConnectionInfo(context.config.postgres.url).withParameter("replication", "database")
+        let connection = try PGConnection(info, applicationName: "lifeboat check")
+        defer { connection.close() }
+        if connection.serverVersionNumber < 150000 { throw SnapshotError.serverTooOld(connection.serverVersionNumber) }
+        try connection.send("IDENTIFY_SYSTEM")
+        var row: [String?]?
+        while let result = try connection.nextResult() {
+            if case .rows(let rows) = result, row == nil { row = rows.rows.first }
+        }
+        return "replication connection works (timeline \((row?[1] ?? nil) ?? "?")): snapshots stream BASE_BACKUP over it"
+    }
+
     public func tools() throws -> String {
         let major = try? serverMajor()
         let tools = PostgresTools(binDir: context.config.postgres.binDir, serverMajor: major, environment: context.environment)
-        var names = ["pg_dump", "pg_restore", "pg_dumpall", "psql"]
-        if context.config.backup.type == .snapshot { names.append("pg_basebackup") }
+        // Snapshots need no tool: BASE_BACKUP runs over lifeboat's own replication connection.
+        let names = ["pg_dump", "pg_restore", "pg_dumpall", "psql"]
         return try names.map { try tools.path($0) }.joined(separator: ", ")
     }
 

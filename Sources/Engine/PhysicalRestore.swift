@@ -1,8 +1,9 @@
 // PhysicalRestore: restores a snapshot into a data directory and configures point-in-time recovery.
 // Order of safety: choose the snapshot (newest one finished before the target; for a named restore point, whose
 // time Lifeboat cannot know, the newest snapshot unless a backup id is given), refuse a non-empty directory
-// unless --clean, authenticate the whole object before the directory is touched, extract pg_basebackup's tar
-// (names validated, never outside DIR, no links; owned by postgres.os_user when running as root), then write
+// unless --clean, authenticate the whole object before the directory is touched, extract the base backup's tar
+// (names validated, never outside DIR, no links; owned by postgres.os_user when running as root) and each user
+// tablespace's tar into its directory (TablespacePlan; tablespace_map points recovery there), then write
 // recovery.signal and the recovery settings (restore_command = this lifeboat's `wal get`). With --start the
 // server is started as the OS user (archive_mode=off: it must not archive into this repository) and watched
 // until recovery reaches its target; the recovery point reached is reported from the server itself.
@@ -29,9 +30,11 @@ public struct PhysicalRestoreRequest: Sendable {
     /// Absolute paths for restore_command.
     public var configPath: String
     public var binaryPath: String
+    /// Where user tablespaces go (`--tablespace-map`); unmapped ones go back to their source location.
+    public var tablespaceMap: [TablespaceMapOption]
 
     public init(reference: String, dataDirectory: String, toTime: Date?, toLSN: LSN?, toName: String? = nil, targetAction: String,
-                clean: Bool, start: Bool, port: Int?, configPath: String, binaryPath: String) {
+                clean: Bool, start: Bool, port: Int?, configPath: String, binaryPath: String, tablespaceMap: [TablespaceMapOption] = []) {
         self.reference = reference
         self.dataDirectory = dataDirectory
         self.toTime = toTime
@@ -43,6 +46,7 @@ public struct PhysicalRestoreRequest: Sendable {
         self.port = port
         self.configPath = configPath
         self.binaryPath = binaryPath
+        self.tablespaceMap = tablespaceMap
     }
 }
 
@@ -61,6 +65,8 @@ public struct PhysicalRestorePlan: Codable, Sendable {
     public var osUser: String?
     public var restoreCommand: String
     public var startCommand: [String]
+    /// Each user tablespace and its directory; absent when the snapshot has none.
+    public var tablespaces: [TablespaceTarget]?
     public var steps: [String]
 }
 
@@ -106,6 +112,8 @@ public final class PhysicalRestore {
             throw SnapshotError.dataDirectoryUnusable(path: directory, detail: "it must be an absolute path without single quotes")
         }
         try checkDirectory(directory, clean: request.clean)
+        let tablespaces = try TablespacePlan.targets(snapshot.tablespaces ?? [], options: request.tablespaceMap, dataDirectory: directory,
+                                                     clean: request.clean, state: Self.directoryState)
         let target = Self.targetText(request)
         let hasTarget = request.toTime != nil || request.toLSN != nil || request.toName != nil
         let restoreCommand = Self.shellQuote(request.binaryPath) + " --config " + Self.shellQuote(request.configPath) + " wal get %f %p"
@@ -117,6 +125,16 @@ public final class PhysicalRestore {
             request.clean && !isEmpty(directory) ? "delete the contents of '\(directory)' (--clean)" : "create '\(directory)' (mode 0700)",
             "authenticate '\(snapshot.object)' (\(Format.bytes(manifest.storedBytes))): every chunk, size and sha256",
             "extract the data directory (\(Format.bytes(manifest.contentBytes)))" + (osUser.map { " owned by OS user '\($0)'" } ?? ""),
+        ]
+        for space in tablespaces {
+            steps.append("extract tablespace \(space.oid) (on the source '\(space.location)') into '\(space.directory)'"
+                + (space.mapped ? " (--tablespace-map)" : " (its original location)")
+                + (request.clean && Self.directoryState(space.directory) == .notEmpty ? ", deleting its contents first (--clean)" : ""))
+        }
+        if !tablespaces.isEmpty {
+            steps.append("write tablespace_map: recovery links pg_tblspc/<oid> to each tablespace directory")
+        }
+        steps += [
             "write recovery.signal and restore_command, recovery target \(target)" + (hasTarget ? ", then \(request.targetAction)" : ""),
             "recovery replays archived WAL from \(snapshot.startWal) (consistent after \(snapshot.stopWal), \(manifest.server.stopLsn ?? "?")) up to the target",
         ]
@@ -127,7 +145,7 @@ public final class PhysicalRestore {
             startLsn: manifest.server.startLsn, stopLsn: manifest.server.stopLsn ?? "", walFrom: snapshot.startWal,
             walConsistentAt: snapshot.stopWal, target: target, targetAction: hasTarget ? request.targetAction : nil,
             dataDirectory: directory, clean: request.clean, osUser: osUser, restoreCommand: restoreCommand,
-            startCommand: startCommand, steps: steps)
+            startCommand: startCommand, tablespaces: snapshot.tablespaces == nil ? nil : tablespaces, steps: steps)
         return (plan, manifest)
     }
 
@@ -166,6 +184,13 @@ public final class PhysicalRestore {
         return chosen
     }
 
+    static func directoryState(_ path: String) -> DirectoryState {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .absent }
+        guard isDirectory.boolValue else { return .notDirectory }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).isEmpty ? .empty : .notEmpty
+    }
+
     func isEmpty(_ directory: String) -> Bool {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).isEmpty
     }
@@ -191,12 +216,31 @@ public final class PhysicalRestore {
         context.progress.begin("authenticate \(snapshot.object)", total: manifest.storedBytes)
         try source.authenticate(snapshot.object)
         context.progress.end()
+        let tablespaces = plan.tablespaces ?? []
+        for space in tablespaces {
+            context.progress.begin("authenticate \(space.object)")
+            try source.authenticate(space.object)
+            context.progress.end()
+        }
 
         let owner = try ownerIDs()
         let directory = plan.dataDirectory
         try prepareDirectory(directory, clean: request.clean, owner: owner)
+        var prepared: [String] = []
         let extractor = Extractor(root: directory, owner: owner, progress: context.progress)
         do {
+            for space in tablespaces {
+                try prepareDirectory(space.directory, clean: request.clean, owner: owner)
+                prepared.append(space.directory)
+                let entry = snapshot.tablespaces?.first { $0.oid == space.oid }?.entry ?? RepositoryLayout.tablespaceEntryName(oid: space.oid)
+                let spaceExtractor = Extractor(root: space.directory, owner: owner, progress: context.progress)
+                context.progress.begin("extract tablespace \(space.oid) into \(space.directory)")
+                try source.withEntryReader(space.object, entryName: entry) { read in
+                    try spaceExtractor.extract(try TarReader(input: read, allowDirectories: true))
+                }
+                context.progress.end()
+                extractor.count(spaceExtractor)
+            }
             context.progress.begin("extract \(snapshot.object)", total: manifest.contentBytes)
             try source.withEntryReader(snapshot.object, entryName: snapshot.entry) { read in
                 let tar = try TarReader(input: read, allowDirectories: true)
@@ -207,10 +251,15 @@ public final class PhysicalRestore {
             where !FileManager.default.fileExists(atPath: directory + "/" + required) {
                 throw SnapshotError.unexpectedOutput("the snapshot has no '\(required)'; it is not a base backup")
             }
+            if !tablespaces.isEmpty {
+                // Replaces the server's own map (source locations): recovery makes pg_tblspc/<oid> point here.
+                try extractor.replace(Array(TablespacePlan.mapText(tablespaces).utf8), name: "tablespace_map")
+            }
             try writeRecoveryConfiguration(plan: plan, request: request, extractor: extractor)
         } catch {
             context.progress.end()
             removeContents(directory)
+            prepared.forEach(removeContents)
             throw error
         }
         context.logger.info("snapshot extracted", metadata: ["backup": "\(manifest.id)", "files": "\(extractor.files)"])
@@ -424,7 +473,7 @@ public final class PhysicalRestore {
     }
 }
 
-/// Writes the entries of pg_basebackup's tar under `root`: every name validated (by TarReader), resolved
+/// Writes the entries of a base backup tar (data directory or tablespace) under `root`: every name validated (by TarReader), resolved
 /// under root only, no links; directories 0700, files with the tar's owner bits (at most 0600), all owned by
 /// `owner` when given. Files are created exclusively without following links.
 final class Extractor {
@@ -464,6 +513,19 @@ final class Extractor {
             if let (uid, gid) = owner, fchown(fd, uid, gid) != 0 { throw failure(path, "chown") }
             files += 1
         }
+    }
+
+    /// Adds another extractor's totals (a tablespace's) to this one's.
+    func count(_ other: Extractor) {
+        files += other.files
+        bytes += other.bytes
+    }
+
+    /// Replaces (or creates) a file directly under root.
+    func replace(_ data: [UInt8], name: String) throws {
+        let path = root + "/" + name
+        guard unlink(path) == 0 || errno == ENOENT else { throw failure(path, "unlink") }
+        try append(data, to: name)
     }
 
     /// Appends to (or creates) a file directly under root.

@@ -1,5 +1,5 @@
-// ToolStream: runs a PostgreSQL tool (pg_dump, pg_dumpall, pg_basebackup) and streams its stdout as one pieced
-// tar entry (docs/format.md §6.2) into one sealed object. Shared by logical backups and snapshots.
+// ToolStream: runs a PostgreSQL tool (pg_dump, pg_dumpall) and streams its stdout as one pieced
+// tar entry (docs/format.md §6.2) into one sealed object. Used by logical backups.
 // A failing tool, or a failure anywhere on the way, aborts the object: nothing of it stays in the repository.
 import ArchiveIO
 import Catalog

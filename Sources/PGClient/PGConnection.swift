@@ -5,7 +5,8 @@ import CLibPQ
 /// Thread rule: a connection is used by one thread at a time (libpq's own rule for a PGconn). It may move between
 /// threads or tasks between calls, hence `@unchecked Sendable`; the owner must not share it concurrently.
 public final class PGConnection: @unchecked Sendable {
-    private var connection: OpaquePointer?
+    /// Internal (not private) for PGConnection+Copy; never public, so no libpq type leaves this module.
+    var connection: OpaquePointer?
     private let info: ConnectionInfo
 
     /// Connects with PQconnectdbParams using exactly the parsed keywords (the database name is never re-expanded
@@ -92,13 +93,13 @@ public final class PGConnection: @unchecked Sendable {
         return connection
     }
 
-    private func openConnection() throws -> OpaquePointer {
+    func openConnection() throws -> OpaquePointer {
         guard let connection else { throw PGError.unexpectedResult("the connection is already closed") }
         return connection
     }
 
     /// Turns a PGresult into a result set or an error, and clears it either way.
-    private func check(_ result: OpaquePointer?) throws -> PGResultSet {
+    func check(_ result: OpaquePointer?) throws -> PGResultSet {
         guard let result else {
             // No result at all: out of memory or the connection broke before a result arrived.
             throw PGError.queryFailed(sqlState: "", detail: lastErrorMessage)
@@ -116,7 +117,7 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    private static func queryError(_ result: OpaquePointer) -> PGError {
+    static func queryError(_ result: OpaquePointer) -> PGError {
         let sqlState = PQresultErrorField(result, LB_PG_DIAG_SQLSTATE).map { String(cString: $0) } ?? ""
         // The primary message only: the full text can quote the statement, which may hold secrets.
         let primary = PQresultErrorField(result, LB_PG_DIAG_MESSAGE_PRIMARY).map { String(cString: $0) }
@@ -155,13 +156,13 @@ public final class PGConnection: @unchecked Sendable {
         return String(cString: escaped)
     }
 
-    private var lastErrorMessage: String {
+    var lastErrorMessage: String {
         let message = connection.flatMap { PQerrorMessage($0) }.map { String(cString: $0) } ?? ""
         return LibpqText.firstLine(message)
     }
 
     /// PostgreSQL text cannot hold a nul character, and C would silently cut the string there.
-    private static func rejectNul(_ text: String, what: String) throws {
+    static func rejectNul(_ text: String, what: String) throws {
         guard !text.utf8.contains(0) else {
             throw PGError.queryFailed(sqlState: "22021", detail: "\(what) contains a nul character")
         }

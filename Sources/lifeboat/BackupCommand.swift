@@ -12,7 +12,7 @@ enum BackupTypeOption: String, ExpressibleByArgument, CaseIterable {
 struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Take a backup (logical: pg_dump of each database; snapshot: pg_basebackup of the cluster, WAL-aligned).")
+        abstract: "Take a backup (logical: pg_dump of each database; snapshot: BASE_BACKUP of the cluster and its tablespaces, WAL-aligned).")
 
     @OptionGroup var options: GlobalOptions
     @Option(name: .long, help: "logical or snapshot (default: backup.type from the configuration).") var type: BackupTypeOption?

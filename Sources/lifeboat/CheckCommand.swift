@@ -54,6 +54,7 @@ struct CheckCommand: ParsableCommand {
         }
         let health = HealthCheck(context: context.engine)
         let postgres = record("postgresql") { try health.postgres() }
+        if postgres && context.config.backup.type == .snapshot { record("replication") { try health.replication() } }
         record("client tools") { try health.tools() }
         let repository = record("repository") { try health.repository() }
         let key = record("key") { try health.key() }

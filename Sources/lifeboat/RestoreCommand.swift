@@ -22,6 +22,11 @@ struct RestoreCommand: ParsableCommand {
             recovery.signal and restore_command = 'lifeboat --config FILE wal get %f %p'. --start starts the server \
             on 127.0.0.1:PORT (archive_mode=off) and waits until recovery reaches the target.
 
+            A snapshot's user tablespaces go back to their original directories when those are empty or absent; \
+            --tablespace-map OID_OR_OLD_PATH=NEW_DIR (once per tablespace; '\\=' for a '=' in OLD_PATH) puts one \
+            elsewhere, and a tablespace_map file makes recovery link it there. A non-empty original directory is \
+            refused even with --clean (it may be the source server's); a non-empty NEW_DIR needs --clean.
+
             --to-name NAME recovers to a restore point made with SELECT pg_create_restore_point('NAME'). Its time is \
             unknown to lifeboat, so 'latest' uses the newest snapshot; if the restore point is older than that \
             snapshot, pass an older backup id (see 'lifeboat list'). A target that recovery never reaches shuts \
@@ -46,13 +51,16 @@ struct RestoreCommand: ParsableCommand {
     @Option(name: .long, help: "At the target: promote (default), pause or shutdown; with --data-dir.") var targetAction: String?
     @Flag(name: .long, help: "Start the restored server and wait for recovery; with --data-dir and --port.") var start = false
     @Option(name: .long, help: "Port of the restored server (127.0.0.1); with --start.") var port: Int?
+    @Option(name: .long, help: ArgumentHelp("Put a snapshot's tablespace (by OID or source location) into NEW_DIR; repeat per tablespace; with --data-dir.",
+                                            valueName: "OID_OR_OLD_PATH=NEW_DIR"))
+    var tablespaceMap: [String] = []
     @OptionGroup var rehydration: RehydrationFlags
 
     func validate() throws {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
         if dataDir == nil {
             for (name, given) in [("--to-time", toTime != nil), ("--to-lsn", toLsn != nil), ("--to-name", toName != nil),
-                                  ("--target-action", targetAction != nil),
+                                  ("--target-action", targetAction != nil), ("--tablespace-map", !tablespaceMap.isEmpty),
                                   ("--start", start), ("--port", port != nil)] where given {
                 throw ValidationError("\(name) needs --data-dir (point-in-time recovery restores a snapshot into a data directory)")
             }
@@ -74,6 +82,9 @@ struct RestoreCommand: ParsableCommand {
         if let toLsn, LSN(toLsn) == nil { throw ValidationError("--to-lsn '\(toLsn)' is not a WAL position such as 0/5000028") }
         if let targetAction, !["promote", "pause", "shutdown"].contains(targetAction) {
             throw ValidationError("--target-action must be promote, pause or shutdown")
+        }
+        for text in tablespaceMap {
+            do { _ = try TablespaceMapOption(parsing: text) } catch let error as TablespacePlanError { throw ValidationError(error.description) }
         }
         if start && port == nil { throw ValidationError("--start needs --port PORT") }
         if let port, !(1...65535).contains(port) { throw ValidationError("--port must be between 1 and 65535") }
@@ -125,7 +136,8 @@ struct RestoreCommand: ParsableCommand {
         let request = PhysicalRestoreRequest(
             reference: backup, dataDirectory: (directory as NSString).standardizingPath, toTime: toTime.flatMap(CatalogCoding.parseTimestamp),
             toLSN: toLsn.flatMap(LSN.init), toName: toName, targetAction: targetAction ?? "promote", clean: clean, start: start, port: port,
-            configPath: context.configPath, binaryPath: binary)
+            configPath: context.configPath, binaryPath: binary,
+            tablespaceMap: try tablespaceMap.map { try TablespaceMapOption(parsing: $0) })
         let (plan, _) = try engine.plan(request)
         let keys = try rehydrationKeys(catalog, backup: plan.backup)
         let steps = try rehydrationSteps(catalog, keys: keys, context: context) + plan.steps

@@ -1,4 +1,5 @@
-// lifeboat show ID: one backup in detail: objects with sizes and checksums, databases with row counts.
+// lifeboat show ID: one backup in detail: objects with sizes and checksums, databases with row counts, a snapshot's
+// tablespaces.
 import ArgumentParser
 import Catalog
 import Engine
@@ -35,6 +36,11 @@ struct ShowCommand: ParsableCommand {
         ]
         lines.append(Output.table([["OBJECT", "STORED", "CONTENT", "CLASS", "SHA256"]]
             + manifest.objects.map { [$0.name, Format.bytes($0.storedSize), Format.bytes($0.contentSize), classes[$0.name] ?? "MISSING", $0.sha256] }))
+        if let tablespaces = manifest.snapshot?.tablespaces, !tablespaces.isEmpty {
+            lines.append("\ntablespaces (restore elsewhere with --tablespace-map OID=NEW_DIR):")
+            lines.append(Output.table([["OID", "LOCATION ON THE SOURCE", "SIZE", "OBJECT"]]
+                + tablespaces.map { [String($0.oid), $0.location, Format.bytes($0.size), $0.object] }))
+        }
         for database in manifest.databases {
             lines.append("\ndatabase '\(database.name)': \(database.tables.count) tables, \(database.totalRows) rows")
             lines.append(Output.table([["TABLE", "ROWS"]] + database.tables.map { [$0.qualifiedName, String($0.rows)] }))

@@ -72,6 +72,8 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertTrue(failure.contains("archive_command is '/bin/false'"), String(failure))
         XCTAssertTrue(failure.contains("last_failed_wal"), String(failure))
         XCTAssertTrue(check.stdout.contains("pg_stat_archiver"), check.stdout)
+        // Snapshots need a replication connection (BASE_BACKUP), which the scratch server allows.
+        XCTAssertTrue(check.stdout.contains("ok   replication: replication connection works"), check.stdout)
         // Nothing else failed.
         XCTAssertEqual(check.stdout.split(separator: "\n").filter { $0.hasPrefix("FAIL") }.count, 1, check.stdout)
     }

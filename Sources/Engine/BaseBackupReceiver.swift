@@ -1,0 +1,173 @@
+// BaseBackupReceiver: runs BASE_BACKUP on a replication connection (PostgreSQL 15+ protocol) and routes each
+// archive of its single COPY OUT stream into its own sealed object, one at a time: the main data directory to
+// `base.tar.zst.lbx` (pieced entry `base.tar`, the format pg_basebackup-based snapshots had), each user
+// tablespace to `tblspc-<oid>.tar.zst.lbx` (entry `tblspc-<oid>.tar`). The answer, in order:
+//   1. result set (recptr, tli): where the backup's WAL starts;
+//   2. result set (spcoid, spclocation, size): one row per tablespace, the main one last with NULL oid/location;
+//   3. COPY OUT: 'n' (new archive: name, location), 'd' (data)… per archive, 'p' progress, 'm' manifest;
+//   4. result set (recptr, tli): where the backup's WAL ends; then the command's completion.
+// Memory holds one CopyData message and the first 64 KiB of the main archive (for backup_label).
+import ArchiveIO
+import Catalog
+import Foundation
+import PGClient
+import Pipeline
+import Storage
+
+struct ReceivedBaseBackup {
+    var start: LSN
+    var startTimeline: UInt32
+    var end: LSN
+    var baseObject: String
+    /// The first bytes of the main archive, where the server puts backup_label.
+    var head: [UInt8]
+    var tablespaces: [TablespaceRecord]
+}
+
+final class BaseBackupReceiver {
+    let context: EngineContext
+    let repository: Repository
+    let keyring: Keyring
+    let compression: ArchiveCompression
+    let id: BackupID
+    let written: WrittenObjects
+    static let headLimit = 64 << 10
+
+    init(context: EngineContext, repository: Repository, keyring: Keyring, compression: ArchiveCompression, id: BackupID,
+         written: WrittenObjects) {
+        self.context = context
+        self.repository = repository
+        self.keyring = keyring
+        self.compression = compression
+        self.id = id
+        self.written = written
+    }
+
+    static func command(label: String) -> String {
+        // WAIT false: the caller waits for the archived WAL itself, with a bound and a precise message.
+        "BASE_BACKUP ( LABEL '\(label.replacingOccurrences(of: "'", with: "''"))', CHECKPOINT 'fast', WAIT false, "
+            + "MANIFEST 'no', TABLESPACE_MAP true )"
+    }
+
+    /// The archive being stored: its object writer, pieced entry and end-of-archive watch.
+    private struct Current {
+        let writer: SealedObjectWriter
+        let pieces: PiecedEntryWriter
+        var terminator = TarTerminator()
+        let oid: UInt32?
+        let location: String
+        let objectName: String
+        let entryName: String
+    }
+
+    func receive(_ connection: PGConnection, label: String) throws -> ReceivedBaseBackup {
+        try connection.send(Self.command(label: label))
+        let (start, timeline) = try Self.position(try connection.nextResult(), what: "start")
+        guard case .rows(let header)? = try connection.nextResult(), header.columns.count >= 2 else {
+            throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no tablespace list")
+        }
+        var locations: [String: UInt32] = [:]
+        for row in header.rows {
+            if let oid = row[0].flatMap({ UInt32($0) }), let location = row[1] { locations[location] = oid }
+        }
+        guard try connection.nextResult() == .copyOut else { throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no archive stream") }
+
+        var received = ReceivedBaseBackup(start: start, startTimeline: timeline, end: start, baseObject: "", head: [], tablespaces: [])
+        var current: Current?
+        context.progress.begin("base backup")
+        defer { context.progress.end() }
+        do {
+            while try connection.readCopyData({ message in
+                switch try BaseBackupMessage.parse(message) {
+                case .newArchive(let name, let location):
+                    if let finished = current { try finish(finished, into: &received) }
+                    current = nil
+                    current = try open(name: name, location: location, locations: locations)
+                case .data(let bytes):
+                    guard current != nil else { throw SnapshotError.unexpectedOutput("archive data before any archive began") }
+                    current!.terminator.observe(bytes)
+                    if current!.oid == nil && received.head.count < Self.headLimit {
+                        received.head.append(contentsOf: bytes.prefix(Self.headLimit - received.head.count))
+                    }
+                    try current!.pieces.write(bytes)
+                    context.progress.advance(by: bytes.count)
+                case .progress:
+                    break
+                case .manifest:
+                    throw SnapshotError.unexpectedOutput("the server sent a backup manifest, which was not requested")
+                }
+            }) {}
+            if let finished = current { try finish(finished, into: &received) }
+            current = nil
+        } catch {
+            current?.writer.abort(error)
+            written.inFlight = nil
+            throw error
+        }
+        guard !received.baseObject.isEmpty else { throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no archive of the data directory") }
+        // After the stream: the end position, then the command's completion (no rows).
+        var end: LSN?
+        while let result = try connection.nextResult() {
+            if end == nil, case .rows(let rows) = result, rows.columns.count >= 2, !rows.rows.isEmpty {
+                end = try Self.position(result, what: "end").0
+            }
+        }
+        guard let end else { throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no end position") }
+        received.end = end
+        return received
+    }
+
+    private func open(name: String, location: String, locations: [String: UInt32]) throws -> Current {
+        let compressed = compression == .zstd
+        var oid: UInt32?
+        let objectName: String, entryName: String
+        if location.isEmpty {
+            objectName = RepositoryLayout.snapshotObjectName(compressed: compressed)
+            entryName = SnapshotBackup.entryName
+        } else {
+            // The archive is "<oid>.tar"; the tablespace list says the same by location.
+            oid = locations[location] ?? UInt32(name.hasSuffix(".tar") ? String(name.dropLast(4)) : "")
+            guard let oid else { throw SnapshotError.unexpectedOutput("archive '\(name)' of an unknown tablespace at '\(location)'") }
+            objectName = RepositoryLayout.tablespaceObjectName(oid: oid, compressed: compressed)
+            entryName = RepositoryLayout.tablespaceEntryName(oid: oid)
+        }
+        let key = try ObjectKey(RepositoryLayout.object(cluster: context.config.cluster, id: id, name: objectName))
+        let writer = try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
+                                            compression: compression, level: context.config.compression.level,
+                                            compressionThreads: LogicalBackup.compressionThreads)
+        written.inFlight = writer
+        context.logger.debug("archive started", metadata: ["archive": "\(name)", "object": "\(objectName)"])
+        return Current(writer: writer, pieces: PiecedEntryWriter(writer: writer.tar, baseName: entryName), oid: oid,
+                       location: location, objectName: objectName, entryName: entryName)
+    }
+
+    /// Completes the tar if the server did not (see TarTerminator), then commits the object.
+    private func finish(_ archive: Current, into received: inout ReceivedBaseBackup) throws {
+        let missing = archive.terminator.missing
+        context.logger.debug("archive ended", metadata: ["object": "\(archive.objectName)", "bytes": "\(archive.terminator.bytes)",
+                                                         "terminated by the server": "\(missing.isEmpty)"])
+        if !missing.isEmpty {
+            context.logger.warning("the server's archive had no end-of-archive marker; added", metadata: ["object": "\(archive.objectName)"])
+            try missing.withUnsafeBytes { try archive.pieces.write($0) }
+        }
+        let (_, bytes) = try archive.pieces.finish()
+        let object = try archive.writer.commit()
+        written.committed.append(object)
+        written.inFlight = nil
+        if let oid = archive.oid {
+            received.tablespaces.append(TablespaceRecord(oid: oid, location: archive.location, object: archive.objectName,
+                                                         entry: archive.entryName, size: bytes))
+        } else {
+            received.baseObject = archive.objectName
+        }
+    }
+
+    /// A (recptr, tli) result set.
+    static func position(_ result: PGStreamResult?, what: String) throws -> (LSN, UInt32) {
+        guard case .rows(let rows)? = result, let row = rows.rows.first, row.count >= 2,
+              let lsn = row[0].flatMap({ LSN($0) }), let timeline = row[1].flatMap({ UInt32($0) }) else {
+            throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no \(what) position")
+        }
+        return (lsn, timeline)
+    }
+}

@@ -1,0 +1,59 @@
+// PGConnection+Copy: commands whose answer is a sequence of results, one of them a COPY OUT stream
+// (`COPY … TO STDOUT`, and the replication command BASE_BACKUP, which answers with result sets before and after
+// its stream). Blocking: PQsendQuery, then PQgetResult / PQgetCopyData(async = 0) one step at a time, so the
+// caller pulls the stream at its own pace and memory holds one CopyData message at a time.
+import CLibPQ
+
+/// One step of a multi-result answer.
+public enum PGStreamResult: Sendable, Equatable {
+    /// A result set (or a command's completion: no columns, no rows).
+    case rows(PGResultSet)
+    /// A COPY OUT stream starts: read it with `readCopyData` until it returns false.
+    case copyOut
+}
+
+extension PGConnection {
+    /// Sends one command without waiting for its answer; read the answer with `nextResult`.
+    public func send(_ sql: String) throws {
+        let connection = try openConnection()
+        try Self.rejectNul(sql, what: "the command")
+        guard PQsendQuery(connection, sql) == 1 else {
+            throw PGError.queryFailed(sqlState: "", detail: lastErrorMessage)
+        }
+    }
+
+    /// The next result of the command sent with `send`; nil once the command's answer is complete.
+    /// A server error throws (after the rest of the answer was consumed, so the connection stays usable).
+    public func nextResult() throws -> PGStreamResult? {
+        let connection = try openConnection()
+        guard let result = PQgetResult(connection) else { return nil }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return .rows(PGResultSet(copying: result))
+        case PGRES_COPY_OUT:
+            return .copyOut
+        case PGRES_COPY_IN, PGRES_COPY_BOTH:
+            throw PGError.unexpectedResult("the command started a copy in, which is not supported")
+        default:
+            let error = Self.queryError(result)
+            while let pending = PQgetResult(connection) { PQclear(pending) }
+            throw error
+        }
+    }
+
+    /// Reads one CopyData message of a COPY OUT stream and hands it to `body` (valid only during the call).
+    /// Returns false at the end of the stream; the command's next results follow through `nextResult`.
+    public func readCopyData(_ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
+        let connection = try openConnection()
+        var buffer: UnsafeMutablePointer<CChar>? = nil
+        let count = PQgetCopyData(connection, &buffer, 0)
+        if count == -1 { return false }
+        guard count >= 0, let buffer else {
+            throw PGError.queryFailed(sqlState: "", detail: "could not read copy data: \(lastErrorMessage)")
+        }
+        defer { PQfreemem(buffer) }
+        try body(UnsafeRawBufferPointer(start: buffer, count: Int(count)))
+        return true
+    }
+}

@@ -1,0 +1,90 @@
+// Snapshots of a cluster with a user tablespace, through the built binary and the scratch PostgreSQL archiving
+// into the test's repository: the tablespace is stored as its own object and listed in the manifest; a restore
+// without --tablespace-map while the original directory is in use is refused (exit 2, naming the option); a
+// restore with --tablespace-map puts it in a new directory, recovery links it there (pg_tablespace_location) and
+// every row, from before and after the snapshot, is back.
+import Foundation
+import PGClient
+import XCTest
+
+final class TablespaceSnapshotTests: XCTestCase {
+    var env: TestEnvironment!
+
+    override func setUpWithError() throws {
+        env = try TestEnvironment.require()
+    }
+
+    func testSnapshotWithTablespaceRestoresIntoMappedDirectory() throws {
+        let workspace = try Workspace(env, name: "tblspc")
+        try workspace.initialize()
+        let original = workspace.directory + "/ts-original"
+        try FileManager.default.createDirectory(atPath: original, withIntermediateDirectories: true)
+        try chownToPostgres(workspace.directory)
+        let admin = try env.admin()
+        defer { admin.close() }
+        let space = TestEnvironment.uniqueName("ts"), table = TestEnvironment.uniqueName("tsrows")
+        try admin.execute("CREATE TABLESPACE \(space) LOCATION \(try admin.quoteLiteral(original))")
+        defer {
+            try? admin.execute("DROP TABLE IF EXISTS \(table)")
+            try? admin.execute("DROP TABLESPACE IF EXISTS \(space)")
+        }
+        let oid = try XCTUnwrap(admin.query("SELECT oid::text FROM pg_tablespace WHERE spcname = $1", [space]).rows.first?[0] ?? nil)
+        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
+        defer { try? WALArchiveTests.resetArchiveCommand(env) }
+        try admin.execute("CREATE TABLE \(table) (id integer PRIMARY KEY, batch text) TABLESPACE \(space)")
+        try admin.execute("INSERT INTO \(table) SELECT i, 'A' FROM generate_series(1, 500) AS i")
+
+        let snapshot = try workspace.lifeboat(["backup", "--type", "snapshot", "--json"])
+        XCTAssertEqual(snapshot.status, 0, snapshot.output)
+        let objects = try workspace.backupObjects()
+        XCTAssertTrue(objects.contains { $0.hasSuffix("/base.tar.zst.lbx") }, "\(objects)")
+        XCTAssertTrue(objects.contains { $0.hasSuffix("/tblspc-\(oid).tar.zst.lbx") }, "\(objects)")
+        let shown = try workspace.lifeboat(["show", "latest", "--json"])
+        let record = try XCTUnwrap(((try workspace.json(shown)["snapshot"] as? [String: Any])?["tablespaces"] as? [[String: Any]])?.first,
+                                   shown.stdout)
+        XCTAssertEqual((record["oid"] as? Int).map(String.init), oid)
+        XCTAssertEqual(record["location"] as? String, original)
+        XCTAssertEqual(record["entry"] as? String, "tblspc-\(oid).tar")
+        XCTAssertGreaterThan(record["size"] as? Int ?? 0, 0)
+        let text = try workspace.lifeboat(["show", "latest"])
+        XCTAssertTrue(text.stdout.contains("--tablespace-map") && text.stdout.contains(original), text.stdout)
+
+        try admin.execute("INSERT INTO \(table) SELECT i, 'B' FROM generate_series(501, 800) AS i")
+        let last = try XCTUnwrap(admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil)
+        try waitUntilArchived(admin, last)
+
+        let restored = workspace.directory + "/restored", moved = workspace.directory + "/ts-moved"
+        defer {
+            stopServer(restored)
+            withExtendedLifetime(workspace) {}
+        }
+        let refused = try workspace.lifeboat(["restore", "latest", "--data-dir", restored])
+        XCTAssertEqual(refused.status, 2, refused.output)
+        XCTAssertTrue(refused.stderr.contains("tablespace \(oid)") && refused.stderr.contains("--tablespace-map"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: restored), "a refused restore created the data directory")
+        let unknown = try workspace.lifeboat(["restore", "latest", "--data-dir", restored, "--tablespace-map", "1=/nowhere"])
+        XCTAssertEqual(unknown.status, 2, unknown.output)
+
+        let dry = try workspace.lifeboat(["restore", "latest", "--data-dir", restored, "--tablespace-map", "\(original)=\(moved)", "--dry-run", "--json"])
+        XCTAssertEqual(dry.status, 0, dry.output)
+        let planned = try XCTUnwrap((try workspace.json(dry)["tablespaces"] as? [[String: Any]])?.first, dry.stdout)
+        XCTAssertEqual(planned["directory"] as? String, moved)
+        XCTAssertEqual(planned["mapped"] as? Bool, true)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: moved))
+
+        let port = try freePort()
+        let restore = try workspace.lifeboat(["restore", "latest", "--data-dir", restored, "--tablespace-map", "\(oid)=\(moved)",
+                                              "--start", "--port", String(port)])
+        XCTAssertEqual(restore.status, 0, restore.output)
+        XCTAssertTrue(restore.stdout.contains("extract tablespace \(oid)") && restore.stdout.contains(moved), restore.stdout)
+        XCTAssertEqual(try batches(port: port, table: table), ["A": 500, "B": 300])
+        let server = try PGConnection(try ConnectionInfo("postgresql://postgres@127.0.0.1:\(port)/postgres"))
+        defer { server.close() }
+        XCTAssertEqual(try server.query("SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = $1", [space]).rows, [[moved]])
+        let versionDirectories = try FileManager.default.contentsOfDirectory(atPath: moved)
+        XCTAssertTrue(versionDirectories.contains { $0.hasPrefix("PG_15_") }, "\(versionDirectories)")
+        if getuid() == 0 {
+            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: moved)[.ownerAccountName] as? String, "postgres")
+        }
+    }
+}
