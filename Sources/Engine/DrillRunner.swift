@@ -187,9 +187,14 @@ public struct DrillRunner {
         let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.environment)
         state.target.set(.cluster(scratch))
         let engine = PhysicalRestore(context: context, repository: catalog.repository, keyring: catalog.keyring)
+        // Tablespaces go inside the scratch directory too: their source locations belong to the live server.
+        let tablespaces = (manifest.snapshot?.tablespaces ?? []).map {
+            TablespaceMapOption(key: String($0.oid), directory: scratch.directory + "/tblspc-\($0.oid)")
+        }
         let request = PhysicalRestoreRequest(reference: manifest.id.rawValue, dataDirectory: scratch.dataDirectory,
                                              toTime: definition.restore.toTime, toLSN: nil, targetAction: "promote", clean: false,
-                                             start: false, port: scratch.port, configPath: options.configPath, binaryPath: options.binaryPath)
+                                             start: false, port: scratch.port, configPath: options.configPath, binaryPath: options.binaryPath,
+                                             tablespaceMap: tablespaces)
         let restored = try state.phase("restore") { try engine.run(request) }
         let replayStarted = StartMark()
         let recovery = try state.phase("start") {

@@ -86,5 +86,13 @@ final class TablespaceSnapshotTests: XCTestCase {
         if getuid() == 0 {
             XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: moved)[.ownerAccountName] as? String, "postgres")
         }
+
+        // A snapshot drill of this cluster maps the tablespace into its scratch directory on its own (the
+        // source location belongs to the live server) and finds every row.
+        let drill = workspace.directory + "/ts-drill.yml"
+        try "name: ts\nrestore: { type: snapshot }\nchecks:\n  sql:\n    - { name: rows, query: \"SELECT count(*) FROM \(table)\", expect: \"800\" }\n"
+            .write(toFile: drill, atomically: true, encoding: .utf8)
+        let drilled = try workspace.lifeboat(["drill", "run", drill])
+        XCTAssertEqual(drilled.status, 0, drilled.output)
     }
 }
