@@ -62,6 +62,9 @@ public final class Interruption: @unchecked Sendable {
         for action in actions { action() }
         let error = EngineError.interrupted(signal: number)
         FileHandle.standardError.write(Data("error: \(error.message)\nHINT: \(error.hint ?? "")\n".utf8))
-        exit(error.exitStatus.rawValue)
+        // _exit, not exit: the main thread may still be inside libpq, OpenSSL or the pipeline; exit() would run
+        // atexit handlers and global destructors under it and the process could die of SIGSEGV instead of
+        // exiting 1. Everything that must happen on the way out has just been done by the cleanups.
+        _exit(error.exitStatus.rawValue)
     }
 }

@@ -148,7 +148,11 @@ final class SnapshotRobustnessTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 1, stderr)
         XCTAssertTrue(stderr.contains("interrupted"), stderr)
         XCTAssertEqual(try workspace.backupObjects(), [], "objects left behind")
-        XCTAssertEqual((try? FileManager.default.contentsOfDirectory(atPath: workspace.repository + "/.tmp")) ?? [], [])
+        // archive_command may be pushing a segment (the backup's checkpoint switched WAL) into the same
+        // repository right now: its temporary file is transient, so wait for .tmp to drain.
+        try waitUntil("no temporary files remain", timeout: 20, interval: 0.1) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: workspace.repository + "/.tmp")) ?? []).isEmpty
+        }
         XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.repository + "/locks/cluster-main.lock"))
         let list = try workspace.lifeboat(["list", "--json"])
         XCTAssertEqual(list.status, 0, list.output)
