@@ -132,10 +132,11 @@ final class BaseBackupReceiver {
             entryName = RepositoryLayout.tablespaceEntryName(oid: oid)
         }
         let key = try ObjectKey(RepositoryLayout.object(cluster: context.config.cluster, id: id, name: objectName))
-        let writer = try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
-                                            compression: compression, level: context.config.compression.level,
-                                            compressionThreads: LogicalBackup.compressionThreads)
-        written.inFlight = writer
+        let writer = try written.begin {
+            try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
+                                   compression: compression, level: context.config.compression.level,
+                                   compressionThreads: LogicalBackup.compressionThreads)
+        }
         context.logger.debug("archive started", metadata: ["archive": "\(name)", "object": "\(objectName)"])
         return Current(writer: writer, pieces: PiecedEntryWriter(writer: writer.tar, baseName: entryName), oid: oid,
                        location: location, objectName: objectName, entryName: entryName)
@@ -151,9 +152,7 @@ final class BaseBackupReceiver {
             try missing.withUnsafeBytes { try archive.pieces.write($0) }
         }
         let (_, bytes) = try archive.pieces.finish()
-        let object = try archive.writer.commit()
-        written.committed.append(object)
-        written.inFlight = nil
+        _ = try written.commit(archive.writer)
         if let oid = archive.oid {
             received.tablespaces.append(TablespaceRecord(oid: oid, location: archive.location, object: archive.objectName,
                                                          entry: archive.entryName, size: bytes))

@@ -161,8 +161,22 @@ final class WrittenObjects: @unchecked Sendable {
     private let store: BlobStore
     private var _committed: [CommittedObject] = []
     private var _inFlight: SealedObjectWriter?
+    /// Set by `removeAll`: no new writer may start after the cleanup ran.
+    private var _closed = false
 
     init(store: BlobStore) { self.store = store }
+
+    /// Creates the next writer and registers it as in flight in one step under the lock. A writer creates its
+    /// temporary file at once; if an interrupt's cleanup could run between creating and registering it, that
+    /// file would be left behind. After `removeAll` it refuses to start another (interrupted).
+    func begin(_ make: () throws -> SealedObjectWriter) throws -> SealedObjectWriter {
+        try lock.withLock {
+            guard !_closed else { throw PipelineError.aborted }
+            let writer = try make()
+            _inFlight = writer
+            return writer
+        }
+    }
 
     var committed: [CommittedObject] {
         get { lock.withLock { _committed } }
@@ -174,9 +188,25 @@ final class WrittenObjects: @unchecked Sendable {
         set { lock.withLock { _inFlight = newValue } }
     }
 
+    /// Commits the in-flight writer and records the object. Not under the lock: an interrupt must not wait for
+    /// parts in flight. The writer stays registered until the object is recorded, and `removeAll` deletes an
+    /// in-flight writer's key as well, so an object made visible just before the interrupt is not missed.
+    func commit(_ writer: SealedObjectWriter) throws -> CommittedObject {
+        let object = try writer.commit()
+        lock.withLock {
+            _committed.append(object)
+            if _inFlight === writer { _inFlight = nil }
+        }
+        return object
+    }
+
     func removeAll(immediately: Bool = false) {
-        let (objects, writer) = lock.withLock { (_committed, _inFlight) }
+        let (objects, writer) = lock.withLock { () -> ([CommittedObject], SealedObjectWriter?) in
+            _closed = true
+            return (_committed, _inFlight)
+        }
         writer?.abort(immediately: immediately)
+        if let writer { try? store.delete(writer.key) }   // committed but not yet recorded, if it got that far
         for object in objects { try? store.delete(object.key) }
         lock.withLock { _committed = [] }
     }

@@ -22,10 +22,11 @@ struct ToolStream {
              written: WrittenObjects, observe: ((UnsafeRawBufferPointer) -> Void)? = nil,
              finish: ((ChildProcess) throws -> Void)? = nil) throws -> CommittedObject {
         let key = try ObjectKey(RepositoryLayout.object(cluster: context.config.cluster, id: id, name: objectName))
-        let writer = try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
-                                            compression: compression, level: context.config.compression.level,
-                                            compressionThreads: compressionThreads)
-        written.inFlight = writer
+        let writer = try written.begin {
+            try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
+                                   compression: compression, level: context.config.compression.level,
+                                   compressionThreads: compressionThreads)
+        }
         defer { written.inFlight = nil }
         let childToken = Interruption.shared.register { child.terminate() }
         defer { Interruption.shared.unregister(childToken) }
@@ -42,8 +43,7 @@ struct ToolStream {
                     throw EngineError.dumpFailed(tool: toolName, database: label, status: status, stderr: child.stderrTail)
                 }
             }
-            let object = try writer.commit()
-            written.committed.append(object)
+            let object = try written.commit(writer)
             return object
         } catch {
             context.progress.end()

@@ -204,12 +204,13 @@ public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes 
 
     /// Streams the file into one tar entry named after it, hashing the plaintext on the way.
     private func upload(_ file: WALSourceFile, name: WALName, key: ObjectKey) throws -> (CommittedObject, String) {
-        let writer = try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
-                                            compression: compression, level: context.config.compression.level)
         let inFlight = WrittenObjects(store: repository.store)   // the signal path aborts the upload through it
-        inFlight.inFlight = writer
         let token = Interruption.shared.register { inFlight.removeAll(immediately: true) }
         defer { Interruption.shared.unregister(token) }
+        let writer = try inFlight.begin {
+            try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
+                                   compression: compression, level: context.config.compression.level)
+        }
         do {
             let hasher = try SHA256Hasher()
             try writer.tar.beginEntry(name: name.rawValue, size: file.size, mode: 0o600, modificationTime: file.modified)

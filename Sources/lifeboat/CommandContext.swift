@@ -41,8 +41,7 @@ struct CommandContext {
 
     /// Opens the configured repository and unlocks its keyring.
     func unlockedRepository() throws -> (Repository, Keyring) {
-        let repository = try Repository.open(config.repository, environment: engine.environment,
-                                             immutability: try policyIfConfigured()?.immutability)
+        let repository = try Repository.open(config.repository, environment: engine.environment, immutability: try uploadImmutability())
         // Said where backups are written or the policy applied, not on every WAL push.
         if let problem = repository.immutabilityProblem, ["backup", "prune", "check", "pin"].contains(command) {
             engine.logger.warning("the policy asks for immutability, but \(problem): objects are uploaded without Object Lock")
@@ -53,6 +52,22 @@ struct CommandContext {
     func catalog() throws -> BackupCatalog {
         let (repository, keyring) = try unlockedRepository()
         return BackupCatalog(repository: repository, keyring: keyring, cluster: config.cluster)
+    }
+
+    /// Commands that store backups, keys, pins or evidence: they need the policy's Object Lock settings, so a
+    /// broken policy file stops them (exit 2).
+    static let policyStrictCommands: Set<String> = ["backup", "init", "prune", "pin", "unpin", "key add", "key remove", "key rotate", "drill"]
+
+    /// The Object Lock uploads get. Reading must never fail over a typo in the policy file — not a restore at
+    /// 3 a.m., not `wal get` — and WAL archiving must not stop either (WAL would pile up in pg_wal): those warn
+    /// and go on without Object Lock.
+    func uploadImmutability() throws -> Immutability? {
+        do {
+            return try policyIfConfigured()?.immutability
+        } catch let error as ConfigError where !Self.policyStrictCommands.contains(command) {
+            engine.logger.warning("policy ignored by '\(command)': \(error.message)")
+            return nil
+        }
     }
 
     /// The policy file named by `policy:` in lifeboat.yml; nil when the configuration names none.

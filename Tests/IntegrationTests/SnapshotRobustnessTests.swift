@@ -150,8 +150,17 @@ final class SnapshotRobustnessTests: XCTestCase {
         XCTAssertEqual(try workspace.backupObjects(), [], "objects left behind")
         // archive_command may be pushing a segment (the backup's checkpoint switched WAL) into the same
         // repository right now: its temporary file is transient, so wait for .tmp to drain.
-        try waitUntil("no temporary files remain", timeout: 20, interval: 0.1) {
-            ((try? FileManager.default.contentsOfDirectory(atPath: workspace.repository + "/.tmp")) ?? []).isEmpty
+        let temporary = workspace.repository + "/.tmp"
+        do {
+            try waitUntil("no temporary files remain", timeout: 20, interval: 0.1) {
+                ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).isEmpty
+            }
+        } catch {
+            let left = ((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []).map { name in
+                "\(name): \((try? FileManager.default.attributesOfItem(atPath: temporary + "/" + name)[.size]) ?? "?") bytes"
+            }
+            XCTFail("left in .tmp: \(left); lifeboat said: \(stderr)")
+            throw error
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.repository + "/locks/cluster-main.lock"))
         let list = try workspace.lifeboat(["list", "--json"])

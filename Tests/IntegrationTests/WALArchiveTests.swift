@@ -96,6 +96,22 @@ final class WALArchiveTests: XCTestCase {
         XCTAssertEqual(final.failed, baseline.failed, "archive_command failed at least once: see the server log")
     }
 
+    /// A typo in the policy file must not stop archiving (WAL would pile up in pg_wal) nor reading; commands
+    /// that apply the policy or write under it refuse it.
+    func testBrokenPolicyDoesNotStopWALArchiving() throws {
+        let workspace = try Workspace(env, name: "walpolicy")
+        try workspace.initialize()
+        try "keep:\n  logical: { last: zero }\n".write(toFile: workspace.directory + "/broken.yml", atomically: true, encoding: .utf8)
+        try workspace.writeConfig(extra: "policy: broken.yml")
+        let segment = try completedSegmentCopy(into: workspace.directory)
+        let pushed = try workspace.lifeboat(["wal", "push", segment])
+        XCTAssertEqual(pushed.status, 0, pushed.output)
+        XCTAssertTrue(pushed.stderr.contains("policy ignored") && pushed.stderr.contains("keep.logical.last"), pushed.stderr)
+        XCTAssertEqual(try workspace.lifeboat(["list"]).status, 0, "reading never fails over the policy")
+        let prune = try workspace.lifeboat(["prune", "--dry-run"])
+        XCTAssertEqual(prune.status, 2, "commands that apply or write under the policy refuse it: " + prune.output)
+    }
+
     func testMissingFileIsAQuietExitOneAndDamageIsExitFourWithoutDestination() throws {
         let workspace = try Workspace(env, name: "walget")
         try workspace.initialize()
