@@ -129,6 +129,10 @@ public struct DrillRunner {
 
     var sourceUser: String { (try? ConnectionInfo(config.postgres.url))?.user ?? "postgres" }
 
+    /// The superuser of a logical drill's scratch cluster: a name of its own, so restoring the source's roles
+    /// (globals) creates every one of them, the source's superuser included, instead of colliding with it.
+    static let scratchSuperuser = "lifeboat_drill"
+
     func restoreLogical(_ manifest: BackupManifest, _ state: DrillState) throws {
         let database = try drilledDatabase(manifest)
         let target: ConnectionInfo
@@ -138,10 +142,10 @@ public struct DrillRunner {
             let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.environment)
             state.target.set(.cluster(scratch))
             try state.phase("start") {
-                try scratch.initialize(superuser: sourceUser)
+                try scratch.initialize(superuser: Self.scratchSuperuser)
                 try scratch.start()
             }
-            target = try scratch.connection(user: sourceUser, database: database)
+            target = try scratch.connection(user: Self.scratchSuperuser, database: database)
             restoreGlobals = manifest.globals?.object != nil
         case .existingServer(let url):
             let name = "lifeboat_drill_" + String(BackupID.generate(at: context.now()).rawValue.suffix(6))

@@ -64,6 +64,7 @@ final class DrillTests: XCTestCase {
         let evidence = try workspace.json(run)
         XCTAssertEqual(evidence["verdict"] as? String, "passed", run.stdout)
         XCTAssertTrue((evidence["target"] as? String ?? "").contains("on socket /tmp/lifeboat-drill-"), "no TCP port for restored data: \(evidence)")
+        XCTAssertFalse(run.stderr.contains("globals restored with messages"), "the source's roles restore cleanly: \(run.stderr)")
         XCTAssertEqual((evidence["recovery_point"] as? [String: Any])?["method"] as? String, "heartbeat")
         let rpo = try XCTUnwrap(evidence["rpo_seconds"] as? Double)
         XCTAssertEqual(rpo, 3, accuracy: 0.5, "RPO = T0 − the newest heartbeat in the restored database")
