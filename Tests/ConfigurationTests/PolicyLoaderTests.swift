@@ -28,16 +28,7 @@ final class PolicyLoaderTests: XCTestCase {
 
     /// The message of the ConfigError parsing `yaml` throws (with its hint), or "" after failing the test.
     private func message(_ yaml: String, file: StaticString = #filePath, line: UInt = #line) -> String {
-        do {
-            _ = try parse(yaml)
-            XCTFail("expected a configuration error", file: file, line: line)
-        } catch let error as ConfigError {
-            XCTAssertEqual(error.exitStatus, .usage, file: file, line: line)
-            return error.message + "\nHINT: " + (error.hint ?? "")
-        } catch {
-            XCTFail("unexpected error \(error)", file: file, line: line)
-        }
-        return ""
+        configErrorMessage(file: file, line: line) { _ = try parse(yaml) }
     }
 
     func testFullPolicyParsesToModel() throws {

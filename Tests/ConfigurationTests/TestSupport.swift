@@ -63,3 +63,20 @@ enum Fixture {
         return PathResolver.normalize(url.path)
     }
 }
+
+extension XCTestCase {
+    /// The message (with its hint) of the ConfigError `body` throws, or "" after failing the test: every
+    /// configuration, policy and drill file error must be a usage error (exit 2).
+    func configErrorMessage(file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) -> String {
+        do {
+            try body()
+            XCTFail("expected a configuration error", file: file, line: line)
+        } catch let error as ConfigError {
+            XCTAssertEqual(error.exitStatus, .usage, file: file, line: line)
+            return error.message + "\nHINT: " + (error.hint ?? "")
+        } catch {
+            XCTFail("unexpected error \(error)", file: file, line: line)
+        }
+        return ""
+    }
+}
