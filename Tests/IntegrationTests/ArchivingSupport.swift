@@ -95,3 +95,33 @@ extension XCTestCase {
         return process.terminationStatus
     }
 }
+
+/// A workspace whose repository the scratch server archives into (archive_command = the built binary's
+/// `wal push`), a table for the test's rows, and a first snapshot. Dropping the table and resetting
+/// archive_command run as a teardown block, which also keeps the workspace alive until then.
+struct ArchivingScenario {
+    let workspace: Workspace
+    let admin: PGConnection
+    let table: String
+}
+
+extension XCTestCase {
+    func archivingScenario(_ env: TestEnvironment, name: String, file: StaticString = #filePath, line: UInt = #line) throws -> ArchivingScenario {
+        let workspace = try Workspace(env, name: name)
+        try workspace.initialize()
+        try chownToPostgres(workspace.directory)
+        let admin = try env.admin()
+        let table = TestEnvironment.uniqueName(name)
+        addTeardownBlock {
+            try? admin.execute("DROP TABLE IF EXISTS \(table)")
+            try? WALArchiveTests.resetArchiveCommand(env)
+            admin.close()
+            withExtendedLifetime(workspace) {}
+        }
+        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
+        try admin.execute("CREATE TABLE \(table) (id integer PRIMARY KEY, batch text)")
+        let snapshot = try workspace.lifeboat(["backup", "--type", "snapshot"])
+        XCTAssertEqual(snapshot.status, 0, snapshot.output, file: file, line: line)
+        return ArchivingScenario(workspace: workspace, admin: admin, table: table)
+    }
+}

@@ -13,18 +13,8 @@ final class RestorePointTests: XCTestCase {
     }
 
     func testRestoreToNamedRestorePointHoldsOnlyTheRowsBeforeIt() throws {
-        let workspace = try Workspace(env, name: "rpoint")
-        try workspace.initialize()
-        try chownToPostgres(workspace.directory)
-        let admin = try env.admin()
-        defer { admin.close() }
-        let table = TestEnvironment.uniqueName("rpoint")
-        defer { try? admin.execute("DROP TABLE IF EXISTS \(table)") }
-        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
-        try admin.execute("CREATE TABLE \(table) (id integer PRIMARY KEY, batch text)")
-        let snapshot = try workspace.lifeboat(["backup", "--type", "snapshot"])
-        XCTAssertEqual(snapshot.status, 0, snapshot.output)
+        let scenario = try archivingScenario(env, name: "rpoint")
+        let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
 
         try admin.execute("INSERT INTO \(table) SELECT i, 'A' FROM generate_series(1, 100) AS i")
         _ = try admin.query("SELECT pg_create_restore_point('before-b')")

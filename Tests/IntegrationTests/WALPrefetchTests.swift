@@ -17,18 +17,8 @@ final class WALPrefetchTests: XCTestCase {
     }
 
     func testRestoreReplaysFromThePrefetchSpoolAndGetTakesSpooledSegments() throws {
-        let workspace = try Workspace(env, name: "prefetch")
-        try workspace.initialize()
-        try chownToPostgres(workspace.directory)
-        let admin = try env.admin()
-        defer { admin.close() }
-        let table = TestEnvironment.uniqueName("prefetch")
-        defer { try? admin.execute("DROP TABLE IF EXISTS \(table)") }
-        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
-        try admin.execute("CREATE TABLE \(table) (id integer PRIMARY KEY, batch text)")
-        let snapshot = try workspace.lifeboat(["backup", "--type", "snapshot"])
-        XCTAssertEqual(snapshot.status, 0, snapshot.output)
+        let scenario = try archivingScenario(env, name: "prefetch")
+        let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
         var switched: [String] = []
         for round in 1...8 {
             try admin.execute("INSERT INTO \(table) SELECT i, 'R\(round)' FROM generate_series(\(round * 1000), \(round * 1000 + 99)) AS i")
