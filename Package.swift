@@ -59,6 +59,7 @@ let package = Package(
         // Benchmark helper for scripts/bench.sh s3 (not shipped).
         .executableTarget(name: "s3-bench", dependencies: ["S3", "S3Protocol", "HTTPTransport", "Storage"]),
 
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "CipherTests", dependencies: ["Cipher"], exclude: ["make_vector.py"]),
         .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO"]),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient"]),
