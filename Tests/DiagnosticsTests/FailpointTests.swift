@@ -23,7 +23,7 @@ final class FailpointTests: XCTestCase {
     func testEveryPointIsDocumented() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let whole = try String(contentsOf: root.appendingPathComponent("docs/faults.md"), encoding: .utf8)
-        let doc = String(whole[try XCTUnwrap(whole.range(of: "## Points"))...])
+        let doc = String(whole[try XCTUnwrap(whole.range(of: "## Points")).lowerBound...])
         let pattern = try NSRegularExpression(pattern: #"Failpoint\.hit\("([a-z0-9_.\-]+)"\)"#)
         var inCode = Set<String>()
         let enumerator = FileManager.default.enumerator(atPath: root.appendingPathComponent("Sources").path)!
@@ -36,7 +36,7 @@ final class FailpointTests: XCTestCase {
         let documented = Set(try NSRegularExpression(pattern: #"^\| `([a-z0-9_.\-]+)` \|"#, options: .anchorsMatchLines)
             .matches(in: doc, range: NSRange(doc.startIndex..., in: doc))
             .map { String(doc[Range($0.range(at: 1), in: doc)!]) })
-        XCTAssertEqual(inCode.subtracting(documented).sorted(), [], "failpoints missing from docs/faults.md")
-        XCTAssertEqual(documented.subtracting(inCode).sorted(), [], "docs/faults.md lists points the code no longer has")
+        XCTAssertEqual(inCode.subtracting(documented).sorted(), [String](), "failpoints missing from docs/faults.md")
+        XCTAssertEqual(documented.subtracting(inCode).sorted(), [String](), "docs/faults.md lists points the code no longer has")
     }
 }
