@@ -34,8 +34,19 @@ bash scripts/s3-test-server.sh proxy "$work/s3" >/dev/null
 . "$work/s3/env"
 
 export LIFEBOAT_TEST_PG_URL="$(bash scripts/pg-scratch.sh url "$work/pg")"
-export LIFEBOAT_BIN="$bin_path/lifeboat"
+# The postgres OS user runs this binary (archive_command, restore_command). A clone below a directory only its
+# owner can enter (mktemp -d, /root, a 0700 home) is out of its reach, so the tests use a copy in the
+# world-readable work directory instead of the one in .build.
+install -d -m 755 "$work/bin"
+install -m 755 "$bin_path/lifeboat" "$work/bin/lifeboat"
+export LIFEBOAT_BIN="$work/bin/lifeboat"
 export LIFEBOAT_TEST_WORK="$work"
+
+# A full run also proves the harness works from a clone only its owner can enter (issue: a private checkout
+# made every archive_command fail with exit 126). It runs first so XCTest's summary below stays the last line.
+if [ "$#" -eq 0 ] && [ -z "${LIFEBOAT_PRIVATE_CHECKOUT_TEST:-}" ]; then
+    bash scripts/private-checkout-test.sh
+fi
 
 # The suites are XCTest; skipping the empty Swift Testing pass keeps XCTest's summary as the closing line.
 swift test --disable-swift-testing "$@"

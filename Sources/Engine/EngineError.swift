@@ -29,6 +29,7 @@ public enum EngineError: LifeboatError {
     case manifestMismatch(key: String, detail: String)
     case interrupted(signal: Int32)
     case invalidArgument(String, hint: String?)
+    case osUserCannotReach(user: String, path: String, blocker: String, purpose: String)
     case rehydrationPending(objects: Int, classes: [String], tier: String, expected: String)
 
     public var exitStatus: ExitStatus {
@@ -36,7 +37,8 @@ public enum EngineError: LifeboatError {
         case .keyringDamaged, .wrongKey, .rowCountMismatch, .manifestMismatch: return .integrity
         case .keyFileMissing, .keyFileInsecure, .keyFileMalformed, .keyFileExists,
              .passphraseMissing, .passphraseTooShort, .toolMissing, .databaseNotFound, .databaseRequired,
-             .backupNotFound, .wrongBackupKind, .invalidArgument, .keyFileUnreadable, .notARepository, .lastKeySlot, .unknownKeySlot:
+             .backupNotFound, .wrongBackupKind, .invalidArgument, .keyFileUnreadable, .notARepository, .lastKeySlot, .unknownKeySlot,
+             .osUserCannotReach:
             return .usage
         default: return .failure
         }
@@ -79,6 +81,8 @@ public enum EngineError: LifeboatError {
         case .manifestMismatch(let key, let detail): return "manifest '\(key)' does not belong here: \(detail)"
         case .interrupted(let signal): return "interrupted by signal \(signal); nothing was committed"
         case .invalidArgument(let detail, _): return detail
+        case let .osUserCannotReach(user, path, blocker, purpose):
+            return "OS user '\(user)' cannot reach '\(path)' (\(purpose)): '\(blocker)' denies it"
         case let .rehydrationPending(objects, classes, tier, expected):
             return "\(objects) object(s) of the backup are in \(classes.joined(separator: "/")) and not readable yet; "
                 + "rehydration was requested (\(tier) tier, \(expected))"
@@ -114,6 +118,8 @@ public enum EngineError: LifeboatError {
         case .manifestMismatch: return "the repository was altered; run 'lifeboat verify --all'"
         case .interrupted: return "run the operation again"
         case .invalidArgument(_, let hint): return hint
+        case .osUserCannotReach(let user, _, _, _):
+            return "install lifeboat and its configuration where '\(user)' can reach them (e.g. /usr/local/bin/lifeboat and /etc/lifeboat/lifeboat.yml), or run it from such a directory"
         case .rehydrationPending:
             return "run the same command again with --wait to wait for it (Ctrl-C is safe), or rerun it once the objects are readable; --rehydrate-tier expedited is faster for GLACIER"
         default: return nil

@@ -117,6 +117,8 @@ public final class PhysicalRestore {
         let target = Self.targetText(request)
         let hasTarget = request.toTime != nil || request.toLSN != nil || request.toName != nil
         let restoreCommand = Self.shellQuote(request.binaryPath) + " --config " + Self.shellQuote(request.configPath) + " wal get %f %p"
+        try OSUserAccess.require(request.binaryPath, user: osUser, need: .execute, purpose: "restore_command runs it")
+        try OSUserAccess.require(request.configPath, user: osUser, need: .read, purpose: "restore_command reads it")
         let startCommand = try startArguments(manifest, directory: directory, port: request.port ?? 5432)
         var steps = request.toName == nil ? [] : [
             "use snapshot \(manifest.id)" + (request.reference == "latest" ? " (the newest: a restore point's time is unknown to "
