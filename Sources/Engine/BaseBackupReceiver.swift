@@ -9,6 +9,7 @@
 // Memory holds one CopyData message and the first 64 KiB of the main archive (for backup_label).
 import ArchiveIO
 import Catalog
+import Diagnostics
 import Foundation
 import PGClient
 import Pipeline
@@ -132,6 +133,7 @@ final class BaseBackupReceiver {
             entryName = RepositoryLayout.tablespaceEntryName(oid: oid)
         }
         let key = try ObjectKey(RepositoryLayout.object(cluster: context.config.cluster, id: id, name: objectName))
+        try Failpoint.hit("backup.object.before")
         let writer = try written.begin {
             try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
                                    compression: compression, level: context.config.compression.level,
@@ -153,6 +155,7 @@ final class BaseBackupReceiver {
         }
         let (_, bytes) = try archive.pieces.finish()
         _ = try written.commit(archive.writer)
+        try Failpoint.hit("backup.object.after")
         if let oid = archive.oid {
             received.tablespaces.append(TablespaceRecord(oid: oid, location: archive.location, object: archive.objectName,
                                                          entry: archive.entryName, size: bytes))

@@ -29,6 +29,7 @@ public enum EngineError: LifeboatError {
     case manifestMismatch(key: String, detail: String)
     case interrupted(signal: Int32)
     case invalidArgument(String, hint: String?)
+    case commitUnknown(backup: String, detail: String)
     case osUserCannotReach(user: String, path: String, blocker: String, purpose: String)
     case rehydrationPending(objects: Int, classes: [String], tier: String, expected: String)
 
@@ -79,8 +80,10 @@ public enum EngineError: LifeboatError {
         case .rowCountMismatch(let database, let mismatches):
             return "restored database '\(database)' does not match the backup: \(mismatches.joined(separator: "; "))"
         case .manifestMismatch(let key, let detail): return "manifest '\(key)' does not belong here: \(detail)"
-        case .interrupted(let signal): return "interrupted by signal \(signal); nothing was committed"
+        case .interrupted(let signal): return "interrupted by signal \(signal)"
         case .invalidArgument(let detail, _): return detail
+        case let .commitUnknown(backup, detail):
+            return "backup '\(backup)' may or may not be committed: writing its manifest failed (\(detail)) and reading it back failed too"
         case let .osUserCannotReach(user, path, blocker, purpose):
             return "OS user '\(user)' cannot reach '\(path)' (\(purpose)): '\(blocker)' denies it"
         case let .rehydrationPending(objects, classes, tier, expected):
@@ -116,8 +119,12 @@ public enum EngineError: LifeboatError {
         case .targetNotEmpty: return "restore into a new database (--target URL naming it), or pass --clean to replace its contents"
         case .rowCountMismatch: return "the restore is incomplete or the backup is damaged; do not use this database, try another backup"
         case .manifestMismatch: return "the repository was altered; run 'lifeboat verify --all'"
-        case .interrupted: return "run the operation again"
+        case .interrupted:
+            return "nothing half-written is ever listed: 'lifeboat list' shows whether the run committed before the signal; run it again if not"
         case .invalidArgument(_, let hint): return hint
+        case .commitUnknown:
+            return "its objects were kept: 'lifeboat list' shows it once the repository is reachable if it was committed; "
+                + "otherwise the next 'lifeboat prune' removes them as leftovers"
         case .osUserCannotReach(let user, _, _, _):
             return "install lifeboat and its configuration where '\(user)' can reach them (e.g. /usr/local/bin/lifeboat and /etc/lifeboat/lifeboat.yml), or run it from such a directory"
         case .rehydrationPending:

@@ -81,7 +81,8 @@ public final class LogicalBackup {
                 objects: written.committed.map { StoredObject(name: $0.key.lastSegment, storedSize: $0.storedSize, sha256: $0.sha256, contentSize: $0.contentSize) },
                 databases: records, globals: globals)
             manifest.objectLock = repository.objectLockRecord(committingAt: context.now())
-            try BackupCatalog(repository: repository, keyring: keyring, cluster: config.cluster).commit(manifest)
+            let catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: config.cluster)
+            try ManifestCommit(catalog: catalog, written: written) { [context] in context.logger.warning("\($0)") }.commit(manifest)
             context.logger.info("backup committed", metadata: ["backup": "\(id)"])
             return manifest
         } catch {
@@ -151,63 +152,5 @@ public final class LogicalBackup {
         return try ToolStream(context: context, repository: repository, keyring: keyring, compression: compression,
                               compressionThreads: Self.compressionThreads)
             .run(child, toolName: toolName, label: label, objectName: objectName, entryName: entryName, id: id, written: written)
-    }
-}
-
-/// The objects a running backup has stored, so a failure or an interrupt can remove them again.
-final class WrittenObjects: @unchecked Sendable {
-    // Guarded by `lock`: the signal handler's cleanup may run on another thread.
-    private let lock = NSLock()
-    private let store: BlobStore
-    private var _committed: [CommittedObject] = []
-    private var _inFlight: SealedObjectWriter?
-    /// Set by `removeAll`: no new writer may start after the cleanup ran.
-    private var _closed = false
-
-    init(store: BlobStore) { self.store = store }
-
-    /// Creates the next writer and registers it as in flight in one step under the lock. A writer creates its
-    /// temporary file at once; if an interrupt's cleanup could run between creating and registering it, that
-    /// file would be left behind. After `removeAll` it refuses to start another (interrupted).
-    func begin(_ make: () throws -> SealedObjectWriter) throws -> SealedObjectWriter {
-        try lock.withLock {
-            guard !_closed else { throw PipelineError.aborted }
-            let writer = try make()
-            _inFlight = writer
-            return writer
-        }
-    }
-
-    var committed: [CommittedObject] {
-        get { lock.withLock { _committed } }
-        set { lock.withLock { _committed = newValue } }
-    }
-
-    var inFlight: SealedObjectWriter? {
-        get { lock.withLock { _inFlight } }
-        set { lock.withLock { _inFlight = newValue } }
-    }
-
-    /// Commits the in-flight writer and records the object. Not under the lock: an interrupt must not wait for
-    /// parts in flight. The writer stays registered until the object is recorded, and `removeAll` deletes an
-    /// in-flight writer's key as well, so an object made visible just before the interrupt is not missed.
-    func commit(_ writer: SealedObjectWriter) throws -> CommittedObject {
-        let object = try writer.commit()
-        lock.withLock {
-            _committed.append(object)
-            if _inFlight === writer { _inFlight = nil }
-        }
-        return object
-    }
-
-    func removeAll(immediately: Bool = false) {
-        let (objects, writer) = lock.withLock { () -> ([CommittedObject], SealedObjectWriter?) in
-            _closed = true
-            return (_committed, _inFlight)
-        }
-        writer?.abort(immediately: immediately)
-        if let writer { try? store.delete(writer.key) }   // committed but not yet recorded, if it got that far
-        for object in objects { try? store.delete(object.key) }
-        lock.withLock { _committed = [] }
     }
 }

@@ -98,7 +98,8 @@ public final class SnapshotBackup {
                                                walSegmentSize: Int64(segmentSize), startWal: needed.first ?? "", stopWal: needed.last ?? "",
                                                tablespaces: received.tablespaces.isEmpty ? nil : received.tablespaces)
             manifest.objectLock = repository.objectLockRecord(committingAt: context.now())
-            try BackupCatalog(repository: repository, keyring: keyring, cluster: config.cluster).commit(manifest)
+            let catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: config.cluster)
+            try ManifestCommit(catalog: catalog, written: written) { [context] in context.logger.warning("\($0)") }.commit(manifest)
             context.logger.info("snapshot committed", metadata: ["backup": "\(id)", "start": "\(points.start)", "end": "\(points.end)",
                                                                  "tablespaces": "\(received.tablespaces.count)"])
             return manifest

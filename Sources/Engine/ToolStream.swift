@@ -3,6 +3,7 @@
 // A failing tool, or a failure anywhere on the way, aborts the object: nothing of it stays in the repository.
 import ArchiveIO
 import Catalog
+import Diagnostics
 import Foundation
 import Pipeline
 import Storage
@@ -22,6 +23,7 @@ struct ToolStream {
              written: WrittenObjects, observe: ((UnsafeRawBufferPointer) -> Void)? = nil,
              finish: ((ChildProcess) throws -> Void)? = nil) throws -> CommittedObject {
         let key = try ObjectKey(RepositoryLayout.object(cluster: context.config.cluster, id: id, name: objectName))
+        try Failpoint.hit("backup.object.before")
         let writer = try written.begin {
             try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
                                    compression: compression, level: context.config.compression.level,
@@ -44,6 +46,7 @@ struct ToolStream {
                 }
             }
             let object = try written.commit(writer)
+            try Failpoint.hit("backup.object.after")
             return object
         } catch {
             context.progress.end()
