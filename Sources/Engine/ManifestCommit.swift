@@ -43,7 +43,9 @@ struct ManifestCommit {
     func settle(_ manifest: BackupManifest) -> Outcome {
         do {
             let stored = try catalog.manifest(manifest.id)
-            return stored == manifest ? .committed : .unknown
+            // Compare as stored: timestamps keep the precision of the encoding, not of the Date we hold.
+            let ours = try CatalogCoding.decoder().decode(BackupManifest.self, from: try CatalogCoding.encoder().encode(manifest))
+            return stored == ours ? .committed : .unknown
         } catch EngineError.backupNotFound {
             return .absent
         } catch {

@@ -19,13 +19,32 @@ public struct LocalStore: BlobStore {
         self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
         if !create && access(self.root, F_OK) != 0 { throw StoreError.notARepository("file://" + self.root) }
         try POSIX.makeDirectories(self.root + "/" + Self.temporaryDirectory)
+        sweepAbandonedTemporaries()
     }
 
     func path(_ key: ObjectKey) -> String { root + "/" + key.rawValue }
 
+    /// `.tmp/<host>.<pid>.<random>.part`: the writer's host and pid let a later run tell an abandoned file
+    /// (its writer was killed) from one still being written.
     func temporaryPath() -> String {
         let token = (0..<4).map { _ in String(UInt32.random(in: .min ... .max), radix: 16) }.joined()
-        return "\(root)/\(Self.temporaryDirectory)/\(token).part"
+        return "\(root)/\(Self.temporaryDirectory)/\(Self.temporaryOwner).\(getpid()).\(token).part"
+    }
+
+    /// The host name as a file-name component (`.` and `/` would confuse the parse below).
+    static let temporaryOwner = String(ProcessInfo.processInfo.hostName.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
+
+    /// Deletes temporary files whose writer, on this host, no longer runs (killed mid-write: no cleanup ran).
+    /// Files of other hosts (a repository on a shared filesystem) and of live processes are left alone; so are
+    /// unparseable names. Best effort: a read-only user simply leaves them.
+    func sweepAbandonedTemporaries() {
+        let directory = root + "/" + Self.temporaryDirectory
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasSuffix(".part") {
+            let parts = name.split(separator: ".")
+            guard parts.count == 4, parts[0] == Self.temporaryOwner, let pid = Int32(parts[1]), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + name) }
+        }
     }
 
     public func put(_ key: ObjectKey, data: [UInt8]) throws {
