@@ -1,6 +1,7 @@
 // HealthCheck: the individual checks behind `lifeboat check`, each returning a one-line finding or throwing
 // the error a real run would hit.
 import Foundation
+import Storage
 import PGClient
 import S3
 
@@ -50,6 +51,13 @@ public struct HealthCheck {
             detail += "; bucket versioning \(status.versioning ?? "never enabled"), object lock \(status.objectLock ? "enabled" : "not enabled")"
         }
         return detail
+    }
+
+    /// Creates one probe key twice in `locks/`: the second create must be refused (412 on S3).
+    public func exclusiveCreate() throws -> String {
+        let repository = try Repository.open(context.config.repository, environment: context.environment)
+        try ExclusiveCreateProbe.run(repository.store)
+        return "honoured: a second create of the same key was refused (locks and WAL records rely on it)"
     }
 
     public func key() throws -> String {

@@ -57,6 +57,7 @@ struct CheckCommand: ParsableCommand {
         if postgres && context.config.backup.type == .snapshot { record("replication") { try health.replication() } }
         record("client tools") { try health.tools() }
         let repository = record("repository") { try health.repository() }
+        if repository { record("exclusive create") { try health.exclusiveCreate() } }
         let key = record("key") { try health.key() }
         recordFinding("policy") { try policyFinding(context, repositoryReachable: repository) }
 
