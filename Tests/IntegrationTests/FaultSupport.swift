@@ -21,7 +21,13 @@ struct FaultScenario {
     let run: ([String: String]) throws -> RunResult
     /// Broken guarantees after `faultCase` (empty when all hold); also brings the repository back to a state
     /// from which the next case starts (the next run, prune, ...).
-    let check: (FaultCase, RunResult) throws -> [String]
+    let check: (FaultCase, RunResult) throws -> FaultVerdict
+}
+
+struct FaultVerdict {
+    var broken: [String] = []
+    /// Listed backups verified (and restored, where the scenario does) after the fault.
+    var backupsChecked = 0
 }
 
 enum FaultSuite {
@@ -65,17 +71,22 @@ enum FaultSuite {
         let all = cases(points, actions: actions)
         for faultCase in all {
             let result = try scenario.run(["LIFEBOAT_FAILPOINTS": faultCase.specification])
-            let broken = try scenario.check(faultCase, result)
-            record(scenario: scenario.name, faultCase: faultCase, status: result.status, broken: broken)
-            XCTAssertEqual(broken, [], "\(scenario.name) with \(faultCase) (exit \(result.status)): \(result.stderr)", file: file, line: line)
+            let verdict = try scenario.check(faultCase, result)
+            record(scenario: scenario.name, faultCase: faultCase, status: result.status, verdict: verdict)
+            XCTAssertEqual(verdict.broken, [], "\(scenario.name) with \(faultCase) (exit \(result.status)): \(result.stderr)", file: file, line: line)
         }
         return all.count
     }
 
-    static func record(scenario: String, faultCase: FaultCase, status: Int32, broken: [String]) {
+    static func record(scenario: String, faultCase: FaultCase, status: Int32, verdict: FaultVerdict) {
         guard let path = ProcessInfo.processInfo.environment["LIFEBOAT_FAULTS_REPORT"] else { return }
-        let row: [String: Any] = ["suite": "failpoints", "scenario": scenario, "point": faultCase.point, "nth": faultCase.nth,
-                                  "action": faultCase.action, "status": Int(status), "broken": broken]
+        let row: [String: Any] = [
+            "suite": "failpoints", "scenario": scenario, "point": faultCase.point, "nth": faultCase.nth,
+            "action": faultCase.action, "status": Int(status), "broken": verdict.broken,
+            "backups_checked": verdict.backupsChecked,
+            "leaked_locks": verdict.broken.filter { $0.hasPrefix(Workspace.lockLeak) }.count,
+            "leaked_temporaries": verdict.broken.filter { $0.hasPrefix(Workspace.temporaryLeak) }.count,
+        ]
         appendJSONLine(row, to: path)
     }
 
@@ -92,6 +103,9 @@ enum FaultSuite {
 
 /// Repository-level invariants shared by scenarios on a file:// repository.
 extension Workspace {
+    static let lockLeak = "locks left"
+    static let temporaryLeak = "temporary files left"
+
     /// Listed backup ids (nil when list itself fails: that is a broken guarantee too).
     func listedIDs() throws -> [String]? {
         let listed = try lifeboat(["list", "--json"])
@@ -106,9 +120,9 @@ extension Workspace {
         let verify = try lifeboat(["verify", "--all"])
         if verify.status != 0 { problems.append("verify --all exits \(verify.status): \(verify.stderr)") }
         let locks = (try? FileManager.default.contentsOfDirectory(atPath: repository + "/locks")) ?? []
-        if !locks.isEmpty { problems.append("locks left: \(locks)") }
+        if !locks.isEmpty { problems.append("\(Self.lockLeak): \(locks)") }
         let temporaries = (try? FileManager.default.contentsOfDirectory(atPath: repository + "/.tmp")) ?? []
-        if !temporaries.isEmpty { problems.append("temporary files left: \(temporaries)") }
+        if !temporaries.isEmpty { problems.append("\(Self.temporaryLeak): \(temporaries)") }
         if afterPrune {
             let clusterDirectory = repository + "/backups/main"
             // A local store leaves the emptied directory of a deleted backup; only objects count.
