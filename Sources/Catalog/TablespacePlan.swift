@@ -51,8 +51,10 @@ public struct TablespaceTarget: Codable, Sendable, Equatable {
     }
 }
 
-public enum DirectoryState: Sendable {
+public enum DirectoryState: Sendable, Equatable {
     case absent, empty, notEmpty, notDirectory
+    /// It cannot be restored into, for the reason given (a symbolic link, one on the way that others can change).
+    case unusable(String)
 }
 
 public enum TablespacePlan {
@@ -82,6 +84,8 @@ public enum TablespacePlan {
             case .absent, .empty: break
             case .notDirectory:
                 throw TablespacePlanError.unusableDirectory(oid: space.oid, path: directory, detail: "it is not a directory")
+            case .unusable(let detail):
+                throw TablespacePlanError.unusableDirectory(oid: space.oid, path: directory, detail: detail)
             case .notEmpty:
                 if chosen.isEmpty { throw TablespacePlanError.locationNotEmpty(oid: space.oid, path: directory) }
                 if !clean { throw TablespacePlanError.targetNotEmpty(oid: space.oid, path: directory) }

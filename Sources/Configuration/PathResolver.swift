@@ -2,9 +2,9 @@
 // Relative paths are taken relative to the configuration file's own directory, the way a reader of the file
 // would expect. Normalisation is purely lexical: symbolic links are left for the file system to follow.
 
-enum PathResolver {
+public enum PathResolver {
     /// `path` made absolute against `directory` (when relative) and normalised.
-    static func resolve(_ path: String, relativeTo directory: String) -> String {
+    public static func resolve(_ path: String, relativeTo directory: String) -> String {
         path.hasPrefix("/") ? normalize(path) : normalize(directory + "/" + path)
     }
 

@@ -2,16 +2,23 @@
 // Order of safety: choose the snapshot (newest one finished before the target; for a named restore point, whose
 // time Lifeboat cannot know, the newest snapshot unless a backup id is given), refuse a non-empty directory
 // unless --clean, authenticate the whole object before the directory is touched, extract the base backup's tar
-// (names validated, never outside DIR, no links; owned by postgres.os_user when running as root) and each user
-// tablespace's tar into its directory (TablespacePlan; tablespace_map points recovery there), then write
-// recovery.signal and the recovery settings (restore_command = this lifeboat's `wal get`). With --start the
-// server is started as the OS user (archive_mode=off: it must not archive into this repository) and watched
-// until recovery reaches its target; the recovery point reached is reported from the server itself.
+// (names validated, never outside DIR, no links) and each user tablespace's tar into its directory
+// (TablespacePlan; tablespace_map points recovery there), then write recovery.signal and the recovery settings
+// (restore_command = this lifeboat's `wal get`). With --start the server is started as the OS user
+// (archive_mode=off: it must not archive into this repository) and watched until recovery reaches its target;
+// the recovery point reached is reported from the server itself.
+//
+// Run as root, the restore writes into directories the server's OS user will own, and a process of that user
+// may race it (or already sit inside the directory). So every directory is opened once (DirectoryHandle: never
+// through a link, every write relative to a descriptor), made private to root (mode 0700) before it is checked
+// or emptied, and handed to postgres.os_user only when everything is written, deepest entries first.
 import ArchiveIO
 import Catalog
+import Diagnostics
 import Foundation
 import PGClient
 import Pipeline
+import Storage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -124,9 +131,11 @@ public final class PhysicalRestore {
             "use snapshot \(manifest.id)" + (request.reference == "latest" ? " (the newest: a restore point's time is unknown to "
                 + "lifeboat; if 'restore point \(request.toName!)' is older than it, pass an older backup id)" : "")]
         steps += [
-            request.clean && !isEmpty(directory) ? "delete the contents of '\(directory)' (--clean)" : "create '\(directory)' (mode 0700)",
+            request.clean && Self.directoryState(directory) == .notEmpty ? "delete the contents of '\(directory)' (--clean)"
+                                                                          : "create '\(directory)' (mode 0700)",
             "authenticate '\(snapshot.object)' (\(Format.bytes(manifest.storedBytes))): every chunk, size and sha256",
-            "extract the data directory (\(Format.bytes(manifest.contentBytes)))" + (osUser.map { " owned by OS user '\($0)'" } ?? ""),
+            "extract the data directory (\(Format.bytes(manifest.contentBytes)))"
+                + (osUser.map { ", private to root until the restore is complete, then owned by OS user '\($0)'" } ?? ""),
         ]
         for space in tablespaces {
             steps.append("extract tablespace \(space.oid) (on the source '\(space.location)') into '\(space.directory)'"
@@ -186,25 +195,32 @@ public final class PhysicalRestore {
         return chosen
     }
 
+    /// The directory as the restore will open it (DirectoryHandle's rules: a link there, or an untrusted one on
+    /// the way, makes it unusable).
     static func directoryState(_ path: String) -> DirectoryState {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .absent }
-        guard isDirectory.boolValue else { return .notDirectory }
-        return ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).isEmpty ? .empty : .notEmpty
+        do {
+            return try DirectoryHandle.open(path).entries().isEmpty ? .empty : .notEmpty
+        } catch let error as DirectoryError {
+            if error.code == ENOENT { return .absent }
+            if case .notDirectory = error { return .notDirectory }
+            return .unusable(error.message)
+        } catch {
+            return .unusable("\(error)")
+        }
     }
 
-    func isEmpty(_ directory: String) -> Bool {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).isEmpty
-    }
+    static let serverRunning = "a server may be running in it (postmaster.pid exists); stop it first"
 
     func checkDirectory(_ directory: String, clean: Bool) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else { return }
-        guard isDirectory.boolValue else { throw SnapshotError.dataDirectoryUnusable(path: directory, detail: "it is not a directory") }
-        if isEmpty(directory) { return }
-        guard clean else { throw SnapshotError.dataDirectoryNotEmpty(directory) }
-        if FileManager.default.fileExists(atPath: directory + "/postmaster.pid") {
-            throw SnapshotError.dataDirectoryUnusable(path: directory, detail: "a server may be running in it (postmaster.pid exists); stop it first")
+        switch Self.directoryState(directory) {
+        case .absent, .empty: return
+        case .notDirectory: throw SnapshotError.dataDirectoryUnusable(path: directory, detail: "it is not a directory")
+        case .unusable(let detail): throw SnapshotError.dataDirectoryUnusable(path: directory, detail: detail)
+        case .notEmpty:
+            guard clean else { throw SnapshotError.dataDirectoryNotEmpty(directory) }
+            if (try? DirectoryHandle.open(directory))?.kind(of: "postmaster.pid") != nil {
+                throw SnapshotError.dataDirectoryUnusable(path: directory, detail: Self.serverRunning)
+            }
         }
     }
 
@@ -227,15 +243,19 @@ public final class PhysicalRestore {
 
         let owner = try ownerIDs()
         let directory = plan.dataDirectory
-        try prepareDirectory(directory, clean: request.clean, owner: owner)
-        var prepared: [String] = []
-        let extractor = Extractor(root: directory, owner: owner, progress: context.progress)
+        let root = try takeOver(directory, clean: request.clean, notEmpty: SnapshotError.dataDirectoryNotEmpty(directory)) {
+            SnapshotError.dataDirectoryUnusable(path: directory, detail: $0)
+        }
+        var spaceRoots: [DirectoryHandle] = []
+        let extractor = Extractor(root: root, progress: context.progress)
         do {
             for space in tablespaces {
-                try prepareDirectory(space.directory, clean: request.clean, owner: owner)
-                prepared.append(space.directory)
+                spaceRoots.append(try takeOver(space, clean: request.clean))
+            }
+            try Failpoint.hit("restore.extract.before")
+            for (space, spaceRoot) in zip(tablespaces, spaceRoots) {
                 let entry = snapshot.tablespaces?.first { $0.oid == space.oid }?.entry ?? RepositoryLayout.tablespaceEntryName(oid: space.oid)
-                let spaceExtractor = Extractor(root: space.directory, owner: owner, progress: context.progress)
+                let spaceExtractor = Extractor(root: spaceRoot, progress: context.progress)
                 context.progress.begin("extract tablespace \(space.oid) into \(space.directory)")
                 try source.withEntryReader(space.object, entryName: entry) { read in
                     try spaceExtractor.extract(try TarReader(input: read, allowDirectories: true))
@@ -249,19 +269,25 @@ public final class PhysicalRestore {
                 try extractor.extract(tar)
             }
             context.progress.end()
-            for required in ["PG_VERSION", "backup_label", "global/pg_control"]
-            where !FileManager.default.fileExists(atPath: directory + "/" + required) {
+            for required in ["PG_VERSION", "backup_label", "global/pg_control"] where root.kind(of: required) != .file {
                 throw SnapshotError.unexpectedOutput("the snapshot has no '\(required)'; it is not a base backup")
             }
             if !tablespaces.isEmpty {
                 // Replaces the server's own map (source locations): recovery makes pg_tblspc/<oid> point here.
                 try extractor.replace(Array(TablespacePlan.mapText(tablespaces).utf8), name: "tablespace_map")
             }
+            try Failpoint.hit("restore.recovery.before")
             try writeRecoveryConfiguration(plan: plan, request: request, extractor: extractor)
+            if let (uid, gid) = owner {
+                // Last: until now only root could enter any of these directories.
+                for spaceRoot in spaceRoots { try spaceRoot.setOwnerRecursively(uid: uid, gid: gid) }
+                try root.setOwnerRecursively(uid: uid, gid: gid)
+            }
         } catch {
             context.progress.end()
-            removeContents(directory)
-            prepared.forEach(removeContents)
+            try? root.removeContents()
+            for spaceRoot in spaceRoots { try? spaceRoot.removeContents() }
+            if let failure = error as? DirectoryError { throw SnapshotError.dataDirectoryUnusable(path: directory, detail: failure.message) }
             throw error
         }
         context.logger.info("snapshot extracted", metadata: ["backup": "\(manifest.id)", "files": "\(extractor.files)"])
@@ -284,28 +310,31 @@ public final class PhysicalRestore {
         return (entry.pointee.pw_uid, entry.pointee.pw_gid)
     }
 
-    func prepareDirectory(_ directory: String, clean: Bool, owner: (uid_t, gid_t)?) throws {
-        try checkDirectory(directory, clean: clean)
-        if FileManager.default.fileExists(atPath: directory) {
-            removeContents(directory)
-        } else {
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                throw SnapshotError.dataDirectoryUnusable(path: directory, detail: error.localizedDescription)
-            }
-        }
-        guard chmod(directory, 0o700) == 0 else {
-            throw SnapshotError.dataDirectoryUnusable(path: directory, detail: String(cString: strerror(errno)))
-        }
-        if let (uid, gid) = owner, chown(directory, uid, gid) != 0 {
-            throw SnapshotError.dataDirectoryUnusable(path: directory, detail: "chown: \(String(cString: strerror(errno)))")
+    /// Opens (creating it when missing) a directory to restore into and makes it private to root before looking
+    /// inside: from then on nobody else can add to it, rename in it or reach through it, also from a working
+    /// directory or descriptor already inside. Then it must be empty, or is emptied when `clean`.
+    func takeOver(_ directory: String, clean: Bool, notEmpty: @autoclosure () -> any Error,
+                  unusable: (String) -> any Error) throws -> DirectoryHandle {
+        do {
+            let handle = try DirectoryHandle.open(directory, create: true)
+            try handle.makePrivate()
+            guard try !handle.entries().isEmpty else { return handle }
+            guard clean else { throw notEmpty() }
+            guard handle.kind(of: "postmaster.pid") == nil else { throw unusable(Self.serverRunning) }
+            try handle.removeContents()
+            return handle
+        } catch let error as DirectoryError {
+            throw unusable(error.message)
         }
     }
 
-    func removeContents(_ directory: String) {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
-            try? FileManager.default.removeItem(atPath: directory + "/" + name)
+    /// A tablespace's directory; its original location is never emptied, not even with --clean (TablespacePlan).
+    func takeOver(_ space: TablespaceTarget, clean requested: Bool) throws -> DirectoryHandle {
+        let clean = space.mapped && requested
+        let notEmpty: TablespacePlanError = space.mapped ? .targetNotEmpty(oid: space.oid, path: space.directory)
+                                                         : .locationNotEmpty(oid: space.oid, path: space.directory)
+        return try takeOver(space.directory, clean: clean, notEmpty: notEmpty) {
+            TablespacePlanError.unusableDirectory(oid: space.oid, path: space.directory, detail: $0)
         }
     }
 
@@ -472,111 +501,5 @@ public final class PhysicalRestore {
                        "archive recovery complete", "consistent recovery state reached", "starting point-in-time recovery"]
         return logText(path).split(separator: "\n").map(String.init).filter { line in markers.contains { line.contains($0) } }
             .map { line in line.range(of: "LOG:  ").map { String(line[$0.upperBound...]) } ?? line }
-    }
-}
-
-/// Writes the entries of a base backup tar (data directory or tablespace) under `root`: every name validated (by TarReader), resolved
-/// under root only, no links; directories 0700, files with the tar's owner bits (at most 0600), all owned by
-/// `owner` when given. Files are created exclusively without following links.
-final class Extractor {
-    let root: String
-    let owner: (uid_t, gid_t)?
-    let progress: ProgressReporter
-    private(set) var files = 0
-    private(set) var bytes: Int64 = 0
-
-    init(root: String, owner: (uid_t, gid_t)?, progress: ProgressReporter) {
-        self.root = root
-        self.owner = owner
-        self.progress = progress
-    }
-
-    func extract(_ tar: TarReader) throws {
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while let entry = try tar.nextEntry() {
-            let components = entry.name.split(separator: "/").map(String.init).filter { $0 != "." }
-            guard !components.contains("..") else { throw ArchiveError.unsafeEntryName(entry.name) }
-            if components.isEmpty { continue }
-            try makeParents(components.dropLast())
-            let path = root + "/" + components.joined(separator: "/")
-            if entry.isDirectory {
-                try makeDirectory(path, mode: mode_t(entry.mode) & 0o700)
-                continue
-            }
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw failure(path, "create") }
-            defer { close(fd) }
-            while case let count = try buffer.withUnsafeMutableBytes({ try tar.read(into: $0) }), count > 0 {
-                try buffer.withUnsafeBytes { try write(fd, UnsafeRawBufferPointer(rebasing: $0[0..<count]), path: path) }
-                bytes += Int64(count)
-                progress.advance(by: count)
-            }
-            guard fchmod(fd, mode_t(entry.mode) & 0o600) == 0 else { throw failure(path, "chmod") }
-            if let (uid, gid) = owner, fchown(fd, uid, gid) != 0 { throw failure(path, "chown") }
-            files += 1
-        }
-    }
-
-    /// Adds another extractor's totals (a tablespace's) to this one's.
-    func count(_ other: Extractor) {
-        files += other.files
-        bytes += other.bytes
-    }
-
-    /// Replaces (or creates) a file directly under root.
-    func replace(_ data: [UInt8], name: String) throws {
-        let path = root + "/" + name
-        guard unlink(path) == 0 || errno == ENOENT else { throw failure(path, "unlink") }
-        try append(data, to: name)
-    }
-
-    /// Appends to (or creates) a file directly under root.
-    func append(_ data: [UInt8], to name: String) throws {
-        let path = root + "/" + name
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw failure(path, "open") }
-        defer { close(fd) }
-        try data.withUnsafeBytes { try write(fd, $0, path: path) }
-        guard fsync(fd) == 0 else { throw failure(path, "fsync") }
-        if let (uid, gid) = owner, fchown(fd, uid, gid) != 0 { throw failure(path, "chown") }
-    }
-
-    private func makeParents(_ components: ArraySlice<String>) throws {
-        var path = root
-        for component in components {
-            path += "/" + component
-            try makeDirectory(path, mode: 0o700)
-        }
-    }
-
-    private func makeDirectory(_ path: String, mode: mode_t) throws {
-        if mkdir(path, 0o700) != 0 {
-            guard errno == EEXIST else { throw failure(path, "mkdir") }
-            var info = stat()
-            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
-                throw SnapshotError.dataDirectoryUnusable(path: path, detail: "exists and is not a directory")
-            }
-            return
-        }
-        guard chmod(path, mode | 0o700) == 0 else { throw failure(path, "chmod") }
-        if let (uid, gid) = owner, lchown(path, uid, gid) != 0 { throw failure(path, "chown") }
-    }
-
-    private func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        guard var base = bytes.baseAddress else { return }
-        var remaining = bytes.count
-        while remaining > 0 {
-            let count = Glibc.write(fd, base, remaining)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw failure(path, "write")
-            }
-            remaining -= count
-            base += count
-        }
-    }
-
-    private func failure(_ path: String, _ operation: String) -> SnapshotError {
-        .dataDirectoryUnusable(path: path, detail: "\(operation) failed: \(String(cString: strerror(errno)))")
     }
 }

@@ -9,6 +9,7 @@
 // flock on `.lock`; `take` needs no lock because rename is atomic.
 import Catalog
 import Foundation
+import Storage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -88,8 +89,12 @@ public struct WALPrefetchSpool: Sendable {
         }
     }
 
-    /// Removes the whole spool (after recovery ended: nothing will ask for its files any more).
+    /// Removes the whole spool (after recovery ended: nothing will ask for its files any more). `restore --start`
+    /// runs this as root inside a data directory the server's OS user owns, so through descriptors only
+    /// (DirectoryHandle): a link that user puts in place of pg_wal, the spool or a file in it is never followed.
     public func remove() {
-        try? FileManager.default.removeItem(atPath: directory)
+        guard let slash = directory.lastIndex(of: "/"), slash != directory.startIndex,
+              let parent = try? DirectoryHandle.open(String(directory[..<slash])) else { return }
+        try? parent.remove(String(directory[directory.index(after: slash)...]))
     }
 }

@@ -1,4 +1,5 @@
-// Thin helpers over the POSIX calls the local store needs for durable writes (fsync file, rename, fsync dir).
+// Thin helpers over the POSIX calls the local store needs for durable writes (fsync file, rename, fsync dir),
+// and that DirectoryHandle shares.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,13 +18,18 @@ enum POSIX {
     }
 
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
+        try writeAll(fd, bytes) { StoreError.io(operation: "write", path: path, errno: $0) }
+    }
+
+    /// Writes every byte, retrying short writes and EINTR; `failure` turns an errno into the caller's error.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, failure: (Int32) -> any Error) throws {
         guard var base = bytes.baseAddress else { return }
         var remaining = bytes.count
         while remaining > 0 {
             let written = write(fd, base, remaining)
             if written < 0 {
                 if errno == EINTR { continue }
-                throw StoreError.io(operation: "write", path: path, errno: errno)
+                throw failure(errno)
             }
             remaining -= written
             base += written

@@ -3,6 +3,7 @@
 // Refuses a non-empty target unless --clean.
 import ArgumentParser
 import Catalog
+import Configuration
 import Engine
 import Foundation
 import Storage
@@ -130,11 +131,13 @@ struct RestoreCommand: ParsableCommand {
     }
 
     func runPhysical(context: CommandContext, engine: PhysicalRestore, catalog: BackupCatalog, dataDirectory: String) throws {
-        let directory = dataDirectory.hasPrefix("/") ? dataDirectory : FileManager.default.currentDirectoryPath + "/" + dataDirectory
+        // Lexically only: a link in the path is for the engine to judge (it never follows one in place of the
+        // directory itself), and resolving it here would hand the engine wherever the link pointed at this moment.
+        let directory = PathResolver.resolve(dataDirectory, relativeTo: FileManager.default.currentDirectoryPath)
         let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
         let request = PhysicalRestoreRequest(
-            reference: backup, dataDirectory: (directory as NSString).standardizingPath, toTime: toTime.flatMap(CatalogCoding.parseTimestamp),
+            reference: backup, dataDirectory: directory, toTime: toTime.flatMap(CatalogCoding.parseTimestamp),
             toLSN: toLsn.flatMap(LSN.init), toName: toName, targetAction: targetAction ?? "promote", clean: clean, start: start, port: port,
             configPath: context.configPath, binaryPath: binary,
             tablespaceMap: try tablespaceMap.map { try TablespaceMapOption(parsing: $0) })

@@ -60,6 +60,19 @@ final class TablespacePlanTests: XCTestCase {
         XCTAssertThrowsError(try plan([TablespaceMapOption(key: "16385", directory: "/x\ny")]), "newline")
     }
 
+    func testUnusableDirectoryIsRefusedWithItsReasonEvenWithClean() {
+        for clean in [false, true] {
+            XCTAssertThrowsError(try TablespacePlan.targets(spaces, options: [TablespaceMapOption(key: "16385", directory: "/new/link")],
+                                                            dataDirectory: "/d", clean: clean) {
+                $0 == "/new/link" ? .unusable("'/new/link' is a symbolic link") : .absent
+            }) { error in
+                XCTAssertEqual(error as? TablespacePlanError,
+                               .unusableDirectory(oid: 16385, path: "/new/link", detail: "'/new/link' is a symbolic link"))
+                XCTAssertEqual((error as? TablespacePlanError)?.exitStatus, .usage)
+            }
+        }
+    }
+
     func testMapTextEscapesLikePostgreSQL() {
         let target = TablespaceTarget(oid: 1, location: "/a", directory: #"/we\ird"#, mapped: true, object: "o")
         XCTAssertEqual(TablespacePlan.mapText([target]), #"1 /we\\ird"# + "\n")

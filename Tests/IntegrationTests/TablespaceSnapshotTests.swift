@@ -64,6 +64,16 @@ final class TablespaceSnapshotTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: restored), "a refused restore created the data directory")
         let unknown = try workspace.lifeboat(["restore", "latest", "--data-dir", restored, "--tablespace-map", "1=/nowhere"])
         XCTAssertEqual(unknown.status, 2, unknown.output)
+        // A link in place of the tablespace directory is never followed: the restore could be made to write elsewhere.
+        let elsewhere = workspace.directory + "/ts-elsewhere", linked = workspace.directory + "/ts-link"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: elsewhere)
+        let viaLink = try workspace.lifeboat(["restore", "latest", "--data-dir", restored, "--tablespace-map", "\(oid)=\(linked)"])
+        XCTAssertEqual(viaLink.status, 2, viaLink.output)
+        XCTAssertTrue(viaLink.stderr.contains("cannot restore tablespace \(oid) into '\(linked)'") && viaLink.stderr.contains("symbolic link"),
+                      viaLink.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: elsewhere), [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: restored), "a refused restore created the data directory")
 
         let dry = try workspace.lifeboat(["restore", "latest", "--data-dir", restored, "--tablespace-map", "\(original)=\(moved)", "--dry-run", "--json"])
         XCTAssertEqual(dry.status, 0, dry.output)

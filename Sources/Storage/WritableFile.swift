@@ -1,0 +1,44 @@
+// WritableFile: a file a DirectoryHandle created or opened for writing. Mode, owner and sync act on the open
+// descriptor, never on a path, so they reach exactly the file that was written. Closed when released.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public final class WritableFile {
+    /// For messages only.
+    public let path: String
+    private let fd: Int32
+
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
+    deinit { close(fd) }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try POSIX.writeAll(fd, bytes) { DirectoryError.io(operation: "write", path: path, errno: $0) }
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    public func setMode(_ mode: mode_t) throws {
+        try check(fchmod(fd, mode), "chmod")
+    }
+
+    public func setOwner(uid: uid_t, gid: gid_t) throws {
+        try check(fchown(fd, uid, gid), "chown")
+    }
+
+    public func sync() throws {
+        try check(fsync(fd), "fsync")
+    }
+
+    private func check(_ result: Int32, _ operation: String) throws {
+        if result != 0 { throw DirectoryError.io(operation: operation, path: path, errno: errno) }
+    }
+}
