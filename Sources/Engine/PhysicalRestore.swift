@@ -14,6 +14,7 @@
 // or emptied, and handed to postgres.os_user only when everything is written, deepest entries first.
 import ArchiveIO
 import Catalog
+import Configuration
 import Diagnostics
 import Foundation
 import PGClient
@@ -107,6 +108,9 @@ public final class PhysicalRestore {
         self.keyring = keyring
     }
 
+    static let systemDirectories: Set<String> = ["/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64", "/opt", "/proc",
+                                                 "/root", "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var", "/var/lib"]
+
     var osUser: String? { getuid() == 0 ? (context.config.postgres.osUser ?? "postgres") : nil }
 
     // MARK: plan
@@ -117,6 +121,10 @@ public final class PhysicalRestore {
         let directory = request.dataDirectory
         guard directory.hasPrefix("/"), !directory.contains("'"), !directory.utf8.contains(0) else {
             throw SnapshotError.dataDirectoryUnusable(path: directory, detail: "it must be an absolute path without single quotes")
+        }
+        // A slip of the keyboard at 3 a.m. must not empty the root filesystem (--clean) or chmod it 0700.
+        guard !Self.systemDirectories.contains(PathResolver.resolve(directory, relativeTo: "/")) else {
+            throw SnapshotError.dataDirectoryUnusable(path: directory, detail: "it is a system directory, never a data directory")
         }
         try checkDirectory(directory, clean: request.clean)
         let tablespaces = try TablespacePlan.targets(snapshot.tablespaces ?? [], options: request.tablespaceMap, dataDirectory: directory,

@@ -33,6 +33,13 @@ final class PrivateCheckoutTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 10)
         XCTAssertFalse(FileManager.default.fileExists(atPath: target), "a refused plan touched the data directory")
 
+        // A system directory is never a data directory, not even with --clean (it would be emptied).
+        for system in ["/", "//", "/var/lib/", "/etc"] {
+            let refusedSystem = try workspace.lifeboat(["restore", "latest", "--data-dir", system, "--clean", "--dry-run"])
+            XCTAssertEqual(refusedSystem.status, 1, refusedSystem.output)
+            XCTAssertTrue(refusedSystem.stderr.contains("system directory"), refusedSystem.stderr)
+        }
+
         // The same restore from a binary the server user can run is planned.
         let planned = try workspace.lifeboat(["restore", "latest", "--data-dir", target, "--dry-run"])
         XCTAssertEqual(planned.status, 0, planned.output)
