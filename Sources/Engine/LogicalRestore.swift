@@ -5,6 +5,7 @@
 // parallel). Afterwards every table's row count is compared with the count recorded at backup time.
 import Catalog
 import Foundation
+import Logging
 import PGClient
 import Pipeline
 
@@ -127,10 +128,21 @@ public final class LogicalRestore {
         }
         if let globals { try restoreGlobals(source: source, object: globals, target: target, tools: tools) }
         if plan.createDatabase { try createDatabase(target, name: plan.targetDatabase) }
-        if let spool {
-            try runner.restore(from: spool)
-        } else {
-            try runner.restoreStreaming(source: source, object: record.object, dumpBytes: plan.dumpBytes)
+        // A database this run created and could not fill completely must not stay behind looking restored.
+        let logger = context.logger, targetDatabase = plan.targetDatabase
+        let dropToken = plan.createDatabase ? Interruption.shared.register {
+            Self.dropCreatedDatabase(target, name: targetDatabase, logger: logger)
+        } : nil
+        defer { dropToken.map(Interruption.shared.unregister) }
+        do {
+            if let spool {
+                try runner.restore(from: spool)
+            } else {
+                try runner.restoreStreaming(source: source, object: record.object, dumpBytes: plan.dumpBytes)
+            }
+        } catch {
+            if plan.createDatabase { Self.dropCreatedDatabase(target, name: targetDatabase, logger: logger) }
+            throw error
         }
         context.progress.begin("check row counts of \(record.tables.count) tables")
         let checked = try checkRowCounts(record, target: target.with(database: plan.targetDatabase))
@@ -175,6 +187,17 @@ public final class LogicalRestore {
         defer { connection.close() }
         try connection.execute("CREATE DATABASE \(try connection.quoteIdentifier(name)) TEMPLATE template0")
         context.logger.info("created database", metadata: ["database": "\(name)"])
+    }
+
+    /// Best effort, after a failed or interrupted restore into a database this run created (WITH FORCE: the
+    /// failed pg_restore's session may still be closing).
+    static func dropCreatedDatabase(_ target: ConnectionInfo, name: String, logger: Logger) {
+        guard let connection = try? PGConnection(target.with(database: "postgres")),
+              let quoted = try? connection.quoteIdentifier(name) else { return }
+        defer { connection.close() }
+        if (try? connection.execute("DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)")) != nil {
+            logger.warning("dropped the partly restored database '\(name)' that this run had created")
+        }
     }
 
     func restoreGlobals(source: ObjectSource, object: String, target: ConnectionInfo, tools: PostgresTools) throws {
