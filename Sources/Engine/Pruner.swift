@@ -9,6 +9,7 @@
 // A deletion the store refuses (Object Lock, legal hold) is recorded as deferred, never fatal.
 import Catalog
 import Configuration
+import Diagnostics
 import Foundation
 import Retention
 import S3
@@ -60,6 +61,7 @@ public struct Pruner {
         let plan = RetentionPlanner.plan(policy: policy, input: gathered.input, now: now)
         var record = PruneRecord(id: BackupID.generate(at: context.now()).rawValue, cluster: cluster,
                                  host: ProcessInfo.processInfo.hostName, startedAt: context.now(), plan: plan)
+        try Failpoint.hit("prune.journal.before")
         try write(record)
         var result = PruneResult()
         try expireBackups(plan, gathered.directories, into: &result)
@@ -139,6 +141,7 @@ public struct Pruner {
         defer { context.progress.end() }
         for name in plan.expiredWAL {
             // The record commits the file: deleting it first makes the file vanish from the archive at once.
+            try Failpoint.hit("prune.wal.delete.before")
             if let record = listing.records[name], try delete(record, into: &result) {
                 if let object = listing.objects[name], try delete(object, into: &result) == false { continue }
                 result.deletedWal += 1
@@ -165,6 +168,7 @@ public struct Pruner {
 
     func removeLeftovers(_ listing: WALListing, now: Date, into result: inout PruneResult) throws {
         for orphan in listing.objectsWithoutRecord where now.timeIntervalSince(orphan.modified) > Self.inFlightGrace {
+            try Failpoint.hit("prune.wal.delete.before")
             _ = try delete(orphan, into: &result)
         }
         guard let s3 = store as? S3Store else { return }
@@ -182,6 +186,7 @@ public struct Pruner {
 
     /// Deletes one object; false when the store refuses because of Object Lock (recorded as deferred).
     func delete(_ info: BlobInfo, into result: inout PruneResult) throws -> Bool {
+        try Failpoint.hit("prune.delete.before")
         do {
             if policy.immutability != nil, let archival = store as? ArchivalStore {
                 // With Object Lock a plain DELETE only hides the object behind a delete marker; removing the
@@ -196,6 +201,7 @@ public struct Pruner {
             context.logger.warning("not deleted, still under Object Lock: \(info.key) (\(detail)); a later prune retries")
             return false
         }
+        try Failpoint.hit("prune.delete.after")
         result.deletedObjects += 1
         result.bytesFreed += info.size
         return true

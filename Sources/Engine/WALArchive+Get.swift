@@ -6,6 +6,7 @@
 import ArchiveIO
 import Catalog
 import Cipher
+import Diagnostics
 import Foundation
 import Pipeline
 import Storage
@@ -35,6 +36,7 @@ extension WALArchive {
         defer { Interruption.shared.unregister(token) }
         do {
             try restore(key: key, record: record, name: name, into: output)
+            try Failpoint.hit("wal.get.rename.before")
             try output.commit()
         } catch {
             output.discard()

@@ -72,14 +72,18 @@ public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes 
             return WALPushResult(name: name.rawValue, object: objectKey.rawValue, size: file.size, storedSize: storedSize,
                                  sha256: existing.sha256, alreadyArchived: true, seconds: Date().timeIntervalSince(started))
         }
+        try Failpoint.hit("wal.object.before")
         let (object, digest) = try upload(file, name: name, key: objectKey)
+        try Failpoint.hit("wal.object.after")
         let fileRecord = WALFileRecord(
             cluster: cluster, name: name.rawValue, size: file.size, sha256: digest,
             systemIdentifier: systemIdentifier.map { String($0) },
             compression: CompressionInfo(algorithm: context.config.compression.algorithm.rawValue, level: context.config.compression.level),
             archivedAt: context.now(),
             tool: ToolInfo(name: "lifeboat", version: EngineContext.toolVersion, host: ProcessInfo.processInfo.hostName))
+        try Failpoint.hit("wal.record.before")
         let created = try createSealedExclusively(try recordKey(name), Array(try CatalogCoding.encoder().encode(fileRecord)))
+        try Failpoint.hit("wal.record.after")
         if !created, let winner = try self.record(name) {
             // Another push committed this name between our check and our create.
             try requireSame(winner, file: file, name: name, fileDigest: digest)
