@@ -2,9 +2,9 @@
 // expire and move, records that plan in the repository, and only then applies it:
 //   1. expired backups: the manifest first (from then on the backup is not listed and a later run sees only a
 //      leftover), then its pin record and data objects;
-//   2. expired WAL: each file's record first (it commits the file), then its object;
+//   2. expired WAL: each file's record first (it commits the file), then the object it names (Pruner+WAL.swift);
 //   3. storage-class transitions of kept backups' data objects (metadata stays hot);
-//   4. leftovers: multipart uploads nobody will complete, WAL objects whose push died before the record.
+//   4. leftovers: multipart uploads nobody will complete, WAL objects no record names (pushes that died).
 // Every step is idempotent, so an interrupted run is finished by the next one, which recomputes the plan.
 // A deletion the store refuses (Object Lock, legal hold) is recorded as deferred, never fatal.
 import Catalog
@@ -65,9 +65,9 @@ public struct Pruner {
         try write(record)
         var result = PruneResult()
         try expireBackups(plan, gathered.directories, into: &result)
-        try expireWAL(plan, gathered.wal, into: &result)
+        let expiredWAL = try expireWAL(plan, gathered.wal, into: &result)
         try applyTransitions(plan, gathered.directories, into: &result)
-        try removeLeftovers(gathered.wal, now: context.now(), into: &result)
+        try removeLeftovers(gathered.wal, now: context.now(), expired: expiredWAL, into: &result)
         result.finishedAt = context.now()
         record.state = .done
         record.result = result
@@ -135,21 +135,6 @@ public struct Pruner {
         return (2, key)
     }
 
-    func expireWAL(_ plan: RetentionPlan, _ listing: WALListing, into result: inout PruneResult) throws {
-        guard !plan.expiredWAL.isEmpty else { return }
-        context.progress.begin("prune WAL", total: Int64(plan.expiredWAL.count))
-        defer { context.progress.end() }
-        for name in plan.expiredWAL {
-            // The record commits the file: deleting it first makes the file vanish from the archive at once.
-            try Failpoint.hit("prune.wal.delete.before")
-            if let record = listing.records[name], try delete(record, into: &result) {
-                if let object = listing.objects[name], try delete(object, into: &result) == false { continue }
-                result.deletedWal += 1
-            }
-            context.progress.advance(by: 1)
-        }
-    }
-
     func applyTransitions(_ plan: RetentionPlan, _ directories: BackupDirectories, into result: inout PruneResult) throws {
         let transitions = plan.transitions
         guard !transitions.isEmpty, let archival = store as? ArchivalStore else { return }
@@ -166,11 +151,8 @@ public struct Pruner {
         }
     }
 
-    func removeLeftovers(_ listing: WALListing, now: Date, into result: inout PruneResult) throws {
-        for orphan in listing.objectsWithoutRecord where now.timeIntervalSince(orphan.modified) > Self.inFlightGrace {
-            try Failpoint.hit("prune.wal.delete.before")
-            _ = try delete(orphan, into: &result)
-        }
+    func removeLeftovers(_ listing: WALListing, now: Date, expired: Set<String>, into result: inout PruneResult) throws {
+        try removeWALLeftovers(listing, now: now, expired: expired, into: &result)
         guard let s3 = store as? S3Store else { return }
         let backups = RepositoryLayout.clusterBackups(cluster), wal = RepositoryLayout.walCluster(cluster)
         for upload in try s3.incompleteUploads() {
