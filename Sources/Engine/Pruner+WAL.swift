@@ -1,7 +1,7 @@
 // Pruner's WAL steps (docs/format.md §9): expiring archived files the plan lets go, and removing objects no
 // record names. A WAL file's record names the object that holds it (WALArchive+Commit.swift); the listing
-// prune starts from cannot see that name, but a name normally has exactly one object, its committed one, so the
-// record is read only for names with more than one.
+// prune starts from cannot see that name, but a name normally has exactly one object, its committed one, so
+// records are read only for names with more than one object and, right before deleting, for leftovers.
 import Catalog
 import Diagnostics
 import Foundation
@@ -46,14 +46,31 @@ extension Pruner {
         return objects.first { $0.key == key }
     }
 
-    /// Step 4 for WAL: objects of names without a record, older than the grace period (a push in flight has a
-    /// young object).
+    /// Step 4 for WAL: objects no record names, older than the grace period. The listing is from the start of
+    /// the run and a push may commit while prune works, so each candidate is checked again right before it is
+    /// deleted: the name's record, read now, must not name it, and the object must still be older than the grace
+    /// period (a push in flight has a young object: its upload ends just before its record is created; and a
+    /// release before per-push names rewrote `<name>.lbx` in place, making it young again).
     func removeWALLeftovers(_ listing: WALListing, now: Date, expired: Set<String>, into result: inout PruneResult) throws {
-        for (text, objects) in listing.objects where listing.records[text] == nil {
-            for object in objects where now.timeIntervalSince(object.modified) > Self.inFlightGrace {
+        for name in listing.namesWithPossibleLeftovers {
+            let old = (listing.objects[name.rawValue] ?? []).filter { isOld($0, now: now) && !expired.contains($0.key.rawValue) }
+            guard !old.isEmpty else { continue }
+            let named: ObjectKey?
+            do {
+                named = try walArchive.record(name).map { try walArchive.objectKey(of: $0) }
+            } catch {
+                // Without the record we cannot tell what it commits: nothing of the name is deleted.
+                context.logger.warning("cannot read the record of a WAL file; its unreferenced objects stay",
+                                       metadata: ["wal": "\(name)", "error": "\(error)"])
+                continue
+            }
+            for object in old where object.key != named {
+                guard let current = try store.head(object.key), isOld(current, now: now) else { continue }
                 try Failpoint.hit("prune.wal.delete.before")
-                _ = try delete(object, into: &result)
+                _ = try delete(current, into: &result)
             }
         }
     }
+
+    private func isOld(_ info: BlobInfo, now: Date) -> Bool { now.timeIntervalSince(info.modified) > Self.inFlightGrace }
 }

@@ -28,7 +28,8 @@ public struct Pruner {
     let context: EngineContext
     let catalog: BackupCatalog
     let policy: RetentionPolicy
-    /// Uploads and WAL pushes younger than this may still be running on another host: left alone.
+    /// Uploads and WAL pushes younger than this may still be running on another host: left alone. A push's
+    /// object is written just before its record, so an object no record names is a push in flight until then.
     static let inFlightGrace: TimeInterval = 3600
 
     public init(context: EngineContext, catalog: BackupCatalog, policy: RetentionPolicy) {

@@ -11,8 +11,8 @@
 // Because no push ever writes a key that a record (or another push) refers to, the bytes a record names are
 // exactly the bytes its pusher uploaded, whatever runs concurrently: two restores promoted onto one new
 // timeline, PostgreSQL retrying a push that is still running, ready-push threads. A crash anywhere leaves at
-// most an object no record names; prune deletes such objects once they are older than its grace period
-// (Pruner+WAL.swift).
+// most an object no record names; prune deletes such objects once they are older than its grace period, after
+// reading the record again right before each delete (Pruner+WAL.swift).
 import Catalog
 import Diagnostics
 import Foundation

@@ -48,4 +48,12 @@ public struct WALListing {
             return (name, record, objects[text] ?? [])
         }.sorted { $0.name < $1.name }
     }
+
+    /// Names with an object that may be named by no record: no record listed, or more objects than the one a
+    /// record names. Prune reads each one's record again before deleting anything (Pruner+WAL.swift).
+    public var namesWithPossibleLeftovers: [WALName] {
+        objects.compactMap { text, list in
+            records[text] == nil || list.count > 1 ? WALName(text) : nil
+        }.sorted()
+    }
 }
