@@ -189,9 +189,11 @@ public struct WALSegmentHeader: Sendable, Equatable {
 }
 
 /// The sealed record that commits an archived WAL file (`<name>.meta.lbx`): what the file was, so a re-push
-/// can be compared without downloading the object and a fetch can check what it restores.
+/// can be compared without downloading the object and a fetch can check what it restores, and which object holds
+/// it (WALObjectName.swift).
 public struct WALFileRecord: Codable, Sendable, Equatable {
-    public static let currentVersion = 1
+    /// Version 2 records name their object; version 1 records (no `object`) mean the legacy `<name>.lbx`.
+    public static let currentVersion = 2
     public var formatVersion: Int
     public var cluster: String
     public var name: String
@@ -203,10 +205,13 @@ public struct WALFileRecord: Codable, Sendable, Equatable {
     public var compression: CompressionInfo
     public var archivedAt: Date
     public var tool: ToolInfo
+    /// File name of the object holding this push (`<name>.<token>.lbx`, beside the record); absent in version 1.
+    public var object: String?
 
     public init(cluster: String, name: String, size: Int64, sha256: String, systemIdentifier: String?,
-                compression: CompressionInfo, archivedAt: Date, tool: ToolInfo) {
-        formatVersion = Self.currentVersion
+                compression: CompressionInfo, archivedAt: Date, tool: ToolInfo, object: String? = nil) {
+        formatVersion = object == nil ? 1 : Self.currentVersion
+        self.object = object
         self.cluster = cluster
         self.name = name
         self.size = size
@@ -251,12 +256,8 @@ extension RepositoryLayout {
         walCluster(cluster) + (name.kind == .history ? "history" : name.timelineHex)
     }
 
-    /// The sealed tar holding the file: `…/<name>.lbx`.
-    public static func walObject(cluster: String, name: WALName) -> String {
-        walDirectory(cluster: cluster, name: name) + "/" + name.rawValue + sealedExtension
-    }
-
-    /// The sealed record committing it: `…/<name>.meta.lbx`, written after the object.
+    /// The sealed record committing a WAL file: `…/<name>.meta.lbx`, created exclusively after the object it
+    /// names (`walObject(cluster:object:)`, WALObjectName.swift).
     public static func walRecord(cluster: String, name: WALName) -> String {
         walDirectory(cluster: cluster, name: name) + "/" + name.rawValue + walRecordSuffix
     }

@@ -23,23 +23,32 @@ public enum WALReadyPlan {
 }
 
 /// What `wal push` recorded about a file it archived before PostgreSQL asked for it: its size and plaintext
-/// SHA-256, as in the file's committed record. Text form: `<size> <sha256 hex>\n`.
+/// SHA-256, as in the file's committed record, and the key of the object that record names (reported by the
+/// later call). Text form: `<size> <sha256 hex> <object key>\n`; markers without the key (written by earlier
+/// releases) are read too.
 public struct WALPushMarker: Sendable, Equatable {
     public static let directoryName = "lifeboat-pushed"
     public var size: Int64
     public var sha256: String
+    public var object: String?
 
-    public init(size: Int64, sha256: String) {
+    public init(size: Int64, sha256: String, object: String? = nil) {
         self.size = size
         self.sha256 = sha256
+        self.object = object
     }
 
     public init?(text: String) {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard fields.count == 2, let size = Int64(fields[0]), size >= 0, fields[1].count == 64,
+        guard fields.count == 2 || fields.count == 3, let size = Int64(fields[0]), size >= 0, fields[1].count == 64,
               fields[1].allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
-        self.init(size: size, sha256: String(fields[1]))
+        let object = fields.count == 3 ? String(fields[2]) : nil
+        if let object {
+            guard object.hasPrefix("wal/"), let file = object.split(separator: "/").last,
+                  WALObjectName(fileName: String(file)) != nil else { return nil }
+        }
+        self.init(size: size, sha256: String(fields[1]), object: object)
     }
 
-    public var text: String { "\(size) \(sha256)\n" }
+    public var text: String { "\(size) \(sha256)" + (object.map { " " + $0 } ?? "") + "\n" }
 }

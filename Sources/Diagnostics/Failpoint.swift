@@ -5,8 +5,9 @@
 //   LIFEBOAT_FAILPOINTS_TRACE=/path/file   append every reached point's name, one per line
 //
 // Actions: `kill` (SIGKILL itself: power loss as far as the repository can tell), `term` (SIGTERM itself, then
-// wait: the interrupt handler runs its cleanups and exits, as when an operator presses ^C there), `eio` (the
-// operation fails with an I/O error). `N*action` fires on the Nth time the point is reached, not before.
+// wait: the interrupt handler runs its cleanups and exits, as when an operator presses ^C there), `stop`
+// (SIGSTOP itself and carry on after SIGCONT: a pause of any length there, so a test can run another command at
+// exactly that moment), `eio` (the operation fails with an I/O error). `N*action` fires on the Nth time the point is reached, not before.
 // docs/faults.md lists every point; a point is a promise that the repository guarantees hold if the run dies there.
 import Foundation
 #if canImport(Glibc)
@@ -17,7 +18,7 @@ import Darwin
 
 public enum Failpoint {
     public enum Action: Equatable, Sendable {
-        case kill, term, eio
+        case kill, term, stop, eio
     }
 
     /// One armed point: fires on the `nth` hit.
@@ -48,6 +49,7 @@ public enum Failpoint {
             switch actionText {
             case "kill": action = .kill
             case "term": action = .term
+            case "stop": action = .stop
             case "eio": action = .eio
             default: throw FailpointError.malformed(item)
             }
@@ -81,7 +83,7 @@ public enum FailpointError: LifeboatError {
     public var hint: String? {
         switch self {
         case .injected: return "this fault was requested through LIFEBOAT_FAILPOINTS; unset it for normal runs"
-        case .malformed: return "actions are kill, term and eio; see docs/faults.md"
+        case .malformed: return "actions are kill, term, stop and eio; see docs/faults.md"
         }
     }
 }
@@ -124,6 +126,8 @@ final class FailpointState: @unchecked Sendable {
         case .term:
             kill(getpid(), SIGTERM)
             while true { sleep(1) }   // the interrupt handler exits the process
+        case .stop:
+            kill(getpid(), SIGSTOP)   // returns once whoever arranged the interleaving sends SIGCONT
         case .eio:
             throw FailpointError.injected(point: name)
         }

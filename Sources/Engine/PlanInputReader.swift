@@ -46,7 +46,8 @@ public struct PlanInputReader {
                 storedBytes: directories.storedBytes(id)))
         }
         let files = wal.committedFiles(cluster: catalog.cluster).map { file in
-            PlannedWALFile(name: file.name.rawValue, archivedAt: file.record.modified, size: file.record.size + (file.object?.size ?? 0))
+            PlannedWALFile(name: file.name.rawValue, archivedAt: file.record.modified,
+                           size: file.objects.reduce(file.record.size) { $0 + $1.size })
         }
         let segmentSize = try WALInventoryReader(context: context, repository: catalog.repository, keyring: catalog.keyring)
             .segmentSize(hasSystemRecord: wal.hasSystemRecord, manifests: manifests)

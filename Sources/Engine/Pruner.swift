@@ -2,13 +2,14 @@
 // expire and move, records that plan in the repository, and only then applies it:
 //   1. expired backups: the manifest first (from then on the backup is not listed and a later run sees only a
 //      leftover), then its pin record and data objects;
-//   2. expired WAL: each file's record first (it commits the file), then its object;
+//   2. expired WAL: each file's record first (it commits the file), then the object it names (Pruner+WAL.swift);
 //   3. storage-class transitions of kept backups' data objects (metadata stays hot);
-//   4. leftovers: multipart uploads nobody will complete, WAL objects whose push died before the record.
+//   4. leftovers: multipart uploads nobody will complete, WAL objects no record names (pushes that died).
 // Every step is idempotent, so an interrupted run is finished by the next one, which recomputes the plan.
 // A deletion the store refuses (Object Lock, legal hold) is recorded as deferred, never fatal.
 import Catalog
 import Configuration
+import Diagnostics
 import Foundation
 import Retention
 import S3
@@ -27,7 +28,8 @@ public struct Pruner {
     let context: EngineContext
     let catalog: BackupCatalog
     let policy: RetentionPolicy
-    /// Uploads and WAL pushes younger than this may still be running on another host: left alone.
+    /// Uploads and WAL pushes younger than this may still be running on another host: left alone. A push's
+    /// object is written just before its record, so an object no record names is a push in flight until then.
     static let inFlightGrace: TimeInterval = 3600
 
     public init(context: EngineContext, catalog: BackupCatalog, policy: RetentionPolicy) {
@@ -60,12 +62,13 @@ public struct Pruner {
         let plan = RetentionPlanner.plan(policy: policy, input: gathered.input, now: now)
         var record = PruneRecord(id: BackupID.generate(at: context.now()).rawValue, cluster: cluster,
                                  host: ProcessInfo.processInfo.hostName, startedAt: context.now(), plan: plan)
+        try Failpoint.hit("prune.journal.before")
         try write(record)
         var result = PruneResult()
         try expireBackups(plan, gathered.directories, into: &result)
-        try expireWAL(plan, gathered.wal, into: &result)
+        let expiredWAL = try expireWAL(plan, gathered.wal, into: &result)
         try applyTransitions(plan, gathered.directories, into: &result)
-        try removeLeftovers(gathered.wal, now: context.now(), into: &result)
+        try removeLeftovers(gathered.wal, now: context.now(), expired: expiredWAL, into: &result)
         result.finishedAt = context.now()
         record.state = .done
         record.result = result
@@ -133,20 +136,6 @@ public struct Pruner {
         return (2, key)
     }
 
-    func expireWAL(_ plan: RetentionPlan, _ listing: WALListing, into result: inout PruneResult) throws {
-        guard !plan.expiredWAL.isEmpty else { return }
-        context.progress.begin("prune WAL", total: Int64(plan.expiredWAL.count))
-        defer { context.progress.end() }
-        for name in plan.expiredWAL {
-            // The record commits the file: deleting it first makes the file vanish from the archive at once.
-            if let record = listing.records[name], try delete(record, into: &result) {
-                if let object = listing.objects[name], try delete(object, into: &result) == false { continue }
-                result.deletedWal += 1
-            }
-            context.progress.advance(by: 1)
-        }
-    }
-
     func applyTransitions(_ plan: RetentionPlan, _ directories: BackupDirectories, into result: inout PruneResult) throws {
         let transitions = plan.transitions
         guard !transitions.isEmpty, let archival = store as? ArchivalStore else { return }
@@ -163,10 +152,8 @@ public struct Pruner {
         }
     }
 
-    func removeLeftovers(_ listing: WALListing, now: Date, into result: inout PruneResult) throws {
-        for orphan in listing.objectsWithoutRecord where now.timeIntervalSince(orphan.modified) > Self.inFlightGrace {
-            _ = try delete(orphan, into: &result)
-        }
+    func removeLeftovers(_ listing: WALListing, now: Date, expired: Set<String>, into result: inout PruneResult) throws {
+        try removeWALLeftovers(listing, now: now, expired: expired, into: &result)
         guard let s3 = store as? S3Store else { return }
         let backups = RepositoryLayout.clusterBackups(cluster), wal = RepositoryLayout.walCluster(cluster)
         for upload in try s3.incompleteUploads() {
@@ -182,6 +169,7 @@ public struct Pruner {
 
     /// Deletes one object; false when the store refuses because of Object Lock (recorded as deferred).
     func delete(_ info: BlobInfo, into result: inout PruneResult) throws -> Bool {
+        try Failpoint.hit("prune.delete.before")
         do {
             if policy.immutability != nil, let archival = store as? ArchivalStore {
                 // With Object Lock a plain DELETE only hides the object behind a delete marker; removing the
@@ -196,6 +184,7 @@ public struct Pruner {
             context.logger.warning("not deleted, still under Object Lock: \(info.key) (\(detail)); a later prune retries")
             return false
         }
+        try Failpoint.hit("prune.delete.after")
         result.deletedObjects += 1
         result.bytesFreed += info.size
         return true

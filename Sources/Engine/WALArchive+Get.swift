@@ -1,11 +1,12 @@
 // WALArchive.get: PostgreSQL's restore_command. Restores one archived WAL file to DEST atomically: the bytes
-// go to a temporary file in DEST's directory, are authenticated (every sealed chunk), checked against the
-// record (one tar entry with the file's name and size, plaintext SHA-256), fsynced and only then renamed into
+// of the object the record names go to a temporary file in DEST's directory, are authenticated (every sealed
+// chunk), checked against the record (one tar entry with the file's name and size, plaintext SHA-256), fsynced and only then renamed into
 // place. Any failure leaves DEST untouched. A name that is not archived is `WALError.notArchived`, which the
 // command reports quietly: PostgreSQL asks for files that do not exist all the time.
 import ArchiveIO
 import Catalog
 import Cipher
+import Diagnostics
 import Foundation
 import Pipeline
 import Storage
@@ -28,13 +29,14 @@ extension WALArchive {
         let started = Date()
         guard let name = WALName(text) else { throw WALError.invalidName(text) }
         guard let record = try record(name) else { throw WALError.notArchived(name: name.rawValue, cluster: cluster) }
-        let key = try ObjectKey(RepositoryLayout.walObject(cluster: cluster, name: name))
+        let key = try objectKey(of: record)
         let output = try WALDestinationFile(destination)
         let temporary = output.temporaryPath
         let token = Interruption.shared.register { unlink(temporary) }
         defer { Interruption.shared.unregister(token) }
         do {
             try restore(key: key, record: record, name: name, into: output)
+            try Failpoint.hit("wal.get.rename.before")
             try output.commit()
         } catch {
             output.discard()

@@ -69,7 +69,7 @@ extension WALArchive {
             return nil
         }
         context.logger.info("wal file already archived (pushed early)", metadata: ["wal": "\(name)"])
-        return WALPushResult(name: name.rawValue, object: RepositoryLayout.walObject(cluster: context.config.cluster, name: name), size: file.size,
+        return WALPushResult(name: name.rawValue, object: marker.object ?? "", size: file.size,
                              storedSize: nil, sha256: marker.sha256, alreadyArchived: true, seconds: Date().timeIntervalSince(started))
     }
 
@@ -82,7 +82,7 @@ extension WALArchive {
         }
         let marker = try WALDestinationFile(directory + "/" + name.rawValue)
         do {
-            try Array(WALPushMarker(size: result.size, sha256: result.sha256).text.utf8).withUnsafeBytes { try marker.write($0) }
+            try Array(WALPushMarker(size: result.size, sha256: result.sha256, object: result.object).text.utf8).withUnsafeBytes { try marker.write($0) }
             try marker.commit()
         } catch {
             marker.discard()

@@ -2,11 +2,13 @@
 // archive_command, `get` (WALArchive+Get.swift) its restore_command.
 //
 // A file is archived exactly when its sealed record `<name>.meta.lbx` exists. Push stores the sealed tar
-// object first and then creates the record exclusively, so a crash in between leaves an object without a record
-// (never restored; overwritten by PostgreSQL's retry). The record carries the file's plaintext size and SHA-256:
-// a re-push compares them without downloading anything, succeeds for the same file, and refuses a different
-// file under the same name (PRODUCT.md guarantee 4). Segments also prove which database system wrote them
-// (xlp_sysid); the first one pins the cluster's system identifier, and WAL of any other system is refused.
+// object under a name of its own and then creates the record exclusively, naming that object
+// (WALArchive+Commit.swift), so a crash in between leaves an object no record names (never restored; prune
+// removes it) and two pushes of one name can never leave a record naming the other's bytes. The record carries
+// the file's plaintext size and SHA-256: a re-push compares them without downloading anything, succeeds for the
+// same file, and refuses a different file under the same name (PRODUCT.md guarantee 4). Segments also prove
+// which database system wrote them (xlp_sysid); the first one pins the cluster's system identifier, and WAL of
+// any other system is refused.
 //
 // Push takes no lock: PostgreSQL archives one file at a time, backups run concurrently, and the exclusive
 // creates of the record and of the system identifier settle any race between two pushers.
@@ -59,34 +61,10 @@ public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes 
             systemIdentifier = header.systemIdentifier
             try archiveTimelineHistory(of: name, besides: path)
         }
-        let objectKey = try ObjectKey(RepositoryLayout.walObject(cluster: cluster, name: name))
         if let existing = try record(name) {
-            try requireSame(existing, file: file, name: name, fileDigest: try file.sha256())
-            var storedSize: Int64?
-            if try repository.store.head(objectKey) == nil {
-                // The record binds the plaintext, not the ciphertext, so the lost object can be stored again.
-                context.logger.warning("wal object was missing; storing it again", metadata: ["object": "\(objectKey)"])
-                storedSize = try upload(file, name: name, key: objectKey).0.storedSize
-            }
-            context.logger.info("wal file already archived", metadata: ["wal": "\(name)"])
-            return WALPushResult(name: name.rawValue, object: objectKey.rawValue, size: file.size, storedSize: storedSize,
-                                 sha256: existing.sha256, alreadyArchived: true, seconds: Date().timeIntervalSince(started))
+            return try confirmArchived(existing, file: file, name: name, started: started)
         }
-        let (object, digest) = try upload(file, name: name, key: objectKey)
-        let fileRecord = WALFileRecord(
-            cluster: cluster, name: name.rawValue, size: file.size, sha256: digest,
-            systemIdentifier: systemIdentifier.map { String($0) },
-            compression: CompressionInfo(algorithm: context.config.compression.algorithm.rawValue, level: context.config.compression.level),
-            archivedAt: context.now(),
-            tool: ToolInfo(name: "lifeboat", version: EngineContext.toolVersion, host: ProcessInfo.processInfo.hostName))
-        let created = try createSealedExclusively(try recordKey(name), Array(try CatalogCoding.encoder().encode(fileRecord)))
-        if !created, let winner = try self.record(name) {
-            // Another push committed this name between our check and our create.
-            try requireSame(winner, file: file, name: name, fileDigest: digest)
-        }
-        context.logger.info("wal file archived", metadata: ["wal": "\(name)", "bytes": "\(file.size)", "stored": "\(object.storedSize)"])
-        return WALPushResult(name: name.rawValue, object: objectKey.rawValue, size: file.size, storedSize: object.storedSize,
-                             sha256: digest, alreadyArchived: false, seconds: Date().timeIntervalSince(started))
+        return try commit(file, name: name, systemIdentifier: systemIdentifier, started: started)
     }
 
     // MARK: timeline history
@@ -135,17 +113,29 @@ public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes 
         guard record.name == name.rawValue, record.cluster == cluster else {
             throw WALError.recordMismatch(key: key.rawValue, detail: "it describes '\(record.name)' of cluster '\(record.cluster)'")
         }
+        guard record.objectName != nil else {
+            throw WALError.recordMismatch(key: key.rawValue, detail: "it names '\(record.object ?? "")', which is not an object of '\(name)'")
+        }
         return record
     }
 
-    private func requireSame(_ record: WALFileRecord, file: WALSourceFile, name: WALName, fileDigest: String) throws {
+    /// The key of the object `record` commits (checked by `record(_:)`).
+    func objectKey(of record: WALFileRecord) throws -> ObjectKey {
+        guard let object = record.objectName else {
+            let key = WALName(record.name).map { RepositoryLayout.walRecord(cluster: cluster, name: $0) } ?? record.name
+            throw WALError.recordMismatch(key: key, detail: "it names '\(record.object ?? "")', which is not an object of '\(record.name)'")
+        }
+        return try ObjectKey(RepositoryLayout.walObject(cluster: cluster, object: object))
+    }
+
+    func requireSame(_ record: WALFileRecord, file: WALSourceFile, name: WALName, fileDigest: String) throws {
         guard record.size == file.size, record.sha256 == fileDigest else {
             throw WALError.differentFileArchived(name: name.rawValue, cluster: cluster,
-                                                 key: RepositoryLayout.walObject(cluster: cluster, name: name))
+                                                 key: RepositoryLayout.walRecord(cluster: cluster, name: name))
         }
     }
 
-    private func createSealedExclusively(_ key: ObjectKey, _ plaintext: [UInt8]) throws -> Bool {
+    func createSealedExclusively(_ key: ObjectKey, _ plaintext: [UInt8]) throws -> Bool {
         let sealing = keyring.current
         let sealed = try SealingEncoder.seal(plaintext, dataKey: sealing.key, keyID: sealing.keyId)
         return try repository.store.createExclusive(key, data: sealed)
@@ -203,7 +193,7 @@ public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes 
     }
 
     /// Streams the file into one tar entry named after it, hashing the plaintext on the way.
-    private func upload(_ file: WALSourceFile, name: WALName, key: ObjectKey) throws -> (CommittedObject, String) {
+    func upload(_ file: WALSourceFile, name: WALName, key: ObjectKey) throws -> (CommittedObject, String) {
         let inFlight = WrittenObjects(store: repository.store)   // the signal path aborts the upload through it
         let token = Interruption.shared.register { inFlight.removeAll(immediately: true) }
         defer { Interruption.shared.unregister(token) }
@@ -293,6 +283,7 @@ public enum WALError: LifeboatError {
     case fileUnreadable(path: String, detail: String)
     case notASegment(path: String, detail: String)
     case differentFileArchived(name: String, cluster: String, key: String)
+    case commitContended(name: String, cluster: String)
     case systemIdentifierMismatch(name: String, cluster: String, found: String, recorded: String)
     case notArchived(name: String, cluster: String)
     case recordMismatch(key: String, detail: String)
@@ -315,6 +306,8 @@ public enum WALError: LifeboatError {
         case .notASegment(let path, let detail): return "'\(path)' is not a valid WAL segment: \(detail)"
         case .differentFileArchived(let name, let cluster, let key):
             return "the archive of cluster '\(cluster)' already holds a different file named '\(name)' ('\(key)'); refusing to overwrite it"
+        case .commitContended(let name, let cluster):
+            return "WAL file '\(name)' of cluster '\(cluster)' was not archived: its record appeared and vanished again while this push committed"
         case .systemIdentifierMismatch(let name, let cluster, let found, let recorded):
             return "WAL file '\(name)' was written by database system \(found), but the archive of cluster '\(cluster)' belongs to system \(recorded)"
         case .notArchived(let name, let cluster): return "WAL file '\(name)' is not in the archive of cluster '\(cluster)'"
@@ -335,6 +328,8 @@ public enum WALError: LifeboatError {
         case .differentFileArchived:
             return "two clusters may be archiving into the same repository under the same cluster name, or a restored cluster "
                 + "was not promoted to a new timeline; give each server its own 'cluster:' in lifeboat.yml. The archived file was not changed"
+        case .commitContended:
+            return "a prune expired this name while it was being pushed; PostgreSQL retries archive_command, so nothing needs doing unless this repeats"
         case .systemIdentifierMismatch(_, let cluster, _, _):
             return "another database system (a different server, or one re-created with initdb) is archiving as cluster '\(cluster)'; "
                 + "give it its own 'cluster:' in lifeboat.yml. The archive was not changed"

@@ -2,8 +2,11 @@
 // RecoveryWindowReport (Catalog/RecoveryWindow.swift) together with the snapshot manifests; and `verify --wal`:
 // every archived file read back through the same checks as `wal get`, without writing anything.
 //
-// A file counts as archived when its record (`<name>.meta.lbx`) and its object (`<name>.lbx`) are both listed;
-// a record whose object is gone is reported and treated as missing (wal get would fail on it). Archived times
+// A file counts as archived when its record (`<name>.meta.lbx`) and an object of its name are both listed; a
+// record without any object is reported and treated as missing (wal get would fail on it). Which object the
+// record names is inside the sealed record: the listing trusts that a name's object is the committed one (a
+// loser deletes its own, WALArchive+Commit.swift), and `verify --wal` reads each record and the exact object it
+// names, so a lost committed object beside a leftover of a dead push is found there. Archived times
 // come from the listing's modification time of each record, so a big archive costs one listing and not one
 // download per file; only the records at the end of each recoverable window are read (and authenticated) for
 // their exact `archived_at`. The two agree to within the store's clock: the record is written right after the
@@ -58,8 +61,8 @@ public struct WALInventoryReader {
         let listing = try WALListing.list(repository.store, cluster: cluster)
         let hasSystemRecord = listing.hasSystemRecord
         var files: [ArchivedWALFile] = [], orphans: [String] = []
-        for (name, record, object) in listing.committedFiles(cluster: cluster) {
-            if object != nil {
+        for (name, record, objects) in listing.committedFiles(cluster: cluster) {
+            if !objects.isEmpty {
                 files.append(ArchivedWALFile(name: name, archivedAt: record.modified))
             } else {
                 orphans.append(name.rawValue)
@@ -89,7 +92,7 @@ public struct WALInventoryReader {
     func timelineBranches(_ files: [ArchivedWALFile]) -> [TimelineBranch] {
         files.filter { $0.name.kind == .history }.compactMap { file in
             guard let record = try? archive.record(file.name), record.size <= 1 << 20,
-                  let key = try? ObjectKey(RepositoryLayout.walObject(cluster: cluster, name: file.name)) else { return nil }
+                  let key = try? archive.objectKey(of: record) else { return nil }
             var bytes: [UInt8] = []
             guard (try? Self.readBack(store: repository.store, key: key, record: record, name: file.name,
                                       lookup: archive.keyring.lookup, body: { bytes.append(contentsOf: $0) })) != nil else { return nil }
@@ -119,7 +122,8 @@ public struct WALInventoryReader {
         let inventory = try inventory(manifests: manifests)
         var checks = inventory.files.map { check($0.name, progress: progress) }
         for orphan in inventory.recordsWithoutObject {
-            let object = WALName(orphan).map { RepositoryLayout.walObject(cluster: cluster, name: $0) } ?? orphan
+            let record = WALName(orphan).flatMap { try? archive.record($0) }
+            let object = record.flatMap { try? archive.objectKey(of: $0).rawValue } ?? orphan
             checks.append(WALFileCheck(name: orphan, ok: false, size: 0, problem: "its record exists but its object '\(object)' is missing"))
         }
         checks.sort { $0.name < $1.name }
@@ -136,7 +140,7 @@ public struct WALInventoryReader {
             result.size = record.size
             progress.begin("verify wal \(name)", total: record.size)
             defer { progress.end() }
-            let key = try ObjectKey(RepositoryLayout.walObject(cluster: cluster, name: name))
+            let key = try archive.objectKey(of: record)
             try Self.readBack(store: repository.store, key: key, record: record, name: name, lookup: archive.keyring.lookup) {
                 progress.advance(by: $0.count)
             }

@@ -1,5 +1,11 @@
 // WALListing: one listing of `wal/<cluster>/`, split into the records (`<name>.meta.lbx`, which commit a file)
-// and the objects (`<name>.lbx`). WALInventory and the prune planner both start from it.
+// and the objects (`<name>.<token>.lbx`, or the legacy `<name>.lbx`; WALObjectName.swift). WALInventory and the
+// prune planner both start from it.
+//
+// A listing cannot tell which object a record names (that is inside the sealed record), but it rarely needs
+// to: a push deletes its own object when it loses, so a name normally has exactly its committed object. More
+// than one object under a name means pushes died between their upload and their record; whoever must know
+// which one is committed (prune, before deleting) reads the record.
 import Catalog
 import Foundation
 import Storage
@@ -7,8 +13,8 @@ import Storage
 public struct WALListing {
     /// Record of each file by WAL file name.
     public var records: [String: BlobInfo] = [:]
-    /// Object of each file by WAL file name.
-    public var objects: [String: BlobInfo] = [:]
+    /// Objects of each file by WAL file name, oldest first.
+    public var objects: [String: [BlobInfo]] = [:]
     public var hasSystemRecord = false
 
     public static func list(_ store: BlobStore, cluster: String) throws -> WALListing {
@@ -23,23 +29,31 @@ public struct WALListing {
             guard let file = rest.split(separator: "/").last.map(String.init) else { continue }
             if file.hasSuffix(RepositoryLayout.walRecordSuffix) {
                 listing.records[String(file.dropLast(RepositoryLayout.walRecordSuffix.count))] = info
-            } else if file.hasSuffix(RepositoryLayout.sealedExtension) {
-                listing.objects[String(file.dropLast(RepositoryLayout.sealedExtension.count))] = info
+            } else if let object = WALObjectName(fileName: file),
+                      info.key.rawValue == RepositoryLayout.walObject(cluster: cluster, object: object) {
+                listing.objects[object.name.rawValue, default: []].append(info)
             }
+        }
+        for name in listing.objects.keys {
+            // Field by field: Swift 6.3.1 -O has crashed on tuple `<` in sort closures (see Pruner.expireBackups).
+            listing.objects[name]!.sort { $0.modified != $1.modified ? $0.modified < $1.modified : $0.key.rawValue < $1.key.rawValue }
         }
         return listing
     }
 
-    /// Files whose record sits where the layout puts it, with their object when it exists.
-    public func committedFiles(cluster: String) -> [(name: WALName, record: BlobInfo, object: BlobInfo?)] {
+    /// Files whose record sits where the layout puts it, with the objects listed under their name.
+    public func committedFiles(cluster: String) -> [(name: WALName, record: BlobInfo, objects: [BlobInfo])] {
         records.compactMap { text, record in
             guard let name = WALName(text), record.key.rawValue == RepositoryLayout.walRecord(cluster: cluster, name: name) else { return nil }
-            return (name, record, objects[text])
+            return (name, record, objects[text] ?? [])
         }.sorted { $0.name < $1.name }
     }
 
-    /// Objects without a record: a push in progress, or one that died between object and record.
-    public var objectsWithoutRecord: [BlobInfo] {
-        objects.filter { records[$0.key] == nil }.map(\.value).sorted { $0.key.rawValue < $1.key.rawValue }
+    /// Names with an object that may be named by no record: no record listed, or more objects than the one a
+    /// record names. Prune reads each one's record again before deleting anything (Pruner+WAL.swift).
+    public var namesWithPossibleLeftovers: [WALName] {
+        objects.compactMap { text, list in
+            records[text] == nil || list.count > 1 ? WALName(text) : nil
+        }.sorted()
     }
 }

@@ -84,13 +84,15 @@ final class WALNameTests: XCTestCase {
 
     func testRepositoryLayoutOfWAL() throws {
         let segment = try XCTUnwrap(WALName("000000010000000000000003"))
-        XCTAssertEqual(RepositoryLayout.walObject(cluster: "main", name: segment), "wal/main/00000001/000000010000000000000003.lbx")
+        XCTAssertEqual(RepositoryLayout.walObject(cluster: "main", object: .legacy(segment)), "wal/main/00000001/000000010000000000000003.lbx")
+        XCTAssertEqual(RepositoryLayout.walObject(cluster: "main", object: WALObjectName(name: segment, token: "0123456789abcdef")),
+                       "wal/main/00000001/000000010000000000000003.0123456789abcdef.lbx")
         XCTAssertEqual(RepositoryLayout.walRecord(cluster: "main", name: segment), "wal/main/00000001/000000010000000000000003.meta.lbx")
         let history = try XCTUnwrap(WALName("00000002.history"))
-        XCTAssertEqual(RepositoryLayout.walObject(cluster: "db1", name: history), "wal/db1/history/00000002.history.lbx")
+        XCTAssertEqual(RepositoryLayout.walObject(cluster: "db1", object: .legacy(history)), "wal/db1/history/00000002.history.lbx")
         XCTAssertEqual(RepositoryLayout.walRecord(cluster: "db1", name: history), "wal/db1/history/00000002.history.meta.lbx")
         let partial = try XCTUnwrap(WALName("0000000A0000000000000005.partial"))
-        XCTAssertEqual(RepositoryLayout.walObject(cluster: "main", name: partial), "wal/main/0000000A/0000000A0000000000000005.partial.lbx")
+        XCTAssertEqual(RepositoryLayout.walObject(cluster: "main", object: .legacy(partial)), "wal/main/0000000A/0000000A0000000000000005.partial.lbx")
         XCTAssertEqual(RepositoryLayout.walSystemIdentifier(cluster: "main"), "wal/main/system-identifier.lbx")
     }
 
@@ -149,6 +151,44 @@ final class WALNameTests: XCTestCase {
     func testLSNText() {
         XCTAssertEqual(WALSegmentHeader.lsn(0x0000_0001_0000_0028), "1/28")
         XCTAssertEqual(WALSegmentHeader.lsn(0x0300_0000), "0/3000000")
+    }
+
+    func testObjectNamesRoundTripAndNeverMistakeARecordOrAWALSuffixForAToken() throws {
+        for text in ["000000010000000000000003", "0000000A0000000000000005.partial", "00000002.history",
+                     "000000010000000000000002.00000028.backup"] {
+            let name = try XCTUnwrap(WALName(text))
+            let fresh = WALObjectName.fresh(for: name)
+            XCTAssertEqual(fresh.token?.count, WALObjectName.tokenLength)
+            XCTAssertEqual(WALObjectName(fileName: fresh.fileName), fresh, fresh.fileName)
+            XCTAssertNotEqual(WALObjectName.fresh(for: name), fresh, "every push gets a name of its own")
+            XCTAssertEqual(WALObjectName(fileName: text + ".lbx"), .legacy(name))
+            XCTAssertNil(WALObjectName(fileName: text + ".meta.lbx"), "a record is not an object")
+        }
+        for junk in ["000000010000000000000003.0123456789ABCDEF.lbx", "000000010000000000000003.0123456789abcde.lbx",
+                     "000000010000000000000003.0123456789abcdef", "system-identifier.lbx", "x.0123456789abcdef.lbx",
+                     "000000010000000000000003..lbx"] {
+            XCTAssertNil(WALObjectName(fileName: junk), junk)
+        }
+    }
+
+    func testRecordsNameTheirObjectAndVersionOneRecordsMeanTheLegacyName() throws {
+        let tool = ToolInfo(name: "lifeboat", version: "0.1.0", host: "db1")
+        let compression = CompressionInfo(algorithm: "zstd", level: 3)
+        let name = try XCTUnwrap(WALName("000000010000000000000003"))
+        let object = WALObjectName.fresh(for: name)
+        let named = WALFileRecord(cluster: "main", name: name.rawValue, size: 1, sha256: "ab", systemIdentifier: nil,
+                                  compression: compression, archivedAt: Date(), tool: tool, object: object.fileName)
+        XCTAssertEqual(named.formatVersion, 2)
+        XCTAssertEqual(named.objectName, object)
+        let legacy = WALFileRecord(cluster: "main", name: name.rawValue, size: 1, sha256: "ab", systemIdentifier: nil,
+                                   compression: compression, archivedAt: Date(), tool: tool)
+        XCTAssertEqual(legacy.formatVersion, 1)
+        XCTAssertEqual(legacy.objectName, .legacy(name))
+        var elsewhere = named
+        elsewhere.object = WALObjectName.fresh(for: try XCTUnwrap(WALName("000000010000000000000004"))).fileName
+        XCTAssertNil(elsewhere.objectName, "a record naming another file's object is damaged")
+        elsewhere.object = name.rawValue + ".lbx"
+        XCTAssertNil(elsewhere.objectName, "a version 2 record names a per-push object")
     }
 
     func testRecordsUseSnakeCaseJSON() throws {

@@ -19,8 +19,13 @@ final class WALReadyPlanTests: XCTestCase {
         let sha = String(repeating: "ab", count: 32)
         let marker = WALPushMarker(size: 16_777_216, sha256: sha)
         XCTAssertEqual(marker.text, "16777216 \(sha)\n")
-        XCTAssertEqual(WALPushMarker(text: marker.text), marker)
-        for junk in ["", "16777216", "x \(sha)", "-1 \(sha)", "1 \(sha.uppercased())", "1 abc", "1 \(sha) extra"] {
+        XCTAssertEqual(WALPushMarker(text: marker.text), marker, "markers of earlier releases have no object key")
+        let object = "wal/main/00000001/000000010000000000000003.0123456789abcdef.lbx"
+        let named = WALPushMarker(size: 16_777_216, sha256: sha, object: object)
+        XCTAssertEqual(named.text, "16777216 \(sha) \(object)\n")
+        XCTAssertEqual(WALPushMarker(text: named.text), named)
+        for junk in ["", "16777216", "x \(sha)", "-1 \(sha)", "1 \(sha.uppercased())", "1 abc", "1 \(sha) extra",
+                     "1 \(sha) \(object) extra", "1 \(sha) wal/main/00000001/000000010000000000000003.meta.lbx"] {
             XCTAssertNil(WALPushMarker(text: junk), junk)
         }
     }

@@ -4,10 +4,11 @@ import XCTest
 
 final class FailpointTests: XCTestCase {
     func testParsesActionsAndCounts() throws {
-        let armed = try Failpoint.parse("backup.manifest.before=kill, wal.record.after=3*eio,lock.acquire=term")
+        let armed = try Failpoint.parse("backup.manifest.before=kill, wal.record.after=3*eio,lock.acquire=term,prune.journal.before=stop")
         XCTAssertEqual(armed["backup.manifest.before"], .init(action: .kill, nth: 1))
         XCTAssertEqual(armed["wal.record.after"], .init(action: .eio, nth: 3))
         XCTAssertEqual(armed["lock.acquire"], .init(action: .term, nth: 1))
+        XCTAssertEqual(armed["prune.journal.before"], .init(action: .stop, nth: 1))
         XCTAssertEqual(try Failpoint.parse("").count, 0)
     }
 

@@ -57,7 +57,8 @@ final class PruneWALTests: XCTestCase {
         let remaining = try workspace.repositoryFiles().keys
         XCTAssertFalse(remaining.contains { $0.contains(firstId) })
         XCTAssertTrue(remaining.contains { $0.hasSuffix(keptStart + ".meta.lbx") })
-        XCTAssertFalse(remaining.contains { key in expired.contains { key.hasSuffix("/" + $0 + ".lbx") || key.hasSuffix("/" + $0 + ".meta.lbx") } })
+        XCTAssertFalse(remaining.contains { key in expired.contains { (key as NSString).lastPathComponent.hasPrefix($0 + ".") } },
+                       "an expired file's record and objects are gone")
 
         let verified = try workspace.lifeboat(["verify", "--wal"])
         XCTAssertEqual(verified.status, 0, "no gap after expiry: " + verified.output)

@@ -72,8 +72,8 @@ final class RecoveryWindowTests: XCTestCase {
         // A middle segment disappears (record and object): list shows the gap, the window ends before it,
         // verify --wal fails with exit 4 naming the missing segment.
         let missing = names[1]
-        for suffix in [".meta.lbx", ".lbx"] {
-            try FileManager.default.removeItem(atPath: workspace.repository + "/wal/main/00000001/\(missing)\(suffix)")
+        for file in try workspace.walObjects(missing) + ["wal/main/00000001/\(missing).meta.lbx"] {
+            try FileManager.default.removeItem(atPath: workspace.repository + "/" + file)
         }
         let gapped = try workspace.lifeboat(["list"])
         XCTAssertEqual(gapped.status, 0, gapped.output)
@@ -99,7 +99,7 @@ final class RecoveryWindowTests: XCTestCase {
 
         // A damaged object is an authenticity failure of verify --wal, named.
         let damagedName = names[2]
-        let object = workspace.repository + "/wal/main/00000001/\(damagedName).lbx"
+        let object = workspace.repository + "/" + (try XCTUnwrap(try workspace.walObjects(damagedName).first))
         var sealed = try XCTUnwrap(FileManager.default.contents(atPath: object))
         sealed[sealed.count / 2] ^= 0x01
         try sealed.write(to: URL(fileURLWithPath: object))

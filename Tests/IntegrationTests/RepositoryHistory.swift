@@ -47,7 +47,7 @@ final class RepositoryHistory {
         let record = WALFileRecord(cluster: cluster, name: text, size: Int64(Self.segmentSize), sha256: String(repeating: "0", count: 64),
                                    systemIdentifier: "7000000000000000001", compression: CompressionInfo(algorithm: "zstd", level: 3),
                                    archivedAt: at, tool: ToolInfo(name: "lifeboat", version: "test", host: "history"))
-        let objectKey = try ObjectKey(RepositoryLayout.walObject(cluster: cluster, name: name))
+        let objectKey = try ObjectKey(RepositoryLayout.walObject(cluster: cluster, object: .legacy(name)))   // version 1: the legacy object name
         try catalog.repository.putSealed(objectKey, bytes: Array("segment \(text)".utf8), with: catalog.keyring.current)
         let recordKey = try ObjectKey(RepositoryLayout.walRecord(cluster: cluster, name: name))
         try catalog.repository.putSealed(recordKey, bytes: Array(try CatalogCoding.encoder().encode(record)), with: catalog.keyring.current)

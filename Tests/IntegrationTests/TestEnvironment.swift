@@ -3,6 +3,9 @@
 import Foundation
 import PGClient
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct TestEnvironment {
     let postgresURL: String
@@ -43,6 +46,8 @@ struct RunResult {
     let status: Int32
     let stdout: String
     let stderr: String
+    /// The signal that ended the process (failpoint `kill`), nil when it exited.
+    var signal: Int32? = nil
 
     var output: String { stdout + stderr }
 }
@@ -50,27 +55,66 @@ struct RunResult {
 /// Runs the built `lifeboat` binary with a clean environment plus `environment`.
 func runLifeboat(_ env: TestEnvironment, _ arguments: [String], environment: [String: String] = [:],
                  directory: String? = nil, executable: String? = nil) throws -> RunResult {
+    try LifeboatProcess(env, arguments, environment: environment, directory: directory, executable: executable).wait()
+}
+
+/// The built binary running in the background, so a test can interleave other commands with it (failpoint
+/// `stop` freezes it at a point; `resume` lets it carry on).
+final class LifeboatProcess {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable ?? env.binary)
-    process.arguments = arguments
-    var merged = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
-    merged.merge(environment) { $1 }
-    process.environment = merged
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("lb-out-\(UUID().uuidString)")
-    let errFile = FileManager.default.temporaryDirectory.appendingPathComponent("lb-err-\(UUID().uuidString)")
-    _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
-    defer {
+    private let outFile: URL
+    private let errFile: URL
+
+    init(_ env: TestEnvironment, _ arguments: [String], environment: [String: String] = [:],
+         directory: String? = nil, executable: String? = nil) throws {
+        process.executableURL = URL(fileURLWithPath: executable ?? env.binary)
+        process.arguments = arguments
+        var merged = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        merged.merge(environment) { $1 }
+        process.environment = merged
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        outFile = FileManager.default.temporaryDirectory.appendingPathComponent("lb-out-\(UUID().uuidString)")
+        errFile = FileManager.default.temporaryDirectory.appendingPathComponent("lb-err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: outFile)
+        process.standardError = try FileHandle(forWritingTo: errFile)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }   // also ends a stopped one
         try? FileManager.default.removeItem(at: outFile)
         try? FileManager.default.removeItem(at: errFile)
     }
-    process.standardOutput = try FileHandle(forWritingTo: outFile)
-    process.standardError = try FileHandle(forWritingTo: errFile)
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return RunResult(status: process.terminationStatus,
-                     stdout: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
-                     stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "")
+
+    /// Waits (30 s at most) until the process stopped itself (failpoint action `stop`): state T in /proc.
+    func waitUntilStopped(file: StaticString = #filePath, line: UInt = #line) throws {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let stat = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)) ?? ""
+            // The state follows the parenthesised command name: "pid (comm) T ...".
+            if let close = stat.lastIndex(of: ")"), stat[stat.index(after: close)...].hasPrefix(" T") { return }
+            guard process.isRunning else {
+                XCTFail("the process ended instead of stopping at its failpoint: \(wait().output)", file: file, line: line)
+                throw XCTSkip("cannot continue")
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTFail("the process did not stop at its failpoint within 30 s", file: file, line: line)
+        throw XCTSkip("cannot continue")
+    }
+
+    /// Lets a stopped process carry on.
+    func resume() { kill(process.processIdentifier, SIGCONT) }
+
+    func wait() -> RunResult {
+        process.waitUntilExit()
+        let signaled = process.terminationReason == .uncaughtSignal
+        return RunResult(status: process.terminationStatus,
+                         stdout: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
+                         stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "",
+                         signal: signaled ? process.terminationStatus : nil)
+    }
 }

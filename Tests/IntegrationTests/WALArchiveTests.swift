@@ -48,7 +48,10 @@ final class WALArchiveTests: XCTestCase {
         let files = try workspace.repositoryFiles()
         XCTAssertNotNil(files["wal/main/system-identifier.lbx"], "\(files.keys.sorted())")
         for name in names {
-            for key in ["wal/main/00000001/\(name).lbx", "wal/main/00000001/\(name).meta.lbx"] {
+            let objects = try workspace.walObjects(name)
+            XCTAssertEqual(objects.count, 1, "one object per archived file: \(objects)")
+            XCTAssertTrue(objects.allSatisfy { $0.hasPrefix("wal/main/00000001/\(name).") }, "\(objects)")
+            for key in objects + ["wal/main/00000001/\(name).meta.lbx"] {
                 let data = try XCTUnwrap(files[key], "missing \(key) in \(files.keys.sorted())")
                 XCTAssertEqual(data.prefix(8), Data("LIFEBOAT".utf8), key)
             }
@@ -68,7 +71,7 @@ final class WALArchiveTests: XCTestCase {
             XCTAssertEqual(original.count, 16 << 20)
             XCTAssertEqual(FileManager.default.contents(atPath: restored + "/" + name), original, name)
         }
-        let objectPath = workspace.repository + "/wal/main/00000001/\(names[0]).lbx"
+        let objectPath = workspace.repository + "/" + (try XCTUnwrap(try workspace.walObjects(names[0]).first))
         let before = try FileManager.default.attributesOfItem(atPath: objectPath)
         let again = try workspace.lifeboat(["wal", "push", copies + "/" + names[0], "--json"])
         XCTAssertEqual(again.status, 0, again.output)
@@ -134,13 +137,14 @@ final class WALArchiveTests: XCTestCase {
         XCTAssertEqual(informative.stderr.split(separator: "\n").count, 1, informative.stderr)
 
         // A flipped byte in the stored object: integrity failure naming it, DEST never created, no temp left.
-        let object = workspace.repository + "/wal/main/00000001/\(name).lbx"
+        let objectFile = try XCTUnwrap(try workspace.walObjects(name).first)
+        let object = workspace.repository + "/" + objectFile
         var sealed = try XCTUnwrap(FileManager.default.contents(atPath: object))
         sealed[sealed.count / 2] ^= 0x01
         try sealed.write(to: URL(fileURLWithPath: object))
         let damaged = try workspace.lifeboat(["wal", "get", name, destinations + "/RECOVERYXLOG"])
         XCTAssertEqual(damaged.status, 4, damaged.output)
-        XCTAssertTrue(damaged.stderr.contains("\(name).lbx"), damaged.stderr)
+        XCTAssertTrue(damaged.stderr.contains(objectFile), damaged.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: destinations), [], "DEST or a temporary file was left behind")
 
         // A record without its object (deleted) is loud too: the archive claims a file it cannot deliver.
@@ -155,6 +159,7 @@ final class WALArchiveTests: XCTestCase {
         XCTAssertEqual(repaired.status, 0, repaired.output)
         XCTAssertEqual(try workspace.json(repaired)["already_archived"] as? Bool, true)
         XCTAssertNotNil(try workspace.json(repaired)["stored_size"] as? Int, "the object was not stored again")
+        XCTAssertEqual(try workspace.walObjects(name), [objectFile], "stored again under the name its record gives")
         XCTAssertEqual(try workspace.lifeboat(["wal", "get", name, destinations + "/RECOVERYXLOG"]).status, 0)
         XCTAssertEqual(FileManager.default.contents(atPath: destinations + "/RECOVERYXLOG"), FileManager.default.contents(atPath: segment))
     }
@@ -174,7 +179,7 @@ final class WALArchiveTests: XCTestCase {
         let history = workspace.directory + "/00000002.history"
         try "1\t0/3000000\tno recovery target specified\n".write(toFile: history, atomically: true, encoding: .utf8)
         XCTAssertEqual(try workspace.lifeboat(["wal", "push", history]).status, 0)
-        XCTAssertNotNil(try workspace.repositoryFiles()["wal/main/history/00000002.history.lbx"])
+        XCTAssertEqual(try workspace.walObjects("00000002.history").map { ($0 as NSString).deletingLastPathComponent }, ["wal/main/history"])
         let back = workspace.directory + "/RECOVERYHISTORY"
         XCTAssertEqual(try workspace.lifeboat(["wal", "get", "00000002.history", back]).status, 0)
         XCTAssertEqual(FileManager.default.contents(atPath: back), FileManager.default.contents(atPath: history))
@@ -233,7 +238,8 @@ final class WALArchiveTests: XCTestCase {
         let pushed = try workspace.lifeboat(["wal", "push", segment, "--json"], environment: credentials)
         XCTAssertEqual(pushed.status, 0, pushed.output)
         XCTAssertEqual(try workspace.json(pushed)["already_archived"] as? Bool, false)
-        XCTAssertEqual(try workspace.json(pushed)["object"] as? String, "wal/main/00000001/\(name).lbx")
+        let object = try XCTUnwrap(try workspace.json(pushed)["object"] as? String)
+        XCTAssertTrue(object.hasPrefix("wal/main/00000001/\(name).") && object.hasSuffix(".lbx") && !object.hasSuffix(".meta.lbx"), object)
         let again = try workspace.lifeboat(["wal", "push", segment, "--json"], environment: credentials)
         XCTAssertEqual(try workspace.json(again)["already_archived"] as? Bool, true, again.output)
         let restored = workspace.directory + "/" + name + ".restored"

@@ -58,6 +58,8 @@ final class WALReadyPushTests: XCTestCase {
         XCTAssertEqual(rename(away, workspace.repository), 0)
         XCTAssertEqual(marked.status, 0, marked.output)
         XCTAssertEqual(try workspace.json(marked)["already_archived"] as? Bool, true, marked.stdout)
+        XCTAssertEqual(try workspace.json(marked)["object"] as? String, try workspace.walObjects(names[1]).first,
+                       "the marker remembers the object the record names")
         XCTAssertFalse(FileManager.default.fileExists(atPath: pgWAL + "/lifeboat-pushed/" + names[1]), "a used marker stays")
         for name in names.prefix(5) {
             let got = try workspace.lifeboat(["wal", "get", name, workspace.directory + "/" + name])
