@@ -18,6 +18,13 @@ final class LocalBlobWriter: BlobWriter {
         self.key = key
         self.temporary = store.temporaryPath()
         self.fd = try POSIX.openFile(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
+        do {
+            try store.owner?.adopt(fd: fd, path: temporary)
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
     }
 
     deinit { abort() }
@@ -34,7 +41,7 @@ final class LocalBlobWriter: BlobWriter {
         close(fd)
         fd = -1
         let destination = store.path(key)
-        try POSIX.makeDirectories(POSIX.parent(of: destination))
+        try POSIX.makeDirectories(POSIX.parent(of: destination), owner: store.owner)
         try POSIX.check(rename(temporary, destination), "rename", destination)
         try POSIX.fsyncPath(POSIX.parent(of: destination), directory: true)
         return try store.head(key) ?? BlobInfo(key: key, size: size, modified: .init())

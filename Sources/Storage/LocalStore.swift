@@ -10,6 +10,8 @@ import Darwin
 
 public struct LocalStore: BlobStore {
     public let root: String
+    /// Set when running as root in a repository another user owns: new files and directories go to that user.
+    let owner: RepositoryOwner?
     public var location: String { "file://" + root }
     static let temporaryDirectory = ".tmp"
 
@@ -18,7 +20,9 @@ public struct LocalStore: BlobStore {
     public init(root: String, create: Bool = true) throws {
         self.root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
         if !create && access(self.root, F_OK) != 0 { throw StoreError.notARepository("file://" + self.root) }
-        try POSIX.makeDirectories(self.root + "/" + Self.temporaryDirectory)
+        try POSIX.makeDirectories(self.root)
+        owner = RepositoryOwner.of(root: self.root)
+        try POSIX.makeDirectories(self.root + "/" + Self.temporaryDirectory, owner: owner)
         sweepAbandonedTemporaries()
     }
 
@@ -129,6 +133,7 @@ public struct LocalStore: BlobStore {
         let fd = try POSIX.openFile(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
         defer { unlink(temporary) }
         do {
+            try owner?.adopt(fd: fd, path: temporary)
             try data.withUnsafeBytes { try POSIX.writeAll(fd, $0, path: temporary) }
             try POSIX.check(fsync(fd), "fsync", temporary)
             close(fd)
@@ -137,7 +142,7 @@ public struct LocalStore: BlobStore {
             throw error
         }
         let destination = path(key)
-        try POSIX.makeDirectories(POSIX.parent(of: destination))
+        try POSIX.makeDirectories(POSIX.parent(of: destination), owner: owner)
         // link(2) fails with EEXIST instead of replacing: the atomic create-if-absent.
         if link(temporary, destination) != 0 {
             if errno == EEXIST { return false }

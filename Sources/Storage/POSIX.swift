@@ -51,7 +51,7 @@ enum POSIX {
     }
 
     /// mkdir -p with mode 0700; fsyncs the parent of every directory it creates so the new entry is durable.
-    static func makeDirectories(_ path: String) throws {
+    static func makeDirectories(_ path: String, owner: RepositoryOwner? = nil) throws {
         var isNew: [String] = []
         var current = path
         while !current.isEmpty, current != "/", access(current, F_OK) != 0 {
@@ -59,8 +59,10 @@ enum POSIX {
             current = parent(of: current)
         }
         for directory in isNew.reversed() {
-            if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-                throw StoreError.io(operation: "mkdir", path: directory, errno: errno)
+            if mkdir(directory, 0o700) != 0 {
+                guard errno == EEXIST else { throw StoreError.io(operation: "mkdir", path: directory, errno: errno) }
+            } else {
+                try owner?.adopt(directory: directory)
             }
             try fsyncPath(parent(of: directory), directory: true)
         }
