@@ -101,7 +101,8 @@ final class WALDestinationFile {
         directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
         let token = String(UInt64.random(in: .min ... .max), radix: 16)
-        temporaryPath = (directory == "/" ? "" : directory) + "/.\(base).lifeboat-\(token).tmp"
+        temporaryPath = (directory == "/" ? "" : directory) + "/.\(base).lifeboat-\(getpid())-\(token).tmp"
+        Self.sweepAbandoned(in: directory)
         fd = Glibc.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw WALError.destinationUnwritable(path: path, detail: "cannot create a temporary file in '\(directory)': \(String(cString: strerror(errno)))")
@@ -134,6 +135,18 @@ final class WALDestinationFile {
         if directoryFD >= 0 {
             defer { Glibc.close(directoryFD) }
             guard fsync(directoryFD) == 0 else { throw failure("fsync directory") }
+        }
+    }
+
+    /// Removes temporary files of earlier `wal get` runs that were killed before they could (`.<name>.lifeboat-
+    /// <pid>-<random>.tmp` whose pid no longer runs): each would otherwise keep a WAL segment's size in pg_wal.
+    static func sweepAbandoned(in directory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            guard let marker = name.range(of: ".lifeboat-", options: .backwards) else { continue }
+            let rest = name[marker.upperBound...].dropLast(4)   // "<pid>-<random>"
+            guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink((directory == "/" ? "" : directory) + "/" + name) }
         }
     }
 

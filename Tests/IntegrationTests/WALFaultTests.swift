@@ -52,5 +52,8 @@ final class WALFaultTests: XCTestCase {
         let retry = try workspace.lifeboat(["wal", "get", name, restored + "/RECOVERYXLOG"])
         XCTAssertEqual(retry.status, 0, retry.output)
         XCTAssertEqual(FileManager.default.contents(atPath: restored + "/RECOVERYXLOG"), segments.bytes(0x0F10))
+        // The killed get's temporary file is gone too: the retry swept it (its pid no longer runs).
+        let temporaries = try FileManager.default.contentsOfDirectory(atPath: restored).filter { $0.hasSuffix(".tmp") }
+        XCTAssertEqual(temporaries, [], "a killed get's temporary file stayed in pg_wal")
     }
 }
