@@ -76,7 +76,7 @@ public enum EngineError: LifeboatError {
             return "target database '\(database)' is not empty (\(relations) relations)"
         case .rowCountMismatch(let database, let mismatches):
             return "restored database '\(database)' does not match the backup: \(mismatches.joined(separator: "; "))"
-        case .manifestMismatch(let key, let detail): return "manifest '\(key)' does not belong here: \(detail)"
+        case .manifestMismatch(let key, let detail): return "object '\(key)' does not belong here: \(detail)"
         case .interrupted(let signal): return "interrupted by signal \(signal); nothing was committed"
         case .invalidArgument(let detail, _): return detail
         case let .rehydrationPending(objects, classes, tier, expected):
