@@ -257,13 +257,21 @@ public struct DrillRunner {
 
     func store(_ evidence: DrillEvidence) throws {
         let key = try ObjectKey(RepositoryLayout.drillRecord(cluster: catalog.cluster, id: evidence.id))
+        try Failpoint.hit("drill.evidence.before")
         try catalog.repository.putSealedRecord(evidence, at: key, with: catalog.keyring.current)
     }
 
-    /// Every drill run recorded for the cluster, oldest first.
+    /// Every drill run recorded for the cluster, oldest first. Each record must name the cluster and run id its key
+    /// says: one copied from another cluster's drills/, or duplicated under another run id, authenticates (same
+    /// repository key) but would prove a drill that never ran there, so it is an integrity error naming the object.
     public static func evidence(_ catalog: BackupCatalog) throws -> [DrillEvidence] {
         try catalog.repository.store.list(prefix: RepositoryLayout.drillRecords(catalog.cluster)).map { info in
-            try catalog.repository.sealedRecord(DrillEvidence.self, at: info.key, lookup: catalog.keyring.lookup, what: "drill evidence")
+            let record = try catalog.repository.sealedRecord(DrillEvidence.self, at: info.key, lookup: catalog.keyring.lookup, what: "drill evidence")
+            guard record.cluster == catalog.cluster, info.key.rawValue == RepositoryLayout.drillRecord(cluster: catalog.cluster, id: record.id) else {
+                throw EngineError.manifestMismatch(key: info.key.rawValue,
+                                                   detail: "it is the evidence of drill run '\(record.id)' of cluster '\(record.cluster)'")
+            }
+            return record
         }
     }
 }
