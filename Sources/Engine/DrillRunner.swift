@@ -124,7 +124,7 @@ public struct DrillRunner {
     // MARK: - restore
 
     func tools(_ manifest: BackupManifest) -> PostgresTools {
-        PostgresTools(binDir: config.postgres.binDir, serverMajor: manifest.server.versionNumber / 10000, environment: context.environment)
+        PostgresTools(binDir: config.postgres.binDir, serverMajor: manifest.server.versionNumber / 10000, environment: context.toolEnvironment)
     }
 
     var sourceUser: String { (try? ConnectionInfo(config.postgres.url))?.user ?? "postgres" }
@@ -139,7 +139,7 @@ public struct DrillRunner {
         let restoreGlobals: Bool
         switch definition.target {
         case .scratchCluster:
-            let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.environment)
+            let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.serverEnvironment)
             state.target.set(.cluster(scratch))
             try state.phase("start") {
                 try scratch.initialize(superuser: Self.scratchSuperuser)
@@ -188,7 +188,7 @@ public struct DrillRunner {
         guard case .scratchCluster = definition.target else {
             throw DrillError.unsupported("a snapshot drill restores a whole cluster: use 'target: { scratch: cluster }'")
         }
-        let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.environment)
+        let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.serverEnvironment)
         state.target.set(.cluster(scratch))
         let engine = PhysicalRestore(context: context, repository: catalog.repository, keyring: catalog.keyring)
         // Tablespaces go inside the scratch directory too: their source locations belong to the live server.
@@ -203,7 +203,7 @@ public struct DrillRunner {
         let replayStarted = StartMark()
         let recovery = try state.phase("start") {
             try engine.startAndWait(manifest: manifest, directory: scratch.dataDirectory, port: scratch.port, action: "promote",
-                                    target: restored.plan.target, started: { replayStarted.mark() })
+                                    target: restored.plan.target, credentials: restored.credentialsDirectory, started: { replayStarted.mark() })
         }
         state.splitStartPhase(at: replayStarted.time)
         state.replayedLSN = recovery.lastReplayedLsn
