@@ -1,6 +1,7 @@
 // BackupCatalog: the complete backups of a cluster, read from their sealed manifests. A backup is listed
 // exactly when its manifest exists and authenticates; leftovers of failed runs have no manifest.
 import Catalog
+import Diagnostics
 import Foundation
 import Storage
 
@@ -84,9 +85,12 @@ public struct BackupCatalog {
         EffectivePin(manifest: manifest, record: try pinRecord(manifest.id))
     }
 
+    /// Writes (pin) or rewrites (unpin: `pinned` false, no date) the pin record; callers hold the cluster lock.
     public func writePinRecord(_ record: PinRecord) throws {
         let key = try ObjectKey(RepositoryLayout.pinRecord(cluster: cluster, id: record.backup))
+        try Failpoint.hit("pin.record.before")
         try repository.putSealedRecord(record, at: key, with: keyring.current)
+        try Failpoint.hit("pin.record.after")
     }
 
     /// Resolves "latest" to the newest backup of `kind`, or checks that a named backup is of that kind.

@@ -124,7 +124,7 @@ public struct DrillRunner {
     // MARK: - restore
 
     func tools(_ manifest: BackupManifest) -> PostgresTools {
-        PostgresTools(binDir: config.postgres.binDir, serverMajor: manifest.server.versionNumber / 10000, environment: context.environment)
+        PostgresTools(binDir: config.postgres.binDir, serverMajor: manifest.server.versionNumber / 10000, environment: context.toolEnvironment)
     }
 
     var sourceUser: String { (try? ConnectionInfo(config.postgres.url))?.user ?? "postgres" }
@@ -139,7 +139,7 @@ public struct DrillRunner {
         let restoreGlobals: Bool
         switch definition.target {
         case .scratchCluster:
-            let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.environment)
+            let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.serverEnvironment)
             state.target.set(.cluster(scratch))
             try state.phase("start") {
                 try scratch.initialize(superuser: Self.scratchSuperuser)
@@ -188,7 +188,7 @@ public struct DrillRunner {
         guard case .scratchCluster = definition.target else {
             throw DrillError.unsupported("a snapshot drill restores a whole cluster: use 'target: { scratch: cluster }'")
         }
-        let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.environment)
+        let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.serverEnvironment)
         state.target.set(.cluster(scratch))
         let engine = PhysicalRestore(context: context, repository: catalog.repository, keyring: catalog.keyring)
         // Tablespaces go inside the scratch directory too: their source locations belong to the live server.
@@ -203,7 +203,7 @@ public struct DrillRunner {
         let replayStarted = StartMark()
         let recovery = try state.phase("start") {
             try engine.startAndWait(manifest: manifest, directory: scratch.dataDirectory, port: scratch.port, action: "promote",
-                                    target: restored.plan.target, started: { replayStarted.mark() })
+                                    target: restored.plan.target, credentials: restored.credentialsDirectory, started: { replayStarted.mark() })
         }
         state.splitStartPhase(at: replayStarted.time)
         state.replayedLSN = recovery.lastReplayedLsn
@@ -257,13 +257,21 @@ public struct DrillRunner {
 
     func store(_ evidence: DrillEvidence) throws {
         let key = try ObjectKey(RepositoryLayout.drillRecord(cluster: catalog.cluster, id: evidence.id))
+        try Failpoint.hit("drill.evidence.before")
         try catalog.repository.putSealedRecord(evidence, at: key, with: catalog.keyring.current)
     }
 
-    /// Every drill run recorded for the cluster, oldest first.
+    /// Every drill run recorded for the cluster, oldest first. Each record must name the cluster and run id its key
+    /// says: one copied from another cluster's drills/, or duplicated under another run id, authenticates (same
+    /// repository key) but would prove a drill that never ran there, so it is an integrity error naming the object.
     public static func evidence(_ catalog: BackupCatalog) throws -> [DrillEvidence] {
         try catalog.repository.store.list(prefix: RepositoryLayout.drillRecords(catalog.cluster)).map { info in
-            try catalog.repository.sealedRecord(DrillEvidence.self, at: info.key, lookup: catalog.keyring.lookup, what: "drill evidence")
+            let record = try catalog.repository.sealedRecord(DrillEvidence.self, at: info.key, lookup: catalog.keyring.lookup, what: "drill evidence")
+            guard record.cluster == catalog.cluster, info.key.rawValue == RepositoryLayout.drillRecord(cluster: catalog.cluster, id: record.id) else {
+                throw EngineError.manifestMismatch(key: info.key.rawValue,
+                                                   detail: "it is the evidence of drill run '\(record.id)' of cluster '\(record.cluster)'")
+            }
+            return record
         }
     }
 }

@@ -20,11 +20,11 @@ public struct EngineContext: Sendable {
         self.now = now
     }
 
-    /// Environment variables a child process must never inherit.
-    public var secretVariables: [String] {
-        if case .passphraseEnvironment(let name) = config.encryption { return [name] }
-        return []
-    }
+    /// The environment of PostgreSQL client tools: without the repository's secrets (ChildEnvironment).
+    public var toolEnvironment: [String: String] { ChildEnvironment.clientTools(environment, encryption: config.encryption) }
+
+    /// The environment of servers lifeboat starts (drill scratch clusters, `restore --start`) and of initdb/pg_ctl.
+    public var serverEnvironment: [String: String] { ChildEnvironment.server(environment, encryption: config.encryption) }
 
     public static let toolVersion = "0.1.0"
 }

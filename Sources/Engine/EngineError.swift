@@ -12,6 +12,7 @@ public enum EngineError: LifeboatError {
     case keyFileExists(path: String)
     case passphraseMissing(variable: String)
     case passphraseTooShort(variable: String)
+    case passphraseFileUnusable(variable: String, path: String, detail: String)
     case wrongKey(credential: String)
     case keyringDamaged(String)
     case lastKeySlot
@@ -37,7 +38,7 @@ public enum EngineError: LifeboatError {
         switch self {
         case .keyringDamaged, .wrongKey, .rowCountMismatch, .manifestMismatch: return .integrity
         case .keyFileMissing, .keyFileInsecure, .keyFileMalformed, .keyFileExists,
-             .passphraseMissing, .passphraseTooShort, .toolMissing, .databaseNotFound, .databaseRequired,
+             .passphraseMissing, .passphraseTooShort, .passphraseFileUnusable, .toolMissing, .databaseNotFound, .databaseRequired,
              .backupNotFound, .wrongBackupKind, .invalidArgument, .keyFileUnreadable, .notARepository, .lastKeySlot, .unknownKeySlot,
              .osUserCannotReach:
             return .usage
@@ -58,6 +59,7 @@ public enum EngineError: LifeboatError {
         case .keyFileExists(let path): return "key file '\(path)' already exists"
         case .passphraseMissing(let variable): return "environment variable '\(variable)' with the repository passphrase is not set"
         case .passphraseTooShort(let variable): return "the passphrase in '\(variable)' is shorter than 12 characters"
+        case let .passphraseFileUnusable(variable, path, detail): return "passphrase file '\(path)' (named by \(variable)) cannot be used: \(detail)"
         case .wrongKey(let credential): return "no key slot of the repository opens with \(credential)"
         case .keyringDamaged(let detail): return "the repository keyring is damaged: \(detail)"
         case .lastKeySlot: return "refusing to remove the last key slot"
@@ -79,7 +81,7 @@ public enum EngineError: LifeboatError {
             return "target database '\(database)' is not empty (\(relations) relations)"
         case .rowCountMismatch(let database, let mismatches):
             return "restored database '\(database)' does not match the backup: \(mismatches.joined(separator: "; "))"
-        case .manifestMismatch(let key, let detail): return "manifest '\(key)' does not belong here: \(detail)"
+        case .manifestMismatch(let key, let detail): return "object '\(key)' does not belong here: \(detail)"
         case .interrupted(let signal): return "interrupted by signal \(signal)"
         case .invalidArgument(let detail, _): return detail
         case let .commitUnknown(backup, detail):
@@ -102,6 +104,7 @@ public enum EngineError: LifeboatError {
         case .keyFileExists: return "choose another --output path; lifeboat never overwrites a key file"
         case .passphraseMissing(let variable): return "export \(variable) before running lifeboat (never put it on the command line)"
         case .passphraseTooShort: return "use a longer passphrase, or a key file from 'lifeboat key generate'"
+        case .passphraseFileUnusable(_, let path, _): return "it must hold the passphrase and be readable by its owner only: 'chmod 600 \(path)'"
         case .wrongKey: return "check encryption.key_file / encryption.passphrase_env; 'lifeboat key list' shows the slots"
         case .keyringDamaged: return "restore keys/ from a copy of the repository; the data cannot be read without it"
         case .lastKeySlot: return "add another slot with 'lifeboat key add' first"

@@ -36,7 +36,7 @@ public struct HealthCheck {
 
     public func tools() throws -> String {
         let major = try? serverMajor()
-        let tools = PostgresTools(binDir: context.config.postgres.binDir, serverMajor: major, environment: context.environment)
+        let tools = PostgresTools(binDir: context.config.postgres.binDir, serverMajor: major, environment: context.toolEnvironment)
         // Snapshots need no tool: BASE_BACKUP runs over lifeboat's own replication connection.
         let names = ["pg_dump", "pg_restore", "pg_dumpall", "psql"]
         return try names.map { try tools.path($0) }.joined(separator: ", ")

@@ -54,7 +54,7 @@ public final class LogicalBackup {
         let facts = try SourceDatabase.facts(control)
         let databases = try chooseDatabases(request.databases, available: try SourceDatabase.databases(control))
         let tools = PostgresTools(binDir: config.postgres.binDir, serverMajor: facts.versionNumber / 10000,
-                                  environment: context.environment)
+                                  environment: context.toolEnvironment)
         let startedAt = context.now()
         let id = BackupID.generate(at: startedAt)
         context.logger.info("backup started", metadata: ["backup": "\(id)", "databases": "\(databases.joined(separator: ","))"])
@@ -147,7 +147,7 @@ public final class LogicalBackup {
     func streamTool(_ toolName: String, arguments: [String], connection: ConnectionInfo, tools: PostgresTools, label: String,
                     objectName: String, entryName: String, id: BackupID, written: WrittenObjects) throws -> CommittedObject {
         let child = ChildProcess(executable: try tools.path(toolName), arguments: arguments,
-                                 environment: tools.childEnvironment(for: connection, removing: context.secretVariables),
+                                 environment: tools.childEnvironment(for: connection),
                                  captureStdout: true, provideStdin: false)
         return try ToolStream(context: context, repository: repository, keyring: keyring, compression: compression,
                               compressionThreads: Self.compressionThreads)

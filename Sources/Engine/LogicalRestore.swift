@@ -112,7 +112,7 @@ public final class LogicalRestore {
         let (plan, manifest, target) = try plan(request)
         let source = ObjectSource(repository: repository, keyring: keyring, cluster: context.config.cluster, manifest: manifest)
         let tools = PostgresTools(binDir: context.config.postgres.binDir, serverMajor: manifest.server.versionNumber / 10000,
-                                  environment: context.environment)
+                                  environment: context.toolEnvironment)
         guard let record = manifest.database(named: plan.database) else { throw EngineError.backupNotFound(plan.database) }
         let runner = PGRestoreRunner(context: context, tools: tools, target: target.with(database: plan.targetDatabase),
                                      request: request, label: plan.database)
@@ -204,7 +204,7 @@ public final class LogicalRestore {
         let maintenance = target.with(database: "postgres")
         let psql = ChildProcess(executable: try tools.path("psql"),
                                 arguments: ["-X", "-q", "-v", "ON_ERROR_STOP=0", "--no-password", PostgresTools.databaseArgument(maintenance)],
-                                environment: tools.childEnvironment(for: maintenance, removing: context.secretVariables),
+                                environment: tools.childEnvironment(for: maintenance),
                                 captureStdout: false, provideStdin: true)
         try psql.start()
         try source.streamEntry(object, entryName: LogicalBackup.globalsEntryName) { bytes in _ = psql.writeStdin(bytes) }

@@ -99,7 +99,7 @@ struct PGRestoreRunner {
 
     private func makeChild(arguments: [String], stdin: Bool) throws -> ChildProcess {
         ChildProcess(executable: try tools.path("pg_restore"), arguments: arguments,
-                            environment: tools.childEnvironment(for: target, removing: context.secretVariables),
+                            environment: tools.childEnvironment(for: target),
                             captureStdout: false, provideStdin: stdin)
     }
 

@@ -4,9 +4,10 @@
 // unless --clean, authenticate the whole object before the directory is touched, extract the base backup's tar
 // (names validated, never outside DIR, no links) and each user tablespace's tar into its directory
 // (TablespacePlan; tablespace_map points recovery there), then write recovery.signal and the recovery settings
-// (restore_command = this lifeboat's `wal get`). With --start the server is started as the OS user
-// (archive_mode=off: it must not archive into this repository) and watched until recovery reaches its target;
-// the recovery point reached is reported from the server itself.
+// (restore_command = this lifeboat's `wal get`, which reads any passphrase or S3 credentials it needs from
+// private files, RecoveryCredentials). With --start the server is started as the OS user (archive_mode=off: it
+// must not archive into this repository) with none of lifeboat's secrets in its environment, and watched until
+// recovery reaches its target; the recovery point reached is reported from the server itself.
 //
 // Run as root, the restore writes into directories the server's OS user will own, and a process of that user
 // may race it (or already sit inside the directory). So every directory is opened once (DirectoryHandle: never
@@ -94,6 +95,9 @@ public struct PhysicalRestoreResult: Codable, Sendable {
     public var started: Bool
     public var port: Int?
     public var recovery: RecoveryReport?
+    /// The private directory holding restore_command's passphrase or S3 credentials, while it remains (it is
+    /// removed once the server is seen promoted); nil when none was needed.
+    public var credentialsDirectory: String?
 }
 
 public final class PhysicalRestore {
@@ -131,7 +135,8 @@ public final class PhysicalRestore {
                                                      clean: request.clean, state: Self.directoryState)
         let target = Self.targetText(request)
         let hasTarget = request.toTime != nil || request.toLSN != nil || request.toName != nil
-        let restoreCommand = Self.shellQuote(request.binaryPath) + " --config " + Self.shellQuote(request.configPath) + " wal get %f %p"
+        let credentials = RecoveryCredentials.needed(context.config) ? RecoveryCredentials.placeholder(dataDirectory: directory) : nil
+        let restoreCommand = restoreCommand(request, credentials: credentials)
         try OSUserAccess.require(request.binaryPath, user: osUser, need: .execute, purpose: "restore_command runs it")
         try OSUserAccess.require(request.configPath, user: osUser, need: .read, purpose: "restore_command reads it")
         let startCommand = try startArguments(manifest, directory: directory, port: request.port ?? 5432)
@@ -153,6 +158,7 @@ public final class PhysicalRestore {
         if !tablespaces.isEmpty {
             steps.append("write tablespace_map: recovery links pg_tblspc/<oid> to each tablespace directory")
         }
+        if let credentials { steps.append(credentialsStep(credentials, request: request)) }
         steps += [
             "write recovery.signal and restore_command, recovery target \(target)" + (hasTarget ? ", then \(request.targetAction)" : ""),
             "recovery replays archived WAL from \(snapshot.startWal) (consistent after \(snapshot.stopWal), \(manifest.server.stopLsn ?? "?")) up to the target",
@@ -166,6 +172,24 @@ public final class PhysicalRestore {
             dataDirectory: directory, clean: request.clean, osUser: osUser, restoreCommand: restoreCommand,
             startCommand: startCommand, tablespaces: snapshot.tablespaces == nil ? nil : tablespaces, steps: steps)
         return (plan, manifest)
+    }
+
+    /// This lifeboat's `wal get`, preceded by the pointers to restore_command's credentials when it needs any.
+    func restoreCommand(_ request: PhysicalRestoreRequest, credentials: String?) -> String {
+        let assignments = credentials.map { RecoveryCredentials.assignments(context.config, directory: $0) } ?? []
+        let pointers = assignments.map { $0.name + "=" + Self.shellQuote($0.value) }
+        return (pointers + [Self.shellQuote(request.binaryPath), "--config", Self.shellQuote(request.configPath), "wal get %f %p"])
+            .joined(separator: " ")
+    }
+
+    func credentialsStep(_ directory: String, request: PhysicalRestoreRequest) -> String {
+        var what: [String] = []
+        if let variable = RecoveryCredentials.passphraseVariable(context.config) { what.append("the passphrase (\(variable))") }
+        if RecoveryCredentials.isS3(context.config) { what.append("the S3 credentials") }
+        let removal = request.start && request.targetAction == "promote" ? "removed once the server is promoted"
+            : "delete it once recovery has ended"
+        return "write \(what.joined(separator: " and ")) for restore_command into '\(directory)' (mode 0700"
+            + (osUser.map { ", owned by OS user '\($0)'" } ?? "") + "), not into the server's environment; \(removal)"
     }
 
     static func targetText(_ request: PhysicalRestoreRequest) -> String {
@@ -236,7 +260,7 @@ public final class PhysicalRestore {
 
     public func run(_ request: PhysicalRestoreRequest) throws -> PhysicalRestoreResult {
         let started = Date()
-        let (plan, manifest) = try plan(request)
+        var (plan, manifest) = try plan(request)
         guard let snapshot = manifest.snapshot else { throw SnapshotError.notASnapshot(manifest.id.rawValue) }
         let source = ObjectSource(repository: repository, keyring: keyring, cluster: context.config.cluster, manifest: manifest)
         context.progress.begin("authenticate \(snapshot.object)", total: manifest.storedBytes)
@@ -255,6 +279,7 @@ public final class PhysicalRestore {
             SnapshotError.dataDirectoryUnusable(path: directory, detail: $0)
         }
         var spaceRoots: [DirectoryHandle] = []
+        var credentials: String?
         let extractor = Extractor(root: root, progress: context.progress)
         do {
             for space in tablespaces {
@@ -285,6 +310,8 @@ public final class PhysicalRestore {
                 try extractor.replace(Array(TablespacePlan.mapText(tablespaces).utf8), name: "tablespace_map")
             }
             try Failpoint.hit("restore.recovery.before")
+            credentials = try RecoveryCredentials.write(context: context, dataDirectory: directory, owner: owner)
+            plan.restoreCommand = restoreCommand(request, credentials: credentials)
             try writeRecoveryConfiguration(plan: plan, request: request, extractor: extractor)
             if let (uid, gid) = owner {
                 // Last: until now only root could enter any of these directories.
@@ -295,19 +322,37 @@ public final class PhysicalRestore {
             context.progress.end()
             try? root.removeContents()
             for spaceRoot in spaceRoots { try? spaceRoot.removeContents() }
+            credentials.map(RecoveryCredentials.remove)
             if let failure = error as? DirectoryError { throw SnapshotError.dataDirectoryUnusable(path: directory, detail: failure.message) }
             throw error
         }
         context.logger.info("snapshot extracted", metadata: ["backup": "\(manifest.id)", "files": "\(extractor.files)"])
         var result = PhysicalRestoreResult(plan: plan, seconds: 0, bytesExtracted: extractor.bytes, files: extractor.files,
-                                           started: false, port: request.port, recovery: nil)
+                                           started: false, port: request.port, recovery: nil, credentialsDirectory: credentials)
         if request.start, let port = request.port {
-            result.recovery = try startAndWait(manifest: manifest, directory: directory, port: port, action: plan.targetAction ?? "promote",
-                                               target: plan.target)
+            do {
+                result.recovery = try startAndWait(manifest: manifest, directory: directory, port: port, action: plan.targetAction ?? "promote",
+                                                   target: plan.target, credentials: credentials)
+            } catch {
+                keepCredentialsOnlyWhileRunning(credentials, directory: directory)
+                throw error
+            }
             result.started = true
+            if result.recovery?.inRecovery == false { result.credentialsDirectory = nil }
         }
         result.seconds = Date().timeIntervalSince(started)
         return result
+    }
+
+    /// After a failed start: a stopped server needs no credentials (a new restore writes new ones); one still
+    /// recovering (the wait timed out) does, and the operator is told where they are.
+    func keepCredentialsOnlyWhileRunning(_ credentials: String?, directory: String) {
+        guard let credentials else { return }
+        if FileManager.default.fileExists(atPath: directory + "/postmaster.pid") {
+            context.logger.warning("restore_command's credentials remain in '\(credentials)' while the server recovers; delete it once recovery has ended")
+        } else {
+            RecoveryCredentials.remove(credentials)
+        }
     }
 
     func ownerIDs() throws -> (uid_t, gid_t)? {
@@ -385,7 +430,7 @@ public final class PhysicalRestore {
 
     func startArguments(_ manifest: BackupManifest, directory: String, port: Int) throws -> [String] {
         let tools = PostgresTools(binDir: context.config.postgres.binDir, serverMajor: manifest.server.versionNumber / 10000,
-                                  environment: context.environment)
+                                  environment: context.toolEnvironment)
         let pgCtl = (try? tools.path("pg_ctl")) ?? "pg_ctl"
         let options = "-p \(port) -k '\(directory)' -c listen_addresses=127.0.0.1 -c archive_mode=off"
         let command = [pgCtl, "-D", directory, "-l", directory + "/" + Self.logName, "-o", options, "-w", "-t", "300", "start"]
@@ -394,8 +439,9 @@ public final class PhysicalRestore {
     }
 
     /// `started` is called once pg_ctl reports the server up (it accepts connections once consistent).
+    /// `credentials` (RecoveryCredentials) are removed once the server is seen promoted: recovery asks for nothing more.
     func startAndWait(manifest: BackupManifest, directory: String, port: Int, action: String, target: String,
-                      started: (() -> Void)? = nil) throws -> RecoveryReport {
+                      credentials: String? = nil, started: (() -> Void)? = nil) throws -> RecoveryReport {
         var arguments = try startArguments(manifest, directory: directory, port: port)
         let executable: String
         if arguments[0] == "runuser" {
@@ -405,7 +451,7 @@ public final class PhysicalRestore {
         }
         arguments.removeFirst()
         context.progress.begin("start the restored server on port \(port)")
-        let (status, output) = try Self.runDetaching(executable, arguments, environment: context.environment)
+        let (status, output) = try Self.runDetaching(executable, arguments, environment: context.serverEnvironment)
         context.progress.end()
         started?()
         let log = directory + "/" + Self.logName
@@ -439,8 +485,12 @@ public final class PhysicalRestore {
                     let inRecovery = row[0] == "true"
                     let done = action == "promote" ? !inRecovery : (action == "pause" ? row[1] == "paused" : false)
                     if done {
-                        // Recovery will ask for nothing more after promotion: the prefetched leftovers only take space.
-                        if !inRecovery { WALPrefetchSpool(directory: directory + "/pg_wal/" + WALPrefetchSpool.directoryName).remove() }
+                        // Recovery will ask for nothing more after promotion: the prefetched leftovers only take space,
+                        // and restore_command's credentials have done their job.
+                        if !inRecovery {
+                            WALPrefetchSpool(directory: directory + "/pg_wal/" + WALPrefetchSpool.directoryName).remove()
+                            credentials.map(RecoveryCredentials.remove)
+                        }
                         return RecoveryReport(inRecovery: inRecovery, timeline: row[4].flatMap { Int($0, radix: 16) },
                                               lastReplayedLsn: row[2] ?? nil, lastReplayedTransactionAt: row[3] ?? nil,
                                               serverLog: recoveryLines(log))

@@ -1,6 +1,7 @@
 // PostgresTools: finds pg_dump, pg_restore, pg_dumpall and psql (configured bin_dir, then the Debian directory
 // of the server's major version, then PATH) and builds their environment: the password, when the configured
-// URL has one, travels in PGPASSWORD, never in arguments; Lifeboat's own passphrase variable is removed.
+// URL has one, travels in PGPASSWORD, never in arguments. `environment` is already without the repository's
+// secrets (EngineContext.toolEnvironment).
 import Foundation
 import PGClient
 
@@ -32,9 +33,8 @@ public struct PostgresTools: Sendable {
     }
 
     /// The environment for a child tool connecting with `connection`.
-    public func childEnvironment(for connection: ConnectionInfo, removing secrets: [String]) -> [String: String] {
+    public func childEnvironment(for connection: ConnectionInfo) -> [String: String] {
         var result = environment
-        for name in secrets { result.removeValue(forKey: name) }
         if let password = connection.password { result["PGPASSWORD"] = password }
         result["PGAPPNAME"] = "lifeboat"
         return result

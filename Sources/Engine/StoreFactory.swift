@@ -17,10 +17,15 @@ public enum StoreFactory {
         }
     }
 
+    /// The S3 credentials the way AWS tools find them: the environment, then the profile files under HOME.
+    static func awsCredentials(environment: [String: String]) throws -> AWSCredentials {
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return try CredentialChain.resolve(environment: environment, homeDirectory: home).credentials
+    }
+
     static func s3Configuration(_ settings: RepositorySettings, bucket: String, prefix: String,
                                 environment: [String: String]) throws -> S3Configuration {
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        let (credentials, _) = try CredentialChain.resolve(environment: environment, homeDirectory: home)
+        let credentials = try awsCredentials(environment: environment)
         let endpoint: URL
         if let configured = settings.endpoint {
             guard let url = URL(string: configured), url.host != nil else {

@@ -1,5 +1,6 @@
 // Verifier: reads back every object of a backup: authenticates each sealed chunk, checks size and SHA-256
-// against the manifest, decompresses and walks the tar entries. Every problem names the object.
+// against the manifest, decompresses and walks the tar entries; and its pin record, which `list` and prune
+// trust, must authenticate and name this backup. Every problem names the object.
 import ArchiveIO
 import Catalog
 import Diagnostics
@@ -35,7 +36,22 @@ public struct Verifier {
     }
 
     public func verify(_ manifests: [BackupManifest]) -> VerifyReport {
-        VerifyReport(checks: manifests.flatMap { manifest in manifest.objects.map { check(manifest, $0) } })
+        VerifyReport(checks: manifests.flatMap { manifest in manifest.objects.map { check(manifest, $0) } + checkPinRecord(manifest) })
+    }
+
+    /// The backup's pin record, when it has one, read as `list` reads it: a damaged one, or one copied from another
+    /// backup's directory, fails here as it fails there.
+    func checkPinRecord(_ manifest: BackupManifest) -> [ObjectCheck] {
+        var result = ObjectCheck(backup: manifest.id.rawValue, object: RepositoryLayout.pinRecordName, ok: false, storedBytes: 0, entries: 0)
+        do {
+            guard try BackupCatalog(repository: repository, keyring: keyring, cluster: cluster).pinRecord(manifest.id) != nil else { return [] }
+            result.ok = true
+        } catch let error as LifeboatError {
+            result.problem = error.message
+        } catch {
+            result.problem = String(describing: error)
+        }
+        return [result]
     }
 
     func check(_ manifest: BackupManifest, _ object: StoredObject) -> ObjectCheck {

@@ -121,6 +121,16 @@ public final class DirectoryHandle {
         return child
     }
 
+    /// Creates subdirectory `name`, which must not exist yet (EEXIST is an error): a directory someone else put
+    /// there first is never adopted.
+    public func makeNewSubdirectory(_ name: String, mode: mode_t = 0o700) throws -> DirectoryHandle {
+        try validate(name)
+        guard mkdirat(fd, name, mode) == 0 else { throw failure("mkdir", name) }
+        let child = try subdirectory(name)
+        try child.setMode(mode)
+        return child
+    }
+
     /// Creates file `name`, which must not exist: never an existing file, link or device.
     public func createFile(_ name: String, mode: mode_t = 0o600) throws -> WritableFile {
         try validate(name)

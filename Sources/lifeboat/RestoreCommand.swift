@@ -162,6 +162,10 @@ struct RestoreCommand: ParsableCommand {
         } else {
             context.say("start it with: " + plan.startCommand.map(Self.shellWord).joined(separator: " "))
         }
+        if let credentials = result.credentialsDirectory {
+            context.say("note: restore_command reads the repository credentials from '\(credentials)' (not the server's environment); "
+                + "delete it once recovery has ended: rm -r \(Self.shellWord(credentials))")
+        }
     }
 
     static func shellWord(_ word: String) -> String {

@@ -59,6 +59,12 @@ struct VerifyCommand: ParsableCommand {
             let status = check.ok ? "ok    " : "FAILED"
             context.say("\(status) \(check.backup) \(check.object)" + (check.problem.map { ": \($0)" } ?? ""))
         }
+        if all && !wal {
+            // `list` also authenticates the WAL archive's system record and the records ending each recoverable
+            // window; --all must not pass a repository that list refuses (--wal reads all of them anyway).
+            _ = try WALInventoryReader(context: context.engine, repository: catalog.repository, keyring: catalog.keyring)
+                .inventory(manifests: manifests)
+        }
         var problems: [String] = report.failures.map { "damaged: \($0.backup) \($0.object): \($0.problem ?? "")" }
         if let walReport {
             for check in walReport.files {

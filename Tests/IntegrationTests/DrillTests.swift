@@ -241,4 +241,57 @@ final class DrillTests: XCTestCase {
         XCTAssertEqual(try workspace.json(run)["verdict"] as? String, "passed")
         XCTAssertEqual(try s3.storageClasses(prefix: prefix).keys.filter { $0.hasPrefix("drills/main/") }.count, 1, "evidence stored in the bucket")
     }
+
+    /// Evidence is bound to the key it is stored under, as manifests and pin records are: a record copied from
+    /// cluster main's drills/ into cluster other's, or duplicated under another run id, authenticates (same
+    /// repository, same key) but is not counted — `drill due`, `drill list` and `report` exit 4 naming it.
+    func testEvidenceCopiedToAnotherClusterOrRunIDIsRefused() throws {
+        let env = try TestEnvironment.require()
+        let source = TestEnvironment.uniqueName("drillbind")
+        defer { SampleDatabase.drop(env, source) }
+        try SampleDatabase.create(env, name: source, rows: 50)
+        let workspace = try Workspace(env, name: "drillbind")
+        try workspace.initialize(database: source)
+        XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
+        let drill = try drillFile(workspace, name: "bound", body: """
+            restore: { type: logical, database: \(source) }
+            target: { scratch: database, url: "\(env.url(database: "postgres"))" }
+            checks: { row_counts: true }
+            cadence: 1d
+            """)
+        let run = try workspace.lifeboat(["drill", "run", drill, "--json"])
+        XCTAssertEqual(run.status, 0, run.output)
+        let runID = try XCTUnwrap(try workspace.json(run)["id"] as? String)
+        XCTAssertEqual(try workspace.lifeboat(["drill", "due", drill]).status, 0, "main passed within its cadence")
+
+        // Cluster "other" in the same repository has never run the drill.
+        let other = workspace.directory + "/other.yml"
+        try (try String(contentsOfFile: workspace.configPath, encoding: .utf8)).replacingOccurrences(of: "cluster: main", with: "cluster: other")
+            .write(toFile: other, atomically: true, encoding: .utf8)
+        func lifeboat(_ config: String, _ arguments: [String]) throws -> RunResult {
+            try runLifeboat(env, ["--config", config, "--no-progress"] + arguments)
+        }
+        XCTAssertEqual(try lifeboat(other, ["drill", "due", drill]).status, 3, "never run")
+        let evidence = workspace.repository + "/drills/main/\(runID).lbx"
+        let copied = "drills/other/\(runID).lbx"
+        try FileManager.default.createDirectory(atPath: workspace.repository + "/drills/other", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: evidence, toPath: workspace.repository + "/" + copied)
+        for arguments in [["drill", "due", drill], ["drill", "list"], ["report"]] {
+            let refused = try lifeboat(other, arguments)
+            XCTAssertEqual(refused.status, 4, "\(arguments): \(refused.output)")
+            XCTAssertTrue(refused.stderr.contains(copied), "\(arguments) does not name \(copied): \(refused.stderr)")
+            XCTAssertFalse(refused.stdout.contains("PASSED"), "\(arguments) counted the copy: \(refused.stdout)")
+        }
+
+        // The same record under another run id in its own cluster: not listed twice.
+        let duplicate = "drills/main/20200101T000000Z-000000.lbx"
+        try FileManager.default.copyItem(atPath: evidence, toPath: workspace.repository + "/" + duplicate)
+        for arguments in [["drill", "list"], ["drill", "due", drill]] {
+            let refused = try workspace.lifeboat(arguments)
+            XCTAssertEqual(refused.status, 4, "\(arguments): \(refused.output)")
+            XCTAssertTrue(refused.stderr.contains(duplicate), "\(arguments) does not name \(duplicate): \(refused.stderr)")
+        }
+        try FileManager.default.removeItem(atPath: workspace.repository + "/" + duplicate)
+        XCTAssertEqual(try workspace.lifeboat(["drill", "list"]).status, 0, "the genuine record still counts")
+    }
 }

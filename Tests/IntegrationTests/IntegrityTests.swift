@@ -98,4 +98,24 @@ final class IntegrityTests: XCTestCase {
         XCTAssertTrue(list.stderr.contains("no key slot of the repository opens with key file"), list.stderr)
         XCTAssertFalse(list.output.contains(try String(contentsOfFile: otherKey, encoding: .utf8).split(separator: "\n").last.map(String.init) ?? "#"))
     }
+
+    /// A pin record copied from another backup's directory authenticates but names that backup: `list` and
+    /// `verify` (of that backup or --all) both refuse it with exit 4 naming the object; the genuine one still verifies.
+    func testForeignPinRecordFailsListAndVerifyAlike() throws {
+        let second = try workspace.lifeboat(["backup", "--database", source, "--json"])
+        XCTAssertEqual(second.status, 0, second.output)
+        let secondID = try XCTUnwrap(try workspace.json(second)["id"] as? String)
+        let pinned = try workspace.lifeboat(["pin", id])
+        XCTAssertEqual(pinned.status, 0, pinned.output)
+        let foreign = "backups/main/\(secondID)/pin.lbx"
+        try FileManager.default.copyItem(atPath: workspace.repository + "/backups/main/\(id)/pin.lbx",
+                                         toPath: workspace.repository + "/" + foreign)
+        for arguments in [["list"], ["verify", "--all"], ["verify", secondID]] {
+            let run = try workspace.lifeboat(arguments)
+            XCTAssertEqual(run.status, 4, "\(arguments): \(run.output)")
+            XCTAssertTrue(run.output.contains(foreign) || run.output.contains("\(secondID) pin.lbx"), "\(arguments) does not name \(foreign): \(run.output)")
+        }
+        let genuine = try workspace.lifeboat(["verify", id])
+        XCTAssertEqual(genuine.status, 0, genuine.output)
+    }
 }

@@ -1,8 +1,11 @@
 // --metrics-file through the binary: backup, status and a failing run update one Prometheus text file, which
 // prometheus_client's parser (the reference text-format parser) reads; runs keep each other's samples, also
-// when several write at once.
+// when several write at once; links planted in the metrics directory are never followed.
 import Foundation
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 
 final class MetricsFileTests: XCTestCase {
     /// family name → [(labels, value)] as prometheus_client parses the file.
@@ -70,5 +73,71 @@ final class MetricsFileTests: XCTestCase {
         XCTAssertEqual(value("lifeboat_operation_failures_total", ["operation": "status"]), 0)
         let attributes = try FileManager.default.attributesOfItem(atPath: file)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o644)
+    }
+
+    /// A user who can write the metrics directory plants links where a run writes (the old fixed temp name, the
+    /// lock file, the file itself): a run, as root in the suite, neither changes nor creates nor reveals their targets.
+    func testLinksInTheMetricsDirectoryAreNeverFollowed() throws {
+        let env = try TestEnvironment.require()
+        let workspace = try Workspace(env, name: "metricslinks")
+        try workspace.initialize()
+        let directory = workspace.directory + "/metrics"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        chmod(directory, 0o1777)
+        let file = directory + "/lifeboat.prom"
+        let victim = workspace.directory + "/victim"
+        try "precious_secret 1234\n".write(toFile: victim, atomically: true, encoding: .utf8)
+        chmod(victim, 0o600)
+        func assertVictimIntact(_ line: UInt = #line) throws {
+            XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "precious_secret 1234\n", line: line)
+            let mode = (try FileManager.default.attributesOfItem(atPath: victim)[.posixPermissions] as? NSNumber)?.intValue
+            XCTAssertEqual(mode, 0o600, "the victim's mode is unchanged", line: line)
+        }
+
+        // A link at the temp name a run used to write: the file is replaced, the victim untouched.
+        try FileManager.default.createSymbolicLink(atPath: file + ".tmp", withDestinationPath: victim)
+        let run = try workspace.lifeboat(["--metrics-file", file, "list"])
+        XCTAssertEqual(run.status, 0, run.output)
+        try assertVictimIntact()
+        XCTAssertNotNil(try parse(file)["lifeboat_operation_last_exit_status"], "the metrics file is written")
+        XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: file), "the metrics file is a file of its own")
+        try FileManager.default.removeItem(atPath: file + ".tmp")
+
+        // A link at the lock file to a path that does not exist: not created; a warning, same exit status.
+        let created = workspace.directory + "/created-by-lifeboat"
+        try FileManager.default.removeItem(atPath: file + ".lock")
+        try FileManager.default.createSymbolicLink(atPath: file + ".lock", withDestinationPath: created)
+        let locked = try workspace.lifeboat(["--metrics-file", file, "list"])
+        XCTAssertEqual(locked.status, 0, locked.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: created), "the lock file's link target is not created")
+        XCTAssertTrue(locked.stderr.contains("warning: metrics file"), locked.stderr)
+        try FileManager.default.removeItem(atPath: file + ".lock")
+
+        // The metrics file itself a link: its target is neither read into the world-readable file nor replaced.
+        try FileManager.default.removeItem(atPath: file)
+        try FileManager.default.createSymbolicLink(atPath: file, withDestinationPath: victim)
+        let linked = try workspace.lifeboat(["--metrics-file", file, "list"])
+        XCTAssertEqual(linked.status, 0, linked.output)
+        try assertVictimIntact()
+        XCTAssertTrue(linked.stderr.contains("symbolic link"), linked.stderr)
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name != "lifeboat.prom" {
+            let text = (try? String(contentsOfFile: directory + "/" + name, encoding: .utf8)) ?? ""
+            XCTAssertFalse(text.contains("precious_secret"), "'\(name)' holds the victim's content")
+        }
+        try FileManager.default.removeItem(atPath: file)
+
+        // A failed write leaves no temporary file; a killed one leaves one that the next run removes.
+        XCTAssertEqual(try workspace.lifeboat(["--metrics-file", file, "list"]).status, 0)
+        let before = try String(contentsOfFile: file, encoding: .utf8)
+        let failed = try workspace.lifeboat(["--metrics-file", file, "list"], environment: ["LIFEBOAT_FAILPOINTS": "metrics.rename.before=eio"])
+        XCTAssertEqual(failed.status, 0, failed.output)
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), before, "the file is unchanged")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), ["lifeboat.prom", "lifeboat.prom.lock"])
+        let killed = try workspace.lifeboat(["--metrics-file", file, "list"], environment: ["LIFEBOAT_FAILPOINTS": "metrics.rename.before=kill"])
+        XCTAssertNotEqual(killed.status, 0)
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), before, "the file is unchanged")
+        XCTAssertEqual(try workspace.lifeboat(["--metrics-file", file, "list"]).status, 0)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), ["lifeboat.prom", "lifeboat.prom.lock"],
+                       "the killed run's temporary file is gone")
     }
 }

@@ -1,6 +1,7 @@
 // Snapshots and point-in-time restore on an s3:// repository: the source server's archive_command (running
 // as the postgres OS user, without the test's environment) reads S3 credentials from a shared credentials
-// file named by AWS_SHARED_CREDENTIALS_FILE, as an operator would configure it.
+// file named by AWS_SHARED_CREDENTIALS_FILE, as an operator would configure it; the restored server's
+// restore_command gets the restore's own credentials in a private file, never in the server's environment.
 import Foundation
 import PGClient
 import XCTest
@@ -57,6 +58,12 @@ final class S3SnapshotTests: XCTestCase {
                                              environment: credentials)
         XCTAssertEqual(restore.status, 0, restore.output)
         XCTAssertEqual(try batches(port: port, table: table), ["A": 50], "WAL replayed from S3 after the snapshot")
+        // restore_command read this run's S3 credentials from a private file, not from the server's environment.
+        let pid = try XCTUnwrap(try String(contentsOfFile: restored + "/postmaster.pid", encoding: .utf8).split(separator: "\n").first)
+        let environ = String(decoding: try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ")), as: UTF8.self)
+        XCTAssertFalse(environ.contains(secret) || environ.contains("AWS_ACCESS_KEY_ID="), "the restored server holds the S3 credentials")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: workspace.directory).filter { $0.contains(".credentials-") }, [],
+                       "the credentials file is removed once the server is promoted")
         let window = try workspace.json(try workspace.lifeboat(["list", "--json"], environment: credentials))
         XCTAssertNotNil(window["recovery_window"], "\(window)")
     }
