@@ -42,11 +42,24 @@ public struct DrillRunner {
     }
 
     var config: LifeboatConfig { context.config }
+
+    /// Removes what drills killed on this host left running (AbandonedScratch), before making anything new.
+    func sweepAbandonedScratch() {
+        for directory in AbandonedScratch.sweepClusters() {
+            context.logger.warning("removed the scratch cluster of a drill that was killed: '\(directory)'")
+        }
+        if case .existingServer(let url) = definition.target, let server = try? ConnectionInfo(url) {
+            for name in AbandonedScratch.sweepDatabases(on: server) {
+                context.logger.warning("dropped the scratch database of a drill that was killed: '\(name)'")
+            }
+        }
+    }
     var osUser: String? { getuid() == 0 ? (config.postgres.osUser ?? "postgres") : nil }
 
     /// Runs the drill and stores its evidence; returns it (the verdict decides the exit status).
     public func run(_ options: DrillRunOptions) throws -> DrillEvidence {
         let startedAt = context.now()
+        sweepAbandonedScratch()
         let state = DrillState(incidentAt: options.incidentAt ?? startedAt, keep: options.keep || definition.keep)
         let teardown = Interruption.shared.register { [state] in state.target.tearDown() }
         defer {
@@ -93,6 +106,7 @@ public struct DrillRunner {
         case .snapshot: try restoreSnapshot(manifest, state, options)
         }
         try measureRecoveryPoint(manifest, state)
+        try Failpoint.hit("drill.checks.before")   // the scratch target holds restored data now
         try state.phase("checks") { runChecks(manifest, state) }
         state.rto = context.now().timeIntervalSince(state.incidentAt)
     }
@@ -148,9 +162,11 @@ public struct DrillRunner {
             target = try scratch.connection(user: Self.scratchSuperuser, database: database)
             restoreGlobals = manifest.globals?.object != nil
         case .existingServer(let url):
-            let name = "lifeboat_drill_" + String(BackupID.generate(at: context.now()).rawValue.suffix(6))
+            let name = AbandonedScratch.databasePrefix + String(BackupID.generate(at: context.now()).rawValue.suffix(6))
             target = try ConnectionInfo(url).with(database: name)
             state.target.set(.database(server: try ConnectionInfo(url), name: name))
+            // Created here, not by the restore: its comment names this drill, for the sweep after a kill.
+            try AbandonedScratch.createDatabase(name, on: try ConnectionInfo(url))
             restoreGlobals = false
         }
         state.targetDatabase = target

@@ -5,6 +5,7 @@
 // call more than once and from a signal handler's cleanup.
 import Foundation
 import PGClient
+import Storage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,6 +33,13 @@ public final class ScratchCluster: @unchecked Sendable {
             throw DrillError.scratch("cannot create a temporary directory under /tmp: \(String(cString: strerror(errno)))")
         }
         directory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // Before anything runs in it: a later drill removes it if this one is killed (AbandonedScratch).
+        let ownerFD = open(directory + "/" + AbandonedScratch.ownerFile, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        if ownerFD >= 0 {
+            let text = Array((AbandonedScratch.ownerText + "\n").utf8)
+            _ = text.withUnsafeBytes { write(ownerFD, $0.baseAddress, $0.count) }
+            close(ownerFD)
+        }
         self.osUser = osUser
         self.tools = tools
         self.environment = environment
@@ -82,7 +90,10 @@ public final class ScratchCluster: @unchecked Sendable {
         if FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid"), let pgCtl = try? tools.path("pg_ctl") {
             _ = try? run(pgCtl, ["-D", dataDirectory, "-m", "immediate", "-w", "stop"], what: "pg_ctl stop")
         }
-        try? FileManager.default.removeItem(atPath: directory)
+        // Through descriptors: the directory belongs to the server's OS user, who must not redirect root's deletes.
+        if let slash = directory.lastIndex(of: "/"), let parent = try? DirectoryHandle.open(String(directory[..<slash])) {
+            try? parent.remove(String(directory[directory.index(after: slash)...]))
+        }
     }
 
     public var description: String {

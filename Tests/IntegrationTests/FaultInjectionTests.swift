@@ -65,4 +65,51 @@ final class FaultInjectionTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(count, 27)
         XCTAssertGreaterThanOrEqual(restores, 6)
     }
+
+    /// A drill killed, interrupted or failed at each of its points: the next drill on this host succeeds and
+    /// afterwards no scratch cluster (directory or server) and no scratch database remains, for both targets.
+    func testDrillUnderAFaultAtEveryPointLeavesNoScratchBehind() throws {
+        let env = try TestEnvironment.require()
+        let source = TestEnvironment.uniqueName("drillfaults")
+        defer { SampleDatabase.drop(env, source) }
+        try SampleDatabase.create(env, name: source, rows: 300)
+        let workspace = try Workspace(env, name: "drillfaults")
+        try workspace.initialize(database: source)
+        XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
+        let admin = try env.admin()
+        defer { admin.close() }
+        let targets = [
+            ("cluster", "target: { scratch: cluster }"),
+            ("database", "target: { scratch: database, url: \"\(env.url(database: "postgres"))\" }"),
+        ]
+        for (kind, target) in targets {
+            let drill = workspace.directory + "/drill-\(kind).yml"
+            try "name: faults-\(kind)\nrestore: { type: logical, database: \(source) }\n\(target)\nchecks: { row_counts: true }\n"
+                .write(toFile: drill, atomically: true, encoding: .utf8)
+            let scenario = FaultScenario(name: "drill (scratch \(kind))", run: { environment in
+                try workspace.lifeboat(["drill", "run", drill], environment: environment)
+            }, check: { _, _ in
+                var broken: [String] = []
+                let next = try workspace.lifeboat(["drill", "run", drill])
+                if next.status != 0 { broken.append("the next drill exits \(next.status): \(next.stderr)") }
+                let directories = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp"))?.filter { $0.hasPrefix("lifeboat-drill-") } ?? []
+                if !directories.isEmpty { broken.append("scratch directories left: \(directories)") }
+                let databases = try admin.query("SELECT count(*)::text FROM pg_database WHERE datname LIKE 'lifeboat_drill_%'").rows.first?[0]
+                if databases != "0" { broken.append("\(databases ?? "?") scratch databases left") }
+                if let servers = try? FaultInjectionTests.scratchServers(), !servers.isEmpty { broken.append("scratch servers still running: \(servers)") }
+                let listed = try workspace.lifeboat(["drill", "list"])
+                if listed.status != 0 { broken.append("drill list exits \(listed.status): \(listed.stderr)") }
+                return FaultVerdict(broken: broken, backupsChecked: 1)
+            })
+            try FaultSuite.exercise(scenario, scratch: workspace.directory, requiredPoints: ["drill.checks.before", "drill.evidence.before"])
+        }
+    }
+
+    /// Processes whose working directory is inside a drill's scratch directory (a running scratch server).
+    static func scratchServers() throws -> [Int32] {
+        try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter { pid in
+            let cwd = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")) ?? ""
+            return cwd.hasPrefix("/tmp/lifeboat-drill-")
+        }
+    }
 }
