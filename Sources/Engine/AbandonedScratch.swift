@@ -21,7 +21,7 @@ enum AbandonedScratch {
 
     /// True when `text` names a drill on this host whose pid no longer runs.
     static func isAbandoned(_ text: String) -> Bool {
-        let words = text.split(separator: " ")
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard let hostIndex = words.firstIndex(of: "host"), hostIndex + 3 < words.count, words[hostIndex + 2] == "pid",
               let pid = Int32(words[hostIndex + 3]), pid > 0 else { return false }
         return String(words[hostIndex + 1]) == ProcessInfo.processInfo.hostName && kill(pid, 0) != 0 && errno == ESRCH
