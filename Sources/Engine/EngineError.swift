@@ -26,6 +26,7 @@ public enum EngineError: LifeboatError {
     case dumpFailed(tool: String, database: String, status: Int32, stderr: String)
     case restoreFailed(database: String, status: Int32, stderr: String)
     case targetNotEmpty(database: String, relations: Int)
+    case interruptedRestoreLeftover(database: String, relations: Int)
     case rowCountMismatch(database: String, mismatches: [String])
     case manifestMismatch(key: String, detail: String)
     case interrupted(signal: Int32)
@@ -77,6 +78,8 @@ public enum EngineError: LifeboatError {
             return "\(tool) failed for database '\(database)' (exit status \(status)); nothing was committed\n\(stderr)"
         case .restoreFailed(let database, let status, let stderr):
             return "pg_restore failed for database '\(database)' (exit status \(status))\n\(stderr)"
+        case .interruptedRestoreLeftover(let database, let relations):
+            return "database '\(database)' holds \(relations) relations left by a lifeboat restore that was killed before it finished"
         case .targetNotEmpty(let database, let relations):
             return "target database '\(database)' is not empty (\(relations) relations)"
         case .rowCountMismatch(let database, let mismatches):
@@ -119,6 +122,7 @@ public enum EngineError: LifeboatError {
         case .dumpFailed: return "fix the cause shown above and run the backup again"
         case .restoreFailed:
             return "if roles are missing on the target, restore them with --globals or pass --no-owner; see pg_restore's message above"
+        case .interruptedRestoreLeftover: return "its contents are incomplete: restore again with --clean, or drop the database first"
         case .targetNotEmpty: return "restore into a new database (--target URL naming it), or pass --clean to replace its contents"
         case .rowCountMismatch: return "the restore is incomplete or the backup is damaged; do not use this database, try another backup"
         case .manifestMismatch: return "the repository was altered; run 'lifeboat verify --all'"

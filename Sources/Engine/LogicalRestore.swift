@@ -4,6 +4,7 @@
 // transaction), or decrypted into a private spool file when --jobs > 1 (pg_restore needs a file to run in
 // parallel). Afterwards every table's row count is compared with the count recorded at backup time.
 import Catalog
+import Diagnostics
 import Foundation
 import Logging
 import PGClient
@@ -80,7 +81,13 @@ public final class LogicalRestore {
             let connection = try PGConnection(target)
             defer { connection.close() }
             let relations = try SourceDatabase.userRelationCount(connection)
-            if relations > 0 { throw EngineError.targetNotEmpty(database: targetDatabase, relations: relations) }
+            if relations > 0 {
+                let comment = try? connection.query("SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = current_database()").rows.first?[0]
+                if let comment = comment ?? nil, comment.hasPrefix(Self.inProgressComment), AbandonedScratch.isAbandoned(comment) {
+                    throw EngineError.interruptedRestoreLeftover(database: targetDatabase, relations: relations)
+                }
+                throw EngineError.targetNotEmpty(database: targetDatabase, relations: relations)
+            }
         }
         guard let object = manifest.object(named: record.object) else {
             throw EngineError.manifestMismatch(key: record.object, detail: "the manifest does not list its database object")
@@ -127,6 +134,7 @@ public final class LogicalRestore {
             context.progress.end()
         }
         if let globals { try restoreGlobals(source: source, object: globals, target: target, tools: tools) }
+        try Failpoint.hit("restore.database.before")
         if plan.createDatabase { try createDatabase(target, name: plan.targetDatabase) }
         // A database this run created and could not fill completely must not stay behind looking restored.
         let logger = context.logger, targetDatabase = plan.targetDatabase
@@ -135,6 +143,7 @@ public final class LogicalRestore {
         } : nil
         defer { dropToken.map(Interruption.shared.unregister) }
         do {
+            try Failpoint.hit("restore.data.before")
             if let spool {
                 try runner.restore(from: spool)
             } else {
@@ -144,6 +153,7 @@ public final class LogicalRestore {
             if plan.createDatabase { Self.dropCreatedDatabase(target, name: targetDatabase, logger: logger) }
             throw error
         }
+        try? setComment(target, name: plan.targetDatabase, "restored by lifeboat from backup \(manifest.id) of cluster '\(manifest.cluster)'")
         context.progress.begin("check row counts of \(record.tables.count) tables")
         let checked = try checkRowCounts(record, target: target.with(database: plan.targetDatabase))
         context.progress.end()
@@ -182,11 +192,22 @@ public final class LogicalRestore {
         return try !connection.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]).rows.isEmpty
     }
 
+    /// Marks a database this run creates, until the restore completes: a restore killed outright (nothing can
+    /// drop its database then) leaves a database that the next restore recognises and names as such.
+    static let inProgressComment = "lifeboat restore in progress"
+
     func createDatabase(_ target: ConnectionInfo, name: String) throws {
         let connection = try maintenanceConnection(target)
         defer { connection.close() }
         try connection.execute("CREATE DATABASE \(try connection.quoteIdentifier(name)) TEMPLATE template0")
+        try setComment(target, name: name, Self.inProgressComment + ": " + AbandonedScratch.ownerText)
         context.logger.info("created database", metadata: ["database": "\(name)"])
+    }
+
+    func setComment(_ target: ConnectionInfo, name: String, _ text: String) throws {
+        let connection = try maintenanceConnection(target)
+        defer { connection.close() }
+        try connection.execute("COMMENT ON DATABASE \(try connection.quoteIdentifier(name)) IS \(try connection.quoteLiteral(text))")
     }
 
     /// Best effort, after a failed or interrupted restore into a database this run created (WITH FORCE: the

@@ -105,6 +105,51 @@ final class FaultInjectionTests: XCTestCase {
         }
     }
 
+    /// A logical restore (parallel, so a killed one can leave part of its data) under a fault at each point: the
+    /// target is absent, empty, or complete; a partial one is named as the leftover of a killed restore and a
+    /// restore with --clean makes it complete.
+    func testLogicalRestoreUnderAFaultAtEveryPoint() throws {
+        let env = try TestEnvironment.require()
+        let source = TestEnvironment.uniqueName("restorefaults")
+        defer { SampleDatabase.drop(env, source) }
+        try SampleDatabase.create(env, name: source, rows: 2_000)
+        let workspace = try Workspace(env, name: "restorefaults")
+        try workspace.initialize(database: source)
+        XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
+        let sourceRows = try SampleDatabase.fingerprints(env, database: source)
+        let target = TestEnvironment.uniqueName("restorefaults_target")
+        defer { SampleDatabase.drop(env, target) }
+        let admin = try env.admin()
+        defer { admin.close() }
+        let scenario = FaultScenario(name: "logical restore --jobs 2 (file)", run: { environment in
+            SampleDatabase.drop(env, target)
+            return try workspace.lifeboat(["restore", "latest", "--target", env.url(database: target), "--jobs", "2"], environment: environment)
+        }, check: { _, result in
+            var broken: [String] = []
+            let exists = try !admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [target]).rows.isEmpty
+            if result.status == 0 {
+                if try SampleDatabase.fingerprints(env, database: target) != sourceRows { broken.append("exit 0 but the rows differ") }
+            } else if exists {
+                let connection = try PGConnection(try env.connectionInfo(database: target))
+                let relations = try connection.query("SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relkind IN ('r', 'v', 'p')").rows.first?[0] ?? "?"
+                connection.close()
+                if relations != "0" {
+                    let again = try workspace.lifeboat(["restore", "latest", "--target", env.url(database: target)])
+                    if again.status != 1 || !again.stderr.contains("killed before it finished") {
+                        broken.append("a partial target is not named as a killed restore's leftover: exit \(again.status) \(again.stderr)")
+                    }
+                }
+            }
+            if result.status != 0 {
+                let clean = try workspace.lifeboat(["restore", "latest", "--target", env.url(database: target), "--clean"])
+                if clean.status != 0 { broken.append("restore --clean after the fault exits \(clean.status): \(clean.stderr)") }
+                else if try SampleDatabase.fingerprints(env, database: target) != sourceRows { broken.append("restore --clean gives different rows") }
+            }
+            return FaultVerdict(broken: broken, backupsChecked: 1)
+        })
+        try FaultSuite.exercise(scenario, scratch: workspace.directory, requiredPoints: ["restore.database.before", "restore.data.before"])
+    }
+
     /// Processes whose working directory is inside a drill's scratch directory (a running scratch server).
     static func scratchServers() throws -> [Int32] {
         try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter { pid in
