@@ -22,6 +22,39 @@ if ((${#missing[@]})); then
     "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# promtool checks and unit-tests monitoring/lifeboat.rules.yml. Debian ships it only in the prometheus package,
+# whose installation would also start (and enable at boot) a Prometheus server: a policy-rc.d of our own keeps
+# the service from starting during the install (deb-systemd-invoke and invoke-rc.d both ask it), and the unit is
+# disabled afterwards (and stopped, where systemd runs), so nothing listens on :9090.
+if ! command -v promtool >/dev/null 2>&1; then
+    echo "setup: installing promtool (Debian's prometheus package; its service is disabled)" >&2
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    policy=/usr/sbin/policy-rc.d
+    own_policy=
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\n# lifeboat setup.sh: no service starts while it installs packages\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+        "${sudo_cmd[@]}" chmod 755 "$policy"
+        own_policy=1
+        trap '"${sudo_cmd[@]}" rm -f "$policy"' EXIT
+    fi
+    ((${#missing[@]})) || "${sudo_cmd[@]}" apt-get update -qq
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 prometheus >/dev/null
+    if [ -n "$own_policy" ]; then
+        "${sudo_cmd[@]}" rm -f "$policy"
+        trap - EXIT
+    fi
+    if command -v systemctl >/dev/null 2>&1; then
+        if [ -d /run/systemd/system ]; then
+            "${sudo_cmd[@]}" systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+        else
+            "${sudo_cmd[@]}" systemctl disable prometheus.service >/dev/null 2>&1 || true
+        fi
+    fi
+    command -v promtool >/dev/null 2>&1 || { echo "setup: promtool is still missing after installing prometheus" >&2; exit 1; }
+fi
+
 if ! command -v swift >/dev/null 2>&1; then
     echo "setup: the Swift toolchain (6.0 or newer) is not on PATH; install it from swift.org and re-run" >&2
     exit 1

@@ -20,6 +20,12 @@ public enum WALReadyPlan {
         }
         return Array(ready.sorted().prefix(limit))
     }
+
+    /// The `.ready` entries of archive_status that name a WAL file of any kind (segment, .partial, history,
+    /// backup history): everything PostgreSQL still waits to archive. `wal push` reports them as the backlog.
+    public static func waiting(statusEntries: [String]) -> [String] {
+        statusEntries.filter { $0.hasSuffix(".ready") && WALName(String($0.dropLast(6))) != nil }.sorted()
+    }
 }
 
 /// What `wal push` recorded about a file it archived before PostgreSQL asked for it: its size and plaintext

@@ -41,7 +41,12 @@ extension Repository {
 
     /// Tries every slot of the credential's kind; the first that authenticates yields the master key.
     public func unlock(_ credential: Credential) throws -> Keyring {
-        let candidates = try slots().filter { $0.kind == credential.slotKind }
+        try unlock(credential, among: try slots())
+    }
+
+    /// `unlock` with the slots already read (`slots()`), so a caller that reports them reads them once.
+    public func unlock(_ credential: Credential, among slots: [KeySlot]) throws -> Keyring {
+        let candidates = slots.filter { $0.kind == credential.slotKind }
         for slot in candidates {
             guard let masterKey = try KeySlotCodec.unwrap(slot: slot, credential: credential),
                   let masterKeyId = Hex.decode(slot.masterKeyId) else { continue }

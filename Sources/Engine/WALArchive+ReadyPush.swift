@@ -99,6 +99,22 @@ extension WALArchive {
         }
     }
 
+    /// What PostgreSQL still waits to archive besides and including `path` (the `.ready` files of its
+    /// pg_wal/archive_status), and how long the oldest has waited (from its `.ready` file's modification time,
+    /// which PostgreSQL sets when the file is complete); nil when `path` is not in a pg_wal with archive_status.
+    public static func readyBacklog(path: String, now: Date) -> WALReadyBacklog? {
+        let status = directory(of: path) + "/archive_status"
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: status) else { return nil }
+        var count = 0, oldest: Date?
+        for entry in WALReadyPlan.waiting(statusEntries: entries) {
+            // A file archived meanwhile is renamed to .done: it no longer waits.
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: status + "/" + entry))?[.modificationDate] as? Date else { continue }
+            count += 1
+            oldest = min(oldest ?? modified, modified)
+        }
+        return WALReadyBacklog(files: count, oldestWaitingSeconds: oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+    }
+
     static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
@@ -107,4 +123,10 @@ extension WALArchive {
     static func markerPath(directory: String, name: WALName) -> String {
         directory + "/" + WALPushMarker.directoryName + "/" + name.rawValue
     }
+}
+
+/// The archive backlog `wal push` saw: files PostgreSQL waits to archive, and the oldest one's wait.
+public struct WALReadyBacklog: Sendable, Equatable {
+    public var files: Int
+    public var oldestWaitingSeconds: Double
 }

@@ -26,6 +26,8 @@ public struct WALInventory {
     public var recordsWithoutObject: [String]
     public var segmentSize: Int64
     public var report: RecoveryWindowReport
+    /// Bytes the cluster's WAL archive takes in the repository (WALListing.storedBytes).
+    public var storedBytes: Int64 = 0
 
     /// True when the cluster has any archived WAL file at all (logical-only users have none).
     public var isEmpty: Bool { files.isEmpty && recordsWithoutObject.isEmpty }
@@ -83,7 +85,8 @@ public struct WALInventoryReader {
             files = files.map { file in exact[file.name.rawValue].map { ArchivedWALFile(name: file.name, archivedAt: $0) } ?? file }
             report = RecoveryWindowReport.compute(snapshots: needs, archived: files, segmentSize: segmentSize, branches: branches)
         }
-        return WALInventory(files: files, recordsWithoutObject: orphans.sorted(), segmentSize: segmentSize, report: report)
+        return WALInventory(files: files, recordsWithoutObject: orphans.sorted(), segmentSize: segmentSize, report: report,
+                            storedBytes: listing.storedBytes)
     }
 
     /// Where each archived timeline branched off (one small authenticated read per history file). A history

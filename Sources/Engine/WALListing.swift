@@ -16,11 +16,14 @@ public struct WALListing {
     /// Objects of each file by WAL file name, oldest first.
     public var objects: [String: [BlobInfo]] = [:]
     public var hasSystemRecord = false
+    /// Bytes of everything listed under `wal/<cluster>/`: objects, records, leftovers.
+    public var storedBytes: Int64 = 0
 
     public static func list(_ store: BlobStore, cluster: String) throws -> WALListing {
         let prefix = RepositoryLayout.walCluster(cluster)
         var listing = WALListing()
         for info in try store.list(prefix: prefix) {
+            listing.storedBytes += info.size
             let rest = info.key.rawValue.dropFirst(prefix.count)
             if String(rest) == "system-identifier" + RepositoryLayout.sealedExtension {
                 listing.hasSystemRecord = true

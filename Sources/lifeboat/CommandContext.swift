@@ -46,7 +46,16 @@ struct CommandContext {
         if let problem = repository.immutabilityProblem, ["backup", "prune", "check", "pin"].contains(command) {
             engine.logger.warning("the policy asks for immutability, but \(problem): objects are uploaded without Object Lock")
         }
-        return (repository, try repository.unlock(try credential()))
+        let slots = try repository.slots()
+        Self.recordKeySlots(slots.count)
+        return (repository, try repository.unlock(try credential(), among: slots))
+    }
+
+    /// Every run that opens the repository reports its key slots (a slot nobody meant to add is an alert); key
+    /// add and remove report them again after the change.
+    static func recordKeySlots(_ count: Int) {
+        MetricsRecorder.shared.gauge("lifeboat_key_slots", Double(count),
+                                     help: "Key slots of the repository (each opens it with its own key file or passphrase), when last read.")
     }
 
     func catalog() throws -> BackupCatalog {

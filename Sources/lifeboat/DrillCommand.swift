@@ -92,6 +92,10 @@ extension DrillRunCommand {
         if let objective = evidence.objectives.rpoSeconds {
             recorder.gauge("lifeboat_drill_rpo_objective_seconds", objective, labels: drill, help: "The drill's RPO objective.")
         }
+        if let cadence = evidence.cadenceSeconds {
+            recorder.gauge("lifeboat_drill_cadence_seconds", cadence, labels: drill,
+                           help: "The drill's cadence: the longest allowed time between two runs (drill due judges it).")
+        }
     }
 }
 
@@ -101,7 +105,7 @@ struct DrillListCommand: ParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() throws {
-        let context = try CommandContext(options, command: "drill")
+        let context = try CommandContext(options, command: "drill list")
         let evidence = try DrillRunner.evidence(try context.catalog())
         try context.emitJSON(evidence)
         guard !evidence.isEmpty else {
@@ -135,7 +139,7 @@ struct DrillDueCommand: ParsableCommand {
     }
 
     func run() throws {
-        let context = try CommandContext(options, command: "drill")
+        let context = try CommandContext(options, command: "drill due")
         let definitions = try files.map(DrillCommand.load)
         let evidence = try DrillRunner.evidence(try context.catalog())
         let instant = now.flatMap(CatalogCoding.parseTimestamp) ?? context.engine.now()

@@ -46,6 +46,7 @@ struct KeyCommand: ParsableCommand {
             let settings: EncryptionSettings = keyFile.map { .keyFile(path: $0) } ?? .passphraseEnvironment(name: passphraseEnv ?? "")
             let credential = try Credential.load(settings, environment: context.engine.environment)
             let slot = try repository.addSlot(keyring: keyring, credential: credential, label: label, now: Date())
+            CommandContext.recordKeySlots(try repository.slots().count)
             try context.emitJSON(KeySlotRow(slot))
             context.say("added key slot \(slot.id) for \(credential)")
         }
@@ -78,6 +79,7 @@ struct KeyCommand: ParsableCommand {
             let context = try CommandContext(options, command: "key remove")
             let (repository, _) = try context.unlockedRepository()
             try repository.removeSlot(id: slot, unlockedWith: try context.credential())
+            CommandContext.recordKeySlots(try repository.slots().count)
             try context.emitJSON(["removed": slot])
             context.say("removed key slot \(slot)")
         }

@@ -38,6 +38,13 @@ final class MetricsRecorder: @unchecked Sendable {
         extra.append(MetricSample(name, [("cluster", cluster)] + labels, value, help: help))
     }
 
+    /// True when this run writes a metrics file: measurements that cost something are taken only then.
+    var isEnabled: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return path != nil
+    }
+
     var clusterName: String {
         lock.lock()
         defer { lock.unlock() }

@@ -77,6 +77,7 @@ struct StatusCommand: ParsableCommand {
             recorder.gauge("lifeboat_newest_recoverable_point_timestamp_seconds", point.timeIntervalSince1970,
                            help: "The newest point the repository can restore to (Unix time).")
         }
+        Self.recordRepositorySize(manifests: manifests, walBytes: wal.storedBytes)
         let goal = RPOExposure.formatDuration(objective)
         guard let point = exposure.newestRecoverablePoint, let seconds = exposure.exposureSeconds else {
             let line = "RPO exposure unknown (objective \(goal)): nothing recoverable — no restorable snapshot with archived WAL and no logical backup of cluster '\(context.config.cluster)'"
@@ -91,6 +92,17 @@ struct StatusCommand: ParsableCommand {
             if options.quiet || options.json { ExitCodes.printError(line) }
             throw CommandOutcome(status: .objectiveNotMet)
         }
+    }
+
+    /// The cluster's footprint in the repository, from what status reads anyway (the manifests and one WAL
+    /// listing): complete backups per type and the WAL archive. Every type is written, 0 when there is none.
+    static func recordRepositorySize(manifests: [BackupManifest], walBytes: Int64) {
+        let help = "Bytes the cluster's complete backups of this type (logical, snapshot) or its WAL archive (wal) take in the repository."
+        for kind in BackupKind.allCases {
+            let bytes = manifests.filter { $0.kind == kind }.reduce(Int64(0)) { $0 + $1.storedBytes }
+            MetricsRecorder.shared.gauge("lifeboat_repository_stored_bytes", Double(bytes), labels: [("type", kind.rawValue)], help: help)
+        }
+        MetricsRecorder.shared.gauge("lifeboat_repository_stored_bytes", Double(walBytes), labels: [("type", "wal")], help: help)
     }
 
     /// --rpo, else the policy's objectives.rpo, else 15 minutes (PRODUCT.md's default objective).

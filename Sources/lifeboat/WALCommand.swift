@@ -37,6 +37,7 @@ struct WALCommand: ParsableCommand {
 
         func run() throws {
             let context = try CommandContext(options, command: "wal push")
+            WALCommand.recordBacklog(path: path)
             if let marked = try WALArchive.pushedEarlier(path: path, context: context.engine) {
                 try context.emitJSON(marked)
                 return
@@ -47,6 +48,16 @@ struct WALCommand: ParsableCommand {
             MetricsRecorder.shared.record(bytes: result.storedSize ?? 0)
             try context.emitJSON(result)
         }
+    }
+
+    /// Taken before pushing, so a failing push reports the backlog that keeps growing behind it.
+    static func recordBacklog(path: String) {
+        let recorder = MetricsRecorder.shared
+        guard recorder.isEnabled, let backlog = WALArchive.readyBacklog(path: path, now: Date()) else { return }
+        recorder.gauge("lifeboat_wal_ready_files", Double(backlog.files),
+                       help: "WAL files PostgreSQL waits to archive (.ready in pg_wal/archive_status, the pushed one included) when wal push last ran.")
+        recorder.gauge("lifeboat_wal_ready_oldest_age_seconds", backlog.oldestWaitingSeconds,
+                       help: "How long the oldest of them had been waiting to be archived when wal push last ran.")
     }
 
     struct Get: ParsableCommand {

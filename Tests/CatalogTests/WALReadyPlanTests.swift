@@ -15,6 +15,16 @@ final class WALReadyPlanTests: XCTestCase {
         XCTAssertEqual(WALReadyPlan.select(statusEntries: entries, besides: asked, limit: 0), [])
     }
 
+    func testWaitingCountsEveryReadyWALFileButNothingElse() {
+        let entries = ["000000010000000000000009.ready", "000000010000000000000005.done", "00000002.history.ready",
+                       "000000010000000000000004.partial.ready", "000000010000000000000003.00000028.backup.ready", "junk.ready",
+                       "000000010000000000000008.ready.tmp", "000000010000000000000007.ready"]
+        XCTAssertEqual(WALReadyPlan.waiting(statusEntries: entries),
+                       ["000000010000000000000003.00000028.backup.ready", "000000010000000000000004.partial.ready",
+                        "000000010000000000000007.ready", "000000010000000000000009.ready", "00000002.history.ready"])
+        XCTAssertEqual(WALReadyPlan.waiting(statusEntries: []), [])
+    }
+
     func testMarkerRoundTripAndRejectsJunk() {
         let sha = String(repeating: "ab", count: 32)
         let marker = WALPushMarker(size: 16_777_216, sha256: sha)

@@ -42,4 +42,19 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(value("lifeboat_operation_last_exit_status", "wal_push"), 1)
         XCTAssertEqual(samples.first { $0.name == "lifeboat_operation_failures_total" }?.kind, .counter)
     }
+
+    func testLockRefusalsAreCountedApartFromOtherFailures() {
+        var samples: [MetricSample] = []
+        for status: Int32 in [0, 5, 1, 5, 0] {
+            let run = OperationMetrics(cluster: "main", operation: "backup", finishedAt: at, seconds: 1, exitStatus: status)
+            samples = run.merged(into: PrometheusText.parse(PrometheusText.render(samples)))
+        }
+        func value(_ name: String) -> Double? { samples.first { $0.name == name }?.value }
+        XCTAssertEqual(value("lifeboat_operation_locked_total"), 2, "exit 5 twice")
+        XCTAssertEqual(value("lifeboat_operation_failures_total"), 3, "a refused run is a failure too")
+        XCTAssertEqual(value("lifeboat_operation_last_exit_status"), 0)
+        XCTAssertEqual(samples.first { $0.name == "lifeboat_operation_locked_total" }?.kind, .counter)
+        let fresh = OperationMetrics(cluster: "main", operation: "prune", finishedAt: at, seconds: 1, exitStatus: 0).merged(into: [])
+        XCTAssertEqual(fresh.first { $0.name == "lifeboat_operation_locked_total" }?.value, 0, "written from the first run on, so increase() sees the first refusal")
+    }
 }
