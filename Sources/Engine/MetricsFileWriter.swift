@@ -11,6 +11,7 @@
 // waited for a bounded time, so a lock held by someone else cannot hang a backup.
 import Diagnostics
 import Foundation
+import Storage
 import Metrics
 #if canImport(Glibc)
 import Glibc
@@ -34,6 +35,7 @@ public enum MetricsFileWriter {
         guard fd >= 0 else { throw MetricsFileError.io("open '\(lockPath)'", errno) }
         do {
             try requireRegularFile(fd, lockPath)
+            try? directoryOwner(of: lockPath)?.adopt(fd: fd, path: lockPath)
             let deadline = Date().addingTimeInterval(lockWaitSeconds)
             while flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 guard errno == EWOULDBLOCK || errno == EINTR else { throw MetricsFileError.io("lock '\(lockPath)'", errno) }
@@ -107,6 +109,7 @@ public enum MetricsFileWriter {
             written += count
         }
         guard fchmod(fd, 0o644) == 0 else { throw MetricsFileError.io("chmod '\(temporary)'", errno) }
+        try? directoryOwner(of: temporary)?.adopt(fd: fd, path: temporary)
         guard fsync(fd) == 0 else { throw MetricsFileError.io("fsync '\(temporary)'", errno) }
     }
 
@@ -122,6 +125,13 @@ public enum MetricsFileWriter {
     }
 
     static func temporaryPrefix(of path: String) -> String { path + ".tmp." }
+
+    /// A run as root hands the metrics file and its lock to the owner of their directory (the textfile
+    /// collector's directory, written by the server's OS user's `wal push` too), so it can keep updating them.
+    static func directoryOwner(of path: String) -> RepositoryOwner? {
+        let directory = (path as NSString).deletingLastPathComponent
+        return RepositoryOwner.of(root: directory.isEmpty ? "." : directory)
+    }
 
     static func requireRegularFile(_ fd: Int32, _ path: String) throws {
         var info = stat()

@@ -14,7 +14,7 @@ public struct RepositoryOwner: Sendable, Equatable {
     public let gid: gid_t
 
     /// The owner to hand new files to: nil unless running as root in a directory someone else owns.
-    static func of(root: String) -> RepositoryOwner? {
+    public static func of(root: String) -> RepositoryOwner? {
         guard geteuid() == 0 else { return nil }
         var info = stat()
         guard stat(root, &info) == 0, info.st_uid != 0 else { return nil }
@@ -22,7 +22,7 @@ public struct RepositoryOwner: Sendable, Equatable {
     }
 
     /// Gives an open file to the owner (fchown on the descriptor: no path, nothing to redirect).
-    func adopt(fd: Int32, path: String) throws {
+    public func adopt(fd: Int32, path: String) throws {
         try POSIX.check(fchown(fd, uid, gid), "chown", path)
     }
 
