@@ -117,6 +117,64 @@ final class CorruptionTests: XCTestCase {
         XCTAssertTrue(filesBelow(fixture.pristine) == fixture.files, "a trial changed the pristine repository")
     }
 
+    /// The suite's own classification and equivalence rules, without a server.
+    func testObjectsAreClassifiedByPrefixAndSuffixAndEquivalentJSONIsRecognised() throws {
+        let expected: [String: CorruptedKind.Classification] = [
+            "repository.json": .object(.descriptor),
+            "keys/slot-6a220027.json": .object(.keySlot),
+            "keys/keyring.lbx": .object(.keyring),
+            "backups/main/20261121T195312Z-3f9a2c/manifest.lbx": .object(.manifest),
+            "backups/main/20261121T195312Z-3f9a2c/pin.lbx": .object(.pin),
+            "backups/main/20261121T195312Z-3f9a2c/db-0001.tar.zst.lbx": .object(.data),
+            "backups/main/20261121T195312Z-3f9a2c/tblspc-16385.tar.zst.lbx": .object(.data),
+            "wal/main/system-identifier.lbx": .object(.walSystem),
+            "wal/main/00000001/000000010000000000000003.lbx": .object(.walObject),
+            "wal/main/00000001/000000010000000000000003.0123456789abcdef.lbx": .object(.walObject),
+            "wal/main/00000001/000000010000000000000003.meta.lbx": .object(.walRecord),
+            "wal/main/history/00000002.history.0123456789abcdef.lbx": .object(.walObject),
+            "wal/main/history/00000002.history.meta.lbx": .object(.walRecord),
+            "prune/main/20261122T030000Z-0a1b2c.lbx": .object(.pruneJournal),
+            "drills/main/20261121T030500Z-0a1b2c.lbx": .object(.evidence),
+            "locks/cluster-main.lock": .ignored,
+            ".tmp/host.1.abc.part": .ignored,
+            "elsewhere/thing.lbx": .unknown,
+        ]
+        for (key, classification) in expected {
+            XCTAssertEqual(CorruptedKind.classify(key), classification, key)
+        }
+        XCTAssertEqual(CorruptedKind.walName("wal/main/00000001/000000010000000000000003.0123456789abcdef.lbx"), "000000010000000000000003")
+        XCTAssertEqual(CorruptedKind.walName("wal/main/00000001/000000010000000000000002.00000028.backup.meta.lbx"),
+                       "000000010000000000000002.00000028.backup")
+        XCTAssertEqual(CorruptedKind.walName("wal/main/00000001/000000010000000000000002.00000028.backup.6d6b45f76ee928fc.lbx"),
+                       "000000010000000000000002.00000028.backup")
+        XCTAssertEqual(CorruptedKind.walName("wal/main/00000001/000000010000000000000005.partial.lbx"), "000000010000000000000005.partial")
+        XCTAssertEqual(CorruptedKind.walName("wal/main/history/00000002.history.lbx"), "00000002.history")
+
+        let slot = Data("""
+            {
+              "created" : "2026-12-07T00:03:19.960Z",
+              "id" : "5b862925",
+              "kdf" : { "algorithm" : "hkdf-sha256", "salt" : "9Wl4nI3vnvEIi6e9f7WxI1a6Ygs4m/zaUVEBXTvyjkU=" },
+              "label" : "second",
+              "version" : 1
+            }
+            """.utf8)
+        func replacing(_ old: String, _ new: String) -> Data {
+            Data(String(decoding: slot, as: UTF8.self).replacingOccurrences(of: old, with: new).utf8)
+        }
+        XCTAssertTrue(MutationFactory.equivalentJSON(slot, replacing("\"id\" :", "\"id\"\t:")), "whitespace")
+        // 'U' (20) and 'V' (21) differ only in the two bits a 32-byte value's last character does not use.
+        XCTAssertTrue(MutationFactory.equivalentJSON(slot, replacing("jkU=", "jkV=")), "unused base64 bits")
+        XCTAssertFalse(MutationFactory.equivalentJSON(slot, replacing("jkU=", "jkY=")), "a different salt")
+        XCTAssertFalse(MutationFactory.equivalentJSON(slot, replacing("5b862925", "5b862924")), "a different id")
+        XCTAssertFalse(MutationFactory.equivalentJSON(slot, replacing("\"version\" : 1", "\"version\" : 3")))
+        XCTAssertFalse(MutationFactory.equivalentJSON(slot, slot.prefix(slot.count - 1)), "truncated")
+        let text = String(decoding: slot, as: UTF8.self) as NSString
+        let advisory = MutationFactory.advisoryRanges(.keySlot, slot)
+        XCTAssertEqual(advisory.map { text.substring(with: NSRange(location: $0.lowerBound, length: $0.count)) }.sorted(),
+                       ["\"created\" : \"2026-12-07T00:03:19.960Z\"", "\"label\" : \"second\""])
+    }
+
     // MARK: - the pristine repository
 
     func buildFixture(_ env: TestEnvironment) throws -> Fixture {
@@ -319,7 +377,8 @@ final class CorruptionTests: XCTestCase {
             return backupCommands(CorruptedKind.backupID(key) ?? "?", show: false)
         case .pin:
             let id = CorruptedKind.backupID(key) ?? "?"
-            return [command("list", ["list"]), command("show \(id)", ["show", id]), command("prune --dry-run", ["prune", "--dry-run"])]
+            return [command("list", ["list"]), command("show \(id)", ["show", id]), command("verify \(id)", ["verify", id]),
+                    command("prune --dry-run", ["prune", "--dry-run"])]
         case .walObject, .walRecord:
             let name = CorruptedKind.walName(key) ?? "?"
             let destination = trial + "/pg_wal/\(name)"
