@@ -43,6 +43,8 @@ public enum EngineError: LifeboatError {
              .backupNotFound, .wrongBackupKind, .invalidArgument, .keyFileUnreadable, .notARepository, .lastKeySlot, .unknownKeySlot,
              .osUserCannotReach:
             return .usage
+        // An unreadable or unknown repository.json is damage, like an unknown sealed-object version (format.md §4.3).
+        case .unsupportedRepositoryFormat: return .integrity
         default: return .failure
         }
     }
@@ -101,6 +103,9 @@ public enum EngineError: LifeboatError {
         switch self {
         case .repositoryExists: return "use the existing repository, or choose another repository.url"
         case .notARepository: return "run 'lifeboat init' to create it, or fix repository.url in the configuration"
+        case .unsupportedRepositoryFormat:
+            return "if repository.json was damaged, restore it from a copy of the repository (it holds no secret); "
+                + "a repository written by a newer lifeboat needs that version"
         case .keyFileMissing: return "create one with 'lifeboat key generate --output FILE' or fix encryption.key_file"
         case .keyFileInsecure(let path, _): return "run 'chmod 600 \(path)'"
         case .keyFileMalformed: return "key files are made by 'lifeboat key generate'; check encryption.key_file"

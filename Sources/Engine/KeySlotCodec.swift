@@ -33,7 +33,7 @@ enum KeySlotCodec {
     static func unwrap(slot: KeySlot, credential: Credential) throws -> [UInt8]? {
         guard slot.kind == credential.slotKind else { return nil }
         guard let nonce = Data(base64Encoded: slot.nonce), let sealed = Data(base64Encoded: slot.wrappedMasterKey) else {
-            throw EngineError.keyringDamaged("key slot '\(slot.id)' is malformed")
+            throw EngineError.keyringDamaged("key slot '\(RepositoryLayout.keySlot(slot.id))' is malformed")
         }
         let kek = try deriveKEK(slot: slot, credential: credential)
         do {
@@ -45,7 +45,7 @@ enum KeySlotCodec {
     }
 
     static func deriveKEK(slot: KeySlot, credential: Credential) throws -> [UInt8] {
-        guard let salt = Data(base64Encoded: slot.kdf.salt) else { throw EngineError.keyringDamaged("key slot '\(slot.id)' has a bad salt") }
+        guard let salt = Data(base64Encoded: slot.kdf.salt) else { throw EngineError.keyringDamaged("key slot '\(RepositoryLayout.keySlot(slot.id))' has a bad salt") }
         switch (credential, slot.kdf.algorithm) {
         case (.keyFile(_, let key), "hkdf-sha256"):
             return try HKDF.sha256(ikm: key, salt: Array(salt), info: Array("lifeboat key slot v1".utf8), length: 32)
@@ -55,7 +55,7 @@ enum KeySlotCodec {
             }
             return try Scrypt.derive(password: bytes, salt: Array(salt), n: n, r: r, p: p, length: 32)
         default:
-            throw EngineError.keyringDamaged("key slot '\(slot.id)' uses unknown key derivation '\(slot.kdf.algorithm)'")
+            throw EngineError.keyringDamaged("key slot '\(RepositoryLayout.keySlot(slot.id))' uses unknown key derivation '\(slot.kdf.algorithm)'")
         }
     }
 }

@@ -95,6 +95,12 @@ public struct Pruner {
             guard record.cluster == cluster else {
                 throw EngineError.manifestMismatch(key: info.key.rawValue, detail: "it is a prune record of cluster '\(record.cluster)'")
             }
+            // A record under another run's key authenticates too (same data key): two swapped or one copied would
+            // count a run twice in reports, and a copy of a 'planned' record would never be superseded (the
+            // next run rewrites the key its id names), so every later prune would report it as interrupted.
+            guard info.key.rawValue == RepositoryLayout.pruneRecord(cluster: cluster, id: record.id) else {
+                throw EngineError.manifestMismatch(key: info.key.rawValue, detail: "it is the record of prune run '\(record.id)'")
+            }
             return record
         }
     }

@@ -31,11 +31,22 @@ extension Repository {
 
     public func slots() throws -> [KeySlot] {
         try store.list(prefix: RepositoryLayout.keySlotPrefix).map { info in
+            let slot: KeySlot
             do {
-                return try CatalogCoding.decoder().decode(KeySlot.self, from: Data(try store.get(info.key)))
+                slot = try CatalogCoding.decoder().decode(KeySlot.self, from: Data(try store.get(info.key)))
             } catch is DecodingError {
                 throw EngineError.keyringDamaged("key slot '\(info.key)' is unreadable")
             }
+            // Slots are plain JSON: nothing authenticates these two fields, so the reader checks them. A slot under
+            // another slot's name (copied, renamed, two swapped) would still open, but 'key remove ID' deletes
+            // keys/slot-ID.json and would revoke the wrong credential; an unknown version is not a slot we can read.
+            guard info.key.rawValue == RepositoryLayout.keySlot(slot.id) else {
+                throw EngineError.keyringDamaged("key slot '\(info.key)' holds slot '\(slot.id)'")
+            }
+            guard slot.version == 1 else {
+                throw EngineError.keyringDamaged("key slot '\(info.key)' has version \(slot.version); this lifeboat reads version 1")
+            }
+            return slot
         }
     }
 
@@ -60,7 +71,10 @@ extension Repository {
             }
             return try Keyring(masterKey: masterKey, masterKeyId: masterKeyId, document: document)
         }
-        throw EngineError.wrongKey(credential: credential.description)
+        // A slot that should open with this credential but is damaged looks exactly like a wrong key (the tag
+        // fails either way): name every slot tried, so the damaged one is among them.
+        let tried = candidates.isEmpty ? "" : " (tried " + candidates.map { "'\(RepositoryLayout.keySlot($0.id))'" }.joined(separator: ", ") + ")"
+        throw EngineError.wrongKey(credential: credential.description + tried)
     }
 
     @discardableResult

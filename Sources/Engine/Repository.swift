@@ -67,12 +67,26 @@ public final class Repository: @unchecked Sendable {
         do {
             descriptor = try CatalogCoding.decoder().decode(RepositoryDescriptor.self, from: Data(try store.get(key)))
         } catch let error as DecodingError {
-            throw EngineError.unsupportedRepositoryFormat("repository.json is unreadable (\(error.localizedDescription))")
+            // repository.json is plain JSON: these checks are all that protect it. Damage (a flipped byte, a
+            // truncation) is an integrity failure naming the object, as for every sealed object (exit 4).
+            throw EngineError.unsupportedRepositoryFormat("'\(key)' is not a repository descriptor (\(Self.describe(error)))")
         }
         guard descriptor.format == RepositoryDescriptor.formatName, descriptor.version == RepositoryDescriptor.currentVersion else {
-            throw EngineError.unsupportedRepositoryFormat("'\(descriptor.format)' version \(descriptor.version)")
+            throw EngineError.unsupportedRepositoryFormat("'\(key)' says '\(descriptor.format)' version \(descriptor.version); "
+                + "this lifeboat reads '\(RepositoryDescriptor.formatName)' version \(RepositoryDescriptor.currentVersion)")
         }
         return descriptor
+    }
+
+    /// What is wrong with a plain-JSON document, in a few words (Foundation's own description says nothing).
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .dataCorrupted(let context): return context.underlyingError.map { "\($0)" } ?? context.debugDescription
+        case .keyNotFound(let key, _): return "no '\(key.stringValue)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "'\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
     }
 
     // MARK: sealed metadata objects

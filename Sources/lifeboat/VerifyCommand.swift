@@ -82,7 +82,15 @@ struct VerifyCommand: ParsableCommand {
             }
         }
         if !problems.isEmpty {
-            if options.quiet || options.json { problems.forEach { ExitCodes.printError($0) } }
+            // stderr names every damaged object by its key, whatever the output mode: stdout's FAILED lines are the
+            // report (and are off with --quiet and --json), and whoever reads only the error (a cron mail, a log, a
+            // script keeping stderr) must learn what is damaged, not just how many objects.
+            let cluster = context.config.cluster
+            let backupLines = report.failures.map { failure in
+                let key = BackupID(failure.backup).map { RepositoryLayout.object(cluster: cluster, id: $0, name: failure.object) }
+                return "damaged: \(key ?? "\(failure.backup) \(failure.object)"): \(failure.problem ?? "")"
+            }
+            (backupLines + problems.dropFirst(report.failures.count)).forEach { ExitCodes.printError($0) }
             if let walReport, !walReport.ok {
                 throw WALVerificationFailure(damaged: report.failures.count + walReport.failures.count, gaps: walReport.gaps)
             }
