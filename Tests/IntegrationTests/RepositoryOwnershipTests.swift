@@ -36,13 +36,4 @@ final class RepositoryOwnershipTests: XCTestCase {
         let listed = try shellStatus("runuser -u postgres -- '\(env.binary)' --config '\(workspace.configPath)' list")
         XCTAssertEqual(listed, 0)
     }
-
-    func shellStatus(_ command: String) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command + " >/dev/null 2>&1"]
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
 }

@@ -91,8 +91,8 @@ final class StorageFaultTests: XCTestCase {
         let workspace = try Workspace(env, name: "enospc")
         let mountPoint = workspace.directory + "/small"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        XCTAssertEqual(try shell("mount -t tmpfs -o size=256k tmpfs '\(mountPoint)'"), 0)
-        defer { _ = try? shell("umount -l '\(mountPoint)'") }
+        XCTAssertEqual(try shellStatus("mount -t tmpfs -o size=256k tmpfs '\(mountPoint)'"), 0)
+        defer { _ = try? shellStatus("umount -l '\(mountPoint)'") }
         XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
         try workspace.writeConfig(database: source)
         let config = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
@@ -122,7 +122,7 @@ final class StorageFaultTests: XCTestCase {
         defer { SampleDatabase.drop(env, small) }
         try PGConnection(try env.connectionInfo(database: "postgres")).execute("CREATE DATABASE \(small)")
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", small]).status, 0)
-        XCTAssertEqual(try shell("mount -o remount,ro '\(mountPoint)'"), 0)
+        XCTAssertEqual(try shellStatus("mount -o remount,ro '\(mountPoint)'"), 0)
         let listed = try workspace.listedIDs()
         XCTAssertEqual(listed?.count, 1)
         XCTAssertEqual(try workspace.lifeboat(["verify", "--all"]).status, 0)
@@ -177,15 +177,6 @@ final class StorageFaultTests: XCTestCase {
         guard let path = ProcessInfo.processInfo.environment["LIFEBOAT_FAULTS_REPORT"] else { return }
         FaultSuite.appendJSONLine(["suite": "storage", "scenario": scenario, "point": "request \(index)", "action": fault,
                                    "status": Int(status), "broken": broken, "backups_checked": checked], to: path)
-    }
-
-    func shell(_ command: String) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
     }
 }
 

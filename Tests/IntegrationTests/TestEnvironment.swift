@@ -118,3 +118,13 @@ final class LifeboatProcess {
                          signal: signaled ? process.terminationStatus : nil)
     }
 }
+
+/// Runs `command` with /bin/sh (output discarded) and returns its exit status.
+func shellStatus(_ command: String) throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command + " >/dev/null 2>&1"]
+    try process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+}

@@ -140,34 +140,31 @@ final class HolderCounter: @unchecked Sendable {
     func leave() { lock.withLock { current -= 1 } }
 }
 
-/// A store whose exclusive create overwrites, as an S3 server that ignores If-None-Match would.
-final class OverwritingStore: BlobStore, @unchecked Sendable {
+/// Forwards everything to a MemoryStore; subclasses change exclusive create.
+class ForwardingStore: BlobStore, @unchecked Sendable {
     let inner = MemoryStore()
-    var location: String { "overwriting://" }
+    var location: String { "forwarding://" }
     func put(_ key: ObjectKey, data: [UInt8]) throws { try inner.put(key, data: data) }
     func makeWriter(for key: ObjectKey) throws -> BlobWriter { try inner.makeWriter(for: key) }
     func open(_ key: ObjectKey) throws -> BlobReader { try inner.open(key) }
     func head(_ key: ObjectKey) throws -> BlobInfo? { try inner.head(key) }
     func list(prefix: String) throws -> [BlobInfo] { try inner.list(prefix: prefix) }
     func delete(_ key: ObjectKey) throws { try inner.delete(key) }
-    func createExclusive(_ key: ObjectKey, data: [UInt8]) throws -> Bool {
+    func createExclusive(_ key: ObjectKey, data: [UInt8]) throws -> Bool { try inner.createExclusive(key, data: data) }
+}
+
+/// A store whose exclusive create overwrites, as an S3 server that ignores If-None-Match would.
+final class OverwritingStore: ForwardingStore, @unchecked Sendable {
+    override func createExclusive(_ key: ObjectKey, data: [UInt8]) throws -> Bool {
         try inner.put(key, data: data)
         return true
     }
 }
 
 /// A store whose first exclusive create is stored but answered as "exists", as a retried PUT after a lost answer.
-final class LostAnswerStore: BlobStore, @unchecked Sendable {
-    let inner = MemoryStore()
+final class LostAnswerStore: ForwardingStore, @unchecked Sendable {
     private var first = true
-    var location: String { "lost-answer://" }
-    func put(_ key: ObjectKey, data: [UInt8]) throws { try inner.put(key, data: data) }
-    func makeWriter(for key: ObjectKey) throws -> BlobWriter { try inner.makeWriter(for: key) }
-    func open(_ key: ObjectKey) throws -> BlobReader { try inner.open(key) }
-    func head(_ key: ObjectKey) throws -> BlobInfo? { try inner.head(key) }
-    func list(prefix: String) throws -> [BlobInfo] { try inner.list(prefix: prefix) }
-    func delete(_ key: ObjectKey) throws { try inner.delete(key) }
-    func createExclusive(_ key: ObjectKey, data: [UInt8]) throws -> Bool {
+    override func createExclusive(_ key: ObjectKey, data: [UInt8]) throws -> Bool {
         let created = try inner.createExclusive(key, data: data)
         if first {
             first = false
