@@ -76,8 +76,8 @@ struct DrillChart {
             let value = HTML.escape(value(runs[kept.index]).map(ReportText.duration) ?? "n/a")
             let dateWidth = ChartLayout.textWidth(dates[kept.index])
             let valueLeft = kept.left + (dateWidth - ChartLayout.textWidth(value)) / 2
-            svg += "<text x=\(q(kept.left)) y=\(q(axisY + 14)) text-anchor=\"start\">\(dates[kept.index])</text>"
-                + "<text x=\(q(valueLeft)) y=\(q(axisY + 28)) text-anchor=\"start\">\(value)</text>"
+            svg += "<text x=\(q(kept.left)) y=\(q(axisY + 18)) text-anchor=\"start\">\(dates[kept.index])</text>"
+                + "<text x=\(q(valueLeft)) y=\(q(axisY + 32)) text-anchor=\"start\">\(value)</text>"
         }
         return svg + "</g>\n"
     }

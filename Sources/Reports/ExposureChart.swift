@@ -95,7 +95,7 @@ struct ExposureChart {
         }
         // The last date would reach past the plot if centred on its tick: spread keeps every label inside.
         for label in ChartLayout.spread(labels, minX: 2, maxX: Self.width - 2) {
-            svg += "<text x=\(q(label.x)) y=\(q(axisY + 16)) text-anchor=\"\(label.anchor)\">\(label.text)</text>"
+            svg += "<text x=\(q(label.x)) y=\(q(axisY + 19)) text-anchor=\"\(label.anchor)\">\(label.text)</text>"
         }
         for tick in yTicks() where tick.text != objectiveLabel {
             svg += "<text x=\(q(left - 4)) y=\(q(tick.y + 4)) text-anchor=\"end\">\(tick.text)</text>"
@@ -129,7 +129,7 @@ struct ExposureChart {
         let left = x(gap.from), width = max(x(gap.to) - left, 2)
         let text = "WAL gap on timeline \(gap.timeline): \(gap.first)–\(gap.last), \(ReportText.time(gap.from)) – \(ReportText.time(gap.to))"
         return "<g class=\"wal-gap\"><title>\(HTML.escape(text))</title>"
-            + "<rect x=\(q(left)) y=\(q(axisY + 24)) width=\(q(width)) height=\"10\" fill=\"#555\"/></g>\n"
+            + "<rect x=\(q(left)) y=\(q(axisY + 28)) width=\(q(width)) height=\"10\" fill=\"#555\"/></g>\n"
     }
 
     private func q(_ value: Double) -> String {

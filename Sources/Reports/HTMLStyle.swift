@@ -7,7 +7,8 @@ enum HTMLStyle {
     h1 { font-size: 1.6em; margin-bottom: .2em; }
     h2 { font-size: 1.25em; border-bottom: 1px solid #999; padding-bottom: .2em; margin-top: 2em; }
     table { border-collapse: collapse; margin: .6em 0; max-width: 100%; }
-    th, td { border: 1px solid #bbb; padding: .25em .6em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+    th, td { border: 1px solid #bbb; padding: .25em .6em; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+    #drill-runs td:nth-child(1), #drill-runs td:nth-child(4) { overflow-wrap: anywhere; }
     th { background: #f2f2f2; }
     table.facts th { font-weight: 600; white-space: nowrap; }
     #objective-verdicts, #drill-runs { width: 100%; }

@@ -17,7 +17,7 @@ final class ReportVerdictTests: XCTestCase {
         keep: [.snapshot: KeepRules(daily: 7, monthly: 12)])
 
     /// The quickstart: a repository created today, one snapshot, WAL every minute since, one passed drill.
-    func freshInput(drill: Bool = true) -> ReportInput {
+    static func freshInput(drill: Bool = true) -> ReportInput {
         let backupAt = Self.created.addingTimeInterval(300)
         let backup = ReportBackup(id: "20261207T001500Z-snap", kind: .snapshot, startedAt: backupAt, finishedAt: backupAt.addingTimeInterval(60),
                                   storedBytes: 1 << 20, encryption: "aes-256-gcm-stream-v1", keyId: "key-a", objects: 3, sealedObjects: 3)
@@ -34,7 +34,7 @@ final class ReportVerdictTests: XCTestCase {
     }
 
     func testANewRepositoryHasInsufficientHistoryNotAViolation() {
-        let report = ReportBuilder.build(freshInput(), toolVersion: "0.9.0")
+        let report = ReportBuilder.build(Self.freshInput(), toolVersion: "0.9.0")
         XCTAssertEqual(report.verdict.status, .insufficientHistory, report.verdict.reasons.joined(separator: "\n"))
         XCTAssertFalse(report.verdict.compliant)
         XCTAssertEqual(report.coveredFrom, Self.created)
@@ -60,7 +60,7 @@ final class ReportVerdictTests: XCTestCase {
     }
 
     func testDrillCadenceCannotBeJudgedBeforeItsWindowUnlessADrillPassed() {
-        var input = freshInput(drill: false)
+        var input = Self.freshInput(drill: false)
         input.now = Self.created.addingTimeInterval(10 * 86_400)
         input.until = input.now
         let report = ReportBuilder.build(input, toolVersion: "0.9.0")
@@ -80,7 +80,7 @@ final class ReportVerdictTests: XCTestCase {
     }
 
     func testAViolationInTheCoveredPartIsNotCompliantEvenWhenYoung() {
-        var input = freshInput()
+        var input = Self.freshInput()
         input.now = Self.created.addingTimeInterval(5 * 3600)
         input.until = input.now
         // WAL stops after the first half hour: 4.5 hours without a recovery point against a 1h RPO.
@@ -92,7 +92,7 @@ final class ReportVerdictTests: XCTestCase {
     }
 
     func testAPeriodEntirelyBeforeTheRepositoryJudgesNothing() {
-        var input = freshInput()
+        var input = Self.freshInput()
         input.until = Self.created.addingTimeInterval(-86_400)
         input.since = input.until.addingTimeInterval(-30 * 86_400)
         let report = ReportBuilder.build(input, toolVersion: "0.9.0")
@@ -111,7 +111,7 @@ final class ReportVerdictTests: XCTestCase {
     }
 
     func testJSONCarriesPerObjectiveVerdicts() throws {
-        let report = ReportBuilder.build(freshInput(), toolVersion: "0.9.0")
+        let report = ReportBuilder.build(Self.freshInput(), toolVersion: "0.9.0")
         let text = String(decoding: try CatalogCoding.encoder().encode(report), as: UTF8.self)
         for key in ["\"status\":\"insufficient_history\"", "\"covered_from\":\"2026-12-07T00:10:00.000Z\"", "\"objective\":\"drill_cadence\"",
                     "\"history_start\":\"2026-12-07T00:10:00.000Z\"", "\"status\":\"not_judged\""] {
