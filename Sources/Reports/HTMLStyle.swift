@@ -26,6 +26,7 @@ enum HTMLStyle {
     svg { max-width: 100%; height: auto; font: 11px system-ui, sans-serif; }
     .legend span { display: inline-block; margin-right: 1.2em; }
     .swatch { display: inline-block; width: .9em; height: .9em; border: 1px solid #555; vertical-align: middle; margin-right: .3em; }
+    @page { size: A4; margin: 14mm 12mm; }
     @media print {
       body { color: #000; background: #fff; margin: 0; max-width: none; font-size: 11pt; }
       .banner.compliant, .banner.noncompliant, .banner.insufficient { background: #fff; border-color: #000; }
