@@ -96,6 +96,7 @@ public struct CoverageCompliance: Codable, Sendable, Equatable {
     public var walGaps: [ReportGapSummary]
     /// Recovery points in the period (for the exposure timeline).
     public var points: Int
+    /// Not violated within the covered period (see `verdict.objectives` for insufficient history).
     public var met: Bool
 }
 
@@ -119,7 +120,8 @@ public struct DrillCompliance: Codable, Sendable, Equatable {
     public var passed: Int
     public var failed: Int
     /// Cadence: the newest passed drill is at most `drill_every` old at the end of the period, and no stretch of
-    /// the period longer than `drill_every` went without a passed drill.
+    /// the covered period longer than `drill_every` went without a passed drill (a new repository has one
+    /// `drill_every` for its first). nil when not judged: no `drill_every`, or insufficient history.
     public var lastPassed: Date?
     public var cadenceMet: Bool?
     public var met: Bool

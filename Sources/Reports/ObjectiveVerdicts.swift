@@ -83,11 +83,16 @@ struct ObjectiveTable {
                                 evidence: ReportText.count(coverage.points, "recovery point"), detail: detail)
     }
 
+    /// The newest run's RTO decides (a later passed run makes an older failure good); the worst is shown too.
     private func worstRTO(_ drills: DrillCompliance) -> String {
-        guard let worst = drills.runs.compactMap(\.rtoSeconds).max() else {
+        guard let newest = drills.runs.last(where: { $0.rtoSeconds != nil }), let rto = newest.rtoSeconds else {
             return "last passed drill " + (drills.lastPassed.map(ReportText.time) ?? "never")
         }
-        return "worst RTO " + ReportText.duration(worst)
+        var text = "newest RTO \(ReportText.duration(rto)) (\(ReportText.date(newest.at)))"
+        if let worst = drills.runs.compactMap(\.rtoSeconds).max(), worst > rto {
+            text += "; worst \(ReportText.duration(worst))"
+        }
+        return text
     }
 
     private func retentionRow(_ retention: RetentionCompliance) -> ObjectiveVerdict {
