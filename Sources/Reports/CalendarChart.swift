@@ -15,7 +15,7 @@ struct CalendarChart {
             html += "<p>No backup type is scheduled daily, so there is no calendar to judge.</p>\n"
         }
         for schedule in schedules { html += grid(schedule) }
-        html += legend() + "</figure>\n"
+        html += (schedules.isEmpty ? "" : legend()) + "</figure>\n"
         return html
     }
 

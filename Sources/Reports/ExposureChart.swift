@@ -67,7 +67,11 @@ struct ExposureChart {
         var svg = "<g class=\"not-covered\"><title>\(HTML.escape(text))</title>"
             + "<rect x=\(q(from)) y=\(q(Self.top)) width=\(q(width)) height=\(q(plotHeight)) fill=\"#ddd\"/>"
         if width >= ChartLayout.textWidth("not covered") + 8 {
-            svg += "<text x=\(q(from + width / 2)) y=\(q(Self.top + plotHeight / 2)) text-anchor=\"middle\">not covered</text>"
+            // At the top or the bottom of the plot, whichever is farther from the objective's dashed line.
+            let objective = report.objectives.rpoSeconds.map(y) ?? axisY
+            let high = Self.top + 14, low = axisY - 6
+            let level = abs(objective - (high - 4)) >= abs(objective - (low - 4)) ? high : low
+            svg += "<text x=\(q(from + width / 2)) y=\(q(level)) text-anchor=\"middle\">not covered</text>"
         }
         return svg + "</g>\n"
     }

@@ -3,7 +3,7 @@
 // constructed year with missed days, failed runs, WAL gaps, and passed and failed drills (not compliant,
 // exit 3) — are rendered to HTML and opened in headless Chromium at 1280 and 800 px. A script injected into a
 // copy of the page checks what a person would notice: every SVG <text> lies inside its SVG and apart from the
-// other texts of that SVG, no table is wider than the page column or has an empty header row, and the page
+// other texts of that SVG and off the dashed objective lines, no table is wider than the page column or has an empty header row, and the page
 // does not scroll sideways. Screenshots at both widths and the printed PDF (A4) are kept in the artifacts
 // directory (LIFEBOAT_TEST_ARTIFACTS, else $TMPDIR/lifeboat-report-layout) to be looked at.
 import Catalog
@@ -212,6 +212,15 @@ final class ReportLayoutTests: XCTestCase {
           items.push({ text: nodes[i].textContent, r: r });
           if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5)
             problems.push('clipped in ' + name + ': "' + nodes[i].textContent + '"');
+        }
+        var lines = svg.querySelectorAll('line[stroke-dasharray]');
+        for (var l = 0; l < lines.length; l++) {
+          var k = lines[l].getBoundingClientRect();
+          for (var m = 0; m < items.length; m++) {
+            var u = items[m].r;
+            if (Math.min(u.right, k.right) - Math.max(u.left, k.left) > 0.5 && k.top < u.bottom - 1 && k.bottom > u.top + 1)
+              problems.push('a dashed objective line crosses "' + items[m].text + '" in ' + name);
+          }
         }
         for (var a = 0; a < items.length; a++) for (var b = a + 1; b < items.length; b++) {
           var p = items[a].r, q = items[b].r;
