@@ -100,7 +100,7 @@ struct HTMLReport {
 
     private func retention() -> String {
         let r = report.retention
-        guard !r.required.isEmpty else { return section("retention", "Retention", "<p>No calendar keep rule requires a backup.</p>\n") }
+        guard !r.required.isEmpty else { return section("retention", "Retention", "<p>\(ReportSummaries.noRequiredSlot(report))</p>\n") }
         let body = "<p>\(r.required.count - r.missing) of \(r.required.count) required slots hold a backup.</p>\n"
             + HTML.table(["Rule", "Type", "Bucket", "Backup"], r.required.map {
                 [$0.rule, $0.kind.rawValue, $0.bucket, $0.backup ?? "missing"]

@@ -85,7 +85,7 @@ struct MarkdownReport {
 
     private func retention() -> String {
         let r = report.retention
-        guard !r.required.isEmpty else { return section("Retention", "No calendar keep rule requires a backup.\n") }
+        guard !r.required.isEmpty else { return section("Retention", ReportSummaries.noRequiredSlot(report) + "\n") }
         let body = "\(r.required.count - r.missing) of \(r.required.count) required slots hold a backup; "
             + "result \(ReportSummaries.met(r.met)).\n\n"
             + table(["Rule", "Type", "Bucket", "Backup"], r.required.map {

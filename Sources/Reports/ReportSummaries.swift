@@ -48,6 +48,14 @@ public enum ReportSummaries {
         }
     }
 
+    /// Why the retention table is empty: no calendar rule, or none of its slots has ended since the first backup.
+    static func noRequiredSlot(_ report: ComplianceReport) -> String {
+        let status = report.verdict.objectives.first { $0.objective == "retention" }?.status
+        return status == .insufficientHistory
+            ? "No required slot has ended since the first backup yet: retention cannot be judged (insufficient history)."
+            : "No calendar keep rule requires a backup."
+    }
+
     static func period(_ report: ComplianceReport) -> String {
         "\(ReportText.time(report.since)) – \(ReportText.time(report.until))"
     }
