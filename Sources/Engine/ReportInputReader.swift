@@ -30,7 +30,8 @@ public struct ReportInputReader {
             .inventory(manifests: manifests)
         return ReportInput(cluster: catalog.cluster, repository: catalog.repository.location, policy: policy, since: since, until: until,
                            now: now, backups: backups, failedRuns: try failedRuns(directories), recoverablePoints: recoverablePoints(inventory),
-                           walGaps: gaps(inventory), drills: try DrillRunner.evidence(catalog), objectLockAvailable: objectLockAvailable())
+                           walGaps: gaps(inventory), drills: try DrillRunner.evidence(catalog), objectLockAvailable: objectLockAvailable(),
+                           repositoryCreated: try catalog.repository.descriptor().created)
     }
 
     func backup(_ manifest: BackupManifest, _ directories: BackupDirectories) -> ReportBackup {

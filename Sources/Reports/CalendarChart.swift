@@ -15,7 +15,7 @@ struct CalendarChart {
             html += "<p>No backup type is scheduled daily, so there is no calendar to judge.</p>\n"
         }
         for schedule in schedules { html += grid(schedule) }
-        html += legend() + "</figure>\n"
+        html += (schedules.isEmpty ? "" : legend()) + "</figure>\n"
         return html
     }
 
@@ -23,7 +23,10 @@ struct CalendarChart {
         let kind = HTML.escape(schedule.kind.rawValue)
         let offset = schedule.perDay.first.map { Self.mondayIndex($0.day) } ?? 0
         let weeks = (schedule.perDay.count + offset + 6) / 7
-        let width = Self.left + Double(max(weeks, 1)) * (Self.cell + Self.gap) + 4
+        let labels = monthLabels(schedule, offset: offset)
+        // A month starting in the last week would run past the grid: the SVG is as wide as its labels.
+        let labelsEnd = labels.map { $0.x + ChartLayout.textWidth($0.text) }.max() ?? 0
+        let width = max(Self.left + Double(max(weeks, 1)) * (Self.cell + Self.gap) + 4, labelsEnd + 2)
         let height = Self.top + 7 * (Self.cell + Self.gap) + 4
         let missed = Set(schedule.missedDays)
         var svg = "<svg id=\"chart-calendar-\(kind)\" class=\"calendar\" "
@@ -34,16 +37,33 @@ struct CalendarChart {
         for (row, name) in Self.weekdays.enumerated() where !name.isEmpty {
             svg += "<text x=\"0\" y=\(quoted(Self.top + Double(row) * (Self.cell + Self.gap) + 11))>\(name)</text>"
         }
+        for label in labels {
+            svg += "<text x=\(quoted(label.x)) y=\"12\">\(HTML.escape(label.text))</text>"
+        }
         for (index, day) in schedule.perDay.enumerated() {
             let position = index + offset
             let x = Self.left + Double(position / 7) * (Self.cell + Self.gap)
             let y = Self.top + Double(position % 7) * (Self.cell + Self.gap)
-            if day.day.hasSuffix("-01") || index == 0 {
-                svg += "<text x=\(quoted(x)) y=\"12\">\(HTML.escape(String(day.day.prefix(7))))</text>"
-            }
             svg += cell(day, x: x, y: y, missed: missed.contains(day.day))
         }
         return svg + "</svg>\n"
+    }
+
+    /// "2026-03" over the week a month starts in (and over the first week); a label that would touch the one
+    /// before it (a period starting on the 29th) is left out.
+    private func monthLabels(_ schedule: ScheduleCompliance, offset: Int) -> [(x: Double, text: String)] {
+        var labels: [(x: Double, text: String)] = []
+        for (index, day) in schedule.perDay.enumerated() where day.day.hasSuffix("-01") || index == 0 {
+            let x = Self.left + Double((index + offset) / 7) * (Self.cell + Self.gap)
+            let text = String(day.day.prefix(7))
+            if let last = labels.last, last.x + ChartLayout.textWidth(last.text) + 4 > x {
+                // The first week's label yields to the month that really starts there.
+                if labels.count == 1 && !(schedule.perDay.first?.day.hasSuffix("-01") ?? true) { labels[0] = (x, text) }
+                continue
+            }
+            labels.append((x, text))
+        }
+        return labels
     }
 
     private func cell(_ day: DayCount, x: Double, y: Double, missed: Bool) -> String {
@@ -65,7 +85,7 @@ struct CalendarChart {
     }
 
     private func legend() -> String {
-        let items = [("#eeeeee", "no backup (day not over)"), ("#9be9a8", "1 backup"), ("#40c463", "2 backups"),
+        let items = [("#eeeeee", "no backup, not judged (day not over, or before the repository existed)"), ("#9be9a8", "1 backup"), ("#40c463", "2 backups"),
                      ("#216e39", "3 or more"), ("#d73a49", "missed (cross)")]
         return "<figcaption class=\"legend\">" + items.map { colour, text in
             "<span><span class=\"swatch\" style=\"background:\(colour)\"></span>\(HTML.escape(text))</span>"

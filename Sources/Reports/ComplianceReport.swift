@@ -15,6 +15,10 @@ public struct ComplianceReport: Codable, Sendable, Equatable {
     public var until: Date
     public var generatedAt: Date
     public var toolVersion: String
+    /// The earlier of the repository's creation and its first complete backup; nil without either.
+    public var historyStart: Date?
+    /// `max(since, history_start)`: the period before it is not covered (the repository did not exist).
+    public var coveredFrom: Date
     public var objectives: ReportObjectives
     public var schedule: [ScheduleCompliance]
     public var coverage: CoverageCompliance
@@ -25,7 +29,7 @@ public struct ComplianceReport: Codable, Sendable, Equatable {
     public var verdict: ReportVerdict
 
     public init(cluster: String, repository: String, policy: String?, since: Date, until: Date, generatedAt: Date, toolVersion: String,
-                objectives: ReportObjectives, schedule: [ScheduleCompliance], coverage: CoverageCompliance, drills: DrillCompliance,
+                historyStart: Date?, coveredFrom: Date, objectives: ReportObjectives, schedule: [ScheduleCompliance], coverage: CoverageCompliance, drills: DrillCompliance,
                 retention: RetentionCompliance, encryption: EncryptionCompliance, immutability: ImmutabilityCompliance, verdict: ReportVerdict) {
         self.formatVersion = Self.currentFormatVersion
         self.cluster = cluster
@@ -35,6 +39,8 @@ public struct ComplianceReport: Codable, Sendable, Equatable {
         self.until = until
         self.generatedAt = generatedAt
         self.toolVersion = toolVersion
+        self.historyStart = historyStart
+        self.coveredFrom = coveredFrom
         self.objectives = objectives
         self.schedule = schedule
         self.coverage = coverage
@@ -90,6 +96,7 @@ public struct CoverageCompliance: Codable, Sendable, Equatable {
     public var walGaps: [ReportGapSummary]
     /// Recovery points in the period (for the exposure timeline).
     public var points: Int
+    /// Not violated within the covered period (see `verdict.objectives` for insufficient history).
     public var met: Bool
 }
 
@@ -113,7 +120,8 @@ public struct DrillCompliance: Codable, Sendable, Equatable {
     public var passed: Int
     public var failed: Int
     /// Cadence: the newest passed drill is at most `drill_every` old at the end of the period, and no stretch of
-    /// the period longer than `drill_every` went without a passed drill.
+    /// the covered period longer than `drill_every` went without a passed drill (a new repository has one
+    /// `drill_every` for its first). nil when not judged: no `drill_every`, or insufficient history.
     public var lastPassed: Date?
     public var cadenceMet: Bool?
     public var met: Bool
@@ -167,7 +175,12 @@ public struct ImmutabilityCompliance: Codable, Sendable, Equatable {
 }
 
 public struct ReportVerdict: Codable, Sendable, Equatable {
+    /// compliant, not_compliant or insufficient_history (docs/reports.md).
+    public var status: OverallVerdict
+    /// `status == .compliant`, kept for readers of format version 1.
     public var compliant: Bool
+    /// One verdict per objective, in the order of the report's first screen.
+    public var objectives: [ObjectiveVerdict]
     /// Every finding that makes it non-compliant, then notes.
     public var reasons: [String]
 }

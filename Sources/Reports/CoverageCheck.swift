@@ -1,7 +1,9 @@
 // CoverageCheck: how much data a disaster at the worst moment of the period would have lost. The recovery
 // points are the archived WAL segment times a restore can reach plus the finish times of complete backups; the
 // exposure is the time between consecutive points, counted from `since` to the first point (a point before the
-// period is not credited: the report speaks only for its period) and from the last point to the end.
+// period is not credited: the report speaks only for its period) and from the last point to the end. The part
+// of the period before the repository's history (ReportPeriod.coveredFrom) is not covered: it is no exposure,
+// and when what remains is shorter than the RPO itself the objective cannot be judged yet.
 import Foundation
 
 struct CoverageCheck {
@@ -14,22 +16,30 @@ struct CoverageCheck {
         let worst = spans.max { $0.seconds < $1.seconds }
         let rpo = input.policy?.objectives.rpo
         let over = rpo.map { objective in spans.filter { $0.seconds > objective } } ?? []
-        let met: Bool
-        if let rpo, let worst { met = worst.seconds <= rpo } else { met = !points.isEmpty }
+        let met = status(worst: worst?.seconds, points: points.count) != .notMet
         return CoverageCompliance(
             worstExposureSeconds: worst?.seconds, worstExposureFrom: worst?.from, worstExposureTo: worst?.to,
             exposuresOverObjective: over, walGaps: walGaps(), points: points.count, met: met)
     }
 
-    /// Sorted, without duplicates, inside [since, end).
+    /// Violated when a stretch of the covered period exceeds the RPO (or, without one, has no recovery point);
+    /// insufficient history when the covered part is shorter than the RPO, so no stretch could exceed it yet.
+    func status(worst: Double?, points: Int) -> ObjectiveStatus {
+        guard period.coveredSeconds > 0 else { return .insufficientHistory }
+        guard let rpo = input.policy?.objectives.rpo else { return points > 0 ? .met : .notMet }
+        if let worst, worst > rpo { return .notMet }
+        return period.coveredSeconds < rpo ? .insufficientHistory : .met
+    }
+
+    /// Sorted, without duplicates, inside [coveredFrom, end).
     func recoveryPoints() -> [Date] {
         let finishes = input.backups.filter { period.contains($0.startedAt) }.map(\.finishedAt)
-        let all = Set((input.recoverablePoints + finishes).filter { $0 >= period.since && $0 < period.end })
+        let all = Set((input.recoverablePoints + finishes).filter { $0 >= period.coveredFrom && $0 < period.end })
         return all.sorted()
     }
 
     private func exposures(between points: [Date]) -> [ExposureSpan] {
-        let edges = [period.since] + points + [period.end]
+        let edges = [period.coveredFrom] + points + [period.end]
         return zip(edges, edges.dropFirst()).compactMap { from, to in
             // Two points at the same instant (or a point at `since`) leave no exposure between them.
             to > from ? ExposureSpan(from: from, to: to, seconds: to.timeIntervalSince(from)) : nil
@@ -47,7 +57,8 @@ extension CoverageCheck {
     func findings(_ coverage: CoverageCompliance) -> Findings {
         var findings = Findings()
         let rpo = input.policy?.objectives.rpo
-        if coverage.points == 0 {
+        let status = status(worst: coverage.worstExposureSeconds, points: coverage.points)
+        if coverage.points == 0 && status == .notMet {
             findings.failures.append("no recovery point in the period")
         } else if let rpo, !coverage.met, let worst = coverage.worstExposureSeconds,
                   let from = coverage.worstExposureFrom, let to = coverage.worstExposureTo {

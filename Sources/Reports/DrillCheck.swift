@@ -5,6 +5,9 @@
 // met = cadence met (or not judged) and the newest run of each drill in the period passed. An older failed run
 // that a later run of the same drill made good is a note, not a failure: the recovery works now, and the
 // auditor still sees that it did not always.
+// A new repository has one `drill_every` from the start of its history (ReportPeriod.historyStart) to pass
+// its first drill: the time before that is not a missed cadence. When the history is shorter than
+// `drill_every` and no drill has passed yet, the cadence cannot be judged (insufficient history).
 import Drills
 import Foundation
 
@@ -27,7 +30,8 @@ struct DrillCheck {
     func assess() -> DrillCompliance {
         let runs = runs
         let passed = runs.filter { $0.verdict == .passed }.count
-        let cadenceMet = drillEvery.map { uncovered(every: $0).isEmpty }
+        let cadence = cadenceStatus()
+        let cadenceMet: Bool? = cadence == .met ? true : cadence == .notMet ? false : nil
         return DrillCompliance(
             runs: runs.map(Self.summary), passed: passed, failed: runs.count - passed,
             lastPassed: passedTimes.last?.at, cadenceMet: cadenceMet,
@@ -60,16 +64,35 @@ struct DrillCheck {
         return findings
     }
 
+    /// Violated when a stretch has no passed drill; insufficient history when the repository's history up to
+    /// `until` is shorter than `drill_every` and no drill passed yet.
+    func cadenceStatus() -> ObjectiveStatus {
+        guard let every = drillEvery else { return .notJudged }
+        if !uncovered(every: every).isEmpty { return .notMet }
+        let history = period.until.timeIntervalSince(period.historyStart ?? period.until)
+        return passedTimes.isEmpty && history < every ? .insufficientHistory : .met
+    }
+
+    /// RTO and the drills' own checks: violated when the newest run of a drill in the period did not pass; met
+    /// when a drill has passed by `until`; otherwise nothing has measured the recovery yet.
+    func recoveryStatus() -> ObjectiveStatus {
+        if !newestFailing(runs).isEmpty { return .notMet }
+        if !passedTimes.isEmpty { return .met }
+        return input.policy?.objectives.rto == nil ? .notJudged : .insufficientHistory
+    }
+
     /// Ids of runs that are the newest of their drill in the period and did not pass.
     private func newestFailing(_ runs: [DrillEvidence]) -> Set<String> {
         let newest = Dictionary(grouping: runs, by: \.drill).compactMap { $0.value.last }
         return Set(newest.filter { $0.verdict != .passed }.map(\.id))
     }
 
-    /// The stretches of [since, until] no passed drill covers.
+    /// The stretches of [coveredFrom, until] no passed drill covers; the first `drill_every` of the history is
+    /// the grace a new repository has for its first drill.
     func uncovered(every: Double) -> [ExposureSpan] {
         var stretches: [ExposureSpan] = []
-        var reach = period.since
+        guard let historyStart = period.historyStart else { return [] }
+        var reach = max(period.coveredFrom, historyStart.addingTimeInterval(every))
         for passed in passedTimes {
             if passed.at > reach {
                 stretches.append(ExposureSpan(from: reach, to: passed.at, seconds: passed.at.timeIntervalSince(reach)))

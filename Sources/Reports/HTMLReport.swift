@@ -1,6 +1,8 @@
 // HTMLReport: the report as ONE self-contained HTML file for auditors — inline CSS and inline SVG, no script,
-// no external resource, so it can be archived, mailed and printed as it is. The verdict banner comes first,
-// then one <section> per question (each starts a new printed page). All text from the report is escaped.
+// no external resource, so it can be archived, mailed and printed as it is. The first screen answers what an
+// auditor asks — the verdict, the period and what of it the repository covered, one row per objective with its
+// evidence and the worst stretch or last drill — then the reasons, then one <section> per question with the
+// detail and charts (each starts a new printed page). All text from the report is escaped.
 import Foundation
 
 struct HTMLReport {
@@ -10,27 +12,38 @@ struct HTMLReport {
         let title = HTML.escape("Compliance report: \(report.cluster) \(ReportSummaries.period(report))")
         return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>\(title)</title>\n"
             + "<style>\n\(HTMLStyle.css)\n</style>\n</head>\n<body>\n"
-            + [banner(), objectives(), schedule(), coverage(), drills(), retention(), encryption(), immutability()].joined()
+            + [banner(), schedule(), coverage(), drills(), retention(), encryption(), immutability()].joined()
             + "</body>\n</html>\n"
     }
 
     private func banner() -> String {
-        let state = report.verdict.compliant ? "compliant" : "noncompliant"
+        let state: String
+        switch report.verdict.status {
+        case .compliant: state = "compliant"
+        case .notCompliant: state = "noncompliant"
+        case .insufficientHistory: state = "insufficient"
+        }
         let reasons = report.verdict.reasons.map { "<li>\(HTML.escape($0))</li>" }.joined()
+        let covered = report.coveredFrom > report.since
+            ? "\(ReportText.time(report.coveredFrom)) – \(ReportText.time(report.until)) (before: not covered, the repository did not exist)"
+            : "the whole period"
         return "<section class=\"first\" id=\"verdict\">\n<h1>Compliance report: \(HTML.escape(report.cluster))</h1>\n"
-            + "<p class=\"meta\">Period \(HTML.escape(ReportSummaries.period(report))) · repository \(HTML.escape(report.repository))"
-            + " · policy \(HTML.escape(report.policy ?? "none")) · generated \(HTML.escape(ReportText.time(report.generatedAt)))"
-            + " by lifeboat \(HTML.escape(report.toolVersion))</p>\n"
-            + "<div id=\"verdict-banner\" class=\"banner \(state)\"><strong>\(ReportSummaries.verdict(report))</strong>"
-            + (reasons.isEmpty ? "" : "<ul>\(reasons)</ul>") + "</div>\n</section>\n"
+            + "<div id=\"verdict-banner\" class=\"banner \(state)\"><strong>\(ReportSummaries.verdict(report))</strong></div>\n"
+            + HTML.facts([("Period", ReportSummaries.period(report)), ("Covered", covered),
+                          ("Repository", report.repository), ("Policy", report.policy ?? "none"),
+                          ("Generated", "\(ReportText.time(report.generatedAt)) by lifeboat \(report.toolVersion)")], id: "report-facts")
+            + objectiveTable()
+            + (reasons.isEmpty ? "" : "<h2 id=\"reasons\">Findings and notes</h2><ul class=\"reasons\">\(reasons)</ul>\n")
+            + "</section>\n"
     }
 
-    private func objectives() -> String {
-        section("objectives", "Objectives", HTML.facts([
-            ("RPO", ReportSummaries.objective(report.objectives.rpoSeconds)),
-            ("RTO", ReportSummaries.objective(report.objectives.rtoSeconds)),
-            ("Drill every", ReportSummaries.objective(report.objectives.drillEverySeconds)),
-        ]), first: true)
+    /// One row per objective: the questions an auditor asks, answered before any detail.
+    private func objectiveTable() -> String {
+        let rows = report.verdict.objectives
+        return "<h2 id=\"objectives\">Objectives</h2>" + HTML.table(
+            ["Objective", "Target", "Verdict", "Evidence", "Worst stretch / last drill"],
+            rows.map { [ReportSummaries.objectiveName($0.objective), $0.target, ReportSummaries.status($0.status), $0.evidence, $0.detail] },
+            id: "objective-verdicts") { row, column in column == 2 && rows[row].status == .notMet }
     }
 
     private func schedule() -> String {
@@ -70,7 +83,7 @@ struct HTMLReport {
         var body = HTML.facts([
             ("Runs", "\(d.runs.count): \(d.passed) passed, \(d.failed) failed"),
             ("Last passed", d.lastPassed.map(ReportText.time) ?? "never"),
-            ("Cadence", ReportSummaries.cadence(d)), ("Result", ReportSummaries.met(d.met)),
+            ("Cadence", cadence()), ("Result", ReportSummaries.met(d.met)),
         ], bad: d.met ? [] : ["Result"])
         body += "<h3>RTO per drill</h3>" + DrillChart(report: report, metric: .rto).render()
             + "<h3>RPO per drill</h3>" + DrillChart(report: report, metric: .rpo).render()
@@ -80,14 +93,14 @@ struct HTMLReport {
                  ReportSummaries.against(run.rtoSeconds, run.rtoObjectiveSeconds),
                  ReportSummaries.against(run.rpoSeconds, run.rpoObjectiveSeconds), run.rpoMethod ?? "—",
                  run.verdict.rawValue, run.reasons.joined(separator: "; ")]
-            }) { row, column in column == 7 && d.runs[row].verdict != .passed }
+            }, id: "drill-runs") { row, column in column == 7 && d.runs[row].verdict != .passed }
         }
         return section("drills", "Drills (RTO)", body)
     }
 
     private func retention() -> String {
         let r = report.retention
-        guard !r.required.isEmpty else { return section("retention", "Retention", "<p>No calendar keep rule requires a backup.</p>\n") }
+        guard !r.required.isEmpty else { return section("retention", "Retention", "<p>\(ReportSummaries.noRequiredSlot(report))</p>\n") }
         let body = "<p>\(r.required.count - r.missing) of \(r.required.count) required slots hold a backup.</p>\n"
             + HTML.table(["Rule", "Type", "Bucket", "Backup"], r.required.map {
                 [$0.rule, $0.kind.rawValue, $0.bucket, $0.backup ?? "missing"]
@@ -111,6 +124,11 @@ struct HTMLReport {
             ("Object Lock available", i.available ? "yes" : "no"),
             ("Locked backups", "\(i.lockedBackups) of \(i.backups)"), ("Result", ReportSummaries.met(i.met)),
         ], bad: i.met ? [] : ["Result"]))
+    }
+
+    private func cadence() -> String {
+        report.verdict.objectives.first { $0.objective == "drill_cadence" }.map { ReportSummaries.status($0.status) }
+            ?? ReportSummaries.cadence(report.drills)
     }
 
     /// The objectives share the verdict's first page; every later section starts a printed page.

@@ -7,29 +7,30 @@ struct MarkdownReport {
     let report: ComplianceReport
 
     func render() -> String {
-        [header(), objectives(), schedule(), coverage(), drills(), retention(), encryption(), immutability()]
+        [header(), schedule(), coverage(), drills(), retention(), encryption(), immutability()]
             .joined(separator: "\n")
     }
 
     private func header() -> String {
         var lines = ["# Compliance report: \(cell(report.cluster))", "",
                      "**Verdict: \(ReportSummaries.verdict(report))**", ""]
+        lines += ["| Objective | Target | Verdict | Evidence | Worst stretch / last drill |", "|---|---|---|---|---|"]
+        lines += report.verdict.objectives.map {
+            "| \(ReportSummaries.objectiveName($0.objective)) | \(cell($0.target)) | \(ReportSummaries.status($0.status)) | "
+                + "\(cell($0.evidence)) | \(cell($0.detail)) |"
+        }
+        lines.append("")
         lines += report.verdict.reasons.map { "- \(cell($0))" }
         if !report.verdict.reasons.isEmpty { lines.append("") }
-        lines += ["| | |", "|---|---|",
+        let covered = report.coveredFrom > report.since
+            ? "from \(ReportText.time(report.coveredFrom)) (before: not covered, the repository did not exist)" : "the whole period"
+        lines += ["| Fact | Value |", "|---|---|",
                   "| Period | \(ReportSummaries.period(report)) |",
+                  "| Covered | \(covered) |",
                   "| Repository | \(cell(report.repository)) |",
                   "| Policy | \(cell(report.policy ?? "none")) |",
                   "| Generated | \(ReportText.time(report.generatedAt)) by lifeboat \(cell(report.toolVersion)) |", ""]
         return lines.joined(separator: "\n")
-    }
-
-    private func objectives() -> String {
-        section("Objectives", table(["Objective", "Value"], [
-            ["RPO", ReportSummaries.objective(report.objectives.rpoSeconds)],
-            ["RTO", ReportSummaries.objective(report.objectives.rtoSeconds)],
-            ["Drill every", ReportSummaries.objective(report.objectives.drillEverySeconds)],
-        ]))
     }
 
     private func schedule() -> String {
@@ -47,7 +48,7 @@ struct MarkdownReport {
 
     private func coverage() -> String {
         let c = report.coverage
-        var body = table(["", ""], [
+        var body = table(["Fact", "Value"], [
             ["Recovery points", "\(c.points)"],
             ["Worst exposure", ReportSummaries.against(c.worstExposureSeconds, report.objectives.rpoSeconds)],
             ["Worst exposure from", c.worstExposureFrom.map(ReportText.time) ?? "—"],
@@ -70,7 +71,7 @@ struct MarkdownReport {
     private func drills() -> String {
         let d = report.drills
         var body = "Passed \(d.passed), failed \(d.failed); last passed \(d.lastPassed.map(ReportText.time) ?? "never"); "
-            + "cadence \(ReportSummaries.cadence(d)); result \(ReportSummaries.met(d.met)).\n\n"
+            + "cadence \(cadence()); result \(ReportSummaries.met(d.met)).\n\n"
         if !d.runs.isEmpty {
             body += table(["Run", "Drill", "At", "Backup", "RTO", "RPO", "Verdict", "Reasons"], d.runs.map { run in
                 [cell(run.id), cell(run.drill), ReportText.time(run.at), cell(run.backup ?? "—"),
@@ -84,7 +85,7 @@ struct MarkdownReport {
 
     private func retention() -> String {
         let r = report.retention
-        guard !r.required.isEmpty else { return section("Retention", "No calendar keep rule requires a backup.\n") }
+        guard !r.required.isEmpty else { return section("Retention", ReportSummaries.noRequiredSlot(report) + "\n") }
         let body = "\(r.required.count - r.missing) of \(r.required.count) required slots hold a backup; "
             + "result \(ReportSummaries.met(r.met)).\n\n"
             + table(["Rule", "Type", "Bucket", "Backup"], r.required.map {
@@ -95,7 +96,7 @@ struct MarkdownReport {
 
     private func encryption() -> String {
         let e = report.encryption
-        return section("Encryption", table(["", ""], [
+        return section("Encryption", table(["Fact", "Value"], [
             ["Backups", "\(e.backups)"], ["Objects sealed", "\(e.sealedObjects) of \(e.objects)"],
             ["Algorithms", cell(e.algorithms.joined(separator: ", "))], ["Key ids", cell(e.keyIds.joined(separator: ", "))],
             ["Result", ReportSummaries.met(e.met)],
@@ -104,11 +105,16 @@ struct MarkdownReport {
 
     private func immutability() -> String {
         let i = report.immutability
-        return section("Immutability", table(["", ""], [
+        return section("Immutability", table(["Fact", "Value"], [
             ["Required by policy", i.required ? "yes" + (i.mode.map { " (\($0))" } ?? "") : "no"],
             ["Object Lock available", i.available ? "yes" : "no"],
             ["Locked backups", "\(i.lockedBackups) of \(i.backups)"], ["Result", ReportSummaries.met(i.met)],
         ]))
+    }
+
+    private func cadence() -> String {
+        report.verdict.objectives.first { $0.objective == "drill_cadence" }.map { ReportSummaries.status($0.status) }
+            ?? ReportSummaries.cadence(report.drills)
     }
 
     // MARK: - Markdown

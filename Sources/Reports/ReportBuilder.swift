@@ -7,7 +7,8 @@ import Foundation
 public enum ReportBuilder {
     public static func build(_ input: ReportInput, toolVersion: String) -> ComplianceReport {
         let period = ReportPeriod(since: input.since, until: input.until, now: input.now,
-                                  timeZone: input.policy?.timeZone ?? TimeZone(identifier: "UTC")!)
+                                  timeZone: input.policy?.timeZone ?? TimeZone(identifier: "UTC")!,
+                                  historyStart: ReportPeriod.historyStart(input))
         let schedule = ScheduleCheck(input: input, period: period)
         let coverage = CoverageCheck(input: input, period: period)
         let drills = DrillCheck(input: input, period: period)
@@ -28,15 +29,21 @@ public enum ReportBuilder {
         findings.append(retention.findings(retained))
         findings.append(encryption.findings(sealed))
         findings.append(immutability.findings(locked))
-        let compliant = schedules.allSatisfy(\.met) && covered.met && drilled.met && retained.met && sealed.met && locked.met
+        let table = ObjectiveTable(input: input, period: period)
+        let verdicts = table.verdicts(schedule: schedules, coverage: covered, drills: drilled, retention: retained,
+                                      encryption: sealed, immutability: locked)
+        findings.notes = table.notes(verdicts) + findings.notes
+        let status = OverallVerdict.combine(verdicts.map(\.status))
 
         let objectives = input.policy?.objectives
         return ComplianceReport(
             cluster: input.cluster, repository: input.repository, policy: input.policy?.name,
             since: input.since, until: input.until, generatedAt: input.now, toolVersion: toolVersion,
+            historyStart: period.historyStart, coveredFrom: period.coveredFrom,
             objectives: ReportObjectives(rpoSeconds: objectives?.rpo, rtoSeconds: objectives?.rto, drillEverySeconds: objectives?.drillEvery),
             schedule: schedules, coverage: covered, drills: drilled, retention: retained, encryption: sealed,
             immutability: locked,
-            verdict: ReportVerdict(compliant: compliant, reasons: findings.failures + findings.notes))
+            verdict: ReportVerdict(status: status, compliant: status == .compliant, objectives: verdicts,
+                                   reasons: findings.failures + findings.notes))
     }
 }

@@ -28,10 +28,13 @@ public struct ReportInput: Sendable {
     public var drills: [DrillEvidence]
     /// Whether the repository's store offers Object Lock at all (S3 bucket with Object Lock enabled).
     public var objectLockAvailable: Bool
+    /// When the repository was created (its descriptor's `created`): the period before it — or before the first
+    /// complete backup, whichever is earlier — is "not covered", neither exposure nor a missed drill.
+    public var repositoryCreated: Date?
 
     public init(cluster: String, repository: String, policy: RetentionPolicy?, since: Date, until: Date, now: Date,
                 backups: [ReportBackup], failedRuns: [ReportFailedRun], recoverablePoints: [Date], walGaps: [ReportWALGap],
-                drills: [DrillEvidence], objectLockAvailable: Bool) {
+                drills: [DrillEvidence], objectLockAvailable: Bool, repositoryCreated: Date? = nil) {
         self.cluster = cluster
         self.repository = repository
         self.policy = policy
@@ -44,6 +47,7 @@ public struct ReportInput: Sendable {
         self.walGaps = walGaps
         self.drills = drills
         self.objectLockAvailable = objectLockAvailable
+        self.repositoryCreated = repositoryCreated
     }
 }
 

@@ -10,6 +10,15 @@ struct ReportPeriod {
     /// The end of what can be judged: `until`, or `now` if that is earlier (nothing after `now` has happened).
     let end: Date
     let calendar: Calendar
+    /// Where the repository's history begins: the earlier of its creation and its first complete backup (a
+    /// constructed or imported history may predate the descriptor). nil: no history at all.
+    let historyStart: Date?
+    /// The start of the part of the period the repository existed in: `max(since, historyStart)`, at most `end`.
+    /// Before it nothing is judged — it is "not covered", not exposure and not a missed drill.
+    let coveredFrom: Date
+
+    /// How much of the period the repository existed in, up to `end`.
+    var coveredSeconds: Double { end.timeIntervalSince(coveredFrom) }
 
     /// One calendar day overlapping the period.
     struct Day {
@@ -21,12 +30,23 @@ struct ReportPeriod {
         let judged: Bool
     }
 
-    init(since: Date, until: Date, now: Date, timeZone: TimeZone) {
+    init(since: Date, until: Date, now: Date, timeZone: TimeZone, historyStart: Date? = nil) {
         self.since = since
         self.until = until
-        self.end = max(since, min(until, now))
+        let end = max(since, min(until, now))
+        self.end = end
         self.calendar = CalendarBucket.calendar(in: timeZone)
+        self.historyStart = historyStart
+        self.coveredFrom = min(max(since, historyStart ?? end), end)
     }
+
+    /// The earlier of the repository's creation and its first complete backup.
+    static func historyStart(_ input: ReportInput) -> Date? {
+        ([input.repositoryCreated].compactMap { $0 } + input.backups.map(\.startedAt)).min()
+    }
+
+    /// Whether some of the period lies before the repository's history.
+    var hasUncoveredStart: Bool { coveredFrom > since }
 
     /// Facts count for the period when they start in it.
     func contains(_ date: Date) -> Bool {

@@ -1,7 +1,7 @@
 // ReportSummaries: the short phrases both renderers put in cells and headings, so Markdown and HTML agree.
 import Foundation
 
-enum ReportSummaries {
+public enum ReportSummaries {
     static func objective(_ seconds: Double?) -> String {
         seconds.map(ReportText.duration) ?? "not set"
     }
@@ -15,7 +15,45 @@ enum ReportSummaries {
     }
 
     static func verdict(_ report: ComplianceReport) -> String {
-        report.verdict.compliant ? "COMPLIANT" : "NOT COMPLIANT"
+        verdict(report.verdict.status)
+    }
+
+    public static func verdict(_ status: OverallVerdict) -> String {
+        switch status {
+        case .compliant: return "COMPLIANT"
+        case .notCompliant: return "NOT COMPLIANT"
+        case .insufficientHistory: return "INSUFFICIENT HISTORY"
+        }
+    }
+
+    static func status(_ status: ObjectiveStatus) -> String {
+        switch status {
+        case .met: return "met"
+        case .notMet: return "NOT MET"
+        case .insufficientHistory: return "insufficient history"
+        case .notJudged: return "not judged"
+        }
+    }
+
+    static func objectiveName(_ objective: String) -> String {
+        switch objective {
+        case "rpo": return "RPO"
+        case "rto": return "RTO (drills)"
+        case "drill_cadence": return "Drill cadence"
+        case "schedule": return "Backup schedule"
+        case "retention": return "Retention"
+        case "encryption": return "Encryption"
+        case "immutability": return "Immutability"
+        default: return objective
+        }
+    }
+
+    /// Why the retention table is empty: no calendar rule, or none of its slots has ended since the first backup.
+    static func noRequiredSlot(_ report: ComplianceReport) -> String {
+        let status = report.verdict.objectives.first { $0.objective == "retention" }?.status
+        return status == .insufficientHistory
+            ? "No required slot has ended since the first backup yet: retention cannot be judged (insufficient history)."
+            : "No calendar keep rule requires a backup."
     }
 
     static func period(_ report: ComplianceReport) -> String {

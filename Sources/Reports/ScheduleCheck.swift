@@ -1,5 +1,7 @@
 // ScheduleCheck: did every day of the period get its backup? A backup type is scheduled daily when the policy
 // keeps daily backups of it (a `daily` keep rule); without a policy nothing is scheduled and nothing judged.
+// Days that started before the repository's history are not judged either (unless they hold a backup):
+// the repository did not exist to take one.
 import Catalog
 import Configuration
 import Foundation
@@ -25,7 +27,8 @@ struct ScheduleCheck {
         let perDay = days.map {
             DayCount(day: $0.label, backups: backupsPerDay[$0.label]?.count ?? 0, failed: failedPerDay[$0.label]?.count ?? 0)
         }
-        let judged = days.filter(\.judged).map(\.label)
+        let historyStart = period.historyStart ?? period.until
+        let judged = days.filter { $0.judged && ($0.start >= historyStart || backupsPerDay[$0.label] != nil) }.map(\.label)
         let missed = judged.filter { backupsPerDay[$0] == nil }
         let runs = backups.count + failed.count
         return ScheduleCompliance(
@@ -37,6 +40,11 @@ struct ScheduleCheck {
 }
 
 extension ScheduleCheck {
+    /// Violated when a judged day missed its backup; insufficient history when no day could be judged yet.
+    static func status(_ schedule: ScheduleCompliance) -> ObjectiveStatus {
+        !schedule.met ? .notMet : schedule.expectedDays == 0 ? .insufficientHistory : .met
+    }
+
     func findings(_ schedules: [ScheduleCompliance]) -> Findings {
         var findings = Findings()
         for schedule in schedules {

@@ -1,6 +1,9 @@
 // lifeboat report: the compliance report of the cluster over a period (docs/reports.md): objectives; backups
 // against the schedule; recovery-point coverage and the worst RPO exposure; drills with measured RPO/RTO and
-// cadence; retention, encryption and immutability; a verdict with its reasons. Exit 3 when non-compliant.
+// cadence; retention, encryption and immutability; a verdict with its reasons. Exit 3 when non-compliant;
+// exit 0 for "insufficient history" (nothing violated, the repository is too young to judge everything): 3 is
+// "an objective is not met" in the product's contract, and a cron job must not page for a new repository —
+// the verdict is stated on stderr and in the report instead.
 import ArgumentParser
 import Catalog
 import Engine
@@ -14,7 +17,7 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Compliance report on RPO/RTO adherence over a period (exit 3 when non-compliant).",
+        abstract: "Compliance report on RPO/RTO adherence over a period (exit 3 when non-compliant, 0 with insufficient history).",
         discussion: "The period is [--since, --until): by default the 30 days before now. Markdown for tickets, one self-contained HTML file for auditors (prints well), JSON for machines (docs/json.md).")
 
     @OptionGroup var options: GlobalOptions
@@ -49,11 +52,16 @@ struct ReportCommand: ParsableCommand {
         }
         if let output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            context.say("report written to \(output): \(report.verdict.compliant ? "COMPLIANT" : "NOT COMPLIANT")")
+            context.say("report written to \(output): \(ReportSummaries.verdict(report.verdict.status))")
         } else if !options.quiet {
             print(text, terminator: "")
         }
-        guard report.verdict.compliant else {
+        if report.verdict.status == .insufficientHistory && !options.quiet {
+            let open = report.verdict.objectives.filter { $0.status == .insufficientHistory }.map(\.objective)
+            FileHandle.standardError.write(Data(("note: cluster '\(report.cluster)' has insufficient history to judge "
+                + open.joined(separator: ", ") + "; nothing was violated (exit 0)\n").utf8))
+        }
+        guard report.verdict.status != .notCompliant else {
             ExitCodes.printError("cluster '\(report.cluster)' is not compliant: " + report.verdict.reasons.prefix(3).joined(separator: "; "))
             throw CommandOutcome(status: .objectiveNotMet)
         }
