@@ -20,6 +20,10 @@
 #   LIFEBOAT_RELEASE_BIN=PATH  package this prebuilt release binary instead of building one (tests use it; it
 #                              must report the same version)
 #   DIST=DIR                   output directory (default: dist/)
+#   LIFEBOAT_GENERATE_MANUAL=PATH
+#                              run the plugin's tool (swift build --product generate-manual) on the binary instead
+#                              of `swift package plugin generate-manual`, which needs SwiftPM's lock on .build:
+#                              the test suite calls this script from inside `swift test`, which holds that lock
 #   LIFEBOAT_PACKAGE_ALLOW_DYNAMIC_SWIFT=1
 #                              accept a binary that loads the Swift runtime from the toolchain (the test suite's
 #                              debug binary; such a package only works where that toolchain is installed)
@@ -91,6 +95,13 @@ plugin_output() {
     # copies the pages the plugin wrote ("Generated manual in 'file:///…/lifeboat'") in this run to directory $1
     local into="$1" from
     shift
+    if [ -n "${LIFEBOAT_GENERATE_MANUAL:-}" ]; then
+        # The plugin's own tool, run on the binary being packaged (what the plugin does after its build).
+        install -d "$into"
+        "$LIFEBOAT_GENERATE_MANUAL" "$binary" --output-directory "$into" --date "$manual_date" "$@" >"$work/plugin.log" 2>&1 \
+            || { cat "$work/plugin.log" >&2; echo "package: $LIFEBOAT_GENERATE_MANUAL failed" >&2; exit 1; }
+        return
+    fi
     touch "$work/before-plugin"
     swift package plugin generate-manual --configuration debug --date "$manual_date" "$@" >"$work/plugin.log" 2>&1 \
         || { cat "$work/plugin.log" >&2; echo "package: swift package plugin generate-manual failed" >&2; exit 1; }
