@@ -117,6 +117,12 @@ final class PackageTests: XCTestCase {
             XCTAssertTrue(contents.contains(" \(path)\n"), "the package lacks \(path)")
         }
 
+        // One package test per machine at a time (other checkouts' suites install the same package).
+        let lock = open("/tmp/lifeboat-package-test.lock", O_CREAT | O_RDWR, 0o644)
+        XCTAssertGreaterThanOrEqual(lock, 0)
+        defer { if lock >= 0 { close(lock) } }
+        if lock >= 0 { _ = flock(lock, LOCK_EX) }
+
         // Install (after removing whatever an earlier, interrupted run left).
         if try installed() { try dpkg(["-P", "lifeboat"]) }
         XCTAssertFalse(FileManager.default.fileExists(atPath: "/etc/lifeboat/lifeboat.yml"), "/etc/lifeboat/lifeboat.yml exists before the install")
