@@ -123,7 +123,13 @@ for page in "$work/man-multi"/lifeboat.*.1; do
     install -m 644 "$page" "$man_dir/"
 done
 plugin_output "$work/man-single"
-install -m 644 "$work/man-single/lifeboat.1" "$man_dir/lifeboat.1"
+# less the internal `wal prefetch` entry (its .It and everything nested under it)
+awk 'skip { if ($0 ~ /^\.Bl/) depth++
+            else if ($0 ~ /^\.El/) { if (depth == 0) skip = 0; else depth-- }
+            else if ($0 ~ /^\.It / && depth == 0) skip = 0
+            if (skip) next }
+     $0 == ".It Em prefetch" { skip = 1; depth = 0; next }
+     { print }' "$work/man-single/lifeboat.1" >"$man_dir/lifeboat.1"
 # Two touches for man-db and groff: a per-command page's NAME is its file name ("lifeboat.backup", which
 # whatis/apropos can index; the generator writes "lifeboat backup", which they cannot parse) while its SYNOPSIS
 # keeps "lifeboat backup"; blank lines (groff warns about each) become paragraph breaks.

@@ -146,6 +146,8 @@ final class PackageTests: XCTestCase {
         let page = try run(["man", "-P", "cat", "lifeboat"], environment: ["MANWIDTH": "100", "LANG": "C.UTF-8"])
         XCTAssertEqual(page.status, 0, page.stderr)
         for text in ["lifeboat", "backup", "restore", "drill"] { XCTAssertTrue(page.stdout.contains(text), "man lifeboat lacks \(text)") }
+        XCTAssertFalse(page.stdout.contains("into the prefetch spool"), "man lifeboat documents the internal wal prefetch")
+        XCTAssertEqual(try run(["man", "-w", "lifeboat.wal.prefetch"]).status, 16, "an internal command has a page")
         let completion = try run(["bash", "-c", """
             source /usr/share/bash-completion/completions/lifeboat
             COMPREPLY=(); COMP_WORDS=(lifeboat ba); COMP_CWORD=1; COMP_LINE="lifeboat ba"; COMP_POINT=${#COMP_LINE}
