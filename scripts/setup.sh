@@ -3,7 +3,10 @@
 # Idempotent: it only calls apt-get when a package is missing. Needs root (or sudo) for apt.
 set -euo pipefail
 
-packages=(libarchive-dev libcurl4-openssl-dev libpq-dev libssl-dev pkg-config zstd curl python3 python3-pip python3-yaml systemd chromium postgresql-15 postgresql-client-15)
+# man-db and dpkg-dev: scripts/package.sh (dpkg-shlibdeps) and its test (man -w lifeboat). lintian is optional:
+# package.sh runs it when it is installed.
+packages=(libarchive-dev libcurl4-openssl-dev libpq-dev libssl-dev pkg-config zstd curl python3 python3-pip python3-yaml systemd chromium postgresql-15 postgresql-client-15
+          man-db dpkg-dev binutils)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -40,6 +40,17 @@ export LIFEBOAT_TEST_PG_URL="$(bash scripts/pg-scratch.sh url "$work/pg")"
 install -d -m 755 "$work/bin"
 install -m 755 "$bin_path/lifeboat" "$work/bin/lifeboat"
 export LIFEBOAT_BIN="$work/bin/lifeboat"
+# PackageTests runs scripts/package.sh from inside `swift test`, which holds SwiftPM's lock on .build, so the
+# script cannot call the generate-manual plugin; it runs the plugin's tool, built here (seconds), instead.
+swift build --product generate-manual >/dev/null
+export LIFEBOAT_GENERATE_MANUAL="$bin_path/generate-manual"
+# It packages the debug binary above, unless LIFEBOAT_RELEASE_BIN names a release build or
+# LIFEBOAT_PACKAGE_RELEASE=1 asks for one here (swift build -c release --static-swift-stdlib: minutes).
+if [ "${LIFEBOAT_PACKAGE_RELEASE:-}" = 1 ] && [ -z "${LIFEBOAT_RELEASE_BIN:-}" ]; then
+    swift build -c release --static-swift-stdlib --product lifeboat
+    LIFEBOAT_RELEASE_BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/lifeboat"
+    export LIFEBOAT_RELEASE_BIN
+fi
 export LIFEBOAT_TEST_WORK="$work"
 
 # A full run also proves the harness works from a clone only its owner can enter (issue: a private checkout
