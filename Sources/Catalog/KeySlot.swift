@@ -23,6 +23,12 @@ public struct KeyDerivation: Codable, Sendable, Equatable {
         self.r = r
         self.p = p
     }
+
+    /// The scrypt parameters, when this is a scrypt derivation that names all three.
+    public var scryptCost: ScryptCost? {
+        guard algorithm == "scrypt", let n, let r, let p else { return nil }
+        return ScryptCost(n: n, r: r, p: p)
+    }
 }
 
 public struct KeySlot: Codable, Sendable, Equatable {

@@ -55,9 +55,11 @@ extension Repository {
         try unlock(credential, among: try slots())
     }
 
-    /// `unlock` with the slots already read (`slots()`), so a caller that reports them reads them once.
+    /// `unlock` with the slots already read (`slots()`), so a caller that reports them reads them once. Every
+    /// candidate's scrypt cost is checked before any is tried, so a planted costly slot fails by name.
     public func unlock(_ credential: Credential, among slots: [KeySlot]) throws -> Keyring {
         let candidates = slots.filter { $0.kind == credential.slotKind }
+        for slot in candidates { try KeySlotCodec.checkCost(slot) }
         for slot in candidates {
             guard let masterKey = try KeySlotCodec.unwrap(slot: slot, credential: credential),
                   let masterKeyId = Hex.decode(slot.masterKeyId) else { continue }

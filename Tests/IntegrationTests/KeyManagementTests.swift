@@ -63,4 +63,30 @@ final class KeyManagementTests: XCTestCase {
         XCTAssertEqual(insecure.status, 2, insecure.output)
         XCTAssertTrue(insecure.stderr.contains("chmod 600"), insecure.stderr)
     }
+
+    /// A passphrase slot asking for more scrypt work than Lifeboat writes is refused by name, before any slot is
+    /// tried (a planted N = 2^22, r = 32 slot would cost 16 GiB per try). The one here is only twice the cap, so
+    /// a Lifeboat without the cap survives trying it.
+    func testCostlyScryptSlotIsRefusedWithoutTryingIt() throws {
+        let env = try TestEnvironment.require()
+        let workspace = try Workspace(env)
+        let passphrase = ["LB_PASS": "correct horse battery staple"]
+        try workspace.writeConfig(encryption: "  passphrase_env: LB_PASS")
+        XCTAssertEqual(try workspace.lifeboat(["init"], environment: passphrase).status, 0)
+        let keys = workspace.repository + "/keys/"
+        let genuine = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: keys).first { $0.hasPrefix("slot-") })
+        var slot = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: keys + genuine))) as? [String: Any])
+        var kdf = try XCTUnwrap(slot["kdf"] as? [String: Any])
+        kdf["n"] = 1 << 18
+        slot["kdf"] = kdf
+        slot["id"] = "0badc0de"
+        try JSONSerialization.data(withJSONObject: slot).write(to: URL(fileURLWithPath: keys + "slot-0badc0de.json"))
+
+        let refused = try workspace.lifeboat(["list"], environment: passphrase)
+        XCTAssertEqual(refused.status, 4, refused.output)
+        XCTAssertTrue(refused.stderr.contains("key slot 'keys/slot-0badc0de.json'"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("N = 131072, r = 8, p = 1"), "the cap is named: \(refused.stderr)")
+        try FileManager.default.removeItem(atPath: keys + "slot-0badc0de.json")
+        XCTAssertEqual(try workspace.lifeboat(["list"], environment: passphrase).status, 0)
+    }
 }
