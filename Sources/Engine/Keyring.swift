@@ -46,6 +46,15 @@ public final class Keyring: @unchecked Sendable {
         return { $0 == id ? key : nil }
     }
 
+    /// The same keys plus a fresh data key, which becomes current (`key rotate`).
+    func addingDataKey(now: Date) throws -> Keyring {
+        var document = document
+        let fresh = try Self.newDataKey(now: now)
+        document.keys.append(fresh)
+        document.current = fresh.id
+        return try Keyring(masterKey: masterKey, masterKeyId: masterKeyId, document: document)
+    }
+
     static func newDataKey(now: Date) throws -> DataKeyEntry {
         DataKeyEntry(id: Hex.encode(try SecureRandom.bytes(16)), key: Data(try SecureRandom.bytes(32)).base64EncodedString(), created: now)
     }

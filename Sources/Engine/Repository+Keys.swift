@@ -1,4 +1,5 @@
-// Repository key management: create (init), unlock, add/remove slots, rotate the data key.
+// Repository keys: create (init), read the slots, unlock. Every change to slots or keyring after init runs
+// under the "keys" lock (Repository+KeyChanges.swift).
 import Catalog
 import Configuration
 import Cipher
@@ -22,7 +23,9 @@ extension Repository {
         let keyring = try Keyring(masterKey: masterKey, masterKeyId: masterKeyId,
                                   document: KeyringDocument(current: dataKey.id, keys: [dataKey]))
         try repository.saveKeyring(keyring)
-        let slot = try repository.addSlot(keyring: keyring, credential: credential, label: "initial", now: now)
+        let slot = try KeySlotCodec.wrap(masterKey: masterKey, masterKeyId: masterKeyId, credential: credential,
+                                         label: "initial", now: now)
+        try repository.writeSlot(slot)
         let descriptor = RepositoryDescriptor(id: UUID().uuidString.lowercased(), created: now)
         let encoded = Array(try CatalogCoding.encoder(pretty: true).encode(descriptor))
         guard try store.createExclusive(descriptorKey, data: encoded) else { throw EngineError.repositoryExists(store.location) }
@@ -79,46 +82,15 @@ extension Repository {
         throw EngineError.wrongKey(credential: credential.description + tried)
     }
 
-    @discardableResult
-    public func addSlot(keyring: Keyring, credential: Credential, label: String?, now: Date) throws -> KeySlot {
-        let slot = try KeySlotCodec.wrap(masterKey: keyring.masterKey, masterKeyId: keyring.masterKeyId,
-                                         credential: credential, label: label, now: now)
+    /// Writes a slot under its own new name; a colliding id (one in 2^32) is refused, never overwritten.
+    func writeSlot(_ slot: KeySlot) throws {
         let encoded = Array(try CatalogCoding.encoder(pretty: true).encode(slot))
         guard try store.createExclusive(try ObjectKey(RepositoryLayout.keySlot(slot.id)), data: encoded) else {
             throw EngineError.keyringDamaged("key slot id '\(slot.id)' collided; run the command again")
         }
-        return slot
     }
 
-    /// Removes a slot; the credential that unlocked `keyring` must keep a slot, so nobody locks themselves out.
-    public func removeSlot(id: String, unlockedWith credential: Credential) throws {
-        let lock = try RepositoryLock(store: store, name: "keys", command: "lifeboat key remove")
-        defer { lock.release() }
-        let all = try slots()
-        guard let victim = all.first(where: { $0.id == id }) else { throw EngineError.unknownKeySlot(id) }
-        let remaining = all.filter { $0.id != id }
-        guard !remaining.isEmpty else { throw EngineError.lastKeySlot }
-        if try KeySlotCodec.unwrap(slot: victim, credential: credential) != nil,
-           try !remaining.contains(where: { try KeySlotCodec.unwrap(slot: $0, credential: credential) != nil }) {
-            throw EngineError.invalidArgument("slot '\(id)' is the only one your \(credential) opens",
-                                              hint: "remove it with another credential, or add a new slot for this one first")
-        }
-        try store.delete(try ObjectKey(RepositoryLayout.keySlot(id)))
-    }
-
-    /// Adds a new data key and makes it current. Old data keys stay, so old backups remain readable.
-    public func rotateDataKey(keyring: Keyring, now: Date) throws -> Keyring {
-        let lock = try RepositoryLock(store: store, name: "keys", command: "lifeboat key rotate")
-        defer { lock.release() }
-        var document = keyring.document
-        let fresh = try Keyring.newDataKey(now: now)
-        document.keys.append(fresh)
-        document.current = fresh.id
-        let rotated = try Keyring(masterKey: keyring.masterKey, masterKeyId: keyring.masterKeyId, document: document)
-        try saveKeyring(rotated)
-        return rotated
-    }
-
+    /// Replaces keys/keyring.lbx in one atomic write (the store's contract): readers see the old or the new one.
     func saveKeyring(_ keyring: Keyring) throws {
         let bytes = Array(try CatalogCoding.encoder().encode(keyring.document))
         try putSealed(try ObjectKey(RepositoryLayout.keyringObject), bytes: bytes,

@@ -42,10 +42,10 @@ struct KeyCommand: ParsableCommand {
 
         func run() throws {
             let context = try CommandContext(options, command: "key add")
-            let (repository, keyring) = try context.unlockedRepository()
+            let repository = try context.openRepository()
             let settings: EncryptionSettings = keyFile.map { .keyFile(path: $0) } ?? .passphraseEnvironment(name: passphraseEnv ?? "")
             let credential = try Credential.load(settings, environment: context.engine.environment)
-            let slot = try repository.addSlot(keyring: keyring, credential: credential, label: label, now: Date())
+            let slot = try repository.addSlot(unlockingWith: try context.credential(), for: credential, label: label, now: Date())
             CommandContext.recordKeySlots(try repository.slots().count)
             try context.emitJSON(KeySlotRow(slot))
             context.say("added key slot \(slot.id) for \(credential)")
@@ -77,8 +77,8 @@ struct KeyCommand: ParsableCommand {
 
         func run() throws {
             let context = try CommandContext(options, command: "key remove")
-            let (repository, _) = try context.unlockedRepository()
-            try repository.removeSlot(id: slot, unlockedWith: try context.credential())
+            let repository = try context.openRepository()
+            try repository.removeSlot(id: slot, unlockingWith: try context.credential())
             CommandContext.recordKeySlots(try repository.slots().count)
             try context.emitJSON(["removed": slot])
             context.say("removed key slot \(slot)")
@@ -91,8 +91,8 @@ struct KeyCommand: ParsableCommand {
 
         func run() throws {
             let context = try CommandContext(options, command: "key rotate")
-            let (repository, keyring) = try context.unlockedRepository()
-            let rotated = try repository.rotateDataKey(keyring: keyring, now: Date())
+            let repository = try context.openRepository()
+            let rotated = try repository.rotateDataKey(unlockingWith: try context.credential(), now: Date())
             try context.emitJSON(["current_data_key": rotated.currentKeyId])
             context.say("new data key \(rotated.currentKeyId) is current; \(rotated.dataKeyIds.count) data keys in the keyring")
         }
