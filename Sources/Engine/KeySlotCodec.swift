@@ -7,7 +7,9 @@ import Cipher
 import Foundation
 
 enum KeySlotCodec {
-    static func wrap(masterKey: [UInt8], masterKeyId: [UInt8], credential: Credential, label: String?, now: Date) throws -> KeySlot {
+    /// A new slot (fresh id, salt and nonce) wrapping `masterKey` for `credential`. `created` is when the access
+    /// was granted: a slot rewrapped by a master-key rotation keeps its original date.
+    static func wrap(masterKey: [UInt8], masterKeyId: [UInt8], credential: Credential, label: String?, created: Date) throws -> KeySlot {
         let slotId = Hex.encode(try SecureRandom.bytes(4))
         let salt = Data(try SecureRandom.bytes(32)).base64EncodedString()
         let kdf: KeyDerivation
@@ -18,7 +20,7 @@ enum KeySlotCodec {
             kdf = KeyDerivation(algorithm: "scrypt", salt: salt, n: cost.n, r: cost.r, p: cost.p)
         }
         let nonce = try SecureRandom.bytes(12)
-        var slot = KeySlot(id: slotId, kind: credential.slotKind, label: label, created: now, kdf: kdf,
+        var slot = KeySlot(id: slotId, kind: credential.slotKind, label: label, created: created, kdf: kdf,
                            masterKeyId: Hex.encode(masterKeyId), nonce: Data(nonce).base64EncodedString(), wrappedMasterKey: "")
         let kek = try deriveKEK(slot: slot, credential: credential)
         let sealed = try AES256GCM(key: kek).seal(nonce: nonce, aad: slot.additionalData, plaintext: masterKey)

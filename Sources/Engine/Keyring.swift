@@ -46,6 +46,11 @@ public final class Keyring: @unchecked Sendable {
         return { $0 == id ? key : nil }
     }
 
+    /// True when `slot` wraps this keyring's master key. Any other slot is stale (left by a killed master-key
+    /// rotation, restored from an old copy, or its master_key_id is damaged): it cannot open this keyring and is
+    /// never tried.
+    public func isLive(_ slot: KeySlot) -> Bool { slot.masterKeyId == Hex.encode(masterKeyId) }
+
     /// The same keys plus a fresh data key, which becomes current (`key rotate`).
     func addingDataKey(now: Date) throws -> Keyring {
         var document = document
@@ -53,6 +58,13 @@ public final class Keyring: @unchecked Sendable {
         document.keys.append(fresh)
         document.current = fresh.id
         return try Keyring(masterKey: masterKey, masterKeyId: masterKeyId, document: document)
+    }
+
+    /// A fresh master key over the same data keys plus a fresh current one (`key rotate --master`). The old data
+    /// keys stay so old objects stay readable; the new current key is one nobody who knew the old master key saw.
+    func withNewMasterKey(now: Date) throws -> Keyring {
+        let next = try addingDataKey(now: now)
+        return try Keyring(masterKey: try SecureRandom.bytes(32), masterKeyId: try SecureRandom.bytes(16), document: next.document)
     }
 
     static func newDataKey(now: Date) throws -> DataKeyEntry {

@@ -24,7 +24,7 @@ extension Repository {
                                   document: KeyringDocument(current: dataKey.id, keys: [dataKey]))
         try repository.saveKeyring(keyring)
         let slot = try KeySlotCodec.wrap(masterKey: masterKey, masterKeyId: masterKeyId, credential: credential,
-                                         label: "initial", now: now)
+                                         label: "initial", created: now)
         try repository.writeSlot(slot)
         let descriptor = RepositoryDescriptor(id: UUID().uuidString.lowercased(), created: now)
         let encoded = Array(try CatalogCoding.encoder(pretty: true).encode(descriptor))
@@ -32,6 +32,7 @@ extension Repository {
         return (repository, slot)
     }
 
+    /// Every slot object, live or stale (`Keyring.isLive` tells them apart).
     public func slots() throws -> [KeySlot] {
         try store.list(prefix: RepositoryLayout.keySlotPrefix).map { info in
             let slot: KeySlot
@@ -53,33 +54,54 @@ extension Repository {
         }
     }
 
-    /// Tries every slot of the credential's kind; the first that authenticates yields the master key.
+    /// Tries the live slots of the credential's kind; the first that authenticates yields the master key.
     public func unlock(_ credential: Credential) throws -> Keyring {
         try unlock(credential, among: try slots())
     }
 
-    /// `unlock` with the slots already read (`slots()`), so a caller that reports them reads them once. Every
-    /// candidate's scrypt cost is checked before any is tried, so a planted costly slot fails by name.
+    /// `unlock` with the slots already read (`slots()`), so a caller that reports them reads them once.
+    /// Live slots are those for the master key the keyring's header names: a slot for another master key (the
+    /// leftover of an interrupted master-key rotation, or one restored from an old copy) cannot open it.
+    /// Every candidate's scrypt cost is checked before any is tried, so a planted costly slot fails by name.
     public func unlock(_ credential: Credential, among slots: [KeySlot]) throws -> Keyring {
-        let candidates = slots.filter { $0.kind == credential.slotKind }
+        let key = try ObjectKey(RepositoryLayout.keyringObject)
+        let sealed = try store.get(key)
+        let masterKeyId = try Self.sealingKeyId(of: sealed, key: key)
+        let candidates = slots.filter { $0.kind == credential.slotKind && $0.masterKeyId == Hex.encode(masterKeyId) }
         for slot in candidates { try KeySlotCodec.checkCost(slot) }
         for slot in candidates {
-            guard let masterKey = try KeySlotCodec.unwrap(slot: slot, credential: credential),
-                  let masterKeyId = Hex.decode(slot.masterKeyId) else { continue }
-            let lookup: ([UInt8]) -> [UInt8]? = { $0 == masterKeyId ? masterKey : nil }
-            let bytes = try getSealed(try ObjectKey(RepositoryLayout.keyringObject), lookup: lookup)
-            let document: KeyringDocument
-            do {
-                document = try CatalogCoding.decoder().decode(KeyringDocument.self, from: Data(bytes))
-            } catch {
-                throw EngineError.keyringDamaged("the keyring object does not decode")
-            }
-            return try Keyring(masterKey: masterKey, masterKeyId: masterKeyId, document: document)
+            guard let masterKey = try KeySlotCodec.unwrap(slot: slot, credential: credential) else { continue }
+            return try Self.openKeyring(sealed, key: key, masterKey: masterKey, masterKeyId: masterKeyId)
         }
         // A slot that should open with this credential but is damaged looks exactly like a wrong key (the tag
         // fails either way): name every slot tried, so the damaged one is among them.
         let tried = candidates.isEmpty ? "" : " (tried " + candidates.map { "'\(RepositoryLayout.keySlot($0.id))'" }.joined(separator: ", ") + ")"
         throw EngineError.wrongKey(credential: credential.description + tried)
+    }
+
+    /// The key id in a sealed object's header: for the keyring, the id of the master key it is sealed under.
+    static func sealingKeyId(of sealed: [UInt8], key: ObjectKey) throws -> [UInt8] {
+        do {
+            return try SealedObjectHeader(parsing: Array(sealed.prefix(SealedObjectHeader.size))).keyID
+        } catch let error as CipherError {
+            throw PipelineError.corruptObject(key: key.rawValue, detail: error.message)
+        }
+    }
+
+    static func openKeyring(_ sealed: [UInt8], key: ObjectKey, masterKey: [UInt8], masterKeyId: [UInt8]) throws -> Keyring {
+        let bytes: [UInt8]
+        do {
+            bytes = try OpeningDecoder.open(sealed) { $0 == masterKeyId ? masterKey : nil }
+        } catch let error as CipherError {
+            throw PipelineError.corruptObject(key: key.rawValue, detail: error.message)
+        }
+        let document: KeyringDocument
+        do {
+            document = try CatalogCoding.decoder().decode(KeyringDocument.self, from: Data(bytes))
+        } catch {
+            throw EngineError.keyringDamaged("the keyring object does not decode")
+        }
+        return try Keyring(masterKey: masterKey, masterKeyId: masterKeyId, document: document)
     }
 
     /// Writes a slot under its own new name; a colliding id (one in 2^32) is refused, never overwritten.

@@ -1,7 +1,8 @@
-// Key changes under the fault suite (docs/faults.md): `key add`, `key rotate` and `key remove` each run with a
-// fault (SIGKILL, SIGTERM, an I/O error) at every failpoint they reach. After each: every credential that should
-// have access still opens the repository, `key list` works and earlier backups verify; the same command then
-// runs again (the dead run's lock is broken), leaving no lock.
+// Key changes under the fault suite (docs/faults.md): `key add`, `key rotate`, `key remove` and
+// `key rotate --master` each run with a fault (SIGKILL, SIGTERM, an I/O error) at every failpoint they reach.
+// After each: every credential that should have access still opens the repository, `key list` works and
+// earlier backups verify; the same command then runs again (the dead run's lock is broken), leaving no stale
+// slot and no lock.
 import Foundation
 import XCTest
 
@@ -47,6 +48,22 @@ final class KeyFailpointTests: XCTestCase {
         }, extra: { _ in [] })
     }
 
+    func testMasterKeyRotationUnderFaults() throws {
+        let keyed = try scenarioWorkspace("keyfault-master")
+        let command = ["key", "rotate", "--master", "--key-file", keyed.workspace.directory + "/ops.key", "--json"]
+        try exercise("key rotate --master", keyed, required: ["key.journal.before", "key.journal.after", "key.slot.before", "key.slot.after",
+                                                              "key.keyring.before", "key.keyring.after", "key.slot.delete.before",
+                                                              "key.slot.delete.after", "key.journal.delete.before", "key.journal.delete.after"],
+                     run: { environment in try keyed.lifeboat(command, environment: environment) },
+                     again: { _ in try (keyed.lifeboat(command), 0) },
+                     extra: { _ in
+            let files = try keyed.storedSlotFiles()
+            let journal = FileManager.default.fileExists(atPath: keyed.workspace.repository + "/keys/rotation.json")
+            return (files.count == 2 ? [] : ["after the next run \(files.count) slot objects remain, not 2: \(files)"])
+                + (journal ? ["the rotation journal remains after the next run"] : [])
+        })
+    }
+
     /// A repository opened by the initial key file and "ops", with one backup.
     private func scenarioWorkspace(_ name: String) throws -> KeyedWorkspace {
         let env = try TestEnvironment.require()
@@ -72,6 +89,9 @@ final class KeyFailpointTests: XCTestCase {
             if rerun.status != expected { broken.append("the next run exits \(rerun.status), not \(expected): \(rerun.stderr)") }
             broken += try self.accessProblems(keyed)
             broken += try extra(result)
+            if let stale = try keyed.keyListing()["stale_slots"] as? [String], !stale.isEmpty {
+                broken.append("stale slots after the next run: \(stale)")
+            }
             let locks = (try? FileManager.default.contentsOfDirectory(atPath: keyed.workspace.repository + "/locks")) ?? []
             if !locks.isEmpty { broken.append("\(Workspace.lockLeak): \(locks)") }
             return FaultVerdict(broken: broken, backupsChecked: 1)
