@@ -6,13 +6,16 @@ import Foundation
 import Pipeline
 
 public final class Keyring: @unchecked Sendable {
-    // Immutable after init; shared read-only across pipeline threads.
+    // Immutable after init (DataKeyLookup guards its own cache); shared across pipeline threads.
     let masterKey: [UInt8]
     let masterKeyId: [UInt8]
     let document: KeyringDocument
-    private let dataKeys: [String: [UInt8]]
+    let dataKeys: [String: [UInt8]]
+    private let finder: DataKeyLookup
 
-    init(masterKey: [UInt8], masterKeyId: [UInt8], document: KeyringDocument) throws {
+    /// `reload` unlocks the keyring as it is now, for keys added after this one was read (DataKeyLookup).
+    init(masterKey: [UInt8], masterKeyId: [UInt8], document: KeyringDocument,
+         reload: (@Sendable () -> [String: [UInt8]]?)? = nil) throws {
         self.masterKey = masterKey
         self.masterKeyId = masterKeyId
         self.document = document
@@ -25,6 +28,7 @@ public final class Keyring: @unchecked Sendable {
         }
         guard keys[document.current] != nil else { throw EngineError.keyringDamaged("current data key is missing") }
         self.dataKeys = keys
+        self.finder = DataKeyLookup(keys: keys, reload: reload)
     }
 
     /// The key new objects are sealed with.
@@ -35,10 +39,10 @@ public final class Keyring: @unchecked Sendable {
     public var currentKeyId: String { document.current }
     public var dataKeyIds: [String] { document.keys.map(\.id) }
 
-    /// Finds the data key (or the master key, for the keyring object itself) named in an object's header.
+    /// Finds the data key named in an object's header, including one a rotation added after this keyring was read.
     public var lookup: @Sendable ([UInt8]) -> [UInt8]? {
-        let keys = dataKeys
-        return { id in keys[Hex.encode(id)] }
+        let finder = finder
+        return { id in finder.key(for: id) }
     }
 
     var masterLookup: @Sendable ([UInt8]) -> [UInt8]? {

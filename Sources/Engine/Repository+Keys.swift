@@ -32,12 +32,19 @@ extension Repository {
         return (repository, slot)
     }
 
-    /// Every slot object, live or stale (`Keyring.isLive` tells them apart).
+    /// Every slot object, live or stale (`Keyring.isLive` tells them apart). A slot deleted between the listing
+    /// and its read (a concurrent `key remove` or master-key rotation) is skipped, not reported missing.
     public func slots() throws -> [KeySlot] {
-        try store.list(prefix: RepositoryLayout.keySlotPrefix).map { info in
+        try store.list(prefix: RepositoryLayout.keySlotPrefix).compactMap { info in
+            let bytes: [UInt8]
+            do {
+                bytes = try store.get(info.key)
+            } catch StoreError.notFound {
+                return nil
+            }
             let slot: KeySlot
             do {
-                slot = try CatalogCoding.decoder().decode(KeySlot.self, from: Data(try store.get(info.key)))
+                slot = try CatalogCoding.decoder().decode(KeySlot.self, from: Data(bytes))
             } catch is DecodingError {
                 throw EngineError.keyringDamaged("key slot '\(info.key)' is unreadable")
             }
@@ -65,18 +72,39 @@ extension Repository {
     /// Every candidate's scrypt cost is checked before any is tried, so a planted costly slot fails by name.
     public func unlock(_ credential: Credential, among slots: [KeySlot]) throws -> Keyring {
         let key = try ObjectKey(RepositoryLayout.keyringObject)
-        let sealed = try store.get(key)
-        let masterKeyId = try Self.sealingKeyId(of: sealed, key: key)
-        let candidates = slots.filter { $0.kind == credential.slotKind && $0.masterKeyId == Hex.encode(masterKeyId) }
-        for slot in candidates { try KeySlotCodec.checkCost(slot) }
-        for slot in candidates {
-            guard let masterKey = try KeySlotCodec.unwrap(slot: slot, credential: credential) else { continue }
-            return try Self.openKeyring(sealed, key: key, masterKey: masterKey, masterKeyId: masterKeyId)
+        var sealed = try store.get(key), listed = slots
+        // A master-key rotation committing between the listing of the slots and the read of the keyring leaves
+        // them for different master keys. When nothing opens, look again while either has changed since.
+        for _ in 0..<3 {
+            let masterKeyId = try Self.sealingKeyId(of: sealed, key: key)
+            if let keyring = try unlock(credential, among: listed, sealed: sealed, masterKeyId: masterKeyId) { return keyring }
+            let (again, relisted) = (try store.get(key), try self.slots())
+            guard again != sealed || relisted.map(\.id) != listed.map(\.id) else { break }
+            (sealed, listed) = (again, relisted)
         }
         // A slot that should open with this credential but is damaged looks exactly like a wrong key (the tag
         // fails either way): name every slot tried, so the damaged one is among them.
-        let tried = candidates.isEmpty ? "" : " (tried " + candidates.map { "'\(RepositoryLayout.keySlot($0.id))'" }.joined(separator: ", ") + ")"
-        throw EngineError.wrongKey(credential: credential.description + tried)
+        // Slots for another master key were not tried; a damaged master_key_id makes a slot look like one of them.
+        let masterKeyId = Hex.encode(try Self.sealingKeyId(of: sealed, key: key))
+        let ofKind = listed.filter { $0.kind == credential.slotKind }
+        let names = { (slots: [KeySlot]) in slots.map { "'\(RepositoryLayout.keySlot($0.id))'" }.joined(separator: ", ") }
+        let tried = ofKind.filter { $0.masterKeyId == masterKeyId }, stale = ofKind.filter { $0.masterKeyId != masterKeyId }
+        let detail = (tried.isEmpty ? [] : ["tried " + names(tried)]) + (stale.isEmpty ? [] : ["not tried, for another master key: " + names(stale)])
+        throw EngineError.wrongKey(credential: credential.description + (detail.isEmpty ? "" : " (" + detail.joined(separator: "; ") + ")"))
+    }
+
+    /// The keyring in `sealed`, opened through a live slot of the credential's kind; nil when none opens.
+    private func unlock(_ credential: Credential, among slots: [KeySlot], sealed: [UInt8], masterKeyId: [UInt8]) throws -> Keyring? {
+        let candidates = slots.filter { $0.kind == credential.slotKind && $0.masterKeyId == Hex.encode(masterKeyId) }
+        for slot in candidates { try KeySlotCodec.checkCost(slot) }
+        // A data key added later (key rotate) is found by unlocking again with the same credential.
+        let reload: @Sendable () -> [String: [UInt8]]? = { [self] in try? self.unlock(credential).dataKeys }
+        for slot in candidates {
+            guard let masterKey = try KeySlotCodec.unwrap(slot: slot, credential: credential) else { continue }
+            return try Self.openKeyring(sealed, key: try ObjectKey(RepositoryLayout.keyringObject), masterKey: masterKey,
+                                        masterKeyId: masterKeyId, reload: reload)
+        }
+        return nil
     }
 
     /// The key id in a sealed object's header: for the keyring, the id of the master key it is sealed under.
@@ -88,7 +116,8 @@ extension Repository {
         }
     }
 
-    static func openKeyring(_ sealed: [UInt8], key: ObjectKey, masterKey: [UInt8], masterKeyId: [UInt8]) throws -> Keyring {
+    static func openKeyring(_ sealed: [UInt8], key: ObjectKey, masterKey: [UInt8], masterKeyId: [UInt8],
+                            reload: (@Sendable () -> [String: [UInt8]]?)?) throws -> Keyring {
         let bytes: [UInt8]
         do {
             bytes = try OpeningDecoder.open(sealed) { $0 == masterKeyId ? masterKey : nil }
@@ -101,7 +130,7 @@ extension Repository {
         } catch {
             throw EngineError.keyringDamaged("the keyring object does not decode")
         }
-        return try Keyring(masterKey: masterKey, masterKeyId: masterKeyId, document: document)
+        return try Keyring(masterKey: masterKey, masterKeyId: masterKeyId, document: document, reload: reload)
     }
 
     /// Writes a slot under its own new name; a colliding id (one in 2^32) is refused, never overwritten.

@@ -1,5 +1,8 @@
 // Concurrent key changes (issue #11, defect 3): every run that reports success must have made its change, and
 // no data key a backup was sealed under may ever be dropped from the keyring.
+import Catalog
+import Configuration
+import Engine
 import Foundation
 import XCTest
 
@@ -54,6 +57,29 @@ final class KeyConcurrencyTests: XCTestCase {
         try keyed.backup()
         let verified = try keyed.lifeboat(["verify", "--all"])
         XCTAssertEqual(verified.status, 0, "every backup taken between rotations verifies: \(verified.output)")
+    }
+}
+
+extension KeyConcurrencyTests {
+    /// A run that unlocked before a rotation (a snapshot waiting for its WAL, a drill) reads objects sealed under
+    /// data keys added after it started, also after a master-key rotation, instead of failing with "unknown key".
+    func testAReaderFindsDataKeysAddedAfterItUnlocked() throws {
+        let env = try TestEnvironment.require()
+        let source = TestEnvironment.uniqueName("keyreader")
+        defer { SampleDatabase.drop(env, source) }
+        try SampleDatabase.create(env, name: source, rows: 50)
+        let keyed = try KeyedWorkspace(env, name: "keyreader", database: source)
+        let config = try ConfigLoader.load(path: keyed.workspace.configPath)
+        let repository = try Repository.open(config.repository, environment: [:])
+        let keyring = try repository.unlock(try Credential.load(config.encryption, environment: [:]))
+        let catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: "main")
+
+        for rotation in [["key", "rotate"], ["key", "rotate", "--master"]] {
+            XCTAssertEqual(try keyed.lifeboat(rotation).status, 0)
+            let id = try XCTUnwrap(BackupID(try keyed.backup()))
+            let manifest = try catalog.manifest(id)
+            XCTAssertFalse(keyring.dataKeyIds.contains(manifest.encryption.keyId), "sealed under a key added later")
+        }
     }
 }
 

@@ -89,4 +89,26 @@ final class KeyManagementTests: XCTestCase {
         try FileManager.default.removeItem(atPath: keys + "slot-0badc0de.json")
         XCTAssertEqual(try workspace.lifeboat(["list"], environment: passphrase).status, 0)
     }
+
+    /// A slot whose master_key_id is damaged looks like one for another master key. Key changes never delete it
+    /// (only the slots a killed master-key rotation's journal names go automatically); the wrong key names it.
+    func testADamagedSlotIsNeverDeletedByAKeyChange() throws {
+        let env = try TestEnvironment.require()
+        let keyed = try KeyedWorkspace(env, name: "damagedslot", database: "postgres")
+        let ops = try keyed.keyFile("ops")
+        let added = try keyed.lifeboat(["key", "add", "--key-file", ops, "--label", "ops", "--json"])
+        let slot = try XCTUnwrap(try keyed.workspace.json(added)["id"] as? String, added.output)
+        let path = keyed.workspace.repository + "/keys/slot-\(slot).json"
+        var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let masterKeyId = try XCTUnwrap(object["master_key_id"] as? String)
+        object["master_key_id"] = (masterKeyId.first == "0" ? "1" : "0") + masterKeyId.dropFirst()
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
+
+        XCTAssertEqual(try keyed.lifeboat(["key", "rotate"]).status, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path), "the damaged slot is still there")
+        XCTAssertEqual(try keyed.keyListing()["stale_slots"] as? [String], [slot])
+        let refused = try keyed.lifeboat(as: "ops", ["key", "list"])
+        XCTAssertEqual(refused.status, 4, refused.output)
+        XCTAssertTrue(refused.stderr.contains("slot-\(slot).json"), "the wrong key names the slot: \(refused.stderr)")
+    }
 }

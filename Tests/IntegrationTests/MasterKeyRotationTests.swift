@@ -51,7 +51,7 @@ final class MasterKeyRotationTests: XCTestCase {
         try savedSlot.write(to: URL(fileURLWithPath: leakedSlotPath))
         let attacker = try keyed.lifeboat(as: "leaked", ["list"])
         XCTAssertEqual(attacker.status, 4, attacker.output)
-        XCTAssertTrue(attacker.stderr.contains("no key slot"), attacker.stderr)
+        XCTAssertTrue(attacker.stderr.contains("no key slot") && attacker.stderr.contains("slot-\(leakedSlot).json"), attacker.stderr)
 
         for name in ["initial", "ops"] { XCTAssertEqual(try keyed.lifeboat(as: name, ["key", "list"]).status, 0, name) }
         XCTAssertEqual(try keyed.lifeboat(as: "vault", ["key", "list"], environment: Self.vault).status, 0)
