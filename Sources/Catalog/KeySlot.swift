@@ -2,7 +2,8 @@
 // The repository has one random master key. Each key slot wraps it under a key-encryption key (KEK) derived
 // from a key file (HKDF-SHA256) or a passphrase (scrypt). The keyring object, sealed under the master key,
 // lists the data keys; `key rotate` appends a new current data key, old ones stay for reading old objects.
-// `key add`/`key remove` only add or delete slots, so access changes never touch data.
+// `key add`/`key remove` only add or delete slots, so access changes never touch data; `key rotate --master`
+// replaces the master key and rewraps the remaining slots, which is what revokes a removed slot's secret.
 import Foundation
 
 public enum KeySlotKind: String, Codable, Sendable {
@@ -22,6 +23,12 @@ public struct KeyDerivation: Codable, Sendable, Equatable {
         self.n = n
         self.r = r
         self.p = p
+    }
+
+    /// The scrypt parameters, when this is a scrypt derivation that names all three.
+    public var scryptCost: ScryptCost? {
+        guard algorithm == "scrypt", let n, let r, let p else { return nil }
+        return ScryptCost(n: n, r: r, p: p)
     }
 }
 

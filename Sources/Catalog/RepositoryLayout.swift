@@ -6,6 +6,8 @@ public enum RepositoryLayout {
     public static let descriptor = "repository.json"
     public static let keyringObject = "keys/keyring.lbx"
     public static let keySlotPrefix = "keys/slot-"
+    /// The journal of a master-key rotation in progress (KeyRotationJournal).
+    public static let keyRotationJournal = "keys/rotation.json"
     public static let sealedExtension = ".lbx"
     public static let manifestName = "manifest.lbx"
     public static let pinRecordName = "pin.lbx"

@@ -15,6 +15,7 @@ public enum EngineError: LifeboatError {
     case passphraseFileUnusable(variable: String, path: String, detail: String)
     case wrongKey(credential: String)
     case keyringDamaged(String)
+    case keySlotRejected(slot: String, detail: String)
     case lastKeySlot
     case unknownKeySlot(String)
     case toolMissing(tool: String, searched: [String])
@@ -37,7 +38,7 @@ public enum EngineError: LifeboatError {
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .keyringDamaged, .wrongKey, .rowCountMismatch, .manifestMismatch: return .integrity
+        case .keyringDamaged, .keySlotRejected, .wrongKey, .rowCountMismatch, .manifestMismatch: return .integrity
         case .keyFileMissing, .keyFileInsecure, .keyFileMalformed, .keyFileExists,
              .passphraseMissing, .passphraseTooShort, .passphraseFileUnusable, .toolMissing, .databaseNotFound, .databaseRequired,
              .backupNotFound, .wrongBackupKind, .invalidArgument, .keyFileUnreadable, .notARepository, .lastKeySlot, .unknownKeySlot,
@@ -65,6 +66,7 @@ public enum EngineError: LifeboatError {
         case let .passphraseFileUnusable(variable, path, detail): return "passphrase file '\(path)' (named by \(variable)) cannot be used: \(detail)"
         case .wrongKey(let credential): return "no key slot of the repository opens with \(credential)"
         case .keyringDamaged(let detail): return "the repository keyring is damaged: \(detail)"
+        case .keySlotRejected(let slot, let detail): return "key slot 'keys/slot-\(slot).json' was refused without trying it: \(detail)"
         case .lastKeySlot: return "refusing to remove the last key slot"
         case .unknownKeySlot(let id): return "no key slot '\(id)'"
         case .toolMissing(let tool, let searched):
@@ -115,6 +117,9 @@ public enum EngineError: LifeboatError {
         case .passphraseFileUnusable(_, let path, _): return "it must hold the passphrase and be readable by its owner only: 'chmod 600 \(path)'"
         case .wrongKey: return "check encryption.key_file / encryption.passphrase_env; 'lifeboat key list' shows the slots"
         case .keyringDamaged: return "restore keys/ from a copy of the repository; the data cannot be read without it"
+        case .keySlotRejected(let slot, _):
+            return "Lifeboat never writes such a slot, so it was altered or planted: check who can write to the repository, "
+                + "then delete keys/slot-\(slot).json (or run 'lifeboat key remove \(slot)' with a key file configured)"
         case .lastKeySlot: return "add another slot with 'lifeboat key add' first"
         case .unknownKeySlot: return "'lifeboat key list' shows the slots"
         case .toolMissing: return "install the PostgreSQL client (apt-get install postgresql-client-15) or set postgres.bin_dir"

@@ -6,13 +6,16 @@ import Foundation
 import Pipeline
 
 public final class Keyring: @unchecked Sendable {
-    // Immutable after init; shared read-only across pipeline threads.
+    // Immutable after init (DataKeyLookup guards its own cache); shared across pipeline threads.
     let masterKey: [UInt8]
     let masterKeyId: [UInt8]
     let document: KeyringDocument
-    private let dataKeys: [String: [UInt8]]
+    let dataKeys: [String: [UInt8]]
+    private let finder: DataKeyLookup
 
-    init(masterKey: [UInt8], masterKeyId: [UInt8], document: KeyringDocument) throws {
+    /// `reload` unlocks the keyring as it is now, for keys added after this one was read (DataKeyLookup).
+    init(masterKey: [UInt8], masterKeyId: [UInt8], document: KeyringDocument,
+         reload: (@Sendable () -> [String: [UInt8]]?)? = nil) throws {
         self.masterKey = masterKey
         self.masterKeyId = masterKeyId
         self.document = document
@@ -25,6 +28,7 @@ public final class Keyring: @unchecked Sendable {
         }
         guard keys[document.current] != nil else { throw EngineError.keyringDamaged("current data key is missing") }
         self.dataKeys = keys
+        self.finder = DataKeyLookup(keys: keys, reload: reload)
     }
 
     /// The key new objects are sealed with.
@@ -35,15 +39,36 @@ public final class Keyring: @unchecked Sendable {
     public var currentKeyId: String { document.current }
     public var dataKeyIds: [String] { document.keys.map(\.id) }
 
-    /// Finds the data key (or the master key, for the keyring object itself) named in an object's header.
+    /// Finds the data key named in an object's header, including one a rotation added after this keyring was read.
     public var lookup: @Sendable ([UInt8]) -> [UInt8]? {
-        let keys = dataKeys
-        return { id in keys[Hex.encode(id)] }
+        let finder = finder
+        return { id in finder.key(for: id) }
     }
 
     var masterLookup: @Sendable ([UInt8]) -> [UInt8]? {
         let id = masterKeyId, key = masterKey
         return { $0 == id ? key : nil }
+    }
+
+    /// True when `slot` wraps this keyring's master key. Any other slot is stale (left by a killed master-key
+    /// rotation, restored from an old copy, or its master_key_id is damaged): it cannot open this keyring and is
+    /// never tried.
+    public func isLive(_ slot: KeySlot) -> Bool { slot.masterKeyId == Hex.encode(masterKeyId) }
+
+    /// The same keys plus a fresh data key, which becomes current (`key rotate`).
+    func addingDataKey(now: Date) throws -> Keyring {
+        var document = document
+        let fresh = try Self.newDataKey(now: now)
+        document.keys.append(fresh)
+        document.current = fresh.id
+        return try Keyring(masterKey: masterKey, masterKeyId: masterKeyId, document: document)
+    }
+
+    /// A fresh master key over the same data keys plus a fresh current one (`key rotate --master`). The old data
+    /// keys stay so old objects stay readable; the new current key is one nobody who knew the old master key saw.
+    func withNewMasterKey(now: Date) throws -> Keyring {
+        let next = try addingDataKey(now: now)
+        return try Keyring(masterKey: try SecureRandom.bytes(32), masterKeyId: try SecureRandom.bytes(16), document: next.document)
     }
 
     static func newDataKey(now: Date) throws -> DataKeyEntry {

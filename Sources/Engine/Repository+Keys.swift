@@ -1,4 +1,5 @@
-// Repository key management: create (init), unlock, add/remove slots, rotate the data key.
+// Repository keys: create (init), read the slots, unlock. Every change to slots or keyring after init runs
+// under the "keys" lock (Repository+KeyChanges.swift).
 import Catalog
 import Configuration
 import Cipher
@@ -22,18 +23,28 @@ extension Repository {
         let keyring = try Keyring(masterKey: masterKey, masterKeyId: masterKeyId,
                                   document: KeyringDocument(current: dataKey.id, keys: [dataKey]))
         try repository.saveKeyring(keyring)
-        let slot = try repository.addSlot(keyring: keyring, credential: credential, label: "initial", now: now)
+        let slot = try KeySlotCodec.wrap(masterKey: masterKey, masterKeyId: masterKeyId, credential: credential,
+                                         label: "initial", created: now)
+        try repository.writeSlot(slot)
         let descriptor = RepositoryDescriptor(id: UUID().uuidString.lowercased(), created: now)
         let encoded = Array(try CatalogCoding.encoder(pretty: true).encode(descriptor))
         guard try store.createExclusive(descriptorKey, data: encoded) else { throw EngineError.repositoryExists(store.location) }
         return (repository, slot)
     }
 
+    /// Every slot object, live or stale (`Keyring.isLive` tells them apart). A slot deleted between the listing
+    /// and its read (a concurrent `key remove` or master-key rotation) is skipped, not reported missing.
     public func slots() throws -> [KeySlot] {
-        try store.list(prefix: RepositoryLayout.keySlotPrefix).map { info in
+        try store.list(prefix: RepositoryLayout.keySlotPrefix).compactMap { info in
+            let bytes: [UInt8]
+            do {
+                bytes = try store.get(info.key)
+            } catch StoreError.notFound {
+                return nil
+            }
             let slot: KeySlot
             do {
-                slot = try CatalogCoding.decoder().decode(KeySlot.self, from: Data(try store.get(info.key)))
+                slot = try CatalogCoding.decoder().decode(KeySlot.self, from: Data(bytes))
             } catch is DecodingError {
                 throw EngineError.keyringDamaged("key slot '\(info.key)' is unreadable")
             }
@@ -50,73 +61,87 @@ extension Repository {
         }
     }
 
-    /// Tries every slot of the credential's kind; the first that authenticates yields the master key.
+    /// Tries the live slots of the credential's kind; the first that authenticates yields the master key.
     public func unlock(_ credential: Credential) throws -> Keyring {
         try unlock(credential, among: try slots())
     }
 
     /// `unlock` with the slots already read (`slots()`), so a caller that reports them reads them once.
+    /// Live slots are those for the master key the keyring's header names: a slot for another master key (the
+    /// leftover of an interrupted master-key rotation, or one restored from an old copy) cannot open it.
+    /// Every candidate's scrypt cost is checked before any is tried, so a planted costly slot fails by name.
     public func unlock(_ credential: Credential, among slots: [KeySlot]) throws -> Keyring {
-        let candidates = slots.filter { $0.kind == credential.slotKind }
-        for slot in candidates {
-            guard let masterKey = try KeySlotCodec.unwrap(slot: slot, credential: credential),
-                  let masterKeyId = Hex.decode(slot.masterKeyId) else { continue }
-            let lookup: ([UInt8]) -> [UInt8]? = { $0 == masterKeyId ? masterKey : nil }
-            let bytes = try getSealed(try ObjectKey(RepositoryLayout.keyringObject), lookup: lookup)
-            let document: KeyringDocument
-            do {
-                document = try CatalogCoding.decoder().decode(KeyringDocument.self, from: Data(bytes))
-            } catch {
-                throw EngineError.keyringDamaged("the keyring object does not decode")
-            }
-            return try Keyring(masterKey: masterKey, masterKeyId: masterKeyId, document: document)
+        let key = try ObjectKey(RepositoryLayout.keyringObject)
+        var sealed = try store.get(key), listed = slots
+        // A master-key rotation committing between the listing of the slots and the read of the keyring leaves
+        // them for different master keys. When nothing opens, look again while either has changed since.
+        for _ in 0..<3 {
+            let masterKeyId = try Self.sealingKeyId(of: sealed, key: key)
+            if let keyring = try unlock(credential, among: listed, sealed: sealed, masterKeyId: masterKeyId) { return keyring }
+            let (again, relisted) = (try store.get(key), try self.slots())
+            guard again != sealed || relisted.map(\.id) != listed.map(\.id) else { break }
+            (sealed, listed) = (again, relisted)
         }
         // A slot that should open with this credential but is damaged looks exactly like a wrong key (the tag
         // fails either way): name every slot tried, so the damaged one is among them.
-        let tried = candidates.isEmpty ? "" : " (tried " + candidates.map { "'\(RepositoryLayout.keySlot($0.id))'" }.joined(separator: ", ") + ")"
-        throw EngineError.wrongKey(credential: credential.description + tried)
+        // Slots for another master key were not tried; a damaged master_key_id makes a slot look like one of them.
+        let masterKeyId = Hex.encode(try Self.sealingKeyId(of: sealed, key: key))
+        let ofKind = listed.filter { $0.kind == credential.slotKind }
+        let names = { (slots: [KeySlot]) in slots.map { "'\(RepositoryLayout.keySlot($0.id))'" }.joined(separator: ", ") }
+        let tried = ofKind.filter { $0.masterKeyId == masterKeyId }, stale = ofKind.filter { $0.masterKeyId != masterKeyId }
+        let detail = (tried.isEmpty ? [] : ["tried " + names(tried)]) + (stale.isEmpty ? [] : ["not tried, for another master key: " + names(stale)])
+        throw EngineError.wrongKey(credential: credential.description + (detail.isEmpty ? "" : " (" + detail.joined(separator: "; ") + ")"))
     }
 
-    @discardableResult
-    public func addSlot(keyring: Keyring, credential: Credential, label: String?, now: Date) throws -> KeySlot {
-        let slot = try KeySlotCodec.wrap(masterKey: keyring.masterKey, masterKeyId: keyring.masterKeyId,
-                                         credential: credential, label: label, now: now)
+    /// The keyring in `sealed`, opened through a live slot of the credential's kind; nil when none opens.
+    private func unlock(_ credential: Credential, among slots: [KeySlot], sealed: [UInt8], masterKeyId: [UInt8]) throws -> Keyring? {
+        let candidates = slots.filter { $0.kind == credential.slotKind && $0.masterKeyId == Hex.encode(masterKeyId) }
+        for slot in candidates { try KeySlotCodec.checkCost(slot) }
+        // A data key added later (key rotate) is found by unlocking again with the same credential.
+        let reload: @Sendable () -> [String: [UInt8]]? = { [self] in try? self.unlock(credential).dataKeys }
+        for slot in candidates {
+            guard let masterKey = try KeySlotCodec.unwrap(slot: slot, credential: credential) else { continue }
+            return try Self.openKeyring(sealed, key: try ObjectKey(RepositoryLayout.keyringObject), masterKey: masterKey,
+                                        masterKeyId: masterKeyId, reload: reload)
+        }
+        return nil
+    }
+
+    /// The key id in a sealed object's header: for the keyring, the id of the master key it is sealed under.
+    static func sealingKeyId(of sealed: [UInt8], key: ObjectKey) throws -> [UInt8] {
+        do {
+            return try SealedObjectHeader(parsing: Array(sealed.prefix(SealedObjectHeader.size))).keyID
+        } catch let error as CipherError {
+            throw PipelineError.corruptObject(key: key.rawValue, detail: error.message)
+        }
+    }
+
+    static func openKeyring(_ sealed: [UInt8], key: ObjectKey, masterKey: [UInt8], masterKeyId: [UInt8],
+                            reload: (@Sendable () -> [String: [UInt8]]?)?) throws -> Keyring {
+        let bytes: [UInt8]
+        do {
+            bytes = try OpeningDecoder.open(sealed) { $0 == masterKeyId ? masterKey : nil }
+        } catch let error as CipherError {
+            throw PipelineError.corruptObject(key: key.rawValue, detail: error.message)
+        }
+        let document: KeyringDocument
+        do {
+            document = try CatalogCoding.decoder().decode(KeyringDocument.self, from: Data(bytes))
+        } catch {
+            throw EngineError.keyringDamaged("the keyring object does not decode")
+        }
+        return try Keyring(masterKey: masterKey, masterKeyId: masterKeyId, document: document, reload: reload)
+    }
+
+    /// Writes a slot under its own new name; a colliding id (one in 2^32) is refused, never overwritten.
+    func writeSlot(_ slot: KeySlot) throws {
         let encoded = Array(try CatalogCoding.encoder(pretty: true).encode(slot))
         guard try store.createExclusive(try ObjectKey(RepositoryLayout.keySlot(slot.id)), data: encoded) else {
             throw EngineError.keyringDamaged("key slot id '\(slot.id)' collided; run the command again")
         }
-        return slot
     }
 
-    /// Removes a slot; the credential that unlocked `keyring` must keep a slot, so nobody locks themselves out.
-    public func removeSlot(id: String, unlockedWith credential: Credential) throws {
-        let lock = try RepositoryLock(store: store, name: "keys", command: "lifeboat key remove")
-        defer { lock.release() }
-        let all = try slots()
-        guard let victim = all.first(where: { $0.id == id }) else { throw EngineError.unknownKeySlot(id) }
-        let remaining = all.filter { $0.id != id }
-        guard !remaining.isEmpty else { throw EngineError.lastKeySlot }
-        if try KeySlotCodec.unwrap(slot: victim, credential: credential) != nil,
-           try !remaining.contains(where: { try KeySlotCodec.unwrap(slot: $0, credential: credential) != nil }) {
-            throw EngineError.invalidArgument("slot '\(id)' is the only one your \(credential) opens",
-                                              hint: "remove it with another credential, or add a new slot for this one first")
-        }
-        try store.delete(try ObjectKey(RepositoryLayout.keySlot(id)))
-    }
-
-    /// Adds a new data key and makes it current. Old data keys stay, so old backups remain readable.
-    public func rotateDataKey(keyring: Keyring, now: Date) throws -> Keyring {
-        let lock = try RepositoryLock(store: store, name: "keys", command: "lifeboat key rotate")
-        defer { lock.release() }
-        var document = keyring.document
-        let fresh = try Keyring.newDataKey(now: now)
-        document.keys.append(fresh)
-        document.current = fresh.id
-        let rotated = try Keyring(masterKey: keyring.masterKey, masterKeyId: keyring.masterKeyId, document: document)
-        try saveKeyring(rotated)
-        return rotated
-    }
-
+    /// Replaces keys/keyring.lbx in one atomic write (the store's contract): readers see the old or the new one.
     func saveKeyring(_ keyring: Keyring) throws {
         let bytes = Array(try CatalogCoding.encoder().encode(keyring.document))
         try putSealed(try ObjectKey(RepositoryLayout.keyringObject), bytes: bytes,

@@ -41,14 +41,20 @@ struct CommandContext {
 
     /// Opens the configured repository and unlocks its keyring.
     func unlockedRepository() throws -> (Repository, Keyring) {
+        let repository = try openRepository()
+        let slots = try repository.slots()
+        Self.recordKeySlots(slots.count)
+        return (repository, try repository.unlock(try credential(), among: slots))
+    }
+
+    /// Opens the configured repository without unlocking it: key changes unlock under the "keys" lock.
+    func openRepository() throws -> Repository {
         let repository = try Repository.open(config.repository, environment: engine.environment, immutability: try uploadImmutability())
         // Said where backups are written or the policy applied, not on every WAL push.
         if let problem = repository.immutabilityProblem, ["backup", "prune", "check", "pin"].contains(command) {
             engine.logger.warning("the policy asks for immutability, but \(problem): objects are uploaded without Object Lock")
         }
-        let slots = try repository.slots()
-        Self.recordKeySlots(slots.count)
-        return (repository, try repository.unlock(try credential(), among: slots))
+        return repository
     }
 
     /// Every run that opens the repository reports its key slots (a slot nobody meant to add is an alert); key
