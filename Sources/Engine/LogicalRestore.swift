@@ -153,7 +153,9 @@ public final class LogicalRestore {
             if plan.createDatabase { Self.dropCreatedDatabase(target, name: targetDatabase, logger: logger) }
             throw error
         }
-        try? setComment(target, name: plan.targetDatabase, "restored by lifeboat from backup \(manifest.id) of cluster '\(manifest.cluster)'")
+        if plan.createDatabase {   // only our own mark is replaced; a database someone else made keeps its comment
+            try? setComment(target, name: plan.targetDatabase, "restored by lifeboat from backup \(manifest.id) of cluster '\(manifest.cluster)'")
+        }
         context.progress.begin("check row counts of \(record.tables.count) tables")
         let checked = try checkRowCounts(record, target: target.with(database: plan.targetDatabase))
         context.progress.end()
