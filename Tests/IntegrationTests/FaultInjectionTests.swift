@@ -66,6 +66,73 @@ final class FaultInjectionTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(restores, 6)
     }
 
+    /// pin and unpin under a fault at each point: list and verify keep working, the pin is either the old or the
+    /// new state, the next run succeeds, and no lock stays.
+    func testPinUnderAFaultAtEveryPoint() throws {
+        let env = try TestEnvironment.require()
+        let workspace = try Workspace(env, name: "pinfaults")
+        try workspace.initialize()
+        XCTAssertEqual(try workspace.lifeboat(["backup", "--database", "postgres"]).status, 0)
+        let id = try XCTUnwrap(try workspace.listedIDs()?.first)
+        let scenario = FaultScenario(name: "pin (file)", run: { environment in
+            try workspace.lifeboat(["pin", id], environment: environment)
+        }, check: { _, result in
+            var broken: [String] = []
+            let listed = try workspace.lifeboat(["list", "--json"])
+            if listed.status != 0 { broken.append("list exits \(listed.status): \(listed.stderr)") }
+            let pinned = ((try? workspace.json(listed))?["backups"] as? [[String: Any]])?.first?["pinned"] as? Bool
+            if result.status == 0 && pinned != true { broken.append("pin exited 0 but the backup is not pinned") }
+            let next = try workspace.lifeboat(["pin", id])
+            if next.status != 0 { broken.append("the next pin exits \(next.status): \(next.stderr)") }
+            let unpin = try workspace.lifeboat(["unpin", id])
+            if unpin.status != 0 { broken.append("unpin exits \(unpin.status): \(unpin.stderr)") }
+            broken += try workspace.quiescentProblems(afterPrune: false)
+            return FaultVerdict(broken: broken, backupsChecked: 1)
+        })
+        try FaultSuite.exercise(scenario, scratch: workspace.directory, requiredPoints: ["pin.record.before", "pin.record.after"])
+    }
+
+    /// A snapshot under a fault at its commit points (every point with LIFEBOAT_FAULTS_FULL=1): as for logical
+    /// backups, and a listed snapshot verifies with its WAL.
+    func testSnapshotBackupUnderAFaultAtItsCommitPoints() throws {
+        let env = try TestEnvironment.require()
+        let scenario = try archivingScenario(env, name: "snapfaults")
+        let workspace = scenario.workspace
+        try """
+            name: snapfaults
+            safety: { min_age: 1s, min_complete: 1 }
+            keep:
+              snapshot: { last: 2 }
+            """.write(toFile: workspace.directory + "/retention.yml", atomically: true, encoding: .utf8)
+        let config = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
+        try (config + "\npolicy: retention.yml\n").write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try chownToPostgres(workspace.directory)
+        let faulted = FaultScenario(name: "snapshot backup (file)", run: { environment in
+            Thread.sleep(forTimeInterval: 1.05)   // backup ids are per second
+            return try workspace.lifeboat(["backup", "--type", "snapshot", "--json"], environment: environment)
+        }, check: { _, result in
+            var broken: [String] = []
+            guard let listed = try workspace.listedIDs() else { return FaultVerdict(broken: ["list fails after the fault"]) }
+            if result.status == 0, let id = (try? workspace.json(result))?["id"] as? String, !listed.contains(id) {
+                broken.append("the run exited 0 but its snapshot is not listed")
+            }
+            let verify = try workspace.lifeboat(["verify", "--all", "--wal"])
+            if verify.status != 0 { broken.append("verify --all --wal exits \(verify.status): \(verify.stderr)") }
+            Thread.sleep(forTimeInterval: 1.05)
+            let next = try workspace.lifeboat(["backup", "--type", "snapshot"])
+            if next.status != 0 { broken.append("the next snapshot exits \(next.status): \(next.stderr)") }
+            Thread.sleep(forTimeInterval: 1.05)
+            let pruned = try workspace.lifeboat(["prune"])
+            if pruned.status != 0 { broken.append("the next prune exits \(pruned.status): \(pruned.stderr)") }
+            broken += try workspace.quiescentProblems(afterPrune: true)
+            return FaultVerdict(broken: broken, backupsChecked: listed.count)
+        })
+        let commitPoints: Set<String> = ["backup.manifest.before", "backup.manifest.after"]
+        try FaultSuite.exercise(faulted, scratch: workspace.directory,
+                                actions: FaultSuite.full ? FaultSuite.actions : ["kill", "term"],
+                                requiredPoints: Array(commitPoints), only: FaultSuite.full ? nil : { commitPoints.contains($0) })
+    }
+
     /// A drill killed, interrupted or failed at each of its points: the next drill on this host succeeds and
     /// afterwards no scratch cluster (directory or server) and no scratch database remains, for both targets.
     func testDrillUnderAFaultAtEveryPointLeavesNoScratchBehind() throws {

@@ -62,8 +62,9 @@ enum FaultSuite {
     /// Runs every case, checks, records; returns the number of cases run. Fails the test on any broken guarantee.
     @discardableResult
     static func exercise(_ scenario: FaultScenario, scratch: String, actions: [String] = actions,
-                         requiredPoints: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> Int {
-        let points = try trace(scenario, scratch: scratch)
+                         requiredPoints: [String] = [], only: ((String) -> Bool)? = nil,
+                         file: StaticString = #filePath, line: UInt = #line) throws -> Int {
+        let points = try trace(scenario, scratch: scratch).filter { only?($0.0) ?? true }
         let reached = Set(points.map(\.0))
         for point in requiredPoints where !reached.contains(point) {
             XCTFail("\(scenario.name) never reached failpoint '\(point)'", file: file, line: line)
