@@ -59,6 +59,11 @@ extension WALArchive {
             // if no record names it, prune removes it later.
             let created = try createSealedExclusively(try recordKey(name), sealed)
             try Failpoint.hit("wal.record.after")
+            // The record is the commit point only if the store refuses a second create; one that ignores
+            // If-None-Match would let another push silently replace it (format.md §1). Same plaintext: harmless.
+            if created, try createSealedExclusively(try recordKey(name), sealed) {
+                throw StoreError.exclusiveCreateIgnored(location: repository.store.location)
+            }
             let winner = created ? fileRecord : try record(name)
             guard let winner else { continue }
             if winner.objectName == object {

@@ -45,5 +45,13 @@ final class ExclusiveCreateTests: XCTestCase {
             """)
         XCTAssertFalse(keys.contains("/locks/"), "the refused run left its lock: \(keys)")
         XCTAssertFalse(keys.contains("/backups/"), "the refused run wrote backup objects: \(keys)")
+
+        // wal push: the record's second create is accepted too, so the push fails loudly (PostgreSQL retries).
+        let segment = try WALSegmentFiles(env).write(0x0F10, into: workspace.directory + "/pg_wal")
+        try s3.clearFaults()
+        try s3.queueFaults([["match": ".meta.lbx", "pass": true], ["match": ".meta.lbx", "status": 200]])
+        let pushed = try workspace.lifeboat(["wal", "push", segment], environment: s3.credentials)
+        XCTAssertEqual(pushed.status, 1, pushed.output)
+        XCTAssertTrue(pushed.stderr.contains("does not honour exclusive create"), pushed.stderr)
     }
 }
