@@ -19,6 +19,9 @@ enum AbandonedScratch {
     /// "host pid": written into a scratch directory and as the comment of a scratch database.
     static var ownerText: String { "lifeboat drill on host \(ProcessInfo.processInfo.hostName) pid \(getpid())" }
 
+    /// A kept scratch place (`drill run --keep`) names no pid: it is the operator's to remove.
+    static let keptText = "lifeboat drill scratch kept by request (drill run --keep); remove it when done"
+
     /// True when `text` names a drill on this host whose pid no longer runs.
     static func isAbandoned(_ text: String) -> Bool {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })

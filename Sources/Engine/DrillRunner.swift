@@ -64,7 +64,7 @@ public struct DrillRunner {
         let teardown = Interruption.shared.register { [state] in state.target.tearDown() }
         defer {
             Interruption.shared.unregister(teardown)
-            if !state.keep { state.target.tearDown() }
+            if state.keep { state.target.keepForOperator() } else { state.target.tearDown() }
         }
         var failure: String?
         do {

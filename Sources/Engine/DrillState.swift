@@ -85,6 +85,24 @@ final class DrillScratch: @unchecked Sendable {
         }
     }
 
+    /// Leaves the scratch server or database for the operator (`--keep`): marked as kept, so neither this
+    /// process's exit nor a later drill's sweep of abandoned scratch removes it.
+    func keepForOperator() {
+        lock.lock()
+        let current = kind
+        kind = .none
+        lock.unlock()
+        switch current {
+        case .none: break
+        case .cluster(let scratch): scratch.keepAfterExit()
+        case .database(let server, let name):
+            guard let connection = try? PGConnection(server), let quoted = try? connection.quoteIdentifier(name),
+                  let text = try? connection.quoteLiteral(AbandonedScratch.keptText) else { return }
+            defer { connection.close() }
+            _ = try? connection.execute("COMMENT ON DATABASE \(quoted) IS \(text)")
+        }
+    }
+
     func tearDown() {
         lock.lock()
         let current = kind

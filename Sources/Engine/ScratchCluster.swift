@@ -81,6 +81,21 @@ public final class ScratchCluster: @unchecked Sendable {
             .withParameter("host", viaSocket ? directory : "127.0.0.1")
     }
 
+    /// `--keep`: the server and directory stay after this process exits (deinit leaves them), and the owner file
+    /// says so, so a later drill's sweep leaves them too.
+    public func keepAfterExit() {
+        lock.lock()
+        defer { lock.unlock() }
+        removed = true
+        let path = directory + "/" + AbandonedScratch.ownerFile
+        unlink(path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return }
+        let text = Array((AbandonedScratch.keptText + "\n").utf8)
+        _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+
     /// Stops the server (immediately: its data is thrown away) and deletes the directory.
     public func remove() {
         lock.lock()
