@@ -86,6 +86,11 @@ extension Repository {
         // fails either way): name every slot tried, so the damaged one is among them.
         // Slots for another master key were not tried; a damaged master_key_id makes a slot look like one of them.
         let masterKeyId = Hex.encode(try Self.sealingKeyId(of: sealed, key: key))
+        // New slots are written before the keyring switches master keys (MasterKeyRotation), so a keyring whose
+        // master key no slot of any kind wraps has a damaged header (or its slots were replaced): name it.
+        guard listed.contains(where: { $0.masterKeyId == masterKeyId }) else {
+            throw EngineError.keyringDamaged("'\(key)' names master key '\(masterKeyId)', which no key slot wraps")
+        }
         let ofKind = listed.filter { $0.kind == credential.slotKind }
         let names = { (slots: [KeySlot]) in slots.map { "'\(RepositoryLayout.keySlot($0.id))'" }.joined(separator: ", ") }
         let tried = ofKind.filter { $0.masterKeyId == masterKeyId }, stale = ofKind.filter { $0.masterKeyId != masterKeyId }
