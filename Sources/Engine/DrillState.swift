@@ -88,11 +88,7 @@ final class DrillScratch: @unchecked Sendable {
     /// Leaves the scratch server or database for the operator (`--keep`): marked as kept, so neither this
     /// process's exit nor a later drill's sweep of abandoned scratch removes it.
     func keepForOperator() {
-        lock.lock()
-        let current = kind
-        kind = .none
-        lock.unlock()
-        switch current {
+        switch takeTarget() {
         case .none: break
         case .cluster(let scratch): scratch.keepAfterExit()
         case .database(let server, let name):
@@ -103,12 +99,17 @@ final class DrillScratch: @unchecked Sendable {
         }
     }
 
-    func tearDown() {
+    /// The target, handed over once: whoever takes it keeps or removes it; later calls get `.none`.
+    private func takeTarget() -> Kind {
         lock.lock()
+        defer { lock.unlock() }
         let current = kind
         kind = .none
-        lock.unlock()
-        switch current {
+        return current
+    }
+
+    func tearDown() {
+        switch takeTarget() {
         case .none: break
         case .cluster(let scratch): scratch.remove()
         case .database(let server, let name):
