@@ -1,14 +1,14 @@
 // swift-tools-version: 6.0
 // Lifeboat: PostgreSQL backup and disaster recovery that proves it.
 //
-// Layers (the import graph reads like the architecture):
-//   C system libraries  CLibPQ  CLibArchive  CLibCrypto  CLibCurl
-//   one wrapper each    PGClient ArchiveIO   Cipher      HTTPTransport   (no C type escapes these)
-//   S3 protocol         S3Protocol (SigV4, credentials, XML, retry policy: pure)
-//   pure domain         Diagnostics  Configuration  Catalog (no C import)
-//   storage & streams   Storage (BlobStore + LocalStore/MemoryStore)  S3 (S3Store)  Pipeline (stream stages)
-//   engines             Engine (backup, restore, verify, keys, locks, subprocesses)
-//   executable          lifeboat (one file per command; exit codes mapped once)
+// Layers (the folders under Sources/ and the import graph both read like the architecture; docs/architecture.md):
+//   Sources/System   C system libraries  CLibPQ  CLibArchive  CLibCrypto  CLibCurl
+//                    one wrapper each    PGClient ArchiveIO   Cipher      HTTPTransport   (no C type escapes these)
+//                    Diagnostics (errors, failpoints)
+//   Sources/Domain   pure models and decisions: Catalog Configuration Retention Drills Reports Metrics S3Protocol
+//   Sources/IO       storage & streams: Storage (BlobStore + LocalStore/MemoryStore)  S3 (S3Store)  Pipeline
+//   Sources/Engines  Engine (one folder per capability: backup, restore, WAL, drills, prune, keys, repository…)
+//   Sources/CLI      lifeboat (one file per command; exit codes mapped once)
 import PackageDescription
 
 let package = Package(
@@ -24,40 +24,49 @@ let package = Package(
     ],
     targets: [
         // C libraries: module map + shim header, found through pkg-config, installed from apt.
-        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        .systemLibrary(name: "CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CLibCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/System/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CLibArchive", path: "Sources/System/CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CLibCrypto", path: "Sources/System/CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibCurl", path: "Sources/System/CLibCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
-        .target(name: "Diagnostics"),
-        .target(name: "Cipher", dependencies: ["CLibCrypto", "Diagnostics"]),
-        .target(name: "ArchiveIO", dependencies: ["CLibArchive", "Diagnostics"]),
-        .target(name: "PGClient", dependencies: ["CLibPQ", "Diagnostics"]),
-        .target(name: "HTTPTransport", dependencies: ["CLibCurl", "Diagnostics"]),
-        .target(name: "S3Protocol", dependencies: ["Cipher", "Diagnostics"]),
+        .target(name: "Diagnostics", path: "Sources/System/Diagnostics"),
+        .target(name: "Cipher", dependencies: ["CLibCrypto", "Diagnostics"], path: "Sources/System/Cipher"),
+        .target(name: "ArchiveIO", dependencies: ["CLibArchive", "Diagnostics"], path: "Sources/System/ArchiveIO"),
+        .target(name: "PGClient", dependencies: ["CLibPQ", "Diagnostics"], path: "Sources/System/PGClient"),
+        .target(name: "HTTPTransport", dependencies: ["CLibCurl", "Diagnostics"], path: "Sources/System/HTTPTransport"),
+        .target(name: "S3Protocol", dependencies: ["Cipher", "Diagnostics"], path: "Sources/Domain/S3Protocol"),
 
-        .target(name: "Configuration", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Catalog", dependencies: ["Diagnostics"]),
-        .target(name: "Storage", dependencies: ["Diagnostics"]),
-        .target(name: "Retention", dependencies: ["Catalog", "Configuration"]),
-        .target(name: "Drills", dependencies: ["Catalog", "Configuration"]),
-        .target(name: "Metrics"),
-        .target(name: "Reports", dependencies: ["Catalog", "Configuration", "Drills", "Retention"]),
-        .target(name: "S3", dependencies: ["Storage", "S3Protocol", "HTTPTransport", "Cipher", "Diagnostics"]),
-        .target(name: "Pipeline", dependencies: ["Diagnostics", "Cipher", "ArchiveIO", "Storage"]),
-        .target(name: "Engine", dependencies: [
-            "Diagnostics", "Cipher", "ArchiveIO", "PGClient", "Configuration", "Catalog", "Storage", "Pipeline",
-            "S3", "S3Protocol", "HTTPTransport", "Retention", "Drills", "Metrics", "Reports",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .executableTarget(name: "lifeboat", dependencies: [
-            "Engine", "Diagnostics", "Configuration", "Catalog", "Retention", "Drills", "Storage", "Metrics", "Reports", "Cipher",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(name: "Configuration", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")], path: "Sources/Domain/Configuration"),
+        .target(name: "Catalog", dependencies: ["Diagnostics"], path: "Sources/Domain/Catalog"),
+        .target(name: "Storage", dependencies: ["Diagnostics"], path: "Sources/IO/Storage"),
+        .target(name: "Retention", dependencies: ["Catalog", "Configuration"], path: "Sources/Domain/Retention"),
+        .target(name: "Drills", dependencies: ["Catalog", "Configuration"], path: "Sources/Domain/Drills"),
+        .target(name: "Metrics", path: "Sources/Domain/Metrics"),
+        .target(name: "Reports", dependencies: ["Catalog", "Configuration", "Drills", "Retention"], path: "Sources/Domain/Reports"),
+        .target(name: "S3", dependencies: ["Storage", "S3Protocol", "HTTPTransport", "Cipher", "Diagnostics"], path: "Sources/IO/S3"),
+        .target(name: "Pipeline", dependencies: ["Diagnostics", "Cipher", "ArchiveIO", "Storage"], path: "Sources/IO/Pipeline"),
+        .target(
+            name: "Engine",
+            dependencies: [
+                "Diagnostics", "Cipher", "ArchiveIO", "PGClient", "Configuration", "Catalog", "Storage", "Pipeline",
+                "S3", "S3Protocol", "HTTPTransport", "Retention", "Drills", "Metrics", "Reports",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Engines/Engine"
+        ),
+        .executableTarget(
+            name: "lifeboat",
+            dependencies: [
+                "Engine", "Diagnostics", "Configuration", "Catalog", "Retention", "Drills", "Storage", "Metrics",
+                "Reports", "Cipher",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/CLI/lifeboat"
+        ),
 
         // Benchmark helper for scripts/bench.sh s3 (not shipped).
-        .executableTarget(name: "s3-bench", dependencies: ["S3", "S3Protocol", "HTTPTransport", "Storage"]),
+        .executableTarget(name: "s3-bench", dependencies: ["S3", "S3Protocol", "HTTPTransport", "Storage"], path: "Sources/Tools/s3-bench"),
 
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "CipherTests", dependencies: ["Cipher"], exclude: ["make_vector.py"]),

@@ -12,7 +12,7 @@
 #   /usr/share/lifeboat/{policies,drills,runbooks}
 #   /usr/share/doc/lifeboat/               README.md, docs/, copyright, changelog.gz
 #
-# The version is EngineContext.toolVersion (Sources/Engine/EngineContext.swift), the one source of truth;
+# The version is EngineContext.toolVersion (Sources/Engines/Engine/Core/EngineContext.swift), the one source of truth;
 # Depends: comes from dpkg-shlibdeps on the binary (the libraries it really links), Recommends:
 # postgresql-client. Runs lintian when it is installed and fails on its errors.
 #
@@ -39,8 +39,8 @@ for argument in "$@"; do
     esac
 done
 
-version="$(sed -n 's/.*static let toolVersion = "\([^"]*\)".*/\1/p' Sources/Engine/EngineContext.swift)"
-[ -n "$version" ] || { echo "package: no toolVersion in Sources/Engine/EngineContext.swift" >&2; exit 1; }
+version="$(sed -n 's/.*static let toolVersion = "\([^"]*\)".*/\1/p' Sources/Engines/Engine/Core/EngineContext.swift)"
+[ -n "$version" ] || { echo "package: no toolVersion in Sources/Engines/Engine/Core/EngineContext.swift" >&2; exit 1; }
 arch="$(dpkg --print-architecture)"
 dist="${DIST:-$root/dist}"
 # Maintainer: Debian's usual DEBFULLNAME/DEBEMAIL, else the git identity of whoever builds it.

@@ -90,7 +90,7 @@ final class PackageTests: XCTestCase {
         }
         XCTAssertEqual(built.status, 0, built.stderr)
         let deb = built.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let source = try String(contentsOfFile: Self.root + "/Sources/Engine/EngineContext.swift", encoding: .utf8)
+        let source = try String(contentsOfFile: Self.root + "/Sources/Engines/Engine/Core/EngineContext.swift", encoding: .utf8)
         let version = try XCTUnwrap(source.split(separator: "\n").first { $0.contains("static let toolVersion") }?
             .split(separator: "\"").dropFirst().first.map(String.init))
         let arch = try run(["dpkg", "--print-architecture"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)

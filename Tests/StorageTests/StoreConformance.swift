@@ -1,5 +1,5 @@
 // The one conformance suite every BlobStore runs (LocalStore, MemoryStore here; S3Store where its server is).
-// It checks the contract written in Sources/Storage/BlobStore.swift.
+// It checks the contract written in Sources/IO/Storage/BlobStore.swift.
 import XCTest
 import Storage
 
