@@ -5,8 +5,10 @@
 //   Sources/System   C system libraries  CLibPQ  CLibArchive  CLibCrypto  CLibCurl
 //                    one wrapper each    PGClient ArchiveIO   Cipher      HTTPTransport   (no C type escapes these)
 //                    Diagnostics (errors, failpoints)
-//   Sources/Domain   pure models and decisions: Catalog Configuration Retention Drills Reports Metrics S3Protocol
-//   Sources/IO       storage & streams: Storage (BlobStore + LocalStore/MemoryStore)  S3 (S3Store)  Pipeline
+//   Sources/Domain   pure models and decisions: Catalog Policy Retention Drills Reports Metrics S3Protocol
+//                    and Configuration, the one edge here: lifeboat.yml models and the YAML/file loaders
+//   Sources/IO       storage & streams: Storage (BlobStore + LocalStore/MemoryStore)  S3 (S3Store, ~/.aws files)
+//                    Pipeline
 //   Sources/Engines  Engine (one folder per capability: backup, restore, WAL, drills, prune, keys, repository…)
 //   Sources/CLI      lifeboat (one file per command; exit codes mapped once)
 import PackageDescription
@@ -36,20 +38,24 @@ let package = Package(
         .target(name: "HTTPTransport", dependencies: ["CLibCurl", "Diagnostics"], path: "Sources/System/HTTPTransport"),
         .target(name: "S3Protocol", dependencies: ["Cipher", "Diagnostics"], path: "Sources/Domain/S3Protocol"),
 
-        .target(name: "Configuration", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")], path: "Sources/Domain/Configuration"),
+        // Policy: policy, objective and drill models; no Yams, no files (Configuration loads them).
+        .target(name: "Policy", path: "Sources/Domain/Policy"),
+        .target(name: "Configuration", dependencies: ["Diagnostics", "Policy", .product(name: "Yams", package: "Yams")],
+                path: "Sources/Domain/Configuration"),
         .target(name: "Catalog", dependencies: ["Diagnostics"], path: "Sources/Domain/Catalog"),
         .target(name: "Storage", dependencies: ["Diagnostics"], path: "Sources/IO/Storage"),
-        .target(name: "Retention", dependencies: ["Catalog", "Configuration"], path: "Sources/Domain/Retention"),
-        .target(name: "Drills", dependencies: ["Catalog", "Configuration"], path: "Sources/Domain/Drills"),
+        .target(name: "Retention", dependencies: ["Catalog", "Policy"], path: "Sources/Domain/Retention"),
+        .target(name: "Drills", dependencies: ["Catalog", "Policy"], path: "Sources/Domain/Drills"),
         .target(name: "Metrics", path: "Sources/Domain/Metrics"),
-        .target(name: "Reports", dependencies: ["Catalog", "Configuration", "Drills", "Retention"], path: "Sources/Domain/Reports"),
+        .target(name: "Reports", dependencies: ["Catalog", "Policy", "Drills", "Retention"],
+                path: "Sources/Domain/Reports"),
         .target(name: "S3", dependencies: ["Storage", "S3Protocol", "HTTPTransport", "Cipher", "Diagnostics"], path: "Sources/IO/S3"),
         .target(name: "Pipeline", dependencies: ["Diagnostics", "Cipher", "ArchiveIO", "Storage"], path: "Sources/IO/Pipeline"),
         .target(
             name: "Engine",
             dependencies: [
-                "Diagnostics", "Cipher", "ArchiveIO", "PGClient", "Configuration", "Catalog", "Storage", "Pipeline",
-                "S3", "S3Protocol", "HTTPTransport", "Retention", "Drills", "Metrics", "Reports",
+                "Diagnostics", "Cipher", "ArchiveIO", "PGClient", "Configuration", "Policy", "Catalog", "Storage",
+                "Pipeline", "S3", "S3Protocol", "HTTPTransport", "Retention", "Drills", "Metrics", "Reports",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Engines/Engine"
@@ -57,8 +63,8 @@ let package = Package(
         .executableTarget(
             name: "lifeboat",
             dependencies: [
-                "Engine", "Diagnostics", "Configuration", "Catalog", "Retention", "Drills", "Storage", "Metrics",
-                "Reports", "Cipher",
+                "Engine", "Diagnostics", "Configuration", "Policy", "Catalog", "Retention", "Drills", "Storage",
+                "Metrics", "Reports", "Cipher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -72,12 +78,14 @@ let package = Package(
         .testTarget(name: "CipherTests", dependencies: ["Cipher"], exclude: ["make_vector.py"]),
         .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO"]),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Policy"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Catalog", "Configuration", "Drills"]),
-        .testTarget(name: "DrillsTests", dependencies: ["Drills", "Catalog", "Configuration"]),
-        .testTarget(name: "RetentionTests", dependencies: ["Retention", "Catalog", "Configuration"], resources: [.copy("Golden")]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Catalog", "Policy", "Drills"]),
+        .testTarget(name: "DrillsTests", dependencies: ["Drills", "Catalog", "Policy"]),
+        .testTarget(name: "RetentionTests", dependencies: ["Retention", "Catalog", "Policy"],
+                    resources: [.copy("Golden")]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "S3", "S3Protocol", "HTTPTransport"]),
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"], resources: [.copy("test_server.py")]),
         .testTarget(name: "S3ProtocolTests", dependencies: ["S3Protocol", "Cipher"], exclude: ["make_sigv4_vectors.py"]),

@@ -1,5 +1,6 @@
 // Drill files: the documented format, defaults, the shipped drills, and an error naming file, line and key
 // path for every invalid field and every refused combination.
+import Policy
 import XCTest
 @testable import Configuration
 

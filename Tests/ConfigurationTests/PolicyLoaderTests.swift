@@ -1,5 +1,6 @@
 // Policy files: the documented format, defaults, durations, and an error naming file, line and key path for
 // every invalid field.
+import Policy
 import XCTest
 @testable import Configuration
 

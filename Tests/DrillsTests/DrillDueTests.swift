@@ -1,6 +1,6 @@
 // `drill due`: never run, passed within its cadence, lapsed, last run failed or errored, drills known only
 // from evidence, and drills without a cadence.
-import Configuration
+import Policy
 import XCTest
 @testable import Drills
 

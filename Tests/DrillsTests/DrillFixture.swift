@@ -1,6 +1,6 @@
 // Shared fixtures for the drill logic tests: manifests and evidence with only the fields the rules read.
 import Catalog
-import Configuration
+import Policy
 import Foundation
 @testable import Drills
 

@@ -1,6 +1,6 @@
 // Choosing the backup to restore and the objectives to measure against.
 import Catalog
-import Configuration
+import Policy
 import XCTest
 @testable import Drills
 

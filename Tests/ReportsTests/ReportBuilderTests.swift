@@ -1,9 +1,9 @@
 // ReportBuilderTests: the numbers and the verdict of a constructed two-month history, its compliant and
 // no-policy variants, drill cadence, days still in progress, and the JSON shape.
 import Catalog
-import Configuration
 import Drills
 import Foundation
+import Policy
 import Reports
 import XCTest
 

@@ -2,9 +2,9 @@
 // snapshots with missed days and failed runs, recovery points every 5 minutes with two WAL gaps, drills that
 // passed and failed — and a compliant variant of the same history.
 import Catalog
-import Configuration
 import Drills
 import Foundation
+import Policy
 import Reports
 
 struct ReportHistory {

@@ -2,9 +2,9 @@
 // is not covered — no exposure, no missed drill, no missed day — and an objective whose window the covered part
 // cannot fill is not judged yet; a violation inside the covered part still makes the report non-compliant.
 import Catalog
-import Configuration
 import Drills
 import Foundation
+import Policy
 import Reports
 import XCTest
 

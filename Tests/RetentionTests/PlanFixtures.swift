@@ -1,8 +1,8 @@
 // Builders for synthetic catalogs: dates from text, WAL names from positions, policies from a few rules, and
 // the golden-file comparison (LIFEBOAT_UPDATE_GOLDEN=1 rewrites the files instead of comparing).
 import Catalog
-import Configuration
 import Foundation
+import Policy
 import Retention
 import XCTest
 

@@ -1,8 +1,8 @@
 // Golden files: whole plans for synthetic catalogs, rendered with PlanText. Each file was checked by hand
 // against policies/README.md; a diff here is a behaviour change to review, not a file to regenerate blindly.
 import Catalog
-import Configuration
 import Foundation
+import Policy
 import Retention
 import XCTest
 

@@ -1,7 +1,7 @@
 // The subtle cases, asserted one by one: calendar buckets in a DST zone, leap days, ISO week 53, the PITR
 // anchor, the newest complete backup surviving every rule, and retainedUntil.
 import Catalog
-import Configuration
+import Policy
 import Foundation
 @testable import Retention
 import XCTest

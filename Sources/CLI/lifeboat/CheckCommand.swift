@@ -3,10 +3,10 @@
 // each with a hint when it fails. Warnings and skipped checks do not fail the run. Exit status is that of the
 // first failure.
 import ArgumentParser
-import Configuration
 import Diagnostics
 import Engine
 import Foundation
+import Policy
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

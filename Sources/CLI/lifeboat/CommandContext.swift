@@ -4,6 +4,7 @@ import Configuration
 import Engine
 import Foundation
 import Logging
+import Policy
 
 struct CommandContext {
     let options: GlobalOptions

@@ -8,6 +8,7 @@ import Configuration
 import Drills
 import Engine
 import Foundation
+import Policy
 
 struct DrillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 // Reading the `backup:` section: the default backup type and the databases of logical backups.
+import Policy
 
 extension BackupSettings {
     static let keys = ["type", "databases"]

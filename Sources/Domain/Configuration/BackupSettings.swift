@@ -1,10 +1,5 @@
 // BackupSettings: what `lifeboat backup` takes when the command line does not say.
-
-/// The kind of backup: a logical dump per database, or a physical snapshot of the cluster (base backup + WAL).
-public enum BackupTypeSetting: String, Sendable, Equatable, Codable, CaseIterable {
-    case logical
-    case snapshot
-}
+import Policy
 
 public struct BackupSettings: Sendable, Equatable, Codable {
     public var type: BackupTypeSetting

@@ -1,7 +1,8 @@
 // DrillLoader: reads a drill file (drills/README.md) into a DrillDefinition, or a ConfigError naming the file,
-// line, key and accepted values (exit 2). The sections live in DrillRestoreSection, DrillTargetSection and
-// DrillChecksSection; the combinations that cross sections are checked here.
+// line, key and accepted values (exit 2). The sections are read in DrillRestore+YAML, DrillTarget+YAML and
+// DrillChecks+YAML; the models are Policy's; the combinations that cross sections are checked here.
 import Foundation
+import Policy
 
 public enum DrillLoader {
     static let topLevelKeys = ["name", "cluster", "restore", "target", "objectives", "checks", "cadence", "keep", "heartbeat"]

@@ -1,7 +1,7 @@
 // PolicyLoader: reads a policy file (policies/README.md) into a RetentionPolicy, or a ConfigError naming the
 // file, line, key and accepted values (exit 2), like ConfigLoader does for lifeboat.yml.
 import Foundation
-import Yams
+import Policy
 
 public enum PolicyLoader {
     static let topLevelKeys = ["name", "timezone", "objectives", "safety", "keep", "wal", "tiering", "immutability"]

@@ -1,8 +1,8 @@
 // DrillAssessment: the pure decisions of a drill — the verdict and its reasons from checks, measured RPO/RTO
 // and objectives; which backup to restore; which drills are due; the readable summary.
 import Catalog
-import Configuration
 import Foundation
+import Policy
 
 public enum DrillAssessment {
     /// passed / failed (a check failed or an objective was missed) with the reasons; `error` when `failure` is set.

@@ -1,8 +1,8 @@
 // DrillBackupSelection: which backup a drill restores. `latest` proves the newest backup restores; `random`
 // samples older ones too, so a drill schedule eventually exercises backups that no one restored yet.
 import Catalog
-import Configuration
 import Foundation
+import Policy
 
 enum DrillBackupSelection {
     static func select(_ choice: DrillBackupChoice, candidates: [BackupManifest], now: Date,

@@ -1,7 +1,7 @@
 // DrillDueRules: which drills must run again. A drill counts as done only by a passed run: a failed or
 // errored last run leaves the organisation without proof, so it is due at once whatever its cadence.
-import Configuration
 import Foundation
+import Policy
 
 enum DrillDueRules {
     static func statuses(definitions: [DrillDefinition], evidence: [DrillEvidence], now: Date) -> [DrillDueStatus] {

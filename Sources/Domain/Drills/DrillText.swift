@@ -1,7 +1,7 @@
 // DrillText: how drill reasons, summaries and due lists write durations, timings and times, in one place so
 // the texts agree with each other and with retention plans (DurationText).
-import Configuration
 import Foundation
+import Policy
 
 enum DrillText {
     /// Whole seconds in the compact form of policy files: 62 → "1m2s", 3600 → "1h".

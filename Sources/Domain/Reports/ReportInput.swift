@@ -1,9 +1,9 @@
 // ReportInput: the facts a compliance report is computed from, gathered by the engine from the repository
 // (manifests, listings, WAL inventory, prune journal, drill evidence) or built by hand in tests. Pure data.
 import Catalog
-import Configuration
 import Drills
 import Foundation
+import Policy
 
 public struct ReportInput: Sendable {
     public var cluster: String

@@ -1,7 +1,7 @@
 // ReportPeriod: the period [since, until) of a report and the calendar it is cut in (the policy's time zone,
 // UTC without a policy), so every section counts days and buckets the way the retention planner does.
-import Configuration
 import Foundation
+import Policy
 import Retention
 
 struct ReportPeriod {

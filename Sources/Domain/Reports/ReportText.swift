@@ -1,7 +1,7 @@
 // ReportText: how reasons and renderers spell durations, instants and lists, in one place so the JSON
 // reasons, the Markdown and the HTML read the same.
-import Configuration
 import Foundation
+import Policy
 
 enum ReportText {
     /// "2h5m", the spelling of policy files.

@@ -4,8 +4,8 @@
 // of that type: a repository started in March cannot hold last December's monthly backup, and that is not a
 // retention failure. A slot is filled by the newest backup of the type started in it.
 import Catalog
-import Configuration
 import Foundation
+import Policy
 import Retention
 
 struct RetentionCheck {

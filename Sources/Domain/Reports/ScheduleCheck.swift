@@ -3,8 +3,8 @@
 // Days that started before the repository's history are not judged either (unless they hold a backup):
 // the repository did not exist to take one.
 import Catalog
-import Configuration
 import Foundation
+import Policy
 
 struct ScheduleCheck {
     let input: ReportInput

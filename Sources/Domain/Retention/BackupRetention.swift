@@ -2,8 +2,8 @@
 // semantics of KeepRules plus the safety rules no keep rule overrides (min_complete, min_age, pins, Object
 // Lock). Tiering is decided afterwards, on the kept backups only (TieringPlanner).
 import Catalog
-import Configuration
 import Foundation
+import Policy
 
 struct BackupRetention {
     static let leftoverReason = "leftover of a failed or interrupted backup (no manifest)"

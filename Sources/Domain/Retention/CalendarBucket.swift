@@ -2,8 +2,8 @@
 // time zone, so that "daily" means the user's days — a backup at 00:30 Berlin time on a DST change day belongs
 // to that day, not to the previous UTC day. Public because reports judge schedules and retention slots with
 // the same buckets the planner keeps by.
-import Configuration
 import Foundation
+import Policy
 
 public struct CalendarBucket: Equatable, Sendable {
     public let period: CalendarPeriod

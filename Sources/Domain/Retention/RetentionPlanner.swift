@@ -2,8 +2,8 @@
 // each with its reason. Pure: the same input gives the same plan, which is what makes `prune --dry-run --now T`
 // a faithful simulator and lets golden files pin the behaviour down.
 import Catalog
-import Configuration
 import Foundation
+import Policy
 
 public enum RetentionPlanner {
     public static func plan(policy: RetentionPolicy, input: PlanInput, now: Date) -> RetentionPlan {

@@ -2,8 +2,8 @@
 // colder (a warmer class would cost a restore-and-copy and, for archive classes, early-deletion fees), and a
 // class the order does not know is left alone rather than guessed at.
 import Catalog
-import Configuration
 import Foundation
+import Policy
 
 struct TieringPlanner {
     let rules: [TieringRule]

@@ -3,8 +3,8 @@
 // point-in-time recovery reaches any moment of the PITR window. The anchor is the newest kept snapshot that
 // finished before the window opened: older WAL could only serve recoveries to before the window.
 import Catalog
-import Configuration
 import Foundation
+import Policy
 
 struct WALRetentionPlanner {
     static let historyReason = "timeline history"

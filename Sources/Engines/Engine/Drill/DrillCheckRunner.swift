@@ -4,10 +4,10 @@
 //   scratch database if missing);
 // - full_read: every row of every ordinary table read and detoasted (sum of length(row::text)).
 // A failing check is an outcome, never an exception: the drill records it and goes on with the others.
-import Configuration
 import Drills
 import Foundation
 import PGClient
+import Policy
 
 struct DrillCheckRunner {
     let progress: ProgressReporter

@@ -11,6 +11,7 @@ import Diagnostics
 import Drills
 import Foundation
 import PGClient
+import Policy
 import Storage
 
 public struct DrillRunOptions: Sendable {

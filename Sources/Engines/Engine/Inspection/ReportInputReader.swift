@@ -3,9 +3,9 @@
 // prune journal), the WAL archive's recoverable points and gaps, drill evidence, and whether the store offers
 // Object Lock. Reads only: a report never changes the repository.
 import Catalog
-import Configuration
 import Drills
 import Foundation
+import Policy
 import Reports
 import Retention
 import S3

@@ -5,6 +5,7 @@ import Configuration
 import Cipher
 import Foundation
 import Pipeline
+import Policy
 import Storage
 
 extension Repository {

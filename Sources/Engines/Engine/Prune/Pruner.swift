@@ -8,9 +8,9 @@
 // Every step is idempotent, so an interrupted run is finished by the next one, which recomputes the plan.
 // A deletion the store refuses (Object Lock, legal hold) is recorded as deferred, never fatal.
 import Catalog
-import Configuration
 import Diagnostics
 import Foundation
+import Policy
 import Retention
 import S3
 import Storage

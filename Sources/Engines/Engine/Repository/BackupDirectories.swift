@@ -1,8 +1,8 @@
 // BackupDirectories: one listing of `backups/<cluster>/`, grouped by backup directory. A directory with a
 // manifest is a complete backup; one without is the leftover of a failed or interrupted run.
 import Catalog
-import Configuration
 import Foundation
+import Policy
 import Storage
 
 public struct BackupDirectories {

@@ -3,8 +3,8 @@
 // indefinitely pinned backup needs a legal hold. Objects whose protection ends first are listed: an attacker
 // (or a mistake) with delete rights could remove them while the policy still counts on them.
 import Catalog
-import Configuration
 import Foundation
+import Policy
 import Retention
 import Storage
 

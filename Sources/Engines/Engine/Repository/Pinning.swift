@@ -3,8 +3,8 @@
 // the pin also reaches the store: `--until` extends every object's retain-until date to DATE, an indefinite
 // pin sets a legal hold, and unpin clears the hold (retain-until dates cannot be shortened).
 import Catalog
-import Configuration
 import Foundation
+import Policy
 import Storage
 
 public struct PinChange: Codable, Sendable {

@@ -6,6 +6,7 @@ import Cipher
 import Configuration
 import Foundation
 import Pipeline
+import Policy
 import S3
 import Storage
 

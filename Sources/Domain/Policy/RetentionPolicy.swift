@@ -2,6 +2,7 @@
 // and WAL are kept, when data objects move to colder storage classes, how long Object Lock protects uploads,
 // and the objectives (RPO, RTO, drill cadence) that status, drills and reports measure against.
 // Durations are seconds; calendar rules (daily, monthly …) are counted in `timeZone`.
+// Only the model lives here: Configuration's PolicyLoader reads the file, so the planners never see YAML.
 import Foundation
 
 public struct RetentionPolicy: Sendable, Equatable {

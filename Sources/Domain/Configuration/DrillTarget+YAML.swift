@@ -1,6 +1,7 @@
-// DrillTargetSection: the `target:` section of a drill file — a scratch cluster Lifeboat starts itself, or a
+// DrillTarget+YAML: the `target:` section of a drill file — a scratch cluster Lifeboat starts itself, or a
 // scratch database on an existing server. The URL may carry a password, so it never appears in an error.
 import Foundation
+import Policy
 
 extension DrillTarget {
     static let keys = ["scratch", "url"]

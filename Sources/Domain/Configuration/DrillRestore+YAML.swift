@@ -1,6 +1,7 @@
-// DrillRestoreSection: the `restore:` section of a drill file — what kind of backup to restore, which one, and
+// DrillRestore+YAML: the `restore:` section of a drill file — what kind of backup to restore, which one, and
 // the options that only make sense for one kind (a database for logical, a recovery time for snapshots).
 import Foundation
+import Policy
 
 extension DrillRestore {
     static let keys = ["type", "backup", "random_within", "database", "to_time"]

@@ -1,5 +1,6 @@
-// PolicyKeepRules: the `keep:` section of a policy file, one mapping of GFS rules per backup type.
+// KeepRules+YAML: the `keep:` section of a policy file, one mapping of GFS rules per backup type.
 import Foundation
+import Policy
 
 extension KeepRules {
     static let keys = ["last", "hourly", "daily", "weekly", "monthly", "yearly", "within"]

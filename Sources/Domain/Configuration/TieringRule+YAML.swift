@@ -1,14 +1,9 @@
-// PolicyTiering: the `tiering:` list of a policy file and the S3 storage classes it may name, warmest first.
+// TieringRule+YAML: the `tiering:` list of a policy file, checked against the storage classes Policy lists.
 import Foundation
+import Policy
 
 extension TieringRule {
     static let keys = ["after", "storage_class", "kept_by", "types"]
-
-    /// The classes a rule may move data to, from warmest (most expensive to keep, cheapest to read) to coldest.
-    /// The planner moves objects only towards the end of this list.
-    public static let storageClassOrder = [
-        "STANDARD", "INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE",
-    ]
 
     static func readAll(from root: MappingReader) throws -> [TieringRule] {
         guard let node = root.node("tiering") else { return [] }

@@ -1,6 +1,7 @@
-// PolicyValues: the typed values policy files are made of (durations, counts of at least one, closed word
+// MappingReader+PolicyValues: the typed values policy files are made of (durations, counts of at least one, closed word
 // lists), read through MappingReader so every error carries the file, line and key path.
 import Foundation
+import Policy
 
 extension MappingReader {
     /// A duration such as "15m" or "7d" in seconds; nil when absent. `allowZero` for safety margins, where

@@ -1,6 +1,7 @@
-// DrillChecksSection: the `checks:` section of a drill file — SQL assertions and the built-in checks
+// DrillChecks+YAML: the `checks:` section of a drill file — SQL assertions and the built-in checks
 // (amcheck, row counts, full read) that prove the restored data is there and readable.
 import Foundation
+import Policy
 import Yams
 
 extension DrillChecks {

@@ -1,5 +1,6 @@
 // DrillDefinition: one drill file from drills/ (drills/README.md documents the YAML): what to restore, where,
 // which checks prove the restored data, the objectives it is measured against and how often it must run.
+// Only the model lives here: Configuration's DrillLoader reads the file.
 import Foundation
 
 public struct DrillDefinition: Sendable, Equatable {
