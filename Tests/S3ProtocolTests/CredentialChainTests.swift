@@ -1,32 +1,34 @@
-// CredentialChainTests: resolution order, file formats and error reporting, with real files in a temp home.
+// CredentialChainTests: resolution order, file formats and error reporting, on file contents held in memory
+// (S3Protocol reads no files; the S3 module's AWSProfileLoader tests read real ones).
 import Diagnostics
 import Foundation
 @testable import S3Protocol
 import XCTest
 
 final class CredentialChainTests: XCTestCase {
-    private var home = ""
+    private let home = "/home/tester"
     private let fileSecret = "FILE/secret+Key0123456789abcdefghijklmn"
     private let envSecret = "ENV/secret+Key0123456789abcdefghijklmno"
-
-    override func setUpWithError() throws {
-        home = FileManager.default.temporaryDirectory
-            .appendingPathComponent("s3proto-credentials-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: home + "/.aws", withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: home)
-    }
+    /// The files a loader would find, by absolute path; a path not here is absent.
+    private var files: [String: AWSSharedFile.Contents] = [:]
+    /// The paths the chain asked for, in order, to check what it consults.
+    private var consulted: [String] = []
 
     private func write(_ relativePath: String, _ text: String) throws {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: home + "/" + relativePath))
+        files[home + "/" + relativePath] = .text(text)
+    }
+
+    private func file(_ path: String) -> AWSSharedFile {
+        consulted.append(path)
+        return AWSSharedFile(path: path, contents: files[path] ?? .absent)
     }
 
     private func resolve(_ environment: [String: String] = [:]) throws
         -> (credentials: AWSCredentials, region: String?)
     {
-        try CredentialChain.resolve(environment: environment, homeDirectory: home)
+        let paths = CredentialChain.sharedFilePaths(environment: environment, homeDirectory: home)
+        return try CredentialChain.resolve(environment: environment, configFile: file(paths.config),
+                                           credentialsFile: { self.file(paths.credentials) })
     }
 
     private func resolutionError(_ environment: [String: String] = [:]) -> S3ProtocolError? {
@@ -113,7 +115,6 @@ final class CredentialChainTests: XCTestCase {
     }
 
     func testFileLocationsFromEnvironmentWithTildeExpansion() throws {
-        try FileManager.default.createDirectory(atPath: home + "/elsewhere", withIntermediateDirectories: true)
         try write(".aws/credentials", "[default]\naws_access_key_id = AKIDWRONG\naws_secret_access_key = x\n")
         try write("elsewhere/creds", "[default]\naws_access_key_id = AKIDRIGHT\naws_secret_access_key = \(fileSecret)\n")
         try write("elsewhere/conf", "[default]\nregion = me-south-1\n")
@@ -167,6 +168,38 @@ final class CredentialChainTests: XCTestCase {
         try write(".aws/config", "[profile sso]\nsso_session = corp\nregion = us-east-1\n")
         XCTAssertEqual(resolutionError(["AWS_PROFILE": "sso"]),
                        .unsupportedProfile(profile: "sso", setting: "sso_session", path: home + "/.aws/config"))
+    }
+
+    func testSharedFilePathsDefaultUnderHomeAndExpandATilde() {
+        let defaults = CredentialChain.sharedFilePaths(environment: [:], homeDirectory: "/home/u/")
+        XCTAssertEqual(defaults.config, "/home/u/.aws/config")
+        XCTAssertEqual(defaults.credentials, "/home/u/.aws/credentials")
+        let set = CredentialChain.sharedFilePaths(
+            environment: ["AWS_CONFIG_FILE": "~", "AWS_SHARED_CREDENTIALS_FILE": "relative/creds"], homeDirectory: "/h")
+        XCTAssertEqual(set.config, "/h")
+        XCTAssertEqual(set.credentials, "relative/creds")
+        let empty = CredentialChain.sharedFilePaths(
+            environment: ["AWS_CONFIG_FILE": "", "AWS_SHARED_CREDENTIALS_FILE": ""], homeDirectory: "/h")
+        XCTAssertEqual(empty.config, "/h/.aws/config")
+        XCTAssertEqual(empty.credentials, "/h/.aws/credentials")
+    }
+
+    func testCredentialsFileIsConsultedOnlyWithoutAnEnvironmentPair() throws {
+        files[home + "/.aws/credentials"] = .unreadable
+        let resolved = try resolve(["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": envSecret])
+        XCTAssertEqual(resolved.credentials.accessKeyId, "AKIDENV")
+        XCTAssertEqual(consulted, [home + "/.aws/config"])
+        XCTAssertEqual(resolutionError(), .unreadableCredentialsFile(path: home + "/.aws/credentials"))
+        XCTAssertEqual(consulted.last, home + "/.aws/credentials")
+    }
+
+    func testABrokenConfigFileIsAnErrorEvenWithEnvironmentKeys() {
+        files[home + "/.aws/config"] = .unreadable
+        XCTAssertEqual(resolutionError(["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": envSecret]),
+                       .unreadableCredentialsFile(path: home + "/.aws/config"))
+        files[home + "/.aws/config"] = .text("[default]\nregion\n")
+        XCTAssertEqual(resolutionError(["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": envSecret]),
+                       .malformedCredentialsFile(path: home + "/.aws/config", line: 2))
     }
 
     func testSecretsNeverAppearInDescriptions() throws {

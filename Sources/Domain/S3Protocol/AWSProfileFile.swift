@@ -1,6 +1,7 @@
 // AWSProfileFile: the INI dialect of ~/.aws/credentials and ~/.aws/config, read the way botocore's
 // configparser reads it: '#'/';' comment lines, '=' or ':' delimiters, lower-cased setting names, values
 // kept verbatim (no inline comments), indented lines continuing the previous setting (nested `s3 =` blocks).
+// It parses text the edge read (AWSSharedFile); it never opens a file itself.
 import Foundation
 
 struct AWSProfileFile: Sendable, Equatable {
@@ -8,12 +9,15 @@ struct AWSProfileFile: Sendable, Equatable {
     var sections: [String: [String: String]] = [:]
 
     /// Returns nil when the file does not exist, so a missing file is simply "not found here".
-    static func load(path: String) throws -> AWSProfileFile? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw S3ProtocolError.unreadableCredentialsFile(path: path)
+    static func read(_ file: AWSSharedFile) throws -> AWSProfileFile? {
+        switch file.contents {
+        case .absent:
+            return nil
+        case .unreadable:
+            throw S3ProtocolError.unreadableCredentialsFile(path: file.path)
+        case .text(let text):
+            return try parse(text, path: file.path)
         }
-        return try parse(String(decoding: data, as: UTF8.self), path: path)
     }
 
     static func parse(_ text: String, path: String) throws -> AWSProfileFile {

@@ -1,6 +1,7 @@
 // CredentialChain: finds static AWS credentials the way the AWS CLI does for the common cases:
 // environment first, then the shared credentials file, then the config file, for one profile.
-// The environment and home directory are parameters so resolution is deterministic in tests.
+// The environment and the files' contents are parameters, so resolution is pure and deterministic in tests;
+// the S3 module's AWSProfileLoader reads the files where `sharedFilePaths` says they are.
 
 public enum CredentialChain {
     /// Profile settings that mean "keys come from somewhere else"; named in the error instead of a vague miss.
@@ -8,29 +9,41 @@ public enum CredentialChain {
         "credential_process", "sso_session", "sso_start_url", "role_arn", "web_identity_token_file",
     ]
 
+    /// Where the shared files are: AWS_CONFIG_FILE or ~/.aws/config, AWS_SHARED_CREDENTIALS_FILE or
+    /// ~/.aws/credentials, with a leading `~` taken as `homeDirectory`.
+    public static func sharedFilePaths(environment: [String: String], homeDirectory: String)
+        -> (config: String, credentials: String)
+    {
+        let config = expand(nonEmpty(environment["AWS_CONFIG_FILE"]) ?? "~/.aws/config", home: homeDirectory)
+        let credentials = expand(
+            nonEmpty(environment["AWS_SHARED_CREDENTIALS_FILE"]) ?? "~/.aws/credentials", home: homeDirectory)
+        return (config, credentials)
+    }
+
     /// AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN); else profile AWS_PROFILE (default
-    /// "default") from AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials, then AWS_CONFIG_FILE or
-    /// ~/.aws/config ([profile NAME] / [default] sections, aws_access_key_id / aws_secret_access_key /
-    /// aws_session_token). Also returns `region` from the config file's profile section when present; the
-    /// AWS_REGION / AWS_DEFAULT_REGION variables are deliberately left to the caller's own precedence rules.
-    public static func resolve(environment: [String: String], homeDirectory: String) throws
+    /// "default") from the shared credentials file, then the config file ([profile NAME] / [default] sections,
+    /// aws_access_key_id / aws_secret_access_key / aws_session_token). Also returns `region` from the config
+    /// file's profile section when present; the AWS_REGION / AWS_DEFAULT_REGION variables are deliberately
+    /// left to the caller's own precedence rules. The config file is always parsed (a broken one is an error
+    /// even when the environment has keys); `credentialsFile` is asked for only when the environment has no
+    /// key pair, as the AWS CLI reads it only then.
+    public static func resolve(environment: [String: String], configFile: AWSSharedFile,
+                               credentialsFile: () -> AWSSharedFile) throws
         -> (credentials: AWSCredentials, region: String?)
     {
         let profile = nonEmpty(environment["AWS_PROFILE"]) ?? "default"
-        let configPath = expand(nonEmpty(environment["AWS_CONFIG_FILE"]) ?? "~/.aws/config", home: homeDirectory)
-        let credentialsPath = expand(
-            nonEmpty(environment["AWS_SHARED_CREDENTIALS_FILE"]) ?? "~/.aws/credentials", home: homeDirectory)
-        let config = try AWSProfileFile.load(path: configPath)
+        let config = try AWSProfileFile.read(configFile)
         let configProfile = config.flatMap { configSection(in: $0, profile: profile) }
         let region = configProfile.flatMap { nonEmpty($0["region"]) }
 
         if let credentials = try fromEnvironment(environment) { return (credentials, region) }
         var searched = ["environment variables 'AWS_ACCESS_KEY_ID' and 'AWS_SECRET_ACCESS_KEY'"]
 
-        let credentialsFile = try AWSProfileFile.load(path: credentialsPath)
+        let shared = credentialsFile()
+        let sharedProfiles = try AWSProfileFile.read(shared)
         let candidates: [(path: String, section: [String: String]?)] = [
-            (credentialsPath, credentialsFile?.sections[profile]),
-            (configPath, configProfile),
+            (shared.path, sharedProfiles?.sections[profile]),
+            (configFile.path, configProfile),
         ]
         for candidate in candidates {
             searched.append("profile '\(profile)' in '\(candidate.path)'")

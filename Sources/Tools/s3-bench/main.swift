@@ -18,7 +18,8 @@ guard arguments.count == 3, ["put", "get"].contains(arguments[1]),
     exit(2)
 }
 do {
-    let credentials = try CredentialChain.resolve(environment: environment, homeDirectory: NSHomeDirectory()).credentials
+    let home = NSHomeDirectory()
+    let credentials = try AWSProfileLoader.resolve(environment: environment, homeDirectory: home).credentials
     let store = S3Store(S3Configuration(
         bucket: bucket, prefix: "", endpoint: endpoint, region: environment["LIFEBOAT_TEST_S3_REGION"] ?? "us-east-1",
         addressing: .path, credentials: credentials, transport: TransportOptions(),

@@ -20,7 +20,7 @@ public enum StoreFactory {
     /// The S3 credentials the way AWS tools find them: the environment, then the profile files under HOME.
     static func awsCredentials(environment: [String: String]) throws -> AWSCredentials {
         let home = environment["HOME"] ?? NSHomeDirectory()
-        return try CredentialChain.resolve(environment: environment, homeDirectory: home).credentials
+        return try AWSProfileLoader.resolve(environment: environment, homeDirectory: home).credentials
     }
 
     static func s3Configuration(_ settings: RepositorySettings, bucket: String, prefix: String,
