@@ -74,10 +74,7 @@ final class PolicyLoaderTests: XCTestCase {
         for (text, seconds) in cases {
             XCTAssertEqual(PolicyLoader.parseDuration(text), seconds, text)
         }
-        XCTAssertEqual(DurationText.format(86_400), "1d")
-        XCTAssertEqual(DurationText.format(604_800), "7d")
-        XCTAssertEqual(DurationText.format(5400), "1h30m")
-        XCTAssertEqual(DurationText.format(0), "0s")
+        // How durations are written back (DurationText.format) is tested with the model, in PolicyTests.
     }
 
     func testMonthsAndYearsAreRefusedWithAHint() {
