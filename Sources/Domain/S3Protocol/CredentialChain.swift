@@ -26,7 +26,7 @@ public enum CredentialChain {
     /// file's profile section when present; the AWS_REGION / AWS_DEFAULT_REGION variables are deliberately
     /// left to the caller's own precedence rules. The config file is always parsed (a broken one is an error
     /// even when the environment has keys); `credentialsFile` is asked for only when the environment has no
-    /// key pair, as the AWS CLI reads it only then.
+    /// key pair, so a credentials file that cannot be read does not matter then.
     public static func resolve(environment: [String: String], configFile: AWSSharedFile,
                                credentialsFile: () -> AWSSharedFile) throws
         -> (credentials: AWSCredentials, region: String?)
