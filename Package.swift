@@ -5,10 +5,11 @@
 //   Sources/System   C system libraries  CLibPQ  CLibArchive  CLibCrypto  CLibCurl
 //                    one wrapper each    PGClient ArchiveIO   Cipher      HTTPTransport   (no C type escapes these)
 //                    Diagnostics (errors, failpoints)
-//   Sources/Domain   pure models and decisions: Catalog Policy Retention Drills Reports Metrics S3Protocol
-//                    and Configuration, the one edge here: lifeboat.yml models and the YAML/file loaders
-//   Sources/IO       storage & streams: Storage (BlobStore + LocalStore/MemoryStore)  S3 (S3Store, ~/.aws files)
-//                    Pipeline
+//   Sources/Domain   pure models and decisions (no C, no files): Catalog Policy Retention Drills Reports Metrics
+//                    S3Protocol
+//   Sources/IO       the edges that touch files and the network: Configuration (lifeboat.yml models, YAML and
+//                    policy/drill file loaders), Storage (BlobStore + LocalStore/MemoryStore), S3 (S3Store, ~/.aws
+//                    files), Pipeline (stream stages)
 //   Sources/Engines  Engine (one folder per capability: backup, restore, WAL, drills, prune, keys, repository…)
 //   Sources/CLI      lifeboat (one file per command; exit codes mapped once)
 import PackageDescription
@@ -41,7 +42,7 @@ let package = Package(
         // Policy: policy, objective and drill models; no Yams, no files (Configuration loads them).
         .target(name: "Policy", path: "Sources/Domain/Policy"),
         .target(name: "Configuration", dependencies: ["Diagnostics", "Policy", .product(name: "Yams", package: "Yams")],
-                path: "Sources/Domain/Configuration"),
+                path: "Sources/IO/Configuration"),
         .target(name: "Catalog", dependencies: ["Diagnostics"], path: "Sources/Domain/Catalog"),
         .target(name: "Storage", dependencies: ["Diagnostics"], path: "Sources/IO/Storage"),
         .target(name: "Retention", dependencies: ["Catalog", "Policy"], path: "Sources/Domain/Retention"),
