@@ -75,10 +75,13 @@ let package = Package(
         // Benchmark helper for scripts/bench.sh s3 (not shipped).
         .executableTarget(name: "s3-bench", dependencies: ["S3", "S3Protocol", "HTTPTransport", "Storage"], path: "Sources/Tools/s3-bench"),
 
+        // Test support: a scripted PostgreSQL behind PostgresSession (only test targets depend on it).
+        .target(name: "PostgresTestSupport", dependencies: ["PGClient"], path: "Tests/PostgresTestSupport"),
+
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "CipherTests", dependencies: ["Cipher"], exclude: ["make_vector.py"]),
         .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO"]),
-        .testTarget(name: "PGClientTests", dependencies: ["PGClient"]),
+        .testTarget(name: "PGClientTests", dependencies: ["PGClient", "PostgresTestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Policy"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
@@ -91,6 +94,14 @@ let package = Package(
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"], resources: [.copy("test_server.py")]),
         .testTarget(name: "S3ProtocolTests", dependencies: ["S3Protocol", "Cipher"], exclude: ["make_sigv4_vectors.py"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "Cipher", "ArchiveIO"]),
+        // Engine unit tests: engines against MemoryStore and the scripted PostgreSQL.
+        .testTarget(
+            name: "EngineTests",
+            dependencies: [
+                "Engine", "PostgresTestSupport", "PGClient", "Catalog", "Configuration", "Diagnostics", "Storage",
+                "Drills", "Policy",
+            ]
+        ),
         // Integration tests drive the built binary; Engine and friends only construct repository histories.
         .testTarget(name: "IntegrationTests", dependencies: ["PGClient", "Engine", "Catalog", "Configuration", "Drills", "Storage"]),
     ]

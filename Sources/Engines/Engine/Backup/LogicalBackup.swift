@@ -49,7 +49,7 @@ public final class LogicalBackup {
         defer { Interruption.shared.unregister(lockToken) }
 
         let source = try ConnectionInfo(config.postgres.url)
-        let control = try PGConnection(source)
+        let control = try context.postgres.connect(source)
         defer { control.close() }
         let facts = try SourceDatabase.facts(control)
         let databases = try chooseDatabases(request.databases, available: try SourceDatabase.databases(control))

@@ -56,7 +56,7 @@ public final class SnapshotBackup {
         defer { Interruption.shared.unregister(lockToken) }
 
         let source = try ConnectionInfo(config.postgres.url)
-        let control = try PGConnection(source)
+        let control = try context.postgres.connect(source)
         defer { control.close() }
         let facts = try SourceDatabase.facts(control)
         try checkServer(control)
@@ -111,7 +111,7 @@ public final class SnapshotBackup {
 
     // MARK: checks before anything is written
 
-    func checkServer(_ control: PGConnection) throws {
+    func checkServer(_ control: any PostgresSession) throws {
         let role = try control.query("SELECT current_user::text, (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user)::text")
         if role.rows.first?[1] != "true" { throw SnapshotError.notReplicationRole(role.rows.first?[0] ?? "?") }
         let mode = try control.query("SELECT current_setting('archive_mode')").rows.first?[0] ?? "off"
@@ -119,7 +119,7 @@ public final class SnapshotBackup {
         if control.serverVersionNumber < 150000 { throw SnapshotError.serverTooOld(control.serverVersionNumber) }
     }
 
-    func walSegmentSize(_ control: PGConnection) throws -> UInt64 {
+    func walSegmentSize(_ control: any PostgresSession) throws -> UInt64 {
         let text = try control.query("SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'").rows.first?[0] ?? ""
         guard let size = UInt64(text), WALSegmentHeader.isValidSegmentSize(size) else {
             throw SnapshotError.unexpectedOutput("wal_segment_size is '\(text)'")
@@ -127,17 +127,17 @@ public final class SnapshotBackup {
         return size
     }
 
-    func archiveCommand(_ control: PGConnection) -> String {
+    func archiveCommand(_ control: any PostgresSession) -> String {
         (try? control.query("SHOW archive_command").rows.first?[0] ?? nil) ?? "?"
     }
 
-    func lastFailedWAL(_ control: PGConnection) -> String? {
+    func lastFailedWAL(_ control: any PostgresSession) -> String? {
         (try? control.query("SELECT last_failed_wal FROM pg_stat_archiver").rows.first?[0] ?? nil) ?? nil
     }
 
     /// Waits until every segment the snapshot needs has a committed record in the archive (they arrive in order,
     /// so only the first missing one is polled), at most `walWaitSeconds`; then names archive_command.
-    func waitForArchive(_ names: [String], points: BaseBackupPoints, control: PGConnection) throws {
+    func waitForArchive(_ names: [String], points: BaseBackupPoints, control: any PostgresSession) throws {
         let archive = WALArchive(context: context, repository: repository, keyring: keyring)
         var pending = try names.map { text -> WALName in
             guard let name = WALName(text) else { throw SnapshotError.unexpectedOutput("segment name '\(text)'") }

@@ -13,7 +13,7 @@ struct ServerFacts {
 }
 
 enum SourceDatabase {
-    static func facts(_ connection: PGConnection) throws -> ServerFacts {
+    static func facts(_ connection: any PostgresSession) throws -> ServerFacts {
         let row = try connection.query("""
             SELECT current_setting('server_version'), current_setting('server_version_num'),
                    (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)::text
@@ -32,12 +32,12 @@ enum SourceDatabase {
     }
 
     /// Databases a default backup includes: every one that accepts connections, templates excluded.
-    static func databases(_ connection: PGConnection) throws -> [String] {
+    static func databases(_ connection: any PostgresSession) throws -> [String] {
         try connection.query("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname")
             .rows.compactMap { $0[0] }
     }
 
-    static func currentLSN(_ connection: PGConnection) throws -> String {
+    static func currentLSN(_ connection: any PostgresSession) throws -> String {
         let result = try connection.query("""
             SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text
             """)
@@ -45,7 +45,7 @@ enum SourceDatabase {
     }
 
     /// Opens a repeatable-read transaction and exports its snapshot for pg_dump --snapshot.
-    static func exportSnapshot(_ connection: PGConnection) throws -> (snapshot: String, lsn: String) {
+    static func exportSnapshot(_ connection: any PostgresSession) throws -> (snapshot: String, lsn: String) {
         try connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         let snapshot = try connection.query("SELECT pg_export_snapshot()").rows[0][0] ?? ""
         return (snapshot, try currentLSN(connection))
@@ -63,7 +63,7 @@ enum SourceDatabase {
 
     /// Counts run inside a savepoint: a failing count (e.g. permission denied) must not abort the transaction
     /// whose exported snapshot pg_dump may still be importing, or pg_dump's own, clearer error would be lost.
-    static func rowCounts(_ connection: PGConnection) throws -> [TableCount] {
+    static func rowCounts(_ connection: any PostgresSession) throws -> [TableCount] {
         try connection.execute("SAVEPOINT lifeboat_row_counts")
         do {
             let counts = try connection.query(tableListSQL).rows.map { row in
@@ -81,7 +81,7 @@ enum SourceDatabase {
     }
 
     /// Number of user relations (tables, views, sequences, …) in a database: zero means safe to restore into.
-    static func userRelationCount(_ connection: PGConnection) throws -> Int {
+    static func userRelationCount(_ connection: any PostgresSession) throws -> Int {
         let result = try connection.query("""
             SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'

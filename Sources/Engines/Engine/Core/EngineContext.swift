@@ -1,8 +1,9 @@
 // EngineContext: what every engine gets from the command layer instead of reaching for globals: the
-// configuration, a logger, the progress display, the environment and the clock.
+// configuration, a logger, the progress display, the environment, the clock and how to reach PostgreSQL.
 import Configuration
 import Foundation
 import Logging
+import PGClient
 
 public struct EngineContext: Sendable {
     public let config: LifeboatConfig
@@ -10,14 +11,19 @@ public struct EngineContext: Sendable {
     public let progress: ProgressReporter
     public let environment: [String: String]
     public let now: @Sendable () -> Date
+    /// Opens the SQL sessions of checks, restore planning, drill checks and heartbeats (libpq unless a test
+    /// injects a scripted server).
+    public let postgres: PostgresConnector
 
     public init(config: LifeboatConfig, logger: Logger, progress: ProgressReporter,
-                environment: [String: String], now: @escaping @Sendable () -> Date = { Date() }) {
+                environment: [String: String], now: @escaping @Sendable () -> Date = { Date() },
+                postgres: PostgresConnector = .libpq) {
         self.config = config
         self.logger = logger
         self.progress = progress
         self.environment = environment
         self.now = now
+        self.postgres = postgres
     }
 
     /// The environment of PostgreSQL client tools: without the repository's secrets (ChildEnvironment).

@@ -11,10 +11,11 @@ import Policy
 
 struct DrillCheckRunner {
     let progress: ProgressReporter
+    let postgres: PostgresConnector
 
     func sql(_ check: SQLCheck, connection: ConnectionInfo) -> CheckOutcome {
         measure(check.name, .sql) {
-            let server = try PGConnection(connection)
+            let server = try postgres.connect(connection)
             defer { server.close() }
             let value = try server.query(check.query).rows.first?.first ?? nil
             guard let value else { return (false, "the query returned no value; expected '\(check.expect)'") }
@@ -24,7 +25,7 @@ struct DrillCheckRunner {
 
     func amcheck(database: String, connection: ConnectionInfo) -> CheckOutcome {
         measure("amcheck \(database)", .amcheck) {
-            let server = try PGConnection(connection)
+            let server = try postgres.connect(connection)
             defer { server.close() }
             try server.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
             let indexes = try server.query("""
@@ -52,7 +53,7 @@ struct DrillCheckRunner {
 
     func fullRead(database: String, connection: ConnectionInfo) -> CheckOutcome {
         measure("full read \(database)", .fullRead) {
-            let server = try PGConnection(connection)
+            let server = try postgres.connect(connection)
             defer { server.close() }
             let tables = try server.query("""
                 SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

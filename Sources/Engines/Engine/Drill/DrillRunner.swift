@@ -116,7 +116,7 @@ public struct DrillRunner {
         do {
             var source = try ConnectionInfo(config.postgres.url)
             if let database = definition.restore.database { source = source.with(database: database) }
-            let connection = try PGConnection(source)
+            let connection = try context.postgres.connect(source)
             defer { connection.close() }
             let at = try Heartbeat.write(connection)
             state.notes.append("heartbeat written into the source at \(CatalogCoding.formatTimestamp(at))")
@@ -232,7 +232,7 @@ public struct DrillRunner {
 
     func measureRecoveryPoint(_ manifest: BackupManifest, _ state: DrillState) throws {
         guard let target = state.targetDatabase else { return }
-        let connection = try PGConnection(target)
+        let connection = try context.postgres.connect(target)
         defer { connection.close() }
         if let newest = try Heartbeat.newest(connection) {
             state.recoveryPoint = RecoveryPointRecord(at: newest, method: .heartbeat, lsn: state.replayedLSN)
@@ -248,7 +248,7 @@ public struct DrillRunner {
 
     func runChecks(_ manifest: BackupManifest, _ state: DrillState) {
         guard let target = state.targetDatabase else { return }
-        let runner = DrillCheckRunner(progress: context.progress)
+        let runner = DrillCheckRunner(progress: context.progress, postgres: context.postgres)
         for check in definition.checks.sql {
             state.checks.append(runner.sql(check, connection: check.database.map { target.with(database: $0) } ?? target))
         }
@@ -264,7 +264,7 @@ public struct DrillRunner {
 
     /// Every database of a restored cluster that accepts connections, templates excluded.
     func restoredDatabases(_ target: ConnectionInfo) -> [String] {
-        guard let connection = try? PGConnection(target) else { return [target.database ?? "postgres"] }
+        guard let connection = try? context.postgres.connect(target) else { return [target.database ?? "postgres"] }
         defer { connection.close() }
         let rows = (try? connection.query("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1").rows) ?? []
         return rows.compactMap { $0[0] ?? nil }

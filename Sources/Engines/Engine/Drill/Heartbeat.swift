@@ -19,7 +19,8 @@ public enum Heartbeat {
 
     /// Inserts a row and returns its time (the server's clock).
     @discardableResult
-    public static func write(_ connection: PGConnection, host: String = ProcessInfo.processInfo.hostName) throws -> Date {
+    public static func write(_ connection: any PostgresSession,
+                             host: String = ProcessInfo.processInfo.hostName) throws -> Date {
         try connection.execute(create)
         let row = try connection.query("INSERT INTO lifeboat.heartbeat (host) VALUES (\(try connection.quoteLiteral(host))) "
             + "RETURNING extract(epoch FROM at)::text").rows.first
@@ -28,7 +29,7 @@ public enum Heartbeat {
     }
 
     /// The newest heartbeat in a (restored) database; nil when it has no heartbeat table or no row.
-    public static func newest(_ connection: PGConnection) throws -> Date? {
+    public static func newest(_ connection: any PostgresSession) throws -> Date? {
         let exists = try connection.query("SELECT to_regclass('lifeboat.heartbeat') IS NOT NULL").rows.first?[0] ?? nil
         guard exists == "t" else { return nil }
         let row = try connection.query("SELECT extract(epoch FROM max(at))::text FROM lifeboat.heartbeat").rows.first
@@ -38,10 +39,10 @@ public enum Heartbeat {
 
 /// `lifeboat heartbeat`: one heartbeat into the configured source (optionally another database of it).
 public enum HeartbeatWriter {
-    public static func write(url: String, database: String?) throws -> Date {
+    public static func write(url: String, database: String?, postgres: PostgresConnector = .libpq) throws -> Date {
         var info = try ConnectionInfo(url)
         if let database { info = info.with(database: database) }
-        let connection = try PGConnection(info)
+        let connection = try postgres.connect(info)
         defer { connection.close() }
         return try Heartbeat.write(connection)
     }

@@ -12,7 +12,7 @@ public struct HealthCheck {
 
     public func postgres() throws -> String {
         let info = try ConnectionInfo(context.config.postgres.url)
-        let connection = try PGConnection(info)
+        let connection = try context.postgres.connect(info)
         defer { connection.close() }
         let facts = try SourceDatabase.facts(connection)
         let role = facts.isSuperuser ? "superuser" : "not a superuser: globals are skipped"
@@ -68,7 +68,7 @@ public struct HealthCheck {
     }
 
     func serverMajor() throws -> Int {
-        let connection = try PGConnection(try ConnectionInfo(context.config.postgres.url))
+        let connection = try context.postgres.connect(try ConnectionInfo(context.config.postgres.url))
         defer { connection.close() }
         return connection.serverVersionNumber / 10000
     }

@@ -78,7 +78,7 @@ public final class LogicalRestore {
         let targetDatabase = target.database ?? record.name
         let exists = try databaseExists(target, name: targetDatabase)
         if exists && !request.clean {
-            let connection = try PGConnection(target)
+            let connection = try context.postgres.connect(target)
             defer { connection.close() }
             let relations = try SourceDatabase.userRelationCount(connection)
             if relations > 0 {
@@ -184,8 +184,8 @@ public final class LogicalRestore {
         return try ConnectionInfo(context.config.postgres.url).with(database: defaultDatabase)
     }
 
-    func maintenanceConnection(_ target: ConnectionInfo) throws -> PGConnection {
-        try PGConnection(target.with(database: "postgres"))
+    func maintenanceConnection(_ target: ConnectionInfo) throws -> any PostgresSession {
+        try context.postgres.connect(target.with(database: "postgres"))
     }
 
     func databaseExists(_ target: ConnectionInfo, name: String) throws -> Bool {
@@ -239,7 +239,7 @@ public final class LogicalRestore {
     }
 
     func checkRowCounts(_ record: DatabaseRecord, target: ConnectionInfo) throws -> (tables: Int, rows: Int64) {
-        let connection = try PGConnection(target)
+        let connection = try context.postgres.connect(target)
         defer { connection.close() }
         var mismatches: [String] = [], rows: Int64 = 0
         for table in record.tables {

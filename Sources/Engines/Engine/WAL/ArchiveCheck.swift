@@ -50,11 +50,11 @@ public struct ArchiveCheck {
     /// The postgresql.conf line to use.
     public var recommendedLine: String { "archive_command = " + PhysicalRestore.confQuote(recommendedCommand) }
 
-    func connect() throws -> PGConnection {
-        try PGConnection(try ConnectionInfo(context.config.postgres.url), applicationName: "lifeboat check")
+    func connect() throws -> any PostgresSession {
+        try context.postgres.connect(try ConnectionInfo(context.config.postgres.url), applicationName: "lifeboat check")
     }
 
-    func setting(_ connection: PGConnection, _ name: String) throws -> String {
+    func setting(_ connection: any PostgresSession, _ name: String) throws -> String {
         try connection.query("SELECT coalesce(current_setting($1, true), '')", [name]).rows.first?[0] ?? ""
     }
 
