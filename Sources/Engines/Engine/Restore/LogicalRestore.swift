@@ -230,7 +230,7 @@ public final class LogicalRestore {
                                 environment: tools.childEnvironment(for: maintenance),
                                 captureStdout: false, provideStdin: true)
         try psql.start()
-        try source.streamEntry(object, entryName: LogicalBackup.globalsEntryName) { bytes in _ = psql.writeStdin(bytes) }
+        try source.streamEntry(object, entryName: RepositoryLayout.globalsEntryName) { bytes in _ = psql.writeStdin(bytes) }
         let status = psql.wait()
         if status != 0 || !psql.stderrTail.isEmpty {
             // Roles that already exist produce errors here; they are reported, not fatal.
