@@ -82,6 +82,11 @@ let package = Package(
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"], resources: [.copy("test_server.py")]),
         .testTarget(name: "S3ProtocolTests", dependencies: ["S3Protocol", "Cipher"], exclude: ["make_sigv4_vectors.py"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "Cipher", "ArchiveIO"]),
+        // Engine steps on MemoryStore: restore plans (RestorePlanTests).
+        .testTarget(name: "EngineTests", dependencies: [
+            "Engine", "Catalog", "Configuration", "Storage", "Pipeline", "ArchiveIO",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // Integration tests drive the built binary; Engine and friends only construct repository histories.
         .testTarget(name: "IntegrationTests", dependencies: ["PGClient", "Engine", "Catalog", "Configuration", "Drills", "Storage"]),
     ]
