@@ -94,12 +94,13 @@ let package = Package(
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"], resources: [.copy("test_server.py")]),
         .testTarget(name: "S3ProtocolTests", dependencies: ["S3Protocol", "Cipher"], exclude: ["make_sigv4_vectors.py"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "Cipher", "ArchiveIO"]),
-        // Engine unit tests: engines against MemoryStore and the scripted PostgreSQL.
+        // Engine unit tests: engines on MemoryStore and the scripted PostgreSQL (plans, checks, verdicts).
         .testTarget(
             name: "EngineTests",
             dependencies: [
                 "Engine", "PostgresTestSupport", "PGClient", "Catalog", "Configuration", "Diagnostics", "Storage",
-                "Drills", "Policy",
+                "Drills", "Policy", "Pipeline", "ArchiveIO",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Integration tests drive the built binary; Engine and friends only construct repository histories.

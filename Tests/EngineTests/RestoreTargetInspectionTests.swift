@@ -25,9 +25,9 @@ final class RestoreTargetInspectionTests: XCTestCase {
     }
 
     /// The plan the restore would show (the engine's plan step, without running anything).
-    func plan(_ fixture: PostgresSeamFixture, _ request: LogicalRestoreRequest) throws -> RestorePlan {
+    func plan(_ fixture: PostgresSeamFixture, _ request: LogicalRestoreRequest) throws -> LogicalRestoreSummary {
         let restore = LogicalRestore(context: fixture.context, repository: fixture.repository, keyring: fixture.keyring)
-        return try restore.plan(request).0
+        return try restore.plan(request).summary
     }
 
     func fixtureWithBackup() throws -> PostgresSeamFixture {

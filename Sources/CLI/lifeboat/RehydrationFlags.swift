@@ -2,7 +2,6 @@
 // (GLACIER, DEEP_ARCHIVE): restore and verify.
 import ArgumentParser
 import Engine
-import Storage
 
 struct RehydrationFlags: ParsableArguments {
     @Flag(name: .long, help: "When objects are in an archive storage class, wait until their rehydration completes.")
@@ -15,14 +14,14 @@ struct RehydrationFlags: ParsableArguments {
     var rehydratePoll: Double = 60
 
     func validate() throws {
-        guard tier != nil else { throw ValidationError("--rehydrate-tier must be expedited, standard or bulk") }
+        guard RehydrationOptions.isTierName(rehydrateTier) else {
+            throw ValidationError("--rehydrate-tier must be expedited, standard or bulk")
+        }
         guard (1...365).contains(rehydrateDays) else { throw ValidationError("--rehydrate-days must be between 1 and 365") }
         guard rehydratePoll > 0 else { throw ValidationError("--rehydrate-poll must be positive") }
     }
 
-    var tier: RehydrationTier? { RehydrationTier.allCases.first { $0.rawValue.lowercased() == rehydrateTier.lowercased() } }
-
     var options: RehydrationOptions {
-        RehydrationOptions(wait: wait, tier: tier ?? .standard, days: rehydrateDays, pollInterval: rehydratePoll)
+        RehydrationOptions(wait: wait, tierName: rehydrateTier, days: rehydrateDays, pollInterval: rehydratePoll)
     }
 }

@@ -2,11 +2,9 @@
 // directory with point-in-time recovery settings, after printing (or, with --dry-run, only printing) the plan.
 // Refuses a non-empty target unless --clean.
 import ArgumentParser
-import Catalog
 import Configuration
 import Engine
 import Foundation
-import Storage
 
 struct RestoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -94,25 +92,26 @@ struct RestoreCommand: ParsableCommand {
     func run() throws {
         let context = try CommandContext(options, command: "restore")
         let (repository, keyring) = try context.unlockedRepository()
-        let catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: context.config.cluster)
         if let dataDir {
-            try runPhysical(context: context, engine: PhysicalRestore(context: context.engine, repository: repository, keyring: keyring),
-                            catalog: catalog, dataDirectory: dataDir)
+            let engine = PhysicalRestore(context: context.engine, repository: repository, keyring: keyring)
+            try runPhysical(context: context, engine: engine, dataDirectory: dataDir)
             return
         }
         let engine = LogicalRestore(context: context.engine, repository: repository, keyring: keyring)
-        let request = LogicalRestoreRequest(reference: backup, database: database, target: target, jobs: jobs, clean: clean,
-                                            globals: globals, noOwner: noOwner, spoolDirectory: spoolDir)
-        let (plan, _, _) = try engine.plan(request)
-        let header = "restore plan: database '\(plan.database)' from backup \(plan.backup) (finished \(Output.timestamp(plan.backupFinishedAt)))"
-        let keys = try rehydrationKeys(catalog, backup: plan.backup)
-        let steps = try rehydrationSteps(catalog, keys: keys, context: context) + plan.steps
-        if try presentPlan(plan, header: header, detail: "target \(plan.target)", steps: steps, context: context) { return }
-        try Rehydrator(store: catalog.repository.store, progress: context.engine.progress).prepare(keys, options: rehydration.options)
-        let result = try engine.run(request)
+        let request = LogicalRestoreRequest(reference: backup, database: database, target: target, jobs: jobs,
+                                            clean: clean, globals: globals, noOwner: noOwner, spoolDirectory: spoolDir,
+                                            rehydration: rehydration.options)
+        let plan = try engine.plan(request)
+        let shown = plan.summary
+        let header = "restore plan: database '\(shown.database)' from backup \(shown.backup) "
+            + "(finished \(Output.timestamp(shown.backupFinishedAt)))"
+        let detail = "target \(shown.target)"
+        if try presentPlan(shown, header: header, detail: detail, steps: plan.steps, context: context) { return }
+        let result = try engine.run(plan)
         try context.emitJSON(result)
-        context.say("restored '\(plan.database)' from \(plan.backup) into '\(plan.targetDatabase)': "
-            + "\(result.tablesChecked) tables, \(result.rowsChecked) rows match the backup, \(Format.duration(result.seconds))")
+        context.say("restored '\(shown.database)' from \(shown.backup) into '\(shown.targetDatabase)': "
+            + "\(result.tablesChecked) tables, \(result.rowsChecked) rows match the backup, "
+            + Format.duration(result.seconds))
     }
 
     /// Prints a plan (header, one detail line, numbered steps); with --dry-run also emits it as JSON and
@@ -130,59 +129,57 @@ struct RestoreCommand: ParsableCommand {
         return true
     }
 
-    func runPhysical(context: CommandContext, engine: PhysicalRestore, catalog: BackupCatalog, dataDirectory: String) throws {
+    func runPhysical(context: CommandContext, engine: PhysicalRestore, dataDirectory: String) throws {
+        let plan = try engine.plan(try physicalRequest(context: context, dataDirectory: dataDirectory))
+        let shown = plan.summary
+        let header = "restore plan: snapshot \(shown.backup) (finished \(Output.timestamp(shown.backupFinishedAt)), "
+            + "WAL \(shown.startLsn) to \(shown.stopLsn) on timeline \(shown.timeline)), target: \(shown.target)"
+        if try presentPlan(shown, header: header, detail: "data directory \(shown.dataDirectory)", steps: plan.steps,
+                           context: context) {
+            return
+        }
+        let result = try engine.run(plan)
+        try context.emitJSON(result)
+        context.say("restored snapshot \(shown.backup) into '\(shown.dataDirectory)': \(result.files) files, "
+            + "\(Format.bytes(result.bytesExtracted)), \(Format.duration(result.seconds))")
+        presentRecovery(result, plan: shown, context: context)
+    }
+
+    func physicalRequest(context: CommandContext, dataDirectory: String) throws -> PhysicalRestoreRequest {
         // Lexically only: a link in the path is for the engine to judge (it never follows one in place of the
         // directory itself), and resolving it here would hand the engine wherever the link pointed at this moment.
         let directory = PathResolver.resolve(dataDirectory, relativeTo: FileManager.default.currentDirectoryPath)
         let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-        let request = PhysicalRestoreRequest(
+        return PhysicalRestoreRequest(
             reference: backup, dataDirectory: directory, toTime: toTime.flatMap(CatalogCoding.parseTimestamp),
-            toLSN: toLsn.flatMap(LSN.init), toName: toName, targetAction: targetAction ?? "promote", clean: clean, start: start, port: port,
-            configPath: context.configPath, binaryPath: binary,
-            tablespaceMap: try tablespaceMap.map { try TablespaceMapOption(parsing: $0) })
-        let (plan, _) = try engine.plan(request)
-        let keys = try rehydrationKeys(catalog, backup: plan.backup)
-        let steps = try rehydrationSteps(catalog, keys: keys, context: context) + plan.steps
-        let header = "restore plan: snapshot \(plan.backup) (finished \(Output.timestamp(plan.backupFinishedAt)), "
-            + "WAL \(plan.startLsn) to \(plan.stopLsn) on timeline \(plan.timeline)), target: \(plan.target)"
-        if try presentPlan(plan, header: header, detail: "data directory \(plan.dataDirectory)", steps: steps, context: context) {
-            return
-        }
-        try Rehydrator(store: catalog.repository.store, progress: context.engine.progress).prepare(keys, options: rehydration.options)
-        let result = try engine.run(request)
-        try context.emitJSON(result)
-        context.say("restored snapshot \(plan.backup) into '\(plan.dataDirectory)': \(result.files) files, "
-            + "\(Format.bytes(result.bytesExtracted)), \(Format.duration(result.seconds))")
+            toLSN: toLsn.flatMap(LSN.init), toName: toName, targetAction: targetAction ?? "promote", clean: clean,
+            start: start, port: port, configPath: context.configPath, binaryPath: binary,
+            tablespaceMap: try tablespaceMap.map { try TablespaceMapOption(parsing: $0) },
+            rehydration: rehydration.options)
+    }
+
+    /// Where recovery stopped (with --start), or how to start the server; and the credentials left to delete.
+    func presentRecovery(_ result: PhysicalRestoreResult, plan: PhysicalRestoreSummary, context: CommandContext) {
         if let recovery = result.recovery {
-            let state = recovery.inRecovery ? "still in recovery (\(plan.targetAction ?? "paused"))" : "promoted, now on timeline \(recovery.timeline.map(String.init) ?? "?")"
-            context.say("recovery reached: last replayed WAL \(recovery.lastReplayedLsn ?? "?"), last replayed transaction at "
-                + "\(recovery.lastReplayedTransactionAt ?? "none"); \(state); server on 127.0.0.1 port \(port ?? 0)")
+            let state = recovery.inRecovery ? "still in recovery (\(plan.targetAction ?? "paused"))"
+                : "promoted, now on timeline \(recovery.timeline.map(String.init) ?? "?")"
+            context.say("recovery reached: last replayed WAL \(recovery.lastReplayedLsn ?? "?"), "
+                + "last replayed transaction at \(recovery.lastReplayedTransactionAt ?? "none"); \(state); "
+                + "server on 127.0.0.1 port \(port ?? 0)")
             for line in recovery.serverLog { context.say("  server: \(line)") }
         } else {
             context.say("start it with: " + plan.startCommand.map(Self.shellWord).joined(separator: " "))
         }
         if let credentials = result.credentialsDirectory {
-            context.say("note: restore_command reads the repository credentials from '\(credentials)' (not the server's environment); "
-                + "delete it once recovery has ended: rm -r \(Self.shellWord(credentials))")
+            context.say("note: restore_command reads the repository credentials from '\(credentials)' "
+                + "(not the server's environment); delete it once recovery has ended: "
+                + "rm -r \(Self.shellWord(credentials))")
         }
     }
 
     static func shellWord(_ word: String) -> String {
-        word.allSatisfy { $0.isLetter || $0.isNumber || "/._-=:".contains($0) } ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-
-    /// The data objects of the chosen backup, which may need rehydration before they can be read.
-    func rehydrationKeys(_ catalog: BackupCatalog, backup: String) throws -> [ObjectKey] {
-        try Rehydrator.keys(of: try catalog.resolve(backup))
-    }
-
-    /// A first plan step when objects must be rehydrated: that wait is part of the recovery time.
-    func rehydrationSteps(_ catalog: BackupCatalog, keys: [ObjectKey], context: CommandContext) throws -> [String] {
-        let status = try Rehydrator(store: catalog.repository.store, progress: context.engine.progress).assess(keys)
-        guard !status.isReady else { return [] }
-        let tier = rehydration.options.tier
-        return ["rehydrate \(status.pending.count) object(s) from \(status.classes.joined(separator: "/")) (\(tier.rawValue) tier, "
-            + "\(Rehydrator.expectedWait(classes: status.classes, tier: tier)))" + (rehydration.wait ? "" : "; without --wait the restore stops after requesting it")]
+        word.allSatisfy { $0.isLetter || $0.isNumber || "/._-=:".contains($0) } ? word
+            : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

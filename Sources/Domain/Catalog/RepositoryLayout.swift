@@ -36,6 +36,10 @@ public enum RepositoryLayout {
         String(format: "db-%04d.%@", index, compressed ? "tar.zst.lbx" : "tar.lbx")
     }
     public static func globalsObjectName(compressed: Bool) -> String { compressed ? "globals.tar.zst.lbx" : "globals.tar.lbx" }
+    /// The pieced entry inside a database object: `pg_dump --format=custom` output (docs/format.md §6.2).
+    public static let dumpEntryName = "pg_dump.custom"
+    /// The pieced entry inside the globals object: `pg_dumpall --globals-only` output as plain SQL.
+    public static let globalsEntryName = "globals.sql"
     /// The main object of a physical snapshot: the data directory's base backup tar as the pieced stream `base.tar`.
     public static func snapshotObjectName(compressed: Bool) -> String { compressed ? "base.tar.zst.lbx" : "base.tar.lbx" }
     /// A snapshot's user tablespace `oid`: `tblspc-<oid>.tar.zst.lbx`, holding the pieced entry `tblspc-<oid>.tar`.

@@ -137,7 +137,7 @@ final class BaseBackupReceiver {
         let writer = try written.begin {
             try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
                                    compression: compression, level: context.config.compression.level,
-                                   compressionThreads: LogicalBackup.compressionThreads)
+                                   compressionThreads: CompressionTuning.threads)
         }
         context.logger.debug("archive started", metadata: ["archive": "\(name)", "object": "\(objectName)"])
         return Current(writer: writer, pieces: PiecedEntryWriter(writer: writer.tar, baseName: entryName), oid: oid,

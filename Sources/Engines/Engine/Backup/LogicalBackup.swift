@@ -28,12 +28,6 @@ public final class LogicalBackup {
     let context: EngineContext
     let repository: Repository
     let keyring: Keyring
-    static let dumpEntryName = "pg_dump.custom"
-    /// zstd worker threads. 0 compresses on the reading thread; sealing, hashing and writing still run on the
-    /// pipeline's background thread and pg_dump in its own process, so the work overlaps without zstd's
-    /// multi-threaded buffers (about 30 MiB). LIFEBOAT_ZSTD_THREADS overrides, for measurements.
-    static let compressionThreads = Int(ProcessInfo.processInfo.environment["LIFEBOAT_ZSTD_THREADS"] ?? "") ?? 0
-    static let globalsEntryName = "globals.sql"
 
     public init(context: EngineContext, repository: Repository, keyring: Keyring) {
         self.context = context
@@ -119,7 +113,7 @@ public final class LogicalBackup {
         let counting = BackgroundTask(name: "lifeboat-row-counts") { try SourceDatabase.rowCounts(snapshotConnection) }
         do {
             try streamTool("pg_dump", arguments: arguments, connection: target, tools: tools, label: name,
-                           objectName: objectName, entryName: Self.dumpEntryName, id: id, written: written)
+                           objectName: objectName, entryName: RepositoryLayout.dumpEntryName, id: id, written: written)
         } catch {
             _ = try? counting.join()
             throw error
@@ -138,7 +132,7 @@ public final class LogicalBackup {
         let objectName = RepositoryLayout.globalsObjectName(compressed: compression == .zstd)
         try streamTool("pg_dumpall", arguments: ["--globals-only", "--no-password", PostgresTools.databaseArgument(source)],
                                     connection: source, tools: tools, label: "globals", objectName: objectName,
-                                    entryName: Self.globalsEntryName, id: id, written: written)
+                                    entryName: RepositoryLayout.globalsEntryName, id: id, written: written)
         return GlobalsRecord(object: objectName, note: nil)
     }
 
@@ -150,7 +144,7 @@ public final class LogicalBackup {
                                  environment: tools.childEnvironment(for: connection),
                                  captureStdout: true, provideStdin: false)
         return try ToolStream(context: context, repository: repository, keyring: keyring, compression: compression,
-                              compressionThreads: Self.compressionThreads)
+                              compressionThreads: CompressionTuning.threads)
             .run(child, toolName: toolName, label: label, objectName: objectName, entryName: entryName, id: id, written: written)
     }
 }

@@ -99,8 +99,8 @@ public struct DrillRunner {
         if definition.heartbeat { writeHeartbeat(state) }
         let manifest = try state.phase("select") { try select(state) }
         try state.phase("rehydrate") {
-            try Rehydrator(store: catalog.repository.store, progress: context.progress)
-                .prepare(try Rehydrator.keys(of: manifest), options: RehydrationOptions(wait: true))
+            try BackupRehydration(manifest, store: catalog.repository.store, progress: context.progress,
+                                  options: Self.rehydration).perform()
         }
         switch definition.restore.kind {
         case .logical: try restoreLogical(manifest, state)
@@ -111,6 +111,9 @@ public struct DrillRunner {
         try state.phase("checks") { runChecks(manifest, state) }
         state.rto = context.now().timeIntervalSince(state.incidentAt)
     }
+
+    /// A drill waits for archived objects: the wait is part of the recovery time it measures.
+    static let rehydration = RehydrationOptions(wait: true)
 
     func writeHeartbeat(_ state: DrillState) {
         do {
@@ -172,10 +175,11 @@ public struct DrillRunner {
         }
         state.targetDatabase = target
         let engine = LogicalRestore(context: context, repository: catalog.repository, keyring: catalog.keyring)
-        let request = LogicalRestoreRequest(reference: manifest.id.rawValue, database: database, target: target.keywordString, jobs: 1,
-                                            clean: false, globals: restoreGlobals, noOwner: !restoreGlobals, spoolDirectory: nil)
+        let request = LogicalRestoreRequest(reference: manifest.id.rawValue, database: database, target: target.keywordString,
+                                            jobs: 1, clean: false, globals: restoreGlobals, noOwner: !restoreGlobals,
+                                            spoolDirectory: nil, rehydration: Self.rehydration)
         do {
-            let result = try state.phase("restore") { try engine.run(request) }
+            let result = try state.phase("restore") { try engine.run(try engine.plan(request, backup: manifest)) }
             if definition.checks.rowCounts {
                 state.checks.append(CheckOutcome(name: "row counts \(database)", kind: .rowCounts, passed: true,
                                                  detail: "\(result.tablesChecked) tables, \(result.rowsChecked) rows match the counts taken at backup time",
@@ -215,12 +219,15 @@ public struct DrillRunner {
         let request = PhysicalRestoreRequest(reference: manifest.id.rawValue, dataDirectory: scratch.dataDirectory,
                                              toTime: definition.restore.toTime, toLSN: nil, targetAction: "promote", clean: false,
                                              start: false, port: scratch.port, configPath: options.configPath, binaryPath: options.binaryPath,
-                                             tablespaceMap: tablespaces)
-        let restored = try state.phase("restore") { try engine.run(request) }
+                                             tablespaceMap: tablespaces, rehydration: Self.rehydration)
+        let (plan, restored) = try state.phase("restore") { () throws -> (PhysicalRestorePlan, PhysicalRestoreResult) in
+            let plan = try engine.plan(request, backup: manifest)
+            return (plan, try engine.run(plan))
+        }
         let replayStarted = StartMark()
         let recovery = try state.phase("start") {
-            try engine.startAndWait(manifest: manifest, directory: scratch.dataDirectory, port: scratch.port, action: "promote",
-                                    target: restored.plan.target, credentials: restored.credentialsDirectory, started: { replayStarted.mark() })
+            try engine.recover(plan, port: scratch.port, credentials: restored.credentialsDirectory,
+                               started: { replayStarted.mark() })
         }
         state.splitStartPhase(at: replayStarted.time)
         state.replayedLSN = recovery.lastReplayedLsn

@@ -136,7 +136,7 @@ public final class ScratchCluster: @unchecked Sendable {
             executable = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/runuser"
             argv = ["-u", user, "--", tool] + arguments
         }
-        let (status, output) = try PhysicalRestore.runDetaching(executable, argv, environment: environment)
+        let (status, output) = try DaemonLauncher.runDetaching(executable, argv, environment: environment)
         guard status == 0 else {
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)).map { "\n" + $0.split(separator: "\n").suffix(10).joined(separator: "\n") } ?? ""
             throw DrillError.scratch("\(what) failed with status \(status): \(output)\(log)")

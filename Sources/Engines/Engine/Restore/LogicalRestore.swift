@@ -1,4 +1,5 @@
-// LogicalRestore: restores one database of a logical backup into a target database.
+// LogicalRestore: restores one database of a logical backup into a target database, in two calls: `plan`
+// resolves the backup once and checks the target, `run` restores exactly that backup.
 // Safety: the target must be empty unless --clean; the object is fully authenticated (every chunk, size,
 // SHA-256) before pg_restore sees a byte — streamed in a first pass when --jobs is 1 (then applied in a single
 // transaction), or decrypted into a private spool file when --jobs > 1 (pg_restore needs a file to run in
@@ -9,54 +10,6 @@ import Foundation
 import Logging
 import PGClient
 import Pipeline
-
-public struct LogicalRestoreRequest: Sendable {
-    public var reference: String
-    public var database: String?
-    public var target: String?
-    public var jobs: Int
-    public var clean: Bool
-    public var globals: Bool
-    public var noOwner: Bool
-    public var spoolDirectory: String?
-
-    public init(reference: String, database: String?, target: String?, jobs: Int, clean: Bool, globals: Bool,
-                noOwner: Bool, spoolDirectory: String?) {
-        self.reference = reference
-        self.database = database
-        self.target = target
-        self.jobs = jobs
-        self.clean = clean
-        self.globals = globals
-        self.noOwner = noOwner
-        self.spoolDirectory = spoolDirectory
-    }
-}
-
-public struct RestorePlan: Codable, Sendable {
-    public var backup: String
-    public var backupFinishedAt: Date
-    public var database: String
-    public var target: String
-    public var targetDatabase: String
-    public var createDatabase: Bool
-    public var clean: Bool
-    public var jobs: Int
-    public var mode: String
-    public var restoreGlobals: Bool
-    public var objectBytes: Int64
-    public var dumpBytes: Int64
-    public var tables: Int
-    public var rows: Int64
-    public var steps: [String]
-}
-
-public struct RestoreResult: Codable, Sendable {
-    public var plan: RestorePlan
-    public var seconds: Double
-    public var tablesChecked: Int
-    public var rowsChecked: Int64
-}
 
 public final class LogicalRestore {
     let context: EngineContext
@@ -69,76 +22,125 @@ public final class LogicalRestore {
         self.keyring = keyring
     }
 
-    /// Works out what a restore would do, checking everything that can be checked without changing anything.
-    public func plan(_ request: LogicalRestoreRequest) throws -> (RestorePlan, BackupManifest, ConnectionInfo) {
-        let catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: context.config.cluster)
-        let manifest = try catalog.resolve(request.reference, kind: .logical)
+    var catalog: BackupCatalog {
+        BackupCatalog(repository: repository, keyring: keyring, cluster: context.config.cluster)
+    }
+
+    /// Resolves the backup (once: `run` restores this one) and checks everything that can be checked without
+    /// changing anything.
+    public func plan(_ request: LogicalRestoreRequest) throws -> LogicalRestorePlan {
+        try plan(request, backup: try catalog.resolve(request.reference, kind: .logical))
+    }
+
+    /// A plan for a backup already chosen (a drill selects its own).
+    func plan(_ request: LogicalRestoreRequest, backup manifest: BackupManifest) throws -> LogicalRestorePlan {
+        let (summary, _) = try decide(request, manifest)
+        let rehydration = try BackupRehydration(manifest, store: repository.store, progress: context.progress,
+                                                options: request.rehydration).assessed()
+        return LogicalRestorePlan(summary: summary, manifest: manifest, request: request, rehydration: rehydration)
+    }
+
+    /// What restoring `manifest` does to the target as it is now: which database, created or reused, and how.
+    func decide(_ request: LogicalRestoreRequest,
+                _ manifest: BackupManifest) throws -> (LogicalRestoreSummary, ConnectionInfo) {
         let record = try chooseDatabase(manifest, request.database)
         let target = try targetConnection(request.target, defaultDatabase: record.name)
         let targetDatabase = target.database ?? record.name
         let exists = try databaseExists(target, name: targetDatabase)
-        if exists && !request.clean {
-            let connection = try context.postgres.connect(target)
-            defer { connection.close() }
-            let relations = try SourceDatabase.userRelationCount(connection)
-            if relations > 0 {
-                let comment = try? connection.query("SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = current_database()").rows.first?[0]
-                if let comment = comment ?? nil, comment.hasPrefix(Self.inProgressComment), AbandonedScratch.isAbandoned(comment) {
-                    throw EngineError.interruptedRestoreLeftover(database: targetDatabase, relations: relations)
-                }
-                throw EngineError.targetNotEmpty(database: targetDatabase, relations: relations)
-            }
-        }
+        if exists && !request.clean { try requireEmpty(target, name: targetDatabase) }
         guard let object = manifest.object(named: record.object) else {
-            throw EngineError.manifestMismatch(key: record.object, detail: "the manifest does not list its database object")
+            throw EngineError.manifestMismatch(key: record.object,
+                                               detail: "the manifest does not list its database object")
         }
         let globals = request.globals && manifest.globals?.object != nil
         if request.globals && !globals {
-            throw EngineError.invalidArgument("backup '\(manifest.id)' holds no globals (\(manifest.globals?.note ?? "none recorded"))",
+            let note = manifest.globals?.note ?? "none recorded"
+            throw EngineError.invalidArgument("backup '\(manifest.id)' holds no globals (\(note))",
                                               hint: "restore without --globals and create the roles by hand")
         }
         let mode = request.jobs > 1 ? "spool" : "stream"
         var steps: [String] = []
-        if globals { steps.append("restore roles and tablespaces (pg_dumpall globals) with psql; existing roles are kept") }
-        steps.append(exists ? "use existing database '\(targetDatabase)'\(request.clean ? " and drop its objects first (--clean)" : "")"
+        if globals {
+            steps.append("restore roles and tablespaces (pg_dumpall globals) with psql; existing roles are kept")
+        }
+        let dropFirst = request.clean ? " and drop its objects first (--clean)" : ""
+        steps.append(exists ? "use existing database '\(targetDatabase)'\(dropFirst)"
                             : "create database '\(targetDatabase)'")
-        steps.append("authenticate '\(record.object)' (\(Format.bytes(object.storedSize))): every chunk, size and sha256")
+        steps.append("authenticate '\(record.object)' (\(Format.bytes(object.storedSize))): "
+            + "every chunk, size and sha256")
         steps.append(mode == "stream" ? "stream it into pg_restore in a single transaction"
                                       : "decrypt it into a private spool file, then pg_restore --jobs \(request.jobs)")
         steps.append("compare row counts of \(record.tables.count) tables (\(record.totalRows) rows) with the backup")
-        let plan = RestorePlan(backup: manifest.id.rawValue, backupFinishedAt: manifest.finishedAt, database: record.name,
-                               target: target.description, targetDatabase: targetDatabase, createDatabase: !exists,
-                               clean: request.clean, jobs: request.jobs, mode: mode, restoreGlobals: globals,
-                               objectBytes: object.storedSize, dumpBytes: object.contentSize, tables: record.tables.count,
-                               rows: record.totalRows, steps: steps)
-        return (plan, manifest, target)
+        let summary = LogicalRestoreSummary(
+            backup: manifest.id.rawValue, backupFinishedAt: manifest.finishedAt, database: record.name,
+            target: target.description, targetDatabase: targetDatabase, createDatabase: !exists, clean: request.clean,
+            jobs: request.jobs, mode: mode, restoreGlobals: globals, objectBytes: object.storedSize,
+            dumpBytes: object.contentSize, tables: record.tables.count, rows: record.totalRows, steps: steps)
+        return (summary, target)
     }
 
-    public func run(_ request: LogicalRestoreRequest) throws -> RestoreResult {
+    /// An existing target database without --clean must hold no user relation; one left by a killed restore
+    /// (its in-progress mark names a process that is gone) is named as such.
+    func requireEmpty(_ target: ConnectionInfo, name targetDatabase: String) throws {
+        let connection = try context.postgres.connect(target)
+        defer { connection.close() }
+        let relations = try SourceDatabase.userRelationCount(connection)
+        guard relations > 0 else { return }
+        let comment = try? connection.query("SELECT coalesce(shobj_description(oid, 'pg_database'), '') "
+            + "FROM pg_database WHERE datname = current_database()").rows.first?[0]
+        if let comment = comment ?? nil, comment.hasPrefix(Self.inProgressComment),
+           AbandonedScratch.isAbandoned(comment) {
+            throw EngineError.interruptedRestoreLeftover(database: targetDatabase, relations: relations)
+        }
+        throw EngineError.targetNotEmpty(database: targetDatabase, relations: relations)
+    }
+
+    /// Restores the plan's backup: rehydration, then the target is looked at again (the plan may be hours old)
+    /// before anything on it changes; the backup stays the planned one.
+    public func run(_ plan: LogicalRestorePlan) throws -> LogicalRestoreResult {
+        try plan.rehydration.perform()
         let started = Date()
-        let (plan, manifest, target) = try plan(request)
-        let source = ObjectSource(repository: repository, keyring: keyring, cluster: context.config.cluster, manifest: manifest)
-        let tools = PostgresTools(binDir: context.config.postgres.binDir, serverMajor: manifest.server.versionNumber / 10000,
+        let request = plan.request, manifest = plan.manifest
+        let (summary, target) = try decide(request, manifest)
+        let source = ObjectSource(repository: repository, keyring: keyring, cluster: context.config.cluster,
+                                  manifest: manifest)
+        let tools = PostgresTools(binDir: context.config.postgres.binDir,
+                                  serverMajor: manifest.server.versionNumber / 10000,
                                   environment: context.toolEnvironment)
-        guard let record = manifest.database(named: plan.database) else { throw EngineError.backupNotFound(plan.database) }
-        let runner = PGRestoreRunner(context: context, tools: tools, target: target.with(database: plan.targetDatabase),
-                                     request: request, label: plan.database)
+        guard let record = manifest.database(named: summary.database) else {
+            throw EngineError.backupNotFound(summary.database)
+        }
+        let runner = PGRestoreRunner(context: context, tools: tools,
+                                     target: target.with(database: summary.targetDatabase),
+                                     request: request, label: summary.database)
         // Integrity first: nothing on the target changes until every byte to be applied has authenticated.
-        let globals = plan.restoreGlobals ? manifest.globals?.object : nil
+        let globals = summary.restoreGlobals ? manifest.globals?.object : nil
         if let globals { try source.authenticate(globals) }
-        let spool = request.jobs > 1 ? try runner.spool(source: source, object: record.object, dumpBytes: plan.dumpBytes) : nil
+        let spool = request.jobs > 1
+            ? try runner.spool(source: source, object: record.object, dumpBytes: summary.dumpBytes) : nil
         defer { spool?.remove() }
         if spool == nil {
-            context.progress.begin("authenticate \(record.object)", total: plan.objectBytes)
+            context.progress.begin("authenticate \(record.object)", total: summary.objectBytes)
             try source.authenticate(record.object)
             context.progress.end()
         }
         if let globals { try restoreGlobals(source: source, object: globals, target: target, tools: tools) }
         try Failpoint.hit("restore.database.before")
-        if plan.createDatabase { try createDatabase(target, name: plan.targetDatabase) }
-        // A database this run created and could not fill completely must not stay behind looking restored.
-        let logger = context.logger, targetDatabase = plan.targetDatabase
-        let dropToken = plan.createDatabase ? Interruption.shared.register {
+        try load(summary, source: source, record: record, target: target, runner: runner, spool: spool)
+        context.progress.begin("check row counts of \(record.tables.count) tables")
+        let checked = try checkRowCounts(record, target: target.with(database: summary.targetDatabase))
+        context.progress.end()
+        return LogicalRestoreResult(plan: summary, seconds: Date().timeIntervalSince(started),
+                                    tablesChecked: checked.tables, rowsChecked: checked.rows)
+    }
+
+    /// Creates the database when planned, then runs pg_restore from the spool or the stream. A database this run
+    /// created and could not fill completely must not stay behind looking restored.
+    func load(_ summary: LogicalRestoreSummary, source: ObjectSource, record: DatabaseRecord, target: ConnectionInfo,
+              runner: PGRestoreRunner, spool: SpoolFile?) throws {
+        if summary.createDatabase { try createDatabase(target, name: summary.targetDatabase) }
+        let logger = context.logger, targetDatabase = summary.targetDatabase
+        let dropToken = summary.createDatabase ? Interruption.shared.register {
             Self.dropCreatedDatabase(target, name: targetDatabase, logger: logger)
         } : nil
         defer { dropToken.map(Interruption.shared.unregister) }
@@ -147,19 +149,17 @@ public final class LogicalRestore {
             if let spool {
                 try runner.restore(from: spool)
             } else {
-                try runner.restoreStreaming(source: source, object: record.object, dumpBytes: plan.dumpBytes)
+                try runner.restoreStreaming(source: source, object: record.object, dumpBytes: summary.dumpBytes)
             }
         } catch {
-            if plan.createDatabase { Self.dropCreatedDatabase(target, name: targetDatabase, logger: logger) }
+            if summary.createDatabase { Self.dropCreatedDatabase(target, name: targetDatabase, logger: logger) }
             throw error
         }
-        if plan.createDatabase {   // only our own mark is replaced; a database someone else made keeps its comment
-            try? setComment(target, name: plan.targetDatabase, "restored by lifeboat from backup \(manifest.id) of cluster '\(manifest.cluster)'")
+        if summary.createDatabase {   // only our own mark is replaced; a database someone else made keeps its comment
+            let manifest = source.manifest
+            try? setComment(target, name: summary.targetDatabase,
+                            "restored by lifeboat from backup \(manifest.id) of cluster '\(manifest.cluster)'")
         }
-        context.progress.begin("check row counts of \(record.tables.count) tables")
-        let checked = try checkRowCounts(record, target: target.with(database: plan.targetDatabase))
-        context.progress.end()
-        return RestoreResult(plan: plan, seconds: Date().timeIntervalSince(started), tablesChecked: checked.tables, rowsChecked: checked.rows)
     }
 
     func chooseDatabase(_ manifest: BackupManifest, _ requested: String?) throws -> DatabaseRecord {
@@ -230,7 +230,9 @@ public final class LogicalRestore {
                                 environment: tools.childEnvironment(for: maintenance),
                                 captureStdout: false, provideStdin: true)
         try psql.start()
-        try source.streamEntry(object, entryName: LogicalBackup.globalsEntryName) { bytes in _ = psql.writeStdin(bytes) }
+        try source.streamEntry(object, entryName: RepositoryLayout.globalsEntryName) { bytes in
+            _ = psql.writeStdin(bytes)
+        }
         let status = psql.wait()
         if status != 0 || !psql.stderrTail.isEmpty {
             // Roles that already exist produce errors here; they are reported, not fatal.

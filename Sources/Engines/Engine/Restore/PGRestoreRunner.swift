@@ -1,6 +1,7 @@
 // PGRestoreRunner: feeds a dump to pg_restore, streamed through stdin (one job, single transaction: a failure
 // leaves the target as it was) or from a private spool file (parallel jobs). The spool directory is created
 // mode 0700 and removed afterwards, also on failure and interrupt.
+import Catalog
 import Foundation
 import PGClient
 #if canImport(Glibc)
@@ -30,7 +31,7 @@ struct PGRestoreRunner {
         context.progress.begin("restore \(label)", total: dumpBytes)
         var accepted = true
         do {
-            try source.streamEntry(object, entryName: LogicalBackup.dumpEntryName) { bytes in
+            try source.streamEntry(object, entryName: RepositoryLayout.dumpEntryName) { bytes in
                 // pg_restore may stop reading on an error; keep draining so integrity is still checked.
                 if accepted { accepted = child.writeStdin(bytes) }
                 context.progress.advance(by: bytes.count)
@@ -82,7 +83,7 @@ struct PGRestoreRunner {
         defer { close(fd) }
         context.progress.begin("decrypt \(label)", total: dumpBytes)
         defer { context.progress.end() }
-        try source.streamEntry(object, entryName: LogicalBackup.dumpEntryName) { bytes in
+        try source.streamEntry(object, entryName: RepositoryLayout.dumpEntryName) { bytes in
             var offset = 0
             while offset < bytes.count {
                 let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)

@@ -44,11 +44,11 @@ public struct ArchiveCheck {
 
     /// The archive_command this configuration needs, as a shell command.
     public var recommendedCommand: String {
-        PhysicalRestore.shellQuote(binaryPath) + " --config " + PhysicalRestore.shellQuote(configPath) + " wal push %p"
+        Quoting.shell(binaryPath) + " --config " + Quoting.shell(configPath) + " wal push %p"
     }
 
     /// The postgresql.conf line to use.
-    public var recommendedLine: String { "archive_command = " + PhysicalRestore.confQuote(recommendedCommand) }
+    public var recommendedLine: String { "archive_command = " + Quoting.conf(recommendedCommand) }
 
     func connect() throws -> any PostgresSession {
         try context.postgres.connect(try ConnectionInfo(context.config.postgres.url), applicationName: "lifeboat check")

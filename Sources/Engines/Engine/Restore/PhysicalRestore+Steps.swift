@@ -1,0 +1,61 @@
+// PhysicalRestore+Steps: the numbered steps a snapshot restore's plan shows, in the order `run` takes them.
+import Catalog
+
+extension PhysicalRestore {
+    func steps(_ request: PhysicalRestoreRequest, manifest: BackupManifest, tablespaces: [TablespaceTarget],
+               credentials: String?) -> [String] {
+        guard let snapshot = manifest.snapshot else { return [] }
+        let directory = request.dataDirectory
+        var steps = request.toName.map { name in
+            ["use snapshot \(manifest.id)" + (request.reference == "latest"
+                ? " (the newest: a restore point's time is unknown to lifeboat; if 'restore point \(name)' is older "
+                    + "than it, pass an older backup id)" : "")]
+        } ?? []
+        let emptied = request.clean && RestoreDirectory.state(directory) == .notEmpty
+        steps += [
+            emptied ? "delete the contents of '\(directory)' (--clean)" : "create '\(directory)' (mode 0700)",
+            "authenticate '\(snapshot.object)' (\(Format.bytes(manifest.storedBytes))): every chunk, size and sha256",
+            "extract the data directory (\(Format.bytes(manifest.contentBytes)))"
+                + (osUser.map { ", private to root until the restore is complete, then owned by OS user '\($0)'" }
+                    ?? ""),
+        ]
+        steps += tablespaceSteps(request, tablespaces: tablespaces)
+        if let credentials { steps.append(credentialsStep(credentials, request: request)) }
+        let target = RecoveryConfiguration(config: context.config, request: request).targetText
+        steps += [
+            "write recovery.signal and restore_command, recovery target \(target)"
+                + (request.hasTarget ? ", then \(request.targetAction)" : ""),
+            "recovery replays archived WAL from \(snapshot.startWal) (consistent after \(snapshot.stopWal), "
+                + "\(manifest.server.stopLsn ?? "?")) up to the target",
+        ]
+        steps.append(request.start
+            ? "start the server on 127.0.0.1 port \(request.port ?? 5432) with archive_mode=off and wait for recovery"
+            : "leave the server stopped (start it with the command printed at the end)")
+        return steps
+    }
+
+    func tablespaceSteps(_ request: PhysicalRestoreRequest, tablespaces: [TablespaceTarget]) -> [String] {
+        var steps = tablespaces.map { space in
+            "extract tablespace \(space.oid) (on the source '\(space.location)') into '\(space.directory)'"
+                + (space.mapped ? " (--tablespace-map)" : " (its original location)")
+                + (request.clean && RestoreDirectory.state(space.directory) == .notEmpty
+                    ? ", deleting its contents first (--clean)" : "")
+        }
+        if !tablespaces.isEmpty {
+            steps.append("write tablespace_map: recovery links pg_tblspc/<oid> to each tablespace directory")
+        }
+        return steps
+    }
+
+    func credentialsStep(_ directory: String, request: PhysicalRestoreRequest) -> String {
+        var what: [String] = []
+        if let variable = RecoveryCredentials.passphraseVariable(context.config) {
+            what.append("the passphrase (\(variable))")
+        }
+        if RecoveryCredentials.isS3(context.config) { what.append("the S3 credentials") }
+        let removal = request.start && request.targetAction == "promote" ? "removed once the server is promoted"
+            : "delete it once recovery has ended"
+        return "write \(what.joined(separator: " and ")) for restore_command into '\(directory)' (mode 0700"
+            + (osUser.map { ", owned by OS user '\($0)'" } ?? "") + "), not into the server's environment; \(removal)"
+    }
+}
