@@ -3,6 +3,8 @@
 //   CompleteMultipartUpload); an aborted writer aborts its multipart upload.
 // - createExclusive uses a conditional PUT (If-None-Match: *), which S3 answers 412 when the key exists.
 // - Every call is signed afresh per attempt and retried only on transient failures (RetryPolicy).
+// - It claims every capability: storage classes, rehydration, Object Lock and versions through `archival`
+//   (itself, S3Store+Archival.swift) and the bucket's settings and incomplete uploads through `bucket`.
 import Cipher
 import Foundation
 import HTTPTransport
@@ -22,6 +24,13 @@ public final class S3Store: BlobStore, @unchecked Sendable {
         self.clients = ClientPool(options: configuration.transport)
         self.sleeper = sleeper
     }
+
+    public var capabilities: StoreCapabilities {
+        [.exclusiveCreate, .storageClasses, .rehydration, .objectLock, .versioning, .incompleteUploads]
+    }
+
+    public var archival: (any ArchivalOperations)? { self }
+    public var bucket: (any BucketOperations)? { S3Bucket(store: self) }
 
     public var location: String {
         "s3://\(configuration.bucket)" + (configuration.prefix.isEmpty ? "" : "/\(configuration.prefix)")

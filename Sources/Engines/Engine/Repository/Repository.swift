@@ -6,7 +6,6 @@ import Cipher
 import Configuration
 import Foundation
 import Pipeline
-import S3
 import Storage
 
 public final class Repository: @unchecked Sendable {
@@ -49,15 +48,17 @@ public final class Repository: @unchecked Sendable {
     /// Object Lock only exists on S3 buckets created with it; elsewhere the policy's wish is reported, not fatal.
     static func withImmutability(_ store: BlobStore, _ immutability: Immutability?) throws -> Repository {
         guard let immutability else { return Repository(store: store) }
-        guard let s3 = store as? S3Store else {
-            return Repository(store: store, immutabilityProblem: "repository '\(store.location)' is a local directory, which has no Object Lock")
+        guard let bucket = store.bucket(for: .objectLock) else {
+            let problem = "repository '\(store.location)' is a local directory, which has no Object Lock"
+            return Repository(store: store, immutabilityProblem: problem)
         }
-        guard try s3.objectLockEnabled() else {
-            return Repository(store: store, immutabilityProblem: "bucket '\(s3.configuration.bucket)' does not have Object Lock enabled "
-                + "(it can only be enabled when a bucket is created)")
+        guard try bucket.objectLockEnabled() else {
+            let problem = "bucket '\(bucket.name)' does not have Object Lock enabled "
+                + "(it can only be enabled when a bucket is created)"
+            return Repository(store: store, immutabilityProblem: problem)
         }
-        return Repository(store: s3.withUploadLock(UploadObjectLock(mode: immutability.mode.rawValue, days: immutability.days)),
-                          uploadLock: immutability)
+        let lock = UploadObjectLock(mode: immutability.mode.rawValue, days: immutability.days)
+        return Repository(store: bucket.withUploadLock(lock), uploadLock: immutability)
     }
 
     public func descriptor() throws -> RepositoryDescriptor {
