@@ -5,6 +5,7 @@ import Catalog
 import Cipher
 import Configuration
 import Foundation
+import Logging
 import Pipeline
 import Storage
 
@@ -32,11 +33,12 @@ public final class Repository: @unchecked Sendable {
 
     /// Opens an existing repository in the configured store; fails with a hint when there is none.
     /// With `immutability` (the policy's), uploads to a bucket with Object Lock enabled carry that lock.
+    /// A `logger` at trace level logs every store operation and S3 request (StoreFactory).
     public static func open(_ settings: RepositorySettings, environment: [String: String],
-                            immutability: Immutability? = nil) throws -> Repository {
+                            immutability: Immutability? = nil, logger: Logger? = nil) throws -> Repository {
         let store: BlobStore
         do {
-            store = try StoreFactory.make(settings, create: false, environment: environment)
+            store = try StoreFactory.make(settings, create: false, environment: environment, logger: logger)
         } catch StoreError.notARepository(let location) {
             throw EngineError.notARepository(location)
         }
