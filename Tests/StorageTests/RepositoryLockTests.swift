@@ -151,6 +151,9 @@ class ForwardingStore: BlobStore, @unchecked Sendable {
     func list(prefix: String) throws -> [BlobInfo] { try inner.list(prefix: prefix) }
     func delete(_ key: ObjectKey) throws { try inner.delete(key) }
     func createExclusive(_ key: ObjectKey, data: [UInt8]) throws -> Bool { try inner.createExclusive(key, data: data) }
+    var capabilities: StoreCapabilities { inner.capabilities }
+    var archival: (any ArchivalOperations)? { inner.archival }
+    var bucket: (any BucketOperations)? { inner.bucket }
 }
 
 /// A store whose exclusive create overwrites, as an S3 server that ignores If-None-Match would.

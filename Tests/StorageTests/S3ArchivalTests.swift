@@ -1,4 +1,4 @@
-// ArchivalStore on S3 against the real moto server (SigV4 verification on) that scripts/s3-test-server.sh
+// ArchivalOperations on S3 against the real moto server (SigV4 verification on) that scripts/s3-test-server.sh
 // starts with three buckets: lifeboat-test (plain), lifeboat-versioned, and lifeboat-locked (Object Lock
 // enabled, default retention GOVERNANCE 1 day). A missing server fails the tests.
 //

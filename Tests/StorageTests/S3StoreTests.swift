@@ -45,6 +45,15 @@ final class S3StoreTests: XCTestCase {
         try StoreConformance.run(store(try server()))
     }
 
+    /// The views (storage classes, versions, the bucket) work through a decorator against the real server.
+    func testConformanceThroughALoggingDecorator() throws {
+        let s3 = store(try server()), lines = Lines()
+        try StoreConformance.run(InterceptedStore(s3, LoggingInterceptor(location: s3.location, log: lines.append)))
+        XCTAssertTrue(lines.all.contains { $0.contains("setStorageClass 'backups/conformance/archival.bin' done") },
+                      lines.all.suffix(10).joined(separator: "\n"))
+        XCTAssertTrue(lines.all.contains { $0.contains("incompleteUploads '\(s3.configuration.bucket)' done") })
+    }
+
     func testWrongSecretIsRefusedWithAClearMessage() throws {
         let wrong = store(try server(), secret: "not-the-secret")
         XCTAssertThrowsError(try wrong.put(try ObjectKey("a/b"), data: [1])) { error in

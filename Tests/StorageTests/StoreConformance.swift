@@ -1,10 +1,13 @@
-// The one conformance suite every BlobStore runs (LocalStore, MemoryStore here; S3Store where its server is).
-// It checks the contract written in Sources/IO/Storage/BlobStore.swift.
+// The one conformance suite every BlobStore runs (LocalStore, MemoryStore here; S3Store where its server is;
+// each also through a decorator). It checks the contract written in Sources/IO/Storage/BlobStore.swift, and
+// that what a store claims in `capabilities` matches what it does.
 import XCTest
 import Storage
 
 enum StoreConformance {
-    static func run(_ store: BlobStore, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// `otherStorageClass` is a class a store claiming `.storageClasses` can move an object to.
+    static func run(_ store: BlobStore, otherStorageClass: String = "STANDARD_IA",
+                    file: StaticString = #filePath, line: UInt = #line) throws {
         try putGetReplace(store)
         try streamingWriterIsInvisibleUntilCommit(store)
         try abortLeavesNothing(store)
@@ -12,6 +15,9 @@ enum StoreConformance {
         try listingByPrefix(store)
         try exclusiveCreate(store)
         try largeStreamedObject(store)
+        try claimedViews(store)
+        try claimedArchivalOperations(store, otherStorageClass: otherStorageClass)
+        try claimedBucketOperations(store)
     }
 
     static func key(_ text: String) throws -> ObjectKey { try ObjectKey(text) }
@@ -72,6 +78,8 @@ enum StoreConformance {
     }
 
     static func exclusiveCreate(_ store: BlobStore) throws {
+        XCTAssertTrue(store.capabilities.contains(.exclusiveCreate),
+                      "locks need exclusive create: \(store.capabilities)")
         let key = try key("conformance/exclusive/lock")
         XCTAssertTrue(try store.createExclusive(key, data: Array("mine".utf8)))
         XCTAssertFalse(try store.createExclusive(key, data: Array("theirs".utf8)))
@@ -100,6 +108,65 @@ enum StoreConformance {
         }
         XCTAssertEqual(actual, expected)
         XCTAssertEqual(try store.head(key)?.size, 40 * 256 * 1024)
+    }
+}
+
+extension StoreConformance {
+    /// A view is offered exactly when a capability it serves is claimed, so `store.archival(for:)` and
+    /// `store.bucket(for:)` never hand out a view for an unclaimed capability or hide one for a claimed one.
+    static func claimedViews(_ store: BlobStore) throws {
+        let claims = store.capabilities
+        XCTAssertEqual(store.archival != nil, !claims.isDisjoint(with: .archivalOperations),
+                       "archival view vs claims \(claims)")
+        XCTAssertEqual(store.bucket != nil, !claims.isDisjoint(with: .bucketOperations),
+                       "bucket view vs claims \(claims)")
+        for capability in [StoreCapabilities.storageClasses, .rehydration, .objectLock, .versioning] {
+            XCTAssertEqual(store.archival(for: capability) != nil, claims.contains(capability), "\(capability)")
+        }
+        for capability in [StoreCapabilities.objectLock, .versioning, .incompleteUploads] {
+            XCTAssertEqual(store.bucket(for: capability) != nil, claims.contains(capability), "\(capability)")
+        }
+    }
+
+    static func claimedArchivalOperations(_ store: BlobStore, otherStorageClass: String) throws {
+        let key = try key("backups/conformance/archival.bin")
+        try store.put(key, data: [1, 2, 3])
+        let claims = store.capabilities
+        if let archival = store.archival(for: .storageClasses) {
+            XCTAssertNotNil(try store.head(key)?.storageClass, "a store with storage classes reports them")
+            try archival.setStorageClass(otherStorageClass, for: key)
+            XCTAssertEqual(try store.head(key)?.storageClass, otherStorageClass)
+            XCTAssertEqual(try store.list(prefix: "backups/conformance/").first { $0.key == key }?.storageClass,
+                           otherStorageClass)
+        } else {
+            XCTAssertFalse(claims.contains(.storageClasses))
+        }
+        if let archival = store.archival(for: .rehydration) {
+            XCTAssertTrue(try archival.rehydration(of: key).readable, "an object just written is readable")
+        }
+        if let archival = store.archival(for: .objectLock) {
+            XCTAssertFalse(try archival.objectLock(of: key).legalHold, "no legal hold unless one was set")
+        }
+        if let archival = store.archival(for: .versioning) {
+            try archival.deleteAllVersions(key)
+            XCTAssertNil(try store.head(key), "deleting every version removes the object")
+            XCTAssertNoThrow(try archival.deleteAllVersions(key), "and is idempotent")
+        } else {
+            try store.delete(key)
+        }
+    }
+
+    /// Runs after the writers above: committed and aborted writers leave no incomplete upload behind.
+    static func claimedBucketOperations(_ store: BlobStore) throws {
+        if let bucket = store.bucket(for: .objectLock) {
+            XCTAssertNoThrow(try bucket.objectLockEnabled())
+        }
+        if let bucket = store.bucket(for: .versioning) {
+            XCTAssertEqual(try bucket.status().objectLock, try bucket.objectLockEnabled())
+        }
+        if let bucket = store.bucket(for: .incompleteUploads) {
+            XCTAssertEqual(try bucket.incompleteUploads(), [], "every writer above committed or aborted")
+        }
     }
 }
 

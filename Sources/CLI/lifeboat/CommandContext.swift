@@ -50,7 +50,8 @@ struct CommandContext {
 
     /// Opens the configured repository without unlocking it: key changes unlock under the "keys" lock.
     func openRepository() throws -> Repository {
-        let repository = try Repository.open(config.repository, environment: engine.environment, immutability: try uploadImmutability())
+        let repository = try Repository.open(config.repository, environment: engine.environment,
+                                             immutability: try uploadImmutability(), logger: engine.logger)
         // Said where backups are written or the policy applied, not on every WAL push.
         if let problem = repository.immutabilityProblem, ["backup", "prune", "check", "pin"].contains(command) {
             engine.logger.warning("the policy asks for immutability, but \(problem): objects are uploaded without Object Lock")

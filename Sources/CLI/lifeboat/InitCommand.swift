@@ -23,7 +23,8 @@ struct InitCommand: ParsableCommand {
         let credential = try context.credential()
         let (repository, slot) = try Repository.create(context.config.repository, environment: context.engine.environment,
                                                        credential: credential, now: Date(),
-                                                       immutability: try context.policyIfConfigured()?.immutability)
+                                                       immutability: try context.policyIfConfigured()?.immutability,
+                                                       logger: context.engine.logger)
         let result = Result(repository: repository.location, keySlot: slot.id, slotKind: slot.kind.rawValue, created: slot.created)
         try context.emitJSON(result)
         context.say("created repository \(repository.location) (key slot \(slot.id), \(credential))")

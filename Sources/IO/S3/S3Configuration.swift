@@ -3,6 +3,7 @@
 import Foundation
 import HTTPTransport
 import S3Protocol
+import Storage
 
 public struct S3Configuration: Sendable {
     public enum Addressing: String, Sendable { case path, virtual }

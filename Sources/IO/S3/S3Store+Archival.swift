@@ -1,4 +1,4 @@
-// ArchivalStore on S3: storage classes, rehydration of archived objects (RestoreObject) and Object Lock.
+// ArchivalOperations on S3: storage classes, rehydration of archived objects (RestoreObject) and Object Lock.
 // - Storage classes change in place with CopyObject onto the same key (the mechanism the tiering policy
 //   uses). Objects over 5 GiB would need UploadPartCopy, which is not implemented yet.
 // - Rehydration state comes from HEAD (x-amz-storage-class, x-amz-restore), parsed in S3Protocol.
@@ -9,7 +9,7 @@ import Foundation
 import S3Protocol
 import Storage
 
-extension S3Store: ArchivalStore {
+extension S3Store: ArchivalOperations {
     public func setStorageClass(_ storageClass: String, for key: ObjectKey) throws {
         let full = fullKey(key)
         var request = S3Request(operation: "storage class change of '\(key)' to \(storageClass)", method: .put, key: full)

@@ -29,10 +29,11 @@ extension S3Store {
         }
     }
 
-    /// The same store, uploading every object under `lock`.
+    /// The same store, uploading every object under `lock`, through the same executor chain (the lock changes
+    /// only the headers the store puts on uploads, not how requests are sent).
     public func withUploadLock(_ lock: UploadObjectLock) -> S3Store {
         var configuration = self.configuration
         configuration.objectLock = lock
-        return S3Store(configuration)
+        return S3Store(configuration, executor: executor)
     }
 }

@@ -2,7 +2,10 @@
 // - put / committed writers are atomic by S3's nature (an object appears whole on PUT or
 //   CompleteMultipartUpload); an aborted writer aborts its multipart upload.
 // - createExclusive uses a conditional PUT (If-None-Match: *), which S3 answers 412 when the key exists.
-// - Every call is signed afresh per attempt and retried only on transient failures (RetryPolicy).
+// - Every call goes through an S3RequestExecutor chain: signed afresh per attempt and, in the chain every
+//   caller builds (StoreFactory, or the convenience initialiser), retried only on transient failures.
+// - It claims every capability: storage classes, rehydration, Object Lock and versions through `archival`
+//   (itself, S3Store+Archival.swift) and the bucket's settings and incomplete uploads through `bucket`.
 import Cipher
 import Foundation
 import HTTPTransport
@@ -12,16 +15,33 @@ import Storage
 public final class S3Store: BlobStore, @unchecked Sendable {
     // Immutable configuration plus a thread-safe client pool: safe to share across threads.
     public let configuration: S3Configuration
-    let signer: SigV4Signer
-    let clients: ClientPool
-    let sleeper: @Sendable (TimeInterval) -> Void
+    /// Sends every request; `configuration` above decides only what requests the store makes.
+    let executor: any S3RequestExecutor
 
-    public init(_ configuration: S3Configuration, sleeper: @escaping @Sendable (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }) {
+    /// A store sending its requests through `executor` (built from the same configuration's endpoint and
+    /// credentials, with whatever decorators the caller composed).
+    public init(_ configuration: S3Configuration, executor: any S3RequestExecutor) {
         self.configuration = configuration
-        self.signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region)
-        self.clients = ClientPool(options: configuration.transport)
-        self.sleeper = sleeper
+        self.executor = executor
     }
+
+    /// The standard chain without logging: requests signed and sent by S3HTTPExecutor, retried up to
+    /// `configuration.maxAttempts` times, waiting with `sleeper` (tests pass a no-op).
+    public convenience init(
+        _ configuration: S3Configuration,
+        sleeper: @escaping @Sendable (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }
+    ) {
+        let executor = S3RetryingExecutor(S3HTTPExecutor(configuration), maxAttempts: configuration.maxAttempts,
+                                          sleeper: sleeper)
+        self.init(configuration, executor: executor)
+    }
+
+    public var capabilities: StoreCapabilities {
+        [.exclusiveCreate, .storageClasses, .rehydration, .objectLock, .versioning, .incompleteUploads]
+    }
+
+    public var archival: (any ArchivalOperations)? { self }
+    public var bucket: (any BucketOperations)? { S3Bucket(store: self) }
 
     public var location: String {
         "s3://\(configuration.bucket)" + (configuration.prefix.isEmpty ? "" : "/\(configuration.prefix)")

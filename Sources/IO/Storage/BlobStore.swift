@@ -12,6 +12,9 @@
 // - `list(prefix:)` returns every committed object whose key starts with `prefix`, sorted by key.
 // - Every operation except `createExclusive` is idempotent and may be retried by a wrapper after a transient
 //   failure; stores themselves never retry permanent failures.
+// - What a store can do beyond this (storage classes, rehydration, Object Lock, versions, incomplete uploads)
+//   it says in `capabilities`, and offers through the `archival` and `bucket` views, so no caller needs to
+//   know which store it has and every decorator (InterceptedStore) can pass them through.
 import Foundation
 
 public protocol BlobStore: Sendable {
@@ -25,6 +28,15 @@ public protocol BlobStore: Sendable {
     func list(prefix: String) throws -> [BlobInfo]
     func delete(_ key: ObjectKey) throws
     func createExclusive(_ key: ObjectKey, data: [UInt8]) throws -> Bool
+
+    /// What the store can do beyond the operations above; the conformance suite checks every claim.
+    var capabilities: StoreCapabilities { get }
+    /// Per-object storage classes, rehydration, Object Lock and versions: non-nil exactly when `capabilities`
+    /// has one of `StoreCapabilities.archivalOperations`.
+    var archival: (any ArchivalOperations)? { get }
+    /// The bucket the store lives in: non-nil exactly when `capabilities` has one of
+    /// `StoreCapabilities.bucketOperations`.
+    var bucket: (any BucketOperations)? { get }
 }
 
 /// A streaming upload. Used by one thread at a time.
@@ -58,4 +70,14 @@ extension BlobStore {
     }
 
     public func exists(_ key: ObjectKey) throws -> Bool { try head(key) != nil }
+
+    /// The archival view when the store claims `capability` (e.g. `.rehydration`), else nil.
+    public func archival(for capability: StoreCapabilities) -> (any ArchivalOperations)? {
+        capabilities.contains(capability) ? archival : nil
+    }
+
+    /// The bucket view when the store claims `capability` (e.g. `.incompleteUploads`), else nil.
+    public func bucket(for capability: StoreCapabilities) -> (any BucketOperations)? {
+        capabilities.contains(capability) ? bucket : nil
+    }
 }

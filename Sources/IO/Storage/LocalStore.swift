@@ -13,6 +13,10 @@ public struct LocalStore: BlobStore {
     /// Set when running as root in a repository another user owns: new files and directories go to that user.
     let owner: RepositoryOwner?
     public var location: String { "file://" + root }
+    /// link(2) gives exclusive create; a directory has no storage classes, Object Lock or versions.
+    public var capabilities: StoreCapabilities { [.exclusiveCreate] }
+    public var archival: (any ArchivalOperations)? { nil }
+    public var bucket: (any BucketOperations)? { nil }
     static let temporaryDirectory = ".tmp"
 
     /// `root` must be an absolute path. With `create`, it is made (mode 0700) when missing; without, a missing

@@ -9,6 +9,11 @@ public final class MemoryStore: BlobStore, @unchecked Sendable {
 
     public init() {}
 
+    /// Exclusive create under the same lock as every write; nothing else (no classes, locks or versions).
+    public var capabilities: StoreCapabilities { [.exclusiveCreate] }
+    public var archival: (any ArchivalOperations)? { nil }
+    public var bucket: (any BucketOperations)? { nil }
+
     private func synchronized<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }

@@ -3,7 +3,6 @@
 import Foundation
 import Storage
 import PGClient
-import S3
 
 public struct HealthCheck {
     let context: EngineContext
@@ -46,9 +45,10 @@ public struct HealthCheck {
         let repository = try Repository.open(context.config.repository, environment: context.environment)
         let descriptor = try repository.descriptor()
         var detail = "\(repository.location) (repository \(descriptor.id), format \(descriptor.version))"
-        if let s3 = repository.store as? S3Store {
-            let status = try s3.bucketStatus()
-            detail += "; bucket versioning \(status.versioning ?? "never enabled"), object lock \(status.objectLock ? "enabled" : "not enabled")"
+        if let bucket = repository.store.bucket {
+            let status = try bucket.status()
+            detail += "; bucket versioning \(status.versioning ?? "never enabled"), "
+                + "object lock \(status.objectLock ? "enabled" : "not enabled")"
         }
         return detail
     }

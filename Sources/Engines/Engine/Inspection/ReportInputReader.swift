@@ -8,7 +8,6 @@ import Foundation
 import Policy
 import Reports
 import Retention
-import S3
 import Storage
 
 public struct ReportInputReader {
@@ -86,7 +85,7 @@ public struct ReportInputReader {
     }
 
     func objectLockAvailable() -> Bool {
-        guard let s3 = catalog.repository.store as? S3Store else { return false }
-        return (try? s3.objectLockEnabled()) ?? false
+        guard let bucket = catalog.repository.store.bucket(for: .objectLock) else { return false }
+        return (try? bucket.objectLockEnabled()) ?? false
     }
 }

@@ -4,6 +4,7 @@ import Catalog
 import Configuration
 import Cipher
 import Foundation
+import Logging
 import Pipeline
 import Policy
 import Storage
@@ -12,8 +13,10 @@ extension Repository {
     /// Creates a repository: keyring, first key slot, then the descriptor, last and exclusively, so a crashed
     /// or concurrent init never leaves something that looks like a repository.
     public static func create(_ settings: RepositorySettings, environment: [String: String], credential: Credential,
-                              now: Date, immutability: Immutability? = nil) throws -> (Repository, KeySlot) {
-        let repository = try withImmutability(try StoreFactory.make(settings, create: true, environment: environment), immutability)
+                              now: Date, immutability: Immutability? = nil,
+                              logger: Logger? = nil) throws -> (Repository, KeySlot) {
+        let made = try StoreFactory.make(settings, create: true, environment: environment, logger: logger)
+        let repository = try withImmutability(made, immutability)
         let store = repository.store
         let descriptorKey = try ObjectKey(RepositoryLayout.descriptor)
         if try store.exists(descriptorKey) { throw EngineError.repositoryExists(store.location) }

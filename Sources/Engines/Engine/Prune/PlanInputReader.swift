@@ -51,7 +51,7 @@ public struct PlanInputReader {
         }
         let segmentSize = try WALInventoryReader(context: context, repository: catalog.repository, keyring: catalog.keyring)
             .segmentSize(hasSystemRecord: wal.hasSystemRecord, manifests: manifests)
-        let supportsClasses = store is ArchivalStore
+        let supportsClasses = store.capabilities.contains(.storageClasses)
         let input = PlanInput(cluster: catalog.cluster, backups: backups, wal: files, segmentSize: segmentSize,
                               storageClassesSupported: supportsClasses)
         return Gathered(input: input, directories: directories, wal: wal)

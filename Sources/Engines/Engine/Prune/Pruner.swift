@@ -12,7 +12,6 @@ import Diagnostics
 import Foundation
 import Policy
 import Retention
-import S3
 import Storage
 
 public struct PruneOutcome: Codable, Sendable {
@@ -144,7 +143,7 @@ public struct Pruner {
 
     func applyTransitions(_ plan: RetentionPlan, _ directories: BackupDirectories, into result: inout PruneResult) throws {
         let transitions = plan.transitions
-        guard !transitions.isEmpty, let archival = store as? ArchivalStore else { return }
+        guard !transitions.isEmpty, let archival = store.archival(for: .storageClasses) else { return }
         for decision in transitions {
             guard let id = BackupID(decision.id), let target = decision.transitionTo else { continue }
             let pending = directories.dataObjects(id).filter { $0.storageClass != target }
@@ -160,15 +159,15 @@ public struct Pruner {
 
     func removeLeftovers(_ listing: WALListing, now: Date, expired: Set<String>, into result: inout PruneResult) throws {
         try removeWALLeftovers(listing, now: now, expired: expired, into: &result)
-        guard let s3 = store as? S3Store else { return }
+        guard let bucket = store.bucket(for: .incompleteUploads) else { return }
         let backups = RepositoryLayout.clusterBackups(cluster), wal = RepositoryLayout.walCluster(cluster)
-        for upload in try s3.incompleteUploads() {
-            guard let key = s3.objectKey(fromFull: upload.key)?.rawValue else { continue }
+        for upload in try bucket.incompleteUploads() {
+            let key = upload.key.rawValue
             // We hold the cluster lock, so no backup of this cluster is uploading; a WAL push may be.
             let stale = key.hasPrefix(backups)
                 || (key.hasPrefix(wal) && upload.initiated.map { now.timeIntervalSince($0) > Self.inFlightGrace } == true)
             guard stale else { continue }
-            try s3.abortUpload(upload)
+            try bucket.abort(upload)
             result.abortedUploads += 1
         }
     }
@@ -177,7 +176,7 @@ public struct Pruner {
     func delete(_ info: BlobInfo, into result: inout PruneResult) throws -> Bool {
         try Failpoint.hit("prune.delete.before")
         do {
-            if policy.immutability != nil, let archival = store as? ArchivalStore {
+            if policy.immutability != nil, let archival = store.archival(for: .versioning) {
                 // With Object Lock a plain DELETE only hides the object behind a delete marker; removing the
                 // versions frees the space, and the store refuses while the lock holds.
                 try archival.deleteAllVersions(info.key)

@@ -45,7 +45,7 @@ public struct ImmutabilityAudit {
             report.problem = "policy '\(policy.name)' sets no immutability, so no Object Lock is expected"
             return report
         }
-        guard let archival = catalog.repository.store as? ArchivalStore else {
+        guard let archival = catalog.repository.store.archival(for: .objectLock) else {
             report.problem = "repository '\(catalog.repository.location)' is a local directory: it has no Object Lock"
             return report
         }

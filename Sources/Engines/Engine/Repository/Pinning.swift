@@ -46,7 +46,8 @@ public struct Pinning {
     }
 
     func applyObjectLock(_ manifest: BackupManifest, indefinite: Bool, until: Date?, release: Bool) throws -> Int {
-        guard let immutability = policy?.immutability, let archival = catalog.repository.store as? ArchivalStore else { return 0 }
+        guard let immutability = policy?.immutability,
+              let archival = catalog.repository.store.archival(for: .objectLock) else { return 0 }
         let keys = try manifest.objects.map { try ObjectKey(RepositoryLayout.object(cluster: catalog.cluster, id: manifest.id, name: $0.name)) }
             + [try ObjectKey(RepositoryLayout.manifest(cluster: catalog.cluster, id: manifest.id))]
         for key in keys {

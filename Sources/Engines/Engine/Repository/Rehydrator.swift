@@ -46,7 +46,9 @@ public struct Rehydrator {
 
     /// Which objects are not readable now, without changing anything (for --dry-run plans).
     public func assess(_ keys: [ObjectKey]) throws -> RehydrationStatus {
-        guard let archival = store as? ArchivalStore else { return RehydrationStatus(pending: [], classes: [], requested: false) }
+        guard let archival = store.archival(for: .rehydration) else {
+            return RehydrationStatus(pending: [], classes: [], requested: false)
+        }
         var pending: [String] = [], classes: Set<String> = []
         for key in keys {
             let state = try archival.rehydration(of: key)
@@ -60,7 +62,7 @@ public struct Rehydrator {
     /// Requests every archived object and, with `options.wait`, waits until all are readable. Without `wait`
     /// and with objects still archived, throws `EngineError.rehydrationPending` (nothing else was touched).
     public func prepare(_ keys: [ObjectKey], options: RehydrationOptions) throws {
-        guard let archival = store as? ArchivalStore else { return }
+        guard let archival = store.archival(for: .rehydration) else { return }
         var status = try assess(keys)
         guard !status.isReady else { return }
         for key in status.pending {

@@ -5,9 +5,9 @@ import Catalog
 import Cipher
 import Configuration
 import Foundation
+import Logging
 import Pipeline
 import Policy
-import S3
 import Storage
 
 public final class Repository: @unchecked Sendable {
@@ -34,11 +34,12 @@ public final class Repository: @unchecked Sendable {
 
     /// Opens an existing repository in the configured store; fails with a hint when there is none.
     /// With `immutability` (the policy's), uploads to a bucket with Object Lock enabled carry that lock.
+    /// A `logger` at trace level logs every store operation and S3 request (StoreFactory).
     public static func open(_ settings: RepositorySettings, environment: [String: String],
-                            immutability: Immutability? = nil) throws -> Repository {
+                            immutability: Immutability? = nil, logger: Logger? = nil) throws -> Repository {
         let store: BlobStore
         do {
-            store = try StoreFactory.make(settings, create: false, environment: environment)
+            store = try StoreFactory.make(settings, create: false, environment: environment, logger: logger)
         } catch StoreError.notARepository(let location) {
             throw EngineError.notARepository(location)
         }
@@ -50,15 +51,17 @@ public final class Repository: @unchecked Sendable {
     /// Object Lock only exists on S3 buckets created with it; elsewhere the policy's wish is reported, not fatal.
     static func withImmutability(_ store: BlobStore, _ immutability: Immutability?) throws -> Repository {
         guard let immutability else { return Repository(store: store) }
-        guard let s3 = store as? S3Store else {
-            return Repository(store: store, immutabilityProblem: "repository '\(store.location)' is a local directory, which has no Object Lock")
+        guard let bucket = store.bucket(for: .objectLock) else {
+            let problem = "repository '\(store.location)' is a local directory, which has no Object Lock"
+            return Repository(store: store, immutabilityProblem: problem)
         }
-        guard try s3.objectLockEnabled() else {
-            return Repository(store: store, immutabilityProblem: "bucket '\(s3.configuration.bucket)' does not have Object Lock enabled "
-                + "(it can only be enabled when a bucket is created)")
+        guard try bucket.objectLockEnabled() else {
+            let problem = "bucket '\(bucket.name)' does not have Object Lock enabled "
+                + "(it can only be enabled when a bucket is created)"
+            return Repository(store: store, immutabilityProblem: problem)
         }
-        return Repository(store: s3.withUploadLock(UploadObjectLock(mode: immutability.mode.rawValue, days: immutability.days)),
-                          uploadLock: immutability)
+        let lock = UploadObjectLock(mode: immutability.mode.rawValue, days: immutability.days)
+        return Repository(store: bucket.withUploadLock(lock), uploadLock: immutability)
     }
 
     public func descriptor() throws -> RepositoryDescriptor {

@@ -1,8 +1,9 @@
-// ArchivalStore: what object stores with storage classes, archive tiers and Object Lock (S3) offer beyond the
-// BlobStore contract. A local directory has none of it; callers check `store as? ArchivalStore`.
+// ArchivalOperations: what object stores with storage classes, archive tiers, versions and Object Lock (S3)
+// offer on single objects beyond the BlobStore contract. A store hands this view out as `store.archival` when
+// it claims one of `StoreCapabilities.archivalOperations`; a local directory has none of it (nil).
 import Foundation
 
-public protocol ArchivalStore: BlobStore {
+public protocol ArchivalOperations: Sendable {
     /// Changes the storage class of an existing object in place (S3 CopyObject onto the same key).
     func setStorageClass(_ storageClass: String, for key: ObjectKey) throws
 
