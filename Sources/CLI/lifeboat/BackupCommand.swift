@@ -1,6 +1,5 @@
 // lifeboat backup: take a backup and commit its manifest last; prints a one-line summary (or --json).
 import ArgumentParser
-import Catalog
 import Engine
 import Foundation
 

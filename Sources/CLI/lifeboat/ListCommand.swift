@@ -1,6 +1,5 @@
 // lifeboat list: the complete backups of the configured cluster.
 import ArgumentParser
-import Catalog
 import Engine
 import Foundation
 
