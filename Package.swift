@@ -82,6 +82,9 @@ let package = Package(
         .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"], resources: [.copy("test_server.py")]),
         .testTarget(name: "S3ProtocolTests", dependencies: ["S3Protocol", "Cipher"], exclude: ["make_sigv4_vectors.py"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "Cipher", "ArchiveIO"]),
+        // Engine steps on an in-memory repository (no PostgreSQL, files or network).
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Configuration", "Storage", "Pipeline", "ArchiveIO",
+                                                        .product(name: "Logging", package: "swift-log")]),
         // Integration tests drive the built binary; Engine and friends only construct repository histories.
         .testTarget(name: "IntegrationTests", dependencies: ["PGClient", "Engine", "Catalog", "Configuration", "Drills", "Storage"]),
     ]

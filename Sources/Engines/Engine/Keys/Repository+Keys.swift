@@ -13,6 +13,11 @@ extension Repository {
     public static func create(_ settings: RepositorySettings, environment: [String: String], credential: Credential,
                               now: Date, immutability: Immutability? = nil) throws -> (Repository, KeySlot) {
         let repository = try withImmutability(try StoreFactory.make(settings, create: true, environment: environment), immutability)
+        return (repository, try initialize(repository, credential: credential, now: now))
+    }
+
+    /// Writes a new repository into `repository`'s store (any store: engine tests use a MemoryStore).
+    static func initialize(_ repository: Repository, credential: Credential, now: Date) throws -> KeySlot {
         let store = repository.store
         let descriptorKey = try ObjectKey(RepositoryLayout.descriptor)
         if try store.exists(descriptorKey) { throw EngineError.repositoryExists(store.location) }
@@ -29,7 +34,7 @@ extension Repository {
         let descriptor = RepositoryDescriptor(id: UUID().uuidString.lowercased(), created: now)
         let encoded = Array(try CatalogCoding.encoder(pretty: true).encode(descriptor))
         guard try store.createExclusive(descriptorKey, data: encoded) else { throw EngineError.repositoryExists(store.location) }
-        return (repository, slot)
+        return slot
     }
 
     /// Every slot object, live or stale (`Keyring.isLive` tells them apart). A slot deleted between the listing
