@@ -63,9 +63,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "lifeboat",
+            // Engine re-exports the domain values of its API (Catalog, Diagnostics: Engine/Core/EngineAPI.swift).
             dependencies: [
-                "Engine", "Diagnostics", "Configuration", "Policy", "Catalog", "Retention", "Drills", "Storage",
-                "Metrics", "Reports", "Cipher",
+                "Engine", "Configuration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

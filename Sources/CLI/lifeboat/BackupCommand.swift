@@ -1,6 +1,5 @@
-// lifeboat backup: take a backup and commit its manifest last; prints a one-line summary (or --json).
+// lifeboat backup: take a backup (BackupRun commits its manifest last); prints a one-line summary (or --json).
 import ArgumentParser
-import Catalog
 import Engine
 import Foundation
 
@@ -41,43 +40,46 @@ struct BackupCommand: ParsableCommand {
         var objects: Int
         var tables: Int
         var rows: Int64
+
+        /// A snapshot lists no databases, tables or rows: it holds the whole cluster.
+        init(_ manifest: BackupManifest) {
+            let snapshot = manifest.kind == .snapshot
+            id = manifest.id.rawValue
+            cluster = manifest.cluster
+            kind = manifest.kind.rawValue
+            databases = snapshot ? [] : manifest.databases.map(\.name)
+            startedAt = manifest.startedAt
+            finishedAt = manifest.finishedAt
+            seconds = manifest.finishedAt.timeIntervalSince(manifest.startedAt)
+            dumpBytes = manifest.contentBytes
+            storedBytes = manifest.storedBytes
+            objects = manifest.objects.count + 1
+            tables = snapshot ? 0 : manifest.databases.reduce(0) { $0 + $1.tables.count }
+            rows = snapshot ? 0 : manifest.databases.reduce(0) { $0 + $1.totalRows }
+        }
     }
 
     func run() throws {
         let context = try CommandContext(options, command: "backup")
-        let kind = type.map(\.rawValue) ?? context.config.backup.type.rawValue
         let (repository, keyring) = try context.unlockedRepository()
-        if kind == BackupKind.snapshot.rawValue {
-            guard database.isEmpty else {
-                throw CommandFailure.unsupported("--database does not apply to snapshots (they hold the whole cluster)", hint: "drop --database")
-            }
-            let request = SnapshotBackupRequest(label: label, pinned: pin, keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp))
-            let manifest = try SnapshotBackup(context: context.engine, repository: repository, keyring: keyring).run(request)
-            let seconds = manifest.finishedAt.timeIntervalSince(manifest.startedAt)
-            let summary = Summary(id: manifest.id.rawValue, cluster: manifest.cluster, kind: manifest.kind.rawValue, databases: [],
-                                  startedAt: manifest.startedAt, finishedAt: manifest.finishedAt, seconds: seconds,
-                                  dumpBytes: manifest.contentBytes, storedBytes: manifest.storedBytes, objects: manifest.objects.count + 1,
-                                  tables: 0, rows: 0)
-            try context.emitJSON(summary)
-            Self.recordMetrics(manifest)
-            context.say("snapshot \(summary.id) complete: WAL \(manifest.server.startLsn) to \(manifest.server.stopLsn ?? "?") on timeline "
-                + "\(manifest.server.timeline ?? 0) archived, \(Format.bytes(summary.dumpBytes)) copied, \(Format.bytes(summary.storedBytes)) stored, "
-                + "\(Format.duration(seconds))")
-            return
-        }
-        let request = LogicalBackupRequest(databases: database, label: label, pinned: pin,
-                                           keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp))
-        let manifest = try LogicalBackup(context: context.engine, repository: repository, keyring: keyring).run(request)
-        let seconds = manifest.finishedAt.timeIntervalSince(manifest.startedAt)
-        let summary = Summary(id: manifest.id.rawValue, cluster: manifest.cluster, kind: manifest.kind.rawValue,
-                              databases: manifest.databases.map(\.name), startedAt: manifest.startedAt, finishedAt: manifest.finishedAt,
-                              seconds: seconds, dumpBytes: manifest.contentBytes, storedBytes: manifest.storedBytes,
-                              objects: manifest.objects.count + 1, tables: manifest.databases.reduce(0) { $0 + $1.tables.count },
-                              rows: manifest.databases.reduce(0) { $0 + $1.totalRows })
+        let request = BackupRequest(kind: type.flatMap { BackupKind(rawValue: $0.rawValue) }, databases: database,
+                                    label: label, pinned: pin,
+                                    keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp))
+        let manifest = try BackupRun(context: context.engine, repository: repository, keyring: keyring).run(request)
+        let summary = Summary(manifest)
         try context.emitJSON(summary)
         Self.recordMetrics(manifest)
-        context.say("backup \(summary.id) complete: \(summary.databases.count) database(s), \(Format.bytes(summary.dumpBytes)) dumped, "
-            + "\(Format.bytes(summary.storedBytes)) stored, \(summary.rows) rows in \(summary.tables) tables, \(Format.duration(seconds))")
+        let stored = Format.bytes(summary.storedBytes), seconds = Format.duration(summary.seconds)
+        let content = Format.bytes(summary.dumpBytes)
+        if manifest.kind == .snapshot {
+            let server = manifest.server
+            let wal = "WAL \(server.startLsn) to \(server.stopLsn ?? "?") on timeline \(server.timeline ?? 0)"
+            context.say("snapshot \(summary.id) complete: \(wal) archived, \(content) copied, \(stored) stored, "
+                + seconds)
+        } else {
+            context.say("backup \(summary.id) complete: \(summary.databases.count) database(s), \(content) dumped, "
+                + "\(stored) stored, \(summary.rows) rows in \(summary.tables) tables, \(seconds)")
+        }
     }
 
     /// Per backup type, so an alert can say which kind of backup is overdue.

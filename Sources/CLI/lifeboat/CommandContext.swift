@@ -4,7 +4,6 @@ import Configuration
 import Engine
 import Foundation
 import Logging
-import Policy
 
 struct CommandContext {
     let options: GlobalOptions
@@ -51,7 +50,7 @@ struct CommandContext {
     /// Opens the configured repository without unlocking it: key changes unlock under the "keys" lock.
     func openRepository() throws -> Repository {
         let repository = try Repository.open(config.repository, environment: engine.environment,
-                                             immutability: try uploadImmutability(), logger: engine.logger)
+                                             immutability: try policies.uploadImmutability(), logger: engine.logger)
         // Said where backups are written or the policy applied, not on every WAL push.
         if let problem = repository.immutabilityProblem, ["backup", "prune", "check", "pin"].contains(command) {
             engine.logger.warning("the policy asks for immutability, but \(problem): objects are uploaded without Object Lock")
@@ -71,36 +70,8 @@ struct CommandContext {
         return BackupCatalog(repository: repository, keyring: keyring, cluster: config.cluster)
     }
 
-    /// Commands that store backups, keys, pins or evidence: they need the policy's Object Lock settings, so a
-    /// broken policy file stops them (exit 2).
-    static let policyStrictCommands: Set<String> = ["backup", "init", "prune", "pin", "unpin", "key add", "key remove", "key rotate", "drill"]
-
-    /// The Object Lock uploads get. Reading must never fail over a typo in the policy file — not a restore at
-    /// 3 a.m., not `wal get` — and WAL archiving must not stop either (WAL would pile up in pg_wal): those warn
-    /// and go on without Object Lock.
-    func uploadImmutability() throws -> Immutability? {
-        do {
-            return try policyIfConfigured()?.immutability
-        } catch let error as ConfigError where !Self.policyStrictCommands.contains(command) {
-            engine.logger.warning("policy ignored by '\(command)': \(error.message)")
-            return nil
-        }
-    }
-
-    /// The policy file named by `policy:` in lifeboat.yml; nil when the configuration names none.
-    func policyIfConfigured() throws -> RetentionPolicy? {
-        guard let path = config.policyPath else { return nil }
-        return try PolicyLoader.load(path: path)
-    }
-
-    /// The policy, required by `command`: a configuration without one is a usage error naming the fix.
-    func policy(for command: String) throws -> RetentionPolicy {
-        guard let policy = try policyIfConfigured() else {
-            throw ConfigError.missingKey(key: "policy", at: SourceLocation(file: config.sourcePath, line: 1),
-                                         hint: "'\(command)' applies a policy: add 'policy: policies/production.yml' to the configuration (policies/README.md)")
-        }
-        return policy
-    }
+    /// The policy file of the configuration, read as strictly as this command needs (PolicySource).
+    var policies: PolicySource { PolicySource(config: config, logger: engine.logger, command: command) }
 
     /// Human output on stdout, unless --quiet or --json.
     func say(_ text: String) {
@@ -111,5 +82,13 @@ struct CommandContext {
     func emitJSON<T: Encodable>(_ value: T) throws {
         guard options.json else { return }
         Output.printJSON(value)
+    }
+
+    /// Ends a run whose result is already shown: a verdict other than `passed` becomes the exit status (ExitCodes).
+    /// `reason` is the one line that says why; with --quiet or --json stdout did not carry it, so stderr does.
+    func conclude(_ verdict: Verdict, reason: String? = nil) throws {
+        guard verdict != .passed else { return }
+        if let reason, options.quiet || options.json { ExitCodes.printError(reason) }
+        throw CommandOutcome(verdict: verdict)
     }
 }

@@ -2,28 +2,14 @@
 // target, checks it, measures RTO and achieved RPO, records evidence in the repository; exit 0 when every check
 // passed and the objectives were met, 3 when not, 1 when the drill could not run.
 import ArgumentParser
-import Catalog
-import Cipher
-import Configuration
-import Drills
 import Engine
 import Foundation
-import Policy
 
 struct DrillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "drill",
         abstract: "Run DR drills and show their evidence.",
         subcommands: [DrillRunCommand.self, DrillListCommand.self, DrillDueCommand.self])
-
-    /// Reads a drill file; its digest (SHA-256 of the bytes) goes into the evidence.
-    static func load(_ path: String) throws -> DrillDefinition {
-        try DrillLoader.load(path: path) { bytes in
-            let hasher = try? SHA256Hasher()
-            bytes.withUnsafeBytes { hasher?.update($0) }
-            return hasher.map { Hex.encode($0.finalize()) } ?? ""
-        }
-    }
 }
 
 struct DrillRunCommand: ParsableCommand {
@@ -49,34 +35,29 @@ struct DrillRunCommand: ParsableCommand {
         if let incident, incident > context.engine.now().addingTimeInterval(1) {
             throw ValidationError("--now is the simulated incident time T0 and cannot be in the future (RTO is measured from it)")
         }
-        let definition = try DrillCommand.load(file)
-        let runner = DrillRunner(context: context.engine, catalog: try context.catalog(), policy: try context.policyIfConfigured(),
-                                 definition: definition)
+        let definition = try DrillDefinitionFile.load(file)
+        let session = DrillSession(context: context.engine, catalog: try context.catalog(), policies: context.policies,
+                                   definition: definition)
         let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let evidence = try runner.run(DrillRunOptions(keep: keep, incidentAt: incident,
-                                                      binaryPath: binary, configPath: context.configPath))
+        let report = try session.run(DrillRunOptions(keep: keep, incidentAt: incident, binaryPath: binary,
+                                                     configPath: context.configPath))
+        let evidence = report.evidence
         try context.emitJSON(evidence)
-        Self.recordMetrics(evidence)
-        context.say(DrillAssessment.summary(evidence))
-        if keep || definition.keep, evidence.target != "none" {
-            context.say("kept: \(evidence.target); remove a scratch cluster with 'pg_ctl -D <dir>/data -m fast stop' and 'rm -rf <dir>', "
-                + "a scratch database with 'DROP DATABASE'")
+        Self.recordMetrics(report)
+        context.say(report.summary)
+        if let target = report.keptTarget {
+            context.say("kept: \(target); remove a scratch cluster with 'pg_ctl -D <dir>/data -m fast stop' and "
+                + "'rm -rf <dir>', a scratch database with 'DROP DATABASE'")
         }
-        switch evidence.verdict {
-        case .passed: return
-        case .failed:
-            if options.quiet || options.json { ExitCodes.printError("drill '\(evidence.drill)' failed: " + evidence.reasons.joined(separator: "; ")) }
-            throw CommandOutcome(status: .objectiveNotMet)
-        case .error:
-            if options.quiet || options.json { ExitCodes.printError("drill '\(evidence.drill)' could not run: " + evidence.reasons.joined(separator: "; ")) }
-            throw CommandOutcome(status: .failure)
-        }
+        let reasons = evidence.reasons.joined(separator: "; ")
+        let what = report.verdict == .failed ? "could not run" : "failed"
+        try context.conclude(report.verdict, reason: "drill '\(evidence.drill)' \(what): " + reasons)
     }
 }
 
 extension DrillRunCommand {
-    static func recordMetrics(_ evidence: DrillEvidence) {
-        let recorder = MetricsRecorder.shared, drill = [("drill", evidence.drill)]
+    static func recordMetrics(_ report: DrillSession.Report) {
+        let evidence = report.evidence, recorder = MetricsRecorder.shared, drill = [("drill", evidence.drill)]
         recorder.gauge("lifeboat_drill_last_run_timestamp_seconds", evidence.finishedAt.timeIntervalSince1970, labels: drill,
                        help: "When the drill last finished (Unix time).")
         recorder.gauge("lifeboat_drill_last_passed", evidence.verdict == .passed ? 1 : 0, labels: drill,
@@ -141,10 +122,11 @@ struct DrillDueCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(options, command: "drill due")
-        let definitions = try files.map(DrillCommand.load)
-        let evidence = try DrillRunner.evidence(try context.catalog())
+        let definitions = try files.map(DrillDefinitionFile.load)
+        let schedule = DrillSchedule(catalog: try context.catalog())
         let instant = now.flatMap(CatalogCoding.parseTimestamp) ?? context.engine.now()
-        let statuses = DrillAssessment.due(definitions: definitions, evidence: evidence, now: instant)
+        let report = try schedule.due(definitions: definitions, now: instant)
+        let statuses = report.statuses
         try context.emitJSON(statuses)
         var rows = [["DRILL", "LAST RUN", "VERDICT", "DUE", "STATUS"]]
         for status in statuses {
@@ -152,11 +134,9 @@ struct DrillDueCommand: ParsableCommand {
                          status.dueAt.map(Output.timestamp) ?? "-", status.due ? "DUE: " + status.reason : "ok: " + status.reason])
         }
         context.say(statuses.isEmpty ? "no drills known: pass drill files, or run one" : Output.table(rows))
-        let due = statuses.filter(\.due)
-        if !due.isEmpty {
-            if options.quiet || options.json { ExitCodes.printError("\(due.count) drill(s) due: " + due.map(\.drill).joined(separator: ", ")) }
-            throw CommandOutcome(status: .objectiveNotMet)
-        }
+        let due = report.due
+        try context.conclude(report.verdict,
+                             reason: "\(due.count) drill(s) due: " + due.map(\.drill).joined(separator: ", "))
     }
 }
 

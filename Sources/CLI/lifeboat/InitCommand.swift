@@ -1,6 +1,5 @@
 // lifeboat init: create the repository (descriptor, keyring, first key slot); refuses an existing one.
 import ArgumentParser
-import Catalog
 import Engine
 import Foundation
 
@@ -21,9 +20,9 @@ struct InitCommand: ParsableCommand {
     func run() throws {
         let context = try CommandContext(options, command: "init")
         let credential = try context.credential()
+        let immutability = try context.policies.policyIfConfigured()?.immutability
         let (repository, slot) = try Repository.create(context.config.repository, environment: context.engine.environment,
-                                                       credential: credential, now: Date(),
-                                                       immutability: try context.policyIfConfigured()?.immutability,
+                                                       credential: credential, now: Date(), immutability: immutability,
                                                        logger: context.engine.logger)
         let result = Result(repository: repository.location, keySlot: slot.id, slotKind: slot.kind.rawValue, created: slot.created)
         try context.emitJSON(result)

@@ -2,7 +2,6 @@
 // access never re-encrypts data; `rotate` starts a new data key for new objects and keeps the old ones;
 // `rotate --master` also replaces the master key, revoking removed slots for good.
 import ArgumentParser
-import Catalog
 import Configuration
 import Engine
 import Foundation

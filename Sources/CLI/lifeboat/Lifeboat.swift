@@ -1,7 +1,7 @@
 // lifeboat: the command-line entry point. Commands are thin: they parse, build a CommandContext, call an
-// engine and print. Exit codes are mapped here, and only here.
+// engine and print. Exit codes are mapped here, and only here: from errors (their exit status) and from the
+// verdicts engines return.
 import ArgumentParser
-import Diagnostics
 import Engine
 import Foundation
 
@@ -51,8 +51,8 @@ enum ExitCodes {
         case let error as LifeboatError:
             printError("error: \(error.message)" + (error.hint.map { "\nHINT: \($0)" } ?? ""))
             return error.exitStatus
-        case let exit as CommandOutcome:
-            return exit.status
+        case let outcome as CommandOutcome:
+            return status(for: outcome.verdict)
         default:
             let code = Lifeboat.exitCode(for: error)
             let message = Lifeboat.fullMessage(for: error)
@@ -65,12 +65,24 @@ enum ExitCodes {
         }
     }
 
+    /// A completed run's verdict as the process exit status.
+    static func status(for verdict: Verdict) -> ExitStatus {
+        switch verdict {
+        case .passed: return .success
+        case .objectiveNotMet: return .objectiveNotMet
+        case .failed: return .failure
+        case .integrityFailure: return .integrity
+        case .error(let status): return status
+        }
+    }
+
     static func printError(_ text: String) {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 }
 
-/// Thrown by a command that already printed its result but must exit with a non-zero status (verify, check).
+/// Thrown by a command that already printed its result when the engine's verdict is not `passed` (check,
+/// status, drills, report, wal get): `ExitCodes` turns the verdict into the exit status.
 struct CommandOutcome: Error {
-    let status: ExitStatus
+    let verdict: Verdict
 }

@@ -1,5 +1,5 @@
 // Output: JSON on stdout (the documented, stable shapes of docs/json.md) and plain-text tables.
-import Catalog
+import Engine
 import Foundation
 
 enum Output {

@@ -1,7 +1,6 @@
 // lifeboat pin / unpin: keep a backup regardless of the retention policy (prune never removes it), or stop
 // doing so. With Object Lock in the policy the pin also protects the objects in the store.
 import ArgumentParser
-import Catalog
 import Engine
 import Foundation
 
@@ -23,7 +22,8 @@ struct PinCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(options, command: "pin")
-        let change = try Pinning(context: context.engine, catalog: try context.catalog(), policy: try context.policyIfConfigured())
+        let change = try Pinning(context: context.engine, catalog: try context.catalog(),
+                                 policy: try context.policies.policyIfConfigured())
             .set(backup, pinned: true, until: until.flatMap(CatalogCoding.parseTimestamp))
         try context.emitJSON(change)
         let how = change.keepUntil.map { "until \(Output.timestamp($0))" } ?? "until unpinned"
@@ -41,7 +41,8 @@ struct UnpinCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(options, command: "unpin")
-        let change = try Pinning(context: context.engine, catalog: try context.catalog(), policy: try context.policyIfConfigured())
+        let change = try Pinning(context: context.engine, catalog: try context.catalog(),
+                                 policy: try context.policies.policyIfConfigured())
             .set(backup, pinned: false, until: nil)
         try context.emitJSON(change)
         context.say("unpinned \(change.backup); the retention policy decides from now on")

@@ -2,10 +2,8 @@
 // and WAL range with its reason), then applies it; --dry-run stops after the plan, and --now T plans as of T
 // (with --dry-run: "what would happen on date T").
 import ArgumentParser
-import Catalog
 import Engine
 import Foundation
-import Retention
 
 struct PruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,7 +29,7 @@ struct PruneCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(options, command: "prune")
-        let policy = try context.policy(for: "lifeboat prune")
+        let policy = try context.policies.required(by: "lifeboat prune")
         let catalog = try context.catalog()
         let instant = now.flatMap(CatalogCoding.parseTimestamp) ?? context.engine.now()
         if now != nil, !dryRun, instant > context.engine.now().addingTimeInterval(60) {
@@ -39,7 +37,7 @@ struct PruneCommand: ParsableCommand {
         }
         let outcome = try Pruner(context: context.engine, catalog: catalog, policy: policy).run(now: instant, dryRun: dryRun)
         try context.emitJSON(outcome)
-        context.say(PlanText.render(outcome.plan))
+        context.say(outcome.planText)
         for id in outcome.resumed {
             context.say(dryRun ? "prune \(id) was interrupted; the next run finishes it" : "finished the work of interrupted prune \(id)")
         }

@@ -5,13 +5,19 @@
 // "an objective is not met" in the product's contract, and a cron job must not page for a new repository —
 // the verdict is stated on stderr and in the report instead.
 import ArgumentParser
-import Catalog
 import Engine
 import Foundation
-import Reports
 
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case markdown, html, json
+
+    var engineFormat: ComplianceReporting.Format {
+        switch self {
+        case .markdown: return .markdown
+        case .html: return .html
+        case .json: return .json
+        }
+    }
 }
 
 struct ReportCommand: ParsableCommand {
@@ -41,29 +47,24 @@ struct ReportCommand: ParsableCommand {
         let end = min(until.flatMap(CatalogCoding.parseTimestamp) ?? instant, instant)
         let start = since.flatMap(CatalogCoding.parseTimestamp) ?? end.addingTimeInterval(-30 * 86_400)
         guard start < end else { throw ValidationError("the period is empty: --since must be before --until (and not after --now)") }
-        let input = try ReportInputReader(context: context.engine, catalog: try context.catalog(), policy: try context.policyIfConfigured())
-            .read(since: start, until: end, now: instant)
-        let report = ReportBuilder.build(input, toolVersion: EngineContext.toolVersion)
-        let text: String
-        switch options.json ? .json : format {
-        case .markdown: text = ReportRenderer.markdown(report)
-        case .html: text = ReportRenderer.html(report)
-        case .json: text = String(decoding: try CatalogCoding.encoder(pretty: true).encode(report), as: UTF8.self) + "\n"
-        }
+        let reporting = ComplianceReporting(context: context.engine, catalog: try context.catalog(),
+                                            policies: context.policies)
+        let chosen = options.json ? .json : format
+        let outcome = try reporting.run(since: start, until: end, now: instant, format: chosen.engineFormat)
         if let output {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            context.say("report written to \(output): \(ReportSummaries.verdict(report.verdict.status))")
+            try Data(outcome.text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            context.say("report written to \(output): \(outcome.verdictText)")
         } else if !options.quiet {
-            print(text, terminator: "")
+            print(outcome.text, terminator: "")
         }
-        if report.verdict.status == .insufficientHistory && !options.quiet {
-            let open = report.verdict.objectives.filter { $0.status == .insufficientHistory }.map(\.objective)
-            FileHandle.standardError.write(Data(("note: cluster '\(report.cluster)' has insufficient history to judge "
-                + open.joined(separator: ", ") + "; nothing was violated (exit 0)\n").utf8))
+        if outcome.hasInsufficientHistory && !options.quiet {
+            FileHandle.standardError.write(Data(("note: cluster '\(outcome.cluster)' has insufficient history to judge "
+                + outcome.unjudgedObjectives.joined(separator: ", ") + "; nothing was violated (exit 0)\n").utf8))
         }
-        guard report.verdict.status != .notCompliant else {
-            ExitCodes.printError("cluster '\(report.cluster)' is not compliant: " + report.verdict.reasons.prefix(3).joined(separator: "; "))
-            throw CommandOutcome(status: .objectiveNotMet)
+        if outcome.verdict != .passed {
+            ExitCodes.printError("cluster '\(outcome.cluster)' is not compliant: "
+                + outcome.reasons.prefix(3).joined(separator: "; "))
         }
+        try context.conclude(outcome.verdict)
     }
 }

@@ -1,7 +1,6 @@
 // lifeboat show ID: one backup in detail: objects with sizes and checksums, databases with row counts, a snapshot's
 // tablespaces.
 import ArgumentParser
-import Catalog
 import Engine
 import Foundation
 

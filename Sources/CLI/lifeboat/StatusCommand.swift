@@ -2,10 +2,8 @@
 // The newest recoverable point is the end of the newest recoverable window of the WAL archive (the archived
 // time of its last segment), or the finish time of the newest logical backup when that is newer (or there is
 // no WAL archive). Exit 0 when the exposure is within the objective, 3 when it exceeds it, 1 when nothing at
-// all is recoverable.
+// all is recoverable. The engine (RPOStatusCheck) decides; this file shows the result and records the metrics.
 import ArgumentParser
-import Catalog
-import Diagnostics
 import Engine
 import Foundation
 
@@ -36,40 +34,16 @@ struct StatusCommand: ParsableCommand {
         }
     }
 
-    struct Status: Encodable {
-        var cluster: String
-        var now: Date
-        var objectiveSeconds: Double
-        /// Where the objective came from: "--rpo", "policy <name>" or "default".
-        var objectiveSource: String
-        var newestRecoverablePoint: Date?
-        var source: String?
-        var exposureSeconds: Double?
-        /// ok | exceeded | nothing_recoverable
-        var status: String
-        var recoveryWindow: RecoverableWindow?
-        var newestBackup: String?
-    }
-
     func run() throws {
         let context = try CommandContext(options, command: "status")
-        let catalog = try context.catalog()
-        let manifests = try catalog.manifests()
-        let wal = try WALInventoryReader(context: context.engine, repository: catalog.repository, keyring: catalog.keyring)
-            .inventory(manifests: manifests)
-        let instant = now.flatMap(CatalogCoding.parseTimestamp) ?? context.engine.now()
-        let (objective, objectiveSource) = try self.objective(context)
-        let logical = manifests.filter { $0.kind == .logical }.max { $0.finishedAt < $1.finishedAt }
-        let window = wal.report.newestWindow
-        let exposure = RPOExposure.evaluate(newestWindowEnd: window?.toTime, newestStandaloneBackup: logical?.finishedAt,
-                                            now: instant, objective: objective)
-        let state = exposure.newestRecoverablePoint == nil ? "nothing_recoverable" : exposure.met ? "ok" : "exceeded"
-        try context.emitJSON(Status(cluster: context.config.cluster, now: instant, objectiveSeconds: objective, objectiveSource: objectiveSource,
-                                    newestRecoverablePoint: exposure.newestRecoverablePoint, source: exposure.source?.rawValue,
-                                    exposureSeconds: exposure.exposureSeconds, status: state, recoveryWindow: window,
-                                    newestBackup: exposure.source == .backup ? logical?.id.rawValue : window?.fromBackup))
+        let check = RPOStatusCheck(context: context.engine, catalog: try context.catalog(), policies: context.policies)
+        let result = try check.run(rpo: rpo.flatMap(RPOExposure.parseDuration),
+                                   at: now.flatMap(CatalogCoding.parseTimestamp))
+        let status = result.status, exposure = result.exposure
+        try context.emitJSON(status)
         let recorder = MetricsRecorder.shared
-        recorder.gauge("lifeboat_rpo_objective_seconds", objective, help: "The RPO objective status measures against.")
+        recorder.gauge("lifeboat_rpo_objective_seconds", status.objectiveSeconds,
+                       help: "The RPO objective status measures against.")
         if let seconds = exposure.exposureSeconds {
             recorder.gauge("lifeboat_rpo_exposure_seconds", seconds, help: "Now minus the newest recoverable point, when status last ran.")
         }
@@ -77,21 +51,18 @@ struct StatusCommand: ParsableCommand {
             recorder.gauge("lifeboat_newest_recoverable_point_timestamp_seconds", point.timeIntervalSince1970,
                            help: "The newest point the repository can restore to (Unix time).")
         }
-        Self.recordRepositorySize(manifests: manifests, walBytes: wal.storedBytes)
-        let goal = RPOExposure.formatDuration(objective)
+        Self.recordRepositorySize(manifests: result.manifests, walBytes: result.walStoredBytes)
+        let goal = RPOExposure.formatDuration(status.objectiveSeconds)
         guard let point = exposure.newestRecoverablePoint, let seconds = exposure.exposureSeconds else {
             let line = "RPO exposure unknown (objective \(goal)): nothing recoverable — no restorable snapshot with archived WAL and no logical backup of cluster '\(context.config.cluster)'"
             context.say(line)
-            if options.quiet || options.json { ExitCodes.printError(line) }
-            throw CommandOutcome(status: .failure)
+            return try context.conclude(result.verdict, reason: line)
         }
-        let from = exposure.source == .walArchive ? "WAL archived through \(window?.toWal ?? "?")" : "backup \(logical?.id.rawValue ?? "?")"
+        let from = exposure.source == .walArchive
+            ? "WAL archived through \(status.recoveryWindow?.toWal ?? "?")" : "backup \(status.newestBackup ?? "?")"
         let line = "RPO exposure \(RPOExposure.formatDuration(seconds)) (objective \(goal)): \(exposure.met ? "ok" : "EXCEEDED")"
         context.say(line + " — newest recoverable point \(Output.timestamp(point)) (\(from))")
-        if !exposure.met {
-            if options.quiet || options.json { ExitCodes.printError(line) }
-            throw CommandOutcome(status: .objectiveNotMet)
-        }
+        try context.conclude(result.verdict, reason: line)
     }
 
     /// The cluster's footprint in the repository, from what status reads anyway (the manifests and one WAL
@@ -103,12 +74,5 @@ struct StatusCommand: ParsableCommand {
             MetricsRecorder.shared.gauge("lifeboat_repository_stored_bytes", Double(bytes), labels: [("type", kind.rawValue)], help: help)
         }
         MetricsRecorder.shared.gauge("lifeboat_repository_stored_bytes", Double(walBytes), labels: [("type", "wal")], help: help)
-    }
-
-    /// --rpo, else the policy's objectives.rpo, else 15 minutes (PRODUCT.md's default objective).
-    func objective(_ context: CommandContext) throws -> (TimeInterval, String) {
-        if let rpo, let seconds = RPOExposure.parseDuration(rpo) { return (seconds, "--rpo") }
-        if let policy = try context.policyIfConfigured(), let seconds = policy.objectives.rpo { return (seconds, "policy \(policy.name)") }
-        return (900, "default")
     }
 }

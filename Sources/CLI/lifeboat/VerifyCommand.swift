@@ -2,8 +2,6 @@
 // --wal checks the WAL archive: continuity (a gap is a failure naming the missing segments) and every archived
 // file read back as `wal get` would restore it. With an id or --all as well, both.
 import ArgumentParser
-import Catalog
-import Diagnostics
 import Engine
 import Foundation
 
@@ -40,106 +38,64 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let context = try CommandContext(options, command: "verify")
         let catalog = try context.catalog()
-        if immutability { return try verifyImmutability(context, catalog) }
-        let backupsToo = !wal || all || id != nil
-        let manifests = backupsToo ? (all ? try catalog.manifests() : [try catalog.resolve(id ?? "latest")]) : []
-        // Archived objects are requested all at once before any is read (one wait, not one per backup).
-        try Rehydrator(store: catalog.repository.store, progress: context.engine.progress)
-            .prepare(try manifests.flatMap(Rehydrator.keys(of:)), options: rehydration.options)
-        let report = Verifier(repository: catalog.repository, keyring: catalog.keyring, cluster: context.config.cluster,
-                              progress: context.engine.progress).verify(manifests)
-        let walReport = wal ? try WALInventoryReader(context: context.engine, repository: catalog.repository, keyring: catalog.keyring)
-            .verify(manifests: try catalog.manifests(), progress: context.engine.progress) : nil
+        let verification = Verification(context: context.engine, catalog: catalog)
+        if immutability { return try verifyImmutability(context, verification) }
+        let request = VerificationRequest(reference: id, all: all, wal: wal, rehydration: rehydration.options)
+        let report = try verification.run(request)
         if wal {
-            try context.emitJSON(Result(checks: report.checks, wal: walReport))
+            try context.emitJSON(Result(checks: report.backups.checks, wal: report.wal))
         } else {
-            try context.emitJSON(report)
+            try context.emitJSON(report.backups)
         }
-        for check in report.checks {
+        for check in report.backups.checks {
             let status = check.ok ? "ok    " : "FAILED"
             context.say("\(status) \(check.backup) \(check.object)" + (check.problem.map { ": \($0)" } ?? ""))
         }
-        if all && !wal {
-            // `list` also authenticates the WAL archive's system record and the records ending each recoverable
-            // window; --all must not pass a repository that list refuses (--wal reads all of them anyway).
-            _ = try WALInventoryReader(context: context.engine, repository: catalog.repository, keyring: catalog.keyring)
-                .inventory(manifests: manifests)
-        }
-        var problems: [String] = report.failures.map { "damaged: \($0.backup) \($0.object): \($0.problem ?? "")" }
-        if let walReport {
-            for check in walReport.files {
-                context.say((check.ok ? "ok     wal " : "FAILED wal ") + check.name + (check.problem.map { ": \($0)" } ?? ""))
-            }
-            for gap in walReport.gaps {
-                let line = "WAL gap on timeline \(gap.timeline): \(gap.first) … \(gap.last) (\(gap.segments) segment\(gap.segments == 1 ? "" : "s") missing)"
-                context.say("FAILED " + line)
-                problems.append(line)
-            }
-            problems += walReport.failures.map { "damaged: wal \($0.name): \($0.problem ?? "")" }
-            for snapshot in walReport.unrestorableSnapshots {
-                let missing = snapshot.missing.map { $0.first == $0.last ? $0.first : "\($0.first) … \($0.last)" }.joined(separator: ", ")
-                context.say("note: snapshot \(snapshot.backup) is not restorable: " + (snapshot.problem ?? "its WAL \(missing) is not archived"))
-            }
-        }
-        if !problems.isEmpty {
+        if let error = report.listingFailure { throw error }
+        if let walReport = report.wal { presentWAL(walReport, context) }
+        if let failure = report.failure {
             // stderr names every damaged object by its key, whatever the output mode: stdout's FAILED lines are the
             // report (and are off with --quiet and --json), and whoever reads only the error (a cron mail, a log, a
             // script keeping stderr) must learn what is damaged, not just how many objects.
-            let cluster = context.config.cluster
-            let backupLines = report.failures.map { failure in
-                let key = BackupID(failure.backup).map { RepositoryLayout.object(cluster: cluster, id: $0, name: failure.object) }
-                return "damaged: \(key ?? "\(failure.backup) \(failure.object)"): \(failure.problem ?? "")"
-            }
-            (backupLines + problems.dropFirst(report.failures.count)).forEach { ExitCodes.printError($0) }
-            if let walReport, !walReport.ok {
-                throw WALVerificationFailure(damaged: report.failures.count + walReport.failures.count, gaps: walReport.gaps)
-            }
-            throw CommandFailure.verificationFailed(count: problems.count)
+            report.damage.forEach { ExitCodes.printError($0) }
+            throw failure
         }
         var summary: [String] = []
-        if backupsToo { summary.append("\(report.checks.count) object(s) of \(manifests.count) backup(s)") }
-        if let walReport {
-            summary.append("\(walReport.files.count) WAL file(s) on \(Set(walReport.files.compactMap { WALName($0.name)?.timeline }).count) timeline(s), no gaps")
+        if request.verifiesBackups {
+            summary.append("\(report.backups.checks.count) object(s) of \(report.manifests.count) backup(s)")
+        }
+        if let walReport = report.wal {
+            let timelines = Set(walReport.files.compactMap { WALName($0.name)?.timeline }).count
+            summary.append("\(walReport.files.count) WAL file(s) on \(timelines) timeline(s), no gaps")
         }
         context.say("verified \(summary.joined(separator: " and ")): all intact")
     }
-}
 
-/// verify --wal found a gap or a damaged WAL file (exit 4); the message names the missing segments.
-struct WALVerificationFailure: LifeboatError {
-    let damaged: Int
-    let gaps: [WALSegmentRange]
-    var exitStatus: ExitStatus { .integrity }
-    var message: String {
-        var parts: [String] = []
-        if damaged > 0 { parts.append("\(damaged) object(s) failed verification") }
-        if !gaps.isEmpty {
-            parts.append("the WAL archive has \(gaps.count) gap(s): " + gaps.map { gap in
-                (gap.first == gap.last ? gap.first : "\(gap.first) … \(gap.last)") + " (\(gap.segments) segment(s) missing)"
-            }.joined(separator: ", "))
+    /// Every WAL file's line, each gap, and the snapshots a gap or damage leaves unrestorable.
+    func presentWAL(_ walReport: WALVerifyReport, _ context: CommandContext) {
+        for check in walReport.files {
+            let problem = check.problem.map { ": \($0)" } ?? ""
+            context.say((check.ok ? "ok     wal " : "FAILED wal ") + check.name + problem)
         }
-        return parts.joined(separator: "; ")
-    }
-    var hint: String? {
-        "point-in-time recovery cannot pass a gap or a damaged WAL file: take a new snapshot now so the window restarts after it, "
-            + "check archive_command and the server log (pg_stat_archiver), and investigate the repository storage"
+        for gap in walReport.gaps { context.say("FAILED " + VerificationReport.describe(gap)) }
+        for snapshot in walReport.unrestorableSnapshots {
+            let missing = snapshot.missing.map { $0.first == $0.last ? $0.first : "\($0.first) … \($0.last)" }
+                .joined(separator: ", ")
+            context.say("note: snapshot \(snapshot.backup) is not restorable: "
+                + (snapshot.problem ?? "its WAL \(missing) is not archived"))
+        }
     }
 }
 
 extension VerifyCommand {
     /// --immutability: objects whose Object Lock ends before the policy stops keeping them; exit 3 when any.
-    func verifyImmutability(_ context: CommandContext, _ catalog: BackupCatalog) throws {
-        let policy = try context.policy(for: "lifeboat verify --immutability")
-        let report = try ImmutabilityAudit(catalog: catalog, context: context.engine, policy: policy).run(now: context.engine.now())
+    func verifyImmutability(_ context: CommandContext, _ verification: Verification) throws {
+        let (report, verdict) = try verification.immutability(context.policies)
         try context.emitJSON(report)
         for finding in report.findings { context.say("\(finding.key): \(finding.problem)") }
         if let problem = report.problem { context.say("immutability: \(problem)") }
         let line = "immutability: \(report.checkedObjects) object(s) of kept backups checked, \(report.findings.count) not protected for their retention"
         context.say(line)
-        // No immutability in the policy is a choice, not a failure; a policy that asks for it and cannot have it is.
-        guard report.ok || policy.immutability == nil else {
-            if options.quiet || options.json { ExitCodes.printError(report.problem ?? line) }
-            throw CommandOutcome(status: .objectiveNotMet)
-        }
+        try context.conclude(verdict, reason: report.problem ?? line)
     }
 }

@@ -8,7 +8,6 @@
 // segment is there and starts the hidden `wal prefetch` in the background to fetch the next ones
 // (Engine/WALArchive+Prefetch.swift).
 import ArgumentParser
-import Catalog
 import Engine
 import Foundation
 
@@ -97,7 +96,7 @@ struct WALCommand: ParsableCommand {
             } catch let missing as WALError {
                 guard case .notArchived = missing else { throw missing }
                 context.engine.logger.info("\(missing.message)")
-                throw CommandOutcome(status: .failure)
+                try context.conclude(.failed)
             }
         }
 

@@ -17,6 +17,11 @@ extension Repository {
                               logger: Logger? = nil) throws -> (Repository, KeySlot) {
         let made = try StoreFactory.make(settings, create: true, environment: environment, logger: logger)
         let repository = try withImmutability(made, immutability)
+        return (repository, try initialize(repository, credential: credential, now: now))
+    }
+
+    /// Writes a new repository into `repository`'s store (any store: engine tests use a MemoryStore).
+    static func initialize(_ repository: Repository, credential: Credential, now: Date) throws -> KeySlot {
         let store = repository.store
         let descriptorKey = try ObjectKey(RepositoryLayout.descriptor)
         if try store.exists(descriptorKey) { throw EngineError.repositoryExists(store.location) }
@@ -33,7 +38,7 @@ extension Repository {
         let descriptor = RepositoryDescriptor(id: UUID().uuidString.lowercased(), created: now)
         let encoded = Array(try CatalogCoding.encoder(pretty: true).encode(descriptor))
         guard try store.createExclusive(descriptorKey, data: encoded) else { throw EngineError.repositoryExists(store.location) }
-        return (repository, slot)
+        return slot
     }
 
     /// Every slot object, live or stale (`Keyring.isLive` tells them apart). A slot deleted between the listing

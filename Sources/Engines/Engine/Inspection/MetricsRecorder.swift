@@ -1,14 +1,13 @@
-// MetricsRecorder: what this run reports to `--metrics-file` (docs/metrics.md). CommandContext names the
-// operation and cluster; commands add what they measured; `Lifeboat.main` writes the file once the exit status
-// is known. A metrics file that cannot be written is a warning on stderr, never a different exit status:
-// monitoring must not break backups.
-import Engine
+// MetricsRecorder: what this run reports to `--metrics-file` (docs/metrics.md). The command layer names the
+// operation and cluster; commands add what their engines measured; `Lifeboat.main` writes the file once the exit
+// status is known. A metrics file that cannot be written is a warning on stderr, never a different exit status:
+// monitoring must not break backups. It lives in Engine so the executable needs no metrics module of its own.
 import Foundation
 import Metrics
 
-final class MetricsRecorder: @unchecked Sendable {
+public final class MetricsRecorder: @unchecked Sendable {
     // Written by the command's thread only, read once at exit; guarded by `lock` anyway (signals end runs too).
-    static let shared = MetricsRecorder()
+    public static let shared = MetricsRecorder()
     private let lock = NSLock()
     private let started = Date()
     private var path: String?
@@ -17,7 +16,7 @@ final class MetricsRecorder: @unchecked Sendable {
     private var bytes: Int64?
     private var extra: [MetricSample] = []
 
-    func configure(path: String?, cluster: String, command: String) {
+    public func configure(path: String?, cluster: String, command: String) {
         lock.lock()
         defer { lock.unlock() }
         self.path = path
@@ -25,33 +24,33 @@ final class MetricsRecorder: @unchecked Sendable {
         operation = command.replacingOccurrences(of: " ", with: "_")
     }
 
-    func record(bytes: Int64) {
+    public func record(bytes: Int64) {
         lock.lock()
         defer { lock.unlock() }
         self.bytes = bytes
     }
 
     /// Adds a sample labelled with the cluster (and `labels`).
-    func gauge(_ name: String, _ value: Double, labels: [(String, String)] = [], help: String) {
+    public func gauge(_ name: String, _ value: Double, labels: [(String, String)] = [], help: String) {
         lock.lock()
         defer { lock.unlock() }
         extra.append(MetricSample(name, [("cluster", cluster)] + labels, value, help: help))
     }
 
     /// True when this run writes a metrics file: measurements that cost something are taken only then.
-    var isEnabled: Bool {
+    public var isEnabled: Bool {
         lock.lock()
         defer { lock.unlock() }
         return path != nil
     }
 
-    var clusterName: String {
+    public var clusterName: String {
         lock.lock()
         defer { lock.unlock() }
         return cluster
     }
 
-    func finish(status: Int32) {
+    public func finish(status: Int32) {
         lock.lock()
         let path = self.path
         let metrics = OperationMetrics(cluster: cluster, operation: operation, finishedAt: Date(), seconds: Date().timeIntervalSince(started),

@@ -1,0 +1,45 @@
+// BackupSummary: one backup as `lifeboat list` shows it (and one element of `backups` in `list --json`,
+// docs/json.md): the manifest's facts, the pin that counts, and where each object is stored.
+import Catalog
+import Foundation
+
+public struct BackupSummary: Codable, Sendable {
+    public var id: String
+    public var kind: String
+    public var label: String?
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var databases: [String]
+    public var dumpBytes: Int64
+    public var storedBytes: Int64
+    public var pinned: Bool
+    public var keepUntil: Date?
+    public var serverVersion: String
+    public var keyId: String
+    /// Object name → storage class ("local" on a file repository); the manifest object included.
+    public var storageClasses: [String: String]
+
+    public init(_ manifest: BackupManifest, storageClasses: [String: String], pin: EffectivePin) {
+        id = manifest.id.rawValue
+        kind = manifest.kind.rawValue
+        label = manifest.label
+        startedAt = manifest.startedAt
+        finishedAt = manifest.finishedAt
+        databases = manifest.databases.map(\.name)
+        dumpBytes = manifest.contentBytes
+        storedBytes = manifest.storedBytes
+        pinned = pin.pinned
+        keepUntil = pin.keepUntil
+        serverVersion = manifest.server.version
+        keyId = manifest.encryption.keyId
+        self.storageClasses = storageClasses
+    }
+
+    /// The distinct classes of the data objects, for a table column.
+    public var dataTier: String {
+        let classes = Set(storageClasses.filter {
+            $0.key != RepositoryLayout.manifestName && $0.key != RepositoryLayout.pinRecordName
+        }.values)
+        return classes.isEmpty ? "-" : classes.sorted().joined(separator: ",")
+    }
+}

@@ -1,0 +1,18 @@
+// RPOStatus: `lifeboat status --json` (docs/json.md): the newest recoverable point against now and the objective.
+import Catalog
+import Foundation
+
+public struct RPOStatus: Encodable, Sendable {
+    public var cluster: String
+    public var now: Date
+    public var objectiveSeconds: Double
+    /// Where the objective came from: "--rpo", "policy <name>" or "default".
+    public var objectiveSource: String
+    public var newestRecoverablePoint: Date?
+    public var source: String?
+    public var exposureSeconds: Double?
+    /// ok | exceeded | nothing_recoverable
+    public var status: String
+    public var recoveryWindow: RecoverableWindow?
+    public var newestBackup: String?
+}
