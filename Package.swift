@@ -4,7 +4,7 @@
 // Layers (the folders under Sources/ and the import graph both read like the architecture; docs/architecture.md):
 //   Sources/System   C system libraries  CLibPQ  CLibArchive  CLibCrypto  CLibCurl
 //                    one wrapper each    PGClient ArchiveIO   Cipher      HTTPTransport   (no C type escapes these)
-//                    Diagnostics (errors, failpoints)
+//                    Diagnostics (errors, failpoints)  SystemIO (write-all, durable file replace, spawn, flock)
 //   Sources/Domain   pure models and decisions: Catalog Configuration Retention Drills Reports Metrics S3Protocol
 //   Sources/IO       storage & streams: Storage (BlobStore + LocalStore/MemoryStore)  S3 (S3Store)  Pipeline
 //   Sources/Engines  Engine (one folder per capability: backup, restore, WAL, drills, prune, keys, repository…)
@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CLibCurl", path: "Sources/System/CLibCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(name: "Diagnostics", path: "Sources/System/Diagnostics"),
+        // The one place that makes raw POSIX calls for writes, durable replaces, spawns and locks.
+        .target(name: "SystemIO", path: "Sources/System/SystemIO"),
         .target(name: "Cipher", dependencies: ["CLibCrypto", "Diagnostics"], path: "Sources/System/Cipher"),
         .target(name: "ArchiveIO", dependencies: ["CLibArchive", "Diagnostics"], path: "Sources/System/ArchiveIO"),
         .target(name: "PGClient", dependencies: ["CLibPQ", "Diagnostics"], path: "Sources/System/PGClient"),
@@ -38,7 +40,7 @@ let package = Package(
 
         .target(name: "Configuration", dependencies: ["Diagnostics", .product(name: "Yams", package: "Yams")], path: "Sources/Domain/Configuration"),
         .target(name: "Catalog", dependencies: ["Diagnostics"], path: "Sources/Domain/Catalog"),
-        .target(name: "Storage", dependencies: ["Diagnostics"], path: "Sources/IO/Storage"),
+        .target(name: "Storage", dependencies: ["Diagnostics", "SystemIO"], path: "Sources/IO/Storage"),
         .target(name: "Retention", dependencies: ["Catalog", "Configuration"], path: "Sources/Domain/Retention"),
         .target(name: "Drills", dependencies: ["Catalog", "Configuration"], path: "Sources/Domain/Drills"),
         .target(name: "Metrics", path: "Sources/Domain/Metrics"),
@@ -48,8 +50,8 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "Diagnostics", "Cipher", "ArchiveIO", "PGClient", "Configuration", "Catalog", "Storage", "Pipeline",
-                "S3", "S3Protocol", "HTTPTransport", "Retention", "Drills", "Metrics", "Reports",
+                "Diagnostics", "SystemIO", "Cipher", "ArchiveIO", "PGClient", "Configuration", "Catalog", "Storage",
+                "Pipeline", "S3", "S3Protocol", "HTTPTransport", "Retention", "Drills", "Metrics", "Reports",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Engines/Engine"
@@ -69,6 +71,7 @@ let package = Package(
         .executableTarget(name: "s3-bench", dependencies: ["S3", "S3Protocol", "HTTPTransport", "Storage"], path: "Sources/Tools/s3-bench"),
 
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
+        .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),
         .testTarget(name: "CipherTests", dependencies: ["Cipher"], exclude: ["make_vector.py"]),
         .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO"]),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient"]),
