@@ -120,8 +120,9 @@ final class DurableFileTests: XCTestCase {
         try DurableFile.move(scratch.path + "/a", to: scratch.path + "/b")
         XCTAssertEqual(try scratch.names(), ["b"])
         XCTAssertThrowsError(try DurableFile.move(scratch.path + "/a", to: scratch.path + "/b")) { error in
-            XCTAssertEqual(error as? SystemError,
-                           SystemError("rename", path: scratch.path + "/a", destination: scratch.path + "/b", code: ENOENT))
+            let (source, destination) = (scratch.path + "/a", scratch.path + "/b")
+            let expected = SystemError("rename", path: source, destination: destination, code: ENOENT)
+            XCTAssertEqual(error as? SystemError, expected)
         }
     }
 }

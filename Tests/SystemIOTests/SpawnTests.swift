@@ -25,7 +25,8 @@ final class SpawnTests: XCTestCase {
         spawn.standardOutput = .descriptor(output.rawValue)
         spawn.standardError = .descriptor(output.rawValue)
         XCTAssertEqual(try spawn.run(), 0)
-        XCTAssertEqual(try String(contentsOfFile: scratch.path + "/out", encoding: .utf8), "value with spaces:unset\noops\n")
+        let text = try String(contentsOfFile: scratch.path + "/out", encoding: .utf8)
+        XCTAssertEqual(text, "value with spaces:unset\noops\n")
     }
 
     func testNoDescriptorAboveTwoIsInherited() throws {

@@ -97,7 +97,8 @@ public struct Spawn: Sendable {
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
-    private func redirect(_ actions: inout posix_spawn_file_actions_t, _ redirect: Redirect, to fd: Int32, flags: Int32) {
+    private func redirect(_ actions: inout posix_spawn_file_actions_t, _ redirect: Redirect, to fd: Int32,
+                          flags: Int32) {
         switch redirect {
         case .null: posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", flags, 0)
         case .descriptor(let source): posix_spawn_file_actions_adddup2(&actions, source, fd)
