@@ -100,6 +100,19 @@ final class FileDescriptorTests: XCTestCase {
         XCTAssertEqual(error.description, "rename '/a.tmp' to '/a' failed: Invalid cross-device link")
     }
 
+    func testMappedTurnsOnlySystemErrorsIntoTheCallersError() throws {
+        struct Mine: Error, Equatable { let text: String }
+        struct Other: Error {}
+        XCTAssertEqual(try SystemError.mapped({ 42 }, into: { Mine(text: $0.description) }), 42)
+        XCTAssertThrowsError(try SystemError.mapped({ throw SystemError("fsync", path: "/f", code: EIO) },
+                                                    into: { Mine(text: $0.description) })) { error in
+            XCTAssertEqual(error as? Mine, Mine(text: "fsync '/f' failed: Input/output error"))
+        }
+        XCTAssertThrowsError(try SystemError.mapped({ throw Other() }, into: { Mine(text: $0.description) })) { error in
+            XCTAssertTrue(error is Other, "any other error passes unchanged")
+        }
+    }
+
     func testDirectoryParentAndFsync() throws {
         XCTAssertEqual(Directory.parent(of: "name"), ".")
         XCTAssertEqual(Directory.parent(of: "/name"), "/")

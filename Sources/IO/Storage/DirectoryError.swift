@@ -48,11 +48,8 @@ public enum DirectoryError: LifeboatError, Equatable {
 extension DirectoryError {
     /// Runs SystemIO calls, reporting a failure as `.io` with the same operation and path.
     static func mapped<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as SystemError {
-            let path = error.destination ?? error.path
-            throw DirectoryError.io(operation: error.operation, path: path, errno: error.code)
+        try SystemError.mapped(body) {
+            DirectoryError.io(operation: $0.operation, path: $0.destination ?? $0.path, errno: $0.code)
         }
     }
 }

@@ -14,11 +14,7 @@ enum POSIX {
 
     /// Runs SystemIO calls, reporting a failure as StoreError.io with the same operation and path.
     static func mapped<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as SystemError {
-            throw StoreError(error)
-        }
+        try SystemError.mapped(body, into: StoreError.init)
     }
 
     static func syncDirectory(_ path: String) throws {

@@ -35,3 +35,15 @@ public struct SystemError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(subject) failed: \(reason)" }
 }
+
+extension SystemError {
+    /// Runs `body` and turns a SystemError it throws into the caller's own error with `transform`; any other
+    /// error passes unchanged. The one place each layer's mapping hooks in.
+    public static func mapped<T>(_ body: () throws -> T, into transform: (SystemError) -> any Error) throws -> T {
+        do {
+            return try body()
+        } catch let error as SystemError {
+            throw transform(error)
+        }
+    }
+}

@@ -119,11 +119,7 @@ public enum MetricsFileWriter {
 
     /// Runs SystemIO calls, reporting a failure as MetricsFileError.io ("write 'PATH.tmp.x'", errno).
     static func mapped<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as SystemError {
-            throw MetricsFileError(error)
-        }
+        try SystemError.mapped(body, into: MetricsFileError.init)
     }
 }
 

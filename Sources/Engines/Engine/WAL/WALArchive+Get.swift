@@ -139,11 +139,9 @@ final class WALDestinationFile {
 
     /// A failed step as `wal get` has always named it ("fsync failed", "fsync directory failed: …").
     private func mapped(_ body: () throws -> Void) throws {
-        do {
-            try body()
-        } catch let error as SystemError {
+        try SystemError.mapped(body) { error in
             let step = error.path == directory ? error.operation + " directory" : error.operation
-            throw WALError.destinationUnwritable(path: path, detail: "\(step) failed: \(error.reason)")
+            return WALError.destinationUnwritable(path: path, detail: "\(step) failed: \(error.reason)")
         }
     }
 }

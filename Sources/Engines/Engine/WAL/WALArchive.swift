@@ -277,11 +277,7 @@ final class WALSourceFile {
 
     /// A failed read as a file PostgreSQL handed over that cannot be read.
     private func readable<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as SystemError {
-            throw WALError.fileUnreadable(path: path, detail: error.reason)
-        }
+        try SystemError.mapped(body) { WALError.fileUnreadable(path: path, detail: $0.reason) }
     }
 
     func sha256() throws -> String {
