@@ -4,7 +4,7 @@
 // Layers (the folders under Sources/ and the import graph both read like the architecture; docs/architecture.md):
 //   Sources/System   C system libraries  CLibPQ  CLibArchive  CLibCrypto  CLibCurl
 //                    one wrapper each    PGClient ArchiveIO   Cipher      HTTPTransport   (no C type escapes these)
-//                    Diagnostics (errors, failpoints)
+//                    Diagnostics (errors, failpoints), SystemIO (write-all, durable file replace, spawn, flock)
 //   Sources/Domain   pure models and decisions (no C, no files): Catalog Policy Retention Drills Reports Metrics
 //                    S3Protocol
 //   Sources/IO       the edges that touch files and the network: Configuration (lifeboat.yml models, YAML and
@@ -33,6 +33,8 @@ let package = Package(
         .systemLibrary(name: "CLibCurl", path: "Sources/System/CLibCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(name: "Diagnostics", path: "Sources/System/Diagnostics"),
+        // The one place that makes raw POSIX calls for writes, durable replaces, spawns and locks.
+        .target(name: "SystemIO", path: "Sources/System/SystemIO"),
         .target(name: "Cipher", dependencies: ["CLibCrypto", "Diagnostics"], path: "Sources/System/Cipher"),
         .target(name: "ArchiveIO", dependencies: ["CLibArchive", "Diagnostics"], path: "Sources/System/ArchiveIO"),
         .target(name: "PGClient", dependencies: ["CLibPQ", "Diagnostics"], path: "Sources/System/PGClient"),
@@ -44,7 +46,7 @@ let package = Package(
         .target(name: "Configuration", dependencies: ["Diagnostics", "Policy", .product(name: "Yams", package: "Yams")],
                 path: "Sources/IO/Configuration"),
         .target(name: "Catalog", dependencies: ["Diagnostics"], path: "Sources/Domain/Catalog"),
-        .target(name: "Storage", dependencies: ["Diagnostics"], path: "Sources/IO/Storage"),
+        .target(name: "Storage", dependencies: ["Diagnostics", "SystemIO"], path: "Sources/IO/Storage"),
         .target(name: "Retention", dependencies: ["Catalog", "Policy"], path: "Sources/Domain/Retention"),
         .target(name: "Drills", dependencies: ["Catalog", "Policy"], path: "Sources/Domain/Drills"),
         .target(name: "Metrics", path: "Sources/Domain/Metrics"),
@@ -55,7 +57,8 @@ let package = Package(
         .target(
             name: "Engine",
             dependencies: [
-                "Diagnostics", "Cipher", "ArchiveIO", "PGClient", "Configuration", "Policy", "Catalog", "Storage",
+                "Diagnostics", "SystemIO", "Cipher", "ArchiveIO", "PGClient", "Configuration", "Policy", "Catalog",
+                "Storage",
                 "Pipeline", "S3", "S3Protocol", "HTTPTransport", "Retention", "Drills", "Metrics", "Reports",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -79,6 +82,7 @@ let package = Package(
         .target(name: "PostgresTestSupport", dependencies: ["PGClient"], path: "Tests/PostgresTestSupport"),
 
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
+        .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),
         .testTarget(name: "CipherTests", dependencies: ["Cipher"], exclude: ["make_vector.py"]),
         .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO"]),
         .testTarget(name: "PGClientTests", dependencies: ["PGClient", "PostgresTestSupport"]),

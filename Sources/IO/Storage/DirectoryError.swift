@@ -1,5 +1,6 @@
 // Errors of DirectoryHandle: a path it refuses to go through, or a system call that failed.
 import Diagnostics
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -40,6 +41,15 @@ public enum DirectoryError: LifeboatError, Equatable {
             return "give the directory the link points to (see 'realpath'), after checking that it is the one you mean"
         case .io(_, _, let code) where code == ENOSPC: return "free space on that file system, then run the operation again"
         default: return nil
+        }
+    }
+}
+
+extension DirectoryError {
+    /// Runs SystemIO calls, reporting a failure as `.io` with the same operation and path.
+    static func mapped<T>(_ body: () throws -> T) throws -> T {
+        try SystemError.mapped(body) {
+            DirectoryError.io(operation: $0.operation, path: $0.destination ?? $0.path, errno: $0.code)
         }
     }
 }

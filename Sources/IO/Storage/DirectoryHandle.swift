@@ -12,6 +12,7 @@
 //
 // `makePrivate()` shuts every other user out of a directory, also a process that already has its working
 // directory or a descriptor inside it: every name looked up through a directory needs search permission on it.
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -184,7 +185,7 @@ public final class DirectoryHandle {
     }
 
     public func setMode(_ mode: mode_t) throws {
-        guard fchmod(fd, mode) == 0 else { throw DirectoryError.io(operation: "chmod", path: path, errno: errno) }
+        try DirectoryError.mapped { try FileDescriptor(fd).setMode(mode, path: path) }
     }
 
     public func setOwner(uid: uid_t, gid: gid_t) throws {
@@ -192,13 +193,13 @@ public final class DirectoryHandle {
     }
 
     public func sync() throws {
-        guard fsync(fd) == 0 else { throw DirectoryError.io(operation: "fsync", path: path, errno: errno) }
+        try DirectoryError.mapped { try FileDescriptor(fd).sync(path: path) }
     }
 
     // MARK: helpers
 
     func pathOf(_ name: String) -> String {
-        name == ".." ? POSIX.parent(of: path) : (path == "/" ? "/" + name : path + "/" + name)
+        name == ".." ? Directory.parent(of: path) : (path == "/" ? "/" + name : path + "/" + name)
     }
 
     /// One name inside this directory: no "/", not "." or "..".

@@ -1,5 +1,6 @@
 // Streaming writer of the local store: bytes go to a private temp file that only `commit` makes visible.
 import Foundation
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,49 +11,40 @@ final class LocalBlobWriter: BlobWriter {
     private let store: LocalStore
     private let key: ObjectKey
     private let temporary: String
-    private var fd: Int32
+    /// Until `commit` or `abort`: the temporary file in `.tmp/` that commit renames into place (SystemIO).
+    private var file: DurableFile?
     private var size: Int64 = 0
 
     init(store: LocalStore, key: ObjectKey) throws {
         self.store = store
         self.key = key
-        self.temporary = store.temporaryPath()
-        self.fd = try POSIX.openFile(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
-        do {
-            try store.owner?.adopt(fd: fd, path: temporary)
-        } catch {
-            close(fd)
-            unlink(temporary)
-            throw error
-        }
+        let temporary = store.temporaryPath()
+        self.temporary = temporary
+        let file = try POSIX.mapped { try DurableFile(replacing: store.path(key), mode: 0o600) { temporary } }
+        try store.owner?.adopt(fd: file.descriptor.rawValue, path: temporary)   // on failure deinit removes it
+        self.file = file
     }
 
     deinit { abort() }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard fd >= 0 else { throw StoreError.io(operation: "write", path: temporary, errno: EBADF) }
-        try POSIX.writeAll(fd, bytes, path: temporary)
+        guard let file else { throw StoreError.io(operation: "write", path: temporary, errno: EBADF) }
+        try POSIX.mapped { try file.write(bytes) }
         size += Int64(bytes.count)
     }
 
+    /// fsync, rename into place, fsync the directory (DurableFile); the temporary file goes on any failure.
     func commit() throws -> BlobInfo {
-        guard fd >= 0 else { throw StoreError.io(operation: "commit", path: temporary, errno: EBADF) }
-        try POSIX.check(fsync(fd), "fsync", temporary)
-        close(fd)
-        fd = -1
-        let destination = store.path(key)
-        try POSIX.makeDirectories(POSIX.parent(of: destination), owner: store.owner)
-        try POSIX.check(rename(temporary, destination), "rename", destination)
-        try POSIX.fsyncPath(POSIX.parent(of: destination), directory: true)
+        guard let file else { throw StoreError.io(operation: "commit", path: temporary, errno: EBADF) }
+        self.file = nil   // the last reference: on any failure below, DurableFile removes the temporary file
+        try POSIX.makeDirectories(POSIX.parent(of: file.path), owner: store.owner)
+        try POSIX.mapped { try file.commit() }
         return try store.head(key) ?? BlobInfo(key: key, size: size, modified: .init())
     }
 
     func abort() {
-        if fd >= 0 {
-            close(fd)
-            fd = -1
-            unlink(temporary)
-        }
+        file?.discard()
+        file = nil
     }
 }
 
@@ -69,7 +61,7 @@ final class LocalBlobReader: BlobReader {
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard fd >= 0 else { return 0 }
-        return try POSIX.readSome(fd, buffer, path: path)
+        return try POSIX.mapped { try FileDescriptor(fd).read(into: buffer, path: path) }
     }
 
     func close() {

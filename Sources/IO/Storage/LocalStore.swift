@@ -2,6 +2,7 @@
 // Durability: every write goes to `.tmp/`, is fsynced, renamed (or linked, for exclusive creates) into place,
 // and the destination directory is fsynced, so a crash leaves either the old state or the complete object.
 import Foundation
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -129,31 +130,18 @@ public struct LocalStore: BlobStore {
             if errno == ENOENT || errno == ENOTDIR { return }
             throw StoreError.io(operation: "delete", path: path(key), errno: errno)
         }
-        try POSIX.fsyncPath(POSIX.parent(of: path(key)), directory: true)
+        try POSIX.syncDirectory(POSIX.parent(of: path(key)))
     }
 
     public func createExclusive(_ key: ObjectKey, data: [UInt8]) throws -> Bool {
         let temporary = temporaryPath()
-        let fd = try POSIX.openFile(temporary, flags: O_WRONLY | O_CREAT | O_EXCL)
-        defer { unlink(temporary) }
-        do {
-            try owner?.adopt(fd: fd, path: temporary)
-            try data.withUnsafeBytes { try POSIX.writeAll(fd, $0, path: temporary) }
-            try POSIX.check(fsync(fd), "fsync", temporary)
-            close(fd)
-        } catch {
-            close(fd)
-            throw error
-        }
-        let destination = path(key)
-        try POSIX.makeDirectories(POSIX.parent(of: destination), owner: owner)
+        let file = try POSIX.mapped { try DurableFile(replacing: path(key), mode: 0o600) { temporary } }
+        defer { file.discard() }
+        try owner?.adopt(fd: file.descriptor.rawValue, path: temporary)
+        try POSIX.mapped { try file.write(data) }
+        try POSIX.makeDirectories(POSIX.parent(of: file.path), owner: owner)
         // link(2) fails with EEXIST instead of replacing: the atomic create-if-absent.
-        if link(temporary, destination) != 0 {
-            if errno == EEXIST { return false }
-            throw StoreError.io(operation: "link", path: destination, errno: errno)
-        }
-        try POSIX.fsyncPath(POSIX.parent(of: destination), directory: true)
-        return true
+        return try POSIX.mapped { try file.commitExclusively() }
     }
 
     static func modificationDate(_ info: stat) -> Date {

@@ -1,5 +1,6 @@
-// Thin helpers over the POSIX calls the local store needs for durable writes (fsync file, rename, fsync dir),
-// and that DirectoryHandle shares.
+// What the local store adds to SystemIO: errors phrased as StoreError, and `mkdir -p` that makes each new
+// directory durable and hands it to the repository's owner.
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -11,43 +12,13 @@ enum POSIX {
         if result < 0 { throw StoreError.io(operation: operation, path: path, errno: errno) }
     }
 
-    static func openFile(_ path: String, flags: Int32, mode: mode_t = 0o600) throws -> Int32 {
-        let fd = open(path, flags | O_CLOEXEC, mode)
-        try check(fd, "open", path)
-        return fd
+    /// Runs SystemIO calls, reporting a failure as StoreError.io with the same operation and path.
+    static func mapped<T>(_ body: () throws -> T) throws -> T {
+        try SystemError.mapped(body, into: StoreError.init)
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        try writeAll(fd, bytes) { StoreError.io(operation: "write", path: path, errno: $0) }
-    }
-
-    /// Writes every byte, retrying short writes and EINTR; `failure` turns an errno into the caller's error.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, failure: (Int32) -> any Error) throws {
-        guard var base = bytes.baseAddress else { return }
-        var remaining = bytes.count
-        while remaining > 0 {
-            let written = write(fd, base, remaining)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw failure(errno)
-            }
-            remaining -= written
-            base += written
-        }
-    }
-
-    static func readSome(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Int {
-        while true {
-            let count = read(fd, buffer.baseAddress, buffer.count)
-            if count >= 0 { return count }
-            if errno != EINTR { throw StoreError.io(operation: "read", path: path, errno: errno) }
-        }
-    }
-
-    static func fsyncPath(_ path: String, directory: Bool) throws {
-        let fd = try openFile(path, flags: directory ? O_RDONLY | O_DIRECTORY : O_RDONLY)
-        defer { close(fd) }
-        try check(fsync(fd), "fsync", path)
+    static func syncDirectory(_ path: String) throws {
+        try mapped { try Directory.fsync(path) }
     }
 
     /// mkdir -p with mode 0700; fsyncs the parent of every directory it creates so the new entry is durable.
@@ -64,12 +35,17 @@ enum POSIX {
             } else {
                 try owner?.adopt(directory: directory)
             }
-            try fsyncPath(parent(of: directory), directory: true)
+            try syncDirectory(parent(of: directory))
         }
     }
 
-    static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+    static func parent(of path: String) -> String { Directory.parent(of: path) }
+}
+
+extension StoreError {
+    /// A SystemIO failure as the store has always reported it: the operation, and the path it was about (the
+    /// destination of a rename or link).
+    init(_ error: SystemError) {
+        self = .io(operation: error.operation, path: error.destination ?? error.path, errno: error.code)
     }
 }

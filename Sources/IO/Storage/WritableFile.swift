@@ -1,5 +1,6 @@
 // WritableFile: a file a DirectoryHandle created or opened for writing. Mode, owner and sync act on the open
 // descriptor, never on a path, so they reach exactly the file that was written. Closed when released.
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,7 +20,7 @@ public final class WritableFile {
     deinit { close(fd) }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        try POSIX.writeAll(fd, bytes) { DirectoryError.io(operation: "write", path: path, errno: $0) }
+        try DirectoryError.mapped { try FileDescriptor(fd).writeAll(bytes, path: path) }
     }
 
     public func write(_ bytes: [UInt8]) throws {
@@ -27,7 +28,7 @@ public final class WritableFile {
     }
 
     public func setMode(_ mode: mode_t) throws {
-        try check(fchmod(fd, mode), "chmod")
+        try DirectoryError.mapped { try FileDescriptor(fd).setMode(mode, path: path) }
     }
 
     public func setOwner(uid: uid_t, gid: gid_t) throws {
@@ -35,7 +36,7 @@ public final class WritableFile {
     }
 
     public func sync() throws {
-        try check(fsync(fd), "fsync")
+        try DirectoryError.mapped { try FileDescriptor(fd).sync(path: path) }
     }
 
     private func check(_ result: Int32, _ operation: String) throws {

@@ -6,6 +6,7 @@
 import Foundation
 import PGClient
 import Storage
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,12 +35,8 @@ public final class ScratchCluster: @unchecked Sendable {
         }
         directory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         // Before anything runs in it: a later drill removes it if this one is killed (AbandonedScratch).
-        let ownerFD = open(directory + "/" + AbandonedScratch.ownerFile, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        if ownerFD >= 0 {
-            let text = Array((AbandonedScratch.ownerText + "\n").utf8)
-            _ = text.withUnsafeBytes { write(ownerFD, $0.baseAddress, $0.count) }
-            close(ownerFD)
-        }
+        try? DurableFile.create(directory + "/" + AbandonedScratch.ownerFile,
+                                with: Array((AbandonedScratch.ownerText + "\n").utf8), mode: 0o644)
         self.osUser = osUser
         self.tools = tools
         self.environment = environment
@@ -89,11 +86,7 @@ public final class ScratchCluster: @unchecked Sendable {
         removed = true
         let path = directory + "/" + AbandonedScratch.ownerFile
         unlink(path)
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        let text = Array((AbandonedScratch.keptText + "\n").utf8)
-        _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        close(fd)
+        try? DurableFile.create(path, with: Array((AbandonedScratch.keptText + "\n").utf8), mode: 0o644)
     }
 
     /// Stops the server (immediately: its data is thrown away) and deletes the directory.

@@ -2,6 +2,7 @@
 // Format: comment lines starting with '#', then the base64 of exactly 32 bytes.
 import Cipher
 import Foundation
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,20 +10,17 @@ import Glibc
 public enum KeyFile {
     static let header = "# lifeboat key file v1: keep it secret, keep a copy offline. Without it the backups cannot be read."
 
-    /// Creates a new key file; never overwrites. The file is created with mode 0600 from the start.
+    /// Creates a new key file; never overwrites, never writes through a link. The file is created with mode
+    /// 0600 from the start; it and its directory are fsynced, and a failed write leaves no file behind.
     public static func generate(path: String) throws {
         let key = try SecureRandom.bytes(32)
         let text = header + "\n" + Data(key).base64EncodedString() + "\n"
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 {
-            if errno == EEXIST { throw EngineError.keyFileExists(path: path) }
-            throw EngineError.keyFileUnreadable(path: path, detail: String(cString: strerror(errno)))
-        }
-        defer { close(fd) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(fd) == 0 else {
-            unlink(path)
+        do {
+            try DurableFile.create(path, with: Array(text.utf8), mode: 0o600)
+        } catch let error as SystemError where error.operation == "open" && error.path == path {
+            if error.code == EEXIST { throw EngineError.keyFileExists(path: path) }
+            throw EngineError.keyFileUnreadable(path: path, detail: error.reason)
+        } catch is SystemError {
             throw EngineError.keyFileUnreadable(path: path, detail: "short write")
         }
     }

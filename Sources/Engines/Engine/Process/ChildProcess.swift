@@ -2,6 +2,7 @@
 // through the environment). Stdout/stdin are raw pipes for streaming; stderr is drained on its own thread into
 // a bounded tail, so a chatty child can never block on a full pipe.
 import Foundation
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,13 +38,11 @@ public final class ChildProcess: @unchecked Sendable {
         } catch {
             throw EngineError.toolMissing(tool: name, searched: [process.executableURL?.path ?? name])
         }
-        let handle = stderrPipe.fileHandleForReading
+        let stderr = FileDescriptor(stderrPipe.fileHandleForReading.fileDescriptor)
         let thread = Thread { [self] in
             var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break }
+            // Until the end of the child's stderr, or a read error (nothing more can be read then either).
+            while let count = try? buffer.withUnsafeMutableBytes({ try stderr.read(into: $0, path: name) }), count > 0 {
                 appendTail(buffer[0..<count])
             }
             stderrDone.signal()
@@ -56,27 +55,17 @@ public final class ChildProcess: @unchecked Sendable {
     /// Reads from the child's stdout; 0 at end of output.
     public func readStdout(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let fd = stdoutPipe?.fileHandleForReading.fileDescriptor else { return 0 }
-        while true {
-            let count = read(fd, buffer.baseAddress, buffer.count)
-            if count >= 0 { return count }
-            if errno != EINTR { throw EngineError.invalidArgument("reading from \(name) failed: \(String(cString: strerror(errno)))", hint: nil) }
+        do {
+            return try FileDescriptor(fd).read(into: buffer, path: name)
+        } catch let error as SystemError {
+            throw EngineError.invalidArgument("reading from \(name) failed: \(error.reason)", hint: nil)
         }
     }
 
     /// Writes to the child's stdin; returns false when the child closed its end (it exited or failed).
     public func writeStdin(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let fd = stdinPipe?.fileHandleForWriting.fileDescriptor, var base = bytes.baseAddress else { return true }
-        var remaining = bytes.count
-        while remaining > 0 {
-            let written = write(fd, base, remaining)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            remaining -= written
-            base += written
-        }
-        return true
+        guard let fd = stdinPipe?.fileHandleForWriting.fileDescriptor else { return true }
+        return (try? FileDescriptor(fd).writeAll(bytes, path: name)) != nil
     }
 
     public func closeStdin() {

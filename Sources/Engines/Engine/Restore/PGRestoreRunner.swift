@@ -4,9 +4,7 @@
 import Catalog
 import Foundation
 import PGClient
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemIO
 
 struct PGRestoreRunner {
     let context: EngineContext
@@ -76,23 +74,22 @@ struct PGRestoreRunner {
     }
 
     private func write(source: ObjectSource, object: String, to file: String, dumpBytes: Int64) throws {
-        let fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw EngineError.invalidArgument("cannot create spool file '\(file)': \(String(cString: strerror(errno)))", hint: nil)
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(file, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+        } catch let error as SystemError {
+            throw EngineError.invalidArgument("cannot create spool file '\(file)': \(error.reason)", hint: nil)
         }
-        defer { close(fd) }
+        defer { fd.close() }
         context.progress.begin("decrypt \(label)", total: dumpBytes)
         defer { context.progress.end() }
         try source.streamEntry(object, entryName: RepositoryLayout.dumpEntryName) { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw EngineError.invalidArgument("writing spool file '\(file)' failed: \(String(cString: strerror(errno)))",
-                                                      hint: "pass --spool-dir DIR with enough free space, or restore with --jobs 1")
-                }
-                offset += written
+            do {
+                try fd.writeAll(bytes, path: file)
+            } catch let error as SystemError {
+                throw EngineError.invalidArgument(
+                    "writing spool file '\(file)' failed: \(error.reason)",
+                    hint: "pass --spool-dir DIR with enough free space, or restore with --jobs 1")
             }
             context.progress.advance(by: bytes.count)
         }

@@ -10,6 +10,7 @@ import Diagnostics
 import Foundation
 import Pipeline
 import Storage
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,58 +85,39 @@ extension WALArchive {
     }
 }
 
-/// DEST, written durably: a private temporary file next to it, fsync, rename over DEST, fsync the directory.
+/// DEST, written durably (SystemIO's DurableFile): a private temporary file next to it, fsync, rename over DEST,
+/// fsync the directory.
 final class WALDestinationFile {
     let path: String
     let temporaryPath: String
     private let directory: String
-    private var fd: Int32
-    private var settled = false   // the temporary file was renamed into place or removed
+    private let file: DurableFile
 
     init(_ path: String) throws {
         guard !path.isEmpty, !path.hasSuffix("/"), !path.utf8.contains(0) else {
             throw WALError.destinationUnwritable(path: path, detail: "not a file path")
         }
         self.path = path
-        let slash = path.lastIndex(of: "/")
-        directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        directory = Directory.parent(of: path)
+        let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
         let token = String(UInt64.random(in: .min ... .max), radix: 16)
-        temporaryPath = (directory == "/" ? "" : directory) + "/.\(base).lifeboat-\(getpid())-\(token).tmp"
+        let temporary = (directory == "/" ? "" : directory) + "/.\(base).lifeboat-\(getpid())-\(token).tmp"
+        temporaryPath = temporary
         Self.sweepAbandoned(in: directory)
-        fd = Glibc.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw WALError.destinationUnwritable(path: path, detail: "cannot create a temporary file in '\(directory)': \(String(cString: strerror(errno)))")
+        do {
+            file = try DurableFile(replacing: path, mode: 0o600) { temporary }
+        } catch let error as SystemError {
+            let detail = "cannot create a temporary file in '\(directory)': \(error.reason)"
+            throw WALError.destinationUnwritable(path: path, detail: detail)
         }
     }
 
-    deinit { discard() }
-
     func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard var base = bytes.baseAddress else { return }
-        var remaining = bytes.count
-        while remaining > 0 {
-            let count = Glibc.write(fd, base, remaining)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw failure("write")
-            }
-            remaining -= count
-            base += count
-        }
+        try mapped { try file.write(bytes) }
     }
 
     func commit() throws {
-        guard fsync(fd) == 0 else { throw failure("fsync") }
-        Glibc.close(fd)
-        fd = -1
-        guard rename(temporaryPath, path) == 0 else { throw failure("rename") }
-        settled = true
-        let directoryFD = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryFD >= 0 {
-            defer { Glibc.close(directoryFD) }
-            guard fsync(directoryFD) == 0 else { throw failure("fsync directory") }
-        }
+        try mapped { try file.commit() }
     }
 
     /// Removes temporary files of earlier `wal get` runs that were killed before they could (`.<name>.lifeboat-
@@ -152,13 +134,14 @@ final class WALDestinationFile {
 
     /// Removes the temporary file unless it was renamed into place; safe to call more than once.
     func discard() {
-        if fd >= 0 { Glibc.close(fd) }
-        fd = -1
-        if !settled { unlink(temporaryPath) }
-        settled = true
+        file.discard()
     }
 
-    private func failure(_ operation: String) -> WALError {
-        .destinationUnwritable(path: path, detail: "\(operation) failed: \(String(cString: strerror(errno)))")
+    /// A failed step as `wal get` has always named it ("fsync failed", "fsync directory failed: …").
+    private func mapped(_ body: () throws -> Void) throws {
+        try SystemError.mapped(body) { error in
+            let step = error.path == directory ? error.operation + " directory" : error.operation
+            return WALError.destinationUnwritable(path: path, detail: "\(step) failed: \(error.reason)")
+        }
     }
 }

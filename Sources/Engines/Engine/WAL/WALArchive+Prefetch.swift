@@ -9,9 +9,7 @@
 // ends prefetching quietly: it is the end of the archive, or of this timeline.
 import Catalog
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemIO
 
 extension WALArchive {
     /// The prefetcher: under the spool's lock (another prefetcher running means nothing to do), fetches the
@@ -19,7 +17,7 @@ extension WALArchive {
     /// rename). Stops quietly at the first segment that is not archived.
     public func prefetch(after name: WALName, count: Int, segmentSize: UInt64, spool: WALPrefetchSpool) throws {
         guard let lock = try spool.lockForPrefetching() else { return }
-        defer { close(lock) }
+        defer { lock.close() }
         spool.removeLeftoverTemporaryFiles()
         for next in WALPrefetchPlan.segments(after: name, count: count, segmentSize: segmentSize) {
             if FileManager.default.fileExists(atPath: spool.path(next)) { continue }

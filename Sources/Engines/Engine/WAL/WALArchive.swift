@@ -19,6 +19,7 @@ import Diagnostics
 import Foundation
 import Pipeline
 import Storage
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -247,8 +248,9 @@ final class WALSourceFile {
 
     func prefix(_ count: Int) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
-        let read = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
-        guard read >= 0 else { throw WALError.fileUnreadable(path: path, detail: String(cString: strerror(errno))) }
+        let read = try readable {
+            try bytes.withUnsafeMutableBytes { try descriptor.read(into: $0, at: 0, path: path) }
+        }
         return Array(bytes[0..<read])
     }
 
@@ -259,15 +261,23 @@ final class WALSourceFile {
         var offset: Int64 = 0
         while offset < size {
             let wanted = Int(min(Int64(buffer.count), size - offset))
-            let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, wanted, off_t(offset)) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw WALError.fileUnreadable(path: path, detail: String(cString: strerror(errno)))
+            let count = try readable {
+                try buffer.withUnsafeMutableBytes {
+                    let window = UnsafeMutableRawBufferPointer(rebasing: $0[0..<wanted])
+                    return try descriptor.read(into: window, at: offset, path: path)
+                }
             }
             guard count > 0 else { throw WALError.fileUnreadable(path: path, detail: "it shrank to \(offset) bytes while being read") }
             try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             offset += Int64(count)
         }
+    }
+
+    private var descriptor: FileDescriptor { FileDescriptor(fd) }
+
+    /// A failed read as a file PostgreSQL handed over that cannot be read.
+    private func readable<T>(_ body: () throws -> T) throws -> T {
+        try SystemError.mapped(body) { WALError.fileUnreadable(path: path, detail: $0.reason) }
     }
 
     func sha256() throws -> String {

@@ -10,6 +10,7 @@
 import Catalog
 import Foundation
 import Storage
+import SystemIO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -43,15 +44,14 @@ public struct WALPrefetchSpool: Sendable {
 
     /// Moves the spooled copy of `name` to `destination` and fsyncs the directory; false when it is not spooled.
     func take(_ name: WALName, to destination: String) throws -> Bool {
-        guard rename(path(name), destination) == 0 else {
-            if errno == ENOENT { return false }
-            throw WALError.destinationUnwritable(path: destination, detail: "rename from the prefetch spool failed: \(String(cString: strerror(errno)))")
-        }
-        let parent = destination.lastIndex(of: "/").map { String(destination[..<$0]) } ?? "."
-        let fd = open(parent.isEmpty ? "/" : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            defer { close(fd) }
-            guard fsync(fd) == 0 else { throw WALError.destinationUnwritable(path: destination, detail: "fsync directory failed") }
+        do {
+            try DurableFile.move(path(name), to: destination)
+        } catch let error as SystemError where error.operation == "rename" {
+            if error.code == ENOENT { return false }
+            throw WALError.destinationUnwritable(path: destination,
+                                                 detail: "rename from the prefetch spool failed: \(error.reason)")
+        } catch is SystemError {
+            throw WALError.destinationUnwritable(path: destination, detail: "fsync directory failed")
         }
         return true
     }
@@ -66,20 +66,19 @@ public struct WALPrefetchSpool: Sendable {
     }
 
     /// Creates the spool (0700) and takes the prefetcher's lock without waiting: nil when another prefetcher
-    /// holds it. The lock is released when the returned descriptor is closed (at process exit at the latest).
-    func lockForPrefetching() throws -> Int32? {
+    /// holds it. The lock is released when the returned lock is closed (at process exit at the latest).
+    func lockForPrefetching() throws -> FileLock? {
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
             throw WALError.destinationUnwritable(path: directory, detail: "mkdir failed: \(String(cString: strerror(errno)))")
         }
-        let fd = open(directory + "/" + Self.lockName, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else {
-            throw WALError.destinationUnwritable(path: directory, detail: "cannot open the lock file: \(String(cString: strerror(errno)))")
+        do {
+            let lock = try FileLock(path: directory + "/" + Self.lockName, mode: 0o600)
+            return try lock.tryLock() ? lock : nil
+        } catch let error as SystemError where error.operation == "open" {
+            throw WALError.destinationUnwritable(path: directory, detail: "cannot open the lock file: \(error.reason)")
+        } catch let error as SystemError {
+            throw WALError.destinationUnwritable(path: directory, detail: "cannot lock the lock file: \(error.reason)")
         }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            return nil
-        }
-        return fd
     }
 
     /// Temporary files of a prefetcher that was killed mid-download; only called while holding the lock.

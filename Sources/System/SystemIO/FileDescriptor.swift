@@ -1,0 +1,96 @@
+// FileDescriptor: an open file descriptor and the loops every caller of read(2)/write(2) needs — short writes
+// continued, EINTR retried — written once. It does not own the descriptor: whoever opened it closes it.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public struct FileDescriptor: Sendable, Hashable {
+    public let rawValue: Int32
+
+    public init(_ rawValue: Int32) {
+        self.rawValue = rawValue
+    }
+
+    /// open(2) with O_CLOEXEC always added (no descriptor leaks into a child). Throws SystemError "open".
+    public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o600) throws -> FileDescriptor {
+        let fd = retryingEINTR { Glibc.open(path, flags | O_CLOEXEC, mode) }
+        guard fd >= 0 else { throw SystemError("open", path: path) }
+        return FileDescriptor(fd)
+    }
+
+    /// Writes every byte: a short write is continued, EINTR retried. Throws SystemError "write" (`path` names
+    /// the file in it). A write that makes no progress is EIO rather than a loop without end.
+    public func writeAll(_ bytes: UnsafeRawBufferPointer, path: String) throws {
+        guard var base = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let written = Glibc.write(rawValue, base, remaining)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("write", path: path)
+            }
+            guard written > 0 else { throw SystemError("write", path: path, code: EIO) }
+            remaining -= written
+            base += written
+        }
+    }
+
+    public func writeAll(_ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { try writeAll($0, path: path) }
+    }
+
+    /// One read(2), EINTR retried: the count read, 0 at the end. Throws SystemError "read".
+    public func read(into buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Int {
+        let count = Self.retryingEINTR { Glibc.read(rawValue, buffer.baseAddress, buffer.count) }
+        guard count >= 0 else { throw SystemError("read", path: path) }
+        return count
+    }
+
+    /// One pread(2) at `offset`, independent of the file position, EINTR retried. Throws SystemError "read".
+    public func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String) throws -> Int {
+        let count = Self.retryingEINTR { pread(rawValue, buffer.baseAddress, buffer.count, off_t(offset)) }
+        guard count >= 0 else { throw SystemError("read", path: path) }
+        return count
+    }
+
+    /// Everything up to the end of the file.
+    public func readToEnd(path: String) throws -> [UInt8] {
+        var bytes: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while case let count = try buffer.withUnsafeMutableBytes({ try read(into: $0, path: path) }), count > 0 {
+            bytes += buffer[0..<count]
+        }
+        return bytes
+    }
+
+    /// fsync(2), its result checked: a failed fsync means the data may not be on disk, never "probably fine".
+    public func sync(path: String) throws {
+        guard fsync(rawValue) == 0 else { throw SystemError("fsync", path: path) }
+    }
+
+    /// fchmod(2): the mode of exactly this file, never of whatever a path names by now. Throws "chmod".
+    public func setMode(_ mode: mode_t, path: String) throws {
+        guard fchmod(rawValue, mode) == 0 else { throw SystemError("chmod", path: path) }
+    }
+
+    /// Whether the open file is a regular file (not a directory, FIFO, device). Throws SystemError "stat".
+    public func isRegularFile(path: String) throws -> Bool {
+        var info = stat()
+        guard fstat(rawValue, &info) == 0 else { throw SystemError("stat", path: path) }
+        return info.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// close(2), never retried: on Linux the descriptor is gone even when close reports EINTR.
+    public func close() {
+        _ = Glibc.close(rawValue)
+    }
+
+    /// Repeats a call that failed with EINTR (a signal arrived before it did anything).
+    static func retryingEINTR<Result: BinaryInteger>(_ call: () -> Result) -> Result {
+        while true {
+            let result = call()
+            if result >= 0 || errno != EINTR { return result }
+        }
+    }
+}
