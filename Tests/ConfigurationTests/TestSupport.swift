@@ -1,11 +1,11 @@
-// Shared fixtures for the configuration tests: the product brief's example file and error capture helpers.
+// Shared fixtures for the configuration tests: the documented example file and error capture helpers.
 import XCTest
 @testable import Configuration
 
 enum Fixture {
     static let path = "/etc/lifeboat/lifeboat.yml"
 
-    /// The example from the product brief, verbatim.
+    /// A complete lifeboat.yml with the comments an operator writes (README "Configuration" shows these settings).
     static let example = """
     cluster: main                         # name of this cluster inside the repository
     postgres:

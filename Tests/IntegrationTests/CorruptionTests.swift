@@ -1,4 +1,4 @@
-// The fault suite's corruption part (issue #11, docs/faults.md): random single-byte flips, truncations and swaps
+// The fault suite's corruption part (docs/faults.md): random single-byte flips, truncations and swaps
 // of two objects' contents across every kind of object of a small file:// repository — data objects, manifests,
 // pin records, the keyring, key slots, WAL objects, WAL records, the WAL system record, prune journal records,
 // drill evidence and repository.json — each followed by the commands that must read the damaged object.

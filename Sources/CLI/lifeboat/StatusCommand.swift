@@ -105,7 +105,7 @@ struct StatusCommand: ParsableCommand {
         MetricsRecorder.shared.gauge("lifeboat_repository_stored_bytes", Double(walBytes), labels: [("type", "wal")], help: help)
     }
 
-    /// --rpo, else the policy's objectives.rpo, else 15 minutes (PRODUCT.md's default objective).
+    /// --rpo, else the policy's objectives.rpo, else 15 minutes (the RPO objective of policies/production.yml).
     func objective(_ context: CommandContext) throws -> (TimeInterval, String) {
         if let rpo, let seconds = RPOExposure.parseDuration(rpo) { return (seconds, "--rpo") }
         if let policy = try context.policyIfConfigured(), let seconds = policy.objectives.rpo { return (seconds, "policy \(policy.name)") }
