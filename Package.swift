@@ -68,21 +68,43 @@ let package = Package(
         // Benchmark helper for scripts/bench.sh s3 (not shipped).
         .executableTarget(name: "s3-bench", dependencies: ["S3", "S3Protocol", "HTTPTransport", "Storage"], path: "Sources/Tools/s3-bench"),
 
-        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
-        .testTarget(name: "CipherTests", dependencies: ["Cipher"], exclude: ["make_vector.py"]),
-        .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO"]),
-        .testTarget(name: "PGClientTests", dependencies: ["PGClient"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Catalog", "Configuration", "Drills"]),
-        .testTarget(name: "DrillsTests", dependencies: ["Drills", "Catalog", "Configuration"]),
-        .testTarget(name: "RetentionTests", dependencies: ["Retention", "Catalog", "Configuration"], resources: [.copy("Golden")]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "S3", "S3Protocol", "HTTPTransport"]),
-        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"], resources: [.copy("test_server.py")]),
-        .testTarget(name: "S3ProtocolTests", dependencies: ["S3Protocol", "Cipher"], exclude: ["make_sigv4_vectors.py"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "Cipher", "ArchiveIO"]),
+        // Helpers every test target shares (seeded generator, child processes, temporary directories, the S3 test
+        // server and its fault proxy). A plain target that only test targets depend on: never linked into lifeboat.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "TestSupport"]),
+        .testTarget(name: "CipherTests", dependencies: ["Cipher", "TestSupport"], exclude: ["make_vector.py"]),
+        .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO", "TestSupport"]),
+        .testTarget(name: "PGClientTests", dependencies: ["PGClient", "TestSupport"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TestSupport"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
+        .testTarget(
+            name: "ReportsTests", dependencies: ["Reports", "Catalog", "Configuration", "Drills", "TestSupport"]
+        ),
+        .testTarget(name: "DrillsTests", dependencies: ["Drills", "Catalog", "Configuration", "TestSupport"]),
+        .testTarget(
+            name: "RetentionTests", dependencies: ["Retention", "Catalog", "Configuration", "TestSupport"],
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(
+            name: "StorageTests", dependencies: ["Storage", "S3", "S3Protocol", "HTTPTransport", "TestSupport"]
+        ),
+        .testTarget(
+            name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"],
+            resources: [.copy("test_server.py")]
+        ),
+        .testTarget(
+            name: "S3ProtocolTests", dependencies: ["S3Protocol", "Cipher", "TestSupport"],
+            exclude: ["make_sigv4_vectors.py"]
+        ),
+        .testTarget(
+            name: "PipelineTests", dependencies: ["Pipeline", "Storage", "Cipher", "ArchiveIO", "TestSupport"]
+        ),
         // Integration tests drive the built binary; Engine and friends only construct repository histories.
-        .testTarget(name: "IntegrationTests", dependencies: ["PGClient", "Engine", "Catalog", "Configuration", "Drills", "Storage"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["PGClient", "Engine", "Catalog", "Configuration", "Drills", "Storage", "TestSupport"]
+        ),
     ]
 )

@@ -2,6 +2,7 @@
 import Diagnostics
 import Foundation
 @testable import S3Protocol
+import TestSupport
 import XCTest
 
 final class CredentialChainTests: XCTestCase {
@@ -10,8 +11,7 @@ final class CredentialChainTests: XCTestCase {
     private let envSecret = "ENV/secret+Key0123456789abcdefghijklmno"
 
     override func setUpWithError() throws {
-        home = FileManager.default.temporaryDirectory
-            .appendingPathComponent("s3proto-credentials-\(UUID().uuidString)").path
+        home = try TemporaryDirectory.make(prefix: "s3proto-credentials")
         try FileManager.default.createDirectory(atPath: home + "/.aws", withIntermediateDirectories: true)
     }
 
