@@ -5,6 +5,7 @@ import Catalog
 import Configuration
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 
 final class KeyConcurrencyTests: XCTestCase {
