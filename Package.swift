@@ -71,6 +71,7 @@ let package = Package(
         // Helpers every test target shares (seeded generator, child processes, temporary directories, the S3 test
         // server and its fault proxy). A plain target that only test targets depend on: never linked into lifeboat.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
 
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "TestSupport"]),
         .testTarget(name: "CipherTests", dependencies: ["Cipher", "TestSupport"], exclude: ["make_vector.py"]),
