@@ -78,36 +78,55 @@ let package = Package(
         // Benchmark helper for scripts/bench.sh s3 (not shipped).
         .executableTarget(name: "s3-bench", dependencies: ["S3", "S3Protocol", "HTTPTransport", "Storage"], path: "Sources/Tools/s3-bench"),
 
-        // Test support: a scripted PostgreSQL behind PostgresSession (only test targets depend on it).
+        // Test support (only test targets depend on these; never linked into lifeboat): helpers every test target
+        // shares (seeded generator, child processes, temporary directories, the S3 test server and its fault
+        // proxy), and a scripted PostgreSQL behind PostgresSession.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .target(name: "PostgresTestSupport", dependencies: ["PGClient"], path: "Tests/PostgresTestSupport"),
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
 
-        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
-        .testTarget(name: "SystemIOTests", dependencies: ["SystemIO"]),
-        .testTarget(name: "CipherTests", dependencies: ["Cipher"], exclude: ["make_vector.py"]),
-        .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO"]),
-        .testTarget(name: "PGClientTests", dependencies: ["PGClient", "PostgresTestSupport"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Policy"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "TestSupport"]),
+        .testTarget(name: "SystemIOTests", dependencies: ["SystemIO", "TestSupport"]),
+        .testTarget(name: "CipherTests", dependencies: ["Cipher", "TestSupport"], exclude: ["make_vector.py"]),
+        .testTarget(name: "ArchiveIOTests", dependencies: ["ArchiveIO", "TestSupport"]),
+        .testTarget(name: "PGClientTests", dependencies: ["PGClient", "PostgresTestSupport", "TestSupport"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Policy", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Catalog", "Policy", "Drills"]),
-        .testTarget(name: "DrillsTests", dependencies: ["Drills", "Catalog", "Policy"]),
-        .testTarget(name: "RetentionTests", dependencies: ["Retention", "Catalog", "Policy"],
-                    resources: [.copy("Golden")]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "S3", "S3Protocol", "HTTPTransport"]),
-        .testTarget(name: "HTTPTransportTests", dependencies: ["HTTPTransport"], resources: [.copy("test_server.py")]),
-        .testTarget(name: "S3ProtocolTests", dependencies: ["S3Protocol", "Cipher"], exclude: ["make_sigv4_vectors.py"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Storage", "Cipher", "ArchiveIO"]),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Catalog", "Policy", "Drills", "TestSupport"]),
+        .testTarget(name: "DrillsTests", dependencies: ["Drills", "Catalog", "Policy", "TestSupport"]),
+        .testTarget(
+            name: "RetentionTests", dependencies: ["Retention", "Catalog", "Policy", "TestSupport"],
+            resources: [.copy("Golden")]
+        ),
+        .testTarget(
+            name: "StorageTests", dependencies: ["Storage", "S3", "S3Protocol", "HTTPTransport", "TestSupport"]
+        ),
+        .testTarget(
+            name: "HTTPTransportTests", dependencies: ["HTTPTransport", "TestSupport"],
+            resources: [.copy("test_server.py")]
+        ),
+        .testTarget(
+            name: "S3ProtocolTests", dependencies: ["S3Protocol", "Cipher", "TestSupport"],
+            exclude: ["make_sigv4_vectors.py"]
+        ),
+        .testTarget(
+            name: "PipelineTests", dependencies: ["Pipeline", "Storage", "Cipher", "ArchiveIO", "TestSupport"]
+        ),
         // Engine unit tests: engines on MemoryStore and the scripted PostgreSQL (plans, checks, verdicts).
         .testTarget(
             name: "EngineTests",
             dependencies: [
                 "Engine", "PostgresTestSupport", "PGClient", "Catalog", "Configuration", "Diagnostics", "Storage",
-                "Drills", "Policy", "Pipeline", "ArchiveIO",
+                "Drills", "Policy", "Pipeline", "ArchiveIO", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Integration tests drive the built binary; Engine and friends only construct repository histories.
-        .testTarget(name: "IntegrationTests", dependencies: ["PGClient", "Engine", "Catalog", "Configuration", "Drills", "Storage"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["PGClient", "Engine", "Catalog", "Configuration", "Drills", "Storage", "TestSupport"]
+        ),
     ]
 )

@@ -53,8 +53,8 @@ if [ "${LIFEBOAT_PACKAGE_RELEASE:-}" = 1 ] && [ -z "${LIFEBOAT_RELEASE_BIN:-}" ]
 fi
 export LIFEBOAT_TEST_WORK="$work"
 
-# A full run also proves the harness works from a clone only its owner can enter (issue: a private checkout
-# made every archive_command fail with exit 126). It runs first so XCTest's summary below stays the last line.
+# A full run also proves the harness works from a clone only its owner can enter (in such a checkout every
+# archive_command once failed with exit 126). It runs first so XCTest's summary below stays the last line.
 if [ "$#" -eq 0 ] && [ -z "${LIFEBOAT_PRIVATE_CHECKOUT_TEST:-}" ]; then
     bash scripts/private-checkout-test.sh
 fi

@@ -1,6 +1,7 @@
 // PiecedEntryWriter and PiecedEntryReader: unknown-length streams split into sized entries and read back.
 import ArchiveIO
 import Foundation
+import TestSupport
 import XCTest
 
 final class PiecedEntryTests: XCTestCase {

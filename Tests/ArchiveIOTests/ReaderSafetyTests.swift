@@ -2,6 +2,7 @@
 import ArchiveIO
 import Diagnostics
 import Foundation
+import TestSupport
 import XCTest
 
 final class ReaderSafetyTests: XCTestCase {

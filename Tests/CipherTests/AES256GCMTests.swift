@@ -2,6 +2,7 @@
 // (the 256-bit-key cases with 96-bit IVs), plus tamper and misuse checks.
 import Cipher
 import Diagnostics
+import TestSupport
 import XCTest
 
 final class AES256GCMTests: XCTestCase {

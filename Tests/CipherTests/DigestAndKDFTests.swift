@@ -1,6 +1,7 @@
 // SHA-256 (FIPS 180-2 examples), HMAC-SHA256 (RFC 4231), HKDF-SHA256 (RFC 5869 cases 1-3),
 // scrypt (RFC 7914 section 12), hex and the CSPRNG.
 import Cipher
+import TestSupport
 import XCTest
 
 final class DigestAndKDFTests: XCTestCase {

@@ -2,6 +2,7 @@
 // appended chunks, wrong and unknown keys. Each case must fail, and the decoder may only ever have emitted
 // plaintext of chunks that authenticated (whole chunks, in order, before the damage).
 import Cipher
+import TestSupport
 import XCTest
 
 final class SealedStreamTamperTests: XCTestCase {

@@ -1,6 +1,7 @@
 // Sealed-object stream: round trips at every interesting size and piece pattern, the exact layout, and
 // known-answer vectors produced independently by make_vector.py (Python `cryptography`).
 import Cipher
+import TestSupport
 import XCTest
 
 /// Fixed inputs shared with make_vector.py.

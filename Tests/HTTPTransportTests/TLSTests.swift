@@ -2,13 +2,12 @@
 // unknown issuer (not transient), `caFile` trusts it, and `verifyTLS: false` skips the check.
 import Foundation
 import HTTPTransport
+import TestSupport
 import XCTest
 
 final class TLSTests: ServerTestCase {
     func testSelfSignedCertificateIsRejectedUnlessTrusted() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("httptransport-tls-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = URL(fileURLWithPath: try temporaryDirectory(prefix: "httptransport-tls"))
         let cert = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
         try makeSelfSignedCertificate(cert: cert, key: key)
@@ -30,17 +29,13 @@ final class TLSTests: ServerTestCase {
     }
 
     private func makeSelfSignedCertificate(cert: String, key: String) throws {
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                             "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                             "-keyout", key, "-out", cert]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        guard openssl.terminationStatus == 0 else {
-            throw XCTSkip("openssl could not make a test certificate (status \(openssl.terminationStatus))")
+        let openssl = try ProcessRunner.run("/usr/bin/env", [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", key, "-out", cert,
+        ])
+        guard openssl.status == 0 else {
+            throw XCTSkip("openssl could not make a test certificate (status \(openssl.status))")
         }
     }
 }

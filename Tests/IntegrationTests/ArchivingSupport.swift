@@ -1,6 +1,6 @@
-// Support for tests that make the scratch PostgreSQL archive into a workspace: as root the server runs as
-// the postgres OS user, which must own the workspace; archive_command is switched with ALTER SYSTEM and
-// restored by WALArchiveTests.resetArchiveCommand in each test's defer.
+// Support for tests that make the scratch PostgreSQL archive into a workspace (ArchivingScenario sets one up):
+// as root the server runs as the postgres OS user, which must own the workspace; archive_command is switched
+// with ALTER SYSTEM and set back to '/bin/true' (archive and forget) when the test ends.
 import Foundation
 import PGClient
 import XCTest
@@ -54,7 +54,6 @@ extension XCTestCase {
 
     // MARK: restored servers
 
-
     func batches(port: Int, table: String) throws -> [String: Int] {
         let connection = try PGConnection(try ConnectionInfo("postgresql://postgres@127.0.0.1:\(port)/postgres"))
         defer { connection.close() }
@@ -96,32 +95,13 @@ extension XCTestCase {
     }
 }
 
-/// A workspace whose repository the scratch server archives into (archive_command = the built binary's
-/// `wal push`), a table for the test's rows, and a first snapshot. Dropping the table and resetting
-/// archive_command run as a teardown block, which also keeps the workspace alive until then.
-struct ArchivingScenario {
-    let workspace: Workspace
-    let admin: PGConnection
-    let table: String
-}
-
-extension XCTestCase {
-    func archivingScenario(_ env: TestEnvironment, name: String, file: StaticString = #filePath, line: UInt = #line) throws -> ArchivingScenario {
-        let workspace = try Workspace(env, name: name)
-        try workspace.initialize()
-        try chownToPostgres(workspace.directory)
-        let admin = try env.admin()
-        let table = TestEnvironment.uniqueName(name)
-        addTeardownBlock {
-            try? admin.execute("DROP TABLE IF EXISTS \(table)")
-            try? WALArchiveTests.resetArchiveCommand(env)
-            admin.close()
-            withExtendedLifetime(workspace) {}
-        }
-        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
-        try admin.execute("CREATE TABLE \(table) (id integer PRIMARY KEY, batch text)")
-        let snapshot = try workspace.lifeboat(["backup", "--type", "snapshot"])
-        XCTAssertEqual(snapshot.status, 0, snapshot.output, file: file, line: line)
-        return ArchivingScenario(workspace: workspace, admin: admin, table: table)
+extension TestEnvironment {
+    /// Points the scratch server's archive_command back at '/bin/true', so segments stop reaching a test's
+    /// repository and never pile up in pg_wal.
+    func resetArchiveCommand() throws {
+        let admin = try admin()
+        defer { admin.close() }
+        try admin.execute("ALTER SYSTEM SET archive_command = '/bin/true'")
+        try admin.execute("SELECT pg_reload_conf()")
     }
 }

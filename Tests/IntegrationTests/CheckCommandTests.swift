@@ -14,13 +14,7 @@ final class CheckCommandTests: XCTestCase {
     }
 
     func testCheckSwitchesWALAndSeesTheSegmentArrive() throws {
-        let workspace = try Workspace(env, name: "check")
-        try workspace.initialize()
-        try chownToPostgres(workspace.directory)
-        let admin = try env.admin()
-        defer { admin.close() }
-        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
+        let workspace = try archivingScenario(env, name: "check", .archivingOnly).workspace
 
         let check = try workspace.lifeboat(["check"])
         XCTAssertEqual(check.status, 0, check.output)
@@ -47,7 +41,7 @@ final class CheckCommandTests: XCTestCase {
         let admin0 = try env.admin()
         try setArchiveCommand(admin0, "/bin/false")
         admin0.close()
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
+        defer { try? env.resetArchiveCommand() }
         let logical = try workspace.lifeboat(["check"], environment: ["LIFEBOAT_CHECK_WAL_SECONDS": "5"])
         XCTAssertEqual(logical.status, 0, logical.output)
         XCTAssertTrue(logical.stdout.contains("WARN archive_command: archive_command is '/bin/false'"), logical.stdout)
@@ -57,7 +51,7 @@ final class CheckCommandTests: XCTestCase {
         let admin = try env.admin()
         defer { admin.close() }
         try setArchiveCommand(admin, "/bin/false")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
+        defer { try? env.resetArchiveCommand() }
 
         let started = Date()
         let check = try workspace.lifeboat(["check"], environment: ["LIFEBOAT_CHECK_WAL_SECONDS": "5"])

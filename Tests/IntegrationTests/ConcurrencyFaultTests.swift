@@ -23,17 +23,13 @@ final class ConcurrencyFaultTests: XCTestCase {
         let source = TestEnvironment.uniqueName("racesrc")
         defer { SampleDatabase.drop(env, source) }
         try SampleDatabase.create(env, name: source, rows: 300)
-        try Self.policy.write(toFile: workspace.directory + "/retention.yml", atomically: true, encoding: .utf8)
-        let config = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
-        try (config + "\npolicy: retention.yml\n").write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try workspace.writePolicy(Self.policy)
         try chownToPostgres(workspace.directory)
-        let drill = workspace.directory + "/race-drill.yml"
-        try """
-            name: race-drill
+        let drill = try workspace.writeDrill("race-drill", """
             restore: { type: logical, database: \(source) }
             target: { scratch: database, url: "\(env.url(database: "postgres"))" }
             checks: { row_counts: true }
-            """.write(toFile: drill, atomically: true, encoding: .utf8)
+            """)
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)   // the drill needs one
         let baselineWAL = try workspace.lifeboat(["verify", "--wal"]).status
         var keys = try keyCount(workspace)

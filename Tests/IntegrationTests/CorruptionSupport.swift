@@ -1,29 +1,19 @@
-// CorruptionSupport: the pieces of the corruption suite (CorruptionTests.swift): a seeded RNG, the generic
+// CorruptionSupport: the pieces of the corruption suite (CorruptionTests.swift): per-trial seeds, the generic
 // classification of repository objects by prefix and suffix (docs/format.md §2; WAL objects versus WAL records as
 // §8 names them, without depending on today's exact WAL object names), the mutations (one flipped byte, a
 // truncation, two objects' contents swapped), the commands that must read each kind of object, and the checks
 // that a restore applied nothing.
 import Foundation
 import PGClient
+import TestSupport
 import XCTest
 
-/// SplitMix64: small, fast and reproducible from a 64-bit seed (the suite prints it).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// The generator of trial `index` of a run with `seed`: a trial is reproducible on its own
-    /// (LIFEBOAT_CORRUPTION_SEED + LIFEBOAT_CORRUPTION_ONLY), whatever ran before it.
-    static func forTrial(_ index: Int, seed: UInt64) -> SeededGenerator {
-        var mixer = SeededGenerator(seed: seed ^ (UInt64(index) &* 0xD1B5_4A32_D192_ED03))
-        return SeededGenerator(seed: mixer.next())
+extension SplitMix64 {
+    /// The generator of trial `index` of a run with `seed` (the suite prints it): a trial is reproducible on its
+    /// own (LIFEBOAT_CORRUPTION_SEED + LIFEBOAT_CORRUPTION_ONLY), whatever ran before it.
+    static func forTrial(_ index: Int, seed: UInt64) -> SplitMix64 {
+        var mixer = SplitMix64(seed: seed ^ (UInt64(index) &* 0xD1B5_4A32_D192_ED03))
+        return SplitMix64(seed: mixer.next())
     }
 }
 
@@ -163,7 +153,7 @@ enum MutationFactory {
         }
     }
 
-    static func flip(_ kind: CorruptedKind, key: String, data: Data, rng: inout SeededGenerator) -> Mutation? {
+    static func flip(_ kind: CorruptedKind, key: String, data: Data, rng: inout SplitMix64) -> Mutation? {
         guard !data.isEmpty else { return nil }
         let excluded = advisoryRanges(kind, data)
         var offset = 0
@@ -180,7 +170,7 @@ enum MutationFactory {
     }
 
     /// Truncation to 0, to length − 1, or to a uniformly drawn length below the original.
-    static func truncate(_ kind: CorruptedKind, key: String, data: Data, rng: inout SeededGenerator) -> Mutation? {
+    static func truncate(_ kind: CorruptedKind, key: String, data: Data, rng: inout SplitMix64) -> Mutation? {
         guard !data.isEmpty else { return nil }
         let length: Int
         switch Int.random(in: 0..<4, using: &rng) {
@@ -193,7 +183,7 @@ enum MutationFactory {
     }
 
     /// Two objects of the same kind with different contents exchange them.
-    static func swap(_ kind: CorruptedKind, keys: [String], files: [String: Data], rng: inout SeededGenerator) -> Mutation? {
+    static func swap(_ kind: CorruptedKind, keys: [String], files: [String: Data], rng: inout SplitMix64) -> Mutation? {
         guard keys.count >= 2 else { return nil }
         for _ in 0..<100 {
             let first = keys[Int.random(in: 0..<keys.count, using: &rng)]
@@ -250,7 +240,7 @@ extension RestoreTarget {
             return (relations > 0, "database '\(name)' exists with \(relations) user relations")
         case .dataDirectory(let path):
             guard FileManager.default.fileExists(atPath: path) else { return (false, "") }
-            let files = Self.regularFiles(below: path)
+            let files = FileTree.regularFiles(below: path)
             return (!files.isEmpty, "'\(path)' holds \(files.count) files, e.g. \(files.prefix(3))")
         case .walFile(let path):
             let directory = (path as NSString).deletingLastPathComponent, base = (path as NSString).lastPathComponent
@@ -270,38 +260,4 @@ extension RestoreTarget {
         case .walFile(let path): try? FileManager.default.removeItem(atPath: path)
         }
     }
-
-    static func regularFiles(below path: String) -> [String] {
-        var files: [String] = []
-        guard let enumerator = FileManager.default.enumerator(atPath: path) else { return files }
-        while let relative = enumerator.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path + "/" + relative, isDirectory: &isDirectory), !isDirectory.boolValue {
-                files.append(relative)
-            }
-        }
-        return files
-    }
-}
-
-/// Runs a child process to completion (cp, for the trial copies).
-@discardableResult
-func runTool(_ executable: String, _ arguments: [String]) throws -> Int32 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return process.terminationStatus
-}
-
-/// Every regular file below `root`, relative key → contents.
-func filesBelow(_ root: String) -> [String: Data] {
-    var result: [String: Data] = [:]
-    for relative in RestoreTarget.regularFiles(below: root) {
-        result[relative] = FileManager.default.contents(atPath: root + "/" + relative)
-    }
-    return result
 }

@@ -1,4 +1,4 @@
-// The fault suite's corruption part (issue #11, docs/faults.md): random single-byte flips, truncations and swaps
+// The fault suite's corruption part (docs/faults.md): random single-byte flips, truncations and swaps
 // of two objects' contents across every kind of object of a small file:// repository — data objects, manifests,
 // pin records, the keyring, key slots, WAL objects, WAL records, the WAL system record, prune journal records,
 // drill evidence and repository.json — each followed by the commands that must read the damaged object.
@@ -36,6 +36,7 @@
 // Every command of every trial is a JSON line in $LIFEBOAT_FAULTS_REPORT when set.
 import Foundation
 import PGClient
+import TestSupport
 import XCTest
 
 final class CorruptionTests: XCTestCase {
@@ -93,7 +94,7 @@ final class CorruptionTests: XCTestCase {
         var outcomes: [TrialOutcome] = []
         var redrawn = 0
         for index in 0..<trialCount where only.isEmpty || only.contains(index) {
-            var rng = SeededGenerator.forTrial(index, seed: seed)
+            var rng = SplitMix64.forTrial(index, seed: seed)
             let (kind, mutationKind) = combinations[index % combinations.count]
             guard let mutation = draw(fixture, kind, mutationKind, rng: &rng, redrawn: &redrawn) else {
                 XCTFail("trial \(index) (seed \(seed)): no \(mutationKind) of a \(kind.rawValue) object could be drawn")
@@ -114,7 +115,8 @@ final class CorruptionTests: XCTestCase {
         }
         summarize(outcomes, seed: seed, redrawn: redrawn)
         // The pristine copy is never written through the hard links.
-        XCTAssertTrue(filesBelow(fixture.pristine) == fixture.files, "a trial changed the pristine repository")
+        XCTAssertTrue(FileTree.contents(below: fixture.pristine) == fixture.files,
+                      "a trial changed the pristine repository")
     }
 
     /// The suite's own classification and equivalence rules, without a server.
@@ -184,9 +186,8 @@ final class CorruptionTests: XCTestCase {
         // A workspace archiving the scratch server's WAL, with a first snapshot.
         let scenario = try archivingScenario(env, name: "corrupt")
         let workspace = scenario.workspace, admin = scenario.admin
+        try workspace.writePolicy(Self.policy)
         let policyFile = workspace.directory + "/retention.yml"
-        try Self.policy.write(toFile: policyFile, atomically: true, encoding: .utf8)
-        try workspace.writeConfig(extra: "policy: retention.yml")
 
         @discardableResult
         func run(_ arguments: [String]) throws -> RunResult {
@@ -214,20 +215,20 @@ final class CorruptionTests: XCTestCase {
 
         // WAL after the snapshot: two more segments switched out and archived.
         for round in 1...2 {
-            try admin.execute("INSERT INTO \(scenario.table) SELECT i, 'round \(round)' FROM generate_series(\(round * 1000), \(round * 1000 + 299)) AS i")
-            let segment = try XCTUnwrap(try admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil)
-            try waitUntilArchived(admin, segment)
+            try admin.execute("""
+                INSERT INTO \(scenario.table) SELECT i, 'round \(round)'
+                FROM generate_series(\(round * 1000), \(round * 1000 + 299)) AS i
+                """)
+            try waitUntilArchived(admin, try scenario.switchWAL())
         }
 
         // Two drill runs (logical, into a scratch database on the test server): two evidence records.
-        let drillFile = workspace.directory + "/corruption-drill.yml"
-        try """
-            name: corruption-drill
+        let drillFile = try workspace.writeDrill("corruption-drill", """
             restore: { type: logical, database: \(source) }
             target: { scratch: database, url: "\(env.url(database: "postgres"))" }
             checks: { row_counts: true }
             cadence: 1d
-            """.write(toFile: drillFile, atomically: true, encoding: .utf8)
+            """)
         try run(["drill", "run", drillFile])
         try run(["drill", "run", drillFile])
 
@@ -241,15 +242,15 @@ final class CorruptionTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: leftover + "/db-0001.tar.zst.lbx"), "prune removed the leftover")
 
         // Freeze: stop archiving into the workspace, then copy its repository.
-        try WALArchiveTests.resetArchiveCommand(env)
+        try scenario.stopArchiving()
         Thread.sleep(forTimeInterval: 1)
         let verified = try workspace.lifeboat(["verify", "--all", "--wal"])
         XCTAssertEqual(verified.status, 0, "the pristine repository verifies: \(verified.output)")
         let pristine = workspace.directory + "/pristine"
-        XCTAssertEqual(try runTool("/bin/cp", ["-a", workspace.repository, pristine]), 0)
+        XCTAssertEqual(try ProcessRunner.run("/bin/cp", ["-a", workspace.repository, pristine]).status, 0)
         try chownToPostgres(workspace.directory)
 
-        let files = filesBelow(pristine)
+        let files = FileTree.contents(below: pristine)
         var byKind: [CorruptedKind: [String]] = [:], unknown: [String] = []
         for key in files.keys.sorted() {
             switch CorruptedKind.classify(key) {
@@ -287,9 +288,9 @@ final class CorruptionTests: XCTestCase {
     func keepCopy(_ fixture: Fixture, at directory: String) throws {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        XCTAssertEqual(try runTool("/bin/cp", ["-a", fixture.pristine, directory + "/repository"]), 0)
+        XCTAssertEqual(try ProcessRunner.run("/bin/cp", ["-a", fixture.pristine, directory + "/repository"]).status, 0)
         for file in [fixture.workspace.keyFile, fixture.workspace.directory + "/second.key", fixture.drillFile, fixture.policyFile] {
-            XCTAssertEqual(try runTool("/bin/cp", ["-a", file, directory + "/"]), 0)
+            XCTAssertEqual(try ProcessRunner.run("/bin/cp", ["-a", file, directory + "/"]).status, 0)
         }
         try writeConfig(fixture, directory: directory, keyFile: directory + "/repo.key", policy: directory + "/retention.yml")
         print("corruption suite: pristine repository kept in \(directory)")
@@ -303,7 +304,7 @@ final class CorruptionTests: XCTestCase {
     }
 
     /// A mutation of `kind` drawn with `rng`; plain-JSON draws that leave the same document are redrawn.
-    func draw(_ fixture: Fixture, _ kind: CorruptedKind, _ mutation: MutationKind, rng: inout SeededGenerator,
+    func draw(_ fixture: Fixture, _ kind: CorruptedKind, _ mutation: MutationKind, rng: inout SplitMix64,
               redrawn: inout Int) -> Mutation? {
         let keys = fixture.byKind[kind] ?? []
         for _ in 0..<50 {
@@ -400,7 +401,7 @@ final class CorruptionTests: XCTestCase {
         let directory = fixture.trials + "/" + name
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory + "/pg_wal", withIntermediateDirectories: true)
-        guard try runTool("/bin/cp", ["-al", fixture.pristine, directory + "/repository"]) == 0 else {
+        guard try ProcessRunner.run("/bin/cp", ["-al", fixture.pristine, directory + "/repository"]).status == 0 else {
             XCTFail("cp -al of the pristine repository failed")
             throw XCTSkip("cannot copy")
         }
@@ -431,7 +432,8 @@ final class CorruptionTests: XCTestCase {
                 }
             }
         }
-        XCTAssertTrue(filesBelow(directory + "/repository") == fixture.files, "the pristine check's commands changed the repository")
+        XCTAssertTrue(FileTree.contents(below: directory + "/repository") == fixture.files,
+                      "the pristine check's commands changed the repository")
     }
 
     func runTrial(_ fixture: Fixture, index: Int, mutation: Mutation, seed: UInt64) throws -> TrialOutcome {

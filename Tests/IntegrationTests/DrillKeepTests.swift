@@ -19,9 +19,12 @@ final class DrillKeepTests: XCTestCase {
 
         for (kind, target) in [("cluster", "target: { scratch: cluster }"),
                                ("database", "target: { scratch: database, url: \"\(env.url(database: "postgres"))\" }")] {
-            let drill = workspace.directory + "/keep-\(kind).yml"
-            try "name: keep-\(kind)\nrestore: { type: logical, database: \(source) }\n\(target)\nchecks: { row_counts: true }\n"
-                .write(toFile: drill, atomically: true, encoding: .utf8)
+            let drill = try workspace.writeDrill("keep-\(kind)", """
+                restore: { type: logical, database: \(source) }
+                \(target)
+                checks: { row_counts: true }
+
+                """)
             let kept = try workspace.lifeboat(["drill", "run", drill, "--keep"])
             XCTAssertEqual(kept.status, 0, kept.output)
             let other = try workspace.lifeboat(["drill", "run", drill])   // sweeps abandoned scratch first

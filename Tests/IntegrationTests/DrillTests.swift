@@ -4,15 +4,10 @@
 // interrupted mid-way leaves no scratch server, port or directory; drills run as the postgres OS user too.
 import Foundation
 import PGClient
+import TestSupport
 import XCTest
 
 final class DrillTests: XCTestCase {
-    func drillFile(_ workspace: Workspace, name: String, body: String) throws -> String {
-        let path = workspace.directory + "/\(name).yml"
-        try ("name: \(name)\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     func scratchDirectories() -> Set<String> {
         Set(((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("lifeboat-drill-") })
     }
@@ -47,7 +42,7 @@ final class DrillTests: XCTestCase {
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
         Thread.sleep(forTimeInterval: max(0, heartbeat.addingTimeInterval(3).timeIntervalSinceNow) + 0.2)
         let before = scratchDirectories()
-        let drill = try drillFile(workspace, name: "smoke", body: """
+        let drill = try workspace.writeDrill("smoke", """
             restore: { type: logical, database: \(source) }
             objectives: { rpo: 1h, rto: 10m }
             checks:
@@ -95,7 +90,7 @@ final class DrillTests: XCTestCase {
         let workspace = try Workspace(env, name: "drillfail")
         try workspace.initialize(database: source)
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
-        let wrong = try drillFile(workspace, name: "wrong", body: """
+        let wrong = try workspace.writeDrill("wrong", """
             restore: { type: logical, database: \(source) }
             checks:
               sql:
@@ -109,7 +104,7 @@ final class DrillTests: XCTestCase {
         XCTAssertEqual(check["passed"] as? Bool, false)
         XCTAssertTrue((check["detail"] as? String ?? "").contains("999999"), "\(check)")
 
-        let slow = try drillFile(workspace, name: "slow", body: """
+        let slow = try workspace.writeDrill("slow", """
             restore: { type: logical, database: \(source) }
             objectives: { rto: 1s }
             """)
@@ -121,7 +116,7 @@ final class DrillTests: XCTestCase {
         XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [Any])?.count, 2, "both runs are evidence")
 
         // A scratch database on an existing server (here the test server itself): created, checked, dropped.
-        let onServer = try drillFile(workspace, name: "onserver", body: """
+        let onServer = try workspace.writeDrill("onserver", """
             restore: { type: logical, database: \(source) }
             target: { scratch: database, url: "\(env.url(database: "postgres"))" }
             checks: { row_counts: true, full_read: true }
@@ -135,7 +130,7 @@ final class DrillTests: XCTestCase {
         XCTAssertEqual(try admin.query("SELECT count(*)::text FROM pg_database WHERE datname LIKE 'lifeboat_drill_%'").rows.first?[0], "0",
                        "the scratch database is dropped")
 
-        let broken = try drillFile(workspace, name: "broken", body: "restore: { type: sideways }\n")
+        let broken = try workspace.writeDrill("broken", "restore: { type: sideways }\n")
         let invalid = try workspace.lifeboat(["drill", "run", broken])
         XCTAssertEqual(invalid.status, 2, invalid.output)
         XCTAssertTrue(invalid.stderr.contains("restore.type"), invalid.stderr)
@@ -143,29 +138,16 @@ final class DrillTests: XCTestCase {
 
     func testSnapshotDrillReplaysWALAndAnInterruptedDrillLeavesNothing() throws {
         let env = try TestEnvironment.require()
-        let workspace = try Workspace(env, name: "drillsnap")
-        try workspace.initialize()
-        try chownToPostgres(workspace.directory)
-        let admin = try env.admin()
-        defer { admin.close() }
-        let table = TestEnvironment.uniqueName("drillsnap")
-        defer {
-            try? admin.execute("DROP TABLE IF EXISTS \(table)")
-            try? admin.execute("DROP SCHEMA IF EXISTS lifeboat CASCADE")   // the heartbeat table
-        }
-        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
-        try admin.execute("CREATE TABLE \(table) (id integer PRIMARY KEY, batch text)")
-        let snapshot = try workspace.lifeboat(["backup", "--type", "snapshot"])
-        XCTAssertEqual(snapshot.status, 0, snapshot.output)
+        let scenario = try archivingScenario(env, name: "drillsnap")
+        let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
+        defer { try? admin.execute("DROP SCHEMA IF EXISTS lifeboat CASCADE") }   // the heartbeat table
         try admin.execute("INSERT INTO \(table) SELECT i, 'after' FROM generate_series(1, 500) AS i")
         let beat = try workspace.lifeboat(["heartbeat", "--json"])
         XCTAssertEqual(beat.status, 0, beat.output)
         let heartbeat = try heartbeatTime(beat)
-        let segment = try XCTUnwrap(try admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil)
-        try waitUntilArchived(admin, segment)
+        try waitUntilArchived(admin, try scenario.switchWAL())
 
-        let drill = try drillFile(workspace, name: "full", body: """
+        let drill = try workspace.writeDrill("full", """
             restore: { type: snapshot }
             checks:
               sql:
@@ -227,12 +209,12 @@ final class DrillTests: XCTestCase {
         defer { SampleDatabase.drop(env, source) }
         try SampleDatabase.create(env, name: source, rows: 500)
         let workspace = try Workspace(env, name: "s3drill")
-        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
+        try workspace.generateKey()
         let prefix = "drill-\(UUID().uuidString.prefix(8).lowercased())"
         try s3.writeConfig(workspace, prefix: prefix, database: source)
         XCTAssertEqual(try workspace.lifeboat(["init"], environment: s3.credentials).status, 0)
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source], environment: s3.credentials).status, 0)
-        let drill = try drillFile(workspace, name: "s3smoke", body: """
+        let drill = try workspace.writeDrill("s3smoke", """
             restore: { type: logical, database: \(source) }
             checks: { row_counts: true, full_read: true, amcheck: true }
             """)
@@ -253,7 +235,7 @@ final class DrillTests: XCTestCase {
         let workspace = try Workspace(env, name: "drillbind")
         try workspace.initialize(database: source)
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
-        let drill = try drillFile(workspace, name: "bound", body: """
+        let drill = try workspace.writeDrill("bound", """
             restore: { type: logical, database: \(source) }
             target: { scratch: database, url: "\(env.url(database: "postgres"))" }
             checks: { row_counts: true }

@@ -3,6 +3,7 @@
 // second conditional PUT with 200 without forwarding it, as a server that ignores If-None-Match would) fails
 // the check with a hint, and a backup refuses to run on it, leaving no lock behind.
 import Foundation
+import TestSupport
 import XCTest
 
 final class ExclusiveCreateTests: XCTestCase {
@@ -18,7 +19,7 @@ final class ExclusiveCreateTests: XCTestCase {
     func testAStoreIgnoringIfNoneMatchFailsCheckAndIsRefusedByWriters() throws {
         let env = try TestEnvironment.require(), s3 = try S3TestServer.require()
         let workspace = try Workspace(env)
-        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
+        try workspace.generateKey()
         let prefix = "exclusive-\(UUID().uuidString.prefix(8).lowercased())"
         try s3.writeConfig(workspace, prefix: prefix, database: "postgres", endpoint: s3.proxy)
         XCTAssertEqual(try workspace.lifeboat(["init"], environment: s3.credentials).status, 0)

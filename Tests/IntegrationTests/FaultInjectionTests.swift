@@ -21,8 +21,7 @@ final class FaultInjectionTests: XCTestCase {
         try SampleDatabase.create(env, name: source, rows: 300)
         let workspace = try Workspace(env, name: "faults")
         try workspace.initialize(database: source)
-        try Self.policy.write(toFile: workspace.directory + "/retention.yml", atomically: true, encoding: .utf8)
-        try workspace.writeConfig(database: source, extra: "policy: retention.yml")
+        try workspace.writePolicy(Self.policy, database: source)
         var restores = 0
 
         let scenario = FaultScenario(name: "logical backup (file)", run: { environment in
@@ -98,14 +97,12 @@ final class FaultInjectionTests: XCTestCase {
         let env = try TestEnvironment.require()
         let scenario = try archivingScenario(env, name: "snapfaults")
         let workspace = scenario.workspace
-        try """
+        try workspace.writePolicy("""
             name: snapfaults
             safety: { min_age: 1s, min_complete: 1 }
             keep:
               snapshot: { last: 2 }
-            """.write(toFile: workspace.directory + "/retention.yml", atomically: true, encoding: .utf8)
-        let config = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
-        try (config + "\npolicy: retention.yml\n").write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+            """)
         try chownToPostgres(workspace.directory)
         let faulted = FaultScenario(name: "snapshot backup (file)", run: { environment in
             Thread.sleep(forTimeInterval: 1.05)   // backup ids are per second
@@ -150,9 +147,12 @@ final class FaultInjectionTests: XCTestCase {
             ("database", "target: { scratch: database, url: \"\(env.url(database: "postgres"))\" }"),
         ]
         for (kind, target) in targets {
-            let drill = workspace.directory + "/drill-\(kind).yml"
-            try "name: faults-\(kind)\nrestore: { type: logical, database: \(source) }\n\(target)\nchecks: { row_counts: true }\n"
-                .write(toFile: drill, atomically: true, encoding: .utf8)
+            let drill = try workspace.writeDrill("faults-\(kind)", file: "drill-\(kind)", """
+                restore: { type: logical, database: \(source) }
+                \(target)
+                checks: { row_counts: true }
+
+                """)
             let scenario = FaultScenario(name: "drill (scratch \(kind))", run: { environment in
                 try workspace.lifeboat(["drill", "run", drill], environment: environment)
             }, check: { _, _ in

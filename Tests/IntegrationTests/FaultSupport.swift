@@ -3,6 +3,7 @@
 // fault armed, and the scenario's invariants are checked after each. Every case is appended as one JSON line
 // to $LIFEBOAT_FAULTS_REPORT when set, which scripts/faults.sh turns into its table.
 import Foundation
+import TestSupport
 import XCTest
 
 struct FaultCase: CustomStringConvertible {

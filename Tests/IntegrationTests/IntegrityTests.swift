@@ -2,6 +2,7 @@
 // object, and a restore from damaged data applies nothing.
 import Foundation
 import PGClient
+import TestSupport
 import XCTest
 
 final class IntegrityTests: XCTestCase {

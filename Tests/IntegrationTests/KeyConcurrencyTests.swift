@@ -1,9 +1,11 @@
-// Concurrent key changes (issue #11, defect 3): every run that reports success must have made its change, and
-// no data key a backup was sealed under may ever be dropped from the keyring.
+// Concurrent key changes (changes were once lost when a run read the keyring before taking the lock): every
+// run that reports success must have made its change, and no data key a backup was sealed under may ever be
+// dropped from the keyring.
 import Catalog
 import Configuration
 import Engine
 import Foundation
+import TestSupport
 import XCTest
 
 final class KeyConcurrencyTests: XCTestCase {

@@ -4,6 +4,7 @@
 // earlier backups verify; the same command then runs again (the dead run's lock is broken), leaving no stale
 // slot and no lock.
 import Foundation
+import TestSupport
 import XCTest
 
 final class KeyFailpointTests: XCTestCase {

@@ -22,7 +22,7 @@ final class KeyManagementTests: XCTestCase {
         XCTAssertEqual(first.status, 0, first.output)
 
         // A key file slot opens the same repository; rotation gives new backups a new data key.
-        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
+        try workspace.generateKey()
         let added = try workspace.lifeboat(["key", "add", "--key-file", workspace.keyFile, "--label", "ops", "--json"], environment: passphrase)
         XCTAssertEqual(added.status, 0, added.output)
         let slotId = try XCTUnwrap(try workspace.json(added)["id"] as? String)
@@ -49,7 +49,7 @@ final class KeyManagementTests: XCTestCase {
     func testKeyFilesAreOwnerOnlyAndNeverOverwritten() throws {
         let env = try TestEnvironment.require()
         let workspace = try Workspace(env)
-        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
+        try workspace.generateKey()
         let attributes = try FileManager.default.attributesOfItem(atPath: workspace.keyFile)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
         let before = try String(contentsOfFile: workspace.keyFile, encoding: .utf8)

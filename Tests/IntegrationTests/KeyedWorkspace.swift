@@ -1,6 +1,7 @@
 // KeyedWorkspace: a workspace whose repository several credentials open, each with its own lifeboat.yml
 // (same repository and database), for tests of key changes: who opens the repository after each step.
 import Foundation
+import TestSupport
 import XCTest
 
 /// Configurations are only added during set-up; concurrent runs only read them, hence `@unchecked Sendable`.

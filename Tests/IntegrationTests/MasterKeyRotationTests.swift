@@ -1,5 +1,6 @@
-// Master-key rotation (issue #11, defect 8): after `key remove` and `key rotate --master`, a removed slot's
-// saved object plus its secret open nothing, while every remaining credential, old backups and new ones work.
+// Master-key rotation, so that a removed credential is really revoked: after `key remove` and
+// `key rotate --master`, a removed slot's saved object plus its secret open nothing, while every remaining
+// credential, old backups and new ones work.
 import Foundation
 import XCTest
 

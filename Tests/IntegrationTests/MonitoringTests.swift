@@ -5,6 +5,7 @@
 // WAL push, status, key listing and key add, prune, drill and a lock-refused backup fill one metrics file, and
 // its metric names, types and label names must equal the documented table.
 import Foundation
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -135,9 +136,8 @@ final class MonitoringTests: XCTestCase {
         try SampleDatabase.create(env, name: source, rows: 200)
         let workspace = try Workspace(env, name: "monitoring")
         try workspace.initialize(database: source)
-        try String(contentsOfFile: Self.root + "/policies/development.yml", encoding: .utf8)
-            .write(toFile: workspace.directory + "/policy.yml", atomically: true, encoding: .utf8)
-        try workspace.writeConfig(database: source, extra: "policy: policy.yml")
+        try workspace.writePolicy(try String(contentsOfFile: Self.root + "/policies/development.yml", encoding: .utf8),
+                                  name: "policy.yml", database: source)
         let file = workspace.directory + "/lifeboat.prom"
         func lifeboat(_ arguments: [String], expect status: Int32) throws {
             let result = try workspace.lifeboat(["--metrics-file", file] + arguments)
@@ -161,15 +161,13 @@ final class MonitoringTests: XCTestCase {
         XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.directory + "/second.key"]).status, 0)
         try lifeboat(["key", "add", "--key-file", workspace.directory + "/second.key", "--label", "second"], expect: 0)
         try lifeboat(["prune"], expect: 0)
-        let drill = workspace.directory + "/smoke.yml"
-        try """
-            name: smoke
+        let drill = try workspace.writeDrill("smoke", """
             restore: { type: logical, database: \(source) }
             target: { scratch: database, url: "\(env.url(database: "postgres"))" }
             objectives: { rto: 10m, rpo: 1d }
             checks: { row_counts: true }
             cadence: 1d
-            """.write(toFile: drill, atomically: true, encoding: .utf8)
+            """)
         try lifeboat(["drill", "run", drill], expect: 0)
         // A live holder of the cluster lock (this test process) refuses the next backup with exit 5.
         let holder = #"{"command":"lifeboat backup","host":"\#(ProcessInfo.processInfo.hostName)","pid":\#(getpid()),"started":"2026-11-21T03:00:00Z"}"#
@@ -306,26 +304,13 @@ final class MonitoringTests: XCTestCase {
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
 
-    /// Runs a tool found on PATH; stderr goes to a file, so a chatty tool cannot block on a full pipe.
+    /// Runs a tool found on PATH in `directory`.
     func run(_ arguments: [String], in directory: String) throws -> RunResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("monitoring-err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: errors) }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = try FileHandle(forWritingTo: errors)
-        try process.run()
-        let stdout = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let stderr = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
-        if process.terminationStatus == 127 {
+        let result = try ProcessRunner.run("/usr/bin/env", arguments, directory: directory)
+        if result.status == 127 {
             XCTFail("\(arguments[0]) is not on PATH: run scripts/setup.sh (it installs promtool from Debian's prometheus package)")
         }
-        return RunResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        return result
     }
 }
 

@@ -12,6 +12,7 @@
 // Timings on 2 shared cores: about 30 s with the debug binary, 50 s with a release binary (xz-compressing 64 MB).
 // Needs root (dpkg); skipped otherwise. It removes any lifeboat package installed before it starts.
 import Foundation
+import TestSupport
 import XCTest
 
 final class PackageTests: XCTestCase {
@@ -21,24 +22,8 @@ final class PackageTests: XCTestCase {
     /// Runs a program (stdout and stderr to files: no pipe can fill up), optionally with extra environment.
     @discardableResult
     func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> RunResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        var merged = ProcessInfo.processInfo.environment
-        for (key, value) in environment { merged[key] = value }
-        process.environment = merged
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let base = NSTemporaryDirectory() + "pkgtest-\(UUID().uuidString.prefix(8))"
-        FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        FileManager.default.createFile(atPath: base + ".err", contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
-        try process.run()
-        process.waitUntilExit()
-        return RunResult(status: process.terminationStatus,
-                         stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
-                         stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        return try ProcessRunner.run("/usr/bin/env", arguments, environment: merged, directory: directory)
     }
 
     /// dpkg, waiting while another dpkg or apt run holds its lock (this machine is shared).

@@ -20,8 +20,7 @@ final class PruneFaultTests: XCTestCase {
         try SampleDatabase.create(env, name: source, rows: 200)
         let original = try Workspace(env, name: "prunefault")
         try original.initialize(database: source)
-        try Self.policy.write(toFile: original.directory + "/retention.yml", atomically: true, encoding: .utf8)
-        try original.writeConfig(database: source, extra: "policy: retention.yml")
+        try original.writePolicy(Self.policy, database: source)
         for index in 0..<3 {
             if index > 0 { Thread.sleep(forTimeInterval: 1.05) }
             XCTAssertEqual(try original.lifeboat(["backup"]).status, 0)

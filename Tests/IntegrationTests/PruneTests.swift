@@ -32,8 +32,7 @@ final class PruneTests: XCTestCase {
         try SampleDatabase.create(env, name: source, rows: 300)
         let workspace = try Workspace(env)
         try workspace.initialize(database: source)
-        try Self.policy.write(toFile: workspace.directory + "/retention.yml", atomically: true, encoding: .utf8)
-        try workspace.writeConfig(database: source, extra: "policy: retention.yml")
+        try workspace.writePolicy(Self.policy, database: source)
 
         // A second apart: backup ids order by start second, and "last 2" orders by start time.
         XCTAssertEqual(try workspace.lifeboat(["backup", "--pin"]).status, 0)
@@ -101,8 +100,7 @@ final class PruneTests: XCTestCase {
         XCTAssertEqual(none.status, 2, none.output)
         XCTAssertTrue(none.stderr.contains("policy"), none.stderr)
 
-        try "keep:\n  logical: { last: 0 }\n".write(toFile: workspace.directory + "/bad.yml", atomically: true, encoding: .utf8)
-        try workspace.writeConfig(extra: "policy: bad.yml")
+        try workspace.writePolicy("keep:\n  logical: { last: 0 }\n", name: "bad.yml")
         let bad = try workspace.lifeboat(["prune", "--dry-run"])
         XCTAssertEqual(bad.status, 2, bad.output)
         XCTAssertTrue(bad.stderr.contains("keep.logical.last"), bad.stderr)

@@ -16,8 +16,7 @@ final class PruneWALRaceTests: XCTestCase {
     func workspace(_ name: String) throws -> Workspace {
         let workspace = try Workspace(env, name: name)
         try workspace.initialize()
-        try PruneTests.policy.write(toFile: workspace.directory + "/retention.yml", atomically: true, encoding: .utf8)
-        try workspace.writeConfig(extra: "policy: retention.yml")
+        try workspace.writePolicy(PruneTests.policy)
         return workspace
     }
 

@@ -9,31 +9,24 @@ import XCTest
 final class PruneWALTests: XCTestCase {
     func testExpiredWALNeverIncludesWhatAKeptSnapshotNeeds() throws {
         let env = try TestEnvironment.require()
-        let workspace = try Workspace(env, name: "prunewal")
-        try workspace.initialize()
-        try """
+        let policy = """
             safety: { min_age: 0s }
             objectives: { rpo: 1h }
             keep: { snapshot: { last: 1 } }
             wal: { pitr_window: 1h }
-            """.write(toFile: workspace.directory + "/retention.yml", atomically: true, encoding: .utf8)
-        try workspace.writeConfig(extra: "policy: retention.yml")
-        try chownToPostgres(workspace.directory)
-        let admin = try env.admin()
-        defer { admin.close() }
-        let table = TestEnvironment.uniqueName("prunewal")
-        defer { try? admin.execute("DROP TABLE IF EXISTS \(table)") }
-        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
-        try admin.execute("CREATE TABLE \(table) (id integer, batch text)")
+            """
+        let options = ArchivingOptions(table: "(id integer, batch text)", prepare: {
+            try $0.initialize()
+            try $0.writePolicy(policy)
+        })
+        let scenario = try archivingScenario(env, name: "prunewal", options)
+        let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
 
         var last = ""
         func writeAndSwitch(_ batch: String) throws {
             try admin.execute("INSERT INTO \(table) SELECT generate_series(1, 100), '\(batch)'")
-            last = try XCTUnwrap(admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil)
+            last = try scenario.switchWAL()
         }
-        let first = try workspace.lifeboat(["backup", "--type", "snapshot", "--json"])
-        XCTAssertEqual(first.status, 0, first.output)
         try writeAndSwitch("A")
         try writeAndSwitch("B")
         Thread.sleep(forTimeInterval: 1.05)
@@ -42,7 +35,7 @@ final class PruneWALTests: XCTestCase {
         try writeAndSwitch("C")
         try writeAndSwitch("D")
         try waitUntilArchived(admin, last)
-        let firstId = try XCTUnwrap(try workspace.json(first)["id"] as? String)
+        let firstId = try scenario.snapshotID()
         let secondId = try XCTUnwrap(try workspace.json(second)["id"] as? String)
         let keptStart = try XCTUnwrap((try workspace.json(try workspace.lifeboat(["show", secondId, "--json"]))["snapshot"] as? [String: Any])?["start_wal"] as? String)
 

@@ -15,25 +15,13 @@ final class RecoveryWindowTests: XCTestCase {
     }
 
     func testWindowGapsVerifyWALAndStatus() throws {
-        let workspace = try Workspace(env, name: "window")
-        try workspace.initialize()
-        try chownToPostgres(workspace.directory)
-        let admin = try env.admin()
-        defer { admin.close() }
-        let table = TestEnvironment.uniqueName("window")
-        defer { try? admin.execute("DROP TABLE IF EXISTS \(table)") }
-        try admin.execute("ALTER SYSTEM SET archive_command = \(try admin.quoteLiteral("\(env.binary) --config \(workspace.configPath) --no-progress wal push %p"))")
-        try admin.execute("SELECT pg_reload_conf()")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
-        try admin.execute("CREATE TABLE \(table) (id integer)")
-
-        let snapshot = try workspace.lifeboat(["backup", "--type", "snapshot", "--json"])
-        XCTAssertEqual(snapshot.status, 0, snapshot.output)
-        let snapshotId = try XCTUnwrap(try workspace.json(snapshot)["id"] as? String)
+        let scenario = try archivingScenario(env, name: "window", ArchivingOptions(table: "(id integer)"))
+        let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
+        let snapshotId = try scenario.snapshotID()
         var names: [String] = []
         for round in 1...4 {
             try admin.execute("INSERT INTO \(table) SELECT generate_series(1, \(round * 100))")
-            names.append(try XCTUnwrap(admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil))
+            names.append(try scenario.switchWAL())
         }
         try waitUntilArchived(admin, try XCTUnwrap(names.last))
 

@@ -8,6 +8,7 @@
 // directory (LIFEBOAT_TEST_ARTIFACTS, else $TMPDIR/lifeboat-report-layout) to be looked at.
 import Catalog
 import Foundation
+import TestSupport
 import XCTest
 
 final class ReportLayoutTests: XCTestCase {
@@ -31,8 +32,7 @@ final class ReportLayoutTests: XCTestCase {
         let env = try TestEnvironment.require()
         let workspace = try Workspace(env, name: name)
         try workspace.initialize()
-        try Self.policy.write(toFile: workspace.directory + "/audit.yml", atomically: true, encoding: .utf8)
-        try workspace.writeConfig(extra: "policy: audit.yml")
+        try workspace.writePolicy(Self.policy, name: "audit.yml")
         return workspace
     }
 

@@ -4,6 +4,7 @@
 // screenshot.
 import Catalog
 import Foundation
+import TestSupport
 import XCTest
 
 final class ReportTests: XCTestCase {
@@ -53,8 +54,7 @@ final class ReportTests: XCTestCase {
         let env = try TestEnvironment.require()
         let workspace = try Workspace(env, name: "report")
         try workspace.initialize()
-        try Self.policy.write(toFile: workspace.directory + "/audit.yml", atomically: true, encoding: .utf8)
-        try workspace.writeConfig(extra: "policy: audit.yml")
+        try workspace.writePolicy(Self.policy, name: "audit.yml")
         try constructHistory(workspace)
         let period = ["--since", "2026-09-01T00:00:00Z", "--until", "2026-10-01T00:00:00Z", "--now", "2026-10-01T06:00:00Z"]
 

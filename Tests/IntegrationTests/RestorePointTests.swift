@@ -19,8 +19,7 @@ final class RestorePointTests: XCTestCase {
         try admin.execute("INSERT INTO \(table) SELECT i, 'A' FROM generate_series(1, 100) AS i")
         _ = try admin.query("SELECT pg_create_restore_point('before-b')")
         try admin.execute("INSERT INTO \(table) SELECT i, 'B' FROM generate_series(101, 200) AS i")
-        let last = try XCTUnwrap(admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil)
-        try waitUntilArchived(admin, last)
+        try waitUntilArchived(admin, try scenario.switchWAL())
 
         let named = workspace.directory + "/named", missing = workspace.directory + "/missing"
         defer {

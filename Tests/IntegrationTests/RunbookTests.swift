@@ -5,6 +5,7 @@
 import Catalog
 import Foundation
 import PGClient
+import TestSupport
 import XCTest
 
 final class RunbookTests: XCTestCase {
@@ -70,24 +71,17 @@ final class RunbookTests: XCTestCase {
         let source = TestEnvironment.uniqueName("rbinc"), target = source + "_restored"
         defer { SampleDatabase.drop(env, source, target) }
         try SampleDatabase.create(env, name: source, rows: 300)
-        let workspace = try Workspace(env, name: "rbinc")
-        try workspace.initialize(database: source)
-        try chownToPostgres(workspace.directory)
-        let admin = try env.admin()
-        defer { admin.close() }
-        let table = TestEnvironment.uniqueName("rbinc")
-        defer { try? admin.execute("DROP TABLE IF EXISTS \(table)") }
-        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
-        try admin.execute("CREATE TABLE \(table) (id integer, batch text)")
-        XCTAssertEqual(try workspace.lifeboat(["backup", "--type", "snapshot"]).status, 0)
+        let options = ArchivingOptions(table: "(id integer, batch text)",
+                                       prepare: { try $0.initialize(database: source) })
+        let scenario = try archivingScenario(env, name: "rbinc", options)
+        let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
         XCTAssertEqual(try workspace.lifeboat(["backup", "--type", "logical", "--database", source]).status, 0)
         try admin.execute("INSERT INTO \(table) SELECT generate_series(1, 10), 'before'")
         Thread.sleep(forTimeInterval: 1)
         let targetTime = try XCTUnwrap(try admin.query("SELECT now()::text").rows.first?[0] ?? nil)
         Thread.sleep(forTimeInterval: 1)
         try admin.execute("INSERT INTO \(table) SELECT generate_series(1, 10), 'after'")
-        try waitUntilArchived(admin, try XCTUnwrap(try admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil))
+        try waitUntilArchived(admin, try scenario.switchWAL())
         try chownToPostgres(workspace.directory)
 
         let restoreDir = workspace.directory + "/restored"
@@ -143,9 +137,12 @@ final class RunbookTests: XCTestCase {
         try workspace.initialize(database: source)
         try workspace.writeConfig(database: source, extra: "policy: \(Self.policies)/development.yml")
         XCTAssertEqual(try workspace.lifeboat(["backup"]).status, 0)
-        let drill = workspace.directory + "/drill.yml"
-        try "name: signoff\nrestore: { type: logical, database: \(source) }\nchecks: { row_counts: true, full_read: true }\ncadence: 30d\n"
-            .write(toFile: drill, atomically: true, encoding: .utf8)
+        let drill = try workspace.writeDrill("signoff", file: "drill", """
+            restore: { type: logical, database: \(source) }
+            checks: { row_counts: true, full_read: true }
+            cadence: 30d
+
+            """)
         let report = workspace.directory + "/report.html"
         try runRunbook("dr-drill.md", values: ["LIFEBOAT_CONFIG": workspace.configPath, "DRILL_FILE": drill, "REPORT_FILE": report], env: env)
         XCTAssertTrue(try String(contentsOfFile: report, encoding: .utf8).contains("signoff"))
@@ -157,7 +154,7 @@ final class RunbookTests: XCTestCase {
         defer { SampleDatabase.drop(env, source, target) }
         try SampleDatabase.create(env, name: source, rows: 80)
         let workspace = try Workspace(env, name: "rbglacier")
-        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
+        try workspace.generateKey()
         try "safety: { min_age: 1h }\nkeep: { logical: { last: 5 } }\ntiering: [ { after: 2h, storage_class: GLACIER } ]\n"
             .write(toFile: workspace.directory + "/glacier.yml", atomically: true, encoding: .utf8)
         try s3.writeConfig(workspace, prefix: "rb-\(UUID().uuidString.prefix(8).lowercased())", database: source, extra: "policy: glacier.yml")

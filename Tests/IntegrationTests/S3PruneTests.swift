@@ -3,6 +3,7 @@
 // Object Lock on a lock-enabled bucket — locked objects are reported as deferred, pins set legal holds, and
 // verify --immutability finds locks that end before the retention does.
 import Foundation
+import TestSupport
 import XCTest
 
 final class S3PruneTests: XCTestCase {
@@ -12,7 +13,7 @@ final class S3PruneTests: XCTestCase {
         let source = TestEnvironment.uniqueName(name)
         try SampleDatabase.create(env, name: source, rows: 300)
         let workspace = try Workspace(env, name: name)
-        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
+        try workspace.generateKey()
         try policy.write(toFile: workspace.directory + "/retention.yml", atomically: true, encoding: .utf8)
         let prefix = "\(name)-\(UUID().uuidString.prefix(8).lowercased())"
         try s3.writeConfig(workspace, bucket: bucket, prefix: prefix, database: source, endpoint: endpoint, extra: "policy: retention.yml")

@@ -4,52 +4,29 @@
 // restore_command gets the restore's own credentials in a private file, never in the server's environment.
 import Foundation
 import PGClient
+import TestSupport
 import XCTest
 
 final class S3SnapshotTests: XCTestCase {
     func testSnapshotAndPointInTimeRestoreOnS3() throws {
         let env = try TestEnvironment.require()
-        let process = ProcessInfo.processInfo.environment
-        guard let endpoint = process["LIFEBOAT_TEST_S3_ENDPOINT"], let bucket = process["LIFEBOAT_TEST_S3_BUCKET"],
-              let key = process["AWS_ACCESS_KEY_ID"], let secret = process["AWS_SECRET_ACCESS_KEY"] else {
-            XCTFail("the S3 test server is not configured: run the suite with scripts/test.sh")
-            return
-        }
-        let credentials = ["AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret]
-        let workspace = try Workspace(env, name: "s3snap")
-        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
-        let prefix = "snap-\(UUID().uuidString.prefix(8).lowercased())"
-        try """
-            cluster: main
-            postgres:
-              url: "\(env.postgresURL)"
-            repository:
-              url: "s3://\(bucket)/\(prefix)"
-              endpoint: "\(endpoint)"
-              addressing: path
-            encryption:
-              key_file: \(workspace.keyFile)
-            """.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
-        let credentialsFile = workspace.directory + "/aws-credentials"
-        try "[default]\naws_access_key_id = \(key)\naws_secret_access_key = \(secret)\n"
-            .write(toFile: credentialsFile, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: credentialsFile)
-        XCTAssertEqual(try workspace.lifeboat(["init"], environment: credentials).status, 0)
-        try chownToPostgres(workspace.directory)
+        let s3 = try S3TestServer.require()
+        let credentials = s3.credentials, secret = s3.secretAccessKey
+        let credentialsFile: (Workspace) -> String = { $0.directory + "/aws-credentials" }
+        let options = ArchivingOptions(prepare: { workspace in
+            try workspace.generateKey()
+            let prefix = "snap-\(UUID().uuidString.prefix(8).lowercased())"
+            try s3.writeConfig(workspace, prefix: prefix, database: "postgres")
+            try "[default]\naws_access_key_id = \(s3.accessKeyID)\naws_secret_access_key = \(secret)\n"
+                .write(toFile: credentialsFile(workspace), atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: credentialsFile(workspace))
+            XCTAssertEqual(try workspace.lifeboat(["init"], environment: credentials).status, 0)
+        }, archiveEnvironment: { ["AWS_SHARED_CREDENTIALS_FILE": credentialsFile($0)] }, environment: credentials)
+        let scenario = try archivingScenario(env, name: "s3pitr", options)
+        let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
 
-        let admin = try env.admin()
-        defer { admin.close() }
-        let table = TestEnvironment.uniqueName("s3pitr")
-        defer { try? admin.execute("DROP TABLE IF EXISTS \(table)") }
-        try setArchiveCommand(admin, "AWS_SHARED_CREDENTIALS_FILE=\(credentialsFile) \(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
-        try admin.execute("CREATE TABLE \(table) (id integer PRIMARY KEY, batch text)")
-
-        let snapshot = try workspace.lifeboat(["backup", "--type", "snapshot"], environment: credentials)
-        XCTAssertEqual(snapshot.status, 0, snapshot.output)
         try admin.execute("INSERT INTO \(table) SELECT i, 'A' FROM generate_series(1, 50) AS i")
-        let segment = try XCTUnwrap(try admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil)
-        try waitUntilArchived(admin, segment)
+        try waitUntilArchived(admin, try scenario.switchWAL())
 
         let restored = workspace.directory + "/restored"
         defer { stopServer(restored) }

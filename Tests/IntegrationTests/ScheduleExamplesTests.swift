@@ -2,6 +2,7 @@
 // systemd units and the Kubernetes CronJob is parsed by the built binary (it must get as far as looking for its
 // configuration file), the systemd units pass `systemd-analyze verify`, and the CronJob is a valid YAML CronJob.
 import Foundation
+import TestSupport
 import XCTest
 
 final class ScheduleExamplesTests: XCTestCase {

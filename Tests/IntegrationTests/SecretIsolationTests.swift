@@ -5,6 +5,7 @@
 // from a private file, which is gone once the server is promoted.
 import Foundation
 import PGClient
+import TestSupport
 import XCTest
 
 final class SecretIsolationTests: XCTestCase {
@@ -119,17 +120,12 @@ final class SecretIsolationTests: XCTestCase {
         func lifeboat(_ arguments: [String]) throws -> RunResult {
             try runLifeboat(env, ["--config", config, "--no-progress"] + arguments, environment: Self.secrets)
         }
-        func drillFile(_ name: String, _ body: String) throws -> String {
-            let path = workspace.directory + "/\(name).yml"
-            try ("name: \(name)\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
-            return path
-        }
 
         // Client tools: a logical backup (pg_dump, pg_dumpall) and a logical drill (initdb, pg_ctl, pg_restore).
         let backup = try lifeboat(["backup", "--database", source])
         XCTAssertEqual(backup.status, 0, backup.output)
-        let logical = try drillReadingServer(env, ["--config", config, "--no-progress", "drill", "run",
-                                                   try drillFile("logical", "restore: { type: logical, database: \(source) }\n")])
+        let logicalDrill = try workspace.writeDrill("logical", "restore: { type: logical, database: \(source) }\n")
+        let logical = try drillReadingServer(env, ["--config", config, "--no-progress", "drill", "run", logicalDrill])
         XCTAssertEqual(logical.status, 0, logical.output)
         assertNoSecrets(try XCTUnwrap(logical.server, "the logical drill's server was seen running"), "the logical drill's server")
         let recorded = try recordedEnvironments(records)
@@ -141,9 +137,8 @@ final class SecretIsolationTests: XCTestCase {
         // in the server's environment.
         try scenario.admin.execute("INSERT INTO \(table) SELECT i, 'after' FROM generate_series(1, 300) AS i")
         try chownToPostgres(workspace.directory)   // runs as root added a key slot and objects; one OS user owns a repository
-        let segment = try XCTUnwrap(try scenario.admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil)
-        try waitUntilArchived(scenario.admin, segment)
-        let drill = try drillFile("snapshot", """
+        try waitUntilArchived(scenario.admin, try scenario.switchWAL())
+        let drill = try workspace.writeDrill("snapshot", """
             restore: { type: snapshot }
             checks:
               sql:

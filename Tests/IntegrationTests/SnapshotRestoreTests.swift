@@ -18,19 +18,9 @@ final class SnapshotRestoreTests: XCTestCase {
     }
 
     func testSnapshotThenPointInTimeRestoreToTimeAndToLatest() throws {
-        let workspace = try Workspace(env, name: "snap")
-        try workspace.initialize()
-        try chownToPostgres(workspace.directory)
-        let admin = try env.admin()
-        defer { admin.close() }
-        let table = TestEnvironment.uniqueName("pitr")
-        defer { try? admin.execute("DROP TABLE IF EXISTS \(table)") }
-        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
-        try admin.execute("CREATE TABLE \(table) (id integer PRIMARY KEY, batch text)")
-
-        let snapshot = try workspace.lifeboat(["backup", "--type", "snapshot", "--json"])
-        XCTAssertEqual(snapshot.status, 0, snapshot.output)
+        let scenario = try archivingScenario(env, name: "pitr")
+        let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
+        let snapshot = try XCTUnwrap(scenario.snapshot)
         XCTAssertEqual(try workspace.json(snapshot)["kind"] as? String, "snapshot", snapshot.stdout)
         let objects = try workspace.backupObjects()
         XCTAssertTrue(objects.contains { $0.hasSuffix("/base.tar.zst.lbx") }, "\(objects)")
@@ -38,18 +28,13 @@ final class SnapshotRestoreTests: XCTestCase {
         let logical = try workspace.lifeboat(["restore", "latest", "--target", env.url(database: "never_created")])
         XCTAssertEqual(logical.status, 1, logical.output)
         XCTAssertTrue(logical.stderr.contains("no complete logical backup"), logical.stderr)
-        let snapshotId = try XCTUnwrap(try workspace.json(snapshot)["id"] as? String)
+        let snapshotId = try scenario.snapshotID()
         let named = try workspace.lifeboat(["restore", snapshotId, "--target", env.url(database: "never_created")])
         XCTAssertEqual(named.status, 2, named.output)
         XCTAssertTrue(named.stderr.contains("--data-dir"), named.stderr)
 
-        try admin.execute("INSERT INTO \(table) SELECT i, 'A' FROM generate_series(1, 100) AS i")
-        Thread.sleep(forTimeInterval: 1.5)
-        let target = try XCTUnwrap(admin.query("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')").rows.first?[0] ?? nil)
-        Thread.sleep(forTimeInterval: 1.5)
-        try admin.execute("INSERT INTO \(table) SELECT i, 'B' FROM generate_series(101, 200) AS i")
-        let last = try XCTUnwrap(admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil)
-        try waitUntilArchived(admin, last)
+        let target = try scenario.insertBatchesAroundATargetTime()
+        try waitUntilArchived(admin, try scenario.switchWAL())
 
         let pitr = workspace.directory + "/pitr", latest = workspace.directory + "/latest"
         defer {
@@ -91,7 +76,7 @@ final class SnapshotRestoreTests: XCTestCase {
         let admin = try env.admin()
         defer { admin.close() }
         try setArchiveCommand(admin, "/bin/false")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
+        defer { try? env.resetArchiveCommand() }
         let started = Date()
         let failed = try workspace.lifeboat(["backup", "--type", "snapshot"], environment: ["LIFEBOAT_WAL_WAIT_SECONDS": "5"])
         XCTAssertEqual(failed.status, 1, failed.output)

@@ -5,6 +5,7 @@
 // 1, commits nothing, leaves no object, temporary file or lock, and no walsender stays behind.
 import Foundation
 import PGClient
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -29,11 +30,7 @@ final class SnapshotRobustnessTests: XCTestCase {
         let initialised = try run(pgBin + "/pgbench", ["-i", "-s", "2", "-q", env.url(database: database)])
         XCTAssertEqual(initialised.status, 0, initialised.output)
 
-        let workspace = try Workspace(env, name: "bench")
-        try workspace.initialize()
-        try chownToPostgres(workspace.directory)
-        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
+        let workspace = try archivingScenario(env, name: "bench", .archivingOnly).workspace
 
         let load = Process()
         load.executableURL = URL(fileURLWithPath: pgBin + "/pgbench")
@@ -112,11 +109,7 @@ final class SnapshotRobustnessTests: XCTestCase {
         let initialised = try run(pgBin + "/pgbench", ["-i", "-s", "10", "-q", env.url(database: database)])
         XCTAssertEqual(initialised.status, 0, initialised.output)
 
-        let workspace = try Workspace(env, name: "snapkill")
-        try workspace.initialize()
-        try chownToPostgres(workspace.directory)
-        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
+        let workspace = try archivingScenario(env, name: "snapkill", .archivingOnly).workspace
         XCTAssertEqual(try walsenders(admin), 0)
 
         let process = Process()
@@ -208,18 +201,7 @@ final class SnapshotRobustnessTests: XCTestCase {
     }
 
     func run(_ executable: String, _ arguments: [String]) throws -> RunResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return RunResult(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                         stderr: String(decoding: stderr, as: UTF8.self))
+        try ProcessRunner.run(executable, arguments)
     }
 
     func waitUntil(_ what: String, timeout: TimeInterval, interval: TimeInterval, _ condition: () throws -> Bool) throws {

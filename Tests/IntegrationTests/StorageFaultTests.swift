@@ -5,6 +5,7 @@
 // half-restored database behind.
 import Foundation
 import PGClient
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -24,7 +25,7 @@ final class StorageFaultTests: XCTestCase {
         defer { SampleDatabase.drop(env, source) }
         try SampleDatabase.create(env, name: source, rows: 300)
         let workspace = try Workspace(env, name: "s3faults")
-        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
+        try workspace.generateKey()
         let prefix = "faults-\(UUID().uuidString.prefix(8).lowercased())"
         try s3.writeConfig(workspace, prefix: prefix, database: source, endpoint: s3.proxy)
         let run = { (arguments: [String]) in try workspace.lifeboat(arguments, environment: s3.credentials) }
@@ -93,7 +94,7 @@ final class StorageFaultTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
         XCTAssertEqual(try shellStatus("mount -t tmpfs -o size=256k tmpfs '\(mountPoint)'"), 0)
         defer { _ = try? shellStatus("umount -l '\(mountPoint)'") }
-        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
+        try workspace.generateKey()
         try workspace.writeConfig(database: source)
         let config = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
             .replacingOccurrences(of: "file://\(workspace.repository)", with: "file://\(mountPoint)/repository")

@@ -15,22 +15,23 @@ final class TablespaceSnapshotTests: XCTestCase {
     }
 
     func testSnapshotWithTablespaceRestoresIntoMappedDirectory() throws {
-        let workspace = try Workspace(env, name: "tblspc")
-        try workspace.initialize()
+        // The table lives in the tablespace, so the scenario creates neither; the tablespace directory is in the
+        // workspace, created before the workspace is handed to the server's OS user.
+        let options = ArchivingOptions(table: nil, prepare: { workspace in
+            try workspace.initialize()
+            try FileManager.default.createDirectory(atPath: workspace.directory + "/ts-original",
+                                                    withIntermediateDirectories: true)
+        }, snapshot: false)
+        let scenario = try archivingScenario(env, name: "tsrows", options)
+        let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
         let original = workspace.directory + "/ts-original"
-        try FileManager.default.createDirectory(atPath: original, withIntermediateDirectories: true)
-        try chownToPostgres(workspace.directory)
-        let admin = try env.admin()
-        defer { admin.close() }
-        let space = TestEnvironment.uniqueName("ts"), table = TestEnvironment.uniqueName("tsrows")
+        let space = TestEnvironment.uniqueName("ts")
         try admin.execute("CREATE TABLESPACE \(space) LOCATION \(try admin.quoteLiteral(original))")
-        defer {
+        defer {   // before the scenario's teardown: the table must go before its tablespace can
             try? admin.execute("DROP TABLE IF EXISTS \(table)")
             try? admin.execute("DROP TABLESPACE IF EXISTS \(space)")
         }
         let oid = try XCTUnwrap(admin.query("SELECT oid::text FROM pg_tablespace WHERE spcname = $1", [space]).rows.first?[0] ?? nil)
-        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
         try admin.execute("CREATE TABLE \(table) (id integer PRIMARY KEY, batch text) TABLESPACE \(space)")
         try admin.execute("INSERT INTO \(table) SELECT i, 'A' FROM generate_series(1, 500) AS i")
 
@@ -50,8 +51,7 @@ final class TablespaceSnapshotTests: XCTestCase {
         XCTAssertTrue(text.stdout.contains("--tablespace-map") && text.stdout.contains(original), text.stdout)
 
         try admin.execute("INSERT INTO \(table) SELECT i, 'B' FROM generate_series(501, 800) AS i")
-        let last = try XCTUnwrap(admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil)
-        try waitUntilArchived(admin, last)
+        try waitUntilArchived(admin, try scenario.switchWAL())
 
         let restored = workspace.directory + "/restored", moved = workspace.directory + "/ts-moved"
         defer {

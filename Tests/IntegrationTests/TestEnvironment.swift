@@ -2,6 +2,7 @@
 // A missing service is a failure, never a skip: run the suite through scripts/test.sh.
 import Foundation
 import PGClient
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -40,16 +41,6 @@ struct TestEnvironment {
     static func uniqueName(_ base: String) -> String {
         "\(base)_\(UInt32.random(in: 0...UInt32.max) % 1_000_000)"
     }
-}
-
-struct RunResult {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-    /// The signal that ended the process (failpoint `kill`), nil when it exited.
-    var signal: Int32? = nil
-
-    var output: String { stdout + stderr }
 }
 
 /// Runs the built `lifeboat` binary with a clean environment plus `environment`.

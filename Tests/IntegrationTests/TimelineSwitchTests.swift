@@ -15,26 +15,12 @@ final class TimelineSwitchTests: XCTestCase {
     }
 
     func testRestoreFollowsTheTimelineAPromotedRestoreArchived() throws {
-        let workspace = try Workspace(env, name: "tli")
-        try workspace.initialize()
-        try chownToPostgres(workspace.directory)
-        let admin = try env.admin()
-        defer { admin.close() }
-        let table = TestEnvironment.uniqueName("tli")
-        defer { try? admin.execute("DROP TABLE IF EXISTS \(table)") }
-        let archiveCommand = "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p"
-        try setArchiveCommand(admin, archiveCommand)
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
-        try admin.execute("CREATE TABLE \(table) (id integer PRIMARY KEY, batch text)")
-        let snapshot = try workspace.lifeboat(["backup", "--type", "snapshot"])
-        XCTAssertEqual(snapshot.status, 0, snapshot.output)
+        let scenario = try archivingScenario(env, name: "tli")
+        let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
+        let archiveCommand = scenario.archiveCommand
 
-        try admin.execute("INSERT INTO \(table) SELECT i, 'A' FROM generate_series(1, 100) AS i")
-        Thread.sleep(forTimeInterval: 1.5)
-        let target = try XCTUnwrap(admin.query("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')").rows.first?[0] ?? nil)
-        Thread.sleep(forTimeInterval: 1.5)
-        try admin.execute("INSERT INTO \(table) SELECT i, 'B' FROM generate_series(101, 200) AS i")
-        try waitUntilArchived(admin, try XCTUnwrap(admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil))
+        let target = try scenario.insertBatchesAroundATargetTime()
+        try waitUntilArchived(admin, try scenario.switchWAL())
 
         let primary = workspace.directory + "/tl2", second = workspace.directory + "/second"
         defer {

@@ -4,6 +4,7 @@
 // is a quiet exit 1, damage is exit 4 without creating DEST, and an S3 repository works the same way.
 import Foundation
 import PGClient
+import TestSupport
 import XCTest
 
 final class WALArchiveTests: XCTestCase {
@@ -16,16 +17,9 @@ final class WALArchiveTests: XCTestCase {
     // MARK: archive_command on the real server
 
     func testArchiveCommandArchivesSegmentsThatGetRestoresByteForByte() throws {
-        let workspace = try Workspace(env, name: "wal")
-        try workspace.initialize()
-        try chownToPostgres(workspace.directory)
-        let admin = try env.admin()
-        defer { admin.close() }
-        let table = TestEnvironment.uniqueName("walgen")
-        defer { try? admin.execute("DROP TABLE IF EXISTS \(table)") }
+        let scenario = try archivingScenario(env, name: "walgen", .archivingOnly)
+        let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
         let baseline = try archiverCounts(admin)
-        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
-        addTeardownBlock { [env] in try? Self.resetArchiveCommand(env!) }
 
         // Three segments full of rows (with a marker that must never appear in the repository), each switched out.
         let copies = workspace.directory + "/copies"
@@ -104,8 +98,7 @@ final class WALArchiveTests: XCTestCase {
     func testBrokenPolicyDoesNotStopWALArchiving() throws {
         let workspace = try Workspace(env, name: "walpolicy")
         try workspace.initialize()
-        try "keep:\n  logical: { last: zero }\n".write(toFile: workspace.directory + "/broken.yml", atomically: true, encoding: .utf8)
-        try workspace.writeConfig(extra: "policy: broken.yml")
+        try workspace.writePolicy("keep:\n  logical: { last: zero }\n", name: "broken.yml")
         let segment = try completedSegmentCopy(into: workspace.directory)
         let pushed = try workspace.lifeboat(["wal", "push", segment])
         XCTAssertEqual(pushed.status, 0, pushed.output)
@@ -210,28 +203,11 @@ final class WALArchiveTests: XCTestCase {
     // MARK: S3
 
     func testPushAndGetOnS3() throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let endpoint = environment["LIFEBOAT_TEST_S3_ENDPOINT"], let bucket = environment["LIFEBOAT_TEST_S3_BUCKET"],
-              let key = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"] else {
-            XCTFail("the S3 test server is not configured: run the suite with scripts/test.sh")
-            return
-        }
-        let credentials = ["AWS_ACCESS_KEY_ID": key, "AWS_SECRET_ACCESS_KEY": secret]
+        let s3 = try S3TestServer.require()
+        let credentials = s3.credentials
         let workspace = try Workspace(env, name: "wals3")
-        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
-        let prefix = "wal-\(UUID().uuidString.prefix(8).lowercased())"
-        try """
-            cluster: main
-            postgres:
-              url: "\(env.url(database: "postgres"))"
-            repository:
-              url: "s3://\(bucket)/\(prefix)"
-              endpoint: "\(endpoint)"
-              region: us-east-1
-              addressing: path
-            encryption:
-              key_file: \(workspace.keyFile)
-            """.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
+        try workspace.generateKey()
+        try s3.writeConfig(workspace, prefix: "wal-\(UUID().uuidString.prefix(8).lowercased())", database: "postgres")
         XCTAssertEqual(try workspace.lifeboat(["init"], environment: credentials).status, 0)
         let segment = try completedSegmentCopy(into: workspace.directory)
         let name = (segment as NSString).lastPathComponent
@@ -265,13 +241,6 @@ final class WALArchiveTests: XCTestCase {
         let copy = directory + "/" + name
         try FileManager.default.copyItem(atPath: pgWAL + "/" + name, toPath: copy)
         return copy
-    }
-
-    static func resetArchiveCommand(_ env: TestEnvironment) throws {
-        let admin = try env.admin()
-        defer { admin.close() }
-        try admin.execute("ALTER SYSTEM SET archive_command = '/bin/true'")
-        try admin.execute("SELECT pg_reload_conf()")
     }
 
     struct ArchiverCounts {

@@ -7,6 +7,7 @@ import Catalog
 import Engine
 import Foundation
 import Storage
+import TestSupport
 import XCTest
 
 final class WALCommitTests: XCTestCase {
@@ -25,7 +26,7 @@ final class WALCommitTests: XCTestCase {
     func testConcurrentPushesOnS3HaveExactlyOneWinner() throws {
         let s3 = try S3TestServer.require()
         let workspace = try Workspace(env, name: "walraces3")
-        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.keyFile]).status, 0)
+        try workspace.generateKey()
         try s3.writeConfig(workspace, prefix: "walrace-\(UUID().uuidString.prefix(8).lowercased())", database: "postgres")
         XCTAssertEqual(try workspace.lifeboat(["init"], environment: s3.credentials).status, 0)
         try race(workspace, rounds: 5, environment: s3.credentials, countObjects: false)

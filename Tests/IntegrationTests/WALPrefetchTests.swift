@@ -22,7 +22,7 @@ final class WALPrefetchTests: XCTestCase {
         var switched: [String] = []
         for round in 1...8 {
             try admin.execute("INSERT INTO \(table) SELECT i, 'R\(round)' FROM generate_series(\(round * 1000), \(round * 1000 + 99)) AS i")
-            switched.append(try XCTUnwrap(admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil))
+            switched.append(try scenario.switchWAL())
         }
         try waitUntilArchived(admin, switched.last!)
 

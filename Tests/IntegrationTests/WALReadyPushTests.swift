@@ -16,21 +16,15 @@ final class WALReadyPushTests: XCTestCase {
     }
 
     func testReadySegmentsArePushedEarlyAndTheirMarkersAnswerLaterPushes() throws {
-        let workspace = try Workspace(env, name: "ready")
-        try workspace.initialize()
-        try chownToPostgres(workspace.directory)
-        let admin = try env.admin()
-        defer { admin.close() }
-        try setArchiveCommand(admin, "/bin/false")
-        defer { try? WALArchiveTests.resetArchiveCommand(env) }
-        let table = TestEnvironment.uniqueName("ready")
-        defer { try? admin.execute("DROP TABLE IF EXISTS \(table)") }
-        try admin.execute("CREATE TABLE \(table) (id integer)")
+        // Archiving fails until the end, so the switched segments wait in pg_wal as .ready files.
+        let options = ArchivingOptions(table: "(id integer)", archiving: false, snapshot: false)
+        let scenario = try archivingScenario(env, name: "ready", options)
+        let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
         let dataDirectory = try XCTUnwrap(admin.query("SHOW data_directory").rows.first?[0] ?? nil)
         var names: [String] = []
         for round in 1...6 {
             try admin.execute("INSERT INTO \(table) SELECT generate_series(1, \(round * 100))")
-            names.append(try XCTUnwrap(admin.query("SELECT pg_walfile_name(pg_switch_wal())").rows.first?[0] ?? nil))
+            names.append(try scenario.switchWAL())
         }
 
         // A copy of pg_wal with its .ready files: the first push takes four more along.
@@ -70,10 +64,9 @@ final class WALReadyPushTests: XCTestCase {
 
         // End to end: the server's backlog drains through archive_command, and no marker is left behind.
         try chownToPostgres(workspace.directory)   // the pushes above ran as this user, archive_command runs as postgres
-        try setArchiveCommand(admin, "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p")
+        try scenario.startArchiving()
         try waitUntilArchived(admin, names.last!)
         let left = (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory + "/pg_wal/lifeboat-pushed")) ?? []
         XCTAssertTrue(Set(left).isDisjoint(with: names), "markers left: \(left)")
-        withExtendedLifetime(workspace) {}
     }
 }

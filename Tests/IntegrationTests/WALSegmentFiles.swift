@@ -3,6 +3,7 @@
 // address of N in its header (what `wal push` checks against the name) and, for a "different file", one byte
 // flipped in the middle. Every variant keeps the template's system identifier.
 import Foundation
+import TestSupport
 import XCTest
 
 struct WALSegmentFiles {

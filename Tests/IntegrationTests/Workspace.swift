@@ -1,5 +1,7 @@
-// Workspace: a temporary directory holding a key file, a lifeboat.yml and a file:// repository.
+// Workspace: a temporary directory holding a key file, a lifeboat.yml and a file:// repository, and the policy
+// and drill files a test writes next to them.
 import Foundation
+import TestSupport
 import XCTest
 
 final class Workspace {
@@ -37,15 +39,34 @@ final class Workspace {
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
+    /// Writes `yaml` as the policy file `name` in the workspace and points lifeboat.yml (rewritten for `database`)
+    /// at it.
+    func writePolicy(_ yaml: String, name: String = "retention.yml", database: String = "postgres") throws {
+        try yaml.write(toFile: directory + "/" + name, atomically: true, encoding: .utf8)
+        try writeConfig(database: database, extra: "policy: \(name)")
+    }
+
+    /// Writes a drill definition named `name` (its first line) to `<file>.yml` in the workspace; returns its path.
+    func writeDrill(_ name: String, file: String? = nil, _ body: String) throws -> String {
+        let path = directory + "/\(file ?? name).yml"
+        try ("name: \(name)\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     @discardableResult
     func lifeboat(_ arguments: [String], environment: [String: String] = [:]) throws -> RunResult {
         try runLifeboat(env, ["--config", configPath, "--no-progress"] + arguments, environment: environment)
     }
 
-    /// key generate + config + init, asserting each step.
-    func initialize(database: String = "postgres", file: StaticString = #filePath, line: UInt = #line) throws {
+    /// `key generate` into the workspace's key file, asserting that it succeeds.
+    func generateKey(file: StaticString = #filePath, line: UInt = #line) throws {
         let generated = try runLifeboat(env, ["key", "generate", "--output", keyFile])
         XCTAssertEqual(generated.status, 0, generated.output, file: file, line: line)
+    }
+
+    /// key generate + config + init, asserting each step.
+    func initialize(database: String = "postgres", file: StaticString = #filePath, line: UInt = #line) throws {
+        try generateKey(file: file, line: line)
         try writeConfig(database: database)
         let created = try lifeboat(["init"])
         XCTAssertEqual(created.status, 0, created.output, file: file, line: line)
@@ -53,16 +74,7 @@ final class Workspace {
 
     /// Every regular file under the repository, relative path → contents.
     func repositoryFiles() throws -> [String: Data] {
-        var result: [String: Data] = [:]
-        guard let enumerator = FileManager.default.enumerator(atPath: repository) else { return result }
-        while let path = enumerator.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            let full = repository + "/" + path
-            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
-                result[path] = FileManager.default.contents(atPath: full)
-            }
-        }
-        return result
+        FileTree.contents(below: repository)
     }
 
     func backupObjects() throws -> [String] {

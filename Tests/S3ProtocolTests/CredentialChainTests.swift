@@ -3,6 +3,7 @@
 import Diagnostics
 import Foundation
 @testable import S3Protocol
+import TestSupport
 import XCTest
 
 final class CredentialChainTests: XCTestCase {

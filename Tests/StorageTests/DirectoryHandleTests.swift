@@ -1,6 +1,7 @@
 // DirectoryHandle on a real file system: a link in place of the directory or of any entry is refused with an
 // error naming it, nothing is ever created, removed or re-owned through one, and a handle keeps writing into the
 // directory it opened after its path was swapped for a link.
+import TestSupport
 import XCTest
 @testable import Storage
 #if canImport(Glibc)
@@ -13,7 +14,7 @@ final class DirectoryHandleTests: XCTestCase {
     var outside = ""
 
     override func setUpWithError() throws {
-        base = NSTemporaryDirectory() + "lifeboat-dirhandle-\(UUID().uuidString)"
+        base = try TemporaryDirectory.make(prefix: "lifeboat-dirhandle")
         outside = base + "/outside"
         try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
         XCTAssertTrue(FileManager.default.createFile(atPath: outside + "/keep", contents: Data("keep".utf8)))

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Storage
 
@@ -5,7 +6,7 @@ final class LocalStoreTests: XCTestCase {
     var root = ""
 
     override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "lifeboat-store-\(UUID().uuidString)"
+        root = try TemporaryDirectory.make(prefix: "lifeboat-store")
     }
 
     override func tearDownWithError() throws {

@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import TestSupport
 @testable import Storage
 
 final class RepositoryLockTests: XCTestCase {
@@ -54,8 +55,7 @@ final class RepositoryLockRaceTests: XCTestCase {
     }
 
     func testRunsRacingToBreakADeadLockNeverOverlapOnLocalStore() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lock-race-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try temporaryDirectory(prefix: "lock-race")
         try race(try LocalStore(root: directory, create: true), rounds: 30)
     }
 

@@ -20,39 +20,12 @@ import Foundation
 import HTTPTransport
 import S3Protocol
 import Storage
+import TestSupport
 import XCTest
 
 final class S3ArchivalTests: XCTestCase {
-    static let lockedBucket = "lifeboat-locked"
-    static let versionedBucket = "lifeboat-versioned"
-
-    struct Server {
-        let endpoint: URL
-        let bucket: String
-        let region: String
-        let credentials: AWSCredentials
-    }
-
-    func server(file: StaticString = #filePath, line: UInt = #line) throws -> Server {
-        let env = ProcessInfo.processInfo.environment
-        guard let endpoint = env["LIFEBOAT_TEST_S3_ENDPOINT"].flatMap(URL.init(string:)),
-              let bucket = env["LIFEBOAT_TEST_S3_BUCKET"], let key = env["AWS_ACCESS_KEY_ID"],
-              let secret = env["AWS_SECRET_ACCESS_KEY"] else {
-            XCTFail("the S3 test server is not configured: run the suite with scripts/test.sh", file: file, line: line)
-            throw XCTSkip("unreachable")
-        }
-        return Server(endpoint: endpoint, bucket: bucket, region: env["LIFEBOAT_TEST_S3_REGION"] ?? "us-east-1",
-                      credentials: AWSCredentials(accessKeyId: key, secretAccessKey: secret, sessionToken: nil))
-    }
-
     func store(bucket: String? = nil, lock: UploadObjectLock? = nil) throws -> S3Store {
-        let server = try server()
-        let configuration = S3Configuration(
-            bucket: bucket ?? server.bucket, prefix: "tests/\(UUID().uuidString.prefix(8))", endpoint: server.endpoint,
-            region: server.region, addressing: .path, credentials: server.credentials,
-            transport: TransportOptions(connectTimeout: 5, lowSpeedLimitBytesPerSecond: 1024, lowSpeedTime: 5),
-            partSize: 5 << 20, partsInFlight: 2, maxAttempts: 2, objectLock: lock)
-        return S3Store(configuration, sleeper: { _ in })
+        try S3TestServer.require().store(bucket: bucket, attempts: 2, lock: lock)
     }
 
     func read(_ store: S3Store, _ key: ObjectKey) throws -> [UInt8] {
@@ -98,7 +71,7 @@ final class S3ArchivalTests: XCTestCase {
     // MARK: Object Lock on lifeboat-locked
 
     func testUploadsCarryTheConfiguredLockAndNeedTheIntegrityHeader() throws {
-        let s3 = try store(bucket: Self.lockedBucket, lock: UploadObjectLock(mode: "GOVERNANCE", days: 3))
+        let s3 = try store(bucket: S3TestServer.lockedBucket, lock: UploadObjectLock(mode: "GOVERNANCE", days: 3))
         let single = try ObjectKey("backups/b1/manifest.lbx"), multi = try ObjectKey("backups/b1/data.tar")
         let small = pattern(1000, seed: 1), large = pattern(11 << 20, seed: 2)   // 11 MiB: three parts of 5 MiB
         let start = Date()
@@ -114,14 +87,14 @@ final class S3ArchivalTests: XCTestCase {
 
         // Without Object Lock configured the store sends no Content-MD5, and this bucket's default retention
         // makes the server refuse the upload: proof that the header sent above is the one that is required.
-        let plain = try store(bucket: Self.lockedBucket)
+        let plain = try store(bucket: S3TestServer.lockedBucket)
         XCTAssertThrowsError(try plain.put(single, data: small)) { error in
             XCTAssertTrue("\(error)".contains("MissingUploadObjectWithObjectLockHeaders"), "\(error)")
         }
     }
 
     func testRepositoryLocksGetNoUploadLock() throws {
-        let s3 = try store(bucket: Self.lockedBucket, lock: UploadObjectLock(mode: "COMPLIANCE", days: 3))
+        let s3 = try store(bucket: S3TestServer.lockedBucket, lock: UploadObjectLock(mode: "COMPLIANCE", days: 3))
         let lockKey = try ObjectKey("locks/repository")
         let start = Date()
         XCTAssertTrue(try s3.createExclusive(lockKey, data: Array("holder".utf8)))
@@ -137,7 +110,7 @@ final class S3ArchivalTests: XCTestCase {
     }
 
     func testLockedVersionsAreNotDeletedAndStayReadable() throws {
-        let s3 = try store(bucket: Self.lockedBucket, lock: UploadObjectLock(mode: "GOVERNANCE", days: 2))
+        let s3 = try store(bucket: S3TestServer.lockedBucket, lock: UploadObjectLock(mode: "GOVERNANCE", days: 2))
         let single = try ObjectKey("backups/b2/manifest.lbx"), multi = try ObjectKey("backups/b2/data.tar")
         let small = pattern(2000, seed: 3), large = pattern(6 << 20, seed: 4)
         try s3.put(single, data: small)
@@ -155,7 +128,7 @@ final class S3ArchivalTests: XCTestCase {
         // A retain-until date of "now" (days: 0) has already passed when the delete comes, so only the legal
         // hold protects the object. moto accepts such a date; AWS would refuse it (it must be in the future),
         // and every upload without an explicit lock gets this bucket's 1-day default retention instead.
-        let s3 = try store(bucket: Self.lockedBucket, lock: UploadObjectLock(mode: "GOVERNANCE", days: 0))
+        let s3 = try store(bucket: S3TestServer.lockedBucket, lock: UploadObjectLock(mode: "GOVERNANCE", days: 0))
         let key = try ObjectKey("backups/b3/data.tar"), bytes = pattern(500, seed: 5)
         try s3.put(key, data: bytes)
         XCTAssertFalse(try s3.objectLock(of: key).legalHold)
@@ -172,7 +145,7 @@ final class S3ArchivalTests: XCTestCase {
     }
 
     func testExtendingALockMovesItLaterButNeverEarlier() throws {
-        let s3 = try store(bucket: Self.lockedBucket, lock: UploadObjectLock(mode: "GOVERNANCE", days: 2))
+        let s3 = try store(bucket: S3TestServer.lockedBucket, lock: UploadObjectLock(mode: "GOVERNANCE", days: 2))
         let key = try ObjectKey("backups/b4/data.tar")
         let start = Date()
         try s3.put(key, data: pattern(100, seed: 6))
@@ -243,7 +216,7 @@ final class S3ArchivalTests: XCTestCase {
     // MARK: deleteAllVersions without Object Lock
 
     func testDeleteAllVersionsRemovesEveryVersionOnAVersionedBucket() throws {
-        let s3 = try store(bucket: Self.versionedBucket)
+        let s3 = try store(bucket: S3TestServer.versionedBucket)
         let key = try ObjectKey("backups/d/data.tar"), neighbour = try ObjectKey("backups/d/data.tar2")
         for round in 0..<3 { try s3.put(key, data: pattern(100, seed: round)) }
         try s3.delete(key)                                   // a delete marker

@@ -5,40 +5,17 @@ import HTTPTransport
 import S3
 import S3Protocol
 import Storage
+import TestSupport
 import XCTest
 
 final class S3StoreTests: XCTestCase {
-    struct Server {
-        let endpoint: URL
-        let proxy: URL
-        let bucket: String
-        let region: String
-        let credentials: AWSCredentials
+    func server(file: StaticString = #filePath, line: UInt = #line) throws -> S3TestServer {
+        try S3TestServer.require(file: file, line: line)
     }
 
-    func server(file: StaticString = #filePath, line: UInt = #line) throws -> Server {
-        let env = ProcessInfo.processInfo.environment
-        guard let endpoint = env["LIFEBOAT_TEST_S3_ENDPOINT"].flatMap(URL.init(string:)),
-              let proxy = env["LIFEBOAT_TEST_S3_PROXY"].flatMap(URL.init(string:)),
-              let bucket = env["LIFEBOAT_TEST_S3_BUCKET"], let key = env["AWS_ACCESS_KEY_ID"],
-              let secret = env["AWS_SECRET_ACCESS_KEY"] else {
-            XCTFail("the S3 test server is not configured: run the suite with scripts/test.sh", file: file, line: line)
-            throw XCTSkip("unreachable")
-        }
-        return Server(endpoint: endpoint, proxy: proxy, bucket: bucket, region: env["LIFEBOAT_TEST_S3_REGION"] ?? "us-east-1",
-                      credentials: AWSCredentials(accessKeyId: key, secretAccessKey: secret, sessionToken: nil))
-    }
-
-    func store(_ server: Server, through url: URL? = nil, secret: String? = nil, partSize: Int = 5 << 20,
+    func store(_ server: S3TestServer, through url: URL? = nil, secret: String? = nil, partSize: Int = 5 << 20,
                dataClass: String? = nil, attempts: Int = 5) -> S3Store {
-        var credentials = server.credentials
-        if let secret { credentials.secretAccessKey = secret }
-        let configuration = S3Configuration(
-            bucket: server.bucket, prefix: "tests/\(UUID().uuidString.prefix(8))", endpoint: url ?? server.endpoint,
-            region: server.region, addressing: .path, credentials: credentials,
-            transport: TransportOptions(connectTimeout: 5, lowSpeedLimitBytesPerSecond: 1024, lowSpeedTime: 5),
-            dataStorageClass: dataClass, partSize: partSize, partsInFlight: 2, maxAttempts: attempts)
-        return S3Store(configuration, sleeper: { _ in })   // retries without real waiting
+        server.store(through: url, secret: secret, partSize: partSize, dataClass: dataClass, attempts: attempts)
     }
 
     func testConformance() throws {
@@ -113,60 +90,37 @@ final class S3StoreTests: XCTestCase {
 
     // MARK: through the fault proxy
 
-    func queueFaults(_ server: Server, _ json: String) throws {
-        _ = try Self.curl(["-X", "POST", "--data-binary", json, server.proxy.absoluteString + "/__faults__"])
-    }
-
-    func proxyLog(_ server: Server) throws -> [[String: Any]] {
-        let data = try Self.curl([server.proxy.absoluteString + "/__faults__"])
-        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        return object?["log"] as? [[String: Any]] ?? []
-    }
-
-    /// The proxy's control endpoint, through the curl command (independent of the code under test).
-    static func curl(_ arguments: [String]) throws -> Data {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "-sS"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return data
-    }
-
     func testTransientFailuresAreRetried() throws {
         let server = try server()
-        let s3 = store(server, through: server.proxy)
+        let s3 = store(server, through: server.proxyURL)
         let key = try ObjectKey("retry/object")
-        try queueFaults(server, #"[{"status": 503, "code": "SlowDown"}, {"status": 500}, {"drop_request": true}]"#)
+        try server.queueFaults(json: #"[{"status": 503, "code": "SlowDown"}, {"status": 500}, {"drop_request": true}]"#)
         try s3.put(key, data: Array("survived".utf8))
         XCTAssertEqual(try s3.get(key), Array("survived".utf8))
-        let puts = try proxyLog(server).filter { ($0["method"] as? String) == "PUT" && ($0["path"] as? String ?? "").hasSuffix("retry/object") }
+        let puts = try server.proxyLog().filter { ($0["method"] as? String) == "PUT" && ($0["path"] as? String ?? "").hasSuffix("retry/object") }
         XCTAssertGreaterThanOrEqual(puts.count, 4, "three failures and the success: \(puts)")
     }
 
     func testDroppedDownloadIsResumedByRange() throws {
         let server = try server()
-        let s3 = store(server, through: server.proxy)
+        let s3 = store(server, through: server.proxyURL)
         let key = try ObjectKey("retry/download")
         let payload = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         try s3.put(key, data: payload)
-        try queueFaults(server, #"[{"match": "GET", "drop_after_bytes": 100000}]"#)
+        try server.queueFaults(json: #"[{"match": "GET", "drop_after_bytes": 100000}]"#)
         XCTAssertEqual(try s3.get(key), payload)
     }
 
     func testPermanentFailuresAreNotRetriedAndGivingUpSummarisesAttempts() throws {
         let server = try server()
-        let s3 = store(server, through: server.proxy, attempts: 3)
-        try queueFaults(server, #"[{"status": 403, "code": "AccessDenied"}]"#)
+        let s3 = store(server, through: server.proxyURL, attempts: 3)
+        try server.queueFaults(json: #"[{"status": 403, "code": "AccessDenied"}]"#)
         XCTAssertThrowsError(try s3.put(try ObjectKey("retry/denied"), data: [1]))
-        try queueFaults(server, #"[{"status": 503, "code": "SlowDown"}, {"status": 503, "code": "SlowDown"}, {"status": 503, "code": "SlowDown"}]"#)
+        try server.queueFaults(json: #"[{"status": 503, "code": "SlowDown"}, {"status": 503, "code": "SlowDown"}, {"status": 503, "code": "SlowDown"}]"#)
         XCTAssertThrowsError(try s3.put(try ObjectKey("retry/given-up"), data: [1])) { error in
             XCTAssertTrue("\(error)".contains("after 3 attempts"), "\(error)")
         }
-        let log = try proxyLog(server)
+        let log = try server.proxyLog()
         XCTAssertEqual(log.filter { ($0["path"] as? String ?? "").hasSuffix(s3.configuration.prefix + "/retry/denied") }.count, 1, "403 is never retried")
     }
 }

@@ -1,4 +1,4 @@
-// Options every command accepts (PRODUCT.md "Command-line contract").
+// Options every command accepts (README.md "Using it" lists them).
 import ArgumentParser
 
 enum LogFormat: String, ExpressibleByArgument, CaseIterable {

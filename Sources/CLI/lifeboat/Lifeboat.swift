@@ -34,7 +34,7 @@ struct Lifeboat: ParsableCommand {
     }
 }
 
-/// The one place where errors become exit codes and messages (PRODUCT.md "Exit codes").
+/// The one place where errors become exit codes and messages (README.md "Exit codes").
 enum ExitCodes {
     static let helpText = """
         EXIT CODES

@@ -57,7 +57,7 @@ public struct SafetyRules: Sendable, Equatable {
     /// Nothing younger than this is deleted (backups by start time, WAL by archive time). Default 1 day.
     public var minAge: TimeInterval
     /// The newest N complete backups of each type are always kept. At least 1 (the newest complete backup is
-    /// never removed, PRODUCT.md guarantee 5). Default 1.
+    /// never removed: README "What you can rely on", Prune is safe). Default 1.
     public var minComplete: Int
     public init(minAge: TimeInterval = 86_400, minComplete: Int = 1) {
         self.minAge = minAge

@@ -3,8 +3,8 @@
 import Foundation
 
 public enum RetryPolicy {
-    /// Server error codes that mean "try again later" regardless of status: the brief's four plus the
-    /// throttling spellings botocore's standard retry mode also treats as transient.
+    /// Server error codes that mean "try again later" regardless of status: S3's four retry-later codes plus
+    /// the throttling spellings botocore's standard retry mode also treats as transient.
     static let transientCodes: Set<String> = [
         "SlowDown", "RequestTimeout", "InternalError", "ServiceUnavailable",
         "Throttling", "ThrottlingException", "RequestThrottled", "PriorRequestNotComplete",

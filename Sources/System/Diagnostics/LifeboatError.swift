@@ -1,7 +1,7 @@
 // Diagnostics: the one error protocol every Lifeboat module's errors conform to.
 // The executable maps `exitStatus` to the process exit code in exactly one place.
 
-/// Exit statuses of the `lifeboat` command (see PRODUCT.md "Exit codes").
+/// Exit statuses of the `lifeboat` command (README.md "Exit codes" lists them).
 public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
     case success = 0
     case failure = 1            // operation failed

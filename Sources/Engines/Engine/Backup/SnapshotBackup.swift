@@ -2,7 +2,7 @@
 // replication connection (BaseBackupReceiver): the data directory is stored as the pieced stream `base.tar` in one
 // sealed object, each user tablespace as `tblspc-<oid>.tar` in its own, all streamed (nothing is copied to local
 // disk). The server does not wait for WAL archiving (WAIT false); Lifeboat waits, bounded, until every segment
-// from the backup's start to its end has a committed record in the repository (PRODUCT.md guarantee 4): a broken
+// from the backup's start to its end has a committed record in the repository (README "WAL is safe"): a broken
 // archive_command fails the backup with its text. Only then is the manifest committed.
 import ArchiveIO
 import Catalog

@@ -6,7 +6,7 @@
 // (WALArchive+Commit.swift), so a crash in between leaves an object no record names (never restored; prune
 // removes it) and two pushes of one name can never leave a record naming the other's bytes. The record carries
 // the file's plaintext size and SHA-256: a re-push compares them without downloading anything, succeeds for the
-// same file, and refuses a different file under the same name (PRODUCT.md guarantee 4). Segments also prove
+// same file, and refuses a different file under the same name (README "WAL is safe"). Segments also prove
 // which database system wrote them (xlp_sysid); the first one pins the cluster's system identifier, and WAL of
 // any other system is refused.
 //

@@ -1,11 +1,12 @@
-// Shared fixtures for the configuration tests: the product brief's example file and error capture helpers.
+// Shared fixtures for the configuration tests: the documented example file and error capture helpers.
+import TestSupport
 import XCTest
 @testable import Configuration
 
 enum Fixture {
     static let path = "/etc/lifeboat/lifeboat.yml"
 
-    /// The example from the product brief, verbatim.
+    /// A complete lifeboat.yml with the comments an operator writes (README "Configuration" shows these settings).
     static let example = """
     cluster: main                         # name of this cluster inside the repository
     postgres:
@@ -54,13 +55,9 @@ enum Fixture {
         return nil
     }
 
-    /// A fresh temporary directory, removed when the test ends.
+    /// A fresh temporary directory, removed when the test ends, spelled as the loader normalises paths.
     static func temporaryDirectory(_ testCase: XCTestCase) throws -> String {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("lifeboat-config-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        testCase.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return PathResolver.normalize(url.path)
+        PathResolver.normalize(try testCase.temporaryDirectory(prefix: "lifeboat-config"))
     }
 }
 

@@ -1,6 +1,7 @@
-// Shared helpers for the Cipher tests: hex literals, a seeded generator, streaming in random pieces and
-// error matching.
+// Shared helpers for the Cipher tests: hex literals, random bytes and pieces from the shared seeded generator,
+// streaming in random pieces and error matching.
 import Cipher
+import TestSupport
 import XCTest
 
 /// Hex with optional spaces, for vectors typed in from RFCs and the GCM spec.
@@ -10,19 +11,6 @@ func hex(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> 
         return []
     }
     return bytes
-}
-
-/// Deterministic so a failing random case can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 func randomBytes(_ count: Int, _ rng: inout SplitMix64) -> [UInt8] {

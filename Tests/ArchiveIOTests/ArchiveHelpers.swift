@@ -1,20 +1,8 @@
-// Test support: deterministic data, in-memory archive sinks and sources, raw tar construction and helpers.
+// ArchiveIO test helpers: deterministic data, in-memory archive sinks and sources, raw tar construction.
 import ArchiveIO
 import Foundation
+import TestSupport
 import XCTest
-
-/// A small deterministic generator so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 enum TestData {
     static func random(_ count: Int, seed: UInt64) -> [UInt8] {
@@ -174,22 +162,9 @@ extension String {
 /// Runs a command-line tool with `input` on stdin and returns its stdout, or nil if the tool is missing.
 func runTool(_ path: String, _ arguments: [String], input: [UInt8]) throws -> [UInt8]? {
     guard FileManager.default.isExecutableFile(atPath: path) else { return nil }
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("archiveio-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let inputURL = directory.appendingPathComponent("in")
-    let outputURL = directory.appendingPathComponent("out")
-    try Data(input).write(to: inputURL)
-    _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.standardInput = try FileHandle(forReadingFrom: inputURL)
-    process.standardOutput = try FileHandle(forWritingTo: outputURL)
-    try process.run()
-    process.waitUntilExit()
-    XCTAssertEqual(process.terminationStatus, 0, "\(path) failed")
-    return Array(try Data(contentsOf: outputURL))
+    let run = try ProcessRunner.capture(path, arguments, input: Data(input))
+    XCTAssertEqual(run.status, 0, "\(path) failed: " + String(decoding: run.stderr, as: UTF8.self))
+    return Array(run.stdout)
 }
 
 /// Asserts that `body` throws an ArchiveError and returns it.

@@ -1,0 +1,17 @@
+// SplitMix64: the seeded generator every test target uses for random but reproducible data. A failing case
+// prints or fixes its seed, so it replays exactly.
+
+/// Small, fast and fully determined by its 64-bit seed (Steele, Lea and Flood's SplitMix64 constants).
+public struct SplitMix64: RandomNumberGenerator {
+    public var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
