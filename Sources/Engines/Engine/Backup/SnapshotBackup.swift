@@ -73,19 +73,9 @@ public final class SnapshotBackup {
             let needed = LSN.segmentNames(from: points.start, to: points.end, timeline: points.timeline,
                                           segmentSize: segmentSize)
             try waitForArchive(needed, points: points, control: control)
-            let finishedAt = context.now()
-            let server = ServerInfo(version: facts.version, versionNumber: facts.versionNumber,
-                                    systemIdentifier: facts.systemIdentifier, timeline: Int(points.timeline),
-                                    startLsn: points.start.description, stopLsn: points.end.description)
-            var manifest = BackupManifest(
-                id: id, cluster: config.cluster, kind: .snapshot, label: request.label, startedAt: startedAt,
-                finishedAt: finishedAt, pinned: request.pinned, keepUntil: request.keepUntil,
-                tool: EngineContext.toolInfo, server: server, compression: context.compressionInfo,
-                encryption: keyring.encryptionInfo, objects: written.storedObjects, databases: [], globals: nil)
-            manifest.snapshot = SnapshotRecord(
-                object: received.baseObject, entry: Self.entryName, format: Self.format, timeline: Int(points.timeline),
-                walSegmentSize: Int64(segmentSize), startWal: needed.first ?? "", stopWal: needed.last ?? "",
-                tablespaces: received.tablespaces.isEmpty ? nil : received.tablespaces)
+            let manifest = snapshotManifest(id: id, request: request, startedAt: startedAt, facts: facts,
+                                            received: received, points: points, needed: needed,
+                                            segmentSize: segmentSize, written: written)
             let committed = try ManifestCommit.commitBackup(manifest, context: context, repository: repository,
                                                             keyring: keyring, written: written)
             context.logger.info("snapshot committed", metadata: [
@@ -93,6 +83,25 @@ public final class SnapshotBackup {
                 "tablespaces": "\(received.tablespaces.count)"])
             return committed
         }
+    }
+
+    /// The manifest of a snapshot whose WAL from `needed.first` to `needed.last` is archived.
+    func snapshotManifest(id: BackupID, request: SnapshotBackupRequest, startedAt: Date, facts: ServerFacts,
+                          received: ReceivedBaseBackup, points: BaseBackupPoints, needed: [String],
+                          segmentSize: UInt64, written: WrittenObjects) -> BackupManifest {
+        let server = ServerInfo(version: facts.version, versionNumber: facts.versionNumber,
+                                systemIdentifier: facts.systemIdentifier, timeline: Int(points.timeline),
+                                startLsn: points.start.description, stopLsn: points.end.description)
+        var manifest = BackupManifest(
+            id: id, cluster: context.config.cluster, kind: .snapshot, label: request.label, startedAt: startedAt,
+            finishedAt: context.now(), pinned: request.pinned, keepUntil: request.keepUntil,
+            tool: EngineContext.toolInfo, server: server, compression: context.compressionInfo,
+            encryption: keyring.encryptionInfo, objects: written.storedObjects, databases: [], globals: nil)
+        manifest.snapshot = SnapshotRecord(
+            object: received.baseObject, entry: Self.entryName, format: Self.format, timeline: Int(points.timeline),
+            walSegmentSize: Int64(segmentSize), startWal: needed.first ?? "", stopWal: needed.last ?? "",
+            tablespaces: received.tablespaces.isEmpty ? nil : received.tablespaces)
+        return manifest
     }
 
     /// Where the base backup starts and ends, once its backup_label agrees with what the server said.
