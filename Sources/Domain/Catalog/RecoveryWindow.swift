@@ -191,24 +191,9 @@ public struct RecoveryWindowReport: Codable, Sendable, Equatable {
             range(previous.upperBound + 1, next.lowerBound - 1)
         }
         let candidates = spans.sorted { ($0.need.finishedAt, $0.need.backup) < ($1.need.finishedAt, $1.need.backup) }
-        var windows: [RecoverableWindow] = []
-        for run in runs {
-            guard let endTime = segments[run.upperBound] else { continue }
-            // A parent window reaching the switch starts the child's run that holds the switch segment; it is
-            // older than any snapshot taken on the child. Otherwise the oldest snapshot whose WAL lies wholly
-            // inside this run starts the run's window.
-            if let (parent, switchSegment) = inherited, run.contains(switchSegment) {
-                windows.append(RecoverableWindow(timeline: timeline, fromBackup: parent.fromBackup,
-                                                 fromTime: parent.fromTime, fromWal: parent.fromWal,
-                                                 toWal: name(run.upperBound), toTime: endTime))
-                continue
-            }
-            guard let oldest = candidates.first(where: { run.contains($0.start) && run.contains($0.stop) }) else {
-                continue
-            }
-            windows.append(RecoverableWindow(timeline: timeline, fromBackup: oldest.need.backup,
-                                             fromTime: oldest.need.finishedAt, fromWal: name(oldest.stop),
-                                             toWal: name(run.upperBound), toTime: endTime))
+        let windows = runs.compactMap { run in
+            window(of: run, timeline: timeline, endTime: segments[run.upperBound], candidates: candidates,
+                   inherited: inherited, name: name)
         }
         let restorable = { (span: SnapshotSpan) in runs.contains { $0.contains(span.start) && $0.contains(span.stop) } }
         for candidate in candidates where !restorable(candidate) {
@@ -219,6 +204,23 @@ public struct RecoveryWindowReport: Codable, Sendable, Equatable {
         }
         return TimelineWAL(timeline: timeline, archived: runs.map { range($0.lowerBound, $0.upperBound) }, gaps: gaps,
                            windows: windows)
+    }
+
+    /// The window a run of archived segments makes recoverable, if any. A parent window reaching the switch starts
+    /// the child's run that holds the switch segment; it is older than any snapshot taken on the child. Otherwise
+    /// the oldest snapshot whose WAL lies wholly inside this run starts the run's window.
+    static func window(of run: ClosedRange<UInt64>, timeline: UInt32, endTime: Date?, candidates: [SnapshotSpan],
+                       inherited: (RecoverableWindow, UInt64)?, name: (UInt64) -> String) -> RecoverableWindow? {
+        guard let endTime else { return nil }
+        if let (parent, switchSegment) = inherited, run.contains(switchSegment) {
+            return RecoverableWindow(timeline: timeline, fromBackup: parent.fromBackup, fromTime: parent.fromTime,
+                                     fromWal: parent.fromWal, toWal: name(run.upperBound), toTime: endTime)
+        }
+        guard let oldest = candidates.first(where: { run.contains($0.start) && run.contains($0.stop) }) else {
+            return nil
+        }
+        return RecoverableWindow(timeline: timeline, fromBackup: oldest.need.backup, fromTime: oldest.need.finishedAt,
+                                 fromWal: name(oldest.stop), toWal: name(run.upperBound), toTime: endTime)
     }
 
     /// The oldest window of the parent timeline that recovery can follow into `branch`: it starts at or before
