@@ -121,67 +121,106 @@ public struct RecoveryWindowReport: Codable, Sendable, Equatable {
     public var newestWindow: RecoverableWindow? { windows.last }
     public var gaps: [WALSegmentRange] { timelines.flatMap(\.gaps) }
 
+    /// A snapshot's WAL span as segment numbers on its timeline.
+    typealias SnapshotSpan = (need: SnapshotWALNeed, start: UInt64, stop: UInt64)
+
     /// Computes the report. `segmentSize` is wal_segment_size (from the system record or a snapshot manifest).
     public static func compute(snapshots: [SnapshotWALNeed], archived: [ArchivedWALFile], segmentSize: Int64,
                                branches: [TimelineBranch] = []) -> RecoveryWindowReport {
         let size = UInt64(segmentSize)
-        // Segment number → archived time, per timeline.
+        let byTimeline = segmentsByTimeline(archived, segmentSize: size)
+        var unrestorable: [UnrestorableSnapshot] = []
+        let needs = spansByTimeline(snapshots, segmentSize: segmentSize, unrestorable: &unrestorable)
+        var timelines: [TimelineWAL] = []
+        let branchOf = Dictionary(branches.map { ($0.timeline, $0) }, uniquingKeysWith: { first, _ in first })
+        for timeline in Set(byTimeline.keys).union(needs.keys).sorted() {   // parents before children
+            let inherited = branchOf[timeline].flatMap { branch in
+                Self.parentWindow(branch, windows: timelines.first { $0.timeline == branch.parent }?.windows ?? [],
+                                  segmentSize: size)
+            }
+            timelines.append(timelineWAL(timeline, segments: byTimeline[timeline] ?? [:], spans: needs[timeline] ?? [],
+                                         inherited: inherited, segmentSize: size, unrestorable: &unrestorable))
+        }
+        return RecoveryWindowReport(segmentSize: segmentSize, timelines: timelines,
+                                    unrestorableSnapshots: unrestorable.sorted { $0.backup < $1.backup })
+    }
+
+    /// Segment number → archived time, per timeline.
+    static func segmentsByTimeline(_ archived: [ArchivedWALFile],
+                                   segmentSize size: UInt64) -> [UInt32: [UInt64: Date]] {
         var byTimeline: [UInt32: [UInt64: Date]] = [:]
         for file in archived where file.name.kind == .segment {
             guard let number = file.name.segmentNumber(segmentSize: size) else { continue }
             byTimeline[file.name.timeline, default: [:]][number] = file.archivedAt
         }
-        var unrestorable: [UnrestorableSnapshot] = []
-        var needs: [UInt32: [(need: SnapshotWALNeed, start: UInt64, stop: UInt64)]] = [:]
+        return byTimeline
+    }
+
+    /// Each snapshot's span, per timeline; a snapshot whose span is not valid for the segment size is unrestorable.
+    static func spansByTimeline(_ snapshots: [SnapshotWALNeed], segmentSize: Int64,
+                                unrestorable: inout [UnrestorableSnapshot]) -> [UInt32: [SnapshotSpan]] {
+        let size = UInt64(segmentSize)
+        var needs: [UInt32: [SnapshotSpan]] = [:]
         for need in snapshots {
-            guard let start = WALName(need.startWal), let stop = WALName(need.stopWal), start.kind == .segment, stop.kind == .segment,
-                  start.timeline == stop.timeline, let first = start.segmentNumber(segmentSize: size),
+            guard let start = WALName(need.startWal), let stop = WALName(need.stopWal), start.kind == .segment,
+                  stop.kind == .segment, start.timeline == stop.timeline,
+                  let first = start.segmentNumber(segmentSize: size),
                   let last = stop.segmentNumber(segmentSize: size), first <= last else {
-                unrestorable.append(UnrestorableSnapshot(backup: need.backup, timeline: nil, missing: [],
-                                                         problem: "its WAL span '\(need.startWal)' … '\(need.stopWal)' is not valid for \(segmentSize)-byte segments"))
+                unrestorable.append(UnrestorableSnapshot(
+                    backup: need.backup, timeline: nil, missing: [],
+                    problem: "its WAL span '\(need.startWal)' … '\(need.stopWal)' is not valid for "
+                        + "\(segmentSize)-byte segments"))
                 continue
             }
             needs[start.timeline, default: []].append((need, first, last))
         }
-        var timelines: [TimelineWAL] = []
-        let branchOf = Dictionary(branches.map { ($0.timeline, $0) }, uniquingKeysWith: { first, _ in first })
-        for timeline in Set(byTimeline.keys).union(needs.keys).sorted() {   // parents before children
-            let segments = byTimeline[timeline] ?? [:]
-            let runs = Self.runs(segments.keys.sorted())
-            let name = { (number: UInt64) in LSN.segmentName(timeline: timeline, segment: number, segmentSize: size) }
-            let range = { (first: UInt64, last: UInt64) in
-                WALSegmentRange(timeline: timeline, first: name(first), last: name(last), segments: last - first + 1)
-            }
-            var gaps: [WALSegmentRange] = []
-            for (previous, next) in zip(runs, runs.dropFirst()) { gaps.append(range(previous.upperBound + 1, next.lowerBound - 1)) }
-            var windows: [RecoverableWindow] = []
-            let candidates = (needs[timeline] ?? []).sorted { ($0.need.finishedAt, $0.need.backup) < ($1.need.finishedAt, $1.need.backup) }
-            let inherited = branchOf[timeline].flatMap { branch in
-                Self.parentWindow(branch, windows: timelines.first { $0.timeline == branch.parent }?.windows ?? [], segmentSize: size)
-            }
-            for run in runs {
-                guard let endTime = segments[run.upperBound] else { continue }
-                // A parent window reaching the switch starts the child's run that holds the switch segment; it is
-                // older than any snapshot taken on the child. Otherwise the oldest snapshot whose WAL lies wholly
-                // inside this run starts the run's window.
-                if let (parent, switchSegment) = inherited, run.contains(switchSegment) {
-                    windows.append(RecoverableWindow(timeline: timeline, fromBackup: parent.fromBackup, fromTime: parent.fromTime,
-                                                     fromWal: parent.fromWal, toWal: name(run.upperBound), toTime: endTime))
-                    continue
-                }
-                guard let oldest = candidates.first(where: { run.contains($0.start) && run.contains($0.stop) }) else { continue }
-                windows.append(RecoverableWindow(timeline: timeline, fromBackup: oldest.need.backup, fromTime: oldest.need.finishedAt,
-                                                 fromWal: name(oldest.stop), toWal: name(run.upperBound), toTime: endTime))
-            }
-            for candidate in candidates where !runs.contains(where: { $0.contains(candidate.start) && $0.contains(candidate.stop) }) {
-                let missing = Self.subtract(candidate.start...candidate.stop, runs).map { range($0.lowerBound, $0.upperBound) }
-                unrestorable.append(UnrestorableSnapshot(backup: candidate.need.backup, timeline: timeline, missing: missing, problem: nil))
-            }
-            timelines.append(TimelineWAL(timeline: timeline, archived: runs.map { range($0.lowerBound, $0.upperBound) },
-                                         gaps: gaps, windows: windows))
+        return needs
+    }
+
+    /// One timeline: its archived runs, the gaps between them, the windows they make recoverable (from a snapshot
+    /// inside a run, or from the parent timeline's window through the switch), and its unrestorable snapshots.
+    static func timelineWAL(_ timeline: UInt32, segments: [UInt64: Date], spans: [SnapshotSpan],
+                            inherited: (RecoverableWindow, UInt64)?, segmentSize size: UInt64,
+                            unrestorable: inout [UnrestorableSnapshot]) -> TimelineWAL {
+        let runs = Self.runs(segments.keys.sorted())
+        let name = { (number: UInt64) in LSN.segmentName(timeline: timeline, segment: number, segmentSize: size) }
+        let range = { (first: UInt64, last: UInt64) in
+            WALSegmentRange(timeline: timeline, first: name(first), last: name(last), segments: last - first + 1)
         }
-        return RecoveryWindowReport(segmentSize: segmentSize, timelines: timelines,
-                                    unrestorableSnapshots: unrestorable.sorted { $0.backup < $1.backup })
+        let gaps = zip(runs, runs.dropFirst()).map { previous, next in
+            range(previous.upperBound + 1, next.lowerBound - 1)
+        }
+        let candidates = spans.sorted { ($0.need.finishedAt, $0.need.backup) < ($1.need.finishedAt, $1.need.backup) }
+        let windows = runs.compactMap { run in
+            window(of: run, timeline: timeline, endTime: segments[run.upperBound], candidates: candidates,
+                   inherited: inherited, name: name)
+        }
+        let restorable = { (span: SnapshotSpan) in runs.contains { $0.contains(span.start) && $0.contains(span.stop) } }
+        for candidate in candidates where !restorable(candidate) {
+            let missing = Self.subtract(candidate.start...candidate.stop, runs)
+                .map { range($0.lowerBound, $0.upperBound) }
+            unrestorable.append(UnrestorableSnapshot(backup: candidate.need.backup, timeline: timeline,
+                                                     missing: missing, problem: nil))
+        }
+        return TimelineWAL(timeline: timeline, archived: runs.map { range($0.lowerBound, $0.upperBound) }, gaps: gaps,
+                           windows: windows)
+    }
+
+    /// The window a run of archived segments makes recoverable, if any. A parent window reaching the switch starts
+    /// the child's run that holds the switch segment; it is older than any snapshot taken on the child. Otherwise
+    /// the oldest snapshot whose WAL lies wholly inside this run starts the run's window.
+    static func window(of run: ClosedRange<UInt64>, timeline: UInt32, endTime: Date?, candidates: [SnapshotSpan],
+                       inherited: (RecoverableWindow, UInt64)?, name: (UInt64) -> String) -> RecoverableWindow? {
+        guard let endTime else { return nil }
+        if let (parent, switchSegment) = inherited, run.contains(switchSegment) {
+            return RecoverableWindow(timeline: timeline, fromBackup: parent.fromBackup, fromTime: parent.fromTime,
+                                     fromWal: parent.fromWal, toWal: name(run.upperBound), toTime: endTime)
+        }
+        guard let oldest = candidates.first(where: { run.contains($0.start) && run.contains($0.stop) }) else {
+            return nil
+        }
+        return RecoverableWindow(timeline: timeline, fromBackup: oldest.need.backup, fromTime: oldest.need.finishedAt,
+                                 fromWal: name(oldest.stop), toWal: name(run.upperBound), toTime: endTime)
     }
 
     /// The oldest window of the parent timeline that recovery can follow into `branch`: it starts at or before

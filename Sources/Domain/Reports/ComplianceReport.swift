@@ -93,7 +93,7 @@ public struct CoverageCompliance: Codable, Sendable, Equatable {
     public var worstExposureTo: Date?
     /// Every stretch longer than the RPO objective.
     public var exposuresOverObjective: [ExposureSpan]
-    public var walGaps: [ReportGapSummary]
+    public var walGaps: [ReportWALGap]
     /// Recovery points in the period (for the exposure timeline).
     public var points: Int
     /// Not violated within the covered period (see `verdict.objectives` for insufficient history).
@@ -104,15 +104,6 @@ public struct ExposureSpan: Codable, Sendable, Equatable {
     public var from: Date
     public var to: Date
     public var seconds: Double
-}
-
-public struct ReportGapSummary: Codable, Sendable, Equatable {
-    public var timeline: UInt32
-    public var first: String
-    public var last: String
-    public var segments: UInt64
-    public var from: Date
-    public var to: Date
 }
 
 public struct DrillCompliance: Codable, Sendable, Equatable {

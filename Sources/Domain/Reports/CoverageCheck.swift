@@ -46,10 +46,9 @@ struct CoverageCheck {
         }
     }
 
-    private func walGaps() -> [ReportGapSummary] {
+    private func walGaps() -> [ReportWALGap] {
         input.walGaps.filter { $0.from < period.until && $0.to > period.since }
             .sorted { ($0.from, $0.timeline) < ($1.from, $1.timeline) }
-            .map { ReportGapSummary(timeline: $0.timeline, first: $0.first, last: $0.last, segments: $0.segments, from: $0.from, to: $0.to) }
     }
 }
 

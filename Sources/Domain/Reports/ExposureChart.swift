@@ -129,7 +129,7 @@ struct ExposureChart {
             + "<text x=\(q(left - 4)) y=\(q(level + 4)) text-anchor=\"end\">\(ReportText.duration(rpo))</text></g>\n"
     }
 
-    private func gapMark(_ gap: ReportGapSummary) -> String {
+    private func gapMark(_ gap: ReportWALGap) -> String {
         let left = x(gap.from), width = max(x(gap.to) - left, 2)
         let text = "WAL gap on timeline \(gap.timeline): \(gap.first)–\(gap.last), \(ReportText.time(gap.from)) – \(ReportText.time(gap.to))"
         return "<g class=\"wal-gap\"><title>\(HTML.escape(text))</title>"

@@ -11,10 +11,8 @@ public final class SealingEncoder: @unchecked Sendable {
 
     private let header: [UInt8]
     private let cipher: AES256GCM
-    private let chunkSize: Int
-    private let plaintext: ChunkBuffer
+    private let plaintext: ChunkFramer
     private let sealed: ChunkBuffer
-    private var buffered = 0
     private var chunkIndex: UInt64 = 0
     private var nonce = ChunkNonce()
     private var headerEmitted = false
@@ -28,9 +26,8 @@ public final class SealingEncoder: @unchecked Sendable {
         defer { objectKey.withUnsafeMutableBytes { OpenSSL.cleanse($0) } }
         header = parsed.encoded
         cipher = try AES256GCM(key: objectKey)
-        chunkSize = parsed.chunkSize
-        plaintext = ChunkBuffer(byteCount: chunkSize)
-        sealed = ChunkBuffer(byteCount: chunkSize + AES256GCM.tagSize)
+        plaintext = ChunkFramer(chunkSize: parsed.chunkSize)
+        sealed = ChunkBuffer(byteCount: parsed.chunkSize + AES256GCM.tagSize)
     }
 
     /// Emits the header on first use, then every chunk that is known not to be the last. The buffer
@@ -39,7 +36,7 @@ public final class SealingEncoder: @unchecked Sendable {
         try ensureOpen()
         do {
             try emitHeaderIfNeeded(emit)
-            try absorb(input[...], emit)
+            try plaintext.absorb(input[...]) { try sealChunk($0, final: false, emit) }
         } catch {
             done = true  // a half-emitted stream must not be continued
             throw error
@@ -51,40 +48,20 @@ public final class SealingEncoder: @unchecked Sendable {
         try ensureOpen()
         done = true
         try emitHeaderIfNeeded(emit)
-        try sealChunk(plaintext.prefix(buffered), final: true, emit)
-        buffered = 0
+        try plaintext.finish { try sealChunk($0, final: true, emit) }
     }
 
     public static func seal(_ plaintext: [UInt8], dataKey: [UInt8], keyID: [UInt8],
                             chunkSizeLog2: Int = SealedObjectHeader.defaultChunkSizeLog2) throws -> [UInt8] {
         let encoder = try SealingEncoder(dataKey: dataKey, keyID: keyID, chunkSizeLog2: chunkSizeLog2)
-        let chunks = max(1, (plaintext.count + encoder.chunkSize - 1) / encoder.chunkSize)
+        let chunkSize = encoder.plaintext.chunkSize
+        let chunks = max(1, (plaintext.count + chunkSize - 1) / chunkSize)
         var output: [UInt8] = []
         output.reserveCapacity(headerSize + plaintext.count + chunks * AES256GCM.tagSize)
         let append: (UnsafeRawBufferPointer) -> Void = { output.append(contentsOf: $0) }
         try plaintext.withUnsafeBytes { try encoder.update($0, emit: append) }
         try encoder.finish(emit: append)
         return output
-    }
-
-    private func absorb(_ input: Slice<UnsafeRawBufferPointer>, _ emit: (UnsafeRawBufferPointer) throws -> Void) throws {
-        var rest = input
-        while !rest.isEmpty {
-            if buffered == chunkSize {
-                // More input follows, so the full buffer is not the last chunk.
-                try sealChunk(plaintext.prefix(chunkSize), final: false, emit)
-                buffered = 0
-            }
-            if buffered == 0, rest.count > chunkSize {
-                try sealChunk(UnsafeRawBufferPointer(rebasing: rest.prefix(chunkSize)), final: false, emit)
-                rest = rest.dropFirst(chunkSize)
-                continue
-            }
-            let take = min(chunkSize - buffered, rest.count)
-            plaintext.copy(rest.prefix(take), to: buffered)
-            buffered += take
-            rest = rest.dropFirst(take)
-        }
     }
 
     private func sealChunk(_ chunk: UnsafeRawBufferPointer, final: Bool,

@@ -64,6 +64,22 @@ final class BaseBackupReceiver {
     func receive(_ connection: PGConnection, label: String) throws -> ReceivedBaseBackup {
         try connection.send(Self.command(label: label))
         let (start, timeline) = try Self.position(try connection.nextResult(), what: "start")
+        let locations = try Self.tablespaceLocations(connection)
+        guard try connection.nextResult() == .copyOut else {
+            throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no archive stream")
+        }
+        var received = ReceivedBaseBackup(start: start, startTimeline: timeline, end: start, baseObject: "", head: [],
+                                          tablespaces: [])
+        try receiveArchives(connection, locations: locations, into: &received)
+        guard !received.baseObject.isEmpty else {
+            throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no archive of the data directory")
+        }
+        received.end = try Self.endPosition(connection)
+        return received
+    }
+
+    /// The tablespace list BASE_BACKUP sends first: location → OID.
+    static func tablespaceLocations(_ connection: PGConnection) throws -> [String: UInt32] {
         guard case .rows(let header)? = try connection.nextResult(), header.columns.count >= 2 else {
             throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no tablespace list")
         }
@@ -71,32 +87,19 @@ final class BaseBackupReceiver {
         for row in header.rows {
             if let oid = row[0].flatMap({ UInt32($0) }), let location = row[1] { locations[location] = oid }
         }
-        guard try connection.nextResult() == .copyOut else { throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no archive stream") }
+        return locations
+    }
 
-        var received = ReceivedBaseBackup(start: start, startTimeline: timeline, end: start, baseObject: "", head: [], tablespaces: [])
+    /// Stores each archive of the COPY stream in its own object; on failure the one being written is aborted.
+    func receiveArchives(_ connection: PGConnection, locations: [String: UInt32],
+                         into received: inout ReceivedBaseBackup) throws {
         var current: Current?
         context.progress.begin("base backup")
         defer { context.progress.end() }
         do {
             while try connection.readCopyData({ message in
-                switch try BaseBackupMessage.parse(message) {
-                case .newArchive(let name, let location):
-                    if let finished = current { try finish(finished, into: &received) }
-                    current = nil
-                    current = try open(name: name, location: location, locations: locations)
-                case .data(let bytes):
-                    guard current != nil else { throw SnapshotError.unexpectedOutput("archive data before any archive began") }
-                    current!.terminator.observe(bytes)
-                    if current!.oid == nil && received.head.count < Self.headLimit {
-                        received.head.append(contentsOf: bytes.prefix(Self.headLimit - received.head.count))
-                    }
-                    try current!.pieces.write(bytes)
-                    context.progress.advance(by: bytes.count)
-                case .progress:
-                    break
-                case .manifest:
-                    throw SnapshotError.unexpectedOutput("the server sent a backup manifest, which was not requested")
-                }
+                try handle(try BaseBackupMessage.parse(message), current: &current, locations: locations,
+                           into: &received)
             }) {}
             if let finished = current { try finish(finished, into: &received) }
             current = nil
@@ -105,8 +108,34 @@ final class BaseBackupReceiver {
             written.inFlight = nil
             throw error
         }
-        guard !received.baseObject.isEmpty else { throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no archive of the data directory") }
-        // After the stream: the end position, then the command's completion (no rows).
+    }
+
+    /// One message of the stream: a new archive finishes the previous one; data goes to the current one (and,
+    /// for the data directory, its head to `received.head`, where backup_label is read from).
+    private func handle(_ message: BaseBackupMessage, current: inout Current?, locations: [String: UInt32],
+                        into received: inout ReceivedBaseBackup) throws {
+        switch message {
+        case .newArchive(let name, let location):
+            if let finished = current { try finish(finished, into: &received) }
+            current = nil
+            current = try open(name: name, location: location, locations: locations)
+        case .data(let bytes):
+            guard current != nil else { throw SnapshotError.unexpectedOutput("archive data before any archive began") }
+            current!.terminator.observe(bytes)
+            if current!.oid == nil && received.head.count < Self.headLimit {
+                received.head.append(contentsOf: bytes.prefix(Self.headLimit - received.head.count))
+            }
+            try current!.pieces.write(bytes)
+            context.progress.advance(by: bytes.count)
+        case .progress:
+            break
+        case .manifest:
+            throw SnapshotError.unexpectedOutput("the server sent a backup manifest, which was not requested")
+        }
+    }
+
+    /// After the stream: the end position, then the command's completion (no rows).
+    static func endPosition(_ connection: PGConnection) throws -> LSN {
         var end: LSN?
         while let result = try connection.nextResult() {
             if end == nil, case .rows(let rows) = result, rows.columns.count >= 2, !rows.rows.isEmpty {
@@ -114,8 +143,7 @@ final class BaseBackupReceiver {
             }
         }
         guard let end else { throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no end position") }
-        received.end = end
-        return received
+        return end
     }
 
     private func open(name: String, location: String, locations: [String: UInt32]) throws -> Current {

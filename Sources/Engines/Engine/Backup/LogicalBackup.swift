@@ -37,10 +37,8 @@ public final class LogicalBackup {
 
     public func run(_ request: LogicalBackupRequest) throws -> BackupManifest {
         let config = context.config
-        let lock = try RepositoryLock(store: repository.store, name: "cluster-\(config.cluster)", command: "lifeboat backup")
+        let lock = try ClusterLock(repository: repository, cluster: config.cluster, command: "lifeboat backup")
         defer { lock.release() }
-        let lockToken = Interruption.shared.register { lock.release() }
-        defer { Interruption.shared.unregister(lockToken) }
 
         let source = try ConnectionInfo(config.postgres.url)
         let control = try context.postgres.connect(source)
@@ -54,35 +52,39 @@ public final class LogicalBackup {
         context.logger.info("backup started", metadata: ["backup": "\(id)", "databases": "\(databases.joined(separator: ","))"])
 
         let written = WrittenObjects(store: repository.store)
-        let cleanupToken = Interruption.shared.register { written.removeAll(immediately: true) }
-        defer { Interruption.shared.unregister(cleanupToken) }
-        do {
-            var records: [DatabaseRecord] = [], startLSN: String?
-            for (index, name) in databases.enumerated() {
-                let (record, lsn) = try dumpDatabase(name, index: index + 1, id: id, source: source, tools: tools, written: written)
-                records.append(record)
-                startLSN = startLSN ?? lsn
-            }
-            let globals = try dumpGlobals(id: id, source: source, tools: tools, superuser: facts.isSuperuser, written: written)
-            var manifest = BackupManifest(
+        return try written.removingOnFailure {
+            let (records, startLSN) = try dumpDatabases(databases, id: id, source: source, tools: tools,
+                                                        written: written)
+            let globals = try dumpGlobals(id: id, source: source, tools: tools, superuser: facts.isSuperuser,
+                                          written: written)
+            let finishedAt = context.now()
+            let server = ServerInfo(version: facts.version, versionNumber: facts.versionNumber,
+                                    systemIdentifier: facts.systemIdentifier, timeline: facts.timeline,
+                                    startLsn: startLSN ?? "0/0", stopLsn: try SourceDatabase.currentLSN(control))
+            let manifest = BackupManifest(
                 id: id, cluster: config.cluster, kind: .logical, label: request.label, startedAt: startedAt,
-                finishedAt: context.now(), pinned: request.pinned, keepUntil: request.keepUntil,
-                tool: ToolInfo(name: "lifeboat", version: EngineContext.toolVersion, host: ProcessInfo.processInfo.hostName),
-                server: ServerInfo(version: facts.version, versionNumber: facts.versionNumber, systemIdentifier: facts.systemIdentifier,
-                                   timeline: facts.timeline, startLsn: startLSN ?? "0/0", stopLsn: try SourceDatabase.currentLSN(control)),
-                compression: CompressionInfo(algorithm: config.compression.algorithm.rawValue, level: config.compression.level),
-                encryption: EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: keyring.currentKeyId),
-                objects: written.committed.map { StoredObject(name: $0.key.lastSegment, storedSize: $0.storedSize, sha256: $0.sha256, contentSize: $0.contentSize) },
-                databases: records, globals: globals)
-            manifest.objectLock = repository.objectLockRecord(committingAt: context.now())
-            let catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: config.cluster)
-            try ManifestCommit(catalog: catalog, written: written) { [context] in context.logger.warning("\($0)") }.commit(manifest)
+                finishedAt: finishedAt, pinned: request.pinned, keepUntil: request.keepUntil,
+                tool: EngineContext.toolInfo, server: server, compression: context.compressionInfo,
+                encryption: keyring.encryptionInfo, objects: written.storedObjects, databases: records,
+                globals: globals)
+            let committed = try ManifestCommit.commitBackup(manifest, context: context, repository: repository,
+                                                            keyring: keyring, written: written)
             context.logger.info("backup committed", metadata: ["backup": "\(id)"])
-            return manifest
-        } catch {
-            written.removeAll()
-            throw error
+            return committed
         }
+    }
+
+    /// Every database in order; the start LSN is the first database's snapshot.
+    func dumpDatabases(_ databases: [String], id: BackupID, source: ConnectionInfo, tools: PostgresTools,
+                       written: WrittenObjects) throws -> ([DatabaseRecord], String?) {
+        var records: [DatabaseRecord] = [], startLSN: String?
+        for (index, name) in databases.enumerated() {
+            let (record, lsn) = try dumpDatabase(name, index: index + 1, id: id, source: source, tools: tools,
+                                                 written: written)
+            records.append(record)
+            startLSN = startLSN ?? lsn
+        }
+        return (records, startLSN)
     }
 
     func chooseDatabases(_ requested: [String], available: [String]) throws -> [String] {
@@ -94,9 +96,7 @@ public final class LogicalBackup {
         return wanted
     }
 
-    var compression: ArchiveCompression {
-        context.config.compression.algorithm.rawValue == "none" ? .none : .zstd
-    }
+    var compression: ArchiveCompression { CompressionTuning.filter(context.config.compression) }
 
     /// One database: snapshot → pg_dump → pieces → sealed object; then row counts in the same snapshot.
     func dumpDatabase(_ name: String, index: Int, id: BackupID, source: ConnectionInfo, tools: PostgresTools,

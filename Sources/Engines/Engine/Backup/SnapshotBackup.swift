@@ -40,20 +40,16 @@ public final class SnapshotBackup {
         self.keyring = keyring
     }
 
-    var compression: ArchiveCompression {
-        context.config.compression.algorithm.rawValue == "none" ? .none : .zstd
-    }
+    var compression: ArchiveCompression { CompressionTuning.filter(context.config.compression) }
 
     var walWaitSeconds: Double {
-        Double(context.environment["LIFEBOAT_WAL_WAIT_SECONDS"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? Self.defaultWALWaitSeconds
+        context.seconds(fromEnvironment: "LIFEBOAT_WAL_WAIT_SECONDS", default: Self.defaultWALWaitSeconds)
     }
 
     public func run(_ request: SnapshotBackupRequest) throws -> BackupManifest {
         let config = context.config
-        let lock = try RepositoryLock(store: repository.store, name: "cluster-\(config.cluster)", command: "lifeboat backup")
+        let lock = try ClusterLock(repository: repository, cluster: config.cluster, command: "lifeboat backup")
         defer { lock.release() }
-        let lockToken = Interruption.shared.register { lock.release() }
-        defer { Interruption.shared.unregister(lockToken) }
 
         let source = try ConnectionInfo(config.postgres.url)
         let control = try context.postgres.connect(source)
@@ -66,47 +62,56 @@ public final class SnapshotBackup {
         context.logger.info("snapshot started", metadata: ["backup": "\(id)"])
 
         let written = WrittenObjects(store: repository.store)
-        let cleanupToken = Interruption.shared.register { written.removeAll(immediately: true) }
-        defer { Interruption.shared.unregister(cleanupToken) }
-        do {
+        return try written.removingOnFailure {
             let replication = try PGConnection(source.withParameter("replication", "database"),
                                                applicationName: "lifeboat snapshot \(id.rawValue)")
             defer { replication.close() }
-            let received = try BaseBackupReceiver(context: context, repository: repository, keyring: keyring, compression: compression,
-                                                  id: id, written: written)
+            let received = try BaseBackupReceiver(context: context, repository: repository, keyring: keyring,
+                                                  compression: compression, id: id, written: written)
                 .receive(replication, label: "lifeboat snapshot \(id.rawValue)")
-            let label = try BackupLabel(tarHead: received.head)
-            guard label.start == received.start, label.timeline == received.startTimeline else {
-                throw SnapshotError.unexpectedOutput("backup_label starts at \(label.start) on timeline \(label.timeline), "
-                    + "the server said \(received.start) on timeline \(received.startTimeline)")
-            }
-            let points = BaseBackupPoints(start: received.start, end: received.end, timeline: label.timeline)
-            let needed = LSN.segmentNames(from: points.start, to: points.end, timeline: points.timeline, segmentSize: segmentSize)
+            let points = try Self.points(of: received)
+            let needed = LSN.segmentNames(from: points.start, to: points.end, timeline: points.timeline,
+                                          segmentSize: segmentSize)
             try waitForArchive(needed, points: points, control: control)
-            let objectName = received.baseObject
-            var manifest = BackupManifest(
-                id: id, cluster: config.cluster, kind: .snapshot, label: request.label, startedAt: startedAt,
-                finishedAt: context.now(), pinned: request.pinned, keepUntil: request.keepUntil,
-                tool: ToolInfo(name: "lifeboat", version: EngineContext.toolVersion, host: ProcessInfo.processInfo.hostName),
-                server: ServerInfo(version: facts.version, versionNumber: facts.versionNumber, systemIdentifier: facts.systemIdentifier,
-                                   timeline: Int(points.timeline), startLsn: points.start.description, stopLsn: points.end.description),
-                compression: CompressionInfo(algorithm: config.compression.algorithm.rawValue, level: config.compression.level),
-                encryption: EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: keyring.currentKeyId),
-                objects: written.committed.map { StoredObject(name: $0.key.lastSegment, storedSize: $0.storedSize, sha256: $0.sha256, contentSize: $0.contentSize) },
-                databases: [], globals: nil)
-            manifest.snapshot = SnapshotRecord(object: objectName, entry: Self.entryName, format: Self.format, timeline: Int(points.timeline),
-                                               walSegmentSize: Int64(segmentSize), startWal: needed.first ?? "", stopWal: needed.last ?? "",
-                                               tablespaces: received.tablespaces.isEmpty ? nil : received.tablespaces)
-            manifest.objectLock = repository.objectLockRecord(committingAt: context.now())
-            let catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: config.cluster)
-            try ManifestCommit(catalog: catalog, written: written) { [context] in context.logger.warning("\($0)") }.commit(manifest)
-            context.logger.info("snapshot committed", metadata: ["backup": "\(id)", "start": "\(points.start)", "end": "\(points.end)",
-                                                                 "tablespaces": "\(received.tablespaces.count)"])
-            return manifest
-        } catch {
-            written.removeAll()
-            throw error
+            let manifest = snapshotManifest(id: id, request: request, startedAt: startedAt, facts: facts,
+                                            received: received, points: points, needed: needed,
+                                            segmentSize: segmentSize, written: written)
+            let committed = try ManifestCommit.commitBackup(manifest, context: context, repository: repository,
+                                                            keyring: keyring, written: written)
+            context.logger.info("snapshot committed", metadata: [
+                "backup": "\(id)", "start": "\(points.start)", "end": "\(points.end)",
+                "tablespaces": "\(received.tablespaces.count)"])
+            return committed
         }
+    }
+
+    /// The manifest of a snapshot whose WAL from `needed.first` to `needed.last` is archived.
+    func snapshotManifest(id: BackupID, request: SnapshotBackupRequest, startedAt: Date, facts: ServerFacts,
+                          received: ReceivedBaseBackup, points: BaseBackupPoints, needed: [String],
+                          segmentSize: UInt64, written: WrittenObjects) -> BackupManifest {
+        let server = ServerInfo(version: facts.version, versionNumber: facts.versionNumber,
+                                systemIdentifier: facts.systemIdentifier, timeline: Int(points.timeline),
+                                startLsn: points.start.description, stopLsn: points.end.description)
+        var manifest = BackupManifest(
+            id: id, cluster: context.config.cluster, kind: .snapshot, label: request.label, startedAt: startedAt,
+            finishedAt: context.now(), pinned: request.pinned, keepUntil: request.keepUntil,
+            tool: EngineContext.toolInfo, server: server, compression: context.compressionInfo,
+            encryption: keyring.encryptionInfo, objects: written.storedObjects, databases: [], globals: nil)
+        manifest.snapshot = SnapshotRecord(
+            object: received.baseObject, entry: Self.entryName, format: Self.format, timeline: Int(points.timeline),
+            walSegmentSize: Int64(segmentSize), startWal: needed.first ?? "", stopWal: needed.last ?? "",
+            tablespaces: received.tablespaces.isEmpty ? nil : received.tablespaces)
+        return manifest
+    }
+
+    /// Where the base backup starts and ends, once its backup_label agrees with what the server said.
+    static func points(of received: ReceivedBaseBackup) throws -> BaseBackupPoints {
+        let label = try BackupLabel(tarHead: received.head)
+        guard label.start == received.start, label.timeline == received.startTimeline else {
+            throw SnapshotError.unexpectedOutput("backup_label starts at \(label.start) on timeline \(label.timeline), "
+                + "the server said \(received.start) on timeline \(received.startTimeline)")
+        }
+        return BaseBackupPoints(start: received.start, end: received.end, timeline: label.timeline)
     }
 
     // MARK: checks before anything is written

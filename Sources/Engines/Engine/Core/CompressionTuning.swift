@@ -1,5 +1,7 @@
-// CompressionTuning: how the backup engines drive zstd, shared by logical backups and snapshots so neither
-// reaches into the other for it.
+// CompressionTuning: how the backup engines drive zstd, shared by logical backups, snapshots and the WAL archive
+// so none reaches into another for it.
+import ArchiveIO
+import Configuration
 import Foundation
 
 enum CompressionTuning {
@@ -7,4 +9,9 @@ enum CompressionTuning {
     /// pipeline's background thread and pg_dump in its own process, so the work overlaps without zstd's
     /// multi-threaded buffers (about 30 MiB). LIFEBOAT_ZSTD_THREADS overrides, for measurements.
     static let threads = Int(ProcessInfo.processInfo.environment["LIFEBOAT_ZSTD_THREADS"] ?? "") ?? 0
+
+    /// The archive filter for the configured algorithm: zstd unless compression is off.
+    static func filter(_ settings: CompressionSettings) -> ArchiveCompression {
+        settings.algorithm.rawValue == "none" ? .none : .zstd
+    }
 }

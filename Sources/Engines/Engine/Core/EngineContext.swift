@@ -1,5 +1,6 @@
 // EngineContext: what every engine gets from the command layer instead of reaching for globals: the
 // configuration, a logger, the progress display, the environment, the clock and how to reach PostgreSQL.
+import Catalog
 import Configuration
 import Foundation
 import Logging
@@ -32,5 +33,20 @@ public struct EngineContext: Sendable {
     /// The environment of servers lifeboat starts (drill scratch clusters, `restore --start`) and of initdb/pg_ctl.
     public var serverEnvironment: [String: String] { ChildEnvironment.server(environment, encryption: config.encryption) }
 
+    /// A positive number of seconds from `variable` (tests shorten waits with it), else `fallback`.
+    func seconds(fromEnvironment variable: String, default fallback: Double) -> Double {
+        Double(environment[variable] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? fallback
+    }
+
     public static let toolVersion = "0.1.0"
+
+    /// This binary on this host, as manifests, WAL records and drill evidence name their writer.
+    static var toolInfo: ToolInfo {
+        ToolInfo(name: "lifeboat", version: toolVersion, host: ProcessInfo.processInfo.hostName)
+    }
+
+    /// The configured compression, as manifests and WAL records record it.
+    var compressionInfo: CompressionInfo {
+        CompressionInfo(algorithm: config.compression.algorithm.rawValue, level: config.compression.level)
+    }
 }

@@ -70,10 +70,8 @@ public struct DrillRunner {
         var failure: String?
         do {
             try perform(state, options)
-        } catch let error as LifeboatError {
-            failure = error.message
         } catch {
-            failure = String(describing: error)
+            failure = ProblemText.of(error)
         }
         let objectives = DrillAssessment.objectives(drill: definition, policy: policy)
         let (verdict, reasons) = DrillAssessment.verdict(checks: state.checks, rtoSeconds: state.rto, rpoSeconds: state.rpo,
@@ -81,7 +79,7 @@ public struct DrillRunner {
         let evidence = DrillEvidence(
             id: BackupID.generate(at: startedAt).rawValue, drill: definition.name, definitionPath: definition.sourcePath,
             definitionDigest: definition.digest, cluster: catalog.cluster,
-            tool: ToolInfo(name: "lifeboat", version: EngineContext.toolVersion, host: ProcessInfo.processInfo.hostName),
+            tool: EngineContext.toolInfo,
             incidentAt: state.incidentAt, startedAt: startedAt, finishedAt: context.now(), target: state.target.description,
             backup: state.backup, recoveryPoint: state.recoveryPoint, checks: state.checks, phases: state.phases,
             rtoSeconds: state.rto, rpoSeconds: state.rpo, objectives: objectives, cadenceSeconds: definition.cadence,

@@ -3,6 +3,9 @@
 // Logical drills initialise an empty one (initdb) and restore into it; snapshot drills restore a snapshot
 // into its directory and start that. `remove()` stops the server and deletes the directory; it is safe to
 // call more than once and from a signal handler's cleanup.
+// Once the scratch directory belongs to the OS user, that user can rename or replace anything inside it, so root
+// changes modes and owners only through open descriptors (DirectoryHandle), never by a path that could be swapped
+// for a link to somewhere else.
 import Foundation
 import PGClient
 import Storage
@@ -15,6 +18,8 @@ public final class ScratchCluster: @unchecked Sendable {
     // Immutable after init except `removed`, guarded by `lock` (the interruption handler may remove it too).
     public let directory: String
     public let port: Int
+    /// The scratch directory, opened once right after it was made (still root's alone).
+    private let scratch: DirectoryHandle
     let osUser: String?
     let tools: PostgresTools
     let environment: [String: String]
@@ -33,15 +38,17 @@ public final class ScratchCluster: @unchecked Sendable {
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
             throw DrillError.scratch("cannot create a temporary directory under /tmp: \(String(cString: strerror(errno)))")
         }
-        directory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let made = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        directory = made
         // Before anything runs in it: a later drill removes it if this one is killed (AbandonedScratch).
-        try? DurableFile.create(directory + "/" + AbandonedScratch.ownerFile,
+        try? DurableFile.create(made + "/" + AbandonedScratch.ownerFile,
                                 with: Array((AbandonedScratch.ownerText + "\n").utf8), mode: 0o644)
+        scratch = try Self.mapped { try DirectoryHandle.open(made) }
         self.osUser = osUser
         self.tools = tools
         self.environment = environment
         port = try Self.freePort()
-        try own(directory)
+        try own(scratch)
     }
 
     deinit { remove() }
@@ -51,8 +58,8 @@ public final class ScratchCluster: @unchecked Sendable {
     /// reach — the scratch server holds restored production data. (A password would not do: restoring the
     /// source's roles may set the superuser's password to the source's.)
     public func initialize(superuser: String) throws {
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: false)
-        try own(dataDirectory)
+        let data = try Self.mapped { try scratch.makeNewSubdirectory("data", mode: 0o700) }
+        try own(data)
         let initdb = try tools.path("initdb")
         try run(initdb, ["-D", dataDirectory, "-U", superuser, "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"], what: "initdb")
     }
@@ -112,12 +119,24 @@ public final class ScratchCluster: @unchecked Sendable {
 
     // MARK: - helpers
 
-    func own(_ path: String) throws {
-        guard chmod(path, 0o700) == 0 else { throw DrillError.scratch("chmod '\(path)': \(String(cString: strerror(errno)))") }
+    /// Mode 0700 and, when there is an OS user, owned by it (PostgreSQL insists on both for its data directory),
+    /// set through the directory's descriptor.
+    func own(_ directory: DirectoryHandle) throws {
+        try Self.mapped { try directory.setMode(0o700) }
         guard let user = osUser else { return }
-        guard let entry = getpwnam(user) else { throw DrillError.scratch("OS user '\(user)' (postgres.os_user) does not exist") }
-        guard chown(path, entry.pointee.pw_uid, entry.pointee.pw_gid) == 0 else {
-            throw DrillError.scratch("chown '\(path)' to '\(user)': \(String(cString: strerror(errno)))")
+        guard let entry = getpwnam(user) else {
+            throw DrillError.scratch("OS user '\(user)' (postgres.os_user) does not exist")
+        }
+        try Self.mapped { try directory.setOwner(uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid) }
+    }
+
+    /// A directory operation whose failure is the drill's scratch error.
+    @discardableResult
+    static func mapped<T>(_ operation: () throws -> T) throws -> T {
+        do {
+            return try operation()
+        } catch let error as DirectoryError {
+            throw DrillError.scratch(error.message)
         }
     }
 

@@ -1,6 +1,7 @@
 // HealthCheck: the individual checks behind `lifeboat check`, each returning a one-line finding or throwing
 // the error a real run would hit.
 import Foundation
+import Policy
 import Storage
 import PGClient
 
@@ -42,7 +43,7 @@ public struct HealthCheck {
     }
 
     public func repository() throws -> String {
-        let repository = try Repository.open(context.config.repository, environment: context.environment)
+        let repository = try openRepository()
         let descriptor = try repository.descriptor()
         var detail = "\(repository.location) (repository \(descriptor.id), format \(descriptor.version))"
         if let bucket = repository.store.bucket {
@@ -55,16 +56,23 @@ public struct HealthCheck {
 
     /// Creates one probe key twice in `locks/`: the second create must be refused (412 on S3).
     public func exclusiveCreate() throws -> String {
-        let repository = try Repository.open(context.config.repository, environment: context.environment)
+        let repository = try openRepository()
         try ExclusiveCreateProbe.run(repository.store)
         return "honoured: a second create of the same key was refused (locks and WAL records rely on it)"
     }
 
     public func key() throws -> String {
-        let repository = try Repository.open(context.config.repository, environment: context.environment)
+        let repository = try openRepository()
         let credential = try Credential.load(context.config.encryption, environment: context.environment)
         let keyring = try repository.unlock(credential)
         return "\(credential) opens the keyring (current data key \(keyring.currentKeyId))"
+    }
+
+    /// The configured repository, with the engine's logger as every command opens it: at trace level `check`
+    /// logs its store operations and S3 requests too.
+    func openRepository(immutability: Immutability? = nil) throws -> Repository {
+        try Repository.open(context.config.repository, environment: context.environment, immutability: immutability,
+                            logger: context.logger)
     }
 
     func serverMajor() throws -> Int {

@@ -76,8 +76,7 @@ public struct HealthCheckRun {
         var detail = "'\(policy.name)' (\(policy.sourcePath))"
         if let rpo = policy.objectives.rpo { detail += ", RPO objective \(DurationText.format(rpo))" }
         guard let immutability = policy.immutability, repositoryReachable else { return ArchiveFinding(.ok, detail) }
-        let repository = try Repository.open(context.config.repository, environment: context.environment,
-                                             immutability: immutability)
+        let repository = try HealthCheck(context: context).openRepository(immutability: immutability)
         if let problem = repository.immutabilityProblem {
             return ArchiveFinding(.warning, detail + "; immutability is not in effect: \(problem)",
                                   hint: "use an S3 bucket created with Object Lock enabled, or remove 'immutability' "

@@ -46,10 +46,8 @@ public struct Verifier {
         do {
             guard try BackupCatalog(repository: repository, keyring: keyring, cluster: cluster).pinRecord(manifest.id) != nil else { return [] }
             result.ok = true
-        } catch let error as LifeboatError {
-            result.problem = error.message
         } catch {
-            result.problem = String(describing: error)
+            result.problem = ProblemText.of(error)
         }
         return [result]
     }
@@ -78,10 +76,8 @@ public struct Verifier {
                 return result
             }
             result.ok = true
-        } catch let error as LifeboatError {
-            result.problem = error.message
         } catch {
-            result.problem = String(describing: error)
+            result.problem = ProblemText.of(error)
         }
         return result
     }

@@ -37,6 +37,9 @@ public final class Keyring: @unchecked Sendable {
     }
 
     public var currentKeyId: String { document.current }
+
+    /// How new objects are sealed, as a manifest records it: the stream format and the current data key.
+    var encryptionInfo: EncryptionInfo { EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: currentKeyId) }
     public var dataKeyIds: [String] { document.keys.map(\.id) }
 
     /// Finds the data key named in an object's header, including one a rotation added after this keyring was read.

@@ -47,12 +47,8 @@ public struct Pruner {
             return PruneOutcome(id: nil, dryRun: true, plan: RetentionPlanner.plan(policy: policy, input: gathered.input, now: now),
                                 result: nil, resumed: try interruptedRuns().map(\.id))
         }
-        let lock = try RepositoryLock(store: store, name: "cluster-\(cluster)", command: "lifeboat prune")
-        let token = Interruption.shared.register { lock.release() }
-        defer {
-            Interruption.shared.unregister(token)
-            lock.release()
-        }
+        let lock = try ClusterLock(repository: catalog.repository, cluster: cluster, command: "lifeboat prune")
+        defer { lock.release() }
         let interrupted = try interruptedRuns()
         for record in interrupted {
             context.logger.warning("prune \(record.id) of \(CatalogCoding.formatTimestamp(record.startedAt)) was interrupted; this run finishes its work")

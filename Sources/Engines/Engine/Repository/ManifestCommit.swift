@@ -39,6 +39,17 @@ struct ManifestCommit {
         }
     }
 
+    /// A backup run's commit: the Object Lock record stamped as of now, then the manifest committed. Returns the
+    /// manifest as committed.
+    static func commitBackup(_ manifest: BackupManifest, context: EngineContext, repository: Repository,
+                             keyring: Keyring, written: WrittenObjects) throws -> BackupManifest {
+        var manifest = manifest
+        manifest.objectLock = repository.objectLockRecord(committingAt: context.now())
+        let catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: manifest.cluster)
+        try ManifestCommit(catalog: catalog, written: written) { context.logger.warning("\($0)") }.commit(manifest)
+        return manifest
+    }
+
     /// Reads the manifest back to learn whether an interrupted commit happened.
     func settle(_ manifest: BackupManifest) -> Outcome {
         do {

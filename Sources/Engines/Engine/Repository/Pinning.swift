@@ -28,13 +28,9 @@ public struct Pinning {
 
     /// Pins `reference` indefinitely (`until` nil) or until a date; `pinned: false` unpins.
     public func set(_ reference: String, pinned: Bool, until: Date?) throws -> PinChange {
-        let store = catalog.repository.store
-        let lock = try RepositoryLock(store: store, name: "cluster-\(catalog.cluster)", command: pinned ? "lifeboat pin" : "lifeboat unpin")
-        let token = Interruption.shared.register { lock.release() }
-        defer {
-            Interruption.shared.unregister(token)
-            lock.release()
-        }
+        let lock = try ClusterLock(repository: catalog.repository, cluster: catalog.cluster,
+                                   command: pinned ? "lifeboat pin" : "lifeboat unpin")
+        defer { lock.release() }
         let manifest = try catalog.resolve(reference)
         let indefinite = pinned && until == nil
         let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"

@@ -1,6 +1,7 @@
 // WrittenObjects: the objects a running backup has stored, so a failure or an interrupt can remove them again,
 // until the commit begins. From the moment the manifest may exist (ManifestCommit freezes the set before its
 // PUT) nothing here deletes: deleting then could strip a committed, listed backup of its data.
+import Catalog
 import Foundation
 import Pipeline
 import Storage
@@ -55,6 +56,27 @@ final class WrittenObjects: @unchecked Sendable {
     /// From now on the objects belong to a manifest that may exist: cleanup must leave them alone.
     func freeze() {
         lock.withLock { _frozen = true }
+    }
+
+    /// Runs a backup's work on these objects: an interrupt removes what it stored at once, a failure removes it
+    /// afterwards (in both cases only until the commit freezes the set).
+    func removingOnFailure<T>(_ work: () throws -> T) throws -> T {
+        let token = Interruption.shared.register { [self] in removeAll(immediately: true) }
+        defer { Interruption.shared.unregister(token) }
+        do {
+            return try work()
+        } catch {
+            removeAll()
+            throw error
+        }
+    }
+
+    /// The objects as a manifest lists them.
+    var storedObjects: [StoredObject] {
+        committed.map {
+            StoredObject(name: $0.key.lastSegment, storedSize: $0.storedSize, sha256: $0.sha256,
+                         contentSize: $0.contentSize)
+        }
     }
 
     /// The manifest is known not to exist (read back and absent): cleanup may remove the objects again.

@@ -39,7 +39,7 @@ public struct ArchiveCheck {
     }
 
     var waitSeconds: Double {
-        Double(context.environment["LIFEBOAT_CHECK_WAL_SECONDS"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? Self.defaultWaitSeconds
+        context.seconds(fromEnvironment: "LIFEBOAT_CHECK_WAL_SECONDS", default: Self.defaultWaitSeconds)
     }
 
     /// The archive_command this configuration needs, as a shell command.

@@ -47,9 +47,9 @@ extension WALArchive {
         let fileRecord = WALFileRecord(
             cluster: cluster, name: name.rawValue, size: file.size, sha256: digest,
             systemIdentifier: systemIdentifier.map { String($0) },
-            compression: CompressionInfo(algorithm: context.config.compression.algorithm.rawValue, level: context.config.compression.level),
+            compression: context.compressionInfo,
             archivedAt: context.now(),
-            tool: ToolInfo(name: "lifeboat", version: EngineContext.toolVersion, host: ProcessInfo.processInfo.hostName),
+            tool: EngineContext.toolInfo,
             object: object.fileName)
         let sealed = Array(try CatalogCoding.encoder().encode(fileRecord))
         // Twice at most: a record that beat our create can vanish before we read it only if prune expired it.

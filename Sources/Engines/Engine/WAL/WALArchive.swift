@@ -189,9 +189,7 @@ public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes 
 
     // MARK: upload
 
-    var compression: ArchiveCompression {
-        context.config.compression.algorithm.rawValue == "none" ? .none : .zstd
-    }
+    var compression: ArchiveCompression { CompressionTuning.filter(context.config.compression) }
 
     /// Streams the file into one tar entry named after it, hashing the plaintext on the way.
     func upload(_ file: WALSourceFile, name: WALName, key: ObjectKey) throws -> (CommittedObject, String) {

@@ -148,10 +148,8 @@ public struct WALInventoryReader {
                 progress.advance(by: $0.count)
             }
             result.ok = true
-        } catch let error as LifeboatError {
-            result.problem = error.message
         } catch {
-            result.problem = String(describing: error)
+            result.problem = ProblemText.of(error)
         }
         return result
     }
