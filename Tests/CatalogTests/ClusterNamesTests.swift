@@ -18,6 +18,7 @@ final class ClusterNamesTests: XCTestCase {
     }
 
     func testKeysWithoutAClusterFolderNameNoCluster() {
-        XCTAssertEqual(RepositoryLayout.clusterNames(in: ["backups/", "backups//x", "wal/stray-file", "walrus/a/b"]), [])
+        let keys = ["backups/", "backups//x", "wal/stray-file", "walrus/a/b"]
+        XCTAssertEqual(RepositoryLayout.clusterNames(in: keys), [])
     }
 }

@@ -12,7 +12,8 @@ final class FleetViewTests: XCTestCase {
         for cluster in ["analytics", "main", "orders"] {
             XCTAssertTrue(text.stdout.contains("cluster '\(cluster)': 20 complete backups"), text.stdout)
         }
-        let order = ["cluster 'analytics'", "cluster 'main'", "cluster 'orders'"].compactMap { text.stdout.range(of: $0)?.lowerBound }
+        let order = ["cluster 'analytics'", "cluster 'main'", "cluster 'orders'"]
+            .compactMap { text.stdout.range(of: $0)?.lowerBound }
         XCTAssertEqual(order, order.sorted())
         XCTAssertTrue(text.stdout.contains("WAL gap on timeline 1"), "orders' gap is listed: " + text.stdout)
 
@@ -40,8 +41,8 @@ final class FleetViewTests: XCTestCase {
         XCTAssertTrue(row("analytics").hasSuffix("never"), "analytics never ran a drill: " + text.stdout)
         XCTAssertTrue(row("orders").contains(" EXCEEDED "), text.stdout)
         XCTAssertTrue(row("main").contains("weekly-full 2026-09-15 12:00:00Z passed"), text.stdout)
-        XCTAssertTrue(text.stdout.contains("objective 2h (policy fleet-audit, applied to every cluster): orders exceeded"),
-                      text.stdout)
+        let summary = "objective 2h (policy fleet-audit, applied to every cluster): orders exceeded"
+        XCTAssertTrue(text.stdout.contains(summary), text.stdout)
 
         let run = try workspace.lifeboat(["status", "--all-clusters", "--json"] + now)
         XCTAssertEqual(run.status, 3, run.stderr)
@@ -90,7 +91,8 @@ final class FleetViewTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(clusters[2]["worst_exposure_seconds"] as? Double), 7200)
         XCTAssertNil(clusters[0]["last_drill"])
         XCTAssertEqual((clusters[1]["last_drill"] as? [String: Any])?["verdict"] as? String, "passed")
-        XCTAssertEqual((json["reports"] as? [[String: Any]])?.map { $0["cluster"] as? String }, ["analytics", "main", "orders"])
+        XCTAssertEqual((json["reports"] as? [[String: Any]])?.map { $0["cluster"] as? String },
+                       ["analytics", "main", "orders"])
 
         let markdown = try workspace.lifeboat(["report", "--all-clusters"] + FleetHistory.period)
         XCTAssertEqual(markdown.status, 3, markdown.stderr)
@@ -103,7 +105,8 @@ final class FleetViewTests: XCTestCase {
         let written = try workspace.lifeboat(["report", "--all-clusters", "--format", "html", "--output", html]
             + FleetHistory.period)
         XCTAssertEqual(written.status, 3, written.output)
-        XCTAssertTrue(written.stdout.contains("fleet report written to \(html): NOT COMPLIANT (3 clusters)"), written.output)
+        XCTAssertTrue(written.stdout.contains("fleet report written to \(html): NOT COMPLIANT (3 clusters)"),
+                      written.output)
         let page = try String(contentsOfFile: html, encoding: .utf8)
         XCTAssertTrue(page.contains("id=\"fleet-summary\""))
 

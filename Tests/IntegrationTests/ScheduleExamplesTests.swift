@@ -167,7 +167,8 @@ final class ScheduleExamplesTests: XCTestCase {
             XCTAssertEqual(job["concurrency"] as? String, "Forbid")
             XCTAssertEqual(job["restart"] as? String, "Never", "podFailurePolicy needs restartPolicy Never")
             let rules = try XCTUnwrap(job["rules"] as? [[String: Any]])
-            XCTAssertEqual(rules.compactMap { ($0["onExitCodes"] as? [String: Any])?["values"] as? [Int] }, [[2, 4], [5]])
+            let codes = rules.compactMap { ($0["onExitCodes"] as? [String: Any])?["values"] as? [Int] }
+            XCTAssertEqual(codes, [[2, 4], [5]])
             arguments += invocations(try XCTUnwrap(job["args"] as? String))
         }
         XCTAssertEqual(arguments.count, 4)

@@ -76,7 +76,8 @@ final class FleetReportTests: XCTestCase {
         XCTAssertEqual(json["format_version"] as? Int, 1)
         XCTAssertEqual((json["verdict"] as? [String: Any])?["status"] as? String, "not_compliant")
         let clusters = try XCTUnwrap(json["clusters"] as? [[String: Any]])
-        XCTAssertEqual(clusters.map { $0["verdict"] as? String }, ["insufficient_history", "compliant", "not_compliant"])
+        XCTAssertEqual(clusters.map { $0["verdict"] as? String },
+                       ["insufficient_history", "compliant", "not_compliant"])
         XCTAssertNotNil(clusters[2]["newest_recoverable_point"])
         XCTAssertEqual((clusters[2]["last_drill"] as? [String: Any])?["verdict"] as? String, "error")
         XCTAssertEqual((json["reports"] as? [[String: Any]])?.count, 3)
@@ -94,7 +95,8 @@ final class FleetReportTests: XCTestCase {
         XCTAssertTrue(markdown.contains("semiannual-full, 2026-04-20 03:00 UTC: error"), markdown)
         XCTAssertTrue(markdown.contains("production (the configured policy, applied to every cluster)"))
         let summary = try XCTUnwrap(markdown.range(of: "| Cluster | RPO |"))
-        let sections = ["## Compliance report: analytics", "## Compliance report: billing", "## Compliance report: orders"]
+        let sections = ["analytics", "billing", "orders"]
+            .map { "## Compliance report: " + $0 }
             .map { markdown.range(of: $0)?.lowerBound }
         XCTAssertFalse(sections.contains(nil), markdown)
         XCTAssertEqual(sections.compactMap { $0 }, sections.compactMap { $0 }.sorted())
@@ -114,11 +116,10 @@ final class FleetReportTests: XCTestCase {
                 XCTAssertTrue(html.contains("id=\"cluster-\(cluster)-\(id)\""), "cluster \(cluster) \(id)")
             }
         }
-        let ids = try NSRegularExpression(pattern: " id=\"([^\"]+)\"").matches(in: html, range: NSRange(html.startIndex..., in: html))
-            .compactMap { Range($0.range(at: 1), in: html).map { String(html[$0]) } }
-        XCTAssertEqual(ids.count, Set(ids).count, "every id once: \(ids.filter { id in ids.filter { $0 == id }.count > 1 })")
-        let labels = try NSRegularExpression(pattern: "aria-labelledby=\"([^\"]+)\"").matches(in: html, range: NSRange(html.startIndex..., in: html))
-            .compactMap { Range($0.range(at: 1), in: html).map { String(html[$0]) } }
+        let ids = try captures(" id=\"([^\"]+)\"", in: html)
+        let repeated = ids.filter { id in ids.filter { $0 == id }.count > 1 }
+        XCTAssertEqual(ids.count, Set(ids).count, "every id once: \(repeated)")
+        let labels = try captures("aria-labelledby=\"([^\"]+)\"", in: html)
         XCTAssertFalse(labels.isEmpty)
         for label in labels { XCTAssertTrue(ids.contains(label), "\(label) names an element of the page") }
         XCTAssertTrue(html.contains("<td class=\"bad\">NOT COMPLIANT</td>"))
@@ -127,6 +128,12 @@ final class FleetReportTests: XCTestCase {
         if let path = ProcessInfo.processInfo.environment["LIFEBOAT_WRITE_FLEET_REPORT_SAMPLE"], !path.isEmpty {
             try html.write(toFile: path, atomically: true, encoding: .utf8)
         }
+    }
+
+    /// The first group of every match of `pattern`.
+    private func captures(_ pattern: String, in text: String) throws -> [String] {
+        try NSRegularExpression(pattern: pattern).matches(in: text, range: NSRange(text.startIndex..., in: text))
+            .compactMap { Range($0.range(at: 1), in: text).map { String(text[$0]) } }
     }
 
     func testClusterNamesAreEscaped() throws {

@@ -33,7 +33,8 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .long, help: "markdown (default), html or json.") var format: ReportFormat = .markdown
     @Option(name: .long, help: "Write the report to FILE instead of stdout.") var output: String?
     @Option(name: .long, help: "Evaluate as of this time (RFC 3339) instead of now.") var now: String?
-    @Flag(name: .long, help: "Every cluster in the repository: a summary per cluster and an overall verdict, then each report.")
+    @Flag(name: .long,
+          help: "Every cluster in the repository: a summary per cluster and an overall verdict, then each report.")
     var allClusters = false
 
     func validate() throws {

@@ -29,7 +29,8 @@ public struct FleetClusterSummary: Codable, Sendable, Equatable {
         worstExposureSeconds = report.coverage.worstExposureSeconds
         rpoObjectiveSeconds = report.objectives.rpoSeconds
         lastBackups = BackupKind.allCases.compactMap { kind in
-            input.backups.filter { $0.kind == kind && $0.finishedAt < input.until }.max { $0.finishedAt < $1.finishedAt }
+            input.backups.filter { $0.kind == kind && $0.finishedAt < input.until }
+                .max { $0.finishedAt < $1.finishedAt }
                 .map { FleetLastBackup(kind: kind, id: $0.id, finishedAt: $0.finishedAt) }
         }
         lastDrill = input.drills.filter { $0.startedAt < input.until }.max { $0.startedAt < $1.startedAt }.map {
