@@ -11,7 +11,7 @@ struct FleetHTMLReport {
     static let css = """
     #fleet-summary, #fleet-objectives, [id$="-objective-verdicts"], [id$="-drill-runs"] { width: 100%; }
     #fleet-summary, #fleet-objectives, [id$="-drill-runs"] { font-size: .9em; }
-    #fleet-summary td:nth-child(1), #fleet-objectives td:nth-child(1) { overflow-wrap: anywhere; }
+    #fleet-summary td:nth-child(1), #fleet-objectives td:nth-child(1) { overflow-wrap: anywhere; min-width: 7em; }
     [id$="-drill-runs"] td:nth-child(1), [id$="-drill-runs"] td:nth-child(4) { overflow-wrap: anywhere; }
     h2[id$="-objectives"], h2[id$="-reasons"] { margin-top: 1.2em; }
     article.cluster { border-top: 3px double #999; margin-top: 3em; }
