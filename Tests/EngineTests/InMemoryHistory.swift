@@ -38,12 +38,20 @@ final class InMemoryHistory {
 
     var policies: PolicySource { PolicySource(config: context.config, logger: context.logger, command: "test") }
 
-    /// A complete logical backup finished at `finishedAt`, one database dump of `content` in one sealed object.
+    /// The catalog of another cluster in the same repository (fleet views read several).
+    func catalog(for cluster: String) -> BackupCatalog {
+        BackupCatalog(repository: catalog.repository, keyring: catalog.keyring, cluster: cluster)
+    }
+
+    /// A complete logical backup finished at `finishedAt`, one database dump of `content` in one sealed object,
+    /// of `cluster` (default: the configured "main").
     @discardableResult
-    func logicalBackup(finishedAt: Date, content: [UInt8] = Array("a pg_dump archive".utf8)) throws -> BackupManifest {
+    func logicalBackup(finishedAt: Date, content: [UInt8] = Array("a pg_dump archive".utf8),
+                       cluster: String? = nil) throws -> BackupManifest {
+        let cluster = cluster ?? self.cluster
         let id = BackupID.generate(at: finishedAt.addingTimeInterval(-60))
         let name = RepositoryLayout.databaseObjectName(index: 1, compressed: true)
-        let object = try sealedObject(id, name: name, entry: "shop.dump", content: content)
+        let object = try sealedObject(id, name: name, entry: "shop.dump", content: content, cluster: cluster)
         let manifest = BackupManifest(
             id: id, cluster: cluster, kind: .logical, label: nil, startedAt: finishedAt.addingTimeInterval(-60),
             finishedAt: finishedAt, pinned: false, keepUntil: nil,
@@ -55,13 +63,14 @@ final class InMemoryHistory {
             objects: [object],
             databases: [DatabaseRecord(name: "shop", object: name, dumpFormat: "pg_dump-custom", tables: [])],
             globals: nil)
-        try catalog.commit(manifest)
+        try catalog(for: cluster).commit(manifest)
         return manifest
     }
 
     /// One tar entry, compressed and sealed by SealedObjectWriter, as backups store their objects.
-    func sealedObject(_ id: BackupID, name: String, entry: String, content: [UInt8]) throws -> StoredObject {
-        let key = try ObjectKey(RepositoryLayout.object(cluster: cluster, id: id, name: name))
+    func sealedObject(_ id: BackupID, name: String, entry: String, content: [UInt8],
+                      cluster: String? = nil) throws -> StoredObject {
+        let key = try ObjectKey(RepositoryLayout.object(cluster: cluster ?? self.cluster, id: id, name: name))
         let writer = try SealedObjectWriter(store: store, key: key, sealingKey: catalog.keyring.current,
                                             compression: .zstd, level: 3)
         try writer.tar.beginEntry(name: entry, size: Int64(content.count))

@@ -13,10 +13,12 @@ import XCTest
 final class RepositoryHistory {
     let catalog: BackupCatalog
     let repositoryRoot: String
-    let cluster = "main"
+    let cluster: String
     private var segment: UInt64 = 1
 
-    init(configPath: String, repositoryRoot: String) throws {
+    /// `cluster` is the one written to (default "main"); a repository can hold several (fleet tests).
+    init(configPath: String, repositoryRoot: String, cluster: String = "main") throws {
+        self.cluster = cluster
         let config = try ConfigLoader.load(path: configPath)
         let repository = try Repository.open(config.repository, environment: [:])
         let keyring = try repository.unlock(try Credential.load(config.encryption, environment: [:]))

@@ -51,25 +51,43 @@ final class ScheduleExamplesTests: XCTestCase {
         let env = try TestEnvironment.require()
         let units = try FileManager.default.contentsOfDirectory(atPath: Self.directory + "/systemd").sorted()
         XCTAssertEqual(units.filter { $0.hasSuffix(".timer") }.count, 4)
+        XCTAssertGreaterThanOrEqual(try verifyUnits("systemd", units, env: env), 7)
+    }
+
+    /// The fleet's units: a templated backup unit and timer per cluster, and the fleet's status and report.
+    func testFleetSystemdUnitsVerifyAndTheirCommandsParse() throws {
+        let env = try TestEnvironment.require()
+        let units = try FileManager.default.contentsOfDirectory(atPath: Self.directory + "/fleet/systemd").sorted()
+        XCTAssertEqual(units, ["lifeboat-backup@.service", "lifeboat-backup@.timer", "lifeboat-fleet-report.service",
+                               "lifeboat-fleet-report.timer", "lifeboat-fleet-status.service",
+                               "lifeboat-fleet-status.timer"])
+        XCTAssertEqual(try verifyUnits("fleet/systemd", units, env: env), 5)
+        XCTAssertTrue(try read("fleet/systemd/lifeboat-fleet-status.service").contains("status --all-clusters"))
+        XCTAssertTrue(try read("fleet/systemd/lifeboat-fleet-report.service").contains("report --all-clusters"))
+    }
+
+    /// Parses every lifeboat command of `units` (in `subdirectory`) and runs `systemd-analyze verify` on copies
+    /// that call the built binary (a template unit is verified with an instance of its own); returns how many
+    /// commands were parsed.
+    func verifyUnits(_ subdirectory: String, _ units: [String], env: TestEnvironment) throws -> Int {
         let copy = NSTemporaryDirectory() + "units-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: copy) }
         var count = 0
         for unit in units {
-            let text = try read("systemd/" + unit)
+            let text = try read(subdirectory + "/" + unit)
             try text.replacingOccurrences(of: "/usr/local/bin/lifeboat", with: env.binary).write(toFile: copy + "/" + unit, atomically: true, encoding: .utf8)
             let arguments = text.split(separator: "\n").first { $0.hasPrefix("Environment=LB_ARGS=") }
                 .map { String($0.dropFirst("Environment=LB_ARGS=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? ""
             for line in text.split(separator: "\n") where line.hasPrefix("Exec") {
                 let command = String(line.drop { $0 != "=" }.dropFirst()).replacingOccurrences(of: "$LB_ARGS", with: arguments)
-                    .replacingOccurrences(of: "'", with: "")
+                    .replacingOccurrences(of: "'", with: "").replacingOccurrences(of: "%i", with: "main")
                 for invocation in invocations(command) {
                     try assertParses(invocation, from: unit, env: env)
                     count += 1
                 }
             }
         }
-        XCTAssertGreaterThanOrEqual(count, 7)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
         process.arguments = ["verify", "--man=no"] + units.map { copy + "/" + $0 }
@@ -81,6 +99,7 @@ final class ScheduleExamplesTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, text)
         XCTAssertEqual(text.trimmingCharacters(in: .whitespacesAndNewlines), "", "systemd-analyze verify found problems")
+        return count
     }
 
     func testKubernetesCronJobIsValidAndItsCommandsParse() throws {
@@ -113,5 +132,49 @@ final class ScheduleExamplesTests: XCTestCase {
         let invocations = invocations(try XCTUnwrap(job["args"] as? String))
         XCTAssertEqual(invocations.count, 2)
         for arguments in invocations { try assertParses(arguments, from: "cronjob.yaml", env: env) }
+    }
+
+    /// One CronJob per cluster for its backups, and the fleet's status and report CronJobs.
+    func testFleetKubernetesCronJobsAreValidAndTheirCommandsParse() throws {
+        let env = try TestEnvironment.require()
+        let script = """
+            import json, sys, yaml
+            jobs = []
+            for doc in yaml.safe_load_all(open(sys.argv[1])):
+                spec = doc["spec"]["jobTemplate"]["spec"]
+                jobs.append({"kind": doc["kind"], "api": doc["apiVersion"], "name": doc["metadata"]["name"],
+                             "concurrency": doc["spec"]["concurrencyPolicy"],
+                             "restart": spec["template"]["spec"]["restartPolicy"],
+                             "args": spec["template"]["spec"]["containers"][0]["args"][0],
+                             "rules": spec["podFailurePolicy"]["rules"]})
+            print(json.dumps(jobs))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, Self.directory + "/fleet/kubernetes/cronjobs.yaml"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let jobs = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        XCTAssertEqual(jobs.map { $0["name"] as? String }, ["lifeboat-backup-orders", "lifeboat-fleet-status",
+                                                            "lifeboat-fleet-report"])
+        var arguments: [[String]] = []
+        for job in jobs {
+            XCTAssertEqual(job["kind"] as? String, "CronJob")
+            XCTAssertEqual(job["api"] as? String, "batch/v1")
+            XCTAssertEqual(job["concurrency"] as? String, "Forbid")
+            XCTAssertEqual(job["restart"] as? String, "Never", "podFailurePolicy needs restartPolicy Never")
+            let rules = try XCTUnwrap(job["rules"] as? [[String: Any]])
+            let codes = rules.compactMap { ($0["onExitCodes"] as? [String: Any])?["values"] as? [Int] }
+            XCTAssertEqual(codes, [[2, 4], [5]])
+            arguments += invocations(try XCTUnwrap(job["args"] as? String))
+        }
+        XCTAssertEqual(arguments.count, 4)
+        XCTAssertTrue(arguments.contains { $0.contains("status") && $0.contains("--all-clusters") })
+        XCTAssertTrue(arguments.contains { $0.contains("report") && $0.contains("--all-clusters") })
+        for invocation in arguments { try assertParses(invocation, from: "fleet/kubernetes/cronjobs.yaml", env: env) }
     }
 }

@@ -1,5 +1,6 @@
 // lifeboat list: the complete backups of the configured cluster (CatalogListing reads them) and the WAL archive's
-// recoverable windows.
+// recoverable windows; with --all-clusters, the same for every cluster in the repository (FleetListing), grouped
+// per cluster.
 import ArgumentParser
 import Engine
 import Foundation
@@ -8,9 +9,12 @@ struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List the complete backups of the cluster.")
 
     @OptionGroup var options: GlobalOptions
+    @Flag(name: .long, help: "Every cluster in the repository, grouped per cluster (not just the configured one).")
+    var allClusters = false
 
     func run() throws {
         let context = try CommandContext(options, command: "list")
+        guard !allClusters else { return try runFleet(context) }
         let result = try CatalogListing(context: context.engine, catalog: try context.catalog()).run()
         let listing = result.listing, wal = result.wal, backups = listing.backups
         try context.emitJSON(listing)
@@ -19,6 +23,11 @@ struct ListCommand: ParsableCommand {
             context.say("no complete backups of cluster '\(context.config.cluster)' in \(listing.repository)")
             return
         }
+        context.say(Output.table(Self.rows(backups)))
+    }
+
+    /// The header and one row per backup.
+    static func rows(_ backups: [BackupSummary]) -> [[String]] {
         var rows = [["ID", "TYPE", "FINISHED", "DURATION", "DATABASES", "DUMPED", "STORED", "TIER", "KEEP", "LABEL"]]
         for backup in backups {
             let keep = backup.pinned ? "pinned" : backup.keepUntil.map { "until " + Output.timestamp($0).prefix(10) } ?? ""
@@ -27,7 +36,25 @@ struct ListCommand: ParsableCommand {
                          backup.databases.joined(separator: ","), Format.bytes(backup.dumpBytes),
                          Format.bytes(backup.storedBytes), backup.dataTier, keep, backup.label ?? ""])
         }
-        context.say(Output.table(rows))
+        return rows
+    }
+
+    func runFleet(_ context: CommandContext) throws {
+        let (repository, keyring) = try context.unlockedRepository()
+        let result = try FleetListing(context: context.engine, repository: repository, keyring: keyring).run()
+        try context.emitJSON(result.listing)
+        guard !result.clusters.isEmpty else {
+            context.say("no clusters in \(result.listing.repository)")
+            return
+        }
+        let sections = result.clusters.map { cluster -> String in
+            let listing = cluster.listing, count = listing.backups.count
+            var lines = ["cluster '\(listing.cluster)': \(count) complete backup\(count == 1 ? "" : "s")"]
+            if count > 0 { lines.append(Output.table(Self.rows(listing.backups))) }
+            if !cluster.wal.isEmpty { lines += Self.walLines(cluster.wal) }
+            return lines.joined(separator: "\n")
+        }
+        context.say(sections.joined(separator: "\n\n"))
     }
 
     /// The recoverable windows, the gaps and the snapshots that cannot be restored, one line each.

@@ -3,6 +3,8 @@
 // time of its last segment), or the finish time of the newest logical backup when that is newer (or there is
 // no WAL archive). Exit 0 when the exposure is within the objective, 3 when it exceeds it, 1 when nothing at
 // all is recoverable. The engine (RPOStatusCheck) decides; this file shows the result and records the metrics.
+// With --all-clusters (FleetStatusCheck) it shows one row per cluster of the repository and exits with the worst
+// cluster's verdict; its gauges are not written, as they are labelled with the configured cluster.
 import ArgumentParser
 import Engine
 import Foundation
@@ -16,7 +18,9 @@ struct StatusCommand: ParsableCommand {
             snapshot (an upper bound of the last commit it holds), or the finish time of the newest logical backup \
             when that is newer. Exit 0 when now minus that point is within the objective, 3 when it exceeds it, 1 \
             when nothing is recoverable. The objective is --rpo when given, else the policy's objectives.rpo \
-            (policies/README.md), else 15m.
+            (policies/README.md), else 15m. --all-clusters: one row per cluster in the repository, each against \
+            that objective (the configured policy applies to every cluster), exit status of the worst cluster \
+            (1 nothing recoverable, 3 exceeded, 0 all within).
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -24,6 +28,8 @@ struct StatusCommand: ParsableCommand {
     var rpo: String?
     @Option(name: .long, help: "Evaluate at this time instead of now (RFC 3339), for tests and what-if checks.")
     var now: String?
+    @Flag(name: .long, help: "One row per cluster in the repository; the exit status is the worst cluster's.")
+    var allClusters = false
 
     func validate() throws {
         if let rpo, (RPOExposure.parseDuration(rpo) ?? 0) <= 0 {
@@ -36,6 +42,7 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(options, command: "status")
+        guard !allClusters else { return try runFleet(context) }
         let check = RPOStatusCheck(context: context.engine, catalog: try context.catalog(), policies: context.policies)
         let result = try check.run(rpo: rpo.flatMap(RPOExposure.parseDuration),
                                    at: now.flatMap(CatalogCoding.parseTimestamp))
@@ -63,6 +70,44 @@ struct StatusCommand: ParsableCommand {
         let line = "RPO exposure \(RPOExposure.formatDuration(seconds)) (objective \(goal)): \(exposure.met ? "ok" : "EXCEEDED")"
         context.say(line + " — newest recoverable point \(Output.timestamp(point)) (\(from))")
         try context.conclude(result.verdict, reason: line)
+    }
+
+    func runFleet(_ context: CommandContext) throws {
+        let (repository, keyring) = try context.unlockedRepository()
+        let check = FleetStatusCheck(context: context.engine, repository: repository, keyring: keyring,
+                                     policies: context.policies)
+        let result = try check.run(rpo: rpo.flatMap(RPOExposure.parseDuration),
+                                   at: now.flatMap(CatalogCoding.parseTimestamp))
+        let report = result.report
+        try context.emitJSON(report)
+        let goal = RPOExposure.formatDuration(report.objectiveSeconds)
+        guard !report.clusters.isEmpty else {
+            let line = "RPO exposure unknown (objective \(goal)): no clusters in \(report.repository)"
+            context.say(line)
+            return try context.conclude(result.verdict, reason: line)
+        }
+        context.say(Output.table(Self.fleetRows(report.clusters)))
+        let problems = report.clusters.filter { $0.status != "ok" }
+        let line = "\(report.clusters.count) cluster\(report.clusters.count == 1 ? "" : "s"), objective \(goal) "
+            + "(\(report.objectiveSource), applied to every cluster): "
+            + (problems.isEmpty ? "all ok" : problems.map { "\($0.cluster) \($0.status)" }.joined(separator: ", "))
+        context.say("\n" + line)
+        try context.conclude(result.verdict, reason: line)
+    }
+
+    /// The header and one row per cluster: exposure, newest point, newest backup per type, newest drill.
+    static func fleetRows(_ clusters: [FleetClusterStatus]) -> [[String]] {
+        var rows = [["CLUSTER", "STATUS", "EXPOSURE", "NEWEST RECOVERABLE POINT", "LAST LOGICAL", "LAST SNAPSHOT",
+                     "LAST DRILL"]]
+        for row in clusters {
+            let drill = row.lastDrill.map { "\($0.drill) \(Output.timestamp($0.at)) \($0.verdict)" } ?? "never"
+            rows.append([row.cluster, row.status.uppercased(),
+                         row.exposureSeconds.map(RPOExposure.formatDuration) ?? "-",
+                         row.newestRecoverablePoint.map(Output.timestamp) ?? (row.error ?? "none"),
+                         row.lastBackup(.logical).map { Output.timestamp($0.finishedAt) } ?? "-",
+                         row.lastBackup(.snapshot).map { Output.timestamp($0.finishedAt) } ?? "-", drill])
+        }
+        return rows
     }
 
     /// The cluster's footprint in the repository, from what status reads anyway (the manifests and one WAL

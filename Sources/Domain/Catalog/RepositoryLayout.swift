@@ -48,6 +48,23 @@ public enum RepositoryLayout {
     }
     public static func tablespaceEntryName(oid: UInt32) -> String { "tblspc-\(oid).tar" }
 
+    /// The top-level folders that hold one subfolder per cluster (`backups/<cluster>/`, `wal/<cluster>/`, …):
+    /// a fleet view finds its clusters there, since the repository keeps no list of them.
+    public static let clusterRoots = ["backups/", "wal/", "drills/", "prune/"]
+
+    /// The cluster names in a listing of the `clusterRoots`: the first path component under a root, sorted and
+    /// without duplicates. A key directly under a root (no cluster folder) names no cluster.
+    public static func clusterNames(in keys: [String]) -> [String] {
+        var names = Set<String>()
+        for key in keys {
+            guard let root = clusterRoots.first(where: { key.hasPrefix($0) }) else { continue }
+            let rest = key.dropFirst(root.count)
+            guard let slash = rest.firstIndex(of: "/"), slash != rest.startIndex else { continue }
+            names.insert(String(rest[..<slash]))
+        }
+        return names.sorted()
+    }
+
     /// The backup IDs whose manifest key appears in a listing of `clusterBackups(cluster)`.
     public static func completedBackups(in keys: [String], cluster: String) -> [BackupID] {
         let prefix = clusterBackups(cluster)

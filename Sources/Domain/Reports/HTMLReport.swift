@@ -11,9 +11,12 @@ struct HTMLReport {
     func render() -> String {
         let title = HTML.escape("Compliance report: \(report.cluster) \(ReportSummaries.period(report))")
         return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>\(title)</title>\n"
-            + "<style>\n\(HTMLStyle.css)\n</style>\n</head>\n<body>\n"
-            + [banner(), schedule(), coverage(), drills(), retention(), encryption(), immutability()].joined()
-            + "</body>\n</html>\n"
+            + "<style>\n\(HTMLStyle.css)\n</style>\n</head>\n<body>\n" + body() + "</body>\n</html>\n"
+    }
+
+    /// The sections without the document around them: the fleet report places one per cluster in its page.
+    func body() -> String {
+        [banner(), schedule(), coverage(), drills(), retention(), encryption(), immutability()].joined()
     }
 
     private func banner() -> String {

@@ -124,13 +124,22 @@ struct MarkdownReport {
     }
 
     private func table(_ header: [String], _ rows: [[String]]) -> String {
+        Self.table(header, rows)
+    }
+
+    private func cell(_ text: String) -> String {
+        Self.cell(text)
+    }
+
+    /// A table of already escaped cells (the fleet report's summary tables use it too).
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
         let lines = ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---" }.joined(separator: "|") + "|"]
             + rows.map { "| " + $0.joined(separator: " | ") + " |" }
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// Table cells and list items are one line; a pipe would end the cell, and HTML inside Markdown renders.
-    private func cell(_ text: String) -> String {
+    static func cell(_ text: String) -> String {
         var escaped = ""
         for character in text {
             switch character {

@@ -11,4 +11,14 @@ public enum ReportRenderer {
     public static func html(_ report: ComplianceReport) -> String {
         HTMLReport(report: report).render()
     }
+
+    /// Every cluster of a repository: the summary and overall verdict first, then each cluster's report.
+    public static func markdown(_ report: FleetReport) -> String {
+        FleetMarkdownReport(report: report).render()
+    }
+
+    /// The fleet report as one self-contained HTML file.
+    public static func html(_ report: FleetReport) -> String {
+        FleetHTMLReport(report: report).render()
+    }
 }

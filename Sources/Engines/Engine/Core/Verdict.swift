@@ -19,3 +19,22 @@ public enum Verdict: Equatable, Sendable {
 
     public var isPassed: Bool { self == .passed }
 }
+
+extension Verdict {
+    /// How bad a verdict is, for a fleet of clusters judged at once: the run reports its worst cluster. Nothing
+    /// recoverable (failed) is worse than an objective missed; an error worse than that; damaged data worst.
+    public var severity: Int {
+        switch self {
+        case .passed: return 0
+        case .objectiveNotMet: return 1
+        case .failed: return 2
+        case .error: return 3
+        case .integrityFailure: return 4
+        }
+    }
+
+    /// The worst of `verdicts` (the first of equally bad ones); `passed` for none.
+    public static func worst(_ verdicts: [Verdict]) -> Verdict {
+        verdicts.reduce(.passed) { $1.severity > $0.severity ? $1 : $0 }
+    }
+}
