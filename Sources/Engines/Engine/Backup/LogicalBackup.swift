@@ -119,8 +119,11 @@ public final class LogicalBackup {
             throw error
         }
         let counts = try counting.join()
+        // Still inside the snapshot: what pg_dump only restores with --create, as the dump saw it.
+        let properties = try DatabasePropertiesQuery(session: snapshotConnection).read(database: name).properties
         try snapshotConnection.execute("COMMIT")
-        let record = DatabaseRecord(name: name, object: objectName, dumpFormat: "pg_dump-custom", tables: counts)
+        let record = DatabaseRecord(name: name, object: objectName, dumpFormat: "pg_dump-custom", tables: counts,
+                                    properties: properties)
         return (record, lsn)
     }
 
