@@ -62,10 +62,10 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
                      .init(grantee: "gone", privilege: "CONNECT", grantable: false)])
 
     func emptyTarget(owner: String = "postgres") -> DatabasePropertiesQuery.Reading {
-        .init(properties: DatabaseProperties(settings: [], roleSettings: [], comment: nil,
-                                             privileges: [.init(grantee: nil, privilege: "CONNECT", grantable: false),
-                                                          .init(grantee: nil, privilege: "TEMPORARY", grantable: false)]),
-              owner: owner)
+        let defaults: [DatabaseProperties.Privilege] = [.init(grantee: nil, privilege: "CONNECT", grantable: false),
+                                                        .init(grantee: nil, privilege: "TEMPORARY", grantable: false)]
+        return .init(properties: DatabaseProperties(settings: [], roleSettings: [], comment: nil, privileges: defaults),
+                     owner: owner)
     }
 
     func testStatementsNameTheTargetAndSkipWhatCannotApply() throws {
@@ -184,13 +184,13 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
         var actual = expected
         actual.settings = ["b=2", "a=1"]
         actual.privileges = []
-        XCTAssertEqual(DatabasePropertiesRestore.differences(expected: expected, actual: actual, checkPrivileges: false),
-                       [])
-        XCTAssertEqual(DatabasePropertiesRestore.differences(expected: expected, actual: actual, checkPrivileges: true),
-                       ["privileges are [], the backup has [CONNECT to PUBLIC]"])
+        let differences = { (actual: DatabaseProperties, privileges: Bool) in
+            DatabasePropertiesRestore.differences(expected: expected, actual: actual, checkPrivileges: privileges)
+        }
+        XCTAssertEqual(differences(actual, false), [])
+        XCTAssertEqual(differences(actual, true), ["privileges are [], the backup has [CONNECT to PUBLIC]"])
         actual.roleSettings = []
-        XCTAssertEqual(DatabasePropertiesRestore.differences(expected: expected, actual: actual, checkPrivileges: false),
-                       ["settings of role 'r' are [], the backup has [x=1]"])
+        XCTAssertEqual(differences(actual, false), ["settings of role 'r' are [], the backup has [x=1]"])
     }
 
     func testReadingGroupsRoleSettingsAndKeepsPublicApart() throws {

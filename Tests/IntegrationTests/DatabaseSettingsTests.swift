@@ -26,8 +26,9 @@ final class DatabaseSettingsTests: XCTestCase {
             SELECT unnest(setconfig) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
             JOIN pg_roles r ON r.oid = s.setrole WHERE d.datname = $1 AND r.rolname = $2 ORDER BY 1
             """, [database, role]).rows.compactMap { $0[0] }
-        let comment = try admin.query("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
-                                      [database]).rows.first?[0] ?? nil
+        let comment = try admin.query(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+            [database]).rows.first?[0] ?? nil
         let privileges = try admin.query("""
             SELECT coalesce(pg_get_userbyid(nullif(a.grantee, 0)), 'PUBLIC') || ':' || a.privilege_type
                    || CASE WHEN a.is_grantable THEN '*' ELSE '' END

@@ -69,7 +69,8 @@ struct RestoreCommand: ParsableCommand {
         }
         for (name, given) in [("--database", database != nil), ("--target", target != nil), ("--globals", globals),
                               ("--no-owner", noOwner),
-                              ("--no-database-settings", noDatabaseSettings), ("--spool-dir", spoolDir != nil), ("--jobs", jobs != 1)] where given {
+                              ("--no-database-settings", noDatabaseSettings), ("--spool-dir", spoolDir != nil),
+                              ("--jobs", jobs != 1)] where given {
             throw ValidationError("\(name) does not apply to a snapshot restore (--data-dir)")
         }
         if [toTime, toLsn, toName].compactMap({ $0 }).count > 1 {

@@ -40,7 +40,8 @@ public enum EngineError: LifeboatError {
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .keyringDamaged, .keySlotRejected, .wrongKey, .rowCountMismatch, .databaseSettingsMismatch, .manifestMismatch:
+        case .keyringDamaged, .keySlotRejected, .wrongKey, .rowCountMismatch, .databaseSettingsMismatch,
+             .manifestMismatch:
             return .integrity
         case .keyFileMissing, .keyFileInsecure, .keyFileMalformed, .keyFileExists,
              .passphraseMissing, .passphraseTooShort, .passphraseFileUnusable, .toolMissing, .databaseNotFound, .databaseRequired,
@@ -144,11 +145,13 @@ public enum EngineError: LifeboatError {
         case .targetNotEmpty: return "restore into a new database (--target URL naming it), or pass --clean to replace its contents"
         case .rowCountMismatch: return "the restore is incomplete or the backup is damaged; do not use this database, try another backup"
         case .databaseSettingsFailed:
-            return "the data is restored (row counts not compared yet); fix the cause (the restoring role may lack a privilege the setting "
-                + "needs) and restore again, or pass --no-database-settings to restore without them"
+            return "the data is restored (row counts not compared yet); fix the cause (the restoring role may lack "
+                + "a privilege the setting needs) and restore again, or pass --no-database-settings to restore "
+                + "without them"
         case .databaseSettingsMismatch:
-            return "the data is restored (row counts not compared yet); something changed the target's settings during the restore: "
-                + "restore again, or set the values named above by hand (ALTER DATABASE, COMMENT, GRANT)"
+            return "the data is restored (row counts not compared yet); something changed the target's settings "
+                + "during the restore: restore again, or set the values named above by hand "
+                + "(ALTER DATABASE, COMMENT, GRANT)"
         case .manifestMismatch: return "the repository was altered; run 'lifeboat verify --all'"
         case .interrupted:
             return "nothing half-written is ever listed: 'lifeboat list' shows whether the run committed before the signal; run it again if not"

@@ -89,7 +89,8 @@ struct DatabasePropertiesRestore {
                 }
             }
             let option = privilege.grantable ? " WITH GRANT OPTION" : ""
-            sql.append("GRANT \(privilege.privilege) ON DATABASE \(target) TO \(try grantee(privilege.grantee))\(option)")
+            let to = try grantee(privilege.grantee)
+            sql.append("GRANT \(privilege.privilege) ON DATABASE \(target) TO \(to)\(option)")
             granted.append(privilege)
         }
         return (sql, granted, skipped)
@@ -141,8 +142,11 @@ struct DatabasePropertiesRestore {
             differences.append("the comment differs from the backup's")
         }
         if checkPrivileges && Set(expected.privileges) != Set(actual.privileges) {
-            let shown = { (set: [DatabaseProperties.Privilege]) in set.sorted().map(\.description).joined(separator: ", ") }
-            differences.append("privileges are [\(shown(actual.privileges))], the backup has [\(shown(expected.privileges))]")
+            let shown = { (set: [DatabaseProperties.Privilege]) in
+                set.sorted().map(\.description).joined(separator: ", ")
+            }
+            differences.append("privileges are [\(shown(actual.privileges))], "
+                + "the backup has [\(shown(expected.privileges))]")
         }
         return differences
     }

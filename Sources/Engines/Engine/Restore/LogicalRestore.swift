@@ -71,14 +71,16 @@ public final class LogicalRestore {
         steps.append(mode == "stream" ? "stream it into pg_restore in a single transaction"
                                       : "decrypt it into a private spool file, then pg_restore --jobs \(request.jobs)")
         let settings = Self.databaseSettingsMode(request, record)
-        if let step = Self.databaseSettingsStep(settings, record: record, target: targetDatabase, noOwner: request.noOwner) {
+        if let step = Self.databaseSettingsStep(settings, record: record, target: targetDatabase,
+                                                noOwner: request.noOwner) {
             steps.append(step)
         }
         steps.append("compare row counts of \(record.tables.count) tables (\(record.totalRows) rows) with the backup")
         let summary = LogicalRestoreSummary(
             backup: manifest.id.rawValue, backupFinishedAt: manifest.finishedAt, database: record.name,
             target: target.description, targetDatabase: targetDatabase, createDatabase: !exists, clean: request.clean,
-            jobs: request.jobs, mode: mode, restoreGlobals: globals, databaseSettings: settings, objectBytes: object.storedSize,
+            jobs: request.jobs, mode: mode, restoreGlobals: globals, databaseSettings: settings,
+            objectBytes: object.storedSize,
             dumpBytes: object.contentSize, tables: record.tables.count, rows: record.totalRows, steps: steps)
         return (summary, target)
     }
@@ -274,7 +276,8 @@ public final class LogicalRestore {
 
     /// The error texts psql's filter recognises are English: a superuser session switches its messages to C
     /// (a role that may not do so keeps its own, and expected messages may then be reported — never hidden).
-    static let globalsPrelude = "DO $$BEGIN SET lc_messages TO 'C'; EXCEPTION WHEN insufficient_privilege THEN NULL; END$$;\n"
+    static let globalsPrelude =
+        "DO $$BEGIN SET lc_messages TO 'C'; EXCEPTION WHEN insufficient_privilege THEN NULL; END$$;\n"
 
     func restoreGlobals(source: ObjectSource, object: String, target: ConnectionInfo, tools: PostgresTools) throws {
         let maintenance = target.with(database: "postgres")
