@@ -1,6 +1,7 @@
 // LogicalBackup: pg_dump (custom format, uncompressed, from an exported snapshot) of each database, streamed
 // as tar pieces through zstd and AES-256-GCM into one sealed object per database, plus the globals when the
-// role may read them. Row counts come from the same snapshot as the dump. The manifest is committed last.
+// role may read them. Row counts and the database's settings, comment and privileges come from the same snapshot
+// as the dump. The manifest is committed last.
 import ArchiveIO
 import Catalog
 import Configuration

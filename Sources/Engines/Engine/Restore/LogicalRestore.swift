@@ -3,7 +3,9 @@
 // Safety: the target must be empty unless --clean; the object is fully authenticated (every chunk, size,
 // SHA-256) before pg_restore sees a byte — streamed in a first pass when --jobs is 1 (then applied in a single
 // transaction), or decrypted into a private spool file when --jobs > 1 (pg_restore needs a file to run in
-// parallel). Afterwards every table's row count is compared with the count recorded at backup time.
+// parallel). Afterwards the database's recorded settings, comment and privileges are set on the target under its
+// own name and read back (DatabasePropertiesRestore), and every table's row count is compared with the count
+// recorded at backup time.
 import Catalog
 import Diagnostics
 import Foundation
