@@ -40,6 +40,8 @@ struct RestoreCommand: ParsableCommand {
     @Flag(name: .long, help: "Drop the target's objects before restoring (pg_restore --clean --if-exists).") var clean = false
     @Flag(name: .long, help: "Restore roles and tablespaces from the backup first (existing roles are kept).") var globals = false
     @Flag(name: .long, help: "Do not restore ownership and privileges (when the roles do not exist on the target).") var noOwner = false
+    @Flag(name: .long, help: "Leave the target database's settings, comment and privileges as they are.")
+    var noDatabaseSettings = false
     @Option(name: .long, help: "Directory for the spool file when --jobs > 1 (default $TMPDIR or /tmp).") var spoolDir: String?
     @Flag(name: .long, help: "Print the plan and check the target, change nothing.") var dryRun = false
     @Option(name: .long, help: "Physical restore of a snapshot into this data directory.") var dataDir: String?
@@ -66,7 +68,9 @@ struct RestoreCommand: ParsableCommand {
             return
         }
         for (name, given) in [("--database", database != nil), ("--target", target != nil), ("--globals", globals),
-                              ("--no-owner", noOwner), ("--spool-dir", spoolDir != nil), ("--jobs", jobs != 1)] where given {
+                              ("--no-owner", noOwner),
+                              ("--no-database-settings", noDatabaseSettings), ("--spool-dir", spoolDir != nil),
+                              ("--jobs", jobs != 1)] where given {
             throw ValidationError("\(name) does not apply to a snapshot restore (--data-dir)")
         }
         if [toTime, toLsn, toName].compactMap({ $0 }).count > 1 {
@@ -100,7 +104,8 @@ struct RestoreCommand: ParsableCommand {
         let engine = LogicalRestore(context: context.engine, repository: repository, keyring: keyring)
         let request = LogicalRestoreRequest(reference: backup, database: database, target: target, jobs: jobs,
                                             clean: clean, globals: globals, noOwner: noOwner, spoolDirectory: spoolDir,
-                                            rehydration: rehydration.options)
+                                            rehydration: rehydration.options,
+                                            databaseSettings: !noDatabaseSettings)
         let plan = try engine.plan(request)
         let shown = plan.summary
         let header = "restore plan: database '\(shown.database)' from backup \(shown.backup) "

@@ -185,11 +185,16 @@ public struct DatabaseRecord: Codable, Sendable, Equatable {
     public var object: String
     public var dumpFormat: String
     public var tables: [TableCount]
-    public init(name: String, object: String, dumpFormat: String, tables: [TableCount]) {
+    /// Settings, comment and privileges of the database, read in the dump's snapshot. Optional: absent in
+    /// backups made before lifeboat recorded them, whose restores leave the target's own.
+    public var properties: DatabaseProperties?
+    public init(name: String, object: String, dumpFormat: String, tables: [TableCount],
+                properties: DatabaseProperties? = nil) {
         self.name = name
         self.object = object
         self.dumpFormat = dumpFormat
         self.tables = tables
+        self.properties = properties
     }
     public var totalRows: Int64 { tables.reduce(0) { $0 + $1.rows } }
 }

@@ -1,6 +1,7 @@
 // LogicalBackup: pg_dump (custom format, uncompressed, from an exported snapshot) of each database, streamed
 // as tar pieces through zstd and AES-256-GCM into one sealed object per database, plus the globals when the
-// role may read them. Row counts come from the same snapshot as the dump. The manifest is committed last.
+// role may read them. Row counts and the database's settings, comment and privileges come from the same snapshot
+// as the dump. The manifest is committed last.
 import ArchiveIO
 import Catalog
 import Configuration
@@ -119,8 +120,11 @@ public final class LogicalBackup {
             throw error
         }
         let counts = try counting.join()
+        // Still inside the snapshot: what pg_dump only restores with --create, as the dump saw it.
+        let properties = try DatabasePropertiesQuery(session: snapshotConnection).read(database: name).properties
         try snapshotConnection.execute("COMMIT")
-        let record = DatabaseRecord(name: name, object: objectName, dumpFormat: "pg_dump-custom", tables: counts)
+        let record = DatabaseRecord(name: name, object: objectName, dumpFormat: "pg_dump-custom", tables: counts,
+                                    properties: properties)
         return (record, lsn)
     }
 

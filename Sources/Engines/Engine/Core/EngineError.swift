@@ -29,6 +29,8 @@ public enum EngineError: LifeboatError {
     case targetNotEmpty(database: String, relations: Int)
     case interruptedRestoreLeftover(database: String, relations: Int)
     case rowCountMismatch(database: String, mismatches: [String])
+    case databaseSettingsFailed(database: String, detail: String)
+    case databaseSettingsMismatch(database: String, differences: [String])
     case manifestMismatch(key: String, detail: String)
     case interrupted(signal: Int32)
     case invalidArgument(String, hint: String?)
@@ -38,7 +40,9 @@ public enum EngineError: LifeboatError {
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .keyringDamaged, .keySlotRejected, .wrongKey, .rowCountMismatch, .manifestMismatch: return .integrity
+        case .keyringDamaged, .keySlotRejected, .wrongKey, .rowCountMismatch, .databaseSettingsMismatch,
+             .manifestMismatch:
+            return .integrity
         case .keyFileMissing, .keyFileInsecure, .keyFileMalformed, .keyFileExists,
              .passphraseMissing, .passphraseTooShort, .passphraseFileUnusable, .toolMissing, .databaseNotFound, .databaseRequired,
              .backupNotFound, .wrongBackupKind, .invalidArgument, .keyFileUnreadable, .notARepository, .lastKeySlot, .unknownKeySlot,
@@ -88,6 +92,11 @@ public enum EngineError: LifeboatError {
             return "target database '\(database)' is not empty (\(relations) relations)"
         case .rowCountMismatch(let database, let mismatches):
             return "restored database '\(database)' does not match the backup: \(mismatches.joined(separator: "; "))"
+        case let .databaseSettingsFailed(database, detail):
+            return "applying the backup's database settings to '\(database)' failed: \(detail)"
+        case let .databaseSettingsMismatch(database, differences):
+            return "restored database '\(database)' does not have the backup's database settings: "
+                + differences.joined(separator: "; ")
         case .manifestMismatch(let key, let detail): return "object '\(key)' does not belong here: \(detail)"
         case .interrupted(let signal): return "interrupted by signal \(signal)"
         case .invalidArgument(let detail, _): return detail
@@ -135,6 +144,14 @@ public enum EngineError: LifeboatError {
         case .interruptedRestoreLeftover: return "its contents are incomplete: restore again with --clean, or drop the database first"
         case .targetNotEmpty: return "restore into a new database (--target URL naming it), or pass --clean to replace its contents"
         case .rowCountMismatch: return "the restore is incomplete or the backup is damaged; do not use this database, try another backup"
+        case .databaseSettingsFailed:
+            return "the data is restored (row counts not compared yet); fix the cause (the restoring role may lack "
+                + "a privilege the setting needs) and restore again, or pass --no-database-settings to restore "
+                + "without them"
+        case .databaseSettingsMismatch:
+            return "the data is restored (row counts not compared yet); something changed the target's settings "
+                + "during the restore: restore again, or set the values named above by hand "
+                + "(ALTER DATABASE, COMMENT, GRANT)"
         case .manifestMismatch: return "the repository was altered; run 'lifeboat verify --all'"
         case .interrupted:
             return "nothing half-written is ever listed: 'lifeboat list' shows whether the run committed before the signal; run it again if not"

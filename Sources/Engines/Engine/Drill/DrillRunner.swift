@@ -152,7 +152,7 @@ public struct DrillRunner {
     func restoreLogical(_ manifest: BackupManifest, _ state: DrillState) throws {
         let database = try drilledDatabase(manifest)
         let target: ConnectionInfo
-        let restoreGlobals: Bool
+        let restoreGlobals: Bool, settingsApply: Bool
         switch definition.target {
         case .scratchCluster:
             let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.serverEnvironment)
@@ -163,6 +163,7 @@ public struct DrillRunner {
             }
             target = try scratch.connection(user: Self.scratchSuperuser, database: database)
             restoreGlobals = manifest.globals?.object != nil
+            settingsApply = true
         case .existingServer(let url):
             let name = AbandonedScratch.databasePrefix + String(BackupID.generate(at: context.now()).rawValue.suffix(6))
             target = try ConnectionInfo(url).with(database: name)
@@ -170,12 +171,15 @@ public struct DrillRunner {
             // Created here, not by the restore: its comment names this drill, for the sweep after a kill.
             try AbandonedScratch.createDatabase(name, on: try ConnectionInfo(url))
             restoreGlobals = false
+            // Its comment is the mark the sweep after a killed drill looks for: the backup's must not replace it.
+            settingsApply = false
         }
         state.targetDatabase = target
         let engine = LogicalRestore(context: context, repository: catalog.repository, keyring: catalog.keyring)
         let request = LogicalRestoreRequest(reference: manifest.id.rawValue, database: database, target: target.keywordString,
                                             jobs: 1, clean: false, globals: restoreGlobals, noOwner: !restoreGlobals,
-                                            spoolDirectory: nil, rehydration: Self.rehydration)
+                                            spoolDirectory: nil, rehydration: Self.rehydration,
+                                            databaseSettings: settingsApply)
         do {
             let result = try state.phase("restore") { try engine.run(try engine.plan(request, backup: manifest)) }
             if definition.checks.rowCounts {

@@ -3,7 +3,9 @@
 // Safety: the target must be empty unless --clean; the object is fully authenticated (every chunk, size,
 // SHA-256) before pg_restore sees a byte — streamed in a first pass when --jobs is 1 (then applied in a single
 // transaction), or decrypted into a private spool file when --jobs > 1 (pg_restore needs a file to run in
-// parallel). Afterwards every table's row count is compared with the count recorded at backup time.
+// parallel). Afterwards the database's recorded settings, comment and privileges are set on the target under its
+// own name and read back (DatabasePropertiesRestore), and every table's row count is compared with the count
+// recorded at backup time.
 import Catalog
 import Diagnostics
 import Foundation
@@ -70,11 +72,17 @@ public final class LogicalRestore {
             + "every chunk, size and sha256")
         steps.append(mode == "stream" ? "stream it into pg_restore in a single transaction"
                                       : "decrypt it into a private spool file, then pg_restore --jobs \(request.jobs)")
+        let settings = Self.databaseSettingsMode(request, record)
+        if let step = Self.databaseSettingsStep(settings, record: record, target: targetDatabase,
+                                                noOwner: request.noOwner) {
+            steps.append(step)
+        }
         steps.append("compare row counts of \(record.tables.count) tables (\(record.totalRows) rows) with the backup")
         let summary = LogicalRestoreSummary(
             backup: manifest.id.rawValue, backupFinishedAt: manifest.finishedAt, database: record.name,
             target: target.description, targetDatabase: targetDatabase, createDatabase: !exists, clean: request.clean,
-            jobs: request.jobs, mode: mode, restoreGlobals: globals, objectBytes: object.storedSize,
+            jobs: request.jobs, mode: mode, restoreGlobals: globals, databaseSettings: settings,
+            objectBytes: object.storedSize,
             dumpBytes: object.contentSize, tables: record.tables.count, rows: record.totalRows, steps: steps)
         return (summary, target)
     }
@@ -127,11 +135,13 @@ public final class LogicalRestore {
         if let globals { try restoreGlobals(source: source, object: globals, target: target, tools: tools) }
         try Failpoint.hit("restore.database.before")
         try load(summary, source: source, record: record, target: target, runner: runner, spool: spool)
+        let settingsSkipped = try restoreProperties(summary, record: record, target: target, noOwner: request.noOwner)
         context.progress.begin("check row counts of \(record.tables.count) tables")
         let checked = try checkRowCounts(record, target: target.with(database: summary.targetDatabase))
         context.progress.end()
         return LogicalRestoreResult(plan: summary, seconds: Date().timeIntervalSince(started),
-                                    tablesChecked: checked.tables, rowsChecked: checked.rows)
+                                    tablesChecked: checked.tables, rowsChecked: checked.rows,
+                                    databaseSettingsSkipped: settingsSkipped)
     }
 
     /// Creates the database when planned, then runs pg_restore from the spool or the stream. A database this run
@@ -160,6 +170,49 @@ public final class LogicalRestore {
             try? setComment(target, name: summary.targetDatabase,
                             "restored by lifeboat from backup \(manifest.id) of cluster '\(manifest.cluster)'")
         }
+    }
+
+    /// `apply`, `skip` or `not-recorded`: whether the run gives the target the database's recorded properties.
+    static func databaseSettingsMode(_ request: LogicalRestoreRequest, _ record: DatabaseRecord) -> String {
+        guard request.databaseSettings else { return "skip" }
+        return record.properties == nil ? "not-recorded" : "apply"
+    }
+
+    static func databaseSettingsStep(_ mode: String, record: DatabaseRecord, target: String, noOwner: Bool) -> String? {
+        switch (mode, record.properties) {
+        case ("apply", let properties?):
+            let roles = properties.roleSettings.count
+            let what = "the database's \(properties.settings.count) settings, the settings of \(roles) roles in it"
+            guard !noOwner else {
+                return "set \(what) and its comment on '\(target)' as recorded, and check them; "
+                    + "privileges are left as they are (--no-owner)"
+            }
+            return "set \(what), its comment and \(properties.privileges.count) privileges on '\(target)' as recorded, "
+                + "and check them"
+        case ("not-recorded", _):
+            return "the backup predates recorded database settings: '\(target)' keeps its own settings and privileges"
+        default:
+            return nil
+        }
+    }
+
+    /// After the data: the database's recorded settings, comment and privileges, applied to the target under
+    /// its own name and read back. Returns what was left out (roles missing on the target).
+    func restoreProperties(_ summary: LogicalRestoreSummary, record: DatabaseRecord, target: ConnectionInfo,
+                           noOwner: Bool) throws -> [String] {
+        guard summary.databaseSettings == "apply", let properties = record.properties else { return [] }
+        context.progress.begin("set database settings of \(summary.targetDatabase)")
+        defer { context.progress.end() }
+        let connection = try context.postgres.connect(target.with(database: summary.targetDatabase))
+        defer { connection.close() }
+        let restore = DatabasePropertiesRestore(recorded: properties, database: summary.targetDatabase,
+                                                restorePrivileges: !noOwner)
+        let outcome = try restore.apply(connection)
+        for skipped in outcome.skipped {
+            context.logger.warning("database setting not restored", metadata: ["skipped": "\(skipped)"])
+        }
+        try restore.check(connection, expected: outcome)
+        return outcome.skipped
     }
 
     func chooseDatabase(_ manifest: BackupManifest, _ requested: String?) throws -> DatabaseRecord {
@@ -223,26 +276,43 @@ public final class LogicalRestore {
         }
     }
 
+    /// The error texts psql's filter recognises are English: a superuser session switches its messages to C
+    /// (a role that may not do so keeps its own, and expected messages may then be reported — never hidden).
+    static let globalsPrelude =
+        "DO $$BEGIN SET lc_messages TO 'C'; EXCEPTION WHEN insufficient_privilege THEN NULL; END$$;\n"
+
     func restoreGlobals(source: ObjectSource, object: String, target: ConnectionInfo, tools: PostgresTools) throws {
         let maintenance = target.with(database: "postgres")
+        let existing = try existingRoles(maintenance)
         let psql = ChildProcess(executable: try tools.path("psql"),
                                 arguments: ["-X", "-q", "-v", "ON_ERROR_STOP=0", "--no-password", PostgresTools.databaseArgument(maintenance)],
                                 environment: tools.childEnvironment(for: maintenance),
                                 captureStdout: false, provideStdin: true)
         try psql.start()
+        _ = Array(Self.globalsPrelude.utf8).withUnsafeBytes { psql.writeStdin($0) }
         try source.streamEntry(object, entryName: RepositoryLayout.globalsEntryName) { bytes in
             _ = psql.writeStdin(bytes)
         }
         let status = psql.wait()
-        if status != 0 || !psql.stderrTail.isEmpty {
-            // Roles that already exist produce errors here; they are reported, not fatal.
-            context.logger.warning("globals restored with messages", metadata: ["psql": "\(psql.stderrTail.prefix(2000))"])
+        let messages = GlobalsMessages(existingRoles: existing).reportable(psql.stderrTail)
+        if status != 0 || !messages.isEmpty {
+            // Other failures (a tablespace directory missing, a privilege) are reported, not fatal.
+            let text = messages.joined(separator: "\n")
+            context.logger.warning("globals restored with messages", metadata: ["psql": "\(text.prefix(2000))"])
         }
+    }
+
+    func existingRoles(_ maintenance: ConnectionInfo) throws -> Set<String> {
+        let connection = try context.postgres.connect(maintenance)
+        defer { connection.close() }
+        return Set(try connection.query("SELECT rolname FROM pg_roles").rows.compactMap { $0[0] })
     }
 
     func checkRowCounts(_ record: DatabaseRecord, target: ConnectionInfo) throws -> (tables: Int, rows: Int64) {
         let connection = try context.postgres.connect(target)
         defer { connection.close() }
+        // The restored database may now carry its backup's statement_timeout; counting a big table must not hit it.
+        try connection.execute("SET statement_timeout = 0")
         var mismatches: [String] = [], rows: Int64 = 0
         for table in record.tables {
             let sql = "SELECT count(*) FROM \(try connection.quoteIdentifier(table.schema)).\(try connection.quoteIdentifier(table.table))"

@@ -8,13 +8,16 @@ public struct LogicalRestoreRequest: Sendable {
     public var clean: Bool
     public var globals: Bool
     public var noOwner: Bool
+    /// Apply the database's recorded settings, comment and privileges to the target (`--no-database-settings`
+    /// turns it off).
+    public var databaseSettings: Bool
     public var spoolDirectory: String?
     /// How archived objects are made readable before they are read (`--wait`, `--rehydrate-tier`, …).
     public var rehydration: RehydrationOptions
 
     public init(reference: String, database: String?, target: String?, jobs: Int, clean: Bool, globals: Bool,
                 noOwner: Bool, spoolDirectory: String?,
-                rehydration: RehydrationOptions = RehydrationOptions(wait: false)) {
+                rehydration: RehydrationOptions = RehydrationOptions(wait: false), databaseSettings: Bool = true) {
         self.reference = reference
         self.database = database
         self.target = target
@@ -24,5 +27,6 @@ public struct LogicalRestoreRequest: Sendable {
         self.noOwner = noOwner
         self.spoolDirectory = spoolDirectory
         self.rehydration = rehydration
+        self.databaseSettings = databaseSettings
     }
 }

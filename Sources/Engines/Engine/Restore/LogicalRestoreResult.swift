@@ -4,4 +4,6 @@ public struct LogicalRestoreResult: Codable, Sendable {
     public var seconds: Double
     public var tablesChecked: Int
     public var rowsChecked: Int64
+    /// Recorded database properties left out because their role does not exist on the target.
+    public var databaseSettingsSkipped: [String]
 }

@@ -13,6 +13,9 @@ public struct LogicalRestoreSummary: Codable, Sendable {
     public var jobs: Int
     public var mode: String
     public var restoreGlobals: Bool
+    /// `apply` (the backup's recorded database settings, comment and privileges), `skip`
+    /// (--no-database-settings) or `not-recorded` (a backup made before lifeboat recorded them).
+    public var databaseSettings: String
     public var objectBytes: Int64
     public var dumpBytes: Int64
     public var tables: Int
