@@ -151,4 +151,39 @@ final class DatabaseSettingsTests: XCTestCase {
         // (Row digests are not compared here: the source's timezone setting changes how its timestamps print,
         // which is exactly the difference this flag keeps.)
     }
+
+    /// A role that may load data into an existing database it does not own cannot change that database's settings,
+    /// comment or privileges: the restore says so before it loads anything (exit 2), not after the data load.
+    func testARoleThatDoesNotOwnTheTargetIsToldBeforeAnythingIsLoaded() throws {
+        let env = try TestEnvironment.require()
+        let source = TestEnvironment.uniqueName("dbown"), target = TestEnvironment.uniqueName("dbown_restored")
+        let role = TestEnvironment.uniqueName("dbown_role"), restorer = TestEnvironment.uniqueName("dbown_restorer")
+        defer {
+            SampleDatabase.drop(env, source, target)
+            dropRole(env, role)
+            dropRole(env, restorer)
+        }
+        try makeSource(env, name: source, role: role)
+        let workspace = try Workspace(env)
+        try workspace.initialize(database: source)
+        XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
+        let admin = try env.admin()
+        try admin.execute("CREATE ROLE \(restorer) LOGIN")
+        try admin.execute("CREATE DATABASE \(target)")   // owned by the admin, not by the restoring role
+        admin.close()
+
+        let url = env.url(database: target).replacingOccurrences(of: "//postgres@", with: "//\(restorer)@")
+        XCTAssertNotEqual(url, env.url(database: target), "the test server's URL names the postgres user")
+        let restore = try workspace.lifeboat(["restore", "latest", "--target", url])
+        XCTAssertEqual(restore.status, 2, restore.output)
+        XCTAssertTrue(restore.stderr.contains("cannot give database '\(target)' its recorded settings"), restore.stderr)
+        XCTAssertTrue(restore.stderr.contains("--no-database-settings"), restore.stderr)
+        let check = try PGConnection(try env.connectionInfo(database: target))
+        defer { check.close() }
+        let relations = try check.query("""
+            SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+            """).rows.first?[0]
+        XCTAssertEqual(relations, "0", "nothing was loaded")
+    }
 }

@@ -73,6 +73,7 @@ public final class LogicalRestore {
         steps.append(mode == "stream" ? "stream it into pg_restore in a single transaction"
                                       : "decrypt it into a private spool file, then pg_restore --jobs \(request.jobs)")
         let settings = Self.databaseSettingsMode(request, record)
+        if settings == "apply" && exists { try requireSettingsPermission(target, name: targetDatabase) }
         if let step = Self.databaseSettingsStep(settings, record: record, target: targetDatabase,
                                                 noOwner: request.noOwner) {
             steps.append(step)
@@ -239,6 +240,23 @@ public final class LogicalRestore {
 
     func maintenanceConnection(_ target: ConnectionInfo) throws -> any PostgresSession {
         try context.postgres.connect(target.with(database: "postgres"))
+    }
+
+    /// Database settings, its comment and its privileges can be changed only by the database's owner (or a
+    /// member with its privileges) or a superuser. Asked before anything is loaded, so a role that could restore
+    /// the data but not the settings is told so while the target is still untouched, not after the data load.
+    func requireSettingsPermission(_ target: ConnectionInfo, name: String) throws {
+        let connection = try maintenanceConnection(target)
+        defer { connection.close() }
+        let answer = try connection.query(
+            "SELECT r.rolname, pg_has_role(r.oid, d.datdba, 'USAGE') OR r.rolsuper "
+                + "FROM pg_database d, pg_roles r WHERE d.datname = $1 AND r.rolname = current_user", [name])
+        guard let row = answer.rows.first, row.count == 2, row[1] != "t" else { return }
+        throw EngineError.invalidArgument(
+            "role '\(row[0] ?? "")' cannot give database '\(name)' its recorded settings, comment and privileges: "
+                + "only the database's owner or a superuser can change them",
+            hint: "restore as the owner of '\(name)' (or a superuser), or pass --no-database-settings to keep the "
+                + "target's own settings")
     }
 
     func databaseExists(_ target: ConnectionInfo, name: String) throws -> Bool {
