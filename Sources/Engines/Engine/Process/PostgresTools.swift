@@ -36,9 +36,11 @@ public struct PostgresTools: Sendable {
 
     public func path(_ tool: String) throws -> String {
         let directories = searchDirectories
+        // The same file through another directory (/bin is /usr/bin on merged-/usr systems) is listed once.
         var seen = Set<String>()
         let paths = directories.map { $0 + "/" + tool }.filter { path in
-            FileManager.default.isExecutableFile(atPath: path) && seen.insert(path).inserted
+            FileManager.default.isExecutableFile(atPath: path)
+                && seen.insert(URL(fileURLWithPath: path).resolvingSymlinksInPath().path).inserted
         }
         let requirement = ToolRequirement.forTool(tool, serverMajor: serverMajor)
         // Versions are only asked for when they matter, lazily, so the common case runs one probe at most.

@@ -107,6 +107,9 @@ public final class LogicalRestore {
         let tools = PostgresTools(binDir: context.config.postgres.binDir,
                                   serverMajor: clientMajor(manifest, target: target),
                                   environment: context.toolEnvironment)
+        // Found before the (possibly long) authentication pass, so a wrong version fails at once.
+        _ = try tools.path("pg_restore")
+        if summary.restoreGlobals { _ = try tools.path("psql") }
         guard let record = manifest.database(named: summary.database) else {
             throw EngineError.backupNotFound(summary.database)
         }
