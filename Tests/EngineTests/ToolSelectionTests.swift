@@ -31,7 +31,8 @@ final class ToolSelectionTests: XCTestCase {
         XCTAssertFalse(ToolRequirement.exactly(17).accepts(18))
         XCTAssertFalse(ToolRequirement.exactly(17).accepts(15))
         XCTAssertTrue(ToolRequirement.any.accepts(9))
-        XCTAssertTrue(ToolRequirement.exactly(17).accepts(nil), "a version that cannot be read does not refuse the tool")
+        XCTAssertTrue(ToolRequirement.exactly(17).accepts(nil),
+                      "a version that cannot be read does not refuse the tool")
     }
 
     // MARK: choice
@@ -74,10 +75,12 @@ final class ToolSelectionTests: XCTestCase {
         XCTAssertThrowsError(try ToolSelection.choose("pg_ctl", requirement: .exactly(17), candidates: found,
                                                       searched: [])) { error in
             let engineError = error as? EngineError
-            XCTAssertEqual(engineError?.message, "'pg_ctl' of PostgreSQL 17 is needed for a PostgreSQL 17 server; found "
-                + "only '/usr/bin/pg_ctl' (PostgreSQL 15), '/usr/lib/postgresql/18/bin/pg_ctl' (PostgreSQL 18)")
-            XCTAssertEqual(engineError?.hint, "set postgres.bin_dir to the bin directory of PostgreSQL 17's server tools "
-                + "(e.g. /usr/lib/postgresql/17/bin)")
+            XCTAssertEqual(engineError?.message,
+                           "'pg_ctl' of PostgreSQL 17 is needed for a PostgreSQL 17 server; found only "
+                           + "'/usr/bin/pg_ctl' (PostgreSQL 15), '/usr/lib/postgresql/18/bin/pg_ctl' (PostgreSQL 18)")
+            XCTAssertEqual(engineError?.hint,
+                           "set postgres.bin_dir to the bin directory of PostgreSQL 17's server tools "
+                           + "(e.g. /usr/lib/postgresql/17/bin)")
         }
     }
 
@@ -115,12 +118,14 @@ final class ToolSelectionTests: XCTestCase {
 
     /// A directory of stand-in tools that answer `--version` like PostgreSQL's.
     func fakeBin(_ tools: [String: String]) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lb-tools-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("lb-tools-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: directory) }
         for (tool, version) in tools {
             let path = directory + "/" + tool
-            try "#!/bin/sh\necho '\(tool) (PostgreSQL) \(version)'\n".write(toFile: path, atomically: true, encoding: .utf8)
+            let script = "#!/bin/sh\necho '\(tool) (PostgreSQL) \(version)'\n"
+            try script.write(toFile: path, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
         }
         return directory
