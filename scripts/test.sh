@@ -64,10 +64,13 @@ if [ "$#" -eq 0 ] && [ -z "${LIFEBOAT_PRIVATE_CHECKOUT_TEST:-}" ]; then
     bash scripts/private-checkout-test.sh
 fi
 
-# The integration tests that run on every major: backup, restore, PITR, snapshots, WAL archiving and drills,
-# where server versions differ (recovery settings, BASE_BACKUP, pg_dump output, initdb defaults).
-matrix_tests=(LogicalRoundTripTests SnapshotRestoreTests RestorePointTests TimelineSwitchTests WALArchiveTests
-              DrillTests S3SnapshotTests TablespaceSnapshotTests WALPrefetchTests CheckCommandTests)
+# The integration tests that run on every major: backup, restore, PITR, snapshots, tablespaces, WAL archiving
+# and drills, where server versions differ (recovery settings, BASE_BACKUP, pg_dump output, initdb defaults,
+# catalog directories), plus the tests that run initdb/pg_ctl themselves. About 3 minutes per major.
+matrix_tests=(LogicalRoundTripTests RestoreTargetSafetyTests SnapshotRestoreTests SnapshotRobustnessTests
+              RestorePointTests TimelineSwitchTests RecoveryWindowTests TablespaceSnapshotTests S3SnapshotTests
+              WALArchiveTests WALCommitTests WALReadyPushTests WALPrefetchTests PruneWALTests
+              DrillTests DrillKeepTests SecretIsolationTests CheckCommandTests)
 MATRIX_FILTER="IntegrationTests.($(IFS='|'; echo "${matrix_tests[*]}"))"
 
 versions="${LIFEBOAT_TEST_PG_VERSIONS:-15,17,18}"
