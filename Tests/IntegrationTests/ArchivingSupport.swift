@@ -82,7 +82,7 @@ extension XCTestCase {
     @discardableResult
     func runPgCtl(_ arguments: [String]) -> Int32 {
         let process = Process()
-        let pgCtl = "/usr/lib/postgresql/15/bin/pg_ctl"
+        let pgCtl = TestEnvironment.pgBin + "/pg_ctl"
         // A started server must not inherit Foundation's descriptors, or waitUntilExit waits for the server.
         let closeAndRun = "for fd in $(ls /proc/$$/fd); do [ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\" 2>/dev/null; done; exec \"$@\""
         process.executableURL = URL(fileURLWithPath: "/bin/bash")

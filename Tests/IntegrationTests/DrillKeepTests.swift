@@ -44,7 +44,7 @@ final class DrillKeepTests: XCTestCase {
         // Clean up as an operator would.
         for name in databases { try admin.execute("DROP DATABASE \(name) WITH (FORCE)") }
         for directory in directories {
-            _ = try shellStatus("runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D /tmp/\(directory)/data -m immediate stop")
+            _ = try shellStatus("runuser -u postgres -- \(TestEnvironment.pgBin)/pg_ctl -D /tmp/\(directory)/data -m immediate stop")
             try? FileManager.default.removeItem(atPath: "/tmp/" + directory)
         }
     }

@@ -23,7 +23,7 @@ final class SecretIsolationTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: records, withIntermediateDirectories: false)
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: records)
         for tool in Self.tools {
-            let script = "#!/bin/sh\ntr '\\000' '\\n' < /proc/$$/environ > '\(records)/\(tool).'$$\nexec /usr/lib/postgresql/15/bin/\(tool) \"$@\"\n"
+            let script = "#!/bin/sh\ntr '\\000' '\\n' < /proc/$$/environ > '\(records)/\(tool).'$$\nexec \(TestEnvironment.pgBin)/\(tool) \"$@\"\n"
             try script.write(toFile: bin + "/" + tool, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/" + tool)
         }

@@ -13,7 +13,7 @@ import Glibc
 
 final class SnapshotRobustnessTests: XCTestCase {
     var env: TestEnvironment!
-    let pgBin = "/usr/lib/postgresql/15/bin"
+    let pgBin = TestEnvironment.pgBin
 
     override func setUpWithError() throws {
         env = try TestEnvironment.require()

@@ -26,6 +26,12 @@ struct TestEnvironment {
         return TestEnvironment(postgresURL: url, binary: binary, scratch: environment["LIFEBOAT_TEST_WORK"] ?? NSTemporaryDirectory())
     }
 
+    /// The binaries of the PostgreSQL major under test: scripts/test.sh sets LIFEBOAT_TEST_PG_BIN for each major of
+    /// its version matrix (and puts it first on PATH, where lifeboat finds its tools); Debian's 15 otherwise.
+    static var pgBin: String {
+        ProcessInfo.processInfo.environment["LIFEBOAT_TEST_PG_BIN"] ?? "/usr/lib/postgresql/15/bin"
+    }
+
     func connectionInfo(database: String) throws -> ConnectionInfo {
         try ConnectionInfo(postgresURL).with(database: database)
     }

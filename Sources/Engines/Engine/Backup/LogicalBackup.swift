@@ -48,6 +48,10 @@ public final class LogicalBackup {
         let databases = try chooseDatabases(request.databases, available: try SourceDatabase.databases(control))
         let tools = PostgresTools(binDir: config.postgres.binDir, serverMajor: facts.versionNumber / 10000,
                                   environment: context.toolEnvironment)
+        // Found (and their versions checked) before anything is dumped: a missing pg_dumpall or an older pg_dump
+        // fails the run now, not after hours of dumping.
+        _ = try tools.path("pg_dump")
+        if facts.isSuperuser { _ = try tools.path("pg_dumpall") }
         let startedAt = context.now()
         let id = BackupID.generate(at: startedAt)
         context.logger.info("backup started", metadata: ["backup": "\(id)", "databases": "\(databases.joined(separator: ","))"])

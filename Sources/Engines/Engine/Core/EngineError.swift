@@ -19,6 +19,7 @@ public enum EngineError: LifeboatError {
     case lastKeySlot
     case unknownKeySlot(String)
     case toolMissing(tool: String, searched: [String])
+    case toolVersionMismatch(tool: String, required: String, found: [String], serverMajor: Int)
     case databaseNotFound(name: String, available: [String])
     case databaseRequired(available: [String])
     case backupNotFound(String)
@@ -46,7 +47,7 @@ public enum EngineError: LifeboatError {
         case .keyFileMissing, .keyFileInsecure, .keyFileMalformed, .keyFileExists,
              .passphraseMissing, .passphraseTooShort, .passphraseFileUnusable, .toolMissing, .databaseNotFound, .databaseRequired,
              .backupNotFound, .wrongBackupKind, .invalidArgument, .keyFileUnreadable, .notARepository, .lastKeySlot, .unknownKeySlot,
-             .osUserCannotReach:
+             .osUserCannotReach, .toolVersionMismatch:
             return .usage
         // An unreadable or unknown repository.json is damage, like an unknown sealed-object version (format.md §4.3).
         case .unsupportedRepositoryFormat: return .integrity
@@ -75,6 +76,9 @@ public enum EngineError: LifeboatError {
         case .unknownKeySlot(let id): return "no key slot '\(id)'"
         case .toolMissing(let tool, let searched):
             return "'\(tool)' not found (looked in \(searched.map { "'\($0)'" }.joined(separator: ", ")))"
+        case let .toolVersionMismatch(tool, required, found, serverMajor):
+            return "'\(tool)' of \(required) is needed for a PostgreSQL \(serverMajor) server; "
+                + "found only \(found.joined(separator: ", "))"
         case .databaseNotFound(let name, let available):
             return "database '\(name)' not found; available: \(available.map { "'\($0)'" }.joined(separator: ", "))"
         case .databaseRequired(let available):
@@ -132,6 +136,10 @@ public enum EngineError: LifeboatError {
         case .lastKeySlot: return "add another slot with 'lifeboat key add' first"
         case .unknownKeySlot: return "'lifeboat key list' shows the slots"
         case .toolMissing: return "install the PostgreSQL client (apt-get install postgresql-client-15) or set postgres.bin_dir"
+        case let .toolVersionMismatch(tool, _, _, major):
+            let kind = ToolRequirement.serverTools.contains(tool) ? "PostgreSQL \(major)'s server"
+                                                                   : "PostgreSQL \(major) (or newer) client"
+            return "set postgres.bin_dir to the bin directory of \(kind) tools (e.g. /usr/lib/postgresql/\(major)/bin)"
         case .databaseNotFound: return "pass one of the available names to --database"
         case .databaseRequired: return "pass --database NAME"
         case .backupNotFound, .noBackups: return "'lifeboat list' shows the complete backups"

@@ -39,7 +39,11 @@ public struct HealthCheck {
         let tools = PostgresTools(binDir: context.config.postgres.binDir, serverMajor: major, environment: context.toolEnvironment)
         // Snapshots need no tool: BASE_BACKUP runs over lifeboat's own replication connection.
         let names = ["pg_dump", "pg_restore", "pg_dumpall", "psql"]
-        return try names.map { try tools.path($0) }.joined(separator: ", ")
+        let found = try names.map { name -> String in
+            let path = try tools.path(name)
+            return path + (tools.probe.major(of: path).map { " (\($0))" } ?? "")
+        }
+        return found.joined(separator: ", ") + (major.map { " for a PostgreSQL \($0) server" } ?? "")
     }
 
     public func repository() throws -> String {

@@ -1,7 +1,9 @@
-// PostgresTools: finds pg_dump, pg_restore, pg_dumpall and psql (configured bin_dir, then the Debian directory
-// of the server's major version, then PATH) and builds their environment: the password, when the configured
-// URL has one, travels in PGPASSWORD, never in arguments. `environment` is already without the repository's
-// secrets (EngineContext.toolEnvironment).
+// PostgresTools: finds pg_dump, pg_restore, pg_dumpall, psql, initdb and pg_ctl for a server of a given major
+// version and builds their environment: the password, when the configured URL has one, travels in PGPASSWORD,
+// never in arguments. `environment` is already without the repository's secrets (EngineContext.toolEnvironment).
+// A configured bin_dir is the only place looked at; otherwise the Debian directory of the server's major, PATH,
+// then the Debian directories of newer majors. Each tool found is asked its version (ToolVersionProbe) and the
+// first that fits the server (ToolRequirement) is used, so an older pg_dump on PATH never meets a newer server.
 import Foundation
 import PGClient
 
@@ -16,20 +18,46 @@ public struct PostgresTools: Sendable {
         self.environment = environment
     }
 
-    public func path(_ tool: String) throws -> String {
-        // A configured bin_dir is authoritative; otherwise prefer the tools matching the server's major version.
+    /// Debian installs each major's binaries in its own directory.
+    static let debianRoot = "/usr/lib/postgresql"
+
+    /// The directories looked in, in order.
+    public var searchDirectories: [String] {
+        if let binDir { return [binDir] }
         var directories: [String] = []
-        if let binDir {
-            directories = [binDir]
-        } else {
-            if let serverMajor { directories.append("/usr/lib/postgresql/\(serverMajor)/bin") }
-            directories += (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        if let serverMajor { directories.append("\(Self.debianRoot)/\(serverMajor)/bin") }
+        directories += (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        // Newer majors' clients also serve an older server; older majors are never useful, so not listed.
+        let installed = (try? FileManager.default.contentsOfDirectory(atPath: Self.debianRoot)) ?? []
+        let newer = installed.compactMap(Int.init).filter { major in serverMajor.map { major > $0 } ?? false }
+        directories += newer.sorted().map { "\(Self.debianRoot)/\($0)/bin" }
+        return directories
+    }
+
+    public func path(_ tool: String) throws -> String {
+        let directories = searchDirectories
+        // The same file through another directory (/bin is /usr/bin on merged-/usr systems) is listed once.
+        var seen = Set<String>()
+        let paths = directories.map { $0 + "/" + tool }.filter { path in
+            FileManager.default.isExecutableFile(atPath: path)
+                && seen.insert(URL(fileURLWithPath: path).resolvingSymlinksInPath().path).inserted
         }
-        for directory in directories {
-            let candidate = directory + "/" + tool
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        let requirement = ToolRequirement.forTool(tool, serverMajor: serverMajor)
+        // Versions are only asked for when they matter, lazily, so the common case runs one probe at most.
+        var candidates: [ToolCandidate] = []
+        for path in paths {
+            let candidate = ToolCandidate(path: path, major: requirement == .any ? nil : probe.major(of: path))
+            if requirement.accepts(candidate.major) { return path }
+            candidates.append(candidate)
         }
-        throw EngineError.toolMissing(tool: tool, searched: directories)
+        return try ToolSelection.choose(tool, requirement: requirement, candidates: candidates, searched: directories)
+    }
+
+    var probe: ToolVersionProbe {
+        // The probe runs with the environment the tool gets for real work (PGAPPNAME included), minus any password.
+        var probeEnvironment = environment
+        probeEnvironment["PGAPPNAME"] = "lifeboat"
+        return ToolVersionProbe(environment: probeEnvironment)
     }
 
     /// The environment for a child tool connecting with `connection`.

@@ -114,8 +114,11 @@ public final class LogicalRestore {
         let source = ObjectSource(repository: repository, keyring: keyring, cluster: context.config.cluster,
                                   manifest: manifest)
         let tools = PostgresTools(binDir: context.config.postgres.binDir,
-                                  serverMajor: manifest.server.versionNumber / 10000,
+                                  serverMajor: clientMajor(manifest, target: target),
                                   environment: context.toolEnvironment)
+        // Found before the (possibly long) authentication pass, so a wrong version fails at once.
+        _ = try tools.path("pg_restore")
+        if summary.restoreGlobals { _ = try tools.path("psql") }
         guard let record = manifest.database(named: summary.database) else {
             throw EngineError.backupNotFound(summary.database)
         }
@@ -257,6 +260,15 @@ public final class LogicalRestore {
                 + "only the database's owner or a superuser can change them",
             hint: "restore as the owner of '\(name)' (or a superuser), or pass --no-database-settings to keep the "
                 + "target's own settings")
+    }
+
+    /// The major the client tools must reach: pg_restore must read the archive (written by pg_dump of the
+    /// backed-up server's major or newer) and speak to the target server, which may be newer than the source.
+    func clientMajor(_ manifest: BackupManifest, target: ConnectionInfo) -> Int {
+        let source = manifest.server.versionNumber / 10000
+        guard let connection = try? maintenanceConnection(target) else { return source }
+        defer { connection.close() }
+        return max(source, connection.serverVersionNumber / 10000)
     }
 
     func databaseExists(_ target: ConnectionInfo, name: String) throws -> Bool {

@@ -65,7 +65,8 @@ public final class PhysicalRestore {
             walConsistentAt: snapshot.stopWal, target: recovery.targetText,
             targetAction: request.hasTarget ? request.targetAction : nil, dataDirectory: directory,
             clean: request.clean, osUser: osUser, restoreCommand: recovery.restoreCommand(credentials: credentials),
-            startCommand: try server.startArguments(manifest, directory: directory, port: request.port ?? 5432),
+            startCommand: try server.startArguments(manifest, directory: directory, port: request.port ?? 5432,
+                                                   strict: request.start),
             tablespaces: snapshot.tablespaces == nil ? nil : tablespaces,
             steps: steps(request, manifest: manifest, tablespaces: tablespaces, credentials: credentials))
         let rehydration = try BackupRehydration(manifest, store: repository.store, progress: context.progress,

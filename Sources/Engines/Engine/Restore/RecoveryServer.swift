@@ -12,11 +12,15 @@ struct RecoveryServer {
     let osUser: String?
     static let logName = "lifeboat-restore.log"
 
-    func startArguments(_ manifest: BackupManifest, directory: String, port: Int) throws -> [String] {
+    /// The command that starts the restored server. `strict` (lifeboat starts it now): a missing pg_ctl, or
+    /// one of another major than the data directory's, is an error; otherwise (a command printed for later,
+    /// perhaps on another host) a bare `pg_ctl` stands in for one not found here.
+    func startArguments(_ manifest: BackupManifest, directory: String, port: Int,
+                        strict: Bool = false) throws -> [String] {
         let tools = PostgresTools(binDir: context.config.postgres.binDir,
                                   serverMajor: manifest.server.versionNumber / 10000,
                                   environment: context.toolEnvironment)
-        let pgCtl = (try? tools.path("pg_ctl")) ?? "pg_ctl"
+        let pgCtl = strict ? try tools.path("pg_ctl") : ((try? tools.path("pg_ctl")) ?? "pg_ctl")
         let options = "-p \(port) -k '\(directory)' -c listen_addresses=127.0.0.1 -c archive_mode=off"
         let log = directory + "/" + Self.logName
         let command = [pgCtl, "-D", directory, "-l", log, "-o", options, "-w", "-t", "300", "start"]
@@ -56,7 +60,7 @@ struct RecoveryServer {
 
     /// Runs pg_ctl start (as the OS user when root). A failure that is recovery missing its target says so.
     func start(manifest: BackupManifest, directory: String, port: Int, action: String, target: String) throws {
-        var arguments = try startArguments(manifest, directory: directory, port: port)
+        var arguments = try startArguments(manifest, directory: directory, port: port, strict: true)
         let executable: String
         if arguments[0] == "runuser" {
             executable = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]
