@@ -18,7 +18,7 @@ let package = Package(
     name: "Lifeboat",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "lifeboat", targets: ["lifeboat"]),
+        .executable(name: "lifeboat", targets: ["lifeboat"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,10 +27,17 @@ let package = Package(
     ],
     targets: [
         // C libraries: module map + shim header, found through pkg-config, installed from apt.
-        .systemLibrary(name: "CLibPQ", path: "Sources/System/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "CLibArchive", path: "Sources/System/CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
-        .systemLibrary(name: "CLibCrypto", path: "Sources/System/CLibCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CLibCurl", path: "Sources/System/CLibCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", path: "Sources/System/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CLibArchive", path: "Sources/System/CLibArchive", pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(
+            name: "CLibCrypto", path: "Sources/System/CLibCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CLibCurl", path: "Sources/System/CLibCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(name: "Diagnostics", path: "Sources/System/Diagnostics"),
         // The one place that makes raw POSIX calls for writes, durable replaces, spawns and locks.
@@ -38,22 +45,29 @@ let package = Package(
         .target(name: "Cipher", dependencies: ["CLibCrypto", "Diagnostics"], path: "Sources/System/Cipher"),
         .target(name: "ArchiveIO", dependencies: ["CLibArchive", "Diagnostics"], path: "Sources/System/ArchiveIO"),
         .target(name: "PGClient", dependencies: ["CLibPQ", "Diagnostics"], path: "Sources/System/PGClient"),
-        .target(name: "HTTPTransport", dependencies: ["CLibCurl", "Diagnostics"], path: "Sources/System/HTTPTransport"),
+        .target(
+            name: "HTTPTransport", dependencies: ["CLibCurl", "Diagnostics"], path: "Sources/System/HTTPTransport"),
         .target(name: "S3Protocol", dependencies: ["Cipher", "Diagnostics"], path: "Sources/Domain/S3Protocol"),
 
         // Policy: policy, objective and drill models; no Yams, no files (Configuration loads them).
         .target(name: "Policy", path: "Sources/Domain/Policy"),
-        .target(name: "Configuration", dependencies: ["Diagnostics", "Policy", .product(name: "Yams", package: "Yams")],
-                path: "Sources/IO/Configuration"),
+        .target(
+            name: "Configuration", dependencies: ["Diagnostics", "Policy", .product(name: "Yams", package: "Yams")],
+            path: "Sources/IO/Configuration"),
         .target(name: "Catalog", dependencies: ["Diagnostics"], path: "Sources/Domain/Catalog"),
         .target(name: "Storage", dependencies: ["Diagnostics", "SystemIO"], path: "Sources/IO/Storage"),
         .target(name: "Retention", dependencies: ["Catalog", "Policy"], path: "Sources/Domain/Retention"),
         .target(name: "Drills", dependencies: ["Catalog", "Policy"], path: "Sources/Domain/Drills"),
         .target(name: "Metrics", path: "Sources/Domain/Metrics"),
-        .target(name: "Reports", dependencies: ["Catalog", "Policy", "Drills", "Retention"],
-                path: "Sources/Domain/Reports"),
-        .target(name: "S3", dependencies: ["Storage", "S3Protocol", "HTTPTransport", "Cipher", "Diagnostics"], path: "Sources/IO/S3"),
-        .target(name: "Pipeline", dependencies: ["Diagnostics", "Cipher", "ArchiveIO", "Storage"], path: "Sources/IO/Pipeline"),
+        .target(
+            name: "Reports", dependencies: ["Catalog", "Policy", "Drills", "Retention"],
+            path: "Sources/Domain/Reports"),
+        .target(
+            name: "S3", dependencies: ["Storage", "S3Protocol", "HTTPTransport", "Cipher", "Diagnostics"],
+            path: "Sources/IO/S3"),
+        .target(
+            name: "Pipeline", dependencies: ["Diagnostics", "Cipher", "ArchiveIO", "Storage"],
+            path: "Sources/IO/Pipeline"),
         .target(
             name: "Engine",
             dependencies: [
@@ -76,7 +90,9 @@ let package = Package(
         ),
 
         // Benchmark helper for scripts/bench.sh s3 (not shipped).
-        .executableTarget(name: "s3-bench", dependencies: ["S3", "S3Protocol", "HTTPTransport", "Storage"], path: "Sources/Tools/s3-bench"),
+        .executableTarget(
+            name: "s3-bench", dependencies: ["S3", "S3Protocol", "HTTPTransport", "Storage"],
+            path: "Sources/Tools/s3-bench"),
 
         // Test support (only test targets depend on these; never linked into lifeboat): helpers every test target
         // shares (seeded generator, child processes, temporary directories, the S3 test server and its fault

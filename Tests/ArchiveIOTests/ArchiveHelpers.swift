@@ -17,7 +17,9 @@ enum TestData {
         bytes.reserveCapacity(count + 128)
         var row = 1
         while bytes.count < count {
-            let line = "\(row)\t\(row / 1000 + 1)\t\(Int(rng.next() % 20000) - 10000)\t" + String(repeating: " ", count: 40) + "\n"
+            let line =
+                "\(row)\t\(row / 1000 + 1)\t\(Int(rng.next() % 20000) - 10000)\t" + String(repeating: " ", count: 40)
+                + "\n"
             bytes.append(contentsOf: line.utf8)
             row += 1
         }
@@ -66,7 +68,10 @@ struct WrittenEntry: Equatable {
 }
 
 extension TarWriter {
-    func add(_ name: String, _ data: [UInt8], mode: Int32 = 0o600, modificationTime: Date = Date(timeIntervalSince1970: 1_700_000_000)) throws {
+    func add(
+        _ name: String, _ data: [UInt8], mode: Int32 = 0o600,
+        modificationTime: Date = Date(timeIntervalSince1970: 1_700_000_000)
+    ) throws {
         try beginEntry(name: name, size: Int64(data.count), mode: mode, modificationTime: modificationTime)
         try data.withUnsafeBytes { try write($0) }
         try finishEntry()
@@ -130,7 +135,8 @@ enum RawTar {
 
     static func entry(name: String, data: [UInt8], type: UInt8 = UInt8(ascii: "0"), linkName: String = "") -> [UInt8] {
         let padding = (512 - data.count % 512) % 512
-        return header(name: name, size: data.count, type: type, linkName: linkName) + data + [UInt8](repeating: 0, count: padding)
+        return header(name: name, size: data.count, type: type, linkName: linkName) + data
+            + [UInt8](repeating: 0, count: padding)
     }
 
     /// A pax extended header carrying `path`, so names longer than ustar's 100 bytes can be tested.
@@ -169,7 +175,9 @@ func runTool(_ path: String, _ arguments: [String], input: [UInt8]) throws -> [U
 
 /// Asserts that `body` throws an ArchiveError and returns it.
 @discardableResult
-func assertArchiveError<T>(_ body: @autoclosure () throws -> T, file: StaticString = #filePath, line: UInt = #line) -> ArchiveError? {
+func assertArchiveError<T>(_ body: @autoclosure () throws -> T, file: StaticString = #filePath, line: UInt = #line)
+    -> ArchiveError?
+{
     do {
         _ = try body()
         XCTFail("expected an ArchiveError, got success", file: file, line: line)

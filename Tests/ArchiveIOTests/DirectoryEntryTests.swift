@@ -19,7 +19,8 @@ final class DirectoryEntryTests: XCTestCase {
     }
 
     func testDirectoriesAndFilesWhenAllowed() throws {
-        let bytes = RawTar.entry(name: "base/", data: [], type: UInt8(ascii: "5"))
+        let bytes =
+            RawTar.entry(name: "base/", data: [], type: UInt8(ascii: "5"))
             + RawTar.entry(name: "base/1/", data: [], type: UInt8(ascii: "5"))
             + RawTar.entry(name: "base/1/1259", data: [1, 2, 3])
             + RawTar.entry(name: "pg_wal/", data: [], type: UInt8(ascii: "5"))
@@ -37,17 +38,30 @@ final class DirectoryEntryTests: XCTestCase {
 
     func testLinksAndUnsafeNamesStayRefusedWithDirectoriesAllowed() throws {
         let cases: [(String, [UInt8], String)] = [
-            ("symlink", RawTar.entry(name: "pg_tblspc/16384", data: [], type: UInt8(ascii: "2"), linkName: "/etc"), "not a regular file"),
-            ("hardlink", RawTar.entry(name: "hard", data: [], type: UInt8(ascii: "1"), linkName: "fine"), "not a regular file"),
+            (
+                "symlink", RawTar.entry(name: "pg_tblspc/16384", data: [], type: UInt8(ascii: "2"), linkName: "/etc"),
+                "not a regular file"
+            ),
+            (
+                "hardlink", RawTar.entry(name: "hard", data: [], type: UInt8(ascii: "1"), linkName: "fine"),
+                "not a regular file"
+            ),
         ]
         for (label, entry, expected) in cases {
-            let tar = try reader(RawTar.entry(name: "fine/", data: [], type: UInt8(ascii: "5")) + entry + RawTar.end, allowDirectories: true)
+            let tar = try reader(
+                RawTar.entry(name: "fine/", data: [], type: UInt8(ascii: "5")) + entry + RawTar.end,
+                allowDirectories: true)
             XCTAssertEqual(try tar.nextEntry()?.isDirectory, true)
             let error = assertArchiveError(try tar.nextEntry())
-            guard case .corrupt(let detail)? = error else { XCTFail("\(label): \(String(describing: error))"); continue }
+            guard case .corrupt(let detail)? = error else {
+                XCTFail("\(label): \(String(describing: error))")
+                continue
+            }
             XCTAssertTrue(detail.contains(expected), detail)
         }
         let escaping = RawTar.entry(name: "../escape/", data: [], type: UInt8(ascii: "5")) + RawTar.end
-        XCTAssertEqual(assertArchiveError(try reader(escaping, allowDirectories: true).nextEntry()), .unsafeEntryName("../escape/"))
+        XCTAssertEqual(
+            assertArchiveError(try reader(escaping, allowDirectories: true).nextEntry()), .unsafeEntryName("../escape/")
+        )
     }
 }

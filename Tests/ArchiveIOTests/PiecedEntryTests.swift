@@ -6,7 +6,9 @@ import XCTest
 
 final class PiecedEntryTests: XCTestCase {
     /// Writes `stream` in random-sized chunks (some larger than a piece) followed by a normal entry.
-    private func archive(_ stream: [UInt8], pieceSize: Int = 1000, compression: ArchiveCompression = .zstd) throws -> (bytes: [UInt8], pieces: Int) {
+    private func archive(_ stream: [UInt8], pieceSize: Int = 1000, compression: ArchiveCompression = .zstd) throws -> (
+        bytes: [UInt8], pieces: Int
+    ) {
         var pieces = 0
         let bytes = try makeArchive(compression) { writer in
             let pieced = PiecedEntryWriter(writer: writer, baseName: "db.dump", pieceSize: pieceSize)
@@ -14,7 +16,9 @@ final class PiecedEntryTests: XCTestCase {
             var offset = 0
             while offset < stream.count {
                 let count = min(Int(rng.next() % UInt64(pieceSize * 3)) + 1, stream.count - offset)
-                try stream.withUnsafeBytes { try pieced.write(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + count])) }
+                try stream.withUnsafeBytes {
+                    try pieced.write(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + count]))
+                }
                 offset += count
             }
             let result = try pieced.finish()
@@ -31,7 +35,9 @@ final class PiecedEntryTests: XCTestCase {
         var buffer = [UInt8](repeating: 0, count: 4000)
         while true {
             let size = Int(rng.next() % 2500) + 1
-            let count = try buffer.withUnsafeMutableBytes { try pieced.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<size])) }
+            let count = try buffer.withUnsafeMutableBytes {
+                try pieced.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<size]))
+            }
             if count == 0 { return result }
             result.append(contentsOf: buffer[0..<count])
         }
@@ -141,7 +147,9 @@ final class PiecedEntryTests: XCTestCase {
         let writer = try TarWriter(output: { _ in })
         let pieced = PiecedEntryWriter(writer: writer, baseName: "x", pieceSize: 10)
         _ = try pieced.finish()
-        guard case .misuse? = assertArchiveError(try [UInt8]([1]).withUnsafeBytes { try pieced.write($0) }) else { return XCTFail() }
+        guard case .misuse? = assertArchiveError(try [UInt8]([1]).withUnsafeBytes { try pieced.write($0) }) else {
+            return XCTFail()
+        }
         guard case .misuse? = assertArchiveError(try pieced.finish()) else { return XCTFail() }
     }
 
@@ -149,6 +157,8 @@ final class PiecedEntryTests: XCTestCase {
         let writer = try TarWriter(compression: .none, output: { _ in throw Boom(id: 5) })
         let pieced = PiecedEntryWriter(writer: writer, baseName: "x", pieceSize: 100_000)
         let data = TestData.random(1 << 20, seed: 6)
-        XCTAssertThrowsError(try data.withUnsafeBytes { try pieced.write($0) }) { XCTAssertEqual($0 as? Boom, Boom(id: 5)) }
+        XCTAssertThrowsError(try data.withUnsafeBytes { try pieced.write($0) }) {
+            XCTAssertEqual($0 as? Boom, Boom(id: 5))
+        }
     }
 }

@@ -26,7 +26,8 @@ final class ReaderSafetyTests: XCTestCase {
         let archive = try sampleArchive(.zstd)
         for cut in cutPoints(archive.count, tail: 300) {
             let error = assertArchiveError(try TarReader(bytes: Array(archive.prefix(cut))).readAllEntries())
-            XCTAssertEqual(error?.exitStatus, .integrity, "cut at \(cut) of \(archive.count): \(String(describing: error))")
+            XCTAssertEqual(
+                error?.exitStatus, .integrity, "cut at \(cut) of \(archive.count): \(String(describing: error))")
         }
     }
 
@@ -35,7 +36,8 @@ final class ReaderSafetyTests: XCTestCase {
         // The last 1100 bytes cover the whole end-of-archive marker, which libarchive alone does not require.
         for cut in cutPoints(archive.count, tail: 1100) {
             let error = assertArchiveError(try TarReader(bytes: Array(archive.prefix(cut))).readAllEntries())
-            XCTAssertEqual(error?.exitStatus, .integrity, "cut at \(cut) of \(archive.count): \(String(describing: error))")
+            XCTAssertEqual(
+                error?.exitStatus, .integrity, "cut at \(cut) of \(archive.count): \(String(describing: error))")
         }
     }
 
@@ -43,7 +45,8 @@ final class ReaderSafetyTests: XCTestCase {
         let first = RawTar.entry(name: "a", data: [1, 2, 3])
         let error = assertArchiveError(try TarReader(bytes: first).readAllEntries())
         XCTAssertTrue(error?.message.contains("end-of-archive marker") ?? false, String(describing: error))
-        XCTAssertEqual(try TarReader(bytes: first + RawTar.end).readAllEntries(), [WrittenEntry(name: "a", data: [1, 2, 3])])
+        XCTAssertEqual(
+            try TarReader(bytes: first + RawTar.end).readAllEntries(), [WrittenEntry(name: "a", data: [1, 2, 3])])
     }
 
     func testGarbageAndDamagedInputIsCorrupt() throws {
@@ -63,7 +66,10 @@ final class ReaderSafetyTests: XCTestCase {
         ]
         for (label, bytes) in inputs {
             let error = assertArchiveError(try TarReader(bytes: bytes).readAllEntries())
-            guard case .corrupt? = error else { XCTFail("\(label): \(String(describing: error))"); continue }
+            guard case .corrupt? = error else {
+                XCTFail("\(label): \(String(describing: error))")
+                continue
+            }
             XCTAssertEqual(error?.exitStatus, .integrity)
         }
     }
@@ -89,7 +95,9 @@ final class ReaderSafetyTests: XCTestCase {
     }
 
     func testUnsafeNamesAreRejectedWhenReading() throws {
-        let longEscape = String(repeating: "deep/", count: 30) + "../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../etc/cron.d/x"
+        let longEscape =
+            String(repeating: "deep/", count: 30)
+            + "../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../etc/cron.d/x"
         let cases: [(String, [UInt8])] = [
             ("/etc/passwd", RawTar.entry(name: "/etc/passwd", data: [1])),
             ("../x", RawTar.entry(name: "../x", data: [1])),
@@ -109,13 +117,15 @@ final class ReaderSafetyTests: XCTestCase {
 
     func testUnsafeNamesFromPythonTarfileGzip() throws {
         let script = """
-        import io, sys, tarfile
-        with tarfile.open(fileobj=sys.stdout.buffer, mode="w|gz", format=tarfile.PAX_FORMAT) as t:
-            for name in ["ok.txt", "../../evil.txt"]:
-                info = tarfile.TarInfo(name); info.size = 4
-                t.addfile(info, io.BytesIO(b"evil"))
-        """
-        guard let bytes = try runTool("/usr/bin/python3", ["-c", script], input: []) else { throw XCTSkip("python3 missing") }
+            import io, sys, tarfile
+            with tarfile.open(fileobj=sys.stdout.buffer, mode="w|gz", format=tarfile.PAX_FORMAT) as t:
+                for name in ["ok.txt", "../../evil.txt"]:
+                    info = tarfile.TarInfo(name); info.size = 4
+                    t.addfile(info, io.BytesIO(b"evil"))
+            """
+        guard let bytes = try runTool("/usr/bin/python3", ["-c", script], input: []) else {
+            throw XCTSkip("python3 missing")
+        }
         XCTAssertEqual(Array(bytes.prefix(2)), [0x1F, 0x8B], "gzip")
         let reader = try TarReader(bytes: bytes)
         XCTAssertEqual(try reader.nextEntry()?.name, "ok.txt")
@@ -134,7 +144,10 @@ final class ReaderSafetyTests: XCTestCase {
             let reader = try TarReader(bytes: bytes)
             XCTAssertEqual(try reader.nextEntry()?.name, "fine")
             let error = assertArchiveError(try reader.nextEntry())
-            guard case .corrupt(let detail)? = error else { XCTFail("\(label): \(String(describing: error))"); continue }
+            guard case .corrupt(let detail)? = error else {
+                XCTFail("\(label): \(String(describing: error))")
+                continue
+            }
             XCTAssertTrue(detail.contains("not a regular file"), detail)
         }
     }
@@ -150,20 +163,27 @@ final class ReaderSafetyTests: XCTestCase {
     func testOurNonASCIINamesAreStandardUTF8Pax() throws {
         let name = "db/données-\u{1F600}.dump"
         let archive = try makeArchive(.none) { try $0.add(name, [1]) }
-        let script = "import sys, tarfile\nt = tarfile.open(fileobj=sys.stdin.buffer, mode='r|')\nfor m in t:\n    print(m.name, m.pax_headers.get('hdrcharset', 'utf-8'))"
-        guard let output = try runTool("/usr/bin/python3", ["-c", script], input: archive) else { throw XCTSkip("python3 missing") }
+        let script =
+            "import sys, tarfile\nt = tarfile.open(fileobj=sys.stdin.buffer, mode='r|')\nfor m in t:\n    print(m.name, m.pax_headers.get('hdrcharset', 'utf-8'))"
+        guard let output = try runTool("/usr/bin/python3", ["-c", script], input: archive) else {
+            throw XCTSkip("python3 missing")
+        }
         XCTAssertEqual(String(decoding: output, as: UTF8.self), "\(name) utf-8\n")
     }
 
     func testInputErrorSurfacesUnchanged() throws {
-        XCTAssertThrowsError(try TarReader(input: { _ in throw Boom(id: 1) })) { XCTAssertEqual($0 as? Boom, Boom(id: 1)) }
+        XCTAssertThrowsError(try TarReader(input: { _ in throw Boom(id: 1) })) {
+            XCTAssertEqual($0 as? Boom, Boom(id: 1))
+        }
 
         let archive = try makeArchive { try $0.add("a", TestData.random(600_000, seed: 36)) }
         var served = 0
         let reader = try TarReader(input: { buffer in
             guard served < 300_000 else { throw Boom(id: 2) }
             let count = min(buffer.count, 10_000)
-            archive.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[served..<served + count])) }
+            archive.withUnsafeBytes {
+                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[served..<served + count]))
+            }
             served += count
             return count
         })

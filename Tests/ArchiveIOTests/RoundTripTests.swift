@@ -58,8 +58,13 @@ final class RoundTripTests: XCTestCase {
             try writer.add(longName, [4], mode: 0o640, modificationTime: time)
         }
         let reader = try TarReader(bytes: archive)
-        XCTAssertEqual(try reader.nextEntry(), TarEntry(name: "exec", size: 3, mode: 0o755, modificationTime: Date(timeIntervalSince1970: 1_234_567_890)))
-        XCTAssertEqual(try reader.nextEntry(), TarEntry(name: longName, size: 1, mode: 0o640, modificationTime: Date(timeIntervalSince1970: 1_234_567_890)))
+        XCTAssertEqual(
+            try reader.nextEntry(),
+            TarEntry(name: "exec", size: 3, mode: 0o755, modificationTime: Date(timeIntervalSince1970: 1_234_567_890)))
+        XCTAssertEqual(
+            try reader.nextEntry(),
+            TarEntry(name: longName, size: 1, mode: 0o640, modificationTime: Date(timeIntervalSince1970: 1_234_567_890))
+        )
         XCTAssertEqual(try reader.readAll(), [4])
         XCTAssertNil(try reader.nextEntry())
     }
@@ -100,7 +105,9 @@ final class RoundTripTests: XCTestCase {
             let writer = try TarWriter(compression: .zstd, level: level, threads: threads, output: sink.append)
             try writer.add("x", data)
             try writer.close()
-            XCTAssertEqual(try TarReader(bytes: sink.bytes).readAllEntries(), [WrittenEntry(name: "x", data: data)], "level \(level) threads \(threads)")
+            XCTAssertEqual(
+                try TarReader(bytes: sink.bytes).readAllEntries(), [WrittenEntry(name: "x", data: data)],
+                "level \(level) threads \(threads)")
         }
     }
 
@@ -112,7 +119,10 @@ final class RoundTripTests: XCTestCase {
     }
 
     func testReadsArchivesCompressedByOtherTools() throws {
-        let entries = [WrittenEntry(name: "a", data: TestData.compressible(300_000, seed: 14)), WrittenEntry(name: "b/c", data: [1])]
+        let entries = [
+            WrittenEntry(name: "a", data: TestData.compressible(300_000, seed: 14)),
+            WrittenEntry(name: "b/c", data: [1]),
+        ]
         let plain = try makeArchive(.none) { writer in for entry in entries { try writer.add(entry.name, entry.data) } }
         var tried = 0
         for tool in ["/usr/bin/gzip", "/usr/bin/xz", "/usr/bin/lz4", "/usr/bin/zstd"] {
@@ -128,7 +138,9 @@ final class RoundTripTests: XCTestCase {
         let entries = [WrittenEntry(name: "a", data: TestData.compressible(200_000, seed: 15))]
         let zstd = try makeArchive(.zstd) { writer in for entry in entries { try writer.add(entry.name, entry.data) } }
         let plain = try makeArchive(.none) { writer in for entry in entries { try writer.add(entry.name, entry.data) } }
-        guard let decoded = try runTool("/usr/bin/zstd", ["-d", "-c"], input: zstd) else { throw XCTSkip("zstd not installed") }
+        guard let decoded = try runTool("/usr/bin/zstd", ["-d", "-c"], input: zstd) else {
+            throw XCTSkip("zstd not installed")
+        }
         XCTAssertEqual(decoded, plain)
     }
 }

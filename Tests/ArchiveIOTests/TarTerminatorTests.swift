@@ -12,7 +12,12 @@ final class TarTerminatorTests: XCTestCase {
         let header = [UInt8](repeating: 7, count: 512)
         XCTAssertEqual(feed([header, [UInt8](repeating: 0, count: 1024)]).missing, [])
         // The marker split over small chunks.
-        XCTAssertEqual(feed([header] + Array(repeating: [UInt8](repeating: 0, count: 100), count: 10) + [[0, 0, 0, 0] + [UInt8](repeating: 0, count: 20)]).missing, [])
+        XCTAssertEqual(
+            feed(
+                [header] + Array(repeating: [UInt8](repeating: 0, count: 100), count: 10) + [
+                    [0, 0, 0, 0] + [UInt8](repeating: 0, count: 20)
+                ]
+            ).missing, [])
     }
 
     func testUnterminatedStreamGetsTheMarker() {

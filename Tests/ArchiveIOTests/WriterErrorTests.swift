@@ -9,7 +9,9 @@ struct Boom: Error, Equatable {
 }
 
 final class WriterErrorTests: XCTestCase {
-    private func assertSizeMismatch(_ error: ArchiveError?, declared: Int64, written: Int64, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertSizeMismatch(
+        _ error: ArchiveError?, declared: Int64, written: Int64, file: StaticString = #filePath, line: UInt = #line
+    ) {
         guard case .sizeMismatch(let entry, let d, let w)? = error else {
             return XCTFail("expected sizeMismatch, got \(String(describing: error))", file: file, line: line)
         }
@@ -46,24 +48,32 @@ final class WriterErrorTests: XCTestCase {
 
     func testOutputErrorSurfacesUnchangedFromWrite() throws {
         var calls = 0
-        let writer = try TarWriter(compression: .none, output: { _ in
-            calls += 1
-            if calls == 3 { throw Boom(id: 42) }
-        })
+        let writer = try TarWriter(
+            compression: .none,
+            output: { _ in
+                calls += 1
+                if calls == 3 { throw Boom(id: 42) }
+            })
         let data = TestData.random(1 << 20, seed: 21)
         try writer.beginEntry(name: "big", size: Int64(data.count))
-        XCTAssertThrowsError(try data.withUnsafeBytes { try writer.write($0) }) { XCTAssertEqual($0 as? Boom, Boom(id: 42)) }
-        XCTAssertThrowsError(try writer.close()) { XCTAssertEqual($0 as? Boom, Boom(id: 42), "later calls rethrow the original") }
+        XCTAssertThrowsError(try data.withUnsafeBytes { try writer.write($0) }) {
+            XCTAssertEqual($0 as? Boom, Boom(id: 42))
+        }
+        XCTAssertThrowsError(try writer.close()) {
+            XCTAssertEqual($0 as? Boom, Boom(id: 42), "later calls rethrow the original")
+        }
         XCTAssertEqual(calls, 3, "output is never called again after it threw")
     }
 
     func testOutputErrorSurfacesUnchangedFromClose() throws {
         // zstd holds small inputs until close, so the first output call happens inside close().
         var calls = 0
-        let writer = try TarWriter(compression: .zstd, output: { _ in
-            calls += 1
-            throw Boom(id: 7)
-        })
+        let writer = try TarWriter(
+            compression: .zstd,
+            output: { _ in
+                calls += 1
+                throw Boom(id: 7)
+            })
         try writer.add("small", [1, 2, 3])
         XCTAssertEqual(calls, 0)
         XCTAssertThrowsError(try writer.close()) { XCTAssertEqual($0 as? Boom, Boom(id: 7)) }
@@ -73,10 +83,12 @@ final class WriterErrorTests: XCTestCase {
 
     func testOutputErrorWithZstdThreads() throws {
         var calls = 0
-        let writer = try TarWriter(compression: .zstd, threads: 2, output: { _ in
-            calls += 1
-            throw Boom(id: 9)
-        })
+        let writer = try TarWriter(
+            compression: .zstd, threads: 2,
+            output: { _ in
+                calls += 1
+                throw Boom(id: 9)
+            })
         let data = TestData.random(8 << 20, seed: 22)
         let error: (any Error)? = {
             do {
@@ -104,13 +116,23 @@ final class WriterErrorTests: XCTestCase {
 
     func testMisuseIsRejected() throws {
         let writer = try TarWriter(output: { _ in })
-        if case .misuse? = assertArchiveError(try [UInt8](repeating: 0, count: 1).withUnsafeBytes { try writer.write($0) }) {} else { XCTFail() }
+        if case .misuse? = assertArchiveError(
+            try [UInt8](repeating: 0, count: 1).withUnsafeBytes { try writer.write($0) })
+        {
+        } else {
+            XCTFail()
+        }
         let second = try TarWriter(output: { _ in })
         if case .misuse? = assertArchiveError(try second.finishEntry()) {} else { XCTFail() }
         let third = try TarWriter(output: { _ in })
         if case .misuse? = assertArchiveError(try third.beginEntry(name: "n", size: -1)) {} else { XCTFail() }
         let badTime = try TarWriter(output: { _ in })
-        if case .misuse? = assertArchiveError(try badTime.beginEntry(name: "t", size: 0, modificationTime: Date(timeIntervalSince1970: .infinity))) {} else { XCTFail() }
+        if case .misuse? = assertArchiveError(
+            try badTime.beginEntry(name: "t", size: 0, modificationTime: Date(timeIntervalSince1970: .infinity)))
+        {
+        } else {
+            XCTFail()
+        }
         let fourth = try TarWriter(output: { _ in })
         try fourth.close()
         try fourth.close()

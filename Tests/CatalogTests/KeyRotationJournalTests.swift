@@ -3,7 +3,9 @@ import Foundation
 import XCTest
 
 final class KeyRotationJournalTests: XCTestCase {
-    let journal = KeyRotationJournal(previousMasterKeyId: "aa", masterKeyId: "bb", replaced: ["00000001", "00000002"], written: ["0000000a", "0000000b"])
+    let journal = KeyRotationJournal(
+        previousMasterKeyId: "aa", masterKeyId: "bb", replaced: ["00000001", "00000002"],
+        written: ["0000000a", "0000000b"])
 
     /// A killed master-key rotation loses exactly one side: its new slots before the commit, its old ones after.
     func testTheLosingSideFollowsTheKeyringsMasterKey() {

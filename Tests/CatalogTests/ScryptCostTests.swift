@@ -10,11 +10,14 @@ final class ScryptCostTests: XCTestCase {
     }
 
     func testAnyParameterAboveTheCapIsRefused() {
-        for costly in [ScryptCost(n: 1 << 18, r: 8, p: 1), ScryptCost(n: 1 << 17, r: 9, p: 1), ScryptCost(n: 1 << 17, r: 8, p: 2),
-                       ScryptCost(n: 1 << 22, r: 32, p: 16), ScryptCost(n: .max, r: .max, p: .max)] {
+        for costly in [
+            ScryptCost(n: 1 << 18, r: 8, p: 1), ScryptCost(n: 1 << 17, r: 9, p: 1), ScryptCost(n: 1 << 17, r: 8, p: 2),
+            ScryptCost(n: 1 << 22, r: 32, p: 16), ScryptCost(n: .max, r: .max, p: .max),
+        ] {
             XCTAssertFalse(costly.isWithinCap, "\(costly)")
         }
-        XCTAssertEqual(ScryptCost(n: 1 << 22, r: 32, p: 1).memoryBytes, 16 << 30 + 128 * 32, "the old limit cost 16 GiB per try")
+        XCTAssertEqual(
+            ScryptCost(n: 1 << 22, r: 32, p: 1).memoryBytes, 16 << 30 + 128 * 32, "the old limit cost 16 GiB per try")
         XCTAssertEqual(ScryptCost(n: .max, r: .max, p: 1).memoryBytes, .max, "saturates instead of overflowing")
     }
 

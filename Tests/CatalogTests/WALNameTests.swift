@@ -44,14 +44,14 @@ final class WALNameTests: XCTestCase {
     func testJunkAndPathTricksAreRejected() {
         let bad = [
             "", "x", "RECOVERYXLOG", "archive_status",
-            "00000001000000000000000",            // 23 digits
-            "0000000100000000000000001",          // 25 digits
+            "00000001000000000000000",  // 23 digits
+            "0000000100000000000000001",  // 25 digits
             "000000010000000000000003x",
             "00000001000000000000000g",
-            "000000010000000000000003".lowercased().replacingOccurrences(of: "3", with: "a"),   // lower-case hex
-            "0000000100000000000000ab",           // lower-case hex
-            "000000000000000000000003",           // timeline 0 does not exist
-            "000000010000000000001000",           // seg beyond any segment size
+            "000000010000000000000003".lowercased().replacingOccurrences(of: "3", with: "a"),  // lower-case hex
+            "0000000100000000000000ab",  // lower-case hex
+            "000000000000000000000003",  // timeline 0 does not exist
+            "000000010000000000001000",  // seg beyond any segment size
             "00000000.history", "0000000g.history", "0000001.history", "00000002.History", "00000002.history.gz",
             "000000010000000000000003.part", "000000010000000000000003.partial.gz", ".partial",
             "000000010000000000000002.0000002.backup", "000000010000000000000002-00000028.backup",
@@ -59,7 +59,7 @@ final class WALNameTests: XCTestCase {
             "../000000010000000000000003", "/000000010000000000000003", "pg_wal/000000010000000000000003",
             "000000010000000000000003/", "..", ".", "0000000100000000000000\u{0}3",
             " 000000010000000000000003", "000000010000000000000003\n",
-            "00000001000000000000000３",             // a full-width digit
+            "00000001000000000000000３",  // a full-width digit
         ]
         for text in bad {
             XCTAssertNil(WALName(text), "accepted \(text.debugDescription)")
@@ -70,8 +70,10 @@ final class WALNameTests: XCTestCase {
         XCTAssertEqual(WALName(fileAt: "pg_wal/000000010000000000000003")?.rawValue, "000000010000000000000003")
         XCTAssertEqual(WALName(fileAt: "/var/lib/postgresql/15/main/pg_wal/00000002.history")?.kind, .history)
         XCTAssertEqual(WALName(fileAt: "000000010000000000000003")?.kind, .segment)
-        for bad in ["", "pg_wal/", "pg_wal/..", "../x", "/etc/passwd", "pg_wal/000000010000000000000003/",
-                    "pg_wal/RECOVERYXLOG", "/", "pg_wal/00000001000000000000000\u{0}"] {
+        for bad in [
+            "", "pg_wal/", "pg_wal/..", "../x", "/etc/passwd", "pg_wal/000000010000000000000003/",
+            "pg_wal/RECOVERYXLOG", "/", "pg_wal/00000001000000000000000\u{0}",
+        ] {
             XCTAssertNil(WALName(fileAt: bad), "accepted \(bad.debugDescription)")
         }
     }
@@ -84,15 +86,26 @@ final class WALNameTests: XCTestCase {
 
     func testRepositoryLayoutOfWAL() throws {
         let segment = try XCTUnwrap(WALName("000000010000000000000003"))
-        XCTAssertEqual(RepositoryLayout.walObject(cluster: "main", object: .legacy(segment)), "wal/main/00000001/000000010000000000000003.lbx")
-        XCTAssertEqual(RepositoryLayout.walObject(cluster: "main", object: WALObjectName(name: segment, token: "0123456789abcdef")),
-                       "wal/main/00000001/000000010000000000000003.0123456789abcdef.lbx")
-        XCTAssertEqual(RepositoryLayout.walRecord(cluster: "main", name: segment), "wal/main/00000001/000000010000000000000003.meta.lbx")
+        XCTAssertEqual(
+            RepositoryLayout.walObject(cluster: "main", object: .legacy(segment)),
+            "wal/main/00000001/000000010000000000000003.lbx")
+        XCTAssertEqual(
+            RepositoryLayout.walObject(
+                cluster: "main", object: WALObjectName(name: segment, token: "0123456789abcdef")),
+            "wal/main/00000001/000000010000000000000003.0123456789abcdef.lbx")
+        XCTAssertEqual(
+            RepositoryLayout.walRecord(cluster: "main", name: segment),
+            "wal/main/00000001/000000010000000000000003.meta.lbx")
         let history = try XCTUnwrap(WALName("00000002.history"))
-        XCTAssertEqual(RepositoryLayout.walObject(cluster: "db1", object: .legacy(history)), "wal/db1/history/00000002.history.lbx")
-        XCTAssertEqual(RepositoryLayout.walRecord(cluster: "db1", name: history), "wal/db1/history/00000002.history.meta.lbx")
+        XCTAssertEqual(
+            RepositoryLayout.walObject(cluster: "db1", object: .legacy(history)), "wal/db1/history/00000002.history.lbx"
+        )
+        XCTAssertEqual(
+            RepositoryLayout.walRecord(cluster: "db1", name: history), "wal/db1/history/00000002.history.meta.lbx")
         let partial = try XCTUnwrap(WALName("0000000A0000000000000005.partial"))
-        XCTAssertEqual(RepositoryLayout.walObject(cluster: "main", object: .legacy(partial)), "wal/main/0000000A/0000000A0000000000000005.partial.lbx")
+        XCTAssertEqual(
+            RepositoryLayout.walObject(cluster: "main", object: .legacy(partial)),
+            "wal/main/0000000A/0000000A0000000000000005.partial.lbx")
         XCTAssertEqual(RepositoryLayout.walSystemIdentifier(cluster: "main"), "wal/main/system-identifier.lbx")
     }
 
@@ -122,19 +135,23 @@ final class WALNameTests: XCTestCase {
 
     func testHeaderRejectsRenamedTruncatedAndForeignFiles() throws {
         let header = try WALSegmentHeader(Self.realHeader)
-        XCTAssertThrowsError(try header.check(name: try XCTUnwrap(WALName("000000010000000000000002")), fileSize: 16 << 20)) {
+        XCTAssertThrowsError(
+            try header.check(name: try XCTUnwrap(WALName("000000010000000000000002")), fileSize: 16 << 20)
+        ) {
             XCTAssertTrue("\($0)".contains("0/2000000"), "\($0)")
         }
-        XCTAssertThrowsError(try header.check(name: try XCTUnwrap(WALName("000000010000000000000001")), fileSize: 8 << 20)) {
+        XCTAssertThrowsError(
+            try header.check(name: try XCTUnwrap(WALName("000000010000000000000001")), fileSize: 8 << 20)
+        ) {
             XCTAssertTrue("\($0)".contains("8388608 bytes long"), "\($0)")
         }
         XCTAssertThrowsError(try WALSegmentHeader(Array(Self.realHeader.prefix(39))))
         XCTAssertThrowsError(try WALSegmentHeader(Array("root:x:0:0:root:/root:/bin/bash\nnobody:x:6".utf8)))
         var short = Self.realHeader
-        short[2] = 0x00   // a short page header: not the first page of a segment
+        short[2] = 0x00  // a short page header: not the first page of a segment
         XCTAssertThrowsError(try WALSegmentHeader(short))
         var oddSize = Self.realHeader
-        oddSize[34] = 0x30   // 0x01300000: not a power of two
+        oddSize[34] = 0x30  // 0x01300000: not a power of two
         XCTAssertThrowsError(try WALSegmentHeader(oddSize))
     }
 
@@ -143,7 +160,9 @@ final class WALNameTests: XCTestCase {
             bytes[offset..<(offset + count)].reverse()
         }
         var bytes = Self.realHeader
-        for (offset, count) in [(0, 2), (2, 2), (4, 4), (8, 8), (16, 4), (24, 8), (32, 4), (36, 4)] { swapped(offset, count, &bytes) }
+        for (offset, count) in [(0, 2), (2, 2), (4, 4), (8, 8), (16, 4), (24, 8), (32, 4), (36, 4)] {
+            swapped(offset, count, &bytes)
+        }
         let header = try WALSegmentHeader(bytes)
         XCTAssertEqual(header, try WALSegmentHeader(Self.realHeader))
     }
@@ -154,8 +173,10 @@ final class WALNameTests: XCTestCase {
     }
 
     func testObjectNamesRoundTripAndNeverMistakeARecordOrAWALSuffixForAToken() throws {
-        for text in ["000000010000000000000003", "0000000A0000000000000005.partial", "00000002.history",
-                     "000000010000000000000002.00000028.backup"] {
+        for text in [
+            "000000010000000000000003", "0000000A0000000000000005.partial", "00000002.history",
+            "000000010000000000000002.00000028.backup",
+        ] {
             let name = try XCTUnwrap(WALName(text))
             let fresh = WALObjectName.fresh(for: name)
             XCTAssertEqual(fresh.token?.count, WALObjectName.tokenLength)
@@ -164,9 +185,11 @@ final class WALNameTests: XCTestCase {
             XCTAssertEqual(WALObjectName(fileName: text + ".lbx"), .legacy(name))
             XCTAssertNil(WALObjectName(fileName: text + ".meta.lbx"), "a record is not an object")
         }
-        for junk in ["000000010000000000000003.0123456789ABCDEF.lbx", "000000010000000000000003.0123456789abcde.lbx",
-                     "000000010000000000000003.0123456789abcdef", "system-identifier.lbx", "x.0123456789abcdef.lbx",
-                     "000000010000000000000003..lbx"] {
+        for junk in [
+            "000000010000000000000003.0123456789ABCDEF.lbx", "000000010000000000000003.0123456789abcde.lbx",
+            "000000010000000000000003.0123456789abcdef", "system-identifier.lbx", "x.0123456789abcdef.lbx",
+            "000000010000000000000003..lbx",
+        ] {
             XCTAssertNil(WALObjectName(fileName: junk), junk)
         }
     }
@@ -176,12 +199,14 @@ final class WALNameTests: XCTestCase {
         let compression = CompressionInfo(algorithm: "zstd", level: 3)
         let name = try XCTUnwrap(WALName("000000010000000000000003"))
         let object = WALObjectName.fresh(for: name)
-        let named = WALFileRecord(cluster: "main", name: name.rawValue, size: 1, sha256: "ab", systemIdentifier: nil,
-                                  compression: compression, archivedAt: Date(), tool: tool, object: object.fileName)
+        let named = WALFileRecord(
+            cluster: "main", name: name.rawValue, size: 1, sha256: "ab", systemIdentifier: nil,
+            compression: compression, archivedAt: Date(), tool: tool, object: object.fileName)
         XCTAssertEqual(named.formatVersion, 2)
         XCTAssertEqual(named.objectName, object)
-        let legacy = WALFileRecord(cluster: "main", name: name.rawValue, size: 1, sha256: "ab", systemIdentifier: nil,
-                                   compression: compression, archivedAt: Date(), tool: tool)
+        let legacy = WALFileRecord(
+            cluster: "main", name: name.rawValue, size: 1, sha256: "ab", systemIdentifier: nil,
+            compression: compression, archivedAt: Date(), tool: tool)
         XCTAssertEqual(legacy.formatVersion, 1)
         XCTAssertEqual(legacy.objectName, .legacy(name))
         var elsewhere = named
@@ -192,10 +217,11 @@ final class WALNameTests: XCTestCase {
     }
 
     func testRecordsUseSnakeCaseJSON() throws {
-        let record = WALFileRecord(cluster: "main", name: "000000010000000000000003", size: 16 << 20, sha256: "ab",
-                                   systemIdentifier: "7710725327547746787", compression: CompressionInfo(algorithm: "zstd", level: 3),
-                                   archivedAt: Date(timeIntervalSince1970: 1_800_000_000),
-                                   tool: ToolInfo(name: "lifeboat", version: "0.1.0", host: "db1"))
+        let record = WALFileRecord(
+            cluster: "main", name: "000000010000000000000003", size: 16 << 20, sha256: "ab",
+            systemIdentifier: "7710725327547746787", compression: CompressionInfo(algorithm: "zstd", level: 3),
+            archivedAt: Date(timeIntervalSince1970: 1_800_000_000),
+            tool: ToolInfo(name: "lifeboat", version: "0.1.0", host: "db1"))
         let json = String(decoding: try CatalogCoding.encoder().encode(record), as: UTF8.self)
         XCTAssertTrue(json.contains("\"format_version\":1"), json)
         XCTAssertTrue(json.contains("\"system_identifier\":\"7710725327547746787\""), json)

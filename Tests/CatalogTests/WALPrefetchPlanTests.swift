@@ -11,9 +11,11 @@ final class WALPrefetchPlanTests: XCTestCase {
     }
 
     func testNextSegmentsCrossTheLogBoundary() {
-        XCTAssertEqual(names("0000000100000000000000FE", 3, size: mib16),
-                       ["0000000100000000000000FF", "000000010000000100000000", "000000010000000100000001"])
-        XCTAssertEqual(names("00000002000000000000000A", 2, size: mib16), ["00000002000000000000000B", "00000002000000000000000C"])
+        XCTAssertEqual(
+            names("0000000100000000000000FE", 3, size: mib16),
+            ["0000000100000000000000FF", "000000010000000100000000", "000000010000000100000001"])
+        XCTAssertEqual(
+            names("00000002000000000000000A", 2, size: mib16), ["00000002000000000000000B", "00000002000000000000000C"])
         // 1 MiB segments: 4096 per log, so …FFF is the last one.
         XCTAssertEqual(names("000000010000000300000FFF", 1, size: 1 << 20), ["000000010000000400000000"])
         // 64 MiB segments: 64 per log.
@@ -22,16 +24,20 @@ final class WALPrefetchPlanTests: XCTestCase {
     }
 
     func testOnlyPlainSegmentsArePrefetched() {
-        for name in ["00000002.history", "000000010000000000000003.partial", "000000010000000000000003.00000028.backup"] {
+        for name in [
+            "00000002.history", "000000010000000000000003.partial", "000000010000000000000003.00000028.backup",
+        ] {
             XCTAssertEqual(names(name, 4, size: mib16), [], name)
         }
-        XCTAssertEqual(names("0000000100000000000000FF", 4, size: 1 << 30), [], "seg FF does not exist with 1 GiB segments")
+        XCTAssertEqual(
+            names("0000000100000000000000FF", 4, size: 1 << 30), [], "seg FF does not exist with 1 GiB segments")
     }
 
     func testPassedSpoolFiles() {
         let asked = WALName("000000020000000000000010")!
         XCTAssertTrue(WALPrefetchPlan.isPassed(fileName: "00000002000000000000000F", asked: asked))
-        XCTAssertTrue(WALPrefetchPlan.isPassed(fileName: "000000010000000000000011", asked: asked), "an older timeline's guess")
+        XCTAssertTrue(
+            WALPrefetchPlan.isPassed(fileName: "000000010000000000000011", asked: asked), "an older timeline's guess")
         XCTAssertFalse(WALPrefetchPlan.isPassed(fileName: "000000020000000000000010", asked: asked))
         XCTAssertFalse(WALPrefetchPlan.isPassed(fileName: "000000020000000000000011", asked: asked))
         for other in [".lock", ".000000020000000000000001.lifeboat-1f.tmp", "00000001.history"] {
@@ -41,7 +47,9 @@ final class WALPrefetchPlanTests: XCTestCase {
 
     func testSpoolNaming() {
         XCTAssertEqual(WALPrefetchPlan.spoolDirectory(destination: "pg_wal/RECOVERYXLOG"), "pg_wal/lifeboat-prefetch")
-        XCTAssertEqual(WALPrefetchPlan.spoolDirectory(destination: "/srv/pg/pg_wal/RECOVERYXLOG"), "/srv/pg/pg_wal/lifeboat-prefetch")
+        XCTAssertEqual(
+            WALPrefetchPlan.spoolDirectory(destination: "/srv/pg/pg_wal/RECOVERYXLOG"),
+            "/srv/pg/pg_wal/lifeboat-prefetch")
         XCTAssertEqual(WALPrefetchPlan.spoolDirectory(destination: "RECOVERYXLOG"), "./lifeboat-prefetch")
         XCTAssertEqual(WALPrefetchPlan.spoolDirectory(destination: "/RECOVERYXLOG"), "/lifeboat-prefetch")
     }

@@ -23,18 +23,23 @@ final class AES256GCMTests: XCTestCase {
 
     var vectors: [Vector] {
         [
-            Vector(name: "test case 13", key: [UInt8](repeating: 0, count: 32), iv: [UInt8](repeating: 0, count: 12),
-                   aad: [], plaintext: [], ciphertext: [], tag: hex("530f8afbc74536b9a963b4f1c4cb738b")),
-            Vector(name: "test case 14", key: [UInt8](repeating: 0, count: 32), iv: [UInt8](repeating: 0, count: 12),
-                   aad: [], plaintext: [UInt8](repeating: 0, count: 16),
-                   ciphertext: hex("cea7403d4d606b6e074ec5d3baf39d18"), tag: hex("d0d1c8a799996bf0265b98b5d48ab919")),
-            Vector(name: "test case 15", key: hex(Self.gcmKey), iv: hex("cafebabefacedbaddecaf888"), aad: [],
-                   plaintext: hex(Self.gcmPlaintext), ciphertext: hex(Self.gcmCiphertext),
-                   tag: hex("b094dac5d93471bdec1a502270e3cc6c")),
-            Vector(name: "test case 16", key: hex(Self.gcmKey), iv: hex("cafebabefacedbaddecaf888"),
-                   aad: hex("feedfacedeadbeeffeedfacedeadbeef abaddad2"),
-                   plaintext: Array(hex(Self.gcmPlaintext).prefix(60)), ciphertext: Array(hex(Self.gcmCiphertext).prefix(60)),
-                   tag: hex("76fc6ece0f4e1768cddf8853bb2d551b")),
+            Vector(
+                name: "test case 13", key: [UInt8](repeating: 0, count: 32), iv: [UInt8](repeating: 0, count: 12),
+                aad: [], plaintext: [], ciphertext: [], tag: hex("530f8afbc74536b9a963b4f1c4cb738b")),
+            Vector(
+                name: "test case 14", key: [UInt8](repeating: 0, count: 32), iv: [UInt8](repeating: 0, count: 12),
+                aad: [], plaintext: [UInt8](repeating: 0, count: 16),
+                ciphertext: hex("cea7403d4d606b6e074ec5d3baf39d18"), tag: hex("d0d1c8a799996bf0265b98b5d48ab919")),
+            Vector(
+                name: "test case 15", key: hex(Self.gcmKey), iv: hex("cafebabefacedbaddecaf888"), aad: [],
+                plaintext: hex(Self.gcmPlaintext), ciphertext: hex(Self.gcmCiphertext),
+                tag: hex("b094dac5d93471bdec1a502270e3cc6c")),
+            Vector(
+                name: "test case 16", key: hex(Self.gcmKey), iv: hex("cafebabefacedbaddecaf888"),
+                aad: hex("feedfacedeadbeeffeedfacedeadbeef abaddad2"),
+                plaintext: Array(hex(Self.gcmPlaintext).prefix(60)),
+                ciphertext: Array(hex(Self.gcmCiphertext).prefix(60)),
+                tag: hex("76fc6ece0f4e1768cddf8853bb2d551b")),
         ]
     }
 
@@ -60,16 +65,24 @@ final class AES256GCMTests: XCTestCase {
             let good = vector.ciphertext + vector.tag
             var badTag = good
             badTag[badTag.count - 1] ^= 0x01
-            assertThrowsCipherError(try gcm.open(nonce: vector.iv, aad: vector.aad, sealed: badTag), "tag flip (\(vector.name))") { $0.isAuthenticationFailure }
+            assertThrowsCipherError(
+                try gcm.open(nonce: vector.iv, aad: vector.aad, sealed: badTag), "tag flip (\(vector.name))"
+            ) { $0.isAuthenticationFailure }
             if !vector.ciphertext.isEmpty {
                 var badCiphertext = good
                 badCiphertext[0] ^= 0x80
-                assertThrowsCipherError(try gcm.open(nonce: vector.iv, aad: vector.aad, sealed: badCiphertext), "ciphertext flip") { $0.isAuthenticationFailure }
+                assertThrowsCipherError(
+                    try gcm.open(nonce: vector.iv, aad: vector.aad, sealed: badCiphertext), "ciphertext flip"
+                ) { $0.isAuthenticationFailure }
             }
-            assertThrowsCipherError(try gcm.open(nonce: vector.iv, aad: vector.aad + [0], sealed: good), "aad change") { $0.isAuthenticationFailure }
+            assertThrowsCipherError(try gcm.open(nonce: vector.iv, aad: vector.aad + [0], sealed: good), "aad change") {
+                $0.isAuthenticationFailure
+            }
             var otherNonce = vector.iv
             otherNonce[11] ^= 0x01
-            assertThrowsCipherError(try gcm.open(nonce: otherNonce, aad: vector.aad, sealed: good), "nonce change") { $0.isAuthenticationFailure }
+            assertThrowsCipherError(try gcm.open(nonce: otherNonce, aad: vector.aad, sealed: good), "nonce change") {
+                $0.isAuthenticationFailure
+            }
             // The context must still work after a failure (error queue cleared, state reset by the next nonce).
             XCTAssertEqual(try gcm.open(nonce: vector.iv, aad: vector.aad, sealed: good), vector.plaintext)
         }
@@ -81,10 +94,15 @@ final class AES256GCMTests: XCTestCase {
         var sealed = vector.ciphertext + vector.tag
         sealed[sealed.count - 1] ^= 0xff
         var output = [UInt8](repeating: 0xaa, count: vector.plaintext.count)
-        XCTAssertThrowsError(try sealed.withUnsafeBytes { input in
-            try output.withUnsafeMutableBytes { try gcm.open(nonce: vector.iv, aad: UnsafeRawBufferPointer(start: nil, count: 0), input: input, output: $0) }
-        })
-        XCTAssertEqual(output, [UInt8](repeating: 0, count: output.count), "unauthenticated plaintext left in the output buffer")
+        XCTAssertThrowsError(
+            try sealed.withUnsafeBytes { input in
+                try output.withUnsafeMutableBytes {
+                    try gcm.open(
+                        nonce: vector.iv, aad: UnsafeRawBufferPointer(start: nil, count: 0), input: input, output: $0)
+                }
+            })
+        XCTAssertEqual(
+            output, [UInt8](repeating: 0, count: output.count), "unauthenticated plaintext left in the output buffer")
     }
 
     func testContextIsReusableAcrossSealAndOpen() throws {
@@ -101,15 +119,27 @@ final class AES256GCMTests: XCTestCase {
     }
 
     func testRejectsBadArguments() throws {
-        assertThrowsCipherError(try AES256GCM(key: [UInt8](repeating: 0, count: 16)), "short key") { $0.isInvalidArgument }
+        assertThrowsCipherError(try AES256GCM(key: [UInt8](repeating: 0, count: 16)), "short key") {
+            $0.isInvalidArgument
+        }
         let gcm = try AES256GCM(key: [UInt8](repeating: 1, count: 32))
-        assertThrowsCipherError(try gcm.seal(nonce: [0, 1, 2], aad: [], plaintext: [1]), "short nonce") { $0.isInvalidArgument }
-        assertThrowsCipherError(try gcm.open(nonce: [UInt8](repeating: 0, count: 12), aad: [], sealed: [1, 2, 3]),
-                                "message shorter than a tag") { $0.isAuthenticationFailure }
+        assertThrowsCipherError(try gcm.seal(nonce: [0, 1, 2], aad: [], plaintext: [1]), "short nonce") {
+            $0.isInvalidArgument
+        }
+        assertThrowsCipherError(
+            try gcm.open(nonce: [UInt8](repeating: 0, count: 12), aad: [], sealed: [1, 2, 3]),
+            "message shorter than a tag"
+        ) { $0.isAuthenticationFailure }
         var small = [UInt8](repeating: 0, count: 10)
-        assertThrowsCipherError(try [UInt8](repeating: 0, count: 10).withUnsafeBytes { input in
-            try small.withUnsafeMutableBytes { try gcm.seal(nonce: [UInt8](repeating: 0, count: 12), aad: UnsafeRawBufferPointer(start: nil, count: 0), input: input, output: $0) }
-        }, "output too small") { $0.isInvalidArgument }
+        assertThrowsCipherError(
+            try [UInt8](repeating: 0, count: 10).withUnsafeBytes { input in
+                try small.withUnsafeMutableBytes {
+                    try gcm.seal(
+                        nonce: [UInt8](repeating: 0, count: 12), aad: UnsafeRawBufferPointer(start: nil, count: 0),
+                        input: input, output: $0)
+                }
+            }, "output too small"
+        ) { $0.isInvalidArgument }
     }
 
     func testErrorsMapToExitStatuses() {

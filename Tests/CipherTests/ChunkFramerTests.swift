@@ -1,5 +1,6 @@
-@testable import Cipher
 import XCTest
+
+@testable import Cipher
 
 final class ChunkFramerTests: XCTestCase {
     /// Feeds `input` in pieces of `step` bytes; returns the chunks passed on and the last one.

@@ -29,8 +29,10 @@ func randomPieces(_ count: Int, maxPiece: Int, _ rng: inout SplitMix64) -> [Rang
     return ranges
 }
 
-func seal(_ plaintext: [UInt8], dataKey: [UInt8], keyID: [UInt8], chunkSizeLog2: Int = 12, salt: [UInt8]? = nil,
-          pieces: [Range<Int>]? = nil) throws -> [UInt8] {
+func seal(
+    _ plaintext: [UInt8], dataKey: [UInt8], keyID: [UInt8], chunkSizeLog2: Int = 12, salt: [UInt8]? = nil,
+    pieces: [Range<Int>]? = nil
+) throws -> [UInt8] {
     let encoder = try SealingEncoder(dataKey: dataKey, keyID: keyID, chunkSizeLog2: chunkSizeLog2, salt: salt)
     var output: [UInt8] = []
     let append: (UnsafeRawBufferPointer) -> Void = { output.append(contentsOf: $0) }
@@ -50,8 +52,10 @@ struct OpenOutcome {
     var error: Error?
 }
 
-func openStreaming(_ sealed: [UInt8], keyLookup: @escaping ([UInt8]) -> [UInt8]?,
-                   pieces: [Range<Int>]? = nil) -> OpenOutcome {
+func openStreaming(
+    _ sealed: [UInt8], keyLookup: @escaping ([UInt8]) -> [UInt8]?,
+    pieces: [Range<Int>]? = nil
+) -> OpenOutcome {
     let decoder = OpeningDecoder(keyLookup: keyLookup)
     var outcome = OpenOutcome()
     let append: (UnsafeRawBufferPointer) -> Void = { outcome.emitted.append(contentsOf: $0) }
@@ -68,8 +72,10 @@ func openStreaming(_ sealed: [UInt8], keyLookup: @escaping ([UInt8]) -> [UInt8]?
     return outcome
 }
 
-func assertCipherError(_ error: Error?, _ description: String, file: StaticString = #filePath, line: UInt = #line,
-                       matches: (CipherError) -> Bool) {
+func assertCipherError(
+    _ error: Error?, _ description: String, file: StaticString = #filePath, line: UInt = #line,
+    matches: (CipherError) -> Bool
+) {
     guard let error else {
         XCTFail("expected \(description), but no error was thrown", file: file, line: line)
         return
@@ -81,9 +87,11 @@ func assertCipherError(_ error: Error?, _ description: String, file: StaticStrin
     XCTAssertTrue(matches(cipherError), "expected \(description), got \(cipherError)", file: file, line: line)
 }
 
-func assertThrowsCipherError<T>(_ expression: @autoclosure () throws -> T, _ description: String,
-                                file: StaticString = #filePath, line: UInt = #line,
-                                matches: (CipherError) -> Bool) {
+func assertThrowsCipherError<T>(
+    _ expression: @autoclosure () throws -> T, _ description: String,
+    file: StaticString = #filePath, line: UInt = #line,
+    matches: (CipherError) -> Bool
+) {
     do {
         _ = try expression()
         XCTFail("expected \(description), but no error was thrown", file: file, line: line)

@@ -17,13 +17,19 @@ final class SealedStreamTamperTests: XCTestCase {
         return start..<min(start + sealedChunk, sealed.count)
     }
 
-    func assertOnlyAuthenticatedPlaintext(_ outcome: OpenOutcome, wholeChunks: Int? = nil,
-                                          file: StaticString = #filePath, line: UInt = #line) {
+    func assertOnlyAuthenticatedPlaintext(
+        _ outcome: OpenOutcome, wholeChunks: Int? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(outcome.emitted.count % c, 0, "emitted a partial chunk", file: file, line: line)
-        XCTAssertEqual(outcome.emitted, Array(plaintext.prefix(outcome.emitted.count)), "emitted wrong plaintext", file: file, line: line)
-        XCTAssertLessThan(outcome.emitted.count, plaintext.count, "emitted everything despite tampering", file: file, line: line)
+        XCTAssertEqual(
+            outcome.emitted, Array(plaintext.prefix(outcome.emitted.count)), "emitted wrong plaintext", file: file,
+            line: line)
+        XCTAssertLessThan(
+            outcome.emitted.count, plaintext.count, "emitted everything despite tampering", file: file, line: line)
         if let wholeChunks {
-            XCTAssertEqual(outcome.emitted.count, wholeChunks * c, "chunks emitted before the damage", file: file, line: line)
+            XCTAssertEqual(
+                outcome.emitted.count, wholeChunks * c, "chunks emitted before the damage", file: file, line: line)
         }
     }
 
@@ -57,9 +63,12 @@ final class SealedStreamTamperTests: XCTestCase {
         for position in 60..<sealed.count {
             var damaged = sealed
             damaged[position] ^= 1 << UInt8.random(in: 0...7, using: &rng)
-            let outcome = openStreaming(damaged, keyLookup: Fixture.lookup,
-                                        pieces: randomPieces(damaged.count, maxPiece: 3000, &rng))
-            assertCipherError(outcome.error, "authentication failure at byte \(position)") { $0.isAuthenticationFailure }
+            let outcome = openStreaming(
+                damaged, keyLookup: Fixture.lookup,
+                pieces: randomPieces(damaged.count, maxPiece: 3000, &rng))
+            assertCipherError(outcome.error, "authentication failure at byte \(position)") {
+                $0.isAuthenticationFailure
+            }
             assertOnlyAuthenticatedPlaintext(outcome, wholeChunks: (position - 60) / sealedChunk)
         }
     }
@@ -67,7 +76,9 @@ final class SealedStreamTamperTests: XCTestCase {
     func testEveryTruncationFails() {
         for length in 0..<sealed.count {
             let outcome = openStreaming(Array(sealed.prefix(length)), keyLookup: Fixture.lookup)
-            assertCipherError(outcome.error, "truncation to \(length) bytes") { $0.isTruncated || $0.isAuthenticationFailure }
+            assertCipherError(outcome.error, "truncation to \(length) bytes") {
+                $0.isTruncated || $0.isAuthenticationFailure
+            }
             assertOnlyAuthenticatedPlaintext(outcome)
         }
     }
@@ -78,7 +89,9 @@ final class SealedStreamTamperTests: XCTestCase {
         for chunks in 1...2 {
             let outcome = openStreaming(Array(sealed.prefix(60 + chunks * sealedChunk)), keyLookup: Fixture.lookup)
             // The last full chunk is read as the final one; its nonce flag does not match.
-            assertCipherError(outcome.error, "truncated after \(chunks) chunks") { $0 == .authenticationFailed("chunk '\(chunks - 1)' of the sealed object") }
+            assertCipherError(outcome.error, "truncated after \(chunks) chunks") {
+                $0 == .authenticationFailed("chunk '\(chunks - 1)' of the sealed object")
+            }
             assertOnlyAuthenticatedPlaintext(outcome, wholeChunks: chunks - 1)
         }
         let empty = openStreaming([], keyLookup: Fixture.lookup)
@@ -133,7 +146,8 @@ final class SealedStreamTamperTests: XCTestCase {
 
     func testUnknownKeyIDIsReported() {
         let decoder = OpeningDecoder { _ in nil }
-        XCTAssertThrowsError(try sealed.withUnsafeBytes { try decoder.update($0, emit: { _ in XCTFail("emitted") }) }) { error in
+        XCTAssertThrowsError(try sealed.withUnsafeBytes { try decoder.update($0, emit: { _ in XCTFail("emitted") }) }) {
+            error in
             XCTAssertEqual(error as? CipherError, .unknownKey(keyIDHex: "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"))
             XCTAssertEqual((error as? CipherError)?.exitStatus, .integrity)
         }
@@ -163,7 +177,9 @@ final class SealedStreamTamperTests: XCTestCase {
         var damaged = sealed
         damaged[damaged.count - 1] ^= 0x01  // last tag byte
         let outcome = openStreaming(damaged, keyLookup: Fixture.lookup)
-        assertCipherError(outcome.error, "bad final tag") { $0 == .authenticationFailed("chunk '2' of the sealed object") }
+        assertCipherError(outcome.error, "bad final tag") {
+            $0 == .authenticationFailed("chunk '2' of the sealed object")
+        }
         XCTAssertEqual(outcome.emitted, Array(plaintext.prefix(2 * c)))
     }
 }

@@ -38,8 +38,9 @@ final class SealedStreamTests: XCTestCase {
         var rng = SplitMix64(seed: 11)
         for vector in expected {
             let plaintext = Fixture.plaintext(vector.count)
-            let sealed = try seal(plaintext, dataKey: Fixture.dataKey, keyID: Fixture.keyID, salt: Fixture.salt,
-                                  pieces: randomPieces(plaintext.count, maxPiece: 3000, &rng))
+            let sealed = try seal(
+                plaintext, dataKey: Fixture.dataKey, keyID: Fixture.keyID, salt: Fixture.salt,
+                pieces: randomPieces(plaintext.count, maxPiece: 3000, &rng))
             XCTAssertEqual(sealed.count, vector.length, "length for \(vector.count) bytes")
             XCTAssertEqual(Hex.encode(SHA256Hasher.hash(sealed)), vector.sha256, "sha-256 for \(vector.count) bytes")
             XCTAssertEqual(try OpeningDecoder.open(sealed, keyLookup: Fixture.lookup), plaintext)
@@ -48,12 +49,16 @@ final class SealedStreamTests: XCTestCase {
 
     func testKnownAnswerFullBytes() throws {
         let empty = try seal([], dataKey: Fixture.dataKey, keyID: Fixture.keyID, salt: Fixture.salt)
-        XCTAssertEqual(Hex.encode(empty), """
+        XCTAssertEqual(
+            Hex.encode(empty),
+            """
             4c494645424f415401010c00a0a1a2a3a4a5a6a7a8a9aaabacadaeaf404142434445464748494a4b4c4d4e4f5051525354555657\
             58595a5b5c5d5e5fa35b38ccf20180f7495b692833b0c14a
             """)
         let five = try seal(Fixture.plaintext(5), dataKey: Fixture.dataKey, keyID: Fixture.keyID, salt: Fixture.salt)
-        XCTAssertEqual(Hex.encode(five), """
+        XCTAssertEqual(
+            Hex.encode(five),
+            """
             4c494645424f415401010c00a0a1a2a3a4a5a6a7a8a9aaabacadaeaf404142434445464748494a4b4c4d4e4f5051525354555657\
             58595a5b5c5d5e5ff1e50a8603442c9b051d7d4dfdb55611ae2988c155
             """)
@@ -62,16 +67,19 @@ final class SealedStreamTests: XCTestCase {
     func testRoundTripsAtBoundarySizesWithRandomPieces() throws {
         var rng = SplitMix64(seed: 42)
         let c = Fixture.chunkSize
-        let sizes = [0, 1, c - 1, c, c + 1, 2 * c, 2 * c + 1, 3 * c, 3 * c - 1]
+        let sizes =
+            [0, 1, c - 1, c, c + 1, 2 * c, 2 * c + 1, 3 * c, 3 * c - 1]
             + (0..<12).map { _ in Int.random(in: 0...(6 * c), using: &rng) }
         for size in sizes {
             for maxPiece in [1 + c / 7, c, 3 * c] {
                 let plaintext = randomBytes(size, &rng)
-                let sealed = try seal(plaintext, dataKey: Fixture.dataKey, keyID: Fixture.keyID,
-                                      pieces: randomPieces(size, maxPiece: maxPiece, &rng))
+                let sealed = try seal(
+                    plaintext, dataKey: Fixture.dataKey, keyID: Fixture.keyID,
+                    pieces: randomPieces(size, maxPiece: maxPiece, &rng))
                 XCTAssertEqual(sealed.count, Fixture.sealedSize(size), "sealed size for \(size)")
-                let outcome = openStreaming(sealed, keyLookup: Fixture.lookup,
-                                            pieces: randomPieces(sealed.count, maxPiece: maxPiece, &rng))
+                let outcome = openStreaming(
+                    sealed, keyLookup: Fixture.lookup,
+                    pieces: randomPieces(sealed.count, maxPiece: maxPiece, &rng))
                 XCTAssertNil(outcome.error, "size \(size), pieces up to \(maxPiece)")
                 XCTAssertEqual(outcome.emitted, plaintext, "size \(size), pieces up to \(maxPiece)")
             }
@@ -81,8 +89,9 @@ final class SealedStreamTests: XCTestCase {
     func testByteAtATimeStreaming() throws {
         var rng = SplitMix64(seed: 5)
         let plaintext = randomBytes(2 * Fixture.chunkSize + 3, &rng)
-        let sealed = try seal(plaintext, dataKey: Fixture.dataKey, keyID: Fixture.keyID,
-                              pieces: (0..<plaintext.count).map { $0..<($0 + 1) })
+        let sealed = try seal(
+            plaintext, dataKey: Fixture.dataKey, keyID: Fixture.keyID,
+            pieces: (0..<plaintext.count).map { $0..<($0 + 1) })
         let outcome = openStreaming(sealed, keyLookup: Fixture.lookup, pieces: (0..<sealed.count).map { $0..<($0 + 1) })
         XCTAssertNil(outcome.error)
         XCTAssertEqual(outcome.emitted, plaintext)
@@ -115,7 +124,9 @@ final class SealedStreamTests: XCTestCase {
         try encoder.finish(emit: record)
         XCTAssertEqual(emits, [60, Fixture.chunkSize + 16, 1 + 16])
         assertThrowsCipherError(try encoder.finish(emit: record), "finish twice") { $0.isInvalidArgument }
-        assertThrowsCipherError(try chunk.withUnsafeBytes { try encoder.update($0, emit: record) }, "update after finish") { $0.isInvalidArgument }
+        assertThrowsCipherError(
+            try chunk.withUnsafeBytes { try encoder.update($0, emit: record) }, "update after finish"
+        ) { $0.isInvalidArgument }
     }
 
     func testDecoderReportsKeyIDAndHoldsBackUnconfirmedChunks() throws {
@@ -125,22 +136,38 @@ final class SealedStreamTests: XCTestCase {
         var emitted: [UInt8] = []
         let append: (UnsafeRawBufferPointer) -> Void = { emitted.append(contentsOf: $0) }
         XCTAssertNil(decoder.keyID)
-        try sealed.withUnsafeBytes { try decoder.update(UnsafeRawBufferPointer(rebasing: $0[0..<(60 + Fixture.chunkSize + 16)]), emit: append) }
+        try sealed.withUnsafeBytes {
+            try decoder.update(UnsafeRawBufferPointer(rebasing: $0[0..<(60 + Fixture.chunkSize + 16)]), emit: append)
+        }
         XCTAssertEqual(decoder.keyID, Fixture.keyID)
         XCTAssertEqual(emitted, [], "a full chunk may still be the final one, so nothing is emitted yet")
-        try sealed.withUnsafeBytes { try decoder.update(UnsafeRawBufferPointer(rebasing: $0[(60 + Fixture.chunkSize + 16)...]), emit: append) }
+        try sealed.withUnsafeBytes {
+            try decoder.update(UnsafeRawBufferPointer(rebasing: $0[(60 + Fixture.chunkSize + 16)...]), emit: append)
+        }
         XCTAssertEqual(emitted, Array(plaintext.prefix(Fixture.chunkSize)))
         try decoder.finish(emit: append)
         XCTAssertEqual(emitted, plaintext)
-        assertThrowsCipherError(try [UInt8(0)].withUnsafeBytes { try decoder.update($0, emit: append) }, "data after finish") { $0 == .trailingData }
+        assertThrowsCipherError(
+            try [UInt8(0)].withUnsafeBytes { try decoder.update($0, emit: append) }, "data after finish"
+        ) { $0 == .trailingData }
     }
 
     func testEncoderRejectsBadParameters() {
-        assertThrowsCipherError(try SealingEncoder(dataKey: Fixture.dataKey, keyID: Fixture.keyID, chunkSizeLog2: 11), "chunk log2 11") { $0.isInvalidArgument }
-        assertThrowsCipherError(try SealingEncoder(dataKey: Fixture.dataKey, keyID: Fixture.keyID, chunkSizeLog2: 25), "chunk log2 25") { $0.isInvalidArgument }
-        assertThrowsCipherError(try SealingEncoder(dataKey: Array(Fixture.dataKey.prefix(16)), keyID: Fixture.keyID), "short data key") { $0.isInvalidArgument }
-        assertThrowsCipherError(try SealingEncoder(dataKey: Fixture.dataKey, keyID: [1, 2, 3]), "short key id") { $0.isInvalidArgument }
-        assertThrowsCipherError(try SealingEncoder(dataKey: Fixture.dataKey, keyID: Fixture.keyID, salt: [1]), "short salt") { $0.isInvalidArgument }
+        assertThrowsCipherError(
+            try SealingEncoder(dataKey: Fixture.dataKey, keyID: Fixture.keyID, chunkSizeLog2: 11), "chunk log2 11"
+        ) { $0.isInvalidArgument }
+        assertThrowsCipherError(
+            try SealingEncoder(dataKey: Fixture.dataKey, keyID: Fixture.keyID, chunkSizeLog2: 25), "chunk log2 25"
+        ) { $0.isInvalidArgument }
+        assertThrowsCipherError(
+            try SealingEncoder(dataKey: Array(Fixture.dataKey.prefix(16)), keyID: Fixture.keyID), "short data key"
+        ) { $0.isInvalidArgument }
+        assertThrowsCipherError(try SealingEncoder(dataKey: Fixture.dataKey, keyID: [1, 2, 3]), "short key id") {
+            $0.isInvalidArgument
+        }
+        assertThrowsCipherError(
+            try SealingEncoder(dataKey: Fixture.dataKey, keyID: Fixture.keyID, salt: [1]), "short salt"
+        ) { $0.isInvalidArgument }
     }
 
     func testLargestAndSmallestChunkSizesRoundTrip() throws {

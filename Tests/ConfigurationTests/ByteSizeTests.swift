@@ -1,5 +1,6 @@
 // Size strings: binary units and plain byte counts only.
 import XCTest
+
 @testable import Configuration
 
 final class ByteSizeTests: XCTestCase {
@@ -14,8 +15,11 @@ final class ByteSizeTests: XCTestCase {
     }
 
     func testRefusedForms() {
-        for text in ["", "MiB", "5MB", "5M", "5 m", "1.5MiB", "-1", "+1", "16MiB!", "1TiB", "0x10", "٣MiB", "99999999999999999999",
-                     "9999999999999GiB"] {
+        for text in [
+            "", "MiB", "5MB", "5M", "5 m", "1.5MiB", "-1", "+1", "16MiB!", "1TiB", "0x10", "٣MiB",
+            "99999999999999999999",
+            "9999999999999GiB",
+        ] {
             XCTAssertNil(ByteSize.parse(text), text)
         }
     }

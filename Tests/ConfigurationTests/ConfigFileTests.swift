@@ -1,5 +1,6 @@
 // Reading the file itself: missing, a directory, unreadable, too large, not UTF-8.
 import XCTest
+
 @testable import Configuration
 
 final class ConfigFileTests: XCTestCase {
@@ -27,13 +28,15 @@ final class ConfigFileTests: XCTestCase {
 
     func testTooLarge() throws {
         let file = try Fixture.temporaryDirectory(self) + "/big.yml"
-        try Data(repeating: UInt8(ascii: "#"), count: ConfigLoader.maximumFileSize + 1).write(to: URL(fileURLWithPath: file))
+        try Data(repeating: UInt8(ascii: "#"), count: ConfigLoader.maximumFileSize + 1).write(
+            to: URL(fileURLWithPath: file))
         XCTAssertEqual(loadError(file), .unreadable(path: file, reason: "it is larger than 1 MiB"))
     }
 
     func testNotUTF8() throws {
         let file = try Fixture.temporaryDirectory(self) + "/latin1.yml"
-        try Data([0x63, 0x6C, 0x75, 0x73, 0x74, 0x65, 0x72, 0x3A, 0x20, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: file))
+        try Data([0x63, 0x6C, 0x75, 0x73, 0x74, 0x65, 0x72, 0x3A, 0x20, 0xE9, 0x0A]).write(
+            to: URL(fileURLWithPath: file))
         XCTAssertEqual(loadError(file), .unreadable(path: file, reason: "it is not valid UTF-8 text"))
     }
 
@@ -48,7 +51,9 @@ final class ConfigFileTests: XCTestCase {
     func testErrorsNameTheLoadedFile() throws {
         let file = try Fixture.temporaryDirectory(self) + "/lifeboat.yml"
         try (Fixture.minimal + "colour: blue\n").write(toFile: file, atomically: true, encoding: .utf8)
-        guard case let .unknownKey("colour", at, _) = try XCTUnwrap(loadError(file)) else { return XCTFail("expected unknown key") }
+        guard case .unknownKey("colour", let at, _) = try XCTUnwrap(loadError(file)) else {
+            return XCTFail("expected unknown key")
+        }
         XCTAssertEqual(at, SourceLocation(file: file, line: 8))
     }
 }

@@ -1,5 +1,6 @@
 // The happy paths: the documented example, every optional key, defaults, and path resolution.
 import XCTest
+
 @testable import Configuration
 
 final class ConfigLoaderTests: XCTestCase {
@@ -7,10 +8,12 @@ final class ConfigLoaderTests: XCTestCase {
         let config = try Fixture.parse(Fixture.example)
         let expected = LifeboatConfig(
             cluster: "main",
-            postgres: PostgresSettings(url: "postgresql://postgres@127.0.0.1:5432/postgres",
-                                       binDir: "/usr/lib/postgresql/15/bin", osUser: "postgres"),
-            repository: RepositorySettings(location: .file(path: "/var/backups/lifeboat"),
-                                           endpoint: "http://127.0.0.1:9000", region: "us-east-1", addressing: .path),
+            postgres: PostgresSettings(
+                url: "postgresql://postgres@127.0.0.1:5432/postgres",
+                binDir: "/usr/lib/postgresql/15/bin", osUser: "postgres"),
+            repository: RepositorySettings(
+                location: .file(path: "/var/backups/lifeboat"),
+                endpoint: "http://127.0.0.1:9000", region: "us-east-1", addressing: .path),
             encryption: .keyFile(path: "/etc/lifeboat/repo.key"),
             compression: CompressionSettings(algorithm: .zstd, level: 3),
             backup: BackupSettings(type: .logical, databases: []),
@@ -23,7 +26,8 @@ final class ConfigLoaderTests: XCTestCase {
     func testDefaultsAreApplied() throws {
         let config = try Fixture.parse(Fixture.minimal)
         XCTAssertEqual(config.repository.region, "us-east-1")
-        XCTAssertEqual(config.repository.addressing, .virtual, "no endpoint means AWS, which wants virtual-hosted style")
+        XCTAssertEqual(
+            config.repository.addressing, .virtual, "no endpoint means AWS, which wants virtual-hosted style")
         XCTAssertEqual(config.repository.partSize, 16 * 1024 * 1024)
         XCTAssertFalse(config.repository.insecureSkipTLSVerify)
         XCTAssertNil(config.repository.endpoint)
@@ -45,46 +49,52 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(try Fixture.parse(Fixture.minimal + "wal: { prefetch: 0 }\n").wal.prefetch, 0)
         XCTAssertEqual(try Fixture.parse(Fixture.minimal + "wal:\n  prefetch: 16\n").wal.prefetch, 16)
         XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { prefetch: 65 }\n")) { error in
-            guard case ConfigError.invalidValue(key: "wal.prefetch", _, "65", _, _) = error else { return XCTFail("\(error)") }
+            guard case ConfigError.invalidValue(key: "wal.prefetch", _, "65", _, _) = error else {
+                return XCTFail("\(error)")
+            }
         }
         XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { prefetsh: 2 }\n"))
-        XCTAssertEqual(try Fixture.parse(Fixture.minimal + "wal: { push_parallel: 0 }\n").wal, WALSettings(prefetch: 8, pushParallel: 0))
+        XCTAssertEqual(
+            try Fixture.parse(Fixture.minimal + "wal: { push_parallel: 0 }\n").wal,
+            WALSettings(prefetch: 8, pushParallel: 0))
         XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { push_parallel: 17 }\n"))
     }
 
     func testEveryS3KeyIsRead() throws {
         let yaml = """
-        cluster: prod-eu.1
-        postgres:
-          url: host=db.internal port=5432 dbname=app user=backup
-        repository:
-          url: s3://lifeboat-backups/eu/prod/
-          endpoint: https://s3.eu-central-1.amazonaws.com
-          region: eu-central-1
-          addressing: virtual
-          ca_file: certs/ca.pem
-          insecure_skip_tls_verify: true
-          storage_class: STANDARD_IA
-          metadata_storage_class: STANDARD
-          part_size: 64MiB
-          sse: aws:kms
-          sse_kms_key_id: arn:aws:kms:eu-central-1:111122223333:key/abcd
-        encryption:
-          key_file: ../keys/repo.key
-        compression:
-          algorithm: none
-        backup:
-          type: snapshot
-          databases: [app, reporting]
-        """
+            cluster: prod-eu.1
+            postgres:
+              url: host=db.internal port=5432 dbname=app user=backup
+            repository:
+              url: s3://lifeboat-backups/eu/prod/
+              endpoint: https://s3.eu-central-1.amazonaws.com
+              region: eu-central-1
+              addressing: virtual
+              ca_file: certs/ca.pem
+              insecure_skip_tls_verify: true
+              storage_class: STANDARD_IA
+              metadata_storage_class: STANDARD
+              part_size: 64MiB
+              sse: aws:kms
+              sse_kms_key_id: arn:aws:kms:eu-central-1:111122223333:key/abcd
+            encryption:
+              key_file: ../keys/repo.key
+            compression:
+              algorithm: none
+            backup:
+              type: snapshot
+              databases: [app, reporting]
+            """
         let config = try Fixture.parse(yaml, path: "/srv/lifeboat/conf/lifeboat.yml")
         XCTAssertEqual(config.cluster, "prod-eu.1")
-        XCTAssertEqual(config.repository, RepositorySettings(
-            location: .s3(bucket: "lifeboat-backups", prefix: "eu/prod"),
-            endpoint: "https://s3.eu-central-1.amazonaws.com", region: "eu-central-1", addressing: .virtual,
-            caFile: "/srv/lifeboat/conf/certs/ca.pem", insecureSkipTLSVerify: true, storageClass: "STANDARD_IA",
-            metadataStorageClass: "STANDARD", partSize: 64 * 1024 * 1024, sse: "aws:kms",
-            sseKMSKeyID: "arn:aws:kms:eu-central-1:111122223333:key/abcd"))
+        XCTAssertEqual(
+            config.repository,
+            RepositorySettings(
+                location: .s3(bucket: "lifeboat-backups", prefix: "eu/prod"),
+                endpoint: "https://s3.eu-central-1.amazonaws.com", region: "eu-central-1", addressing: .virtual,
+                caFile: "/srv/lifeboat/conf/certs/ca.pem", insecureSkipTLSVerify: true, storageClass: "STANDARD_IA",
+                metadataStorageClass: "STANDARD", partSize: 64 * 1024 * 1024, sse: "aws:kms",
+                sseKMSKeyID: "arn:aws:kms:eu-central-1:111122223333:key/abcd"))
         XCTAssertEqual(config.encryption, .keyFile(path: "/srv/lifeboat/keys/repo.key"))
         XCTAssertEqual(config.compression, CompressionSettings(algorithm: .none, level: 0))
         XCTAssertEqual(config.backup, BackupSettings(type: .snapshot, databases: ["app", "reporting"]))
@@ -100,12 +110,12 @@ final class ConfigLoaderTests: XCTestCase {
 
     func testRelativePathsResolveAgainstTheConfigDirectory() throws {
         let yaml = """
-        cluster: main
-        postgres: { url: "postgresql:///postgres", bin_dir: ./bin/../pgbin }
-        repository: { url: "file:///r", ca_file: ca.pem }
-        encryption: { key_file: keys//repo.key }
-        policy: ../policies/./production.yml
-        """
+            cluster: main
+            postgres: { url: "postgresql:///postgres", bin_dir: ./bin/../pgbin }
+            repository: { url: "file:///r", ca_file: ca.pem }
+            encryption: { key_file: keys//repo.key }
+            policy: ../policies/./production.yml
+            """
         let config = try Fixture.parse(yaml, path: "/opt/app/etc/lifeboat.yml")
         XCTAssertEqual(config.postgres.binDir, "/opt/app/etc/pgbin")
         XCTAssertEqual(config.repository.caFile, "/opt/app/etc/ca.pem")
@@ -133,7 +143,8 @@ final class ConfigLoaderTests: XCTestCase {
     func testPartSizeForms() throws {
         func partSize(_ text: String) throws -> Int {
             let yaml = Fixture.minimal.replacingOccurrences(
-                of: "  url: file:///var/backups/lifeboat", with: "  url: file:///var/backups/lifeboat\n  part_size: \(text)")
+                of: "  url: file:///var/backups/lifeboat",
+                with: "  url: file:///var/backups/lifeboat\n  part_size: \(text)")
             return try Fixture.parse(yaml).repository.partSize
         }
         XCTAssertEqual(try partSize("16MiB"), 16 << 20)

@@ -1,5 +1,6 @@
 // Which file a run uses: --config, ./lifeboat.yml, $LIFEBOAT_CONFIG, /etc/lifeboat/lifeboat.yml, in that order.
 import XCTest
+
 @testable import Configuration
 
 final class ConfigLocatorTests: XCTestCase {
@@ -20,7 +21,8 @@ final class ConfigLocatorTests: XCTestCase {
     }
 
     private func resolve(explicit: String? = nil, environment: [String: String] = [:]) throws -> String {
-        try ConfigLocator.resolve(explicit: explicit, environment: environment, currentDirectory: work, systemPath: system)
+        try ConfigLocator.resolve(
+            explicit: explicit, environment: environment, currentDirectory: work, systemPath: system)
     }
 
     private func searched(_ body: () throws -> String) -> [String]? {
@@ -39,7 +41,8 @@ final class ConfigLocatorTests: XCTestCase {
         try touch(work + "/lifeboat.yml")
         try touch(system)
         try touch(root + "/chosen.yml")
-        XCTAssertEqual(try resolve(explicit: "../chosen.yml", environment: ["LIFEBOAT_CONFIG": system]), root + "/chosen.yml")
+        XCTAssertEqual(
+            try resolve(explicit: "../chosen.yml", environment: ["LIFEBOAT_CONFIG": system]), root + "/chosen.yml")
         XCTAssertEqual(try resolve(explicit: root + "/chosen.yml"), root + "/chosen.yml")
     }
 
@@ -64,14 +67,17 @@ final class ConfigLocatorTests: XCTestCase {
         try touch(root + "/env.yml")
         try touch(system)
         XCTAssertEqual(try resolve(environment: ["LIFEBOAT_CONFIG": root + "/env.yml"]), root + "/env.yml")
-        XCTAssertEqual(try resolve(environment: ["LIFEBOAT_CONFIG": "../env.yml"]), root + "/env.yml", "relative to the current directory")
+        XCTAssertEqual(
+            try resolve(environment: ["LIFEBOAT_CONFIG": "../env.yml"]), root + "/env.yml",
+            "relative to the current directory")
         XCTAssertEqual(try resolve(environment: ["LIFEBOAT_CONFIG": ""]), system, "an empty variable counts as unset")
     }
 
     func testEnvironmentNamingAMissingFileDoesNotFallBack() throws {
         try touch(system)
-        XCTAssertEqual(searched { try resolve(environment: ["LIFEBOAT_CONFIG": root + "/gone.yml"]) },
-                       [work + "/lifeboat.yml", root + "/gone.yml"])
+        XCTAssertEqual(
+            searched { try resolve(environment: ["LIFEBOAT_CONFIG": root + "/gone.yml"]) },
+            [work + "/lifeboat.yml", root + "/gone.yml"])
     }
 
     func testSystemFileIsTheLastResort() throws {

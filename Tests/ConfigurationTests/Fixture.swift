@@ -1,6 +1,7 @@
 // Shared fixtures for the configuration tests: the documented example file and error capture helpers.
 import TestSupport
 import XCTest
+
 @testable import Configuration
 
 enum Fixture {
@@ -8,42 +9,44 @@ enum Fixture {
 
     /// A complete lifeboat.yml with the comments an operator writes (README "Configuration" shows these settings).
     static let example = """
-    cluster: main                         # name of this cluster inside the repository
-    postgres:
-      url: "postgresql://postgres@127.0.0.1:5432/postgres"   # password via PGPASSWORD / .pgpass, never in argv
-      bin_dir: /usr/lib/postgresql/15/bin # optional; else PATH / pg_config
-      os_user: postgres                   # servers are started as this user when lifeboat runs as root
-    repository:
-      url: "file:///var/backups/lifeboat" # or s3://bucket/prefix
-      endpoint: "http://127.0.0.1:9000"   # S3-compatible endpoint (AWS default when absent)
-      region: us-east-1
-      addressing: path                    # path | virtual
-    encryption:
-      key_file: /etc/lifeboat/repo.key    # or passphrase_env: LIFEBOAT_PASSPHRASE
-    compression: { algorithm: zstd, level: 3 }
-    policy: policies/production.yml
+        cluster: main                         # name of this cluster inside the repository
+        postgres:
+          url: "postgresql://postgres@127.0.0.1:5432/postgres"   # password via PGPASSWORD / .pgpass, never in argv
+          bin_dir: /usr/lib/postgresql/15/bin # optional; else PATH / pg_config
+          os_user: postgres                   # servers are started as this user when lifeboat runs as root
+        repository:
+          url: "file:///var/backups/lifeboat" # or s3://bucket/prefix
+          endpoint: "http://127.0.0.1:9000"   # S3-compatible endpoint (AWS default when absent)
+          region: us-east-1
+          addressing: path                    # path | virtual
+        encryption:
+          key_file: /etc/lifeboat/repo.key    # or passphrase_env: LIFEBOAT_PASSPHRASE
+        compression: { algorithm: zstd, level: 3 }
+        policy: policies/production.yml
 
-    """
+        """
 
     /// The smallest valid file.
     static let minimal = """
-    cluster: main
-    postgres:
-      url: postgresql://postgres@127.0.0.1/postgres
-    repository:
-      url: file:///var/backups/lifeboat
-    encryption:
-      passphrase_env: LIFEBOAT_PASSPHRASE
+        cluster: main
+        postgres:
+          url: postgresql://postgres@127.0.0.1/postgres
+        repository:
+          url: file:///var/backups/lifeboat
+        encryption:
+          passphrase_env: LIFEBOAT_PASSPHRASE
 
-    """
+        """
 
     static func parse(_ yaml: String, path: String = Fixture.path) throws -> LifeboatConfig {
         try ConfigLoader.parse(yaml: yaml, sourcePath: path)
     }
 
     /// The ConfigError parsing `yaml` throws; fails the test when it parses or throws something else.
-    static func error(_ yaml: String, path: String = Fixture.path,
-                      file: StaticString = #filePath, line: UInt = #line) -> ConfigError? {
+    static func error(
+        _ yaml: String, path: String = Fixture.path,
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> ConfigError? {
         do {
             _ = try parse(yaml, path: path)
             XCTFail("expected a configuration error", file: file, line: line)

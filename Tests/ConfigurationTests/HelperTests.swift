@@ -1,5 +1,6 @@
 // Small pure helpers: lexical path normalisation and key spelling suggestions.
 import XCTest
+
 @testable import Configuration
 
 final class HelperTests: XCTestCase {

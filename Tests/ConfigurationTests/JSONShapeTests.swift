@@ -1,5 +1,6 @@
 // The `--json` shape of the effective configuration: snake_case keys like the YAML, URLs as strings, no secrets.
 import XCTest
+
 @testable import Configuration
 
 final class JSONShapeTests: XCTestCase {
@@ -10,19 +11,20 @@ final class JSONShapeTests: XCTestCase {
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(config), as: UTF8.self)
         let expected = #"""
-        {"backup":{"databases":[],"type":"logical"},"cluster":"main","compression":{"algorithm":"zstd","level":3},\#
-        "encryption":{"key_file":"\/etc\/lifeboat\/repo.key"},"policy":"\/etc\/lifeboat\/policies\/production.yml",\#
-        "postgres":{"bin_dir":"\/usr\/lib\/postgresql\/15\/bin","os_user":"postgres",\#
-        "url":"postgresql:\/\/postgres:***@127.0.0.1:5432\/postgres"},\#
-        "repository":{"addressing":"path","endpoint":"http:\/\/127.0.0.1:9000","insecure_skip_tls_verify":false,\#
-        "part_size":16777216,"region":"us-east-1","url":"file:\/\/\/var\/backups\/lifeboat"},\#
-        "source_path":"\/etc\/lifeboat\/lifeboat.yml","wal":{"prefetch":8,"push_parallel":4}}
-        """#
+            {"backup":{"databases":[],"type":"logical"},"cluster":"main","compression":{"algorithm":"zstd","level":3},\#
+            "encryption":{"key_file":"\/etc\/lifeboat\/repo.key"},"policy":"\/etc\/lifeboat\/policies\/production.yml",\#
+            "postgres":{"bin_dir":"\/usr\/lib\/postgresql\/15\/bin","os_user":"postgres",\#
+            "url":"postgresql:\/\/postgres:***@127.0.0.1:5432\/postgres"},\#
+            "repository":{"addressing":"path","endpoint":"http:\/\/127.0.0.1:9000","insecure_skip_tls_verify":false,\#
+            "part_size":16777216,"region":"us-east-1","url":"file:\/\/\/var\/backups\/lifeboat"},\#
+            "source_path":"\/etc\/lifeboat\/lifeboat.yml","wal":{"prefetch":8,"push_parallel":4}}
+            """#
         XCTAssertEqual(json, expected)
     }
 
     func testDecodesWhatItEncodesApartFromThePassword() throws {
-        let yaml = Fixture.minimal.replacingOccurrences(of: "url: file:///var/backups/lifeboat", with: "url: s3://b-1/p\n  sse: AES256")
+        let yaml = Fixture.minimal.replacingOccurrences(
+            of: "url: file:///var/backups/lifeboat", with: "url: s3://b-1/p\n  sse: AES256")
         let config = try Fixture.parse(yaml)
         let decoded = try JSONDecoder().decode(LifeboatConfig.self, from: JSONEncoder().encode(config))
         XCTAssertEqual(decoded, config)

@@ -2,26 +2,27 @@
 // every invalid field.
 import Policy
 import XCTest
+
 @testable import Configuration
 
 final class PolicyLoaderTests: XCTestCase {
     static let path = "/etc/lifeboat/policies/production.yml"
 
     static let full = """
-    name: production
-    timezone: Europe/Berlin
-    objectives: { rpo: 15m, rto: 60m, drill_every: 182d }
-    safety: { min_age: 1d, min_complete: 2 }
-    keep:
-      snapshot: { last: 2, hourly: 24, daily: 7, weekly: 4, monthly: 12, yearly: 3, within: 7d }
-      logical:  { last: 7 }
-    wal: { pitr_window: 7d }
-    tiering:
-      - { after: 30d, storage_class: STANDARD_IA }
-      - { after: 8d, storage_class: GLACIER, kept_by: [monthly, yearly], types: [snapshot] }
-    immutability: { mode: governance, days: 7 }
+        name: production
+        timezone: Europe/Berlin
+        objectives: { rpo: 15m, rto: 60m, drill_every: 182d }
+        safety: { min_age: 1d, min_complete: 2 }
+        keep:
+          snapshot: { last: 2, hourly: 24, daily: 7, weekly: 4, monthly: 12, yearly: 3, within: 7d }
+          logical:  { last: 7 }
+        wal: { pitr_window: 7d }
+        tiering:
+          - { after: 30d, storage_class: STANDARD_IA }
+          - { after: 8d, storage_class: GLACIER, kept_by: [monthly, yearly], types: [snapshot] }
+        immutability: { mode: governance, days: 7 }
 
-    """
+        """
 
     private func parse(_ yaml: String) throws -> RetentionPolicy {
         try PolicyLoader.parse(yaml: yaml, sourcePath: Self.path)
@@ -38,11 +39,17 @@ final class PolicyLoaderTests: XCTestCase {
             name: "production", sourcePath: Self.path, timeZone: TimeZone(identifier: "Europe/Berlin")!,
             objectives: Objectives(rpo: 900, rto: 3600, drillEvery: 182 * 86_400),
             safety: SafetyRules(minAge: 86_400, minComplete: 2),
-            keep: [.snapshot: KeepRules(last: 2, hourly: 24, daily: 7, weekly: 4, monthly: 12, yearly: 3, within: 7 * 86_400),
-                   .logical: KeepRules(last: 7)],
+            keep: [
+                .snapshot: KeepRules(
+                    last: 2, hourly: 24, daily: 7, weekly: 4, monthly: 12, yearly: 3, within: 7 * 86_400),
+                .logical: KeepRules(last: 7),
+            ],
             wal: WALRetention(pitrWindow: 7 * 86_400),
-            tiering: [TieringRule(after: 30 * 86_400, storageClass: "STANDARD_IA"),
-                      TieringRule(after: 8 * 86_400, storageClass: "GLACIER", keptBy: [.monthly, .yearly], types: [.snapshot])],
+            tiering: [
+                TieringRule(after: 30 * 86_400, storageClass: "STANDARD_IA"),
+                TieringRule(
+                    after: 8 * 86_400, storageClass: "GLACIER", keptBy: [.monthly, .yearly], types: [.snapshot]),
+            ],
             immutability: Immutability(mode: .governance, days: 7))
         XCTAssertEqual(policy, expected)
     }
@@ -60,8 +67,9 @@ final class PolicyLoaderTests: XCTestCase {
     }
 
     func testComplianceModeIsStoredUpperCase() throws {
-        XCTAssertEqual(try parse("immutability: { mode: compliance, days: 30 }\n").immutability,
-                       Immutability(mode: .compliance, days: 30))
+        XCTAssertEqual(
+            try parse("immutability: { mode: compliance, days: 30 }\n").immutability,
+            Immutability(mode: .compliance, days: 30))
     }
 
     func testDurations() {
@@ -99,12 +107,20 @@ final class PolicyLoaderTests: XCTestCase {
             ("keep:\n  physical: { last: 1 }\n", "keep.physical", 2, "'logical', 'snapshot'"),
             ("keep:\n  snapshot: {}\n", "keep.snapshot", 2, "at least one of"),
             ("wal:\n  pitr_window: 1y\n", "wal.pitr_window", 2, "'2w'"),
-            ("tiering:\n  - { after: 8d, storage_class: GLACIER_DEEP }\n", "tiering[0].storage_class", 2, "'DEEP_ARCHIVE'"),
+            (
+                "tiering:\n  - { after: 8d, storage_class: GLACIER_DEEP }\n", "tiering[0].storage_class", 2,
+                "'DEEP_ARCHIVE'"
+            ),
             ("tiering:\n  - { after: 8d, storage_class: glacier }\n", "tiering[0].storage_class", 2, "'GLACIER'"),
             ("tiering:\n  - { storage_class: GLACIER }\n", "tiering[0].after", 2, "add 'after"),
-            ("tiering:\n  - { after: 1d, storage_class: GLACIER }\n  - { after: 8d, storage_class: GLACIER, kept_by: [quarterly] }\n",
-             "tiering[1].kept_by", 3, "'monthly'"),
-            ("tiering:\n  - { after: 8d, storage_class: GLACIER, types: [physical] }\n", "tiering[0].types", 2, "'snapshot'"),
+            (
+                "tiering:\n  - { after: 1d, storage_class: GLACIER }\n  - { after: 8d, storage_class: GLACIER, kept_by: [quarterly] }\n",
+                "tiering[1].kept_by", 3, "'monthly'"
+            ),
+            (
+                "tiering:\n  - { after: 8d, storage_class: GLACIER, types: [physical] }\n", "tiering[0].types", 2,
+                "'snapshot'"
+            ),
             ("tiering: { after: 8d }\n", "tiering", 1, "a list of rules"),
             ("immutability:\n  mode: legal-hold\n  days: 7\n", "immutability.mode", 2, "'governance', 'compliance'"),
             ("immutability:\n  mode: governance\n  days: 0\n", "immutability.days", 3, "at least 1"),
@@ -135,7 +151,9 @@ final class PolicyLoaderTests: XCTestCase {
         XCTAssertEqual(production.keep[.snapshot], KeepRules(daily: 7, monthly: 12))
         XCTAssertEqual(production.keep[.logical], KeepRules(last: 7))
         XCTAssertEqual(production.wal.pitrWindow, 7 * 86_400)
-        XCTAssertEqual(production.tiering, [TieringRule(after: 8 * 86_400, storageClass: "GLACIER", keptBy: [.monthly], types: [.snapshot])])
+        XCTAssertEqual(
+            production.tiering,
+            [TieringRule(after: 8 * 86_400, storageClass: "GLACIER", keptBy: [.monthly], types: [.snapshot])])
         XCTAssertEqual(production.immutability, Immutability(mode: .governance, days: 7))
 
         let development = try PolicyLoader.load(path: policies.appendingPathComponent("development.yml").path)

@@ -1,11 +1,14 @@
 // The two repository URL forms, their canonical text, and the mistakes users make when writing them.
 import XCTest
+
 @testable import Configuration
 
 final class RepositoryLocationTests: XCTestCase {
     func testFileURLs() throws {
-        XCTAssertEqual(try RepositoryLocation.parse("file:///var/backups/lifeboat"), .file(path: "/var/backups/lifeboat"))
-        XCTAssertEqual(try RepositoryLocation.parse("file:///var/backups/lifeboat/"), .file(path: "/var/backups/lifeboat"))
+        XCTAssertEqual(
+            try RepositoryLocation.parse("file:///var/backups/lifeboat"), .file(path: "/var/backups/lifeboat"))
+        XCTAssertEqual(
+            try RepositoryLocation.parse("file:///var/backups/lifeboat/"), .file(path: "/var/backups/lifeboat"))
         XCTAssertEqual(try RepositoryLocation.parse("file:/var/backups"), .file(path: "/var/backups"))
         XCTAssertEqual(try RepositoryLocation.parse("FILE://localhost/var/backups"), .file(path: "/var/backups"))
         XCTAssertEqual(try RepositoryLocation.parse("file:///mnt/my%20backups"), .file(path: "/mnt/my backups"))
@@ -15,8 +18,11 @@ final class RepositoryLocationTests: XCTestCase {
     func testS3URLs() throws {
         XCTAssertEqual(try RepositoryLocation.parse("s3://bucket"), .s3(bucket: "bucket", prefix: ""))
         XCTAssertEqual(try RepositoryLocation.parse("s3://bucket/"), .s3(bucket: "bucket", prefix: ""))
-        XCTAssertEqual(try RepositoryLocation.parse("s3://my.bucket-1/some/prefix"), .s3(bucket: "my.bucket-1", prefix: "some/prefix"))
-        XCTAssertEqual(try RepositoryLocation.parse("s3://bucket//some/prefix/"), .s3(bucket: "bucket", prefix: "some/prefix"))
+        XCTAssertEqual(
+            try RepositoryLocation.parse("s3://my.bucket-1/some/prefix"),
+            .s3(bucket: "my.bucket-1", prefix: "some/prefix"))
+        XCTAssertEqual(
+            try RepositoryLocation.parse("s3://bucket//some/prefix/"), .s3(bucket: "bucket", prefix: "some/prefix"))
     }
 
     func testCanonicalURLRoundTrips() throws {
@@ -56,7 +62,8 @@ final class RepositoryLocationTests: XCTestCase {
         for (url, hintFragment) in cases {
             XCTAssertThrowsError(try RepositoryLocation.parse(url), url) { error in
                 guard let error = error as? ConfigError,
-                      case let .invalidValue(key, at, _, accepted, hint) = error else { return XCTFail("\(error)") }
+                    case .invalidValue(let key, let at, _, let accepted, let hint) = error
+                else { return XCTFail("\(error)") }
                 XCTAssertEqual(key, "repository.url")
                 XCTAssertNil(at)
                 XCTAssertEqual(accepted, "file://PATH, s3://BUCKET[/PREFIX]")
@@ -68,8 +75,9 @@ final class RepositoryLocationTests: XCTestCase {
 
     func testMessageForStandaloneParseHasNoLocation() {
         XCTAssertThrowsError(try RepositoryLocation.parse("ftp://x")) { error in
-            XCTAssertEqual((error as? ConfigError)?.message,
-                           "invalid value 'ftp://x' for 'repository.url'; accepted: file://PATH, s3://BUCKET[/PREFIX]")
+            XCTAssertEqual(
+                (error as? ConfigError)?.message,
+                "invalid value 'ftp://x' for 'repository.url'; accepted: file://PATH, s3://BUCKET[/PREFIX]")
         }
     }
 }

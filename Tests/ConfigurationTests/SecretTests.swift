@@ -1,5 +1,6 @@
 // Passwords in postgres.url are accepted but never appear in an error, a description, a dump or JSON.
 import XCTest
+
 @testable import Configuration
 
 final class SecretTests: XCTestCase {
@@ -41,8 +42,9 @@ final class SecretTests: XCTestCase {
     func testRedactionMasksOnlyThePassword() {
         XCTAssertEqual(SecretRedactor.redact("postgresql://u:\(password)@h:5432/db"), "postgresql://u:***@h:5432/db")
         XCTAssertEqual(SecretRedactor.redact("host=h password='a \\' b' user=u"), "host=h password='***' user=u")
-        XCTAssertEqual(SecretRedactor.redact("postgresql://u@h/db?password=x&sslmode=require"),
-                       "postgresql://u@h/db?password=***&sslmode=require")
+        XCTAssertEqual(
+            SecretRedactor.redact("postgresql://u@h/db?password=x&sslmode=require"),
+            "postgresql://u@h/db?password=***&sslmode=require")
         XCTAssertEqual(SecretRedactor.redact("postgresql://u:p@ss/w@rd@h/db"), "postgresql://u:***@h/db")
         XCTAssertEqual(SecretRedactor.redact("no secrets here"), "no secrets here")
     }
@@ -77,8 +79,10 @@ final class SecretTests: XCTestCase {
             yaml(url: url, extra: "backup: { type: \"\(url)\" }"),
             yaml(url: url, extra: "cluster2: x").replacingOccurrences(of: "cluster: main", with: "cluster: \"\(url)\""),
             yaml(url: url).replacingOccurrences(of: "file:///var/backups/lifeboat", with: url),
-            yaml(url: url).replacingOccurrences(of: "file:///var/backups/lifeboat", with: "s3://AKIA:\(password)@bucket/x"),
-            yaml(url: url, extra: "repository2: x").replacingOccurrences(of: "  url: file", with: "  endpoint: \"http://k:\(password)@h\"\n  url: file"),
+            yaml(url: url).replacingOccurrences(
+                of: "file:///var/backups/lifeboat", with: "s3://AKIA:\(password)@bucket/x"),
+            yaml(url: url, extra: "repository2: x").replacingOccurrences(
+                of: "  url: file", with: "  endpoint: \"http://k:\(password)@h\"\n  url: file"),
             yaml(url: url, extra: "\"\(url)\": 1"),
             yaml(url: url, extra: "bad: [unclosed"),
             yaml(url: url, extra: "cluster: duplicate"),

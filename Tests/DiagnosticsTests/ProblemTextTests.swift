@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Diagnostics
 
 final class ProblemTextTests: XCTestCase {

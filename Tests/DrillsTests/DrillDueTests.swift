@@ -2,6 +2,7 @@
 // from evidence, and drills without a cadence.
 import Policy
 import XCTest
+
 @testable import Drills
 
 final class DrillDueTests: XCTestCase {
@@ -18,8 +19,11 @@ final class DrillDueTests: XCTestCase {
 
     func testNeverRun() {
         let status = only([DrillFixture.definition("smoke", cadence: day)], [])
-        XCTAssertEqual(status, DrillDueStatus(drill: "smoke", cadenceSeconds: day, lastRun: nil, lastVerdict: nil,
-                                              dueAt: nil, due: true, reason: "never run"))
+        XCTAssertEqual(
+            status,
+            DrillDueStatus(
+                drill: "smoke", cadenceSeconds: day, lastRun: nil, lastVerdict: nil,
+                dueAt: nil, due: true, reason: "never run"))
     }
 
     func testPassedWithinCadence() {
@@ -33,8 +37,10 @@ final class DrillDueTests: XCTestCase {
     }
 
     func testLapsed() {
-        let runs = [DrillFixture.evidence(drill: "full", startedAt: ago(200 * day)),
-                    DrillFixture.evidence(drill: "full", startedAt: ago(190 * day))]
+        let runs = [
+            DrillFixture.evidence(drill: "full", startedAt: ago(200 * day)),
+            DrillFixture.evidence(drill: "full", startedAt: ago(190 * day)),
+        ]
         let status = only([DrillFixture.definition("full", cadence: 182 * day)], runs.reversed())
         XCTAssertEqual(status?.due, true)
         XCTAssertEqual(status?.lastRun, runs[1].startedAt, "the newest run, whatever the order given")
@@ -48,7 +54,8 @@ final class DrillDueTests: XCTestCase {
         let status = only([DrillFixture.definition("smoke", cadence: day)], [passed, failed])
         XCTAssertEqual(status?.due, true)
         XCTAssertEqual(status?.lastVerdict, .failed)
-        XCTAssertEqual(status?.dueAt, passed.startedAt.addingTimeInterval(day), "still counted from the last passed run")
+        XCTAssertEqual(
+            status?.dueAt, passed.startedAt.addingTimeInterval(day), "still counted from the last passed run")
         XCTAssertEqual(status?.reason, "last run 2026-11-21T01:14:00Z failed")
     }
 
@@ -61,7 +68,8 @@ final class DrillDueTests: XCTestCase {
     }
 
     func testPassedWithoutCadenceIsNotDue() {
-        let status = only([DrillFixture.definition("adhoc")], [DrillFixture.evidence(drill: "adhoc", startedAt: ago(400 * day))])
+        let status = only(
+            [DrillFixture.definition("adhoc")], [DrillFixture.evidence(drill: "adhoc", startedAt: ago(400 * day))])
         XCTAssertEqual(status?.due, false)
         XCTAssertNil(status?.dueAt)
         XCTAssertEqual(status?.reason, "passed 2025-10-17T02:14:00Z; no cadence")
@@ -70,8 +78,10 @@ final class DrillDueTests: XCTestCase {
     func testEvidenceOnlyDrillsAreListedWithTheirRecordedCadenceSortedByName() {
         let statuses = DrillAssessment.due(
             definitions: [DrillFixture.definition("zeta", cadence: day), DrillFixture.definition("alpha")],
-            evidence: [DrillFixture.evidence(drill: "retired", startedAt: ago(40 * day), cadence: 30 * day),
-                       DrillFixture.evidence(drill: "zeta", startedAt: ago(DrillFixture.hour))],
+            evidence: [
+                DrillFixture.evidence(drill: "retired", startedAt: ago(40 * day), cadence: 30 * day),
+                DrillFixture.evidence(drill: "zeta", startedAt: ago(DrillFixture.hour)),
+            ],
             now: now)
         XCTAssertEqual(statuses.map(\.drill), ["alpha", "retired", "zeta"])
         XCTAssertEqual(statuses.map(\.due), [true, true, false])

@@ -1,11 +1,12 @@
 // BackupSeamTests: what logical backups and snapshots share around their own work — the cluster lock, the
 // objects a run stored (removed when it fails), the manifest fields every kind records alike and the commit.
 import ArchiveIO
-@testable import Engine
 import Foundation
 import Pipeline
 import Storage
 import XCTest
+
+@testable import Engine
 
 final class BackupSeamTests: XCTestCase {
     func testTheClusterLockKeepsASecondWriterOutUntilReleased() throws {
@@ -31,10 +32,11 @@ final class BackupSeamTests: XCTestCase {
         let written = WrittenObjects(store: history.store)
         struct Failed: Error {}
         var key: ObjectKey?
-        XCTAssertThrowsError(try written.removingOnFailure {
-            key = try self.store(written, history, name: "db-1.tar.zst.lbx")
-            throw Failed()
-        })
+        XCTAssertThrowsError(
+            try written.removingOnFailure {
+                key = try self.store(written, history, name: "db-1.tar.zst.lbx")
+                throw Failed()
+            })
         XCTAssertFalse(try history.store.exists(try XCTUnwrap(key)))
         XCTAssertEqual(written.storedObjects, [])
     }
@@ -61,12 +63,14 @@ final class BackupSeamTests: XCTestCase {
         let manifest = BackupManifest(
             id: id, cluster: "main", kind: .logical, label: nil, startedAt: now, finishedAt: now, pinned: false,
             keepUntil: nil, tool: EngineContext.toolInfo,
-            server: ServerInfo(version: "15", versionNumber: 150000, systemIdentifier: nil, timeline: nil,
-                               startLsn: "0/1000000", stopLsn: nil),
+            server: ServerInfo(
+                version: "15", versionNumber: 150000, systemIdentifier: nil, timeline: nil,
+                startLsn: "0/1000000", stopLsn: nil),
             compression: history.context.compressionInfo, encryption: keyring.encryptionInfo,
             objects: written.storedObjects, databases: [], globals: nil)
-        let committed = try ManifestCommit.commitBackup(manifest, context: history.context, repository: repository,
-                                                        keyring: keyring, written: written)
+        let committed = try ManifestCommit.commitBackup(
+            manifest, context: history.context, repository: repository,
+            keyring: keyring, written: written)
         XCTAssertNil(committed.objectLock, "no Object Lock without an immutability policy")
         XCTAssertEqual(try history.catalog.manifest(id).objects, written.storedObjects)
         XCTAssertEqual(committed.tool.name, "lifeboat")
@@ -79,8 +83,9 @@ final class BackupSeamTests: XCTestCase {
     func testWaitsFromTheEnvironmentMustBePositive() throws {
         let history = try InMemoryHistory()
         func context(_ value: String) -> EngineContext {
-            EngineContext(config: history.context.config, logger: history.context.logger,
-                          progress: history.context.progress, environment: ["WAIT": value])
+            EngineContext(
+                config: history.context.config, logger: history.context.logger,
+                progress: history.context.progress, environment: ["WAIT": value])
         }
         XCTAssertEqual(context("2.5").seconds(fromEnvironment: "WAIT", default: 60), 2.5)
         XCTAssertEqual(context("0").seconds(fromEnvironment: "WAIT", default: 60), 60)
@@ -89,12 +94,15 @@ final class BackupSeamTests: XCTestCase {
     }
 
     /// Stores one sealed object through `written`, as a backup's pipeline does.
-    func store(_ written: WrittenObjects, _ history: InMemoryHistory, name: String,
-               id: BackupID = BackupID.generate(at: Date())) throws -> ObjectKey {
+    func store(
+        _ written: WrittenObjects, _ history: InMemoryHistory, name: String,
+        id: BackupID = BackupID.generate(at: Date())
+    ) throws -> ObjectKey {
         let key = try ObjectKey(RepositoryLayout.object(cluster: "main", id: id, name: name))
         let writer = try written.begin {
-            try SealedObjectWriter(store: history.store, key: key, sealingKey: history.catalog.keyring.current,
-                                   compression: .zstd, level: 3)
+            try SealedObjectWriter(
+                store: history.store, key: key, sealingKey: history.catalog.keyring.current,
+                compression: .zstd, level: 3)
         }
         let content = Array("a dump".utf8)
         try writer.tar.beginEntry(name: "shop.dump", size: Int64(content.count))

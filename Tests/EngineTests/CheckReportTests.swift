@@ -1,7 +1,8 @@
+import XCTest
+
 // CheckReportTests: how `lifeboat check` turns its findings into a verdict: warnings and skipped checks pass,
 // the first failing check's own exit status is the run's, and later failures do not change it.
 @testable import Engine
-import XCTest
 
 final class CheckReportTests: XCTestCase {
     struct Refusal: LifeboatError {

@@ -5,6 +5,7 @@ import Catalog
 import PGClient
 import PostgresTestSupport
 import XCTest
+
 @testable import Engine
 
 final class DatabasePropertiesRestoreTests: XCTestCase {
@@ -27,8 +28,9 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
     }
 
     func testListValueIsSplitIntoLiterals() throws {
-        XCTAssertEqual(try clause("search_path=\"$user\", app, \"we ird\""),
-                       "SET \"search_path\" TO '$user', 'app', 'we ird'")
+        XCTAssertEqual(
+            try clause("search_path=\"$user\", app, \"we ird\""),
+            "SET \"search_path\" TO '$user', 'app', 'we ird'")
         XCTAssertEqual(try clause("SEARCH_PATH=a"), "SET \"SEARCH_PATH\" TO 'a'", "names compare case-insensitively")
         XCTAssertEqual(try clause("search_path=\"\""), "SET \"search_path\" TO ''")
         XCTAssertEqual(try clause("temp_tablespaces=\"a\"\"b\",c"), "SET \"temp_tablespaces\" TO 'a\"b', 'c'")
@@ -54,39 +56,54 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
 
     static let recorded = DatabaseProperties(
         settings: ["search_path=app, public", "statement_timeout=5s"],
-        roleSettings: [.init(role: "app", settings: ["work_mem=8MB"]), .init(role: "gone", settings: ["work_mem=1MB"])],
+        roleSettings: [
+            .init(role: "app", settings: ["work_mem=8MB"]), .init(role: "gone", settings: ["work_mem=1MB"]),
+        ],
         comment: "the shop's data",
-        privileges: [.init(grantee: nil, privilege: "CONNECT", grantable: false),
-                     .init(grantee: "app", privilege: "TEMPORARY", grantable: true),
-                     .init(grantee: "postgres", privilege: "CONNECT", grantable: false),
-                     .init(grantee: "gone", privilege: "CONNECT", grantable: false)])
+        privileges: [
+            .init(grantee: nil, privilege: "CONNECT", grantable: false),
+            .init(grantee: "app", privilege: "TEMPORARY", grantable: true),
+            .init(grantee: "postgres", privilege: "CONNECT", grantable: false),
+            .init(grantee: "gone", privilege: "CONNECT", grantable: false),
+        ])
 
     func emptyTarget(owner: String = "postgres") -> DatabasePropertiesQuery.Reading {
-        let defaults: [DatabaseProperties.Privilege] = [.init(grantee: nil, privilege: "CONNECT", grantable: false),
-                                                        .init(grantee: nil, privilege: "TEMPORARY", grantable: false)]
-        return .init(properties: DatabaseProperties(settings: [], roleSettings: [], comment: nil, privileges: defaults),
-                     owner: owner)
+        let defaults: [DatabaseProperties.Privilege] = [
+            .init(grantee: nil, privilege: "CONNECT", grantable: false),
+            .init(grantee: nil, privilege: "TEMPORARY", grantable: false),
+        ]
+        return .init(
+            properties: DatabaseProperties(settings: [], roleSettings: [], comment: nil, privileges: defaults),
+            owner: owner)
     }
 
     func testStatementsNameTheTargetAndSkipWhatCannotApply() throws {
         let server = ScriptedPostgres()
         let session = server.session(database: "shop_restored")
         defer { session.close() }
-        let restore = DatabasePropertiesRestore(recorded: Self.recorded, database: "shop_restored",
-                                                restorePrivileges: true)
-        let (sql, outcome) = try restore.statements(current: emptyTarget(), roles: ["postgres", "app"],
-                                                    session: session)
-        XCTAssertEqual(sql, [
-            "ALTER DATABASE \"shop_restored\" SET \"search_path\" TO 'app', 'public'",
-            "ALTER DATABASE \"shop_restored\" SET \"statement_timeout\" TO '5s'",
-            "ALTER ROLE \"app\" IN DATABASE \"shop_restored\" SET \"work_mem\" TO '8MB'",
-            "COMMENT ON DATABASE \"shop_restored\" IS 'the shop''s data'",
-            "REVOKE ALL ON DATABASE \"shop_restored\" FROM PUBLIC CASCADE",
-            "GRANT CONNECT ON DATABASE \"shop_restored\" TO PUBLIC",
-            "GRANT TEMPORARY ON DATABASE \"shop_restored\" TO \"app\" WITH GRANT OPTION",
-        ])
-        XCTAssertEqual(outcome.skipped, ["settings of role 'gone' (no such role on the target)",
-                                         "CONNECT to 'gone' (no such role on the target)"])
+        let restore = DatabasePropertiesRestore(
+            recorded: Self.recorded, database: "shop_restored",
+            restorePrivileges: true)
+        let (sql, outcome) = try restore.statements(
+            current: emptyTarget(), roles: ["postgres", "app"],
+            session: session)
+        XCTAssertEqual(
+            sql,
+            [
+                "ALTER DATABASE \"shop_restored\" SET \"search_path\" TO 'app', 'public'",
+                "ALTER DATABASE \"shop_restored\" SET \"statement_timeout\" TO '5s'",
+                "ALTER ROLE \"app\" IN DATABASE \"shop_restored\" SET \"work_mem\" TO '8MB'",
+                "COMMENT ON DATABASE \"shop_restored\" IS 'the shop''s data'",
+                "REVOKE ALL ON DATABASE \"shop_restored\" FROM PUBLIC CASCADE",
+                "GRANT CONNECT ON DATABASE \"shop_restored\" TO PUBLIC",
+                "GRANT TEMPORARY ON DATABASE \"shop_restored\" TO \"app\" WITH GRANT OPTION",
+            ])
+        XCTAssertEqual(
+            outcome.skipped,
+            [
+                "settings of role 'gone' (no such role on the target)",
+                "CONNECT to 'gone' (no such role on the target)",
+            ])
         XCTAssertEqual(outcome.expected.roleSettings.map(\.role), ["app"])
         XCTAssertEqual(outcome.expected.privileges.count, 2, "the owner's and the missing role's are not expected")
         XCTAssertTrue(outcome.checksPrivileges)
@@ -99,13 +116,18 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
         var current = emptyTarget()
         current.properties.settings = ["work_mem=1MB"]
         current.properties.roleSettings = [.init(role: "other", settings: ["work_mem=2MB"])]
-        let recorded = DatabaseProperties(settings: [], roleSettings: [], comment: nil,
-                                          privileges: Self.recorded.privileges)
+        let recorded = DatabaseProperties(
+            settings: [], roleSettings: [], comment: nil,
+            privileges: Self.recorded.privileges)
         let restore = DatabasePropertiesRestore(recorded: recorded, database: "shop", restorePrivileges: false)
         let (sql, outcome) = try restore.statements(current: current, roles: ["other"], session: session)
-        XCTAssertEqual(sql, ["ALTER DATABASE \"shop\" RESET ALL",
-                             "ALTER ROLE \"other\" IN DATABASE \"shop\" RESET ALL",
-                             "COMMENT ON DATABASE \"shop\" IS NULL"])
+        XCTAssertEqual(
+            sql,
+            [
+                "ALTER DATABASE \"shop\" RESET ALL",
+                "ALTER ROLE \"other\" IN DATABASE \"shop\" RESET ALL",
+                "COMMENT ON DATABASE \"shop\" IS NULL",
+            ])
         XCTAssertFalse(outcome.checksPrivileges)
         XCTAssertEqual(outcome.expected.privileges, [])
     }
@@ -114,8 +136,9 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
         let server = ScriptedPostgres()
         let session = server.session(database: "shop")
         defer { session.close() }
-        let recorded = DatabaseProperties(settings: [], roleSettings: [], comment: nil,
-                                          privileges: [.init(grantee: "app", privilege: "ALL; DROP", grantable: false)])
+        let recorded = DatabaseProperties(
+            settings: [], roleSettings: [], comment: nil,
+            privileges: [.init(grantee: "app", privilege: "ALL; DROP", grantable: false)])
         let restore = DatabasePropertiesRestore(recorded: recorded, database: "shop", restorePrivileges: true)
         XCTAssertThrowsError(try restore.statements(current: emptyTarget(), roles: ["app"], session: session)) {
             XCTAssertEqual(($0 as? EngineError)?.exitStatus, .failure)
@@ -126,11 +149,15 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
 
     func scriptTarget(_ server: ScriptedPostgres, settings: [String], comment: String?) {
         server
-            .expect(.sql(DatabasePropertiesQuery.settingsSQL), parameters: ["shop_restored"],
-                    returning: settings.map { [$0] })
+            .expect(
+                .sql(DatabasePropertiesQuery.settingsSQL), parameters: ["shop_restored"],
+                returning: settings.map { [$0] }
+            )
             .expect(.sql(DatabasePropertiesQuery.roleSettingsSQL), parameters: ["shop_restored"], returning: [])
-            .expect(.sql(DatabasePropertiesQuery.commentSQL), parameters: ["shop_restored"],
-                    returning: [[comment, "postgres"]])
+            .expect(
+                .sql(DatabasePropertiesQuery.commentSQL), parameters: ["shop_restored"],
+                returning: [[comment, "postgres"]]
+            )
             .expect(.sql(DatabasePropertiesQuery.privilegesSQL), parameters: ["shop_restored"], returning: [])
     }
 
@@ -139,13 +166,16 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
         scriptTarget(server, settings: [], comment: nil)
         server.expect("SELECT rolname FROM pg_roles", returning: [["postgres"]])
             .expectCommand("BEGIN")
-            .expect(.prefix("ALTER DATABASE \"shop_restored\" SET"),
-                    failing: .queryFailed(sqlState: "42501", detail: "permission denied to set parameter"))
+            .expect(
+                .prefix("ALTER DATABASE \"shop_restored\" SET"),
+                failing: .queryFailed(sqlState: "42501", detail: "permission denied to set parameter")
+            )
             .expectCommand("ROLLBACK")
         let session = server.session(database: "shop_restored")
         defer { session.close() }
-        let recorded = DatabaseProperties(settings: ["session_preload_libraries=auto_explain"], roleSettings: [],
-                                          comment: nil, privileges: [])
+        let recorded = DatabaseProperties(
+            settings: ["session_preload_libraries=auto_explain"], roleSettings: [],
+            comment: nil, privileges: [])
         let restore = DatabasePropertiesRestore(recorded: recorded, database: "shop_restored", restorePrivileges: true)
         XCTAssertThrowsError(try restore.apply(session)) { error in
             guard case EngineError.databaseSettingsFailed(let database, let detail)? = error as? EngineError else {
@@ -163,24 +193,34 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
         scriptTarget(server, settings: ["statement_timeout=0"], comment: "changed")
         let session = server.session(database: "shop_restored")
         defer { session.close() }
-        let recorded = DatabaseProperties(settings: ["statement_timeout=5s"], roleSettings: [], comment: "kept",
-                                          privileges: [])
+        let recorded = DatabaseProperties(
+            settings: ["statement_timeout=5s"], roleSettings: [], comment: "kept",
+            privileges: [])
         let restore = DatabasePropertiesRestore(recorded: recorded, database: "shop_restored", restorePrivileges: true)
         let outcome = DatabasePropertiesRestore.Outcome(expected: recorded, checksPrivileges: true, skipped: [])
         XCTAssertThrowsError(try restore.check(session, expected: outcome)) { error in
             guard case EngineError.databaseSettingsMismatch(_, let differences)? = error as? EngineError else {
                 return XCTFail("\(error)")
             }
-            XCTAssertEqual(differences, ["settings are [statement_timeout=0], the backup has [statement_timeout=5s]",
-                                         "the comment differs from the backup's"])
+            XCTAssertEqual(
+                differences,
+                [
+                    "settings are [statement_timeout=0], the backup has [statement_timeout=5s]",
+                    "the comment differs from the backup's",
+                ])
             XCTAssertEqual((error as? EngineError)?.exitStatus, .integrity)
         }
     }
 
     func testDifferencesIgnoreOrderAndUncheckedPrivileges() {
-        let expected = DatabaseProperties(settings: ["a=1", "b=2"], roleSettings: [.init(role: "r", settings: ["x=1"])],
-                                          comment: nil, privileges: [.init(grantee: nil, privilege: "CONNECT",
-                                                                           grantable: false)])
+        let expected = DatabaseProperties(
+            settings: ["a=1", "b=2"], roleSettings: [.init(role: "r", settings: ["x=1"])],
+            comment: nil,
+            privileges: [
+                .init(
+                    grantee: nil, privilege: "CONNECT",
+                    grantable: false)
+            ])
         var actual = expected
         actual.settings = ["b=2", "a=1"]
         actual.privileges = []
@@ -197,36 +237,49 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
         let server = ScriptedPostgres()
         server
             .expect(.sql(DatabasePropertiesQuery.settingsSQL), parameters: ["shop"], returning: [["a=1"], ["b=2"]])
-            .expect(.sql(DatabasePropertiesQuery.roleSettingsSQL), parameters: ["shop"],
-                    returning: [["app", "x=1"], ["app", "y=2"], ["PUBLIC", "z=3"]])
+            .expect(
+                .sql(DatabasePropertiesQuery.roleSettingsSQL), parameters: ["shop"],
+                returning: [["app", "x=1"], ["app", "y=2"], ["PUBLIC", "z=3"]]
+            )
             .expect(.sql(DatabasePropertiesQuery.commentSQL), parameters: ["shop"], returning: [[nil, "owner"]])
-            .expect(.sql(DatabasePropertiesQuery.privilegesSQL), parameters: ["shop"],
-                    returning: [[nil, "CONNECT", "false"], ["PUBLIC", "CREATE", "true"]])
+            .expect(
+                .sql(DatabasePropertiesQuery.privilegesSQL), parameters: ["shop"],
+                returning: [[nil, "CONNECT", "false"], ["PUBLIC", "CREATE", "true"]])
         let session = server.session(database: "shop")
         defer { session.close() }
         let reading = try DatabasePropertiesQuery(session: session).read(database: "shop")
         XCTAssertEqual(reading.owner, "owner")
-        XCTAssertEqual(reading.properties, DatabaseProperties(
-            settings: ["a=1", "b=2"],
-            roleSettings: [.init(role: "app", settings: ["x=1", "y=2"]), .init(role: "PUBLIC", settings: ["z=3"])],
-            comment: nil,
-            privileges: [.init(grantee: nil, privilege: "CONNECT", grantable: false),
-                         .init(grantee: "PUBLIC", privilege: "CREATE", grantable: true)]))
+        XCTAssertEqual(
+            reading.properties,
+            DatabaseProperties(
+                settings: ["a=1", "b=2"],
+                roleSettings: [
+                    .init(role: "app", settings: ["x=1", "y=2"]), .init(role: "PUBLIC", settings: ["z=3"]),
+                ],
+                comment: nil,
+                privileges: [
+                    .init(grantee: nil, privilege: "CONNECT", grantable: false),
+                    .init(grantee: "PUBLIC", privilege: "CREATE", grantable: true),
+                ]))
     }
 
     func testPlanSaysWhatHappensToTheSettings() throws {
-        let record = DatabaseRecord(name: "shop", object: "db-0001.tar.zst.lbx", dumpFormat: "pg_dump-custom",
-                                    tables: [], properties: Self.recorded)
+        let record = DatabaseRecord(
+            name: "shop", object: "db-0001.tar.zst.lbx", dumpFormat: "pg_dump-custom",
+            tables: [], properties: Self.recorded)
         let old = DatabaseRecord(name: "shop", object: "db-0001.tar.zst.lbx", dumpFormat: "pg_dump-custom", tables: [])
-        var request = LogicalRestoreRequest(reference: "latest", database: "shop", target: nil, jobs: 1, clean: false,
-                                            globals: false, noOwner: false, spoolDirectory: nil)
+        var request = LogicalRestoreRequest(
+            reference: "latest", database: "shop", target: nil, jobs: 1, clean: false,
+            globals: false, noOwner: false, spoolDirectory: nil)
         XCTAssertEqual(LogicalRestore.databaseSettingsMode(request, record), "apply")
         XCTAssertEqual(LogicalRestore.databaseSettingsMode(request, old), "not-recorded")
-        XCTAssertEqual(LogicalRestore.databaseSettingsStep("apply", record: record, target: "t", noOwner: false),
-                       "set the database's 2 settings, the settings of 2 roles in it, its comment and 4 privileges "
-                           + "on 't' as recorded, and check them")
-        XCTAssertEqual(LogicalRestore.databaseSettingsStep("not-recorded", record: old, target: "t", noOwner: false),
-                       "the backup predates recorded database settings: 't' keeps its own settings and privileges")
+        XCTAssertEqual(
+            LogicalRestore.databaseSettingsStep("apply", record: record, target: "t", noOwner: false),
+            "set the database's 2 settings, the settings of 2 roles in it, its comment and 4 privileges "
+                + "on 't' as recorded, and check them")
+        XCTAssertEqual(
+            LogicalRestore.databaseSettingsStep("not-recorded", record: old, target: "t", noOwner: false),
+            "the backup predates recorded database settings: 't' keeps its own settings and privileges")
         request.databaseSettings = false
         XCTAssertEqual(LogicalRestore.databaseSettingsMode(request, record), "skip")
         XCTAssertNil(LogicalRestore.databaseSettingsStep("skip", record: record, target: "t", noOwner: false))
@@ -245,11 +298,13 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
             WARNING:  role "postgres" already exists
 
             """
-        XCTAssertEqual(messages.reportable(stderr), [
-            "ERROR:  role \"app\" already exists",
-            "ERROR:  directory \"/srv/ts1\" does not exist",
-            "psql:<stdin>:x: ERROR:  role \"postgres\" already exists",
-            "WARNING:  role \"postgres\" already exists",
-        ])
+        XCTAssertEqual(
+            messages.reportable(stderr),
+            [
+                "ERROR:  role \"app\" already exists",
+                "ERROR:  directory \"/srv/ts1\" does not exist",
+                "psql:<stdin>:x: ERROR:  role \"postgres\" already exists",
+                "WARNING:  role \"postgres\" already exists",
+            ])
     }
 }

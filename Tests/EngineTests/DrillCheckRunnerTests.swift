@@ -1,12 +1,13 @@
 // DrillCheckRunnerTests: a drill's checks of the restored database (sql, amcheck, full read) and its heartbeat
 // reading, from the scratch server's answers: a failing check is a recorded outcome with a reason, never a throw.
 import Configuration
-import Policy
 import Drills
 import Foundation
 import PGClient
+import Policy
 import PostgresTestSupport
 import XCTest
+
 @testable import Engine
 
 final class DrillCheckRunnerTests: XCTestCase {
@@ -47,8 +48,9 @@ final class DrillCheckRunnerTests: XCTestCase {
         let check = SQLCheck(name: "alive", query: "SELECT 1", expect: "1")
         let outcome = runner(fixture).sql(check, connection: try target())
         XCTAssertFalse(outcome.passed)
-        XCTAssertEqual(outcome.detail,
-                       "could not connect to 'postgres@127.0.0.1:54400/shop': the database system is starting up")
+        XCTAssertEqual(
+            outcome.detail,
+            "could not connect to 'postgres@127.0.0.1:54400/shop': the database system is starting up")
     }
 
     // MARK: amcheck
@@ -64,14 +66,17 @@ final class DrillCheckRunnerTests: XCTestCase {
         fixture.server
             .expectCommand("CREATE EXTENSION IF NOT EXISTS amcheck")
             .expect(Self.indexQuery, returning: [["16390", "orders_pkey"], ["16392", "customers_pkey"]])
-            .expect("SELECT bt_index_check(index => 16390::oid, heapallindexed => true)",
-                    failing: .queryFailed(sqlState: "XX002", detail: corrupt))
+            .expect(
+                "SELECT bt_index_check(index => 16390::oid, heapallindexed => true)",
+                failing: .queryFailed(sqlState: "XX002", detail: corrupt)
+            )
             .expect("SELECT bt_index_check(index => 16392::oid, heapallindexed => true)", returning: [[""]])
         let outcome = runner(fixture).amcheck(database: "shop", connection: try target())
         XCTAssertFalse(outcome.passed)
         XCTAssertEqual(outcome.name, "amcheck shop")
-        XCTAssertEqual(outcome.detail,
-                       "1 of 2 btree indexes are corrupt: orders_pkey: query failed with sqlstate 'XX002': \(corrupt)")
+        XCTAssertEqual(
+            outcome.detail,
+            "1 of 2 btree indexes are corrupt: orders_pkey: query failed with sqlstate 'XX002': \(corrupt)")
     }
 
     func testAmcheckPassesWhenEveryIndexChecks() throws {
@@ -91,23 +96,30 @@ final class DrillCheckRunnerTests: XCTestCase {
         let fixture = try PostgresSeamFixture()
         fixture.server
             .expect(Self.tableQuery, returning: [["public.orders"], ["public.customers"]])
-            .expect("SELECT count(*)::text, coalesce(sum(length(t::text)), 0)::text FROM public.orders AS t",
-                    returning: [["1200", "96000"]])
-            .expect("SELECT count(*)::text, coalesce(sum(length(t::text)), 0)::text FROM public.customers AS t",
-                    failing: .queryFailed(sqlState: "XX001",
-                                          detail: "invalid page in block 3 of relation base/16384/16401"))
+            .expect(
+                "SELECT count(*)::text, coalesce(sum(length(t::text)), 0)::text FROM public.orders AS t",
+                returning: [["1200", "96000"]]
+            )
+            .expect(
+                "SELECT count(*)::text, coalesce(sum(length(t::text)), 0)::text FROM public.customers AS t",
+                failing: .queryFailed(
+                    sqlState: "XX001",
+                    detail: "invalid page in block 3 of relation base/16384/16401"))
         let outcome = runner(fixture).fullRead(database: "shop", connection: try target())
         XCTAssertFalse(outcome.passed)
-        XCTAssertEqual(outcome.detail, "1 of 2 tables could not be read: public.customers: query failed with sqlstate "
-            + "'XX001': invalid page in block 3 of relation base/16384/16401")
+        XCTAssertEqual(
+            outcome.detail,
+            "1 of 2 tables could not be read: public.customers: query failed with sqlstate "
+                + "'XX001': invalid page in block 3 of relation base/16384/16401")
     }
 
     func testFullReadReportsWhatItRead() throws {
         let fixture = try PostgresSeamFixture()
         fixture.server
             .expect(Self.tableQuery, returning: [["public.orders"]])
-            .expect(.prefix("SELECT count(*)::text, coalesce(sum(length(t::text)), 0)::text FROM"),
-                    returning: [["1200", "96000"]])
+            .expect(
+                .prefix("SELECT count(*)::text, coalesce(sum(length(t::text)), 0)::text FROM"),
+                returning: [["1200", "96000"]])
         let outcome = runner(fixture).fullRead(database: "shop", connection: try target())
         XCTAssertTrue(outcome.passed)
         XCTAssertEqual(outcome.detail, "1 tables, 1200 rows, \(Format.bytes(96000)) of row text read")
@@ -134,10 +146,13 @@ final class DrillCheckRunnerTests: XCTestCase {
         let fixture = try PostgresSeamFixture()
         fixture.server
             .expectCommand(.prefix("CREATE SCHEMA IF NOT EXISTS lifeboat; CREATE TABLE IF NOT EXISTS lifeboat."))
-            .expect(.sql("INSERT INTO lifeboat.heartbeat (host) VALUES ('db''s host') "
-                         + "RETURNING extract(epoch FROM at)::text"), returning: [["1795230900.5"]])
-        XCTAssertEqual(try Heartbeat.write(fixture.server.session(), host: "db's host"),
-                       Date(timeIntervalSince1970: 1795230900.5))
+            .expect(
+                .sql(
+                    "INSERT INTO lifeboat.heartbeat (host) VALUES ('db''s host') "
+                        + "RETURNING extract(epoch FROM at)::text"), returning: [["1795230900.5"]])
+        XCTAssertEqual(
+            try Heartbeat.write(fixture.server.session(), host: "db's host"),
+            Date(timeIntervalSince1970: 1795230900.5))
     }
 
     /// `lifeboat heartbeat --database NAME` writes into that database of the configured server.
@@ -146,9 +161,10 @@ final class DrillCheckRunnerTests: XCTestCase {
         fixture.server
             .expectCommand(.prefix("CREATE SCHEMA IF NOT EXISTS lifeboat;"))
             .expect(.prefix("INSERT INTO lifeboat.heartbeat (host) VALUES ("), returning: [["1795230960"]])
-        let at = try HeartbeatWriter.write(url: PostgresSeamFixture.sourceURL, database: "shop",
-                                           postgres: fixture.server.connector)
-        XCTAssertEqual(at, Date(timeIntervalSince1970: 1795230960))
+        let at = try HeartbeatWriter.write(
+            url: PostgresSeamFixture.sourceURL, database: "shop",
+            postgres: fixture.server.connector)
+        XCTAssertEqual(at, Date(timeIntervalSince1970: 1_795_230_960))
         XCTAssertEqual(fixture.server.connections.map(\.database), ["shop"])
         XCTAssertEqual(fixture.server.openSessions, 0)
     }

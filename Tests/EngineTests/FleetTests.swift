@@ -3,10 +3,11 @@
 // each cluster is discovered from the layout and judged on its own, the run takes the worst verdict, and a
 // cluster that cannot be read is a row with its error instead of hiding the others.
 import Drills
-@testable import Engine
 import Foundation
 import Storage
 import XCTest
+
+@testable import Engine
 
 final class FleetTests: XCTestCase {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
@@ -23,14 +24,16 @@ final class FleetTests: XCTestCase {
     }
 
     func fleetStatus(_ history: InMemoryHistory) -> FleetStatusCheck {
-        FleetStatusCheck(context: history.context, repository: history.catalog.repository,
-                         keyring: history.catalog.keyring, policies: history.policies)
+        FleetStatusCheck(
+            context: history.context, repository: history.catalog.repository,
+            keyring: history.catalog.keyring, policies: history.policies)
     }
 
     func testClustersAreFoundFromTheLayout() throws {
         let history = try threeClusters()
-        XCTAssertEqual(try ClusterDiscovery(repository: history.catalog.repository).clusters(),
-                       ["alpha", "beta", "gamma"])
+        XCTAssertEqual(
+            try ClusterDiscovery(repository: history.catalog.repository).clusters(),
+            ["alpha", "beta", "gamma"])
     }
 
     func testStatusJudgesEachClusterAndTakesTheWorstVerdict() throws {
@@ -90,8 +93,10 @@ final class FleetTests: XCTestCase {
     func testListingGroupsBackupsPerCluster() throws {
         let history = try threeClusters()
         try history.logicalBackup(finishedAt: now.addingTimeInterval(-300), cluster: "alpha")
-        let result = try FleetListing(context: history.context, repository: history.catalog.repository,
-                                      keyring: history.catalog.keyring).run()
+        let result = try FleetListing(
+            context: history.context, repository: history.catalog.repository,
+            keyring: history.catalog.keyring
+        ).run()
         XCTAssertEqual(result.listing.clusters.map(\.cluster), ["alpha", "beta", "gamma"])
         XCTAssertEqual(result.listing.clusters.map(\.backups.count), [2, 1, 0])
         XCTAssertTrue(result.listing.clusters[0].backups.allSatisfy { $0.finishedAt <= now })
@@ -99,8 +104,9 @@ final class FleetTests: XCTestCase {
 
     func testReportJudgesEveryClusterWithTheConfiguredPolicy() throws {
         let history = try threeClusters()
-        let reporting = FleetReporting(context: history.context, repository: history.catalog.repository,
-                                       keyring: history.catalog.keyring, policies: history.policies)
+        let reporting = FleetReporting(
+            context: history.context, repository: history.catalog.repository,
+            keyring: history.catalog.keyring, policies: history.policies)
         let outcome = try reporting.run(since: now.addingTimeInterval(-86_400), until: now, now: now, format: .json)
         XCTAssertEqual(outcome.clusters, ["alpha", "beta", "gamma"])
         XCTAssertEqual(outcome.report.reports.map(\.cluster), ["alpha", "beta", "gamma"])

@@ -4,12 +4,13 @@
 // dump is made up.
 import ArchiveIO
 import Configuration
-@testable import Engine
 import Foundation
 import Logging
 import Pipeline
 import Storage
 import XCTest
+
+@testable import Engine
 
 final class InMemoryHistory {
     let store = MemoryStore()
@@ -19,21 +20,23 @@ final class InMemoryHistory {
 
     /// `now` is the clock engines see; backups are dated relative to it.
     init(now: Date = Date()) throws {
-        let config = try ConfigLoader.parse(yaml: """
-            cluster: main
-            postgres:
-              url: "postgresql://postgres@127.0.0.1:1/postgres"
-            repository:
-              url: "file:///nonexistent/lifeboat-engine-tests"
-            encryption:
-              key_file: /nonexistent/lifeboat-engine-tests.key
-            """, sourcePath: "/nonexistent/lifeboat.yml")
+        let config = try ConfigLoader.parse(
+            yaml: """
+                cluster: main
+                postgres:
+                  url: "postgresql://postgres@127.0.0.1:1/postgres"
+                repository:
+                  url: "file:///nonexistent/lifeboat-engine-tests"
+                encryption:
+                  key_file: /nonexistent/lifeboat-engine-tests.key
+                """, sourcePath: "/nonexistent/lifeboat.yml")
         let repository = Repository(store: store)
         let credential = Credential.keyFile(path: "memory", key: Array(repeating: 7, count: 32))
         _ = try Repository.initialize(repository, credential: credential, now: now)
         catalog = BackupCatalog(repository: repository, keyring: try repository.unlock(credential), cluster: cluster)
-        context = EngineContext(config: config, logger: Logger(label: "engine-tests"),
-                                progress: ProgressReporter(enabled: false), environment: [:], now: { now })
+        context = EngineContext(
+            config: config, logger: Logger(label: "engine-tests"),
+            progress: ProgressReporter(enabled: false), environment: [:], now: { now })
     }
 
     var policies: PolicySource { PolicySource(config: context.config, logger: context.logger, command: "test") }
@@ -46,8 +49,10 @@ final class InMemoryHistory {
     /// A complete logical backup finished at `finishedAt`, one database dump of `content` in one sealed object,
     /// of `cluster` (default: the configured "main").
     @discardableResult
-    func logicalBackup(finishedAt: Date, content: [UInt8] = Array("a pg_dump archive".utf8),
-                       cluster: String? = nil) throws -> BackupManifest {
+    func logicalBackup(
+        finishedAt: Date, content: [UInt8] = Array("a pg_dump archive".utf8),
+        cluster: String? = nil
+    ) throws -> BackupManifest {
         let cluster = cluster ?? self.cluster
         let id = BackupID.generate(at: finishedAt.addingTimeInterval(-60))
         let name = RepositoryLayout.databaseObjectName(index: 1, compressed: true)
@@ -56,8 +61,9 @@ final class InMemoryHistory {
             id: id, cluster: cluster, kind: .logical, label: nil, startedAt: finishedAt.addingTimeInterval(-60),
             finishedAt: finishedAt, pinned: false, keepUntil: nil,
             tool: ToolInfo(name: "lifeboat", version: "test", host: "memory"),
-            server: ServerInfo(version: "15", versionNumber: 150000, systemIdentifier: nil, timeline: nil,
-                               startLsn: "0/1000000", stopLsn: nil),
+            server: ServerInfo(
+                version: "15", versionNumber: 150000, systemIdentifier: nil, timeline: nil,
+                startLsn: "0/1000000", stopLsn: nil),
             compression: CompressionInfo(algorithm: "zstd", level: 3),
             encryption: EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: catalog.keyring.currentKeyId),
             objects: [object],
@@ -68,17 +74,21 @@ final class InMemoryHistory {
     }
 
     /// One tar entry, compressed and sealed by SealedObjectWriter, as backups store their objects.
-    func sealedObject(_ id: BackupID, name: String, entry: String, content: [UInt8],
-                      cluster: String? = nil) throws -> StoredObject {
+    func sealedObject(
+        _ id: BackupID, name: String, entry: String, content: [UInt8],
+        cluster: String? = nil
+    ) throws -> StoredObject {
         let key = try ObjectKey(RepositoryLayout.object(cluster: cluster ?? self.cluster, id: id, name: name))
-        let writer = try SealedObjectWriter(store: store, key: key, sealingKey: catalog.keyring.current,
-                                            compression: .zstd, level: 3)
+        let writer = try SealedObjectWriter(
+            store: store, key: key, sealingKey: catalog.keyring.current,
+            compression: .zstd, level: 3)
         try writer.tar.beginEntry(name: entry, size: Int64(content.count))
         try content.withUnsafeBytes { try writer.tar.write($0) }
         try writer.tar.finishEntry()
         let committed = try writer.commit()
-        return StoredObject(name: name, storedSize: committed.storedSize, sha256: committed.sha256,
-                            contentSize: committed.contentSize)
+        return StoredObject(
+            name: name, storedSize: committed.storedSize, sha256: committed.sha256,
+            contentSize: committed.contentSize)
     }
 
     func objectKey(_ manifest: BackupManifest, _ index: Int = 0) throws -> ObjectKey {

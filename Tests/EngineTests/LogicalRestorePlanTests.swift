@@ -5,12 +5,13 @@
 import ArchiveIO
 import Catalog
 import Configuration
-@testable import Engine
 import Foundation
 import Pipeline
 import PostgresTestSupport
 import Storage
 import XCTest
+
+@testable import Engine
 
 final class LogicalRestorePlanTests: XCTestCase {
     static let target = "postgresql://postgres@db2.example:5433/shop_restored"
@@ -37,8 +38,9 @@ final class LogicalRestorePlanTests: XCTestCase {
 
     func testRunRestoresThePlannedBackupWhenANewerOneIsCommittedMeanwhile() throws {
         let fixture = try PostgresSeamFixture()
-        let restore = LogicalRestore(context: try context(fixture), repository: fixture.repository,
-                                     keyring: fixture.keyring)
+        let restore = LogicalRestore(
+            context: try context(fixture), repository: fixture.repository,
+            keyring: fixture.keyring)
         let now = Date()
         let planned = try commitBackup(fixture, dump: "the planned dump", finishedAt: now.addingTimeInterval(-7200))
         expectEmptyTarget(fixture.server)
@@ -49,17 +51,20 @@ final class LogicalRestorePlanTests: XCTestCase {
 
         // A backup finishing between the plan shown and the run: it is the newest now, but not what was planned.
         let newer = try commitBackup(fixture, dump: "a newer dump", finishedAt: now.addingTimeInterval(-60))
-        XCTAssertEqual(try restore.plan(request()).summary.backup, newer.id.rawValue,
-                       "a new plan would take the newer backup")
+        XCTAssertEqual(
+            try restore.plan(request()).summary.backup, newer.id.rawValue,
+            "a new plan would take the newer backup")
 
         // Row counts are read without the restored database's own statement_timeout.
         _ = fixture.server.expectCommand("SET statement_timeout = 0", database: "shop_restored")
-        fixture.server.expect("SELECT count(*) FROM \"public\".\"orders\"", database: "shop_restored",
-                              returning: [["1200"]])
+        fixture.server.expect(
+            "SELECT count(*) FROM \"public\".\"orders\"", database: "shop_restored",
+            returning: [["1200"]])
         let result = try restore.run(plan)
         XCTAssertEqual(result.plan.backup, planned.id.rawValue)
-        XCTAssertEqual(try String(contentsOf: scratch.appendingPathComponent("fed"), encoding: .utf8),
-                       "the planned dump", "pg_restore was fed the planned backup's dump")
+        XCTAssertEqual(
+            try String(contentsOf: scratch.appendingPathComponent("fed"), encoding: .utf8),
+            "the planned dump", "pg_restore was fed the planned backup's dump")
         let arguments = try String(contentsOf: scratch.appendingPathComponent("arguments"), encoding: .utf8)
         XCTAssertTrue(arguments.contains("--single-transaction"), arguments)
         XCTAssertEqual(result.tablesChecked, 1)
@@ -74,22 +79,27 @@ final class LogicalRestorePlanTests: XCTestCase {
     func context(_ fixture: PostgresSeamFixture) throws -> EngineContext {
         var config = fixture.context.config
         config.postgres.binDir = scratch.path
-        return EngineContext(config: config, logger: fixture.context.logger, progress: fixture.context.progress,
-                             environment: fixture.context.environment, postgres: fixture.server.connector)
+        return EngineContext(
+            config: config, logger: fixture.context.logger, progress: fixture.context.progress,
+            environment: fixture.context.environment, postgres: fixture.server.connector)
     }
 
     func request() -> LogicalRestoreRequest {
-        LogicalRestoreRequest(reference: "latest", database: "shop", target: Self.target, jobs: 1, clean: false,
-                              globals: false, noOwner: false, spoolDirectory: nil)
+        LogicalRestoreRequest(
+            reference: "latest", database: "shop", target: Self.target, jobs: 1, clean: false,
+            globals: false, noOwner: false, spoolDirectory: nil)
     }
 
     /// The target database exists and holds no user relation: the restore uses it as it is.
     func expectEmptyTarget(_ server: ScriptedPostgres) {
         server
-            .expect("SELECT 1 FROM pg_database WHERE datname = $1", parameters: ["shop_restored"],
-                    database: "postgres", returning: [["1"]])
-            .expect(.prefix("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"),
-                    database: "shop_restored", returning: [["0"]])
+            .expect(
+                "SELECT 1 FROM pg_database WHERE datname = $1", parameters: ["shop_restored"],
+                database: "postgres", returning: [["1"]]
+            )
+            .expect(
+                .prefix("SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"),
+                database: "shop_restored", returning: [["0"]])
     }
 
     /// Commits a logical backup of `shop` whose one object is a real sealed dump holding `dump`.
@@ -97,8 +107,9 @@ final class LogicalRestorePlanTests: XCTestCase {
         let id = BackupID.generate(at: finishedAt.addingTimeInterval(-60))
         let name = RepositoryLayout.databaseObjectName(index: 1, compressed: true)
         let key = try ObjectKey(RepositoryLayout.object(cluster: "main", id: id, name: name))
-        let writer = try SealedObjectWriter(store: fixture.repository.store, key: key,
-                                            sealingKey: fixture.keyring.current, compression: .zstd, level: 3)
+        let writer = try SealedObjectWriter(
+            store: fixture.repository.store, key: key,
+            sealingKey: fixture.keyring.current, compression: .zstd, level: 3)
         let pieces = PiecedEntryWriter(writer: writer.tar, baseName: RepositoryLayout.dumpEntryName)
         try Array(dump.utf8).withUnsafeBytes { try pieces.write($0) }
         _ = try pieces.finish()
@@ -107,12 +118,16 @@ final class LogicalRestorePlanTests: XCTestCase {
             id: id, cluster: "main", kind: .logical, label: nil, startedAt: finishedAt.addingTimeInterval(-60),
             finishedAt: finishedAt, pinned: false, keepUntil: nil,
             tool: ToolInfo(name: "lifeboat", version: "test", host: "engine-tests"),
-            server: ServerInfo(version: "15.4", versionNumber: 150004, systemIdentifier: nil, timeline: 1,
-                               startLsn: "0/1000000", stopLsn: "0/1000100"),
+            server: ServerInfo(
+                version: "15.4", versionNumber: 150004, systemIdentifier: nil, timeline: 1,
+                startLsn: "0/1000000", stopLsn: "0/1000100"),
             compression: CompressionInfo(algorithm: "zstd", level: 3),
             encryption: EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: fixture.keyring.currentKeyId),
-            objects: [StoredObject(name: name, storedSize: object.storedSize, sha256: object.sha256,
-                                   contentSize: object.contentSize)],
+            objects: [
+                StoredObject(
+                    name: name, storedSize: object.storedSize, sha256: object.sha256,
+                    contentSize: object.contentSize)
+            ],
             databases: [DatabaseRecord(name: "shop", object: name, dumpFormat: "pg_dump-custom", tables: Self.tables)],
             globals: GlobalsRecord(object: nil, note: "the backup role is not a superuser"))
         try fixture.catalog.commit(manifest)

@@ -8,6 +8,7 @@ import PGClient
 import PostgresTestSupport
 import Storage
 import XCTest
+
 @testable import Engine
 
 struct PostgresSeamFixture {
@@ -21,8 +22,10 @@ struct PostgresSeamFixture {
     let keyring: Keyring
 
     /// `backupType` is the configuration's backup.type; `environment` is what the engine sees.
-    init(backupType: String = "logical", environment: [String: String] = [:],
-         file: StaticString = #filePath, line: UInt = #line) throws {
+    init(
+        backupType: String = "logical", environment: [String: String] = [:],
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         server = ScriptedPostgres(file: file, line: line)
         let yaml = """
             cluster: main
@@ -37,13 +40,15 @@ struct PostgresSeamFixture {
 
             """
         let config = try ConfigLoader.parse(yaml: yaml, sourcePath: Self.configPath)
-        context = EngineContext(config: config, logger: Logger(label: "engine-tests"),
-                                progress: ProgressReporter(enabled: false), environment: environment,
-                                postgres: server.connector)
+        context = EngineContext(
+            config: config, logger: Logger(label: "engine-tests"),
+            progress: ProgressReporter(enabled: false), environment: environment,
+            postgres: server.connector)
         repository = Repository(store: MemoryStore())
         let dataKey = try Keyring.newDataKey(now: Date())
-        keyring = try Keyring(masterKey: Array(repeating: 1, count: 32), masterKeyId: Array(repeating: 2, count: 16),
-                              document: KeyringDocument(current: dataKey.id, keys: [dataKey]))
+        keyring = try Keyring(
+            masterKey: Array(repeating: 1, count: 32), masterKeyId: Array(repeating: 2, count: 16),
+            document: KeyringDocument(current: dataKey.id, keys: [dataKey]))
     }
 
     var catalog: BackupCatalog { BackupCatalog(repository: repository, keyring: keyring, cluster: "main") }
@@ -52,14 +57,16 @@ struct PostgresSeamFixture {
     @discardableResult
     func commitLogicalBackup(database: String, tables: [TableCount], at: Date = Date()) throws -> BackupManifest {
         let id = BackupID.generate(at: at)
-        let object = StoredObject(name: "db-0001.tar.zst.lbx", storedSize: 4096,
-                                  sha256: String(repeating: "0", count: 64), contentSize: 4000)
+        let object = StoredObject(
+            name: "db-0001.tar.zst.lbx", storedSize: 4096,
+            sha256: String(repeating: "0", count: 64), contentSize: 4000)
         let record = DatabaseRecord(name: database, object: object.name, dumpFormat: "pg_dump-custom", tables: tables)
         let manifest = BackupManifest(
             id: id, cluster: "main", kind: .logical, label: nil, startedAt: at, finishedAt: at.addingTimeInterval(60),
             pinned: false, keepUntil: nil, tool: ToolInfo(name: "lifeboat", version: "test", host: "engine-tests"),
-            server: ServerInfo(version: "15.4", versionNumber: 150004, systemIdentifier: nil, timeline: 1,
-                               startLsn: "0/1000000", stopLsn: "0/1000100"),
+            server: ServerInfo(
+                version: "15.4", versionNumber: 150004, systemIdentifier: nil, timeline: 1,
+                startLsn: "0/1000000", stopLsn: "0/1000100"),
             compression: CompressionInfo(algorithm: "zstd", level: 3),
             encryption: EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: keyring.currentKeyId),
             objects: [object],
@@ -71,10 +78,11 @@ struct PostgresSeamFixture {
     /// Commits the archive record of WAL segment `name`, as `wal push` does once the segment is stored.
     func archiveRecord(_ name: String) throws {
         let walName = try XCTUnwrap(WALName(name))
-        let record = WALFileRecord(cluster: "main", name: name, size: 16 << 20,
-                                   sha256: String(repeating: "0", count: 64), systemIdentifier: nil,
-                                   compression: CompressionInfo(algorithm: "zstd", level: 3), archivedAt: Date(),
-                                   tool: ToolInfo(name: "lifeboat", version: "test", host: "engine-tests"))
+        let record = WALFileRecord(
+            cluster: "main", name: name, size: 16 << 20,
+            sha256: String(repeating: "0", count: 64), systemIdentifier: nil,
+            compression: CompressionInfo(algorithm: "zstd", level: 3), archivedAt: Date(),
+            tool: ToolInfo(name: "lifeboat", version: "test", host: "engine-tests"))
         let key = try ObjectKey(RepositoryLayout.walRecord(cluster: "main", name: walName))
         try repository.putSealed(key, bytes: Array(try CatalogCoding.encoder().encode(record)), with: keyring.current)
     }
@@ -82,8 +90,10 @@ struct PostgresSeamFixture {
 
 extension PostgresSeamFixture {
     /// The error `body` throws, as the given type; fails the test when it throws nothing or something else.
-    static func thrown<E: Error>(_ type: E.Type, file: StaticString = #filePath, line: UInt = #line,
-                                 _ body: () throws -> Void) -> E? {
+    static func thrown<E: Error>(
+        _ type: E.Type, file: StaticString = #filePath, line: UInt = #line,
+        _ body: () throws -> Void
+    ) -> E? {
         do {
             try body()
             XCTFail("expected \(E.self) to be thrown", file: file, line: line)

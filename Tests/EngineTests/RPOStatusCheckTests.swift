@@ -1,9 +1,10 @@
+import Foundation
+import XCTest
+
 // RPOStatusCheckTests: the verdicts of `lifeboat status` decided by the Engine on an in-memory repository: within
 // the objective passes, beyond it is an objective not met, nothing recoverable fails; the objective comes from
 // --rpo, else the default 15 minutes.
 @testable import Engine
-import Foundation
-import XCTest
 
 final class RPOStatusCheckTests: XCTestCase {
     let now = Date(timeIntervalSince1970: 1_800_000_000)

@@ -4,12 +4,13 @@
 import ArchiveIO
 import Catalog
 import Configuration
-@testable import Engine
 import Foundation
 import Logging
 import Pipeline
 import Storage
 import XCTest
+
+@testable import Engine
 
 final class RestorePlanTests: XCTestCase {
     var scratch: URL!
@@ -38,14 +39,16 @@ final class RestorePlanTests: XCTestCase {
 
         // A backup finishing between the plan shown and the run: it is the newest now, but not what was planned.
         let newer = try history.snapshot(finishedAt: now.addingTimeInterval(-60))
-        XCTAssertEqual(try engine.plan(try request("latest", into: "other")).summary.backup, newer.rawValue,
-                       "a new plan would take the newer snapshot")
+        XCTAssertEqual(
+            try engine.plan(try request("latest", into: "other")).summary.backup, newer.rawValue,
+            "a new plan would take the newer snapshot")
 
         let result = try engine.run(plan)
         XCTAssertEqual(result.plan.backup, planned.rawValue)
         let data = scratch.appendingPathComponent("data").path
-        XCTAssertEqual(try String(contentsOfFile: data + "/backup_label", encoding: .utf8), "snapshot \(planned)\n",
-                       "the files are the planned snapshot's")
+        XCTAssertEqual(
+            try String(contentsOfFile: data + "/backup_label", encoding: .utf8), "snapshot \(planned)\n",
+            "the files are the planned snapshot's")
         let settings = try String(contentsOfFile: data + "/postgresql.auto.conf", encoding: .utf8)
         XCTAssertTrue(settings.contains("# Recovery settings added by lifeboat restore \(planned) at "), settings)
         XCTAssertFalse(settings.contains(newer.rawValue), settings)
@@ -77,8 +80,9 @@ final class RestorePlanTests: XCTestCase {
         asked.toTime = now.addingTimeInterval(-3600)
         let manifest = try history.catalog.manifest(id)
         XCTAssertThrowsError(try engine.plan(asked, backup: manifest)) { error in
-            XCTAssertEqual((error as? SnapshotError)?.message,
-                           "cluster 'main' has no complete snapshot '\(id)' that finished before the target")
+            XCTAssertEqual(
+                (error as? SnapshotError)?.message,
+                "cluster 'main' has no complete snapshot '\(id)' that finished before the target")
         }
     }
 
@@ -96,11 +100,13 @@ final class RestorePlanTests: XCTestCase {
         asked.binaryPath = "/opt/life boat/lifeboat"
         asked.toLSN = LSN("0/5000028")
         let recovery = RecoveryConfiguration(config: try context().config, request: asked)
-        XCTAssertEqual(recovery.restoreCommand(credentials: nil),
-                       "'/opt/life boat/lifeboat' --config \(asked.configPath) wal get %f %p")
+        XCTAssertEqual(
+            recovery.restoreCommand(credentials: nil),
+            "'/opt/life boat/lifeboat' --config \(asked.configPath) wal get %f %p")
         XCTAssertEqual(recovery.targetText, "WAL position 0/5000028")
-        XCTAssertEqual(RecoveryConfiguration.postgresTimestamp(Date(timeIntervalSince1970: 1_795_290_792.25)),
-                       "2026-11-21 19:53:12.250000+00")
+        XCTAssertEqual(
+            RecoveryConfiguration.postgresTimestamp(Date(timeIntervalSince1970: 1_795_290_792.25)),
+            "2026-11-21 19:53:12.250000+00")
     }
 
     func testRehydrationTierNamesFromTheCommandLine() {
@@ -117,8 +123,9 @@ final class RestorePlanTests: XCTestCase {
             cluster: "main", postgres: PostgresSettings(url: "postgresql://postgres@127.0.0.1:1/postgres"),
             repository: RepositorySettings(location: .file(path: scratch.path + "/repository")),
             encryption: .keyFile(path: scratch.path + "/repo.key"), sourcePath: try configFile())
-        return EngineContext(config: config, logger: Logger(label: "test"), progress: ProgressReporter(enabled: false),
-                             environment: [:])
+        return EngineContext(
+            config: config, logger: Logger(label: "test"), progress: ProgressReporter(enabled: false),
+            environment: [:])
     }
 
     func configFile() throws -> String {
@@ -131,9 +138,10 @@ final class RestorePlanTests: XCTestCase {
     }
 
     func request(_ reference: String, into directory: String) throws -> PhysicalRestoreRequest {
-        PhysicalRestoreRequest(reference: reference, dataDirectory: scratch.path + "/" + directory, toTime: nil, toLSN: nil,
-                               targetAction: "promote", clean: false, start: false, port: nil,
-                               configPath: try configFile(), binaryPath: "/bin/sh")
+        PhysicalRestoreRequest(
+            reference: reference, dataDirectory: scratch.path + "/" + directory, toTime: nil, toLSN: nil,
+            targetAction: "promote", clean: false, start: false, port: nil,
+            configPath: try configFile(), binaryPath: "/bin/sh")
     }
 }
 
@@ -146,8 +154,9 @@ final class SnapshotHistory {
     init() throws {
         repository = Repository(store: MemoryStore())
         let dataKey = try Keyring.newDataKey(now: Date())
-        keyring = try Keyring(masterKey: Array(repeating: 7, count: 32), masterKeyId: Array(repeating: 9, count: 16),
-                              document: KeyringDocument(current: dataKey.id, keys: [dataKey]))
+        keyring = try Keyring(
+            masterKey: Array(repeating: 7, count: 32), masterKeyId: Array(repeating: 9, count: 16),
+            document: KeyringDocument(current: dataKey.id, keys: [dataKey]))
         catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: "main")
     }
 
@@ -156,8 +165,9 @@ final class SnapshotHistory {
         let id = BackupID.generate(at: finishedAt.addingTimeInterval(-600))
         let name = RepositoryLayout.snapshotObjectName(compressed: true)
         let key = try ObjectKey(RepositoryLayout.object(cluster: "main", id: id, name: name))
-        let writer = try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
-                                            compression: .zstd, level: 3)
+        let writer = try SealedObjectWriter(
+            store: repository.store, key: key, sealingKey: keyring.current,
+            compression: .zstd, level: 3)
         let pieces = PiecedEntryWriter(writer: writer.tar, baseName: "base.tar")
         let files = [("PG_VERSION", "15\n"), ("backup_label", "snapshot \(id)\n"), ("global/pg_control", "control")]
         try Self.tar(files).withUnsafeBytes { try pieces.write($0) }
@@ -165,16 +175,22 @@ final class SnapshotHistory {
         let object = try writer.commit()
         var manifest = BackupManifest(
             id: id, cluster: "main", kind: .snapshot, label: nil, startedAt: finishedAt.addingTimeInterval(-600),
-            finishedAt: finishedAt, pinned: false, keepUntil: nil, tool: ToolInfo(name: "lifeboat", version: "test", host: "test"),
-            server: ServerInfo(version: "15", versionNumber: 150000, systemIdentifier: "7000000000000000001", timeline: 1,
-                               startLsn: "0/1000028", stopLsn: "0/1000100"),
+            finishedAt: finishedAt, pinned: false, keepUntil: nil,
+            tool: ToolInfo(name: "lifeboat", version: "test", host: "test"),
+            server: ServerInfo(
+                version: "15", versionNumber: 150000, systemIdentifier: "7000000000000000001", timeline: 1,
+                startLsn: "0/1000028", stopLsn: "0/1000100"),
             compression: CompressionInfo(algorithm: "zstd", level: 3),
             encryption: EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: keyring.currentKeyId),
-            objects: [StoredObject(name: name, storedSize: object.storedSize, sha256: object.sha256, contentSize: object.contentSize)],
+            objects: [
+                StoredObject(
+                    name: name, storedSize: object.storedSize, sha256: object.sha256, contentSize: object.contentSize)
+            ],
             databases: [], globals: nil)
-        manifest.snapshot = SnapshotRecord(object: name, entry: "base.tar", format: "pg_basebackup-tar", timeline: 1,
-                                           walSegmentSize: 16 << 20, startWal: "000000010000000000000001",
-                                           stopWal: "000000010000000000000001")
+        manifest.snapshot = SnapshotRecord(
+            object: name, entry: "base.tar", format: "pg_basebackup-tar", timeline: 1,
+            walSegmentSize: 16 << 20, startWal: "000000010000000000000001",
+            stopWal: "000000010000000000000001")
         try catalog.commit(manifest)
         return id
     }

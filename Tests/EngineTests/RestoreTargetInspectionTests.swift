@@ -6,6 +6,7 @@ import Diagnostics
 import PGClient
 import PostgresTestSupport
 import XCTest
+
 @testable import Engine
 
 final class RestoreTargetInspectionTests: XCTestCase {
@@ -16,12 +17,15 @@ final class RestoreTargetInspectionTests: XCTestCase {
     static let commentQuery: ScriptedPostgres.Pattern = .prefix(
         "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database "
             + "WHERE datname = current_database()")
-    static let tables = [TableCount(schema: "public", table: "orders", rows: 1200),
-                         TableCount(schema: "public", table: "customers", rows: 300)]
+    static let tables = [
+        TableCount(schema: "public", table: "orders", rows: 1200),
+        TableCount(schema: "public", table: "customers", rows: 300),
+    ]
 
     func request(target: String? = RestoreTargetInspectionTests.target, clean: Bool = false) -> LogicalRestoreRequest {
-        LogicalRestoreRequest(reference: "latest", database: "shop", target: target, jobs: 1, clean: clean,
-                              globals: false, noOwner: false, spoolDirectory: nil)
+        LogicalRestoreRequest(
+            reference: "latest", database: "shop", target: target, jobs: 1, clean: clean,
+            globals: false, noOwner: false, spoolDirectory: nil)
     }
 
     /// The plan the restore would show (the engine's plan step, without running anything).
@@ -45,8 +49,9 @@ final class RestoreTargetInspectionTests: XCTestCase {
         XCTAssertEqual(plan.target, "postgres@db2.example:5433/shop_restored")
         XCTAssertEqual(plan.steps.first, "create database 'shop_restored'")
         XCTAssertEqual(plan.steps.last, "compare row counts of 2 tables (1500 rows) with the backup")
-        XCTAssertEqual(fixture.server.connections.map(\.database), ["postgres"],
-                       "only the maintenance database was asked")
+        XCTAssertEqual(
+            fixture.server.connections.map(\.database), ["postgres"],
+            "only the maintenance database was asked")
         XCTAssertEqual(fixture.server.openSessions, 0)
     }
 
@@ -69,8 +74,9 @@ final class RestoreTargetInspectionTests: XCTestCase {
             .expect(Self.commentQuery, database: "shop_restored", returning: [["production copy, do not touch"]])
         let error = try XCTUnwrap(PostgresSeamFixture.thrown(EngineError.self) { _ = try plan(fixture, request()) })
         XCTAssertEqual(error.message, "target database 'shop_restored' is not empty (12 relations)")
-        XCTAssertEqual(error.hint,
-                       "restore into a new database (--target URL naming it), or pass --clean to replace its contents")
+        XCTAssertEqual(
+            error.hint,
+            "restore into a new database (--target URL naming it), or pass --clean to replace its contents")
         XCTAssertEqual(error.exitStatus, .failure)
         XCTAssertEqual(fixture.server.openSessions, 0)
     }
@@ -95,10 +101,13 @@ final class RestoreTargetInspectionTests: XCTestCase {
             .expect(Self.relationsQuery, returning: [["5"]])
             .expect(Self.commentQuery, returning: [[LogicalRestore.inProgressComment + ": " + deadOwner]])
         let error = try XCTUnwrap(PostgresSeamFixture.thrown(EngineError.self) { _ = try plan(fixture, request()) })
-        XCTAssertEqual(error.message, "database 'shop_restored' holds 5 relations left by a lifeboat restore that was "
-            + "killed before it finished")
-        XCTAssertEqual(error.hint,
-                       "its contents are incomplete: restore again with --clean, or drop the database first")
+        XCTAssertEqual(
+            error.message,
+            "database 'shop_restored' holds 5 relations left by a lifeboat restore that was "
+                + "killed before it finished")
+        XCTAssertEqual(
+            error.hint,
+            "its contents are incomplete: restore again with --clean, or drop the database first")
     }
 
     /// A restore still running (its pid is alive: this very process) is not a leftover: the database is just not empty.
@@ -107,8 +116,9 @@ final class RestoreTargetInspectionTests: XCTestCase {
         fixture.server
             .expect(Self.existsQuery, parameters: ["shop_restored"], returning: [["1"]])
             .expect(Self.relationsQuery, returning: [["5"]])
-            .expect(Self.commentQuery,
-                    returning: [[LogicalRestore.inProgressComment + ": " + AbandonedScratch.ownerText]])
+            .expect(
+                Self.commentQuery,
+                returning: [[LogicalRestore.inProgressComment + ": " + AbandonedScratch.ownerText]])
         let error = try XCTUnwrap(PostgresSeamFixture.thrown(EngineError.self) { _ = try plan(fixture, request()) })
         XCTAssertEqual(error.message, "target database 'shop_restored' is not empty (5 relations)")
     }

@@ -1,8 +1,9 @@
+import Foundation
+import XCTest
+
 // ScratchClusterTests: the drill's scratch directory is private (0700) and the OS user's, and root sets modes and
 // owners through descriptors: a name planted in it never redirects them. Nothing here starts PostgreSQL.
 @testable import Engine
-import Foundation
-import XCTest
 
 final class ScratchClusterTests: XCTestCase {
     let tools = PostgresTools(binDir: "/nonexistent", serverMajor: nil, environment: [:])
@@ -23,8 +24,9 @@ final class ScratchClusterTests: XCTestCase {
         let cluster = try ScratchCluster(osUser: nil, tools: tools, environment: [:])
         defer { cluster.remove() }
         let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("elsewhere-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: false,
-                                                attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            at: elsewhere, withIntermediateDirectories: false,
+            attributes: [.posixPermissions: 0o755])
         defer { try? FileManager.default.removeItem(at: elsewhere) }
         try FileManager.default.createSymbolicLink(atPath: cluster.dataDirectory, withDestinationPath: elsewhere.path)
         XCTAssertThrowsError(try cluster.initialize(superuser: "postgres")) { error in
@@ -47,9 +49,10 @@ final class ScratchClusterTests: XCTestCase {
 
     func testAMissingOSUserIsNamed() {
         XCTAssertThrowsError(try ScratchCluster(osUser: "no-such-lifeboat-user", tools: tools, environment: [:])) {
-            XCTAssertEqual(($0 as? DrillError)?.message,
-                           "the drill's scratch server failed: OS user 'no-such-lifeboat-user' (postgres.os_user) "
-                            + "does not exist")
+            XCTAssertEqual(
+                ($0 as? DrillError)?.message,
+                "the drill's scratch server failed: OS user 'no-such-lifeboat-user' (postgres.os_user) "
+                    + "does not exist")
         }
     }
 }

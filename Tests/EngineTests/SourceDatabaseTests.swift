@@ -5,6 +5,7 @@ import Diagnostics
 import PGClient
 import PostgresTestSupport
 import XCTest
+
 @testable import Engine
 
 final class SourceDatabaseTests: XCTestCase {
@@ -12,8 +13,9 @@ final class SourceDatabaseTests: XCTestCase {
     static let controlQuery: ScriptedPostgres.Pattern = .containing("FROM pg_control_system()")
     static let roleQuery: ScriptedPostgres.Pattern =
         .prefix("SELECT current_user::text, (SELECT rolreplication OR rolsuper")
-    static let permissionDenied = PGError.queryFailed(sqlState: "42501",
-                                                      detail: "permission denied for function pg_control_system")
+    static let permissionDenied = PGError.queryFailed(
+        sqlState: "42501",
+        detail: "permission denied for function pg_control_system")
 
     // MARK: facts
 
@@ -50,8 +52,9 @@ final class SourceDatabaseTests: XCTestCase {
             .expect(Self.factsQuery, times: 1, returning: [["15.4", "150004", "true"]])
             .expect(Self.controlQuery, failing: Self.permissionDenied)
         let check = HealthCheck(context: fixture.context)
-        XCTAssertEqual(try check.postgres(),
-                       "backup@db.example:5432/postgres is PostgreSQL 15.4 (not a superuser: globals are skipped)")
+        XCTAssertEqual(
+            try check.postgres(),
+            "backup@db.example:5432/postgres is PostgreSQL 15.4 (not a superuser: globals are skipped)")
         XCTAssertEqual(try check.postgres(), "backup@db.example:5432/postgres is PostgreSQL 15.4 (superuser)")
         XCTAssertEqual(fixture.server.connections.map(\.database), ["postgres", "postgres"])
         XCTAssertEqual(fixture.server.openSessions, 0, "every connection the check opened is closed")
@@ -61,9 +64,10 @@ final class SourceDatabaseTests: XCTestCase {
         let fixture = try PostgresSeamFixture()
         let refused = "connection to server at \"db.example\" (192.0.2.7), port 5432 failed: Connection refused"
         fixture.server.refuseConnections(refused)
-        let error = try XCTUnwrap(PostgresSeamFixture.thrown(PGError.self) {
-            _ = try HealthCheck(context: fixture.context).postgres()
-        })
+        let error = try XCTUnwrap(
+            PostgresSeamFixture.thrown(PGError.self) {
+                _ = try HealthCheck(context: fixture.context).postgres()
+            })
         XCTAssertEqual(error.message, "could not connect to 'backup@db.example:5432/postgres': \(refused)")
         XCTAssertEqual(error.exitStatus, .failure)
         XCTAssertTrue(error.hint?.contains("pg_hba.conf") == true, error.hint ?? "no hint")
@@ -83,13 +87,16 @@ final class SourceDatabaseTests: XCTestCase {
     func testSnapshotRefusesARoleWithoutReplication() throws {
         let fixture = try PostgresSeamFixture(backupType: "snapshot")
         fixture.server.expect(Self.roleQuery, returning: [["backup", "false"]])
-        let error = try XCTUnwrap(PostgresSeamFixture.thrown(SnapshotError.self) {
-            try snapshot(fixture).checkServer(fixture.server.session())
-        })
-        XCTAssertEqual(error.message,
-                       "role 'backup' may not take a snapshot: it needs the REPLICATION attribute (or superuser)")
-        XCTAssertEqual(error.hint,
-                       "run 'ALTER ROLE backup REPLICATION' or use a replication-capable role in postgres.url")
+        let error = try XCTUnwrap(
+            PostgresSeamFixture.thrown(SnapshotError.self) {
+                try snapshot(fixture).checkServer(fixture.server.session())
+            })
+        XCTAssertEqual(
+            error.message,
+            "role 'backup' may not take a snapshot: it needs the REPLICATION attribute (or superuser)")
+        XCTAssertEqual(
+            error.hint,
+            "run 'ALTER ROLE backup REPLICATION' or use a replication-capable role in postgres.url")
     }
 
     func testSnapshotRefusesAServerWithoutArchiving() throws {
@@ -97,9 +104,10 @@ final class SourceDatabaseTests: XCTestCase {
         fixture.server
             .expect(Self.roleQuery, returning: [["backup", "true"]])
             .expect("SELECT current_setting('archive_mode')", returning: [["off"]])
-        let error = try XCTUnwrap(PostgresSeamFixture.thrown(SnapshotError.self) {
-            try snapshot(fixture).checkServer(fixture.server.session())
-        })
+        let error = try XCTUnwrap(
+            PostgresSeamFixture.thrown(SnapshotError.self) {
+                try snapshot(fixture).checkServer(fixture.server.session())
+            })
         XCTAssertEqual(error.message, "the server has archive_mode = off; a snapshot needs continuous WAL archiving")
     }
 
@@ -109,11 +117,14 @@ final class SourceDatabaseTests: XCTestCase {
         fixture.server
             .expect(Self.roleQuery, returning: [["backup", "true"]])
             .expect("SELECT current_setting('archive_mode')", returning: [["on"]])
-        let error = try XCTUnwrap(PostgresSeamFixture.thrown(SnapshotError.self) {
-            try snapshot(fixture).checkServer(fixture.server.session())
-        })
-        XCTAssertEqual(error.message, "the server's version is 140011; snapshots use the BASE_BACKUP protocol of "
-            + "PostgreSQL 15 or later")
+        let error = try XCTUnwrap(
+            PostgresSeamFixture.thrown(SnapshotError.self) {
+                try snapshot(fixture).checkServer(fixture.server.session())
+            })
+        XCTAssertEqual(
+            error.message,
+            "the server's version is 140011; snapshots use the BASE_BACKUP protocol of "
+                + "PostgreSQL 15 or later")
         XCTAssertEqual(error.hint, "take logical backups of this cluster (--type logical), or upgrade the server")
     }
 
@@ -123,9 +134,10 @@ final class SourceDatabaseTests: XCTestCase {
         fixture.server.expect(.sql(query), times: 1, returning: [["67108864"]])
             .expect(.sql(query), times: 1, returning: [["1000"]])
         XCTAssertEqual(try snapshot(fixture).walSegmentSize(fixture.server.session()), 64 << 20)
-        let error = try XCTUnwrap(PostgresSeamFixture.thrown(SnapshotError.self) {
-            _ = try snapshot(fixture).walSegmentSize(fixture.server.session())
-        })
+        let error = try XCTUnwrap(
+            PostgresSeamFixture.thrown(SnapshotError.self) {
+                _ = try snapshot(fixture).walSegmentSize(fixture.server.session())
+            })
         XCTAssertEqual(error.message, "unexpected answer from the server: wal_segment_size is '1000'")
     }
 
@@ -145,9 +157,10 @@ final class SourceDatabaseTests: XCTestCase {
         let backup = LogicalBackup(context: fixture.context, repository: fixture.repository, keyring: fixture.keyring)
         XCTAssertEqual(try backup.chooseDatabases([], available: available), ["app", "shop"])
         XCTAssertEqual(try backup.chooseDatabases(["shop"], available: available), ["shop"])
-        let error = try XCTUnwrap(PostgresSeamFixture.thrown(EngineError.self) {
-            _ = try backup.chooseDatabases(["shop", "billing"], available: available)
-        })
+        let error = try XCTUnwrap(
+            PostgresSeamFixture.thrown(EngineError.self) {
+                _ = try backup.chooseDatabases(["shop", "billing"], available: available)
+            })
         XCTAssertEqual(error.message, "database 'billing' not found; available: 'app', 'shop'")
         XCTAssertEqual(error.exitStatus, .usage)
     }
@@ -175,8 +188,12 @@ final class SourceDatabaseTests: XCTestCase {
             .expect("SELECT count(*) FROM \"Sales\".\"we\"\"ird\"", returning: [["7"]])
             .expectCommand("RELEASE SAVEPOINT lifeboat_row_counts")
         let counts = try SourceDatabase.rowCounts(fixture.server.session())
-        XCTAssertEqual(counts, [TableCount(schema: "public", table: "orders", rows: 42),
-                                TableCount(schema: "Sales", table: "we\"ird", rows: 7)])
+        XCTAssertEqual(
+            counts,
+            [
+                TableCount(schema: "public", table: "orders", rows: 42),
+                TableCount(schema: "Sales", table: "we\"ird", rows: 7),
+            ])
         XCTAssertEqual(fixture.server.statements.last, "RELEASE SAVEPOINT lifeboat_row_counts")
     }
 
@@ -187,12 +204,15 @@ final class SourceDatabaseTests: XCTestCase {
             .expectCommand("SAVEPOINT lifeboat_row_counts")
             .expect(.sql(SourceDatabase.tableListSQL), returning: [["public", "orders"], ["secret", "salaries"]])
             .expect("SELECT count(*) FROM \"public\".\"orders\"", returning: [["42"]])
-            .expect("SELECT count(*) FROM \"secret\".\"salaries\"",
-                    failing: .queryFailed(sqlState: "42501", detail: "permission denied for table salaries"))
+            .expect(
+                "SELECT count(*) FROM \"secret\".\"salaries\"",
+                failing: .queryFailed(sqlState: "42501", detail: "permission denied for table salaries")
+            )
             .expectCommand("ROLLBACK TO SAVEPOINT lifeboat_row_counts")
-        let error = try XCTUnwrap(PostgresSeamFixture.thrown(PGError.self) {
-            _ = try SourceDatabase.rowCounts(fixture.server.session())
-        })
+        let error = try XCTUnwrap(
+            PostgresSeamFixture.thrown(PGError.self) {
+                _ = try SourceDatabase.rowCounts(fixture.server.session())
+            })
         XCTAssertEqual(error.message, "query failed with sqlstate '42501': permission denied for table salaries")
         XCTAssertEqual(fixture.server.statements.last, "ROLLBACK TO SAVEPOINT lifeboat_row_counts")
         XCTAssertEqual(fixture.server.count(.prefix("RELEASE")), 0)
@@ -200,8 +220,9 @@ final class SourceDatabaseTests: XCTestCase {
 
     func testCurrentLSNOfAServerWithoutOneIsZero() throws {
         let fixture = try PostgresSeamFixture()
-        fixture.server.expect(.containing("pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text"),
-                              returning: [[nil]])
+        fixture.server.expect(
+            .containing("pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text"),
+            returning: [[nil]])
         XCTAssertEqual(try SourceDatabase.currentLSN(fixture.server.session()), "0/0")
     }
 }

@@ -3,6 +3,7 @@
 import Diagnostics
 import Foundation
 import XCTest
+
 @testable import Engine
 
 final class ToolSelectionTests: XCTestCase {
@@ -31,62 +32,81 @@ final class ToolSelectionTests: XCTestCase {
         XCTAssertFalse(ToolRequirement.exactly(17).accepts(18))
         XCTAssertFalse(ToolRequirement.exactly(17).accepts(15))
         XCTAssertTrue(ToolRequirement.any.accepts(9))
-        XCTAssertTrue(ToolRequirement.exactly(17).accepts(nil),
-                      "a version that cannot be read does not refuse the tool")
+        XCTAssertTrue(
+            ToolRequirement.exactly(17).accepts(nil),
+            "a version that cannot be read does not refuse the tool")
     }
 
     // MARK: choice
 
     func testFirstFittingCandidateInSearchOrderWins() throws {
         let found = candidates([("/usr/lib/postgresql/17/bin/pg_dump", 17), ("/usr/bin/pg_dump", 18)])
-        XCTAssertEqual(try ToolSelection.choose("pg_dump", requirement: .atLeast(17), candidates: found, searched: []),
-                       "/usr/lib/postgresql/17/bin/pg_dump")
+        XCTAssertEqual(
+            try ToolSelection.choose("pg_dump", requirement: .atLeast(17), candidates: found, searched: []),
+            "/usr/lib/postgresql/17/bin/pg_dump")
     }
 
     func testOlderClientOnPathIsSkippedForANewerOne() throws {
         let found = candidates([("/usr/bin/pg_dump", 15), ("/usr/lib/postgresql/18/bin/pg_dump", 18)])
-        XCTAssertEqual(try ToolSelection.choose("pg_dump", requirement: .atLeast(17), candidates: found, searched: []),
-                       "/usr/lib/postgresql/18/bin/pg_dump")
+        XCTAssertEqual(
+            try ToolSelection.choose("pg_dump", requirement: .atLeast(17), candidates: found, searched: []),
+            "/usr/lib/postgresql/18/bin/pg_dump")
     }
 
     func testNewerServerToolsDoNotServeAnOlderDataDirectory() throws {
         let found = candidates([("/opt/pg/18/bin/pg_ctl", 18), ("/opt/pg/17/bin/pg_ctl", 17)])
-        XCTAssertEqual(try ToolSelection.choose("pg_ctl", requirement: .exactly(17), candidates: found, searched: []),
-                       "/opt/pg/17/bin/pg_ctl")
+        XCTAssertEqual(
+            try ToolSelection.choose("pg_ctl", requirement: .exactly(17), candidates: found, searched: []),
+            "/opt/pg/17/bin/pg_ctl")
     }
 
     func testOnlyOlderClientToolsIsAUsageErrorNamingVersionsAndTheFix() {
         let found = candidates([("/usr/lib/postgresql/15/bin/pg_dump", 15)])
-        XCTAssertThrowsError(try ToolSelection.choose("pg_dump", requirement: .atLeast(17), candidates: found,
-                                                      searched: ["/usr/lib/postgresql/15/bin"])) { error in
+        XCTAssertThrowsError(
+            try ToolSelection.choose(
+                "pg_dump", requirement: .atLeast(17), candidates: found,
+                searched: ["/usr/lib/postgresql/15/bin"])
+        ) { error in
             guard let error = error as? EngineError, case .toolVersionMismatch = error else {
                 return XCTFail("\(error)")
             }
             XCTAssertEqual(error.exitStatus, .usage)
-            XCTAssertEqual(error.message, "'pg_dump' of PostgreSQL 17 or newer is needed for a PostgreSQL 17 server; "
-                + "found only '/usr/lib/postgresql/15/bin/pg_dump' (PostgreSQL 15)")
-            XCTAssertEqual(error.hint, "set postgres.bin_dir to the bin directory of PostgreSQL 17 (or newer) client "
-                + "tools (e.g. /usr/lib/postgresql/17/bin)")
+            XCTAssertEqual(
+                error.message,
+                "'pg_dump' of PostgreSQL 17 or newer is needed for a PostgreSQL 17 server; "
+                    + "found only '/usr/lib/postgresql/15/bin/pg_dump' (PostgreSQL 15)")
+            XCTAssertEqual(
+                error.hint,
+                "set postgres.bin_dir to the bin directory of PostgreSQL 17 (or newer) client "
+                    + "tools (e.g. /usr/lib/postgresql/17/bin)")
         }
     }
 
     func testWrongServerToolsNameTheExactMajor() {
         let found = candidates([("/usr/bin/pg_ctl", 15), ("/usr/lib/postgresql/18/bin/pg_ctl", 18)])
-        XCTAssertThrowsError(try ToolSelection.choose("pg_ctl", requirement: .exactly(17), candidates: found,
-                                                      searched: [])) { error in
+        XCTAssertThrowsError(
+            try ToolSelection.choose(
+                "pg_ctl", requirement: .exactly(17), candidates: found,
+                searched: [])
+        ) { error in
             let engineError = error as? EngineError
-            XCTAssertEqual(engineError?.message,
-                           "'pg_ctl' of PostgreSQL 17 is needed for a PostgreSQL 17 server; found only "
-                           + "'/usr/bin/pg_ctl' (PostgreSQL 15), '/usr/lib/postgresql/18/bin/pg_ctl' (PostgreSQL 18)")
-            XCTAssertEqual(engineError?.hint,
-                           "set postgres.bin_dir to the bin directory of PostgreSQL 17's server tools "
-                           + "(e.g. /usr/lib/postgresql/17/bin)")
+            XCTAssertEqual(
+                engineError?.message,
+                "'pg_ctl' of PostgreSQL 17 is needed for a PostgreSQL 17 server; found only "
+                    + "'/usr/bin/pg_ctl' (PostgreSQL 15), '/usr/lib/postgresql/18/bin/pg_ctl' (PostgreSQL 18)")
+            XCTAssertEqual(
+                engineError?.hint,
+                "set postgres.bin_dir to the bin directory of PostgreSQL 17's server tools "
+                    + "(e.g. /usr/lib/postgresql/17/bin)")
         }
     }
 
     func testNoCandidateIsToolMissingNamingTheDirectories() {
-        XCTAssertThrowsError(try ToolSelection.choose("pg_dump", requirement: .atLeast(17), candidates: [],
-                                                      searched: ["/a", "/b"])) { error in
+        XCTAssertThrowsError(
+            try ToolSelection.choose(
+                "pg_dump", requirement: .atLeast(17), candidates: [],
+                searched: ["/a", "/b"])
+        ) { error in
             guard let error = error as? EngineError, case .toolMissing(let tool, let searched) = error else {
                 return XCTFail("\(error)")
             }
@@ -98,8 +118,9 @@ final class ToolSelectionTests: XCTestCase {
 
     func testUnknownServerMajorTakesTheFirstCandidate() throws {
         let found = candidates([("/usr/bin/psql", 15), ("/usr/lib/postgresql/18/bin/psql", 18)])
-        XCTAssertEqual(try ToolSelection.choose("psql", requirement: .any, candidates: found, searched: []),
-                       "/usr/bin/psql")
+        XCTAssertEqual(
+            try ToolSelection.choose("psql", requirement: .any, candidates: found, searched: []),
+            "/usr/bin/psql")
     }
 
     // MARK: version output
@@ -136,14 +157,16 @@ final class ToolSelectionTests: XCTestCase {
         let tools = PostgresTools(binDir: bin, serverMajor: 17, environment: ["PATH": "/usr/bin:/bin"])
         XCTAssertEqual(try tools.path("pg_ctl"), bin + "/pg_ctl")
         XCTAssertThrowsError(try tools.path("pg_dump")) { error in
-            XCTAssertEqual((error as? EngineError)?.message,
-                           "'pg_dump' of PostgreSQL 17 or newer is needed for a PostgreSQL 17 server; found only "
-                           + "'\(bin)/pg_dump' (PostgreSQL 15)")
+            XCTAssertEqual(
+                (error as? EngineError)?.message,
+                "'pg_dump' of PostgreSQL 17 or newer is needed for a PostgreSQL 17 server; found only "
+                    + "'\(bin)/pg_dump' (PostgreSQL 15)")
         }
     }
 
     func testPathIsSearchedPastAnOlderClient() throws {
-        let old = try fakeBin(["pg_restore": "15.18"]), new = try fakeBin(["pg_restore": "18.6"])
+        let old = try fakeBin(["pg_restore": "15.18"])
+        let new = try fakeBin(["pg_restore": "18.6"])
         let tools = PostgresTools(binDir: nil, serverMajor: 17, environment: ["PATH": "\(old):\(new)"])
         XCTAssertEqual(try tools.path("pg_restore"), new + "/pg_restore")
     }

@@ -1,9 +1,10 @@
+import Foundation
+import XCTest
+
 // VerificationTests: the verdicts of `lifeboat verify` decided by the Engine (Verification) on a real sealed
 // repository in memory: an intact repository passes; a missing or tampered object is an integrity failure that
 // names the object by its repository key; --all reads every backup; --wal alone reads no backup.
 @testable import Engine
-import Foundation
-import XCTest
 
 final class VerificationTests: XCTestCase {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
@@ -45,8 +46,9 @@ final class VerificationTests: XCTestCase {
 
     func testTamperedObjectIsAnIntegrityFailure() throws {
         let history = try InMemoryHistory(now: now)
-        let manifest = try history.logicalBackup(finishedAt: now.addingTimeInterval(-3600),
-                                                 content: Array(repeating: 0x5A, count: 200_000))
+        let manifest = try history.logicalBackup(
+            finishedAt: now.addingTimeInterval(-3600),
+            content: Array(repeating: 0x5A, count: 200_000))
         let key = try history.objectKey(manifest)
         try history.tamper(key)
         let verification = Verification(context: history.context, catalog: history.catalog)
@@ -95,13 +97,18 @@ final class VerificationTests: XCTestCase {
     }
 
     func testWALFailureNamesTheGapsAndCountsDamage() {
-        let gap = WALSegmentRange(timeline: 1, first: "000000010000000000000003", last: "000000010000000000000004",
-                                  segments: 2)
+        let gap = WALSegmentRange(
+            timeline: 1, first: "000000010000000000000003", last: "000000010000000000000004",
+            segments: 2)
         let failure = WALVerificationFailure(damaged: 1, gaps: [gap])
         XCTAssertEqual(failure.exitStatus, .integrity)
-        XCTAssertEqual(failure.message, "1 object(s) failed verification; the WAL archive has 1 gap(s): "
-            + "000000010000000000000003 … 000000010000000000000004 (2 segment(s) missing)")
-        XCTAssertEqual(VerificationReport.describe(gap), "WAL gap on timeline 1: "
-            + "000000010000000000000003 … 000000010000000000000004 (2 segments missing)")
+        XCTAssertEqual(
+            failure.message,
+            "1 object(s) failed verification; the WAL archive has 1 gap(s): "
+                + "000000010000000000000003 … 000000010000000000000004 (2 segment(s) missing)")
+        XCTAssertEqual(
+            VerificationReport.describe(gap),
+            "WAL gap on timeline 1: "
+                + "000000010000000000000003 … 000000010000000000000004 (2 segments missing)")
     }
 }

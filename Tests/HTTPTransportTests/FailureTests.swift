@@ -72,8 +72,10 @@ final class FailureTests: ServerTestCase {
     }
 
     func testInvalidOptionsAreRefused() {
-        for options in [TransportOptions(connectTimeout: 0), TransportOptions(lowSpeedLimitBytesPerSecond: -1),
-                        TransportOptions(lowSpeedTime: .infinity)] {
+        for options in [
+            TransportOptions(connectTimeout: 0), TransportOptions(lowSpeedLimitBytesPerSecond: -1),
+            TransportOptions(lowSpeedTime: .infinity),
+        ] {
             let error = transportError { _ = try HTTPClient(options: options) }
             guard case .invalidArgument = error else { return XCTFail(String(describing: error)) }
         }

@@ -17,8 +17,9 @@ final class HeaderTests: ServerTestCase {
     func testGetSendsCallerHeadersInOrderPlusOnlyPredictableOnes() throws {
         let echo = try echo(HTTPRequest(method: .get, url: url("/echo"), headers: callerHeaders))
         XCTAssertEqual(echo.headerNames, ["Host", "User-Agent", "Accept"] + callerHeaders.map(\.name))
-        XCTAssertEqual(Array(echo.headers.suffix(callerHeaders.count)).map { $0[1] },
-                       callerHeaders.map { $0.value.allSatisfy { $0 == " " } ? "" : $0.value })
+        XCTAssertEqual(
+            Array(echo.headers.suffix(callerHeaders.count)).map { $0[1] },
+            callerHeaders.map { $0.value.allSatisfy { $0 == " " } ? "" : $0.value })
         XCTAssertEqual(echo.values("host"), ["127.0.0.1:\(server.port)"])
         XCTAssertEqual(echo.values("user-agent"), [HTTPClient.userAgent])
         XCTAssertEqual(echo.values("user-agent"), ["lifeboat/0.1"])
@@ -52,11 +53,15 @@ final class HeaderTests: ServerTestCase {
     func testServerRequiringAnExactHeaderAcceptsItAndRejectsOthers() throws {
         let client = try HTTPClient(options: TransportOptions())
         let target = url("/require-header?name=x-amz-content-sha256&value=UNSIGNED-PAYLOAD")
-        let good = try client.send(HTTPRequest(method: .get, url: target,
-                                               headers: [("x-amz-content-sha256", "UNSIGNED-PAYLOAD")]))
+        let good = try client.send(
+            HTTPRequest(
+                method: .get, url: target,
+                headers: [("x-amz-content-sha256", "UNSIGNED-PAYLOAD")]))
         XCTAssertEqual(good.status, 200, String(decoding: good.body, as: UTF8.self))
-        let wrong = try client.send(HTTPRequest(method: .get, url: target,
-                                                headers: [("x-amz-content-sha256", "UNSIGNED-PAYLOAD ")]))
+        let wrong = try client.send(
+            HTTPRequest(
+                method: .get, url: target,
+                headers: [("x-amz-content-sha256", "UNSIGNED-PAYLOAD ")]))
         XCTAssertEqual(wrong.status, 412, "the trailing space is sent, not trimmed by the transport")
         let missing = try client.send(HTTPRequest(method: .get, url: target))
         XCTAssertEqual(missing.status, 412)

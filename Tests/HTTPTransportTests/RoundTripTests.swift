@@ -8,7 +8,7 @@ final class RoundTripTests: ServerTestCase {
         let echo = try echo(HTTPRequest(method: .get, url: url("/echo?list-type=2&prefix=a%2Fb")))
         XCTAssertEqual(echo.method, "GET")
         XCTAssertEqual(echo.path, "/echo?list-type=2&prefix=a%2Fb")
-        XCTAssertEqual(echo.body_length, 0)
+        XCTAssertEqual(echo.bodyLength, 0)
         XCTAssertTrue(echo.values("content-length").isEmpty)
     }
 
@@ -21,7 +21,7 @@ final class RoundTripTests: ServerTestCase {
         let body: [UInt8] = Array("hello, lifeboat\u{0}\u{ff}".utf8)
         let echo = try echo(HTTPRequest(method: .put, url: url("/echo"), body: .bytes(body)))
         XCTAssertEqual(echo.method, "PUT")
-        XCTAssertEqual(echo.body_hex, hex(body))
+        XCTAssertEqual(echo.bodyHex, hex(body))
         XCTAssertEqual(echo.values("content-length"), [String(body.count)])
         XCTAssertFalse(echo.chunked)
         XCTAssertTrue(echo.values("transfer-encoding").isEmpty)
@@ -31,7 +31,7 @@ final class RoundTripTests: ServerTestCase {
         let body = Array("<CompleteMultipartUpload/>".utf8)
         let echo = try echo(HTTPRequest(method: .post, url: url("/echo?uploadId=1"), body: .bytes(body)))
         XCTAssertEqual(echo.method, "POST")
-        XCTAssertEqual(echo.body_hex, hex(body))
+        XCTAssertEqual(echo.bodyHex, hex(body))
         XCTAssertTrue(echo.values("content-type").isEmpty, "curl added \(echo.values("content-type"))")
     }
 
@@ -49,7 +49,7 @@ final class RoundTripTests: ServerTestCase {
         let echo = try echo(HTTPRequest(method: .delete, url: url("/echo/key")))
         XCTAssertEqual(echo.method, "DELETE")
         XCTAssertEqual(echo.path, "/echo/key")
-        XCTAssertEqual(echo.body_length, 0)
+        XCTAssertEqual(echo.bodyLength, 0)
     }
 
     func testHeadReturnsHeadersWithoutWaitingForABody() throws {
@@ -73,14 +73,16 @@ final class RoundTripTests: ServerTestCase {
 
     func testMethodsInSequenceOnOneHandleDoNotLeakOptions() throws {
         let client = try HTTPClient(options: TransportOptions())
-        let sequence: [(HTTPMethod, HTTPBody)] = [(.put, .bytes([1, 2, 3])), (.head, .none), (.post, .bytes([4])),
-                                                  (.delete, .none), (.get, .none), (.put, .none)]
+        let sequence: [(HTTPMethod, HTTPBody)] = [
+            (.put, .bytes([1, 2, 3])), (.head, .none), (.post, .bytes([4])),
+            (.delete, .none), (.get, .none), (.put, .none),
+        ]
         for (method, body) in sequence {
             let response = try client.send(HTTPRequest(method: method, url: url("/echo"), body: body))
             XCTAssertEqual(response.headers["x-echo-method"], method.rawValue)
             guard method != .head else { continue }
             let echo = try JSONDecoder().decode(Echo.self, from: Data(response.body))
-            XCTAssertEqual(echo.body_length, Int(body.length), "\(method)")
+            XCTAssertEqual(echo.bodyLength, Int(body.length), "\(method)")
         }
     }
 
@@ -92,7 +94,7 @@ final class RoundTripTests: ServerTestCase {
             let body: HTTPBody = method == .put ? .bytes(Array("request \(index)".utf8)) : .none
             let echo = try echo(HTTPRequest(method: method, url: url("/echo?i=\(index)"), body: body), client: client)
             XCTAssertEqual(echo.path, "/echo?i=\(index)")
-            ports.insert(echo.client_port)
+            ports.insert(echo.clientPort)
         }
         XCTAssertEqual(ports.count, 1, "every request should ride the same keep-alive connection")
     }

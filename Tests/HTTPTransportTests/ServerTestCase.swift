@@ -48,11 +48,20 @@ struct Echo: Decodable {
     let method: String
     let path: String
     let headers: [[String]]
-    let body_length: Int
-    let body_sha256: String
-    let body_hex: String?
+    let bodyLength: Int
+    let bodySHA256: String
+    let bodyHex: String?
     let chunked: Bool
-    let client_port: Int
+    let clientPort: Int
+
+    /// The test server's JSON names.
+    enum CodingKeys: String, CodingKey {
+        case method, path, headers, chunked
+        case bodyLength = "body_length"
+        case bodySHA256 = "body_sha256"
+        case bodyHex = "body_hex"
+        case clientPort = "client_port"
+    }
 
     var headerNames: [String] { headers.map { $0[0] } }
 

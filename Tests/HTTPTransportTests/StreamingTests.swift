@@ -13,11 +13,11 @@ final class StreamingTests: ServerTestCase {
             return PatternSource(length: Int64(length))
         }
         let echo = try echo(HTTPRequest(method: .put, url: url("/echo"), body: body))
-        XCTAssertEqual(echo.body_length, length)
+        XCTAssertEqual(echo.bodyLength, length)
         XCTAssertEqual(echo.values("content-length"), [String(length)])
         XCTAssertTrue(echo.values("transfer-encoding").isEmpty)
         XCTAssertFalse(echo.chunked)
-        XCTAssertEqual(echo.body_sha256, try patternDigest(length))
+        XCTAssertEqual(echo.bodySHA256, try patternDigest(length))
         XCTAssertEqual(factoryCalls.value, 1)
     }
 
@@ -49,16 +49,19 @@ final class StreamingTests: ServerTestCase {
         let client = try HTTPClient(options: TransportOptions())
         var received = 0
         let started = Date()
-        XCTAssertThrowsError(try client.send(HTTPRequest(method: .get, url: url("/bytes/\(200 << 20)"))) { chunk in
-            received += chunk.count
-            if received >= 1 << 20 { throw SinkFailure(afterBytes: 1 << 20) }
-        }) { error in
+        XCTAssertThrowsError(
+            try client.send(HTTPRequest(method: .get, url: url("/bytes/\(200 << 20)"))) { chunk in
+                received += chunk.count
+                if received >= 1 << 20 { throw SinkFailure(afterBytes: 1 << 20) }
+            }
+        ) { error in
             XCTAssertEqual(error as? SinkFailure, SinkFailure(afterBytes: 1 << 20))
         }
         XCTAssertLessThan(received, 200 << 20)
         XCTAssertLessThan(Date().timeIntervalSince(started), 10, "the transfer must stop, not run to the end")
-        XCTAssertEqual(try echo(HTTPRequest(method: .get, url: url("/echo")), client: client).method, "GET",
-                       "the handle is usable after an aborted transfer")
+        XCTAssertEqual(
+            try echo(HTTPRequest(method: .get, url: url("/echo")), client: client).method, "GET",
+            "the handle is usable after an aborted transfer")
     }
 
     func testSourceErrorAbortsUploadAndIsRethrownUnchanged() throws {
@@ -124,8 +127,8 @@ final class StreamingTests: ServerTestCase {
         // The server reads the whole body on the reused connection and hangs up without answering; curl
         // retries on a new connection and must rewind the body, which takes a fresh source.
         let echo = try echo(HTTPRequest(method: .put, url: url("/close-once?key=rewind"), body: body), client: client)
-        XCTAssertEqual(echo.body_length, length)
-        XCTAssertEqual(echo.body_sha256, try patternDigest(length))
+        XCTAssertEqual(echo.bodyLength, length)
+        XCTAssertEqual(echo.bodySHA256, try patternDigest(length))
         XCTAssertEqual(factoryCalls.value, 2)
     }
 }

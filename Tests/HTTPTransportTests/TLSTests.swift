@@ -14,12 +14,15 @@ final class TLSTests: ServerTestCase {
         let tls = try startExtraServer(["--tls-cert", cert, "--tls-key", key])
         let target = "https://127.0.0.1:\(tls.port)/echo"
 
-        let error = transportError { _ = try HTTPClient(options: TransportOptions()).send(HTTPRequest(method: .get, url: target)) }
+        let error = transportError {
+            _ = try HTTPClient(options: TransportOptions()).send(HTTPRequest(method: .get, url: target))
+        }
         guard case .tls(let host, _) = error else { return XCTFail(String(describing: error)) }
         XCTAssertEqual(host, "127.0.0.1:\(tls.port)")
         XCTAssertEqual(error?.isTransient, false)
 
-        let trusted = try HTTPClient(options: TransportOptions(caFile: cert)).send(HTTPRequest(method: .get, url: target))
+        let trusted = try HTTPClient(options: TransportOptions(caFile: cert)).send(
+            HTTPRequest(method: .get, url: target))
         XCTAssertEqual(trusted.status, 200)
         XCTAssertEqual(trusted.headers["x-echo-method"], "GET")
 
@@ -29,11 +32,13 @@ final class TLSTests: ServerTestCase {
     }
 
     private func makeSelfSignedCertificate(cert: String, key: String) throws {
-        let openssl = try ProcessRunner.run("/usr/bin/env", [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-            "-keyout", key, "-out", cert,
-        ])
+        let openssl = try ProcessRunner.run(
+            "/usr/bin/env",
+            [
+                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                "-keyout", key, "-out", cert,
+            ])
         guard openssl.status == 0 else {
             throw XCTSkip("openssl could not make a test certificate (status \(openssl.status))")
         }

@@ -75,8 +75,10 @@ struct ArchivingOptions {
 }
 
 extension XCTestCase {
-    func archivingScenario(_ env: TestEnvironment, name: String, _ options: ArchivingOptions = ArchivingOptions(),
-                           file: StaticString = #filePath, line: UInt = #line) throws -> ArchivingScenario {
+    func archivingScenario(
+        _ env: TestEnvironment, name: String, _ options: ArchivingOptions = ArchivingOptions(),
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> ArchivingScenario {
         let workspace = try Workspace(env, name: name)
         try options.prepare(workspace)
         try chownToPostgres(workspace.directory)
@@ -90,7 +92,8 @@ extension XCTestCase {
         }
         let assignments = options.archiveEnvironment(workspace).sorted { $0.key < $1.key }
             .map { "\($0.key)=\($0.value) " }
-        let archiveCommand = assignments.joined()
+        let archiveCommand =
+            assignments.joined()
             + "\(env.binary) --config \(workspace.configPath) --no-progress wal push %p"
         try setArchiveCommand(admin, options.archiving ? archiveCommand : "/bin/false")
         if let definition = options.table {
@@ -98,12 +101,14 @@ extension XCTestCase {
         }
         var snapshot: RunResult?
         if options.snapshot {
-            let result = try workspace.lifeboat(["backup", "--type", "snapshot", "--json"],
-                                                environment: options.environment)
+            let result = try workspace.lifeboat(
+                ["backup", "--type", "snapshot", "--json"],
+                environment: options.environment)
             XCTAssertEqual(result.status, 0, result.output, file: file, line: line)
             snapshot = result
         }
-        return ArchivingScenario(workspace: workspace, admin: admin, table: table, archiveCommand: archiveCommand,
-                                 snapshot: snapshot)
+        return ArchivingScenario(
+            workspace: workspace, admin: admin, table: table, archiveCommand: archiveCommand,
+            snapshot: snapshot)
     }
 }

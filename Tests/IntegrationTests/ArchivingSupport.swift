@@ -4,6 +4,7 @@
 import Foundation
 import PGClient
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,7 +29,8 @@ extension XCTestCase {
     func waitUntilArchived(_ admin: PGConnection, _ name: String, timeout: TimeInterval = 120) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            let last = try admin.query("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").rows.first?[0] ?? nil
+            let last =
+                try admin.query("SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver").rows.first?[0] ?? nil
             if let last, last >= name { return }
             Thread.sleep(forTimeInterval: 0.2)
         }
@@ -46,9 +48,13 @@ extension XCTestCase {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
         XCTAssertEqual(bound, 0)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
@@ -69,8 +75,12 @@ extension XCTestCase {
     /// --start used (archive_mode=off among them) are in postmaster.opts, so a plain `pg_ctl restart` would keep them.
     func restartServer(_ directory: String, port: Int, settings: [String]) throws {
         stopServer(directory, mode: "fast")
-        let options = "-p \(port) -k '\(directory)' -c listen_addresses=127.0.0.1 " + settings.map { "-c \($0)" }.joined(separator: " ")
-        let status = runPgCtl(["-D", directory, "-l", directory + "/lifeboat-restore.log", "-o", options, "-w", "start"])
+        let options =
+            "-p \(port) -k '\(directory)' -c listen_addresses=127.0.0.1 "
+            + settings.map { "-c \($0)" }.joined(separator: " ")
+        let status = runPgCtl([
+            "-D", directory, "-l", directory + "/lifeboat-restore.log", "-o", options, "-w", "start",
+        ])
         XCTAssertEqual(status, 0, "pg_ctl start of '\(directory)' failed")
     }
 
@@ -84,9 +94,12 @@ extension XCTestCase {
         let process = Process()
         let pgCtl = TestEnvironment.pgBin + "/pg_ctl"
         // A started server must not inherit Foundation's descriptors, or waitUntilExit waits for the server.
-        let closeAndRun = "for fd in $(ls /proc/$$/fd); do [ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\" 2>/dev/null; done; exec \"$@\""
+        let closeAndRun =
+            "for fd in $(ls /proc/$$/fd); do [ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\" 2>/dev/null; done; exec \"$@\""
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", closeAndRun, "bash"] + (getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [pgCtl] + arguments
+        process.arguments =
+            ["-c", closeAndRun, "bash"] + (getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [pgCtl]
+            + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return -1 }

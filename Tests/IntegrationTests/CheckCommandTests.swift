@@ -24,7 +24,8 @@ final class CheckCommandTests: XCTestCase {
 
         let json = try workspace.lifeboat(["check", "--json"])
         XCTAssertEqual(json.status, 0, json.output)
-        let items = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]], json.stdout)
+        let items = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]], json.stdout)
         let walSwitch = try XCTUnwrap(items.first { $0["check"] as? String == "wal switch" }, json.stdout)
         XCTAssertEqual(walSwitch["ok"] as? Bool, true)
         XCTAssertNil(walSwitch["warning"])
@@ -45,7 +46,8 @@ final class CheckCommandTests: XCTestCase {
         let logical = try workspace.lifeboat(["check"], environment: ["LIFEBOAT_CHECK_WAL_SECONDS": "5"])
         XCTAssertEqual(logical.status, 0, logical.output)
         XCTAssertTrue(logical.stdout.contains("WARN archive_command: archive_command is '/bin/false'"), logical.stdout)
-        XCTAssertTrue(logical.stdout.contains("skip wal switch: skipped: archive_command does not run lifeboat"), logical.stdout)
+        XCTAssertTrue(
+            logical.stdout.contains("skip wal switch: skipped: archive_command does not run lifeboat"), logical.stdout)
         // With snapshots configured, archiving must work: the WAL switch is forced and fails.
         try workspace.writeConfig(extra: "backup:\n  type: snapshot")
         let admin = try env.admin()
@@ -59,9 +61,12 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(started), 30)
         // archive_command is not lifeboat's: a warning with the exact line, naming this configuration by absolute path.
         XCTAssertTrue(check.stdout.contains("WARN archive_command: archive_command is '/bin/false'"), check.stdout)
-        XCTAssertTrue(check.stdout.contains("archive_command = '\(env.binary) --config \(workspace.configPath) wal push %p'"), check.stdout)
+        XCTAssertTrue(
+            check.stdout.contains("archive_command = '\(env.binary) --config \(workspace.configPath) wal push %p'"),
+            check.stdout)
         // The WAL switch fails, naming archive_command and the archiver's last failure.
-        let failure = try XCTUnwrap(check.stdout.split(separator: "\n").first { $0.hasPrefix("FAIL wal switch:") }, check.stdout)
+        let failure = try XCTUnwrap(
+            check.stdout.split(separator: "\n").first { $0.hasPrefix("FAIL wal switch:") }, check.stdout)
         XCTAssertTrue(failure.contains("within 5 s"), String(failure))
         XCTAssertTrue(failure.contains("archive_command is '/bin/false'"), String(failure))
         XCTAssertTrue(failure.contains("last_failed_wal"), String(failure))

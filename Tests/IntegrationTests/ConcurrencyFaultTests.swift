@@ -19,18 +19,21 @@ final class ConcurrencyFaultTests: XCTestCase {
     func testBackupPruneKeyRotateWALPushAndDrillRacingOnOneRepository() throws {
         let env = try TestEnvironment.require()
         let scenario = try archivingScenario(env, name: "race")
-        let workspace = scenario.workspace, admin = scenario.admin
+        let workspace = scenario.workspace
+        let admin = scenario.admin
         let source = TestEnvironment.uniqueName("racesrc")
         defer { SampleDatabase.drop(env, source) }
         try SampleDatabase.create(env, name: source, rows: 300)
         try workspace.writePolicy(Self.policy)
         try chownToPostgres(workspace.directory)
-        let drill = try workspace.writeDrill("race-drill", """
+        let drill = try workspace.writeDrill(
+            "race-drill",
+            """
             restore: { type: logical, database: \(source) }
             target: { scratch: database, url: "\(env.url(database: "postgres"))" }
             checks: { row_counts: true }
             """)
-        XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)   // the drill needs one
+        XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)  // the drill needs one
         let baselineWAL = try workspace.lifeboat(["verify", "--wal"]).status
         var keys = try keyCount(workspace)
         let sourceRows = try SampleDatabase.fingerprints(env, database: source)
@@ -60,14 +63,20 @@ final class ConcurrencyFaultTests: XCTestCase {
             }
             let rotated = results.filter { $0.0.hasPrefix("key rotate") && $0.1.status == 0 }.count
             let nowKeys = try keyCount(workspace)
-            if nowKeys != keys + rotated { broken.append("\(rotated) rotations succeeded but the keyring went from \(keys) to \(nowKeys) keys") }
+            if nowKeys != keys + rotated {
+                broken.append("\(rotated) rotations succeeded but the keyring went from \(keys) to \(nowKeys) keys")
+            }
             keys = nowKeys
             let verify = try workspace.lifeboat(["verify", "--all"])
             if verify.status != 0 { broken.append("verify --all exits \(verify.status): \(verify.stderr)") }
             let wal = try workspace.lifeboat(["verify", "--wal"])
-            if wal.status != baselineWAL { broken.append("verify --wal exits \(wal.status) (before: \(baselineWAL)): \(wal.stdout)\(wal.stderr)") }
+            if wal.status != baselineWAL {
+                broken.append("verify --wal exits \(wal.status) (before: \(baselineWAL)): \(wal.stdout)\(wal.stderr)")
+            }
             let target = TestEnvironment.uniqueName("racerestore")
-            let restored = try workspace.lifeboat(["restore", "latest", "--database", source, "--target", env.url(database: target)])
+            let restored = try workspace.lifeboat([
+                "restore", "latest", "--database", source, "--target", env.url(database: target),
+            ])
             if restored.status != 0 {
                 broken.append("restore of the newest logical backup exits \(restored.status): \(restored.stderr)")
             } else if try SampleDatabase.fingerprints(env, database: target) != sourceRows {
@@ -75,22 +84,29 @@ final class ConcurrencyFaultTests: XCTestCase {
             }
             SampleDatabase.drop(env, target)
             broken += try workspace.quiescentProblems(afterPrune: false)
-            let scratch = try admin.query("SELECT count(*)::text FROM pg_database WHERE datname LIKE 'lifeboat_drill_%'").rows.first?[0]
+            let scratch = try admin.query(
+                "SELECT count(*)::text FROM pg_database WHERE datname LIKE 'lifeboat_drill_%'"
+            ).rows.first?[0]
             if scratch != "0" { broken.append("\(scratch ?? "?") scratch databases left") }
             let listed = try workspace.listedIDs()?.count ?? 0
             if let path = ProcessInfo.processInfo.environment["LIFEBOAT_FAULTS_REPORT"] {
-                FaultSuite.appendJSONLine(["suite": "concurrency", "scenario": "backup ∥ snapshot ∥ prune ∥ 2×key rotate ∥ wal push ∥ drill (file)",
-                                           "point": "round \(round)", "action": "race", "broken": broken, "backups_checked": listed,
-                                           "statuses": results.map { "\($0.0)=\($0.1.status)" }], to: path)
+                FaultSuite.appendJSONLine(
+                    [
+                        "suite": "concurrency",
+                        "scenario": "backup ∥ snapshot ∥ prune ∥ 2×key rotate ∥ wal push ∥ drill (file)",
+                        "point": "round \(round)", "action": "race", "broken": broken, "backups_checked": listed,
+                        "statuses": results.map { "\($0.0)=\($0.1.status)" },
+                    ], to: path)
             }
             XCTAssertEqual(broken, [], "round \(round): \(results.map { "\($0.0)=\($0.1.status)" })")
-            Thread.sleep(forTimeInterval: 1.05)   // backup ids are per second; prune's min_age
+            Thread.sleep(forTimeInterval: 1.05)  // backup ids are per second; prune's min_age
         }
     }
 
     func keyCount(_ workspace: Workspace) throws -> Int {
         let listed = try workspace.lifeboat(["key", "list", "--json"])
-        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any], listed.output)
+        let object = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any], listed.output)
         return (object["data_keys"] as? [Any])?.count ?? -1
     }
 }

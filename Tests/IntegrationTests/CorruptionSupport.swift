@@ -19,17 +19,17 @@ extension SplitMix64 {
 
 /// Every kind of object a repository holds, told apart by key prefix and suffix only.
 enum CorruptedKind: String, CaseIterable, Comparable {
-    case descriptor = "descriptor"          // repository.json (plain JSON)
-    case keySlot = "key-slot"               // keys/*.json (plain JSON)
-    case keyring = "keyring"                // keys/*.lbx
-    case manifest = "manifest"              // backups/<cluster>/<id>/manifest.lbx
-    case pin = "pin"                        // backups/<cluster>/<id>/pin.lbx
-    case data = "data"                      // every other .lbx under backups/
-    case walObject = "wal-object"           // .lbx under wal/ that is neither a record nor the system record
-    case walRecord = "wal-record"           // wal/**.meta.lbx
-    case walSystem = "wal-system"           // wal/<cluster>/system-identifier.lbx
-    case pruneJournal = "prune-journal"     // prune/**.lbx
-    case evidence = "evidence"              // drills/**.lbx
+    case descriptor = "descriptor"  // repository.json (plain JSON)
+    case keySlot = "key-slot"  // keys/*.json (plain JSON)
+    case keyring = "keyring"  // keys/*.lbx
+    case manifest = "manifest"  // backups/<cluster>/<id>/manifest.lbx
+    case pin = "pin"  // backups/<cluster>/<id>/pin.lbx
+    case data = "data"  // every other .lbx under backups/
+    case walObject = "wal-object"  // .lbx under wal/ that is neither a record nor the system record
+    case walRecord = "wal-record"  // wal/**.meta.lbx
+    case walSystem = "wal-system"  // wal/<cluster>/system-identifier.lbx
+    case pruneJournal = "prune-journal"  // prune/**.lbx
+    case evidence = "evidence"  // drills/**.lbx
 
     static func < (a: CorruptedKind, b: CorruptedKind) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -79,8 +79,9 @@ enum CorruptedKind: String, CaseIterable, Comparable {
         guard let last = key.split(separator: "/").last.map(String.init) else { return nil }
         let pattern = #"^([0-9A-F]{24}(\.partial|\.[0-9A-F]{8}\.backup)?|[0-9A-F]{8}\.history)(?=\.)"#
         guard let regex = try? NSRegularExpression(pattern: pattern),
-              let match = regex.firstMatch(in: last, range: NSRange(last.startIndex..., in: last)),
-              let range = Range(match.range(at: 1), in: last) else { return nil }
+            let match = regex.firstMatch(in: last, range: NSRange(last.startIndex..., in: last)),
+            let range = Range(match.range(at: 1), in: last)
+        else { return nil }
         return String(last[range])
     }
 
@@ -120,14 +121,15 @@ enum MutationFactory {
 
     /// Byte ranges of the advisory members ("name": value, key and value) of a plain-JSON object.
     static func advisoryRanges(_ kind: CorruptedKind, _ data: Data) -> [Range<Int>] {
-        guard let names = advisoryMembers[kind], let text = String(data: data, encoding: .utf8), text.utf8.count == text.count
-        else { return [] }   // ASCII only, so character offsets are byte offsets
+        guard let names = advisoryMembers[kind], let text = String(data: data, encoding: .utf8),
+            text.utf8.count == text.count
+        else { return [] }  // ASCII only, so character offsets are byte offsets
         var ranges: [Range<Int>] = []
         for name in names {
             let pattern = "\"\(name)\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*\"|[^,\\n}]*)"
             guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
             for match in regex.matches(in: text, range: NSRange(location: 0, length: (text as NSString).length)) {
-                ranges.append(match.range.location ..< match.range.location + match.range.length)
+                ranges.append(match.range.location..<match.range.location + match.range.length)
             }
         }
         return ranges
@@ -139,7 +141,8 @@ enum MutationFactory {
     /// redrawn and counted.
     static func equivalentJSON(_ a: Data, _ b: Data) -> Bool {
         guard let x = try? JSONSerialization.jsonObject(with: a, options: [.fragmentsAllowed]),
-              let y = try? JSONSerialization.jsonObject(with: b, options: [.fragmentsAllowed]) else { return false }
+            let y = try? JSONSerialization.jsonObject(with: b, options: [.fragmentsAllowed])
+        else { return false }
         return (normalized(x) as? NSObject)?.isEqual(normalized(y) as? NSObject) ?? false
     }
 
@@ -165,8 +168,9 @@ enum MutationFactory {
         let mask = UInt8.random(in: 1...255, using: &rng)
         var mutated = data
         mutated[mutated.startIndex + offset] ^= mask
-        return Mutation(kind: kind, mutation: .flip, objects: [key],
-                        detail: "offset \(offset) of \(data.count) xor 0x\(String(mask, radix: 16))", contents: [key: mutated])
+        return Mutation(
+            kind: kind, mutation: .flip, objects: [key],
+            detail: "offset \(offset) of \(data.count) xor 0x\(String(mask, radix: 16))", contents: [key: mutated])
     }
 
     /// Truncation to 0, to length − 1, or to a uniformly drawn length below the original.
@@ -178,8 +182,9 @@ enum MutationFactory {
         case 1: length = data.count - 1
         default: length = Int.random(in: 0..<data.count, using: &rng)
         }
-        return Mutation(kind: kind, mutation: .truncate, objects: [key], detail: "to \(length) of \(data.count) bytes",
-                        contents: [key: data.prefix(length)])
+        return Mutation(
+            kind: kind, mutation: .truncate, objects: [key], detail: "to \(length) of \(data.count) bytes",
+            contents: [key: data.prefix(length)])
     }
 
     /// Two objects of the same kind with different contents exchange them.
@@ -228,14 +233,19 @@ extension RestoreTarget {
         case .database(let name):
             let admin = try env.admin()
             defer { admin.close() }
-            guard try !admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]).rows.isEmpty else { return (false, "") }
+            guard try !admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]).rows.isEmpty else {
+                return (false, "")
+            }
             let db = try PGConnection(try env.connectionInfo(database: name))
             defer { db.close() }
-            let count = try db.query("""
-                SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
-                  AND n.nspname NOT LIKE 'pg\\_temp%'
-                """).rows.first?[0] ?? nil
+            let count =
+                try db.query(
+                    """
+                    SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
+                      AND n.nspname NOT LIKE 'pg\\_temp%'
+                    """
+                ).rows.first?[0] ?? nil
             let relations = Int(count ?? "") ?? 0
             return (relations > 0, "database '\(name)' exists with \(relations) user relations")
         case .dataDirectory(let path):
@@ -243,7 +253,8 @@ extension RestoreTarget {
             let files = FileTree.regularFiles(below: path)
             return (!files.isEmpty, "'\(path)' holds \(files.count) files, e.g. \(files.prefix(3))")
         case .walFile(let path):
-            let directory = (path as NSString).deletingLastPathComponent, base = (path as NSString).lastPathComponent
+            let directory = (path as NSString).deletingLastPathComponent
+            let base = (path as NSString).lastPathComponent
             let temporaries = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
                 .filter { $0.hasPrefix(".\(base).lifeboat-") }
             let exists = FileManager.default.fileExists(atPath: path)

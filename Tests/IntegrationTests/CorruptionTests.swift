@@ -65,7 +65,8 @@ final class CorruptionTests: XCTestCase {
     struct TrialOutcome {
         let index: Int
         let mutation: Mutation
-        var rows: [(command: TrialCommand, result: RunResult, detected: Bool, named: Bool, applied: Bool, note: String)] = []
+        var rows:
+            [(command: TrialCommand, result: RunResult, detected: Bool, named: Bool, applied: Bool, note: String)] = []
         var seconds: Double = 0
         var passed: Bool { rows.allSatisfy { $0.detected && $0.named && !$0.applied } }
     }
@@ -76,13 +77,17 @@ final class CorruptionTests: XCTestCase {
         let trialCount = Int(environment["LIFEBOAT_CORRUPTION_TRIALS"] ?? "") ?? 120
         let seed = UInt64(environment["LIFEBOAT_CORRUPTION_SEED"] ?? "") ?? UInt64.random(in: 0 ... .max)
         let only = Set((environment["LIFEBOAT_CORRUPTION_ONLY"] ?? "").split(separator: ",").compactMap { Int($0) })
-        print("corruption suite: seed \(seed) (LIFEBOAT_CORRUPTION_SEED=\(seed) reproduces the draws), \(trialCount) trials")
+        print(
+            "corruption suite: seed \(seed) (LIFEBOAT_CORRUPTION_SEED=\(seed) reproduces the draws), \(trialCount) trials"
+        )
 
         let buildStart = Date()
         let fixture = try buildFixture(env)
-        print("corruption suite: pristine repository of \(fixture.files.count) objects, "
-              + "\(fixture.files.values.reduce(0) { $0 + $1.count } / 1024) KiB, built in \(Int(Date().timeIntervalSince(buildStart))) s: "
-              + fixture.byKind.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value.count)" }.joined(separator: ", "))
+        print(
+            "corruption suite: pristine repository of \(fixture.files.count) objects, "
+                + "\(fixture.files.values.reduce(0) { $0 + $1.count } / 1024) KiB, built in \(Int(Date().timeIntervalSince(buildStart))) s: "
+                + fixture.byKind.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value.count)" }.joined(
+                    separator: ", "))
         if let keep = environment["LIFEBOAT_CORRUPTION_KEEP"] { try keepCopy(fixture, at: keep) }
 
         try checkPristine(fixture)
@@ -104,7 +109,8 @@ final class CorruptionTests: XCTestCase {
             outcomes.append(outcome)
             if !outcome.passed {
                 for row in outcome.rows where !(row.detected && row.named && !row.applied) {
-                    XCTFail("""
+                    XCTFail(
+                        """
                         trial \(index) (LIFEBOAT_CORRUPTION_SEED=\(seed) LIFEBOAT_CORRUPTION_ONLY=\(index)): \(mutation) — \
                         '\(row.command.label)' exit \(row.result.status), detected \(row.detected), named \(row.named), \
                         applied \(row.applied) \(row.note)
@@ -115,8 +121,9 @@ final class CorruptionTests: XCTestCase {
         }
         summarize(outcomes, seed: seed, redrawn: redrawn)
         // The pristine copy is never written through the hard links.
-        XCTAssertTrue(FileTree.contents(below: fixture.pristine) == fixture.files,
-                      "a trial changed the pristine repository")
+        XCTAssertTrue(
+            FileTree.contents(below: fixture.pristine) == fixture.files,
+            "a trial changed the pristine repository")
     }
 
     /// The suite's own classification and equivalence rules, without a server.
@@ -144,15 +151,22 @@ final class CorruptionTests: XCTestCase {
         for (key, classification) in expected {
             XCTAssertEqual(CorruptedKind.classify(key), classification, key)
         }
-        XCTAssertEqual(CorruptedKind.walName("wal/main/00000001/000000010000000000000003.0123456789abcdef.lbx"), "000000010000000000000003")
-        XCTAssertEqual(CorruptedKind.walName("wal/main/00000001/000000010000000000000002.00000028.backup.meta.lbx"),
-                       "000000010000000000000002.00000028.backup")
-        XCTAssertEqual(CorruptedKind.walName("wal/main/00000001/000000010000000000000002.00000028.backup.6d6b45f76ee928fc.lbx"),
-                       "000000010000000000000002.00000028.backup")
-        XCTAssertEqual(CorruptedKind.walName("wal/main/00000001/000000010000000000000005.partial.lbx"), "000000010000000000000005.partial")
+        XCTAssertEqual(
+            CorruptedKind.walName("wal/main/00000001/000000010000000000000003.0123456789abcdef.lbx"),
+            "000000010000000000000003")
+        XCTAssertEqual(
+            CorruptedKind.walName("wal/main/00000001/000000010000000000000002.00000028.backup.meta.lbx"),
+            "000000010000000000000002.00000028.backup")
+        XCTAssertEqual(
+            CorruptedKind.walName("wal/main/00000001/000000010000000000000002.00000028.backup.6d6b45f76ee928fc.lbx"),
+            "000000010000000000000002.00000028.backup")
+        XCTAssertEqual(
+            CorruptedKind.walName("wal/main/00000001/000000010000000000000005.partial.lbx"),
+            "000000010000000000000005.partial")
         XCTAssertEqual(CorruptedKind.walName("wal/main/history/00000002.history.lbx"), "00000002.history")
 
-        let slot = Data("""
+        let slot = Data(
+            """
             {
               "created" : "2026-12-07T00:03:19.960Z",
               "id" : "5b862925",
@@ -173,8 +187,9 @@ final class CorruptionTests: XCTestCase {
         XCTAssertFalse(MutationFactory.equivalentJSON(slot, slot.prefix(slot.count - 1)), "truncated")
         let text = String(decoding: slot, as: UTF8.self) as NSString
         let advisory = MutationFactory.advisoryRanges(.keySlot, slot)
-        XCTAssertEqual(advisory.map { text.substring(with: NSRange(location: $0.lowerBound, length: $0.count)) }.sorted(),
-                       ["\"created\" : \"2026-12-07T00:03:19.960Z\"", "\"label\" : \"second\""])
+        XCTAssertEqual(
+            advisory.map { text.substring(with: NSRange(location: $0.lowerBound, length: $0.count)) }.sorted(),
+            ["\"created\" : \"2026-12-07T00:03:19.960Z\"", "\"label\" : \"second\""])
     }
 
     // MARK: - the pristine repository
@@ -185,7 +200,8 @@ final class CorruptionTests: XCTestCase {
         addTeardownBlock { SampleDatabase.drop(env, source) }
         // A workspace archiving the scratch server's WAL, with a first snapshot.
         let scenario = try archivingScenario(env, name: "corrupt")
-        let workspace = scenario.workspace, admin = scenario.admin
+        let workspace = scenario.workspace
+        let admin = scenario.admin
         try workspace.writePolicy(Self.policy)
         let policyFile = workspace.directory + "/retention.yml"
 
@@ -193,12 +209,16 @@ final class CorruptionTests: XCTestCase {
         func run(_ arguments: [String]) throws -> RunResult {
             let result = try workspace.lifeboat(arguments)
             guard result.status == 0 else {
-                XCTFail("building the pristine repository: '\(arguments.joined(separator: " "))' exits \(result.status): \(result.output)")
+                XCTFail(
+                    "building the pristine repository: '\(arguments.joined(separator: " "))' exits \(result.status): \(result.output)"
+                )
                 throw XCTSkip("cannot build the pristine repository")
             }
             return result
         }
-        func id(_ result: RunResult) throws -> String { try XCTUnwrap(try workspace.json(result)["id"] as? String, result.stdout) }
+        func id(_ result: RunResult) throws -> String {
+            try XCTUnwrap(try workspace.json(result)["id"] as? String, result.stdout)
+        }
 
         let logical1 = try id(try run(["backup", "--database", source, "--json"]))
         // A second key-file slot, and a rotation: the second backup is sealed under another data key.
@@ -208,14 +228,15 @@ final class CorruptionTests: XCTestCase {
         try run(["key", "rotate"])
         // archive_command runs as the postgres OS user: it must read the keyring and slots root just rewrote.
         try chownToPostgres(workspace.directory)
-        Thread.sleep(forTimeInterval: 1.05)   // backup ids are per second
+        Thread.sleep(forTimeInterval: 1.05)  // backup ids are per second
         let logical2 = try id(try run(["backup", "--database", source, "--json"]))
         try run(["pin", logical1])
         try run(["pin", logical2, "--until", "2099-12-31"])
 
         // WAL after the snapshot: two more segments switched out and archived.
         for round in 1...2 {
-            try admin.execute("""
+            try admin.execute(
+                """
                 INSERT INTO \(scenario.table) SELECT i, 'round \(round)'
                 FROM generate_series(\(round * 1000), \(round * 1000 + 299)) AS i
                 """)
@@ -223,7 +244,9 @@ final class CorruptionTests: XCTestCase {
         }
 
         // Two drill runs (logical, into a scratch database on the test server): two evidence records.
-        let drillFile = try workspace.writeDrill("corruption-drill", """
+        let drillFile = try workspace.writeDrill(
+            "corruption-drill",
+            """
             restore: { type: logical, database: \(source) }
             target: { scratch: database, url: "\(env.url(database: "postgres"))" }
             checks: { row_counts: true }
@@ -239,7 +262,8 @@ final class CorruptionTests: XCTestCase {
         try run(["prune"])
         Thread.sleep(forTimeInterval: 1.05)
         try run(["prune"])
-        XCTAssertFalse(FileManager.default.fileExists(atPath: leftover + "/db-0001.tar.zst.lbx"), "prune removed the leftover")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: leftover + "/db-0001.tar.zst.lbx"), "prune removed the leftover")
 
         // Freeze: stop archiving into the workspace, then copy its repository.
         try scenario.stopArchiving()
@@ -251,7 +275,8 @@ final class CorruptionTests: XCTestCase {
         try chownToPostgres(workspace.directory)
 
         let files = FileTree.contents(below: pristine)
-        var byKind: [CorruptedKind: [String]] = [:], unknown: [String] = []
+        var byKind: [CorruptedKind: [String]] = [:]
+        var unknown: [String] = []
         for key in files.keys.sorted() {
             switch CorruptedKind.classify(key) {
             case .object(let kind): byKind[kind, default: []].append(key)
@@ -259,7 +284,8 @@ final class CorruptionTests: XCTestCase {
             case .unknown: unknown.append(key)
             }
         }
-        XCTAssertEqual(unknown, [], "objects of no known kind (docs/format.md §2): classify them in CorruptionSupport.swift")
+        XCTAssertEqual(
+            unknown, [], "objects of no known kind (docs/format.md §2): classify them in CorruptionSupport.swift")
         for kind in CorruptedKind.allCases where byKind[kind] == nil {
             XCTFail("the pristine repository has no \(kind.rawValue) object: \(files.keys.sorted())")
         }
@@ -269,7 +295,8 @@ final class CorruptionTests: XCTestCase {
 
         var slotKeys: [String: String] = [:]
         for key in byKind[.keySlot] ?? [] {
-            let slot = ((key as NSString).lastPathComponent as NSString).deletingPathExtension.replacingOccurrences(of: "slot-", with: "")
+            let slot = ((key as NSString).lastPathComponent as NSString).deletingPathExtension.replacingOccurrences(
+                of: "slot-", with: "")
             slotKeys[slot] = slot == secondSlot ? secondKey : workspace.keyFile
         }
         let listing = try workspace.json(try run(["list", "--json"]))
@@ -281,18 +308,23 @@ final class CorruptionTests: XCTestCase {
         XCTAssertTrue(Set(backupKinds.keys).isSuperset(of: [logical1, logical2]))
         let trials = workspace.directory + "/trials"
         try FileManager.default.createDirectory(atPath: trials, withIntermediateDirectories: true)
-        return Fixture(env: env, workspace: workspace, source: source, pristine: pristine, files: files, byKind: byKind,
-                       slotKeys: slotKeys, backupKinds: backupKinds, drillFile: drillFile, policyFile: policyFile, trials: trials)
+        return Fixture(
+            env: env, workspace: workspace, source: source, pristine: pristine, files: files, byKind: byKind,
+            slotKeys: slotKeys, backupKinds: backupKinds, drillFile: drillFile, policyFile: policyFile, trials: trials)
     }
 
     func keepCopy(_ fixture: Fixture, at directory: String) throws {
         try? FileManager.default.removeItem(atPath: directory)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         XCTAssertEqual(try ProcessRunner.run("/bin/cp", ["-a", fixture.pristine, directory + "/repository"]).status, 0)
-        for file in [fixture.workspace.keyFile, fixture.workspace.directory + "/second.key", fixture.drillFile, fixture.policyFile] {
+        for file in [
+            fixture.workspace.keyFile, fixture.workspace.directory + "/second.key", fixture.drillFile,
+            fixture.policyFile,
+        ] {
             XCTAssertEqual(try ProcessRunner.run("/bin/cp", ["-a", file, directory + "/"]).status, 0)
         }
-        try writeConfig(fixture, directory: directory, keyFile: directory + "/repo.key", policy: directory + "/retention.yml")
+        try writeConfig(
+            fixture, directory: directory, keyFile: directory + "/repo.key", policy: directory + "/retention.yml")
         print("corruption suite: pristine repository kept in \(directory)")
     }
 
@@ -304,8 +336,10 @@ final class CorruptionTests: XCTestCase {
     }
 
     /// A mutation of `kind` drawn with `rng`; plain-JSON draws that leave the same document are redrawn.
-    func draw(_ fixture: Fixture, _ kind: CorruptedKind, _ mutation: MutationKind, rng: inout SplitMix64,
-              redrawn: inout Int) -> Mutation? {
+    func draw(
+        _ fixture: Fixture, _ kind: CorruptedKind, _ mutation: MutationKind, rng: inout SplitMix64,
+        redrawn: inout Int
+    ) -> Mutation? {
         let keys = fixture.byKind[kind] ?? []
         for _ in 0..<50 {
             let key = keys[Int.random(in: 0..<keys.count, using: &rng)]
@@ -317,7 +351,9 @@ final class CorruptionTests: XCTestCase {
             case .swap: drawn = MutationFactory.swap(kind, keys: keys, files: fixture.files, rng: &rng)
             }
             guard let drawn else { continue }
-            if kind.isPlainJSON, drawn.objects.allSatisfy({ MutationFactory.equivalentJSON(fixture.files[$0]!, drawn.contents[$0]!) }) {
+            if kind.isPlainJSON,
+                drawn.objects.allSatisfy({ MutationFactory.equivalentJSON(fixture.files[$0]!, drawn.contents[$0]!) })
+            {
                 redrawn += 1
                 continue
             }
@@ -328,25 +364,31 @@ final class CorruptionTests: XCTestCase {
 
     func writeConfig(_ fixture: Fixture, directory: String, keyFile: String, policy: String? = nil) throws {
         try """
-            cluster: main
-            postgres:
-              url: "\(fixture.env.url(database: "postgres"))"
-            repository:
-              url: "file://\(directory)/repository"
-            encryption:
-              key_file: \(keyFile)
-            compression: { algorithm: zstd, level: 3 }
-            wal: { prefetch: 0 }
-            policy: \(policy ?? fixture.policyFile)
-            """.write(toFile: directory + "/lifeboat.yml", atomically: true, encoding: .utf8)
+        cluster: main
+        postgres:
+          url: "\(fixture.env.url(database: "postgres"))"
+        repository:
+          url: "file://\(directory)/repository"
+        encryption:
+          key_file: \(keyFile)
+        compression: { algorithm: zstd, level: 3 }
+        wal: { prefetch: 0 }
+        policy: \(policy ?? fixture.policyFile)
+        """.write(toFile: directory + "/lifeboat.yml", atomically: true, encoding: .utf8)
     }
 
     /// The commands that must read `key`, in a trial directory (placeholders in labels stand for its paths).
-    func commands(_ fixture: Fixture, for key: String, kind: CorruptedKind, trial: String, tag: String) -> [TrialCommand] {
+    func commands(_ fixture: Fixture, for key: String, kind: CorruptedKind, trial: String, tag: String)
+        -> [TrialCommand]
+    {
         let defaultKey = fixture.workspace.keyFile
-        func command(_ label: String, _ arguments: [String], keyFile: String? = nil, target: RestoreTarget = .none,
-                     pristine: Set<Int32> = [0]) -> TrialCommand {
-            TrialCommand(label: label, arguments: arguments, keyFile: keyFile ?? defaultKey, target: target, pristineStatuses: pristine)
+        func command(
+            _ label: String, _ arguments: [String], keyFile: String? = nil, target: RestoreTarget = .none,
+            pristine: Set<Int32> = [0]
+        ) -> TrialCommand {
+            TrialCommand(
+                label: label, arguments: arguments, keyFile: keyFile ?? defaultKey, target: target,
+                pristineStatuses: pristine)
         }
         func backupCommands(_ id: String, show: Bool) -> [TrialCommand] {
             var result: [TrialCommand] = []
@@ -354,11 +396,17 @@ final class CorruptionTests: XCTestCase {
             result.append(command("verify \(id)", ["verify", id]))
             if fixture.backupKinds[id] == "snapshot" {
                 let directory = trial + "/restored-\(tag)-\(id)"
-                result.append(command("restore \(id) --data-dir DIR", ["restore", id, "--data-dir", directory], target: .dataDirectory(directory)))
+                result.append(
+                    command(
+                        "restore \(id) --data-dir DIR", ["restore", id, "--data-dir", directory],
+                        target: .dataDirectory(directory)))
             } else {
                 let database = "corrupt_\(tag)_\(UInt32.random(in: 0 ... .max) % 1_000_000)"
-                result.append(command("restore \(id) --target NEWDB --globals", ["restore", id, "--target", fixture.env.url(database: database), "--globals"],
-                                      target: .database(database)))
+                result.append(
+                    command(
+                        "restore \(id) --target NEWDB --globals",
+                        ["restore", id, "--target", fixture.env.url(database: database), "--globals"],
+                        target: .database(database)))
             }
             return result
         }
@@ -366,10 +414,14 @@ final class CorruptionTests: XCTestCase {
         case .descriptor:
             return [command("list", ["list"])]
         case .keySlot:
-            let slot = ((key as NSString).lastPathComponent as NSString).deletingPathExtension.replacingOccurrences(of: "slot-", with: "")
+            let slot = ((key as NSString).lastPathComponent as NSString).deletingPathExtension.replacingOccurrences(
+                of: "slot-", with: "")
             let keyFile = fixture.slotKeys[slot] ?? defaultKey
             let which = keyFile == defaultKey ? "repo.key" : (keyFile as NSString).lastPathComponent
-            return [command("key list (\(which))", ["key", "list"], keyFile: keyFile), command("list (\(which))", ["list"], keyFile: keyFile)]
+            return [
+                command("key list (\(which))", ["key", "list"], keyFile: keyFile),
+                command("list (\(which))", ["list"], keyFile: keyFile),
+            ]
         case .keyring:
             return [command("list", ["list"]), command("key list", ["key", "list"])]
         case .manifest:
@@ -378,21 +430,32 @@ final class CorruptionTests: XCTestCase {
             return backupCommands(CorruptedKind.backupID(key) ?? "?", show: false)
         case .pin:
             let id = CorruptedKind.backupID(key) ?? "?"
-            return [command("list", ["list"]), command("show \(id)", ["show", id]), command("verify \(id)", ["verify", id]),
-                    command("prune --dry-run", ["prune", "--dry-run"])]
+            return [
+                command("list", ["list"]), command("show \(id)", ["show", id]),
+                command("verify \(id)", ["verify", id]),
+                command("prune --dry-run", ["prune", "--dry-run"]),
+            ]
         case .walObject, .walRecord:
             let name = CorruptedKind.walName(key) ?? "?"
             let destination = trial + "/pg_wal/\(name)"
-            return [command("wal get \(name) DEST", ["wal", "get", name, destination], target: .walFile(destination)),
-                    command("verify --wal", ["verify", "--wal"])]
+            return [
+                command("wal get \(name) DEST", ["wal", "get", name, destination], target: .walFile(destination)),
+                command("verify --wal", ["verify", "--wal"]),
+            ]
         case .walSystem:
             return [command("list", ["list"]), command("verify --wal", ["verify", "--wal"])]
         case .pruneJournal:
-            return [command("prune --dry-run", ["prune", "--dry-run"]),
-                    command("report", ["report", "--format", "json", "--output", trial + "/report-\(tag).json"], pristine: [0, 3])]
+            return [
+                command("prune --dry-run", ["prune", "--dry-run"]),
+                command(
+                    "report", ["report", "--format", "json", "--output", trial + "/report-\(tag).json"],
+                    pristine: [0, 3]),
+            ]
         case .evidence:
-            return [command("drill list", ["drill", "list"]),
-                    command("drill due FILE", ["drill", "due", fixture.drillFile], pristine: [0, 3])]
+            return [
+                command("drill list", ["drill", "list"]),
+                command("drill due FILE", ["drill", "due", fixture.drillFile], pristine: [0, 3]),
+            ]
         }
     }
 
@@ -410,7 +473,8 @@ final class CorruptionTests: XCTestCase {
 
     func run(_ fixture: Fixture, _ command: TrialCommand, in directory: String) throws -> RunResult {
         try writeConfig(fixture, directory: directory, keyFile: command.keyFile)
-        return try runLifeboat(fixture.env, ["--config", directory + "/lifeboat.yml", "--no-progress"] + command.arguments)
+        return try runLifeboat(
+            fixture.env, ["--config", directory + "/lifeboat.yml", "--no-progress"] + command.arguments)
     }
 
     /// Every command of every kind runs once on an unmodified copy: it must succeed, and each restore must apply.
@@ -423,17 +487,22 @@ final class CorruptionTests: XCTestCase {
                 for command in commands(fixture, for: key, kind: kind, trial: directory, tag: "p\(seen.count)")
                 where seen.insert(command.label).inserted {
                     let result = try run(fixture, command, in: directory)
-                    XCTAssertTrue(command.pristineStatuses.contains(result.status),
-                                  "'\(command.label)' on the pristine repository exits \(result.status): \(result.output)")
-                    if case .none = command.target {} else {
-                        XCTAssertTrue(try command.target.applied(fixture.env).0, "'\(command.label)' on the pristine repository applied nothing")
+                    XCTAssertTrue(
+                        command.pristineStatuses.contains(result.status),
+                        "'\(command.label)' on the pristine repository exits \(result.status): \(result.output)")
+                    if case .none = command.target {
+                    } else {
+                        XCTAssertTrue(
+                            try command.target.applied(fixture.env).0,
+                            "'\(command.label)' on the pristine repository applied nothing")
                     }
                     command.target.clean(fixture.env)
                 }
             }
         }
-        XCTAssertTrue(FileTree.contents(below: directory + "/repository") == fixture.files,
-                      "the pristine check's commands changed the repository")
+        XCTAssertTrue(
+            FileTree.contents(below: directory + "/repository") == fixture.files,
+            "the pristine check's commands changed the repository")
     }
 
     func runTrial(_ fixture: Fixture, index: Int, mutation: Mutation, seed: UInt64) throws -> TrialOutcome {
@@ -442,14 +511,18 @@ final class CorruptionTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for (key, contents) in mutation.contents {
             let path = directory + "/repository/" + key
-            try FileManager.default.removeItem(atPath: path)   // a new inode: the pristine link stays as it was
-            guard FileManager.default.createFile(atPath: path, contents: contents, attributes: [.posixPermissions: 0o600]) else {
+            try FileManager.default.removeItem(atPath: path)  // a new inode: the pristine link stays as it was
+            guard
+                FileManager.default.createFile(atPath: path, contents: contents, attributes: [.posixPermissions: 0o600])
+            else {
                 throw XCTSkip("cannot write \(path)")
             }
         }
-        var seen = Set<String>(), commandList: [TrialCommand] = []
+        var seen = Set<String>()
+        var commandList: [TrialCommand] = []
         for key in mutation.objects {
-            for command in commands(fixture, for: key, kind: mutation.kind, trial: directory, tag: "t\(index)_\(commandList.count)")
+            for command in commands(
+                fixture, for: key, kind: mutation.kind, trial: directory, tag: "t\(index)_\(commandList.count)")
             where seen.insert(command.label).inserted {
                 commandList.append(command)
             }
@@ -464,11 +537,14 @@ final class CorruptionTests: XCTestCase {
             outcome.rows.append((command, result, detected, named, applied, applied ? found : ""))
             if let report = ProcessInfo.processInfo.environment["LIFEBOAT_FAULTS_REPORT"] {
                 // scripts/faults-table.py counts rows not detected or not named as undetected, and "broken" ones.
-                FaultSuite.appendJSONLine(["suite": "corruption", "kind": mutation.kind.rawValue, "mutation": mutation.mutation.rawValue,
-                                           "object": mutation.objectText, "detail": mutation.detail, "command": command.label,
-                                           "status": Int(result.status), "detected": detected, "named": named, "applied": applied,
-                                           "broken": applied ? ["applied to a restore target: \(found)"] : [],
-                                           "trial": index, "seed": String(seed), "seconds": Date().timeIntervalSince(started)], to: report)
+                FaultSuite.appendJSONLine(
+                    [
+                        "suite": "corruption", "kind": mutation.kind.rawValue, "mutation": mutation.mutation.rawValue,
+                        "object": mutation.objectText, "detail": mutation.detail, "command": command.label,
+                        "status": Int(result.status), "detected": detected, "named": named, "applied": applied,
+                        "broken": applied ? ["applied to a restore target: \(found)"] : [],
+                        "trial": index, "seed": String(seed), "seconds": Date().timeIntervalSince(started),
+                    ], to: report)
             }
         }
         outcome.seconds = Date().timeIntervalSince(started)
@@ -478,18 +554,26 @@ final class CorruptionTests: XCTestCase {
     // MARK: - summary
 
     func summarize(_ outcomes: [TrialOutcome], seed: UInt64, redrawn: Int) {
-        var lines = ["corruption suite (seed \(seed)): kind × mutation: detected/trials (a trial is detected when every command exits 4, names the object and applies nothing)"]
+        var lines = [
+            "corruption suite (seed \(seed)): kind × mutation: detected/trials (a trial is detected when every command exits 4, names the object and applies nothing)"
+        ]
         let groups = Dictionary(grouping: outcomes) { "\($0.mutation.kind.rawValue) \($0.mutation.mutation.rawValue)" }
         for (group, members) in groups.sorted(by: { $0.key < $1.key }) {
             let passed = members.filter(\.passed).count
             let rate = String(format: "%.1f", 100 * Double(passed) / Double(max(1, members.count)))
-            lines.append("  " + group.padding(toLength: 28, withPad: " ", startingAt: 0) + " \(passed)/\(members.count)  \(rate) %")
+            lines.append(
+                "  " + group.padding(toLength: 28, withPad: " ", startingAt: 0)
+                    + " \(passed)/\(members.count)  \(rate) %")
         }
-        let passed = outcomes.filter(\.passed).count, commands = outcomes.reduce(0) { $0 + $1.rows.count }
+        let passed = outcomes.filter(\.passed).count
+        let commands = outcomes.reduce(0) { $0 + $1.rows.count }
         let seconds = outcomes.reduce(0) { $0 + $1.seconds }
-        lines.append(String(format: "  total: %d/%d trials detected (%.1f %%), %d commands; %.2f s per trial (%.0f s in all); %d plain-JSON draws redrawn as equivalent",
-                            passed, outcomes.count, 100 * Double(passed) / Double(max(1, outcomes.count)), commands,
-                            seconds / Double(max(1, outcomes.count)), seconds, redrawn))
+        lines.append(
+            String(
+                format:
+                    "  total: %d/%d trials detected (%.1f %%), %d commands; %.2f s per trial (%.0f s in all); %d plain-JSON draws redrawn as equivalent",
+                passed, outcomes.count, 100 * Double(passed) / Double(max(1, outcomes.count)), commands,
+                seconds / Double(max(1, outcomes.count)), seconds, redrawn))
         print(lines.joined(separator: "\n"))
     }
 }

@@ -18,23 +18,31 @@ final class DatabaseSettingsTests: XCTestCase {
     static func properties(_ env: TestEnvironment, database: String, role: String) throws -> Properties {
         let admin = try env.admin()
         defer { admin.close() }
-        let settings = try admin.query("""
+        let settings = try admin.query(
+            """
             SELECT unnest(setconfig) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
             WHERE d.datname = $1 AND s.setrole = 0 ORDER BY 1
-            """, [database]).rows.compactMap { $0[0] }
-        let roleSettings = try admin.query("""
+            """, [database]
+        ).rows.compactMap { $0[0] }
+        let roleSettings = try admin.query(
+            """
             SELECT unnest(setconfig) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
             JOIN pg_roles r ON r.oid = s.setrole WHERE d.datname = $1 AND r.rolname = $2 ORDER BY 1
-            """, [database, role]).rows.compactMap { $0[0] }
-        let comment = try admin.query(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
-            [database]).rows.first?[0] ?? nil
-        let privileges = try admin.query("""
+            """, [database, role]
+        ).rows.compactMap { $0[0] }
+        let comment =
+            try admin.query(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = $1",
+                [database]
+            ).rows.first?[0] ?? nil
+        let privileges = try admin.query(
+            """
             SELECT coalesce(pg_get_userbyid(nullif(a.grantee, 0)), 'PUBLIC') || ':' || a.privilege_type
                    || CASE WHEN a.is_grantable THEN '*' ELSE '' END
             FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
             WHERE d.datname = $1 AND a.grantee <> d.datdba ORDER BY 1
-            """, [database]).rows.compactMap { $0[0] }
+            """, [database]
+        ).rows.compactMap { $0[0] }
         return Properties(settings: settings, roleSettings: roleSettings, comment: comment, privileges: privileges)
     }
 
@@ -65,7 +73,8 @@ final class DatabaseSettingsTests: XCTestCase {
 
     func testSettingsCommentAndPrivilegesFollowTheDatabaseToItsNewName() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("dbset"), target = TestEnvironment.uniqueName("dbset_restored")
+        let source = TestEnvironment.uniqueName("dbset")
+        let target = TestEnvironment.uniqueName("dbset_restored")
         let role = TestEnvironment.uniqueName("dbset_role")
         defer {
             SampleDatabase.drop(env, source, target)
@@ -100,7 +109,8 @@ final class DatabaseSettingsTests: XCTestCase {
 
     func testGlobalsRestoreRecreatesTheRoleWithItsSettingsQuietly() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("dbglob"), target = TestEnvironment.uniqueName("dbglob_restored")
+        let source = TestEnvironment.uniqueName("dbglob")
+        let target = TestEnvironment.uniqueName("dbglob_restored")
         let role = TestEnvironment.uniqueName("dbglob_role")
         defer {
             SampleDatabase.drop(env, source, target)
@@ -125,7 +135,8 @@ final class DatabaseSettingsTests: XCTestCase {
 
     func testNoDatabaseSettingsLeavesTheTargetAsCreated() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("dbskip"), target = TestEnvironment.uniqueName("dbskip_restored")
+        let source = TestEnvironment.uniqueName("dbskip")
+        let target = TestEnvironment.uniqueName("dbskip_restored")
         let role = TestEnvironment.uniqueName("dbskip_role")
         defer {
             SampleDatabase.drop(env, source, target)
@@ -136,8 +147,10 @@ final class DatabaseSettingsTests: XCTestCase {
         try workspace.initialize(database: source)
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
 
-        let restore = try workspace.lifeboat(["restore", "latest", "--target", env.url(database: target),
-                                              "--no-database-settings", "--json"])
+        let restore = try workspace.lifeboat([
+            "restore", "latest", "--target", env.url(database: target),
+            "--no-database-settings", "--json",
+        ])
         XCTAssertEqual(restore.status, 0, restore.output)
         let result = try workspace.json(restore)
         let plan = try XCTUnwrap(result["plan"] as? [String: Any])
@@ -156,8 +169,10 @@ final class DatabaseSettingsTests: XCTestCase {
     /// comment or privileges: the restore says so before it loads anything (exit 2), not after the data load.
     func testARoleThatDoesNotOwnTheTargetIsToldBeforeAnythingIsLoaded() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("dbown"), target = TestEnvironment.uniqueName("dbown_restored")
-        let role = TestEnvironment.uniqueName("dbown_role"), restorer = TestEnvironment.uniqueName("dbown_restorer")
+        let source = TestEnvironment.uniqueName("dbown")
+        let target = TestEnvironment.uniqueName("dbown_restored")
+        let role = TestEnvironment.uniqueName("dbown_role")
+        let restorer = TestEnvironment.uniqueName("dbown_restorer")
         defer {
             SampleDatabase.drop(env, source, target)
             dropRole(env, role)
@@ -169,7 +184,7 @@ final class DatabaseSettingsTests: XCTestCase {
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
         let admin = try env.admin()
         try admin.execute("CREATE ROLE \(restorer) LOGIN")
-        try admin.execute("CREATE DATABASE \(target)")   // owned by the admin, not by the restoring role
+        try admin.execute("CREATE DATABASE \(target)")  // owned by the admin, not by the restoring role
         admin.close()
 
         let url = env.url(database: target).replacingOccurrences(of: "//postgres@", with: "//\(restorer)@")
@@ -180,10 +195,12 @@ final class DatabaseSettingsTests: XCTestCase {
         XCTAssertTrue(restore.stderr.contains("--no-database-settings"), restore.stderr)
         let check = try PGConnection(try env.connectionInfo(database: target))
         defer { check.close() }
-        let relations = try check.query("""
+        let relations = try check.query(
+            """
             SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
-            """).rows.first?[0]
+            """
+        ).rows.first?[0]
         XCTAssertEqual(relations, "0", "nothing was loaded")
     }
 }

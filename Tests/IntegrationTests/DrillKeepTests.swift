@@ -15,11 +15,17 @@ final class DrillKeepTests: XCTestCase {
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
         let admin = try env.admin()
         defer { admin.close() }
-        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("lifeboat-drill-") }
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter {
+            $0.hasPrefix("lifeboat-drill-")
+        }
 
-        for (kind, target) in [("cluster", "target: { scratch: cluster }"),
-                               ("database", "target: { scratch: database, url: \"\(env.url(database: "postgres"))\" }")] {
-            let drill = try workspace.writeDrill("keep-\(kind)", """
+        for (kind, target) in [
+            ("cluster", "target: { scratch: cluster }"),
+            ("database", "target: { scratch: database, url: \"\(env.url(database: "postgres"))\" }"),
+        ] {
+            let drill = try workspace.writeDrill(
+                "keep-\(kind)",
+                """
                 restore: { type: logical, database: \(source) }
                 \(target)
                 checks: { row_counts: true }
@@ -27,7 +33,7 @@ final class DrillKeepTests: XCTestCase {
                 """)
             let kept = try workspace.lifeboat(["drill", "run", drill, "--keep"])
             XCTAssertEqual(kept.status, 0, kept.output)
-            let other = try workspace.lifeboat(["drill", "run", drill])   // sweeps abandoned scratch first
+            let other = try workspace.lifeboat(["drill", "run", drill])  // sweeps abandoned scratch first
             XCTAssertEqual(other.status, 0, other.output)
         }
         let directories = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? [])
@@ -38,13 +44,15 @@ final class DrillKeepTests: XCTestCase {
             return directories.contains { cwd.hasPrefix("/tmp/" + $0) }
         }
         XCTAssertFalse(servers.isEmpty, "the kept scratch cluster's server still runs")
-        let databases = try admin.query("SELECT datname FROM pg_database WHERE datname LIKE 'lifeboat_drill_%'").rows.compactMap { $0[0] }
+        let databases = try admin.query("SELECT datname FROM pg_database WHERE datname LIKE 'lifeboat_drill_%'").rows
+            .compactMap { $0[0] }
         XCTAssertEqual(databases.count, 1, "the kept scratch database stays: \(databases)")
 
         // Clean up as an operator would.
         for name in databases { try admin.execute("DROP DATABASE \(name) WITH (FORCE)") }
         for directory in directories {
-            _ = try shellStatus("runuser -u postgres -- \(TestEnvironment.pgBin)/pg_ctl -D /tmp/\(directory)/data -m immediate stop")
+            _ = try shellStatus(
+                "runuser -u postgres -- \(TestEnvironment.pgBin)/pg_ctl -D /tmp/\(directory)/data -m immediate stop")
             try? FileManager.default.removeItem(atPath: "/tmp/" + directory)
         }
     }

@@ -13,11 +13,14 @@ final class ExclusiveCreateTests: XCTestCase {
         try workspace.initialize()
         let check = try workspace.lifeboat(["check"])
         XCTAssertTrue(check.stdout.contains("ok   exclusive create: honoured"), check.stdout)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: workspace.repository + "/locks"), [], "the probe stayed")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: workspace.repository + "/locks"), [], "the probe stayed"
+        )
     }
 
     func testAStoreIgnoringIfNoneMatchFailsCheckAndIsRefusedByWriters() throws {
-        let env = try TestEnvironment.require(), s3 = try S3TestServer.require()
+        let env = try TestEnvironment.require()
+        let s3 = try S3TestServer.require()
         let workspace = try Workspace(env)
         try workspace.generateKey()
         let prefix = "exclusive-\(UUID().uuidString.prefix(8).lowercased())"
@@ -32,15 +35,21 @@ final class ExclusiveCreateTests: XCTestCase {
         try s3.queueFaults([["match": ".probe", "pass": true], ["match": ".probe", "status": 200]])
         let check = try workspace.lifeboat(["check"], environment: s3.credentials)
         XCTAssertNotEqual(check.status, 0, check.output)
-        XCTAssertTrue(check.stdout.contains("FAIL exclusive create: repository 's3://\(s3.bucket)/\(prefix)' does not honour exclusive create"), check.stdout)
+        XCTAssertTrue(
+            check.stdout.contains(
+                "FAIL exclusive create: repository 's3://\(s3.bucket)/\(prefix)' does not honour exclusive create"),
+            check.stdout)
         XCTAssertTrue(check.stdout.contains("If-None-Match"), check.stdout)
 
         try s3.clearFaults()
-        try s3.queueFaults([["match": "cluster-main.lock", "pass": true], ["match": "cluster-main.lock", "status": 200]])
+        try s3.queueFaults([
+            ["match": "cluster-main.lock", "pass": true], ["match": "cluster-main.lock", "status": 200],
+        ])
         let backup = try workspace.lifeboat(["backup", "--database", "postgres"], environment: s3.credentials)
         XCTAssertEqual(backup.status, 1, backup.output)
         XCTAssertTrue(backup.stderr.contains("does not honour exclusive create"), backup.stderr)
-        let keys = try s3.boto3("""
+        let keys = try s3.boto3(
+            """
             r = s3.list_objects_v2(Bucket='\(s3.bucket)', Prefix='\(prefix)/')
             print(json.dumps([o['Key'] for o in r.get('Contents', [])]))
             """)

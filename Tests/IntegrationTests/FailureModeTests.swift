@@ -56,7 +56,7 @@ final class FailureModeTests: XCTestCase {
         try workspace.initialize()
         let empty = workspace.directory + "/empty-bin"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
-        try workspace.writeConfig(extra: "") // keep the same repository and key
+        try workspace.writeConfig(extra: "")  // keep the same repository and key
         var yaml = try String(contentsOfFile: workspace.configPath, encoding: .utf8)
         yaml = yaml.replacingOccurrences(of: "postgres:\n", with: "postgres:\n  bin_dir: \(empty)\n")
         try yaml.write(toFile: workspace.configPath, atomically: true, encoding: .utf8)
@@ -72,8 +72,10 @@ final class FailureModeTests: XCTestCase {
         let workspace = try Workspace(env)
         try workspace.initialize()
         // pid 1 is alive on this host, so the lock is not stale.
-        let holder = #"{"command":"lifeboat backup","host":"\#(ProcessInfo.processInfo.hostName)","pid":1,"started":"2026-11-21T03:00:00Z"}"#
-        try FileManager.default.createDirectory(atPath: workspace.repository + "/locks", withIntermediateDirectories: true)
+        let holder =
+            #"{"command":"lifeboat backup","host":"\#(ProcessInfo.processInfo.hostName)","pid":1,"started":"2026-11-21T03:00:00Z"}"#
+        try FileManager.default.createDirectory(
+            atPath: workspace.repository + "/locks", withIntermediateDirectories: true)
         try holder.write(toFile: workspace.repository + "/locks/cluster-main.lock", atomically: true, encoding: .utf8)
         let result = try workspace.lifeboat(["backup", "--database", "postgres"])
         XCTAssertEqual(result.status, 5, result.output)
@@ -83,7 +85,8 @@ final class FailureModeTests: XCTestCase {
 
     func testFailingPgDumpCommitsNothingAndShowsItsError() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("denied"), role = TestEnvironment.uniqueName("reader")
+        let source = TestEnvironment.uniqueName("denied")
+        let role = TestEnvironment.uniqueName("reader")
         let admin = try env.admin()
         defer {
             SampleDatabase.drop(env, source)
@@ -93,7 +96,7 @@ final class FailureModeTests: XCTestCase {
         try SampleDatabase.create(env, name: source, rows: 10)
         try admin.execute("CREATE ROLE \(role) LOGIN")
         let db = try PGConnection(try env.connectionInfo(database: source))
-        try db.execute("REVOKE ALL ON customers FROM PUBLIC")   // the role cannot read customers: pg_dump fails
+        try db.execute("REVOKE ALL ON customers FROM PUBLIC")  // the role cannot read customers: pg_dump fails
         db.close()
         let workspace = try Workspace(env)
         try workspace.initialize()
@@ -123,7 +126,8 @@ final class FailureModeTests: XCTestCase {
         let env = try TestEnvironment.require()
         let workspace = try Workspace(env)
         try workspace.initialize()
-        XCTAssertEqual(try workspace.lifeboat(["restore", "latest"]).status, 1, "no backups yet is a state, not a usage error")
+        XCTAssertEqual(
+            try workspace.lifeboat(["restore", "latest"]).status, 1, "no backups yet is a state, not a usage error")
         let unknown = try workspace.lifeboat(["backup", "--database", "no_such_db"])
         XCTAssertEqual(unknown.status, 2, unknown.output)
         XCTAssertTrue(unknown.stderr.contains("no_such_db"), unknown.stderr)

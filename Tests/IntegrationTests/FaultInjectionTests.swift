@@ -24,43 +24,53 @@ final class FaultInjectionTests: XCTestCase {
         try workspace.writePolicy(Self.policy, database: source)
         var restores = 0
 
-        let scenario = FaultScenario(name: "logical backup (file)", run: { environment in
-            try workspace.lifeboat(["backup", "--database", source, "--json"], environment: environment)
-        }, check: { faultCase, result in
-            var broken: [String] = []
-            let listed = try workspace.listedIDs()
-            guard let listed else { return FaultVerdict(broken: ["list fails after the fault"]) }
-            let committedID = result.status == 0 ? (try? workspace.json(result))?["id"] as? String : nil
-            if result.status == 0 && !(committedID.map(listed.contains) ?? false) {
-                broken.append("the run exited 0 but its backup is not listed")
-            }
-            // A backup that committed under the fault (or whose commit was settled by reading back) restores.
-            if faultCase.point.hasPrefix("backup.manifest.after") || faultCase.point == "lock.release.before", let newest = listed.last {
-                restores += 1
-                let target = TestEnvironment.uniqueName("faultrestore")
-                defer { SampleDatabase.drop(env, target) }
-                let restored = try workspace.lifeboat(["restore", newest, "--target", env.url(database: target)])
-                if restored.status != 0 {
-                    broken.append("restore of listed backup \(newest) exits \(restored.status): \(restored.stderr)")
-                } else if try SampleDatabase.fingerprints(env, database: target) != SampleDatabase.fingerprints(env, database: source) {
-                    broken.append("restore of listed backup \(newest) has different rows")
+        let scenario = FaultScenario(
+            name: "logical backup (file)",
+            run: { environment in
+                try workspace.lifeboat(["backup", "--database", source, "--json"], environment: environment)
+            },
+            check: { faultCase, result in
+                var broken: [String] = []
+                let listed = try workspace.listedIDs()
+                guard let listed else { return FaultVerdict(broken: ["list fails after the fault"]) }
+                let committedID = result.status == 0 ? (try? workspace.json(result))?["id"] as? String : nil
+                if result.status == 0 && !(committedID.map(listed.contains) ?? false) {
+                    broken.append("the run exited 0 but its backup is not listed")
                 }
-            }
-            // Right after a kill the dead run's lock and temporary files are expected; the next run clears them.
-            broken += try workspace.quiescentProblems(afterPrune: false)
-                .filter { !$0.hasPrefix(Workspace.lockLeak) && !$0.hasPrefix(Workspace.temporaryLeak) }
-            Thread.sleep(forTimeInterval: 1.05)   // backup ids are per second
-            let next = try workspace.lifeboat(["backup", "--database", source])
-            if next.status != 0 { broken.append("the next backup exits \(next.status): \(next.stderr)") }
-            Thread.sleep(forTimeInterval: 1.05)   // past min_age
-            let pruned = try workspace.lifeboat(["prune"])
-            if pruned.status != 0 { broken.append("the next prune exits \(pruned.status): \(pruned.stderr)") }
-            broken += try workspace.quiescentProblems(afterPrune: true)
-            return FaultVerdict(broken: broken, backupsChecked: listed.count)
-        })
-        let count = try FaultSuite.exercise(scenario, scratch: workspace.directory, requiredPoints: [
-            "lock.acquire.after", "backup.object.before", "backup.object.after", "backup.manifest.before",
-            "backup.manifest.after", "lock.release.before"])
+                // A backup that committed under the fault (or whose commit was settled by reading back) restores.
+                if faultCase.point.hasPrefix("backup.manifest.after") || faultCase.point == "lock.release.before",
+                    let newest = listed.last
+                {
+                    restores += 1
+                    let target = TestEnvironment.uniqueName("faultrestore")
+                    defer { SampleDatabase.drop(env, target) }
+                    let restored = try workspace.lifeboat(["restore", newest, "--target", env.url(database: target)])
+                    if restored.status != 0 {
+                        broken.append("restore of listed backup \(newest) exits \(restored.status): \(restored.stderr)")
+                    } else if try SampleDatabase.fingerprints(env, database: target)
+                        != SampleDatabase.fingerprints(env, database: source)
+                    {
+                        broken.append("restore of listed backup \(newest) has different rows")
+                    }
+                }
+                // Right after a kill the dead run's lock and temporary files are expected; the next run clears them.
+                broken += try workspace.quiescentProblems(afterPrune: false)
+                    .filter { !$0.hasPrefix(Workspace.lockLeak) && !$0.hasPrefix(Workspace.temporaryLeak) }
+                Thread.sleep(forTimeInterval: 1.05)  // backup ids are per second
+                let next = try workspace.lifeboat(["backup", "--database", source])
+                if next.status != 0 { broken.append("the next backup exits \(next.status): \(next.stderr)") }
+                Thread.sleep(forTimeInterval: 1.05)  // past min_age
+                let pruned = try workspace.lifeboat(["prune"])
+                if pruned.status != 0 { broken.append("the next prune exits \(pruned.status): \(pruned.stderr)") }
+                broken += try workspace.quiescentProblems(afterPrune: true)
+                return FaultVerdict(broken: broken, backupsChecked: listed.count)
+            })
+        let count = try FaultSuite.exercise(
+            scenario, scratch: workspace.directory,
+            requiredPoints: [
+                "lock.acquire.after", "backup.object.before", "backup.object.after", "backup.manifest.before",
+                "backup.manifest.after", "lock.release.before",
+            ])
         XCTAssertGreaterThanOrEqual(count, 27)
         XCTAssertGreaterThanOrEqual(restores, 6)
     }
@@ -73,22 +83,26 @@ final class FaultInjectionTests: XCTestCase {
         try workspace.initialize()
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", "postgres"]).status, 0)
         let id = try XCTUnwrap(try workspace.listedIDs()?.first)
-        let scenario = FaultScenario(name: "pin (file)", run: { environment in
-            try workspace.lifeboat(["pin", id], environment: environment)
-        }, check: { _, result in
-            var broken: [String] = []
-            let listed = try workspace.lifeboat(["list", "--json"])
-            if listed.status != 0 { broken.append("list exits \(listed.status): \(listed.stderr)") }
-            let pinned = ((try? workspace.json(listed))?["backups"] as? [[String: Any]])?.first?["pinned"] as? Bool
-            if result.status == 0 && pinned != true { broken.append("pin exited 0 but the backup is not pinned") }
-            let next = try workspace.lifeboat(["pin", id])
-            if next.status != 0 { broken.append("the next pin exits \(next.status): \(next.stderr)") }
-            let unpin = try workspace.lifeboat(["unpin", id])
-            if unpin.status != 0 { broken.append("unpin exits \(unpin.status): \(unpin.stderr)") }
-            broken += try workspace.quiescentProblems(afterPrune: false)
-            return FaultVerdict(broken: broken, backupsChecked: 1)
-        })
-        try FaultSuite.exercise(scenario, scratch: workspace.directory, requiredPoints: ["pin.record.before", "pin.record.after"])
+        let scenario = FaultScenario(
+            name: "pin (file)",
+            run: { environment in
+                try workspace.lifeboat(["pin", id], environment: environment)
+            },
+            check: { _, result in
+                var broken: [String] = []
+                let listed = try workspace.lifeboat(["list", "--json"])
+                if listed.status != 0 { broken.append("list exits \(listed.status): \(listed.stderr)") }
+                let pinned = ((try? workspace.json(listed))?["backups"] as? [[String: Any]])?.first?["pinned"] as? Bool
+                if result.status == 0 && pinned != true { broken.append("pin exited 0 but the backup is not pinned") }
+                let next = try workspace.lifeboat(["pin", id])
+                if next.status != 0 { broken.append("the next pin exits \(next.status): \(next.stderr)") }
+                let unpin = try workspace.lifeboat(["unpin", id])
+                if unpin.status != 0 { broken.append("unpin exits \(unpin.status): \(unpin.stderr)") }
+                broken += try workspace.quiescentProblems(afterPrune: false)
+                return FaultVerdict(broken: broken, backupsChecked: 1)
+            })
+        try FaultSuite.exercise(
+            scenario, scratch: workspace.directory, requiredPoints: ["pin.record.before", "pin.record.after"])
     }
 
     /// A snapshot under a fault at its commit points (every point with LIFEBOAT_FAULTS_FULL=1): as for logical
@@ -97,37 +111,44 @@ final class FaultInjectionTests: XCTestCase {
         let env = try TestEnvironment.require()
         let scenario = try archivingScenario(env, name: "snapfaults")
         let workspace = scenario.workspace
-        try workspace.writePolicy("""
+        try workspace.writePolicy(
+            """
             name: snapfaults
             safety: { min_age: 1s, min_complete: 1 }
             keep:
               snapshot: { last: 2 }
             """)
         try chownToPostgres(workspace.directory)
-        let faulted = FaultScenario(name: "snapshot backup (file)", run: { environment in
-            Thread.sleep(forTimeInterval: 1.05)   // backup ids are per second
-            return try workspace.lifeboat(["backup", "--type", "snapshot", "--json"], environment: environment)
-        }, check: { _, result in
-            var broken: [String] = []
-            guard let listed = try workspace.listedIDs() else { return FaultVerdict(broken: ["list fails after the fault"]) }
-            if result.status == 0, let id = (try? workspace.json(result))?["id"] as? String, !listed.contains(id) {
-                broken.append("the run exited 0 but its snapshot is not listed")
-            }
-            let verify = try workspace.lifeboat(["verify", "--all", "--wal"])
-            if verify.status != 0 { broken.append("verify --all --wal exits \(verify.status): \(verify.stderr)") }
-            Thread.sleep(forTimeInterval: 1.05)
-            let next = try workspace.lifeboat(["backup", "--type", "snapshot"])
-            if next.status != 0 { broken.append("the next snapshot exits \(next.status): \(next.stderr)") }
-            Thread.sleep(forTimeInterval: 1.05)
-            let pruned = try workspace.lifeboat(["prune"])
-            if pruned.status != 0 { broken.append("the next prune exits \(pruned.status): \(pruned.stderr)") }
-            broken += try workspace.quiescentProblems(afterPrune: true)
-            return FaultVerdict(broken: broken, backupsChecked: listed.count)
-        })
+        let faulted = FaultScenario(
+            name: "snapshot backup (file)",
+            run: { environment in
+                Thread.sleep(forTimeInterval: 1.05)  // backup ids are per second
+                return try workspace.lifeboat(["backup", "--type", "snapshot", "--json"], environment: environment)
+            },
+            check: { _, result in
+                var broken: [String] = []
+                guard let listed = try workspace.listedIDs() else {
+                    return FaultVerdict(broken: ["list fails after the fault"])
+                }
+                if result.status == 0, let id = (try? workspace.json(result))?["id"] as? String, !listed.contains(id) {
+                    broken.append("the run exited 0 but its snapshot is not listed")
+                }
+                let verify = try workspace.lifeboat(["verify", "--all", "--wal"])
+                if verify.status != 0 { broken.append("verify --all --wal exits \(verify.status): \(verify.stderr)") }
+                Thread.sleep(forTimeInterval: 1.05)
+                let next = try workspace.lifeboat(["backup", "--type", "snapshot"])
+                if next.status != 0 { broken.append("the next snapshot exits \(next.status): \(next.stderr)") }
+                Thread.sleep(forTimeInterval: 1.05)
+                let pruned = try workspace.lifeboat(["prune"])
+                if pruned.status != 0 { broken.append("the next prune exits \(pruned.status): \(pruned.stderr)") }
+                broken += try workspace.quiescentProblems(afterPrune: true)
+                return FaultVerdict(broken: broken, backupsChecked: listed.count)
+            })
         let commitPoints: Set<String> = ["backup.manifest.before", "backup.manifest.after"]
-        try FaultSuite.exercise(faulted, scratch: workspace.directory,
-                                actions: FaultSuite.full ? FaultSuite.actions : ["kill", "term"],
-                                requiredPoints: Array(commitPoints), only: FaultSuite.full ? nil : { commitPoints.contains($0) })
+        try FaultSuite.exercise(
+            faulted, scratch: workspace.directory,
+            actions: FaultSuite.full ? FaultSuite.actions : ["kill", "term"],
+            requiredPoints: Array(commitPoints), only: FaultSuite.full ? nil : { commitPoints.contains($0) })
     }
 
     /// A drill killed, interrupted or failed at each of its points: the next drill on this host succeeds and
@@ -147,28 +168,42 @@ final class FaultInjectionTests: XCTestCase {
             ("database", "target: { scratch: database, url: \"\(env.url(database: "postgres"))\" }"),
         ]
         for (kind, target) in targets {
-            let drill = try workspace.writeDrill("faults-\(kind)", file: "drill-\(kind)", """
+            let drill = try workspace.writeDrill(
+                "faults-\(kind)", file: "drill-\(kind)",
+                """
                 restore: { type: logical, database: \(source) }
                 \(target)
                 checks: { row_counts: true }
 
                 """)
-            let scenario = FaultScenario(name: "drill (scratch \(kind))", run: { environment in
-                try workspace.lifeboat(["drill", "run", drill], environment: environment)
-            }, check: { _, _ in
-                var broken: [String] = []
-                let next = try workspace.lifeboat(["drill", "run", drill])
-                if next.status != 0 { broken.append("the next drill exits \(next.status): \(next.stderr)") }
-                let directories = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp"))?.filter { $0.hasPrefix("lifeboat-drill-") } ?? []
-                if !directories.isEmpty { broken.append("scratch directories left: \(directories)") }
-                let databases = try admin.query("SELECT count(*)::text FROM pg_database WHERE datname LIKE 'lifeboat_drill_%'").rows.first?[0]
-                if databases != "0" { broken.append("\(databases ?? "?") scratch databases left") }
-                if let servers = try? FaultInjectionTests.scratchServers(), !servers.isEmpty { broken.append("scratch servers still running: \(servers)") }
-                let listed = try workspace.lifeboat(["drill", "list"])
-                if listed.status != 0 { broken.append("drill list exits \(listed.status): \(listed.stderr)") }
-                return FaultVerdict(broken: broken, backupsChecked: 1)
-            })
-            try FaultSuite.exercise(scenario, scratch: workspace.directory, requiredPoints: ["drill.checks.before", "drill.evidence.before"])
+            let scenario = FaultScenario(
+                name: "drill (scratch \(kind))",
+                run: { environment in
+                    try workspace.lifeboat(["drill", "run", drill], environment: environment)
+                },
+                check: { _, _ in
+                    var broken: [String] = []
+                    let next = try workspace.lifeboat(["drill", "run", drill])
+                    if next.status != 0 { broken.append("the next drill exits \(next.status): \(next.stderr)") }
+                    let directories =
+                        (try? FileManager.default.contentsOfDirectory(atPath: "/tmp"))?.filter {
+                            $0.hasPrefix("lifeboat-drill-")
+                        } ?? []
+                    if !directories.isEmpty { broken.append("scratch directories left: \(directories)") }
+                    let databases = try admin.query(
+                        "SELECT count(*)::text FROM pg_database WHERE datname LIKE 'lifeboat_drill_%'"
+                    ).rows.first?[0]
+                    if databases != "0" { broken.append("\(databases ?? "?") scratch databases left") }
+                    if let servers = try? FaultInjectionTests.scratchServers(), !servers.isEmpty {
+                        broken.append("scratch servers still running: \(servers)")
+                    }
+                    let listed = try workspace.lifeboat(["drill", "list"])
+                    if listed.status != 0 { broken.append("drill list exits \(listed.status): \(listed.stderr)") }
+                    return FaultVerdict(broken: broken, backupsChecked: 1)
+                })
+            try FaultSuite.exercise(
+                scenario, scratch: workspace.directory,
+                requiredPoints: ["drill.checks.before", "drill.evidence.before"])
         }
     }
 
@@ -188,33 +223,51 @@ final class FaultInjectionTests: XCTestCase {
         defer { SampleDatabase.drop(env, target) }
         let admin = try env.admin()
         defer { admin.close() }
-        let scenario = FaultScenario(name: "logical restore --jobs 2 (file)", run: { environment in
-            SampleDatabase.drop(env, target)
-            return try workspace.lifeboat(["restore", "latest", "--target", env.url(database: target), "--jobs", "2"], environment: environment)
-        }, check: { _, result in
-            var broken: [String] = []
-            let exists = try !admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [target]).rows.isEmpty
-            if result.status == 0 {
-                if try SampleDatabase.fingerprints(env, database: target) != sourceRows { broken.append("exit 0 but the rows differ") }
-            } else if exists {
-                let connection = try PGConnection(try env.connectionInfo(database: target))
-                let relations = try connection.query("SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relkind IN ('r', 'v', 'p')").rows.first?[0] ?? "?"
-                connection.close()
-                if relations != "0" {
-                    let again = try workspace.lifeboat(["restore", "latest", "--target", env.url(database: target)])
-                    if again.status != 1 || !again.stderr.contains("killed before it finished") {
-                        broken.append("a partial target is not named as a killed restore's leftover: exit \(again.status) \(again.stderr)")
+        let scenario = FaultScenario(
+            name: "logical restore --jobs 2 (file)",
+            run: { environment in
+                SampleDatabase.drop(env, target)
+                return try workspace.lifeboat(
+                    ["restore", "latest", "--target", env.url(database: target), "--jobs", "2"],
+                    environment: environment)
+            },
+            check: { _, result in
+                var broken: [String] = []
+                let exists = try !admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [target]).rows.isEmpty
+                if result.status == 0 {
+                    if try SampleDatabase.fingerprints(env, database: target) != sourceRows {
+                        broken.append("exit 0 but the rows differ")
+                    }
+                } else if exists {
+                    let connection = try PGConnection(try env.connectionInfo(database: target))
+                    let relations =
+                        try connection.query(
+                            "SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND c.relkind IN ('r', 'v', 'p')"
+                        ).rows.first?[0] ?? "?"
+                    connection.close()
+                    if relations != "0" {
+                        let again = try workspace.lifeboat(["restore", "latest", "--target", env.url(database: target)])
+                        if again.status != 1 || !again.stderr.contains("killed before it finished") {
+                            broken.append(
+                                "a partial target is not named as a killed restore's leftover: exit \(again.status) \(again.stderr)"
+                            )
+                        }
                     }
                 }
-            }
-            if result.status != 0 {
-                let clean = try workspace.lifeboat(["restore", "latest", "--target", env.url(database: target), "--clean"])
-                if clean.status != 0 { broken.append("restore --clean after the fault exits \(clean.status): \(clean.stderr)") }
-                else if try SampleDatabase.fingerprints(env, database: target) != sourceRows { broken.append("restore --clean gives different rows") }
-            }
-            return FaultVerdict(broken: broken, backupsChecked: 1)
-        })
-        try FaultSuite.exercise(scenario, scratch: workspace.directory, requiredPoints: ["restore.database.before", "restore.data.before"])
+                if result.status != 0 {
+                    let clean = try workspace.lifeboat([
+                        "restore", "latest", "--target", env.url(database: target), "--clean",
+                    ])
+                    if clean.status != 0 {
+                        broken.append("restore --clean after the fault exits \(clean.status): \(clean.stderr)")
+                    } else if try SampleDatabase.fingerprints(env, database: target) != sourceRows {
+                        broken.append("restore --clean gives different rows")
+                    }
+                }
+                return FaultVerdict(broken: broken, backupsChecked: 1)
+            })
+        try FaultSuite.exercise(
+            scenario, scratch: workspace.directory, requiredPoints: ["restore.database.before", "restore.data.before"])
     }
 
     /// Processes whose working directory is inside a drill's scratch directory (a running scratch server).

@@ -43,7 +43,8 @@ enum FaultSuite {
         let traced = try scenario.run(["LIFEBOAT_FAILPOINTS_TRACE": file])
         XCTAssertEqual(traced.status, 0, "the traced run of \(scenario.name) failed: \(traced.output)")
         let lines = ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-        var order: [String] = [], counts: [String: Int] = [:]
+        var order: [String] = []
+        var counts: [String: Int] = [:]
         for line in lines {
             if counts[line] == nil { order.append(line) }
             counts[line, default: 0] += 1
@@ -62,9 +63,11 @@ enum FaultSuite {
 
     /// Runs every case, checks, records; returns the number of cases run. Fails the test on any broken guarantee.
     @discardableResult
-    static func exercise(_ scenario: FaultScenario, scratch: String, actions: [String] = actions,
-                         requiredPoints: [String] = [], only: ((String) -> Bool)? = nil,
-                         file: StaticString = #filePath, line: UInt = #line) throws -> Int {
+    static func exercise(
+        _ scenario: FaultScenario, scratch: String, actions: [String] = actions,
+        requiredPoints: [String] = [], only: ((String) -> Bool)? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> Int {
         let points = try trace(scenario, scratch: scratch).filter { only?($0.0) ?? true }
         let reached = Set(points.map(\.0))
         for point in requiredPoints where !reached.contains(point) {
@@ -75,7 +78,9 @@ enum FaultSuite {
             let result = try scenario.run(["LIFEBOAT_FAILPOINTS": faultCase.specification])
             let verdict = try scenario.check(faultCase, result)
             record(scenario: scenario.name, faultCase: faultCase, status: result.status, verdict: verdict)
-            XCTAssertEqual(verdict.broken, [], "\(scenario.name) with \(faultCase) (exit \(result.status)): \(result.stderr)", file: file, line: line)
+            XCTAssertEqual(
+                verdict.broken, [], "\(scenario.name) with \(faultCase) (exit \(result.status)): \(result.stderr)",
+                file: file, line: line)
         }
         return all.count
     }
@@ -130,7 +135,8 @@ extension Workspace {
             // A local store leaves the emptied directory of a deleted backup; only objects count.
             for id in (try? FileManager.default.contentsOfDirectory(atPath: clusterDirectory)) ?? []
             where !FileManager.default.fileExists(atPath: clusterDirectory + "/\(id)/manifest.lbx")
-                && !((try? FileManager.default.contentsOfDirectory(atPath: clusterDirectory + "/\(id)")) ?? []).isEmpty {
+                && !((try? FileManager.default.contentsOfDirectory(atPath: clusterDirectory + "/\(id)")) ?? []).isEmpty
+            {
                 problems.append("prune left the leftover backup directory \(id)")
             }
         }

@@ -18,8 +18,10 @@ enum FleetHistory {
     static let start = CatalogCoding.parseTimestamp("2026-09-01T00:00:00Z")!
     static let days = 20
     /// The report period and the instant the report is made.
-    static let period = ["--since", "2026-09-01T00:00:00Z", "--until", "2026-09-21T00:00:00Z",
-                         "--now", "2026-09-21T00:30:00Z"]
+    static let period = [
+        "--since", "2026-09-01T00:00:00Z", "--until", "2026-09-21T00:00:00Z",
+        "--now", "2026-09-21T00:30:00Z",
+    ]
 
     /// An initialised workspace with the policy configured and the three clusters written.
     static func workspace(_ name: String) throws -> Workspace {
@@ -36,8 +38,9 @@ enum FleetHistory {
 
     /// Hourly WAL (30 s past the hour) and a snapshot every day at 01:01; drills on the 5th and the 15th.
     static func write(_ workspace: Workspace, cluster: String, gapDay: Int?, walEndsHour: Int?, drills: Bool) throws {
-        let history = try RepositoryHistory(configPath: workspace.configPath, repositoryRoot: workspace.repository,
-                                            cluster: cluster)
+        let history = try RepositoryHistory(
+            configPath: workspace.configPath, repositoryRoot: workspace.repository,
+            cluster: cluster)
         var snapshots: [Int: BackupID] = [:]
         for hour in 0..<(days * 24) {
             let at = start.addingTimeInterval(Double(hour) * 3600)
@@ -52,8 +55,9 @@ enum FleetHistory {
         guard drills else { return }
         for day in [5, 15] {
             let at = start.addingTimeInterval(Double(day - 1) * 86_400 + 12 * 3600)
-            try history.drill("weekly-full", at: at, backup: try XCTUnwrap(snapshots[day]), rto: 1200, rpo: 300,
-                              verdict: .passed, reasons: ["every check passed"])
+            try history.drill(
+                "weekly-full", at: at, backup: try XCTUnwrap(snapshots[day]), rto: 1200, rpo: 300,
+                verdict: .passed, reasons: ["every check passed"])
         }
     }
 }

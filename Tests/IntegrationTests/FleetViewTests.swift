@@ -55,8 +55,9 @@ final class FleetViewTests: XCTestCase {
         XCTAssertEqual(clusters.map { $0["cluster"] as? String }, ["analytics", "main", "orders"])
         XCTAssertEqual(clusters.map { $0["status"] as? String }, ["ok", "ok", "exceeded"])
         XCTAssertEqual(clusters.map { $0["source"] as? String }, ["wal_archive", "wal_archive", "wal_archive"])
-        XCTAssertEqual(try XCTUnwrap(clusters[2]["exposure_seconds"] as? Double), 12.5 * 3600 - 30, accuracy: 1,
-                       "orders archived its last segment at 12:00:30 on the 20th")
+        XCTAssertEqual(
+            try XCTUnwrap(clusters[2]["exposure_seconds"] as? Double), 12.5 * 3600 - 30, accuracy: 1,
+            "orders archived its last segment at 12:00:30 on the 20th")
         XCTAssertNil(clusters[0]["last_drill"], "analytics never ran a drill")
         XCTAssertEqual((clusters[1]["last_drill"] as? [String: Any])?["verdict"] as? String, "passed")
         let lastBackups = try XCTUnwrap(clusters[1]["last_backups"] as? [[String: Any]])
@@ -78,9 +79,10 @@ final class FleetViewTests: XCTestCase {
         XCTAssertEqual(clusters.map { $0["cluster"] as? String }, ["analytics", "main", "orders"])
         XCTAssertEqual(clusters.map { $0["verdict"] as? String }, ["not_compliant", "compliant", "not_compliant"])
         let objectives = clusters.map { row in
-            Dictionary(uniqueKeysWithValues: (row["objectives"] as? [[String: Any]] ?? []).map {
-                ($0["objective"] as? String ?? "", $0["status"] as? String ?? "")
-            })
+            Dictionary(
+                uniqueKeysWithValues: (row["objectives"] as? [[String: Any]] ?? []).map {
+                    ($0["objective"] as? String ?? "", $0["status"] as? String ?? "")
+                })
         }
         XCTAssertEqual(objectives[0]["drill_cadence"], "not_met", "analytics never ran a drill")
         XCTAssertEqual(objectives[0]["rpo"], "met")
@@ -91,22 +93,26 @@ final class FleetViewTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(clusters[2]["worst_exposure_seconds"] as? Double), 7200)
         XCTAssertNil(clusters[0]["last_drill"])
         XCTAssertEqual((clusters[1]["last_drill"] as? [String: Any])?["verdict"] as? String, "passed")
-        XCTAssertEqual((json["reports"] as? [[String: Any]])?.map { $0["cluster"] as? String },
-                       ["analytics", "main", "orders"])
+        XCTAssertEqual(
+            (json["reports"] as? [[String: Any]])?.map { $0["cluster"] as? String },
+            ["analytics", "main", "orders"])
 
         let markdown = try workspace.lifeboat(["report", "--all-clusters"] + FleetHistory.period)
         XCTAssertEqual(markdown.status, 3, markdown.stderr)
-        XCTAssertTrue(markdown.stdout.contains("**Verdict: NOT COMPLIANT** (3 clusters: 1 compliant, 2 not compliant)"),
-                      markdown.stdout)
+        XCTAssertTrue(
+            markdown.stdout.contains("**Verdict: NOT COMPLIANT** (3 clusters: 1 compliant, 2 not compliant)"),
+            markdown.stdout)
         XCTAssertTrue(markdown.stdout.contains("| main | COMPLIANT |"), markdown.stdout)
         XCTAssertTrue(markdown.stdout.contains("## Compliance report: orders"), markdown.stdout)
 
         let html = workspace.directory + "/fleet.html"
-        let written = try workspace.lifeboat(["report", "--all-clusters", "--format", "html", "--output", html]
-            + FleetHistory.period)
+        let written = try workspace.lifeboat(
+            ["report", "--all-clusters", "--format", "html", "--output", html]
+                + FleetHistory.period)
         XCTAssertEqual(written.status, 3, written.output)
-        XCTAssertTrue(written.stdout.contains("fleet report written to \(html): NOT COMPLIANT (3 clusters)"),
-                      written.output)
+        XCTAssertTrue(
+            written.stdout.contains("fleet report written to \(html): NOT COMPLIANT (3 clusters)"),
+            written.output)
         let page = try String(contentsOfFile: html, encoding: .utf8)
         XCTAssertTrue(page.contains("id=\"fleet-summary\""))
 

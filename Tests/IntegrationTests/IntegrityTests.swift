@@ -30,9 +30,13 @@ final class IntegrityTests: XCTestCase {
         try XCTUnwrap(try workspace.backupObjects().first { $0.contains("/db-") })
     }
 
-    func assertIntegrityFailure(_ result: RunResult, naming object: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertIntegrityFailure(
+        _ result: RunResult, naming object: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(result.status, 4, result.output, file: file, line: line)
-        XCTAssertTrue(result.output.contains((object as NSString).lastPathComponent), "object not named: \(result.output)", file: file, line: line)
+        XCTAssertTrue(
+            result.output.contains((object as NSString).lastPathComponent), "object not named: \(result.output)",
+            file: file, line: line)
     }
 
     func modify(_ relative: String, _ change: (inout Data) -> Void) throws {
@@ -77,9 +81,11 @@ final class IntegrityTests: XCTestCase {
         XCTAssertEqual(second.status, 0, second.output)
         let objects = try workspace.backupObjects().filter { $0.contains("/db-") }
         XCTAssertEqual(objects.count, 2)
-        let mine = try XCTUnwrap(objects.first { $0.contains(id) }), theirs = try XCTUnwrap(objects.first { !$0.contains(id) })
+        let mine = try XCTUnwrap(objects.first { $0.contains(id) })
+        let theirs = try XCTUnwrap(objects.first { !$0.contains(id) })
         try FileManager.default.removeItem(atPath: workspace.repository + "/" + mine)
-        try FileManager.default.copyItem(atPath: workspace.repository + "/" + theirs, toPath: workspace.repository + "/" + mine)
+        try FileManager.default.copyItem(
+            atPath: workspace.repository + "/" + theirs, toPath: workspace.repository + "/" + mine)
         assertIntegrityFailure(try workspace.lifeboat(["verify", id]), naming: mine)
     }
 
@@ -97,7 +103,10 @@ final class IntegrityTests: XCTestCase {
         let list = try workspace.lifeboat(["list"])
         XCTAssertEqual(list.status, 4, list.output)
         XCTAssertTrue(list.stderr.contains("no key slot of the repository opens with key file"), list.stderr)
-        XCTAssertFalse(list.output.contains(try String(contentsOfFile: otherKey, encoding: .utf8).split(separator: "\n").last.map(String.init) ?? "#"))
+        XCTAssertFalse(
+            list.output.contains(
+                try String(contentsOfFile: otherKey, encoding: .utf8).split(separator: "\n").last.map(String.init)
+                    ?? "#"))
     }
 
     /// A pin record copied from another backup's directory authenticates but names that backup: `list` and
@@ -109,12 +118,15 @@ final class IntegrityTests: XCTestCase {
         let pinned = try workspace.lifeboat(["pin", id])
         XCTAssertEqual(pinned.status, 0, pinned.output)
         let foreign = "backups/main/\(secondID)/pin.lbx"
-        try FileManager.default.copyItem(atPath: workspace.repository + "/backups/main/\(id)/pin.lbx",
-                                         toPath: workspace.repository + "/" + foreign)
+        try FileManager.default.copyItem(
+            atPath: workspace.repository + "/backups/main/\(id)/pin.lbx",
+            toPath: workspace.repository + "/" + foreign)
         for arguments in [["list"], ["verify", "--all"], ["verify", secondID]] {
             let run = try workspace.lifeboat(arguments)
             XCTAssertEqual(run.status, 4, "\(arguments): \(run.output)")
-            XCTAssertTrue(run.output.contains(foreign) || run.output.contains("\(secondID) pin.lbx"), "\(arguments) does not name \(foreign): \(run.output)")
+            XCTAssertTrue(
+                run.output.contains(foreign) || run.output.contains("\(secondID) pin.lbx"),
+                "\(arguments) does not name \(foreign): \(run.output)")
         }
         let genuine = try workspace.lifeboat(["verify", id])
         XCTAssertEqual(genuine.status, 0, genuine.output)

@@ -47,7 +47,9 @@ final class InterruptionTests: XCTestCase {
         let admin = try env.admin()
         defer { admin.close() }
         try waitUntil("pg_dump's session ends") {
-            try admin.query("SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'lifeboat'", [source]).rows[0][0] == "0"
+            try admin.query(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'lifeboat'", [source]
+            ).rows[0][0] == "0"
         }
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
     }

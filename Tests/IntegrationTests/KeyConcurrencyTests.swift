@@ -19,7 +19,10 @@ final class KeyConcurrencyTests: XCTestCase {
         let keyed = try KeyedWorkspace(env, name: "keyrace", database: source)
         try keyed.backup()
 
-        let rotations = ResultBox(), backups = ResultBox(), start = DispatchSemaphore(value: 0), finished = DispatchGroup()
+        let rotations = ResultBox()
+        let backups = ResultBox()
+        let start = DispatchSemaphore(value: 0)
+        let finished = DispatchGroup()
         for _ in 0..<20 {
             finished.enter()
             Thread.detachNewThread {
@@ -42,11 +45,13 @@ final class KeyConcurrencyTests: XCTestCase {
 
         let results = try rotations.values.map { try $0.get() }
         for result in results {
-            XCTAssertTrue([0, 5].contains(result.status), "a rotation either succeeds or says it is locked: \(result.output)")
+            XCTAssertTrue(
+                [0, 5].contains(result.status), "a rotation either succeeds or says it is locked: \(result.output)")
             if result.status == 5 { XCTAssertTrue(result.stderr.contains("locked"), result.stderr) }
         }
         let succeeded = results.filter { $0.status == 0 }
-        let addedKeys = Set(try succeeded.map { try XCTUnwrap(try keyed.workspace.json($0)["current_data_key"] as? String) })
+        let addedKeys = Set(
+            try succeeded.map { try XCTUnwrap(try keyed.workspace.json($0)["current_data_key"] as? String) })
         XCTAssertGreaterThan(succeeded.count, 0)
         XCTAssertEqual(addedKeys.count, succeeded.count, "each successful rotation added its own key")
         let listing = try keyed.keyListing()

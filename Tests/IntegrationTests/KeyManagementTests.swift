@@ -23,11 +23,12 @@ final class KeyManagementTests: XCTestCase {
 
         // A key file slot opens the same repository; rotation gives new backups a new data key.
         try workspace.generateKey()
-        let added = try workspace.lifeboat(["key", "add", "--key-file", workspace.keyFile, "--label", "ops", "--json"], environment: passphrase)
+        let added = try workspace.lifeboat(
+            ["key", "add", "--key-file", workspace.keyFile, "--label", "ops", "--json"], environment: passphrase)
         XCTAssertEqual(added.status, 0, added.output)
         let slotId = try XCTUnwrap(try workspace.json(added)["id"] as? String)
         XCTAssertEqual(try workspace.lifeboat(["key", "rotate"], environment: passphrase).status, 0)
-        try workspace.writeConfig(database: source)   // switch to the key file
+        try workspace.writeConfig(database: source)  // switch to the key file
         let second = try workspace.lifeboat(["backup", "--json"])
         XCTAssertEqual(second.status, 0, second.output)
 
@@ -43,7 +44,8 @@ final class KeyManagementTests: XCTestCase {
         try workspace.writeConfig(database: source, encryption: "  passphrase_env: LB_PASS")
         XCTAssertEqual(try workspace.lifeboat(["key", "remove", slotId], environment: passphrase).status, 0)
         try workspace.writeConfig(database: source)
-        XCTAssertEqual(try workspace.lifeboat(["list"]).status, 4, "the removed key file no longer opens the repository")
+        XCTAssertEqual(
+            try workspace.lifeboat(["list"]).status, 4, "the removed key file no longer opens the repository")
     }
 
     func testKeyFilesAreOwnerOnlyAndNeverOverwritten() throws {
@@ -74,8 +76,11 @@ final class KeyManagementTests: XCTestCase {
         try workspace.writeConfig(encryption: "  passphrase_env: LB_PASS")
         XCTAssertEqual(try workspace.lifeboat(["init"], environment: passphrase).status, 0)
         let keys = workspace.repository + "/keys/"
-        let genuine = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: keys).first { $0.hasPrefix("slot-") })
-        var slot = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: keys + genuine))) as? [String: Any])
+        let genuine = try XCTUnwrap(
+            try FileManager.default.contentsOfDirectory(atPath: keys).first { $0.hasPrefix("slot-") })
+        var slot = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: keys + genuine)))
+                as? [String: Any])
         var kdf = try XCTUnwrap(slot["kdf"] as? [String: Any])
         kdf["n"] = 1 << 18
         slot["kdf"] = kdf
@@ -99,7 +104,8 @@ final class KeyManagementTests: XCTestCase {
         let added = try keyed.lifeboat(["key", "add", "--key-file", ops, "--label", "ops", "--json"])
         let slot = try XCTUnwrap(try keyed.workspace.json(added)["id"] as? String, added.output)
         let path = keyed.workspace.repository + "/keys/slot-\(slot).json"
-        var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var object = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         let masterKeyId = try XCTUnwrap(object["master_key_id"] as? String)
         object["master_key_id"] = (masterKeyId.first == "0" ? "1" : "0") + masterKeyId.dropFirst()
         try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))

@@ -55,7 +55,9 @@ final class KeyedWorkspace: @unchecked Sendable {
 
     /// Runs lifeboat with credential `name`'s configuration.
     @discardableResult
-    func lifeboat(as name: String = "initial", _ arguments: [String], environment: [String: String] = [:]) throws -> RunResult {
+    func lifeboat(as name: String = "initial", _ arguments: [String], environment: [String: String] = [:]) throws
+        -> RunResult
+    {
         let config = try XCTUnwrap(configs[name], "no configuration for credential '\(name)'")
         return try runLifeboat(env, ["--config", config, "--no-progress"] + arguments, environment: environment)
     }
@@ -68,7 +70,9 @@ final class KeyedWorkspace: @unchecked Sendable {
     }
 
     func slotIds(as name: String = "initial", environment: [String: String] = [:]) throws -> [String] {
-        ((try keyListing(as: name, environment: environment)["slots"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+        ((try keyListing(as: name, environment: environment)["slots"] as? [[String: Any]]) ?? []).compactMap {
+            $0["id"] as? String
+        }
     }
 
     func dataKeyCount(environment: [String: String] = [:]) throws -> Int {
@@ -77,7 +81,9 @@ final class KeyedWorkspace: @unchecked Sendable {
 
     /// The slot objects actually stored under keys/, live or stale.
     func storedSlotFiles() throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: workspace.repository + "/keys").filter { $0.hasPrefix("slot-") }.sorted()
+        try FileManager.default.contentsOfDirectory(atPath: workspace.repository + "/keys").filter {
+            $0.hasPrefix("slot-")
+        }.sorted()
     }
 
     /// Takes a logical backup with the initial credential and returns its id.

@@ -6,7 +6,8 @@ import XCTest
 final class LogicalRoundTripTests: XCTestCase {
     func testBackupVerifyRestoreReproducesEveryRow() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("src"), target = TestEnvironment.uniqueName("dst")
+        let source = TestEnvironment.uniqueName("src")
+        let target = TestEnvironment.uniqueName("dst")
         defer { SampleDatabase.drop(env, source, target) }
         try SampleDatabase.create(env, name: source)
         let workspace = try Workspace(env)
@@ -32,12 +33,16 @@ final class LogicalRoundTripTests: XCTestCase {
         XCTAssertEqual(verify.status, 0, verify.output)
         XCTAssertTrue(verify.stdout.contains("all intact"), verify.stdout)
 
-        let restore = try workspace.lifeboat(["restore", "latest", "--database", source, "--target", env.url(database: target), "--json"])
+        let restore = try workspace.lifeboat([
+            "restore", "latest", "--database", source, "--target", env.url(database: target), "--json",
+        ])
         XCTAssertEqual(restore.status, 0, restore.output)
         let result = try workspace.json(restore)
         XCTAssertEqual(result["rows_checked"] as? Int, 60_003)
 
-        XCTAssertEqual(try SampleDatabase.fingerprints(env, database: target), try SampleDatabase.fingerprints(env, database: source))
+        XCTAssertEqual(
+            try SampleDatabase.fingerprints(env, database: target),
+            try SampleDatabase.fingerprints(env, database: source))
     }
 
     func testRepositoryNeverContainsPlaintext() throws {
@@ -54,14 +59,17 @@ final class LogicalRoundTripTests: XCTestCase {
         let needles = [SampleDatabase.marker, "Kunde 1 ", "customers", "billing", source].map { Data($0.utf8) }
         for (path, contents) in files where !path.hasPrefix("locks/") {
             for needle in needles {
-                XCTAssertNil(contents.range(of: needle), "'\(String(decoding: needle, as: UTF8.self))' appears in plaintext in \(path)")
+                XCTAssertNil(
+                    contents.range(of: needle),
+                    "'\(String(decoding: needle, as: UTF8.self))' appears in plaintext in \(path)")
             }
         }
     }
 
     func testParallelRestoreAndCleanIntoExistingDatabase() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("par"), target = TestEnvironment.uniqueName("pardst")
+        let source = TestEnvironment.uniqueName("par")
+        let target = TestEnvironment.uniqueName("pardst")
         defer { SampleDatabase.drop(env, source, target) }
         try SampleDatabase.create(env, name: source, rows: 5_000)
         let workspace = try Workspace(env)
@@ -70,7 +78,9 @@ final class LogicalRoundTripTests: XCTestCase {
 
         let first = try workspace.lifeboat(["restore", "latest", "--target", env.url(database: target), "--jobs", "2"])
         XCTAssertEqual(first.status, 0, first.output)
-        XCTAssertEqual(try SampleDatabase.fingerprints(env, database: target), try SampleDatabase.fingerprints(env, database: source))
+        XCTAssertEqual(
+            try SampleDatabase.fingerprints(env, database: target),
+            try SampleDatabase.fingerprints(env, database: source))
 
         // The target now has data: a second restore is refused and changes nothing …
         let refused = try workspace.lifeboat(["restore", "latest", "--target", env.url(database: target)])
@@ -84,12 +94,15 @@ final class LogicalRoundTripTests: XCTestCase {
         db.close()
         let cleaned = try workspace.lifeboat(["restore", "latest", "--target", env.url(database: target), "--clean"])
         XCTAssertEqual(cleaned.status, 0, cleaned.output)
-        XCTAssertEqual(try SampleDatabase.fingerprints(env, database: target), try SampleDatabase.fingerprints(env, database: source))
+        XCTAssertEqual(
+            try SampleDatabase.fingerprints(env, database: target),
+            try SampleDatabase.fingerprints(env, database: source))
     }
 
     func testDryRunPrintsThePlanAndChangesNothing() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("dry"), target = TestEnvironment.uniqueName("drydst")
+        let source = TestEnvironment.uniqueName("dry")
+        let target = TestEnvironment.uniqueName("drydst")
         defer { SampleDatabase.drop(env, source, target) }
         try SampleDatabase.create(env, name: source, rows: 100)
         let workspace = try Workspace(env)
@@ -97,11 +110,15 @@ final class LogicalRoundTripTests: XCTestCase {
         XCTAssertEqual(try workspace.lifeboat(["backup"]).status, 0)
 
         // The default backup holds every database, so --database is required and the message says so.
-        let ambiguous = try workspace.lifeboat(["restore", "latest", "--target", env.url(database: target), "--dry-run"])
+        let ambiguous = try workspace.lifeboat([
+            "restore", "latest", "--target", env.url(database: target), "--dry-run",
+        ])
         XCTAssertEqual(ambiguous.status, 2, ambiguous.output)
         XCTAssertTrue(ambiguous.stderr.contains("--database"), ambiguous.stderr)
 
-        let plan = try workspace.lifeboat(["restore", "latest", "--database", source, "--target", env.url(database: target), "--dry-run"])
+        let plan = try workspace.lifeboat([
+            "restore", "latest", "--database", source, "--target", env.url(database: target), "--dry-run",
+        ])
         XCTAssertEqual(plan.status, 0, plan.output)
         XCTAssertTrue(plan.stdout.contains("create database '\(target)'"), plan.stdout)
         XCTAssertTrue(plan.stdout.contains("nothing was changed"), plan.stdout)
@@ -112,7 +129,8 @@ final class LogicalRoundTripTests: XCTestCase {
 
     func testGlobalsAreBackedUpAndRestored() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("glob"), target = TestEnvironment.uniqueName("globdst")
+        let source = TestEnvironment.uniqueName("glob")
+        let target = TestEnvironment.uniqueName("globdst")
         let role = TestEnvironment.uniqueName("app_owner")
         let admin = try env.admin()
         defer {
@@ -135,6 +153,7 @@ final class LogicalRoundTripTests: XCTestCase {
         XCTAssertEqual(restore.status, 0, restore.output)
         let owner = try PGConnection(try env.connectionInfo(database: target))
         defer { owner.close() }
-        XCTAssertEqual(try owner.query("SELECT tableowner FROM pg_tables WHERE tablename = 'customers'").rows.first?[0], role)
+        XCTAssertEqual(
+            try owner.query("SELECT tableowner FROM pg_tables WHERE tablename = 'customers'").rows.first?[0], role)
     }
 }

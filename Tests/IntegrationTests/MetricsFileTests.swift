@@ -3,6 +3,7 @@
 // when several write at once; links planted in the metrics directory are never followed.
 import Foundation
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,7 +30,9 @@ final class MetricsFileTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, "prometheus_client could not parse the metrics file")
         let object = try JSONSerialization.jsonObject(with: data) as? [String: [[Any]]] ?? [:]
-        return object.mapValues { samples in samples.map { (($0[0] as? [String: String]) ?? [:], ($0[1] as? Double) ?? .nan) } }
+        return object.mapValues { samples in
+            samples.map { (($0[0] as? [String: String]) ?? [:], ($0[1] as? Double) ?? .nan) }
+        }
     }
 
     func testBackupStatusAndFailuresShareOneParsableFile() throws {
@@ -46,7 +49,9 @@ final class MetricsFileTests: XCTestCase {
         let failed = try workspace.lifeboat(["--metrics-file", file, "show", "20200101T000000Z-000000"])
         XCTAssertNotEqual(failed.status, 0)
         // Concurrent writers serialise on the lock file and keep each other's samples.
-        let arguments = ["--config", workspace.configPath, "--no-progress", "status", "--rpo", "1h", "--metrics-file", file]
+        let arguments = [
+            "--config", workspace.configPath, "--no-progress", "status", "--rpo", "1h", "--metrics-file", file,
+        ]
         let processes = try (0..<4).map { _ -> Process in
             let process = Process()
             process.executableURL = URL(fileURLWithPath: env.binary)
@@ -62,7 +67,8 @@ final class MetricsFileTests: XCTestCase {
         func value(_ name: String, _ labels: [String: String]) -> Double? {
             metrics[name]?.first { sample in labels.allSatisfy { sample.0[$0.key] == $0.value } }?.1
         }
-        let success = try XCTUnwrap(value("lifeboat_operation_last_success_timestamp_seconds", ["operation": "backup", "cluster": "main"]))
+        let success = try XCTUnwrap(
+            value("lifeboat_operation_last_success_timestamp_seconds", ["operation": "backup", "cluster": "main"]))
         XCTAssertGreaterThanOrEqual(success, started.rounded(.down))
         XCTAssertGreaterThan(try XCTUnwrap(value("lifeboat_operation_last_bytes", ["operation": "backup"])), 0)
         XCTAssertNotNil(value("lifeboat_backup_last_success_timestamp_seconds", ["type": "logical"]))
@@ -90,7 +96,8 @@ final class MetricsFileTests: XCTestCase {
         chmod(victim, 0o600)
         func assertVictimIntact(_ line: UInt = #line) throws {
             XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "precious_secret 1234\n", line: line)
-            let mode = (try FileManager.default.attributesOfItem(atPath: victim)[.posixPermissions] as? NSNumber)?.intValue
+            let mode = (try FileManager.default.attributesOfItem(atPath: victim)[.posixPermissions] as? NSNumber)?
+                .intValue
             XCTAssertEqual(mode, 0o600, "the victim's mode is unchanged", line: line)
         }
 
@@ -100,7 +107,8 @@ final class MetricsFileTests: XCTestCase {
         XCTAssertEqual(run.status, 0, run.output)
         try assertVictimIntact()
         XCTAssertNotNil(try parse(file)["lifeboat_operation_last_exit_status"], "the metrics file is written")
-        XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: file), "the metrics file is a file of its own")
+        XCTAssertNil(
+            try? FileManager.default.destinationOfSymbolicLink(atPath: file), "the metrics file is a file of its own")
         try FileManager.default.removeItem(atPath: file + ".tmp")
 
         // A link at the lock file to a path that does not exist: not created; a warning, same exit status.
@@ -129,15 +137,21 @@ final class MetricsFileTests: XCTestCase {
         // A failed write leaves no temporary file; a killed one leaves one that the next run removes.
         XCTAssertEqual(try workspace.lifeboat(["--metrics-file", file, "list"]).status, 0)
         let before = try String(contentsOfFile: file, encoding: .utf8)
-        let failed = try workspace.lifeboat(["--metrics-file", file, "list"], environment: ["LIFEBOAT_FAILPOINTS": "metrics.rename.before=eio"])
+        let failed = try workspace.lifeboat(
+            ["--metrics-file", file, "list"], environment: ["LIFEBOAT_FAILPOINTS": "metrics.rename.before=eio"])
         XCTAssertEqual(failed.status, 0, failed.output)
         XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), before, "the file is unchanged")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), ["lifeboat.prom", "lifeboat.prom.lock"])
-        let killed = try workspace.lifeboat(["--metrics-file", file, "list"], environment: ["LIFEBOAT_FAILPOINTS": "metrics.rename.before=kill"])
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: directory).sorted(),
+            ["lifeboat.prom", "lifeboat.prom.lock"])
+        let killed = try workspace.lifeboat(
+            ["--metrics-file", file, "list"], environment: ["LIFEBOAT_FAILPOINTS": "metrics.rename.before=kill"])
         XCTAssertNotEqual(killed.status, 0)
         XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), before, "the file is unchanged")
         XCTAssertEqual(try workspace.lifeboat(["--metrics-file", file, "list"]).status, 0)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory).sorted(), ["lifeboat.prom", "lifeboat.prom.lock"],
-                       "the killed run's temporary file is gone")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: directory).sorted(),
+            ["lifeboat.prom", "lifeboat.prom.lock"],
+            "the killed run's temporary file is gone")
     }
 }

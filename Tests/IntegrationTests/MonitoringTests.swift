@@ -7,6 +7,7 @@
 import Foundation
 import TestSupport
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,22 +35,35 @@ final class MonitoringTests: XCTestCase {
         let rules = try alertRules()
         XCTAssertGreaterThanOrEqual(rules.count, 12)
         let cases = try ruleTestCases()
-        let topics = ["BackupStale", "RPOObjectiveExceeded", "WALArchivingFailing", "WALArchiveBacklog", "DrillFailed", "DrillOverdue",
-                      "IntegrityFailure", "KeySlotsChanged", "RunLockedOut", "LockContention"]
-        for topic in topics { XCTAssertTrue(rules.contains { $0.alert == "Lifeboat" + topic }, "no alert Lifeboat\(topic)") }
+        let topics = [
+            "BackupStale", "RPOObjectiveExceeded", "WALArchivingFailing", "WALArchiveBacklog", "DrillFailed",
+            "DrillOverdue",
+            "IntegrityFailure", "KeySlotsChanged", "RunLockedOut", "LockContention",
+        ]
+        for topic in topics {
+            XCTAssertTrue(rules.contains { $0.alert == "Lifeboat" + topic }, "no alert Lifeboat\(topic)")
+        }
         for rule in rules {
             XCTAssertTrue(rule.alert.hasPrefix("Lifeboat"), rule.alert)
             XCTAssertFalse(rule.duration.isEmpty, "\(rule.alert) has no for:")
-            XCTAssertTrue(["critical", "warning", "info"].contains(rule.labels["severity"] ?? ""), "\(rule.alert): severity \(rule.labels)")
+            XCTAssertTrue(
+                ["critical", "warning", "info"].contains(rule.labels["severity"] ?? ""),
+                "\(rule.alert): severity \(rule.labels)")
             for key in ["summary", "description", "runbook"] {
                 XCTAssertFalse((rule.annotations[key] ?? "").isEmpty, "\(rule.alert) has no \(key) annotation")
             }
             let runbook = rule.annotations["runbook"] ?? ""
-            XCTAssertTrue(runbook.hasPrefix("runbooks/") && FileManager.default.fileExists(atPath: Self.root + "/" + runbook),
-                          "\(rule.alert): runbook '\(runbook)' is not a file under runbooks/")
-            XCTAssertTrue(rule.annotations["description"]?.contains(runbook) == true, "\(rule.alert): the description names the runbook")
-            XCTAssertTrue(cases.contains { $0.alert == rule.alert && $0.fires }, "\(rule.alert): no test case where it fires")
-            XCTAssertTrue(cases.contains { $0.alert == rule.alert && !$0.fires }, "\(rule.alert): no test case where it stays quiet")
+            XCTAssertTrue(
+                runbook.hasPrefix("runbooks/") && FileManager.default.fileExists(atPath: Self.root + "/" + runbook),
+                "\(rule.alert): runbook '\(runbook)' is not a file under runbooks/")
+            XCTAssertTrue(
+                rule.annotations["description"]?.contains(runbook) == true,
+                "\(rule.alert): the description names the runbook")
+            XCTAssertTrue(
+                cases.contains { $0.alert == rule.alert && $0.fires }, "\(rule.alert): no test case where it fires")
+            XCTAssertTrue(
+                cases.contains { $0.alert == rule.alert && !$0.fires },
+                "\(rule.alert): no test case where it stays quiet")
         }
     }
 
@@ -65,13 +79,15 @@ final class MonitoringTests: XCTestCase {
     func testDashboardIsValidAndQueriesOnlyDocumentedMetrics() throws {
         let docs = try DocumentedMetrics.load(Self.root + "/docs/metrics.md")
         let data = try Data(contentsOf: URL(fileURLWithPath: Self.monitoring + "/lifeboat-dashboard.json"))
-        let dashboard = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any], "the dashboard is a JSON object")
+        let dashboard = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: data) as? [String: Any], "the dashboard is a JSON object")
         XCTAssertGreaterThanOrEqual(dashboard["schemaVersion"] as? Int ?? 0, 36, "a current Grafana's schema")
         XCTAssertFalse((dashboard["title"] as? String ?? "").isEmpty)
         XCTAssertFalse((dashboard["uid"] as? String ?? "").isEmpty)
         let inputs = dashboard["__inputs"] as? [[String: Any]] ?? []
-        XCTAssertTrue(inputs.contains { $0["name"] as? String == "DS_PROMETHEUS" && $0["pluginId"] as? String == "prometheus" },
-                      "the data source is an import input")
+        XCTAssertTrue(
+            inputs.contains { $0["name"] as? String == "DS_PROMETHEUS" && $0["pluginId"] as? String == "prometheus" },
+            "the data source is an import input")
 
         let panels = flatten(dashboard["panels"] as? [[String: Any]] ?? [])
         let ids = panels.compactMap { $0["id"] as? Int }
@@ -81,48 +97,70 @@ final class MonitoringTests: XCTestCase {
         for panel in panels where panel["type"] as? String != "row" {
             let title = panel["title"] as? String ?? "?"
             let grid = panel["gridPos"] as? [String: Int] ?? [:]
-            XCTAssertTrue(["x", "y", "w", "h"].allSatisfy { grid[$0] != nil } && (grid["x"] ?? 0) + (grid["w"] ?? 0) <= 24, "\(title): gridPos \(grid)")
-            XCTAssertEqual((panel["datasource"] as? [String: Any])?["uid"] as? String, "${DS_PROMETHEUS}", "\(title): data source")
+            XCTAssertTrue(
+                ["x", "y", "w", "h"].allSatisfy { grid[$0] != nil } && (grid["x"] ?? 0) + (grid["w"] ?? 0) <= 24,
+                "\(title): gridPos \(grid)")
+            XCTAssertEqual(
+                (panel["datasource"] as? [String: Any])?["uid"] as? String, "${DS_PROMETHEUS}", "\(title): data source")
             let targets = panel["targets"] as? [[String: Any]] ?? []
             XCTAssertFalse(targets.isEmpty, "\(title) has no query")
             for target in targets {
-                XCTAssertEqual((target["datasource"] as? [String: Any])?["uid"] as? String, "${DS_PROMETHEUS}", "\(title): target data source")
+                XCTAssertEqual(
+                    (target["datasource"] as? [String: Any])?["uid"] as? String, "${DS_PROMETHEUS}",
+                    "\(title): target data source")
                 let expr = try XCTUnwrap(target["expr"] as? String, "\(title): a target without expr")
                 queries.append(("panel \(panel["id"] ?? "?") \(target["refId"] ?? "?")", expr))
             }
         }
         for (place, expr) in queries { assertDocumented(expr, docs, where: "dashboard \(place)") }
         let used = Set(queries.flatMap { PromQL.scan(Self.grafanaFree($0.1)).metrics })
-        for needed in ["lifeboat_rpo_exposure_seconds", "lifeboat_rpo_objective_seconds", "lifeboat_newest_recoverable_point_timestamp_seconds",
-                       "lifeboat_backup_last_success_timestamp_seconds", "lifeboat_wal_ready_oldest_age_seconds", "lifeboat_wal_ready_files",
-                       "lifeboat_operation_failures_total", "lifeboat_drill_last_rto_seconds", "lifeboat_drill_rto_objective_seconds",
-                       "lifeboat_drill_last_rpo_seconds", "lifeboat_drill_rpo_objective_seconds", "lifeboat_repository_stored_bytes"] {
+        for needed in [
+            "lifeboat_rpo_exposure_seconds", "lifeboat_rpo_objective_seconds",
+            "lifeboat_newest_recoverable_point_timestamp_seconds",
+            "lifeboat_backup_last_success_timestamp_seconds", "lifeboat_wal_ready_oldest_age_seconds",
+            "lifeboat_wal_ready_files",
+            "lifeboat_operation_failures_total", "lifeboat_drill_last_rto_seconds",
+            "lifeboat_drill_rto_objective_seconds",
+            "lifeboat_drill_last_rpo_seconds", "lifeboat_drill_rpo_objective_seconds",
+            "lifeboat_repository_stored_bytes",
+        ] {
             XCTAssertTrue(used.contains(needed), "no dashboard panel shows \(needed)")
         }
         // Template variables query documented metrics too.
         for variable in (dashboard["templating"] as? [String: Any])?["list"] as? [[String: Any]] ?? [] {
             let query = (variable["query"] as? [String: Any])?["query"] as? String ?? variable["query"] as? String ?? ""
-            let metric = try XCTUnwrap(query.firstMatch(of: /label_values\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*,\s*([a-zA-Z_]+)\s*\)/),
-                                       "variable \(variable["name"] ?? "?"): \(query)")
-            XCTAssertNotNil(docs.metrics[String(metric.1)], "variable query names \(metric.1), which Lifeboat does not write")
-            XCTAssertTrue(docs.metrics[String(metric.1)]?.labels.contains(String(metric.2)) == true, "variable label \(metric.2)")
+            let metric = try XCTUnwrap(
+                query.firstMatch(of: /label_values\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*,\s*([a-zA-Z_]+)\s*\)/),
+                "variable \(variable["name"] ?? "?"): \(query)")
+            XCTAssertNotNil(
+                docs.metrics[String(metric.1)], "variable query names \(metric.1), which Lifeboat does not write")
+            XCTAssertTrue(
+                docs.metrics[String(metric.1)]?.labels.contains(String(metric.2)) == true, "variable label \(metric.2)")
         }
         // Every query parses: promtool checks them as recording rules.
         let directory = NSTemporaryDirectory() + "dashboard-rules-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let records = queries.enumerated().map { index, query in ["record": "lifeboat_dashboard:query_\(index)", "expr": Self.grafanaFree(query.1)] }
-        let rules = try JSONSerialization.data(withJSONObject: ["groups": [["name": "dashboard", "rules": records]]], options: [.sortedKeys, .withoutEscapingSlashes])
-        try rules.write(to: URL(fileURLWithPath: directory + "/dashboard.rules.yml"))   // JSON is YAML (without "\/")
+        let records = queries.enumerated().map { index, query in
+            ["record": "lifeboat_dashboard:query_\(index)", "expr": Self.grafanaFree(query.1)]
+        }
+        let rules = try JSONSerialization.data(
+            withJSONObject: ["groups": [["name": "dashboard", "rules": records]]],
+            options: [.sortedKeys, .withoutEscapingSlashes])
+        try rules.write(to: URL(fileURLWithPath: directory + "/dashboard.rules.yml"))  // JSON is YAML (without "\/")
         let check = try run(["promtool", "check", "rules", "dashboard.rules.yml"], in: directory)
         XCTAssertEqual(check.status, 0, "a dashboard query does not parse: \(check.output)")
     }
 
     func testTheScannerFindsMetricsLabelsAndMatchers() {
-        let scan = PromQL.scan(#"sum without (operation) (increase(lifeboat_a_total{cluster=~"x|y",operation!="z"}[1d] offset 1h)) >= 3 and on(cluster) b:c / time() > 26 * 3600 or vector(1) unless d"#)
+        let scan = PromQL.scan(
+            #"sum without (operation) (increase(lifeboat_a_total{cluster=~"x|y",operation!="z"}[1d] offset 1h)) >= 3 and on(cluster) b:c / time() > 26 * 3600 or vector(1) unless d"#
+        )
         XCTAssertEqual(scan.metrics, ["lifeboat_a_total", "b:c", "d"])
         XCTAssertEqual(scan.groupingLabels, ["operation", "cluster"])
-        XCTAssertEqual(scan.matchers.map { "\($0.metric ?? "-") \($0.label)\($0.op)\($0.value)" }, [#"lifeboat_a_total cluster=~x|y"#, #"lifeboat_a_total operation!=z"#])
+        XCTAssertEqual(
+            scan.matchers.map { "\($0.metric ?? "-") \($0.label)\($0.op)\($0.value)" },
+            [#"lifeboat_a_total cluster=~x|y"#, #"lifeboat_a_total operation!=z"#])
         XCTAssertEqual(PromQL.scan(#"{__name__="m", cluster="a"} > 0"#).matchers.first?.metric, nil)
     }
 
@@ -136,8 +174,9 @@ final class MonitoringTests: XCTestCase {
         try SampleDatabase.create(env, name: source, rows: 200)
         let workspace = try Workspace(env, name: "monitoring")
         try workspace.initialize(database: source)
-        try workspace.writePolicy(try String(contentsOfFile: Self.root + "/policies/development.yml", encoding: .utf8),
-                                  name: "policy.yml", database: source)
+        try workspace.writePolicy(
+            try String(contentsOfFile: Self.root + "/policies/development.yml", encoding: .utf8),
+            name: "policy.yml", database: source)
         let file = workspace.directory + "/lifeboat.prom"
         func lifeboat(_ arguments: [String], expect status: Int32) throws {
             let result = try workspace.lifeboat(["--metrics-file", file] + arguments)
@@ -151,17 +190,22 @@ final class MonitoringTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: pgWAL + "/archive_status", withIntermediateDirectories: true)
         for number: UInt64 in [1, 2] {
             try segments.write(number, into: pgWAL)
-            FileManager.default.createFile(atPath: pgWAL + "/archive_status/" + WALSegmentFiles.name(number) + ".ready", contents: nil)
+            FileManager.default.createFile(
+                atPath: pgWAL + "/archive_status/" + WALSegmentFiles.name(number) + ".ready", contents: nil)
         }
-        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-1_200)],
-                                              ofItemAtPath: pgWAL + "/archive_status/" + WALSegmentFiles.name(1) + ".ready")
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date().addingTimeInterval(-1_200)],
+            ofItemAtPath: pgWAL + "/archive_status/" + WALSegmentFiles.name(1) + ".ready")
         try lifeboat(["wal", "push", pgWAL + "/" + WALSegmentFiles.name(1)], expect: 0)
         try lifeboat(["status", "--rpo", "1h"], expect: 0)
         try lifeboat(["key", "list"], expect: 0)
-        XCTAssertEqual(try runLifeboat(env, ["key", "generate", "--output", workspace.directory + "/second.key"]).status, 0)
+        XCTAssertEqual(
+            try runLifeboat(env, ["key", "generate", "--output", workspace.directory + "/second.key"]).status, 0)
         try lifeboat(["key", "add", "--key-file", workspace.directory + "/second.key", "--label", "second"], expect: 0)
         try lifeboat(["prune"], expect: 0)
-        let drill = try workspace.writeDrill("smoke", """
+        let drill = try workspace.writeDrill(
+            "smoke",
+            """
             restore: { type: logical, database: \(source) }
             target: { scratch: database, url: "\(env.url(database: "postgres"))" }
             objectives: { rto: 10m, rpo: 1d }
@@ -170,24 +214,29 @@ final class MonitoringTests: XCTestCase {
             """)
         try lifeboat(["drill", "run", drill], expect: 0)
         // A live holder of the cluster lock (this test process) refuses the next backup with exit 5.
-        let holder = #"{"command":"lifeboat backup","host":"\#(ProcessInfo.processInfo.hostName)","pid":\#(getpid()),"started":"2026-11-21T03:00:00Z"}"#
-        try FileManager.default.createDirectory(atPath: workspace.repository + "/locks", withIntermediateDirectories: true)
+        let holder =
+            #"{"command":"lifeboat backup","host":"\#(ProcessInfo.processInfo.hostName)","pid":\#(getpid()),"started":"2026-11-21T03:00:00Z"}"#
+        try FileManager.default.createDirectory(
+            atPath: workspace.repository + "/locks", withIntermediateDirectories: true)
         try holder.write(toFile: workspace.repository + "/locks/cluster-main.lock", atomically: true, encoding: .utf8)
         try lifeboat(["backup"], expect: 5)
         try FileManager.default.removeItem(atPath: workspace.repository + "/locks/cluster-main.lock")
         try lifeboat(["show", "20200101T000000Z-000000"], expect: 2)
 
         let written = try parseMetricsFile(file)
-        XCTAssertEqual(Set(written.keys), Set(docs.metrics.keys),
-                       "docs/metrics.md and the metrics file differ: undocumented \(Set(written.keys).subtracting(docs.metrics.keys).sorted()), "
-                       + "never written \(Set(docs.metrics.keys).subtracting(written.keys).sorted())")
+        XCTAssertEqual(
+            Set(written.keys), Set(docs.metrics.keys),
+            "docs/metrics.md and the metrics file differ: undocumented \(Set(written.keys).subtracting(docs.metrics.keys).sorted()), "
+                + "never written \(Set(docs.metrics.keys).subtracting(written.keys).sorted())")
         for (name, family) in written {
             guard let documented = docs.metrics[name] else { continue }
             XCTAssertEqual(family.type, documented.type, "\(name): type")
             for sample in family.samples {
                 XCTAssertEqual(Set(sample.labels.keys), documented.labels, "\(name): labels of \(sample.labels)")
                 if let operation = sample.labels["operation"] {
-                    XCTAssertTrue(docs.operations.contains(operation), "operation '\(operation)' is not in docs/metrics.md's list")
+                    XCTAssertTrue(
+                        docs.operations.contains(operation), "operation '\(operation)' is not in docs/metrics.md's list"
+                    )
                 }
             }
         }
@@ -203,30 +252,42 @@ final class MonitoringTests: XCTestCase {
         XCTAssertEqual(value("lifeboat_operation_failures_total", ["operation": "backup"]), 1)
         XCTAssertEqual(value("lifeboat_operation_last_exit_status", ["operation": "backup"]), 5)
         XCTAssertEqual(value("lifeboat_operation_locked_total", ["operation": "show"]), 0)
-        XCTAssertEqual(value("lifeboat_repository_stored_bytes", ["type": "logical"]),
-                       value("lifeboat_backup_last_stored_bytes", ["type": "logical"]), "one logical backup in the repository")
+        XCTAssertEqual(
+            value("lifeboat_repository_stored_bytes", ["type": "logical"]),
+            value("lifeboat_backup_last_stored_bytes", ["type": "logical"]), "one logical backup in the repository")
         XCTAssertEqual(value("lifeboat_repository_stored_bytes", ["type": "snapshot"]), 0)
         XCTAssertGreaterThan(try XCTUnwrap(value("lifeboat_repository_stored_bytes", ["type": "wal"])), 0)
     }
 
     // MARK: - helpers
 
-    func assertDocumented(_ expr: String, _ docs: DocumentedMetrics, where place: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertDocumented(
+        _ expr: String, _ docs: DocumentedMetrics, where place: String, file: StaticString = #filePath,
+        line: UInt = #line
+    ) {
         let scan = PromQL.scan(Self.grafanaFree(expr))
         XCTAssertFalse(scan.metrics.isEmpty, "\(place): no metric in \(expr)", file: file, line: line)
         for metric in scan.metrics where docs.metrics[metric] == nil {
-            XCTFail("\(place): \(metric) is not a metric Lifeboat writes (docs/metrics.md): \(expr)", file: file, line: line)
+            XCTFail(
+                "\(place): \(metric) is not a metric Lifeboat writes (docs/metrics.md): \(expr)", file: file, line: line
+            )
         }
         let allLabels = docs.metrics.values.reduce(Self.scrapeLabels) { $0.union($1.labels) }
         for label in scan.groupingLabels where !allLabels.contains(label) {
             XCTFail("\(place): label \(label) is on no Lifeboat metric: \(expr)", file: file, line: line)
         }
         for matcher in scan.matchers {
-            let labels = matcher.metric.flatMap { docs.metrics[$0]?.labels }.map { $0.union(Self.scrapeLabels) } ?? allLabels
-            XCTAssertTrue(labels.contains(matcher.label), "\(place): \(matcher.metric ?? "?") has no label \(matcher.label): \(expr)", file: file, line: line)
+            let labels =
+                matcher.metric.flatMap { docs.metrics[$0]?.labels }.map { $0.union(Self.scrapeLabels) } ?? allLabels
+            XCTAssertTrue(
+                labels.contains(matcher.label),
+                "\(place): \(matcher.metric ?? "?") has no label \(matcher.label): \(expr)", file: file, line: line)
             if matcher.label == "operation", matcher.op == "=" || matcher.op == "=~" {
-                for value in matcher.value.split(separator: "|").map(String.init) where !docs.operations.contains(value) {
-                    XCTFail("\(place): operation \"\(value)\" is not one Lifeboat writes (docs/metrics.md): \(expr)", file: file, line: line)
+                for value in matcher.value.split(separator: "|").map(String.init) where !docs.operations.contains(value)
+                {
+                    XCTFail(
+                        "\(place): operation \"\(value)\" is not one Lifeboat writes (docs/metrics.md): \(expr)",
+                        file: file, line: line)
                 }
             }
         }
@@ -234,9 +295,11 @@ final class MonitoringTests: XCTestCase {
 
     /// Grafana's variables replaced by what they stand for, so the query is plain PromQL.
     static func grafanaFree(_ expr: String) -> String {
-        expr.replacingOccurrences(of: "$__rate_interval", with: "5m").replacingOccurrences(of: "$__interval", with: "1m")
-            .replacingOccurrences(of: "$__range", with: "1d").replacingOccurrences(of: "${cluster}", with: ".*")
-            .replacingOccurrences(of: "$cluster", with: ".*")
+        expr.replacingOccurrences(of: "$__rate_interval", with: "5m").replacingOccurrences(
+            of: "$__interval", with: "1m"
+        )
+        .replacingOccurrences(of: "$__range", with: "1d").replacingOccurrences(of: "${cluster}", with: ".*")
+        .replacingOccurrences(of: "$cluster", with: ".*")
     }
 
     func flatten(_ panels: [[String: Any]]) -> [[String: Any]] {
@@ -252,21 +315,26 @@ final class MonitoringTests: XCTestCase {
     }
 
     func alertRules() throws -> [AlertRule] {
-        let object = try python("""
+        let object = try python(
+            """
             import json, sys, yaml
             doc = yaml.safe_load(open(sys.argv[1]))
             print(json.dumps([r for g in doc["groups"] for r in g["rules"]]))
             """, Self.monitoring + "/lifeboat.rules.yml")
         let rules = try XCTUnwrap(object as? [[String: Any]])
         return rules.map { rule in
-            AlertRule(alert: rule["alert"] as? String ?? "", expr: rule["expr"] as? String ?? "", duration: rule["for"] as? String ?? "",
-                      labels: rule["labels"] as? [String: String] ?? [:], annotations: rule["annotations"] as? [String: String] ?? [:])
+            AlertRule(
+                alert: rule["alert"] as? String ?? "", expr: rule["expr"] as? String ?? "",
+                duration: rule["for"] as? String ?? "",
+                labels: rule["labels"] as? [String: String] ?? [:],
+                annotations: rule["annotations"] as? [String: String] ?? [:])
         }
     }
 
     /// (alert, whether alerts are expected) of every alert_rule_test.
     func ruleTestCases() throws -> [(alert: String, fires: Bool)] {
-        let object = try python("""
+        let object = try python(
+            """
             import json, sys, yaml
             doc = yaml.safe_load(open(sys.argv[1]))
             print(json.dumps([[c["alertname"], bool(c.get("exp_alerts"))] for t in doc["tests"] for c in t.get("alert_rule_test", [])]))
@@ -281,7 +349,8 @@ final class MonitoringTests: XCTestCase {
 
     /// Sample name → type and samples, as prometheus_client (the reference text-format parser) reads the file.
     func parseMetricsFile(_ path: String) throws -> [String: WrittenFamily] {
-        let object = try python("""
+        let object = try python(
+            """
             import json, sys
             from prometheus_client.parser import text_string_to_metric_families
             out = {}
@@ -292,9 +361,11 @@ final class MonitoringTests: XCTestCase {
             """, path)
         let families = try XCTUnwrap(object as? [String: [String: Any]])
         return families.mapValues { family in
-            WrittenFamily(type: family["type"] as? String ?? "", samples: (family["samples"] as? [[Any]] ?? []).map {
-                (($0[0] as? [String: String]) ?? [:], ($0[1] as? Double) ?? .nan)
-            })
+            WrittenFamily(
+                type: family["type"] as? String ?? "",
+                samples: (family["samples"] as? [[Any]] ?? []).map {
+                    (($0[0] as? [String: String]) ?? [:], ($0[1] as? Double) ?? .nan)
+                })
         }
     }
 
@@ -308,7 +379,9 @@ final class MonitoringTests: XCTestCase {
     func run(_ arguments: [String], in directory: String) throws -> RunResult {
         let result = try ProcessRunner.run("/usr/bin/env", arguments, directory: directory)
         if result.status == 127 {
-            XCTFail("\(arguments[0]) is not on PATH: run scripts/setup.sh (it installs promtool from Debian's prometheus package)")
+            XCTFail(
+                "\(arguments[0]) is not on PATH: run scripts/setup.sh (it installs promtool from Debian's prometheus package)"
+            )
         }
         return result
     }
@@ -336,7 +409,9 @@ struct DocumentedMetrics {
             for name in paragraph.matches(of: /`([a-z_]+)`/) { docs.operations.insert(String(name.1)) }
         }
         XCTAssertGreaterThan(docs.metrics.count, 20, "docs/metrics.md's table was not found")
-        XCTAssertTrue(docs.operations.isSuperset(of: ["backup", "wal_push", "status", "prune", "drill"]), "docs/metrics.md's operation list: \(docs.operations)")
+        XCTAssertTrue(
+            docs.operations.isSuperset(of: ["backup", "wal_push", "status", "prune", "drill"]),
+            "docs/metrics.md's operation list: \(docs.operations)")
         return docs
     }
 }
@@ -358,14 +433,17 @@ enum PromQL {
         var matchers: [Matcher] = []
     }
 
-    static let keywords: Set<String> = ["and", "or", "unless", "bool", "offset", "inf", "nan", "atan2",
-                                        "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk", "quantile"]
+    static let keywords: Set<String> = [
+        "and", "or", "unless", "bool", "offset", "inf", "nan", "atan2",
+        "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk", "quantile",
+    ]
     static let grouping: Set<String> = ["by", "without", "on", "ignoring", "group_left", "group_right"]
 
     static func scan(_ expr: String) -> Scan {
         var scan = Scan()
         let chars = Array(expr)
-        var index = 0, lastMetric: String?
+        var index = 0
+        var lastMetric: String?
         func isStart(_ c: Character) -> Bool { c.isLetter || c == "_" || c == ":" }
         func isPart(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == ":" }
         func skipSpaces() { while index < chars.count, chars[index].isWhitespace { index += 1 } }
@@ -400,7 +478,10 @@ enum PromQL {
                     let label = identifier()
                     skipSpaces()
                     var op = ""
-                    while index < chars.count, "=!~".contains(chars[index]) { op.append(chars[index]); index += 1 }
+                    while index < chars.count, "=!~".contains(chars[index]) {
+                        op.append(chars[index])
+                        index += 1
+                    }
                     skipSpaces()
                     let value = index < chars.count && "\"'`".contains(chars[index]) ? string() : ""
                     if label == "__name__", op == "=" {
@@ -410,12 +491,14 @@ enum PromQL {
                     }
                     skipSpaces()
                     if index < chars.count, chars[index] == "," { index += 1 }
-                    if label.isEmpty, index < chars.count, chars[index] != "}" { index += 1 }   // malformed: move on
+                    if label.isEmpty, index < chars.count, chars[index] != "}" { index += 1 }  // malformed: move on
                 }
                 index += 1
                 lastMetric = nil
             } else if c.isNumber || (c == "." && index + 1 < chars.count && chars[index + 1].isNumber) {
-                while index < chars.count, chars[index].isLetter || chars[index].isNumber || chars[index] == "." { index += 1 }
+                while index < chars.count, chars[index].isLetter || chars[index].isNumber || chars[index] == "." {
+                    index += 1
+                }
                 lastMetric = nil
             } else if c == "$" {
                 index += 1
@@ -433,13 +516,15 @@ enum PromQL {
                             let label = identifier()
                             if !label.isEmpty { scan.groupingLabels.append(label) }
                             skipSpaces()
-                            if index < chars.count, chars[index] == "," || (label.isEmpty && chars[index] != ")") { index += 1 }
+                            if index < chars.count, chars[index] == "," || (label.isEmpty && chars[index] != ")") {
+                                index += 1
+                            }
                         }
                         index += 1
                     }
                     lastMetric = nil
                 } else if next == "(" || keywords.contains(word.lowercased()) {
-                    lastMetric = nil   // a function or an operator
+                    lastMetric = nil  // a function or an operator
                 } else {
                     scan.metrics.insert(word)
                     lastMetric = word

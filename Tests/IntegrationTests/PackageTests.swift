@@ -57,7 +57,8 @@ final class PackageTests: XCTestCase {
         let dist = NSTemporaryDirectory() + "lifeboat-dist-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: dist) }
         // Under `swift test` SwiftPM's lock on .build is held: the generate-manual plugin would wait for it forever.
-        guard let tool = environment["LIFEBOAT_GENERATE_MANUAL"], FileManager.default.isExecutableFile(atPath: tool) else {
+        guard let tool = environment["LIFEBOAT_GENERATE_MANUAL"], FileManager.default.isExecutableFile(atPath: tool)
+        else {
             return XCTFail("LIFEBOAT_GENERATE_MANUAL must name the generate-manual tool (scripts/test.sh builds it)")
         }
         var packageEnvironment = ["DIST": dist, "LIFEBOAT_GENERATE_MANUAL": tool]
@@ -71,13 +72,17 @@ final class PackageTests: XCTestCase {
 
         // Build the package.
         let built = try timed("scripts/package.sh") {
-            try run(["bash", Self.root + "/scripts/package.sh", "--no-lintian"], environment: packageEnvironment, directory: Self.root)
+            try run(
+                ["bash", Self.root + "/scripts/package.sh", "--no-lintian"], environment: packageEnvironment,
+                directory: Self.root)
         }
         XCTAssertEqual(built.status, 0, built.stderr)
         let deb = built.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let source = try String(contentsOfFile: Self.root + "/Sources/Engines/Engine/Core/EngineContext.swift", encoding: .utf8)
-        let version = try XCTUnwrap(source.split(separator: "\n").first { $0.contains("static let toolVersion") }?
-            .split(separator: "\"").dropFirst().first.map(String.init))
+        let source = try String(
+            contentsOfFile: Self.root + "/Sources/Engines/Engine/Core/EngineContext.swift", encoding: .utf8)
+        let version = try XCTUnwrap(
+            source.split(separator: "\n").first { $0.contains("static let toolVersion") }?
+                .split(separator: "\"").dropFirst().first.map(String.init))
         let arch = try run(["dpkg", "--print-architecture"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertEqual(deb, "\(dist)/lifeboat_\(version)_\(arch).deb")
 
@@ -92,13 +97,15 @@ final class PackageTests: XCTestCase {
         XCTAssertEqual(try run(["dpkg-deb", "-I", deb, "conffiles"]).stdout, "/etc/lifeboat/lifeboat.yml\n")
         let contents = try run(["dpkg-deb", "-c", deb]).stdout
         XCTAssertTrue(contents.contains("-rw-r----- root/root"), "lifeboat.yml is 0640 in the package:\n\(contents)")
-        for path in ["./usr/bin/lifeboat", "./usr/share/man/man1/lifeboat.1.gz", "./usr/share/man/man1/lifeboat.backup.1.gz",
-                     "./usr/share/bash-completion/completions/lifeboat", "./usr/share/zsh/vendor-completions/_lifeboat",
-                     "./usr/share/fish/vendor_completions.d/lifeboat.fish", "./lib/systemd/system/lifeboat-backup.service",
-                     "./lib/systemd/system/lifeboat-backup.timer", "./etc/lifeboat/lifeboat.yml",
-                     "./usr/share/lifeboat/policies/production.yml", "./usr/share/lifeboat/drills/nightly-smoke.yml",
-                     "./usr/share/lifeboat/runbooks/incident-restore.md", "./usr/share/doc/lifeboat/copyright",
-                     "./usr/share/doc/lifeboat/changelog.gz"] {
+        for path in [
+            "./usr/bin/lifeboat", "./usr/share/man/man1/lifeboat.1.gz", "./usr/share/man/man1/lifeboat.backup.1.gz",
+            "./usr/share/bash-completion/completions/lifeboat", "./usr/share/zsh/vendor-completions/_lifeboat",
+            "./usr/share/fish/vendor_completions.d/lifeboat.fish", "./lib/systemd/system/lifeboat-backup.service",
+            "./lib/systemd/system/lifeboat-backup.timer", "./etc/lifeboat/lifeboat.yml",
+            "./usr/share/lifeboat/policies/production.yml", "./usr/share/lifeboat/drills/nightly-smoke.yml",
+            "./usr/share/lifeboat/runbooks/incident-restore.md", "./usr/share/doc/lifeboat/copyright",
+            "./usr/share/doc/lifeboat/changelog.gz",
+        ] {
             XCTAssertTrue(contents.contains(" \(path)\n"), "the package lacks \(path)")
         }
 
@@ -110,7 +117,9 @@ final class PackageTests: XCTestCase {
 
         // Install (after removing whatever an earlier, interrupted run left).
         if try installed() { try dpkg(["-P", "lifeboat"]) }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: "/etc/lifeboat/lifeboat.yml"), "/etc/lifeboat/lifeboat.yml exists before the install")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: "/etc/lifeboat/lifeboat.yml"),
+            "/etc/lifeboat/lifeboat.yml exists before the install")
         defer { if (try? installed()) == true { _ = try? dpkg(["-P", "lifeboat"]) } }
         let install = try timed("dpkg -i") { try dpkg(["-i", deb]) }
         XCTAssertEqual(install.status, 0, install.output)
@@ -126,14 +135,20 @@ final class PackageTests: XCTestCase {
         XCTAssertEqual(which.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "/usr/bin/lifeboat")
         let manPath = try run(["man", "-w", "lifeboat"])
         XCTAssertEqual(manPath.status, 0, manPath.output)
-        XCTAssertEqual(manPath.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "/usr/share/man/man1/lifeboat.1.gz")
+        XCTAssertEqual(
+            manPath.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "/usr/share/man/man1/lifeboat.1.gz")
         XCTAssertEqual(try run(["man", "-w", "lifeboat.backup"]).status, 0, "the per-command page lifeboat.backup(1)")
         let page = try run(["man", "-P", "cat", "lifeboat"], environment: ["MANWIDTH": "100", "LANG": "C.UTF-8"])
         XCTAssertEqual(page.status, 0, page.stderr)
-        for text in ["lifeboat", "backup", "restore", "drill"] { XCTAssertTrue(page.stdout.contains(text), "man lifeboat lacks \(text)") }
-        XCTAssertFalse(page.stdout.contains("into the prefetch spool"), "man lifeboat documents the internal wal prefetch")
+        for text in ["lifeboat", "backup", "restore", "drill"] {
+            XCTAssertTrue(page.stdout.contains(text), "man lifeboat lacks \(text)")
+        }
+        XCTAssertFalse(
+            page.stdout.contains("into the prefetch spool"), "man lifeboat documents the internal wal prefetch")
         XCTAssertEqual(try run(["man", "-w", "lifeboat.wal.prefetch"]).status, 16, "an internal command has a page")
-        let completion = try run(["bash", "-c", """
+        let completion = try run([
+            "bash", "-c",
+            """
             source /usr/share/bash-completion/completions/lifeboat
             COMPREPLY=(); COMP_WORDS=(lifeboat ba); COMP_CWORD=1; COMP_LINE="lifeboat ba"; COMP_POINT=${#COMP_LINE}
             _lifeboat lifeboat ba lifeboat
@@ -141,11 +156,15 @@ final class PackageTests: XCTestCase {
             COMPREPLY=(); COMP_WORDS=(lifeboat drill r); COMP_CWORD=2; COMP_LINE="lifeboat drill r"; COMP_POINT=${#COMP_LINE}
             _lifeboat lifeboat r drill
             printf '%s\\n' "${COMPREPLY[@]}"
-            """])
+            """,
+        ])
         XCTAssertEqual(completion.status, 0, completion.output)
-        XCTAssertEqual(completion.stdout.split(separator: "\n"), ["backup", "run"], "bash completes `lifeboat ba` and `lifeboat drill r`")
+        XCTAssertEqual(
+            completion.stdout.split(separator: "\n"), ["backup", "run"],
+            "bash completes `lifeboat ba` and `lifeboat drill r`")
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/fish") {
-            XCTAssertEqual(try run(["fish", "--no-execute", "/usr/share/fish/vendor_completions.d/lifeboat.fish"]).status, 0)
+            XCTAssertEqual(
+                try run(["fish", "--no-execute", "/usr/share/fish/vendor_completions.d/lifeboat.fish"]).status, 0)
         }
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/zsh") {
             XCTAssertEqual(try run(["zsh", "-n", "/usr/share/zsh/vendor-completions/_lifeboat"]).status, 0)
@@ -156,13 +175,17 @@ final class PackageTests: XCTestCase {
         XCTAssertEqual(units.count, 8, "\(units)")
         let verify = try run(["systemd-analyze", "verify", "--man=yes"] + units)
         XCTAssertEqual(verify.status, 0, verify.output)
-        XCTAssertEqual(verify.output.trimmingCharacters(in: .whitespacesAndNewlines), "", "systemd-analyze verify found problems")
+        XCTAssertEqual(
+            verify.output.trimmingCharacters(in: .whitespacesAndNewlines), "", "systemd-analyze verify found problems")
         for unit in units {
             let text = try String(contentsOfFile: unit, encoding: .utf8)
             XCTAssertFalse(text.contains("/usr/local"), "\(unit) names /usr/local")
-            if unit.hasSuffix(".service") { XCTAssertTrue(text.contains("=/usr/bin/lifeboat ") || text.contains("'/usr/bin/lifeboat "), unit) }
+            if unit.hasSuffix(".service") {
+                XCTAssertTrue(text.contains("=/usr/bin/lifeboat ") || text.contains("'/usr/bin/lifeboat "), unit)
+            }
         }
-        let wants = (try? FileManager.default.contentsOfDirectory(atPath: "/etc/systemd/system/timers.target.wants")) ?? []
+        let wants =
+            (try? FileManager.default.contentsOfDirectory(atPath: "/etc/systemd/system/timers.target.wants")) ?? []
         XCTAssertEqual(wants.filter { $0.hasPrefix("lifeboat") }, [], "the package enabled a timer")
 
         // The example configuration: 0640 (group postgres when it exists), valid, and its policy is shipped.
@@ -173,14 +196,18 @@ final class PackageTests: XCTestCase {
         }
         let check = try run(["/usr/bin/lifeboat", "--config", "/etc/lifeboat/lifeboat.yml", "check"])
         XCTAssertTrue(check.stdout.contains("ok   configuration: /etc/lifeboat/lifeboat.yml"), check.output)
-        XCTAssertTrue(check.stdout.contains("ok   policy"), "the example configuration's policy is shipped:\n\(check.output)")
+        XCTAssertTrue(
+            check.stdout.contains("ok   policy"), "the example configuration's policy is shipped:\n\(check.output)")
 
         // An operator's edit survives a reinstall (conffile).
-        let edited = try String(contentsOfFile: "/etc/lifeboat/lifeboat.yml", encoding: .utf8) + "# edited by the operator\n"
+        let edited =
+            try String(contentsOfFile: "/etc/lifeboat/lifeboat.yml", encoding: .utf8) + "# edited by the operator\n"
         try edited.write(toFile: "/etc/lifeboat/lifeboat.yml", atomically: false, encoding: .utf8)
         let reinstall = try dpkg(["-i", deb])
         XCTAssertEqual(reinstall.status, 0, reinstall.output)
-        XCTAssertEqual(try String(contentsOfFile: "/etc/lifeboat/lifeboat.yml", encoding: .utf8), edited, "dpkg -i overwrote the edited configuration")
+        XCTAssertEqual(
+            try String(contentsOfFile: "/etc/lifeboat/lifeboat.yml", encoding: .utf8), edited,
+            "dpkg -i overwrote the edited configuration")
 
         // Remove: everything but the conffile goes. Purge: the conffile and /etc/lifeboat go too.
         let remove = try timed("dpkg -r") { try dpkg(["-r", "lifeboat"]) }
@@ -192,16 +219,20 @@ final class PackageTests: XCTestCase {
             }
         }
         for directory in ["/usr/share/lifeboat", "/usr/share/doc/lifeboat"] {
-            XCTAssertFalse(FileManager.default.fileExists(atPath: directory), "\(directory) is still there after dpkg -r")
+            XCTAssertFalse(
+                FileManager.default.fileExists(atPath: directory), "\(directory) is still there after dpkg -r")
         }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: "/etc/lifeboat/lifeboat.yml"), "dpkg -r removed the configuration")
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: "/etc/lifeboat/lifeboat.yml"), "dpkg -r removed the configuration")
         let purge = try timed("dpkg -P") { try dpkg(["-P", "lifeboat"]) }
         XCTAssertEqual(purge.status, 0, purge.output)
         XCTAssertFalse(try installed())
-        for file in files where FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) && !isDirectory.boolValue {
+        for file in files
+        where FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) && !isDirectory.boolValue {
             XCTFail("\(file) is still there after dpkg -P")
         }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: "/etc/lifeboat"), "/etc/lifeboat is still there after dpkg -P")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: "/etc/lifeboat"), "/etc/lifeboat is still there after dpkg -P")
         XCTAssertEqual(try run(["dpkg-query", "-W", "lifeboat"]).status, 1, "dpkg still knows the package after purge")
     }
 }

@@ -6,7 +6,9 @@ import Foundation
 import XCTest
 
 final class PruneFaultTests: XCTestCase {
-    static let points = ["prune.journal.before", "prune.delete.before", "prune.delete.after", "prune.wal.delete.before"]
+    static let points = [
+        "prune.journal.before", "prune.delete.before", "prune.delete.after", "prune.wal.delete.before",
+    ]
     static let policy = """
         safety: { min_age: 0s, min_complete: 1 }
         keep: { logical: { last: 1 } }
@@ -34,11 +36,13 @@ final class PruneFaultTests: XCTestCase {
         for number: UInt64 in 0x1000...0x1003 {
             XCTAssertEqual(try original.lifeboat(["wal", "push", try segments.write(number, into: pgWAL)]).status, 0)
         }
-        let died = try original.lifeboat(["wal", "push", try segments.write(0x1004, into: pgWAL)],
-                                         environment: ["LIFEBOAT_FAILPOINTS": "wal.record.before=kill"])
+        let died = try original.lifeboat(
+            ["wal", "push", try segments.write(0x1004, into: pgWAL)],
+            environment: ["LIFEBOAT_FAILPOINTS": "wal.record.before=kill"])
         XCTAssertEqual(died.signal, SIGKILL, died.output)
         let old = (0x1000...0x1002).map { WALSegmentFiles.name($0) } + [WALSegmentFiles.name(0x1004)]
-        let oldFiles = try original.repositoryFiles().keys.filter { key in old.contains { key.contains("/" + $0 + ".") } }
+        let oldFiles = try original.repositoryFiles().keys.filter { key in old.contains { key.contains("/" + $0 + ".") }
+        }
         try original.backdate(Array(oldFiles), by: 3 * 3600)
 
         for point in Self.points {
@@ -53,8 +57,9 @@ final class PruneFaultTests: XCTestCase {
             try assertEverythingListedVerifies(workspace, point)
             let wal = try workspace.repositoryFiles().keys.filter { $0.hasPrefix("wal/main/00000001/") }
             let kept = WALSegmentFiles.name(0x1003)
-            XCTAssertEqual(wal.filter { !($0 as NSString).lastPathComponent.hasPrefix(kept + ".") }, [],
-                           "\(point): expired WAL and the old leftover are gone")
+            XCTAssertEqual(
+                wal.filter { !($0 as NSString).lastPathComponent.hasPrefix(kept + ".") }, [],
+                "\(point): expired WAL and the old leftover are gone")
             XCTAssertEqual(try workspace.walObjects(kept).count, 1, "\(point): the kept file stays")
             let (get, bytes) = try workspace.walGet(kept)
             XCTAssertEqual(get.status, 0, "\(point): \(get.output)")
@@ -79,8 +84,10 @@ final class PruneFaultTests: XCTestCase {
     /// A new workspace holding a copy of `original`'s key, policy and repository (modification times kept).
     func copy(_ original: Workspace, database: String) throws -> Workspace {
         let workspace = try Workspace(original.env, name: "prunefault")
-        for (from, to) in [(original.keyFile, workspace.keyFile), (original.repository, workspace.repository),
-                           (original.directory + "/retention.yml", workspace.directory + "/retention.yml")] {
+        for (from, to) in [
+            (original.keyFile, workspace.keyFile), (original.repository, workspace.repository),
+            (original.directory + "/retention.yml", workspace.directory + "/retention.yml"),
+        ] {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/cp")
             process.arguments = ["-a", from, to]

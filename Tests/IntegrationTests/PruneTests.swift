@@ -20,9 +20,10 @@ final class PruneTests: XCTestCase {
     /// id → action of a prune --json outcome's plan.
     func actions(_ outcome: [String: Any]) -> [String: String] {
         let backups = (outcome["plan"] as? [String: Any])?["backups"] as? [[String: Any]] ?? []
-        return Dictionary(uniqueKeysWithValues: backups.compactMap { entry in
-            (entry["id"] as? String).map { ($0, entry["action"] as? String ?? "?") }
-        })
+        return Dictionary(
+            uniqueKeysWithValues: backups.compactMap { entry in
+                (entry["id"] as? String).map { ($0, entry["action"] as? String ?? "?") }
+            })
     }
 
     func testDryRunAtTMatchesTheRealRunAtTAndPinsAreHonoured() throws {
@@ -63,7 +64,9 @@ final class PruneTests: XCTestCase {
         let dryRun = try workspace.lifeboat(["prune", "--dry-run", "--now", later, "--json"])
         XCTAssertEqual(dryRun.status, 0, dryRun.output)
         let simulated = actions(try workspace.json(dryRun))
-        XCTAssertEqual(simulated, [ids[0]: "expire", ids[1]: "keep", ids[2]: "keep", ids[3]: "keep", "20200101T000000Z-00dead": "expire"])
+        XCTAssertEqual(
+            simulated,
+            [ids[0]: "expire", ids[1]: "keep", ids[2]: "keep", ids[3]: "keep", "20200101T000000Z-00dead": "expire"])
         XCTAssertEqual(try backupIDs(workspace), ids, "a dry run changes nothing")
         let text = try workspace.lifeboat(["prune", "--dry-run", "--now", later])
         XCTAssertTrue(text.stdout.contains("pinned"), text.stdout)
@@ -75,7 +78,8 @@ final class PruneTests: XCTestCase {
         XCTAssertEqual(actions(outcome), simulated, "the real run at T applies the plan the dry run at T printed")
         XCTAssertEqual(try backupIDs(workspace), Array(ids[1...]))
         let files = try workspace.repositoryFiles().keys
-        XCTAssertFalse(files.contains { $0.contains(ids[0]) || $0.contains("00dead") }, "expired backups leave no object")
+        XCTAssertFalse(
+            files.contains { $0.contains(ids[0]) || $0.contains("00dead") }, "expired backups leave no object")
         XCTAssertEqual(files.filter { $0.hasPrefix("prune/main/") }.count, 1, "the run is recorded")
         let verified = try workspace.lifeboat(["verify", "--all"])
         XCTAssertEqual(verified.status, 0, "every kept backup is intact: " + verified.output)

@@ -21,8 +21,9 @@ final class PruneWALRaceTests: XCTestCase {
     }
 
     func frozenPrune(_ workspace: Workspace) throws -> LifeboatProcess {
-        let prune = try LifeboatProcess(env, ["--config", workspace.configPath, "--no-progress", "prune"],
-                                        environment: ["LIFEBOAT_FAILPOINTS": "prune.journal.before=stop"])
+        let prune = try LifeboatProcess(
+            env, ["--config", workspace.configPath, "--no-progress", "prune"],
+            environment: ["LIFEBOAT_FAILPOINTS": "prune.journal.before=stop"])
         try prune.waitUntilStopped()
         return prune
     }
@@ -32,10 +33,12 @@ final class PruneWALRaceTests: XCTestCase {
         let workspace = try workspace("prunerace")
         let segments = try WALSegmentFiles(env)
         let pgWAL = workspace.directory + "/pg_wal"
-        let retried = WALSegmentFiles.name(0x0D00), inFlight = WALSegmentFiles.name(0x0D01)
+        let retried = WALSegmentFiles.name(0x0D00)
+        let inFlight = WALSegmentFiles.name(0x0D01)
         for number: UInt64 in [0x0D00, 0x0D01] {
-            let died = try workspace.lifeboat(["wal", "push", try segments.write(number, into: pgWAL)],
-                                              environment: ["LIFEBOAT_FAILPOINTS": "wal.record.before=kill"])
+            let died = try workspace.lifeboat(
+                ["wal", "push", try segments.write(number, into: pgWAL)],
+                environment: ["LIFEBOAT_FAILPOINTS": "wal.record.before=kill"])
             XCTAssertEqual(died.signal, SIGKILL, died.output)
         }
         let oldLeftovers = try workspace.walObjects(retried)
@@ -57,7 +60,9 @@ final class PruneWALRaceTests: XCTestCase {
         let verified = try workspace.lifeboat(["verify", "--wal"])
         XCTAssertEqual(verified.status, 0, verified.output)
         XCTAssertEqual(try workspace.walObjects(retried).count, 1, "the committed object stays, the old leftover goes")
-        XCTAssertEqual(try workspace.walObjects(inFlight), youngLeftovers, "a young object without a record may be a push in flight")
+        XCTAssertEqual(
+            try workspace.walObjects(inFlight), youngLeftovers,
+            "a young object without a record may be a push in flight")
     }
 
     /// A push stalled between its upload and its record for longer than the grace period, and commits while
@@ -67,8 +72,9 @@ final class PruneWALRaceTests: XCTestCase {
         let segments = try WALSegmentFiles(env)
         let name = WALSegmentFiles.name(0x0E00)
         let path = try segments.write(0x0E00, into: workspace.directory + "/pg_wal")
-        let push = try LifeboatProcess(env, ["--config", workspace.configPath, "--no-progress", "wal", "push", path],
-                                       environment: ["LIFEBOAT_FAILPOINTS": "wal.record.before=stop"])
+        let push = try LifeboatProcess(
+            env, ["--config", workspace.configPath, "--no-progress", "wal", "push", path],
+            environment: ["LIFEBOAT_FAILPOINTS": "wal.record.before=stop"])
         try push.waitUntilStopped()
         let objects = try workspace.walObjects(name)
         XCTAssertEqual(objects.count, 1)

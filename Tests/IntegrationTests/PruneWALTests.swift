@@ -15,10 +15,12 @@ final class PruneWALTests: XCTestCase {
             keep: { snapshot: { last: 1 } }
             wal: { pitr_window: 1h }
             """
-        let options = ArchivingOptions(table: "(id integer, batch text)", prepare: {
-            try $0.initialize()
-            try $0.writePolicy(policy)
-        })
+        let options = ArchivingOptions(
+            table: "(id integer, batch text)",
+            prepare: {
+                try $0.initialize()
+                try $0.writePolicy(policy)
+            })
         let scenario = try archivingScenario(env, name: "prunewal", options)
         let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
 
@@ -37,7 +39,9 @@ final class PruneWALTests: XCTestCase {
         try waitUntilArchived(admin, last)
         let firstId = try scenario.snapshotID()
         let secondId = try XCTUnwrap(try workspace.json(second)["id"] as? String)
-        let keptStart = try XCTUnwrap((try workspace.json(try workspace.lifeboat(["show", secondId, "--json"]))["snapshot"] as? [String: Any])?["start_wal"] as? String)
+        let keptStart = try XCTUnwrap(
+            (try workspace.json(try workspace.lifeboat(["show", secondId, "--json"]))["snapshot"] as? [String: Any])?[
+                "start_wal"] as? String)
 
         let later = PruneTests.isoString(Date().addingTimeInterval(2 * 3600))
         let pruned = try workspace.lifeboat(["prune", "--now", later, "--json"])
@@ -46,12 +50,15 @@ final class PruneWALTests: XCTestCase {
         let expired = try XCTUnwrap(plan["expired_wal"] as? [String])
         XCTAssertFalse(expired.isEmpty, "the older snapshot's WAL goes: \(pruned.stdout)")
         // Same timeline: name order is WAL order.
-        XCTAssertTrue(expired.allSatisfy { $0.prefix(24) < keptStart }, "nothing from \(keptStart) on (a .backup file goes with its segment): \(expired)")
+        XCTAssertTrue(
+            expired.allSatisfy { $0.prefix(24) < keptStart },
+            "nothing from \(keptStart) on (a .backup file goes with its segment): \(expired)")
         let remaining = try workspace.repositoryFiles().keys
         XCTAssertFalse(remaining.contains { $0.contains(firstId) })
         XCTAssertTrue(remaining.contains { $0.hasSuffix(keptStart + ".meta.lbx") })
-        XCTAssertFalse(remaining.contains { key in expired.contains { (key as NSString).lastPathComponent.hasPrefix($0 + ".") } },
-                       "an expired file's record and objects are gone")
+        XCTAssertFalse(
+            remaining.contains { key in expired.contains { (key as NSString).lastPathComponent.hasPrefix($0 + ".") } },
+            "an expired file's record and objects are gone")
 
         let verified = try workspace.lifeboat(["verify", "--wal"])
         XCTAssertEqual(verified.status, 0, "no gap after expiry: " + verified.output)
@@ -62,7 +69,9 @@ final class PruneWALTests: XCTestCase {
         let restored = workspace.directory + "/restored"
         defer { stopServer(restored) }
         let port = try freePort()
-        let restore = try workspace.lifeboat(["restore", "latest", "--data-dir", restored, "--start", "--port", String(port)])
+        let restore = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", restored, "--start", "--port", String(port),
+        ])
         XCTAssertEqual(restore.status, 0, restore.output)
         XCTAssertEqual(try batches(port: port, table: table), ["A": 100, "B": 100, "C": 100, "D": 100])
     }

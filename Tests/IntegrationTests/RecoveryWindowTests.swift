@@ -51,8 +51,10 @@ final class RecoveryWindowTests: XCTestCase {
         let later = formatter.string(from: toTime.addingTimeInterval(7200))
         let exceeded = try workspace.lifeboat(["status", "--rpo", "1h", "--now", later])
         XCTAssertEqual(exceeded.status, 3, exceeded.output)
-        XCTAssertTrue(exceeded.stdout.contains("RPO exposure 2h") && exceeded.stdout.contains("EXCEEDED"), exceeded.stdout)
-        let statusJSON = try workspace.json(try workspace.lifeboat(["status", "--rpo", "1h", "--now", later, "--json"]))
+        XCTAssertTrue(
+            exceeded.stdout.contains("RPO exposure 2h") && exceeded.stdout.contains("EXCEEDED"), exceeded.stdout)
+        let statusJSON = try workspace.json(
+            try workspace.lifeboat(["status", "--rpo", "1h", "--now", later, "--json"]))
         XCTAssertEqual(statusJSON["status"] as? String, "exceeded")
         XCTAssertEqual(statusJSON["source"] as? String, "wal_archive")
         XCTAssertEqual(statusJSON["objective_seconds"] as? Double, 3600)
@@ -65,7 +67,8 @@ final class RecoveryWindowTests: XCTestCase {
         }
         let gapped = try workspace.lifeboat(["list"])
         XCTAssertEqual(gapped.status, 0, gapped.output)
-        XCTAssertTrue(gapped.stdout.contains("WAL gap on timeline 1: \(missing) … \(missing) (1 segment)"), gapped.stdout)
+        XCTAssertTrue(
+            gapped.stdout.contains("WAL gap on timeline 1: \(missing) … \(missing) (1 segment)"), gapped.stdout)
         let gappedJSON = try workspace.json(try workspace.lifeboat(["list", "--json"]))
         let gaps = try XCTUnwrap(gappedJSON["wal_gaps"] as? [[String: Any]])
         XCTAssertEqual(gaps.count, 1)
@@ -82,7 +85,8 @@ final class RecoveryWindowTests: XCTestCase {
         let both = try workspace.lifeboat(["verify", "--all", "--wal", "--json"])
         XCTAssertEqual(both.status, 4, both.output)
         let bothJSON = try workspace.json(both)
-        XCTAssertEqual((bothJSON["checks"] as? [[String: Any]])?.allSatisfy { $0["ok"] as? Bool == true }, true, both.stdout)
+        XCTAssertEqual(
+            (bothJSON["checks"] as? [[String: Any]])?.allSatisfy { $0["ok"] as? Bool == true }, true, both.stdout)
         XCTAssertEqual(((bothJSON["wal"] as? [String: Any])?["gaps"] as? [Any])?.count, 1, both.stdout)
 
         // A damaged object is an authenticity failure of verify --wal, named.

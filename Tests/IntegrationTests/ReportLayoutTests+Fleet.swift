@@ -8,8 +8,9 @@ extension ReportLayoutTests {
     func testAFleetReportLaysOutCleanly() throws {
         let workspace = try FleetHistory.workspace("report-fleet")
         let html = workspace.directory + "/fleet.html"
-        let written = try workspace.lifeboat(["report", "--all-clusters", "--format", "html", "--output", html]
-            + FleetHistory.period)
+        let written = try workspace.lifeboat(
+            ["report", "--all-clusters", "--format", "html", "--output", html]
+                + FleetHistory.period)
         XCTAssertEqual(written.status, 3, written.output)
         try assertLaidOutCleanly(html, name: "fleet")
     }

@@ -42,12 +42,18 @@ final class ReportTests: XCTestCase {
             }
         }
         // A passed drill before the period: the 182-day cadence covers its start.
-        try history.drill("semiannual-full", at: date("2026-08-20T12:00:00Z"), backup: try XCTUnwrap(snapshots[1]), rto: 1100, rpo: 240,
-                          verdict: .passed, reasons: ["every check passed"])
-        try history.drill("semiannual-full", at: date("2026-09-05T12:00:00Z"), backup: try XCTUnwrap(snapshots[5]), rto: 1200, rpo: 300,
-                          verdict: .passed, reasons: ["every check passed"])
-        try history.drill("semiannual-full", at: date("2026-09-25T12:00:00Z"), backup: try XCTUnwrap(snapshots[25]), rto: 4000, rpo: 300,
-                          verdict: .failed, reasons: ["RTO 1h6m40s exceeds the objective 1h"])
+        try history.drill(
+            "semiannual-full", at: date("2026-08-20T12:00:00Z"), backup: try XCTUnwrap(snapshots[1]), rto: 1100,
+            rpo: 240,
+            verdict: .passed, reasons: ["every check passed"])
+        try history.drill(
+            "semiannual-full", at: date("2026-09-05T12:00:00Z"), backup: try XCTUnwrap(snapshots[5]), rto: 1200,
+            rpo: 300,
+            verdict: .passed, reasons: ["every check passed"])
+        try history.drill(
+            "semiannual-full", at: date("2026-09-25T12:00:00Z"), backup: try XCTUnwrap(snapshots[25]), rto: 4000,
+            rpo: 300,
+            verdict: .failed, reasons: ["RTO 1h6m40s exceeds the objective 1h"])
     }
 
     func testReportOnAConstructedHistory() throws {
@@ -56,12 +62,15 @@ final class ReportTests: XCTestCase {
         try workspace.initialize()
         try workspace.writePolicy(Self.policy, name: "audit.yml")
         try constructHistory(workspace)
-        let period = ["--since", "2026-09-01T00:00:00Z", "--until", "2026-10-01T00:00:00Z", "--now", "2026-10-01T06:00:00Z"]
+        let period = [
+            "--since", "2026-09-01T00:00:00Z", "--until", "2026-10-01T00:00:00Z", "--now", "2026-10-01T06:00:00Z",
+        ]
 
         let json = try workspace.lifeboat(["report", "--format", "json"] + period)
         XCTAssertEqual(json.status, 3, "non-compliant: " + json.stderr)
         let report = try workspace.json(json)
-        let schedule = try XCTUnwrap((report["schedule"] as? [[String: Any]])?.first { $0["kind"] as? String == "snapshot" })
+        let schedule = try XCTUnwrap(
+            (report["schedule"] as? [[String: Any]])?.first { $0["kind"] as? String == "snapshot" })
         XCTAssertEqual(schedule["expected_days"] as? Int, 30)
         XCTAssertEqual(schedule["days_with_backup"] as? Int, 27)
         XCTAssertEqual(schedule["missed_days"] as? [String], ["2026-09-10", "2026-09-11", "2026-09-20"])
@@ -89,7 +98,8 @@ final class ReportTests: XCTestCase {
 
         let markdown = try workspace.lifeboat(["report"] + period)
         XCTAssertEqual(markdown.status, 3)
-        XCTAssertTrue(markdown.stdout.contains("2026-09-20") && markdown.stdout.contains("semiannual-full"), markdown.stdout)
+        XCTAssertTrue(
+            markdown.stdout.contains("2026-09-20") && markdown.stdout.contains("semiannual-full"), markdown.stdout)
 
         let htmlPath = workspace.directory + "/report.html"
         let html = try workspace.lifeboat(["report", "--format", "html", "--output", htmlPath] + period)
@@ -97,21 +107,34 @@ final class ReportTests: XCTestCase {
         try assertRendersInChromium(htmlPath, screenshot: workspace.directory + "/report.png")
 
         // A period without the bad days is compliant: exit 0.
-        let good = try workspace.lifeboat(["report", "--format", "json", "--since", "2026-09-01T00:00:00Z", "--until", "2026-09-10T00:00:00Z",
-                                           "--now", "2026-09-10T00:00:00Z"])
-        XCTAssertEqual(good.status, 0, good.stderr + ((try? workspace.json(good)["verdict"]).map { "\($0 ?? "")" } ?? ""))
+        let good = try workspace.lifeboat([
+            "report", "--format", "json", "--since", "2026-09-01T00:00:00Z", "--until", "2026-09-10T00:00:00Z",
+            "--now", "2026-09-10T00:00:00Z",
+        ])
+        XCTAssertEqual(
+            good.status, 0, good.stderr + ((try? workspace.json(good)["verdict"]).map { "\($0 ?? "")" } ?? ""))
     }
 
     /// Headless Chromium (Debian's package) loads the file: the DOM after load has the charts, the console is
     /// silent, and a screenshot of a sensible size is written.
-    func assertRendersInChromium(_ path: String, screenshot: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=" + NSTemporaryDirectory() + "chromium-\(UUID().uuidString.prefix(8))"]
+    func assertRendersInChromium(_ path: String, screenshot: String, file: StaticString = #filePath, line: UInt = #line)
+        throws
+    {
+        let flags = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+            "--user-data-dir=" + NSTemporaryDirectory() + "chromium-\(UUID().uuidString.prefix(8))",
+        ]
         let dom = try runChromium(flags + ["--dump-dom", "file://" + path])
         for id in ["chart-calendar", "chart-exposure", "chart-drill-rto", "chart-drill-rpo"] {
-            XCTAssertTrue(dom.stdout.contains("id=\"\(id)\""), "chart \(id) is in the rendered DOM", file: file, line: line)
+            XCTAssertTrue(
+                dom.stdout.contains("id=\"\(id)\""), "chart \(id) is in the rendered DOM", file: file, line: line)
         }
         XCTAssertTrue(dom.stdout.contains("<svg"), file: file, line: line)
-        let shot = try runChromium(flags + ["--enable-logging=stderr", "--v=0", "--window-size=1280,2400", "--screenshot=" + screenshot, "file://" + path])
+        let shot = try runChromium(
+            flags + [
+                "--enable-logging=stderr", "--v=0", "--window-size=1280,2400", "--screenshot=" + screenshot,
+                "file://" + path,
+            ])
         let console = shot.stderr.split(separator: "\n").filter { $0.contains(":CONSOLE") }
         XCTAssertEqual(console, [], "no console messages (errors) while rendering", file: file, line: line)
         let size = (try FileManager.default.attributesOfItem(atPath: screenshot)[.size] as? NSNumber)?.intValue ?? 0

@@ -3,6 +3,7 @@
 // read (archiving would stop until someone notices).
 import Foundation
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,15 +18,16 @@ final class RepositoryOwnershipTests: XCTestCase {
         let postgres = try XCTUnwrap(getpwnam("postgres")).pointee.pw_uid
 
         XCTAssertEqual(try workspace.lifeboat(["key", "rotate"]).status, 0)
-        let metrics = workspace.directory + "/lifeboat.prom"   // the directory belongs to postgres too
-        XCTAssertEqual(try workspace.lifeboat(["--metrics-file", metrics, "backup", "--database", "postgres"]).status, 0)
+        let metrics = workspace.directory + "/lifeboat.prom"  // the directory belongs to postgres too
+        XCTAssertEqual(
+            try workspace.lifeboat(["--metrics-file", metrics, "backup", "--database", "postgres"]).status, 0)
         for file in [metrics, metrics + ".lock"] {
             var info = stat()
             XCTAssertEqual(stat(file, &info), 0, file)
             XCTAssertEqual(info.st_uid, postgres, "\(file) must stay writable for wal push as postgres")
         }
         var foreign: [String] = []
-        let enumerator = try XCTUnwrap(FileManager.default.enumerator(atPath: workspace.repository))   // the repository
+        let enumerator = try XCTUnwrap(FileManager.default.enumerator(atPath: workspace.repository))  // the repository
         while let path = enumerator.nextObject() as? String {
             var info = stat()
             XCTAssertEqual(lstat(workspace.repository + "/" + path, &info), 0)

@@ -21,27 +21,38 @@ final class RestorePointTests: XCTestCase {
         try admin.execute("INSERT INTO \(table) SELECT i, 'B' FROM generate_series(101, 200) AS i")
         try waitUntilArchived(admin, try scenario.switchWAL())
 
-        let named = workspace.directory + "/named", missing = workspace.directory + "/missing"
+        let named = workspace.directory + "/named"
+        let missing = workspace.directory + "/missing"
         defer {
             stopServer(named)
             stopServer(missing)
             withExtendedLifetime(workspace) {}
         }
-        let dry = try workspace.lifeboat(["restore", "latest", "--data-dir", named, "--to-name", "before-b", "--dry-run"])
+        let dry = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", named, "--to-name", "before-b", "--dry-run",
+        ])
         XCTAssertEqual(dry.status, 0, dry.output)
         XCTAssertTrue(dry.stdout.contains("restore point 'before-b'") && dry.stdout.contains("the newest"), dry.stdout)
-        let both = try workspace.lifeboat(["restore", "latest", "--data-dir", named, "--to-name", "x", "--to-lsn", "0/1"])
+        let both = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", named, "--to-name", "x", "--to-lsn", "0/1",
+        ])
         XCTAssertEqual(both.status, 2, both.output)
 
         let port = try freePort()
-        let restored = try workspace.lifeboat(["restore", "latest", "--data-dir", named, "--to-name", "before-b", "--start", "--port", String(port)])
+        let restored = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", named, "--to-name", "before-b", "--start", "--port", String(port),
+        ])
         XCTAssertEqual(restored.status, 0, restored.output)
-        XCTAssertEqual(try batches(port: port, table: table), ["A": 100], "a restore to 'before-b' must hold batch A only")
+        XCTAssertEqual(
+            try batches(port: port, table: table), ["A": 100], "a restore to 'before-b' must hold batch A only")
 
-        let missed = try workspace.lifeboat(["restore", "latest", "--data-dir", missing, "--to-name", "no-such-point",
-                                             "--start", "--port", String(try freePort())])
+        let missed = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", missing, "--to-name", "no-such-point",
+            "--start", "--port", String(try freePort()),
+        ])
         XCTAssertEqual(missed.status, 1, missed.output)
-        XCTAssertTrue(missed.stderr.contains("without reaching the target (restore point 'no-such-point')"), missed.stderr)
+        XCTAssertTrue(
+            missed.stderr.contains("without reaching the target (restore point 'no-such-point')"), missed.stderr)
         XCTAssertTrue(missed.stderr.contains("older backup id"), missed.stderr)
     }
 }

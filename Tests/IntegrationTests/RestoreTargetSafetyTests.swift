@@ -5,6 +5,7 @@
 // removed, no mode or owner changed — whether the link is there before the restore or appears during it.
 import Foundation
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,16 +29,19 @@ final class RestoreTargetSafetyTests: XCTestCase {
         for extra in [[], ["--clean"], ["--dry-run"]] {
             let refused = try workspace.lifeboat(["restore", "latest", "--data-dir", linked] + extra)
             XCTAssertEqual(refused.status, 1, "\(extra): \(refused.output)")
-            XCTAssertTrue(refused.stderr.contains("cannot use data directory '\(linked)'") && refused.stderr.contains("is a symbolic link"),
-                          refused.stderr)
+            XCTAssertTrue(
+                refused.stderr.contains("cannot use data directory '\(linked)'")
+                    && refused.stderr.contains("is a symbolic link"),
+                refused.stderr)
         }
         // The workspace belongs to postgres: a link there is not followed on the way either.
         let via = workspace.directory + "/via"
         try FileManager.default.createSymbolicLink(atPath: via, withDestinationPath: outside.path)
         let below = try workspace.lifeboat(["restore", "latest", "--data-dir", via + "/data"])
         XCTAssertEqual(below.status, 1, below.output)
-        XCTAssertTrue(below.stderr.contains("'\(via)' is a symbolic link in a directory that other users can write"),
-                      below.stderr)
+        XCTAssertTrue(
+            below.stderr.contains("'\(via)' is a symbolic link in a directory that other users can write"),
+            below.stderr)
         try outside.assertUnchanged()
     }
 
@@ -50,8 +54,10 @@ final class RestoreTargetSafetyTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
         try chownToPostgres(directory)
         try FileManager.default.createSymbolicLink(atPath: directory + "/base", withDestinationPath: outside.path)
-        try FileManager.default.createSymbolicLink(atPath: directory + "/global", withDestinationPath: outside.path + "/sub")
-        try FileManager.default.createSymbolicLink(atPath: directory + "/PG_VERSION", withDestinationPath: outside.path + "/keep")
+        try FileManager.default.createSymbolicLink(
+            atPath: directory + "/global", withDestinationPath: outside.path + "/sub")
+        try FileManager.default.createSymbolicLink(
+            atPath: directory + "/PG_VERSION", withDestinationPath: outside.path + "/keep")
 
         let refused = try workspace.lifeboat(["restore", "latest", "--data-dir", directory])
         XCTAssertEqual(refused.status, 1, refused.output)
@@ -59,8 +65,10 @@ final class RestoreTargetSafetyTests: XCTestCase {
         let restored = try workspace.lifeboat(["restore", "latest", "--data-dir", directory, "--clean"])
         XCTAssertEqual(restored.status, 0, restored.output)
         try outside.assertUnchanged()
-        for (path, type) in [("", FileAttributeType.typeDirectory), ("/base", .typeDirectory), ("/global/pg_control", .typeRegular),
-                             ("/PG_VERSION", .typeRegular)] {
+        for (path, type) in [
+            ("", FileAttributeType.typeDirectory), ("/base", .typeDirectory), ("/global/pg_control", .typeRegular),
+            ("/PG_VERSION", .typeRegular),
+        ] {
             let attributes = try FileManager.default.attributesOfItem(atPath: directory + path)
             XCTAssertEqual(attributes[.type] as? FileAttributeType, type, path)
             XCTAssertEqual(attributes[.ownerAccountName] as? String, "postgres", path)
@@ -75,16 +83,18 @@ final class RestoreTargetSafetyTests: XCTestCase {
         let scenario = try archivingScenario(env, name: "rxrace")
         let workspace = scenario.workspace
         let outside = try OutsideDirectory(env)
-        let directory = workspace.directory + "/data", moved = directory + ".moved"
+        let directory = workspace.directory + "/data"
+        let moved = directory + ".moved"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
         try chownToPostgres(directory)
         XCTAssertEqual(chmod(directory, 0o700), 0)
-        defer { unlink(directory) }   // the link the racer leaves, before the workspace is deleted
+        defer { unlink(directory) }  // the link the racer leaves, before the workspace is deleted
 
         let racer = try Racer(directory: directory, outside: outside.path, control: workspace.directory + "/racer")
         let restore = try workspace.lifeboat(["restore", "latest", "--data-dir", directory])
         let report = try racer.stop()
-        XCTAssertTrue(report.contains("swapped the data directory"), "the racer never got to swap the data directory: \(report)")
+        XCTAssertTrue(
+            report.contains("swapped the data directory"), "the racer never got to swap the data directory: \(report)")
 
         try outside.assertUnchanged()
         XCTAssertEqual(restore.status, 0, restore.output)
@@ -94,7 +104,9 @@ final class RestoreTargetSafetyTests: XCTestCase {
         XCTAssertEqual(attributes[.ownerAccountName] as? String, "postgres")
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o700)
         for name in ["PG_VERSION", "backup_label", "recovery.signal", "postgresql.auto.conf"] {
-            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: moved + "/" + name)[.type] as? FileAttributeType, .typeRegular, name)
+            XCTAssertEqual(
+                try FileManager.default.attributesOfItem(atPath: moved + "/" + name)[.type] as? FileAttributeType,
+                .typeRegular, name)
         }
         let rootOwned = try OutsideDirectory.tree(moved).filter { $0.value.owner == 0 }.keys.sorted()
         XCTAssertEqual(rootOwned, [], "entries left owned by root")
@@ -122,8 +134,10 @@ struct OutsideDirectory {
     func assertUnchanged(file: StaticString = #filePath, line: UInt = #line) throws {
         let after = try Self.tree(path)
         let changed = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }.sorted()
-        XCTAssertEqual(changed.count, 0, "the directory outside the restore target changed: \(changed.prefix(10)) "
-                       + "(\(changed.count) entries)", file: file, line: line)
+        XCTAssertEqual(
+            changed.count, 0,
+            "the directory outside the restore target changed: \(changed.prefix(10)) "
+                + "(\(changed.count) entries)", file: file, line: line)
     }
 
     /// Every entry below `root` (and root itself as ""), by lstat: links are not followed.
@@ -133,10 +147,13 @@ struct OutsideDirectory {
         while let relative = pending.popLast() {
             var info = stat()
             guard lstat(root + relative, &info) == 0 else { throw XCTSkip("lstat \(root + relative) failed") }
-            result[relative] = Entry(mode: info.st_mode, owner: info.st_uid, group: info.st_gid, size: Int(info.st_size),
-                                     modified: Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec))
+            result[relative] = Entry(
+                mode: info.st_mode, owner: info.st_uid, group: info.st_gid, size: Int(info.st_size),
+                modified: Int(info.st_mtim.tv_sec) * 1_000_000_000 + Int(info.st_mtim.tv_nsec))
             if info.st_mode & S_IFMT == S_IFDIR {
-                pending += try FileManager.default.contentsOfDirectory(atPath: root + relative).map { relative + "/" + $0 }
+                pending += try FileManager.default.contentsOfDirectory(atPath: root + relative).map {
+                    relative + "/" + $0
+                }
             }
         }
         return result
@@ -181,7 +198,9 @@ final class Racer {
         let deadline = Date().addingTimeInterval(30)
         while !FileManager.default.fileExists(atPath: control + ".ready") {
             guard process.isRunning, Date() < deadline else {
-                XCTFail("the racer did not start: \(String(decoding: output.fileHandleForReading.availableData, as: UTF8.self))")
+                XCTFail(
+                    "the racer did not start: \(String(decoding: output.fileHandleForReading.availableData, as: UTF8.self))"
+                )
                 throw XCTSkip("cannot continue")
             }
             Thread.sleep(forTimeInterval: 0.01)

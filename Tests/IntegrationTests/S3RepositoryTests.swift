@@ -7,8 +7,10 @@ import XCTest
 
 final class S3RepositoryTests: XCTestCase {
     func testRoundTripOnS3WithStorageClasses() throws {
-        let env = try TestEnvironment.require(), s3 = try S3TestServer.require()
-        let source = TestEnvironment.uniqueName("s3src"), target = TestEnvironment.uniqueName("s3dst")
+        let env = try TestEnvironment.require()
+        let s3 = try S3TestServer.require()
+        let source = TestEnvironment.uniqueName("s3src")
+        let target = TestEnvironment.uniqueName("s3dst")
         defer { SampleDatabase.drop(env, source, target) }
         try SampleDatabase.create(env, name: source, rows: 8_000)
         let workspace = try Workspace(env)
@@ -19,18 +21,23 @@ final class S3RepositoryTests: XCTestCase {
         let backup = try workspace.lifeboat(["backup", "--database", source, "--json"], environment: s3.credentials)
         XCTAssertEqual(backup.status, 0, backup.output)
         XCTAssertEqual(try workspace.lifeboat(["verify", "--all"], environment: s3.credentials).status, 0)
-        let restore = try workspace.lifeboat(["restore", "latest", "--target", env.url(database: target)], environment: s3.credentials)
+        let restore = try workspace.lifeboat(
+            ["restore", "latest", "--target", env.url(database: target)], environment: s3.credentials)
         XCTAssertEqual(restore.status, 0, restore.output)
-        XCTAssertEqual(try SampleDatabase.fingerprints(env, database: target), try SampleDatabase.fingerprints(env, database: source))
+        XCTAssertEqual(
+            try SampleDatabase.fingerprints(env, database: target),
+            try SampleDatabase.fingerprints(env, database: source))
 
-        let classes = try s3.boto3("""
+        let classes = try s3.boto3(
+            """
             out = {}
             for page in s3.get_paginator("list_objects_v2").paginate(Bucket="\(s3.bucket)", Prefix="\(prefix)/"):
                 for o in page.get("Contents", []): out[o["Key"]] = o.get("StorageClass", "STANDARD")
             print(json.dumps(out))
             """)
         let objects = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(classes.utf8)) as? [String: String])
-        let data = objects.filter { $0.key.contains("/db-") }, manifests = objects.filter { $0.key.hasSuffix("manifest.lbx") }
+        let data = objects.filter { $0.key.contains("/db-") }
+        let manifests = objects.filter { $0.key.hasSuffix("manifest.lbx") }
         XCTAssertEqual(data.count, 1, "\(objects)")
         XCTAssertEqual(Set(data.values), ["STANDARD_IA"], "data objects use the configured class")
         XCTAssertEqual(Set(manifests.values), ["STANDARD"], "manifests stay hot")
@@ -49,14 +56,17 @@ final class S3RepositoryTests: XCTestCase {
         XCTAssertTrue(check.stdout.contains("bucket versioning"), check.stdout)
         XCTAssertTrue(check.stdout.contains("object lock not enabled"), check.stdout)
 
-        let wrong = try workspace.lifeboat(["list"], environment: ["AWS_ACCESS_KEY_ID": s3.credentials["AWS_ACCESS_KEY_ID"]!, "AWS_SECRET_ACCESS_KEY": "wrong"])
+        let wrong = try workspace.lifeboat(
+            ["list"],
+            environment: ["AWS_ACCESS_KEY_ID": s3.credentials["AWS_ACCESS_KEY_ID"]!, "AWS_SECRET_ACCESS_KEY": "wrong"])
         XCTAssertEqual(wrong.status, 2, wrong.output)
         XCTAssertTrue(wrong.stderr.lowercased().contains("signature"), wrong.stderr)
         XCTAssertTrue(wrong.stderr.contains("HINT:"), wrong.stderr)
     }
 
     func testMissingBucketIsAConfigurationErrorWithAHint() throws {
-        let env = try TestEnvironment.require(), s3 = try S3TestServer.require()
+        let env = try TestEnvironment.require()
+        let s3 = try S3TestServer.require()
         let workspace = try Workspace(env)
         try workspace.generateKey()
         try s3.writeConfig(workspace, prefix: "x", database: "postgres")
@@ -70,7 +80,8 @@ final class S3RepositoryTests: XCTestCase {
     }
 
     func testInterruptedMultipartUploadLeavesNoBackupAndNoIncompleteUpload() throws {
-        let env = try TestEnvironment.require(), s3 = try S3TestServer.require()
+        let env = try TestEnvironment.require()
+        let s3 = try S3TestServer.require()
         let source = TestEnvironment.uniqueName("s3kill")
         defer { SampleDatabase.drop(env, source) }
         // Incompressible rows so the dump needs several 5 MiB parts.
@@ -78,13 +89,16 @@ final class S3RepositoryTests: XCTestCase {
         try admin.execute("CREATE DATABASE \(source)")
         admin.close()
         let db = try PGConnection(try env.connectionInfo(database: source))
-        try db.execute("CREATE TABLE blobs AS SELECT i, decode(string_agg(md5(i::text || j::text), ''), 'hex') AS b FROM generate_series(1, 6000) i, generate_series(1, 200) j GROUP BY i")
+        try db.execute(
+            "CREATE TABLE blobs AS SELECT i, decode(string_agg(md5(i::text || j::text), ''), 'hex') AS b FROM generate_series(1, 6000) i, generate_series(1, 200) j GROUP BY i"
+        )
         db.close()
         let workspace = try Workspace(env)
         try workspace.generateKey()
         let prefix = "kill-\(UUID().uuidString.prefix(8).lowercased())"
-        try s3.writeConfig(workspace, prefix: prefix, database: source, endpoint: s3.proxy,
-                           repository: "  part_size: 5MiB")
+        try s3.writeConfig(
+            workspace, prefix: prefix, database: source, endpoint: s3.proxy,
+            repository: "  part_size: 5MiB")
         XCTAssertEqual(try workspace.lifeboat(["init"], environment: s3.credentials).status, 0)
 
         // Part 2 is held back by the proxy: the backup is mid-upload when it is terminated.
@@ -115,11 +129,14 @@ final class S3RepositoryTests: XCTestCase {
 
         let listing = try workspace.json(try workspace.lifeboat(["list", "--json"], environment: s3.credentials))
         XCTAssertEqual((listing["backups"] as? [Any])?.count, 0)
-        let leftovers = try s3.boto3("""
+        let leftovers = try s3.boto3(
+            """
             u = s3.list_multipart_uploads(Bucket="\(s3.bucket)", Prefix="\(prefix)/").get("Uploads", [])
             o = s3.list_objects_v2(Bucket="\(s3.bucket)", Prefix="\(prefix)/backups/").get("KeyCount", 0)
             print(len(u), o)
             """)
-        XCTAssertEqual(leftovers.trimmingCharacters(in: .whitespacesAndNewlines), "0 0", "incomplete uploads / objects left behind")
+        XCTAssertEqual(
+            leftovers.trimmingCharacters(in: .whitespacesAndNewlines), "0 0", "incomplete uploads / objects left behind"
+        )
     }
 }

@@ -13,7 +13,8 @@ enum SampleDatabase {
         try admin.execute("CREATE DATABASE \(name)")
         let db = try PGConnection(try env.connectionInfo(database: name))
         defer { db.close() }
-        try db.execute("""
+        try db.execute(
+            """
             CREATE TABLE customers (
                 id integer PRIMARY KEY, name text NOT NULL, email text, balance numeric(14,2), born date,
                 created timestamptz, profile jsonb, avatar bytea);
@@ -40,11 +41,14 @@ enum SampleDatabase {
     }
 
     /// Tables and views compared between source and restore.
-    static let relations = ["public.customers", "public.notes", "billing.invoices", "public.empty_table", "billing.big_spenders"]
+    static let relations = [
+        "public.customers", "public.notes", "billing.invoices", "public.empty_table", "billing.big_spenders",
+    ]
 
     /// An order-independent digest of a relation's rows (their text form) and the row count.
     static func fingerprint(_ connection: PGConnection, _ relation: String) throws -> (rows: String, digest: String) {
-        let result = try connection.query("SELECT count(*)::text, coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM \(relation) t")
+        let result = try connection.query(
+            "SELECT count(*)::text, coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM \(relation) t")
         return (result.rows[0][0] ?? "", result.rows[0][1] ?? "")
     }
 

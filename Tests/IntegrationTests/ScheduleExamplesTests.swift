@@ -9,25 +9,36 @@ final class ScheduleExamplesTests: XCTestCase {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/schedule").path
 
-    func read(_ name: String) throws -> String { try String(contentsOfFile: Self.directory + "/" + name, encoding: .utf8) }
+    func read(_ name: String) throws -> String {
+        try String(contentsOfFile: Self.directory + "/" + name, encoding: .utf8)
+    }
 
     /// Argument lists of every `lifeboat …` invocation in a shell command line (`&&`, `;` and `||` separate).
     func invocations(_ command: String) -> [[String]] {
-        command.replacingOccurrences(of: "&&", with: ";").replacingOccurrences(of: "||", with: ";").split(separator: ";")
-            .map { $0.split(separator: " ").map(String.init).filter { !$0.isEmpty } }
-            .compactMap { words in
-                guard let start = words.firstIndex(where: { $0 == "lifeboat" || $0.hasSuffix("/lifeboat") }) else { return nil }
-                return Array(words[(start + 1)...].prefix { !$0.hasPrefix(">") && $0 != "[" })
+        command.replacingOccurrences(of: "&&", with: ";").replacingOccurrences(of: "||", with: ";").split(
+            separator: ";"
+        )
+        .map { $0.split(separator: " ").map(String.init).filter { !$0.isEmpty } }
+        .compactMap { words in
+            guard let start = words.firstIndex(where: { $0 == "lifeboat" || $0.hasSuffix("/lifeboat") }) else {
+                return nil
             }
+            return Array(words[(start + 1)...].prefix { !$0.hasPrefix(">") && $0 != "[" })
+        }
     }
 
     func assertParses(_ arguments: [String], from source: String, env: TestEnvironment) throws {
         // The configuration is replaced by a missing file: parsing must succeed and stop at reading it.
         var args = arguments
-        if let index = args.firstIndex(of: "--config") { args.remove(at: index + 1); args.remove(at: index) }
+        if let index = args.firstIndex(of: "--config") {
+            args.remove(at: index + 1)
+            args.remove(at: index)
+        }
         let result = try runLifeboat(env, ["--config", "/nonexistent/lifeboat.yml"] + args)
         XCTAssertEqual(result.status, 2, "\(source): \(arguments)")
-        XCTAssertTrue(result.stderr.contains("/nonexistent/lifeboat.yml"), "\(source): `lifeboat \(arguments.joined(separator: " "))` did not parse: \(result.stderr)")
+        XCTAssertTrue(
+            result.stderr.contains("/nonexistent/lifeboat.yml"),
+            "\(source): `lifeboat \(arguments.joined(separator: " "))` did not parse: \(result.stderr)")
     }
 
     func testCronLinesParse() throws {
@@ -58,9 +69,13 @@ final class ScheduleExamplesTests: XCTestCase {
     func testFleetSystemdUnitsVerifyAndTheirCommandsParse() throws {
         let env = try TestEnvironment.require()
         let units = try FileManager.default.contentsOfDirectory(atPath: Self.directory + "/fleet/systemd").sorted()
-        XCTAssertEqual(units, ["lifeboat-backup@.service", "lifeboat-backup@.timer", "lifeboat-fleet-report.service",
-                               "lifeboat-fleet-report.timer", "lifeboat-fleet-status.service",
-                               "lifeboat-fleet-status.timer"])
+        XCTAssertEqual(
+            units,
+            [
+                "lifeboat-backup@.service", "lifeboat-backup@.timer", "lifeboat-fleet-report.service",
+                "lifeboat-fleet-report.timer", "lifeboat-fleet-status.service",
+                "lifeboat-fleet-status.timer",
+            ])
         XCTAssertEqual(try verifyUnits("fleet/systemd", units, env: env), 5)
         XCTAssertTrue(try read("fleet/systemd/lifeboat-fleet-status.service").contains("status --all-clusters"))
         XCTAssertTrue(try read("fleet/systemd/lifeboat-fleet-report.service").contains("report --all-clusters"))
@@ -76,12 +91,19 @@ final class ScheduleExamplesTests: XCTestCase {
         var count = 0
         for unit in units {
             let text = try read(subdirectory + "/" + unit)
-            try text.replacingOccurrences(of: "/usr/local/bin/lifeboat", with: env.binary).write(toFile: copy + "/" + unit, atomically: true, encoding: .utf8)
-            let arguments = text.split(separator: "\n").first { $0.hasPrefix("Environment=LB_ARGS=") }
-                .map { String($0.dropFirst("Environment=LB_ARGS=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? ""
+            try text.replacingOccurrences(of: "/usr/local/bin/lifeboat", with: env.binary).write(
+                toFile: copy + "/" + unit, atomically: true, encoding: .utf8)
+            let arguments =
+                text.split(separator: "\n").first { $0.hasPrefix("Environment=LB_ARGS=") }
+                .map {
+                    String($0.dropFirst("Environment=LB_ARGS=".count)).trimmingCharacters(
+                        in: CharacterSet(charactersIn: "\""))
+                } ?? ""
             for line in text.split(separator: "\n") where line.hasPrefix("Exec") {
-                let command = String(line.drop { $0 != "=" }.dropFirst()).replacingOccurrences(of: "$LB_ARGS", with: arguments)
-                    .replacingOccurrences(of: "'", with: "").replacingOccurrences(of: "%i", with: "main")
+                let command = String(line.drop { $0 != "=" }.dropFirst()).replacingOccurrences(
+                    of: "$LB_ARGS", with: arguments
+                )
+                .replacingOccurrences(of: "'", with: "").replacingOccurrences(of: "%i", with: "main")
                 for invocation in invocations(command) {
                     try assertParses(invocation, from: unit, env: env)
                     count += 1
@@ -98,7 +120,8 @@ final class ScheduleExamplesTests: XCTestCase {
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, text)
-        XCTAssertEqual(text.trimmingCharacters(in: .whitespacesAndNewlines), "", "systemd-analyze verify found problems")
+        XCTAssertEqual(
+            text.trimmingCharacters(in: .whitespacesAndNewlines), "", "systemd-analyze verify found problems")
         return count
     }
 
@@ -159,8 +182,12 @@ final class ScheduleExamplesTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0)
         let jobs = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
-        XCTAssertEqual(jobs.map { $0["name"] as? String }, ["lifeboat-backup-orders", "lifeboat-fleet-status",
-                                                            "lifeboat-fleet-report"])
+        XCTAssertEqual(
+            jobs.map { $0["name"] as? String },
+            [
+                "lifeboat-backup-orders", "lifeboat-fleet-status",
+                "lifeboat-fleet-report",
+            ])
         var arguments: [[String]] = []
         for job in jobs {
             XCTAssertEqual(job["kind"] as? String, "CronJob")

@@ -6,6 +6,7 @@
 import Foundation
 import PGClient
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,7 +37,8 @@ final class SnapshotRestoreTests: XCTestCase {
         let target = try scenario.insertBatchesAroundATargetTime()
         try waitUntilArchived(admin, try scenario.switchWAL())
 
-        let pitr = workspace.directory + "/pitr", latest = workspace.directory + "/latest"
+        let pitr = workspace.directory + "/pitr"
+        let latest = workspace.directory + "/latest"
         defer {
             stopServer(pitr)
             stopServer(latest)
@@ -48,15 +50,21 @@ final class SnapshotRestoreTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: pitr), "--dry-run created the data directory")
 
         let port1 = try freePort()
-        let toTime = try workspace.lifeboat(["restore", "latest", "--data-dir", pitr, "--to-time", target, "--start", "--port", String(port1)])
+        let toTime = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", pitr, "--to-time", target, "--start", "--port", String(port1),
+        ])
         XCTAssertEqual(toTime.status, 0, toTime.output)
         XCTAssertTrue(toTime.stdout.contains("recovery reached"), toTime.stdout)
-        XCTAssertEqual(try batches(port: port1, table: table), ["A": 100], "a restore to \(target) must hold batch A only")
-        let owner = try FileManager.default.attributesOfItem(atPath: pitr + "/global/pg_control")[.ownerAccountName] as? String
+        XCTAssertEqual(
+            try batches(port: port1, table: table), ["A": 100], "a restore to \(target) must hold batch A only")
+        let owner =
+            try FileManager.default.attributesOfItem(atPath: pitr + "/global/pg_control")[.ownerAccountName] as? String
         if getuid() == 0 { XCTAssertEqual(owner, "postgres") }
 
         let port2 = try freePort()
-        let toLatest = try workspace.lifeboat(["restore", "latest", "--data-dir", latest, "--start", "--port", String(port2)])
+        let toLatest = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", latest, "--start", "--port", String(port2),
+        ])
         XCTAssertEqual(toLatest.status, 0, toLatest.output)
         XCTAssertEqual(try batches(port: port2, table: table), ["A": 100, "B": 100])
 
@@ -64,8 +72,10 @@ final class SnapshotRestoreTests: XCTestCase {
         let refused = try workspace.lifeboat(["restore", "latest", "--data-dir", pitr])
         XCTAssertEqual(refused.status, 1, refused.output)
         XCTAssertTrue(refused.stderr.contains("is not empty") && refused.stderr.contains("--clean"), refused.stderr)
-        let noSnapshot = try workspace.lifeboat(["restore", "latest", "--data-dir", workspace.directory + "/early",
-                                                 "--to-time", "2001-01-01T00:00:00Z"])
+        let noSnapshot = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", workspace.directory + "/early",
+            "--to-time", "2001-01-01T00:00:00Z",
+        ])
         XCTAssertEqual(noSnapshot.status, 2, noSnapshot.output)
         XCTAssertTrue(noSnapshot.stderr.contains("no complete snapshot"), noSnapshot.stderr)
     }
@@ -78,7 +88,8 @@ final class SnapshotRestoreTests: XCTestCase {
         try setArchiveCommand(admin, "/bin/false")
         defer { try? env.resetArchiveCommand() }
         let started = Date()
-        let failed = try workspace.lifeboat(["backup", "--type", "snapshot"], environment: ["LIFEBOAT_WAL_WAIT_SECONDS": "5"])
+        let failed = try workspace.lifeboat(
+            ["backup", "--type", "snapshot"], environment: ["LIFEBOAT_WAL_WAIT_SECONDS": "5"])
         XCTAssertEqual(failed.status, 1, failed.output)
         XCTAssertTrue(failed.stderr.contains("did not archive the snapshot's WAL within 5 s"), failed.stderr)
         XCTAssertTrue(failed.stderr.contains("archive_command is '/bin/false'"), failed.stderr)

@@ -7,6 +7,7 @@ import Foundation
 import PGClient
 import TestSupport
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,7 +65,9 @@ final class SnapshotRobustnessTests: XCTestCase {
             withExtendedLifetime(workspace) {}
         }
         let port = try freePort()
-        let restored = try workspace.lifeboat(["restore", "latest", "--data-dir", directory, "--start", "--port", String(port)])
+        let restored = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", directory, "--start", "--port", String(port),
+        ])
         XCTAssertEqual(restored.status, 0, restored.output)
         let target = try PGConnection(try ConnectionInfo("postgresql://postgres@127.0.0.1:\(port)/\(database)"))
         defer { target.close() }
@@ -78,8 +81,10 @@ final class SnapshotRobustnessTests: XCTestCase {
         // the same database system, so the repository accepts them and gives them back.
         let current = try XCTUnwrap(target.query("SELECT pg_walfile_name(pg_current_wal_lsn())").rows.first?[0] ?? nil)
         XCTAssertTrue(current.hasPrefix("00000002"), current)
-        XCTAssertEqual(try workspace.lifeboat(["wal", "get", "00000002.history", workspace.directory + "/missing.history"]).status, 1,
-                       "the history file is archived only when the restored server archives it")
+        XCTAssertEqual(
+            try workspace.lifeboat(["wal", "get", "00000002.history", workspace.directory + "/missing.history"]).status,
+            1,
+            "the history file is archived only when the restored server archives it")
         let history = directory + "/pg_wal/00000002.history"
         let pushedHistory = try workspace.lifeboat(["wal", "push", history])
         XCTAssertEqual(pushedHistory.status, 0, pushedHistory.output)
@@ -92,7 +97,9 @@ final class SnapshotRobustnessTests: XCTestCase {
             let back = workspace.directory + "/back-" + name
             let get = try workspace.lifeboat(["wal", "get", name, back])
             XCTAssertEqual(get.status, 0, get.output)
-            XCTAssertEqual(FileManager.default.contents(atPath: back), FileManager.default.contents(atPath: directory + "/pg_wal/" + name), name)
+            XCTAssertEqual(
+                FileManager.default.contents(atPath: back),
+                FileManager.default.contents(atPath: directory + "/pg_wal/" + name), name)
         }
         XCTAssertNotNil(try workspace.repositoryFiles()["wal/main/00000002/\(segment).meta.lbx"])
     }
@@ -131,8 +138,9 @@ final class SnapshotRobustnessTests: XCTestCase {
         Thread.sleep(forTimeInterval: 0.5)
         XCTAssertEqual(try admin.query(phaseQuery).rows.first?[0], "streaming database files")
         XCTAssertTrue(FileManager.default.fileExists(atPath: workspace.repository + "/locks/cluster-main.lock"))
-        XCTAssertEqual(try childProcesses(of: process.processIdentifier, named: "pg_basebackup"), [],
-                       "BASE_BACKUP runs over lifeboat's own replication connection, without a pg_basebackup child")
+        XCTAssertEqual(
+            try childProcesses(of: process.processIdentifier, named: "pg_basebackup"), [],
+            "BASE_BACKUP runs over lifeboat's own replication connection, without a pg_basebackup child")
         kill(process.processIdentifier, SIGTERM)
         kill(process.processIdentifier, SIGCONT)
         process.waitUntilExit()
@@ -176,16 +184,22 @@ final class SnapshotRobustnessTests: XCTestCase {
     }
 
     func totals(_ connection: PGConnection) throws -> Totals {
-        let row = try XCTUnwrap(connection.query("""
-            SELECT (SELECT count(*) FROM pgbench_accounts)::text, (SELECT coalesce(sum(abalance), 0) FROM pgbench_accounts)::text,
-                   (SELECT count(*) FROM pgbench_history)::text, (SELECT coalesce(sum(delta), 0) FROM pgbench_history)::text
-            """).rows.first)
-        return Totals(accounts: Int(row[0] ?? "") ?? -1, balance: Int(row[1] ?? "") ?? -1,
-                      history: Int(row[2] ?? "") ?? -1, historyDelta: Int(row[3] ?? "") ?? -1)
+        let row = try XCTUnwrap(
+            connection.query(
+                """
+                SELECT (SELECT count(*) FROM pgbench_accounts)::text, (SELECT coalesce(sum(abalance), 0) FROM pgbench_accounts)::text,
+                       (SELECT count(*) FROM pgbench_history)::text, (SELECT coalesce(sum(delta), 0) FROM pgbench_history)::text
+                """
+            ).rows.first)
+        return Totals(
+            accounts: Int(row[0] ?? "") ?? -1, balance: Int(row[1] ?? "") ?? -1,
+            history: Int(row[2] ?? "") ?? -1, historyDelta: Int(row[3] ?? "") ?? -1)
     }
 
     func walsenders(_ admin: PGConnection) throws -> Int {
-        Int(try admin.query("SELECT count(*)::text FROM pg_stat_activity WHERE backend_type = 'walsender'").rows.first?[0] ?? "") ?? -1
+        Int(
+            try admin.query("SELECT count(*)::text FROM pg_stat_activity WHERE backend_type = 'walsender'").rows.first?[
+                0] ?? "") ?? -1
     }
 
     /// Children of `parent` whose command is `name` (other tests' processes are never looked at).
@@ -204,7 +218,8 @@ final class SnapshotRobustnessTests: XCTestCase {
         try ProcessRunner.run(executable, arguments)
     }
 
-    func waitUntil(_ what: String, timeout: TimeInterval, interval: TimeInterval, _ condition: () throws -> Bool) throws {
+    func waitUntil(_ what: String, timeout: TimeInterval, interval: TimeInterval, _ condition: () throws -> Bool) throws
+    {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try condition() { return }

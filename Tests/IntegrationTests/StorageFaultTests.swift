@@ -7,20 +7,24 @@ import Foundation
 import PGClient
 import TestSupport
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
 final class StorageFaultTests: XCTestCase {
-    static var faultKinds: [(String, [String: Any])] { [
-        ("500 InternalError", ["status": 500, "code": "InternalError"]),
-        ("503 SlowDown", ["status": 503, "code": "SlowDown"]),
-        ("connection reset", ["drop_request": true]),
-        ("response cut short", ["drop_after_bytes": 7]),
-    ] }
+    static var faultKinds: [(String, [String: Any])] {
+        [
+            ("500 InternalError", ["status": 500, "code": "InternalError"]),
+            ("503 SlowDown", ["status": 503, "code": "SlowDown"]),
+            ("connection reset", ["drop_request": true]),
+            ("response cut short", ["drop_after_bytes": 7]),
+        ]
+    }
 
     func testS3BackupAndRestoreSurviveAFaultAtEveryRequestIndex() throws {
-        let env = try TestEnvironment.require(), s3 = try S3TestServer.require()
+        let env = try TestEnvironment.require()
+        let s3 = try S3TestServer.require()
         let source = TestEnvironment.uniqueName("s3faults")
         defer { SampleDatabase.drop(env, source) }
         try SampleDatabase.create(env, name: source, rows: 300)
@@ -49,17 +53,21 @@ final class StorageFaultTests: XCTestCase {
             for (name, fault) in kinds(index) {
                 let before = try XCTUnwrap(try workspace.listedIDs(with: s3.credentials))
                 try queue(s3, fault, at: index)
-                Thread.sleep(forTimeInterval: 1.05)   // backup ids are per second
+                Thread.sleep(forTimeInterval: 1.05)  // backup ids are per second
                 let result = try run(["backup", "--database", source, "--json"])
                 try s3.clearFaults()
                 var broken = cleanFailure(result)
                 let after = try workspace.listedIDs(with: s3.credentials) ?? []
-                if result.status == 0 && after.count != before.count + 1 { broken.append("exit 0 but \(after.count - before.count) new backups listed") }
+                if result.status == 0 && after.count != before.count + 1 {
+                    broken.append("exit 0 but \(after.count - before.count) new backups listed")
+                }
                 if result.status != 0 && after != before { broken.append("a failed backup is listed") }
                 let verify = try run(["verify", "--all"])
                 if verify.status != 0 { broken.append("verify --all exits \(verify.status): \(verify.stderr)") }
                 broken += try leftovers(s3, prefix: prefix)
-                report("backup (s3)", index: index, fault: name, status: result.status, broken: broken, checked: after.count)
+                report(
+                    "backup (s3)", index: index, fault: name, status: result.status, broken: broken,
+                    checked: after.count)
                 XCTAssertEqual(broken, [], "backup with \(name) at request \(index): \(result.stderr)")
             }
         }
@@ -73,7 +81,9 @@ final class StorageFaultTests: XCTestCase {
                 try s3.clearFaults()
                 var broken = cleanFailure(result)
                 if result.status == 0 {
-                    if try SampleDatabase.fingerprints(env, database: target) != sourceRows { broken.append("restored rows differ") }
+                    if try SampleDatabase.fingerprints(env, database: target) != sourceRows {
+                        broken.append("restored rows differ")
+                    }
                 } else if try databaseExists(env, target) {
                     broken.append("a failed restore left the database '\(target)' behind")
                 }
@@ -113,7 +123,10 @@ final class StorageFaultTests: XCTestCase {
             let left = (try? FileManager.default.contentsOfDirectory(atPath: repository + "/" + directory)) ?? []
             if !left.isEmpty { broken.append("\(directory) not empty after ENOSPC: \(left)") }
         }
-        let objects = (try? FileManager.default.subpathsOfDirectory(atPath: repository + "/backups"))?.filter { $0.hasSuffix(".lbx") } ?? []
+        let objects =
+            (try? FileManager.default.subpathsOfDirectory(atPath: repository + "/backups"))?.filter {
+                $0.hasSuffix(".lbx")
+            } ?? []
         if !objects.isEmpty { broken.append("objects of the failed backup stayed: \(objects)") }
         report("backup (full file system)", index: 0, fault: "ENOSPC", status: full.status, broken: broken, checked: 0)
         XCTAssertEqual(broken, [])
@@ -135,7 +148,9 @@ final class StorageFaultTests: XCTestCase {
         broken = cleanFailure(refused)
         if refused.status == 0 { broken.append("a backup into a read-only repository succeeded") }
         if !refused.stderr.contains("Read-only file system") { broken.append("EROFS is not named: \(refused.stderr)") }
-        report("backup (read-only file system)", index: 0, fault: "EROFS", status: refused.status, broken: broken, checked: 1)
+        report(
+            "backup (read-only file system)", index: 0, fault: "EROFS", status: refused.status, broken: broken,
+            checked: 1)
         XCTAssertEqual(broken, [])
     }
 
@@ -160,11 +175,13 @@ final class StorageFaultTests: XCTestCase {
     }
 
     func leftovers(_ s3: S3TestServer, prefix: String) throws -> [String] {
-        let output = try s3.boto3("""
+        let output = try s3.boto3(
+            """
             u = s3.list_multipart_uploads(Bucket='\(s3.bucket)', Prefix='\(prefix)/').get('Uploads', [])
             l = s3.list_objects_v2(Bucket='\(s3.bucket)', Prefix='\(prefix)/locks/').get('KeyCount', 0)
             print(len(u), l)
-            """).trimmingCharacters(in: .whitespacesAndNewlines)
+            """
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
         return output == "0 0" ? [] : ["multipart uploads and locks left: \(output)"]
     }
 
@@ -176,8 +193,11 @@ final class StorageFaultTests: XCTestCase {
 
     func report(_ scenario: String, index: Int, fault: String, status: Int32, broken: [String], checked: Int) {
         guard let path = ProcessInfo.processInfo.environment["LIFEBOAT_FAULTS_REPORT"] else { return }
-        FaultSuite.appendJSONLine(["suite": "storage", "scenario": scenario, "point": "request \(index)", "action": fault,
-                                   "status": Int(status), "broken": broken, "backups_checked": checked], to: path)
+        FaultSuite.appendJSONLine(
+            [
+                "suite": "storage", "scenario": scenario, "point": "request \(index)", "action": fault,
+                "status": Int(status), "broken": broken, "backups_checked": checked,
+            ], to: path)
     }
 }
 

@@ -17,21 +17,25 @@ final class TablespaceSnapshotTests: XCTestCase {
     func testSnapshotWithTablespaceRestoresIntoMappedDirectory() throws {
         // The table lives in the tablespace, so the scenario creates neither; the tablespace directory is in the
         // workspace, created before the workspace is handed to the server's OS user.
-        let options = ArchivingOptions(table: nil, prepare: { workspace in
-            try workspace.initialize()
-            try FileManager.default.createDirectory(atPath: workspace.directory + "/ts-original",
-                                                    withIntermediateDirectories: true)
-        }, snapshot: false)
+        let options = ArchivingOptions(
+            table: nil,
+            prepare: { workspace in
+                try workspace.initialize()
+                try FileManager.default.createDirectory(
+                    atPath: workspace.directory + "/ts-original",
+                    withIntermediateDirectories: true)
+            }, snapshot: false)
         let scenario = try archivingScenario(env, name: "tsrows", options)
         let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
         let original = workspace.directory + "/ts-original"
         let space = TestEnvironment.uniqueName("ts")
         try admin.execute("CREATE TABLESPACE \(space) LOCATION \(try admin.quoteLiteral(original))")
-        defer {   // before the scenario's teardown: the table must go before its tablespace can
+        defer {  // before the scenario's teardown: the table must go before its tablespace can
             try? admin.execute("DROP TABLE IF EXISTS \(table)")
             try? admin.execute("DROP TABLESPACE IF EXISTS \(space)")
         }
-        let oid = try XCTUnwrap(admin.query("SELECT oid::text FROM pg_tablespace WHERE spcname = $1", [space]).rows.first?[0] ?? nil)
+        let oid = try XCTUnwrap(
+            admin.query("SELECT oid::text FROM pg_tablespace WHERE spcname = $1", [space]).rows.first?[0] ?? nil)
         try admin.execute("CREATE TABLE \(table) (id integer PRIMARY KEY, batch text) TABLESPACE \(space)")
         try admin.execute("INSERT INTO \(table) SELECT i, 'A' FROM generate_series(1, 500) AS i")
 
@@ -41,8 +45,9 @@ final class TablespaceSnapshotTests: XCTestCase {
         XCTAssertTrue(objects.contains { $0.hasSuffix("/base.tar.zst.lbx") }, "\(objects)")
         XCTAssertTrue(objects.contains { $0.hasSuffix("/tblspc-\(oid).tar.zst.lbx") }, "\(objects)")
         let shown = try workspace.lifeboat(["show", "latest", "--json"])
-        let record = try XCTUnwrap(((try workspace.json(shown)["snapshot"] as? [String: Any])?["tablespaces"] as? [[String: Any]])?.first,
-                                   shown.stdout)
+        let record = try XCTUnwrap(
+            ((try workspace.json(shown)["snapshot"] as? [String: Any])?["tablespaces"] as? [[String: Any]])?.first,
+            shown.stdout)
         XCTAssertEqual((record["oid"] as? Int).map(String.init), oid)
         XCTAssertEqual(record["location"] as? String, original)
         XCTAssertEqual(record["entry"] as? String, "tblspc-\(oid).tar")
@@ -53,29 +58,41 @@ final class TablespaceSnapshotTests: XCTestCase {
         try admin.execute("INSERT INTO \(table) SELECT i, 'B' FROM generate_series(501, 800) AS i")
         try waitUntilArchived(admin, try scenario.switchWAL())
 
-        let restored = workspace.directory + "/restored", moved = workspace.directory + "/ts-moved"
+        let restored = workspace.directory + "/restored"
+        let moved = workspace.directory + "/ts-moved"
         defer {
             stopServer(restored)
             withExtendedLifetime(workspace) {}
         }
         let refused = try workspace.lifeboat(["restore", "latest", "--data-dir", restored])
         XCTAssertEqual(refused.status, 2, refused.output)
-        XCTAssertTrue(refused.stderr.contains("tablespace \(oid)") && refused.stderr.contains("--tablespace-map"), refused.stderr)
+        XCTAssertTrue(
+            refused.stderr.contains("tablespace \(oid)") && refused.stderr.contains("--tablespace-map"), refused.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: restored), "a refused restore created the data directory")
-        let unknown = try workspace.lifeboat(["restore", "latest", "--data-dir", restored, "--tablespace-map", "1=/nowhere"])
+        let unknown = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", restored, "--tablespace-map", "1=/nowhere",
+        ])
         XCTAssertEqual(unknown.status, 2, unknown.output)
         // A link in place of the tablespace directory is never followed: the restore could be made to write elsewhere.
-        let elsewhere = workspace.directory + "/ts-elsewhere", linked = workspace.directory + "/ts-link"
+        let elsewhere = workspace.directory + "/ts-elsewhere"
+        let linked = workspace.directory + "/ts-link"
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: false)
         try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: elsewhere)
-        let viaLink = try workspace.lifeboat(["restore", "latest", "--data-dir", restored, "--tablespace-map", "\(oid)=\(linked)"])
+        let viaLink = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", restored, "--tablespace-map", "\(oid)=\(linked)",
+        ])
         XCTAssertEqual(viaLink.status, 2, viaLink.output)
-        XCTAssertTrue(viaLink.stderr.contains("cannot restore tablespace \(oid) into '\(linked)'") && viaLink.stderr.contains("symbolic link"),
-                      viaLink.stderr)
+        XCTAssertTrue(
+            viaLink.stderr.contains("cannot restore tablespace \(oid) into '\(linked)'")
+                && viaLink.stderr.contains("symbolic link"),
+            viaLink.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: elsewhere), [])
         XCTAssertFalse(FileManager.default.fileExists(atPath: restored), "a refused restore created the data directory")
 
-        let dry = try workspace.lifeboat(["restore", "latest", "--data-dir", restored, "--tablespace-map", "\(original)=\(moved)", "--dry-run", "--json"])
+        let dry = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", restored, "--tablespace-map", "\(original)=\(moved)", "--dry-run",
+            "--json",
+        ])
         XCTAssertEqual(dry.status, 0, dry.output)
         let planned = try XCTUnwrap((try workspace.json(dry)["tablespaces"] as? [[String: Any]])?.first, dry.stdout)
         XCTAssertEqual(planned["directory"] as? String, moved)
@@ -83,26 +100,33 @@ final class TablespaceSnapshotTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: moved))
 
         let port = try freePort()
-        let restore = try workspace.lifeboat(["restore", "latest", "--data-dir", restored, "--tablespace-map", "\(oid)=\(moved)",
-                                              "--start", "--port", String(port)])
+        let restore = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", restored, "--tablespace-map", "\(oid)=\(moved)",
+            "--start", "--port", String(port),
+        ])
         XCTAssertEqual(restore.status, 0, restore.output)
-        XCTAssertTrue(restore.stdout.contains("extract tablespace \(oid)") && restore.stdout.contains(moved), restore.stdout)
+        XCTAssertTrue(
+            restore.stdout.contains("extract tablespace \(oid)") && restore.stdout.contains(moved), restore.stdout)
         XCTAssertEqual(try batches(port: port, table: table), ["A": 500, "B": 300])
         let server = try PGConnection(try ConnectionInfo("postgresql://postgres@127.0.0.1:\(port)/postgres"))
         defer { server.close() }
-        XCTAssertEqual(try server.query("SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = $1", [space]).rows, [[moved]])
+        XCTAssertEqual(
+            try server.query("SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = $1", [space]).rows,
+            [[moved]])
         let versionDirectories = try FileManager.default.contentsOfDirectory(atPath: moved)
         // The server's catalog version directory: PG_15_… on Debian's 15, PG_17_…/PG_18_… in the version matrix.
         let major = server.serverVersionNumber / 10000
         XCTAssertTrue(versionDirectories.contains { $0.hasPrefix("PG_\(major)_") }, "\(versionDirectories)")
         if getuid() == 0 {
-            XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: moved)[.ownerAccountName] as? String, "postgres")
+            XCTAssertEqual(
+                try FileManager.default.attributesOfItem(atPath: moved)[.ownerAccountName] as? String, "postgres")
         }
 
         // A snapshot drill of this cluster maps the tablespace into its scratch directory on its own (the
         // source location belongs to the live server) and finds every row.
         let drill = workspace.directory + "/ts-drill.yml"
-        try "name: ts\nrestore: { type: snapshot }\nchecks:\n  sql:\n    - { name: rows, query: \"SELECT count(*) FROM \(table)\", expect: \"800\" }\n"
+        try
+            "name: ts\nrestore: { type: snapshot }\nchecks:\n  sql:\n    - { name: rows, query: \"SELECT count(*) FROM \(table)\", expect: \"800\" }\n"
             .write(toFile: drill, atomically: true, encoding: .utf8)
         let drilled = try workspace.lifeboat(["drill", "run", drill])
         XCTAssertEqual(drilled.status, 0, drilled.output)

@@ -4,6 +4,7 @@ import Foundation
 import PGClient
 import TestSupport
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,14 +17,17 @@ struct TestEnvironment {
     static func require(file: StaticString = #filePath, line: UInt = #line) throws -> TestEnvironment {
         let environment = ProcessInfo.processInfo.environment
         guard let url = environment["LIFEBOAT_TEST_PG_URL"], let binary = environment["LIFEBOAT_BIN"] else {
-            XCTFail("LIFEBOAT_TEST_PG_URL and LIFEBOAT_BIN are not set: run the suite with scripts/test.sh", file: file, line: line)
+            XCTFail(
+                "LIFEBOAT_TEST_PG_URL and LIFEBOAT_BIN are not set: run the suite with scripts/test.sh", file: file,
+                line: line)
             throw XCTSkip("unreachable")
         }
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             XCTFail("LIFEBOAT_BIN '\(binary)' is not an executable: run 'swift build' first", file: file, line: line)
             throw XCTSkip("unreachable")
         }
-        return TestEnvironment(postgresURL: url, binary: binary, scratch: environment["LIFEBOAT_TEST_WORK"] ?? NSTemporaryDirectory())
+        return TestEnvironment(
+            postgresURL: url, binary: binary, scratch: environment["LIFEBOAT_TEST_WORK"] ?? NSTemporaryDirectory())
     }
 
     /// The binaries of the PostgreSQL major under test: scripts/test.sh sets LIFEBOAT_TEST_PG_BIN for each major of
@@ -50,8 +54,10 @@ struct TestEnvironment {
 }
 
 /// Runs the built `lifeboat` binary with a clean environment plus `environment`.
-func runLifeboat(_ env: TestEnvironment, _ arguments: [String], environment: [String: String] = [:],
-                 directory: String? = nil, executable: String? = nil) throws -> RunResult {
+func runLifeboat(
+    _ env: TestEnvironment, _ arguments: [String], environment: [String: String] = [:],
+    directory: String? = nil, executable: String? = nil
+) throws -> RunResult {
     try LifeboatProcess(env, arguments, environment: environment, directory: directory, executable: executable).wait()
 }
 
@@ -62,11 +68,15 @@ final class LifeboatProcess {
     private let outFile: URL
     private let errFile: URL
 
-    init(_ env: TestEnvironment, _ arguments: [String], environment: [String: String] = [:],
-         directory: String? = nil, executable: String? = nil) throws {
+    init(
+        _ env: TestEnvironment, _ arguments: [String], environment: [String: String] = [:],
+        directory: String? = nil, executable: String? = nil
+    ) throws {
         process.executableURL = URL(fileURLWithPath: executable ?? env.binary)
         process.arguments = arguments
-        var merged = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        var merged = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory(),
+        ]
         merged.merge(environment) { $1 }
         process.environment = merged
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
@@ -81,7 +91,7 @@ final class LifeboatProcess {
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }   // also ends a stopped one
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }  // also ends a stopped one
         try? FileManager.default.removeItem(at: outFile)
         try? FileManager.default.removeItem(at: errFile)
     }
@@ -94,7 +104,8 @@ final class LifeboatProcess {
             // The state follows the parenthesised command name: "pid (comm) T ...".
             if let close = stat.lastIndex(of: ")"), stat[stat.index(after: close)...].hasPrefix(" T") { return }
             guard process.isRunning else {
-                XCTFail("the process ended instead of stopping at its failpoint: \(wait().output)", file: file, line: line)
+                XCTFail(
+                    "the process ended instead of stopping at its failpoint: \(wait().output)", file: file, line: line)
                 throw XCTSkip("cannot continue")
             }
             Thread.sleep(forTimeInterval: 0.05)
@@ -109,10 +120,11 @@ final class LifeboatProcess {
     func wait() -> RunResult {
         process.waitUntilExit()
         let signaled = process.terminationReason == .uncaughtSignal
-        return RunResult(status: process.terminationStatus,
-                         stdout: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
-                         stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "",
-                         signal: signaled ? process.terminationStatus : nil)
+        return RunResult(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: outFile, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: errFile, encoding: .utf8)) ?? "",
+            signal: signaled ? process.terminationStatus : nil)
     }
 }
 

@@ -22,14 +22,17 @@ final class TimelineSwitchTests: XCTestCase {
         let target = try scenario.insertBatchesAroundATargetTime()
         try waitUntilArchived(admin, try scenario.switchWAL())
 
-        let primary = workspace.directory + "/tl2", second = workspace.directory + "/second"
+        let primary = workspace.directory + "/tl2"
+        let second = workspace.directory + "/second"
         defer {
             stopServer(primary)
             stopServer(second)
             withExtendedLifetime(workspace) {}
         }
         let port1 = try freePort()
-        let first = try workspace.lifeboat(["restore", "latest", "--data-dir", primary, "--to-time", target, "--start", "--port", String(port1)])
+        let first = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", primary, "--to-time", target, "--start", "--port", String(port1),
+        ])
         XCTAssertEqual(first.status, 0, first.output)
         XCTAssertTrue(first.stdout.contains("now on timeline 2"), first.stdout)
 
@@ -50,11 +53,15 @@ final class TimelineSwitchTests: XCTestCase {
         XCTAssertTrue(lastOnTwo.hasPrefix("00000002"), lastOnTwo)
         try waitUntilArchived(restored, lastOnTwo)
 
-        let history = try workspace.lifeboat(["wal", "get", "00000002.history", workspace.directory + "/00000002.history"])
+        let history = try workspace.lifeboat([
+            "wal", "get", "00000002.history", workspace.directory + "/00000002.history",
+        ])
         XCTAssertEqual(history.status, 0, "the timeline history must be archived: " + history.output)
 
         let port2 = try freePort()
-        let latest = try workspace.lifeboat(["restore", "latest", "--data-dir", second, "--start", "--port", String(port2)])
+        let latest = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", second, "--start", "--port", String(port2),
+        ])
         XCTAssertEqual(latest.status, 0, latest.output)
         XCTAssertTrue(latest.stdout.contains("now on timeline 3"), latest.stdout)
         XCTAssertEqual(try batches(port: port2, table: table), ["A": 100, "C": 100], "latest must follow timeline 2")

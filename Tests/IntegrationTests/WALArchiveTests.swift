@@ -28,7 +28,8 @@ final class WALArchiveTests: XCTestCase {
         try admin.execute("CREATE TABLE \(table) (id integer, payload text)")
         var names: [String] = []
         for round in 1...3 {
-            try admin.execute("""
+            try admin.execute(
+                """
                 INSERT INTO \(table) SELECT i, '\(SampleDatabase.marker)-' || i || repeat('w', 200)
                 FROM generate_series(\(round * 10_000), \(round * 10_000 + 9_999)) AS i
                 """)
@@ -86,7 +87,8 @@ final class WALArchiveTests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("HINT:") && refused.stderr.contains("timeline"), refused.stderr)
         let check = workspace.directory + "/check-" + names[1]
         XCTAssertEqual(try workspace.lifeboat(["wal", "get", names[1], check]).status, 0)
-        XCTAssertEqual(FileManager.default.contents(atPath: check), FileManager.default.contents(atPath: copies + "/" + names[1]))
+        XCTAssertEqual(
+            FileManager.default.contents(atPath: check), FileManager.default.contents(atPath: copies + "/" + names[1]))
 
         // The server archived everything without a single failure.
         let final = try archiverCounts(admin)
@@ -102,7 +104,8 @@ final class WALArchiveTests: XCTestCase {
         let segment = try completedSegmentCopy(into: workspace.directory)
         let pushed = try workspace.lifeboat(["wal", "push", segment])
         XCTAssertEqual(pushed.status, 0, pushed.output)
-        XCTAssertTrue(pushed.stderr.contains("policy ignored") && pushed.stderr.contains("keep.logical.last"), pushed.stderr)
+        XCTAssertTrue(
+            pushed.stderr.contains("policy ignored") && pushed.stderr.contains("keep.logical.last"), pushed.stderr)
         XCTAssertEqual(try workspace.lifeboat(["list"]).status, 0, "reading never fails over the policy")
         let prune = try workspace.lifeboat(["prune", "--dry-run"])
         XCTAssertEqual(prune.status, 2, "commands that apply or write under the policy refuse it: " + prune.output)
@@ -124,8 +127,9 @@ final class WALArchiveTests: XCTestCase {
             XCTAssertFalse(result.stderr.contains("error"), result.stderr)
             XCTAssertFalse(FileManager.default.fileExists(atPath: destinations + "/RECOVERYXLOG"))
         }
-        let informative = try workspace.lifeboat(["wal", "get", "00000002.history", destinations + "/RECOVERYHISTORY"],
-                                                 environment: ["LIFEBOAT_LOG_LEVEL": "info"])
+        let informative = try workspace.lifeboat(
+            ["wal", "get", "00000002.history", destinations + "/RECOVERYHISTORY"],
+            environment: ["LIFEBOAT_LOG_LEVEL": "info"])
         XCTAssertEqual(informative.status, 1)
         XCTAssertEqual(informative.stderr.split(separator: "\n").count, 1, informative.stderr)
 
@@ -138,7 +142,9 @@ final class WALArchiveTests: XCTestCase {
         let damaged = try workspace.lifeboat(["wal", "get", name, destinations + "/RECOVERYXLOG"])
         XCTAssertEqual(damaged.status, 4, damaged.output)
         XCTAssertTrue(damaged.stderr.contains(objectFile), damaged.stderr)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: destinations), [], "DEST or a temporary file was left behind")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: destinations), [],
+            "DEST or a temporary file was left behind")
 
         // A record without its object (deleted) is loud too: the archive claims a file it cannot deliver.
         try FileManager.default.removeItem(atPath: object)
@@ -154,7 +160,9 @@ final class WALArchiveTests: XCTestCase {
         XCTAssertNotNil(try workspace.json(repaired)["stored_size"] as? Int, "the object was not stored again")
         XCTAssertEqual(try workspace.walObjects(name), [objectFile], "stored again under the name its record gives")
         XCTAssertEqual(try workspace.lifeboat(["wal", "get", name, destinations + "/RECOVERYXLOG"]).status, 0)
-        XCTAssertEqual(FileManager.default.contents(atPath: destinations + "/RECOVERYXLOG"), FileManager.default.contents(atPath: segment))
+        XCTAssertEqual(
+            FileManager.default.contents(atPath: destinations + "/RECOVERYXLOG"),
+            FileManager.default.contents(atPath: segment))
     }
 
     func testHistoryFilesSystemIdentifierAndNoClusterLock() throws {
@@ -162,7 +170,8 @@ final class WALArchiveTests: XCTestCase {
         try workspace.initialize()
         // A backup holding the cluster lock does not stop archiving.
         let lock = #"{"command":"lifeboat backup","host":"elsewhere.example","pid":1,"started":"2026-11-21T03:00:00Z"}"#
-        try FileManager.default.createDirectory(atPath: workspace.repository + "/locks", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: workspace.repository + "/locks", withIntermediateDirectories: true)
         try lock.write(toFile: workspace.repository + "/locks/cluster-main.lock", atomically: true, encoding: .utf8)
         let segment = try completedSegmentCopy(into: workspace.directory)
         let pushed = try workspace.lifeboat(["wal", "push", segment])
@@ -172,7 +181,9 @@ final class WALArchiveTests: XCTestCase {
         let history = workspace.directory + "/00000002.history"
         try "1\t0/3000000\tno recovery target specified\n".write(toFile: history, atomically: true, encoding: .utf8)
         XCTAssertEqual(try workspace.lifeboat(["wal", "push", history]).status, 0)
-        XCTAssertEqual(try workspace.walObjects("00000002.history").map { ($0 as NSString).deletingLastPathComponent }, ["wal/main/history"])
+        XCTAssertEqual(
+            try workspace.walObjects("00000002.history").map { ($0 as NSString).deletingLastPathComponent },
+            ["wal/main/history"])
         let back = workspace.directory + "/RECOVERYHISTORY"
         XCTAssertEqual(try workspace.lifeboat(["wal", "get", "00000002.history", back]).status, 0)
         XCTAssertEqual(FileManager.default.contents(atPath: back), FileManager.default.contents(atPath: history))
@@ -215,14 +226,17 @@ final class WALArchiveTests: XCTestCase {
         XCTAssertEqual(pushed.status, 0, pushed.output)
         XCTAssertEqual(try workspace.json(pushed)["already_archived"] as? Bool, false)
         let object = try XCTUnwrap(try workspace.json(pushed)["object"] as? String)
-        XCTAssertTrue(object.hasPrefix("wal/main/00000001/\(name).") && object.hasSuffix(".lbx") && !object.hasSuffix(".meta.lbx"), object)
+        XCTAssertTrue(
+            object.hasPrefix("wal/main/00000001/\(name).") && object.hasSuffix(".lbx")
+                && !object.hasSuffix(".meta.lbx"), object)
         let again = try workspace.lifeboat(["wal", "push", segment, "--json"], environment: credentials)
         XCTAssertEqual(try workspace.json(again)["already_archived"] as? Bool, true, again.output)
         let restored = workspace.directory + "/" + name + ".restored"
         let get = try workspace.lifeboat(["wal", "get", name, restored], environment: credentials)
         XCTAssertEqual(get.status, 0, get.output)
         XCTAssertEqual(FileManager.default.contents(atPath: restored), FileManager.default.contents(atPath: segment))
-        let missing = try workspace.lifeboat(["wal", "get", "00000002.history", restored + ".h"], environment: credentials)
+        let missing = try workspace.lifeboat(
+            ["wal", "get", "00000002.history", restored + ".h"], environment: credentials)
         XCTAssertEqual(missing.status, 1, missing.output)
         XCTAssertEqual(missing.stderr, "")
     }
@@ -250,8 +264,11 @@ final class WALArchiveTests: XCTestCase {
     }
 
     func archiverCounts(_ admin: PGConnection) throws -> ArchiverCounts {
-        let row = try XCTUnwrap(admin.query("SELECT archived_count, failed_count, coalesce(last_archived_wal, '') FROM pg_stat_archiver").rows.first)
-        return ArchiverCounts(archived: Int(row[0] ?? "") ?? -1, failed: Int(row[1] ?? "") ?? -1, lastArchived: row[2] ?? "")
+        let row = try XCTUnwrap(
+            admin.query("SELECT archived_count, failed_count, coalesce(last_archived_wal, '') FROM pg_stat_archiver")
+                .rows.first)
+        return ArchiverCounts(
+            archived: Int(row[0] ?? "") ?? -1, failed: Int(row[1] ?? "") ?? -1, lastArchived: row[2] ?? "")
     }
 
     /// Waits (30 s at most) until `count` more files are archived, `last` among them, with no new failure.
@@ -265,6 +282,8 @@ final class WALArchiveTests: XCTestCase {
             if counts.archived >= baseline.archived + count, counts.lastArchived >= last { return }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        XCTFail("the archiver did not archive \(count) files within 30 s (archived \(counts.archived - baseline.archived), last '\(counts.lastArchived)')")
+        XCTFail(
+            "the archiver did not archive \(count) files within 30 s (archived \(counts.archived - baseline.archived), last '\(counts.lastArchived)')"
+        )
     }
 }

@@ -27,13 +27,16 @@ final class WALCommitTests: XCTestCase {
         let s3 = try S3TestServer.require()
         let workspace = try Workspace(env, name: "walraces3")
         try workspace.generateKey()
-        try s3.writeConfig(workspace, prefix: "walrace-\(UUID().uuidString.prefix(8).lowercased())", database: "postgres")
+        try s3.writeConfig(
+            workspace, prefix: "walrace-\(UUID().uuidString.prefix(8).lowercased())", database: "postgres")
         XCTAssertEqual(try workspace.lifeboat(["init"], environment: s3.credentials).status, 0)
         try race(workspace, rounds: 5, environment: s3.credentials, countObjects: false)
     }
 
     /// Each round: segment `base + round` pushed by two processes at once, one file each.
-    func race(_ workspace: Workspace, rounds: UInt64, environment: [String: String] = [:], countObjects: Bool = true) throws {
+    func race(_ workspace: Workspace, rounds: UInt64, environment: [String: String] = [:], countObjects: Bool = true)
+        throws
+    {
         let segments = try WALSegmentFiles(env)
         let base: UInt64 = 0x0A00
         for round in 0..<rounds {
@@ -42,11 +45,14 @@ final class WALCommitTests: XCTestCase {
                 try segments.write(base + round, variant: UInt8(side), into: workspace.directory + "/side\(side)")
             }
             let pushes = try paths.map { path in
-                try LifeboatProcess(env, ["--config", workspace.configPath, "--no-progress", "wal", "push", path], environment: environment)
+                try LifeboatProcess(
+                    env, ["--config", workspace.configPath, "--no-progress", "wal", "push", path],
+                    environment: environment)
             }
             let results = pushes.map { $0.wait() }
             let winners = zip(paths, results).filter { $0.1.status == 0 }.map(\.0)
-            XCTAssertLessThanOrEqual(winners.count, 1, "round \(round): two different files were both accepted as \(name)")
+            XCTAssertLessThanOrEqual(
+                winners.count, 1, "round \(round): two different files were both accepted as \(name)")
             for result in results where result.status != 0 {
                 XCTAssertEqual(result.status, 1, "round \(round): \(result.output)")
                 XCTAssertTrue(result.stderr.contains("error"), "round \(round): a loser fails loudly: \(result.output)")
@@ -56,13 +62,16 @@ final class WALCommitTests: XCTestCase {
             XCTAssertNotEqual(get.status, 4, "round \(round): the record names bytes that are not there: \(get.output)")
             if let winner = winners.first {
                 XCTAssertEqual(get.status, 0, "round \(round): \(get.output)")
-                XCTAssertEqual(FileManager.default.contents(atPath: destination), FileManager.default.contents(atPath: winner),
-                               "round \(round): wal get does not return the winner's bytes")
+                XCTAssertEqual(
+                    FileManager.default.contents(atPath: destination), FileManager.default.contents(atPath: winner),
+                    "round \(round): wal get does not return the winner's bytes")
             } else {
                 XCTAssertEqual(get.status, 1, "round \(round): nobody won, so nothing is archived: \(get.output)")
             }
             if countObjects {
-                XCTAssertEqual(try workspace.walObjects(name).count, winners.count, "round \(round): the loser left its object behind")
+                XCTAssertEqual(
+                    try workspace.walObjects(name).count, winners.count,
+                    "round \(round): the loser left its object behind")
             }
             for path in paths + [destination] { try? FileManager.default.removeItem(atPath: path) }
         }
@@ -73,11 +82,15 @@ final class WALCommitTests: XCTestCase {
         try workspace.initialize()
         let segments = try WALSegmentFiles(env)
         for round: UInt64 in 0..<3 {
-            let paths = try [1, 2].map { side in try segments.write(0x0B00 + round, into: workspace.directory + "/side\(side)") }
+            let paths = try [1, 2].map { side in
+                try segments.write(0x0B00 + round, into: workspace.directory + "/side\(side)")
+            }
             let results = try paths.map { path in
                 try LifeboatProcess(env, ["--config", workspace.configPath, "--no-progress", "wal", "push", path])
             }.map { $0.wait() }
-            for result in results { XCTAssertEqual(result.status, 0, "round \(round): an identical push must succeed: \(result.output)") }
+            for result in results {
+                XCTAssertEqual(result.status, 0, "round \(round): an identical push must succeed: \(result.output)")
+            }
             let name = WALSegmentFiles.name(0x0B00 + round)
             let (get, bytes) = try workspace.walGet(name)
             XCTAssertEqual(get.status, 0, get.output)
@@ -111,7 +124,8 @@ final class WALCommitTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.output)
         XCTAssertEqual(try workspace.json(again)["already_archived"] as? Bool, true)
         let different = try segments.write(0x0C00, variant: 1, into: workspace.directory + "/other")
-        XCTAssertEqual(try workspace.lifeboat(["wal", "push", different]).status, 1, "an archived name is never overwritten")
+        XCTAssertEqual(
+            try workspace.lifeboat(["wal", "push", different]).status, 1, "an archived name is never overwritten")
 
         // prune leaves the object its legacy record commits, however old; a lost legacy object is repaired in place.
         try workspace.backdate(try workspace.walObjects(name) + ["wal/main/00000001/\(name).meta.lbx"], by: 3 * 3600)

@@ -18,10 +18,13 @@ final class WALFaultTests: XCTestCase {
             let path = try segments.write(number, into: workspace.directory + "/pg_wal")
             let name = WALSegmentFiles.name(number)
 
-            let killed = try workspace.lifeboat(["wal", "push", path], environment: ["LIFEBOAT_FAILPOINTS": "\(point)=kill"])
+            let killed = try workspace.lifeboat(
+                ["wal", "push", path], environment: ["LIFEBOAT_FAILPOINTS": "\(point)=kill"])
             XCTAssertEqual(killed.signal, SIGKILL, "\(point): \(killed.output)")
             let archived = try workspace.walGet(name)
-            XCTAssertTrue(archived.0.status == 0 || archived.0.status == 1, "\(point): archived or not, never damaged: \(archived.0.output)")
+            XCTAssertTrue(
+                archived.0.status == 0 || archived.0.status == 1,
+                "\(point): archived or not, never damaged: \(archived.0.output)")
             if archived.0.status == 0 { XCTAssertEqual(archived.1, segments.bytes(number), point) }
 
             let retry = try workspace.lifeboat(["wal", "push", path])
@@ -45,8 +48,9 @@ final class WALFaultTests: XCTestCase {
         let restored = workspace.directory + "/restored"
         try FileManager.default.createDirectory(atPath: restored, withIntermediateDirectories: true)
 
-        let killed = try workspace.lifeboat(["wal", "get", name, restored + "/RECOVERYXLOG"],
-                                            environment: ["LIFEBOAT_FAILPOINTS": "wal.get.rename.before=kill"])
+        let killed = try workspace.lifeboat(
+            ["wal", "get", name, restored + "/RECOVERYXLOG"],
+            environment: ["LIFEBOAT_FAILPOINTS": "wal.get.rename.before=kill"])
         XCTAssertEqual(killed.signal, SIGKILL, killed.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: restored + "/RECOVERYXLOG"), "DEST exists only complete")
         let retry = try workspace.lifeboat(["wal", "get", name, restored + "/RECOVERYXLOG"])

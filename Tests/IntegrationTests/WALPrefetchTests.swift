@@ -5,6 +5,7 @@
 import Foundation
 import PGClient
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,7 +22,9 @@ final class WALPrefetchTests: XCTestCase {
         let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
         var switched: [String] = []
         for round in 1...8 {
-            try admin.execute("INSERT INTO \(table) SELECT i, 'R\(round)' FROM generate_series(\(round * 1000), \(round * 1000 + 99)) AS i")
+            try admin.execute(
+                "INSERT INTO \(table) SELECT i, 'R\(round)' FROM generate_series(\(round * 1000), \(round * 1000 + 99)) AS i"
+            )
             switched.append(try scenario.switchWAL())
         }
         try waitUntilArchived(admin, switched.last!)
@@ -32,13 +35,19 @@ final class WALPrefetchTests: XCTestCase {
             withExtendedLifetime(workspace) {}
         }
         let port = try freePort()
-        let restore = try workspace.lifeboat(["restore", "latest", "--data-dir", restored, "--start", "--port", String(port)],
-                                             environment: ["LIFEBOAT_LOG_LEVEL": "info"])
+        let restore = try workspace.lifeboat(
+            ["restore", "latest", "--data-dir", restored, "--start", "--port", String(port)],
+            environment: ["LIFEBOAT_LOG_LEVEL": "info"])
         XCTAssertEqual(restore.status, 0, restore.output)
-        XCTAssertEqual(try batches(port: port, table: table), Dictionary(uniqueKeysWithValues: (1...8).map { ("R\($0)", 100) }))
+        XCTAssertEqual(
+            try batches(port: port, table: table), Dictionary(uniqueKeysWithValues: (1...8).map { ("R\($0)", 100) }))
         let serverLog = (try? String(contentsOfFile: restored + "/lifeboat-restore.log", encoding: .utf8)) ?? ""
-        XCTAssertTrue(serverLog.contains("restored from the prefetch spool"), "no segment came from the spool:\n\(serverLog.suffix(3000))")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: restored + "/pg_wal/lifeboat-prefetch"), "the spool outlived promotion")
+        XCTAssertTrue(
+            serverLog.contains("restored from the prefetch spool"),
+            "no segment came from the spool:\n\(serverLog.suffix(3000))")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: restored + "/pg_wal/lifeboat-prefetch"),
+            "the spool outlived promotion")
 
         // wal get N spools N+1 …; with the repository gone, N+1 still comes from the spool.
         let pgWAL = workspace.directory + "/fake/pg_wal"
@@ -48,8 +57,11 @@ final class WALPrefetchTests: XCTestCase {
         XCTAssertEqual(fetched.status, 0, fetched.output)
         let spool = pgWAL + "/lifeboat-prefetch"
         let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: spool + "/" + switched[3]) && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: spool + "/" + second), "the prefetcher did not spool \(second)")
+        while !FileManager.default.fileExists(atPath: spool + "/" + switched[3]) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: spool + "/" + second), "the prefetcher did not spool \(second)")
         let mode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: spool)[.posixPermissions] as? Int)
         XCTAssertEqual(mode & 0o777, 0o700)
         waitForPrefetcher(spool)
@@ -62,11 +74,13 @@ final class WALPrefetchTests: XCTestCase {
         XCTAssertEqual(fromSpool.status, 0, fromSpool.output)
         XCTAssertEqual(try workspace.json(fromSpool)["from_prefetch_spool"] as? Bool, true, fromSpool.stdout)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: pgWAL + "/RECOVERYXLOG")), expected)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: spool + "/" + second), "a delivered segment stays in the spool")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: spool + "/" + second), "a delivered segment stays in the spool")
         // Asking for a later segment deletes the ones recovery passed; one that is not spooled needs the repository.
         let later = try workspace.lifeboat(["wal", "get", switched[3], pgWAL + "/RECOVERYXLOG"])
         XCTAssertEqual(later.status, 0, later.output)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: spool + "/" + switched[2]), "a passed segment was not deleted")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: spool + "/" + switched[2]), "a passed segment was not deleted")
         let notSpooled = try workspace.lifeboat(["wal", "get", first, pgWAL + "/RECOVERYXLOG"])
         XCTAssertNotEqual(notSpooled.status, 0, "the repository is unreachable: " + notSpooled.output)
     }

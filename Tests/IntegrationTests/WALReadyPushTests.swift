@@ -4,6 +4,7 @@
 import Foundation
 import PGClient
 import XCTest
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,7 +42,8 @@ final class WALReadyPushTests: XCTestCase {
         XCTAssertEqual(markers, Array(names[1...4]))
 
         // A mismatching marker is ignored (the record decides); a matching one needs no repository at all.
-        try "16777216 \(String(repeating: "0", count: 64))\n".write(toFile: pgWAL + "/lifeboat-pushed/" + names[2], atomically: true, encoding: .utf8)
+        try "16777216 \(String(repeating: "0", count: 64))\n".write(
+            toFile: pgWAL + "/lifeboat-pushed/" + names[2], atomically: true, encoding: .utf8)
         let mismatch = try workspace.lifeboat(["wal", "push", pgWAL + "/" + names[2], "--json"])
         XCTAssertEqual(mismatch.status, 0, mismatch.output)
         XCTAssertEqual(try workspace.json(mismatch)["already_archived"] as? Bool, true)
@@ -52,21 +54,25 @@ final class WALReadyPushTests: XCTestCase {
         XCTAssertEqual(rename(away, workspace.repository), 0)
         XCTAssertEqual(marked.status, 0, marked.output)
         XCTAssertEqual(try workspace.json(marked)["already_archived"] as? Bool, true, marked.stdout)
-        XCTAssertEqual(try workspace.json(marked)["object"] as? String, try workspace.walObjects(names[1]).first,
-                       "the marker remembers the object the record names")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: pgWAL + "/lifeboat-pushed/" + names[1]), "a used marker stays")
+        XCTAssertEqual(
+            try workspace.json(marked)["object"] as? String, try workspace.walObjects(names[1]).first,
+            "the marker remembers the object the record names")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: pgWAL + "/lifeboat-pushed/" + names[1]), "a used marker stays")
         for name in names.prefix(5) {
             let got = try workspace.lifeboat(["wal", "get", name, workspace.directory + "/" + name])
             XCTAssertEqual(got.status, 0, got.output)
-            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: workspace.directory + "/" + name)),
-                           try Data(contentsOf: URL(fileURLWithPath: pgWAL + "/" + name)), name)
+            XCTAssertEqual(
+                try Data(contentsOf: URL(fileURLWithPath: workspace.directory + "/" + name)),
+                try Data(contentsOf: URL(fileURLWithPath: pgWAL + "/" + name)), name)
         }
 
         // End to end: the server's backlog drains through archive_command, and no marker is left behind.
-        try chownToPostgres(workspace.directory)   // the pushes above ran as this user, archive_command runs as postgres
+        try chownToPostgres(workspace.directory)  // the pushes above ran as this user, archive_command runs as postgres
         try scenario.startArchiving()
         try waitUntilArchived(admin, names.last!)
-        let left = (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory + "/pg_wal/lifeboat-pushed")) ?? []
+        let left =
+            (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory + "/pg_wal/lifeboat-pushed")) ?? []
         XCTAssertTrue(Set(left).isDisjoint(with: names), "markers left: \(left)")
     }
 }

@@ -51,7 +51,8 @@ extension Workspace {
     /// Repository files (relative paths) holding WAL file `name`'s objects: everything of the name but its record.
     func walObjects(_ name: String) throws -> [String] {
         try repositoryFiles().keys.filter { key in
-            key.hasPrefix("wal/") && (key as NSString).lastPathComponent.hasPrefix(name + ".") && !key.hasSuffix(".meta.lbx")
+            key.hasPrefix("wal/") && (key as NSString).lastPathComponent.hasPrefix(name + ".")
+                && !key.hasSuffix(".meta.lbx")
         }.sorted()
     }
 
@@ -59,7 +60,8 @@ extension Workspace {
     /// listing reports as the time they were written.
     func backdate(_ paths: [String], by age: TimeInterval) throws {
         for path in paths {
-            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-age)], ofItemAtPath: repository + "/" + path)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date().addingTimeInterval(-age)], ofItemAtPath: repository + "/" + path)
         }
     }
 

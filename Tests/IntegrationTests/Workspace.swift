@@ -23,8 +23,10 @@ final class Workspace {
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     /// Writes lifeboat.yml. `encryption` is the YAML body of the encryption section.
-    func writeConfig(database: String = "postgres", encryption: String? = nil, postgresURL: String? = nil,
-                     extra: String = "") throws {
+    func writeConfig(
+        database: String = "postgres", encryption: String? = nil, postgresURL: String? = nil,
+        extra: String = ""
+    ) throws {
         let yaml = """
             cluster: main
             postgres:
@@ -83,7 +85,8 @@ final class Workspace {
 
     func json(_ result: RunResult) throws -> [String: Any] {
         guard let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
-            throw NSError(domain: "test", code: 1, userInfo: [NSLocalizedDescriptionKey: "not a JSON object: \(result.stdout)"])
+            throw NSError(
+                domain: "test", code: 1, userInfo: [NSLocalizedDescriptionKey: "not a JSON object: \(result.stdout)"])
         }
         return object
     }

@@ -6,10 +6,12 @@ import XCTest
 final class ConnectionInfoTests: XCTestCase {
     func testParsesURL() throws {
         let info = try ConnectionInfo("postgresql://alice:s3cret-pw@db.example.com:6543/sales?sslmode=require")
-        XCTAssertEqual(info.parameters, [
-            "user": "alice", "password": "s3cret-pw", "host": "db.example.com", "port": "6543",
-            "dbname": "sales", "sslmode": "require",
-        ])
+        XCTAssertEqual(
+            info.parameters,
+            [
+                "user": "alice", "password": "s3cret-pw", "host": "db.example.com", "port": "6543",
+                "dbname": "sales", "sslmode": "require",
+            ])
         XCTAssertEqual(info.password, "s3cret-pw")
         XCTAssertEqual(info.database, "sales")
     }
@@ -34,7 +36,8 @@ final class ConnectionInfoTests: XCTestCase {
 
     func testRoundTripThroughKeywordStringWithTrickyValues() throws {
         // dbname is "my db 'quoted' \back\slash"; the password has a quote, a backslash and a space.
-        let url = "postgresql://u%20ser:p%27w%5C%20x@127.0.0.1:5432/my%20db%20%27quoted%27%20%5Cback%5Cslash"
+        let url =
+            "postgresql://u%20ser:p%27w%5C%20x@127.0.0.1:5432/my%20db%20%27quoted%27%20%5Cback%5Cslash"
             + "?application_name=a%3Db&connect_timeout=7"
         let info = try ConnectionInfo(url)
         XCTAssertEqual(info.database, #"my db 'quoted' \back\slash"#)
@@ -98,10 +101,10 @@ final class ConnectionInfoTests: XCTestCase {
 
     func testInvalidStringReasonNeverEchoesThePassword() throws {
         let strings = [
-            "postgresql://postgres:s3cret-pw@[::1/db",            // libpq echoes the whole URL
-            "postgresql://postgres:s3cret-pw@host/db?sslmode",    // and the query parameter
-            "postgresql://h/db?password=s3cret%zzpw",             // and the bad percent token
-            "host=h password=s3cret -pw",                         // missing "=" after "-pw"
+            "postgresql://postgres:s3cret-pw@[::1/db",  // libpq echoes the whole URL
+            "postgresql://postgres:s3cret-pw@host/db?sslmode",  // and the query parameter
+            "postgresql://h/db?password=s3cret%zzpw",  // and the bad percent token
+            "host=h password=s3cret -pw",  // missing "=" after "-pw"
             "host=h password=s3cret \"-pw",
             "host=h password=s3cret -pw\"x",
         ]

@@ -20,11 +20,12 @@ final class CopyOutTests: XCTestCase {
     func testErrorInMultiResultAnswerLeavesConnectionUsable() throws {
         let connection = try TestServer.connect()
         try connection.send("COPY (SELECT 1/0) TO STDOUT")
-        XCTAssertThrowsError(try {
-            while let result = try connection.nextResult() {
-                if result == .copyOut { while try connection.readCopyData({ _ in }) {} }
-            }
-        }())
+        XCTAssertThrowsError(
+            try {
+                while let result = try connection.nextResult() {
+                    if result == .copyOut { while try connection.readCopyData({ _ in }) {} }
+                }
+            }())
         XCTAssertEqual(try connection.query("select 2").rows, [["2"]])
     }
 
@@ -32,7 +33,9 @@ final class CopyOutTests: XCTestCase {
         func parse(_ bytes: [UInt8]) throws -> BaseBackupMessage {
             try bytes.withUnsafeBytes { try BaseBackupMessage.parse($0) }
         }
-        guard case .newArchive(let name, let location) = try parse(Array("n16385.tar\0/srv/ts one\0".utf8)) else { return XCTFail() }
+        guard case .newArchive(let name, let location) = try parse(Array("n16385.tar\0/srv/ts one\0".utf8)) else {
+            return XCTFail()
+        }
         XCTAssertEqual(name, "16385.tar")
         XCTAssertEqual(location, "/srv/ts one")
         guard case .newArchive(let base, let empty) = try parse(Array("nbase.tar\0\0".utf8)) else { return XCTFail() }

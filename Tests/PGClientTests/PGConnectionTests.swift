@@ -17,8 +17,9 @@ final class PGConnectionTests: XCTestCase {
 
     func testSessionDefaults() throws {
         let connection = try TestServer.connect()
-        let result = try connection.query("select current_setting('application_name') as app, "
-            + "current_setting('client_encoding') as enc")
+        let result = try connection.query(
+            "select current_setting('application_name') as app, "
+                + "current_setting('client_encoding') as enc")
         XCTAssertEqual(result[0, "app"], "lifeboat")
         XCTAssertEqual(result[0, "enc"], "UTF8")
         let named = try PGConnection(TestServer.info(), applicationName: "lifeboat-test")
@@ -55,13 +56,14 @@ final class PGConnectionTests: XCTestCase {
     func testSyntaxErrorGivesSQLState() throws {
         let connection = try TestServer.connect()
         XCTAssertThrowsError(try connection.query("selec 1")) { error in
-            guard case let PGError.queryFailed(sqlState, detail) = error else { return XCTFail("got \(error)") }
+            guard case PGError.queryFailed(let sqlState, let detail) = error else { return XCTFail("got \(error)") }
             XCTAssertEqual(sqlState, "42601")
             XCTAssertTrue(detail.contains("syntax error"), detail)
             XCTAssertEqual((error as? LifeboatError)?.exitStatus, .failure)
         }
         XCTAssertThrowsError(try connection.execute("create temp table t (x int); selec 1")) { error in
-            XCTAssertEqual(error as? PGError, .queryFailed(sqlState: "42601", detail: #"syntax error at or near "selec""#))
+            XCTAssertEqual(
+                error as? PGError, .queryFailed(sqlState: "42601", detail: #"syntax error at or near "selec""#))
         }
         XCTAssertEqual(try connection.query("select 2").rows, [["2"]], "the connection stays usable")
     }
@@ -94,7 +96,7 @@ final class PGConnectionTests: XCTestCase {
         let connection = try TestServer.connect()
         try connection.execute("create temp table u (id int primary key); insert into u values (1)")
         XCTAssertThrowsError(try connection.query("insert into u values ($1)", ["1"])) { error in
-            guard case let PGError.queryFailed(sqlState, _) = error else { return XCTFail("got \(error)") }
+            guard case PGError.queryFailed(let sqlState, _) = error else { return XCTFail("got \(error)") }
             XCTAssertEqual(sqlState, "23505")
         }
     }
@@ -115,7 +117,7 @@ final class PGConnectionTests: XCTestCase {
     func testNulCharacterInParameterIsRejected() throws {
         let connection = try TestServer.connect()
         XCTAssertThrowsError(try connection.query("select $1::text", ["a\u{0}b"])) { error in
-            guard case let PGError.queryFailed(sqlState, _) = error else { return XCTFail("got \(error)") }
+            guard case PGError.queryFailed(let sqlState, _) = error else { return XCTFail("got \(error)") }
             XCTAssertEqual(sqlState, "22021")
         }
     }
@@ -156,7 +158,7 @@ final class PGConnectionTests: XCTestCase {
     func testWrongPortGivesConnectionFailedWithoutPassword() throws {
         let info = try ConnectionInfo("postgresql://postgres:s3cret-pw@127.0.0.1:1/postgres?connect_timeout=5")
         XCTAssertThrowsError(try PGConnection(info)) { error in
-            guard case let PGError.connectionFailed(target, detail) = error else { return XCTFail("got \(error)") }
+            guard case PGError.connectionFailed(let target, let detail) = error else { return XCTFail("got \(error)") }
             XCTAssertEqual(target, "postgres@127.0.0.1:1/postgres")
             XCTAssertTrue(detail.contains("Connection refused"), detail)
             let text = String(describing: error)
@@ -169,7 +171,7 @@ final class PGConnectionTests: XCTestCase {
     func testMissingDatabaseGivesConnectionFailed() throws {
         let info = try TestServer.info().with(database: "no_such_db_pgclient")
         XCTAssertThrowsError(try PGConnection(info)) { error in
-            guard case let PGError.connectionFailed(_, detail) = error else { return XCTFail("got \(error)") }
+            guard case PGError.connectionFailed(_, let detail) = error else { return XCTFail("got \(error)") }
             XCTAssertTrue(detail.contains(#"database "no_such_db_pgclient" does not exist"#), detail)
         }
     }
@@ -177,7 +179,7 @@ final class PGConnectionTests: XCTestCase {
     func testDatabaseNameIsNotExpandedAsConnectionString() throws {
         let info = try TestServer.info().with(database: "host=10.255.255.1 dbname=postgres")
         XCTAssertThrowsError(try PGConnection(info)) { error in
-            guard case let PGError.connectionFailed(_, detail) = error else { return XCTFail("got \(error)") }
+            guard case PGError.connectionFailed(_, let detail) = error else { return XCTFail("got \(error)") }
             XCTAssertTrue(detail.contains("does not exist"), detail)
         }
     }

@@ -21,8 +21,12 @@ final class ScriptedPostgresTests: XCTestCase {
         XCTAssertThrowsError(try session.query("SELECT * FROM pg_stat_archiver")) { error in
             XCTAssertEqual(error as? PGError, .queryFailed(sqlState: "42501", detail: "denied"))
         }
-        XCTAssertEqual(server.statements, ["SELECT a FROM t WHERE x = $1", "SELECT a FROM t WHERE x = $1",
-                                           "SELECT * FROM pg_stat_archiver"])
+        XCTAssertEqual(
+            server.statements,
+            [
+                "SELECT a FROM t WHERE x = $1", "SELECT a FROM t WHERE x = $1",
+                "SELECT * FROM pg_stat_archiver",
+            ])
         XCTAssertEqual(server.exchanges.map(\.parameters), [["1"], ["1"], []])
         XCTAssertTrue(server.unused.isEmpty)
     }
@@ -58,13 +62,16 @@ final class ScriptedPostgresTests: XCTestCase {
         }
         server.refuseConnections("connection refused")
         XCTAssertThrowsError(try server.connector.connect(info)) { error in
-            XCTAssertEqual((error as? PGError)?.message,
-                           "could not connect to 'alice@db.example:5432/app': connection refused")
+            XCTAssertEqual(
+                (error as? PGError)?.message,
+                "could not connect to 'alice@db.example:5432/app': connection refused")
         }
-        XCTAssertEqual(server.connections, [
-            ScriptedPostgres.Connection(database: "app", user: "alice", applicationName: "lifeboat check"),
-            ScriptedPostgres.Connection(database: "app", user: "alice", applicationName: "lifeboat"),
-        ])
+        XCTAssertEqual(
+            server.connections,
+            [
+                ScriptedPostgres.Connection(database: "app", user: "alice", applicationName: "lifeboat check"),
+                ScriptedPostgres.Connection(database: "app", user: "alice", applicationName: "lifeboat"),
+            ])
         XCTAssertEqual(server.openSessions, 0)
         XCTAssertTrue(server.exchanges.isEmpty, "the refused statement never reached the server")
     }

@@ -12,13 +12,14 @@ final class PipelineTests: XCTestCase {
     func payload(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
         var state = seed
         return (0..<count).map { index in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return index % 3 == 0 ? UInt8(truncatingIfNeeded: state >> 33) : UInt8(ascii: "a") + UInt8(index % 26)
         }
     }
 
     func store(_ data: [UInt8], in store: MemoryStore, as name: String) throws -> CommittedObject {
-        let writer = try SealedObjectWriter(store: store, key: try ObjectKey(name), sealingKey: key, compression: .zstd, level: 3)
+        let writer = try SealedObjectWriter(
+            store: store, key: try ObjectKey(name), sealingKey: key, compression: .zstd, level: 3)
         let pieces = PiecedEntryWriter(writer: writer.tar, baseName: "stream", pieceSize: 100_000)
         var offset = 0
         while offset < data.count {
@@ -31,11 +32,13 @@ final class PipelineTests: XCTestCase {
     }
 
     func readBack(_ object: CommittedObject, from store: MemoryStore) throws -> [UInt8] {
-        let sealed = try SealedObjectReader(store: store, key: object.key,
-                                            expected: ExpectedObject(size: object.storedSize, sha256: object.sha256), keyLookup: lookup)
+        let sealed = try SealedObjectReader(
+            store: store, key: object.key,
+            expected: ExpectedObject(size: object.storedSize, sha256: object.sha256), keyLookup: lookup)
         let tar = try TarReader { try sealed.read(into: $0) }
         let pieces = PiecedEntryReader(reader: tar, baseName: "stream", pieceSize: 100_000)
-        var result: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 65_536)
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
         while case let count = try buffer.withUnsafeMutableBytes({ try pieces.read(into: $0) }), count > 0 {
             result += buffer[0..<count]
         }
@@ -65,7 +68,8 @@ final class PipelineTests: XCTestCase {
 
     func testFailedCommitLeavesNoObject() throws {
         let memory = MemoryStore()
-        let writer = try SealedObjectWriter(store: memory, key: try ObjectKey("objects/aborted"), sealingKey: key, compression: .zstd, level: 3)
+        let writer = try SealedObjectWriter(
+            store: memory, key: try ObjectKey("objects/aborted"), sealingKey: key, compression: .zstd, level: 3)
         try writer.tar.beginEntry(name: "x", size: 10)
         try [UInt8](repeating: 1, count: 5).withUnsafeBytes { try writer.tar.write($0) }
         XCTAssertThrowsError(try writer.commit(), "a short tar entry must fail the commit")
@@ -115,9 +119,10 @@ final class PipelineTests: XCTestCase {
         }
         let sink = BackgroundSink(next: Failing(), bufferSize: 1024, depth: 2)
         let block = [UInt8](repeating: 0, count: 1024)
-        XCTAssertThrowsError(try {
-            for _ in 0..<100 { try block.withUnsafeBytes { try sink.write($0) } }
-            try sink.finish()
-        }())
+        XCTAssertThrowsError(
+            try {
+                for _ in 0..<100 { try block.withUnsafeBytes { try sink.write($0) } }
+                try sink.finish()
+            }())
     }
 }

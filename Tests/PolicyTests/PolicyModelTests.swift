@@ -14,8 +14,11 @@ final class PolicyModelTests: XCTestCase {
         XCTAssertNil(policy.wal.pitrWindow)
         XCTAssertTrue(policy.tiering.isEmpty)
         XCTAssertNil(policy.immutability)
-        XCTAssertEqual(KeepRules(), KeepRules(last: nil, hourly: nil, daily: nil, weekly: nil, monthly: nil,
-                                              yearly: nil, within: nil))
+        XCTAssertEqual(
+            KeepRules(),
+            KeepRules(
+                last: nil, hourly: nil, daily: nil, weekly: nil, monthly: nil,
+                yearly: nil, within: nil))
     }
 
     func testStorageClassesRunFromWarmestToColdest() throws {
@@ -38,8 +41,9 @@ final class PolicyModelTests: XCTestCase {
     }
 
     func testDrillDefaultsRestoreLatestIntoAScratchClusterWithNoChecks() {
-        let drill = DrillDefinition(name: "smoke", sourcePath: "/etc/lifeboat/drills/smoke.yml", digest: "00",
-                                    restore: DrillRestore(kind: .logical))
+        let drill = DrillDefinition(
+            name: "smoke", sourcePath: "/etc/lifeboat/drills/smoke.yml", digest: "00",
+            restore: DrillRestore(kind: .logical))
         XCTAssertNil(drill.cluster)
         XCTAssertEqual(drill.restore.backup, .latest)
         XCTAssertNil(drill.restore.database)

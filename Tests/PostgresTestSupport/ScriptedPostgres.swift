@@ -127,17 +127,22 @@ public final class ScriptedPostgres: @unchecked Sendable {
 
     /// Answers statements matching `pattern` with `rows` (column names default to column1, column2…).
     @discardableResult
-    public func expect(_ pattern: Pattern, parameters: [String?]? = nil, database: String? = nil, times: Int? = nil,
-                       returning rows: [[String?]], columns: [String]? = nil) -> Self {
+    public func expect(
+        _ pattern: Pattern, parameters: [String?]? = nil, database: String? = nil, times: Int? = nil,
+        returning rows: [[String?]], columns: [String]? = nil
+    ) -> Self {
         let names = columns ?? (0..<(rows.first?.count ?? 1)).map { "column\($0 + 1)" }
-        return add(pattern, parameters, database, times,
-                   .rows(PGResultSet(columns: names, rows: rows, affectedRows: rows.count)))
+        return add(
+            pattern, parameters, database, times,
+            .rows(PGResultSet(columns: names, rows: rows, affectedRows: rows.count)))
     }
 
     /// Answers statements matching `pattern` with a server error.
     @discardableResult
-    public func expect(_ pattern: Pattern, parameters: [String?]? = nil, database: String? = nil, times: Int? = nil,
-                       failing error: PGError) -> Self {
+    public func expect(
+        _ pattern: Pattern, parameters: [String?]? = nil, database: String? = nil, times: Int? = nil,
+        failing error: PGError
+    ) -> Self {
         add(pattern, parameters, database, times, .failure(error))
     }
 
@@ -147,11 +152,15 @@ public final class ScriptedPostgres: @unchecked Sendable {
         add(pattern, nil, database, times, .rows(PGResultSet(columns: [], rows: [])))
     }
 
-    private func add(_ pattern: Pattern, _ parameters: [String?]?, _ database: String?, _ times: Int?,
-                     _ reply: Reply) -> Self {
+    private func add(
+        _ pattern: Pattern, _ parameters: [String?]?, _ database: String?, _ times: Int?,
+        _ reply: Reply
+    ) -> Self {
         synchronized {
-            expectations.append(Expectation(pattern: pattern, parameters: parameters, database: database,
-                                            remaining: times, reply: reply))
+            expectations.append(
+                Expectation(
+                    pattern: pattern, parameters: parameters, database: database,
+                    remaining: times, reply: reply))
         }
         return self
     }
@@ -196,8 +205,10 @@ public final class ScriptedPostgres: @unchecked Sendable {
 
     // MARK: - answering
 
-    func answer(_ kind: Exchange.Kind, _ sql: String, _ parameters: [String?],
-                database: String?) throws -> PGResultSet {
+    func answer(
+        _ kind: Exchange.Kind, _ sql: String, _ parameters: [String?],
+        database: String?
+    ) throws -> PGResultSet {
         let normalised = Self.normalise(sql)
         let reply: Reply? = synchronized {
             let index = expectations.firstIndex { $0.accepts(normalised, parameters, database: database) }
@@ -205,15 +216,18 @@ public final class ScriptedPostgres: @unchecked Sendable {
                 expectations[index].remaining = expectations[index].remaining.map { $0 - 1 }
                 expectations[index].used += 1
             }
-            log.append(Exchange(kind: kind, database: database, sql: normalised, parameters: parameters,
-                                answered: index != nil))
+            log.append(
+                Exchange(
+                    kind: kind, database: database, sql: normalised, parameters: parameters,
+                    answered: index != nil))
             return index.map { expectations[$0].reply }
         }
         switch reply {
         case .rows(let rows): return rows
         case .failure(let error): throw error
         case nil:
-            let message = "ScriptedPostgres: unexpected \(kind) on database '\(database ?? "?")': '\(normalised)'"
+            let message =
+                "ScriptedPostgres: unexpected \(kind) on database '\(database ?? "?")': '\(normalised)'"
                 + (parameters.isEmpty ? "" : " with parameters \(parameters)")
             onUnexpected(message, file, line)
             throw PGError.queryFailed(sqlState: "XX000", detail: message)

@@ -1,8 +1,9 @@
+import XCTest
+
 // ChartLayoutTests: the arithmetic that keeps chart text readable — round axis maxima that print short, tick
 // labels that never share a height, x labels kept inside the chart and apart. Chromium checks the rendered
 // result (IntegrationTests/ReportLayoutTests); these pin the rules.
 @testable import Reports
-import XCTest
 
 final class ChartLayoutTests: XCTestCase {
     func testAxisMaximaAreRoundDurations() {
@@ -22,8 +23,10 @@ final class ChartLayoutTests: XCTestCase {
         let labels = (0...6).map { (x: 40 + Double($0) * 120, text: "2026-12-0\($0)") }
         let kept = ChartLayout.spread(labels, minX: 2, maxX: 760)
         XCTAssertEqual(kept.count, 7)
-        XCTAssertLessThanOrEqual(kept.last.map { $0.x + ChartLayout.textWidth($0.text) } ?? 0, 760, "the last date is not cut")
-        let crowded = ChartLayout.spreadIndices((0..<20).map { (x: 60 + Double($0) * 30, text: "2026-03-12") }, minX: 2, maxX: 760)
+        XCTAssertLessThanOrEqual(
+            kept.last.map { $0.x + ChartLayout.textWidth($0.text) } ?? 0, 760, "the last date is not cut")
+        let crowded = ChartLayout.spreadIndices(
+            (0..<20).map { (x: 60 + Double($0) * 30, text: "2026-03-12") }, minX: 2, maxX: 760)
         for (a, b) in zip(crowded, crowded.dropFirst()) {
             XCTAssertGreaterThanOrEqual(b.left, a.left + ChartLayout.textWidth("2026-03-12"))
         }

@@ -26,9 +26,10 @@ final class FleetReportTests: XCTestCase {
     }
 
     func fleet(_ inputs: [ReportInput]? = nil) -> FleetReport {
-        FleetReportBuilder.build(inputs ?? self.inputs(), repository: "s3://backups/lifeboat",
-                                 policy: ReportHistory.productionPolicy, since: ReportHistory.since,
-                                 until: ReportHistory.until, now: ReportHistory.now, toolVersion: "0.9.0")
+        FleetReportBuilder.build(
+            inputs ?? self.inputs(), repository: "s3://backups/lifeboat",
+            policy: ReportHistory.productionPolicy, since: ReportHistory.since,
+            until: ReportHistory.until, now: ReportHistory.now, toolVersion: "0.9.0")
     }
 
     func testOneRowPerClusterReadOffItsOwnReport() throws {
@@ -76,8 +77,9 @@ final class FleetReportTests: XCTestCase {
         XCTAssertEqual(json["format_version"] as? Int, 1)
         XCTAssertEqual((json["verdict"] as? [String: Any])?["status"] as? String, "not_compliant")
         let clusters = try XCTUnwrap(json["clusters"] as? [[String: Any]])
-        XCTAssertEqual(clusters.map { $0["verdict"] as? String },
-                       ["insufficient_history", "compliant", "not_compliant"])
+        XCTAssertEqual(
+            clusters.map { $0["verdict"] as? String },
+            ["insufficient_history", "compliant", "not_compliant"])
         XCTAssertNotNil(clusters[2]["newest_recoverable_point"])
         XCTAssertEqual((clusters[2]["last_drill"] as? [String: Any])?["verdict"] as? String, "error")
         XCTAssertEqual((json["reports"] as? [[String: Any]])?.count, 3)
@@ -87,8 +89,10 @@ final class FleetReportTests: XCTestCase {
     func testMarkdownLeadsWithTheSummaryThenEachCluster() throws {
         let markdown = ReportRenderer.markdown(fleet())
         XCTAssertTrue(markdown.hasPrefix("# Fleet compliance report: s3://backups/lifeboat\n"), markdown)
-        XCTAssertTrue(markdown.contains("**Verdict: NOT COMPLIANT** (3 clusters: 1 compliant, 1 not compliant, "
-            + "1 insufficient history)"), markdown)
+        XCTAssertTrue(
+            markdown.contains(
+                "**Verdict: NOT COMPLIANT** (3 clusters: 1 compliant, 1 not compliant, "
+                    + "1 insufficient history)"), markdown)
         XCTAssertTrue(markdown.contains("| orders | NOT COMPLIANT |"), markdown)
         XCTAssertTrue(markdown.contains("| billing | COMPLIANT |"), markdown)
         XCTAssertTrue(markdown.contains("| analytics | INSUFFICIENT HISTORY |"), markdown)

@@ -40,9 +40,12 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertEqual(coverage.worstExposureSeconds, 7200)
         XCTAssertEqual(coverage.worstExposureFrom, at("2026-03-10T02:00:00Z"))
         XCTAssertEqual(coverage.worstExposureTo, at("2026-03-10T04:00:00Z"))
-        XCTAssertEqual(coverage.exposuresOverObjective.map { [$0.from, $0.to] }, [
-            [at("2026-03-10T02:00:00Z"), at("2026-03-10T04:00:00Z")], [at("2026-04-12T10:00:00Z"), at("2026-04-12T10:30:00Z")],
-        ])
+        XCTAssertEqual(
+            coverage.exposuresOverObjective.map { [$0.from, $0.to] },
+            [
+                [at("2026-03-10T02:00:00Z"), at("2026-03-10T04:00:00Z")],
+                [at("2026-04-12T10:00:00Z"), at("2026-04-12T10:30:00Z")],
+            ])
         XCTAssertEqual(coverage.exposuresOverObjective.map(\.seconds), [7200, 1800])
         XCTAssertEqual(coverage.walGaps.map(\.from), [at("2026-03-10T02:00:00Z"), at("2026-04-12T10:00:00Z")])
         // 61 Berlin days of 288 points, one of them (29 March, DST) 12 points short, less 23 inside the 2 h gap
@@ -53,7 +56,9 @@ final class ReportBuilderTests: XCTestCase {
 
     func testDrillsRetentionEncryptionImmutability() {
         let report = build(ReportHistory())
-        XCTAssertEqual(report.drills.runs.map(\.id), ["20260312T030000Z-d10000", "20260319T030000Z-d20000", "20260420T030000Z-d30000"])
+        XCTAssertEqual(
+            report.drills.runs.map(\.id),
+            ["20260312T030000Z-d10000", "20260319T030000Z-d20000", "20260420T030000Z-d30000"])
         XCTAssertEqual(report.drills.passed, 1)
         XCTAssertEqual(report.drills.failed, 2)
         XCTAssertEqual(report.drills.lastPassed, ReportHistory.at("2026-03-19T03:00:00Z"))
@@ -62,13 +67,16 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertEqual(report.drills.runs[0].rtoObjectiveSeconds, 3600)
         XCTAssertEqual(report.drills.runs[0].rpoMethod, "heartbeat")
 
-        XCTAssertEqual(report.retention.required.map { "\($0.rule) \($0.bucket) \($0.backup ?? "-")" }, [
-            "daily 2026-04-30 20260430T010000Z-snap", "daily 2026-04-29 20260429T010000Z-snap",
-            "daily 2026-04-28 20260428T010000Z-snap", "daily 2026-04-27 -", "daily 2026-04-26 20260426T010000Z-snap",
-            "daily 2026-04-25 20260425T010000Z-snap", "daily 2026-04-24 20260424T010000Z-snap",
-            "monthly 2026-04 20260430T010000Z-snap", "monthly 2026-03 20260331T010000Z-snap",
-            "monthly 2026-02 20260228T010000Z-snap", "monthly 2026-01 20260131T010000Z-snap",
-        ])
+        XCTAssertEqual(
+            report.retention.required.map { "\($0.rule) \($0.bucket) \($0.backup ?? "-")" },
+            [
+                "daily 2026-04-30 20260430T010000Z-snap", "daily 2026-04-29 20260429T010000Z-snap",
+                "daily 2026-04-28 20260428T010000Z-snap", "daily 2026-04-27 -",
+                "daily 2026-04-26 20260426T010000Z-snap",
+                "daily 2026-04-25 20260425T010000Z-snap", "daily 2026-04-24 20260424T010000Z-snap",
+                "monthly 2026-04 20260430T010000Z-snap", "monthly 2026-03 20260331T010000Z-snap",
+                "monthly 2026-02 20260228T010000Z-snap", "monthly 2026-01 20260131T010000Z-snap",
+            ])
         XCTAssertEqual(report.retention.missing, 1)
 
         let encryption = report.encryption
@@ -80,24 +88,27 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertEqual([immutability.required, immutability.available, immutability.met], [true, true, false])
         XCTAssertEqual([immutability.lockedBackups, immutability.backups], [58, 59])
         XCTAssertEqual(immutability.mode, "GOVERNANCE")
-        XCTAssertEqual(report.objectives, ReportObjectives(rpoSeconds: 900, rtoSeconds: 3600, drillEverySeconds: 182 * 86_400))
+        XCTAssertEqual(
+            report.objectives, ReportObjectives(rpoSeconds: 900, rtoSeconds: 3600, drillEverySeconds: 182 * 86_400))
     }
 
     func testVerdictReasonsAreExactSentences() {
         let report = build(ReportHistory())
         XCTAssertFalse(report.verdict.compliant)
-        XCTAssertEqual(report.verdict.reasons, [
-            "3 days without a snapshot backup (of 61): 2026-03-04, 2026-03-17, 2026-04-27",
-            "worst RPO exposure 2h (objective 15m) from 2026-03-10 02:00 UTC to 2026-03-10 04:00 UTC; 2 stretches over the objective",
-            "drill 'semiannual-full' run 20260420T030000Z-d30000 on 2026-04-20 03:00 UTC error: restore failed: connection refused (newest run of this drill)",
-            "1 required retention slot without a backup at 2026-04-30 22:00 UTC: daily 2026-04-27 (snapshot)",
-            "1 of 293 objects of 59 backups are not sealed",
-            "1 of 59 backups in the period have no Object Lock",
-            "3 failed snapshot runs in the period (success rate 95.1%)",
-            "WAL gap on timeline 1: 00000001000000000000000A–00000001000000000000000F (6 segments) from 2026-03-10 02:00 UTC to 2026-03-10 04:00 UTC",
-            "WAL gap on timeline 1: 00000001000000000000001A–00000001000000000000001F (6 segments) from 2026-04-12 10:00 UTC to 2026-04-12 10:30 UTC",
-            "drill 'weekly-logical' run 20260312T030000Z-d10000 on 2026-03-12 03:00 UTC failed: check 'orders' failed: expected 't', got 'f' (a later run passed)",
-        ])
+        XCTAssertEqual(
+            report.verdict.reasons,
+            [
+                "3 days without a snapshot backup (of 61): 2026-03-04, 2026-03-17, 2026-04-27",
+                "worst RPO exposure 2h (objective 15m) from 2026-03-10 02:00 UTC to 2026-03-10 04:00 UTC; 2 stretches over the objective",
+                "drill 'semiannual-full' run 20260420T030000Z-d30000 on 2026-04-20 03:00 UTC error: restore failed: connection refused (newest run of this drill)",
+                "1 required retention slot without a backup at 2026-04-30 22:00 UTC: daily 2026-04-27 (snapshot)",
+                "1 of 293 objects of 59 backups are not sealed",
+                "1 of 59 backups in the period have no Object Lock",
+                "3 failed snapshot runs in the period (success rate 95.1%)",
+                "WAL gap on timeline 1: 00000001000000000000000A–00000001000000000000000F (6 segments) from 2026-03-10 02:00 UTC to 2026-03-10 04:00 UTC",
+                "WAL gap on timeline 1: 00000001000000000000001A–00000001000000000000001F (6 segments) from 2026-04-12 10:00 UTC to 2026-04-12 10:30 UTC",
+                "drill 'weekly-logical' run 20260312T030000Z-d10000 on 2026-03-12 03:00 UTC failed: check 'orders' failed: expected 't', got 'f' (a later run passed)",
+            ])
     }
 
     func testCompliantHistory() {
@@ -124,11 +135,13 @@ final class ReportBuilderTests: XCTestCase {
         XCTAssertEqual(report.coverage.exposuresOverObjective, [])
         XCTAssertFalse(report.immutability.required)
         XCTAssertTrue(report.verdict.compliant)
-        XCTAssertEqual(report.verdict.reasons, [
-            "no policy configured: objectives, schedule and retention not judged",
-            "no RPO objective: coverage judged only on having recovery points",
-            "no drill_every objective: drill cadence not judged",
-        ])
+        XCTAssertEqual(
+            report.verdict.reasons,
+            [
+                "no policy configured: objectives, schedule and retention not judged",
+                "no RPO objective: coverage judged only on having recovery points",
+                "no drill_every objective: drill cadence not judged",
+            ])
     }
 
     func testCadenceReportsTheStretchWithoutAPassedDrill() {
@@ -140,10 +153,12 @@ final class ReportBuilderTests: XCTestCase {
         // Passed drills: 2025-12-01 (covers nothing of the period), 2026-03-19 (covers to 04-18), 2026-04-20
         // (covers past `until`).
         let last = " (last passed: 'semiannual-full' 2026-04-20 03:00 UTC)"
-        XCTAssertEqual(report.verdict.reasons, [
-            "drill cadence 30d not met: no passed drill from 2026-02-28 23:00 UTC to 2026-03-19 03:00 UTC" + last,
-            "drill cadence 30d not met: no passed drill from 2026-04-18 03:00 UTC to 2026-04-20 03:00 UTC" + last,
-        ])
+        XCTAssertEqual(
+            report.verdict.reasons,
+            [
+                "drill cadence 30d not met: no passed drill from 2026-02-28 23:00 UTC to 2026-03-19 03:00 UTC" + last,
+                "drill cadence 30d not met: no passed drill from 2026-04-18 03:00 UTC to 2026-04-20 03:00 UTC" + last,
+            ])
     }
 
     func testDayInProgressIsShownButNotJudged() throws {
@@ -175,9 +190,11 @@ final class ReportBuilderTests: XCTestCase {
         let decoded = try CatalogCoding.decoder().decode(ComplianceReport.self, from: data)
         XCTAssertEqual(decoded, report)
         let text = String(decoding: data, as: UTF8.self)
-        for key in ["\"format_version\":1", "\"worst_exposure_seconds\":7200", "\"drill_every_seconds\":15724800",
-                    "\"exposures_over_objective\"", "\"wal_gaps\"", "\"key_ids\"", "\"rpo_objective_seconds\"",
-                    "\"success_rate\"", "\"missed_days\"", "\"sealed_objects\"", "\"locked_backups\"", "\"cadence_met\":true"] {
+        for key in [
+            "\"format_version\":1", "\"worst_exposure_seconds\":7200", "\"drill_every_seconds\":15724800",
+            "\"exposures_over_objective\"", "\"wal_gaps\"", "\"key_ids\"", "\"rpo_objective_seconds\"",
+            "\"success_rate\"", "\"missed_days\"", "\"sealed_objects\"", "\"locked_backups\"", "\"cadence_met\":true",
+        ] {
             XCTAssertTrue(text.contains(key), key)
         }
     }

@@ -19,7 +19,8 @@ final class ReportRendererTests: XCTestCase {
         XCTAssertNotNil(schedule)
         if let verdict, let schedule { XCTAssertLessThan(verdict.lowerBound, schedule.lowerBound) }
         XCTAssertTrue(markdown.contains("Missed days (snapshot): 2026-03-04, 2026-03-17, 2026-04-27"))
-        XCTAssertTrue(markdown.contains("- 3 days without a snapshot backup (of 61): 2026-03-04, 2026-03-17, 2026-04-27"))
+        XCTAssertTrue(
+            markdown.contains("- 3 days without a snapshot backup (of 61): 2026-03-04, 2026-03-17, 2026-04-27"))
         XCTAssertTrue(markdown.contains("| daily | snapshot | 2026-04-27 | **missing** |"))
         XCTAssertTrue(ReportRenderer.markdown(report(.clean)).contains("**Verdict: COMPLIANT**"))
     }
@@ -48,8 +49,10 @@ final class ReportRendererTests: XCTestCase {
     func testUserStringsAreEscaped() throws {
         var history = ReportHistory()
         let nasty = "<b>&\"x\""
-        history.drills.append(ReportHistory.drill(nasty, "20260401T030000Z-nasty0", ReportHistory.at("2026-04-01T03:00:00Z"), .failed,
-                                                  reasons: ["<script>alert(1)</script>"]))
+        history.drills.append(
+            ReportHistory.drill(
+                nasty, "20260401T030000Z-nasty0", ReportHistory.at("2026-04-01T03:00:00Z"), .failed,
+                reasons: ["<script>alert(1)</script>"]))
         let html = ReportRenderer.html(report(history))
         XCTAssertFalse(html.contains(nasty))
         XCTAssertFalse(html.contains("<script>"))

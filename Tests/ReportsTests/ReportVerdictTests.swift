@@ -19,14 +19,24 @@ final class ReportVerdictTests: XCTestCase {
     /// The quickstart: a repository created today, one snapshot, WAL every minute since, one passed drill.
     static func freshInput(drill: Bool = true) -> ReportInput {
         let backupAt = Self.created.addingTimeInterval(300)
-        let backup = ReportBackup(id: "20261207T001500Z-snap", kind: .snapshot, startedAt: backupAt, finishedAt: backupAt.addingTimeInterval(60),
-                                  storedBytes: 1 << 20, encryption: "aes-256-gcm-stream-v1", keyId: "key-a", objects: 3, sealedObjects: 3)
-        let points = stride(from: 0.0, to: Self.now.timeIntervalSince(backupAt), by: 60).map { backupAt.addingTimeInterval($0) }
-        let drills = drill ? [ReportHistory.drill("nightly-smoke", "20261207T003000Z-d00001", ReportHistory.at("2026-12-07T00:30:00Z"), .passed)] : []
-        return ReportInput(cluster: "main", repository: "/var/lib/lifeboat", policy: Self.development,
-                           since: Self.now.addingTimeInterval(-30 * 86_400), until: Self.now, now: Self.now,
-                           backups: [backup], failedRuns: [], recoverablePoints: points, walGaps: [], drills: drills,
-                           objectLockAvailable: false, repositoryCreated: Self.created)
+        let backup = ReportBackup(
+            id: "20261207T001500Z-snap", kind: .snapshot, startedAt: backupAt,
+            finishedAt: backupAt.addingTimeInterval(60),
+            storedBytes: 1 << 20, encryption: "aes-256-gcm-stream-v1", keyId: "key-a", objects: 3, sealedObjects: 3)
+        let points = stride(from: 0.0, to: Self.now.timeIntervalSince(backupAt), by: 60).map {
+            backupAt.addingTimeInterval($0)
+        }
+        let drills =
+            drill
+            ? [
+                ReportHistory.drill(
+                    "nightly-smoke", "20261207T003000Z-d00001", ReportHistory.at("2026-12-07T00:30:00Z"), .passed)
+            ] : []
+        return ReportInput(
+            cluster: "main", repository: "/var/lib/lifeboat", policy: Self.development,
+            since: Self.now.addingTimeInterval(-30 * 86_400), until: Self.now, now: Self.now,
+            backups: [backup], failedRuns: [], recoverablePoints: points, walGaps: [], drills: drills,
+            objectLockAvailable: false, repositoryCreated: Self.created)
     }
 
     private func status(_ report: ComplianceReport, _ objective: String) -> ObjectiveStatus? {
@@ -53,9 +63,11 @@ final class ReportVerdictTests: XCTestCase {
         let reasons = report.verdict.reasons.joined(separator: "\n")
         XCTAssertFalse(reasons.contains("worst RPO exposure"), reasons)
         XCTAssertFalse(reasons.contains("drill cadence"), reasons)
-        XCTAssertEqual(report.verdict.reasons.first,
-                       "not covered: 2026-11-07 00:40 UTC – 2026-12-07 00:10 UTC, before the repository existed "
-                       + "(the repository's history begins 2026-12-07 00:10 UTC); not counted as exposure or as a missed drill")
+        XCTAssertEqual(
+            report.verdict.reasons.first,
+            "not covered: 2026-11-07 00:40 UTC – 2026-12-07 00:10 UTC, before the repository existed "
+                + "(the repository's history begins 2026-12-07 00:10 UTC); not counted as exposure or as a missed drill"
+        )
         XCTAssertTrue(reasons.contains("RPO 1h: insufficient history to judge"), reasons)
     }
 
@@ -64,7 +76,8 @@ final class ReportVerdictTests: XCTestCase {
         input.now = Self.created.addingTimeInterval(10 * 86_400)
         input.until = input.now
         let report = ReportBuilder.build(input, toolVersion: "0.9.0")
-        XCTAssertEqual(status(report, "drill_cadence"), .insufficientHistory, "10 days of a 30-day cadence, no drill yet")
+        XCTAssertEqual(
+            status(report, "drill_cadence"), .insufficientHistory, "10 days of a 30-day cadence, no drill yet")
         XCTAssertEqual(status(report, "rto"), .insufficientHistory, "no drill has measured the RTO")
         XCTAssertNil(report.drills.cadenceMet)
 
@@ -75,8 +88,11 @@ final class ReportVerdictTests: XCTestCase {
         let late = ReportBuilder.build(input, toolVersion: "0.9.0")
         XCTAssertEqual(status(late, "drill_cadence"), .notMet)
         XCTAssertEqual(late.verdict.status, .notCompliant)
-        XCTAssertTrue(late.verdict.reasons.contains { $0.hasPrefix("drill cadence 30d not met: no passed drill from 2027-01-06 00:10 UTC") },
-                      late.verdict.reasons.joined(separator: "\n"))
+        XCTAssertTrue(
+            late.verdict.reasons.contains {
+                $0.hasPrefix("drill cadence 30d not met: no passed drill from 2027-01-06 00:10 UTC")
+            },
+            late.verdict.reasons.joined(separator: "\n"))
     }
 
     func testAViolationInTheCoveredPartIsNotCompliantEvenWhenYoung() {
@@ -104,8 +120,9 @@ final class ReportVerdictTests: XCTestCase {
     func testAnEstablishedHistoryIsJudgedAsBefore() {
         let report = ReportBuilder.build(ReportHistory.clean.input(), toolVersion: "0.9.0")
         XCTAssertEqual(report.verdict.status, .compliant)
-        XCTAssertEqual(report.verdict.objectives.map(\.objective),
-                       ["rpo", "rto", "drill_cadence", "schedule", "retention", "encryption", "immutability"])
+        XCTAssertEqual(
+            report.verdict.objectives.map(\.objective),
+            ["rpo", "rto", "drill_cadence", "schedule", "retention", "encryption", "immutability"])
         XCTAssertTrue(report.verdict.objectives.allSatisfy { $0.status == .met }, "\(report.verdict.objectives)")
         XCTAssertEqual(ReportBuilder.build(ReportHistory().input(), toolVersion: "0.9.0").verdict.status, .notCompliant)
     }
@@ -113,8 +130,11 @@ final class ReportVerdictTests: XCTestCase {
     func testJSONCarriesPerObjectiveVerdicts() throws {
         let report = ReportBuilder.build(Self.freshInput(), toolVersion: "0.9.0")
         let text = String(decoding: try CatalogCoding.encoder().encode(report), as: UTF8.self)
-        for key in ["\"status\":\"insufficient_history\"", "\"covered_from\":\"2026-12-07T00:10:00.000Z\"", "\"objective\":\"drill_cadence\"",
-                    "\"history_start\":\"2026-12-07T00:10:00.000Z\"", "\"status\":\"not_judged\""] {
+        for key in [
+            "\"status\":\"insufficient_history\"", "\"covered_from\":\"2026-12-07T00:10:00.000Z\"",
+            "\"objective\":\"drill_cadence\"",
+            "\"history_start\":\"2026-12-07T00:10:00.000Z\"", "\"status\":\"not_judged\"",
+        ] {
             XCTAssertTrue(text.contains(key), key + " in " + text)
         }
         let markdown = ReportRenderer.markdown(report)

@@ -26,31 +26,39 @@ enum Fixtures {
         return String(repeating: "0", count: 8 - digits.count) + digits
     }
 
-    static func policy(_ name: String = "test", zone: String = "UTC", keep: [BackupTypeSetting: KeepRules] = [:],
-                       minAge: TimeInterval = day, minComplete: Int = 1, pitr: TimeInterval? = nil,
-                       tiering: [TieringRule] = []) -> RetentionPolicy {
-        RetentionPolicy(name: name, sourcePath: "/policies/\(name).yml", timeZone: TimeZone(identifier: zone)!,
-                        safety: SafetyRules(minAge: minAge, minComplete: minComplete), keep: keep,
-                        wal: WALRetention(pitrWindow: pitr), tiering: tiering)
+    static func policy(
+        _ name: String = "test", zone: String = "UTC", keep: [BackupTypeSetting: KeepRules] = [:],
+        minAge: TimeInterval = day, minComplete: Int = 1, pitr: TimeInterval? = nil,
+        tiering: [TieringRule] = []
+    ) -> RetentionPolicy {
+        RetentionPolicy(
+            name: name, sourcePath: "/policies/\(name).yml", timeZone: TimeZone(identifier: zone)!,
+            safety: SafetyRules(minAge: minAge, minComplete: minComplete), keep: keep,
+            wal: WALRetention(pitrWindow: pitr), tiering: tiering)
     }
 
     /// A complete backup whose id is its start time, as Lifeboat names them.
-    static func backup(_ start: String, _ kind: BackupKind = .snapshot, minutes: Double = 30, suffix: String = "aa",
-                       bytes: Int64 = 1000) -> PlannedBackup {
+    static func backup(
+        _ start: String, _ kind: BackupKind = .snapshot, minutes: Double = 30, suffix: String = "aa",
+        bytes: Int64 = 1000
+    ) -> PlannedBackup {
         let started = date(start)
         let id = start.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "") + "-" + suffix
-        return PlannedBackup(id: id, kind: kind, startedAt: started, finishedAt: started.addingTimeInterval(minutes * 60),
-                             storedBytes: bytes)
+        return PlannedBackup(
+            id: id, kind: kind, startedAt: started, finishedAt: started.addingTimeInterval(minutes * 60),
+            storedBytes: bytes)
     }
 
-    static func input(_ backups: [PlannedBackup], wal: [PlannedWALFile] = [], storageClasses: Bool = true) -> PlanInput {
+    static func input(_ backups: [PlannedBackup], wal: [PlannedWALFile] = [], storageClasses: Bool = true) -> PlanInput
+    {
         PlanInput(cluster: "main", backups: backups, wal: wal, storageClassesSupported: storageClasses)
     }
 
     // MARK: - golden files
 
     /// Compares `text` with Golden/<name>.txt, or writes it there when LIFEBOAT_UPDATE_GOLDEN=1.
-    static func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    static func assertGolden(_ text: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws
+    {
         if ProcessInfo.processInfo.environment["LIFEBOAT_UPDATE_GOLDEN"] == "1" {
             let source = URL(fileURLWithPath: "\(file)").deletingLastPathComponent()
                 .appendingPathComponent("Golden").appendingPathComponent("\(name).txt")
@@ -58,7 +66,9 @@ enum Fixtures {
             return
         }
         guard let url = Bundle.module.url(forResource: name, withExtension: "txt", subdirectory: "Golden") else {
-            XCTFail("missing golden file Golden/\(name).txt; run with LIFEBOAT_UPDATE_GOLDEN=1 and review it", file: file, line: line)
+            XCTFail(
+                "missing golden file Golden/\(name).txt; run with LIFEBOAT_UPDATE_GOLDEN=1 and review it", file: file,
+                line: line)
             return
         }
         let expected = try String(contentsOf: url, encoding: .utf8)

@@ -2,9 +2,10 @@
 // (S3Protocol reads no files; the S3 module's AWSProfileLoader tests read real ones).
 import Diagnostics
 import Foundation
-@testable import S3Protocol
 import TestSupport
 import XCTest
+
+@testable import S3Protocol
 
 final class CredentialChainTests: XCTestCase {
     private let home = "/home/tester"
@@ -28,8 +29,9 @@ final class CredentialChainTests: XCTestCase {
         -> (credentials: AWSCredentials, region: String?)
     {
         let paths = CredentialChain.sharedFilePaths(environment: environment, homeDirectory: home)
-        return try CredentialChain.resolve(environment: environment, configFile: file(paths.config),
-                                           credentialsFile: { self.file(paths.credentials) })
+        return try CredentialChain.resolve(
+            environment: environment, configFile: file(paths.config),
+            credentialsFile: { self.file(paths.credentials) })
     }
 
     private func resolutionError(_ environment: [String: String] = [:]) -> S3ProtocolError? {
@@ -42,7 +44,8 @@ final class CredentialChainTests: XCTestCase {
     }
 
     func testEnvironmentWinsOverProfilesAndConfigRegionIsStillReported() throws {
-        try write(".aws/credentials", "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = \(fileSecret)\n")
+        try write(
+            ".aws/credentials", "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = \(fileSecret)\n")
         try write(".aws/config", "[default]\nregion = eu-north-1\n")
         let resolved = try resolve(["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": envSecret])
         XCTAssertEqual(resolved.credentials, AWSCredentials(accessKeyId: "AKIDENV", secretAccessKey: envSecret))
@@ -50,21 +53,27 @@ final class CredentialChainTests: XCTestCase {
     }
 
     func testEnvironmentSessionToken() throws {
-        let resolved = try resolve(["AWS_ACCESS_KEY_ID": "ASIAENV", "AWS_SECRET_ACCESS_KEY": envSecret,
-                                    "AWS_SESSION_TOKEN": "token-from-env"])
+        let resolved = try resolve([
+            "AWS_ACCESS_KEY_ID": "ASIAENV", "AWS_SECRET_ACCESS_KEY": envSecret,
+            "AWS_SESSION_TOKEN": "token-from-env",
+        ])
         XCTAssertEqual(resolved.credentials.sessionToken, "token-from-env")
         XCTAssertNil(resolved.region)
     }
 
     func testHalfAnEnvironmentPairIsAnError() {
-        XCTAssertEqual(resolutionError(["AWS_ACCESS_KEY_ID": "AKIDENV"]),
-                       .incompleteCredentials(source: "the environment", missing: "AWS_SECRET_ACCESS_KEY"))
-        XCTAssertEqual(resolutionError(["AWS_SECRET_ACCESS_KEY": envSecret, "AWS_ACCESS_KEY_ID": ""]),
-                       .incompleteCredentials(source: "the environment", missing: "AWS_ACCESS_KEY_ID"))
+        XCTAssertEqual(
+            resolutionError(["AWS_ACCESS_KEY_ID": "AKIDENV"]),
+            .incompleteCredentials(source: "the environment", missing: "AWS_SECRET_ACCESS_KEY"))
+        XCTAssertEqual(
+            resolutionError(["AWS_SECRET_ACCESS_KEY": envSecret, "AWS_ACCESS_KEY_ID": ""]),
+            .incompleteCredentials(source: "the environment", missing: "AWS_ACCESS_KEY_ID"))
     }
 
     func testDefaultProfileFromCredentialsFile() throws {
-        try write(".aws/credentials", """
+        try write(
+            ".aws/credentials",
+            """
             # a comment
             ; another comment
             [other]
@@ -80,23 +89,31 @@ final class CredentialChainTests: XCTestCase {
     }
 
     func testNamedProfileWithRegionFromProfileSectionOfConfig() throws {
-        try write(".aws/credentials", "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = x\n"
-                  + "[work]\r\naws_access_key_id = AKIDWORK\r\naws_secret_access_key = \(fileSecret)\r\n"
-                  + "aws_session_token = work-token\r\n")
-        try write(".aws/config", "[default]\nregion = us-east-1\n[profile work]\nregion = ap-south-1\n"
-                  + "s3 =\n    addressing_style = path\n    max_concurrent_requests = 4\noutput = json\n")
+        try write(
+            ".aws/credentials",
+            "[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = x\n"
+                + "[work]\r\naws_access_key_id = AKIDWORK\r\naws_secret_access_key = \(fileSecret)\r\n"
+                + "aws_session_token = work-token\r\n")
+        try write(
+            ".aws/config",
+            "[default]\nregion = us-east-1\n[profile work]\nregion = ap-south-1\n"
+                + "s3 =\n    addressing_style = path\n    max_concurrent_requests = 4\noutput = json\n")
         let resolved = try resolve(["AWS_PROFILE": "work"])
-        XCTAssertEqual(resolved.credentials,
-                       AWSCredentials(accessKeyId: "AKIDWORK", secretAccessKey: fileSecret, sessionToken: "work-token"))
+        XCTAssertEqual(
+            resolved.credentials,
+            AWSCredentials(accessKeyId: "AKIDWORK", secretAccessKey: fileSecret, sessionToken: "work-token"))
         XCTAssertEqual(resolved.region, "ap-south-1")
     }
 
     func testProfileOnlyInConfigFileUsesProfilePrefix() throws {
-        try write(".aws/config", "[profile ci]\naws_access_key_id = AKIDCI\naws_secret_access_key = \(fileSecret)\n"
-                  + "aws_session_token = ci-token\nregion = ca-central-1\n")
+        try write(
+            ".aws/config",
+            "[profile ci]\naws_access_key_id = AKIDCI\naws_secret_access_key = \(fileSecret)\n"
+                + "aws_session_token = ci-token\nregion = ca-central-1\n")
         let resolved = try resolve(["AWS_PROFILE": "ci"])
-        XCTAssertEqual(resolved.credentials,
-                       AWSCredentials(accessKeyId: "AKIDCI", secretAccessKey: fileSecret, sessionToken: "ci-token"))
+        XCTAssertEqual(
+            resolved.credentials,
+            AWSCredentials(accessKeyId: "AKIDCI", secretAccessKey: fileSecret, sessionToken: "ci-token"))
         XCTAssertEqual(resolved.region, "ca-central-1")
     }
 
@@ -108,8 +125,10 @@ final class CredentialChainTests: XCTestCase {
     }
 
     func testDefaultProfileFromConfigFile() throws {
-        try write(".aws/config", "[default]\naws_access_key_id = AKIDCFG\naws_secret_access_key = \(fileSecret)\n"
-                  + "region = sa-east-1\n")
+        try write(
+            ".aws/config",
+            "[default]\naws_access_key_id = AKIDCFG\naws_secret_access_key = \(fileSecret)\n"
+                + "region = sa-east-1\n")
         let resolved = try resolve()
         XCTAssertEqual(resolved.credentials.accessKeyId, "AKIDCFG")
         XCTAssertEqual(resolved.region, "sa-east-1")
@@ -117,24 +136,31 @@ final class CredentialChainTests: XCTestCase {
 
     func testFileLocationsFromEnvironmentWithTildeExpansion() throws {
         try write(".aws/credentials", "[default]\naws_access_key_id = AKIDWRONG\naws_secret_access_key = x\n")
-        try write("elsewhere/creds", "[default]\naws_access_key_id = AKIDRIGHT\naws_secret_access_key = \(fileSecret)\n")
+        try write(
+            "elsewhere/creds", "[default]\naws_access_key_id = AKIDRIGHT\naws_secret_access_key = \(fileSecret)\n")
         try write("elsewhere/conf", "[default]\nregion = me-south-1\n")
-        let resolved = try resolve(["AWS_SHARED_CREDENTIALS_FILE": "~/elsewhere/creds",
-                                    "AWS_CONFIG_FILE": home + "/elsewhere/conf"])
+        let resolved = try resolve([
+            "AWS_SHARED_CREDENTIALS_FILE": "~/elsewhere/creds",
+            "AWS_CONFIG_FILE": home + "/elsewhere/conf",
+        ])
         XCTAssertEqual(resolved.credentials.accessKeyId, "AKIDRIGHT")
         XCTAssertEqual(resolved.region, "me-south-1")
     }
 
     func testNothingFoundListsEveryPlaceSearched() throws {
         let error = resolutionError(["AWS_PROFILE": "missing"])
-        XCTAssertEqual(error, .noCredentials(searched: [
-            "environment variables 'AWS_ACCESS_KEY_ID' and 'AWS_SECRET_ACCESS_KEY'",
-            "profile 'missing' in '\(home)/.aws/credentials'",
-            "profile 'missing' in '\(home)/.aws/config'",
-        ]))
+        XCTAssertEqual(
+            error,
+            .noCredentials(searched: [
+                "environment variables 'AWS_ACCESS_KEY_ID' and 'AWS_SECRET_ACCESS_KEY'",
+                "profile 'missing' in '\(home)/.aws/credentials'",
+                "profile 'missing' in '\(home)/.aws/config'",
+            ]))
         let hint = try XCTUnwrap(error?.hint)
-        for mention in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                        "\(home)/.aws/credentials", "\(home)/.aws/config"] {
+        for mention in [
+            "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+            "\(home)/.aws/credentials", "\(home)/.aws/config",
+        ] {
             XCTAssertTrue(hint.contains(mention), mention)
         }
         XCTAssertEqual(error?.exitStatus, .usage)
@@ -149,9 +175,11 @@ final class CredentialChainTests: XCTestCase {
     }
 
     func testMalformedShapesAreRejected() throws {
-        for (text, line) in [("aws_access_key_id = A\n", 1), ("[default\nx = y\n", 1), ("[default]\n= y\n", 2),
-                             ("# ok\n  indented first\n", 2), ("[default]\n[]\n", 2),
-                             ("[default]\r\nx = y\r\n\r\nbad line\r\n", 4)] {
+        for (text, line) in [
+            ("aws_access_key_id = A\n", 1), ("[default\nx = y\n", 1), ("[default]\n= y\n", 2),
+            ("# ok\n  indented first\n", 2), ("[default]\n[]\n", 2),
+            ("[default]\r\nx = y\r\n\r\nbad line\r\n", 4),
+        ] {
             try write(".aws/config", text)
             XCTAssertEqual(resolutionError(), .malformedCredentialsFile(path: home + "/.aws/config", line: line), text)
         }
@@ -160,15 +188,18 @@ final class CredentialChainTests: XCTestCase {
     func testHalfAProfilePairIsAnError() throws {
         try write(".aws/credentials", "[default]\naws_secret_access_key = \(fileSecret)\n")
         let error = resolutionError()
-        XCTAssertEqual(error, .incompleteCredentials(
-            source: "profile 'default' in '\(home)/.aws/credentials'", missing: "aws_access_key_id"))
+        XCTAssertEqual(
+            error,
+            .incompleteCredentials(
+                source: "profile 'default' in '\(home)/.aws/credentials'", missing: "aws_access_key_id"))
         XCTAssertFalse(String(describing: try XCTUnwrap(error)).contains(fileSecret))
     }
 
     func testUnsupportedProfileMechanismIsNamed() throws {
         try write(".aws/config", "[profile sso]\nsso_session = corp\nregion = us-east-1\n")
-        XCTAssertEqual(resolutionError(["AWS_PROFILE": "sso"]),
-                       .unsupportedProfile(profile: "sso", setting: "sso_session", path: home + "/.aws/config"))
+        XCTAssertEqual(
+            resolutionError(["AWS_PROFILE": "sso"]),
+            .unsupportedProfile(profile: "sso", setting: "sso_session", path: home + "/.aws/config"))
     }
 
     func testSharedFilePathsDefaultUnderHomeAndExpandATilde() {
@@ -196,16 +227,19 @@ final class CredentialChainTests: XCTestCase {
 
     func testABrokenConfigFileIsAnErrorEvenWithEnvironmentKeys() {
         files[home + "/.aws/config"] = .unreadable
-        XCTAssertEqual(resolutionError(["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": envSecret]),
-                       .unreadableCredentialsFile(path: home + "/.aws/config"))
+        XCTAssertEqual(
+            resolutionError(["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": envSecret]),
+            .unreadableCredentialsFile(path: home + "/.aws/config"))
         files[home + "/.aws/config"] = .text("[default]\nregion\n")
-        XCTAssertEqual(resolutionError(["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": envSecret]),
-                       .malformedCredentialsFile(path: home + "/.aws/config", line: 2))
+        XCTAssertEqual(
+            resolutionError(["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": envSecret]),
+            .malformedCredentialsFile(path: home + "/.aws/config", line: 2))
     }
 
     func testSecretsNeverAppearInDescriptions() throws {
-        let credentials = AWSCredentials(accessKeyId: "AKIDSHOWN", secretAccessKey: fileSecret,
-                                         sessionToken: "session-token-secret")
+        let credentials = AWSCredentials(
+            accessKeyId: "AKIDSHOWN", secretAccessKey: fileSecret,
+            sessionToken: "session-token-secret")
         var dumped = ""
         dump(credentials, to: &dumped)
         for text in [credentials.description, String(reflecting: credentials), "\(credentials)", dumped] {

@@ -1,7 +1,8 @@
 // RetryPolicyTests: backoff bounds and growth, and the transient/permanent classification table.
 import Foundation
-@testable import S3Protocol
 import XCTest
+
+@testable import S3Protocol
 
 final class RetryPolicyTests: XCTestCase {
     func testKnownDelays() {
@@ -9,7 +10,7 @@ final class RetryPolicyTests: XCTestCase {
         XCTAssertEqual(RetryPolicy.delay(attempt: 0, random: 0.5), 0.1, accuracy: 1e-12)
         XCTAssertEqual(RetryPolicy.delay(attempt: 3, random: 0.5), 0.8, accuracy: 1e-12)
         XCTAssertEqual(RetryPolicy.delay(attempt: 2, base: 1, cap: 100, random: 0.25), 1, accuracy: 1e-12)
-        XCTAssertEqual(RetryPolicy.delay(attempt: 10, random: 0.5), 10, accuracy: 1e-12)   // capped at 20
+        XCTAssertEqual(RetryPolicy.delay(attempt: 10, random: 0.5), 10, accuracy: 1e-12)  // capped at 20
     }
 
     func testDelayStaysWithinZeroAndTheCeiling() {
@@ -65,8 +66,9 @@ final class RetryPolicyTests: XCTestCase {
             (200, nil, false), (409, "OperationAborted", false), (0, nil, false),
         ]
         for row in table {
-            XCTAssertEqual(RetryPolicy.isTransient(status: row.status, code: row.code), row.transient,
-                           "status \(row.status) code \(row.code ?? "nil")")
+            XCTAssertEqual(
+                RetryPolicy.isTransient(status: row.status, code: row.code), row.transient,
+                "status \(row.status) code \(row.code ?? "nil")")
         }
     }
 }

@@ -1,11 +1,12 @@
 // Pure pieces of rehydration and Object Lock: the x-amz-restore header, HTTP and retain-until dates, Object
 // Lock headers, the request bodies (exact bytes, plus parsing back), ListObjectVersions and Content-MD5.
 import Foundation
-@testable import S3Protocol
 import XCTest
 
+@testable import S3Protocol
+
 final class S3ArchivalProtocolTests: XCTestCase {
-    private let dec21 = Date(timeIntervalSince1970: 1_356_048_000)   // 2012-12-21T00:00:00Z
+    private let dec21 = Date(timeIntervalSince1970: 1_356_048_000)  // 2012-12-21T00:00:00Z
 
     // MARK: x-amz-restore
 
@@ -31,8 +32,9 @@ final class S3ArchivalProtocolTests: XCTestCase {
     }
 
     func testRestoreHeaderWithBadExpiryKeepsTheStateWithoutADate() {
-        XCTAssertEqual(S3RestoreStatus.parse("ongoing-request=\"false\", expiry-date=\"tomorrow\""),
-                       S3RestoreStatus(ongoing: false, expiry: nil))
+        XCTAssertEqual(
+            S3RestoreStatus.parse("ongoing-request=\"false\", expiry-date=\"tomorrow\""),
+            S3RestoreStatus(ongoing: false, expiry: nil))
     }
 
     func testArchiveClasses() {
@@ -48,9 +50,12 @@ final class S3ArchivalProtocolTests: XCTestCase {
 
     func testHTTPDates() {
         XCTAssertEqual(AMZDate.parseHTTPDate("Fri, 21 Dec 2012 00:00:00 GMT"), dec21)
-        XCTAssertEqual(AMZDate.parseHTTPDate("Sat, 28 Nov 2026 21:00:00 GMT"), Date(timeIntervalSince1970: 1_795_899_600))
-        for bad in ["", "21 Dec 2012 00:00:00 GMT", "Fri, 21 Dez 2012 00:00:00 GMT", "Fri, 21 Dec 2012 00:00:00 UTC",
-                    "Fri, 32 Dec 2012 00:00:00 GMT", "Fri, 21 Dec 2012 24:00:00 GMT", "Fri, 21 Dec 12 00:00:00 GMT"] {
+        XCTAssertEqual(
+            AMZDate.parseHTTPDate("Sat, 28 Nov 2026 21:00:00 GMT"), Date(timeIntervalSince1970: 1_795_899_600))
+        for bad in [
+            "", "21 Dec 2012 00:00:00 GMT", "Fri, 21 Dez 2012 00:00:00 GMT", "Fri, 21 Dec 2012 00:00:00 UTC",
+            "Fri, 32 Dec 2012 00:00:00 GMT", "Fri, 21 Dec 2012 24:00:00 GMT", "Fri, 21 Dec 12 00:00:00 GMT",
+        ] {
             XCTAssertNil(AMZDate.parseHTTPDate(bad), bad)
         }
     }
@@ -71,9 +76,11 @@ final class S3ArchivalProtocolTests: XCTestCase {
     }
 
     func testLockStateFromHeadHeaders() {
-        let locked = S3ObjectLockHeaders.parse(["x-amz-object-lock-mode": "GOVERNANCE",
-                                                "x-amz-object-lock-retain-until-date": "2026-11-28T21:00:00.000Z",
-                                                "x-amz-object-lock-legal-hold": "ON"])
+        let locked = S3ObjectLockHeaders.parse([
+            "x-amz-object-lock-mode": "GOVERNANCE",
+            "x-amz-object-lock-retain-until-date": "2026-11-28T21:00:00.000Z",
+            "x-amz-object-lock-legal-hold": "ON",
+        ])
         XCTAssertEqual(locked.mode, "GOVERNANCE")
         XCTAssertEqual(locked.retainUntil, Date(timeIntervalSince1970: 1_795_899_600))
         XCTAssertTrue(locked.legalHold)
@@ -98,8 +105,10 @@ final class S3ArchivalProtocolTests: XCTestCase {
 
     func testRestoreRequestBody() throws {
         let body = S3XML.restoreRequest(days: 7, tier: "Standard")
-        XCTAssertEqual(String(decoding: body, as: UTF8.self), prolog + "<RestoreRequest \(ns)><Days>7</Days>"
-                       + "<GlacierJobParameters><Tier>Standard</Tier></GlacierJobParameters></RestoreRequest>")
+        XCTAssertEqual(
+            String(decoding: body, as: UTF8.self),
+            prolog + "<RestoreRequest \(ns)><Days>7</Days>"
+                + "<GlacierJobParameters><Tier>Standard</Tier></GlacierJobParameters></RestoreRequest>")
         let root = try XCTUnwrap(XMLTree.parse(body))
         XCTAssertEqual(root.value(of: "Days"), "7")
         XCTAssertEqual(root.child("GlacierJobParameters")?.value(of: "Tier"), "Standard")
@@ -107,14 +116,17 @@ final class S3ArchivalProtocolTests: XCTestCase {
 
     func testRetentionRequestBody() throws {
         let body = S3XML.retentionRequest(mode: "GOVERNANCE", retainUntil: "2026-11-28T21:00:00Z")
-        XCTAssertEqual(String(decoding: body, as: UTF8.self), prolog + "<Retention \(ns)><Mode>GOVERNANCE</Mode>"
-                       + "<RetainUntilDate>2026-11-28T21:00:00Z</RetainUntilDate></Retention>")
+        XCTAssertEqual(
+            String(decoding: body, as: UTF8.self),
+            prolog + "<Retention \(ns)><Mode>GOVERNANCE</Mode>"
+                + "<RetainUntilDate>2026-11-28T21:00:00Z</RetainUntilDate></Retention>")
         XCTAssertEqual(XMLTree.parse(body)?.value(of: "RetainUntilDate"), "2026-11-28T21:00:00Z")
     }
 
     func testLegalHoldRequestBodies() {
-        XCTAssertEqual(String(decoding: S3XML.legalHoldRequest(on: true), as: UTF8.self),
-                       prolog + "<LegalHold \(ns)><Status>ON</Status></LegalHold>")
+        XCTAssertEqual(
+            String(decoding: S3XML.legalHoldRequest(on: true), as: UTF8.self),
+            prolog + "<LegalHold \(ns)><Status>ON</Status></LegalHold>")
         XCTAssertEqual(XMLTree.parse(S3XML.legalHoldRequest(on: false))?.value(of: "Status"), "OFF")
     }
 
@@ -122,11 +134,17 @@ final class S3ArchivalProtocolTests: XCTestCase {
 
     func testListObjectVersionsKeepsVersionsAndMarkersInOrder() throws {
         let page = try S3XML.listObjectVersions(Array(Self.versionsPage.utf8))
-        XCTAssertEqual(page.versions, [
-            S3ObjectVersion(key: "repo/backups/b1/data", versionId: "3/L4kqtJl40Nr8X8gdRQBpUMLUo", isDeleteMarker: true, isLatest: true),
-            S3ObjectVersion(key: "repo/backups/b1/data", versionId: "null", isDeleteMarker: false, isLatest: false),
-            S3ObjectVersion(key: "repo/backups/b1/data2", versionId: "QUpfdndhfd8438MNFDN93jdnJFkdmqnh893", isDeleteMarker: false, isLatest: true),
-        ])
+        XCTAssertEqual(
+            page.versions,
+            [
+                S3ObjectVersion(
+                    key: "repo/backups/b1/data", versionId: "3/L4kqtJl40Nr8X8gdRQBpUMLUo", isDeleteMarker: true,
+                    isLatest: true),
+                S3ObjectVersion(key: "repo/backups/b1/data", versionId: "null", isDeleteMarker: false, isLatest: false),
+                S3ObjectVersion(
+                    key: "repo/backups/b1/data2", versionId: "QUpfdndhfd8438MNFDN93jdnJFkdmqnh893",
+                    isDeleteMarker: false, isLatest: true),
+            ])
         XCTAssertTrue(page.isTruncated)
         XCTAssertEqual(page.nextKeyMarker, "repo/backups/b1/data2")
         XCTAssertEqual(page.nextVersionIdMarker, "QUpfdndhfd8438MNFDN93jdnJFkdmqnh893")

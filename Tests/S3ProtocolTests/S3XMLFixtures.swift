@@ -79,15 +79,16 @@ enum S3XMLFixtures {
         """
 
     /// AWS keeps the connection alive with whitespace, then reports the failure with status 200.
-    static let completeWithError = "   \n  \n" + """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <Error>
-          <Code>InternalError</Code>
-          <Message>We encountered an internal error. Please try again.</Message>
-          <RequestId>656c76696e6727732072657175657374</RequestId>
-          <HostId>Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==</HostId>
-        </Error>
-        """
+    static let completeWithError =
+        "   \n  \n" + """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <Error>
+              <Code>InternalError</Code>
+              <Message>We encountered an internal error. Please try again.</Message>
+              <RequestId>656c76696e6727732072657175657374</RequestId>
+              <HostId>Uuag1LuByRx9e6j5Onimru9pO4ZVKnJ2Qz7/C1NPcfTWAtRPfTaOFg==</HostId>
+            </Error>
+            """
 
     static let listUploads = """
         <?xml version="1.0" encoding="UTF-8"?>

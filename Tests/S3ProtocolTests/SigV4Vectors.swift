@@ -19,11 +19,13 @@ let sigV4Vectors: [SigV4Vector] = [
         headers: [("Range", "bytes=0-9")],
         bodyHex: nil,
         payloadSHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        epochSeconds: 1369353600,
+        epochSeconds: 1_369_353_600,
         expectedAmzDate: "20130524T000000Z",
         expectedCanonicalQuery: "",
-        expectedCanonicalRequest: "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20130524T000000Z\n\nhost;range;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        expectedAuthorization: "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
+        expectedCanonicalRequest:
+            "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20130524T000000Z\n\nhost;range;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        expectedAuthorization:
+            "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
     ),
     SigV4Vector(
         name: "get-empty-payload-minio-port",
@@ -40,11 +42,13 @@ let sigV4Vectors: [SigV4Vector] = [
         headers: [],
         bodyHex: nil,
         payloadSHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        epochSeconds: 1714557600,
+        epochSeconds: 1_714_557_600,
         expectedAmzDate: "20240501T100000Z",
         expectedCanonicalQuery: "",
-        expectedCanonicalRequest: "GET\n/lifeboat-test/lifeboat/backups/2024-05-01/base.tar.zst\n\nhost:127.0.0.1:9000\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20240501T100000Z\n\nhost;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        expectedAuthorization: "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=a94cfbc97c9c8d1ea69e8332c9639ec2d92b3be3bb72ad39157dd9c4d11fd639"
+        expectedCanonicalRequest:
+            "GET\n/lifeboat-test/lifeboat/backups/2024-05-01/base.tar.zst\n\nhost:127.0.0.1:9000\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20240501T100000Z\n\nhost;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        expectedAuthorization:
+            "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=a94cfbc97c9c8d1ea69e8332c9639ec2d92b3be3bb72ad39157dd9c4d11fd639"
     ),
     SigV4Vector(
         name: "list-objects-v2-query",
@@ -57,15 +61,22 @@ let sigV4Vectors: [SigV4Vector] = [
         host: "lifeboat-test.s3.eu-central-1.amazonaws.com",
         path: "/",
         rawKey: nil,
-        query: [("list-type", "2"), ("prefix", "a/b"), ("continuation-token", "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="), ("max-keys", "1000"), ("encoding-type", "url")],
+        query: [
+            ("list-type", "2"), ("prefix", "a/b"),
+            ("continuation-token", "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="), ("max-keys", "1000"),
+            ("encoding-type", "url"),
+        ],
         headers: [("Accept", "application/xml")],
         bodyHex: nil,
         payloadSHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        epochSeconds: 1714557601,
+        epochSeconds: 1_714_557_601,
         expectedAmzDate: "20240501T100001Z",
-        expectedCanonicalQuery: "continuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D&encoding-type=url&list-type=2&max-keys=1000&prefix=a%2Fb",
-        expectedCanonicalRequest: "GET\n/\ncontinuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D&encoding-type=url&list-type=2&max-keys=1000&prefix=a%2Fb\naccept:application/xml\nhost:lifeboat-test.s3.eu-central-1.amazonaws.com\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20240501T100001Z\n\naccept;host;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        expectedAuthorization: "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/eu-central-1/s3/aws4_request, SignedHeaders=accept;host;x-amz-content-sha256;x-amz-date, Signature=d7e09ca9ad95e10c8180bcd6d0825ffaf4dc2c49b26deb78a158a530de990d11"
+        expectedCanonicalQuery:
+            "continuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D&encoding-type=url&list-type=2&max-keys=1000&prefix=a%2Fb",
+        expectedCanonicalRequest:
+            "GET\n/\ncontinuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D&encoding-type=url&list-type=2&max-keys=1000&prefix=a%2Fb\naccept:application/xml\nhost:lifeboat-test.s3.eu-central-1.amazonaws.com\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20240501T100001Z\n\naccept;host;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        expectedAuthorization:
+            "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/eu-central-1/s3/aws4_request, SignedHeaders=accept;host;x-amz-content-sha256;x-amz-date, Signature=d7e09ca9ad95e10c8180bcd6d0825ffaf4dc2c49b26deb78a158a530de990d11"
     ),
     SigV4Vector(
         name: "put-unsigned-payload",
@@ -79,14 +90,19 @@ let sigV4Vectors: [SigV4Vector] = [
         path: "/wal/000000010000000000000001.zst",
         rawKey: "wal/000000010000000000000001.zst",
         query: [],
-        headers: [("Content-Length", "16777216"), ("Content-Type", "application/octet-stream"), ("x-amz-storage-class", "STANDARD_IA")],
+        headers: [
+            ("Content-Length", "16777216"), ("Content-Type", "application/octet-stream"),
+            ("x-amz-storage-class", "STANDARD_IA"),
+        ],
         bodyHex: nil,
         payloadSHA256: "UNSIGNED-PAYLOAD",
-        epochSeconds: 1714557602,
+        epochSeconds: 1_714_557_602,
         expectedAmzDate: "20240501T100002Z",
         expectedCanonicalQuery: "",
-        expectedCanonicalRequest: "PUT\n/wal/000000010000000000000001.zst\n\ncontent-length:16777216\ncontent-type:application/octet-stream\nhost:lifeboat-test.s3.us-west-2.amazonaws.com\nx-amz-content-sha256:UNSIGNED-PAYLOAD\nx-amz-date:20240501T100002Z\nx-amz-storage-class:STANDARD_IA\n\ncontent-length;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class\nUNSIGNED-PAYLOAD",
-        expectedAuthorization: "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/us-west-2/s3/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class, Signature=f9e81928e4198215e04c1f7d61cc575d3e007ce32d02c4e4cb87c3cec16b6d6f"
+        expectedCanonicalRequest:
+            "PUT\n/wal/000000010000000000000001.zst\n\ncontent-length:16777216\ncontent-type:application/octet-stream\nhost:lifeboat-test.s3.us-west-2.amazonaws.com\nx-amz-content-sha256:UNSIGNED-PAYLOAD\nx-amz-date:20240501T100002Z\nx-amz-storage-class:STANDARD_IA\n\ncontent-length;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class\nUNSIGNED-PAYLOAD",
+        expectedAuthorization:
+            "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/us-west-2/s3/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class, Signature=f9e81928e4198215e04c1f7d61cc575d3e007ce32d02c4e4cb87c3cec16b6d6f"
     ),
     SigV4Vector(
         name: "post-create-multipart-upload",
@@ -103,11 +119,13 @@ let sigV4Vectors: [SigV4Vector] = [
         headers: [("Content-Type", "application/octet-stream")],
         bodyHex: nil,
         payloadSHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        epochSeconds: 1714557603,
+        epochSeconds: 1_714_557_603,
         expectedAmzDate: "20240501T100003Z",
         expectedCanonicalQuery: "uploads=",
-        expectedCanonicalRequest: "POST\n/lifeboat-test/backups/base.tar.zst\nuploads=\ncontent-type:application/octet-stream\nhost:localhost:5000\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20240501T100003Z\n\ncontent-type;host;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        expectedAuthorization: "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/us-east-1/s3/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=8ef5172e083458312133fe4f3bf1add55eadb0dff0a69755ebde15791e6c8846"
+        expectedCanonicalRequest:
+            "POST\n/lifeboat-test/backups/base.tar.zst\nuploads=\ncontent-type:application/octet-stream\nhost:localhost:5000\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20240501T100003Z\n\ncontent-type;host;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        expectedAuthorization:
+            "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/us-east-1/s3/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date, Signature=8ef5172e083458312133fe4f3bf1add55eadb0dff0a69755ebde15791e6c8846"
     ),
     SigV4Vector(
         name: "put-upload-part-signed-payload",
@@ -122,13 +140,16 @@ let sigV4Vectors: [SigV4Vector] = [
         rawKey: "backups/base.tar.zst",
         query: [("partNumber", "3"), ("uploadId", "VXBsb2FkIElEIGZvciBlbHZpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA--")],
         headers: [("Content-Length", "96")],
-        bodyHex: "70617274207468726565206f662061206c696665626f6174206261636b75700a70617274207468726565206f662061206c696665626f6174206261636b75700a70617274207468726565206f662061206c696665626f6174206261636b75700a",
+        bodyHex:
+            "70617274207468726565206f662061206c696665626f6174206261636b75700a70617274207468726565206f662061206c696665626f6174206261636b75700a70617274207468726565206f662061206c696665626f6174206261636b75700a",
         payloadSHA256: "4492b3144d6fb77fff2960f077e205c453381694eee8c1f313890e1d87e66339",
-        epochSeconds: 1714557604,
+        epochSeconds: 1_714_557_604,
         expectedAmzDate: "20240501T100004Z",
         expectedCanonicalQuery: "partNumber=3&uploadId=VXBsb2FkIElEIGZvciBlbHZpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA--",
-        expectedCanonicalRequest: "PUT\n/lifeboat-test/backups/base.tar.zst\npartNumber=3&uploadId=VXBsb2FkIElEIGZvciBlbHZpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA--\ncontent-length:96\nhost:0123456789abcdef.r2.cloudflarestorage.com\nx-amz-content-sha256:4492b3144d6fb77fff2960f077e205c453381694eee8c1f313890e1d87e66339\nx-amz-date:20240501T100004Z\n\ncontent-length;host;x-amz-content-sha256;x-amz-date\n4492b3144d6fb77fff2960f077e205c453381694eee8c1f313890e1d87e66339",
-        expectedAuthorization: "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/auto/s3/aws4_request, SignedHeaders=content-length;host;x-amz-content-sha256;x-amz-date, Signature=60d9755f82cbdd24a82939e902cde0e3ceb02b34aa0e92a94bb160d404467a7e"
+        expectedCanonicalRequest:
+            "PUT\n/lifeboat-test/backups/base.tar.zst\npartNumber=3&uploadId=VXBsb2FkIElEIGZvciBlbHZpbmcncyBteS1tb3ZpZS5tMnRzIHVwbG9hZA--\ncontent-length:96\nhost:0123456789abcdef.r2.cloudflarestorage.com\nx-amz-content-sha256:4492b3144d6fb77fff2960f077e205c453381694eee8c1f313890e1d87e66339\nx-amz-date:20240501T100004Z\n\ncontent-length;host;x-amz-content-sha256;x-amz-date\n4492b3144d6fb77fff2960f077e205c453381694eee8c1f313890e1d87e66339",
+        expectedAuthorization:
+            "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/auto/s3/aws4_request, SignedHeaders=content-length;host;x-amz-content-sha256;x-amz-date, Signature=60d9755f82cbdd24a82939e902cde0e3ceb02b34aa0e92a94bb160d404467a7e"
     ),
     SigV4Vector(
         name: "post-complete-multipart-upload",
@@ -143,13 +164,16 @@ let sigV4Vectors: [SigV4Vector] = [
         rawKey: "backups/base.tar.zst",
         query: [("uploadId", "2~abc/def+ghi=")],
         headers: [("Content-Type", "application/xml"), ("Content-Length", "224")],
-        bodyHex: "3c3f786d6c2076657273696f6e3d22312e302220656e636f64696e673d225554462d38223f3e0a3c436f6d706c6574654d756c74697061727455706c6f616420786d6c6e733d22687474703a2f2f73332e616d617a6f6e6177732e636f6d2f646f632f323030362d30332d30312f223e3c506172743e3c455461673e226135343335376166663036333263636534366439343261663638333536623338223c2f455461673e3c506172744e756d6265723e313c2f506172744e756d6265723e3c2f506172743e3c2f436f6d706c6574654d756c74697061727455706c6f61643e",
+        bodyHex:
+            "3c3f786d6c2076657273696f6e3d22312e302220656e636f64696e673d225554462d38223f3e0a3c436f6d706c6574654d756c74697061727455706c6f616420786d6c6e733d22687474703a2f2f73332e616d617a6f6e6177732e636f6d2f646f632f323030362d30332d30312f223e3c506172743e3c455461673e226135343335376166663036333263636534366439343261663638333536623338223c2f455461673e3c506172744e756d6265723e313c2f506172744e756d6265723e3c2f506172743e3c2f436f6d706c6574654d756c74697061727455706c6f61643e",
         payloadSHA256: "5e4e3847a48210811bd1e144c4125215d8aa336e3ce0878968384db5b65a243d",
-        epochSeconds: 1714557605,
+        epochSeconds: 1_714_557_605,
         expectedAmzDate: "20240501T100005Z",
         expectedCanonicalQuery: "uploadId=2~abc%2Fdef%2Bghi%3D",
-        expectedCanonicalRequest: "POST\n/lifeboat-test/backups/base.tar.zst\nuploadId=2~abc%2Fdef%2Bghi%3D\ncontent-length:224\ncontent-type:application/xml\nhost:rgw.example.internal\nx-amz-content-sha256:5e4e3847a48210811bd1e144c4125215d8aa336e3ce0878968384db5b65a243d\nx-amz-date:20240501T100005Z\n\ncontent-length;content-type;host;x-amz-content-sha256;x-amz-date\n5e4e3847a48210811bd1e144c4125215d8aa336e3ce0878968384db5b65a243d",
-        expectedAuthorization: "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/us-east-1/s3/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-content-sha256;x-amz-date, Signature=dfb8ccadfe07779691b85177ec80ea8478b1ef53572e989d6ea3d9dcc3fb1649"
+        expectedCanonicalRequest:
+            "POST\n/lifeboat-test/backups/base.tar.zst\nuploadId=2~abc%2Fdef%2Bghi%3D\ncontent-length:224\ncontent-type:application/xml\nhost:rgw.example.internal\nx-amz-content-sha256:5e4e3847a48210811bd1e144c4125215d8aa336e3ce0878968384db5b65a243d\nx-amz-date:20240501T100005Z\n\ncontent-length;content-type;host;x-amz-content-sha256;x-amz-date\n5e4e3847a48210811bd1e144c4125215d8aa336e3ce0878968384db5b65a243d",
+        expectedAuthorization:
+            "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/us-east-1/s3/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-content-sha256;x-amz-date, Signature=dfb8ccadfe07779691b85177ec80ea8478b1ef53572e989d6ea3d9dcc3fb1649"
     ),
     SigV4Vector(
         name: "key-with-space-unicode-plus",
@@ -166,11 +190,13 @@ let sigV4Vectors: [SigV4Vector] = [
         headers: [],
         bodyHex: nil,
         payloadSHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        epochSeconds: 1714557606,
+        epochSeconds: 1_714_557_606,
         expectedAmzDate: "20240501T100006Z",
         expectedCanonicalQuery: "",
-        expectedCanonicalRequest: "GET\n/lifeboat-test/backups/2024%2005/gr%C3%B6%C3%9Fe%2B1%20%C3%BC~%28copy%29%26x%3Dy.tar\n\nhost:s3.eu-west-1.amazonaws.com\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20240501T100006Z\n\nhost;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        expectedAuthorization: "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/eu-west-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=23f4b18393af31f00486dfc2e27b615a9ef09ca6fdd63bec69804b186065d579"
+        expectedCanonicalRequest:
+            "GET\n/lifeboat-test/backups/2024%2005/gr%C3%B6%C3%9Fe%2B1%20%C3%BC~%28copy%29%26x%3Dy.tar\n\nhost:s3.eu-west-1.amazonaws.com\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20240501T100006Z\n\nhost;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        expectedAuthorization:
+            "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/eu-west-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=23f4b18393af31f00486dfc2e27b615a9ef09ca6fdd63bec69804b186065d579"
     ),
     SigV4Vector(
         name: "session-token-head",
@@ -187,11 +213,13 @@ let sigV4Vectors: [SigV4Vector] = [
         headers: [],
         bodyHex: nil,
         payloadSHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        epochSeconds: 1714557607,
+        epochSeconds: 1_714_557_607,
         expectedAmzDate: "20240501T100007Z",
         expectedCanonicalQuery: "",
-        expectedCanonicalRequest: "HEAD\n/catalog/manifest.json\n\nhost:lifeboat-test.s3.ap-southeast-2.amazonaws.com\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20240501T100007Z\nx-amz-security-token:FwoGZXIvYXdzEBYaDLifeboat+Test/Session=Token//////////wEaDHNlc3Npb24tdG9rZW4iLCJhIjoiYiJ9Cg==\n\nhost;x-amz-content-sha256;x-amz-date;x-amz-security-token\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        expectedAuthorization: "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/ap-southeast-2/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature=32d282dcb2039a2cb64b44689a1a868bdadb6991e01982d1b3098f988b0f221a"
+        expectedCanonicalRequest:
+            "HEAD\n/catalog/manifest.json\n\nhost:lifeboat-test.s3.ap-southeast-2.amazonaws.com\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20240501T100007Z\nx-amz-security-token:FwoGZXIvYXdzEBYaDLifeboat+Test/Session=Token//////////wEaDHNlc3Npb24tdG9rZW4iLCJhIjoiYiJ9Cg==\n\nhost;x-amz-content-sha256;x-amz-date;x-amz-security-token\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        expectedAuthorization:
+            "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/ap-southeast-2/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature=32d282dcb2039a2cb64b44689a1a868bdadb6991e01982d1b3098f988b0f221a"
     ),
     SigV4Vector(
         name: "header-whitespace-and-repeats",
@@ -205,14 +233,19 @@ let sigV4Vectors: [SigV4Vector] = [
         path: "/x",
         rawKey: "x",
         query: [],
-        headers: [("X-Amz-Meta-Note", "  two   spaces\tand a tab  "), ("x-amz-meta-b", "1"), ("Content-Length", "0"), ("x-amz-meta-b", " second  value ")],
+        headers: [
+            ("X-Amz-Meta-Note", "  two   spaces\tand a tab  "), ("x-amz-meta-b", "1"), ("Content-Length", "0"),
+            ("x-amz-meta-b", " second  value "),
+        ],
         bodyHex: nil,
         payloadSHA256: "UNSIGNED-PAYLOAD",
-        epochSeconds: 1714557608,
+        epochSeconds: 1_714_557_608,
         expectedAmzDate: "20240501T100008Z",
         expectedCanonicalQuery: "",
-        expectedCanonicalRequest: "PUT\n/x\n\ncontent-length:0\nhost:lifeboat-test.s3.amazonaws.com\nx-amz-content-sha256:UNSIGNED-PAYLOAD\nx-amz-date:20240501T100008Z\nx-amz-meta-b:1,second value\nx-amz-meta-note:two spaces and a tab\n\ncontent-length;host;x-amz-content-sha256;x-amz-date;x-amz-meta-b;x-amz-meta-note\nUNSIGNED-PAYLOAD",
-        expectedAuthorization: "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/us-east-1/s3/aws4_request, SignedHeaders=content-length;host;x-amz-content-sha256;x-amz-date;x-amz-meta-b;x-amz-meta-note, Signature=42f641c17967d0c35f1cd83cda36e48f694329b6069873e7f0b6b4e1e978f9f2"
+        expectedCanonicalRequest:
+            "PUT\n/x\n\ncontent-length:0\nhost:lifeboat-test.s3.amazonaws.com\nx-amz-content-sha256:UNSIGNED-PAYLOAD\nx-amz-date:20240501T100008Z\nx-amz-meta-b:1,second value\nx-amz-meta-note:two spaces and a tab\n\ncontent-length;host;x-amz-content-sha256;x-amz-date;x-amz-meta-b;x-amz-meta-note\nUNSIGNED-PAYLOAD",
+        expectedAuthorization:
+            "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/us-east-1/s3/aws4_request, SignedHeaders=content-length;host;x-amz-content-sha256;x-amz-date;x-amz-meta-b;x-amz-meta-note, Signature=42f641c17967d0c35f1cd83cda36e48f694329b6069873e7f0b6b4e1e978f9f2"
     ),
     SigV4Vector(
         name: "non-s3-service-double-encodes-path",
@@ -229,10 +262,12 @@ let sigV4Vectors: [SigV4Vector] = [
         headers: [],
         bodyHex: nil,
         payloadSHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        epochSeconds: 1714557609,
+        epochSeconds: 1_714_557_609,
         expectedAmzDate: "20240501T100009Z",
         expectedCanonicalQuery: "",
-        expectedCanonicalRequest: "GET\n/stage/a%2520b/c\n\nhost:api.example.com\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20240501T100009Z\n\nhost;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        expectedAuthorization: "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=a194a998d64cadb9ea3c9ed4f4adbc53be5003b536ead6a2db460db14780cd19"
+        expectedCanonicalRequest:
+            "GET\n/stage/a%2520b/c\n\nhost:api.example.com\nx-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\nx-amz-date:20240501T100009Z\n\nhost;x-amz-content-sha256;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        expectedAuthorization:
+            "AWS4-HMAC-SHA256 Credential=AKIDLIFEBOATTEST0001/20240501/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=a194a998d64cadb9ea3c9ed4f4adbc53be5003b536ead6a2db460db14780cd19"
     ),
 ]

@@ -12,7 +12,8 @@ final class AWSProfileLoaderTests: XCTestCase {
     private let envKeys = ["AWS_ACCESS_KEY_ID": "AKIDENV", "AWS_SECRET_ACCESS_KEY": "ENV/secret+Key0123456789abcdefg"]
 
     override func setUpWithError() throws {
-        home = FileManager.default.temporaryDirectory
+        home =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("s3-aws-profiles-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: home + "/.aws", withIntermediateDirectories: true)
     }
@@ -53,18 +54,22 @@ final class AWSProfileLoaderTests: XCTestCase {
         try write(".aws/credentials", "[default]\naws_access_key_id = AKIDWRONG\naws_secret_access_key = x\n")
         try write("elsewhere/creds", "[default]\naws_access_key_id = AKIDRIGHT\naws_secret_access_key = \(fileSecret)")
         try write("elsewhere/conf", "[default]\nregion = me-south-1\n")
-        let resolved = try resolve(["AWS_SHARED_CREDENTIALS_FILE": "~/elsewhere/creds",
-                                    "AWS_CONFIG_FILE": home + "/elsewhere/conf"])
+        let resolved = try resolve([
+            "AWS_SHARED_CREDENTIALS_FILE": "~/elsewhere/creds",
+            "AWS_CONFIG_FILE": home + "/elsewhere/conf",
+        ])
         XCTAssertEqual(resolved.credentials.accessKeyId, "AKIDRIGHT")
         XCTAssertEqual(resolved.region, "me-south-1")
     }
 
     func testMissingFilesAreNotAnErrorButAreListedAsSearched() {
-        XCTAssertEqual(resolutionError(), .noCredentials(searched: [
-            "environment variables 'AWS_ACCESS_KEY_ID' and 'AWS_SECRET_ACCESS_KEY'",
-            "profile 'default' in '\(home)/.aws/credentials'",
-            "profile 'default' in '\(home)/.aws/config'",
-        ]))
+        XCTAssertEqual(
+            resolutionError(),
+            .noCredentials(searched: [
+                "environment variables 'AWS_ACCESS_KEY_ID' and 'AWS_SECRET_ACCESS_KEY'",
+                "profile 'default' in '\(home)/.aws/credentials'",
+                "profile 'default' in '\(home)/.aws/config'",
+            ]))
     }
 
     func testMalformedLineInARealFileNamesThePathAndLine() throws {

@@ -3,7 +3,9 @@
 // directory it opened after its path was swapped for a link.
 import TestSupport
 import XCTest
+
 @testable import Storage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,7 +30,8 @@ final class DirectoryHandleTests: XCTestCase {
 
     func assertOutsideUntouched(file: StaticString = #filePath, line: UInt = #line) throws {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: outside), ["keep"], file: file, line: line)
-        XCTAssertEqual(FileManager.default.contents(atPath: outside + "/keep"), Data("keep".utf8), file: file, line: line)
+        XCTAssertEqual(
+            FileManager.default.contents(atPath: outside + "/keep"), Data("keep".utf8), file: file, line: line)
         var info = stat()
         XCTAssertEqual(lstat(outside + "/keep", &info), 0)
         XCTAssertEqual(info.st_uid, geteuid(), file: file, line: line)
@@ -50,7 +53,8 @@ final class DirectoryHandleTests: XCTestCase {
         for create in [false, true] {
             XCTAssertThrowsError(try DirectoryHandle.open(base + "/target", create: create)) { error in
                 XCTAssertEqual(error as? DirectoryError, .symbolicLink(path: base + "/target"))
-                XCTAssertTrue((error as? DirectoryError)?.description.contains("is a symbolic link") ?? false, "\(error)")
+                XCTAssertTrue(
+                    (error as? DirectoryError)?.description.contains("is a symbolic link") ?? false, "\(error)")
             }
         }
         try link(base + "/dangling", to: base + "/nothing")
@@ -74,7 +78,9 @@ final class DirectoryHandleTests: XCTestCase {
         ]
         for (what, attempt) in refusals {
             XCTAssertThrowsError(try attempt(), what) { error in
-                guard case .symbolicLink(let path)? = error as? DirectoryError else { return XCTFail("\(what): \(error)") }
+                guard case .symbolicLink(let path)? = error as? DirectoryError else {
+                    return XCTFail("\(what): \(error)")
+                }
                 XCTAssertTrue(path == base + "/root/sub" || path == base + "/root/keep", path)
             }
         }
@@ -85,12 +91,12 @@ final class DirectoryHandleTests: XCTestCase {
 
     func testLinksOnTheWayAreFollowedOnlyWhereNobodyElseCanWrite() throws {
         try FileManager.default.createDirectory(atPath: base + "/real", withIntermediateDirectories: true)
-        try link(base + "/via", to: "real")   // relative, like an administrator's /srv -> data
+        try link(base + "/via", to: "real")  // relative, like an administrator's /srv -> data
         let opened = try DirectoryHandle.open(base + "/via/data", create: true)
         XCTAssertEqual(opened.kind(of: ""), .directory)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: base + "/real"), ["data"])
 
-        XCTAssertEqual(chmod(base, 0o777), 0)   // anyone could have put the link there
+        XCTAssertEqual(chmod(base, 0o777), 0)  // anyone could have put the link there
         XCTAssertThrowsError(try DirectoryHandle.open(base + "/via/data")) {
             XCTAssertEqual($0 as? DirectoryError, .untrustedLink(path: base + "/via"))
         }
@@ -119,7 +125,7 @@ final class DirectoryHandleTests: XCTestCase {
         try root.appendFile("once").write(Array("b".utf8))
         XCTAssertEqual(FileManager.default.contents(atPath: base + "/root/once"), Data("ab".utf8))
         XCTAssertEqual(mkfifo(base + "/root/fifo", 0o600), 0)
-        XCTAssertThrowsError(try root.appendFile("fifo")) {   // refused at once, not after waiting for a reader
+        XCTAssertThrowsError(try root.appendFile("fifo")) {  // refused at once, not after waiting for a reader
             XCTAssertEqual($0 as? DirectoryError, .notRegularFile(path: base + "/root/fifo"))
         }
         XCTAssertThrowsError(try root.createFile("../escape")) { XCTAssertEqual(($0 as? DirectoryError)?.code, EINVAL) }

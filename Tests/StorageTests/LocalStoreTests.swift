@@ -1,5 +1,6 @@
 import TestSupport
 import XCTest
+
 @testable import Storage
 
 final class LocalStoreTests: XCTestCase {

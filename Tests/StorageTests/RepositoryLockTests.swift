@@ -1,6 +1,7 @@
-import XCTest
 import Foundation
 import TestSupport
+import XCTest
+
 @testable import Storage
 
 final class RepositoryLockTests: XCTestCase {
@@ -8,7 +9,9 @@ final class RepositoryLockTests: XCTestCase {
         let store = MemoryStore()
         let first = try RepositoryLock(store: store, name: "main", command: "lifeboat backup")
         XCTAssertThrowsError(try RepositoryLock(store: store, name: "main", command: "lifeboat prune")) { error in
-            guard let error = error as? StoreError, case .locked = error else { return XCTFail("expected locked, got \(error)") }
+            guard let error = error as? StoreError, case .locked = error else {
+                return XCTFail("expected locked, got \(error)")
+            }
             XCTAssertEqual(error.exitStatus.rawValue, 5)
             XCTAssertTrue(error.message.contains("lifeboat backup"), error.message)
             XCTAssertTrue(error.message.contains("pid \(getpid())"), error.message)
@@ -66,9 +69,13 @@ final class RepositoryLockRaceTests: XCTestCase {
         var deadBreaker = LockHolder.current(command: "lifeboat prune")
         deadBreaker.pid = RepositoryLockTests.deadPID()
         try store.put(try ObjectKey("locks/main.lock"), data: Array(try LockHolder.encoder.encode(dead)))
-        try store.put(try ObjectKey("locks/main.lock.break-\(dead.nonce!)"), data: Array(try LockHolder.encoder.encode(deadBreaker)))
+        try store.put(
+            try ObjectKey("locks/main.lock.break-\(dead.nonce!)"),
+            data: Array(try LockHolder.encoder.encode(deadBreaker)))
         let lock = try RepositoryLock(store: store, name: "main", command: "lifeboat backup")
-        XCTAssertEqual(try RepositoryLock.readHolder(store: store, key: try ObjectKey("locks/main.lock"), name: "main"), lock.holder)
+        XCTAssertEqual(
+            try RepositoryLock.readHolder(store: store, key: try ObjectKey("locks/main.lock"), name: "main"),
+            lock.holder)
         lock.release()
         XCTAssertEqual(try store.list(prefix: "locks/").map(\.key.rawValue), [], "markers or the lock were left behind")
     }
@@ -76,10 +83,11 @@ final class RepositoryLockRaceTests: XCTestCase {
     func testReleaseLeavesALockThatIsNoLongerOurs() throws {
         let store = MemoryStore()
         let lock = try RepositoryLock(store: store, name: "main", command: "lifeboat backup")
-        let other = LockHolder.current(command: "lifeboat prune")   // an operator removed ours; another run took it
+        let other = LockHolder.current(command: "lifeboat prune")  // an operator removed ours; another run took it
         try store.put(try ObjectKey("locks/main.lock"), data: Array(try LockHolder.encoder.encode(other)))
         lock.release()
-        XCTAssertEqual(try RepositoryLock.readHolder(store: store, key: try ObjectKey("locks/main.lock"), name: "main"), other)
+        XCTAssertEqual(
+            try RepositoryLock.readHolder(store: store, key: try ObjectKey("locks/main.lock"), name: "main"), other)
     }
 
     func testAStoreThatIgnoresExclusiveCreateIsRefused() throws {
@@ -94,7 +102,9 @@ final class RepositoryLockRaceTests: XCTestCase {
     func testALockWhoseCreateAnswerWasLostIsHeld() throws {
         let store = LostAnswerStore()
         let lock = try RepositoryLock(store: store, name: "main", command: "lifeboat backup")
-        XCTAssertEqual(try RepositoryLock.readHolder(store: store, key: try ObjectKey("locks/main.lock"), name: "main"), lock.holder)
+        XCTAssertEqual(
+            try RepositoryLock.readHolder(store: store, key: try ObjectKey("locks/main.lock"), name: "main"),
+            lock.holder)
     }
 
     /// `threads` runs start together against a lock left by a dead process; each that gets the lock records how
@@ -108,7 +118,9 @@ final class RepositoryLockRaceTests: XCTestCase {
             try store.put(key, data: Array(try LockHolder.encoder.encode(dead)))
             let counter = HolderCounter()
             DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                guard let lock = try? RepositoryLock(store: store, name: "main", command: "lifeboat backup") else { return }
+                guard let lock = try? RepositoryLock(store: store, name: "main", command: "lifeboat backup") else {
+                    return
+                }
                 counter.enter()
                 usleep(2_000)
                 counter.leave()

@@ -1,3 +1,10 @@
+import Foundation
+import HTTPTransport
+import S3Protocol
+import Storage
+import TestSupport
+import XCTest
+
 // ArchivalOperations on S3 against the real moto server (SigV4 verification on) that scripts/s3-test-server.sh
 // starts with three buckets: lifeboat-test (plain), lifeboat-versioned, and lifeboat-locked (Object Lock
 // enabled, default retention GOVERNANCE 1 day). A missing server fails the tests.
@@ -16,12 +23,6 @@
 // - RestoreObject completes immediately: the s3::keyrestore state model is registered with progression
 //   "immediate" (moto/moto_api/__init__.py), so x-amz-restore never shows ongoing-request="true" here.
 @testable import S3
-import Foundation
-import HTTPTransport
-import S3Protocol
-import Storage
-import TestSupport
-import XCTest
 
 final class S3ArchivalTests: XCTestCase {
     func store(bucket: String? = nil, lock: UploadObjectLock? = nil) throws -> S3Store {
@@ -31,7 +32,8 @@ final class S3ArchivalTests: XCTestCase {
     func read(_ store: S3Store, _ key: ObjectKey) throws -> [UInt8] {
         let reader = try store.open(key)
         defer { reader.close() }
-        var result: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while case let count = try buffer.withUnsafeMutableBytes({ try reader.read(into: $0) }), count > 0 {
             result += buffer[0..<count]
         }
@@ -48,13 +50,18 @@ final class S3ArchivalTests: XCTestCase {
         (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed &* 7 &+ $0 >> 12) }
     }
 
-    func assertDate(_ date: Date?, near expected: Date, _ message: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertDate(
+        _ date: Date?, near expected: Date, _ message: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         guard let date else { return XCTFail("no date: \(message)", file: file, line: line) }
-        XCTAssertEqual(date.timeIntervalSince1970, expected.timeIntervalSince1970, accuracy: 60, message, file: file, line: line)
+        XCTAssertEqual(
+            date.timeIntervalSince1970, expected.timeIntervalSince1970, accuracy: 60, message, file: file, line: line)
     }
 
-    func assertObjectLocked(_ body: @autoclosure () throws -> Void, key: ObjectKey, containing detail: String,
-                            file: StaticString = #filePath, line: UInt = #line) {
+    func assertObjectLocked(
+        _ body: @autoclosure () throws -> Void, key: ObjectKey, containing detail: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertThrowsError(try body(), file: file, line: line) { error in
             guard case .objectLocked(let lockedKey, let text)? = error as? StoreError else {
                 return XCTFail("expected StoreError.objectLocked, got \(error)", file: file, line: line)
@@ -63,7 +70,8 @@ final class S3ArchivalTests: XCTestCase {
             XCTAssertTrue(text.contains(detail), text, file: file, line: line)
             let failure = error as! StoreError
             XCTAssertEqual(failure.exitStatus, .failure, file: file, line: line)
-            XCTAssertTrue(failure.message.contains(key.rawValue) && failure.message.contains("Object Lock"), failure.message)
+            XCTAssertTrue(
+                failure.message.contains(key.rawValue) && failure.message.contains("Object Lock"), failure.message)
             XCTAssertTrue(failure.hint?.contains("s3:BypassGovernanceRetention") == true, failure.hint ?? "no hint")
         }
     }
@@ -72,8 +80,10 @@ final class S3ArchivalTests: XCTestCase {
 
     func testUploadsCarryTheConfiguredLockAndNeedTheIntegrityHeader() throws {
         let s3 = try store(bucket: S3TestServer.lockedBucket, lock: UploadObjectLock(mode: "GOVERNANCE", days: 3))
-        let single = try ObjectKey("backups/b1/manifest.lbx"), multi = try ObjectKey("backups/b1/data.tar")
-        let small = pattern(1000, seed: 1), large = pattern(11 << 20, seed: 2)   // 11 MiB: three parts of 5 MiB
+        let single = try ObjectKey("backups/b1/manifest.lbx")
+        let multi = try ObjectKey("backups/b1/data.tar")
+        let small = pattern(1000, seed: 1)
+        let large = pattern(11 << 20, seed: 2)  // 11 MiB: three parts of 5 MiB
         let start = Date()
         try s3.put(single, data: small)
         try upload(s3, multi, large)
@@ -111,8 +121,10 @@ final class S3ArchivalTests: XCTestCase {
 
     func testLockedVersionsAreNotDeletedAndStayReadable() throws {
         let s3 = try store(bucket: S3TestServer.lockedBucket, lock: UploadObjectLock(mode: "GOVERNANCE", days: 2))
-        let single = try ObjectKey("backups/b2/manifest.lbx"), multi = try ObjectKey("backups/b2/data.tar")
-        let small = pattern(2000, seed: 3), large = pattern(6 << 20, seed: 4)
+        let single = try ObjectKey("backups/b2/manifest.lbx")
+        let multi = try ObjectKey("backups/b2/data.tar")
+        let small = pattern(2000, seed: 3)
+        let large = pattern(6 << 20, seed: 4)
         try s3.put(single, data: small)
         try upload(s3, multi, large)
         // moto stores multipart objects unlocked (see the top); lock it afterwards, as AWS would at upload.
@@ -129,7 +141,8 @@ final class S3ArchivalTests: XCTestCase {
         // hold protects the object. moto accepts such a date; AWS would refuse it (it must be in the future),
         // and every upload without an explicit lock gets this bucket's 1-day default retention instead.
         let s3 = try store(bucket: S3TestServer.lockedBucket, lock: UploadObjectLock(mode: "GOVERNANCE", days: 0))
-        let key = try ObjectKey("backups/b3/data.tar"), bytes = pattern(500, seed: 5)
+        let key = try ObjectKey("backups/b3/data.tar")
+        let bytes = pattern(500, seed: 5)
         try s3.put(key, data: bytes)
         XCTAssertFalse(try s3.objectLock(of: key).legalHold)
         try s3.setLegalHold(true, for: key)
@@ -158,7 +171,9 @@ final class S3ArchivalTests: XCTestCase {
 
         try s3.extendObjectLock(of: key, mode: "GOVERNANCE", until: start.addingTimeInterval(3 * 86_400))
         XCTAssertEqual(try s3.objectLock(of: key).retainUntil, extended.retainUntil, "an earlier date is a no-op")
-        XCTAssertThrowsError(try s3.extendObjectLock(of: try ObjectKey("backups/b4/missing"), mode: "GOVERNANCE", until: start)) {
+        XCTAssertThrowsError(
+            try s3.extendObjectLock(of: try ObjectKey("backups/b4/missing"), mode: "GOVERNANCE", until: start)
+        ) {
             guard case .notFound? = $0 as? StoreError else { return XCTFail("\($0)") }
         }
     }
@@ -167,14 +182,17 @@ final class S3ArchivalTests: XCTestCase {
 
     func testArchivedObjectIsRehydratedAndThenReadable() throws {
         let s3 = try store()
-        let key = try ObjectKey("backups/c/data.tar"), bytes = pattern(3000, seed: 7)
+        let key = try ObjectKey("backups/c/data.tar")
+        let bytes = pattern(3000, seed: 7)
         try s3.put(key, data: bytes)
         XCTAssertEqual(try s3.rehydration(of: key), Rehydration(storageClass: "STANDARD", state: .online))
 
         try s3.setStorageClass("GLACIER", for: key)
         XCTAssertEqual(try s3.rehydration(of: key), Rehydration(storageClass: "GLACIER", state: .archived))
         XCTAssertThrowsError(try read(s3, key)) { error in
-            guard case .archived(let archivedKey, let storageClass)? = error as? S3Error else { return XCTFail("\(error)") }
+            guard case .archived(let archivedKey, let storageClass)? = error as? S3Error else {
+                return XCTFail("\(error)")
+            }
             XCTAssertEqual(archivedKey, key.rawValue)
             XCTAssertEqual(storageClass, "GLACIER")
             XCTAssertTrue((error as! S3Error).hint?.contains("--wait") == true)
@@ -194,14 +212,15 @@ final class S3ArchivalTests: XCTestCase {
         assertDate(until, near: start.addingTimeInterval(2 * 86_400), "expiry of the restored copy")
         XCTAssertEqual(try read(s3, key), bytes)
 
-        try s3.requestRehydration(of: key, days: 2, tier: .standard)   // again: not an error
+        try s3.requestRehydration(of: key, days: 2, tier: .standard)  // again: not an error
         XCTAssertTrue(try s3.rehydration(of: key).readable)
         XCTAssertEqual(try read(s3, key), bytes)
     }
 
     func testInstantRetrievalClassIsOnlineAndOnlineObjectsNeedNoRehydration() throws {
         let s3 = try store()
-        let key = try ObjectKey("backups/c/ir.tar"), bytes = pattern(100, seed: 8)
+        let key = try ObjectKey("backups/c/ir.tar")
+        let bytes = pattern(100, seed: 8)
         try s3.put(key, data: bytes)
         try s3.setStorageClass("GLACIER_IR", for: key)
         XCTAssertEqual(try s3.rehydration(of: key), Rehydration(storageClass: "GLACIER_IR", state: .online))
@@ -217,23 +236,25 @@ final class S3ArchivalTests: XCTestCase {
 
     func testDeleteAllVersionsRemovesEveryVersionOnAVersionedBucket() throws {
         let s3 = try store(bucket: S3TestServer.versionedBucket)
-        let key = try ObjectKey("backups/d/data.tar"), neighbour = try ObjectKey("backups/d/data.tar2")
+        let key = try ObjectKey("backups/d/data.tar")
+        let neighbour = try ObjectKey("backups/d/data.tar2")
         for round in 0..<3 { try s3.put(key, data: pattern(100, seed: round)) }
-        try s3.delete(key)                                   // a delete marker
+        try s3.delete(key)  // a delete marker
         try s3.put(key, data: pattern(100, seed: 9))
         try s3.put(neighbour, data: pattern(10, seed: 10))
         let before = try s3.versions(of: key)
         XCTAssertEqual(before.count, 5)
         XCTAssertEqual(before.filter(\.isDeleteMarker).count, 1)
         // Same entries when listed two per page (moto orders delete markers after versions across pages).
-        XCTAssertEqual(try s3.versions(of: key, pageSize: 2).sorted { $0.versionId < $1.versionId },
-                       before.sorted { $0.versionId < $1.versionId }, "paging with key and version-id markers")
+        XCTAssertEqual(
+            try s3.versions(of: key, pageSize: 2).sorted { $0.versionId < $1.versionId },
+            before.sorted { $0.versionId < $1.versionId }, "paging with key and version-id markers")
 
         try s3.deleteAllVersions(key)
         XCTAssertEqual(try s3.versions(of: key), [])
         XCTAssertNil(try s3.head(key))
         XCTAssertEqual(try read(s3, neighbour), pattern(10, seed: 10), "a key it is a prefix of is untouched")
-        try s3.deleteAllVersions(key)                        // nothing left: no error and no new delete marker
+        try s3.deleteAllVersions(key)  // nothing left: no error and no new delete marker
         XCTAssertEqual(try s3.versions(of: key), [])
     }
 

@@ -3,10 +3,11 @@
 // are checked exactly. The real server and the fault proxy check the same through S3StoreTests.
 import Foundation
 import HTTPTransport
-@testable import S3
 import S3Protocol
 import Storage
 import XCTest
+
+@testable import S3
 
 final class S3ExecutorTests: XCTestCase {
     func testTransientOutcomesAreRetriedUntilSuccess() throws {
@@ -16,8 +17,9 @@ final class S3ExecutorTests: XCTestCase {
         let exchange = try retrying.execute(Self.request())
         XCTAssertTrue(exchange.succeeded)
         XCTAssertEqual(script.calls, 4)
-        XCTAssertEqual(exchange.attempts.prefix(3),
-                       ["HTTP 503 SlowDown", "HTTP 500", "connection to 'h' failed: reset"])
+        XCTAssertEqual(
+            exchange.attempts.prefix(3),
+            ["HTTP 503 SlowDown", "HTTP 500", "connection to 'h' failed: reset"])
         XCTAssertEqual(delays.value.count, 3)
         for (attempt, delay) in delays.value.enumerated() {
             XCTAssertLessThan(delay, RetryPolicy.ceilingDelay(attempt: attempt), "full jitter below the ceiling")
@@ -25,8 +27,10 @@ final class S3ExecutorTests: XCTestCase {
     }
 
     func testPermanentOutcomesEndTheRequestAtOnce() throws {
-        for step in [ScriptedExecutor.Step.status(403, "AccessDenied"), .status(404, "NoSuchKey"), .status(412, nil),
-                     .status(400, "RequestTimeTooSkewed"), .tls] {
+        for step in [
+            ScriptedExecutor.Step.status(403, "AccessDenied"), .status(404, "NoSuchKey"), .status(412, nil),
+            .status(400, "RequestTimeTooSkewed"), .tls,
+        ] {
             let script = ScriptedExecutor([step, .status(200, nil)])
             let exchange = try S3RetryingExecutor(script, maxAttempts: 5, sleeper: { _ in }).execute(Self.request())
             XCTAssertFalse(exchange.succeeded, "\(step)")
@@ -99,8 +103,9 @@ final class S3ExecutorTests: XCTestCase {
     func testTheStoreClaimsEveryCapabilityAndAStoreUnderUploadLockKeepsTheChain() throws {
         let script = ScriptedExecutor([.status(200, nil), .status(200, nil)])
         let store = S3Store(Self.configuration, executor: script)
-        XCTAssertEqual(store.capabilities,
-                       [.exclusiveCreate, .storageClasses, .rehydration, .objectLock, .versioning, .incompleteUploads])
+        XCTAssertEqual(
+            store.capabilities,
+            [.exclusiveCreate, .storageClasses, .rehydration, .objectLock, .versioning, .incompleteUploads])
         XCTAssertEqual(store.bucket?.name, "bucket")
         let locked = try XCTUnwrap(store.bucket).withUploadLock(UploadObjectLock(mode: "COMPLIANCE", days: 3))
         try locked.put(try ObjectKey("backups/c/id/data.lbx"), data: [1])
@@ -181,7 +186,8 @@ final class ScriptedExecutor: S3RequestExecutor, @unchecked Sendable {
     static func answer(_ status: Int, _ body: [UInt8]) -> S3Exchange {
         let response = HTTPResponse(status: status, headers: [:], body: body)
         let error = response.isSuccess ? nil : S3XML.error(body)
-        return S3Exchange(outcome: .answered(response, error: error),
-                          attempts: ["HTTP \(status)" + (error.map { " \($0.code)" } ?? "")])
+        return S3Exchange(
+            outcome: .answered(response, error: error),
+            attempts: ["HTTP \(status)" + (error.map { " \($0.code)" } ?? "")])
     }
 }

@@ -13,8 +13,10 @@ final class S3StoreTests: XCTestCase {
         try S3TestServer.require(file: file, line: line)
     }
 
-    func store(_ server: S3TestServer, through url: URL? = nil, secret: String? = nil, partSize: Int = 5 << 20,
-               dataClass: String? = nil, attempts: Int = 5) -> S3Store {
+    func store(
+        _ server: S3TestServer, through url: URL? = nil, secret: String? = nil, partSize: Int = 5 << 20,
+        dataClass: String? = nil, attempts: Int = 5
+    ) -> S3Store {
         server.store(through: url, secret: secret, partSize: partSize, dataClass: dataClass, attempts: attempts)
     }
 
@@ -24,10 +26,12 @@ final class S3StoreTests: XCTestCase {
 
     /// The views (storage classes, versions, the bucket) work through a decorator against the real server.
     func testConformanceThroughALoggingDecorator() throws {
-        let s3 = store(try server()), lines = Lines()
+        let s3 = store(try server())
+        let lines = Lines()
         try StoreConformance.run(InterceptedStore(s3, LoggingInterceptor(location: s3.location, log: lines.append)))
-        XCTAssertTrue(lines.all.contains { $0.contains("setStorageClass 'backups/conformance/archival.bin' done") },
-                      lines.all.suffix(10).joined(separator: "\n"))
+        XCTAssertTrue(
+            lines.all.contains { $0.contains("setStorageClass 'backups/conformance/archival.bin' done") },
+            lines.all.suffix(10).joined(separator: "\n"))
         XCTAssertTrue(lines.all.contains { $0.contains("incompleteUploads '\(s3.configuration.bucket)' done") })
     }
 
@@ -36,8 +40,10 @@ final class S3StoreTests: XCTestCase {
         XCTAssertThrowsError(try wrong.put(try ObjectKey("a/b"), data: [1])) { error in
             guard let failure = error as? S3Error else { return XCTFail("unexpected \(error)") }
             XCTAssertEqual(failure.exitStatus.rawValue, 2, failure.description)
-            XCTAssertTrue(failure.description.contains("SignatureDoesNotMatch") || failure.description.lowercased().contains("signature"),
-                          failure.description)
+            XCTAssertTrue(
+                failure.description.contains("SignatureDoesNotMatch")
+                    || failure.description.lowercased().contains("signature"),
+                failure.description)
             XCTAssertFalse(failure.description.contains("not-the-secret"))
         }
     }
@@ -46,8 +52,9 @@ final class S3StoreTests: XCTestCase {
         let s3 = store(try server(), partSize: 5 << 20)
         let key = try ObjectKey("backups/c/multipart.bin")
         let writer = try s3.makeWriter(for: key)
-        var expected = SHA(), block = [UInt8](repeating: 0, count: 1 << 20)
-        for round in 0..<17 {   // 17 MiB: three full 5 MiB parts and a short last part
+        var expected = SHA()
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        for round in 0..<17 {  // 17 MiB: three full 5 MiB parts and a short last part
             for index in block.indices { block[index] = UInt8(truncatingIfNeeded: index &* 7 &+ round &* 13) }
             expected.add(block)
             try block.withUnsafeBytes { try writer.write($0) }
@@ -58,7 +65,9 @@ final class S3StoreTests: XCTestCase {
         var actual = SHA()
         let reader = try s3.open(key)
         var buffer = [UInt8](repeating: 0, count: 300_000)
-        while case let count = try buffer.withUnsafeMutableBytes({ try reader.read(into: $0) }), count > 0 { actual.add(buffer[0..<count]) }
+        while case let count = try buffer.withUnsafeMutableBytes({ try reader.read(into: $0) }), count > 0 {
+            actual.add(buffer[0..<count])
+        }
         XCTAssertEqual(actual, expected)
     }
 
@@ -97,7 +106,9 @@ final class S3StoreTests: XCTestCase {
         try server.queueFaults(json: #"[{"status": 503, "code": "SlowDown"}, {"status": 500}, {"drop_request": true}]"#)
         try s3.put(key, data: Array("survived".utf8))
         XCTAssertEqual(try s3.get(key), Array("survived".utf8))
-        let puts = try server.proxyLog().filter { ($0["method"] as? String) == "PUT" && ($0["path"] as? String ?? "").hasSuffix("retry/object") }
+        let puts = try server.proxyLog().filter {
+            ($0["method"] as? String) == "PUT" && ($0["path"] as? String ?? "").hasSuffix("retry/object")
+        }
         XCTAssertGreaterThanOrEqual(puts.count, 4, "three failures and the success: \(puts)")
     }
 
@@ -116,11 +127,16 @@ final class S3StoreTests: XCTestCase {
         let s3 = store(server, through: server.proxyURL, attempts: 3)
         try server.queueFaults(json: #"[{"status": 403, "code": "AccessDenied"}]"#)
         XCTAssertThrowsError(try s3.put(try ObjectKey("retry/denied"), data: [1]))
-        try server.queueFaults(json: #"[{"status": 503, "code": "SlowDown"}, {"status": 503, "code": "SlowDown"}, {"status": 503, "code": "SlowDown"}]"#)
+        try server.queueFaults(
+            json:
+                #"[{"status": 503, "code": "SlowDown"}, {"status": 503, "code": "SlowDown"}, {"status": 503, "code": "SlowDown"}]"#
+        )
         XCTAssertThrowsError(try s3.put(try ObjectKey("retry/given-up"), data: [1])) { error in
             XCTAssertTrue("\(error)".contains("after 3 attempts"), "\(error)")
         }
         let log = try server.proxyLog()
-        XCTAssertEqual(log.filter { ($0["path"] as? String ?? "").hasSuffix(s3.configuration.prefix + "/retry/denied") }.count, 1, "403 is never retried")
+        XCTAssertEqual(
+            log.filter { ($0["path"] as? String ?? "").hasSuffix(s3.configuration.prefix + "/retry/denied") }.count, 1,
+            "403 is never retried")
     }
 }

@@ -15,8 +15,10 @@ extension S3TestServer {
     }
 
     /// A store on a fresh `tests/<random>` prefix, retrying without real waiting.
-    func store(bucket: String? = nil, through url: URL? = nil, secret: String? = nil, partSize: Int = 5 << 20,
-               dataClass: String? = nil, attempts: Int, lock: UploadObjectLock? = nil) -> S3Store {
+    func store(
+        bucket: String? = nil, through url: URL? = nil, secret: String? = nil, partSize: Int = 5 << 20,
+        dataClass: String? = nil, attempts: Int, lock: UploadObjectLock? = nil
+    ) -> S3Store {
         var credentials = awsCredentials
         if let secret { credentials.secretAccessKey = secret }
         let configuration = S3Configuration(

@@ -1,13 +1,15 @@
+import Storage
 // The one conformance suite every BlobStore runs (LocalStore, MemoryStore here; S3Store where its server is;
 // each also through a decorator). It checks the contract written in Sources/IO/Storage/BlobStore.swift, and
 // that what a store claims in `capabilities` matches what it does.
 import XCTest
-import Storage
 
 enum StoreConformance {
     /// `otherStorageClass` is a class a store claiming `.storageClasses` can move an object to.
-    static func run(_ store: BlobStore, otherStorageClass: String = "STANDARD_IA",
-                    file: StaticString = #filePath, line: UInt = #line) throws {
+    static func run(
+        _ store: BlobStore, otherStorageClass: String = "STANDARD_IA",
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         try putGetReplace(store)
         try streamingWriterIsInvisibleUntilCommit(store)
         try abortLeavesNothing(store)
@@ -58,19 +60,27 @@ enum StoreConformance {
         let key = try key("conformance/missing/nothing")
         XCTAssertNil(try store.head(key))
         XCTAssertThrowsError(try store.open(key)) { error in
-            guard case StoreError.notFound(let missing, _) = error else { return XCTFail("expected notFound, got \(error)") }
+            guard case StoreError.notFound(let missing, _) = error else {
+                return XCTFail("expected notFound, got \(error)")
+            }
             XCTAssertEqual(missing, key.rawValue)
         }
         XCTAssertNoThrow(try store.delete(key), "deleting a missing object is idempotent")
     }
 
     static func listingByPrefix(_ store: BlobStore) throws {
-        for name in ["conformance/list/a/1", "conformance/list/a/2", "conformance/list/ab", "conformance/list/b/1", "conformance/lister"] {
+        for name in [
+            "conformance/list/a/1", "conformance/list/a/2", "conformance/list/ab", "conformance/list/b/1",
+            "conformance/lister",
+        ] {
             try store.put(try key(name), data: [1])
         }
-        XCTAssertEqual(try store.list(prefix: "conformance/list/a/").map(\.key.rawValue), ["conformance/list/a/1", "conformance/list/a/2"])
-        XCTAssertEqual(try store.list(prefix: "conformance/list/a").map(\.key.rawValue),
-                       ["conformance/list/a/1", "conformance/list/a/2", "conformance/list/ab"])
+        XCTAssertEqual(
+            try store.list(prefix: "conformance/list/a/").map(\.key.rawValue),
+            ["conformance/list/a/1", "conformance/list/a/2"])
+        XCTAssertEqual(
+            try store.list(prefix: "conformance/list/a").map(\.key.rawValue),
+            ["conformance/list/a/1", "conformance/list/a/2", "conformance/list/ab"])
         XCTAssertEqual(try store.list(prefix: "conformance/list").count, 5)
         XCTAssertEqual(try store.list(prefix: "conformance/nothing-here/").count, 0)
         try store.delete(try key("conformance/list/a/1"))
@@ -78,8 +88,9 @@ enum StoreConformance {
     }
 
     static func exclusiveCreate(_ store: BlobStore) throws {
-        XCTAssertTrue(store.capabilities.contains(.exclusiveCreate),
-                      "locks need exclusive create: \(store.capabilities)")
+        XCTAssertTrue(
+            store.capabilities.contains(.exclusiveCreate),
+            "locks need exclusive create: \(store.capabilities)")
         let key = try key("conformance/exclusive/lock")
         XCTAssertTrue(try store.createExclusive(key, data: Array("mine".utf8)))
         XCTAssertFalse(try store.createExclusive(key, data: Array("theirs".utf8)))
@@ -91,7 +102,8 @@ enum StoreConformance {
     static func largeStreamedObject(_ store: BlobStore) throws {
         let key = try key("conformance/large/object")
         let writer = try store.makeWriter(for: key)
-        var expected = SHA(), block = [UInt8](repeating: 0, count: 256 * 1024)
+        var expected = SHA()
+        var block = [UInt8](repeating: 0, count: 256 * 1024)
         for round in 0..<40 {
             for index in block.indices { block[index] = UInt8(truncatingIfNeeded: index &* 31 &+ round) }
             expected.add(block)
@@ -100,7 +112,8 @@ enum StoreConformance {
         _ = try writer.commit()
         let reader = try store.open(key)
         defer { reader.close() }
-        var actual = SHA(), buffer = [UInt8](repeating: 0, count: 100_000)
+        var actual = SHA()
+        var buffer = [UInt8](repeating: 0, count: 100_000)
         while true {
             let count = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
             if count == 0 { break }
@@ -116,10 +129,12 @@ extension StoreConformance {
     /// `store.bucket(for:)` never hand out a view for an unclaimed capability or hide one for a claimed one.
     static func claimedViews(_ store: BlobStore) throws {
         let claims = store.capabilities
-        XCTAssertEqual(store.archival != nil, !claims.isDisjoint(with: .archivalOperations),
-                       "archival view vs claims \(claims)")
-        XCTAssertEqual(store.bucket != nil, !claims.isDisjoint(with: .bucketOperations),
-                       "bucket view vs claims \(claims)")
+        XCTAssertEqual(
+            store.archival != nil, !claims.isDisjoint(with: .archivalOperations),
+            "archival view vs claims \(claims)")
+        XCTAssertEqual(
+            store.bucket != nil, !claims.isDisjoint(with: .bucketOperations),
+            "bucket view vs claims \(claims)")
         for capability in [StoreCapabilities.storageClasses, .rehydration, .objectLock, .versioning] {
             XCTAssertEqual(store.archival(for: capability) != nil, claims.contains(capability), "\(capability)")
         }
@@ -136,8 +151,9 @@ extension StoreConformance {
             XCTAssertNotNil(try store.head(key)?.storageClass, "a store with storage classes reports them")
             try archival.setStorageClass(otherStorageClass, for: key)
             XCTAssertEqual(try store.head(key)?.storageClass, otherStorageClass)
-            XCTAssertEqual(try store.list(prefix: "backups/conformance/").first { $0.key == key }?.storageClass,
-                           otherStorageClass)
+            XCTAssertEqual(
+                try store.list(prefix: "backups/conformance/").first { $0.key == key }?.storageClass,
+                otherStorageClass)
         } else {
             XCTAssertFalse(claims.contains(.storageClasses))
         }

@@ -31,8 +31,9 @@ final class StoreDecoratorTests: XCTestCase {
         XCTAssertTrue(log.contains { $0.hasPrefix(put) }, log.prefix(5).joined(separator: "\n"))
         XCTAssertTrue(log.contains { $0.contains("commit 'conformance/large/object' (10485760 bytes) done") })
         let failed = "open 'conformance/missing/nothing' failed in "
-        XCTAssertTrue(log.contains { $0.contains(failed) && $0.contains("missing") },
-                      "a failure is logged with its error and still thrown (the suite checks notFound)")
+        XCTAssertTrue(
+            log.contains { $0.contains(failed) && $0.contains("missing") },
+            "a failure is logged with its error and still thrown (the suite checks notFound)")
     }
 
     func testViewsAreDecoratedAndAStoreUnderUploadLockKeepsTheDecorator() throws {
@@ -133,8 +134,11 @@ struct FakeBucket: BucketOperations {
     func status() throws -> BucketStatus { BucketStatus(versioning: nil, objectLock: false) }
     func objectLockEnabled() throws -> Bool { false }
     func incompleteUploads() throws -> [PendingUpload] {
-        [PendingUpload(key: try ObjectKey("backups/c/leftover"), storeKey: "p/backups/c/leftover", uploadId: "u1",
-                       initiated: nil)]
+        [
+            PendingUpload(
+                key: try ObjectKey("backups/c/leftover"), storeKey: "p/backups/c/leftover", uploadId: "u1",
+                initiated: nil)
+        ]
     }
     func abort(_ upload: PendingUpload) throws {}
     func withUploadLock(_ lock: UploadObjectLock) -> BlobStore {

@@ -2,7 +2,9 @@
 // file and no temporary file; a link at the temporary name is never written through.
 import Foundation
 import XCTest
+
 @testable import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +20,7 @@ final class DurableFileTests: XCTestCase {
         let scratch = try ScratchDirectory()
         let path = scratch.path + "/metrics.prom"
         try Data("old\n".utf8).write(to: URL(fileURLWithPath: path))
-        let mask = umask(0o077)   // the mode must not depend on the umask
+        let mask = umask(0o077)  // the mode must not depend on the umask
         defer { umask(mask) }
         let file = try DurableFile(replacing: path, mode: 0o644) { path + ".tmp.1" }
         XCTAssertEqual(mode(file.temporaryPath), 0o644)
@@ -61,7 +63,8 @@ final class DurableFileTests: XCTestCase {
 
     func testALinkAtTheTemporaryNameIsNeverFollowed() throws {
         let scratch = try ScratchDirectory()
-        let victim = scratch.path + "/victim", link = scratch.path + "/out.tmp"
+        let victim = scratch.path + "/victim"
+        let link = scratch.path + "/out.tmp"
         try Data("precious".utf8).write(to: URL(fileURLWithPath: victim))
         XCTAssertEqual(chmod(victim, 0o600), 0)
         XCTAssertEqual(symlink(victim, link), 0)

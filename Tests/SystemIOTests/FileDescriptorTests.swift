@@ -2,7 +2,9 @@
 // signals interrupt the writer (short writes and EINTR), and a read loop to the end of a file.
 import Foundation
 import XCTest
+
 @testable import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,8 +15,16 @@ final class FileDescriptorTests: XCTestCase {
         private let lock = NSLock()
         private var thread: pthread_t?
         var value: pthread_t? {
-            get { lock.lock(); defer { lock.unlock() }; return thread }
-            set { lock.lock(); thread = newValue; lock.unlock() }
+            get {
+                lock.lock()
+                defer { lock.unlock() }
+                return thread
+            }
+            set {
+                lock.lock()
+                thread = newValue
+                lock.unlock()
+            }
         }
     }
 
@@ -30,8 +40,10 @@ final class FileDescriptorTests: XCTestCase {
         var ends: [Int32] = [0, 0]
         XCTAssertEqual(pipe(&ends), 0)
         let payload = (0..<(4 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) }
-        let writer = WriterThread(), done = DispatchSemaphore(value: 0)
-        let failure = WriterResult(), writeEnd = FileDescriptor(ends[1])
+        let writer = WriterThread()
+        let done = DispatchSemaphore(value: 0)
+        let failure = WriterResult()
+        let writeEnd = FileDescriptor(ends[1])
         let thread = Thread {
             writer.value = pthread_self()
             do { try writeEnd.writeAll(payload, path: "pipe") } catch { failure.error = error }
@@ -39,7 +51,8 @@ final class FileDescriptorTests: XCTestCase {
             done.signal()
         }
         thread.start()
-        var received: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 3000)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 3000)
         let reader = FileDescriptor(ends[0])
         var interruptions = 0
         while true {
@@ -67,7 +80,10 @@ final class FileDescriptorTests: XCTestCase {
         XCTAssertEqual(pipe(&ends), 0)
         close(ends[0])
         let previous = signal(SIGPIPE, SIG_IGN)
-        defer { signal(SIGPIPE, previous); close(ends[1]) }
+        defer {
+            signal(SIGPIPE, previous)
+            close(ends[1])
+        }
         XCTAssertThrowsError(try FileDescriptor(ends[1]).writeAll([1, 2, 3], path: "the pipe")) { error in
             XCTAssertEqual(error as? SystemError, SystemError("write", path: "the pipe", code: EPIPE))
             XCTAssertEqual("\(error)", "write 'the pipe' failed: Broken pipe")
@@ -104,8 +120,11 @@ final class FileDescriptorTests: XCTestCase {
         struct Mine: Error, Equatable { let text: String }
         struct Other: Error {}
         XCTAssertEqual(try SystemError.mapped({ 42 }, into: { Mine(text: $0.description) }), 42)
-        XCTAssertThrowsError(try SystemError.mapped({ throw SystemError("fsync", path: "/f", code: EIO) },
-                                                    into: { Mine(text: $0.description) })) { error in
+        XCTAssertThrowsError(
+            try SystemError.mapped(
+                { throw SystemError("fsync", path: "/f", code: EIO) },
+                into: { Mine(text: $0.description) })
+        ) { error in
             XCTAssertEqual(error as? Mine, Mine(text: "fsync '/f' failed: Input/output error"))
         }
         XCTAssertThrowsError(try SystemError.mapped({ throw Other() }, into: { Mine(text: $0.description) })) { error in

@@ -2,7 +2,9 @@
 // two processes would), a bounded wait, release on close, and no lock file through a link.
 import Foundation
 import XCTest
+
 @testable import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -2,7 +2,9 @@
 // descriptors, and a new process group or session when asked.
 import Foundation
 import XCTest
+
 @testable import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,8 +22,9 @@ final class SpawnTests: XCTestCase {
         let scratch = try ScratchDirectory()
         let output = try FileDescriptor.open(scratch.path + "/out", O_WRONLY | O_CREAT | O_EXCL)
         defer { output.close() }
-        var spawn = Spawn("/bin/sh", ["-c", "echo \"$LIFEBOAT_TEST:${HOME-unset}\"; echo oops >&2"],
-                          environment: ["LIFEBOAT_TEST": "value with spaces"])
+        var spawn = Spawn(
+            "/bin/sh", ["-c", "echo \"$LIFEBOAT_TEST:${HOME-unset}\"; echo oops >&2"],
+            environment: ["LIFEBOAT_TEST": "value with spaces"])
         spawn.standardOutput = .descriptor(output.rawValue)
         spawn.standardError = .descriptor(output.rawValue)
         XCTAssertEqual(try spawn.run(), 0)
@@ -31,7 +34,7 @@ final class SpawnTests: XCTestCase {
 
     func testNoDescriptorAboveTwoIsInherited() throws {
         let scratch = try ScratchDirectory()
-        let fd = open(scratch.path + "/inherited", O_WRONLY | O_CREAT, 0o600)   // no O_CLOEXEC on purpose
+        let fd = open(scratch.path + "/inherited", O_WRONLY | O_CREAT, 0o600)  // no O_CLOEXEC on purpose
         XCTAssertGreaterThan(fd, 2)
         defer { close(fd) }
         XCTAssertEqual(try Spawn("/bin/sh", ["-c", "test -e /proc/$$/fd/\(fd)"], environment: [:]).run(), 1)
@@ -54,8 +57,11 @@ final class SpawnTests: XCTestCase {
             kill(pid, SIGKILL)
             XCTAssertEqual(try Spawn.wait(for: pid, executable: "/bin/sleep"), 128 + SIGKILL)
             XCTAssertEqual(Int32(fields[2]), pid, "its own process group (\(grouping))")
-            if grouping == .session { XCTAssertEqual(Int32(fields[3]), pid, "its own session") }
-            else { XCTAssertEqual(Int32(fields[3]), getsid(0), "still the caller's session") }
+            if grouping == .session {
+                XCTAssertEqual(Int32(fields[3]), pid, "its own session")
+            } else {
+                XCTAssertEqual(Int32(fields[3]), getsid(0), "still the caller's session")
+            }
         }
         XCTAssertThrowsError(try Spawn.wait(for: getpid(), executable: "self")) { error in
             XCTAssertEqual((error as? SystemError)?.code, ECHILD)

@@ -9,8 +9,9 @@ public enum Curl {
         let captured = try ProcessRunner.capture("/usr/bin/env", ["curl", "-sS", "--fail"] + arguments)
         guard captured.status == 0 else {
             let problem = String(decoding: captured.stderr, as: UTF8.self)
-            throw NSError(domain: "curl", code: Int(captured.status),
-                          userInfo: [NSLocalizedDescriptionKey: "curl \(arguments) failed: " + problem])
+            throw NSError(
+                domain: "curl", code: Int(captured.status),
+                userInfo: [NSLocalizedDescriptionKey: "curl \(arguments) failed: " + problem])
         }
         return captured.stdout
     }

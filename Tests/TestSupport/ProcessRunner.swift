@@ -5,17 +5,23 @@ import Foundation
 public enum ProcessRunner {
     /// Runs `executable` with `arguments`; `environment` replaces the test's own when given, `input` is its stdin
     /// (none: the test's own, as a child started by hand would have).
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                           directory: String? = nil, input: Data? = nil) throws -> RunResult {
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        directory: String? = nil, input: Data? = nil
+    ) throws -> RunResult {
         let captured = try capture(executable, arguments, environment: environment, directory: directory, input: input)
-        return RunResult(status: captured.status, stdout: String(decoding: captured.stdout, as: UTF8.self),
-                         stderr: String(decoding: captured.stderr, as: UTF8.self))
+        return RunResult(
+            status: captured.status, stdout: String(decoding: captured.stdout, as: UTF8.self),
+            stderr: String(decoding: captured.stderr, as: UTF8.self))
     }
 
     /// As `run`, keeping stdout as bytes (for tools whose output is binary).
-    public static func capture(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                               directory: String? = nil, input: Data? = nil)
-        throws -> (status: Int32, stdout: Data, stderr: Data) {
+    public static func capture(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        directory: String? = nil, input: Data? = nil
+    )
+        throws -> (status: Int32, stdout: Data, stderr: Data)
+    {
         let files = try TemporaryDirectory.make(prefix: "lifeboat-run")
         defer { try? FileManager.default.removeItem(atPath: files) }
         let process = Process()
@@ -32,8 +38,10 @@ public enum ProcessRunner {
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: files + "/err"))
         try process.run()
         process.waitUntilExit()
-        return (process.terminationStatus,
-                FileManager.default.contents(atPath: files + "/out") ?? Data(),
-                FileManager.default.contents(atPath: files + "/err") ?? Data())
+        return (
+            process.terminationStatus,
+            FileManager.default.contents(atPath: files + "/out") ?? Data(),
+            FileManager.default.contents(atPath: files + "/err") ?? Data()
+        )
     }
 }

@@ -27,29 +27,34 @@ public struct S3TestServer {
     public static func require(file: StaticString = #filePath, line: UInt = #line) throws -> S3TestServer {
         let env = ProcessInfo.processInfo.environment
         guard let endpoint = env["LIFEBOAT_TEST_S3_ENDPOINT"], let proxy = env["LIFEBOAT_TEST_S3_PROXY"],
-              let bucket = env["LIFEBOAT_TEST_S3_BUCKET"], let key = env["AWS_ACCESS_KEY_ID"],
-              let secret = env["AWS_SECRET_ACCESS_KEY"] else {
+            let bucket = env["LIFEBOAT_TEST_S3_BUCKET"], let key = env["AWS_ACCESS_KEY_ID"],
+            let secret = env["AWS_SECRET_ACCESS_KEY"]
+        else {
             XCTFail("the S3 test server is not configured: run the suite with scripts/test.sh", file: file, line: line)
             throw XCTSkip("unreachable")
         }
-        return S3TestServer(endpoint: endpoint, proxy: proxy, bucket: bucket,
-                            region: env["LIFEBOAT_TEST_S3_REGION"] ?? "us-east-1",
-                            accessKeyID: key, secretAccessKey: secret)
+        return S3TestServer(
+            endpoint: endpoint, proxy: proxy, bucket: bucket,
+            region: env["LIFEBOAT_TEST_S3_REGION"] ?? "us-east-1",
+            accessKeyID: key, secretAccessKey: secret)
     }
 
     /// Runs a Python snippet with `s3` bound to a boto3 client of the test server; returns its stdout.
     public func boto3(_ code: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let script = "import boto3, json, sys\n"
+        let script =
+            "import boto3, json, sys\n"
             + "s3 = boto3.client('s3', endpoint_url='\(endpoint)', region_name='\(region)')\n" + code
-        let result = try ProcessRunner.run("/usr/bin/env", ["python3", "-c", script],
-                                           environment: ProcessInfo.processInfo.environment)
+        let result = try ProcessRunner.run(
+            "/usr/bin/env", ["python3", "-c", script],
+            environment: ProcessInfo.processInfo.environment)
         XCTAssertEqual(result.status, 0, "boto3 script failed: " + result.stderr, file: file, line: line)
         return result.stdout
     }
 
     /// Key → storage class of every object under `prefix` in `bucket`.
     public func storageClasses(bucket: String? = nil, prefix: String) throws -> [String: String] {
-        let output = try boto3("""
+        let output = try boto3(
+            """
             pages = s3.get_paginator('list_objects_v2').paginate(Bucket='\(bucket ?? self.bucket)', Prefix='\(prefix)/')
             print(json.dumps({o['Key'][len('\(prefix)/'):]: o.get('StorageClass', 'STANDARD') \
             for p in pages for o in p.get('Contents', [])}))

@@ -16,7 +16,8 @@ final class FileTreeTests: XCTestCase {
     }
 
     func testTemporaryDirectoriesAreFreshAndDistinct() throws {
-        let first = try TemporaryDirectory.make(prefix: "fresh"), second = try TemporaryDirectory.make(prefix: "fresh")
+        let first = try TemporaryDirectory.make(prefix: "fresh")
+        let second = try TemporaryDirectory.make(prefix: "fresh")
         defer { [first, second].forEach { try? FileManager.default.removeItem(atPath: $0) } }
         XCTAssertNotEqual(first, second)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: first), [])

@@ -11,11 +11,15 @@ enum BackupTypeOption: String, ExpressibleByArgument, CaseIterable {
 struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Take a backup (logical: pg_dump of each database; snapshot: BASE_BACKUP of the cluster and its tablespaces, WAL-aligned).")
+        abstract:
+            "Take a backup (logical: pg_dump of each database; snapshot: BASE_BACKUP of the cluster and its tablespaces, WAL-aligned)."
+    )
 
     @OptionGroup var options: GlobalOptions
-    @Option(name: .long, help: "logical or snapshot (default: backup.type from the configuration).") var type: BackupTypeOption?
-    @Option(name: .long, help: "Database to include (repeatable; default: every non-template database).") var database: [String] = []
+    @Option(name: .long, help: "logical or snapshot (default: backup.type from the configuration).") var type:
+        BackupTypeOption?
+    @Option(name: .long, help: "Database to include (repeatable; default: every non-template database).") var database:
+        [String] = []
     @Option(name: .long, help: "A label stored with the backup.") var label: String?
     @Option(name: .long, help: "Keep this backup at least until DATE (YYYY-MM-DD or RFC 3339).") var keepUntil: String?
     @Flag(name: .long, help: "Keep this backup until it is unpinned.") var pin = false
@@ -62,35 +66,44 @@ struct BackupCommand: ParsableCommand {
     func run() throws {
         let context = try CommandContext(options, command: "backup")
         let (repository, keyring) = try context.unlockedRepository()
-        let request = BackupRequest(kind: type.flatMap { BackupKind(rawValue: $0.rawValue) }, databases: database,
-                                    label: label, pinned: pin,
-                                    keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp))
+        let request = BackupRequest(
+            kind: type.flatMap { BackupKind(rawValue: $0.rawValue) }, databases: database,
+            label: label, pinned: pin,
+            keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp))
         let manifest = try BackupRun(context: context.engine, repository: repository, keyring: keyring).run(request)
         let summary = Summary(manifest)
         try context.emitJSON(summary)
         Self.recordMetrics(manifest)
-        let stored = Format.bytes(summary.storedBytes), seconds = Format.duration(summary.seconds)
+        let stored = Format.bytes(summary.storedBytes)
+        let seconds = Format.duration(summary.seconds)
         let content = Format.bytes(summary.dumpBytes)
         if manifest.kind == .snapshot {
             let server = manifest.server
             let wal = "WAL \(server.startLsn) to \(server.stopLsn ?? "?") on timeline \(server.timeline ?? 0)"
-            context.say("snapshot \(summary.id) complete: \(wal) archived, \(content) copied, \(stored) stored, "
-                + seconds)
+            context.say(
+                "snapshot \(summary.id) complete: \(wal) archived, \(content) copied, \(stored) stored, "
+                    + seconds)
         } else {
-            context.say("backup \(summary.id) complete: \(summary.databases.count) database(s), \(content) dumped, "
-                + "\(stored) stored, \(summary.rows) rows in \(summary.tables) tables, \(seconds)")
+            context.say(
+                "backup \(summary.id) complete: \(summary.databases.count) database(s), \(content) dumped, "
+                    + "\(stored) stored, \(summary.rows) rows in \(summary.tables) tables, \(seconds)")
         }
     }
 
     /// Per backup type, so an alert can say which kind of backup is overdue.
     static func recordMetrics(_ manifest: BackupManifest) {
-        let recorder = MetricsRecorder.shared, type = [("type", manifest.kind.rawValue)]
+        let recorder = MetricsRecorder.shared
+        let type = [("type", manifest.kind.rawValue)]
         recorder.record(bytes: manifest.storedBytes)
-        recorder.gauge("lifeboat_backup_last_success_timestamp_seconds", manifest.finishedAt.timeIntervalSince1970, labels: type,
-                       help: "Finish time of the newest complete backup of this type taken by this host (Unix time).")
-        recorder.gauge("lifeboat_backup_last_duration_seconds", manifest.finishedAt.timeIntervalSince(manifest.startedAt), labels: type,
-                       help: "Duration of the last complete backup of this type.")
-        recorder.gauge("lifeboat_backup_last_stored_bytes", Double(manifest.storedBytes), labels: type,
-                       help: "Bytes stored in the repository by the last complete backup of this type.")
+        recorder.gauge(
+            "lifeboat_backup_last_success_timestamp_seconds", manifest.finishedAt.timeIntervalSince1970, labels: type,
+            help: "Finish time of the newest complete backup of this type taken by this host (Unix time).")
+        recorder.gauge(
+            "lifeboat_backup_last_duration_seconds", manifest.finishedAt.timeIntervalSince(manifest.startedAt),
+            labels: type,
+            help: "Duration of the last complete backup of this type.")
+        recorder.gauge(
+            "lifeboat_backup_last_stored_bytes", Double(manifest.storedBytes), labels: type,
+            help: "Bytes stored in the repository by the last complete backup of this type.")
     }
 }

@@ -19,10 +19,12 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(options, command: "check")
-        let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let binary =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-        let request = CheckRequest(configPath: context.configPath, binaryPath: binary, policies: context.policies,
-                                   unlockRepository: context.unlockedRepository)
+        let request = CheckRequest(
+            configPath: context.configPath, binaryPath: binary, policies: context.policies,
+            unlockRepository: context.unlockedRepository)
         let report = HealthCheckRun(context: context.engine, request: request).run()
         try context.emitJSON(report.items)
         for item in report.items {

@@ -18,21 +18,26 @@ struct CommandContext {
         self.options = options
         self.command = command
         let environment = ProcessInfo.processInfo.environment
-        let path = try ConfigLocator.resolve(explicit: options.config, environment: environment,
-                                             currentDirectory: FileManager.default.currentDirectoryPath)
+        let path = try ConfigLocator.resolve(
+            explicit: options.config, environment: environment,
+            currentDirectory: FileManager.default.currentDirectoryPath)
         config = try ConfigLoader.load(path: path)
         MetricsRecorder.shared.configure(path: options.metricsFile, cluster: config.cluster, command: command)
         configPath = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         let logger = LogSetup.makeLogger(command: command, options: options, environment: environment)
         if config.repository.insecureSkipTLSVerify {
-            logger.warning("repository.insecure_skip_tls_verify is set: TLS certificates of the repository are NOT verified; use it for testing only")
+            logger.warning(
+                "repository.insecure_skip_tls_verify is set: TLS certificates of the repository are NOT verified; use it for testing only"
+            )
         }
         if config.postgresURLHasPassword {
-            logger.warning("postgres.url contains a password; prefer PGPASSWORD or ~/.pgpass so it is not stored in the file")
+            logger.warning(
+                "postgres.url contains a password; prefer PGPASSWORD or ~/.pgpass so it is not stored in the file")
         }
-        engine = EngineContext(config: config, logger: logger,
-                               progress: ProgressReporter.forTerminal(disabled: options.noProgress || options.quiet || options.json),
-                               environment: environment)
+        engine = EngineContext(
+            config: config, logger: logger,
+            progress: ProgressReporter.forTerminal(disabled: options.noProgress || options.quiet || options.json),
+            environment: environment)
     }
 
     func credential() throws -> Credential {
@@ -49,11 +54,13 @@ struct CommandContext {
 
     /// Opens the configured repository without unlocking it: key changes unlock under the "keys" lock.
     func openRepository() throws -> Repository {
-        let repository = try Repository.open(config.repository, environment: engine.environment,
-                                             immutability: try policies.uploadImmutability(), logger: engine.logger)
+        let repository = try Repository.open(
+            config.repository, environment: engine.environment,
+            immutability: try policies.uploadImmutability(), logger: engine.logger)
         // Said where backups are written or the policy applied, not on every WAL push.
         if let problem = repository.immutabilityProblem, ["backup", "prune", "check", "pin"].contains(command) {
-            engine.logger.warning("the policy asks for immutability, but \(problem): objects are uploaded without Object Lock")
+            engine.logger.warning(
+                "the policy asks for immutability, but \(problem): objects are uploaded without Object Lock")
         }
         return repository
     }
@@ -61,8 +68,9 @@ struct CommandContext {
     /// Every run that opens the repository reports its key slots (a slot nobody meant to add is an alert); key
     /// add and remove report them again after the change.
     static func recordKeySlots(_ count: Int) {
-        MetricsRecorder.shared.gauge("lifeboat_key_slots", Double(count),
-                                     help: "Key slots of the repository (each opens it with its own key file or passphrase), when last read.")
+        MetricsRecorder.shared.gauge(
+            "lifeboat_key_slots", Double(count),
+            help: "Key slots of the repository (each opens it with its own key file or passphrase), when last read.")
     }
 
     func catalog() throws -> BackupCatalog {

@@ -16,7 +16,9 @@ struct DrillRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Restore a backup into a scratch target, check it, measure RTO and RPO, record the evidence.",
-        discussion: "Exit 0: every check passed and the objectives were met; 3: a check failed or an objective was missed; 1: the drill could not run; 2: the drill file is invalid.")
+        discussion:
+            "Exit 0: every check passed and the objectives were met; 3: a check failed or an objective was missed; 1: the drill could not run; 2: the drill file is invalid."
+    )
 
     @OptionGroup var options: GlobalOptions
     @Argument(help: "The drill file (drills/*.yml).") var file: String
@@ -33,21 +35,27 @@ struct DrillRunCommand: ParsableCommand {
         let context = try CommandContext(options, command: "drill")
         let incident = now.flatMap(CatalogCoding.parseTimestamp)
         if let incident, incident > context.engine.now().addingTimeInterval(1) {
-            throw ValidationError("--now is the simulated incident time T0 and cannot be in the future (RTO is measured from it)")
+            throw ValidationError(
+                "--now is the simulated incident time T0 and cannot be in the future (RTO is measured from it)")
         }
         let definition = try DrillDefinitionFile.load(file)
-        let session = DrillSession(context: context.engine, catalog: try context.catalog(), policies: context.policies,
-                                   definition: definition)
-        let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let report = try session.run(DrillRunOptions(keep: keep, incidentAt: incident, binaryPath: binary,
-                                                     configPath: context.configPath))
+        let session = DrillSession(
+            context: context.engine, catalog: try context.catalog(), policies: context.policies,
+            definition: definition)
+        let binary =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let report = try session.run(
+            DrillRunOptions(
+                keep: keep, incidentAt: incident, binaryPath: binary,
+                configPath: context.configPath))
         let evidence = report.evidence
         try context.emitJSON(evidence)
         Self.recordMetrics(report)
         context.say(report.summary)
         if let target = report.keptTarget {
-            context.say("kept: \(target); remove a scratch cluster with 'pg_ctl -D <dir>/data -m fast stop' and "
-                + "'rm -rf <dir>', a scratch database with 'DROP DATABASE'")
+            context.say(
+                "kept: \(target); remove a scratch cluster with 'pg_ctl -D <dir>/data -m fast stop' and "
+                    + "'rm -rf <dir>', a scratch database with 'DROP DATABASE'")
         }
         let reasons = evidence.reasons.joined(separator: "; ")
         let what = report.verdict == .failed ? "could not run" : "failed"
@@ -57,32 +65,44 @@ struct DrillRunCommand: ParsableCommand {
 
 extension DrillRunCommand {
     static func recordMetrics(_ report: DrillSession.Report) {
-        let evidence = report.evidence, recorder = MetricsRecorder.shared, drill = [("drill", evidence.drill)]
-        recorder.gauge("lifeboat_drill_last_run_timestamp_seconds", evidence.finishedAt.timeIntervalSince1970, labels: drill,
-                       help: "When the drill last finished (Unix time).")
-        recorder.gauge("lifeboat_drill_last_passed", evidence.verdict == .passed ? 1 : 0, labels: drill,
-                       help: "1 when the drill's last run passed every check and met its objectives, else 0.")
+        let evidence = report.evidence
+        let recorder = MetricsRecorder.shared
+        let drill = [("drill", evidence.drill)]
+        recorder.gauge(
+            "lifeboat_drill_last_run_timestamp_seconds", evidence.finishedAt.timeIntervalSince1970, labels: drill,
+            help: "When the drill last finished (Unix time).")
+        recorder.gauge(
+            "lifeboat_drill_last_passed", evidence.verdict == .passed ? 1 : 0, labels: drill,
+            help: "1 when the drill's last run passed every check and met its objectives, else 0.")
         if let rto = evidence.rtoSeconds {
-            recorder.gauge("lifeboat_drill_last_rto_seconds", rto, labels: drill, help: "RTO measured by the drill's last run (T0 to checks done).")
+            recorder.gauge(
+                "lifeboat_drill_last_rto_seconds", rto, labels: drill,
+                help: "RTO measured by the drill's last run (T0 to checks done).")
         }
         if let rpo = evidence.rpoSeconds {
-            recorder.gauge("lifeboat_drill_last_rpo_seconds", rpo, labels: drill, help: "Achieved RPO measured by the drill's last run.")
+            recorder.gauge(
+                "lifeboat_drill_last_rpo_seconds", rpo, labels: drill,
+                help: "Achieved RPO measured by the drill's last run.")
         }
         if let objective = evidence.objectives.rtoSeconds {
-            recorder.gauge("lifeboat_drill_rto_objective_seconds", objective, labels: drill, help: "The drill's RTO objective.")
+            recorder.gauge(
+                "lifeboat_drill_rto_objective_seconds", objective, labels: drill, help: "The drill's RTO objective.")
         }
         if let objective = evidence.objectives.rpoSeconds {
-            recorder.gauge("lifeboat_drill_rpo_objective_seconds", objective, labels: drill, help: "The drill's RPO objective.")
+            recorder.gauge(
+                "lifeboat_drill_rpo_objective_seconds", objective, labels: drill, help: "The drill's RPO objective.")
         }
         if let cadence = evidence.cadenceSeconds {
-            recorder.gauge("lifeboat_drill_cadence_seconds", cadence, labels: drill,
-                           help: "The drill's cadence: the longest allowed time between two runs (drill due judges it).")
+            recorder.gauge(
+                "lifeboat_drill_cadence_seconds", cadence, labels: drill,
+                help: "The drill's cadence: the longest allowed time between two runs (drill due judges it).")
         }
     }
 }
 
 struct DrillListCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "Past drills of the cluster, from the repository.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "Past drills of the cluster, from the repository.")
 
     @OptionGroup var options: GlobalOptions
 
@@ -96,9 +116,11 @@ struct DrillListCommand: ParsableCommand {
         }
         var rows = [["RUN", "DRILL", "VERDICT", "BACKUP", "RTO", "RPO", "CHECKS"]]
         for run in evidence {
-            rows.append([run.id, run.drill, run.verdict.rawValue.uppercased(), run.backup?.id ?? "-",
-                         run.rtoSeconds.map(Format.duration) ?? "-", run.rpoSeconds.map(Format.duration) ?? "-",
-                         "\(run.checks.filter(\.passed).count)/\(run.checks.count)"])
+            rows.append([
+                run.id, run.drill, run.verdict.rawValue.uppercased(), run.backup?.id ?? "-",
+                run.rtoSeconds.map(Format.duration) ?? "-", run.rpoSeconds.map(Format.duration) ?? "-",
+                "\(run.checks.filter(\.passed).count)/\(run.checks.count)",
+            ])
         }
         context.say(Output.table(rows))
     }
@@ -108,7 +130,9 @@ struct DrillDueCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "due",
         abstract: "Drills whose cadence has lapsed (exit 3 if any).",
-        discussion: "Drills are those recorded in the repository plus the drill files given (so a drill that never ran counts too).")
+        discussion:
+            "Drills are those recorded in the repository plus the drill files given (so a drill that never ran counts too)."
+    )
 
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Drill files to include (drills/*.yml).") var files: [String] = []
@@ -130,13 +154,17 @@ struct DrillDueCommand: ParsableCommand {
         try context.emitJSON(statuses)
         var rows = [["DRILL", "LAST RUN", "VERDICT", "DUE", "STATUS"]]
         for status in statuses {
-            rows.append([status.drill, status.lastRun.map(Output.timestamp) ?? "never", status.lastVerdict?.rawValue ?? "-",
-                         status.dueAt.map(Output.timestamp) ?? "-", status.due ? "DUE: " + status.reason : "ok: " + status.reason])
+            rows.append([
+                status.drill, status.lastRun.map(Output.timestamp) ?? "never", status.lastVerdict?.rawValue ?? "-",
+                status.dueAt.map(Output.timestamp) ?? "-",
+                status.due ? "DUE: " + status.reason : "ok: " + status.reason,
+            ])
         }
         context.say(statuses.isEmpty ? "no drills known: pass drill files, or run one" : Output.table(rows))
         let due = report.due
-        try context.conclude(report.verdict,
-                             reason: "\(due.count) drill(s) due: " + due.map(\.drill).joined(separator: ", "))
+        try context.conclude(
+            report.verdict,
+            reason: "\(due.count) drill(s) due: " + due.map(\.drill).joined(separator: ", "))
     }
 }
 
@@ -144,7 +172,9 @@ struct HeartbeatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "heartbeat",
         abstract: "Write a heartbeat row into the source database (lifeboat.heartbeat), for drills to measure RPO.",
-        discussion: "Opt-in: creates schema 'lifeboat' and table 'lifeboat.heartbeat' on first use. Run it regularly (e.g. every minute from cron); a drill reports the newest heartbeat found in the restored database as the recovery point.")
+        discussion:
+            "Opt-in: creates schema 'lifeboat' and table 'lifeboat.heartbeat' on first use. Run it regularly (e.g. every minute from cron); a drill reports the newest heartbeat found in the restored database as the recovery point."
+    )
 
     @OptionGroup var options: GlobalOptions
     @Option(name: .long, help: "Database to write into (default: the one in postgres.url).") var database: String?

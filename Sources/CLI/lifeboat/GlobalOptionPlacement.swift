@@ -6,7 +6,8 @@ enum GlobalOptionPlacement {
     static let flags: Set<String> = ["--json", "--quiet", "--no-progress"]
 
     static func normalized(_ arguments: [String]) -> [String] {
-        var leading: [String] = [], index = 0
+        var leading: [String] = []
+        var index = 0
         while index < arguments.count {
             let argument = arguments[index]
             let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument

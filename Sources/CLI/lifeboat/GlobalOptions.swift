@@ -7,7 +7,9 @@ enum LogFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Configuration file (default ./lifeboat.yml, then $LIFEBOAT_CONFIG, then /etc/lifeboat/lifeboat.yml).")
+    @Option(
+        name: .long,
+        help: "Configuration file (default ./lifeboat.yml, then $LIFEBOAT_CONFIG, then /etc/lifeboat/lifeboat.yml).")
     var config: String?
 
     @Flag(name: .long, help: "Print the result as JSON on stdout.")
@@ -22,6 +24,8 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Never draw progress bars (they appear only on a terminal anyway).")
     var noProgress = false
 
-    @Option(name: .long, help: "Update this Prometheus text file (node_exporter textfile collector) with the run's metrics.")
+    @Option(
+        name: .long, help: "Update this Prometheus text file (node_exporter textfile collector) with the run's metrics."
+    )
     var metricsFile: String?
 }

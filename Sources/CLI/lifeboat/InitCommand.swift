@@ -21,10 +21,12 @@ struct InitCommand: ParsableCommand {
         let context = try CommandContext(options, command: "init")
         let credential = try context.credential()
         let immutability = try context.policies.policyIfConfigured()?.immutability
-        let (repository, slot) = try Repository.create(context.config.repository, environment: context.engine.environment,
-                                                       credential: credential, now: Date(), immutability: immutability,
-                                                       logger: context.engine.logger)
-        let result = Result(repository: repository.location, keySlot: slot.id, slotKind: slot.kind.rawValue, created: slot.created)
+        let (repository, slot) = try Repository.create(
+            context.config.repository, environment: context.engine.environment,
+            credential: credential, now: Date(), immutability: immutability,
+            logger: context.engine.logger)
+        let result = Result(
+            repository: repository.location, keySlot: slot.id, slotKind: slot.kind.rawValue, created: slot.created)
         try context.emitJSON(result)
         context.say("created repository \(repository.location) (key slot \(slot.id), \(credential))")
         context.say("keep a copy of the key file or passphrase somewhere safe: without it no backup can be read")

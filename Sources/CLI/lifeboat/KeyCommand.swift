@@ -13,7 +13,8 @@ struct KeyCommand: ParsableCommand {
         subcommands: [Generate.self, Add.self, List.self, Remove.self, Rotate.self])
 
     struct Generate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a new random 256-bit key file (mode 0600); never overwrites.")
+        static let configuration = CommandConfiguration(
+            abstract: "Write a new random 256-bit key file (mode 0600); never overwrites.")
         @OptionGroup var options: GlobalOptions
         @Option(name: .long, help: "Where to write the key file.") var output: String
 
@@ -43,9 +44,11 @@ struct KeyCommand: ParsableCommand {
         func run() throws {
             let context = try CommandContext(options, command: "key add")
             let repository = try context.openRepository()
-            let settings: EncryptionSettings = keyFile.map { .keyFile(path: $0) } ?? .passphraseEnvironment(name: passphraseEnv ?? "")
+            let settings: EncryptionSettings =
+                keyFile.map { .keyFile(path: $0) } ?? .passphraseEnvironment(name: passphraseEnv ?? "")
             let credential = try Credential.load(settings, environment: context.engine.environment)
-            let slot = try repository.addSlot(unlockingWith: try context.credential(), for: credential, label: label, now: Date())
+            let slot = try repository.addSlot(
+                unlockingWith: try context.credential(), for: credential, label: label, now: Date())
             CommandContext.recordKeySlots(try repository.slots().count)
             try context.emitJSON(KeySlotRow(slot))
             context.say("added key slot \(slot.id) for \(credential)")
@@ -63,14 +66,21 @@ struct KeyCommand: ParsableCommand {
             let slots = all.filter(keyring.isLive).map(KeySlotRow.init)
             let stale = all.filter { !keyring.isLive($0) }.map(\.id)
             if options.json {
-                Output.printJSON(KeyListing(slots: slots, staleSlots: stale, currentDataKey: keyring.currentKeyId, dataKeys: keyring.dataKeyIds))
+                Output.printJSON(
+                    KeyListing(
+                        slots: slots, staleSlots: stale, currentDataKey: keyring.currentKeyId,
+                        dataKeys: keyring.dataKeyIds))
                 return
             }
-            context.say(Output.table([["SLOT", "KIND", "CREATED", "LABEL"]]
-                + slots.map { [$0.id, $0.kind, Output.timestamp($0.created), $0.label ?? ""] }))
+            context.say(
+                Output.table(
+                    [["SLOT", "KIND", "CREATED", "LABEL"]]
+                        + slots.map { [$0.id, $0.kind, Output.timestamp($0.created), $0.label ?? ""] }))
             if !stale.isEmpty {
-                context.say("\nstale slots (for another master key: they open nothing; a killed 'key rotate --master' is cleaned up by the "
-                    + "next key change, anything else is a copy or damage, see 'lifeboat key remove'): " + stale.joined(separator: ", "))
+                context.say(
+                    "\nstale slots (for another master key: they open nothing; a killed 'key rotate --master' is cleaned up by the "
+                        + "next key change, anything else is a copy or damage, see 'lifeboat key remove'): "
+                        + stale.joined(separator: ", "))
             }
             context.say("\ndata keys: \(keyring.dataKeyIds.count), current \(keyring.currentKeyId)")
         }
@@ -79,7 +89,8 @@ struct KeyCommand: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a key slot (never the last one, never your own only one).",
-            discussion: "The master key stays as it was: whoever kept a copy of the slot and its secret still opens the keyring. "
+            discussion:
+                "The master key stays as it was: whoever kept a copy of the slot and its secret still opens the keyring. "
                 + "'lifeboat key rotate --master' revokes them.")
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Slot id, as shown by 'lifeboat key list'.") var slot: String
@@ -92,8 +103,10 @@ struct KeyCommand: ParsableCommand {
             try context.emitJSON(["removed": slot])
             context.say("removed key slot \(slot)")
             // Said every time: operators expect removal to revoke, and it does not until the master key changes.
-            context.say("the master key is unchanged: whoever kept this slot's object and its secret still opens the keyring; "
-                + "run 'lifeboat key rotate --master' with the remaining slots' credentials to revoke it (runbooks/key-rotation.md)")
+            context.say(
+                "the master key is unchanged: whoever kept this slot's object and its secret still opens the keyring; "
+                    + "run 'lifeboat key rotate --master' with the remaining slots' credentials to revoke it (runbooks/key-rotation.md)"
+            )
         }
     }
 
@@ -110,12 +123,16 @@ struct KeyCommand: ParsableCommand {
         @Flag(name: .long, help: "Also replace the master key and rewrap every remaining slot.") var master = false
         @Option(name: .long, help: "With --master: the key file of another slot that keeps access (repeat for each).")
         var keyFile: [String] = []
-        @Option(name: .long, help: "With --master: the environment variable holding another slot's passphrase (repeat for each).")
+        @Option(
+            name: .long,
+            help: "With --master: the environment variable holding another slot's passphrase (repeat for each).")
         var passphraseEnv: [String] = []
 
         func validate() throws {
             guard master || (keyFile.isEmpty && passphraseEnv.isEmpty) else {
-                throw ValidationError("--key-file and --passphrase-env name the credentials of slots that keep access: they go with --master")
+                throw ValidationError(
+                    "--key-file and --passphrase-env name the credentials of slots that keep access: they go with --master"
+                )
             }
         }
 
@@ -125,20 +142,30 @@ struct KeyCommand: ParsableCommand {
             guard master else {
                 let rotated = try repository.rotateDataKey(unlockingWith: try context.credential(), now: Date())
                 try context.emitJSON(["current_data_key": rotated.currentKeyId])
-                context.say("new data key \(rotated.currentKeyId) is current; \(rotated.dataKeyIds.count) data keys in the keyring")
+                context.say(
+                    "new data key \(rotated.currentKeyId) is current; \(rotated.dataKeyIds.count) data keys in the keyring"
+                )
                 return
             }
             let environment = context.engine.environment
-            let others = try keyFile.map { try Credential.load(.keyFile(path: $0), environment: environment) }
+            let others =
+                try keyFile.map { try Credential.load(.keyFile(path: $0), environment: environment) }
                 + passphraseEnv.map { try Credential.load(.passphraseEnvironment(name: $0), environment: environment) }
-            let rotation = try repository.rotateMasterKey(unlockingWith: try context.credential(), keeping: others, now: Date())
-            CommandContext.recordKeySlots(try repository.slots().count)   // stale slots a killed run left are gone now
+            let rotation = try repository.rotateMasterKey(
+                unlockingWith: try context.credential(), keeping: others, now: Date())
+            CommandContext.recordKeySlots(try repository.slots().count)  // stale slots a killed run left are gone now
             try context.emitJSON(MasterRotationRow(rotation))
             for item in rotation.slots {
-                context.say("key slot \(item.previous.id) is now \(item.current.id) (\(item.current.kind.rawValue)\(item.current.label.map { ", \($0)" } ?? ""))")
+                context.say(
+                    "key slot \(item.previous.id) is now \(item.current.id) (\(item.current.kind.rawValue)\(item.current.label.map { ", \($0)" } ?? ""))"
+                )
             }
-            context.say("new master key; new data key \(rotation.keyring.currentKeyId) is current; \(rotation.keyring.dataKeyIds.count) data keys in the keyring")
-            context.say("on a versioned bucket, old versions of keys/ still hold the old master key: delete them (runbooks/key-rotation.md)")
+            context.say(
+                "new master key; new data key \(rotation.keyring.currentKeyId) is current; \(rotation.keyring.dataKeyIds.count) data keys in the keyring"
+            )
+            context.say(
+                "on a versioned bucket, old versions of keys/ still hold the old master key: delete them (runbooks/key-rotation.md)"
+            )
         }
     }
 }
@@ -183,7 +210,9 @@ struct MasterRotationRow: Codable {
     init(_ rotation: MasterKeyRotation) {
         slots = rotation.slots.map { item in
             let row = KeySlotRow(item.current)
-            return Slot(id: row.id, previousId: item.previous.id, kind: row.kind, label: row.label, created: row.created, kdf: row.kdf)
+            return Slot(
+                id: row.id, previousId: item.previous.id, kind: row.kind, label: row.label, created: row.created,
+                kdf: row.kdf)
         }
         currentDataKey = rotation.keyring.currentKeyId
         dataKeys = rotation.keyring.dataKeyIds

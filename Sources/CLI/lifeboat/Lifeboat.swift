@@ -12,10 +12,12 @@ struct Lifeboat: ParsableCommand {
         abstract: "PostgreSQL backups that prove they can be restored.",
         discussion: ExitCodes.helpText,
         version: EngineContext.toolVersion,
-        subcommands: [InitCommand.self, KeyCommand.self, BackupCommand.self, ListCommand.self, ShowCommand.self,
-                      VerifyCommand.self, RestoreCommand.self, CheckCommand.self, WALCommand.self, StatusCommand.self,
-                      PruneCommand.self, PinCommand.self, UnpinCommand.self, DrillCommand.self, HeartbeatCommand.self,
-                      ReportCommand.self]
+        subcommands: [
+            InitCommand.self, KeyCommand.self, BackupCommand.self, ListCommand.self, ShowCommand.self,
+            VerifyCommand.self, RestoreCommand.self, CheckCommand.self, WALCommand.self, StatusCommand.self,
+            PruneCommand.self, PinCommand.self, UnpinCommand.self, DrillCommand.self, HeartbeatCommand.self,
+            ReportCommand.self,
+        ]
     )
 
     static func main() {
@@ -57,7 +59,7 @@ enum ExitCodes {
             let code = Lifeboat.exitCode(for: error)
             let message = Lifeboat.fullMessage(for: error)
             if code == .success {
-                print(message)   // --help and --version
+                print(message)  // --help and --version
                 return .success
             }
             printError(message)

@@ -6,7 +6,8 @@ import Engine
 import Foundation
 
 struct ListCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the complete backups of the cluster.")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the complete backups of the cluster.")
 
     @OptionGroup var options: GlobalOptions
     @Flag(name: .long, help: "Every cluster in the repository, grouped per cluster (not just the configured one).")
@@ -16,7 +17,9 @@ struct ListCommand: ParsableCommand {
         let context = try CommandContext(options, command: "list")
         guard !allClusters else { return try runFleet(context) }
         let result = try CatalogListing(context: context.engine, catalog: try context.catalog()).run()
-        let listing = result.listing, wal = result.wal, backups = listing.backups
+        let listing = result.listing
+        let wal = result.wal
+        let backups = listing.backups
         try context.emitJSON(listing)
         defer { if !wal.isEmpty { context.say(Self.walLines(wal).joined(separator: "\n")) } }
         guard !backups.isEmpty else {
@@ -30,11 +33,14 @@ struct ListCommand: ParsableCommand {
     static func rows(_ backups: [BackupSummary]) -> [[String]] {
         var rows = [["ID", "TYPE", "FINISHED", "DURATION", "DATABASES", "DUMPED", "STORED", "TIER", "KEEP", "LABEL"]]
         for backup in backups {
-            let keep = backup.pinned ? "pinned" : backup.keepUntil.map { "until " + Output.timestamp($0).prefix(10) } ?? ""
-            rows.append([backup.id, backup.kind, Output.timestamp(backup.finishedAt),
-                         Format.duration(backup.finishedAt.timeIntervalSince(backup.startedAt)),
-                         backup.databases.joined(separator: ","), Format.bytes(backup.dumpBytes),
-                         Format.bytes(backup.storedBytes), backup.dataTier, keep, backup.label ?? ""])
+            let keep =
+                backup.pinned ? "pinned" : backup.keepUntil.map { "until " + Output.timestamp($0).prefix(10) } ?? ""
+            rows.append([
+                backup.id, backup.kind, Output.timestamp(backup.finishedAt),
+                Format.duration(backup.finishedAt.timeIntervalSince(backup.startedAt)),
+                backup.databases.joined(separator: ","), Format.bytes(backup.dumpBytes),
+                Format.bytes(backup.storedBytes), backup.dataTier, keep, backup.label ?? "",
+            ])
         }
         return rows
     }
@@ -48,7 +54,8 @@ struct ListCommand: ParsableCommand {
             return
         }
         let sections = result.clusters.map { cluster -> String in
-            let listing = cluster.listing, count = listing.backups.count
+            let listing = cluster.listing
+            let count = listing.backups.count
             var lines = ["cluster '\(listing.cluster)': \(count) complete backup\(count == 1 ? "" : "s")"]
             if count > 0 { lines.append(Output.table(Self.rows(listing.backups))) }
             if !cluster.wal.isEmpty { lines += Self.walLines(cluster.wal) }
@@ -63,15 +70,20 @@ struct ListCommand: ParsableCommand {
         let windows = wal.report.windows
         if windows.isEmpty { lines.append("recoverable window: none (no snapshot with all of its WAL archived)") }
         for window in windows {
-            lines.append("recoverable window: \(Output.timestamp(window.fromTime)) → \(Output.timestamp(window.toTime)) "
-                + "(timeline \(window.timeline), from \(window.fromBackup), WAL through \(window.toWal))")
+            lines.append(
+                "recoverable window: \(Output.timestamp(window.fromTime)) → \(Output.timestamp(window.toTime)) "
+                    + "(timeline \(window.timeline), from \(window.fromBackup), WAL through \(window.toWal))")
         }
         for gap in wal.report.gaps {
-            lines.append("WAL gap on timeline \(gap.timeline): \(gap.first) … \(gap.last) (\(gap.segments) segment\(gap.segments == 1 ? "" : "s"))")
+            lines.append(
+                "WAL gap on timeline \(gap.timeline): \(gap.first) … \(gap.last) (\(gap.segments) segment\(gap.segments == 1 ? "" : "s"))"
+            )
         }
         for snapshot in wal.report.unrestorableSnapshots {
-            let missing = snapshot.missing.map { $0.first == $0.last ? $0.first : "\($0.first) … \($0.last)" }.joined(separator: ", ")
-            lines.append("not restorable: \(snapshot.backup): " + (snapshot.problem ?? "its WAL \(missing) is not archived"))
+            let missing = snapshot.missing.map { $0.first == $0.last ? $0.first : "\($0.first) … \($0.last)" }.joined(
+                separator: ", ")
+            lines.append(
+                "not restorable: \(snapshot.backup): " + (snapshot.problem ?? "its WAL \(missing) is not archived"))
         }
         for orphan in wal.recordsWithoutObject {
             lines.append("WAL record without its object: \(orphan) (run 'lifeboat verify --wal')")

@@ -11,7 +11,8 @@ enum LogSetup {
             format == .json ? JSONLogHandler(command: command) : TextLogHandler()
         }
         let fallback: Logger.Level = format == .json ? .info : .warning
-        logger.logLevel = options.quiet ? .error : environment["LIFEBOAT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? fallback
+        logger.logLevel =
+            options.quiet ? .error : environment["LIFEBOAT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? fallback
         return logger
     }
 }
@@ -46,9 +47,13 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var object: [String: String] = ["level": event.level.rawValue, "message": event.message.description, "command": command,
-                                        "time": ISO8601DateFormatter().string(from: Date())]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { object[key] = "\(value)" }
+        var object: [String: String] = [
+            "level": event.level.rawValue, "message": event.message.description, "command": command,
+            "time": ISO8601DateFormatter().string(from: Date()),
+        ]
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+            object[key] = "\(value)"
+        }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         FileHandle.standardError.write(data + Data("\n".utf8))
     }

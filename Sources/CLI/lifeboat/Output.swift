@@ -14,7 +14,9 @@ enum Output {
         guard let header = rows.first else { return "" }
         var widths = header.map(\.count)
         for row in rows {
-            for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.count)
+            }
         }
         return rows.map { row in
             row.enumerated().map { index, cell in

@@ -8,7 +8,9 @@ struct PinCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pin",
         abstract: "Keep a backup regardless of retention (indefinitely, or until a date).",
-        discussion: "With immutability in the policy and an Object Lock bucket, --until extends every object's retain-until date and an indefinite pin sets a legal hold.")
+        discussion:
+            "With immutability in the policy and an Object Lock bucket, --until extends every object's retain-until date and an indefinite pin sets a legal hold."
+    )
 
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Backup id, or 'latest'.") var backup: String
@@ -22,12 +24,16 @@ struct PinCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(options, command: "pin")
-        let change = try Pinning(context: context.engine, catalog: try context.catalog(),
-                                 policy: try context.policies.policyIfConfigured())
-            .set(backup, pinned: true, until: until.flatMap(CatalogCoding.parseTimestamp))
+        let change = try Pinning(
+            context: context.engine, catalog: try context.catalog(),
+            policy: try context.policies.policyIfConfigured()
+        )
+        .set(backup, pinned: true, until: until.flatMap(CatalogCoding.parseTimestamp))
         try context.emitJSON(change)
         let how = change.keepUntil.map { "until \(Output.timestamp($0))" } ?? "until unpinned"
-        context.say("pinned \(change.backup) \(how)" + (change.lockedObjects > 0 ? " (Object Lock updated on \(change.lockedObjects) objects)" : ""))
+        context.say(
+            "pinned \(change.backup) \(how)"
+                + (change.lockedObjects > 0 ? " (Object Lock updated on \(change.lockedObjects) objects)" : ""))
     }
 }
 
@@ -41,9 +47,11 @@ struct UnpinCommand: ParsableCommand {
 
     func run() throws {
         let context = try CommandContext(options, command: "unpin")
-        let change = try Pinning(context: context.engine, catalog: try context.catalog(),
-                                 policy: try context.policies.policyIfConfigured())
-            .set(backup, pinned: false, until: nil)
+        let change = try Pinning(
+            context: context.engine, catalog: try context.catalog(),
+            policy: try context.policies.policyIfConfigured()
+        )
+        .set(backup, pinned: false, until: nil)
         try context.emitJSON(change)
         context.say("unpinned \(change.backup); the retention policy decides from now on")
     }

@@ -17,7 +17,9 @@ struct RehydrationFlags: ParsableArguments {
         guard RehydrationOptions.isTierName(rehydrateTier) else {
             throw ValidationError("--rehydrate-tier must be expedited, standard or bulk")
         }
-        guard (1...365).contains(rehydrateDays) else { throw ValidationError("--rehydrate-days must be between 1 and 365") }
+        guard (1...365).contains(rehydrateDays) else {
+            throw ValidationError("--rehydrate-days must be between 1 and 365")
+        }
         guard rehydratePoll > 0 else { throw ValidationError("--rehydrate-poll must be positive") }
     }
 

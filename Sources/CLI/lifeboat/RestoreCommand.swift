@@ -34,60 +34,87 @@ struct RestoreCommand: ParsableCommand {
 
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Backup id or 'latest'.") var backup: String
-    @Option(name: .long, help: "Database of the backup to restore (needed when it holds several).") var database: String?
-    @Option(name: .long, help: "Target connection URL; the password comes from PGPASSWORD or ~/.pgpass.") var target: String?
-    @Option(name: .long, help: "Parallel pg_restore jobs (more than 1 decrypts to a private spool file first).") var jobs = 1
-    @Flag(name: .long, help: "Drop the target's objects before restoring (pg_restore --clean --if-exists).") var clean = false
-    @Flag(name: .long, help: "Restore roles and tablespaces from the backup first (existing roles are kept).") var globals = false
-    @Flag(name: .long, help: "Do not restore ownership and privileges (when the roles do not exist on the target).") var noOwner = false
+    @Option(name: .long, help: "Database of the backup to restore (needed when it holds several).") var database:
+        String?
+    @Option(name: .long, help: "Target connection URL; the password comes from PGPASSWORD or ~/.pgpass.") var target:
+        String?
+    @Option(name: .long, help: "Parallel pg_restore jobs (more than 1 decrypts to a private spool file first).")
+    var jobs = 1
+    @Flag(name: .long, help: "Drop the target's objects before restoring (pg_restore --clean --if-exists).") var clean =
+        false
+    @Flag(name: .long, help: "Restore roles and tablespaces from the backup first (existing roles are kept).")
+    var globals = false
+    @Flag(name: .long, help: "Do not restore ownership and privileges (when the roles do not exist on the target).")
+    var noOwner = false
     @Flag(name: .long, help: "Leave the target database's settings, comment and privileges as they are.")
     var noDatabaseSettings = false
-    @Option(name: .long, help: "Directory for the spool file when --jobs > 1 (default $TMPDIR or /tmp).") var spoolDir: String?
+    @Option(name: .long, help: "Directory for the spool file when --jobs > 1 (default $TMPDIR or /tmp).") var spoolDir:
+        String?
     @Flag(name: .long, help: "Print the plan and check the target, change nothing.") var dryRun = false
     @Option(name: .long, help: "Physical restore of a snapshot into this data directory.") var dataDir: String?
-    @Option(name: .long, help: "Recover up to this time (RFC 3339, e.g. 2026-11-21T19:53:12.345Z); with --data-dir.") var toTime: String?
+    @Option(name: .long, help: "Recover up to this time (RFC 3339, e.g. 2026-11-21T19:53:12.345Z); with --data-dir.")
+    var toTime: String?
     @Option(name: .long, help: "Recover up to this WAL position (e.g. 0/5000028); with --data-dir.") var toLsn: String?
-    @Option(name: .long, help: "Recover up to this restore point (pg_create_restore_point); newest snapshot unless a backup id is given; with --data-dir.")
+    @Option(
+        name: .long,
+        help:
+            "Recover up to this restore point (pg_create_restore_point); newest snapshot unless a backup id is given; with --data-dir."
+    )
     var toName: String?
-    @Option(name: .long, help: "At the target: promote (default), pause or shutdown; with --data-dir.") var targetAction: String?
-    @Flag(name: .long, help: "Start the restored server and wait for recovery; with --data-dir and --port.") var start = false
+    @Option(name: .long, help: "At the target: promote (default), pause or shutdown; with --data-dir.")
+    var targetAction: String?
+    @Flag(name: .long, help: "Start the restored server and wait for recovery; with --data-dir and --port.") var start =
+        false
     @Option(name: .long, help: "Port of the restored server (127.0.0.1); with --start.") var port: Int?
-    @Option(name: .long, help: ArgumentHelp("Put a snapshot's tablespace (by OID or source location) into NEW_DIR; repeat per tablespace; with --data-dir.",
-                                            valueName: "OID_OR_OLD_PATH=NEW_DIR"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Put a snapshot's tablespace (by OID or source location) into NEW_DIR; repeat per tablespace; with --data-dir.",
+            valueName: "OID_OR_OLD_PATH=NEW_DIR"))
     var tablespaceMap: [String] = []
     @OptionGroup var rehydration: RehydrationFlags
 
     func validate() throws {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
         if dataDir == nil {
-            for (name, given) in [("--to-time", toTime != nil), ("--to-lsn", toLsn != nil), ("--to-name", toName != nil),
-                                  ("--target-action", targetAction != nil), ("--tablespace-map", !tablespaceMap.isEmpty),
-                                  ("--start", start), ("--port", port != nil)] where given {
-                throw ValidationError("\(name) needs --data-dir (point-in-time recovery restores a snapshot into a data directory)")
+            for (name, given) in [
+                ("--to-time", toTime != nil), ("--to-lsn", toLsn != nil), ("--to-name", toName != nil),
+                ("--target-action", targetAction != nil), ("--tablespace-map", !tablespaceMap.isEmpty),
+                ("--start", start), ("--port", port != nil),
+            ] where given {
+                throw ValidationError(
+                    "\(name) needs --data-dir (point-in-time recovery restores a snapshot into a data directory)")
             }
             return
         }
-        for (name, given) in [("--database", database != nil), ("--target", target != nil), ("--globals", globals),
-                              ("--no-owner", noOwner),
-                              ("--no-database-settings", noDatabaseSettings), ("--spool-dir", spoolDir != nil),
-                              ("--jobs", jobs != 1)] where given {
+        for (name, given) in [
+            ("--database", database != nil), ("--target", target != nil), ("--globals", globals),
+            ("--no-owner", noOwner),
+            ("--no-database-settings", noDatabaseSettings), ("--spool-dir", spoolDir != nil),
+            ("--jobs", jobs != 1),
+        ] where given {
             throw ValidationError("\(name) does not apply to a snapshot restore (--data-dir)")
         }
         if [toTime, toLsn, toName].compactMap({ $0 }).count > 1 {
             throw ValidationError("pass one recovery target: --to-time, --to-lsn or --to-name")
         }
         if let toName, toName.isEmpty || toName.utf8.count > 63 || toName.utf8.contains(0) {
-            throw ValidationError("--to-name must be a restore point name of 1 to 63 bytes, as pg_create_restore_point accepts")
+            throw ValidationError(
+                "--to-name must be a restore point name of 1 to 63 bytes, as pg_create_restore_point accepts")
         }
         if let toTime, CatalogCoding.parseTimestamp(toTime) == nil {
             throw ValidationError("--to-time '\(toTime)' is not a time; use RFC 3339 such as 2026-11-21T19:53:12.345Z")
         }
-        if let toLsn, LSN(toLsn) == nil { throw ValidationError("--to-lsn '\(toLsn)' is not a WAL position such as 0/5000028") }
+        if let toLsn, LSN(toLsn) == nil {
+            throw ValidationError("--to-lsn '\(toLsn)' is not a WAL position such as 0/5000028")
+        }
         if let targetAction, !["promote", "pause", "shutdown"].contains(targetAction) {
             throw ValidationError("--target-action must be promote, pause or shutdown")
         }
         for text in tablespaceMap {
-            do { _ = try TablespaceMapOption(parsing: text) } catch let error as TablespacePlanError { throw ValidationError(error.description) }
+            do { _ = try TablespaceMapOption(parsing: text) } catch let error as TablespacePlanError {
+                throw ValidationError(error.description)
+            }
         }
         if start && port == nil { throw ValidationError("--start needs --port PORT") }
         if let port, !(1...65535).contains(port) { throw ValidationError("--port must be between 1 and 65535") }
@@ -102,27 +129,32 @@ struct RestoreCommand: ParsableCommand {
             return
         }
         let engine = LogicalRestore(context: context.engine, repository: repository, keyring: keyring)
-        let request = LogicalRestoreRequest(reference: backup, database: database, target: target, jobs: jobs,
-                                            clean: clean, globals: globals, noOwner: noOwner, spoolDirectory: spoolDir,
-                                            rehydration: rehydration.options,
-                                            databaseSettings: !noDatabaseSettings)
+        let request = LogicalRestoreRequest(
+            reference: backup, database: database, target: target, jobs: jobs,
+            clean: clean, globals: globals, noOwner: noOwner, spoolDirectory: spoolDir,
+            rehydration: rehydration.options,
+            databaseSettings: !noDatabaseSettings)
         let plan = try engine.plan(request)
         let shown = plan.summary
-        let header = "restore plan: database '\(shown.database)' from backup \(shown.backup) "
+        let header =
+            "restore plan: database '\(shown.database)' from backup \(shown.backup) "
             + "(finished \(Output.timestamp(shown.backupFinishedAt)))"
         let detail = "target \(shown.target)"
         if try presentPlan(shown, header: header, detail: detail, steps: plan.steps, context: context) { return }
         let result = try engine.run(plan)
         try context.emitJSON(result)
-        context.say("restored '\(shown.database)' from \(shown.backup) into '\(shown.targetDatabase)': "
-            + "\(result.tablesChecked) tables, \(result.rowsChecked) rows match the backup, "
-            + Format.duration(result.seconds))
+        context.say(
+            "restored '\(shown.database)' from \(shown.backup) into '\(shown.targetDatabase)': "
+                + "\(result.tablesChecked) tables, \(result.rowsChecked) rows match the backup, "
+                + Format.duration(result.seconds))
     }
 
     /// Prints a plan (header, one detail line, numbered steps); with --dry-run also emits it as JSON and
     /// returns true, meaning: stop here, nothing was changed.
-    func presentPlan<Plan: Encodable>(_ plan: Plan, header: String, detail: String, steps: [String],
-                                      context: CommandContext) throws -> Bool {
+    func presentPlan<Plan: Encodable>(
+        _ plan: Plan, header: String, detail: String, steps: [String],
+        context: CommandContext
+    ) throws -> Bool {
         if !options.json {
             context.say(header)
             context.say("  \(detail)")
@@ -137,16 +169,20 @@ struct RestoreCommand: ParsableCommand {
     func runPhysical(context: CommandContext, engine: PhysicalRestore, dataDirectory: String) throws {
         let plan = try engine.plan(try physicalRequest(context: context, dataDirectory: dataDirectory))
         let shown = plan.summary
-        let header = "restore plan: snapshot \(shown.backup) (finished \(Output.timestamp(shown.backupFinishedAt)), "
+        let header =
+            "restore plan: snapshot \(shown.backup) (finished \(Output.timestamp(shown.backupFinishedAt)), "
             + "WAL \(shown.startLsn) to \(shown.stopLsn) on timeline \(shown.timeline)), target: \(shown.target)"
-        if try presentPlan(shown, header: header, detail: "data directory \(shown.dataDirectory)", steps: plan.steps,
-                           context: context) {
+        if try presentPlan(
+            shown, header: header, detail: "data directory \(shown.dataDirectory)", steps: plan.steps,
+            context: context)
+        {
             return
         }
         let result = try engine.run(plan)
         try context.emitJSON(result)
-        context.say("restored snapshot \(shown.backup) into '\(shown.dataDirectory)': \(result.files) files, "
-            + "\(Format.bytes(result.bytesExtracted)), \(Format.duration(result.seconds))")
+        context.say(
+            "restored snapshot \(shown.backup) into '\(shown.dataDirectory)': \(result.files) files, "
+                + "\(Format.bytes(result.bytesExtracted)), \(Format.duration(result.seconds))")
         presentRecovery(result, plan: shown, context: context)
     }
 
@@ -154,7 +190,8 @@ struct RestoreCommand: ParsableCommand {
         // Lexically only: a link in the path is for the engine to judge (it never follows one in place of the
         // directory itself), and resolving it here would hand the engine wherever the link pointed at this moment.
         let directory = PathResolver.resolve(dataDirectory, relativeTo: FileManager.default.currentDirectoryPath)
-        let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let binary =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
         return PhysicalRestoreRequest(
             reference: backup, dataDirectory: directory, toTime: toTime.flatMap(CatalogCoding.parseTimestamp),
@@ -167,24 +204,29 @@ struct RestoreCommand: ParsableCommand {
     /// Where recovery stopped (with --start), or how to start the server; and the credentials left to delete.
     func presentRecovery(_ result: PhysicalRestoreResult, plan: PhysicalRestoreSummary, context: CommandContext) {
         if let recovery = result.recovery {
-            let state = recovery.inRecovery ? "still in recovery (\(plan.targetAction ?? "paused"))"
+            let state =
+                recovery.inRecovery
+                ? "still in recovery (\(plan.targetAction ?? "paused"))"
                 : "promoted, now on timeline \(recovery.timeline.map(String.init) ?? "?")"
-            context.say("recovery reached: last replayed WAL \(recovery.lastReplayedLsn ?? "?"), "
-                + "last replayed transaction at \(recovery.lastReplayedTransactionAt ?? "none"); \(state); "
-                + "server on 127.0.0.1 port \(port ?? 0)")
+            context.say(
+                "recovery reached: last replayed WAL \(recovery.lastReplayedLsn ?? "?"), "
+                    + "last replayed transaction at \(recovery.lastReplayedTransactionAt ?? "none"); \(state); "
+                    + "server on 127.0.0.1 port \(port ?? 0)")
             for line in recovery.serverLog { context.say("  server: \(line)") }
         } else {
             context.say("start it with: " + plan.startCommand.map(Self.shellWord).joined(separator: " "))
         }
         if let credentials = result.credentialsDirectory {
-            context.say("note: restore_command reads the repository credentials from '\(credentials)' "
-                + "(not the server's environment); delete it once recovery has ended: "
-                + "rm -r \(Self.shellWord(credentials))")
+            context.say(
+                "note: restore_command reads the repository credentials from '\(credentials)' "
+                    + "(not the server's environment); delete it once recovery has ended: "
+                    + "rm -r \(Self.shellWord(credentials))")
         }
     }
 
     static func shellWord(_ word: String) -> String {
-        word.allSatisfy { $0.isLetter || $0.isNumber || "/._-=:".contains($0) } ? word
+        word.allSatisfy { $0.isLetter || $0.isNumber || "/._-=:".contains($0) }
+            ? word
             : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

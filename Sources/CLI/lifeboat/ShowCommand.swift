@@ -5,7 +5,8 @@ import Engine
 import Foundation
 
 struct ShowCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one backup (an id, or 'latest').")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one backup (an id, or 'latest').")
 
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Backup id or 'latest'.") var id: String
@@ -33,16 +34,26 @@ struct ShowCommand: ParsableCommand {
             "globals     \(manifest.globals?.object ?? manifest.globals?.note ?? "not recorded")",
             "",
         ]
-        lines.append(Output.table([["OBJECT", "STORED", "CONTENT", "CLASS", "SHA256"]]
-            + manifest.objects.map { [$0.name, Format.bytes($0.storedSize), Format.bytes($0.contentSize), classes[$0.name] ?? "MISSING", $0.sha256] }))
+        lines.append(
+            Output.table(
+                [["OBJECT", "STORED", "CONTENT", "CLASS", "SHA256"]]
+                    + manifest.objects.map {
+                        [
+                            $0.name, Format.bytes($0.storedSize), Format.bytes($0.contentSize),
+                            classes[$0.name] ?? "MISSING", $0.sha256,
+                        ]
+                    }))
         if let tablespaces = manifest.snapshot?.tablespaces, !tablespaces.isEmpty {
             lines.append("\ntablespaces (restore elsewhere with --tablespace-map OID=NEW_DIR):")
-            lines.append(Output.table([["OID", "LOCATION ON THE SOURCE", "SIZE", "OBJECT"]]
-                + tablespaces.map { [String($0.oid), $0.location, Format.bytes($0.size), $0.object] }))
+            lines.append(
+                Output.table(
+                    [["OID", "LOCATION ON THE SOURCE", "SIZE", "OBJECT"]]
+                        + tablespaces.map { [String($0.oid), $0.location, Format.bytes($0.size), $0.object] }))
         }
         for database in manifest.databases {
             lines.append("\ndatabase '\(database.name)': \(database.tables.count) tables, \(database.totalRows) rows")
-            lines.append(Output.table([["TABLE", "ROWS"]] + database.tables.map { [$0.qualifiedName, String($0.rows)] }))
+            lines.append(
+                Output.table([["TABLE", "ROWS"]] + database.tables.map { [$0.qualifiedName, String($0.rows)] }))
         }
         context.say(lines.joined(separator: "\n"))
     }

@@ -24,7 +24,9 @@ struct StatusCommand: ParsableCommand {
             """)
 
     @OptionGroup var options: GlobalOptions
-    @Option(name: .long, help: "Recovery point objective, e.g. 15m, 1h, 1h30m, 90s (default: the policy's objectives.rpo, else 15m).")
+    @Option(
+        name: .long,
+        help: "Recovery point objective, e.g. 15m, 1h, 1h30m, 90s (default: the policy's objectives.rpo, else 15m).")
     var rpo: String?
     @Option(name: .long, help: "Evaluate at this time instead of now (RFC 3339), for tests and what-if checks.")
     var now: String?
@@ -44,40 +46,51 @@ struct StatusCommand: ParsableCommand {
         let context = try CommandContext(options, command: "status")
         guard !allClusters else { return try runFleet(context) }
         let check = RPOStatusCheck(context: context.engine, catalog: try context.catalog(), policies: context.policies)
-        let result = try check.run(rpo: rpo.flatMap(RPOExposure.parseDuration),
-                                   at: now.flatMap(CatalogCoding.parseTimestamp))
-        let status = result.status, exposure = result.exposure
+        let result = try check.run(
+            rpo: rpo.flatMap(RPOExposure.parseDuration),
+            at: now.flatMap(CatalogCoding.parseTimestamp))
+        let status = result.status
+        let exposure = result.exposure
         try context.emitJSON(status)
         let recorder = MetricsRecorder.shared
-        recorder.gauge("lifeboat_rpo_objective_seconds", status.objectiveSeconds,
-                       help: "The RPO objective status measures against.")
+        recorder.gauge(
+            "lifeboat_rpo_objective_seconds", status.objectiveSeconds,
+            help: "The RPO objective status measures against.")
         if let seconds = exposure.exposureSeconds {
-            recorder.gauge("lifeboat_rpo_exposure_seconds", seconds, help: "Now minus the newest recoverable point, when status last ran.")
+            recorder.gauge(
+                "lifeboat_rpo_exposure_seconds", seconds,
+                help: "Now minus the newest recoverable point, when status last ran.")
         }
         if let point = exposure.newestRecoverablePoint {
-            recorder.gauge("lifeboat_newest_recoverable_point_timestamp_seconds", point.timeIntervalSince1970,
-                           help: "The newest point the repository can restore to (Unix time).")
+            recorder.gauge(
+                "lifeboat_newest_recoverable_point_timestamp_seconds", point.timeIntervalSince1970,
+                help: "The newest point the repository can restore to (Unix time).")
         }
         Self.recordRepositorySize(manifests: result.manifests, walBytes: result.walStoredBytes)
         let goal = RPOExposure.formatDuration(status.objectiveSeconds)
         guard let point = exposure.newestRecoverablePoint, let seconds = exposure.exposureSeconds else {
-            let line = "RPO exposure unknown (objective \(goal)): nothing recoverable — no restorable snapshot with archived WAL and no logical backup of cluster '\(context.config.cluster)'"
+            let line =
+                "RPO exposure unknown (objective \(goal)): nothing recoverable — no restorable snapshot with archived WAL and no logical backup of cluster '\(context.config.cluster)'"
             context.say(line)
             return try context.conclude(result.verdict, reason: line)
         }
-        let from = exposure.source == .walArchive
+        let from =
+            exposure.source == .walArchive
             ? "WAL archived through \(status.recoveryWindow?.toWal ?? "?")" : "backup \(status.newestBackup ?? "?")"
-        let line = "RPO exposure \(RPOExposure.formatDuration(seconds)) (objective \(goal)): \(exposure.met ? "ok" : "EXCEEDED")"
+        let line =
+            "RPO exposure \(RPOExposure.formatDuration(seconds)) (objective \(goal)): \(exposure.met ? "ok" : "EXCEEDED")"
         context.say(line + " — newest recoverable point \(Output.timestamp(point)) (\(from))")
         try context.conclude(result.verdict, reason: line)
     }
 
     func runFleet(_ context: CommandContext) throws {
         let (repository, keyring) = try context.unlockedRepository()
-        let check = FleetStatusCheck(context: context.engine, repository: repository, keyring: keyring,
-                                     policies: context.policies)
-        let result = try check.run(rpo: rpo.flatMap(RPOExposure.parseDuration),
-                                   at: now.flatMap(CatalogCoding.parseTimestamp))
+        let check = FleetStatusCheck(
+            context: context.engine, repository: repository, keyring: keyring,
+            policies: context.policies)
+        let result = try check.run(
+            rpo: rpo.flatMap(RPOExposure.parseDuration),
+            at: now.flatMap(CatalogCoding.parseTimestamp))
         let report = result.report
         try context.emitJSON(report)
         let goal = RPOExposure.formatDuration(report.objectiveSeconds)
@@ -88,7 +101,8 @@ struct StatusCommand: ParsableCommand {
         }
         context.say(Output.table(Self.fleetRows(report.clusters)))
         let problems = report.clusters.filter { $0.status != "ok" }
-        let line = "\(report.clusters.count) cluster\(report.clusters.count == 1 ? "" : "s"), objective \(goal) "
+        let line =
+            "\(report.clusters.count) cluster\(report.clusters.count == 1 ? "" : "s"), objective \(goal) "
             + "(\(report.objectiveSource), applied to every cluster): "
             + (problems.isEmpty ? "all ok" : problems.map { "\($0.cluster) \($0.status)" }.joined(separator: ", "))
         context.say("\n" + line)
@@ -97,15 +111,21 @@ struct StatusCommand: ParsableCommand {
 
     /// The header and one row per cluster: exposure, newest point, newest backup per type, newest drill.
     static func fleetRows(_ clusters: [FleetClusterStatus]) -> [[String]] {
-        var rows = [["CLUSTER", "STATUS", "EXPOSURE", "NEWEST RECOVERABLE POINT", "LAST LOGICAL", "LAST SNAPSHOT",
-                     "LAST DRILL"]]
+        var rows = [
+            [
+                "CLUSTER", "STATUS", "EXPOSURE", "NEWEST RECOVERABLE POINT", "LAST LOGICAL", "LAST SNAPSHOT",
+                "LAST DRILL",
+            ]
+        ]
         for row in clusters {
             let drill = row.lastDrill.map { "\($0.drill) \(Output.timestamp($0.at)) \($0.verdict)" } ?? "never"
-            rows.append([row.cluster, row.status.uppercased(),
-                         row.exposureSeconds.map(RPOExposure.formatDuration) ?? "-",
-                         row.newestRecoverablePoint.map(Output.timestamp) ?? (row.error ?? "none"),
-                         row.lastBackup(.logical).map { Output.timestamp($0.finishedAt) } ?? "-",
-                         row.lastBackup(.snapshot).map { Output.timestamp($0.finishedAt) } ?? "-", drill])
+            rows.append([
+                row.cluster, row.status.uppercased(),
+                row.exposureSeconds.map(RPOExposure.formatDuration) ?? "-",
+                row.newestRecoverablePoint.map(Output.timestamp) ?? (row.error ?? "none"),
+                row.lastBackup(.logical).map { Output.timestamp($0.finishedAt) } ?? "-",
+                row.lastBackup(.snapshot).map { Output.timestamp($0.finishedAt) } ?? "-", drill,
+            ])
         }
         return rows
     }
@@ -113,11 +133,14 @@ struct StatusCommand: ParsableCommand {
     /// The cluster's footprint in the repository, from what status reads anyway (the manifests and one WAL
     /// listing): complete backups per type and the WAL archive. Every type is written, 0 when there is none.
     static func recordRepositorySize(manifests: [BackupManifest], walBytes: Int64) {
-        let help = "Bytes the cluster's complete backups of this type (logical, snapshot) or its WAL archive (wal) take in the repository."
+        let help =
+            "Bytes the cluster's complete backups of this type (logical, snapshot) or its WAL archive (wal) take in the repository."
         for kind in BackupKind.allCases {
             let bytes = manifests.filter { $0.kind == kind }.reduce(Int64(0)) { $0 + $1.storedBytes }
-            MetricsRecorder.shared.gauge("lifeboat_repository_stored_bytes", Double(bytes), labels: [("type", kind.rawValue)], help: help)
+            MetricsRecorder.shared.gauge(
+                "lifeboat_repository_stored_bytes", Double(bytes), labels: [("type", kind.rawValue)], help: help)
         }
-        MetricsRecorder.shared.gauge("lifeboat_repository_stored_bytes", Double(walBytes), labels: [("type", "wal")], help: help)
+        MetricsRecorder.shared.gauge(
+            "lifeboat_repository_stored_bytes", Double(walBytes), labels: [("type", "wal")], help: help)
     }
 }

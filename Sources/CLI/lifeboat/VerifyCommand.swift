@@ -20,13 +20,17 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: "Backup id or 'latest'.") var id: String?
     @Flag(name: .long, help: "Verify every backup.") var all = false
     @Flag(name: .long, help: "Verify the WAL archive: continuity and every archived file.") var wal = false
-    @Flag(name: .long, help: "Check that every kept backup's Object Lock lasts as long as the policy keeps it (exit 3 if not).")
+    @Flag(
+        name: .long,
+        help: "Check that every kept backup's Object Lock lasts as long as the policy keeps it (exit 3 if not).")
     var immutability = false
     @OptionGroup var rehydration: RehydrationFlags
 
     func validate() throws {
         if all && id != nil { throw ValidationError("pass a backup id or --all, not both") }
-        if immutability && (all || id != nil || wal) { throw ValidationError("--immutability runs on its own; verify backups or WAL in a separate run") }
+        if immutability && (all || id != nil || wal) {
+            throw ValidationError("--immutability runs on its own; verify backups or WAL in a separate run")
+        }
     }
 
     /// `--json`: `checks` as before (empty with --wal alone), `wal` with --wal.
@@ -81,8 +85,9 @@ struct VerifyCommand: ParsableCommand {
         for snapshot in walReport.unrestorableSnapshots {
             let missing = snapshot.missing.map { $0.first == $0.last ? $0.first : "\($0.first) … \($0.last)" }
                 .joined(separator: ", ")
-            context.say("note: snapshot \(snapshot.backup) is not restorable: "
-                + (snapshot.problem ?? "its WAL \(missing) is not archived"))
+            context.say(
+                "note: snapshot \(snapshot.backup) is not restorable: "
+                    + (snapshot.problem ?? "its WAL \(missing) is not archived"))
         }
     }
 }
@@ -94,7 +99,8 @@ extension VerifyCommand {
         try context.emitJSON(report)
         for finding in report.findings { context.say("\(finding.key): \(finding.problem)") }
         if let problem = report.problem { context.say("immutability: \(problem)") }
-        let line = "immutability: \(report.checkedObjects) object(s) of kept backups checked, \(report.findings.count) not protected for their retention"
+        let line =
+            "immutability: \(report.checkedObjects) object(s) of kept backups checked, \(report.findings.count) not protected for their retention"
         context.say(line)
         try context.conclude(verdict, reason: report.problem ?? line)
     }

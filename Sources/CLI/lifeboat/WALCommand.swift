@@ -20,7 +20,8 @@ struct WALCommand: ParsableCommand {
     struct Push: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Archive one WAL file; re-pushing the identical file succeeds, a different one is refused.",
-            discussion: "Use as archive_command = 'lifeboat --config FILE wal push %p'. Takes no lock: backups run concurrently. "
+            discussion:
+                "Use as archive_command = 'lifeboat --config FILE wal push %p'. Takes no lock: backups run concurrently. "
                 + "Also archives up to wal.push_parallel (default 4) other .ready segments in parallel and marks them in "
                 + "pg_wal/lifeboat-pushed/, so PostgreSQL's own call for them succeeds after a local SHA-256 check.")
 
@@ -29,8 +30,9 @@ struct WALCommand: ParsableCommand {
 
         func validate() throws {
             guard WALName(fileAt: path) != nil else {
-                throw ValidationError("'\(path)' does not name a WAL file: expected a segment such as pg_wal/000000010000000000000003, "
-                    + "a .partial segment, a .history or a .backup file")
+                throw ValidationError(
+                    "'\(path)' does not name a WAL file: expected a segment such as pg_wal/000000010000000000000003, "
+                        + "a .partial segment, a .history or a .backup file")
             }
         }
 
@@ -53,18 +55,24 @@ struct WALCommand: ParsableCommand {
     static func recordBacklog(path: String) {
         let recorder = MetricsRecorder.shared
         guard recorder.isEnabled, let backlog = WALArchive.readyBacklog(path: path, now: Date()) else { return }
-        recorder.gauge("lifeboat_wal_ready_files", Double(backlog.files),
-                       help: "WAL files PostgreSQL waits to archive (.ready in pg_wal/archive_status, the pushed one included) when wal push last ran.")
-        recorder.gauge("lifeboat_wal_ready_oldest_age_seconds", backlog.oldestWaitingSeconds,
-                       help: "How long the oldest of them had been waiting to be archived when wal push last ran.")
+        recorder.gauge(
+            "lifeboat_wal_ready_files", Double(backlog.files),
+            help:
+                "WAL files PostgreSQL waits to archive (.ready in pg_wal/archive_status, the pushed one included) when wal push last ran."
+        )
+        recorder.gauge(
+            "lifeboat_wal_ready_oldest_age_seconds", backlog.oldestWaitingSeconds,
+            help: "How long the oldest of them had been waiting to be archived when wal push last ran.")
     }
 
     struct Get: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Restore one archived WAL file to DEST (atomically); exit 1 when it is not archived.",
-            discussion: "Use as restore_command = 'lifeboat --config FILE wal get %f %p'. Damaged data is exit 4 and DEST is not created. "
+            discussion:
+                "Use as restore_command = 'lifeboat --config FILE wal get %f %p'. Damaged data is exit 4 and DEST is not created. "
                 + "A segment is taken from pg_wal/lifeboat-prefetch/ when it was prefetched; otherwise it is fetched, and a background "
-                + "prefetcher fetches the next wal.prefetch (default 8) segments there, verified like this command verifies.")
+                + "prefetcher fetches the next wal.prefetch (default 8) segments there, verified like this command verifies."
+        )
 
         @OptionGroup var options: GlobalOptions
         @Argument(help: "WAL file name (PostgreSQL's %f).") var name: String
@@ -72,7 +80,8 @@ struct WALCommand: ParsableCommand {
 
         func validate() throws {
             guard WALName(name) != nil else {
-                throw ValidationError("'\(name)' is not a WAL file name: expected e.g. 000000010000000000000003 or 00000002.history")
+                throw ValidationError(
+                    "'\(name)' is not a WAL file name: expected e.g. 000000010000000000000003 or 00000002.history")
             }
         }
 
@@ -102,13 +111,19 @@ struct WALCommand: ParsableCommand {
 
         /// Prefetching is an optimisation: a failure to start it is logged and recovery goes on.
         func startPrefetcher(_ context: CommandContext, after segment: WALName, segmentSize: Int64, count: Int) {
-            let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let binary =
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0]
             let spool = WALPrefetchSpool(destination: destination).directory
             let absoluteSpool = spool.hasPrefix("/") ? spool : FileManager.default.currentDirectoryPath + "/" + spool
             do {
-                try DetachedProcess.spawn(binary, ["--config", context.configPath, "--no-progress", "wal", "prefetch", segment.rawValue,
-                                                   "--spool", absoluteSpool, "--segment-size", String(segmentSize), "--count", String(count)],
-                                          environment: context.engine.environment)
+                try DetachedProcess.spawn(
+                    binary,
+                    [
+                        "--config", context.configPath, "--no-progress", "wal", "prefetch", segment.rawValue,
+                        "--spool", absoluteSpool, "--segment-size", String(segmentSize), "--count", String(count),
+                    ],
+                    environment: context.engine.environment)
             } catch let error as WALError {
                 context.engine.logger.warning("\(error.message)")
             } catch {
@@ -120,7 +135,8 @@ struct WALCommand: ParsableCommand {
     /// Started by `wal get` (detached); not for direct use.
     struct Prefetch: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Fetch the segments after NAME into the prefetch spool (started by 'wal get').", shouldDisplay: false)
+            abstract: "Fetch the segments after NAME into the prefetch spool (started by 'wal get').",
+            shouldDisplay: false)
 
         @OptionGroup var options: GlobalOptions
         @Argument(help: "The segment recovery asked for last.") var name: String
@@ -129,11 +145,15 @@ struct WALCommand: ParsableCommand {
         @Option(name: .long, help: "How many segments to fetch ahead.") var count: Int
 
         func validate() throws {
-            guard let segment = WALName(name), segment.kind == .segment else { throw ValidationError("'\(name)' is not a segment name") }
+            guard let segment = WALName(name), segment.kind == .segment else {
+                throw ValidationError("'\(name)' is not a segment name")
+            }
             guard spool.hasPrefix("/"), spool.hasSuffix("/" + WALPrefetchSpool.directoryName) else {
                 throw ValidationError("--spool must be an absolute path ending in /\(WALPrefetchSpool.directoryName)")
             }
-            guard WALSegmentHeader.isValidSegmentSize(UInt64(max(0, segmentSize))) else { throw ValidationError("--segment-size is not a WAL segment size") }
+            guard WALSegmentHeader.isValidSegmentSize(UInt64(max(0, segmentSize))) else {
+                throw ValidationError("--segment-size is not a WAL segment size")
+            }
             guard (1...64).contains(count) else { throw ValidationError("--count must be between 1 and 64") }
         }
 
@@ -141,7 +161,9 @@ struct WALCommand: ParsableCommand {
             let context = try CommandContext(options, command: "wal prefetch")
             let (repository, keyring) = try context.unlockedRepository()
             try WALArchive(context: context.engine, repository: repository, keyring: keyring)
-                .prefetch(after: WALName(name)!, count: count, segmentSize: UInt64(segmentSize), spool: WALPrefetchSpool(directory: spool))
+                .prefetch(
+                    after: WALName(name)!, count: count, segmentSize: UInt64(segmentSize),
+                    spool: WALPrefetchSpool(directory: spool))
         }
     }
 }

@@ -25,7 +25,9 @@ public struct BackupID: Sendable, Hashable, Comparable, Codable, CustomStringCon
     /// yyyyMMddTHHmmssZ-xxxxxx with lower-case hex.
     static func isValid(_ value: String) -> Bool {
         let characters = Array(value)
-        guard characters.count == 23, characters[8] == "T", characters[15] == "Z", characters[16] == "-" else { return false }
+        guard characters.count == 23, characters[8] == "T", characters[15] == "Z", characters[16] == "-" else {
+            return false
+        }
         let digits = characters[0..<8] + characters[9..<15]
         return digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
             && characters[17...].allSatisfy { "0123456789abcdef".contains($0) }
@@ -46,7 +48,8 @@ public struct BackupID: Sendable, Hashable, Comparable, Codable, CustomStringCon
     public init(from decoder: Decoder) throws {
         let value = try decoder.singleValueContainer().decode(String.self)
         guard Self.isValid(value) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "invalid backup id '\(value)'"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "invalid backup id '\(value)'"))
         }
         rawValue = value
     }

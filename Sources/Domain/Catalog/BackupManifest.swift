@@ -34,9 +34,11 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     /// than any of the backup's objects' (finish time + the policy's days). Optional, absent without a lock.
     public var objectLock: ObjectLockRecord?
 
-    public init(id: BackupID, cluster: String, kind: BackupKind, label: String?, startedAt: Date, finishedAt: Date,
-                pinned: Bool, keepUntil: Date?, tool: ToolInfo, server: ServerInfo, compression: CompressionInfo,
-                encryption: EncryptionInfo, objects: [StoredObject], databases: [DatabaseRecord], globals: GlobalsRecord?) {
+    public init(
+        id: BackupID, cluster: String, kind: BackupKind, label: String?, startedAt: Date, finishedAt: Date,
+        pinned: Bool, keepUntil: Date?, tool: ToolInfo, server: ServerInfo, compression: CompressionInfo,
+        encryption: EncryptionInfo, objects: [StoredObject], databases: [DatabaseRecord], globals: GlobalsRecord?
+    ) {
         self.formatVersion = Self.currentFormatVersion
         self.id = id
         self.cluster = cluster
@@ -77,8 +79,11 @@ public struct SnapshotRecord: Codable, Sendable, Equatable {
     public var stopWal: String
     /// User tablespaces, each its own object (docs/format.md §6.3); absent when the cluster has none.
     public var tablespaces: [TablespaceRecord]?
-    public init(object: String, entry: String, format: String, timeline: Int, walSegmentSize: Int64, startWal: String, stopWal: String,
-                tablespaces: [TablespaceRecord]? = nil) {
+    public init(
+        object: String, entry: String, format: String, timeline: Int, walSegmentSize: Int64, startWal: String,
+        stopWal: String,
+        tablespaces: [TablespaceRecord]? = nil
+    ) {
         self.object = object
         self.entry = entry
         self.format = format
@@ -135,7 +140,10 @@ public struct ServerInfo: Codable, Sendable, Equatable {
     /// WAL position when the dump's snapshot was taken (logical) or the backup started (snapshot).
     public var startLsn: String
     public var stopLsn: String?
-    public init(version: String, versionNumber: Int, systemIdentifier: String?, timeline: Int?, startLsn: String, stopLsn: String?) {
+    public init(
+        version: String, versionNumber: Int, systemIdentifier: String?, timeline: Int?, startLsn: String,
+        stopLsn: String?
+    ) {
         self.version = version
         self.versionNumber = versionNumber
         self.systemIdentifier = systemIdentifier
@@ -188,8 +196,10 @@ public struct DatabaseRecord: Codable, Sendable, Equatable {
     /// Settings, comment and privileges of the database, read in the dump's snapshot. Optional: absent in
     /// backups made before lifeboat recorded them, whose restores leave the target's own.
     public var properties: DatabaseProperties?
-    public init(name: String, object: String, dumpFormat: String, tables: [TableCount],
-                properties: DatabaseProperties? = nil) {
+    public init(
+        name: String, object: String, dumpFormat: String, tables: [TableCount],
+        properties: DatabaseProperties? = nil
+    ) {
         self.name = name
         self.object = object
         self.dumpFormat = dumpFormat

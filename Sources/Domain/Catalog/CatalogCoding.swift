@@ -10,7 +10,8 @@ public enum CatalogCoding {
             var container = encoder.singleValueContainer()
             try container.encode(formatTimestamp(date))
         }
-        encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 
@@ -20,7 +21,8 @@ public enum CatalogCoding {
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
             guard let date = parseTimestamp(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "invalid timestamp '\(text)'"))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "invalid timestamp '\(text)'"))
             }
             return date
         }
@@ -60,19 +62,27 @@ public enum CatalogCoding {
     /// `+00` → `+00:00`, `+0130` → `+01:30`, `z` → `Z`; nil without a zone (a local time is ambiguous).
     static func normalizeOffset(_ text: String) -> String? {
         if text.hasSuffix("Z") || text.hasSuffix("z") { return String(text.dropLast()) + "Z" }
-        guard let sign = text.lastIndex(where: { $0 == "+" || $0 == "-" }), text.distance(from: text.startIndex, to: sign) >= 19 else { return nil }
+        guard let sign = text.lastIndex(where: { $0 == "+" || $0 == "-" }),
+            text.distance(from: text.startIndex, to: sign) >= 19
+        else { return nil }
         let zone = text[text.index(after: sign)...].filter { $0 != ":" }
-        guard zone.allSatisfy(\.isASCII), zone.allSatisfy(\.isNumber), zone.count == 2 || zone.count == 4 else { return nil }
-        let hours = zone.prefix(2), minutes = zone.count == 4 ? zone.suffix(2) : "00"
+        guard zone.allSatisfy(\.isASCII), zone.allSatisfy(\.isNumber), zone.count == 2 || zone.count == 4 else {
+            return nil
+        }
+        let hours = zone.prefix(2)
+        let minutes = zone.count == 4 ? zone.suffix(2) : "00"
         return String(text[...sign]) + hours + ":" + minutes
     }
 
     /// yyyy-MM-ddTHH:mm:ss(.fraction)?(Z|±HH:MM), nothing more and nothing less.
     static func isStrictRFC3339(_ text: String) -> Bool {
         let c = Array(text)
-        func digits(_ range: Range<Int>) -> Bool { range.upperBound <= c.count && c[range].allSatisfy { $0.isASCII && $0.isNumber } }
+        func digits(_ range: Range<Int>) -> Bool {
+            range.upperBound <= c.count && c[range].allSatisfy { $0.isASCII && $0.isNumber }
+        }
         guard c.count >= 20, digits(0..<4), c[4] == "-", digits(5..<7), c[7] == "-", digits(8..<10), c[10] == "T",
-              digits(11..<13), c[13] == ":", digits(14..<16), c[16] == ":", digits(17..<19) else { return false }
+            digits(11..<13), c[13] == ":", digits(14..<16), c[16] == ":", digits(17..<19)
+        else { return false }
         var index = 19
         if index < c.count, c[index] == "." {
             index += 1
@@ -82,6 +92,7 @@ public enum CatalogCoding {
         }
         let zone = String(c[index...])
         if zone == "Z" { return true }
-        return zone.count == 6 && (zone.first == "+" || zone.first == "-") && digits(index + 1..<index + 3) && c[index + 3] == ":" && digits(index + 4..<index + 6)
+        return zone.count == 6 && (zone.first == "+" || zone.first == "-") && digits(index + 1..<index + 3)
+            && c[index + 3] == ":" && digits(index + 4..<index + 6)
     }
 }

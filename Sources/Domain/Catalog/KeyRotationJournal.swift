@@ -26,8 +26,8 @@ public struct KeyRotationJournal: Codable, Sendable, Equatable {
     /// journal's (the journal does not belong to this keyring).
     public func slotsToDelete(keyringMasterKeyId: String) -> [String]? {
         switch keyringMasterKeyId {
-        case masterKeyId: return replaced        // committed: the old slots open nothing
-        case previousMasterKeyId: return written // not committed: the new slots wrap a key nothing uses
+        case masterKeyId: return replaced  // committed: the old slots open nothing
+        case previousMasterKeyId: return written  // not committed: the new slots wrap a key nothing uses
         default: return nil
         }
     }

@@ -12,9 +12,9 @@ public enum KeySlotKind: String, Codable, Sendable {
 }
 
 public struct KeyDerivation: Codable, Sendable, Equatable {
-    public var algorithm: String          // "hkdf-sha256" | "scrypt"
-    public var salt: String               // base64, 32 bytes
-    public var n: UInt64?                 // scrypt only
+    public var algorithm: String  // "hkdf-sha256" | "scrypt"
+    public var salt: String  // base64, 32 bytes
+    public var n: UInt64?  // scrypt only
     public var r: UInt64?
     public var p: UInt64?
     public init(algorithm: String, salt: String, n: UInt64? = nil, r: UInt64? = nil, p: UInt64? = nil) {
@@ -34,17 +34,19 @@ public struct KeyDerivation: Codable, Sendable, Equatable {
 
 public struct KeySlot: Codable, Sendable, Equatable {
     public var version: Int
-    public var id: String                 // 8 lower-case hex digits
+    public var id: String  // 8 lower-case hex digits
     public var kind: KeySlotKind
     public var label: String?
     public var created: Date
     public var kdf: KeyDerivation
-    public var masterKeyId: String        // hex, 16 bytes
-    public var nonce: String              // base64, 12 bytes
-    public var wrappedMasterKey: String   // base64, 32 bytes ciphertext + 16 bytes tag
+    public var masterKeyId: String  // hex, 16 bytes
+    public var nonce: String  // base64, 12 bytes
+    public var wrappedMasterKey: String  // base64, 32 bytes ciphertext + 16 bytes tag
 
-    public init(id: String, kind: KeySlotKind, label: String?, created: Date, kdf: KeyDerivation,
-                masterKeyId: String, nonce: String, wrappedMasterKey: String) {
+    public init(
+        id: String, kind: KeySlotKind, label: String?, created: Date, kdf: KeyDerivation,
+        masterKeyId: String, nonce: String, wrappedMasterKey: String
+    ) {
         self.version = 1
         self.id = id
         self.kind = kind
@@ -61,8 +63,8 @@ public struct KeySlot: Codable, Sendable, Equatable {
 }
 
 public struct DataKeyEntry: Codable, Sendable, Equatable {
-    public var id: String                 // hex, 16 bytes
-    public var key: String                // base64, 32 bytes
+    public var id: String  // hex, 16 bytes
+    public var key: String  // base64, 32 bytes
     public var created: Date
     public init(id: String, key: String, created: Date) {
         self.id = id

@@ -44,7 +44,9 @@ public struct SnapshotWALNeed: Sendable, Equatable {
     /// The snapshot part of a manifest; nil for logical backups.
     public init?(_ manifest: BackupManifest) {
         guard manifest.kind == .snapshot, let snapshot = manifest.snapshot else { return nil }
-        self.init(backup: manifest.id.rawValue, startWal: snapshot.startWal, stopWal: snapshot.stopWal, finishedAt: manifest.finishedAt)
+        self.init(
+            backup: manifest.id.rawValue, startWal: snapshot.startWal, stopWal: snapshot.stopWal,
+            finishedAt: manifest.finishedAt)
     }
 }
 
@@ -125,29 +127,37 @@ public struct RecoveryWindowReport: Codable, Sendable, Equatable {
     typealias SnapshotSpan = (need: SnapshotWALNeed, start: UInt64, stop: UInt64)
 
     /// Computes the report. `segmentSize` is wal_segment_size (from the system record or a snapshot manifest).
-    public static func compute(snapshots: [SnapshotWALNeed], archived: [ArchivedWALFile], segmentSize: Int64,
-                               branches: [TimelineBranch] = []) -> RecoveryWindowReport {
+    public static func compute(
+        snapshots: [SnapshotWALNeed], archived: [ArchivedWALFile], segmentSize: Int64,
+        branches: [TimelineBranch] = []
+    ) -> RecoveryWindowReport {
         let size = UInt64(segmentSize)
         let byTimeline = segmentsByTimeline(archived, segmentSize: size)
         var unrestorable: [UnrestorableSnapshot] = []
         let needs = spansByTimeline(snapshots, segmentSize: segmentSize, unrestorable: &unrestorable)
         var timelines: [TimelineWAL] = []
         let branchOf = Dictionary(branches.map { ($0.timeline, $0) }, uniquingKeysWith: { first, _ in first })
-        for timeline in Set(byTimeline.keys).union(needs.keys).sorted() {   // parents before children
+        for timeline in Set(byTimeline.keys).union(needs.keys).sorted() {  // parents before children
             let inherited = branchOf[timeline].flatMap { branch in
-                Self.parentWindow(branch, windows: timelines.first { $0.timeline == branch.parent }?.windows ?? [],
-                                  segmentSize: size)
+                Self.parentWindow(
+                    branch, windows: timelines.first { $0.timeline == branch.parent }?.windows ?? [],
+                    segmentSize: size)
             }
-            timelines.append(timelineWAL(timeline, segments: byTimeline[timeline] ?? [:], spans: needs[timeline] ?? [],
-                                         inherited: inherited, segmentSize: size, unrestorable: &unrestorable))
+            timelines.append(
+                timelineWAL(
+                    timeline, segments: byTimeline[timeline] ?? [:], spans: needs[timeline] ?? [],
+                    inherited: inherited, segmentSize: size, unrestorable: &unrestorable))
         }
-        return RecoveryWindowReport(segmentSize: segmentSize, timelines: timelines,
-                                    unrestorableSnapshots: unrestorable.sorted { $0.backup < $1.backup })
+        return RecoveryWindowReport(
+            segmentSize: segmentSize, timelines: timelines,
+            unrestorableSnapshots: unrestorable.sorted { $0.backup < $1.backup })
     }
 
     /// Segment number → archived time, per timeline.
-    static func segmentsByTimeline(_ archived: [ArchivedWALFile],
-                                   segmentSize size: UInt64) -> [UInt32: [UInt64: Date]] {
+    static func segmentsByTimeline(
+        _ archived: [ArchivedWALFile],
+        segmentSize size: UInt64
+    ) -> [UInt32: [UInt64: Date]] {
         var byTimeline: [UInt32: [UInt64: Date]] = [:]
         for file in archived where file.name.kind == .segment {
             guard let number = file.name.segmentNumber(segmentSize: size) else { continue }
@@ -157,19 +167,23 @@ public struct RecoveryWindowReport: Codable, Sendable, Equatable {
     }
 
     /// Each snapshot's span, per timeline; a snapshot whose span is not valid for the segment size is unrestorable.
-    static func spansByTimeline(_ snapshots: [SnapshotWALNeed], segmentSize: Int64,
-                                unrestorable: inout [UnrestorableSnapshot]) -> [UInt32: [SnapshotSpan]] {
+    static func spansByTimeline(
+        _ snapshots: [SnapshotWALNeed], segmentSize: Int64,
+        unrestorable: inout [UnrestorableSnapshot]
+    ) -> [UInt32: [SnapshotSpan]] {
         let size = UInt64(segmentSize)
         var needs: [UInt32: [SnapshotSpan]] = [:]
         for need in snapshots {
             guard let start = WALName(need.startWal), let stop = WALName(need.stopWal), start.kind == .segment,
-                  stop.kind == .segment, start.timeline == stop.timeline,
-                  let first = start.segmentNumber(segmentSize: size),
-                  let last = stop.segmentNumber(segmentSize: size), first <= last else {
-                unrestorable.append(UnrestorableSnapshot(
-                    backup: need.backup, timeline: nil, missing: [],
-                    problem: "its WAL span '\(need.startWal)' … '\(need.stopWal)' is not valid for "
-                        + "\(segmentSize)-byte segments"))
+                stop.kind == .segment, start.timeline == stop.timeline,
+                let first = start.segmentNumber(segmentSize: size),
+                let last = stop.segmentNumber(segmentSize: size), first <= last
+            else {
+                unrestorable.append(
+                    UnrestorableSnapshot(
+                        backup: need.backup, timeline: nil, missing: [],
+                        problem: "its WAL span '\(need.startWal)' … '\(need.stopWal)' is not valid for "
+                            + "\(segmentSize)-byte segments"))
                 continue
             }
             needs[start.timeline, default: []].append((need, first, last))
@@ -179,9 +193,11 @@ public struct RecoveryWindowReport: Codable, Sendable, Equatable {
 
     /// One timeline: its archived runs, the gaps between them, the windows they make recoverable (from a snapshot
     /// inside a run, or from the parent timeline's window through the switch), and its unrestorable snapshots.
-    static func timelineWAL(_ timeline: UInt32, segments: [UInt64: Date], spans: [SnapshotSpan],
-                            inherited: (RecoverableWindow, UInt64)?, segmentSize size: UInt64,
-                            unrestorable: inout [UnrestorableSnapshot]) -> TimelineWAL {
+    static func timelineWAL(
+        _ timeline: UInt32, segments: [UInt64: Date], spans: [SnapshotSpan],
+        inherited: (RecoverableWindow, UInt64)?, segmentSize size: UInt64,
+        unrestorable: inout [UnrestorableSnapshot]
+    ) -> TimelineWAL {
         let runs = Self.runs(segments.keys.sorted())
         let name = { (number: UInt64) in LSN.segmentName(timeline: timeline, segment: number, segmentSize: size) }
         let range = { (first: UInt64, last: UInt64) in
@@ -192,41 +208,50 @@ public struct RecoveryWindowReport: Codable, Sendable, Equatable {
         }
         let candidates = spans.sorted { ($0.need.finishedAt, $0.need.backup) < ($1.need.finishedAt, $1.need.backup) }
         let windows = runs.compactMap { run in
-            window(of: run, timeline: timeline, endTime: segments[run.upperBound], candidates: candidates,
-                   inherited: inherited, name: name)
+            window(
+                of: run, timeline: timeline, endTime: segments[run.upperBound], candidates: candidates,
+                inherited: inherited, name: name)
         }
         let restorable = { (span: SnapshotSpan) in runs.contains { $0.contains(span.start) && $0.contains(span.stop) } }
         for candidate in candidates where !restorable(candidate) {
             let missing = Self.subtract(candidate.start...candidate.stop, runs)
                 .map { range($0.lowerBound, $0.upperBound) }
-            unrestorable.append(UnrestorableSnapshot(backup: candidate.need.backup, timeline: timeline,
-                                                     missing: missing, problem: nil))
+            unrestorable.append(
+                UnrestorableSnapshot(
+                    backup: candidate.need.backup, timeline: timeline,
+                    missing: missing, problem: nil))
         }
-        return TimelineWAL(timeline: timeline, archived: runs.map { range($0.lowerBound, $0.upperBound) }, gaps: gaps,
-                           windows: windows)
+        return TimelineWAL(
+            timeline: timeline, archived: runs.map { range($0.lowerBound, $0.upperBound) }, gaps: gaps,
+            windows: windows)
     }
 
     /// The window a run of archived segments makes recoverable, if any. A parent window reaching the switch starts
     /// the child's run that holds the switch segment; it is older than any snapshot taken on the child. Otherwise
     /// the oldest snapshot whose WAL lies wholly inside this run starts the run's window.
-    static func window(of run: ClosedRange<UInt64>, timeline: UInt32, endTime: Date?, candidates: [SnapshotSpan],
-                       inherited: (RecoverableWindow, UInt64)?, name: (UInt64) -> String) -> RecoverableWindow? {
+    static func window(
+        of run: ClosedRange<UInt64>, timeline: UInt32, endTime: Date?, candidates: [SnapshotSpan],
+        inherited: (RecoverableWindow, UInt64)?, name: (UInt64) -> String
+    ) -> RecoverableWindow? {
         guard let endTime else { return nil }
         if let (parent, switchSegment) = inherited, run.contains(switchSegment) {
-            return RecoverableWindow(timeline: timeline, fromBackup: parent.fromBackup, fromTime: parent.fromTime,
-                                     fromWal: parent.fromWal, toWal: name(run.upperBound), toTime: endTime)
+            return RecoverableWindow(
+                timeline: timeline, fromBackup: parent.fromBackup, fromTime: parent.fromTime,
+                fromWal: parent.fromWal, toWal: name(run.upperBound), toTime: endTime)
         }
         guard let oldest = candidates.first(where: { run.contains($0.start) && run.contains($0.stop) }) else {
             return nil
         }
-        return RecoverableWindow(timeline: timeline, fromBackup: oldest.need.backup, fromTime: oldest.need.finishedAt,
-                                 fromWal: name(oldest.stop), toWal: name(run.upperBound), toTime: endTime)
+        return RecoverableWindow(
+            timeline: timeline, fromBackup: oldest.need.backup, fromTime: oldest.need.finishedAt,
+            fromWal: name(oldest.stop), toWal: name(run.upperBound), toTime: endTime)
     }
 
     /// The oldest window of the parent timeline that recovery can follow into `branch`: it starts at or before
     /// the switch segment and reaches the segment before it. Returned with the switch segment's number.
     static func parentWindow(_ branch: TimelineBranch, windows: [RecoverableWindow], segmentSize: UInt64)
-        -> (RecoverableWindow, UInt64)? {
+        -> (RecoverableWindow, UInt64)?
+    {
         let switchSegment = branch.switchPoint.segment(size: segmentSize)
         let number = { (text: String) in WALName(text)?.segmentNumber(segmentSize: segmentSize) }
         let usable = windows.filter { window in
@@ -279,18 +304,26 @@ public struct RPOExposure: Codable, Sendable, Equatable {
     public var met: Bool
 
     /// The newest of the WAL archive's newest window end and the newest backup that needs no WAL (logical).
-    public static func evaluate(newestWindowEnd: Date?, newestStandaloneBackup: Date?, now: Date, objective: Double) -> RPOExposure {
-        var point: Date?, source: Source?
+    public static func evaluate(newestWindowEnd: Date?, newestStandaloneBackup: Date?, now: Date, objective: Double)
+        -> RPOExposure
+    {
+        var point: Date?
+        var source: Source?
         if let end = newestWindowEnd { (point, source) = (end, .walArchive) }
-        if let backup = newestStandaloneBackup, point.map({ backup > $0 }) ?? true { (point, source) = (backup, .backup) }
+        if let backup = newestStandaloneBackup, point.map({ backup > $0 }) ?? true {
+            (point, source) = (backup, .backup)
+        }
         let exposure = point.map { max(0, now.timeIntervalSince($0)) }
-        return RPOExposure(now: now, objectiveSeconds: objective, newestRecoverablePoint: point, source: source,
-                           exposureSeconds: exposure, met: exposure.map { $0 <= objective } ?? false)
+        return RPOExposure(
+            now: now, objectiveSeconds: objective, newestRecoverablePoint: point, source: source,
+            exposureSeconds: exposure, met: exposure.map { $0 <= objective } ?? false)
     }
 
     /// Parses a duration such as `15m`, `1h`, `90s`, `1h30m`, `2d` (units s, m, h, d; at least one part).
     public static func parseDuration(_ text: String) -> Double? {
-        var total = 0.0, digits = "", parts = 0
+        var total = 0.0
+        var digits = ""
+        var parts = 0
         for character in text {
             if character.isASCII, character.isNumber {
                 digits.append(character)

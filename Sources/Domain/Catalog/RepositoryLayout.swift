@@ -24,10 +24,14 @@ public enum RepositoryLayout {
     }
     /// `prune/<cluster>/`: one sealed record per prune run, written before it changes anything.
     public static func pruneRecords(_ cluster: String) -> String { "prune/\(cluster)/" }
-    public static func pruneRecord(cluster: String, id: String) -> String { pruneRecords(cluster) + id + sealedExtension }
+    public static func pruneRecord(cluster: String, id: String) -> String {
+        pruneRecords(cluster) + id + sealedExtension
+    }
     /// `drills/<cluster>/`: one sealed evidence record per drill run.
     public static func drillRecords(_ cluster: String) -> String { "drills/\(cluster)/" }
-    public static func drillRecord(cluster: String, id: String) -> String { drillRecords(cluster) + id + sealedExtension }
+    public static func drillRecord(cluster: String, id: String) -> String {
+        drillRecords(cluster) + id + sealedExtension
+    }
     public static func object(cluster: String, id: BackupID, name: String) -> String {
         backupDirectory(cluster: cluster, id: id) + "/" + name
     }
@@ -35,13 +39,17 @@ public enum RepositoryLayout {
     public static func databaseObjectName(index: Int, compressed: Bool) -> String {
         String(format: "db-%04d.%@", index, compressed ? "tar.zst.lbx" : "tar.lbx")
     }
-    public static func globalsObjectName(compressed: Bool) -> String { compressed ? "globals.tar.zst.lbx" : "globals.tar.lbx" }
+    public static func globalsObjectName(compressed: Bool) -> String {
+        compressed ? "globals.tar.zst.lbx" : "globals.tar.lbx"
+    }
     /// The pieced entry inside a database object: `pg_dump --format=custom` output (docs/format.md §6.2).
     public static let dumpEntryName = "pg_dump.custom"
     /// The pieced entry inside the globals object: `pg_dumpall --globals-only` output as plain SQL.
     public static let globalsEntryName = "globals.sql"
     /// The main object of a physical snapshot: the data directory's base backup tar as the pieced stream `base.tar`.
-    public static func snapshotObjectName(compressed: Bool) -> String { compressed ? "base.tar.zst.lbx" : "base.tar.lbx" }
+    public static func snapshotObjectName(compressed: Bool) -> String {
+        compressed ? "base.tar.zst.lbx" : "base.tar.lbx"
+    }
     /// A snapshot's user tablespace `oid`: `tblspc-<oid>.tar.zst.lbx`, holding the pieced entry `tblspc-<oid>.tar`.
     public static func tablespaceObjectName(oid: UInt32, compressed: Bool) -> String {
         "tblspc-\(oid).tar" + (compressed ? ".zst.lbx" : ".lbx")

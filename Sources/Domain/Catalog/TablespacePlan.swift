@@ -18,12 +18,23 @@ public struct TablespaceMapOption: Sendable, Equatable {
     }
 
     public init(parsing text: String) throws {
-        var key = "", escaped = false
+        var key = ""
+        var escaped = false
         var rest: Substring?
         for (offset, character) in zip(text.indices, text) {
-            if escaped { key.append(character); escaped = false; continue }
-            if character == "\\" { escaped = true; continue }
-            if character == "=" { rest = text[text.index(after: offset)...]; break }
+            if escaped {
+                key.append(character)
+                escaped = false
+                continue
+            }
+            if character == "\\" {
+                escaped = true
+                continue
+            }
+            if character == "=" {
+                rest = text[text.index(after: offset)...]
+                break
+            }
             key.append(character)
         }
         guard let rest, !key.isEmpty, !rest.isEmpty else { throw TablespacePlanError.badOption(text) }
@@ -59,39 +70,53 @@ public enum DirectoryState: Sendable, Equatable {
 
 public enum TablespacePlan {
     /// The target of every tablespace, or an error naming the tablespace and what to do.
-    public static func targets(_ tablespaces: [TablespaceRecord], options: [TablespaceMapOption], dataDirectory: String, clean: Bool,
-                               state: (String) -> DirectoryState) throws -> [TablespaceTarget] {
-        for option in options where !tablespaces.contains(where: { String($0.oid) == option.key || $0.location == option.key }) {
-            throw TablespacePlanError.unknownTablespace(key: option.key, known: tablespaces.map { "\($0.oid) (\($0.location))" })
+    public static func targets(
+        _ tablespaces: [TablespaceRecord], options: [TablespaceMapOption], dataDirectory: String, clean: Bool,
+        state: (String) -> DirectoryState
+    ) throws -> [TablespaceTarget] {
+        for option in options
+        where !tablespaces.contains(where: { String($0.oid) == option.key || $0.location == option.key }) {
+            throw TablespacePlanError.unknownTablespace(
+                key: option.key, known: tablespaces.map { "\($0.oid) (\($0.location))" })
         }
         var targets: [TablespaceTarget] = []
         for space in tablespaces {
             let chosen = options.filter { String(space.oid) == $0.key || space.location == $0.key }
             guard chosen.count <= 1 else { throw TablespacePlanError.mappedTwice(oid: space.oid) }
             let directory = normalized(chosen.first?.directory ?? space.location)
-            guard directory.hasPrefix("/"), !directory.contains(where: { $0 == "\n" || $0 == "\r" }), !directory.utf8.contains(0) else {
-                throw TablespacePlanError.unusableDirectory(oid: space.oid, path: directory, detail: "it must be an absolute path on one line")
+            guard directory.hasPrefix("/"), !directory.contains(where: { $0 == "\n" || $0 == "\r" }),
+                !directory.utf8.contains(0)
+            else {
+                throw TablespacePlanError.unusableDirectory(
+                    oid: space.oid, path: directory, detail: "it must be an absolute path on one line")
             }
             let data = normalized(dataDirectory)
             if directory == data || directory.hasPrefix(data + "/") || data.hasPrefix(directory + "/") {
-                throw TablespacePlanError.unusableDirectory(oid: space.oid, path: directory, detail: "it overlaps the data directory '\(data)'")
+                throw TablespacePlanError.unusableDirectory(
+                    oid: space.oid, path: directory, detail: "it overlaps the data directory '\(data)'")
             }
-            if let other = targets.first(where: { $0.directory == directory || directory.hasPrefix($0.directory + "/")
-                                                  || $0.directory.hasPrefix(directory + "/") }) {
-                throw TablespacePlanError.unusableDirectory(oid: space.oid, path: directory, detail: "tablespace \(other.oid) goes there too")
+            if let other = targets.first(where: {
+                $0.directory == directory || directory.hasPrefix($0.directory + "/")
+                    || $0.directory.hasPrefix(directory + "/")
+            }) {
+                throw TablespacePlanError.unusableDirectory(
+                    oid: space.oid, path: directory, detail: "tablespace \(other.oid) goes there too")
             }
             switch state(directory) {
             case .absent, .empty: break
             case .notDirectory:
-                throw TablespacePlanError.unusableDirectory(oid: space.oid, path: directory, detail: "it is not a directory")
+                throw TablespacePlanError.unusableDirectory(
+                    oid: space.oid, path: directory, detail: "it is not a directory")
             case .unusable(let detail):
                 throw TablespacePlanError.unusableDirectory(oid: space.oid, path: directory, detail: detail)
             case .notEmpty:
                 if chosen.isEmpty { throw TablespacePlanError.locationNotEmpty(oid: space.oid, path: directory) }
                 if !clean { throw TablespacePlanError.targetNotEmpty(oid: space.oid, path: directory) }
             }
-            targets.append(TablespaceTarget(oid: space.oid, location: space.location, directory: directory,
-                                            mapped: !chosen.isEmpty, object: space.object))
+            targets.append(
+                TablespaceTarget(
+                    oid: space.oid, location: space.location, directory: directory,
+                    mapped: !chosen.isEmpty, object: space.object))
         }
         return targets
     }
@@ -128,7 +153,8 @@ public enum TablespacePlanError: LifeboatError, Equatable {
 
     public var message: String {
         switch self {
-        case .badOption(let text): return "--tablespace-map '\(text)' is not OID_OR_OLD_PATH=NEW_DIR with an absolute NEW_DIR"
+        case .badOption(let text):
+            return "--tablespace-map '\(text)' is not OID_OR_OLD_PATH=NEW_DIR with an absolute NEW_DIR"
         case .unknownTablespace(let key, let known):
             return "--tablespace-map names '\(key)', which is not a tablespace of this snapshot"
                 + (known.isEmpty ? " (it has none)" : " (it has \(known.joined(separator: ", ")))")
@@ -136,17 +162,20 @@ public enum TablespacePlanError: LifeboatError, Equatable {
         case .locationNotEmpty(let oid, let path):
             return "tablespace \(oid) would be restored to its original location '\(path)', which is not empty"
         case .targetNotEmpty(let oid, let path): return "the directory '\(path)' for tablespace \(oid) is not empty"
-        case .unusableDirectory(let oid, let path, let detail): return "cannot restore tablespace \(oid) into '\(path)': \(detail)"
+        case .unusableDirectory(let oid, let path, let detail):
+            return "cannot restore tablespace \(oid) into '\(path)': \(detail)"
         }
     }
 
     public var hint: String? {
         switch self {
-        case .badOption: return "for example --tablespace-map 16385=/srv/restore/ts1 or --tablespace-map /old/ts1=/srv/restore/ts1"
+        case .badOption:
+            return "for example --tablespace-map 16385=/srv/restore/ts1 or --tablespace-map /old/ts1=/srv/restore/ts1"
         case .unknownTablespace: return "'lifeboat show ID' lists the snapshot's tablespaces"
         case .mappedTwice: return "give one --tablespace-map per tablespace"
         case .locationNotEmpty(let oid, _):
-            return "pass --tablespace-map \(oid)=NEW_DIR with an empty or new directory (the original may belong to a running server)"
+            return
+                "pass --tablespace-map \(oid)=NEW_DIR with an empty or new directory (the original may belong to a running server)"
         case .targetNotEmpty: return "choose an empty or new directory, or pass --clean to delete its contents first"
         case .unusableDirectory: return "choose another directory with --tablespace-map OID=NEW_DIR"
         }

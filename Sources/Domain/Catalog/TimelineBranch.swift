@@ -24,7 +24,9 @@ public struct TimelineBranch: Sendable, Equatable {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let fields = trimmed.split(whereSeparator: { $0 == "\t" || $0 == " " }).map(String.init)
-            guard fields.count >= 2, let parent = UInt32(fields[0]), let lsn = LSN(fields[1]), parent < timeline else { return nil }
+            guard fields.count >= 2, let parent = UInt32(fields[0]), let lsn = LSN(fields[1]), parent < timeline else {
+                return nil
+            }
             last = (parent, lsn)
         }
         guard let (parent, lsn) = last else { return nil }

@@ -102,8 +102,9 @@ public struct WALName: Sendable, Hashable, Comparable, CustomStringConvertible {
     private static func segmentParts(_ digits: ArraySlice<UInt8>) -> (UInt32, UInt32, UInt32)? {
         let start = digits.startIndex
         guard let tli = hex32(digits[start..<(start + 8)]), tli != 0,
-              let log = hex32(digits[(start + 8)..<(start + 16)]),
-              let seg = hex32(digits[(start + 16)..<(start + 24)]), seg <= maximumSeg else { return nil }
+            let log = hex32(digits[(start + 8)..<(start + 16)]),
+            let seg = hex32(digits[(start + 16)..<(start + 24)]), seg <= maximumSeg
+        else { return nil }
         return (tli, log, seg)
     }
 }
@@ -134,10 +135,12 @@ public struct WALSegmentHeader: Sendable, Equatable {
         }
         for littleEndian in [true, false] {
             let read = Reader(bytes: bytes, littleEndian: littleEndian)
-            let info = UInt16(read.unsigned(2, 2)), segmentSize = UInt32(read.unsigned(32, 4))
+            let info = UInt16(read.unsigned(2, 2))
+            let segmentSize = UInt32(read.unsigned(32, 4))
             let blockSize = UInt32(read.unsigned(36, 4))
             guard info & Self.longHeaderFlag != 0, Self.isValidSegmentSize(UInt64(segmentSize)),
-                  blockSize >= 1024, blockSize <= 65536, blockSize.nonzeroBitCount == 1 else { continue }
+                blockSize >= 1024, blockSize <= 65536, blockSize.nonzeroBitCount == 1
+            else { continue }
             magic = UInt16(read.unsigned(0, 2))
             timeline = UInt32(read.unsigned(4, 4))
             pageAddress = read.unsigned(8, 8)
@@ -157,20 +160,24 @@ public struct WALSegmentHeader: Sendable, Equatable {
     /// Checks the header against the file it came from: its size and the segment its name claims.
     public func check(name: WALName, fileSize: Int64) throws {
         guard Int64(segmentSize) == fileSize else {
-            throw Problem(description: "it is \(fileSize) bytes long but its header declares \(segmentSize)-byte segments")
+            throw Problem(
+                description: "it is \(fileSize) bytes long but its header declares \(segmentSize)-byte segments")
         }
         guard let number = name.segmentNumber(segmentSize: UInt64(segmentSize)) else {
             throw Problem(description: "its name does not fit \(segmentSize)-byte segments")
         }
         guard pageAddress == number * UInt64(segmentSize) else {
-            throw Problem(description: "its header says it starts at WAL position \(WALSegmentHeader.lsn(pageAddress)), "
-                + "not at \(WALSegmentHeader.lsn(number * UInt64(segmentSize))) as its name says (renamed or damaged)")
+            throw Problem(
+                description: "its header says it starts at WAL position \(WALSegmentHeader.lsn(pageAddress)), "
+                    + "not at \(WALSegmentHeader.lsn(number * UInt64(segmentSize))) as its name says (renamed or damaged)"
+            )
         }
     }
 
     /// PostgreSQL's text form of a WAL position: `X/X` (upper-case hex).
     public static func lsn(_ position: UInt64) -> String {
-        String(position >> 32, radix: 16, uppercase: true) + "/" + String(position & 0xFFFF_FFFF, radix: 16, uppercase: true)
+        String(position >> 32, radix: 16, uppercase: true) + "/"
+            + String(position & 0xFFFF_FFFF, radix: 16, uppercase: true)
     }
 
     private struct Reader {
@@ -208,8 +215,10 @@ public struct WALFileRecord: Codable, Sendable, Equatable {
     /// File name of the object holding this push (`<name>.<token>.lbx`, beside the record); absent in version 1.
     public var object: String?
 
-    public init(cluster: String, name: String, size: Int64, sha256: String, systemIdentifier: String?,
-                compression: CompressionInfo, archivedAt: Date, tool: ToolInfo, object: String? = nil) {
+    public init(
+        cluster: String, name: String, size: Int64, sha256: String, systemIdentifier: String?,
+        compression: CompressionInfo, archivedAt: Date, tool: ToolInfo, object: String? = nil
+    ) {
         formatVersion = object == nil ? 1 : Self.currentVersion
         self.object = object
         self.cluster = cluster
@@ -263,5 +272,7 @@ extension RepositoryLayout {
     }
 
     /// `wal/<cluster>/system-identifier.lbx`
-    public static func walSystemIdentifier(cluster: String) -> String { walCluster(cluster) + "system-identifier" + sealedExtension }
+    public static func walSystemIdentifier(cluster: String) -> String {
+        walCluster(cluster) + "system-identifier" + sealedExtension
+    }
 }

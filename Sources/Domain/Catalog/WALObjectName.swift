@@ -34,7 +34,9 @@ public struct WALObjectName: Sendable, Hashable, CustomStringConvertible {
     /// Parses an object's file name (the last component of its key); nil for records and anything else.
     /// WAL names are upper-case hex and fixed suffixes, so a lower-case hex token cannot be mistaken for part of one.
     public init?(fileName: String) {
-        guard fileName.hasSuffix(RepositoryLayout.sealedExtension), !fileName.hasSuffix(RepositoryLayout.walRecordSuffix) else { return nil }
+        guard fileName.hasSuffix(RepositoryLayout.sealedExtension),
+            !fileName.hasSuffix(RepositoryLayout.walRecordSuffix)
+        else { return nil }
         let stem = String(fileName.dropLast(RepositoryLayout.sealedExtension.count))
         if let name = WALName(stem) {
             self.init(name: name, token: nil)
@@ -53,8 +55,11 @@ public struct WALObjectName: Sendable, Hashable, CustomStringConvertible {
     public var description: String { fileName }
 
     static func isToken(_ text: String) -> Bool {
-        text.utf8.count == tokenLength && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-            || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+        text.utf8.count == tokenLength
+            && text.utf8.allSatisfy {
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+            }
     }
 }
 

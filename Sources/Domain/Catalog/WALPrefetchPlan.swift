@@ -11,7 +11,9 @@ import Foundation
 public enum WALPrefetchPlan {
     /// The `count` segments after `name` on its timeline; empty for anything but a plain segment.
     public static func segments(after name: WALName, count: Int, segmentSize: UInt64) -> [WALName] {
-        guard name.kind == .segment, count > 0, let first = name.segmentNumber(segmentSize: segmentSize) else { return [] }
+        guard name.kind == .segment, count > 0, let first = name.segmentNumber(segmentSize: segmentSize) else {
+            return []
+        }
         let perLog = (UInt64(1) << 32) / segmentSize
         return (1...UInt64(count)).compactMap { offset in
             let number = first + offset

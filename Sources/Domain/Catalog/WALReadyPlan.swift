@@ -13,7 +13,9 @@ public enum WALReadyPlan {
     public static func select(statusEntries: [String], besides asked: WALName, limit: Int) -> [WALName] {
         guard limit > 0 else { return [] }
         let ready = statusEntries.compactMap { entry -> WALName? in
-            guard entry.hasSuffix(".ready"), let name = WALName(String(entry.dropLast(6))), name.kind == .segment, name != asked else {
+            guard entry.hasSuffix(".ready"), let name = WALName(String(entry.dropLast(6))), name.kind == .segment,
+                name != asked
+            else {
                 return nil
             }
             return name
@@ -47,11 +49,13 @@ public struct WALPushMarker: Sendable, Equatable {
     public init?(text: String) {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard fields.count == 2 || fields.count == 3, let size = Int64(fields[0]), size >= 0, fields[1].count == 64,
-              fields[1].allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+            fields[1].allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+        else { return nil }
         let object = fields.count == 3 ? String(fields[2]) : nil
         if let object {
             guard object.hasPrefix("wal/"), let file = object.split(separator: "/").last,
-                  WALObjectName(fileName: String(file)) != nil else { return nil }
+                WALObjectName(fileName: String(file)) != nil
+            else { return nil }
         }
         self.init(size: size, sha256: String(fields[1]), object: object)
     }

@@ -6,16 +6,21 @@ import Policy
 
 public enum DrillAssessment {
     /// passed / failed (a check failed or an objective was missed) with the reasons; `error` when `failure` is set.
-    public static func verdict(checks: [CheckOutcome], rtoSeconds: Double?, rpoSeconds: Double?,
-                               objectives: ObjectivesRecord, failure: String?) -> (DrillVerdict, [String]) {
-        DrillVerdictRules.assess(checks: checks, rtoSeconds: rtoSeconds, rpoSeconds: rpoSeconds,
-                                 objectives: objectives, failure: failure)
+    public static func verdict(
+        checks: [CheckOutcome], rtoSeconds: Double?, rpoSeconds: Double?,
+        objectives: ObjectivesRecord, failure: String?
+    ) -> (DrillVerdict, [String]) {
+        DrillVerdictRules.assess(
+            checks: checks, rtoSeconds: rtoSeconds, rpoSeconds: rpoSeconds,
+            objectives: objectives, failure: failure)
     }
 
     /// The backup to restore among `candidates` (complete backups of the drill's kind, any order).
     /// `random` picks an index in 0..<count. Throws nothing: nil when no candidate fits, with the reason.
-    public static func selectBackup(_ choice: DrillBackupChoice, candidates: [BackupManifest], now: Date,
-                                    random: (Int) -> Int) -> (BackupManifest?, String) {
+    public static func selectBackup(
+        _ choice: DrillBackupChoice, candidates: [BackupManifest], now: Date,
+        random: (Int) -> Int
+    ) -> (BackupManifest?, String) {
         DrillBackupSelection.select(choice, candidates: candidates, now: now, random: random)
     }
 
@@ -23,7 +28,8 @@ public enum DrillAssessment {
     public static func objectives(drill: DrillDefinition, policy: RetentionPolicy?) -> ObjectivesRecord {
         let rpo = pick(drill.objectives.rpo, policy?.objectives.rpo, drill: drill.name, policy: policy?.name)
         let rto = pick(drill.objectives.rto, policy?.objectives.rto, drill: drill.name, policy: policy?.name)
-        return ObjectivesRecord(rpoSeconds: rpo.value, rtoSeconds: rto.value, rpoSource: rpo.source, rtoSource: rto.source)
+        return ObjectivesRecord(
+            rpoSeconds: rpo.value, rtoSeconds: rto.value, rpoSource: rpo.source, rtoSource: rto.source)
     }
 
     /// Readable multi-line summary of a run (what `drill run` prints at the end).
@@ -32,7 +38,9 @@ public enum DrillAssessment {
     }
 
     /// One objective: the drill's value wins over the policy's, so a smoke drill can hold itself to less.
-    private static func pick(_ own: Double?, _ inherited: Double?, drill: String, policy: String?) -> (value: Double?, source: String) {
+    private static func pick(_ own: Double?, _ inherited: Double?, drill: String, policy: String?) -> (
+        value: Double?, source: String
+    ) {
         if let own { return (own, "drill \(drill)") }
         if let inherited, let policy { return (inherited, "policy \(policy)") }
         return (nil, "none")
@@ -49,7 +57,10 @@ public struct DrillDueStatus: Codable, Sendable, Equatable {
     public var dueAt: Date?
     public var due: Bool
     public var reason: String
-    public init(drill: String, cadenceSeconds: Double?, lastRun: Date?, lastVerdict: DrillVerdict?, dueAt: Date?, due: Bool, reason: String) {
+    public init(
+        drill: String, cadenceSeconds: Double?, lastRun: Date?, lastVerdict: DrillVerdict?, dueAt: Date?, due: Bool,
+        reason: String
+    ) {
         self.drill = drill
         self.cadenceSeconds = cadenceSeconds
         self.lastRun = lastRun

@@ -5,15 +5,19 @@ import Foundation
 import Policy
 
 enum DrillBackupSelection {
-    static func select(_ choice: DrillBackupChoice, candidates: [BackupManifest], now: Date,
-                       random: (Int) -> Int) -> (BackupManifest?, String) {
+    static func select(
+        _ choice: DrillBackupChoice, candidates: [BackupManifest], now: Date,
+        random: (Int) -> Int
+    ) -> (BackupManifest?, String) {
         switch choice {
         case .latest:
-            guard let newest = candidates.max(by: finishedEarlier) else { return (nil, "no complete \(scope(candidates))") }
+            guard let newest = candidates.max(by: finishedEarlier) else {
+                return (nil, "no complete \(scope(candidates))")
+            }
             return (newest, "latest")
-        case let .randomWithin(window):
+        case .randomWithin(let window):
             return pickRandom(within: window, candidates: candidates, now: now, random: random)
-        case let .id(id):
+        case .id(let id):
             guard let named = candidates.first(where: { $0.id.rawValue == id }) else {
                 return (nil, "backup '\(id)' is not a complete \(scope(candidates))")
             }
@@ -26,8 +30,10 @@ enum DrillBackupSelection {
         (a.finishedAt, a.id) < (b.finishedAt, b.id)
     }
 
-    private static func pickRandom(within window: TimeInterval, candidates: [BackupManifest], now: Date,
-                                   random: (Int) -> Int) -> (BackupManifest?, String) {
+    private static func pickRandom(
+        within window: TimeInterval, candidates: [BackupManifest], now: Date,
+        random: (Int) -> Int
+    ) -> (BackupManifest?, String) {
         let since = now.addingTimeInterval(-window)
         let eligible = candidates.filter { $0.startedAt >= since }.sorted { $0.id < $1.id }
         let span = DrillText.duration(window)
@@ -44,7 +50,8 @@ enum DrillBackupSelection {
     /// "logical backup of cluster 'main'" when the candidates say so, else a phrase that needs none.
     private static func scope(_ candidates: [BackupManifest]) -> String {
         guard let first = candidates.first,
-              candidates.allSatisfy({ $0.kind == first.kind && $0.cluster == first.cluster }) else {
+            candidates.allSatisfy({ $0.kind == first.kind && $0.cluster == first.cluster })
+        else {
             return "backup of the drill's kind"
         }
         return "\(first.kind.rawValue) backup of cluster '\(first.cluster)'"

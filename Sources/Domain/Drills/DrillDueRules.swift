@@ -19,12 +19,15 @@ enum DrillDueRules {
         let lastPassed = runs.last(where: { $0.verdict == .passed })
         let dueAt = both(lastPassed?.startedAt, cadence).map { $0.addingTimeInterval($1) }
         let (due, reason) = judge(last: last, lastPassed: lastPassed, cadence: cadence, dueAt: dueAt, now: now)
-        return DrillDueStatus(drill: drill, cadenceSeconds: cadence, lastRun: last?.startedAt, lastVerdict: last?.verdict,
-                              dueAt: dueAt, due: due, reason: reason)
+        return DrillDueStatus(
+            drill: drill, cadenceSeconds: cadence, lastRun: last?.startedAt, lastVerdict: last?.verdict,
+            dueAt: dueAt, due: due, reason: reason)
     }
 
-    private static func judge(last: DrillEvidence?, lastPassed: DrillEvidence?, cadence: Double?, dueAt: Date?,
-                              now: Date) -> (Bool, String) {
+    private static func judge(
+        last: DrillEvidence?, lastPassed: DrillEvidence?, cadence: Double?, dueAt: Date?,
+        now: Date
+    ) -> (Bool, String) {
         guard let last else { return (true, "never run") }
         let when = DrillText.timestamp(last.startedAt)
         switch last.verdict {

@@ -36,10 +36,13 @@ public struct DrillEvidence: Codable, Sendable, Equatable {
     /// Why the verdict is what it is: failed checks, missed objectives, the error that stopped the drill.
     public var reasons: [String]
 
-    public init(id: String, drill: String, definitionPath: String, definitionDigest: String, cluster: String, tool: ToolInfo,
-                incidentAt: Date, startedAt: Date, finishedAt: Date, target: String, backup: DrillBackupRecord?,
-                recoveryPoint: RecoveryPointRecord?, checks: [CheckOutcome], phases: [PhaseTiming], rtoSeconds: Double?,
-                rpoSeconds: Double?, objectives: ObjectivesRecord, cadenceSeconds: Double?, verdict: DrillVerdict, reasons: [String]) {
+    public init(
+        id: String, drill: String, definitionPath: String, definitionDigest: String, cluster: String, tool: ToolInfo,
+        incidentAt: Date, startedAt: Date, finishedAt: Date, target: String, backup: DrillBackupRecord?,
+        recoveryPoint: RecoveryPointRecord?, checks: [CheckOutcome], phases: [PhaseTiming], rtoSeconds: Double?,
+        rpoSeconds: Double?, objectives: ObjectivesRecord, cadenceSeconds: Double?, verdict: DrillVerdict,
+        reasons: [String]
+    ) {
         self.formatVersion = Self.currentFormatVersion
         self.id = id
         self.drill = drill

@@ -31,10 +31,12 @@ enum DrillSummaryText {
 
     private static func checks(_ checks: [CheckOutcome]) -> [String] {
         guard !checks.isEmpty else { return ["checks: none ran"] }
-        return ["checks:"] + checks.map { check in
-            let mark = check.passed ? "✓ ok    " : "✗ FAILED"
-            return "  \(mark) \(check.name) (\(check.kind.rawValue), \(DrillText.seconds(check.seconds))): \(check.detail)"
-        }
+        return ["checks:"]
+            + checks.map { check in
+                let mark = check.passed ? "✓ ok    " : "✗ FAILED"
+                return
+                    "  \(mark) \(check.name) (\(check.kind.rawValue), \(DrillText.seconds(check.seconds))): \(check.detail)"
+            }
     }
 
     private static func reasons(_ reasons: [String]) -> [String] {

@@ -4,20 +4,27 @@
 import Foundation
 
 enum DrillVerdictRules {
-    static func assess(checks: [CheckOutcome], rtoSeconds: Double?, rpoSeconds: Double?,
-                       objectives: ObjectivesRecord, failure: String?) -> (DrillVerdict, [String]) {
+    static func assess(
+        checks: [CheckOutcome], rtoSeconds: Double?, rpoSeconds: Double?,
+        objectives: ObjectivesRecord, failure: String?
+    ) -> (DrillVerdict, [String]) {
         let failedChecks = checks.filter { !$0.passed }.map(checkFailure)
         if let failure { return (.error, [failure] + failedChecks) }
-        let misses = failedChecks + [
-            miss("RTO", measured: rtoSeconds, objective: objectives.rtoSeconds),
-            miss("RPO", measured: rpoSeconds, objective: objectives.rpoSeconds),
-        ].compactMap { $0 }
+        let misses =
+            failedChecks
+            + [
+                miss("RTO", measured: rtoSeconds, objective: objectives.rtoSeconds),
+                miss("RPO", measured: rpoSeconds, objective: objectives.rpoSeconds),
+            ].compactMap { $0 }
         guard misses.isEmpty else { return (.failed, misses) }
-        return (.passed, [
-            checksPassed(checks.count),
-            met("RTO", measured: rtoSeconds, objective: objectives.rtoSeconds),
-            met("RPO", measured: rpoSeconds, objective: objectives.rpoSeconds),
-        ])
+        return (
+            .passed,
+            [
+                checksPassed(checks.count),
+                met("RTO", measured: rtoSeconds, objective: objectives.rtoSeconds),
+                met("RPO", measured: rpoSeconds, objective: objectives.rpoSeconds),
+            ]
+        )
     }
 
     static func checkFailure(_ check: CheckOutcome) -> String {
@@ -34,8 +41,9 @@ enum DrillVerdictRules {
 
     private static func met(_ label: String, measured: Double?, objective: Double?) -> String {
         switch (measured, objective) {
-        case let (measured?, objective?): return "\(label) \(DrillText.duration(measured)) ≤ \(DrillText.duration(objective))"
-        case let (measured?, nil): return "\(label) \(DrillText.duration(measured)) (no objective)"
+        case (let measured?, let objective?):
+            return "\(label) \(DrillText.duration(measured)) ≤ \(DrillText.duration(objective))"
+        case (let measured?, nil): return "\(label) \(DrillText.duration(measured)) (no objective)"
         default: return "\(label) not measured (no objective)"
         }
     }

@@ -17,7 +17,9 @@ public enum PrometheusText {
 
     /// Samples of a file written by `render` (HELP and TYPE reattached); lines it cannot read are dropped.
     public static func parse(_ text: String) -> [MetricSample] {
-        var help: [String: String] = [:], kinds: [String: MetricSample.Kind] = [:], samples: [MetricSample] = []
+        var help: [String: String] = [:]
+        var kinds: [String: MetricSample.Kind] = [:]
+        var samples: [MetricSample] = []
         for line in text.split(separator: "\n").map(String.init) {
             if line.hasPrefix("# HELP ") {
                 let rest = line.dropFirst(7).split(separator: " ", maxSplits: 1).map(String.init)
@@ -64,23 +66,31 @@ public enum PrometheusText {
 
     static func parseSample(_ line: String) -> MetricSample? {
         guard let space = line.lastIndex(of: " ") else { return nil }
-        let head = String(line[..<space]), valueText = String(line[line.index(after: space)...])
+        let head = String(line[..<space])
+        let valueText = String(line[line.index(after: space)...])
         let value: Double? = valueText == "+Inf" ? .infinity : valueText == "-Inf" ? -.infinity : Double(valueText)
         guard let value else { return nil }
         guard let brace = head.firstIndex(of: "{") else { return MetricSample(head, [], value, help: "") }
         guard head.hasSuffix("}") else { return nil }
         let name = String(head[..<brace])
-        guard let labels = parseLabels(String(head[head.index(after: brace)..<head.index(before: head.endIndex)])) else { return nil }
+        guard let labels = parseLabels(String(head[head.index(after: brace)..<head.index(before: head.endIndex)]))
+        else { return nil }
         return MetricSample(name, labels, value, help: "")
     }
 
     /// `a="x",b="y\"z"` → pairs; nil when malformed.
     static func parseLabels(_ text: String) -> [(String, String)]? {
-        var labels: [(String, String)] = [], characters = Array(text), index = 0
+        var labels: [(String, String)] = []
+        var characters = Array(text)
+        var index = 0
         while index < characters.count {
-            guard let equals = characters[index...].firstIndex(of: "="), equals + 1 < characters.count, characters[equals + 1] == "\"" else { return nil }
+            guard let equals = characters[index...].firstIndex(of: "="), equals + 1 < characters.count,
+                characters[equals + 1] == "\""
+            else { return nil }
             let key = String(characters[index..<equals])
-            var value = "", position = equals + 2, closed = false
+            var value = ""
+            var position = equals + 2
+            var closed = false
             while position < characters.count {
                 let character = characters[position]
                 if character == "\\", position + 1 < characters.count {

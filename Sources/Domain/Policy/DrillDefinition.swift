@@ -24,9 +24,11 @@ public struct DrillDefinition: Sendable, Equatable {
     /// Write a heartbeat row into the source before restoring, when the source is reachable (opt-in).
     public var heartbeat: Bool
 
-    public init(name: String, sourcePath: String, digest: String, cluster: String? = nil, restore: DrillRestore,
-                target: DrillTarget = .scratchCluster, objectives: DrillObjectives = DrillObjectives(),
-                checks: DrillChecks = DrillChecks(), cadence: TimeInterval? = nil, keep: Bool = false, heartbeat: Bool = false) {
+    public init(
+        name: String, sourcePath: String, digest: String, cluster: String? = nil, restore: DrillRestore,
+        target: DrillTarget = .scratchCluster, objectives: DrillObjectives = DrillObjectives(),
+        checks: DrillChecks = DrillChecks(), cadence: TimeInterval? = nil, keep: Bool = false, heartbeat: Bool = false
+    ) {
         self.name = name
         self.sourcePath = sourcePath
         self.digest = digest
@@ -63,7 +65,9 @@ public struct DrillRestore: Sendable, Equatable {
     public var database: String?
     /// Snapshot: recover to this time; nil = to the newest archived WAL.
     public var toTime: Date?
-    public init(kind: DrillRestoreKind, backup: DrillBackupChoice = .latest, database: String? = nil, toTime: Date? = nil) {
+    public init(
+        kind: DrillRestoreKind, backup: DrillBackupChoice = .latest, database: String? = nil, toTime: Date? = nil
+    ) {
         self.kind = kind
         self.backup = backup
         self.database = database

@@ -5,15 +5,19 @@ import Foundation
 
 public enum DurationText {
     /// How accepted durations are written, for error messages.
-    public static let acceptedForms = "an integer followed by a unit 's', 'm', 'h', 'd' or 'w', or several from the "
+    public static let acceptedForms =
+        "an integer followed by a unit 's', 'm', 'h', 'd' or 'w', or several from the "
         + "largest unit down (e.g. '90s', '15m', '1h30m', '7d', '2w')"
 
     /// Shown when someone writes months or years.
-    public static let calendarUnitHint = "months and years have no fixed length; write days ('30d', '365d') or use a "
+    public static let calendarUnitHint =
+        "months and years have no fixed length; write days ('30d', '365d') or use a "
         + "calendar count such as 'keep.snapshot.monthly: 12'"
 
     /// Units from the largest down; a duration names each at most once, in this order.
-    static let units: [(symbol: Character, seconds: Int)] = [("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)]
+    static let units: [(symbol: Character, seconds: Int)] = [
+        ("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1),
+    ]
 
     /// Units refused because their length varies.
     static let calendarUnits: Set<String> = ["mo", "mon", "month", "months", "y", "yr", "year", "years", "M", "Y"]
@@ -29,7 +33,8 @@ public enum DurationText {
             guard !digits.isEmpty, digits.count <= 12, let number = Int(digits) else { return nil }
             remaining = remaining.dropFirst(digits.count)
             guard let symbol = remaining.first,
-                  let index = units[nextUnit...].firstIndex(where: { $0.symbol == symbol }) else { return nil }
+                let index = units[nextUnit...].firstIndex(where: { $0.symbol == symbol })
+            else { return nil }
             remaining = remaining.dropFirst()
             nextUnit = index + 1
             let (part, overflow) = number.multipliedReportingOverflow(by: units[index].seconds)

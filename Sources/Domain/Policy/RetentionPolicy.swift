@@ -22,10 +22,12 @@ public struct RetentionPolicy: Sendable, Equatable {
     /// Object Lock applied to uploads when the bucket has Object Lock enabled; nil = none.
     public var immutability: Immutability?
 
-    public init(name: String, sourcePath: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
-                objectives: Objectives = Objectives(), safety: SafetyRules = SafetyRules(),
-                keep: [BackupTypeSetting: KeepRules] = [:], wal: WALRetention = WALRetention(),
-                tiering: [TieringRule] = [], immutability: Immutability? = nil) {
+    public init(
+        name: String, sourcePath: String, timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+        objectives: Objectives = Objectives(), safety: SafetyRules = SafetyRules(),
+        keep: [BackupTypeSetting: KeepRules] = [:], wal: WALRetention = WALRetention(),
+        tiering: [TieringRule] = [], immutability: Immutability? = nil
+    ) {
         self.name = name
         self.sourcePath = sourcePath
         self.timeZone = timeZone
@@ -77,8 +79,10 @@ public struct KeepRules: Sendable, Equatable {
     public var monthly: Int?
     public var yearly: Int?
     public var within: TimeInterval?
-    public init(last: Int? = nil, hourly: Int? = nil, daily: Int? = nil, weekly: Int? = nil, monthly: Int? = nil,
-                yearly: Int? = nil, within: TimeInterval? = nil) {
+    public init(
+        last: Int? = nil, hourly: Int? = nil, daily: Int? = nil, weekly: Int? = nil, monthly: Int? = nil,
+        yearly: Int? = nil, within: TimeInterval? = nil
+    ) {
         self.last = last
         self.hourly = hourly
         self.daily = daily
@@ -113,7 +117,9 @@ public struct TieringRule: Sendable, Equatable {
     public var keptBy: [CalendarPeriod]?
     /// Backup types the rule applies to; nil = all.
     public var types: [BackupTypeSetting]?
-    public init(after: TimeInterval, storageClass: String, keptBy: [CalendarPeriod]? = nil, types: [BackupTypeSetting]? = nil) {
+    public init(
+        after: TimeInterval, storageClass: String, keptBy: [CalendarPeriod]? = nil, types: [BackupTypeSetting]? = nil
+    ) {
         self.after = after
         self.storageClass = storageClass
         self.keptBy = keptBy

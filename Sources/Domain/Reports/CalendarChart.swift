@@ -29,7 +29,8 @@ struct CalendarChart {
         let width = max(Self.left + Double(max(weeks, 1)) * (Self.cell + Self.gap) + 4, labelsEnd + 2)
         let height = Self.top + 7 * (Self.cell + Self.gap) + 4
         let missed = Set(schedule.missedDays)
-        var svg = "<svg id=\"chart-calendar-\(kind)\" class=\"calendar\" "
+        var svg =
+            "<svg id=\"chart-calendar-\(kind)\" class=\"calendar\" "
             + "viewBox=\"0 0 \(HTML.number(width)) \(HTML.number(height))\" width=\"\(HTML.number(width * 1.5))\" "
             + "role=\"img\" aria-labelledby=\"chart-calendar-\(kind)-title\">"
             + "<title id=\"chart-calendar-\(kind)-title\">Daily \(kind) backups: \(schedule.daysWithBackup) of "
@@ -72,24 +73,31 @@ struct CalendarChart {
         if day.failed > 0 { text += ", \(day.failed) failed run" + (day.failed == 1 ? "" : "s") }
         if missed { text += " — missed" }
         let cssClass = missed ? "day missed" : (day.failed > 0 ? "day failed" : "day")
-        var svg = "<g class=\"\(cssClass)\"><title>\(HTML.escape(text))</title>"
+        var svg =
+            "<g class=\"\(cssClass)\"><title>\(HTML.escape(text))</title>"
             + "<rect x=\(quoted(x)) y=\(quoted(y)) width=\(quoted(Self.cell)) height=\(quoted(Self.cell)) fill=\"\(fill)\" stroke=\"#555\" stroke-width=\"0.5\"/>"
         if missed {
-            svg += "<path d=\"M\(HTML.number(x + 3)) \(HTML.number(y + 3))L\(HTML.number(x + 11)) \(HTML.number(y + 11))"
+            svg +=
+                "<path d=\"M\(HTML.number(x + 3)) \(HTML.number(y + 3))L\(HTML.number(x + 11)) \(HTML.number(y + 11))"
                 + "M\(HTML.number(x + 11)) \(HTML.number(y + 3))L\(HTML.number(x + 3)) \(HTML.number(y + 11))\" stroke=\"#000\" stroke-width=\"1.5\"/>"
         }
         if day.failed > 0 {
-            svg += "<circle cx=\(quoted(x + 11)) cy=\(quoted(y + 3.5)) r=\"2.5\" fill=\"#000\" stroke=\"#fff\" stroke-width=\"0.5\"/>"
+            svg +=
+                "<circle cx=\(quoted(x + 11)) cy=\(quoted(y + 3.5)) r=\"2.5\" fill=\"#000\" stroke=\"#fff\" stroke-width=\"0.5\"/>"
         }
         return svg + "</g>"
     }
 
     private func legend() -> String {
-        let items = [("#eeeeee", "no backup, not judged (day not over, or before the repository existed)"), ("#9be9a8", "1 backup"), ("#40c463", "2 backups"),
-                     ("#216e39", "3 or more"), ("#d73a49", "missed (cross)")]
-        return "<figcaption class=\"legend\">" + items.map { colour, text in
-            "<span><span class=\"swatch\" style=\"background:\(colour)\"></span>\(HTML.escape(text))</span>"
-        }.joined() + "<span>● failed run that day</span></figcaption>\n"
+        let items = [
+            ("#eeeeee", "no backup, not judged (day not over, or before the repository existed)"),
+            ("#9be9a8", "1 backup"), ("#40c463", "2 backups"),
+            ("#216e39", "3 or more"), ("#d73a49", "missed (cross)"),
+        ]
+        return "<figcaption class=\"legend\">"
+            + items.map { colour, text in
+                "<span><span class=\"swatch\" style=\"background:\(colour)\"></span>\(HTML.escape(text))</span>"
+            }.joined() + "<span>● failed run that day</span></figcaption>\n"
     }
 
     static func colour(backups: Int) -> String {
@@ -107,7 +115,9 @@ struct CalendarChart {
         guard parts.count == 3 else { return 0 }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])) else { return 0 }
+        guard let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])) else {
+            return 0
+        }
         return (calendar.component(.weekday, from: date) + 5) % 7
     }
 

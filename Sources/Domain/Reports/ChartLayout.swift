@@ -21,9 +21,11 @@ enum ChartLayout {
 
     /// The smallest round duration at least `seconds`, so the top tick reads "2h" or "7d".
     static func niceDuration(_ seconds: Double) -> Double {
-        let steps: [Double] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 3 * 3600, 6 * 3600, 12 * 3600,
-                               86_400, 2 * 86_400, 3 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400, 60 * 86_400, 90 * 86_400,
-                               180 * 86_400, 365 * 86_400]
+        let steps: [Double] = [
+            1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 3 * 3600, 6 * 3600, 12 * 3600,
+            86_400, 2 * 86_400, 3 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400, 60 * 86_400, 90 * 86_400,
+            180 * 86_400, 365 * 86_400,
+        ]
         if let step = steps.first(where: { $0 >= seconds }) { return step }
         return (seconds / (365 * 86_400)).rounded(.up) * 365 * 86_400
     }
@@ -40,12 +42,16 @@ enum ChartLayout {
 
     /// Labels along an x axis (centred at `x`), kept left to right only when they do not touch the previous
     /// one and fit between `minX` and `maxX`; the first and last are anchored at their ends so they stay inside.
-    static func spread(_ labels: [(x: Double, text: String)], minX: Double, maxX: Double) -> [(x: Double, text: String, anchor: String)] {
+    static func spread(_ labels: [(x: Double, text: String)], minX: Double, maxX: Double) -> [(
+        x: Double, text: String, anchor: String
+    )] {
         spreadIndices(labels, minX: minX, maxX: maxX).map { (x: $0.left, text: labels[$0.index].text, anchor: "start") }
     }
 
     /// `spread`, naming which labels were kept and where their left ends are.
-    static func spreadIndices(_ labels: [(x: Double, text: String)], minX: Double, maxX: Double) -> [(index: Int, left: Double)] {
+    static func spreadIndices(_ labels: [(x: Double, text: String)], minX: Double, maxX: Double) -> [(
+        index: Int, left: Double
+    )] {
         var kept: [(index: Int, left: Double)] = []
         var lastRight = -Double.infinity
         for (index, label) in labels.enumerated() {

@@ -28,9 +28,14 @@ public struct ComplianceReport: Codable, Sendable, Equatable {
     public var immutability: ImmutabilityCompliance
     public var verdict: ReportVerdict
 
-    public init(cluster: String, repository: String, policy: String?, since: Date, until: Date, generatedAt: Date, toolVersion: String,
-                historyStart: Date?, coveredFrom: Date, objectives: ReportObjectives, schedule: [ScheduleCompliance], coverage: CoverageCompliance, drills: DrillCompliance,
-                retention: RetentionCompliance, encryption: EncryptionCompliance, immutability: ImmutabilityCompliance, verdict: ReportVerdict) {
+    public init(
+        cluster: String, repository: String, policy: String?, since: Date, until: Date, generatedAt: Date,
+        toolVersion: String,
+        historyStart: Date?, coveredFrom: Date, objectives: ReportObjectives, schedule: [ScheduleCompliance],
+        coverage: CoverageCompliance, drills: DrillCompliance,
+        retention: RetentionCompliance, encryption: EncryptionCompliance, immutability: ImmutabilityCompliance,
+        verdict: ReportVerdict
+    ) {
         self.formatVersion = Self.currentFormatVersion
         self.cluster = cluster
         self.repository = repository

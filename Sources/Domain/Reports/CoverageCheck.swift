@@ -60,17 +60,22 @@ extension CoverageCheck {
         if coverage.points == 0 && status == .notMet {
             findings.failures.append("no recovery point in the period")
         } else if let rpo, !coverage.met, let worst = coverage.worstExposureSeconds,
-                  let from = coverage.worstExposureFrom, let to = coverage.worstExposureTo {
-            findings.failures.append("worst RPO exposure \(ReportText.duration(worst)) (objective \(ReportText.duration(rpo))) "
-                + "from \(ReportText.time(from)) to \(ReportText.time(to)); "
-                + "\(ReportText.count(coverage.exposuresOverObjective.count, "stretch", "stretches")) over the objective")
+            let from = coverage.worstExposureFrom, let to = coverage.worstExposureTo
+        {
+            findings.failures.append(
+                "worst RPO exposure \(ReportText.duration(worst)) (objective \(ReportText.duration(rpo))) "
+                    + "from \(ReportText.time(from)) to \(ReportText.time(to)); "
+                    + "\(ReportText.count(coverage.exposuresOverObjective.count, "stretch", "stretches")) over the objective"
+            )
         }
         if rpo == nil {
             findings.notes.append("no RPO objective: coverage judged only on having recovery points")
         }
         for gap in coverage.walGaps {
-            findings.notes.append("WAL gap on timeline \(gap.timeline): \(gap.first)–\(gap.last) "
-                + "(\(ReportText.count(Int(gap.segments), "segment"))) from \(ReportText.time(gap.from)) to \(ReportText.time(gap.to))")
+            findings.notes.append(
+                "WAL gap on timeline \(gap.timeline): \(gap.first)–\(gap.last) "
+                    + "(\(ReportText.count(Int(gap.segments), "segment"))) from \(ReportText.time(gap.from)) to \(ReportText.time(gap.to))"
+            )
         }
         return findings
     }

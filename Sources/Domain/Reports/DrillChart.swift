@@ -24,8 +24,11 @@ struct DrillChart {
     func render() -> String {
         let runs = report.drills.runs
         var svg = "<figure id=\"\(id)\" class=\"chart chart-drill\">"
-        guard !runs.isEmpty else { return svg + "<p>No drill ran in the period: no \(name) was measured.</p></figure>\n" }
-        svg += "<svg id=\"\(id)-svg\" class=\"drill-\(metric.rawValue)\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" "
+        guard !runs.isEmpty else {
+            return svg + "<p>No drill ran in the period: no \(name) was measured.</p></figure>\n"
+        }
+        svg +=
+            "<svg id=\"\(id)-svg\" class=\"drill-\(metric.rawValue)\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" "
             + "role=\"img\" aria-labelledby=\"\(id)-title\"><title id=\"\(id)-title\">\(name) measured by \(runs.count) drill runs "
             + "against the objective \(ReportSummaries.objective(policyObjective))</title>\n"
         svg += axes()
@@ -51,13 +54,15 @@ struct DrillChart {
     }
 
     private var maxSeconds: Double {
-        let values = report.drills.runs.flatMap { [value($0), objective($0)].compactMap { $0 } } + [policyObjective ?? 0]
+        let values =
+            report.drills.runs.flatMap { [value($0), objective($0)].compactMap { $0 } } + [policyObjective ?? 0]
         return ChartLayout.niceDuration(max((values.max() ?? 1) * 1.15, 1))
     }
 
     /// The policy objective first, then 0, then the top of the axis.
     private func yTicks() -> [(y: Double, text: String)] {
-        let axisY = Self.height - Self.bottom, plotHeight = Self.height - Self.top - Self.bottom
+        let axisY = Self.height - Self.bottom
+        let plotHeight = Self.height - Self.top - Self.bottom
         let scale = { (seconds: Double) in axisY - min(seconds / maxSeconds, 1) * plotHeight }
         var ticks: [(y: Double, text: String)] = []
         if let objective = policyObjective { ticks.append((scale(objective), ReportText.duration(objective))) }
@@ -76,7 +81,8 @@ struct DrillChart {
             let value = HTML.escape(value(runs[kept.index]).map(ReportText.duration) ?? "n/a")
             let dateWidth = ChartLayout.textWidth(dates[kept.index])
             let valueLeft = kept.left + (dateWidth - ChartLayout.textWidth(value)) / 2
-            svg += "<text x=\(q(kept.left)) y=\(q(axisY + 18)) text-anchor=\"start\">\(dates[kept.index])</text>"
+            svg +=
+                "<text x=\(q(kept.left)) y=\(q(axisY + 18)) text-anchor=\"start\">\(dates[kept.index])</text>"
                 + "<text x=\(q(valueLeft)) y=\(q(axisY + 32)) text-anchor=\"start\">\(value)</text>"
         }
         return svg + "</g>\n"
@@ -87,7 +93,8 @@ struct DrillChart {
     }
 
     private func axes() -> String {
-        var svg = "<g class=\"axis\"><line x1=\(q(left)) y1=\(q(axisY)) x2=\(q(left + plotWidth)) y2=\(q(axisY)) stroke=\"#000\"/>"
+        var svg =
+            "<g class=\"axis\"><line x1=\(q(left)) y1=\(q(axisY)) x2=\(q(left + plotWidth)) y2=\(q(axisY)) stroke=\"#000\"/>"
             + "<line x1=\(q(left)) y1=\(q(Self.top)) x2=\(q(left)) y2=\(q(axisY)) stroke=\"#000\"/>"
         let objective = policyObjective.map(ReportText.duration)
         for tick in yTicks() where tick.text != objective {
@@ -97,16 +104,20 @@ struct DrillChart {
     }
 
     private func bar(_ run: DrillRunSummary, left: Double, slot: Double) -> String {
-        let width = min(max(slot * 0.6, 2), 60), x = left + (slot - width) / 2
+        let width = min(max(slot * 0.6, 2), 60)
+        let x = left + (slot - width) / 2
         let measured = value(run)
-        let text = "\(run.drill) \(ReportText.time(run.at)) (\(run.verdict.rawValue)): \(name) "
+        let text =
+            "\(run.drill) \(ReportText.time(run.at)) (\(run.verdict.rawValue)): \(name) "
             + ReportSummaries.against(measured, objective(run))
         var svg = "<g class=\"drill-run \(HTML.escape(run.verdict.rawValue))\"><title>\(HTML.escape(text))</title>"
         let height = measured.map { axisY - y($0) } ?? 2
         let fill = run.verdict == .passed ? "#40c463" : "#a40000"
-        svg += "<rect x=\(q(x)) y=\(q(axisY - height)) width=\(q(width)) height=\(q(height)) fill=\"\(fill)\" stroke=\"#000\" stroke-width=\"0.5\"/>"
+        svg +=
+            "<rect x=\(q(x)) y=\(q(axisY - height)) width=\(q(width)) height=\(q(height)) fill=\"\(fill)\" stroke=\"#000\" stroke-width=\"0.5\"/>"
         if let objective = objective(run) {
-            svg += "<line x1=\(q(x - 4)) y1=\(q(y(objective))) x2=\(q(x + width + 4)) y2=\(q(y(objective))) stroke=\"#000\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\"/>"
+            svg +=
+                "<line x1=\(q(x - 4)) y1=\(q(y(objective))) x2=\(q(x + width + 4)) y2=\(q(y(objective))) stroke=\"#000\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\"/>"
         }
         return svg + "</g>\n"
     }

@@ -42,17 +42,21 @@ struct DrillCheck {
         var findings = Findings()
         let runs = runs
         if let every = drillEvery {
-            let last = passedTimes.last.map { " (last passed: '\($0.drill)' \(ReportText.time($0.at)))" } ?? " (no drill ever passed)"
+            let last =
+                passedTimes.last.map { " (last passed: '\($0.drill)' \(ReportText.time($0.at)))" }
+                ?? " (no drill ever passed)"
             for stretch in uncovered(every: every) {
-                findings.failures.append("drill cadence \(ReportText.duration(every)) not met: no passed drill from "
-                    + "\(ReportText.time(stretch.from)) to \(ReportText.time(stretch.to))" + last)
+                findings.failures.append(
+                    "drill cadence \(ReportText.duration(every)) not met: no passed drill from "
+                        + "\(ReportText.time(stretch.from)) to \(ReportText.time(stretch.to))" + last)
             }
         } else {
             findings.notes.append("no drill_every objective: drill cadence not judged")
         }
         let newest = newestFailing(runs)
         for run in runs where run.verdict != .passed {
-            let sentence = "drill '\(run.drill)' run \(run.id) on \(ReportText.time(run.startedAt)) \(run.verdict.rawValue)"
+            let sentence =
+                "drill '\(run.drill)' run \(run.id) on \(ReportText.time(run.startedAt)) \(run.verdict.rawValue)"
                 + (run.reasons.isEmpty ? "" : ": " + run.reasons.joined(separator: "; "))
             if newest.contains(run.id) {
                 findings.failures.append(sentence + " (newest run of this drill)")
@@ -100,7 +104,8 @@ struct DrillCheck {
             reach = max(reach, passed.at.addingTimeInterval(every))
         }
         if reach < period.until {
-            stretches.append(ExposureSpan(from: reach, to: period.until, seconds: period.until.timeIntervalSince(reach)))
+            stretches.append(
+                ExposureSpan(from: reach, to: period.until, seconds: period.until.timeIntervalSince(reach)))
         }
         return stretches
     }

@@ -24,12 +24,14 @@ struct EncryptionCheck {
     func findings(_ encryption: EncryptionCompliance) -> Findings {
         var findings = Findings()
         if encryption.sealedObjects < encryption.objects {
-            findings.failures.append("\(encryption.objects - encryption.sealedObjects) of \(encryption.objects) objects "
-                + "of \(ReportText.count(encryption.backups, "backup")) are not sealed")
+            findings.failures.append(
+                "\(encryption.objects - encryption.sealedObjects) of \(encryption.objects) objects "
+                    + "of \(ReportText.count(encryption.backups, "backup")) are not sealed")
         }
         let other = encryption.algorithms.filter { !$0.hasPrefix(Self.acceptedAlgorithmPrefix) }
         if !other.isEmpty {
-            findings.failures.append("encryption algorithm other than AES-256-GCM: \(ReportText.list(other.map { "'\($0)'" }))")
+            findings.failures.append(
+                "encryption algorithm other than AES-256-GCM: \(ReportText.list(other.map { "'\($0)'" }))")
         }
         return findings
     }

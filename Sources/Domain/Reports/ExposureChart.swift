@@ -16,10 +16,12 @@ struct ExposureChart {
 
     func render() -> String {
         let coverage = report.coverage
-        let summary = "Recovery point exposure: worst \(ReportSummaries.optionalDuration(coverage.worstExposureSeconds)), "
+        let summary =
+            "Recovery point exposure: worst \(ReportSummaries.optionalDuration(coverage.worstExposureSeconds)), "
             + "objective \(ReportSummaries.objective(report.objectives.rpoSeconds)), "
             + "\(coverage.exposuresOverObjective.count) stretches over the objective, \(coverage.walGaps.count) WAL gaps"
-        var svg = "<figure id=\"chart-exposure\" class=\"chart chart-exposure\">"
+        var svg =
+            "<figure id=\"chart-exposure\" class=\"chart chart-exposure\">"
             + "<svg id=\"chart-exposure-svg\" class=\"exposure\" viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" "
             + "role=\"img\" aria-labelledby=\"chart-exposure-title\"><title id=\"chart-exposure-title\">\(HTML.escape(summary))</title>\n"
         svg += notCovered()
@@ -27,10 +29,13 @@ struct ExposureChart {
         svg += spans().map(bar).joined()
         svg += objectiveLine()
         svg += coverage.walGaps.map(gapMark).joined()
-        svg += "</svg><figcaption class=\"legend\"><span><span class=\"swatch\" style=\"background:#d73a49\"></span>"
+        svg +=
+            "</svg><figcaption class=\"legend\"><span><span class=\"swatch\" style=\"background:#d73a49\"></span>"
             + "stretch without a recovery point, longer than the objective</span><span>- - - RPO objective</span>"
             + "<span><span class=\"swatch\" style=\"background:#555\"></span>WAL gap</span>"
-            + (report.coveredFrom > report.since ? "<span><span class=\"swatch\" style=\"background:#ddd\"></span>not covered: before the repository existed</span>" : "")
+            + (report.coveredFrom > report.since
+                ? "<span><span class=\"swatch\" style=\"background:#ddd\"></span>not covered: before the repository existed</span>"
+                : "")
             + "</figcaption></figure>\n"
         return svg
     }
@@ -39,7 +44,9 @@ struct ExposureChart {
     private func spans() -> [ExposureSpan] {
         var spans = report.coverage.exposuresOverObjective
         if let from = report.coverage.worstExposureFrom, let to = report.coverage.worstExposureTo,
-           let seconds = report.coverage.worstExposureSeconds, !spans.contains(where: { $0.from == from && $0.to == to }) {
+            let seconds = report.coverage.worstExposureSeconds,
+            !spans.contains(where: { $0.from == from && $0.to == to })
+        {
             spans.append(ExposureSpan(from: from, to: to, seconds: seconds))
         }
         return spans
@@ -53,7 +60,8 @@ struct ExposureChart {
     /// The objective first (it is what the chart is judged against), then 0, then the top of the axis.
     private func yTicks() -> [(y: Double, text: String)] {
         let axisY = Self.top + Self.height - Self.top - Self.bottom
-        let scale = { (seconds: Double) in axisY - min(seconds / maxSeconds, 1) * (Self.height - Self.top - Self.bottom) }
+        let scale = { (seconds: Double) in axisY - min(seconds / maxSeconds, 1) * (Self.height - Self.top - Self.bottom)
+        }
         var ticks: [(y: Double, text: String)] = []
         if let rpo = report.objectives.rpoSeconds { ticks.append((scale(rpo), ReportText.duration(rpo))) }
         ticks += [(axisY, "0"), (Self.top, ReportText.duration(maxSeconds))]
@@ -62,14 +70,19 @@ struct ExposureChart {
 
     private func notCovered() -> String {
         guard report.coveredFrom > report.since else { return "" }
-        let from = x(report.since), to = x(report.coveredFrom), width = to - from
-        let text = "not covered: \(ReportText.time(report.since)) – \(ReportText.time(report.coveredFrom)), before the repository existed"
-        var svg = "<g class=\"not-covered\"><title>\(HTML.escape(text))</title>"
+        let from = x(report.since)
+        let to = x(report.coveredFrom)
+        let width = to - from
+        let text =
+            "not covered: \(ReportText.time(report.since)) – \(ReportText.time(report.coveredFrom)), before the repository existed"
+        var svg =
+            "<g class=\"not-covered\"><title>\(HTML.escape(text))</title>"
             + "<rect x=\(q(from)) y=\(q(Self.top)) width=\(q(width)) height=\(q(plotHeight)) fill=\"#ddd\"/>"
         if width >= ChartLayout.textWidth("not covered") + 8 {
             // At the top or the bottom of the plot, whichever is farther from the objective's dashed line.
             let objective = report.objectives.rpoSeconds.map(y) ?? axisY
-            let high = Self.top + 14, low = axisY - 6
+            let high = Self.top + 14
+            let low = axisY - 6
             let level = abs(objective - (high - 4)) >= abs(objective - (low - 4)) ? high : low
             svg += "<text x=\(q(from + width / 2)) y=\(q(level)) text-anchor=\"middle\">not covered</text>"
         }
@@ -87,7 +100,8 @@ struct ExposureChart {
     }
 
     private func axes() -> String {
-        var svg = "<g class=\"axis\"><line x1=\(q(left)) y1=\(q(axisY)) x2=\(q(left + plotWidth)) y2=\(q(axisY)) stroke=\"#000\"/>"
+        var svg =
+            "<g class=\"axis\"><line x1=\(q(left)) y1=\(q(axisY)) x2=\(q(left + plotWidth)) y2=\(q(axisY)) stroke=\"#000\"/>"
             + "<line x1=\(q(left)) y1=\(q(Self.top)) x2=\(q(left)) y2=\(q(axisY)) stroke=\"#000\"/>"
         let total = report.until.timeIntervalSince(report.since)
         var labels: [(x: Double, text: String)] = []
@@ -113,9 +127,11 @@ struct ExposureChart {
     }
 
     private func bar(_ span: ExposureSpan) -> String {
-        let left = x(span.from), width = max(x(span.to) - left, 2)
+        let left = x(span.from)
+        let width = max(x(span.to) - left, 2)
         let over = report.objectives.rpoSeconds.map { span.seconds > $0 } ?? false
-        let text = "\(ReportText.duration(span.seconds)) without a recovery point, \(ReportText.time(span.from)) – \(ReportText.time(span.to))"
+        let text =
+            "\(ReportText.duration(span.seconds)) without a recovery point, \(ReportText.time(span.from)) – \(ReportText.time(span.to))"
         return "<g class=\"exposure-span\(over ? " over" : "")\"><title>\(HTML.escape(text))</title>"
             + "<rect x=\(q(left)) y=\(q(y(span.seconds))) width=\(q(width)) height=\(q(axisY - y(span.seconds))) "
             + "fill=\"\(over ? "#d73a49" : "#40c463")\" stroke=\"#000\" stroke-width=\"0.5\"/></g>\n"
@@ -130,8 +146,10 @@ struct ExposureChart {
     }
 
     private func gapMark(_ gap: ReportWALGap) -> String {
-        let left = x(gap.from), width = max(x(gap.to) - left, 2)
-        let text = "WAL gap on timeline \(gap.timeline): \(gap.first)–\(gap.last), \(ReportText.time(gap.from)) – \(ReportText.time(gap.to))"
+        let left = x(gap.from)
+        let width = max(x(gap.to) - left, 2)
+        let text =
+            "WAL gap on timeline \(gap.timeline): \(gap.first)–\(gap.last), \(ReportText.time(gap.from)) – \(ReportText.time(gap.to))"
         return "<g class=\"wal-gap\"><title>\(HTML.escape(text))</title>"
             + "<rect x=\(q(left)) y=\(q(axisY + 28)) width=\(q(width)) height=\"10\" fill=\"#555\"/></g>\n"
     }

@@ -9,16 +9,16 @@ struct FleetHTMLReport {
     let report: FleetReport
 
     static let css = """
-    #fleet-summary, #fleet-objectives, [id$="-objective-verdicts"], [id$="-drill-runs"] { width: 100%; }
-    #fleet-summary, #fleet-objectives, [id$="-drill-runs"] { font-size: .9em; }
-    #fleet-summary td:nth-child(1), #fleet-objectives td:nth-child(1) { overflow-wrap: anywhere; min-width: 7em; }
-    [id$="-drill-runs"] td:nth-child(1), [id$="-drill-runs"] td:nth-child(4) { overflow-wrap: anywhere; }
-    h2[id$="-objectives"], h2[id$="-reasons"] { margin-top: 1.2em; }
-    article.cluster { border-top: 3px double #999; margin-top: 3em; }
-    @media print {
-      article.cluster { border-top: none; margin-top: 0; page-break-before: always; break-before: page; }
-    }
-    """
+        #fleet-summary, #fleet-objectives, [id$="-objective-verdicts"], [id$="-drill-runs"] { width: 100%; }
+        #fleet-summary, #fleet-objectives, [id$="-drill-runs"] { font-size: .9em; }
+        #fleet-summary td:nth-child(1), #fleet-objectives td:nth-child(1) { overflow-wrap: anywhere; min-width: 7em; }
+        [id$="-drill-runs"] td:nth-child(1), [id$="-drill-runs"] td:nth-child(4) { overflow-wrap: anywhere; }
+        h2[id$="-objectives"], h2[id$="-reasons"] { margin-top: 1.2em; }
+        article.cluster { border-top: 3px double #999; margin-top: 3em; }
+        @media print {
+          article.cluster { border-top: none; margin-top: 0; page-break-before: always; break-before: page; }
+        }
+        """
 
     func render() -> String {
         let title = HTML.escape("Fleet compliance report: \(report.repository) \(period)")
@@ -50,12 +50,16 @@ struct FleetHTMLReport {
             + "<h2 id=\"fleet-clusters\">Clusters</h2>"
             + HTML.table(FleetSummaryTable.header, table.rows, id: "fleet-summary", bad: table.isBad)
             + "<h2 id=\"fleet-objective-table\">Objectives per cluster</h2>"
-            + HTML.table(FleetSummaryTable.objectiveHeader, table.objectiveRows, id: "fleet-objectives",
-                         bad: table.isBadObjective)
-            + HTML.facts([("Period", period), ("Repository", report.repository),
-                          ("Policy", (report.policy ?? "none") + " (the configured policy, applied to every cluster)"),
-                          ("Generated", "\(ReportText.time(report.generatedAt)) by lifeboat \(report.toolVersion)")],
-                         id: "fleet-facts")
+            + HTML.table(
+                FleetSummaryTable.objectiveHeader, table.objectiveRows, id: "fleet-objectives",
+                bad: table.isBadObjective)
+            + HTML.facts(
+                [
+                    ("Period", period), ("Repository", report.repository),
+                    ("Policy", (report.policy ?? "none") + " (the configured policy, applied to every cluster)"),
+                    ("Generated", "\(ReportText.time(report.generatedAt)) by lifeboat \(report.toolVersion)"),
+                ],
+                id: "fleet-facts")
             + "</section>\n"
     }
 

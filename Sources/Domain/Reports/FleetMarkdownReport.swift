@@ -8,18 +8,23 @@ struct FleetMarkdownReport {
 
     func render() -> String {
         let summary = FleetSummaryTable(report: report)
-        var lines = ["# Fleet compliance report: \(MarkdownReport.cell(report.repository))", "",
-                     "**Verdict: \(ReportSummaries.verdict(report.verdict.status))** (\(summary.counts))", ""]
+        var lines = [
+            "# Fleet compliance report: \(MarkdownReport.cell(report.repository))", "",
+            "**Verdict: \(ReportSummaries.verdict(report.verdict.status))** (\(summary.counts))", "",
+        ]
         lines += report.verdict.reasons.map { "- \(MarkdownReport.cell($0))" }
         if !report.verdict.reasons.isEmpty { lines.append("") }
         lines.append(MarkdownReport.table(FleetSummaryTable.header, escaped(summary.rows)))
         lines.append(MarkdownReport.table(FleetSummaryTable.objectiveHeader, escaped(summary.objectiveRows)))
-        lines.append(MarkdownReport.table(["Fact", "Value"], escaped([
-            ["Period", "\(ReportText.time(report.since)) – \(ReportText.time(report.until))"],
-            ["Repository", report.repository],
-            ["Policy", (report.policy ?? "none") + " (the configured policy, applied to every cluster)"],
-            ["Generated", "\(ReportText.time(report.generatedAt)) by lifeboat \(report.toolVersion)"],
-        ])))
+        lines.append(
+            MarkdownReport.table(
+                ["Fact", "Value"],
+                escaped([
+                    ["Period", "\(ReportText.time(report.since)) – \(ReportText.time(report.until))"],
+                    ["Repository", report.repository],
+                    ["Policy", (report.policy ?? "none") + " (the configured policy, applied to every cluster)"],
+                    ["Generated", "\(ReportText.time(report.generatedAt)) by lifeboat \(report.toolVersion)"],
+                ])))
         let sections = report.reports.map { Self.demoted(ReportRenderer.markdown($0)) }
         return ([lines.joined(separator: "\n")] + sections).joined(separator: "\n")
     }

@@ -20,9 +20,11 @@ public struct FleetReport: Codable, Sendable, Equatable {
     /// Each cluster's report, in the order of `clusters`.
     public var reports: [ComplianceReport]
 
-    public init(repository: String, policy: String?, since: Date, until: Date, generatedAt: Date,
-                toolVersion: String, verdict: FleetVerdict, clusters: [FleetClusterSummary],
-                reports: [ComplianceReport]) {
+    public init(
+        repository: String, policy: String?, since: Date, until: Date, generatedAt: Date,
+        toolVersion: String, verdict: FleetVerdict, clusters: [FleetClusterSummary],
+        reports: [ComplianceReport]
+    ) {
         formatVersion = Self.currentFormatVersion
         self.repository = repository
         self.policy = policy

@@ -7,22 +7,28 @@ import Foundation
 import Policy
 
 public enum FleetReportBuilder {
-    public static func build(_ inputs: [ReportInput], repository: String, policy: RetentionPolicy?, since: Date,
-                             until: Date, now: Date, toolVersion: String) -> FleetReport {
+    public static func build(
+        _ inputs: [ReportInput], repository: String, policy: RetentionPolicy?, since: Date,
+        until: Date, now: Date, toolVersion: String
+    ) -> FleetReport {
         let sorted = inputs.sorted { $0.cluster < $1.cluster }
         let reports = sorted.map { ReportBuilder.build($0, toolVersion: toolVersion) }
         let clusters = zip(reports, sorted).map { FleetClusterSummary(report: $0, input: $1) }
-        return FleetReport(repository: repository, policy: policy?.name, since: since, until: until, generatedAt: now,
-                           toolVersion: toolVersion, verdict: verdict(reports), clusters: clusters, reports: reports)
+        return FleetReport(
+            repository: repository, policy: policy?.name, since: since, until: until, generatedAt: now,
+            toolVersion: toolVersion, verdict: verdict(reports), clusters: clusters, reports: reports)
     }
 
     static func verdict(_ reports: [ComplianceReport]) -> FleetVerdict {
         guard !reports.isEmpty else {
-            return FleetVerdict(status: .insufficientHistory, compliant: false,
-                                reasons: ["the repository holds no cluster yet: nothing to judge"])
+            return FleetVerdict(
+                status: .insufficientHistory, compliant: false,
+                reasons: ["the repository holds no cluster yet: nothing to judge"])
         }
         let statuses = reports.map(\.verdict.status)
-        let status: OverallVerdict = statuses.contains(.notCompliant) ? .notCompliant
+        let status: OverallVerdict =
+            statuses.contains(.notCompliant)
+            ? .notCompliant
             : statuses.contains(.insufficientHistory) ? .insufficientHistory : .compliant
         let failing = reports.filter { $0.verdict.status == .notCompliant }.map { report in
             "cluster '\(report.cluster)' is not compliant: "

@@ -7,8 +7,10 @@ import Foundation
 struct FleetSummaryTable {
     let report: FleetReport
 
-    static let header = ["Cluster", "Verdict", "Newest recovery point", "Worst RPO exposure", "Last logical",
-                         "Last snapshot", "Last drill"]
+    static let header = [
+        "Cluster", "Verdict", "Newest recovery point", "Worst RPO exposure", "Last logical",
+        "Last snapshot", "Last drill",
+    ]
 
     /// The objectives as columns, in the order the single report lists them.
     static let objectives = ["rpo", "rto", "drill_cadence", "schedule", "retention", "encryption", "immutability"]
@@ -17,10 +19,12 @@ struct FleetSummaryTable {
 
     var rows: [[String]] {
         report.clusters.map { row in
-            [row.cluster, ReportSummaries.verdict(row.verdict),
-             row.newestRecoverablePoint.map(ReportText.time) ?? "none",
-             ReportSummaries.against(row.worstExposureSeconds, row.rpoObjectiveSeconds),
-             lastBackup(row, .logical), lastBackup(row, .snapshot), lastDrill(row)]
+            [
+                row.cluster, ReportSummaries.verdict(row.verdict),
+                row.newestRecoverablePoint.map(ReportText.time) ?? "none",
+                ReportSummaries.against(row.worstExposureSeconds, row.rpoObjectiveSeconds),
+                lastBackup(row, .logical), lastBackup(row, .snapshot), lastDrill(row),
+            ]
         }
     }
 

@@ -21,23 +21,31 @@ enum HTML {
     }
 
     /// A table with escaped header and cells; `bad` marks a cell (class "bad": bold, red on screen) by row and column.
-    static func table(_ header: [String], _ rows: [[String]], id: String? = nil,
-                      bad: (_ row: Int, _ column: Int) -> Bool = { _, _ in false }) -> String {
-        var html = "<table\(id.map { " id=\"\(escape($0))\"" } ?? "")><thead><tr>" + header.map { "<th>\(escape($0))</th>" }.joined()
+    static func table(
+        _ header: [String], _ rows: [[String]], id: String? = nil,
+        bad: (_ row: Int, _ column: Int) -> Bool = { _, _ in false }
+    ) -> String {
+        var html =
+            "<table\(id.map { " id=\"\(escape($0))\"" } ?? "")><thead><tr>"
+            + header.map { "<th>\(escape($0))</th>" }.joined()
             + "</tr></thead><tbody>"
         for (r, row) in rows.enumerated() {
-            html += "<tr>" + row.enumerated().map { c, value in
-                bad(r, c) ? "<td class=\"bad\">\(escape(value))</td>" : "<td>\(escape(value))</td>"
-            }.joined() + "</tr>"
+            html +=
+                "<tr>"
+                + row.enumerated().map { c, value in
+                    bad(r, c) ? "<td class=\"bad\">\(escape(value))</td>" : "<td>\(escape(value))</td>"
+                }.joined() + "</tr>"
         }
         return html + "</tbody></table>\n"
     }
 
     /// Key/value table for the small sections: the key is a row header, and there is no (empty) header row.
     static func facts(_ rows: [(String, String)], bad: Set<String> = [], id: String? = nil) -> String {
-        "<table class=\"facts\"\(id.map { " id=\"\(escape($0))\"" } ?? "")><tbody>" + rows.map { key, value in
-            "<tr><th scope=\"row\">\(escape(key))</th>" + (bad.contains(key) ? "<td class=\"bad\">" : "<td>") + "\(escape(value))</td></tr>"
-        }.joined() + "</tbody></table>\n"
+        "<table class=\"facts\"\(id.map { " id=\"\(escape($0))\"" } ?? "")><tbody>"
+            + rows.map { key, value in
+                "<tr><th scope=\"row\">\(escape(key))</th>" + (bad.contains(key) ? "<td class=\"bad\">" : "<td>")
+                    + "\(escape(value))</td></tr>"
+            }.joined() + "</tbody></table>\n"
     }
 
     /// SVG numbers: short, locale-independent.

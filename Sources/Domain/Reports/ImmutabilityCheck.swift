@@ -24,8 +24,9 @@ struct ImmutabilityCheck {
             findings.failures.append("the policy requires Object Lock but the repository's store does not offer it")
         }
         if immutability.lockedBackups < immutability.backups {
-            findings.failures.append("\(immutability.backups - immutability.lockedBackups) of "
-                + "\(ReportText.count(immutability.backups, "backup")) in the period have no Object Lock")
+            findings.failures.append(
+                "\(immutability.backups - immutability.lockedBackups) of "
+                    + "\(ReportText.count(immutability.backups, "backup")) in the period have no Object Lock")
         }
         return findings
     }

@@ -6,9 +6,10 @@ import Foundation
 
 public enum ReportBuilder {
     public static func build(_ input: ReportInput, toolVersion: String) -> ComplianceReport {
-        let period = ReportPeriod(since: input.since, until: input.until, now: input.now,
-                                  timeZone: input.policy?.timeZone ?? TimeZone(identifier: "UTC")!,
-                                  historyStart: ReportPeriod.historyStart(input))
+        let period = ReportPeriod(
+            since: input.since, until: input.until, now: input.now,
+            timeZone: input.policy?.timeZone ?? TimeZone(identifier: "UTC")!,
+            historyStart: ReportPeriod.historyStart(input))
         let schedule = ScheduleCheck(input: input, period: period)
         let coverage = CoverageCheck(input: input, period: period)
         let drills = DrillCheck(input: input, period: period)
@@ -16,8 +17,12 @@ public enum ReportBuilder {
         let encryption = EncryptionCheck(input: input, period: period)
         let immutability = ImmutabilityCheck(input: input, period: period)
 
-        let schedules = schedule.assess(), covered = coverage.assess(), drilled = drills.assess()
-        let retained = retention.assess(), sealed = encryption.assess(), locked = immutability.assess()
+        let schedules = schedule.assess()
+        let covered = coverage.assess()
+        let drilled = drills.assess()
+        let retained = retention.assess()
+        let sealed = encryption.assess()
+        let locked = immutability.assess()
 
         var findings = Findings()
         if input.policy == nil {
@@ -30,8 +35,9 @@ public enum ReportBuilder {
         findings.append(encryption.findings(sealed))
         findings.append(immutability.findings(locked))
         let table = ObjectiveTable(input: input, period: period)
-        let verdicts = table.verdicts(schedule: schedules, coverage: covered, drills: drilled, retention: retained,
-                                      encryption: sealed, immutability: locked)
+        let verdicts = table.verdicts(
+            schedule: schedules, coverage: covered, drills: drilled, retention: retained,
+            encryption: sealed, immutability: locked)
         findings.notes = table.notes(verdicts) + findings.notes
         let status = OverallVerdict.combine(verdicts.map(\.status))
 
@@ -40,10 +46,12 @@ public enum ReportBuilder {
             cluster: input.cluster, repository: input.repository, policy: input.policy?.name,
             since: input.since, until: input.until, generatedAt: input.now, toolVersion: toolVersion,
             historyStart: period.historyStart, coveredFrom: period.coveredFrom,
-            objectives: ReportObjectives(rpoSeconds: objectives?.rpo, rtoSeconds: objectives?.rto, drillEverySeconds: objectives?.drillEvery),
+            objectives: ReportObjectives(
+                rpoSeconds: objectives?.rpo, rtoSeconds: objectives?.rto, drillEverySeconds: objectives?.drillEvery),
             schedule: schedules, coverage: covered, drills: drilled, retention: retained, encryption: sealed,
             immutability: locked,
-            verdict: ReportVerdict(status: status, compliant: status == .compliant, objectives: verdicts,
-                                   reasons: findings.failures + findings.notes))
+            verdict: ReportVerdict(
+                status: status, compliant: status == .compliant, objectives: verdicts,
+                reasons: findings.failures + findings.notes))
     }
 }

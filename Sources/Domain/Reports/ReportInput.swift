@@ -32,9 +32,11 @@ public struct ReportInput: Sendable {
     /// complete backup, whichever is earlier — is "not covered", neither exposure nor a missed drill.
     public var repositoryCreated: Date?
 
-    public init(cluster: String, repository: String, policy: RetentionPolicy?, since: Date, until: Date, now: Date,
-                backups: [ReportBackup], failedRuns: [ReportFailedRun], recoverablePoints: [Date], walGaps: [ReportWALGap],
-                drills: [DrillEvidence], objectLockAvailable: Bool, repositoryCreated: Date? = nil) {
+    public init(
+        cluster: String, repository: String, policy: RetentionPolicy?, since: Date, until: Date, now: Date,
+        backups: [ReportBackup], failedRuns: [ReportFailedRun], recoverablePoints: [Date], walGaps: [ReportWALGap],
+        drills: [DrillEvidence], objectLockAvailable: Bool, repositoryCreated: Date? = nil
+    ) {
         self.cluster = cluster
         self.repository = repository
         self.policy = policy
@@ -66,8 +68,12 @@ public struct ReportBackup: Sendable, Equatable, Codable {
     public var objectLockUntil: Date?
     public var storageClass: String?
     public var pinned: Bool
-    public init(id: String, kind: BackupKind, startedAt: Date, finishedAt: Date, storedBytes: Int64, encryption: String, keyId: String,
-                objects: Int, sealedObjects: Int, objectLockUntil: Date? = nil, storageClass: String? = nil, pinned: Bool = false) {
+    public init(
+        id: String, kind: BackupKind, startedAt: Date, finishedAt: Date, storedBytes: Int64, encryption: String,
+        keyId: String,
+        objects: Int, sealedObjects: Int, objectLockUntil: Date? = nil, storageClass: String? = nil,
+        pinned: Bool = false
+    ) {
         self.id = id
         self.kind = kind
         self.startedAt = startedAt

@@ -12,8 +12,9 @@ enum ReportText {
     /// "2026-03-10 02:00 UTC": instants are UTC (days are the policy zone's, and labelled as such).
     static func time(_ date: Date) -> String {
         let parts = utc.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d UTC", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
-                      parts.hour ?? 0, parts.minute ?? 0)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d UTC", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0,
+            parts.hour ?? 0, parts.minute ?? 0)
     }
 
     /// "2026-03-10" of an instant, in UTC.

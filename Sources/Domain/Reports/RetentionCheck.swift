@@ -16,7 +16,9 @@ struct RetentionCheck {
         guard let policy = input.policy else { return RetentionCompliance(required: [], missing: 0, met: true) }
         var required: [RequiredBackup] = []
         for kind in BackupKind.allCases {
-            guard let setting = BackupTypeSetting(rawValue: kind.rawValue), let rules = policy.keep[setting] else { continue }
+            guard let setting = BackupTypeSetting(rawValue: kind.rawValue), let rules = policy.keep[setting] else {
+                continue
+            }
             let backups = input.backups.filter { $0.kind == kind && $0.startedAt < period.until }
             for (period, count) in Self.calendarRules(rules) {
                 required += slots(period, count: count, backups: backups, kind: kind)
@@ -27,20 +29,28 @@ struct RetentionCheck {
     }
 
     func findings(_ retention: RetentionCompliance) -> Findings {
-        let empty = retention.required.filter { $0.backup == nil }.map { "\($0.rule) \($0.bucket) (\($0.kind.rawValue))" }
+        let empty = retention.required.filter { $0.backup == nil }.map {
+            "\($0.rule) \($0.bucket) (\($0.kind.rawValue))"
+        }
         guard !empty.isEmpty else { return Findings() }
         let count = ReportText.count(empty.count, "required retention slot")
-        return Findings(failures: ["\(count) without a backup at \(ReportText.time(period.until)): \(ReportText.list(empty))"])
+        return Findings(failures: [
+            "\(count) without a backup at \(ReportText.time(period.until)): \(ReportText.list(empty))"
+        ])
     }
 
     static func calendarRules(_ rules: KeepRules) -> [(CalendarPeriod, Int)] {
-        let counts: [(CalendarPeriod, Int?)] = [(.hourly, rules.hourly), (.daily, rules.daily), (.weekly, rules.weekly),
-                                                (.monthly, rules.monthly), (.yearly, rules.yearly)]
+        let counts: [(CalendarPeriod, Int?)] = [
+            (.hourly, rules.hourly), (.daily, rules.daily), (.weekly, rules.weekly),
+            (.monthly, rules.monthly), (.yearly, rules.yearly),
+        ]
         return counts.compactMap { period, count in count.map { (period, $0) } }
     }
 
     /// Newest slot first, as the planner counts them.
-    private func slots(_ calendarPeriod: CalendarPeriod, count: Int, backups: [ReportBackup], kind: BackupKind) -> [RequiredBackup] {
+    private func slots(_ calendarPeriod: CalendarPeriod, count: Int, backups: [ReportBackup], kind: BackupKind)
+        -> [RequiredBackup]
+    {
         guard let oldest = backups.map(\.startedAt).min() else { return [] }
         let calendar = period.calendar
         let current = CalendarBucket(period: calendarPeriod, date: period.until, calendar: calendar)
@@ -48,12 +58,14 @@ struct RetentionCheck {
         // required slot is the one before it.
         var slots: [RequiredBackup] = []
         for offset in stride(from: -1, through: -count, by: -1) {
-            let bucket = CalendarBucket(period: calendarPeriod, date: current.start(after: offset, calendar: calendar), calendar: calendar)
+            let bucket = CalendarBucket(
+                period: calendarPeriod, date: current.start(after: offset, calendar: calendar), calendar: calendar)
             let end = bucket.start(after: 1, calendar: calendar)
             guard end > oldest else { break }
             let found = backups.filter { $0.startedAt >= bucket.start && $0.startedAt < end }
                 .max { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
-            slots.append(RequiredBackup(rule: calendarPeriod.rawValue, kind: kind, bucket: bucket.label, backup: found?.id))
+            slots.append(
+                RequiredBackup(rule: calendarPeriod.rawValue, kind: kind, bucket: bucket.label, backup: found?.id))
         }
         return slots
     }

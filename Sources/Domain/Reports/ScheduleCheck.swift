@@ -25,10 +25,12 @@ struct ScheduleCheck {
         let failedPerDay = Dictionary(grouping: failed) { period.day(of: $0.startedAt) }
         let days = period.days()
         let perDay = days.map {
-            DayCount(day: $0.label, backups: backupsPerDay[$0.label]?.count ?? 0, failed: failedPerDay[$0.label]?.count ?? 0)
+            DayCount(
+                day: $0.label, backups: backupsPerDay[$0.label]?.count ?? 0, failed: failedPerDay[$0.label]?.count ?? 0)
         }
         let historyStart = period.historyStart ?? period.until
-        let judged = days.filter { $0.judged && ($0.start >= historyStart || backupsPerDay[$0.label] != nil) }.map(\.label)
+        let judged = days.filter { $0.judged && ($0.start >= historyStart || backupsPerDay[$0.label] != nil) }.map(
+            \.label)
         let missed = judged.filter { backupsPerDay[$0] == nil }
         let runs = backups.count + failed.count
         return ScheduleCompliance(
@@ -50,12 +52,14 @@ extension ScheduleCheck {
         for schedule in schedules {
             let kind = schedule.kind.rawValue
             if !schedule.missedDays.isEmpty {
-                findings.failures.append("\(ReportText.count(schedule.missedDays.count, "day")) without a \(kind) backup "
-                    + "(of \(schedule.expectedDays)): \(ReportText.list(schedule.missedDays))")
+                findings.failures.append(
+                    "\(ReportText.count(schedule.missedDays.count, "day")) without a \(kind) backup "
+                        + "(of \(schedule.expectedDays)): \(ReportText.list(schedule.missedDays))")
             }
             if schedule.failedRuns > 0, let rate = schedule.successRate {
-                findings.notes.append("\(ReportText.count(schedule.failedRuns, "failed \(kind) run")) in the period "
-                    + "(success rate \(ReportText.percent(rate)))")
+                findings.notes.append(
+                    "\(ReportText.count(schedule.failedRuns, "failed \(kind) run")) in the period "
+                        + "(success rate \(ReportText.percent(rate)))")
             }
         }
         return findings

@@ -24,7 +24,9 @@ struct BackupRetention {
     }
 
     /// Decisions for the backups of `kind` (any order in, any order out), before tiering.
-    func decide(_ backups: [PlannedBackup], kind: BackupKind) -> [(backup: PlannedBackup, decision: BackupDecision, verdict: Verdict)] {
+    func decide(_ backups: [PlannedBackup], kind: BackupKind) -> [(
+        backup: PlannedBackup, decision: BackupDecision, verdict: Verdict
+    )] {
         var results: [(PlannedBackup, BackupDecision, Verdict)] = []
         var counted: [PlannedBackup] = []
         for backup in backups {
@@ -38,7 +40,9 @@ struct BackupRetention {
         }
         counted.sort { ($0.startedAt, $0.id) > ($1.startedAt, $1.id) }
         for (backup, verdict) in zip(counted, verdicts(newestFirst: counted, kind: kind)) {
-            let decision = verdict.reasons.isEmpty ? expired(backup, reason: Self.unkeptReason) : decision(for: backup, verdict: verdict)
+            let decision =
+                verdict.reasons.isEmpty
+                ? expired(backup, reason: Self.unkeptReason) : decision(for: backup, verdict: verdict)
             results.append((backup, decision, verdict))
         }
         return results
@@ -49,8 +53,9 @@ struct BackupRetention {
     private func uncountedVerdict(_ backup: PlannedBackup) -> Verdict? {
         if backup.startedAt > now { return Verdict(reasons: [Self.futureReason]) }
         guard !backup.complete, now.timeIntervalSince(backup.startedAt) < policy.safety.minAge else { return nil }
-        return Verdict(reasons: ["incomplete, possibly still running", minAgeReason],
-                       expiries: [backup.startedAt.addingTimeInterval(policy.safety.minAge)])
+        return Verdict(
+            reasons: ["incomplete, possibly still running", minAgeReason],
+            expiries: [backup.startedAt.addingTimeInterval(policy.safety.minAge)])
     }
 
     private var minAgeReason: String { "younger than min_age \(DurationText.format(policy.safety.minAge))" }
@@ -60,7 +65,8 @@ struct BackupRetention {
     private func verdicts(newestFirst backups: [PlannedBackup], kind: BackupKind) -> [Verdict] {
         let type = BackupTypeSetting(rawValue: kind.rawValue)
         guard let type, let rules = policy.keep[type], rules != KeepRules() else {
-            return backups.map { _ in Verdict(reasons: ["no keep rules for \(kind.rawValue) backups"], indefinite: true) }
+            return backups.map { _ in Verdict(reasons: ["no keep rules for \(kind.rawValue) backups"], indefinite: true)
+            }
         }
         var verdicts = [Verdict](repeating: Verdict(), count: backups.count)
         if let last = rules.last {
@@ -77,7 +83,9 @@ struct BackupRetention {
     }
 
     /// The newest backup of each of the `count` most recent periods that have one.
-    private func applyCalendar(_ period: CalendarPeriod, count: Int, to backups: [PlannedBackup], verdicts: inout [Verdict]) {
+    private func applyCalendar(
+        _ period: CalendarPeriod, count: Int, to backups: [PlannedBackup], verdicts: inout [Verdict]
+    ) {
         var used = 0
         var previous: Date?
         for (index, backup) in backups.enumerated() where used < count {
@@ -93,7 +101,9 @@ struct BackupRetention {
     }
 
     /// `within`, pins, min_complete, min_age and Object Lock, in that order. `rank` 0 is the newest backup.
-    private func applyTimeRules(_ rules: KeepRules, kind: BackupKind, backup: PlannedBackup, rank: Int, verdict: inout Verdict) {
+    private func applyTimeRules(
+        _ rules: KeepRules, kind: BackupKind, backup: PlannedBackup, rank: Int, verdict: inout Verdict
+    ) {
         let age = now.timeIntervalSince(backup.startedAt)
         if let within = rules.within, age < within {
             verdict.reasons.append("within \(DurationText.format(within))")
@@ -136,13 +146,15 @@ struct BackupRetention {
     // MARK: - decisions
 
     private func decision(for backup: PlannedBackup, verdict: Verdict) -> BackupDecision {
-        BackupDecision(id: backup.id, kind: backup.kind, startedAt: backup.startedAt, complete: backup.complete,
-                       action: .keep, reasons: verdict.reasons, storageClass: backup.storageClass,
-                       retainedUntil: verdict.indefinite ? nil : verdict.expiries.max(), storedBytes: backup.storedBytes)
+        BackupDecision(
+            id: backup.id, kind: backup.kind, startedAt: backup.startedAt, complete: backup.complete,
+            action: .keep, reasons: verdict.reasons, storageClass: backup.storageClass,
+            retainedUntil: verdict.indefinite ? nil : verdict.expiries.max(), storedBytes: backup.storedBytes)
     }
 
     private func expired(_ backup: PlannedBackup, reason: String) -> BackupDecision {
-        BackupDecision(id: backup.id, kind: backup.kind, startedAt: backup.startedAt, complete: backup.complete,
-                       action: .expire, reasons: [reason], storageClass: backup.storageClass, storedBytes: backup.storedBytes)
+        BackupDecision(
+            id: backup.id, kind: backup.kind, startedAt: backup.startedAt, complete: backup.complete,
+            action: .expire, reasons: [reason], storageClass: backup.storageClass, storedBytes: backup.storedBytes)
     }
 }

@@ -48,7 +48,9 @@ public struct CalendarBucket: Equatable, Sendable {
 
     private static func label(period: CalendarPeriod, date: Date, calendar: Calendar) -> String {
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .weekOfYear, .yearForWeekOfYear], from: date)
-        let year = pad(parts.year ?? 0, 4), month = pad(parts.month ?? 0, 2), day = pad(parts.day ?? 0, 2)
+        let year = pad(parts.year ?? 0, 4)
+        let month = pad(parts.month ?? 0, 2)
+        let day = pad(parts.day ?? 0, 2)
         switch period {
         case .hourly: return "\(year)-\(month)-\(day) \(pad(parts.hour ?? 0, 2)):00"
         case .daily: return "\(year)-\(month)-\(day)"

@@ -26,9 +26,11 @@ public struct PlannedBackup: Sendable, Equatable, Codable {
     public var lockedUntil: Date?
     public var storedBytes: Int64
 
-    public init(id: String, kind: BackupKind, startedAt: Date, finishedAt: Date?, complete: Bool = true,
-                pinned: Bool = false, keepUntil: Date? = nil, timeline: UInt32? = nil, startWal: String? = nil,
-                stopWal: String? = nil, storageClass: String? = nil, lockedUntil: Date? = nil, storedBytes: Int64 = 0) {
+    public init(
+        id: String, kind: BackupKind, startedAt: Date, finishedAt: Date?, complete: Bool = true,
+        pinned: Bool = false, keepUntil: Date? = nil, timeline: UInt32? = nil, startWal: String? = nil,
+        stopWal: String? = nil, storageClass: String? = nil, lockedUntil: Date? = nil, storedBytes: Int64 = 0
+    ) {
         self.id = id
         self.kind = kind
         self.startedAt = startedAt
@@ -66,8 +68,10 @@ public struct PlanInput: Sendable, Equatable, Codable {
     /// False for stores without storage classes (a local directory): no transitions are planned.
     public var storageClassesSupported: Bool
 
-    public init(cluster: String, backups: [PlannedBackup], wal: [PlannedWALFile], segmentSize: Int64 = 16 << 20,
-                storageClassesSupported: Bool) {
+    public init(
+        cluster: String, backups: [PlannedBackup], wal: [PlannedWALFile], segmentSize: Int64 = 16 << 20,
+        storageClassesSupported: Bool
+    ) {
         self.cluster = cluster
         self.backups = backups
         self.wal = wal

@@ -4,16 +4,24 @@ import Foundation
 
 public enum PlanText {
     public static func render(_ plan: RetentionPlan) -> String {
-        var lines = ["retention plan for cluster '\(plan.cluster)', policy '\(plan.policy)', at \(timestamp(plan.now))", ""]
+        var lines = [
+            "retention plan for cluster '\(plan.cluster)', policy '\(plan.policy)', at \(timestamp(plan.now))", "",
+        ]
         lines.append("backups:")
-        lines += plan.backups.isEmpty ? ["  (none)"] : table(
-            header: ["ID", "TYPE", "STARTED (UTC)", "ACTION", "CLASS", "REASONS"],
-            rows: plan.backups.map(backupRow))
+        lines +=
+            plan.backups.isEmpty
+            ? ["  (none)"]
+            : table(
+                header: ["ID", "TYPE", "STARTED (UTC)", "ACTION", "CLASS", "REASONS"],
+                rows: plan.backups.map(backupRow))
         lines.append("")
         lines.append("wal:")
-        lines += plan.wal.isEmpty ? ["  (none)"] : table(
-            header: ["TIMELINE", "FIRST", "LAST", "FILES", "ACTION", "REASON"],
-            rows: plan.wal.map(walRow))
+        lines +=
+            plan.wal.isEmpty
+            ? ["  (none)"]
+            : table(
+                header: ["TIMELINE", "FIRST", "LAST", "FILES", "ACTION", "REASON"],
+                rows: plan.wal.map(walRow))
         lines.append("")
         lines.append(summary(plan))
         return lines.joined(separator: "\n") + "\n"
@@ -33,8 +41,10 @@ public enum PlanText {
         let started = String(timestamp(decision.startedAt).dropLast()).replacingOccurrences(of: "T", with: " ")
         var storage = decision.storageClass ?? "-"
         if let target = decision.transitionTo { storage += "→" + target }
-        return [decision.id, decision.kind.rawValue, started, decision.action.rawValue, storage,
-                decision.reasons.joined(separator: "; ")]
+        return [
+            decision.id, decision.kind.rawValue, started, decision.action.rawValue, storage,
+            decision.reasons.joined(separator: "; "),
+        ]
     }
 
     private static func walRow(_ range: WALDecision) -> [String] {

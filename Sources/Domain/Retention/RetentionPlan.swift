@@ -30,8 +30,10 @@ public struct BackupDecision: Sendable, Equatable, Codable {
     public var retainedUntil: Date?
     public var storedBytes: Int64
 
-    public init(id: String, kind: BackupKind, startedAt: Date, complete: Bool, action: BackupAction, reasons: [String],
-                storageClass: String? = nil, transitionTo: String? = nil, retainedUntil: Date? = nil, storedBytes: Int64 = 0) {
+    public init(
+        id: String, kind: BackupKind, startedAt: Date, complete: Bool, action: BackupAction, reasons: [String],
+        storageClass: String? = nil, transitionTo: String? = nil, retainedUntil: Date? = nil, storedBytes: Int64 = 0
+    ) {
         self.id = id
         self.kind = kind
         self.startedAt = startedAt
@@ -63,7 +65,9 @@ public struct WALDecision: Sendable, Equatable, Codable {
     /// "younger than min_age 1d", "older than the PITR window and needed by no kept snapshot".
     public var reason: String
 
-    public init(timeline: UInt32, first: String, last: String, files: Int, bytes: Int64, action: WALAction, reason: String) {
+    public init(
+        timeline: UInt32, first: String, last: String, files: Int, bytes: Int64, action: WALAction, reason: String
+    ) {
         self.timeline = timeline
         self.first = first
         self.last = last
@@ -85,7 +89,9 @@ public struct RetentionPlan: Sendable, Equatable, Codable {
     /// The WAL files to delete, by name (the union of the `.expire` ranges), sorted.
     public var expiredWAL: [String]
 
-    public init(cluster: String, policy: String, now: Date, backups: [BackupDecision], wal: [WALDecision], expiredWAL: [String]) {
+    public init(
+        cluster: String, policy: String, now: Date, backups: [BackupDecision], wal: [WALDecision], expiredWAL: [String]
+    ) {
         self.cluster = cluster
         self.policy = policy
         self.now = now

@@ -7,7 +7,8 @@ import Policy
 
 public enum RetentionPlanner {
     public static func plan(policy: RetentionPolicy, input: PlanInput, now: Date) -> RetentionPlan {
-        let retention = BackupRetention(policy: policy, now: now, calendar: CalendarBucket.calendar(in: policy.timeZone))
+        let retention = BackupRetention(
+            policy: policy, now: now, calendar: CalendarBucket.calendar(in: policy.timeZone))
         let tiering = TieringPlanner(rules: input.storageClassesSupported ? policy.tiering : [], now: now)
         var decisions: [BackupDecision] = []
         for kind in BackupKind.allCases {
@@ -20,7 +21,8 @@ public enum RetentionPlanner {
         let segmentSize = UInt64(clamping: input.segmentSize)
         let walPlanner = WALRetentionPlanner(policy: policy, now: now, segmentSize: segmentSize)
         let wal = walPlanner.plan(input.wal, spans: walPlanner.spans(of: decisions, backups: input.backups))
-        return RetentionPlan(cluster: input.cluster, policy: policy.name, now: now, backups: decisions,
-                             wal: wal.ranges, expiredWAL: wal.expired)
+        return RetentionPlan(
+            cluster: input.cluster, policy: policy.name, now: now, backups: decisions,
+            wal: wal.ranges, expiredWAL: wal.expired)
     }
 }

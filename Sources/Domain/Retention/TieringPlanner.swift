@@ -12,8 +12,9 @@ struct TieringPlanner {
     /// The decision with a transition added when a rule applies and its class is colder than the current one.
     func apply(to decision: BackupDecision, keptBy periods: Set<CalendarPeriod>) -> BackupDecision {
         guard decision.action == .keep, decision.complete,
-              let (rule, rank) = coldestRule(for: decision, keptBy: periods),
-              let current = Self.rank(of: decision.storageClass ?? "STANDARD"), rank > current else { return decision }
+            let (rule, rank) = coldestRule(for: decision, keptBy: periods),
+            let current = Self.rank(of: decision.storageClass ?? "STANDARD"), rank > current
+        else { return decision }
         var moved = decision
         moved.action = .transition
         moved.storageClass = decision.storageClass ?? "STANDARD"

@@ -39,10 +39,12 @@ struct WALRetentionPlanner {
         let kept = Set(decisions.filter { $0.kind == .snapshot && $0.complete && $0.action != .expire }.map(\.id))
         return backups.compactMap { backup in
             guard backup.kind == .snapshot, kept.contains(backup.id), let timeline = backup.timeline,
-                  let start = backup.startWal.flatMap({ WALName($0) })?.segmentNumber(segmentSize: segmentSize),
-                  let stop = backup.stopWal.flatMap({ WALName($0) })?.segmentNumber(segmentSize: segmentSize) else { return nil }
-            return Span(id: backup.id, startedAt: backup.startedAt, finishedAt: backup.finishedAt ?? backup.startedAt,
-                        timeline: timeline, start: start, stop: stop)
+                let start = backup.startWal.flatMap({ WALName($0) })?.segmentNumber(segmentSize: segmentSize),
+                let stop = backup.stopWal.flatMap({ WALName($0) })?.segmentNumber(segmentSize: segmentSize)
+            else { return nil }
+            return Span(
+                id: backup.id, startedAt: backup.startedAt, finishedAt: backup.finishedAt ?? backup.startedAt,
+                timeline: timeline, start: start, stop: stop)
         }.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
     }
 
@@ -73,7 +75,8 @@ struct WALRetentionPlanner {
         guard let position = name.segmentNumber(segmentSize: segmentSize) else { return keep(Self.misfitReason) }
         let age = now.timeIntervalSince(file.archivedAt)
         guard let anchor else { return withoutSnapshots(file, timeline: name.timeline, age: age) }
-        if let span = spans.first(where: { $0.timeline == name.timeline && (($0.start)...($0.stop)).contains(position) }) {
+        if let span = spans.first(where: { $0.timeline == name.timeline && (($0.start)...($0.stop)).contains(position) }
+        ) {
             return keep("needed by snapshot \(span.id)")
         }
         if position >= anchor.start { return keep("point-in-time recovery from snapshot \(anchor.id)") }
@@ -85,10 +88,13 @@ struct WALRetentionPlanner {
     /// the PITR window (or, without one, everything) is kept.
     private func withoutSnapshots(_ file: PlannedWALFile, timeline: UInt32, age: TimeInterval) -> Verdict {
         guard let window = policy.wal.pitrWindow else {
-            return Verdict(file: file, timeline: timeline, action: .keep, reason: "no kept snapshot; policy sets no pitr_window")
+            return Verdict(
+                file: file, timeline: timeline, action: .keep, reason: "no kept snapshot; policy sets no pitr_window")
         }
         if age < window {
-            return Verdict(file: file, timeline: timeline, action: .keep, reason: "within the PITR window (\(DurationText.format(window)))")
+            return Verdict(
+                file: file, timeline: timeline, action: .keep,
+                reason: "within the PITR window (\(DurationText.format(window)))")
         }
         if age < policy.safety.minAge {
             return Verdict(file: file, timeline: timeline, action: .keep, reason: minAgeReason)
@@ -105,14 +111,17 @@ struct WALRetentionPlanner {
         var ranges: [WALDecision] = []
         for verdict in verdicts {
             if var last = ranges.last, last.timeline == verdict.timeline, last.action == verdict.action,
-               last.reason == verdict.reason {
+                last.reason == verdict.reason
+            {
                 last.last = verdict.file.name
                 last.files += 1
                 last.bytes += verdict.file.size
                 ranges[ranges.count - 1] = last
             } else {
-                ranges.append(WALDecision(timeline: verdict.timeline, first: verdict.file.name, last: verdict.file.name,
-                                          files: 1, bytes: verdict.file.size, action: verdict.action, reason: verdict.reason))
+                ranges.append(
+                    WALDecision(
+                        timeline: verdict.timeline, first: verdict.file.name, last: verdict.file.name,
+                        files: 1, bytes: verdict.file.size, action: verdict.action, reason: verdict.reason))
             }
         }
         return ranges

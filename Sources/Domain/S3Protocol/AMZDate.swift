@@ -27,13 +27,13 @@ enum AMZDate {
     static func parseHTTPDate(_ text: String) -> Date? {
         let parts = text.split(separator: " ")
         guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
-              let day = Int(parts[1]), (1...31).contains(day),
-              let month = months.firstIndex(of: String(parts[2])), let year = Int(parts[3]), parts[3].count == 4
+            let day = Int(parts[1]), (1...31).contains(day),
+            let month = months.firstIndex(of: String(parts[2])), let year = Int(parts[3]), parts[3].count == 4
         else { return nil }
         let clock = parts[4].split(separator: ":")
         guard clock.count == 3, clock.allSatisfy({ $0.count == 2 }),
-              let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
-              hour < 24, minute < 60, second < 61
+            let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
+            hour < 24, minute < 60, second < 61
         else { return nil }
         let days = daysFromCivil(year: Int64(year), month: Int64(month + 1), day: Int64(day))
         return Date(timeIntervalSince1970: Double(days * 86_400 + Int64(hour * 3600 + minute * 60 + second)))
@@ -45,10 +45,10 @@ enum AMZDate {
     static func parseISO8601(_ text: String) -> Date? {
         let c = Array(text.utf8)
         guard c.count >= 20, c[4] == 0x2D, c[7] == 0x2D, c[10] == 0x54 || c[10] == 0x74,
-              c[13] == 0x3A, c[16] == 0x3A,
-              let year = number(c, 0, 4), let month = number(c, 5, 2), let day = number(c, 8, 2),
-              let hour = number(c, 11, 2), let minute = number(c, 14, 2), let second = number(c, 17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            c[13] == 0x3A, c[16] == 0x3A,
+            let year = number(c, 0, 4), let month = number(c, 5, 2), let day = number(c, 8, 2),
+            let hour = number(c, 11, 2), let minute = number(c, 14, 2), let second = number(c, 17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var index = 19
         var fraction = 0.0
@@ -73,7 +73,7 @@ enum AMZDate {
         guard index < c.count else { return nil }
         if c[index] == 0x5A || c[index] == 0x7A { return index + 1 == c.count ? 0 : nil }
         guard c[index] == 0x2B || c[index] == 0x2D, index + 6 == c.count, c[index + 3] == 0x3A,
-              let hours = number(c, index + 1, 2), let minutes = number(c, index + 4, 2)
+            let hours = number(c, index + 1, 2), let minutes = number(c, index + 4, 2)
         else { return nil }
         let offset = Int64(hours * 3600 + minutes * 60)
         return c[index] == 0x2D ? -offset : offset
@@ -98,7 +98,8 @@ enum AMZDate {
     }
 
     private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
-        let q = a / b, r = a % b
+        let q = a / b
+        let r = a % b
         return r < 0 ? (q - 1, r + b) : (q, r)
     }
 

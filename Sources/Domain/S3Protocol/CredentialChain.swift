@@ -27,8 +27,10 @@ public enum CredentialChain {
     /// left to the caller's own precedence rules. The config file is always parsed (a broken one is an error
     /// even when the environment has keys); `credentialsFile` is asked for only when the environment has no
     /// key pair, so a credentials file that cannot be read does not matter then.
-    public static func resolve(environment: [String: String], configFile: AWSSharedFile,
-                               credentialsFile: () -> AWSSharedFile) throws
+    public static func resolve(
+        environment: [String: String], configFile: AWSSharedFile,
+        credentialsFile: () -> AWSSharedFile
+    ) throws
         -> (credentials: AWSCredentials, region: String?)
     {
         let profile = nonEmpty(environment["AWS_PROFILE"]) ?? "default"
@@ -76,11 +78,12 @@ public enum CredentialChain {
     }
 
     /// Both halves make credentials, neither means "not here", exactly one is a configuration mistake.
-    private static func pair(id: String?, idName: String, secret: String?, secretName: String, token: String?,
-                             source: String) throws -> AWSCredentials?
-    {
+    private static func pair(
+        id: String?, idName: String, secret: String?, secretName: String, token: String?,
+        source: String
+    ) throws -> AWSCredentials? {
         switch (id, secret) {
-        case let (id?, secret?):
+        case (let id?, let secret?):
             return AWSCredentials(accessKeyId: id, secretAccessKey: secret, sessionToken: token)
         case (nil, nil):
             return nil

@@ -15,9 +15,10 @@ public enum RetryPolicy {
     /// Jitter"): `min(cap, base * 2^attempt) * random`, `attempt` counting from 0. Full jitter spreads
     /// clients that failed together across the whole window. A negative attempt counts as 0, `random` is
     /// clamped into [0, 1), and the result is always in [0, cap).
-    public static func delay(attempt: Int, base: TimeInterval = 0.2, cap: TimeInterval = 20,
-                             random: Double) -> TimeInterval
-    {
+    public static func delay(
+        attempt: Int, base: TimeInterval = 0.2, cap: TimeInterval = 20,
+        random: Double
+    ) -> TimeInterval {
         let ceiling = ceilingDelay(attempt: attempt, base: base, cap: cap)
         let fraction = random.isNaN ? 0 : min(max(random, 0), 1.0.nextDown)
         return ceiling * fraction

@@ -6,12 +6,15 @@ public enum S3ErrorAdvice {
     /// Maps (status, code) to a message and a hint. `bucketRegion` is the `x-amz-bucket-region` response
     /// header, which is all a body-less HEAD redirect carries; `storageClass` is what the caller already
     /// knows about the object, used when an InvalidObjectState body does not name it.
-    public static func describe(status: Int, error: S3ErrorBody?, bucket: String, key: String?,
-                                bucketRegion: String? = nil, storageClass: String? = nil)
+    public static func describe(
+        status: Int, error: S3ErrorBody?, bucket: String, key: String?,
+        bucketRegion: String? = nil, storageClass: String? = nil
+    )
         -> (message: String, hint: String)
     {
-        let context = Context(status: status, error: error, bucket: bucket, key: key,
-                              bucketRegion: bucketRegion, storageClass: storageClass)
+        let context = Context(
+            status: status, error: error, bucket: bucket, key: key,
+            bucketRegion: bucketRegion, storageClass: storageClass)
         var (message, hint) = advice(context)
         if let requestId = error?.requestId { hint += " (s3 request id '\(requestId)')" }
         return (message, hint)
@@ -53,65 +56,99 @@ public enum S3ErrorAdvice {
         switch c.code {
         case "AccessDenied", "AllAccessDisabled":
             if c.error == nil {
-                return ("access denied to \(c.target) (the response carried no details)",
-                        "check the credentials, the bucket policy and the local clock; a HEAD request cannot "
-                            + "tell a policy denial from a bad signature")
+                return (
+                    "access denied to \(c.target) (the response carried no details)",
+                    "check the credentials, the bucket policy and the local clock; a HEAD request cannot "
+                        + "tell a policy denial from a bad signature"
+                )
             }
-            return ("access denied to \(c.target)",
-                    "check that the credentials' policy allows this operation on bucket '\(c.bucket)' "
-                        + "(s3:ListBucket on the bucket; s3:GetObject, s3:PutObject, s3:DeleteObject on its objects)")
+            return (
+                "access denied to \(c.target)",
+                "check that the credentials' policy allows this operation on bucket '\(c.bucket)' "
+                    + "(s3:ListBucket on the bucket; s3:GetObject, s3:PutObject, s3:DeleteObject on its objects)"
+            )
         case "InvalidAccessKeyId":
-            return ("the server does not recognise the access key id in use",
-                    "check AWS_ACCESS_KEY_ID or the profile's aws_access_key_id, and that the endpoint belongs "
-                        + "to the service that issued the key")
+            return (
+                "the server does not recognise the access key id in use",
+                "check AWS_ACCESS_KEY_ID or the profile's aws_access_key_id, and that the endpoint belongs "
+                    + "to the service that issued the key"
+            )
         case "SignatureDoesNotMatch":
-            return ("the server rejected the request signature",
-                    "check the secret access key (AWS_SECRET_ACCESS_KEY or the profile's aws_secret_access_key); "
-                        + "a proxy that rewrites requests causes this too")
+            return (
+                "the server rejected the request signature",
+                "check the secret access key (AWS_SECRET_ACCESS_KEY or the profile's aws_secret_access_key); "
+                    + "a proxy that rewrites requests causes this too"
+            )
         case "ExpiredToken", "TokenRefreshRequired", "InvalidToken":
-            return ("the session token was rejected ('\(c.code)')",
-                    "refresh the temporary credentials (AWS_SESSION_TOKEN or the profile's aws_session_token)")
+            return (
+                "the session token was rejected ('\(c.code)')",
+                "refresh the temporary credentials (AWS_SESSION_TOKEN or the profile's aws_session_token)"
+            )
         case "NoSuchBucket":
-            return ("bucket '\(c.bucket)' does not exist",
-                    "check the bucket name, the endpoint and the region, or create the bucket")
+            return (
+                "bucket '\(c.bucket)' does not exist",
+                "check the bucket name, the endpoint and the region, or create the bucket"
+            )
         case "NoSuchKey":
-            return ("\(c.target) does not exist",
-                    "it may have been deleted by a lifecycle rule or another client")
+            return (
+                "\(c.target) does not exist",
+                "it may have been deleted by a lifecycle rule or another client"
+            )
         case "NoSuchUpload":
-            return ("the multipart upload of \(c.target) no longer exists",
-                    "it was completed, aborted, or removed by a lifecycle rule; upload the object again")
+            return (
+                "the multipart upload of \(c.target) no longer exists",
+                "it was completed, aborted, or removed by a lifecycle rule; upload the object again"
+            )
         case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException":
             return wrongRegion(c)
         case "TemporaryRedirect":
-            return ("bucket '\(c.bucket)' is temporarily served from another endpoint",
-                    "use the bucket's regional endpoint, or retry in a few minutes (new buckets take time to propagate)")
+            return (
+                "bucket '\(c.bucket)' is temporarily served from another endpoint",
+                "use the bucket's regional endpoint, or retry in a few minutes (new buckets take time to propagate)"
+            )
         case "RequestTimeTooSkewed":
-            return ("the local clock differs too much from the server's clock",
-                    "synchronise the clock with ntp (chrony or systemd-timesyncd); s3 allows at most 15 minutes")
+            return (
+                "the local clock differs too much from the server's clock",
+                "synchronise the clock with ntp (chrony or systemd-timesyncd); s3 allows at most 15 minutes"
+            )
         case "InvalidObjectState":
             return archived(c)
         case "SlowDown", "Throttling", "ThrottlingException", "RequestThrottled":
-            return ("the server asked lifeboat to slow down ('\(c.code)')",
-                    "lower the upload concurrency, or run at a quieter time")
+            return (
+                "the server asked lifeboat to slow down ('\(c.code)')",
+                "lower the upload concurrency, or run at a quieter time"
+            )
         case "InternalError", "ServiceUnavailable", "RequestTimeout":
-            return ("the server failed to handle the request for \(c.target) ('\(c.code)')",
-                    "retry later; if it persists, check the service's status")
+            return (
+                "the server failed to handle the request for \(c.target) ('\(c.code)')",
+                "retry later; if it persists, check the service's status"
+            )
         case "EntityTooSmall":
-            return ("a part of the multipart upload of \(c.target) is below the server's minimum part size",
-                    "every part except the last must be at least 5 MiB")
+            return (
+                "a part of the multipart upload of \(c.target) is below the server's minimum part size",
+                "every part except the last must be at least 5 MiB"
+            )
         case "InvalidPart", "InvalidPartOrder":
-            return ("the server rejected the part list completing the upload of \(c.target) ('\(c.code)')",
-                    "upload the object again; a part may have been overwritten or never stored")
+            return (
+                "the server rejected the part list completing the upload of \(c.target) ('\(c.code)')",
+                "upload the object again; a part may have been overwritten or never stored"
+            )
         case "ObjectLockConfigurationNotFoundError":
-            return ("bucket '\(c.bucket)' has no object lock configuration",
-                    "object lock can only be enabled on a bucket created with it; create a new bucket "
-                        + "with object lock enabled")
+            return (
+                "bucket '\(c.bucket)' has no object lock configuration",
+                "object lock can only be enabled on a bucket created with it; create a new bucket "
+                    + "with object lock enabled"
+            )
         case "PreconditionFailed":
-            return ("a precondition failed for \(c.target)",
-                    "the object changed or already exists; run the operation again")
+            return (
+                "a precondition failed for \(c.target)",
+                "the object changed or already exists; run the operation again"
+            )
         case "NotImplemented":
-            return ("the server does not implement this operation for \(c.target)",
-                    "s3-compatible servers differ from aws s3; check the server's documentation")
+            return (
+                "the server does not implement this operation for \(c.target)",
+                "s3-compatible servers differ from aws s3; check the server's documentation"
+            )
         default:
             return unknown(c)
         }
@@ -119,34 +156,45 @@ public enum S3ErrorAdvice {
 
     private static func wrongRegion(_ c: Context) -> (message: String, hint: String) {
         if let region = c.region {
-            return ("bucket '\(c.bucket)' is in region '\(region)', not the configured one",
-                    "set the region to '\(region)'")
+            return (
+                "bucket '\(c.bucket)' is in region '\(region)', not the configured one",
+                "set the region to '\(region)'"
+            )
         }
-        return ("bucket '\(c.bucket)' is not in the configured region ('\(c.code)')",
-                "set the region the bucket was created in, or use the endpoint the bucket's console shows")
+        return (
+            "bucket '\(c.bucket)' is not in the configured region ('\(c.code)')",
+            "set the region the bucket was created in, or use the endpoint the bucket's console shows"
+        )
     }
 
     private static func archived(_ c: Context) -> (message: String, hint: String) {
         let objectKey = c.key ?? "KEY"
-        let restore = "restore it with RestoreObject (for example 'aws s3api restore-object --bucket \(c.bucket) "
+        let restore =
+            "restore it with RestoreObject (for example 'aws s3api restore-object --bucket \(c.bucket) "
             + "--key \(objectKey) --restore-request Days=7'), wait until the restore completes "
             + "(hours; up to 48 for DEEP_ARCHIVE), then retry"
         guard let storageClass = c.error?.storageClass ?? c.storageClass else {
             return ("\(c.target) is archived and cannot be read until it is restored", restore)
         }
-        return ("\(c.target) is archived in storage class '\(storageClass)' and cannot be read until it is restored",
-                restore)
+        return (
+            "\(c.target) is archived in storage class '\(storageClass)' and cannot be read until it is restored",
+            restore
+        )
     }
 
     private static func unknown(_ c: Context) -> (message: String, hint: String) {
         guard let error = c.error else {
-            return ("s3 request for \(c.target) failed with status '\(c.status)'",
-                    "check the endpoint, the bucket name and the server's logs")
+            return (
+                "s3 request for \(c.target) failed with status '\(c.status)'",
+                "check the endpoint, the bucket name and the server's logs"
+            )
         }
         let detail = sanitized(error.message)
         let suffix = detail.isEmpty ? "" : ": '\(detail)'"
-        return ("s3 request for \(c.target) failed with status '\(c.status)' and code '\(error.code)'\(suffix)",
-                "see the code and message above; they come from the server")
+        return (
+            "s3 request for \(c.target) failed with status '\(c.status)' and code '\(error.code)'\(suffix)",
+            "see the code and message above; they come from the server"
+        )
     }
 
     /// Server messages are free text: keep them to one bounded line.

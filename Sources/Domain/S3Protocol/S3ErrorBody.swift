@@ -13,9 +13,10 @@ public struct S3ErrorBody: Sendable, Equatable {
     /// The object's storage class, sent with InvalidObjectState for archived objects.
     public var storageClass: String?
 
-    public init(code: String, message: String, region: String? = nil, requestId: String? = nil,
-                endpoint: String? = nil, storageClass: String? = nil)
-    {
+    public init(
+        code: String, message: String, region: String? = nil, requestId: String? = nil,
+        endpoint: String? = nil, storageClass: String? = nil
+    ) {
         self.code = code
         self.message = message
         self.region = region

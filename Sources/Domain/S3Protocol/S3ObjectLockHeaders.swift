@@ -21,8 +21,10 @@ public enum S3ObjectLockHeaders {
 
     /// Mode, retain-until date and legal hold of a HEAD response (lower-cased header names).
     public static func parse(_ headers: [String: String]) -> (mode: String?, retainUntil: Date?, legalHold: Bool) {
-        (headers[mode], headers[retainUntilDate].flatMap(AMZDate.parseISO8601),
-         headers[legalHold]?.uppercased() == "ON")
+        (
+            headers[mode], headers[retainUntilDate].flatMap(AMZDate.parseISO8601),
+            headers[legalHold]?.uppercased() == "ON"
+        )
     }
 
     /// Whether PutObjectRetention with `requested` lengthens the lock. Compared in whole seconds, the

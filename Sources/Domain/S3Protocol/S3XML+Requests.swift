@@ -6,8 +6,8 @@ extension S3XML {
 
     /// Parts are written in ascending part-number order, which S3 requires, whatever order they come in.
     public static func completeMultipartUploadRequest(
-        parts: [(number: Int, eTag: String, checksumSHA256: String?)]) -> [UInt8]
-    {
+        parts: [(number: Int, eTag: String, checksumSHA256: String?)]
+    ) -> [UInt8] {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUpload xmlns=\"\(namespace)\">"
         for part in parts.sorted(by: { $0.number < $1.number }) {
             xml += "<Part><ETag>\(escape(part.eTag))</ETag>"
@@ -30,7 +30,8 @@ extension S3XML {
 
     /// RestoreObject: a readable copy for `days` days, fetched at `tier` ("Expedited", "Standard", "Bulk").
     public static func restoreRequest(days: Int, tier: String) -> [UInt8] {
-        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<RestoreRequest xmlns=\"\(namespace)\">"
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<RestoreRequest xmlns=\"\(namespace)\">"
             + "<Days>\(days)</Days><GlacierJobParameters><Tier>\(escape(tier))</Tier></GlacierJobParameters>"
             + "</RestoreRequest>"
         return Array(xml.utf8)
@@ -38,14 +39,16 @@ extension S3XML {
 
     /// PutObjectRetention. S3 requires Content-MD5 on it; that is the sender's job.
     public static func retentionRequest(mode: String, retainUntil: String) -> [UInt8] {
-        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Retention xmlns=\"\(namespace)\">"
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Retention xmlns=\"\(namespace)\">"
             + "<Mode>\(escape(mode))</Mode><RetainUntilDate>\(escape(retainUntil))</RetainUntilDate></Retention>"
         return Array(xml.utf8)
     }
 
     /// PutObjectLegalHold. S3 requires Content-MD5 on it; that is the sender's job.
     public static func legalHoldRequest(on: Bool) -> [UInt8] {
-        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LegalHold xmlns=\"\(namespace)\">"
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LegalHold xmlns=\"\(namespace)\">"
             + "<Status>\(on ? "ON" : "OFF")</Status></LegalHold>"
         return Array(xml.utf8)
     }

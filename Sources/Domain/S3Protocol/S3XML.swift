@@ -37,14 +37,17 @@ public enum S3XML {
         case "Error":
             return errorBody(root) ?? S3ErrorBody(code: "InternalError", message: "error without a code")
         default:
-            throw unexpectedRoot(root.name, expected: "CompleteMultipartUploadResult",
-                                 operation: "CompleteMultipartUpload")
+            throw unexpectedRoot(
+                root.name, expected: "CompleteMultipartUploadResult",
+                operation: "CompleteMultipartUpload")
         }
     }
 
     public static func listMultipartUploads(_ body: [UInt8]) throws
-        -> (uploads: [(key: String, uploadId: String, initiated: Date?)], isTruncated: Bool,
-            nextKeyMarker: String?, nextUploadIdMarker: String?)
+        -> (
+            uploads: [(key: String, uploadId: String, initiated: Date?)], isTruncated: Bool,
+            nextKeyMarker: String?, nextUploadIdMarker: String?
+        )
     {
         let root = try document(body, root: "ListMultipartUploadsResult", operation: "ListMultipartUploads")
         let urlEncoded = root.value(of: "EncodingType") == "url"
@@ -75,9 +78,11 @@ public enum S3XML {
             guard let rawKey = entry.text(of: "Key"), let versionId = entry.value(of: "VersionId") else {
                 throw S3ProtocolError.malformedResponse("'\(operation)' entry without 'Key' or 'VersionId'")
             }
-            versions.append(S3ObjectVersion(key: try decodeKey(rawKey, urlEncoded: urlEncoded, operation: operation),
-                                            versionId: versionId, isDeleteMarker: entry.name == "DeleteMarker",
-                                            isLatest: try flag(entry, "IsLatest", operation: operation)))
+            versions.append(
+                S3ObjectVersion(
+                    key: try decodeKey(rawKey, urlEncoded: urlEncoded, operation: operation),
+                    versionId: versionId, isDeleteMarker: entry.name == "DeleteMarker",
+                    isLatest: try flag(entry, "IsLatest", operation: operation)))
         }
         let isTruncated = try flag(root, "IsTruncated", operation: operation)
         let nextKey = try root.text(of: "NextKeyMarker").flatMap { $0.isEmpty ? nil : $0 }
@@ -108,10 +113,12 @@ public enum S3XML {
         let operation = "GetObjectLockConfiguration"
         let root = try document(body, root: "ObjectLockConfiguration", operation: operation)
         let retention = root.child("Rule")?.child("DefaultRetention")
-        return (root.value(of: "ObjectLockEnabled") == "Enabled",
-                retention?.value(of: "Mode"),
-                try retention.flatMap { try integer($0, "Days", operation: operation) },
-                try retention.flatMap { try integer($0, "Years", operation: operation) })
+        return (
+            root.value(of: "ObjectLockEnabled") == "Enabled",
+            retention?.value(of: "Mode"),
+            try retention.flatMap { try integer($0, "Days", operation: operation) },
+            try retention.flatMap { try integer($0, "Years", operation: operation) }
+        )
     }
 
     // MARK: - Shared pieces
@@ -123,7 +130,9 @@ public enum S3XML {
         // Some S3-compatible servers (moto among them) name the root after the operation, e.g.
         // <GetBucketVersioningResponse>, and may wrap the payload one level deeper: accept that shape too.
         if root.name == name { return root }
-        guard root.name.hasPrefix(operation) else { throw unexpectedRoot(root.name, expected: name, operation: operation) }
+        guard root.name.hasPrefix(operation) else {
+            throw unexpectedRoot(root.name, expected: name, operation: operation)
+        }
         return root.child(name) ?? root.children.first { $0.name.hasSuffix("Result") } ?? root
     }
 
@@ -133,9 +142,10 @@ public enum S3XML {
 
     static func errorBody(_ root: XMLNode) -> S3ErrorBody? {
         guard let code = root.value(of: "Code") else { return nil }
-        return S3ErrorBody(code: code, message: root.value(of: "Message") ?? "", region: root.value(of: "Region"),
-                           requestId: root.value(of: "RequestId"), endpoint: root.value(of: "Endpoint"),
-                           storageClass: root.value(of: "StorageClass"))
+        return S3ErrorBody(
+            code: code, message: root.value(of: "Message") ?? "", region: root.value(of: "Region"),
+            requestId: root.value(of: "RequestId"), endpoint: root.value(of: "Endpoint"),
+            storageClass: root.value(of: "StorageClass"))
     }
 
     private static func objectSummary(_ node: XMLNode, urlEncoded: Bool) throws -> S3ObjectSummary {
@@ -150,8 +160,9 @@ public enum S3XML {
         guard let modified = node.value(of: "LastModified").flatMap(AMZDate.parseISO8601) else {
             throw S3ProtocolError.malformedResponse("'\(operation)' entry '\(key)' has no valid 'LastModified'")
         }
-        return S3ObjectSummary(key: key, size: size, lastModified: modified,
-                               storageClass: node.value(of: "StorageClass"), eTag: node.value(of: "ETag"))
+        return S3ObjectSummary(
+            key: key, size: size, lastModified: modified,
+            storageClass: node.value(of: "StorageClass"), eTag: node.value(of: "ETag"))
     }
 
     /// With `encoding-type=url` S3 form-encodes keys ('+' for space), as botocore's decoder assumes.

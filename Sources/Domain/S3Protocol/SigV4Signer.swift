@@ -11,8 +11,10 @@ public struct SigV4Signer: Sendable {
     public static let emptyPayloadSHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     static let algorithm = "AWS4-HMAC-SHA256"
     /// Headers the signer owns; if the caller passes them anyway they are not signed twice.
-    static let signerOwnedHeaders: Set<String> = ["authorization", "x-amz-date", "x-amz-content-sha256",
-                                                   "x-amz-security-token"]
+    static let signerOwnedHeaders: Set<String> = [
+        "authorization", "x-amz-date", "x-amz-content-sha256",
+        "x-amz-security-token",
+    ]
 
     public let credentials: AWSCredentials
     public let region: String
@@ -30,9 +32,10 @@ public struct SigV4Signer: Sendable {
     /// signed as given — other services get the SigV4 second encoding). `query` holds raw (unencoded)
     /// pairs; send them as `canonicalQueryString(query)`. `headers` are the other headers that will be sent
     /// and all of them are signed; `host` must include a non-default port ("127.0.0.1:9000").
-    public func sign(method: String, host: String, path: String, query: [(String, String)],
-                     headers: [(String, String)], payloadSHA256: String, date: Date) -> [(String, String)]
-    {
+    public func sign(
+        method: String, host: String, path: String, query: [(String, String)],
+        headers: [(String, String)], payloadSHA256: String, date: Date
+    ) -> [(String, String)] {
         let amzDate = AMZDate.basic(date)
         var added: [(String, String)] = [("x-amz-date", amzDate), ("x-amz-content-sha256", payloadSHA256)]
         if let token = credentials.sessionToken { added.append(("x-amz-security-token", token)) }
@@ -40,12 +43,14 @@ public struct SigV4Signer: Sendable {
         if !callerHeaders.contains(where: { $0.0.lowercased() == "host" }) { added.append(("host", host)) }
 
         let canonical = Self.canonicalHeaders(callerHeaders + added)
-        let request = canonicalRequest(method: method, path: path, query: query, canonicalHeaders: canonical,
-                                       payloadSHA256: payloadSHA256)
+        let request = canonicalRequest(
+            method: method, path: path, query: query, canonicalHeaders: canonical,
+            payloadSHA256: payloadSHA256)
         let scope = credentialScope(day: String(amzDate.prefix(8)))
         let toSign = stringToSign(amzDate: amzDate, scope: scope, canonicalRequest: request)
         let signature = Hex.encode(Self.hmac(signingKey(day: String(amzDate.prefix(8))), Array(toSign.utf8)))
-        let authorization = "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
+        let authorization =
+            "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope), "
             + "SignedHeaders=\(canonical.signedHeaders), Signature=\(signature)"
         return added + [("Authorization", authorization)]
     }
@@ -61,8 +66,8 @@ public struct SigV4Signer: Sendable {
     // MARK: - The steps of the algorithm, internal so tests can compare each one with botocore.
 
     struct CanonicalHeaders: Equatable {
-        var text: String            // "name:value\n" per header, sorted by name
-        var signedHeaders: String   // "name;name;..."
+        var text: String  // "name:value\n" per header, sorted by name
+        var signedHeaders: String  // "name;name;..."
     }
 
     /// Lower-cased names, values trimmed with inner whitespace runs collapsed; repeated names joined with ','.
@@ -76,14 +81,17 @@ public struct SigV4Signer: Sendable {
         return CanonicalHeaders(text: text, signedHeaders: names.joined(separator: ";"))
     }
 
-    func canonicalRequest(method: String, path: String, query: [(String, String)],
-                          canonicalHeaders: CanonicalHeaders, payloadSHA256: String) -> String
-    {
+    func canonicalRequest(
+        method: String, path: String, query: [(String, String)],
+        canonicalHeaders: CanonicalHeaders, payloadSHA256: String
+    ) -> String {
         let uri = path.isEmpty ? "/" : path
         // S3 signs the path exactly as sent; every other service signs it encoded a second time.
         let canonicalURI = service == "s3" ? uri : S3Path.encode(uri, keepingSlash: true)
-        return [method.uppercased(), canonicalURI, Self.canonicalQueryString(query), canonicalHeaders.text,
-                canonicalHeaders.signedHeaders, payloadSHA256].joined(separator: "\n")
+        return [
+            method.uppercased(), canonicalURI, Self.canonicalQueryString(query), canonicalHeaders.text,
+            canonicalHeaders.signedHeaders, payloadSHA256,
+        ].joined(separator: "\n")
     }
 
     func credentialScope(day: String) -> String {

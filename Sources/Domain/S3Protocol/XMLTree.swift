@@ -2,6 +2,7 @@
 // lookups instead of its own delegate state machine. Element names lose their namespace prefix; S3 bodies
 // use a default namespace that carries no meaning for us.
 import Foundation
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -48,16 +49,18 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
     var root: XMLNode?
     var failed = false
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:])
-    {
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+        qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+    ) {
         let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
         stack.append(XMLNode(name: local))
     }
 
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?)
-    {
+    func parser(
+        _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
+        qualifiedName qName: String?
+    ) {
         guard let node = stack.popLast() else {
             failed = true
             return
@@ -70,9 +73,9 @@ private final class XMLTreeBuilder: NSObject, XMLParserDelegate {
         stack[stack.count - 1].text += string
     }
 
-    func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+    func parser(_ parser: XMLParser, foundCDATA block: Data) {
         guard !stack.isEmpty else { return }
-        stack[stack.count - 1].text += String(decoding: CDATABlock, as: UTF8.self)
+        stack[stack.count - 1].text += String(decoding: block, as: UTF8.self)
     }
 
     func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {

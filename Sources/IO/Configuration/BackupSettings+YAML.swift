@@ -16,12 +16,14 @@ extension BackupSettings {
         for item in items {
             let location = SourceLocation(file: section.file, line: item.line)
             guard NameRules.isValidDatabase(item.text) else {
-                throw ConfigError.invalidValue(key: section.keyPath("databases"), at: location,
-                                               value: SecretRedactor.redact(item.text), accepted: NameRules.databaseRule, hint: nil)
+                throw ConfigError.invalidValue(
+                    key: section.keyPath("databases"), at: location,
+                    value: SecretRedactor.redact(item.text), accepted: NameRules.databaseRule, hint: nil)
             }
             guard seen.insert(item.text).inserted else {
-                throw ConfigError.invalidValue(key: section.keyPath("databases"), at: location, value: SecretRedactor.redact(item.text),
-                                               accepted: "each database once", hint: "remove the repeated name")
+                throw ConfigError.invalidValue(
+                    key: section.keyPath("databases"), at: location, value: SecretRedactor.redact(item.text),
+                    accepted: "each database once", hint: "remove the repeated name")
             }
         }
         return items.map(\.text)

@@ -5,7 +5,8 @@ import Foundation
 
 public enum ByteSize {
     /// How accepted sizes are written, for error messages.
-    public static let acceptedForms = "an integer number of bytes, or an integer followed by 'KiB', 'MiB' or 'GiB' (e.g. '16MiB')"
+    public static let acceptedForms =
+        "an integer number of bytes, or an integer followed by 'KiB', 'MiB' or 'GiB' (e.g. '16MiB')"
 
     public static let kibibyte = 1024
     public static let mebibyte = 1024 * 1024

@@ -9,12 +9,14 @@ extension CompressionSettings {
         let level = try section.int("level")
         switch (algorithm, level) {
         case (.none, .some):
-            throw section.invalid("level", value: level.map(String.init), accepted: "no level with 'algorithm: none'",
-                                  hint: "remove 'level' or set 'algorithm: zstd'")
-        case let (.zstd, level?) where !zstdLevels.contains(level):
-            throw section.invalid("level", value: String(level),
-                                  accepted: "\(zstdLevels.lowerBound)...\(zstdLevels.upperBound) for zstd",
-                                  hint: "3 is a good default; higher levels are slower for little gain")
+            throw section.invalid(
+                "level", value: level.map(String.init), accepted: "no level with 'algorithm: none'",
+                hint: "remove 'level' or set 'algorithm: zstd'")
+        case (.zstd, let level?) where !zstdLevels.contains(level):
+            throw section.invalid(
+                "level", value: String(level),
+                accepted: "\(zstdLevels.lowerBound)...\(zstdLevels.upperBound) for zstd",
+                hint: "3 is a good default; higher levels are slower for little gain")
         default:
             return CompressionSettings(algorithm: algorithm, level: level)
         }

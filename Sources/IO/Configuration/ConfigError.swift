@@ -41,27 +41,27 @@ public enum ConfigError: LifeboatError, Equatable {
 
     public var message: String {
         switch self {
-        case let .fileNotFound(searched):
+        case .fileNotFound(let searched):
             if searched.count == 1, let only = searched.first {
                 return "configuration file '\(only)' does not exist"
             }
             return "no configuration file found; searched " + searched.map { "'\($0)'" }.joined(separator: ", ")
-        case let .unreadable(path, reason):
+        case .unreadable(let path, let reason):
             return "cannot read configuration file '\(path)': \(reason)"
-        case let .syntax(file, line, problem):
+        case .syntax(let file, let line, let problem):
             return "invalid yaml in '\(file)' line \(line): \(problem)"
-        case let .unknownKey(key, at, accepted):
+        case .unknownKey(let key, let at, let accepted):
             let list = accepted.map { "'\($0)'" }.joined(separator: ", ")
             return "unknown key '\(key)' in \(at); accepted keys here: \(list)"
-        case let .duplicateKey(key, at):
+        case .duplicateKey(let key, let at):
             return "duplicate key '\(key)' in \(at)"
-        case let .wrongType(key, at, expected, found):
+        case .wrongType(let key, let at, let expected, let found):
             return "'\(key)' in \(at) must be \(expected), found \(found)"
-        case let .invalidValue(key, at, value, accepted, _):
+        case .invalidValue(let key, let at, let value, let accepted, _):
             let shown = value.map { " '\($0)'" } ?? ""
             let place = at.map { " in \($0)" } ?? ""
             return "invalid value\(shown) for '\(key)'\(place); accepted: \(accepted)"
-        case let .missingKey(key, at, _):
+        case .missingKey(let key, let at, _):
             return "missing required key '\(key)' in \(at)"
         }
     }
@@ -74,22 +74,22 @@ public enum ConfigError: LifeboatError, Equatable {
             return "check the path and its permissions; the file must be UTF-8 text"
         case .syntax:
             return "fix the yaml on that line: indent with spaces, and quote values that contain ': ' or ' #'"
-        case let .unknownKey(key, _, accepted):
+        case .unknownKey(let key, _, let accepted):
             return Self.unknownKeyHint(key: key, accepted: accepted)
         case .duplicateKey:
             return "keep only one of them"
-        case let .wrongType(key, _, expected, _):
+        case .wrongType(let key, _, let expected, _):
             return "set '\(key)' to \(expected) (see README 'Configuration')"
-        case let .invalidValue(_, _, _, _, hint):
+        case .invalidValue(_, _, _, _, let hint):
             return hint ?? "use one of the accepted values"
-        case let .missingKey(_, _, hint):
+        case .missingKey(_, _, let hint):
             return hint
         }
     }
 
     /// The same error, placed in the file it came from (for values parsed outside a file, such as URLs).
     func located(at location: SourceLocation) -> ConfigError {
-        guard case let .invalidValue(key, nil, value, accepted, hint) = self else { return self }
+        guard case .invalidValue(let key, nil, let value, let accepted, let hint) = self else { return self }
         return .invalidValue(key: key, at: location, value: value, accepted: accepted, hint: hint)
     }
 

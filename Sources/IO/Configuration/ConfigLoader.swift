@@ -7,7 +7,9 @@ import Yams
 public enum ConfigLoader {
     /// Larger files are refused: a configuration is a few hundred bytes, and `--config /dev/zero` must not hang.
     static let maximumFileSize = 1 << 20
-    static let topLevelKeys = ["cluster", "postgres", "repository", "encryption", "compression", "backup", "wal", "policy"]
+    static let topLevelKeys = [
+        "cluster", "postgres", "repository", "encryption", "compression", "backup", "wal", "policy",
+    ]
 
     /// Reads and validates the configuration file at `path` (relative paths are taken from the current
     /// directory). Relative paths inside the file are resolved against the file's directory.
@@ -38,9 +40,10 @@ public enum ConfigLoader {
     // MARK: - document
 
     private static func topLevel(yaml: String, file: String) throws -> MappingReader {
-        try MappingReader.document(yaml: yaml, file: file, accepted: topLevelKeys,
-                                   whenEmpty: "the file is empty; expected settings such as 'cluster:', 'postgres:', 'repository:'",
-                                   expected: "a mapping of settings such as 'cluster: main'")
+        try MappingReader.document(
+            yaml: yaml, file: file, accepted: topLevelKeys,
+            whenEmpty: "the file is empty; expected settings such as 'cluster:', 'postgres:', 'repository:'",
+            expected: "a mapping of settings such as 'cluster: main'")
     }
 
     static func readText(at path: String) throws -> String {
@@ -90,8 +93,9 @@ public enum ConfigLoader {
     static func path(_ key: String, in reader: MappingReader, baseDirectory: String) throws -> String? {
         guard let text = try reader.string(key) else { return nil }
         guard !text.hasPrefix("~") else {
-            throw reader.invalid(key, value: text, accepted: "an absolute path, or a path relative to the configuration file",
-                                 hint: "'~' is not expanded; write the full path")
+            throw reader.invalid(
+                key, value: text, accepted: "an absolute path, or a path relative to the configuration file",
+                hint: "'~' is not expanded; write the full path")
         }
         guard !text.contains("\0") else {
             throw reader.invalid(key, value: nil, accepted: "a path without NUL characters")

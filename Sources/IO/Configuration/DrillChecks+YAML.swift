@@ -12,20 +12,24 @@ extension DrillChecks {
         let rowCounts = try section.bool("row_counts") ?? false
         // Only logical backups record row counts at backup time; a snapshot drill could never run this check.
         if rowCounts, kind == .snapshot {
-            throw section.invalid("row_counts", value: "true", accepted: "'false' for a snapshot drill",
-                                  hint: "snapshot backups record no row counts; use 'full_read: true' or an 'sql' check")
+            throw section.invalid(
+                "row_counts", value: "true", accepted: "'false' for a snapshot drill",
+                hint: "snapshot backups record no row counts; use 'full_read: true' or an 'sql' check")
         }
-        return DrillChecks(sql: try SQLCheck.readAll(from: section),
-                           amcheck: try section.bool("amcheck") ?? false,
-                           rowCounts: rowCounts,
-                           fullRead: try section.bool("full_read") ?? false)
+        return DrillChecks(
+            sql: try SQLCheck.readAll(from: section),
+            amcheck: try section.bool("amcheck") ?? false,
+            rowCounts: rowCounts,
+            fullRead: try section.bool("full_read") ?? false)
     }
 }
 
 extension SQLCheck {
     static let keys = ["name", "query", "expect", "database"]
-    static let listForm = "a list of checks such as '- { name: orders present, query: \"SELECT count(*) > 0 FROM orders\", expect: \"t\" }'"
-    static let expectForm = "a string or number compared with PostgreSQL's text output of the first column, e.g. 't', 'f', '42'"
+    static let listForm =
+        "a list of checks such as '- { name: orders present, query: \"SELECT count(*) > 0 FROM orders\", expect: \"t\" }'"
+    static let expectForm =
+        "a string or number compared with PostgreSQL's text output of the first column, e.g. 't', 'f', '42'"
 
     /// `checks.sql` → checks in file order, each name used once.
     static func readAll(from section: MappingReader) throws -> [SQLCheck] {
@@ -36,14 +40,17 @@ extension SQLCheck {
             let line = item.mark?.line ?? section.location("sql").line
             let path = section.keyPath("sql") + "[\(index)]"
             guard let mapping = item.mapping else {
-                throw ConfigError.wrongType(key: path, at: SourceLocation(file: section.file, line: line),
-                                            expected: "a mapping with 'name', 'query' and 'expect'", found: MappingReader.kind(of: item))
+                throw ConfigError.wrongType(
+                    key: path, at: SourceLocation(file: section.file, line: line),
+                    expected: "a mapping with 'name', 'query' and 'expect'", found: MappingReader.kind(of: item))
             }
-            let check = try read(from: MappingReader(mapping, path: path, line: line, file: section.file, accepted: keys))
+            let check = try read(
+                from: MappingReader(mapping, path: path, line: line, file: section.file, accepted: keys))
             guard !checks.contains(where: { $0.name == check.name }) else {
-                throw ConfigError.invalidValue(key: path + ".name", at: SourceLocation(file: section.file, line: line),
-                                               value: check.name, accepted: "a name not used by another SQL check",
-                                               hint: "evidence reports checks by name; rename one of them")
+                throw ConfigError.invalidValue(
+                    key: path + ".name", at: SourceLocation(file: section.file, line: line),
+                    value: check.name, accepted: "a name not used by another SQL check",
+                    hint: "evidence reports checks by name; rename one of them")
             }
             checks.append(check)
         }
@@ -64,12 +71,14 @@ extension SQLCheck {
     /// PostgreSQL prints a boolean as 't' or 'f', and `true` read as the text "true" would never match.
     private static func expect(in check: MappingReader) throws -> String {
         guard let node = check.node("expect") else {
-            throw check.missing("expect", hint: "add 'expect: \"t\"' (the first column of the first row, as psql prints it)")
+            throw check.missing(
+                "expect", hint: "add 'expect: \"t\"' (the first column of the first row, as psql prints it)")
         }
         guard node.scalar != nil else { throw check.wrongType("expect", expected: expectForm, found: node) }
         guard MappingReader.tagName(node) != .bool else {
-            throw check.invalid("expect", value: node.scalar?.string, accepted: expectForm,
-                                hint: "PostgreSQL prints booleans as t and f; write 'expect: \"t\"' or 'expect: \"f\"'")
+            throw check.invalid(
+                "expect", value: node.scalar?.string, accepted: expectForm,
+                hint: "PostgreSQL prints booleans as t and f; write 'expect: \"t\"' or 'expect: \"f\"'")
         }
         return try check.requiredString("expect", hint: "add 'expect: \"t\"'")
     }

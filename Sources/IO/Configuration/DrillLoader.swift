@@ -5,7 +5,9 @@ import Foundation
 import Policy
 
 public enum DrillLoader {
-    static let topLevelKeys = ["name", "cluster", "restore", "target", "objectives", "checks", "cadence", "keep", "heartbeat"]
+    static let topLevelKeys = [
+        "name", "cluster", "restore", "target", "objectives", "checks", "cadence", "keep", "heartbeat",
+    ]
     /// Drill names become part of evidence keys and scratch database names, so they follow the cluster rule.
     static let nameRule = NameRules.clusterRule
 
@@ -43,9 +45,10 @@ public enum DrillLoader {
     // MARK: - document
 
     private static func topLevel(yaml: String, file: String) throws -> MappingReader {
-        try MappingReader.document(yaml: yaml, file: file, accepted: topLevelKeys,
-                                   whenEmpty: "the drill file is empty; expected 'name:', 'restore:' and 'checks:'",
-                                   expected: "a mapping of settings such as 'name: nightly-smoke'")
+        try MappingReader.document(
+            yaml: yaml, file: file, accepted: topLevelKeys,
+            whenEmpty: "the drill file is empty; expected 'name:', 'restore:' and 'checks:'",
+            expected: "a mapping of settings such as 'name: nightly-smoke'")
     }
 
     // MARK: - top-level values
@@ -60,8 +63,9 @@ public enum DrillLoader {
     private static func cluster(in root: MappingReader) throws -> String? {
         guard let name = try root.string("cluster") else { return nil }
         guard NameRules.isValidCluster(name) else {
-            throw root.invalid("cluster", value: name, accepted: NameRules.clusterRule,
-                               hint: "remove the key to drill the cluster named in lifeboat.yml")
+            throw root.invalid(
+                "cluster", value: name, accepted: NameRules.clusterRule,
+                hint: "remove the key to drill the cluster named in lifeboat.yml")
         }
         return name
     }

@@ -13,11 +13,13 @@ extension DrillRestore {
             throw root.missing("restore", hint: "add 'restore: { type: logical }' (or 'type: snapshot')")
         }
         guard let kind = try section.choice("type", of: DrillRestoreKind.self) else {
-            throw section.missing("type", hint: "add 'type: logical' (a pg_dump backup) or 'type: snapshot' (a whole cluster)")
+            throw section.missing(
+                "type", hint: "add 'type: logical' (a pg_dump backup) or 'type: snapshot' (a whole cluster)")
         }
-        return DrillRestore(kind: kind, backup: try backup(in: section),
-                            database: try database(in: section, kind: kind),
-                            toTime: try toTime(in: section, kind: kind))
+        return DrillRestore(
+            kind: kind, backup: try backup(in: section),
+            database: try database(in: section, kind: kind),
+            toTime: try toTime(in: section, kind: kind))
     }
 
     // MARK: - which backup
@@ -28,19 +30,22 @@ extension DrillRestore {
         switch text {
         case "random":
             guard let window else {
-                throw section.missing("random_within", hint: "add 'random_within: 7d' (how far back 'backup: random' may pick)")
+                throw section.missing(
+                    "random_within", hint: "add 'random_within: 7d' (how far back 'backup: random' may pick)")
             }
             return .randomWithin(window)
         case _ where window != nil:
-            throw section.invalid("random_within", value: nil, accepted: "only with 'backup: random'",
-                                  hint: "remove 'random_within', or set 'backup: random'")
+            throw section.invalid(
+                "random_within", value: nil, accepted: "only with 'backup: random'",
+                hint: "remove 'random_within', or set 'backup: random'")
         case "latest":
             return .latest
         case _ where isBackupID(text):
             return .id(text)
         default:
-            throw section.invalid("backup", value: text, accepted: backupForms,
-                                  hint: "list backup ids with 'lifeboat list'")
+            throw section.invalid(
+                "backup", value: text, accepted: backupForms,
+                hint: "list backup ids with 'lifeboat list'")
         }
     }
 
@@ -48,7 +53,9 @@ extension DrillRestore {
     /// Configuration does not depend on Catalog (the engine still looks the id up, which is the real check).
     static func isBackupID(_ text: String) -> Bool {
         let characters = Array(text)
-        guard characters.count == 23, characters[8] == "T", characters[15] == "Z", characters[16] == "-" else { return false }
+        guard characters.count == 23, characters[8] == "T", characters[15] == "Z", characters[16] == "-" else {
+            return false
+        }
         let digits = characters[0..<8] + characters[9..<15]
         return digits.allSatisfy { $0.isASCII && $0.isNumber }
             && characters[17...].allSatisfy { "0123456789abcdef".contains($0) }
@@ -59,8 +66,9 @@ extension DrillRestore {
     private static func database(in section: MappingReader, kind: DrillRestoreKind) throws -> String? {
         guard let name = try section.string("database") else { return nil }
         guard kind == .logical else {
-            throw section.invalid("database", value: nil, accepted: "only with 'type: logical'",
-                                  hint: "a snapshot restores every database of the cluster; remove 'database'")
+            throw section.invalid(
+                "database", value: nil, accepted: "only with 'type: logical'",
+                hint: "a snapshot restores every database of the cluster; remove 'database'")
         }
         guard NameRules.isValidDatabase(name) else {
             throw section.invalid("database", value: name, accepted: NameRules.databaseRule)
@@ -71,12 +79,14 @@ extension DrillRestore {
     private static func toTime(in section: MappingReader, kind: DrillRestoreKind) throws -> Date? {
         guard let text = try section.string("to_time") else { return nil }
         guard kind == .snapshot else {
-            throw section.invalid("to_time", value: nil, accepted: "only with 'type: snapshot'",
-                                  hint: "a logical backup restores to the moment of its dump; remove 'to_time'")
+            throw section.invalid(
+                "to_time", value: nil, accepted: "only with 'type: snapshot'",
+                hint: "a logical backup restores to the moment of its dump; remove 'to_time'")
         }
         guard let date = parseTimestamp(text) else {
-            throw section.invalid("to_time", value: text, accepted: timeForm,
-                                  hint: "quote it and give the zone ('Z' or '+01:00'); remove it to replay to the newest archived WAL")
+            throw section.invalid(
+                "to_time", value: text, accepted: timeForm,
+                hint: "quote it and give the zone ('Z' or '+01:00'); remove it to replay to the newest archived WAL")
         }
         return date
     }

@@ -2,7 +2,8 @@
 
 extension EncryptionSettings {
     static let keys = ["key_file", "passphrase_env"]
-    static let sectionHint = "add 'key_file: PATH' (create one with 'lifeboat key generate --output PATH') or 'passphrase_env: VARIABLE' under 'encryption:'"
+    static let sectionHint =
+        "add 'key_file: PATH' (create one with 'lifeboat key generate --output PATH') or 'passphrase_env: VARIABLE' under 'encryption:'"
 
     static func read(from root: MappingReader, baseDirectory: String) throws -> EncryptionSettings {
         guard let section = try root.mapping("encryption", accepted: keys) else {
@@ -29,7 +30,9 @@ extension EncryptionSettings {
         guard NameRules.isValidEnvironmentName(name) else {
             throw section.invalid(
                 "passphrase_env", value: nil, accepted: NameRules.environmentRule,
-                hint: "write the name of the variable (e.g. 'LIFEBOAT_PASSPHRASE'), not the passphrase; the value is not shown in case it is one")
+                hint:
+                    "write the name of the variable (e.g. 'LIFEBOAT_PASSPHRASE'), not the passphrase; the value is not shown in case it is one"
+            )
         }
         return name
     }

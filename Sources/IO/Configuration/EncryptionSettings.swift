@@ -20,19 +20,21 @@ extension EncryptionSettings: Codable {
         let path = try container.decodeIfPresent(String.self, forKey: .keyFile)
         let name = try container.decodeIfPresent(String.self, forKey: .passphraseEnvironment)
         switch (path, name) {
-        case let (path?, nil): self = .keyFile(path: path)
-        case let (nil, name?): self = .passphraseEnvironment(name: name)
+        case (let path?, nil): self = .keyFile(path: path)
+        case (nil, let name?): self = .passphraseEnvironment(name: name)
         default:
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "expected exactly one of key_file, passphrase_env"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath, debugDescription: "expected exactly one of key_file, passphrase_env"
+                ))
         }
     }
 
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {
-        case let .keyFile(path): try container.encode(path, forKey: .keyFile)
-        case let .passphraseEnvironment(name): try container.encode(name, forKey: .passphraseEnvironment)
+        case .keyFile(let path): try container.encode(path, forKey: .keyFile)
+        case .passphraseEnvironment(let name): try container.encode(name, forKey: .passphraseEnvironment)
         }
     }
 }

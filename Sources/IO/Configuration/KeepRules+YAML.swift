@@ -29,9 +29,10 @@ extension KeepRules {
             within: try section.duration("within"))
         // An empty mapping would silently mean "keep everything"; say so instead of guessing.
         guard rules != KeepRules() else {
-            throw ConfigError.invalidValue(key: section.path, at: section.ownLocation, value: nil,
-                                           accepted: "at least one of " + keys.map { "'\($0)'" }.joined(separator: ", "),
-                                           hint: "remove '\(section.path)' to keep every backup of this type")
+            throw ConfigError.invalidValue(
+                key: section.path, at: section.ownLocation, value: nil,
+                accepted: "at least one of " + keys.map { "'\($0)'" }.joined(separator: ", "),
+                hint: "remove '\(section.path)' to keep every backup of this type")
         }
         return rules
     }

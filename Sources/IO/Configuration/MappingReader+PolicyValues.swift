@@ -11,14 +11,16 @@ extension MappingReader {
         guard let scalar = node.scalar else { throw wrongType(key, expected: "a duration such as '7d'", found: node) }
         let text = scalar.string
         guard let seconds = DurationText.parse(text) else {
-            let hint = DurationText.usesCalendarUnit(text)
+            let hint =
+                DurationText.usesCalendarUnit(text)
                 ? DurationText.calendarUnitHint
                 : "write a number and a unit without spaces, e.g. '15m', '1h30m', '7d'"
             throw invalid(key, value: text, accepted: DurationText.acceptedForms, hint: hint)
         }
         guard allowZero || seconds > 0 else {
-            throw invalid(key, value: text, accepted: "a duration longer than zero (e.g. '15m', '7d')",
-                          hint: "remove the key to leave it unset")
+            throw invalid(
+                key, value: text, accepted: "a duration longer than zero (e.g. '15m', '7d')",
+                hint: "remove the key to leave it unset")
         }
         return seconds
     }
@@ -41,17 +43,20 @@ extension MappingReader {
         for item in items {
             let location = SourceLocation(file: file, line: item.line)
             guard let value = Value(rawValue: item.text) else {
-                throw ConfigError.invalidValue(key: keyPath(key), at: location, value: item.text,
-                                               accepted: accepted, hint: nil)
+                throw ConfigError.invalidValue(
+                    key: keyPath(key), at: location, value: item.text,
+                    accepted: accepted, hint: nil)
             }
             guard !values.contains(where: { $0.rawValue == value.rawValue }) else {
-                throw ConfigError.invalidValue(key: keyPath(key), at: location, value: item.text,
-                                               accepted: "each value once", hint: "remove the repeated value")
+                throw ConfigError.invalidValue(
+                    key: keyPath(key), at: location, value: item.text,
+                    accepted: "each value once", hint: "remove the repeated value")
             }
             values.append(value)
         }
         guard !values.isEmpty else {
-            throw invalid(key, value: nil, accepted: "a non-empty list of \(accepted)", hint: "remove the key to mean all")
+            throw invalid(
+                key, value: nil, accepted: "a non-empty list of \(accepted)", hint: "remove the key to mean all")
         }
         return values
     }

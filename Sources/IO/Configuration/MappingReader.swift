@@ -38,7 +38,9 @@ struct MappingReader {
     }
 
     /// The top-level mapping of a YAML document, with syntax, emptiness and type errors phrased for the file.
-    static func document(yaml: String, file: String, accepted: [String], whenEmpty: String, expected: String) throws -> MappingReader {
+    static func document(yaml: String, file: String, accepted: [String], whenEmpty: String, expected: String) throws
+        -> MappingReader
+    {
         let document: Node?
         do {
             document = try Yams.compose(yaml: yaml)
@@ -49,8 +51,9 @@ struct MappingReader {
             throw ConfigError.syntax(file: file, line: 1, problem: whenEmpty)
         }
         guard let mapping = document.mapping else {
-            throw ConfigError.wrongType(key: "(top level)", at: SourceLocation(file: file, line: document.mark?.line ?? 1),
-                                        expected: expected, found: kind(of: document))
+            throw ConfigError.wrongType(
+                key: "(top level)", at: SourceLocation(file: file, line: document.mark?.line ?? 1),
+                expected: expected, found: kind(of: document))
         }
         return try MappingReader(mapping, path: "", line: 1, file: file, accepted: accepted)
     }
@@ -134,8 +137,9 @@ struct MappingReader {
         guard let sequence = node.sequence else { throw wrongType(key, expected: expected, found: node) }
         return try sequence.map { item in
             guard let scalar = item.scalar, !Self.isNull(item) else {
-                throw ConfigError.wrongType(key: keyPath(key), at: SourceLocation(file: file, line: item.mark?.line ?? location(key).line),
-                                            expected: expected, found: "\(Self.kind(of: item)) in the list")
+                throw ConfigError.wrongType(
+                    key: keyPath(key), at: SourceLocation(file: file, line: item.mark?.line ?? location(key).line),
+                    expected: expected, found: "\(Self.kind(of: item)) in the list")
             }
             return (scalar.string, item.mark?.line ?? location(key).line)
         }
@@ -144,8 +148,9 @@ struct MappingReader {
     // MARK: - errors
 
     func invalid(_ key: String, value: String?, accepted: String, hint: String? = nil) -> ConfigError {
-        .invalidValue(key: keyPath(key), at: location(key), value: value.map(SecretRedactor.redact),
-                      accepted: accepted, hint: hint)
+        .invalidValue(
+            key: keyPath(key), at: location(key), value: value.map(SecretRedactor.redact),
+            accepted: accepted, hint: hint)
     }
 
     func missing(_ key: String, hint: String) -> ConfigError {

@@ -3,11 +3,14 @@
 
 enum NameRules {
     static let clusterRule = "1 to 63 characters of 'A-Z', 'a-z', '0-9', '.', '_', '-', not starting with '.'"
-    static let bucketRule = "3 to 63 characters of 'a-z', '0-9', '.', '-', starting and ending with a letter or digit, no '..', not an IP address"
+    static let bucketRule =
+        "3 to 63 characters of 'a-z', '0-9', '.', '-', starting and ending with a letter or digit, no '..', not an IP address"
     static let environmentRule = "an environment variable name: a letter or '_' followed by letters, digits or '_'"
-    static let storageClassRule = "an S3 storage class such as 'STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE' (upper-case letters, digits and '_')"
+    static let storageClassRule =
+        "an S3 storage class such as 'STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE' (upper-case letters, digits and '_')"
     static let databaseRule = "database names of 1 to 63 bytes"
-    static let userRule = "a user name of 1 to 32 characters of 'A-Z', 'a-z', '0-9', '.', '_', '-', not starting with '-'"
+    static let userRule =
+        "a user name of 1 to 32 characters of 'A-Z', 'a-z', '0-9', '.', '_', '-', not starting with '-'"
 
     static func isValidCluster(_ name: String) -> Bool {
         (1...63).contains(name.count) && !name.hasPrefix(".")
@@ -17,9 +20,10 @@ enum NameRules {
     /// The basic S3 bucket naming rules (not the reserved prefixes and suffixes AWS adds from time to time).
     static func isValidBucket(_ name: String) -> Bool {
         guard (3...63).contains(name.count), !name.contains(".."),
-              name.allSatisfy({ isLowerAlphanumeric($0) || $0 == "." || $0 == "-" }),
-              let first = name.first, let last = name.last,
-              isLowerAlphanumeric(first), isLowerAlphanumeric(last) else { return false }
+            name.allSatisfy({ isLowerAlphanumeric($0) || $0 == "." || $0 == "-" }),
+            let first = name.first, let last = name.last,
+            isLowerAlphanumeric(first), isLowerAlphanumeric(last)
+        else { return false }
         return !looksLikeIPv4(name)
     }
 

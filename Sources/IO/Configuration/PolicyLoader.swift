@@ -37,9 +37,10 @@ public enum PolicyLoader {
     // MARK: - document
 
     private static func topLevel(yaml: String, file: String) throws -> MappingReader {
-        try MappingReader.document(yaml: yaml, file: file, accepted: topLevelKeys,
-                                   whenEmpty: "the policy file is empty; expected sections such as 'keep:', 'wal:', 'safety:'",
-                                   expected: "a mapping of sections such as 'keep:'")
+        try MappingReader.document(
+            yaml: yaml, file: file, accepted: topLevelKeys,
+            whenEmpty: "the policy file is empty; expected sections such as 'keep:', 'wal:', 'safety:'",
+            expected: "a mapping of sections such as 'keep:'")
     }
 
     // MARK: - sections
@@ -52,16 +53,20 @@ public enum PolicyLoader {
     private static func timeZone(in root: MappingReader) throws -> TimeZone {
         guard let text = try root.string("timezone") else { return TimeZone(identifier: "UTC")! }
         guard let zone = TimeZone(identifier: text) else {
-            throw root.invalid("timezone", value: text, accepted: timeZoneForm,
-                               hint: "names are case-sensitive, Region/City; see the tz database list of zones")
+            throw root.invalid(
+                "timezone", value: text, accepted: timeZoneForm,
+                hint: "names are case-sensitive, Region/City; see the tz database list of zones")
         }
         return zone
     }
 
     private static func objectives(in root: MappingReader) throws -> Objectives {
-        guard let section = try root.mapping("objectives", accepted: ["rpo", "rto", "drill_every"]) else { return Objectives() }
-        return Objectives(rpo: try section.duration("rpo"), rto: try section.duration("rto"),
-                          drillEvery: try section.duration("drill_every"))
+        guard let section = try root.mapping("objectives", accepted: ["rpo", "rto", "drill_every"]) else {
+            return Objectives()
+        }
+        return Objectives(
+            rpo: try section.duration("rpo"), rto: try section.duration("rto"),
+            drillEvery: try section.duration("drill_every"))
     }
 
     private static func safety(in root: MappingReader) throws -> SafetyRules {
@@ -69,8 +74,9 @@ public enum PolicyLoader {
         guard let section = try root.mapping("safety", accepted: ["min_age", "min_complete"]) else { return defaults }
         return SafetyRules(
             minAge: try section.duration("min_age", allowZero: true) ?? defaults.minAge,
-            minComplete: try section.count("min_complete", minimum: 1,
-                                           hint: "the newest complete backup is always kept; 1 is the least") ?? defaults.minComplete)
+            minComplete: try section.count(
+                "min_complete", minimum: 1,
+                hint: "the newest complete backup is always kept; 1 is the least") ?? defaults.minComplete)
     }
 
     private static func wal(in root: MappingReader) throws -> WALRetention {
@@ -80,7 +86,8 @@ public enum PolicyLoader {
 
     private static func immutability(in root: MappingReader) throws -> Immutability? {
         guard let section = try root.mapping("immutability", accepted: ["mode", "days"]) else { return nil }
-        let text = try section.requiredString("mode", hint: "add 'mode: governance' (or 'compliance', which no one can shorten)")
+        let text = try section.requiredString(
+            "mode", hint: "add 'mode: governance' (or 'compliance', which no one can shorten)")
         guard let mode = ObjectLockMode(rawValue: text.uppercased()) else {
             throw section.invalid("mode", value: text, accepted: "'governance', 'compliance'")
         }

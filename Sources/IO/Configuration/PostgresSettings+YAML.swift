@@ -5,9 +5,11 @@ extension PostgresSettings {
     static let keys = ["url", "bin_dir", "os_user"]
 
     static func read(from root: MappingReader, baseDirectory: String) throws -> PostgresSettings {
-        let urlHint = "add 'url: postgresql://USER@HOST:PORT/DBNAME' under 'postgres:'; give the password through PGPASSWORD or ~/.pgpass"
+        let urlHint =
+            "add 'url: postgresql://USER@HOST:PORT/DBNAME' under 'postgres:'; give the password through PGPASSWORD or ~/.pgpass"
         guard let section = try root.mapping("postgres", accepted: keys) else {
-            throw root.missing("postgres", hint: "add a 'postgres:' section with 'url: postgresql://USER@HOST:PORT/DBNAME'")
+            throw root.missing(
+                "postgres", hint: "add a 'postgres:' section with 'url: postgresql://USER@HOST:PORT/DBNAME'")
         }
         let url = try section.requiredString("url", showValue: false, hint: urlHint)
         let binDir = try ConfigLoader.path("bin_dir", in: section, baseDirectory: baseDirectory)

@@ -29,9 +29,9 @@ public enum RepositoryLocation: Sendable, Equatable, Hashable {
     /// The canonical URL, which `parse` turns back into the same location.
     public var url: String {
         switch self {
-        case let .file(path):
+        case .file(let path):
             return "file://" + Self.escapeFilePath(path)
-        case let .s3(bucket, prefix):
+        case .s3(let bucket, let prefix):
             return prefix.isEmpty ? "s3://\(bucket)" : "s3://\(bucket)/\(prefix)"
         }
     }
@@ -48,11 +48,13 @@ public enum RepositoryLocation: Sendable, Equatable, Hashable {
         } else if rest.hasPrefix("///") {
             encodedPath = String(rest.dropFirst(2))
         } else if rest.hasPrefix("//") {
-            throw invalid(original, hint: "file URLs cannot name a remote host; mount it and write 'file:///MOUNT/PATH'")
+            throw invalid(
+                original, hint: "file URLs cannot name a remote host; mount it and write 'file:///MOUNT/PATH'")
         } else if rest.hasPrefix("/") {
             encodedPath = rest
         } else {
-            throw invalid(original, hint: "write an absolute path with three slashes, e.g. 'file:///var/backups/lifeboat'")
+            throw invalid(
+                original, hint: "write an absolute path with three slashes, e.g. 'file:///var/backups/lifeboat'")
         }
         guard let path = encodedPath.removingPercentEncoding, !path.contains("\0") else {
             throw invalid(original, hint: "the path contains an invalid percent escape; write '%' as '%25'")
@@ -79,7 +81,11 @@ public enum RepositoryLocation: Sendable, Equatable, Hashable {
         let body = rest.dropFirst(2)
         let bucket = String(body.prefix { $0 != "/" })
         if bucket.contains("@") {
-            throw invalid(original, hint: "credentials do not belong in the URL; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE")
+            throw invalid(
+                original,
+                hint:
+                    "credentials do not belong in the URL; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE"
+            )
         }
         guard NameRules.isValidBucket(bucket) else {
             throw invalid(original, hint: "bucket names are \(NameRules.bucketRule)")
@@ -111,7 +117,8 @@ public enum RepositoryLocation: Sendable, Equatable, Hashable {
     // MARK: - errors
 
     private static func noScheme(_ url: String) -> ConfigError {
-        let hint = url.hasPrefix("/")
+        let hint =
+            url.hasPrefix("/")
             ? "for a local directory write 'file://\(SecretRedactor.redact(url))'"
             : "use 'file:///ABSOLUTE/PATH' for a local or mounted directory, or 's3://BUCKET/PREFIX' for S3-compatible storage"
         return invalid(url, hint: hint)

@@ -13,7 +13,10 @@ extension RepositorySettings {
     static func read(from root: MappingReader, baseDirectory: String) throws -> RepositorySettings {
         let urlHint = "add 'url: file:///var/backups/lifeboat' or 'url: s3://BUCKET/PREFIX' under 'repository:'"
         guard let section = try root.mapping("repository", accepted: keys) else {
-            throw root.missing("repository", hint: "add a 'repository:' section with 'url: file:///var/backups/lifeboat' or 'url: s3://BUCKET/PREFIX'")
+            throw root.missing(
+                "repository",
+                hint:
+                    "add a 'repository:' section with 'url: file:///var/backups/lifeboat' or 'url: s3://BUCKET/PREFIX'")
         }
         let text = try section.requiredString("url", hint: urlHint)
         let location: RepositoryLocation
@@ -42,13 +45,17 @@ extension RepositorySettings {
         guard let text = try section.string("endpoint") else { return nil }
         let accepted = "an http:// or https:// URL such as 'http://127.0.0.1:9000'"
         guard let components = URLComponents(string: text),
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty else {
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty
+        else {
             throw section.invalid("endpoint", value: text, accepted: accepted)
         }
         guard components.user == nil, components.password == nil else {
-            throw section.invalid("endpoint", value: text, accepted: accepted,
-                                  hint: "credentials do not belong in the endpoint; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE")
+            throw section.invalid(
+                "endpoint", value: text, accepted: accepted,
+                hint:
+                    "credentials do not belong in the endpoint; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE"
+            )
         }
         guard components.query == nil, components.fragment == nil else {
             throw section.invalid("endpoint", value: text, accepted: accepted, hint: "remove the query or fragment")
@@ -59,7 +66,8 @@ extension RepositorySettings {
     private static func region(in section: MappingReader) throws -> String {
         guard let region = try section.string("region") else { return defaultRegion }
         guard region.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw section.invalid("region", value: region, accepted: "a region name such as 'us-east-1' (letters, digits, '-', '_')")
+            throw section.invalid(
+                "region", value: region, accepted: "a region name such as 'us-east-1' (letters, digits, '-', '_')")
         }
         return region
     }
@@ -75,9 +83,13 @@ extension RepositorySettings {
     private static func metadataStorageClass(in section: MappingReader) throws -> String? {
         guard let value = try storageClass("metadata_storage_class", in: section) else { return nil }
         guard !archiveStorageClasses.contains(value) else {
-            throw section.invalid("metadata_storage_class", value: value,
-                                  accepted: "a class whose objects are immediately readable, e.g. 'STANDARD', 'STANDARD_IA', 'GLACIER_IR'",
-                                  hint: "manifests and the catalog are read by every list, verify and restore; put only data in archive classes")
+            throw section.invalid(
+                "metadata_storage_class", value: value,
+                accepted:
+                    "a class whose objects are immediately readable, e.g. 'STANDARD', 'STANDARD_IA', 'GLACIER_IR'",
+                hint:
+                    "manifests and the catalog are read by every list, verify and restore; put only data in archive classes"
+            )
         }
         return value
     }
@@ -87,7 +99,8 @@ extension RepositorySettings {
         let bytes: Int
         if MappingReader.tagName(node) == .int, let number = node.int {
             bytes = number
-        } else if MappingReader.tagName(node) == .str, let text = node.scalar?.string, let parsed = ByteSize.parse(text) {
+        } else if MappingReader.tagName(node) == .str, let text = node.scalar?.string, let parsed = ByteSize.parse(text)
+        {
             bytes = parsed
         } else if node.scalar != nil {
             throw section.invalid("part_size", value: node.scalar?.string, accepted: ByteSize.acceptedForms)
@@ -95,8 +108,9 @@ extension RepositorySettings {
             throw section.wrongType("part_size", expected: "a size such as '16MiB'", found: node)
         }
         guard partSizeRange.contains(bytes) else {
-            throw section.invalid("part_size", value: node.scalar?.string,
-                                  accepted: "5MiB...5GiB (the S3 limits for a part)")
+            throw section.invalid(
+                "part_size", value: node.scalar?.string,
+                accepted: "5MiB...5GiB (the S3 limits for a part)")
         }
         return bytes
     }
@@ -104,7 +118,8 @@ extension RepositorySettings {
     private static func sse(in section: MappingReader) throws -> String? {
         guard let value = try section.string("sse") else { return nil }
         guard serverSideEncryptions.contains(value) else {
-            throw section.invalid("sse", value: value, accepted: serverSideEncryptions.map { "'\($0)'" }.joined(separator: ", "))
+            throw section.invalid(
+                "sse", value: value, accepted: serverSideEncryptions.map { "'\($0)'" }.joined(separator: ", "))
         }
         return value
     }
@@ -112,8 +127,9 @@ extension RepositorySettings {
     private static func kmsKeyID(in section: MappingReader) throws -> String? {
         guard let value = try section.string("sse_kms_key_id") else { return nil }
         guard (try section.string("sse")) == "aws:kms" else {
-            throw section.invalid("sse_kms_key_id", value: nil, accepted: "a KMS key id together with 'sse: aws:kms'",
-                                  hint: "add 'sse: aws:kms' or remove 'sse_kms_key_id'")
+            throw section.invalid(
+                "sse_kms_key_id", value: nil, accepted: "a KMS key id together with 'sse: aws:kms'",
+                hint: "add 'sse: aws:kms' or remove 'sse_kms_key_id'")
         }
         return value
     }

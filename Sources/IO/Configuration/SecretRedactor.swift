@@ -39,7 +39,8 @@ public enum SecretRedactor {
             let start = separator + 3
             let end = text[start...].firstIndex { $0 == "?" || $0 == "#" || $0.isWhitespace } ?? text.count
             if let at = text[start..<end].lastIndex(of: "@"),
-               let colon = text[start..<at].firstIndex(of: ":"), colon + 1 < at {
+                let colon = text[start..<at].firstIndex(of: ":"), colon + 1 < at
+            {
                 ranges.append((colon + 1)..<at)
             }
             index = start
@@ -97,7 +98,8 @@ public enum SecretRedactor {
 
     private static func find(_ needle: [Character], in text: [Character], from start: Int) -> Int? {
         guard needle.count <= text.count, start <= text.count - needle.count else { return nil }
-        for index in start...(text.count - needle.count) where text[index..<(index + needle.count)].elementsEqual(needle) {
+        for index in start...(text.count - needle.count)
+        where text[index..<(index + needle.count)].elementsEqual(needle) {
             return index
         }
         return nil
@@ -105,7 +107,9 @@ public enum SecretRedactor {
 
     /// Only ASCII letters are folded: keywords are ASCII, and folding other characters could change the count.
     private static func asciiLowercased(_ character: Character) -> Character {
-        guard character.isASCII, character.isUppercase, let lower = character.lowercased().first else { return character }
+        guard character.isASCII, character.isUppercase, let lower = character.lowercased().first else {
+            return character
+        }
         return lower
     }
 

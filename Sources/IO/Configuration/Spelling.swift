@@ -13,7 +13,8 @@ enum Spelling {
 
     /// Levenshtein distance with adjacent transpositions counted as one edit (optimal string alignment).
     static func distance(_ lhs: String, _ rhs: String) -> Int {
-        let a = Array(lhs), b = Array(rhs)
+        let a = Array(lhs)
+        let b = Array(rhs)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var previous2 = [Int](repeating: 0, count: b.count + 1)

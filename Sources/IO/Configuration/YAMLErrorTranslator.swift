@@ -9,11 +9,11 @@ enum YAMLErrorTranslator {
             return .syntax(file: file, line: 1, problem: "the document could not be parsed")
         }
         switch yamlError {
-        case let .scanner(context, problem, mark, _),
-             let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+        case .scanner(let context, let problem, let mark, _),
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             return .syntax(file: file, line: mark.line, problem: phrase(problem, context: context, line: mark.line))
-        case let .reader(problem, offset, _, yaml):
+        case .reader(let problem, let offset, _, let yaml):
             return .syntax(file: file, line: line(atCharacterOffset: offset, in: yaml), problem: problem)
         default:
             // Cases that exist only in some Yams versions (duplicated keys in 6.x) are read generically.

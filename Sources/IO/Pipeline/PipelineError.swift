@@ -29,7 +29,8 @@ public enum PipelineError: LifeboatError {
         switch self {
         case .aborted: return nil
         default:
-            return "the stored data is damaged or was tampered with, or the key is wrong; restore from another backup and run 'lifeboat verify --all'"
+            return
+                "the stored data is damaged or was tampered with, or the key is wrong; restore from another backup and run 'lifeboat verify --all'"
         }
     }
 }

@@ -25,8 +25,10 @@ public final class SealedObjectReader {
     private var ended = false
     public private(set) var storedBytes: Int64 = 0
 
-    public init(store: BlobStore, key: ObjectKey, expected: ExpectedObject?,
-                keyLookup: @escaping ([UInt8]) -> [UInt8]?) throws {
+    public init(
+        store: BlobStore, key: ObjectKey, expected: ExpectedObject?,
+        keyLookup: @escaping ([UInt8]) -> [UInt8]?
+    ) throws {
         self.key = key
         self.expected = expected
         self.reader = try store.open(key)

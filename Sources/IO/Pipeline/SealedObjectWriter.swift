@@ -19,8 +19,10 @@ public final class SealedObjectWriter {
     private let background: BackgroundSink
     private var done = false
 
-    public init(store: BlobStore, key: ObjectKey, sealingKey: SealingKey,
-                compression: ArchiveCompression, level: Int, compressionThreads: Int = 0) throws {
+    public init(
+        store: BlobStore, key: ObjectKey, sealingKey: SealingKey,
+        compression: ArchiveCompression, level: Int, compressionThreads: Int = 0
+    ) throws {
         self.key = key
         let blobWriter = try store.makeWriter(for: key)
         do {
@@ -51,8 +53,9 @@ public final class SealedObjectWriter {
             try tar.close()
             try background.finish()
             let info = try blobWriter.commit()
-            return CommittedObject(key: key, storedSize: info.size, sha256: digest.digestHex ?? "",
-                                   contentSize: tar.bytesIn)
+            return CommittedObject(
+                key: key, storedSize: info.size, sha256: digest.digestHex ?? "",
+                contentSize: tar.bytesIn)
         } catch {
             background.cancel(error)
             blobWriter.abort()

@@ -12,8 +12,9 @@ public enum AWSProfileLoader {
         -> (credentials: AWSCredentials, region: String?)
     {
         let paths = CredentialChain.sharedFilePaths(environment: environment, homeDirectory: homeDirectory)
-        return try CredentialChain.resolve(environment: environment, configFile: read(paths.config),
-                                           credentialsFile: { read(paths.credentials) })
+        return try CredentialChain.resolve(
+            environment: environment, configFile: read(paths.config),
+            credentialsFile: { read(paths.credentials) })
     }
 
     /// A missing file is `.absent`; one that exists but yields no bytes (permissions, a directory) is

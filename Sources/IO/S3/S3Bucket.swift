@@ -24,8 +24,10 @@ struct S3Bucket: BucketOperations {
     }
 
     func abort(_ upload: PendingUpload) throws {
-        try store.abortUpload(S3Store.IncompleteUpload(key: upload.storeKey, uploadId: upload.uploadId,
-                                                       initiated: upload.initiated))
+        try store.abortUpload(
+            S3Store.IncompleteUpload(
+                key: upload.storeKey, uploadId: upload.uploadId,
+                initiated: upload.initiated))
     }
 
     func withUploadLock(_ lock: UploadObjectLock) -> BlobStore { store.withUploadLock(lock) }

@@ -30,11 +30,13 @@ public struct S3Configuration: Sendable {
     /// nil: objects get the bucket's default retention, if it has one.
     public var objectLock: UploadObjectLock?
 
-    public init(bucket: String, prefix: String, endpoint: URL, region: String, addressing: Addressing,
-                credentials: AWSCredentials, transport: TransportOptions, dataStorageClass: String? = nil,
-                metadataStorageClass: String? = nil, partSize: Int = 16 << 20, partsInFlight: Int = 3,
-                serverSideEncryption: String? = nil, sseKMSKeyId: String? = nil, maxAttempts: Int = 5,
-                objectLock: UploadObjectLock? = nil) {
+    public init(
+        bucket: String, prefix: String, endpoint: URL, region: String, addressing: Addressing,
+        credentials: AWSCredentials, transport: TransportOptions, dataStorageClass: String? = nil,
+        metadataStorageClass: String? = nil, partSize: Int = 16 << 20, partsInFlight: Int = 3,
+        serverSideEncryption: String? = nil, sseKMSKeyId: String? = nil, maxAttempts: Int = 5,
+        objectLock: UploadObjectLock? = nil
+    ) {
         self.bucket = bucket
         self.prefix = prefix
         self.endpoint = endpoint

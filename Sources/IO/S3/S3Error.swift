@@ -12,7 +12,7 @@ public enum S3Error: LifeboatError {
         case .request(_, let status, let code, _, _, _):
             switch code {
             case "InvalidAccessKeyId", "SignatureDoesNotMatch", "NoSuchBucket", "AuthorizationHeaderMalformed",
-                 "PermanentRedirect", "InvalidBucketName", "RequestTimeTooSkewed":
+                "PermanentRedirect", "InvalidBucketName", "RequestTimeTooSkewed":
                 return .usage
             default: return status == 301 ? .usage : .failure
             }
@@ -22,11 +22,14 @@ public enum S3Error: LifeboatError {
 
     public var message: String {
         switch self {
-        case .request(let operation, _, _, let message, _, let attempts), .transport(let operation, let message, _, let attempts):
-            let tries = attempts.count > 1 ? " after \(attempts.count) attempts (\(attempts.joined(separator: "; ")))" : ""
+        case .request(let operation, _, _, let message, _, let attempts),
+            .transport(let operation, let message, _, let attempts):
+            let tries =
+                attempts.count > 1 ? " after \(attempts.count) attempts (\(attempts.joined(separator: "; ")))" : ""
             return "\(operation) failed: \(message)\(tries)"
         case .archived(let key, let storageClass):
-            return "object '\(key)' is in archive storage class '\(storageClass)' and cannot be read until it is rehydrated"
+            return
+                "object '\(key)' is in archive storage class '\(storageClass)' and cannot be read until it is rehydrated"
         }
     }
 
@@ -35,7 +38,8 @@ public enum S3Error: LifeboatError {
         case .request(_, _, _, _, let hint, _): return hint
         case .transport(_, _, let hint, _): return hint
         case .archived:
-            return "run 'lifeboat restore' with '--wait': it requests rehydration and waits until the objects are readable (standard tier: hours)"
+            return
+                "run 'lifeboat restore' with '--wait': it requests rehydration and waits until the objects are readable (standard tier: hours)"
         }
     }
 }

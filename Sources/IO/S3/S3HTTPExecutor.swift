@@ -23,8 +23,9 @@ public struct S3HTTPExecutor: S3RequestExecutor {
                 return S3Exchange(outcome: .answered(response, error: nil), attempts: ["HTTP \(response.status)"])
             }
             let body = S3XML.error(response.body)
-            return S3Exchange(outcome: .answered(response, error: body),
-                              attempts: ["HTTP \(response.status)" + (body.map { " \($0.code)" } ?? "")])
+            return S3Exchange(
+                outcome: .answered(response, error: body),
+                attempts: ["HTTP \(response.status)" + (body.map { " \($0.code)" } ?? "")])
         } catch let error as TransportError {
             return S3Exchange(outcome: .failed(error), attempts: [error.message])
         }
@@ -40,14 +41,17 @@ public struct S3HTTPExecutor: S3RequestExecutor {
             host += ":\(port)"
         }
         let keyPath = request.key.map { "/" + S3Path.encodeKey($0) } ?? ""
-        let path = configuration.addressing == .path
+        let path =
+            configuration.addressing == .path
             ? "/" + configuration.bucket + keyPath
             : (keyPath.isEmpty ? "/" : keyPath)
         let headers = [("host", host)] + request.headers
-        let authorization = signer.sign(method: request.method.rawValue, host: host, path: path, query: request.query,
-                                        headers: headers, payloadSHA256: request.payloadSHA256, date: Date())
+        let authorization = signer.sign(
+            method: request.method.rawValue, host: host, path: path, query: request.query,
+            headers: headers, payloadSHA256: request.payloadSHA256, date: Date())
         let query = request.query.isEmpty ? "" : "?" + SigV4Signer.canonicalQueryString(request.query)
-        return HTTPRequest(method: request.method, url: "\(scheme)://\(host)\(path)\(query)",
-                           headers: (headers + authorization).map { (name: $0.0, value: $0.1) }, body: request.httpBody)
+        return HTTPRequest(
+            method: request.method, url: "\(scheme)://\(host)\(path)\(query)",
+            headers: (headers + authorization).map { (name: $0.0, value: $0.1) }, body: request.httpBody)
     }
 }

@@ -14,7 +14,8 @@ public struct S3LoggingExecutor: S3RequestExecutor {
     }
 
     public func execute(_ request: S3Request) throws -> S3Exchange {
-        let clock = ContinuousClock(), started = clock.now
+        let clock = ContinuousClock()
+        let started = clock.now
         let what = "s3 \(request.method.rawValue) \(request.operation)"
         do {
             let exchange = try inner.execute(request)

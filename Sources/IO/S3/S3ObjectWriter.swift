@@ -74,7 +74,9 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
     /// Aborts at once, without waiting for parts in flight: it may run on a signal path, where the process exits
     /// right after and takes those transfers with it.
     func abort() {
-        lock.withLock { if failure == nil { failure = StoreError.io(operation: "upload aborted", path: fullKey, errno: ECANCELED) } }
+        lock.withLock {
+            if failure == nil { failure = StoreError.io(operation: "upload aborted", path: fullKey, errno: ECANCELED) }
+        }
         abortUpload(waitForParts: false)
     }
 
@@ -86,9 +88,10 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
         }
         if let failure = lock.withLock({ self.failure }) { throw failure }
         partNumber += 1
-        let number = partNumber, uploadId = lock.withLock { self.uploadId } ?? ""
+        let number = partNumber
+        let uploadId = lock.withLock { self.uploadId } ?? ""
         slots.wait()
-        let handOff = PartBuffer(current)   // moved, not copied: the part thread ends up the only owner
+        let handOff = PartBuffer(current)  // moved, not copied: the part thread ends up the only owner
         current = lock.withLock { spareBuffers.popLast() } ?? []
         current.reserveCapacity(partSize(for: partNumber + 1))
         group.enter()
@@ -137,7 +140,8 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
         }
         var request = S3Request(operation: "completion of multipart upload '\(key)'", method: .post, key: fullKey)
         request.query = [("uploadId", lock.withLock { uploadId } ?? "")]
-        let xml = S3XML.completeMultipartUploadRequest(parts: parts.map { (number: $0.key, eTag: $0.value, checksumSHA256: nil) })
+        let xml = S3XML.completeMultipartUploadRequest(
+            parts: parts.map { (number: $0.key, eTag: $0.value, checksumSHA256: nil) })
         request.headers = [("content-type", "application/xml")]
         request.body = .bytes(xml, sha256: Hex.encode(SHA256Hasher.hash(xml)))
         // CompleteMultipartUpload may answer 200 with an <Error> body.

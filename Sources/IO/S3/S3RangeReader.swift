@@ -55,9 +55,11 @@ final class S3RangeReader: BlobReader, @unchecked Sendable {
     /// Keeps `depth` ranges in flight, in order.
     private func startPrefetch() {
         while pending.count < depth && nextStart < total {
-            let start = nextStart, end = min(nextStart + rangeSize, total) - 1
+            let start = nextStart
+            let end = min(nextStart + rangeSize, total) - 1
             nextStart = end + 1
-            pending.append(Prefetch { [store, key] in try Self.fetch(store: store, key: key, start: start, end: end).body })
+            pending.append(
+                Prefetch { [store, key] in try Self.fetch(store: store, key: key, start: start, end: end).body })
         }
     }
 
@@ -66,7 +68,9 @@ final class S3RangeReader: BlobReader, @unchecked Sendable {
         do {
             let response = try Self.fetch(store: store, key: key, start: 0, end: rangeSize - 1)
             if response.status == 200 { return (response.body, Int64(response.body.count)) }
-            let total = response.headers["content-range"].flatMap { $0.split(separator: "/").last }.flatMap { Int64($0) }
+            let total = response.headers["content-range"].flatMap { $0.split(separator: "/").last }.flatMap {
+                Int64($0)
+            }
             return (response.body, total ?? Int64(response.body.count))
         } catch let error as S3Error {
             if case .request(_, 416, _, _, _, _) = error { return ([], 0) }
@@ -83,7 +87,8 @@ final class S3RangeReader: BlobReader, @unchecked Sendable {
             guard case .request(_, let status, let code, _, _, _) = error else { throw error }
             if status == 404 { throw StoreError.notFound(key: key.rawValue, store: store.location) }
             if code == "InvalidObjectState" {
-                throw S3Error.archived(key: key.rawValue, storageClass: (try? store.head(key))??.storageClass ?? "GLACIER")
+                throw S3Error.archived(
+                    key: key.rawValue, storageClass: (try? store.head(key))??.storageClass ?? "GLACIER")
             }
             throw error
         }

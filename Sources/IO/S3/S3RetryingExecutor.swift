@@ -11,8 +11,10 @@ public struct S3RetryingExecutor: S3RequestExecutor {
     let sleeper: @Sendable (TimeInterval) -> Void
 
     /// `maxAttempts` below 1 still makes one attempt. `sleeper` waits between attempts (tests pass a no-op).
-    public init(_ inner: any S3RequestExecutor, maxAttempts: Int,
-                sleeper: @escaping @Sendable (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }) {
+    public init(
+        _ inner: any S3RequestExecutor, maxAttempts: Int,
+        sleeper: @escaping @Sendable (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }
+    ) {
         self.inner = inner
         self.maxAttempts = maxAttempts
         self.sleeper = sleeper

@@ -12,10 +12,15 @@ import Storage
 extension S3Store: ArchivalOperations {
     public func setStorageClass(_ storageClass: String, for key: ObjectKey) throws {
         let full = fullKey(key)
-        var request = S3Request(operation: "storage class change of '\(key)' to \(storageClass)", method: .put, key: full)
-        request.headers = [("x-amz-copy-source", "/" + configuration.bucket + "/" + S3Path.encodeKey(full)),
-                           ("x-amz-metadata-directive", "COPY"), ("x-amz-storage-class", storageClass)]
-        if let sse = configuration.serverSideEncryption { request.headers.append(("x-amz-server-side-encryption", sse)) }
+        var request = S3Request(
+            operation: "storage class change of '\(key)' to \(storageClass)", method: .put, key: full)
+        request.headers = [
+            ("x-amz-copy-source", "/" + configuration.bucket + "/" + S3Path.encodeKey(full)),
+            ("x-amz-metadata-directive", "COPY"), ("x-amz-storage-class", storageClass),
+        ]
+        if let sse = configuration.serverSideEncryption {
+            request.headers.append(("x-amz-server-side-encryption", sse))
+        }
         let response = try perform(request)
         // CopyObject, like CompleteMultipartUpload, can fail with 200 and an <Error> body.
         if let error = S3XML.error(response.body) {
@@ -26,7 +31,9 @@ extension S3Store: ArchivalOperations {
     public func rehydration(of key: ObjectKey) throws -> Rehydration {
         let headers = try existingHeaders(key, operation: "rehydration status of '\(key)'")
         let storageClass = headers["x-amz-storage-class"] ?? "STANDARD"
-        guard S3RestoreStatus.isArchiveClass(storageClass) else { return Rehydration(storageClass: storageClass, state: .online) }
+        guard S3RestoreStatus.isArchiveClass(storageClass) else {
+            return Rehydration(storageClass: storageClass, state: .online)
+        }
         switch S3RestoreStatus.parse(headers["x-amz-restore"]) {
         case nil: return Rehydration(storageClass: storageClass, state: .archived)
         case let status? where status.ongoing: return Rehydration(storageClass: storageClass, state: .inProgress)
@@ -63,13 +70,15 @@ extension S3Store: ArchivalOperations {
         let current = try objectLock(of: key)
         guard S3ObjectLockHeaders.extends(current: current.retainUntil, to: until) else { return }
         let until = S3ObjectLockHeaders.retainUntilText(until)
-        var request = S3Request(operation: "extension of the object lock of '\(key)' to \(until)", method: .put, key: fullKey(key))
+        var request = S3Request(
+            operation: "extension of the object lock of '\(key)' to \(until)", method: .put, key: fullKey(key))
         request.query = [("retention", "")]
         try performWithMD5(&request, body: S3XML.retentionRequest(mode: mode, retainUntil: until))
     }
 
     public func setLegalHold(_ on: Bool, for key: ObjectKey) throws {
-        var request = S3Request(operation: "legal hold \(on ? "on" : "off") for '\(key)'", method: .put, key: fullKey(key))
+        var request = S3Request(
+            operation: "legal hold \(on ? "on" : "off") for '\(key)'", method: .put, key: fullKey(key))
         request.query = [("legal-hold", "")]
         try performWithMD5(&request, body: S3XML.legalHoldRequest(on: on))
     }

@@ -13,14 +13,16 @@ extension S3Store {
         case .answered(let response, let body):
             throw failure(request, status: response.status, body: body, attempts: exchange.attempts)
         case .failed(let error):
-            throw S3Error.transport(operation: request.operation, message: error.message, hint: error.hint,
-                                   attempts: exchange.attempts)
+            throw S3Error.transport(
+                operation: request.operation, message: error.message, hint: error.hint,
+                attempts: exchange.attempts)
         }
     }
 
     func failure(_ request: S3Request, status: Int, body: S3ErrorBody?, attempts: [String]) -> S3Error {
         let advice = S3ErrorAdvice.describe(status: status, error: body, bucket: configuration.bucket, key: request.key)
-        return .request(operation: request.operation, status: status, code: body?.code, message: advice.message,
-                        hint: advice.hint, attempts: attempts)
+        return .request(
+            operation: request.operation, status: status, code: body?.code, message: advice.message,
+            hint: advice.hint, attempts: attempts)
     }
 }

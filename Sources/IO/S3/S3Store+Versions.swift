@@ -15,7 +15,7 @@ import Storage
 extension S3Store {
     public func deleteAllVersions(_ key: ObjectKey) throws {
         let versions = try versions(of: key)
-        if versions.isEmpty { return }   // nothing stored; a plain DELETE would only add a delete marker
+        if versions.isEmpty { return }  // nothing stored; a plain DELETE would only add a delete marker
         if versions.allSatisfy({ $0.versionId == "null" }) {
             try delete(key)
             return
@@ -49,13 +49,15 @@ extension S3Store {
     }
 
     private func deleteVersion(_ version: S3ObjectVersion, of key: ObjectKey) throws {
-        var request = S3Request(operation: "deletion of version '\(version.versionId)' of '\(key)'", method: .delete, key: fullKey(key))
+        var request = S3Request(
+            operation: "deletion of version '\(version.versionId)' of '\(key)'", method: .delete, key: fullKey(key))
         request.query = [("versionId", version.versionId)]
         do {
             _ = try perform(request)
         } catch let error as S3Error {
             guard case .request(_, 403, "AccessDenied", _, _, _) = error, !version.isDeleteMarker,
-                  let detail = try? lockDetail(of: key, versionId: version.versionId) else { throw error }
+                let detail = try? lockDetail(of: key, versionId: version.versionId)
+            else { throw error }
             throw StoreError.objectLocked(key: key.rawValue, detail: detail)
         }
     }
@@ -63,7 +65,8 @@ extension S3Store {
     /// "version V: GOVERNANCE until 2026-11-28T21:00:00Z, legal hold on" when the version is locked now; nil
     /// when it is not (so the refusal had another cause).
     private func lockDetail(of key: ObjectKey, versionId: String) throws -> String? {
-        let lock = S3ObjectLockHeaders.parse(try existingHeaders(key, versionId: versionId, operation: "object lock status of '\(key)'"))
+        let lock = S3ObjectLockHeaders.parse(
+            try existingHeaders(key, versionId: versionId, operation: "object lock status of '\(key)'"))
         var reasons: [String] = []
         if let mode = lock.mode, let until = lock.retainUntil, until > Date() {
             reasons.append("\(mode) until \(S3ObjectLockHeaders.retainUntilText(until))")

@@ -31,8 +31,9 @@ public final class S3Store: BlobStore, @unchecked Sendable {
         _ configuration: S3Configuration,
         sleeper: @escaping @Sendable (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }
     ) {
-        let executor = S3RetryingExecutor(S3HTTPExecutor(configuration), maxAttempts: configuration.maxAttempts,
-                                          sleeper: sleeper)
+        let executor = S3RetryingExecutor(
+            S3HTTPExecutor(configuration), maxAttempts: configuration.maxAttempts,
+            sleeper: sleeper)
         self.init(configuration, executor: executor)
     }
 
@@ -78,7 +79,8 @@ public final class S3Store: BlobStore, @unchecked Sendable {
         guard let headers = try headHeaders(key, operation: "status of '\(key)'") else { return nil }
         let size = Int64(headers["content-length"] ?? "") ?? 0
         let modified = headers["last-modified"].flatMap(Self.httpDate) ?? Date()
-        return BlobInfo(key: key, size: size, modified: modified, storageClass: headers["x-amz-storage-class"] ?? "STANDARD")
+        return BlobInfo(
+            key: key, size: size, modified: modified, storageClass: headers["x-amz-storage-class"] ?? "STANDARD")
     }
 
     /// HEAD of the current version (or of `versionId`): its response headers, nil when there is no such object.
@@ -106,15 +108,19 @@ public final class S3Store: BlobStore, @unchecked Sendable {
 
     public func list(prefix: String) throws -> [BlobInfo] {
         let fullPrefix = configuration.prefix.isEmpty ? prefix : configuration.prefix + "/" + prefix
-        var results: [BlobInfo] = [], token: String?
+        var results: [BlobInfo] = []
+        var token: String?
         repeat {
             var request = S3Request(operation: "listing of '\(prefix)'", method: .get, key: nil)
-            request.query = [("list-type", "2"), ("prefix", fullPrefix)] + (token.map { [("continuation-token", $0)] } ?? [])
+            request.query =
+                [("list-type", "2"), ("prefix", fullPrefix)] + (token.map { [("continuation-token", $0)] } ?? [])
             let page = try S3XML.listObjectsV2(try perform(request).body)
             for object in page.objects {
                 guard let key = objectKey(fromFull: object.key) else { continue }
-                results.append(BlobInfo(key: key, size: object.size, modified: object.lastModified,
-                                        storageClass: object.storageClass ?? "STANDARD"))
+                results.append(
+                    BlobInfo(
+                        key: key, size: object.size, modified: object.lastModified,
+                        storageClass: object.storageClass ?? "STANDARD"))
             }
             token = page.isTruncated ? page.nextContinuationToken : nil
         } while token != nil
@@ -152,7 +158,9 @@ public final class S3Store: BlobStore, @unchecked Sendable {
         if let storageClass { headers.append(("x-amz-storage-class", storageClass)) }
         if let sse = configuration.serverSideEncryption {
             headers.append(("x-amz-server-side-encryption", sse))
-            if let kms = configuration.sseKMSKeyId { headers.append(("x-amz-server-side-encryption-aws-kms-key-id", kms)) }
+            if let kms = configuration.sseKMSKeyId {
+                headers.append(("x-amz-server-side-encryption-aws-kms-key-id", kms))
+            }
         }
         return headers
     }

@@ -1,6 +1,7 @@
 // Errors of DirectoryHandle: a path it refuses to go through, or a system call that failed.
 import Diagnostics
 import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,10 +29,12 @@ public enum DirectoryError: LifeboatError, Equatable {
         switch self {
         case .symbolicLink(let path): return "'\(path)' is a symbolic link, which lifeboat does not follow here"
         case .untrustedLink(let path):
-            return "'\(path)' is a symbolic link in a directory that other users can write, so lifeboat does not follow it"
+            return
+                "'\(path)' is a symbolic link in a directory that other users can write, so lifeboat does not follow it"
         case .notDirectory(let path): return "'\(path)' is not a directory"
         case .notRegularFile(let path): return "'\(path)' is not a regular file"
-        case .io(let operation, let path, let code): return "\(operation) '\(path)' failed: \(String(cString: strerror(code)))"
+        case .io(let operation, let path, let code):
+            return "\(operation) '\(path)' failed: \(String(cString: strerror(code)))"
         }
     }
 
@@ -39,7 +42,8 @@ public enum DirectoryError: LifeboatError, Equatable {
         switch self {
         case .symbolicLink, .untrustedLink:
             return "give the directory the link points to (see 'realpath'), after checking that it is the one you mean"
-        case .io(_, _, let code) where code == ENOSPC: return "free space on that file system, then run the operation again"
+        case .io(_, _, let code) where code == ENOSPC:
+            return "free space on that file system, then run the operation again"
         default: return nil
         }
     }

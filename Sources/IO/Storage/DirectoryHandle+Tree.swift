@@ -9,18 +9,20 @@ import Darwin
 extension DirectoryHandle {
     /// The names in the directory, without "." and "..".
     public func entries() throws -> [String] {
-        let copy = dup(fd)   // closedir closes the descriptor it was given
+        let copy = dup(fd)  // closedir closes the descriptor it was given
         guard copy >= 0, let stream = fdopendir(copy) else {
             let code = errno
             if copy >= 0 { close(copy) }
             throw DirectoryError.io(operation: "list", path: path, errno: code)
         }
         defer { closedir(stream) }
-        rewinddir(stream)   // the copy shares its offset with earlier listings
+        rewinddir(stream)  // the copy shares its offset with earlier listings
         var names: [String] = []
         errno = 0
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name != "." && name != ".." { names.append(name) }
         }
         guard errno == 0 else { throw DirectoryError.io(operation: "list", path: path, errno: errno) }
@@ -37,7 +39,7 @@ extension DirectoryHandle {
             return
         }
         let child = try subdirectory(name)
-        try? child.makePrivate()   // best effort: without it the removal is still confined to this tree
+        try? child.makePrivate()  // best effort: without it the removal is still confined to this tree
         try child.removeContents()
         guard unlinkat(fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT else { throw failure("rmdir", name) }
     }

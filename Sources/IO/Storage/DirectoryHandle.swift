@@ -13,6 +13,7 @@
 // `makePrivate()` shuts every other user out of a directory, also a process that already has its working
 // directory or a descriptor inside it: every name looked up through a directory needs search permission on it.
 import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -47,7 +48,8 @@ public final class DirectoryHandle {
         guard path.hasPrefix("/") else { throw DirectoryError.io(operation: "open", path: path, errno: EINVAL) }
         var current = try openRoot()
         var pending = Array(components(path).reversed())
-        var links = 0, creations = 0
+        var links = 0
+        var creations = 0
         while let name = pending.popLast() {
             let last = pending.isEmpty
             let child = openat(current.fd, name, directoryFlags)
@@ -56,9 +58,11 @@ public final class DirectoryHandle {
                 continue
             }
             let code = errno
-            if code == ENOENT && create && creations < 64 {   // bounded: someone may keep removing what we make
+            if code == ENOENT && create && creations < 64 {  // bounded: someone may keep removing what we make
                 creations += 1
-                if mkdirat(current.fd, name, last ? 0o700 : 0o755) != 0 && errno != EEXIST { throw current.failure("mkdir", name) }
+                if mkdirat(current.fd, name, last ? 0o700 : 0o755) != 0 && errno != EEXIST {
+                    throw current.failure("mkdir", name)
+                }
                 pending.append(name)
                 continue
             }
@@ -87,7 +91,8 @@ public final class DirectoryHandle {
     /// Only root or this process's user can have put the link there and can swap it: it and its directory are
     /// theirs, and the directory is writable by nobody else (or sticky, which keeps others from replacing it).
     func mayFollowLink(_ name: String) -> Bool {
-        var directory = stat(), link = stat()
+        var directory = stat()
+        var link = stat()
         guard fstat(fd, &directory) == 0, fstatat(fd, name, &link, AT_SYMLINK_NOFOLLOW) == 0 else { return false }
         let trusted = { (owner: uid_t) in owner == 0 || owner == geteuid() }
         guard trusted(directory.st_uid), trusted(link.st_uid) else { return false }
@@ -118,7 +123,7 @@ public final class DirectoryHandle {
         let made = mkdirat(fd, name, mode) == 0
         guard made || errno == EEXIST else { throw failure("mkdir", name) }
         let child = try subdirectory(name)
-        if made { try child.setMode(mode) }   // whatever the umask took away
+        if made { try child.setMode(mode) }  // whatever the umask took away
         return child
     }
 
@@ -145,7 +150,7 @@ public final class DirectoryHandle {
     public func appendFile(_ name: String, mode: mode_t = 0o600) throws -> WritableFile {
         try validate(name)
         let file = openat(fd, name, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode)
-        guard file >= 0 else {   // ENXIO: a FIFO nobody reads
+        guard file >= 0 else {  // ENXIO: a FIFO nobody reads
             throw errno == ENXIO ? DirectoryError.notRegularFile(path: pathOf(name)) : failure("open", name)
         }
         var info = stat()
@@ -213,7 +218,9 @@ public final class DirectoryHandle {
     /// said as such rather than as "Too many levels of symbolic links".
     func failure(_ operation: String, _ name: String, code: Int32 = errno) -> DirectoryError {
         let kind = kind(of: name)
-        if kind == .symbolicLink && [ELOOP, ENOTDIR, EEXIST].contains(code) { return .symbolicLink(path: pathOf(name)) }
+        if kind == .symbolicLink && [ELOOP, ENOTDIR, EEXIST].contains(code) {
+            return .symbolicLink(path: pathOf(name))
+        }
         if kind != nil && kind != .directory && code == ENOTDIR { return .notDirectory(path: pathOf(name)) }
         return .io(operation: operation, path: pathOf(name), errno: code)
     }

@@ -13,6 +13,8 @@ public enum ExclusiveCreateProbe {
             throw StoreError.io(operation: "exclusive create of a new probe key", path: key.rawValue, errno: EEXIST)
         }
         defer { try? store.delete(key) }
-        if try store.createExclusive(key, data: body) { throw StoreError.exclusiveCreateIgnored(location: store.location) }
+        if try store.createExclusive(key, data: body) {
+            throw StoreError.exclusiveCreateIgnored(location: store.location)
+        }
     }
 }

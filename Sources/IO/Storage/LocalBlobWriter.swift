@@ -1,6 +1,7 @@
 // Streaming writer of the local store: bytes go to a private temp file that only `commit` makes visible.
 import Foundation
 import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,7 +22,7 @@ final class LocalBlobWriter: BlobWriter {
         let temporary = store.temporaryPath()
         self.temporary = temporary
         let file = try POSIX.mapped { try DurableFile(replacing: store.path(key), mode: 0o600) { temporary } }
-        try store.owner?.adopt(fd: file.descriptor.rawValue, path: temporary)   // on failure deinit removes it
+        try store.owner?.adopt(fd: file.descriptor.rawValue, path: temporary)  // on failure deinit removes it
         self.file = file
     }
 
@@ -36,7 +37,7 @@ final class LocalBlobWriter: BlobWriter {
     /// fsync, rename into place, fsync the directory (DurableFile); the temporary file goes on any failure.
     func commit() throws -> BlobInfo {
         guard let file else { throw StoreError.io(operation: "commit", path: temporary, errno: EBADF) }
-        self.file = nil   // the last reference: on any failure below, DurableFile removes the temporary file
+        self.file = nil  // the last reference: on any failure below, DurableFile removes the temporary file
         try POSIX.makeDirectories(POSIX.parent(of: file.path), owner: store.owner)
         try POSIX.mapped { try file.commit() }
         return try store.head(key) ?? BlobInfo(key: key, size: size, modified: .init())

@@ -3,6 +3,7 @@
 // and the destination directory is fsynced, so a crash leaves either the old state or the complete object.
 import Foundation
 import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,7 +42,8 @@ public struct LocalStore: BlobStore {
     }
 
     /// The host name as a file-name component (`.` and `/` would confuse the parse below).
-    static let temporaryOwner = String(ProcessInfo.processInfo.hostName.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
+    static let temporaryOwner = String(
+        ProcessInfo.processInfo.hostName.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
 
     /// Deletes temporary files whose writer, on this host, no longer runs (killed mid-write: no cleanup ran).
     /// Files of other hosts (a repository on a shared filesystem) and of live processes are left alone; so are
@@ -51,7 +53,9 @@ public struct LocalStore: BlobStore {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names where name.hasSuffix(".part") {
             let parts = name.split(separator: ".")
-            guard parts.count == 4, parts[0] == Self.temporaryOwner, let pid = Int32(parts[1]), pid > 0 else { continue }
+            guard parts.count == 4, parts[0] == Self.temporaryOwner, let pid = Int32(parts[1]), pid > 0 else {
+                continue
+            }
             if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + name) }
         }
     }
@@ -119,7 +123,8 @@ public struct LocalStore: BlobStore {
                     try walk(relative: keyString, prefix: prefix, into: &results)
                 }
             } else if (info.st_mode & S_IFMT) == S_IFREG, keyString.hasPrefix(prefix),
-                      let key = try? ObjectKey(keyString) {
+                let key = try? ObjectKey(keyString)
+            {
                 results.append(BlobInfo(key: key, size: Int64(info.st_size), modified: Self.modificationDate(info)))
             }
         }

@@ -2,6 +2,7 @@
 // time) so a refused run can say who holds it, and carries a random nonce that makes every acquisition distinct:
 // a breaker compares nonces to know that the lock it is about to remove is still the dead holder's.
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,8 +20,10 @@ public struct LockHolder: Codable, Sendable, Equatable, CustomStringConvertible 
     public static func current(command: String) -> LockHolder {
         var generator = SystemRandomNumberGenerator()
         let nonce = (0..<2).map { _ in String(generator.next() as UInt64, radix: 16).leftPadded(16) }.joined()
-        return LockHolder(host: ProcessInfo.processInfo.hostName, pid: getpid(), command: command,
-                   started: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)), nonce: nonce)   // whole seconds, as stored
+        // Whole seconds, as stored.
+        return LockHolder(
+            host: ProcessInfo.processInfo.hostName, pid: getpid(), command: command,
+            started: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)), nonce: nonce)
     }
 
     public var description: String {

@@ -14,7 +14,8 @@ public struct LoggingInterceptor: StoreInterceptor {
     }
 
     public func intercept<T>(_ operation: StoreOperation, _ body: () throws -> T) throws -> T {
-        let clock = ContinuousClock(), started = clock.now
+        let clock = ContinuousClock()
+        let started = clock.now
         do {
             let result = try body()
             log("store \(location): \(operation) done in \((clock.now - started).logText)")

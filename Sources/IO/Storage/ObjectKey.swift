@@ -10,7 +10,8 @@ public struct ObjectKey: Sendable, Hashable, Comparable, Codable, CustomStringCo
     public init(_ rawValue: String) throws {
         let segments = rawValue.split(separator: "/", omittingEmptySubsequences: false)
         for segment in segments {
-            let valid = !segment.isEmpty && segment != "." && segment != ".."
+            let valid =
+                !segment.isEmpty && segment != "." && segment != ".."
                 && segment.allSatisfy { Self.allowed.contains($0) }
             guard valid else { throw StoreError.invalidKey(rawValue) }
         }

@@ -1,6 +1,7 @@
 // What the local store adds to SystemIO: errors phrased as StoreError, and `mkdir -p` that makes each new
 // directory durable and hands it to the repository's owner.
 import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -41,7 +41,8 @@ public final class RepositoryLock: @unchecked Sendable {
                 try Failpoint.hit("lock.acquire.after")
                 return
             }
-            guard let existing = try Self.readHolder(store: store, key: key, name: name) else { continue }   // just released
+            // Gone again: just released.
+            guard let existing = try Self.readHolder(store: store, key: key, name: name) else { continue }
             // Our own create went through but its answer was lost, and the retry was refused: we hold it.
             if existing == holder {
                 try Failpoint.hit("lock.acquire.after")

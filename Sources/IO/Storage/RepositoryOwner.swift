@@ -3,6 +3,7 @@
 // created there (0600) would be unreadable to the next `wal push` and archiving would stop. So a run as root
 // gives every file and directory it creates to the owner of the repository's root directory.
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -22,7 +22,7 @@ struct StaleLockBreaker {
         let encoded = Array(try LockHolder.encoder.encode(me))
         guard try store.createExclusive(marker, data: encoded) else {
             guard let breaker = try RepositoryLock.readHolder(store: store, key: marker, name: marker.rawValue) else {
-                return try breakLock(key, heldBy: dead, depth: depth)   // its creator just finished
+                return try breakLock(key, heldBy: dead, depth: depth)  // its creator just finished
             }
             guard breaker.isDeadOnThisHost else { return false }
             _ = try breakLock(marker, heldBy: breaker, depth: depth + 1)
@@ -30,8 +30,9 @@ struct StaleLockBreaker {
         }
         defer { try? store.delete(marker) }
         try Failpoint.hit("lock.break.before")
-        guard let current = try RepositoryLock.readHolder(store: store, key: key, name: key.rawValue), current == dead else {
-            return true   // already broken, and perhaps taken again: not ours to touch
+        guard let current = try RepositoryLock.readHolder(store: store, key: key, name: key.rawValue), current == dead
+        else {
+            return true  // already broken, and perhaps taken again: not ours to touch
         }
         try store.delete(key)
         try Failpoint.hit("lock.break.after")

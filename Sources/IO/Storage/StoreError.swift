@@ -43,10 +43,12 @@ public enum StoreError: LifeboatError {
         case .notFound: return "run 'lifeboat verify --all' to see every damaged backup; restore from another backup"
         case .notARepository: return "run 'lifeboat init' to create it, or fix repository.url in the configuration"
         case .locked(let name, _):
-            return "wait for that run to finish; a holder on another host is never presumed dead: once you are sure it is "
+            return
+                "wait for that run to finish; a holder on another host is never presumed dead: once you are sure it is "
                 + "not running, delete the object 'locks/\(name).lock' from the repository"
         case .staleLockUnreadable(let name):
-            return "once you are sure no lifeboat run uses it, delete the object 'locks/\(name).lock' from the repository"
+            return
+                "once you are sure no lifeboat run uses it, delete the object 'locks/\(name).lock' from the repository"
         case .exclusiveCreateIgnored:
             return "locks and WAL records need If-None-Match: * on PUT (AWS S3 since 2024, MinIO, Ceph RGW 18+); "
                 + "upgrade the store or use another one; 'lifeboat check' tests this"

@@ -1,6 +1,7 @@
 // WritableFile: a file a DirectoryHandle created or opened for writing. Mode, owner and sync act on the open
 // descriptor, never on a path, so they reach exactly the file that was written. Closed when released.
 import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -27,9 +27,11 @@ public enum ArchiveError: LifeboatError {
         case .corrupt(let detail):
             return "archive is corrupt or truncated: \(detail)"
         case .sizeMismatch(let entry, let declared, let written):
-            return "tar entry \(Self.quoted(entry)) was declared as '\(declared)' bytes but '\(written)' bytes were written"
+            return
+                "tar entry \(Self.quoted(entry)) was declared as '\(declared)' bytes but '\(written)' bytes were written"
         case .unsafeEntryName(let name):
-            return "unsafe tar entry name \(Self.quoted(name)): names must be relative, non-empty, without '..' components or NUL"
+            return
+                "unsafe tar entry name \(Self.quoted(name)): names must be relative, non-empty, without '..' components or NUL"
         case .misuse(let detail):
             return "archive api misuse: \(detail)"
         }
@@ -38,9 +40,11 @@ public enum ArchiveError: LifeboatError {
     public var hint: String? {
         switch self {
         case .libarchive:
-            return "check that libarchive 3.6 or later with zstd support is installed and the compression options are valid"
+            return
+                "check that libarchive 3.6 or later with zstd support is installed and the compression options are valid"
         case .corrupt:
-            return "the stored object is damaged or incomplete; run 'lifeboat verify' and restore from another backup if it fails"
+            return
+                "the stored object is damaged or incomplete; run 'lifeboat verify' and restore from another backup if it fails"
         case .sizeMismatch:
             return "the source changed size while it was being archived, or this is a bug in lifeboat; retry the backup"
         case .unsafeEntryName:

@@ -25,10 +25,12 @@ final class InputSource {
 
     /// Installs the C read callback on `archive` and lets libarchive detect the compression and format.
     func open(_ archive: OpaquePointer) -> Int32 {
-        archive_read_open(archive, clientData, nil, { _, client, pointer in
-            guard let client, let pointer else { return -1 }
-            return Unmanaged<InputSource>.fromOpaque(client).takeUnretainedValue().fill(pointer)
-        }, nil)
+        archive_read_open(
+            archive, clientData, nil,
+            { _, client, pointer in
+                guard let client, let pointer else { return -1 }
+                return Unmanaged<InputSource>.fromOpaque(client).takeUnretainedValue().fill(pointer)
+            }, nil)
     }
 
     private func fill(_ pointer: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {

@@ -18,7 +18,9 @@ enum LibArchive {
 
     /// libarchive's last message, made safe to print (it can quote names from a hostile archive).
     static func detail(_ archive: OpaquePointer, code: Int32) -> String {
-        guard let message = archive_error_string(archive) else { return "libarchive returned '\(code)' without a message" }
+        guard let message = archive_error_string(archive) else {
+            return "libarchive returned '\(code)' without a message"
+        }
         let text = ArchiveError.printable(String(cString: message))
         return text.prefix(1).lowercased() + text.dropFirst()
     }

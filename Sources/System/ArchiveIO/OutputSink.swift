@@ -19,10 +19,12 @@ final class OutputSink {
 
     /// Installs the C write callback on `archive`.
     func open(_ archive: OpaquePointer) -> Int32 {
-        archive_write_open2(archive, clientData, nil, { _, client, buffer, length in
-            guard let client else { return -1 }
-            return Unmanaged<OutputSink>.fromOpaque(client).takeUnretainedValue().consume(buffer, length)
-        }, nil, nil)
+        archive_write_open2(
+            archive, clientData, nil,
+            { _, client, buffer, length in
+                guard let client else { return -1 }
+                return Unmanaged<OutputSink>.fromOpaque(client).takeUnretainedValue().consume(buffer, length)
+            }, nil, nil)
     }
 
     private func consume(_ buffer: UnsafeRawPointer?, _ length: Int) -> Int {

@@ -62,7 +62,8 @@ public final class PiecedEntryReader {
             throw ArchiveError.corrupt("expected entry '\(expected)', found \(ArchiveError.quoted(entry.name))")
         }
         guard entry.size <= pieceSize else {
-            throw ArchiveError.corrupt("piece '\(expected)' has '\(entry.size)' bytes, more than the piece size '\(pieceSize)'")
+            throw ArchiveError.corrupt(
+                "piece '\(expected)' has '\(entry.size)' bytes, more than the piece size '\(pieceSize)'")
         }
         lastPieceSeen = entry.size < pieceSize
         nextIndex += 1
@@ -73,6 +74,8 @@ public final class PiecedEntryReader {
     /// After the last piece the stream is over; another piece of it means pieces were duplicated or mixed.
     private func rejectStrayPiece(after last: String) throws {
         guard let next = try reader.peekEntry(), PieceName.isPiece(next.name, of: baseName) else { return }
-        throw ArchiveError.corrupt("expected no entry of '\(baseName)' after its last piece '\(last)', found \(ArchiveError.quoted(next.name))")
+        throw ArchiveError.corrupt(
+            "expected no entry of '\(baseName)' after its last piece '\(last)', found \(ArchiveError.quoted(next.name))"
+        )
     }
 }

@@ -43,7 +43,8 @@ public final class PiecedEntryWriter {
                 continue
             }
             let take = min(pieceSize - filled, rest.count)
-            UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<filled + take]).copyMemory(from: UnsafeRawBufferPointer(rebasing: rest.prefix(take)))
+            UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<filled + take]).copyMemory(
+                from: UnsafeRawBufferPointer(rebasing: rest.prefix(take)))
             filled += take
             rest = UnsafeRawBufferPointer(rebasing: rest.dropFirst(take))
             if filled == pieceSize { try flush() }

@@ -64,7 +64,8 @@ public final class TarReader {
             ("xz", archive_read_support_filter_xz),
         ]
         for (name, enable) in optionalFilters where enable(archive) == ARCHIVE_FATAL {
-            throw ArchiveError.libarchive(operation: "enable \(name) decompression", detail: LibArchive.detail(archive, code: ARCHIVE_FATAL))
+            throw ArchiveError.libarchive(
+                operation: "enable \(name) decompression", detail: LibArchive.detail(archive, code: ARCHIVE_FATAL))
         }
         try check(archive_read_support_format_tar(archive), LibArchive.setupFailure("enable tar format"))
         try check(source.open(archive), LibArchive.readFailure(archive, "open archive"))
@@ -102,7 +103,9 @@ public final class TarReader {
             guard !entry.exhausted, let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
             let count = archive_read_data(archive, base, buffer.count)
             if count < 0 {
-                try check(Int32(truncatingIfNeeded: count), LibArchive.readFailure(archive, "read data of \(ArchiveError.quoted(entry.entry.name))"))
+                try check(
+                    Int32(truncatingIfNeeded: count),
+                    LibArchive.readFailure(archive, "read data of \(ArchiveError.quoted(entry.entry.name))"))
             }
             entry.delivered += Int64(count)
             entry.exhausted = count == 0
@@ -114,7 +117,9 @@ public final class TarReader {
 
     private func verifyComplete(_ entry: Current) throws {
         guard entry.delivered == entry.entry.size else {
-            throw ArchiveError.corrupt("entry \(ArchiveError.quoted(entry.entry.name)) ended after '\(entry.delivered)' of '\(entry.entry.size)' bytes")
+            throw ArchiveError.corrupt(
+                "entry \(ArchiveError.quoted(entry.entry.name)) ended after '\(entry.delivered)' of '\(entry.entry.size)' bytes"
+            )
         }
     }
 
@@ -170,12 +175,15 @@ extension TarEntry {
         let name = try Self.name(of: header)
         try EntryName.validate(name)
         if allowDirectories, archive_entry_filetype(header) == lifeboat_ae_ifdir, archive_entry_hardlink(header) == nil,
-           archive_entry_symlink(header) == nil {
+            archive_entry_symlink(header) == nil
+        {
             var bare = name
             while bare.count > 1, bare.hasSuffix("/") { bare.removeLast() }
             try EntryName.validate(bare)
-            self.init(name: bare, size: 0, mode: Int32(archive_entry_perm(header) & 0o7777),
-                      modificationTime: Date(timeIntervalSince1970: TimeInterval(archive_entry_mtime(header))), isDirectory: true)
+            self.init(
+                name: bare, size: 0, mode: Int32(archive_entry_perm(header) & 0o7777),
+                modificationTime: Date(timeIntervalSince1970: TimeInterval(archive_entry_mtime(header))),
+                isDirectory: true)
             return
         }
         guard archive_entry_filetype(header) == lifeboat_ae_ifreg, archive_entry_hardlink(header) == nil else {

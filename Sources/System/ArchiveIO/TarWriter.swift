@@ -57,7 +57,8 @@ public final class TarWriter {
     }
 
     deinit {
-        if case .closed = state {} else {
+        if case .closed = state {
+        } else {
             // Marks the archive fatal so that free does not "close cleanly" by writing to a failed output.
             archive_write_fail(archive)
         }
@@ -92,7 +93,9 @@ public final class TarWriter {
         try guarded {
             if current != nil { try finishCurrent() }
             try EntryName.validate(name)
-            guard size >= 0 else { throw ArchiveError.misuse("entry \(ArchiveError.quoted(name)) has negative size '\(size)'") }
+            guard size >= 0 else {
+                throw ArchiveError.misuse("entry \(ArchiveError.quoted(name)) has negative size '\(size)'")
+            }
             let seconds = modificationTime.timeIntervalSince1970.rounded(.down)
             guard let mtime = time_t(exactly: seconds) else {
                 throw ArchiveError.misuse("entry \(ArchiveError.quoted(name)) has an unrepresentable modification time")
@@ -105,8 +108,9 @@ public final class TarWriter {
     private func writeHeader(name: String, size: Int64, mode: Int32, mtime: time_t) throws {
         // Without a UTF-8 locale libarchive 3.6.2 crashes on a non-ASCII name instead of failing.
         guard UTF8Locale.isAvailable || name.utf8.allSatisfy({ $0 < 0x80 }) else {
-            throw ArchiveError.libarchive(operation: "write header of \(ArchiveError.quoted(name))",
-                                          detail: "non-ascii names need the 'C.UTF-8' locale, which this system lacks")
+            throw ArchiveError.libarchive(
+                operation: "write header of \(ArchiveError.quoted(name))",
+                detail: "non-ascii names need the 'C.UTF-8' locale, which this system lacks")
         }
         try UTF8Locale.run {
             fillHeader(name: name, size: size, mode: mode, mtime: mtime)
@@ -130,7 +134,8 @@ public final class TarWriter {
             guard var entry = current else { throw ArchiveError.misuse("write called without an open entry") }
             let count = Int64(bytes.count)
             guard count <= entry.declared - entry.written else {
-                throw ArchiveError.sizeMismatch(entry: entry.name, declared: entry.declared, written: entry.written + count)
+                throw ArchiveError.sizeMismatch(
+                    entry: entry.name, declared: entry.declared, written: entry.written + count)
             }
             guard let base = bytes.baseAddress, count > 0 else { return }
             try writeAll(base, bytes.count, entry.name)

@@ -20,8 +20,9 @@ public final class AES256GCM: @unchecked Sendable {
         context = try OpenSSL.nonNull(EVP_CIPHER_CTX_new(), "EVP_CIPHER_CTX_new")
         do {
             try OpenSSL.check(EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil), "EVP_EncryptInit_ex")
-            try OpenSSL.check(EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_IVLEN, Int32(Self.nonceSize), nil),
-                              "EVP_CIPHER_CTX_ctrl")
+            try OpenSSL.check(
+                EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_GCM_SET_IVLEN, Int32(Self.nonceSize), nil),
+                "EVP_CIPHER_CTX_ctrl")
             let rc = key.withUnsafeBufferPointer { EVP_EncryptInit_ex(context, nil, nil, $0.baseAddress, nil) }
             try OpenSSL.check(rc, "EVP_EncryptInit_ex")
         } catch {
@@ -33,10 +34,13 @@ public final class AES256GCM: @unchecked Sendable {
     deinit { EVP_CIPHER_CTX_free(context) }
 
     /// Encrypts input, writes ciphertext followed by the 16-byte tag into output; returns bytes written (input.count + 16).
-    public func seal(nonce: [UInt8], aad: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer,
-                     output: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func seal(
+        nonce: [UInt8], aad: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer,
+        output: UnsafeMutableRawBufferPointer
+    ) throws -> Int {
         guard output.count >= input.count + Self.tagSize, let outputBase = output.baseAddress else {
-            throw CipherError.invalidArgument("output of \(output.count) bytes cannot hold \(input.count) bytes plus tag")
+            throw CipherError.invalidArgument(
+                "output of \(output.count) bytes cannot hold \(input.count) bytes plus tag")
         }
         try start(nonce: nonce, encrypting: true)
         try authenticate(aad)
@@ -49,8 +53,10 @@ public final class AES256GCM: @unchecked Sendable {
 
     /// input = ciphertext || tag. Writes plaintext into output, returns its length; throws authenticationFailed on a bad tag.
     /// On failure the bytes already written to output are wiped, so unauthenticated plaintext never escapes.
-    public func open(nonce: [UInt8], aad: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer,
-                     output: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func open(
+        nonce: [UInt8], aad: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer,
+        output: UnsafeMutableRawBufferPointer
+    ) throws -> Int {
         guard input.count >= Self.tagSize, let inputBase = input.baseAddress else {
             throw CipherError.authenticationFailed("an aes-256-gcm message shorter than its tag")
         }

@@ -28,8 +28,10 @@ final class ChunkOpener {
         try sealed.finish { try openChunk($0, final: true, emit) }
     }
 
-    private func openChunk(_ chunk: UnsafeRawBufferPointer, final: Bool,
-                           _ emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+    private func openChunk(
+        _ chunk: UnsafeRawBufferPointer, final: Bool,
+        _ emit: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         nonce.set(index: chunkIndex, final: final)
         let count: Int
         do {

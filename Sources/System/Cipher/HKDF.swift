@@ -7,8 +7,9 @@ public enum HKDF {
             throw CipherError.invalidArgument("hkdf output length '\(length)' is outside 0...\(255 * hashLength)")
         }
         // RFC 5869 2.2: an absent salt is HashLen zero bytes.
-        let prk = try HMACSHA256.authenticate(key: salt.isEmpty ? [UInt8](repeating: 0, count: hashLength) : salt,
-                                              data: ikm)
+        let prk = try HMACSHA256.authenticate(
+            key: salt.isEmpty ? [UInt8](repeating: 0, count: hashLength) : salt,
+            data: ikm)
         return try expand(prk: prk, info: info, length: length)
     }
 

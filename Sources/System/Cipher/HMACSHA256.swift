@@ -18,10 +18,11 @@ public enum HMACSHA256 {
         var macLength: UInt32 = 0
         let result = withUnsafeMutablePointer(to: &empty) { emptyPointer in
             mac.withUnsafeMutableBufferPointer { out in
-                HMAC(EVP_sha256(),
-                     key.baseAddress ?? UnsafeRawPointer(emptyPointer), keyLength,
-                     data.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyPointer),
-                     data.count, out.baseAddress, &macLength)
+                HMAC(
+                    EVP_sha256(),
+                    key.baseAddress ?? UnsafeRawPointer(emptyPointer), keyLength,
+                    data.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyPointer),
+                    data.count, out.baseAddress, &macLength)
             }
         }
         _ = try OpenSSL.nonNull(result, "HMAC")

@@ -2,9 +2,13 @@
 import CLibCrypto
 
 public enum Scrypt {
-    public static func derive(password: [UInt8], salt: [UInt8], n: UInt64, r: UInt64, p: UInt64,
-                              length: Int) throws -> [UInt8] {
-        guard n > 1, n & (n - 1) == 0 else { throw CipherError.invalidArgument("scrypt n '\(n)' is not a power of two > 1") }
+    public static func derive(
+        password: [UInt8], salt: [UInt8], n: UInt64, r: UInt64, p: UInt64,
+        length: Int
+    ) throws -> [UInt8] {
+        guard n > 1, n & (n - 1) == 0 else {
+            throw CipherError.invalidArgument("scrypt n '\(n)' is not a power of two > 1")
+        }
         guard r > 0, p > 0 else { throw CipherError.invalidArgument("scrypt r and p must be positive") }
         guard length > 0 else { throw CipherError.invalidArgument("scrypt output length '\(length)' must be positive") }
         let maxMemory = try memoryBound(n: n, r: r, p: p)
@@ -13,8 +17,9 @@ public enum Scrypt {
             salt.withUnsafeBufferPointer { salt in
                 key.withUnsafeMutableBufferPointer { out in
                     pass.withMemoryRebound(to: CChar.self) { pass in
-                        EVP_PBE_scrypt(pass.baseAddress, pass.count, salt.baseAddress, salt.count,
-                                       n, r, p, maxMemory, out.baseAddress, out.count)
+                        EVP_PBE_scrypt(
+                            pass.baseAddress, pass.count, salt.baseAddress, salt.count,
+                            n, r, p, maxMemory, out.baseAddress, out.count)
                     }
                 }
             }

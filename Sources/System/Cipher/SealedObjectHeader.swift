@@ -25,7 +25,8 @@ public struct SealedObjectHeader: Equatable, Sendable {
 
     public init(chunkSizeLog2: Int, keyID: [UInt8], salt: [UInt8]) throws {
         guard Self.chunkSizeLog2Range.contains(chunkSizeLog2) else {
-            throw CipherError.invalidArgument("chunk size log2 '\(chunkSizeLog2)' is outside \(Self.chunkSizeLog2Range)")
+            throw CipherError.invalidArgument(
+                "chunk size log2 '\(chunkSizeLog2)' is outside \(Self.chunkSizeLog2Range)")
         }
         guard keyID.count == Self.keyIDSize else {
             throw CipherError.invalidArgument("key id must be \(Self.keyIDSize) bytes, got \(keyID.count)")

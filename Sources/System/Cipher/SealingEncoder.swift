@@ -18,10 +18,13 @@ public final class SealingEncoder: @unchecked Sendable {
     private var headerEmitted = false
     private var done = false
 
-    public init(dataKey: [UInt8], keyID: [UInt8], chunkSizeLog2: Int = SealedObjectHeader.defaultChunkSizeLog2,
-                salt: [UInt8]? = nil /* tests only; random otherwise */) throws {
-        let parsed = try SealedObjectHeader(chunkSizeLog2: chunkSizeLog2, keyID: keyID,
-                                            salt: salt ?? SecureRandom.bytes(SealedObjectHeader.saltSize))
+    public init(
+        dataKey: [UInt8], keyID: [UInt8], chunkSizeLog2: Int = SealedObjectHeader.defaultChunkSizeLog2,
+        salt: [UInt8]? = nil  // tests only; random otherwise
+    ) throws {
+        let parsed = try SealedObjectHeader(
+            chunkSizeLog2: chunkSizeLog2, keyID: keyID,
+            salt: salt ?? SecureRandom.bytes(SealedObjectHeader.saltSize))
         var objectKey = try parsed.objectKey(dataKey: dataKey)
         defer { objectKey.withUnsafeMutableBytes { OpenSSL.cleanse($0) } }
         header = parsed.encoded
@@ -51,8 +54,10 @@ public final class SealingEncoder: @unchecked Sendable {
         try plaintext.finish { try sealChunk($0, final: true, emit) }
     }
 
-    public static func seal(_ plaintext: [UInt8], dataKey: [UInt8], keyID: [UInt8],
-                            chunkSizeLog2: Int = SealedObjectHeader.defaultChunkSizeLog2) throws -> [UInt8] {
+    public static func seal(
+        _ plaintext: [UInt8], dataKey: [UInt8], keyID: [UInt8],
+        chunkSizeLog2: Int = SealedObjectHeader.defaultChunkSizeLog2
+    ) throws -> [UInt8] {
         let encoder = try SealingEncoder(dataKey: dataKey, keyID: keyID, chunkSizeLog2: chunkSizeLog2)
         let chunkSize = encoder.plaintext.chunkSize
         let chunks = max(1, (plaintext.count + chunkSize - 1) / chunkSize)
@@ -64,8 +69,10 @@ public final class SealingEncoder: @unchecked Sendable {
         return output
     }
 
-    private func sealChunk(_ chunk: UnsafeRawBufferPointer, final: Bool,
-                           _ emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+    private func sealChunk(
+        _ chunk: UnsafeRawBufferPointer, final: Bool,
+        _ emit: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         nonce.set(index: chunkIndex, final: final)
         let count = try header.withUnsafeBytes { aad in
             try cipher.seal(nonce: nonce.bytes, aad: aad, input: chunk, output: sealed.memory)

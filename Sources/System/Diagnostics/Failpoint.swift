@@ -10,6 +10,7 @@
 // exactly that moment), `eio` (the operation fails with an I/O error). `N*action` fires on the Nth time the point is reached, not before.
 // docs/faults.md lists every point; a point is a promise that the repository guarantees hold if the run dies there.
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -39,7 +40,8 @@ public enum Failpoint {
         for item in text.split(separator: ",").map({ $0.trimmingSpaces }) where !item.isEmpty {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty else { throw FailpointError.malformed(item) }
-            var actionText = parts[1], nth = 1
+            var actionText = parts[1]
+            var nth = 1
             if let star = actionText.firstIndex(of: "*") {
                 guard let count = Int(actionText[..<star]), count >= 1 else { throw FailpointError.malformed(item) }
                 nth = count
@@ -101,11 +103,13 @@ final class FailpointState: @unchecked Sendable {
     init() {
         let spec = getenv("LIFEBOAT_FAILPOINTS").map { String(cString: $0) } ?? ""
         let tracePath = getenv("LIFEBOAT_FAILPOINTS_TRACE").map { String(cString: $0) } ?? ""
-        var parsed: [String: Failpoint.Arming] = [:], error: FailpointError?
+        var parsed: [String: Failpoint.Arming] = [:]
+        var error: FailpointError?
         do { parsed = try Failpoint.parse(spec) } catch let failure as FailpointError { error = failure } catch {}
         armed = parsed
         parseError = error
-        traceFD = tracePath.isEmpty ? -1 : open(tracePath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        traceFD =
+            tracePath.isEmpty ? -1 : open(tracePath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         active = !spec.isEmpty || traceFD >= 0
     }
 
@@ -117,7 +121,7 @@ final class FailpointState: @unchecked Sendable {
         }
         if traceFD >= 0 {
             let line = Array((name + "\n").utf8)
-            _ = line.withUnsafeBytes { write(traceFD, $0.baseAddress, $0.count) }   // O_APPEND: one line, atomically
+            _ = line.withUnsafeBytes { write(traceFD, $0.baseAddress, $0.count) }  // O_APPEND: one line, atomically
         }
         guard let arming = armed[name], arming.nth == count else { return }
         switch arming.action {
@@ -125,9 +129,9 @@ final class FailpointState: @unchecked Sendable {
             kill(getpid(), SIGKILL)
         case .term:
             kill(getpid(), SIGTERM)
-            while true { sleep(1) }   // the interrupt handler exits the process
+            while true { sleep(1) }  // the interrupt handler exits the process
         case .stop:
-            kill(getpid(), SIGSTOP)   // returns once whoever arranged the interleaving sends SIGCONT
+            kill(getpid(), SIGSTOP)  // returns once whoever arranged the interleaving sends SIGCONT
         case .eio:
             throw FailpointError.injected(point: name)
         }

@@ -4,11 +4,11 @@
 /// Exit statuses of the `lifeboat` command (README.md "Exit codes" lists them).
 public enum ExitStatus: Int32, Sendable, Codable, CaseIterable {
     case success = 0
-    case failure = 1            // operation failed
-    case usage = 2              // invalid usage or configuration
-    case objectiveNotMet = 3    // completed, but an objective or compliance rule is not met
-    case integrity = 4          // corrupt, truncated or tampered data; wrong key
-    case locked = 5             // repository or cluster locked by another run
+    case failure = 1  // operation failed
+    case usage = 2  // invalid usage or configuration
+    case objectiveNotMet = 3  // completed, but an objective or compliance rule is not met
+    case integrity = 4  // corrupt, truncated or tampered data; wrong key
+    case locked = 5  // repository or cluster locked by another run
 }
 
 /// An error a user can act on: a lower-case message with quoted values, an optional hint that says what

@@ -33,7 +33,8 @@ final class CurlEasy {
     }
 
     func set(_ option: CURLoption, offset: Int64) throws {
-        try Curl.check(lb_easy_setopt_off(handle, option, curl_off_t(offset)), "setting curl option '\(option.rawValue)'")
+        try Curl.check(
+            lb_easy_setopt_off(handle, option, curl_off_t(offset)), "setting curl option '\(option.rawValue)'")
     }
 
     /// curl copies string options, so the temporary C string only has to live for the call.
@@ -57,15 +58,18 @@ final class CurlEasy {
     }
 
     func set(_ option: CURLoption, write callback: curl_write_callback) throws {
-        try Curl.check(lb_easy_setopt_write_callback(handle, option, callback), "setting curl option '\(option.rawValue)'")
+        try Curl.check(
+            lb_easy_setopt_write_callback(handle, option, callback), "setting curl option '\(option.rawValue)'")
     }
 
     func set(_ option: CURLoption, read callback: curl_read_callback) throws {
-        try Curl.check(lb_easy_setopt_read_callback(handle, option, callback), "setting curl option '\(option.rawValue)'")
+        try Curl.check(
+            lb_easy_setopt_read_callback(handle, option, callback), "setting curl option '\(option.rawValue)'")
     }
 
     func set(_ option: CURLoption, seek callback: curl_seek_callback) throws {
-        try Curl.check(lb_easy_setopt_seek_callback(handle, option, callback), "setting curl option '\(option.rawValue)'")
+        try Curl.check(
+            lb_easy_setopt_seek_callback(handle, option, callback), "setting curl option '\(option.rawValue)'")
     }
 
     /// Runs the configured transfer; on failure also returns curl's message for it.
@@ -86,7 +90,9 @@ final class CurlEasy {
     /// Lifeboat messages are lower case; curl's start with a capital ("Failed to connect ..."). Acronyms
     /// ("URL using ...", "OpenSSL/3.0 ...") are left alone.
     private static func lowercasingFirst(_ text: String) -> String {
-        guard let first = text.first, first.isUppercase, text.dropFirst().first?.isLowercase == true else { return text }
+        guard let first = text.first, first.isUppercase, text.dropFirst().first?.isLowercase == true else {
+            return text
+        }
         return first.lowercased() + text.dropFirst()
     }
 }

@@ -38,7 +38,9 @@ public final class HTTPClient: @unchecked Sendable {
     /// Sends the request and streams a 2xx response body to `sink` as it arrives (non-2xx bodies, up to
     /// 1 MiB, are collected into the response instead, so error XML can be parsed). `sink` may throw to abort
     /// the transfer; the original error is rethrown.
-    public func send(_ request: HTTPRequest, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws -> HTTPResponse {
+    public func send(_ request: HTTPRequest, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws
+        -> HTTPResponse
+    {
         try perform(request, sink: sink)
     }
 
@@ -59,8 +61,9 @@ public final class HTTPClient: @unchecked Sendable {
         guard result.code == CURLE_OK else {
             throw Curl.transferError(result.code, detail: result.detail, host: URLHost.authority(of: request.url))
         }
-        return HTTPResponse(status: try easy.responseCode(), headers: context.response.headers,
-                            body: context.response.body)
+        return HTTPResponse(
+            status: try easy.responseCode(), headers: context.response.headers,
+            body: context.response.body)
     }
 
     private func applyFixedOptions(_ options: TransportOptions) throws {

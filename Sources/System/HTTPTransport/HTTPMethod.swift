@@ -1,5 +1,9 @@
 // HTTPMethod: the request methods Lifeboat's S3 layer needs, and nothing else.
 
 public enum HTTPMethod: String, Sendable {
-    case get = "GET", put = "PUT", post = "POST", delete = "DELETE", head = "HEAD"
+    case get = "GET"
+    case put = "PUT"
+    case post = "POST"
+    case delete = "DELETE"
+    case head = "HEAD"
 }

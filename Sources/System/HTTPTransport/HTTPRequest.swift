@@ -10,8 +10,10 @@ public struct HTTPRequest: Sendable {
     public var headers: [(name: String, value: String)]
     public var body: HTTPBody
 
-    public init(method: HTTPMethod, url: String, headers: [(name: String, value: String)] = [],
-                body: HTTPBody = .none) {
+    public init(
+        method: HTTPMethod, url: String, headers: [(name: String, value: String)] = [],
+        body: HTTPBody = .none
+    ) {
         self.method = method
         self.url = url
         self.headers = headers

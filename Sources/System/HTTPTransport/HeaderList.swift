@@ -38,10 +38,12 @@ final class HeaderList {
         }
         switch header.name.lowercased() {
         case "transfer-encoding":
-            throw TransportError.invalidArgument("header 'transfer-encoding' is not allowed; bodies are sent with a length")
+            throw TransportError.invalidArgument(
+                "header 'transfer-encoding' is not allowed; bodies are sent with a length")
         case "content-length" where header.value != String(bodyLength):
-            throw TransportError.invalidArgument("header 'content-length' is '\(printable(header.value))' "
-                + "but the body has '\(bodyLength)' bytes")
+            throw TransportError.invalidArgument(
+                "header 'content-length' is '\(printable(header.value))' "
+                    + "but the body has '\(bodyLength)' bytes")
         default:
             return
         }
@@ -51,7 +53,7 @@ final class HeaderList {
     private static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            UInt8(ascii: "A")...UInt8(ascii: "Z"):
             return true
         default:
             return tokenSymbols.contains(byte)

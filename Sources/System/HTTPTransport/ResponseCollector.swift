@@ -55,12 +55,13 @@ final class ResponseCollector {
     }
 }
 
-private extension String {
-    func trimmed(of set: String) -> String {
+extension String {
+    fileprivate func trimmed(of set: String) -> String {
         let scalars = Set(set.unicodeScalars)
         let view = unicodeScalars
         guard let start = view.firstIndex(where: { !scalars.contains($0) }),
-              let end = view.lastIndex(where: { !scalars.contains($0) }) else { return "" }
+            let end = view.lastIndex(where: { !scalars.contains($0) })
+        else { return "" }
         return String(view[start...end])
     }
 }

@@ -11,8 +11,10 @@ public struct TransportOptions: Sendable {
     /// A PEM bundle of trusted CAs; nil uses the system store.
     public var caFile: String? = nil
 
-    public init(connectTimeout: TimeInterval = 10, lowSpeedLimitBytesPerSecond: Int = 1024,
-                lowSpeedTime: TimeInterval = 30, verifyTLS: Bool = true, caFile: String? = nil) {
+    public init(
+        connectTimeout: TimeInterval = 10, lowSpeedLimitBytesPerSecond: Int = 1024,
+        lowSpeedTime: TimeInterval = 30, verifyTLS: Bool = true, caFile: String? = nil
+    ) {
         self.connectTimeout = connectTimeout
         self.lowSpeedLimitBytesPerSecond = lowSpeedLimitBytesPerSecond
         self.lowSpeedTime = lowSpeedTime
@@ -22,13 +24,16 @@ public struct TransportOptions: Sendable {
 
     func validate() throws {
         guard connectTimeout > 0, connectTimeout.isFinite else {
-            throw TransportError.invalidArgument("connect timeout '\(connectTimeout)' must be a positive number of seconds")
+            throw TransportError.invalidArgument(
+                "connect timeout '\(connectTimeout)' must be a positive number of seconds")
         }
         guard lowSpeedLimitBytesPerSecond >= 0 else {
-            throw TransportError.invalidArgument("low speed limit '\(lowSpeedLimitBytesPerSecond)' must not be negative")
+            throw TransportError.invalidArgument(
+                "low speed limit '\(lowSpeedLimitBytesPerSecond)' must not be negative")
         }
         guard lowSpeedTime > 0, lowSpeedTime.isFinite else {
-            throw TransportError.invalidArgument("low speed time '\(lowSpeedTime)' must be a positive number of seconds")
+            throw TransportError.invalidArgument(
+                "low speed time '\(lowSpeedTime)' must be a positive number of seconds")
         }
     }
 }

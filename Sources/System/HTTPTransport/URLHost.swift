@@ -24,11 +24,13 @@ enum URLHost {
 
     static func validate(_ url: String) throws {
         guard let scheme = scheme(of: url), allowedSchemes.contains(scheme) else {
-            throw TransportError.invalidArgument("url for '\(authority(of: url))' must start with 'http://' or 'https://'")
+            throw TransportError.invalidArgument(
+                "url for '\(authority(of: url))' must start with 'http://' or 'https://'")
         }
         guard !url.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
-            throw TransportError.invalidArgument("url for '\(authority(of: url))' contains spaces or control characters; "
-                + "it must be percent-encoded")
+            throw TransportError.invalidArgument(
+                "url for '\(authority(of: url))' contains spaces or control characters; "
+                    + "it must be percent-encoded")
         }
     }
 }

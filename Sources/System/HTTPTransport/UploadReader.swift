@@ -27,9 +27,10 @@ final class UploadReader {
             count = try currentSource(makeSource).read(into: window)
         }
         guard count > 0, count <= window.count else {
-            throw TransportError.invalidArgument(count > 0
-                ? "body source wrote '\(count)' bytes into a buffer of '\(window.count)'"
-                : "body source ended after '\(sent)' of its declared '\(length)' bytes")
+            throw TransportError.invalidArgument(
+                count > 0
+                    ? "body source wrote '\(count)' bytes into a buffer of '\(window.count)'"
+                    : "body source ended after '\(sent)' of its declared '\(length)' bytes")
         }
         sent += Int64(count)
         if sent == length { try confirmExhausted() }

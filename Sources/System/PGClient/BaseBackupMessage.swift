@@ -24,9 +24,12 @@ public enum BaseBackupMessage {
             guard fields.count >= 2, body.last == 0 else {
                 throw PGError.unexpectedResult("a malformed 'new archive' message in the base backup stream")
             }
-            return .newArchive(name: String(decoding: fields[0], as: UTF8.self), location: String(decoding: fields[1], as: UTF8.self))
+            return .newArchive(
+                name: String(decoding: fields[0], as: UTF8.self), location: String(decoding: fields[1], as: UTF8.self))
         case UInt8(ascii: "p"):
-            guard body.count == 8 else { throw PGError.unexpectedResult("a malformed progress message in the base backup stream") }
+            guard body.count == 8 else {
+                throw PGError.unexpectedResult("a malformed progress message in the base backup stream")
+            }
             return .progress(Int64(bitPattern: body.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }))
         case UInt8(ascii: "m"):
             return .manifest

@@ -34,7 +34,8 @@ public final class PGConnection: @unchecked Sendable {
             if let parameter { try Self.rejectNul(parameter, what: "parameter $\(index + 1)") }
         }
         guard parameters.count <= Int(UInt16.max) else {
-            throw PGError.queryFailed(sqlState: "54000", detail: "\(parameters.count) parameters exceed the limit of 65535")
+            throw PGError.queryFailed(
+                sqlState: "54000", detail: "\(parameters.count) parameters exceed the limit of 65535")
         }
         let values = CStringArray(parameters)
         let result = values.withPointers { pointers in
@@ -86,7 +87,8 @@ public final class PGConnection: @unchecked Sendable {
             throw PGError.connectionFailed(target: info.description, detail: "libpq could not allocate a connection")
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let detail = LibpqText.connectionDetail(String(cString: PQerrorMessage(connection)), password: info.password)
+            let detail = LibpqText.connectionDetail(
+                String(cString: PQerrorMessage(connection)), password: info.password)
             PQfinish(connection)
             throw PGError.connectionFailed(target: info.description, detail: detail)
         }

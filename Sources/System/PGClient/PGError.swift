@@ -19,15 +19,15 @@ public enum PGError: LifeboatError, Equatable {
 
     public var message: String {
         switch self {
-        case let .connectionFailed(target, detail):
+        case .connectionFailed(let target, let detail):
             "could not connect to '\(target)': \(detail)"
-        case let .queryFailed(sqlState, detail) where sqlState.isEmpty:
+        case .queryFailed(let sqlState, let detail) where sqlState.isEmpty:
             "query failed: \(detail)"
-        case let .queryFailed(sqlState, detail):
+        case .queryFailed(let sqlState, let detail):
             "query failed with sqlstate '\(sqlState)': \(detail)"
-        case let .invalidConnectionString(reason):
+        case .invalidConnectionString(let reason):
             "invalid connection string: \(reason)"
-        case let .unexpectedResult(detail):
+        case .unexpectedResult(let detail):
             "unexpected result from postgresql: \(detail)"
         }
     }

@@ -32,12 +32,13 @@ public struct PGResultSet: Sendable, Equatable {
         var copied: [[String?]] = []
         copied.reserveCapacity(tupleCount)
         for tuple in 0..<Int32(tupleCount) {
-            copied.append((0..<Int32(fieldCount)).map { field in
-                guard PQgetisnull(result, tuple, field) == 0, let value = PQgetvalue(result, tuple, field) else {
-                    return nil
-                }
-                return String(cString: value)
-            })
+            copied.append(
+                (0..<Int32(fieldCount)).map { field in
+                    guard PQgetisnull(result, tuple, field) == 0, let value = PQgetvalue(result, tuple, field) else {
+                        return nil
+                    }
+                    return String(cString: value)
+                })
         }
         rows = copied
         affectedRows = PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0

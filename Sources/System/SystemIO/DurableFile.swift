@@ -19,7 +19,7 @@ public final class DurableFile {
     /// The temporary file's descriptor, for what only its creator knows to do (fchown to a repository owner).
     public let descriptor: FileDescriptor
     private var isOpen = true
-    private var settled = false   // the temporary file was renamed into place or removed
+    private var settled = false  // the temporary file was renamed into place or removed
 
     /// Creates the temporary file `temporaryName()` (mode `mode`) that `commit` renames over `path`. A name
     /// that exists already is tried again with a new one, `attempts` times in all. Throws SystemError "open"

@@ -57,7 +57,8 @@ public struct FileDescriptor: Sendable, Hashable {
 
     /// Everything up to the end of the file.
     public func readToEnd(path: String) throws -> [UInt8] {
-        var bytes: [UInt8] = [], buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while case let count = try buffer.withUnsafeMutableBytes({ try read(into: $0, path: path) }), count > 0 {
             bytes += buffer[0..<count]
         }

@@ -3,6 +3,7 @@
 // helper that must outlive its caller. The child gets exactly the descriptors asked for on 0, 1 and 2 and no
 // other one (each descriptor above 2 that is open now is closed in the child), and exactly `environment`.
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -97,8 +98,10 @@ public struct Spawn: Sendable {
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
-    private func redirect(_ actions: inout posix_spawn_file_actions_t, _ redirect: Redirect, to fd: Int32,
-                          flags: Int32) {
+    private func redirect(
+        _ actions: inout posix_spawn_file_actions_t, _ redirect: Redirect, to fd: Int32,
+        flags: Int32
+    ) {
         switch redirect {
         case .null: posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", flags, 0)
         case .descriptor(let source): posix_spawn_file_actions_adddup2(&actions, source, fd)

@@ -12,20 +12,25 @@ import Storage
 let environment = ProcessInfo.processInfo.environment
 let arguments = CommandLine.arguments
 guard arguments.count == 3, ["put", "get"].contains(arguments[1]),
-      let endpoint = environment["LIFEBOAT_BENCH_ENDPOINT"].flatMap(URL.init(string:)),
-      let bucket = environment["LIFEBOAT_BENCH_BUCKET"] else {
-    FileHandle.standardError.write(Data("usage: s3-bench put|get KEY (with LIFEBOAT_BENCH_ENDPOINT, LIFEBOAT_BENCH_BUCKET)\n".utf8))
+    let endpoint = environment["LIFEBOAT_BENCH_ENDPOINT"].flatMap(URL.init(string:)),
+    let bucket = environment["LIFEBOAT_BENCH_BUCKET"]
+else {
+    FileHandle.standardError.write(
+        Data("usage: s3-bench put|get KEY (with LIFEBOAT_BENCH_ENDPOINT, LIFEBOAT_BENCH_BUCKET)\n".utf8))
     exit(2)
 }
 do {
     let home = NSHomeDirectory()
     let credentials = try AWSProfileLoader.resolve(environment: environment, homeDirectory: home).credentials
-    let store = S3Store(S3Configuration(
-        bucket: bucket, prefix: "", endpoint: endpoint, region: environment["LIFEBOAT_TEST_S3_REGION"] ?? "us-east-1",
-        addressing: .path, credentials: credentials, transport: TransportOptions(),
-        partSize: Int(environment["LIFEBOAT_BENCH_PART_SIZE"] ?? "") ?? 16 << 20))
+    let store = S3Store(
+        S3Configuration(
+            bucket: bucket, prefix: "", endpoint: endpoint,
+            region: environment["LIFEBOAT_TEST_S3_REGION"] ?? "us-east-1",
+            addressing: .path, credentials: credentials, transport: TransportOptions(),
+            partSize: Int(environment["LIFEBOAT_BENCH_PART_SIZE"] ?? "") ?? 16 << 20))
     let key = try ObjectKey(arguments[2])
-    var buffer = [UInt8](repeating: 0, count: 1 << 20), total = 0
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    var total = 0
     let started = Date()
     if arguments[1] == "put" {
         let writer = try store.makeWriter(for: key)

@@ -36,13 +36,15 @@ public struct BackupRun {
     public func run(_ request: BackupRequest) throws -> BackupManifest {
         let kind = request.kind?.rawValue ?? context.config.backup.type.rawValue
         guard kind == BackupKind.snapshot.rawValue else {
-            let logical = LogicalBackupRequest(databases: request.databases, label: request.label,
-                                               pinned: request.pinned, keepUntil: request.keepUntil)
+            let logical = LogicalBackupRequest(
+                databases: request.databases, label: request.label,
+                pinned: request.pinned, keepUntil: request.keepUntil)
             return try LogicalBackup(context: context, repository: repository, keyring: keyring).run(logical)
         }
         guard request.databases.isEmpty else {
-            throw EngineError.invalidArgument("--database does not apply to snapshots (they hold the whole cluster)",
-                                              hint: "drop --database")
+            throw EngineError.invalidArgument(
+                "--database does not apply to snapshots (they hold the whole cluster)",
+                hint: "drop --database")
         }
         let snapshot = SnapshotBackupRequest(label: request.label, pinned: request.pinned, keepUntil: request.keepUntil)
         return try SnapshotBackup(context: context, repository: repository, keyring: keyring).run(snapshot)

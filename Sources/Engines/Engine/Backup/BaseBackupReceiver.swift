@@ -34,8 +34,10 @@ final class BaseBackupReceiver {
     let written: WrittenObjects
     static let headLimit = 64 << 10
 
-    init(context: EngineContext, repository: Repository, keyring: Keyring, compression: ArchiveCompression, id: BackupID,
-         written: WrittenObjects) {
+    init(
+        context: EngineContext, repository: Repository, keyring: Keyring, compression: ArchiveCompression, id: BackupID,
+        written: WrittenObjects
+    ) {
         self.context = context
         self.repository = repository
         self.keyring = keyring
@@ -68,8 +70,9 @@ final class BaseBackupReceiver {
         guard try connection.nextResult() == .copyOut else {
             throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no archive stream")
         }
-        var received = ReceivedBaseBackup(start: start, startTimeline: timeline, end: start, baseObject: "", head: [],
-                                          tablespaces: [])
+        var received = ReceivedBaseBackup(
+            start: start, startTimeline: timeline, end: start, baseObject: "", head: [],
+            tablespaces: [])
         try receiveArchives(connection, locations: locations, into: &received)
         guard !received.baseObject.isEmpty else {
             throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no archive of the data directory")
@@ -91,15 +94,18 @@ final class BaseBackupReceiver {
     }
 
     /// Stores each archive of the COPY stream in its own object; on failure the one being written is aborted.
-    func receiveArchives(_ connection: PGConnection, locations: [String: UInt32],
-                         into received: inout ReceivedBaseBackup) throws {
+    func receiveArchives(
+        _ connection: PGConnection, locations: [String: UInt32],
+        into received: inout ReceivedBaseBackup
+    ) throws {
         var current: Current?
         context.progress.begin("base backup")
         defer { context.progress.end() }
         do {
             while try connection.readCopyData({ message in
-                try handle(try BaseBackupMessage.parse(message), current: &current, locations: locations,
-                           into: &received)
+                try handle(
+                    try BaseBackupMessage.parse(message), current: &current, locations: locations,
+                    into: &received)
             }) {}
             if let finished = current { try finish(finished, into: &received) }
             current = nil
@@ -112,8 +118,10 @@ final class BaseBackupReceiver {
 
     /// One message of the stream: a new archive finishes the previous one; data goes to the current one (and,
     /// for the data directory, its head to `received.head`, where backup_label is read from).
-    private func handle(_ message: BaseBackupMessage, current: inout Current?, locations: [String: UInt32],
-                        into received: inout ReceivedBaseBackup) throws {
+    private func handle(
+        _ message: BaseBackupMessage, current: inout Current?, locations: [String: UInt32],
+        into received: inout ReceivedBaseBackup
+    ) throws {
         switch message {
         case .newArchive(let name, let location):
             if let finished = current { try finish(finished, into: &received) }
@@ -149,44 +157,57 @@ final class BaseBackupReceiver {
     private func open(name: String, location: String, locations: [String: UInt32]) throws -> Current {
         let compressed = compression == .zstd
         var oid: UInt32?
-        let objectName: String, entryName: String
+        let objectName: String
+        let entryName: String
         if location.isEmpty {
             objectName = RepositoryLayout.snapshotObjectName(compressed: compressed)
             entryName = SnapshotBackup.entryName
         } else {
             // The archive is "<oid>.tar"; the tablespace list says the same by location.
             oid = locations[location] ?? UInt32(name.hasSuffix(".tar") ? String(name.dropLast(4)) : "")
-            guard let oid else { throw SnapshotError.unexpectedOutput("archive '\(name)' of an unknown tablespace at '\(location)'") }
+            guard let oid else {
+                throw SnapshotError.unexpectedOutput("archive '\(name)' of an unknown tablespace at '\(location)'")
+            }
             objectName = RepositoryLayout.tablespaceObjectName(oid: oid, compressed: compressed)
             entryName = RepositoryLayout.tablespaceEntryName(oid: oid)
         }
         let key = try ObjectKey(RepositoryLayout.object(cluster: context.config.cluster, id: id, name: objectName))
         try Failpoint.hit("backup.object.before")
         let writer = try written.begin {
-            try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
-                                   compression: compression, level: context.config.compression.level,
-                                   compressionThreads: CompressionTuning.threads)
+            try SealedObjectWriter(
+                store: repository.store, key: key, sealingKey: keyring.current,
+                compression: compression, level: context.config.compression.level,
+                compressionThreads: CompressionTuning.threads)
         }
         context.logger.debug("archive started", metadata: ["archive": "\(name)", "object": "\(objectName)"])
-        return Current(writer: writer, pieces: PiecedEntryWriter(writer: writer.tar, baseName: entryName), oid: oid,
-                       location: location, objectName: objectName, entryName: entryName)
+        return Current(
+            writer: writer, pieces: PiecedEntryWriter(writer: writer.tar, baseName: entryName), oid: oid,
+            location: location, objectName: objectName, entryName: entryName)
     }
 
     /// Completes the tar if the server did not (see TarTerminator), then commits the object.
     private func finish(_ archive: Current, into received: inout ReceivedBaseBackup) throws {
         let missing = archive.terminator.missing
-        context.logger.debug("archive ended", metadata: ["object": "\(archive.objectName)", "bytes": "\(archive.terminator.bytes)",
-                                                         "terminated by the server": "\(missing.isEmpty)"])
+        context.logger.debug(
+            "archive ended",
+            metadata: [
+                "object": "\(archive.objectName)", "bytes": "\(archive.terminator.bytes)",
+                "terminated by the server": "\(missing.isEmpty)",
+            ])
         if !missing.isEmpty {
-            context.logger.warning("the server's archive had no end-of-archive marker; added", metadata: ["object": "\(archive.objectName)"])
+            context.logger.warning(
+                "the server's archive had no end-of-archive marker; added",
+                metadata: ["object": "\(archive.objectName)"])
             try missing.withUnsafeBytes { try archive.pieces.write($0) }
         }
         let (_, bytes) = try archive.pieces.finish()
         _ = try written.commit(archive.writer)
         try Failpoint.hit("backup.object.after")
         if let oid = archive.oid {
-            received.tablespaces.append(TablespaceRecord(oid: oid, location: archive.location, object: archive.objectName,
-                                                         entry: archive.entryName, size: bytes))
+            received.tablespaces.append(
+                TablespaceRecord(
+                    oid: oid, location: archive.location, object: archive.objectName,
+                    entry: archive.entryName, size: bytes))
         } else {
             received.baseObject = archive.objectName
         }
@@ -195,7 +216,8 @@ final class BaseBackupReceiver {
     /// A (recptr, tli) result set.
     static func position(_ result: PGStreamResult?, what: String) throws -> (LSN, UInt32) {
         guard case .rows(let rows)? = result, let row = rows.rows.first, row.count >= 2,
-              let lsn = row[0].flatMap({ LSN($0) }), let timeline = row[1].flatMap({ UInt32($0) }) else {
+            let lsn = row[0].flatMap({ LSN($0) }), let timeline = row[1].flatMap({ UInt32($0) })
+        else {
             throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no \(what) position")
         }
         return (lsn, timeline)

@@ -53,8 +53,9 @@ struct DatabasePropertiesQuery {
         let privileges = try session.query(Self.privilegesSQL, [database]).rows.map { row in
             DatabaseProperties.Privilege(grantee: row[0], privilege: row[1] ?? "", grantable: row[2] == "true")
         }
-        let properties = DatabaseProperties(settings: settings, roleSettings: roleSettings, comment: described[0],
-                                            privileges: privileges)
+        let properties = DatabaseProperties(
+            settings: settings, roleSettings: roleSettings, comment: described[0],
+            privileges: privileges)
         return Reading(properties: properties, owner: described[1] ?? "")
     }
 }

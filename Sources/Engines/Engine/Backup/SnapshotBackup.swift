@@ -63,35 +63,47 @@ public final class SnapshotBackup {
 
         let written = WrittenObjects(store: repository.store)
         return try written.removingOnFailure {
-            let replication = try PGConnection(source.withParameter("replication", "database"),
-                                               applicationName: "lifeboat snapshot \(id.rawValue)")
+            let replication = try PGConnection(
+                source.withParameter("replication", "database"),
+                applicationName: "lifeboat snapshot \(id.rawValue)")
             defer { replication.close() }
-            let received = try BaseBackupReceiver(context: context, repository: repository, keyring: keyring,
-                                                  compression: compression, id: id, written: written)
-                .receive(replication, label: "lifeboat snapshot \(id.rawValue)")
+            let received = try BaseBackupReceiver(
+                context: context, repository: repository, keyring: keyring,
+                compression: compression, id: id, written: written
+            )
+            .receive(replication, label: "lifeboat snapshot \(id.rawValue)")
             let points = try Self.points(of: received)
-            let needed = LSN.segmentNames(from: points.start, to: points.end, timeline: points.timeline,
-                                          segmentSize: segmentSize)
+            let needed = LSN.segmentNames(
+                from: points.start, to: points.end, timeline: points.timeline,
+                segmentSize: segmentSize)
             try waitForArchive(needed, points: points, control: control)
-            let manifest = snapshotManifest(id: id, request: request, startedAt: startedAt, facts: facts,
-                                            received: received, points: points, needed: needed,
-                                            segmentSize: segmentSize, written: written)
-            let committed = try ManifestCommit.commitBackup(manifest, context: context, repository: repository,
-                                                            keyring: keyring, written: written)
-            context.logger.info("snapshot committed", metadata: [
-                "backup": "\(id)", "start": "\(points.start)", "end": "\(points.end)",
-                "tablespaces": "\(received.tablespaces.count)"])
+            let manifest = snapshotManifest(
+                id: id, request: request, startedAt: startedAt, facts: facts,
+                received: received, points: points, needed: needed,
+                segmentSize: segmentSize, written: written)
+            let committed = try ManifestCommit.commitBackup(
+                manifest, context: context, repository: repository,
+                keyring: keyring, written: written)
+            context.logger.info(
+                "snapshot committed",
+                metadata: [
+                    "backup": "\(id)", "start": "\(points.start)", "end": "\(points.end)",
+                    "tablespaces": "\(received.tablespaces.count)",
+                ])
             return committed
         }
     }
 
     /// The manifest of a snapshot whose WAL from `needed.first` to `needed.last` is archived.
-    func snapshotManifest(id: BackupID, request: SnapshotBackupRequest, startedAt: Date, facts: ServerFacts,
-                          received: ReceivedBaseBackup, points: BaseBackupPoints, needed: [String],
-                          segmentSize: UInt64, written: WrittenObjects) -> BackupManifest {
-        let server = ServerInfo(version: facts.version, versionNumber: facts.versionNumber,
-                                systemIdentifier: facts.systemIdentifier, timeline: Int(points.timeline),
-                                startLsn: points.start.description, stopLsn: points.end.description)
+    func snapshotManifest(
+        id: BackupID, request: SnapshotBackupRequest, startedAt: Date, facts: ServerFacts,
+        received: ReceivedBaseBackup, points: BaseBackupPoints, needed: [String],
+        segmentSize: UInt64, written: WrittenObjects
+    ) -> BackupManifest {
+        let server = ServerInfo(
+            version: facts.version, versionNumber: facts.versionNumber,
+            systemIdentifier: facts.systemIdentifier, timeline: Int(points.timeline),
+            startLsn: points.start.description, stopLsn: points.end.description)
         var manifest = BackupManifest(
             id: id, cluster: context.config.cluster, kind: .snapshot, label: request.label, startedAt: startedAt,
             finishedAt: context.now(), pinned: request.pinned, keepUntil: request.keepUntil,
@@ -108,8 +120,9 @@ public final class SnapshotBackup {
     static func points(of received: ReceivedBaseBackup) throws -> BaseBackupPoints {
         let label = try BackupLabel(tarHead: received.head)
         guard label.start == received.start, label.timeline == received.startTimeline else {
-            throw SnapshotError.unexpectedOutput("backup_label starts at \(label.start) on timeline \(label.timeline), "
-                + "the server said \(received.start) on timeline \(received.startTimeline)")
+            throw SnapshotError.unexpectedOutput(
+                "backup_label starts at \(label.start) on timeline \(label.timeline), "
+                    + "the server said \(received.start) on timeline \(received.startTimeline)")
         }
         return BaseBackupPoints(start: received.start, end: received.end, timeline: label.timeline)
     }
@@ -117,7 +130,9 @@ public final class SnapshotBackup {
     // MARK: checks before anything is written
 
     func checkServer(_ control: any PostgresSession) throws {
-        let role = try control.query("SELECT current_user::text, (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user)::text")
+        let role = try control.query(
+            "SELECT current_user::text, (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user)::text"
+        )
         if role.rows.first?[1] != "true" { throw SnapshotError.notReplicationRole(role.rows.first?[0] ?? "?") }
         let mode = try control.query("SELECT current_setting('archive_mode')").rows.first?[0] ?? "off"
         if mode == "off" { throw SnapshotError.archivingOff }
@@ -125,7 +140,8 @@ public final class SnapshotBackup {
     }
 
     func walSegmentSize(_ control: any PostgresSession) throws -> UInt64 {
-        let text = try control.query("SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'").rows.first?[0] ?? ""
+        let text =
+            try control.query("SELECT setting FROM pg_settings WHERE name = 'wal_segment_size'").rows.first?[0] ?? ""
         guard let size = UInt64(text), WALSegmentHeader.isValidSegmentSize(size) else {
             throw SnapshotError.unexpectedOutput("wal_segment_size is '\(text)'")
         }
@@ -157,8 +173,9 @@ public final class SnapshotBackup {
                 continue
             }
             if Date() >= deadline {
-                throw SnapshotError.walArchiveTimeout(seconds: walWaitSeconds, archiveCommand: archiveCommand(control),
-                                                      lastFailedWAL: lastFailedWAL(control))
+                throw SnapshotError.walArchiveTimeout(
+                    seconds: walWaitSeconds, archiveCommand: archiveCommand(control),
+                    lastFailedWAL: lastFailedWAL(control))
             }
             Thread.sleep(forTimeInterval: 0.1)
         }
@@ -180,17 +197,22 @@ struct BackupLabel {
     let timeline: UInt32
 
     init(tarHead: [UInt8]) throws {
-        guard tarHead.count >= 512 else { throw SnapshotError.unexpectedOutput("the base backup's archive is not a tar archive") }
+        guard tarHead.count >= 512 else {
+            throw SnapshotError.unexpectedOutput("the base backup's archive is not a tar archive")
+        }
         let name = String(decoding: tarHead[0..<100].prefix { $0 != 0 }, as: UTF8.self)
         let sizeText = String(decoding: tarHead[124..<136].prefix { $0 != 0 && $0 != 0x20 }, as: UTF8.self)
         guard name == "backup_label", let size = Int(sizeText, radix: 8), 512 + size <= tarHead.count else {
-            throw SnapshotError.unexpectedOutput("the base backup's tar does not start with backup_label (found '\(name)')")
+            throw SnapshotError.unexpectedOutput(
+                "the base backup's tar does not start with backup_label (found '\(name)')")
         }
         try self.init(text: String(decoding: tarHead[512..<(512 + size)], as: UTF8.self))
     }
 
     init(text: String) throws {
-        var start: LSN?, file: String?, timeline: UInt32?
+        var start: LSN?
+        var file: String?
+        var timeline: UInt32?
         for line in text.split(separator: "\n") {
             let words = line.split(separator: " ")
             if line.hasPrefix("START WAL LOCATION: "), words.count >= 6 {
@@ -238,13 +260,17 @@ public enum SnapshotError: LifeboatError {
 
     public var message: String {
         switch self {
-        case .notReplicationRole(let role): return "role '\(role)' may not take a snapshot: it needs the REPLICATION attribute (or superuser)"
+        case .notReplicationRole(let role):
+            return "role '\(role)' may not take a snapshot: it needs the REPLICATION attribute (or superuser)"
         case .archivingOff: return "the server has archive_mode = off; a snapshot needs continuous WAL archiving"
         case .serverTooOld(let version):
-            return "the server's version is \(version); snapshots use the BASE_BACKUP protocol of PostgreSQL 15 or later"
+            return
+                "the server's version is \(version); snapshots use the BASE_BACKUP protocol of PostgreSQL 15 or later"
         case .walArchiveTimeout(let seconds, let command, let failed):
-            return "the server did not archive the snapshot's WAL within \(Int(seconds)) s after the base backup finished streaming; "
-                + "archive_command is '\(command)'" + (failed.map { ", last failed WAL file '\($0)'" } ?? "") + "; nothing was committed"
+            return
+                "the server did not archive the snapshot's WAL within \(Int(seconds)) s after the base backup finished streaming; "
+                + "archive_command is '\(command)'" + (failed.map { ", last failed WAL file '\($0)'" } ?? "")
+                + "; nothing was committed"
         case .unexpectedOutput(let detail): return "unexpected answer from the server: \(detail)"
         case .noSnapshot(let cluster, let target): return "cluster '\(cluster)' has no complete snapshot \(target)"
         case .notASnapshot(let id): return "backup '\(id)' is a logical backup, not a snapshot"
@@ -253,27 +279,35 @@ public enum SnapshotError: LifeboatError {
         case .serverStart(let detail, let log): return "the restored server did not start: \(detail)\n\(log)"
         case .recoveryIncomplete(let detail, let log): return "recovery did not finish: \(detail)\n\(log)"
         case .recoveryTargetMissed(let target, let log):
-            return "recovery reached the end of the archived WAL without reaching the target (\(target)); the server shut down\n\(log)"
+            return
+                "recovery reached the end of the archived WAL without reaching the target (\(target)); the server shut down\n\(log)"
         }
     }
 
     public var hint: String? {
         switch self {
-        case .notReplicationRole(let role): return "run 'ALTER ROLE \(role) REPLICATION' or use a replication-capable role in postgres.url"
+        case .notReplicationRole(let role):
+            return "run 'ALTER ROLE \(role) REPLICATION' or use a replication-capable role in postgres.url"
         case .archivingOff:
-            return "set archive_mode = on and archive_command = 'lifeboat --config FILE wal push %p', restart the server, then run the backup again"
+            return
+                "set archive_mode = on and archive_command = 'lifeboat --config FILE wal push %p', restart the server, then run the backup again"
         case .serverTooOld: return "take logical backups of this cluster (--type logical), or upgrade the server"
         case .walArchiveTimeout:
-            return "make archive_command run 'lifeboat --config FILE wal push %p' successfully as the server's OS user (see the server log), then run the backup again"
+            return
+                "make archive_command run 'lifeboat --config FILE wal push %p' successfully as the server's OS user (see the server log), then run the backup again"
         case .unexpectedOutput: return nil
-        case .noSnapshot: return "'lifeboat list' shows the snapshots and when they finished; choose a later target or take a snapshot first"
+        case .noSnapshot:
+            return
+                "'lifeboat list' shows the snapshots and when they finished; choose a later target or take a snapshot first"
         case .notASnapshot: return "restore logical backups with --target URL, or choose a snapshot"
-        case .dataDirectoryNotEmpty: return "choose an empty or new directory, or pass --clean to delete its contents first"
+        case .dataDirectoryNotEmpty:
+            return "choose an empty or new directory, or pass --clean to delete its contents first"
         case .dataDirectoryUnusable: return nil
         case .serverStart: return "see the server log above; the data directory is left as it is"
         case .recoveryIncomplete: return "see the server log above; the server was left running so you can inspect it"
         case .recoveryTargetMissed:
-            return "a restore point must exist in the archived WAL after the snapshot's start (check the name; pass an older backup id "
+            return
+                "a restore point must exist in the archived WAL after the snapshot's start (check the name; pass an older backup id "
                 + "from 'lifeboat list'); a time or WAL position must be before the end of the archive. Restore again with --clean"
         }
     }

@@ -14,17 +14,21 @@ struct ServerFacts {
 
 enum SourceDatabase {
     static func facts(_ connection: any PostgresSession) throws -> ServerFacts {
-        let row = try connection.query("""
+        let row = try connection.query(
+            """
             SELECT current_setting('server_version'), current_setting('server_version_num'),
                    (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)::text
             """)
-        var facts = ServerFacts(version: row.rows[0][0] ?? "", versionNumber: Int(row.rows[0][1] ?? "") ?? 0,
-                                isSuperuser: row.rows[0][2] == "true", systemIdentifier: nil, timeline: nil)
+        var facts = ServerFacts(
+            version: row.rows[0][0] ?? "", versionNumber: Int(row.rows[0][1] ?? "") ?? 0,
+            isSuperuser: row.rows[0][2] == "true", systemIdentifier: nil, timeline: nil)
         // Reading the control data needs superuser or pg_monitor-like grants; without them it is left out.
-        if let control = try? connection.query("""
+        if let control = try? connection.query(
+            """
             SELECT (SELECT system_identifier::text FROM pg_control_system()),
                    (SELECT timeline_id::text FROM pg_control_checkpoint())
-            """) {
+            """)
+        {
             facts.systemIdentifier = control.rows[0][0]
             facts.timeline = control.rows[0][1].flatMap { Int($0) }
         }
@@ -33,12 +37,15 @@ enum SourceDatabase {
 
     /// Databases a default backup includes: every one that accepts connections, templates excluded.
     static func databases(_ connection: any PostgresSession) throws -> [String] {
-        try connection.query("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname")
-            .rows.compactMap { $0[0] }
+        try connection.query(
+            "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname"
+        )
+        .rows.compactMap { $0[0] }
     }
 
     static func currentLSN(_ connection: any PostgresSession) throws -> String {
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text
             """)
         return result.rows[0][0] ?? "0/0"
@@ -67,8 +74,10 @@ enum SourceDatabase {
         try connection.execute("SAVEPOINT lifeboat_row_counts")
         do {
             let counts = try connection.query(tableListSQL).rows.map { row in
-                let schema = row[0] ?? "", table = row[1] ?? ""
-                let sql = "SELECT count(*) FROM \(try connection.quoteIdentifier(schema)).\(try connection.quoteIdentifier(table))"
+                let schema = row[0] ?? ""
+                let table = row[1] ?? ""
+                let sql =
+                    "SELECT count(*) FROM \(try connection.quoteIdentifier(schema)).\(try connection.quoteIdentifier(table))"
                 let count = Int64(try connection.query(sql).rows[0][0] ?? "") ?? -1
                 return TableCount(schema: schema, table: table, rows: count)
             }
@@ -82,7 +91,8 @@ enum SourceDatabase {
 
     /// Number of user relations (tables, views, sequences, …) in a database: zero means safe to restore into.
     static func userRelationCount(_ connection: any PostgresSession) throws -> Int {
-        let result = try connection.query("""
+        let result = try connection.query(
+            """
             SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'
               AND n.nspname NOT LIKE 'pg\\_temp%'

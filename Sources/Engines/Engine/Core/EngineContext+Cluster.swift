@@ -5,7 +5,8 @@ extension EngineContext {
     public func forCluster(_ cluster: String) -> EngineContext {
         var config = self.config
         config.cluster = cluster
-        return EngineContext(config: config, logger: logger, progress: progress, environment: environment, now: now,
-                             postgres: postgres)
+        return EngineContext(
+            config: config, logger: logger, progress: progress, environment: environment, now: now,
+            postgres: postgres)
     }
 }

@@ -16,9 +16,11 @@ public struct EngineContext: Sendable {
     /// injects a scripted server).
     public let postgres: PostgresConnector
 
-    public init(config: LifeboatConfig, logger: Logger, progress: ProgressReporter,
-                environment: [String: String], now: @escaping @Sendable () -> Date = { Date() },
-                postgres: PostgresConnector = .libpq) {
+    public init(
+        config: LifeboatConfig, logger: Logger, progress: ProgressReporter,
+        environment: [String: String], now: @escaping @Sendable () -> Date = { Date() },
+        postgres: PostgresConnector = .libpq
+    ) {
         self.config = config
         self.logger = logger
         self.progress = progress
@@ -28,10 +30,14 @@ public struct EngineContext: Sendable {
     }
 
     /// The environment of PostgreSQL client tools: without the repository's secrets (ChildEnvironment).
-    public var toolEnvironment: [String: String] { ChildEnvironment.clientTools(environment, encryption: config.encryption) }
+    public var toolEnvironment: [String: String] {
+        ChildEnvironment.clientTools(environment, encryption: config.encryption)
+    }
 
     /// The environment of servers lifeboat starts (drill scratch clusters, `restore --start`) and of initdb/pg_ctl.
-    public var serverEnvironment: [String: String] { ChildEnvironment.server(environment, encryption: config.encryption) }
+    public var serverEnvironment: [String: String] {
+        ChildEnvironment.server(environment, encryption: config.encryption)
+    }
 
     /// A positive number of seconds from `variable` (tests shorten waits with it), else `fallback`.
     func seconds(fromEnvironment variable: String, default fallback: Double) -> Double {

@@ -21,8 +21,10 @@ public struct PolicySource: Sendable {
     }
 
     /// Commands that store backups, keys, pins or evidence: a broken policy file stops them.
-    static let strictCommands: Set<String> = ["backup", "init", "prune", "pin", "unpin", "key add", "key remove",
-                                              "key rotate", "drill"]
+    static let strictCommands: Set<String> = [
+        "backup", "init", "prune", "pin", "unpin", "key add", "key remove",
+        "key rotate", "drill",
+    ]
 
     /// The policy file named by `policy:` in lifeboat.yml; nil when the configuration names none.
     public func policyIfConfigured() throws -> RetentionPolicy? {
@@ -34,10 +36,12 @@ public struct PolicySource: Sendable {
     /// usage error naming the fix.
     public func required(by usage: String) throws -> RetentionPolicy {
         guard let policy = try policyIfConfigured() else {
-            let hint = "'\(usage)' applies a policy: add 'policy: policies/production.yml' to the configuration "
+            let hint =
+                "'\(usage)' applies a policy: add 'policy: policies/production.yml' to the configuration "
                 + "(policies/README.md)"
-            throw ConfigError.missingKey(key: "policy", at: SourceLocation(file: config.sourcePath, line: 1),
-                                         hint: hint)
+            throw ConfigError.missingKey(
+                key: "policy", at: SourceLocation(file: config.sourcePath, line: 1),
+                hint: hint)
         }
         return policy
     }

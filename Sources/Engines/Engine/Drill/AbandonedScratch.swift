@@ -6,6 +6,7 @@
 import Foundation
 import PGClient
 import Storage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,18 +27,23 @@ enum AbandonedScratch {
     static func isAbandoned(_ text: String) -> Bool {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
         guard let hostIndex = words.firstIndex(of: "host"), hostIndex + 3 < words.count, words[hostIndex + 2] == "pid",
-              let pid = Int32(words[hostIndex + 3]), pid > 0 else { return false }
+            let pid = Int32(words[hostIndex + 3]), pid > 0
+        else { return false }
         return String(words[hostIndex + 1]) == ProcessInfo.processInfo.hostName && kill(pid, 0) != 0 && errno == ESRCH
     }
 
     /// Stops and removes scratch clusters of dead drills; returns the directories removed.
     @discardableResult
     static func sweepClusters() -> [String] {
-        guard let parent = try? DirectoryHandle.open(scratchParent), let names = try? parent.entries() else { return [] }
+        guard let parent = try? DirectoryHandle.open(scratchParent), let names = try? parent.entries() else {
+            return []
+        }
         var removed: [String] = []
         for name in names where name.hasPrefix(scratchPrefix) {
             let directory = scratchParent + "/" + name
-            guard let owner = try? String(contentsOfFile: directory + "/" + ownerFile, encoding: .utf8), isAbandoned(owner) else { continue }
+            guard let owner = try? String(contentsOfFile: directory + "/" + ownerFile, encoding: .utf8),
+                isAbandoned(owner)
+            else { continue }
             stopServer(dataDirectory: directory + "/data")
             if (try? parent.remove(name)) != nil { removed.append(directory) }
         }
@@ -48,9 +54,10 @@ enum AbandonedScratch {
     /// working in that directory (its cwd): a pid file alone could name any process.
     static func stopServer(dataDirectory: String) {
         guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8),
-              let first = text.split(separator: "\n").first, let pid = Int32(first), pid > 1,
-              let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
-              URL(fileURLWithPath: cwd).standardizedFileURL.path == URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
+            let first = text.split(separator: "\n").first, let pid = Int32(first), pid > 1,
+            let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
+            URL(fileURLWithPath: cwd).standardizedFileURL.path
+                == URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
         else { return }
         kill(pid, SIGQUIT)
         for _ in 0..<100 where kill(pid, 0) == 0 { usleep(50_000) }
@@ -61,13 +68,17 @@ enum AbandonedScratch {
     static func sweepDatabases(on server: ConnectionInfo) -> [String] {
         guard let connection = try? PGConnection(server) else { return [] }
         defer { connection.close() }
-        let query = "SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname LIKE $1"
+        let query =
+            "SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname LIKE $1"
         guard let rows = try? connection.query(query, [databasePrefix + "%"]).rows else { return [] }
         var dropped: [String] = []
         for row in rows {
             guard let name = row[0], let comment = row[1], isAbandoned(comment),
-                  let quoted = try? connection.quoteIdentifier(name) else { continue }
-            if (try? connection.execute("DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)")) != nil { dropped.append(name) }
+                let quoted = try? connection.quoteIdentifier(name)
+            else { continue }
+            if (try? connection.execute("DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)")) != nil {
+                dropped.append(name)
+            }
         }
         return dropped
     }

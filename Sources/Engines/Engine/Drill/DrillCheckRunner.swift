@@ -19,7 +19,8 @@ struct DrillCheckRunner {
             defer { server.close() }
             let value = try server.query(check.query).rows.first?.first ?? nil
             guard let value else { return (false, "the query returned no value; expected '\(check.expect)'") }
-            return value == check.expect ? (true, "got '\(value)'") : (false, "expected '\(check.expect)', got '\(value)'")
+            return value == check.expect
+                ? (true, "got '\(value)'") : (false, "expected '\(check.expect)', got '\(value)'")
         }
     }
 
@@ -28,12 +29,14 @@ struct DrillCheckRunner {
             let server = try postgres.connect(connection)
             defer { server.close() }
             try server.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
-            let indexes = try server.query("""
+            let indexes = try server.query(
+                """
                 SELECT c.oid::text, c.oid::regclass::text FROM pg_index i
                 JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
                 WHERE a.amname = 'btree' AND i.indisvalid AND i.indisready AND c.relpersistence <> 't'
                 ORDER BY 2
-                """).rows
+                """
+            ).rows
             var failures: [String] = []
             progress.begin("amcheck \(database)", total: Int64(indexes.count))
             defer { progress.end() }
@@ -46,8 +49,13 @@ struct DrillCheckRunner {
                 }
                 progress.advance(by: 1)
             }
-            return failures.isEmpty ? (true, "\(indexes.count) btree indexes checked")
-                : (false, "\(failures.count) of \(indexes.count) btree indexes are corrupt: " + failures.prefix(5).joined(separator: "; "))
+            return failures.isEmpty
+                ? (true, "\(indexes.count) btree indexes checked")
+                : (
+                    false,
+                    "\(failures.count) of \(indexes.count) btree indexes are corrupt: "
+                        + failures.prefix(5).joined(separator: "; ")
+                )
         }
     }
 
@@ -55,17 +63,23 @@ struct DrillCheckRunner {
         measure("full read \(database)", .fullRead) {
             let server = try postgres.connect(connection)
             defer { server.close() }
-            let tables = try server.query("""
+            let tables = try server.query(
+                """
                 SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
                 ORDER BY 1
-                """).rows.compactMap { $0[0] ?? nil }
-            var rows: Int64 = 0, bytes: Int64 = 0, failures: [String] = []
+                """
+            ).rows.compactMap { $0[0] ?? nil }
+            var rows: Int64 = 0
+            var bytes: Int64 = 0
+            var failures: [String] = []
             progress.begin("full read \(database)", total: Int64(tables.count))
             defer { progress.end() }
             for table in tables {
                 do {
-                    let row = try server.query("SELECT count(*)::text, coalesce(sum(length(t::text)), 0)::text FROM \(table) AS t").rows.first
+                    let row = try server.query(
+                        "SELECT count(*)::text, coalesce(sum(length(t::text)), 0)::text FROM \(table) AS t"
+                    ).rows.first
                     rows += Int64((row?[0] ?? nil) ?? "") ?? 0
                     bytes += Int64((row?[1] ?? nil) ?? "") ?? 0
                 } catch {
@@ -73,8 +87,13 @@ struct DrillCheckRunner {
                 }
                 progress.advance(by: 1)
             }
-            return failures.isEmpty ? (true, "\(tables.count) tables, \(rows) rows, \(Format.bytes(bytes)) of row text read")
-                : (false, "\(failures.count) of \(tables.count) tables could not be read: " + failures.prefix(5).joined(separator: "; "))
+            return failures.isEmpty
+                ? (true, "\(tables.count) tables, \(rows) rows, \(Format.bytes(bytes)) of row text read")
+                : (
+                    false,
+                    "\(failures.count) of \(tables.count) tables could not be read: "
+                        + failures.prefix(5).joined(separator: "; ")
+                )
         }
     }
 
@@ -82,9 +101,12 @@ struct DrillCheckRunner {
         let started = Date()
         do {
             let (passed, detail) = try body()
-            return CheckOutcome(name: name, kind: kind, passed: passed, detail: detail, seconds: Date().timeIntervalSince(started))
+            return CheckOutcome(
+                name: name, kind: kind, passed: passed, detail: detail, seconds: Date().timeIntervalSince(started))
         } catch {
-            return CheckOutcome(name: name, kind: kind, passed: false, detail: Self.describe(error), seconds: Date().timeIntervalSince(started))
+            return CheckOutcome(
+                name: name, kind: kind, passed: false, detail: Self.describe(error),
+                seconds: Date().timeIntervalSince(started))
         }
     }
 

@@ -25,8 +25,11 @@ public enum DrillError: LifeboatError {
 
     public var hint: String? {
         switch self {
-        case .scratch: return "check that the PostgreSQL server binaries (initdb, pg_ctl) are installed and /tmp is writable; when run as root, postgres.os_user must exist"
-        case .noBackup: return "take a backup of that kind first ('lifeboat backup'), or change restore.backup in the drill file"
+        case .scratch:
+            return
+                "check that the PostgreSQL server binaries (initdb, pg_ctl) are installed and /tmp is writable; when run as root, postgres.os_user must exist"
+        case .noBackup:
+            return "take a backup of that kind first ('lifeboat backup'), or change restore.backup in the drill file"
         case .unsupported: return nil
         case .source: return "check postgres.url; or set 'heartbeat: false' in the drill file"
         }

@@ -74,13 +74,16 @@ public struct DrillRunner {
             failure = ProblemText.of(error)
         }
         let objectives = DrillAssessment.objectives(drill: definition, policy: policy)
-        let (verdict, reasons) = DrillAssessment.verdict(checks: state.checks, rtoSeconds: state.rto, rpoSeconds: state.rpo,
-                                                         objectives: objectives, failure: failure)
+        let (verdict, reasons) = DrillAssessment.verdict(
+            checks: state.checks, rtoSeconds: state.rto, rpoSeconds: state.rpo,
+            objectives: objectives, failure: failure)
         let evidence = DrillEvidence(
-            id: BackupID.generate(at: startedAt).rawValue, drill: definition.name, definitionPath: definition.sourcePath,
+            id: BackupID.generate(at: startedAt).rawValue, drill: definition.name,
+            definitionPath: definition.sourcePath,
             definitionDigest: definition.digest, cluster: catalog.cluster,
             tool: EngineContext.toolInfo,
-            incidentAt: state.incidentAt, startedAt: startedAt, finishedAt: context.now(), target: state.target.description,
+            incidentAt: state.incidentAt, startedAt: startedAt, finishedAt: context.now(),
+            target: state.target.description,
             backup: state.backup, recoveryPoint: state.recoveryPoint, checks: state.checks, phases: state.phases,
             rtoSeconds: state.rto, rpoSeconds: state.rpo, objectives: objectives, cadenceSeconds: definition.cadence,
             verdict: verdict, reasons: state.notes + reasons)
@@ -92,20 +95,24 @@ public struct DrillRunner {
 
     func perform(_ state: DrillState, _ options: DrillRunOptions) throws {
         guard definition.cluster == nil || definition.cluster == catalog.cluster else {
-            throw DrillError.unsupported("drill '\(definition.name)' is for cluster '\(definition.cluster ?? "")', the configuration for '\(catalog.cluster)'")
+            throw DrillError.unsupported(
+                "drill '\(definition.name)' is for cluster '\(definition.cluster ?? "")', the configuration for '\(catalog.cluster)'"
+            )
         }
         if definition.heartbeat { writeHeartbeat(state) }
         let manifest = try state.phase("select") { try select(state) }
         try state.phase("rehydrate") {
-            try BackupRehydration(manifest, store: catalog.repository.store, progress: context.progress,
-                                  options: Self.rehydration).perform()
+            try BackupRehydration(
+                manifest, store: catalog.repository.store, progress: context.progress,
+                options: Self.rehydration
+            ).perform()
         }
         switch definition.restore.kind {
         case .logical: try restoreLogical(manifest, state)
         case .snapshot: try restoreSnapshot(manifest, state, options)
         }
         try measureRecoveryPoint(manifest, state)
-        try Failpoint.hit("drill.checks.before")   // the scratch target holds restored data now
+        try Failpoint.hit("drill.checks.before")  // the scratch target holds restored data now
         try state.phase("checks") { runChecks(manifest, state) }
         state.rto = context.now().timeIntervalSince(state.incidentAt)
     }
@@ -122,25 +129,31 @@ public struct DrillRunner {
             let at = try Heartbeat.write(connection)
             state.notes.append("heartbeat written into the source at \(CatalogCoding.formatTimestamp(at))")
         } catch {
-            state.notes.append("no heartbeat written: the source is not reachable (\(DrillCheckRunner.describe(error)))")
-            context.logger.warning("drill: could not write a heartbeat into the source: \(DrillCheckRunner.describe(error))")
+            state.notes.append(
+                "no heartbeat written: the source is not reachable (\(DrillCheckRunner.describe(error)))")
+            context.logger.warning(
+                "drill: could not write a heartbeat into the source: \(DrillCheckRunner.describe(error))")
         }
     }
 
     func select(_ state: DrillState) throws -> BackupManifest {
         let kind: BackupKind = definition.restore.kind == .logical ? .logical : .snapshot
         let candidates = try catalog.manifests().filter { $0.kind == kind }
-        let (chosen, selection) = DrillAssessment.selectBackup(definition.restore.backup, candidates: candidates, now: state.incidentAt,
-                                                               random: { Int.random(in: 0..<max($0, 1)) })
+        let (chosen, selection) = DrillAssessment.selectBackup(
+            definition.restore.backup, candidates: candidates, now: state.incidentAt,
+            random: { Int.random(in: 0..<max($0, 1)) })
         guard let manifest = chosen else { throw DrillError.noBackup(selection) }
-        state.backup = DrillBackupRecord(id: manifest.id.rawValue, kind: manifest.kind, finishedAt: manifest.finishedAt, selection: selection)
+        state.backup = DrillBackupRecord(
+            id: manifest.id.rawValue, kind: manifest.kind, finishedAt: manifest.finishedAt, selection: selection)
         return manifest
     }
 
     // MARK: - restore
 
     func tools(_ manifest: BackupManifest) -> PostgresTools {
-        PostgresTools(binDir: config.postgres.binDir, serverMajor: manifest.server.versionNumber / 10000, environment: context.toolEnvironment)
+        PostgresTools(
+            binDir: config.postgres.binDir, serverMajor: manifest.server.versionNumber / 10000,
+            environment: context.toolEnvironment)
     }
 
     var sourceUser: String { (try? ConnectionInfo(config.postgres.url))?.user ?? "postgres" }
@@ -152,10 +165,12 @@ public struct DrillRunner {
     func restoreLogical(_ manifest: BackupManifest, _ state: DrillState) throws {
         let database = try drilledDatabase(manifest)
         let target: ConnectionInfo
-        let restoreGlobals: Bool, settingsApply: Bool
+        let restoreGlobals: Bool
+        let settingsApply: Bool
         switch definition.target {
         case .scratchCluster:
-            let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.serverEnvironment)
+            let scratch = try ScratchCluster(
+                osUser: osUser, tools: tools(manifest), environment: context.serverEnvironment)
             state.target.set(.cluster(scratch))
             try state.phase("start") {
                 try scratch.initialize(superuser: Self.scratchSuperuser)
@@ -176,21 +191,27 @@ public struct DrillRunner {
         }
         state.targetDatabase = target
         let engine = LogicalRestore(context: context, repository: catalog.repository, keyring: catalog.keyring)
-        let request = LogicalRestoreRequest(reference: manifest.id.rawValue, database: database, target: target.keywordString,
-                                            jobs: 1, clean: false, globals: restoreGlobals, noOwner: !restoreGlobals,
-                                            spoolDirectory: nil, rehydration: Self.rehydration,
-                                            databaseSettings: settingsApply)
+        let request = LogicalRestoreRequest(
+            reference: manifest.id.rawValue, database: database, target: target.keywordString,
+            jobs: 1, clean: false, globals: restoreGlobals, noOwner: !restoreGlobals,
+            spoolDirectory: nil, rehydration: Self.rehydration,
+            databaseSettings: settingsApply)
         do {
             let result = try state.phase("restore") { try engine.run(try engine.plan(request, backup: manifest)) }
             if definition.checks.rowCounts {
-                state.checks.append(CheckOutcome(name: "row counts \(database)", kind: .rowCounts, passed: true,
-                                                 detail: "\(result.tablesChecked) tables, \(result.rowsChecked) rows match the counts taken at backup time",
-                                                 seconds: 0))
+                state.checks.append(
+                    CheckOutcome(
+                        name: "row counts \(database)", kind: .rowCounts, passed: true,
+                        detail:
+                            "\(result.tablesChecked) tables, \(result.rowsChecked) rows match the counts taken at backup time",
+                        seconds: 0))
             }
         } catch EngineError.rowCountMismatch(_, let mismatches) {
             // The data loaded but differs from what the backup recorded: a failed check, not a failed drill.
-            state.checks.append(CheckOutcome(name: "row counts \(database)", kind: .rowCounts, passed: false,
-                                             detail: mismatches.prefix(5).joined(separator: "; "), seconds: 0))
+            state.checks.append(
+                CheckOutcome(
+                    name: "row counts \(database)", kind: .rowCounts, passed: false,
+                    detail: mismatches.prefix(5).joined(separator: "; "), seconds: 0))
         }
     }
 
@@ -209,7 +230,8 @@ public struct DrillRunner {
 
     func restoreSnapshot(_ manifest: BackupManifest, _ state: DrillState, _ options: DrillRunOptions) throws {
         guard case .scratchCluster = definition.target else {
-            throw DrillError.unsupported("a snapshot drill restores a whole cluster: use 'target: { scratch: cluster }'")
+            throw DrillError.unsupported(
+                "a snapshot drill restores a whole cluster: use 'target: { scratch: cluster }'")
         }
         let scratch = try ScratchCluster(osUser: osUser, tools: tools(manifest), environment: context.serverEnvironment)
         state.target.set(.cluster(scratch))
@@ -218,18 +240,20 @@ public struct DrillRunner {
         let tablespaces = (manifest.snapshot?.tablespaces ?? []).map {
             TablespaceMapOption(key: String($0.oid), directory: scratch.directory + "/tblspc-\($0.oid)")
         }
-        let request = PhysicalRestoreRequest(reference: manifest.id.rawValue, dataDirectory: scratch.dataDirectory,
-                                             toTime: definition.restore.toTime, toLSN: nil, targetAction: "promote", clean: false,
-                                             start: false, port: scratch.port, configPath: options.configPath, binaryPath: options.binaryPath,
-                                             tablespaceMap: tablespaces, rehydration: Self.rehydration)
+        let request = PhysicalRestoreRequest(
+            reference: manifest.id.rawValue, dataDirectory: scratch.dataDirectory,
+            toTime: definition.restore.toTime, toLSN: nil, targetAction: "promote", clean: false,
+            start: false, port: scratch.port, configPath: options.configPath, binaryPath: options.binaryPath,
+            tablespaceMap: tablespaces, rehydration: Self.rehydration)
         let (plan, restored) = try state.phase("restore") { () throws -> (PhysicalRestorePlan, PhysicalRestoreResult) in
             let plan = try engine.plan(request, backup: manifest)
             return (plan, try engine.run(plan))
         }
         let replayStarted = StartMark()
         let recovery = try state.phase("start") {
-            try engine.recover(plan, port: scratch.port, credentials: restored.credentialsDirectory,
-                               started: { replayStarted.mark() })
+            try engine.recover(
+                plan, port: scratch.port, credentials: restored.credentialsDirectory,
+                started: { replayStarted.mark() })
         }
         state.splitStartPhase(at: replayStarted.time)
         state.replayedLSN = recovery.lastReplayedLsn
@@ -246,9 +270,12 @@ public struct DrillRunner {
         if let newest = try Heartbeat.newest(connection) {
             state.recoveryPoint = RecoveryPointRecord(at: newest, method: .heartbeat, lsn: state.replayedLSN)
         } else if manifest.kind == .snapshot,
-                  let text = try connection.query("SELECT extract(epoch FROM pg_last_xact_replay_timestamp())::text").rows.first?[0] ?? nil,
-                  let epoch = Double(text) {
-            state.recoveryPoint = RecoveryPointRecord(at: Date(timeIntervalSince1970: epoch), method: .lastReplayedTransaction, lsn: state.replayedLSN)
+            let text = try connection.query("SELECT extract(epoch FROM pg_last_xact_replay_timestamp())::text").rows
+                .first?[0] ?? nil,
+            let epoch = Double(text)
+        {
+            state.recoveryPoint = RecoveryPointRecord(
+                at: Date(timeIntervalSince1970: epoch), method: .lastReplayedTransaction, lsn: state.replayedLSN)
         } else if manifest.kind == .logical {
             state.recoveryPoint = RecoveryPointRecord(at: manifest.startedAt, method: .backupConsistency)
         }
@@ -259,15 +286,21 @@ public struct DrillRunner {
         guard let target = state.targetDatabase else { return }
         let runner = DrillCheckRunner(progress: context.progress, postgres: context.postgres)
         for check in definition.checks.sql {
-            state.checks.append(runner.sql(check, connection: check.database.map { target.with(database: $0) } ?? target))
+            state.checks.append(
+                runner.sql(check, connection: check.database.map { target.with(database: $0) } ?? target))
         }
         let databases = manifest.kind == .logical ? [target.database ?? "postgres"] : restoredDatabases(target)
         for database in databases {
-            if definition.checks.amcheck { state.checks.append(runner.amcheck(database: database, connection: target.with(database: database))) }
-            if definition.checks.fullRead { state.checks.append(runner.fullRead(database: database, connection: target.with(database: database))) }
+            if definition.checks.amcheck {
+                state.checks.append(runner.amcheck(database: database, connection: target.with(database: database)))
+            }
+            if definition.checks.fullRead {
+                state.checks.append(runner.fullRead(database: database, connection: target.with(database: database)))
+            }
         }
         if definition.checks.rowCounts && manifest.kind == .snapshot {
-            state.notes.append("row_counts: snapshots record no row counts; use amcheck and full_read for snapshot drills")
+            state.notes.append(
+                "row_counts: snapshots record no row counts; use amcheck and full_read for snapshot drills")
         }
     }
 
@@ -275,7 +308,10 @@ public struct DrillRunner {
     func restoredDatabases(_ target: ConnectionInfo) -> [String] {
         guard let connection = try? context.postgres.connect(target) else { return [target.database ?? "postgres"] }
         defer { connection.close() }
-        let rows = (try? connection.query("SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1").rows) ?? []
+        let rows =
+            (try? connection.query(
+                "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY 1"
+            ).rows) ?? []
         return rows.compactMap { $0[0] ?? nil }
     }
 
@@ -292,10 +328,14 @@ public struct DrillRunner {
     /// repository key) but would prove a drill that never ran there, so it is an integrity error naming the object.
     public static func evidence(_ catalog: BackupCatalog) throws -> [DrillEvidence] {
         try catalog.repository.store.list(prefix: RepositoryLayout.drillRecords(catalog.cluster)).map { info in
-            let record = try catalog.repository.sealedRecord(DrillEvidence.self, at: info.key, lookup: catalog.keyring.lookup, what: "drill evidence")
-            guard record.cluster == catalog.cluster, info.key.rawValue == RepositoryLayout.drillRecord(cluster: catalog.cluster, id: record.id) else {
-                throw EngineError.manifestMismatch(key: info.key.rawValue,
-                                                   detail: "it is the evidence of drill run '\(record.id)' of cluster '\(record.cluster)'")
+            let record = try catalog.repository.sealedRecord(
+                DrillEvidence.self, at: info.key, lookup: catalog.keyring.lookup, what: "drill evidence")
+            guard record.cluster == catalog.cluster,
+                info.key.rawValue == RepositoryLayout.drillRecord(cluster: catalog.cluster, id: record.id)
+            else {
+                throw EngineError.manifestMismatch(
+                    key: info.key.rawValue,
+                    detail: "it is the evidence of drill run '\(record.id)' of cluster '\(record.cluster)'")
             }
             return record
         }

@@ -38,8 +38,9 @@ public struct DrillSession {
     }
 
     public func run(_ options: DrillRunOptions) throws -> Report {
-        let runner = DrillRunner(context: context, catalog: catalog, policy: try policies.policyIfConfigured(),
-                                 definition: definition)
+        let runner = DrillRunner(
+            context: context, catalog: catalog, policy: try policies.policyIfConfigured(),
+            definition: definition)
         let evidence = try runner.run(options)
         let kept = (options.keep || definition.keep) && evidence.target != "none"
         return Report(evidence: evidence, keptTarget: kept ? evidence.target : nil)

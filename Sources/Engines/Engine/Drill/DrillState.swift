@@ -24,7 +24,9 @@ final class DrillState: @unchecked Sendable {
         self.keep = keep
     }
 
-    var phases: [PhaseTiming] { timings.map { PhaseTiming(name: $0.name, seconds: $0.end.timeIntervalSince($0.start)) } }
+    var phases: [PhaseTiming] {
+        timings.map { PhaseTiming(name: $0.name, seconds: $0.end.timeIntervalSince($0.start)) }
+    }
 
     /// Runs `body` as the named phase of the recovery and records how long it took (also when it throws).
     func phase<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
@@ -81,7 +83,8 @@ final class DrillScratch: @unchecked Sendable {
         switch kind {
         case .none: return "none"
         case .cluster(let scratch): return scratch.description
-        case .database(let server, let name): return "scratch database '\(name)' on \(server.withoutPassword().description)"
+        case .database(let server, let name):
+            return "scratch database '\(name)' on \(server.withoutPassword().description)"
         }
     }
 
@@ -93,7 +96,8 @@ final class DrillScratch: @unchecked Sendable {
         case .cluster(let scratch): scratch.keepAfterExit()
         case .database(let server, let name):
             guard let connection = try? PGConnection(server), let quoted = try? connection.quoteIdentifier(name),
-                  let text = try? connection.quoteLiteral(AbandonedScratch.keptText) else { return }
+                let text = try? connection.quoteLiteral(AbandonedScratch.keptText)
+            else { return }
             defer { connection.close() }
             _ = try? connection.execute("COMMENT ON DATABASE \(quoted) IS \(text)")
         }

@@ -19,11 +19,15 @@ public enum Heartbeat {
 
     /// Inserts a row and returns its time (the server's clock).
     @discardableResult
-    public static func write(_ connection: any PostgresSession,
-                             host: String = ProcessInfo.processInfo.hostName) throws -> Date {
+    public static func write(
+        _ connection: any PostgresSession,
+        host: String = ProcessInfo.processInfo.hostName
+    ) throws -> Date {
         try connection.execute(create)
-        let row = try connection.query("INSERT INTO lifeboat.heartbeat (host) VALUES (\(try connection.quoteLiteral(host))) "
-            + "RETURNING extract(epoch FROM at)::text").rows.first
+        let row = try connection.query(
+            "INSERT INTO lifeboat.heartbeat (host) VALUES (\(try connection.quoteLiteral(host))) "
+                + "RETURNING extract(epoch FROM at)::text"
+        ).rows.first
         guard let text = row?[0] ?? nil, let epoch = Double(text) else { return Date() }
         return Date(timeIntervalSince1970: epoch)
     }

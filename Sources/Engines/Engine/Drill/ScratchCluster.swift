@@ -10,6 +10,7 @@ import Foundation
 import PGClient
 import Storage
 import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,13 +37,15 @@ public final class ScratchCluster: @unchecked Sendable {
     public init(osUser: String?, tools: PostgresTools, environment: [String: String]) throws {
         var template = Array("/tmp/lifeboat-drill-XXXXXX".utf8CString)
         guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw DrillError.scratch("cannot create a temporary directory under /tmp: \(String(cString: strerror(errno)))")
+            throw DrillError.scratch(
+                "cannot create a temporary directory under /tmp: \(String(cString: strerror(errno)))")
         }
         let made = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         directory = made
         // Before anything runs in it: a later drill removes it if this one is killed (AbandonedScratch).
-        try? DurableFile.create(made + "/" + AbandonedScratch.ownerFile,
-                                with: Array((AbandonedScratch.ownerText + "\n").utf8), mode: 0o644)
+        try? DurableFile.create(
+            made + "/" + AbandonedScratch.ownerFile,
+            with: Array((AbandonedScratch.ownerText + "\n").utf8), mode: 0o644)
         scratch = try Self.mapped { try DirectoryHandle.open(made) }
         self.osUser = osUser
         self.tools = tools
@@ -61,14 +64,19 @@ public final class ScratchCluster: @unchecked Sendable {
         let data = try Self.mapped { try scratch.makeNewSubdirectory("data", mode: 0o700) }
         try own(data)
         let initdb = try tools.path("initdb")
-        try run(initdb, ["-D", dataDirectory, "-U", superuser, "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"], what: "initdb")
+        try run(
+            initdb,
+            ["-D", dataDirectory, "-U", superuser, "-A", "trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"],
+            what: "initdb")
     }
 
     /// Starts the server initialised by `initialize` on its private socket only, and waits until it accepts connections.
     public func start() throws {
         let pgCtl = try tools.path("pg_ctl")
         let options = "-p \(port) -k '\(directory)' -c listen_addresses='' -c archive_mode=off"
-        try run(pgCtl, ["-D", dataDirectory, "-l", logPath, "-o", options, "-w", "-t", "300", "start"], what: "pg_ctl start")
+        try run(
+            pgCtl, ["-D", dataDirectory, "-l", logPath, "-o", options, "-w", "-t", "300", "start"], what: "pg_ctl start"
+        )
         lock.lock()
         socketOnly = true
         lock.unlock()
@@ -102,11 +110,14 @@ public final class ScratchCluster: @unchecked Sendable {
         defer { lock.unlock() }
         guard !removed else { return }
         removed = true
-        if FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid"), let pgCtl = try? tools.path("pg_ctl") {
+        if FileManager.default.fileExists(atPath: dataDirectory + "/postmaster.pid"),
+            let pgCtl = try? tools.path("pg_ctl")
+        {
             _ = try? run(pgCtl, ["-D", dataDirectory, "-m", "immediate", "-w", "stop"], what: "pg_ctl stop")
         }
         // Through descriptors: the directory belongs to the server's OS user, who must not redirect root's deletes.
-        if let slash = directory.lastIndex(of: "/"), let parent = try? DirectoryHandle.open(String(directory[..<slash])) {
+        if let slash = directory.lastIndex(of: "/"), let parent = try? DirectoryHandle.open(String(directory[..<slash]))
+        {
             try? parent.remove(String(directory[directory.index(after: slash)...]))
         }
     }
@@ -114,7 +125,9 @@ public final class ScratchCluster: @unchecked Sendable {
     public var description: String {
         lock.lock()
         defer { lock.unlock() }
-        return socketOnly ? "scratch cluster on socket \(directory)/.s.PGSQL.\(port)" : "scratch cluster on 127.0.0.1:\(port) in \(directory)"
+        return socketOnly
+            ? "scratch cluster on socket \(directory)/.s.PGSQL.\(port)"
+            : "scratch cluster on 127.0.0.1:\(port) in \(directory)"
     }
 
     // MARK: - helpers
@@ -143,14 +156,21 @@ public final class ScratchCluster: @unchecked Sendable {
     /// Runs a server tool, as the OS user when root, detached from our descriptors (pg_ctl leaves a daemon).
     @discardableResult
     func run(_ tool: String, _ arguments: [String], what: String) throws -> String {
-        var executable = tool, argv = arguments
+        var executable = tool
+        var argv = arguments
         if let user = osUser {
-            executable = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/sbin/runuser"
+            executable =
+                ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"].first {
+                    FileManager.default.isExecutableFile(atPath: $0)
+                } ?? "/usr/sbin/runuser"
             argv = ["-u", user, "--", tool] + arguments
         }
         let (status, output) = try DaemonLauncher.runDetaching(executable, argv, environment: environment)
         guard status == 0 else {
-            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)).map { "\n" + $0.split(separator: "\n").suffix(10).joined(separator: "\n") } ?? ""
+            let log =
+                (try? String(contentsOfFile: logPath, encoding: .utf8)).map {
+                    "\n" + $0.split(separator: "\n").suffix(10).joined(separator: "\n")
+                } ?? ""
             throw DrillError.scratch("\(what) failed with status \(status): \(output)\(log)")
         }
         return output
@@ -166,7 +186,9 @@ public final class ScratchCluster: @unchecked Sendable {
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         guard bound else { throw DrillError.scratch("cannot find a free port on 127.0.0.1") }
         return Int(UInt16(bigEndian: address.sin_port))

@@ -38,7 +38,7 @@ public struct FleetClusterStatus: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case cluster, status, newestRecoverablePoint, source, exposureSeconds, newestBackup, lastBackups, lastDrill,
-             error
+            error
     }
 
     init(_ result: RPOStatusCheck.Result, drills: [DrillEvidence]) {

@@ -30,7 +30,8 @@ public struct FleetListing {
         let results = try ClusterDiscovery(repository: repository).catalogs(keyring: keyring).map { catalog in
             try CatalogListing(context: context.forCluster(catalog.cluster), catalog: catalog).run()
         }
-        return Result(listing: Listing(repository: repository.location, clusters: results.map(\.listing)),
-                      clusters: results)
+        return Result(
+            listing: Listing(repository: repository.location, clusters: results.map(\.listing)),
+            clusters: results)
     }
 }

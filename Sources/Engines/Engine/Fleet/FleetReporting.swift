@@ -40,8 +40,9 @@ public struct FleetReporting {
             try ReportInputReader(context: context.forCluster(catalog.cluster), catalog: catalog, policy: policy)
                 .read(since: since, until: until, now: now)
         }
-        let report = FleetReportBuilder.build(inputs, repository: repository.location, policy: policy, since: since,
-                                              until: until, now: now, toolVersion: EngineContext.toolVersion)
+        let report = FleetReportBuilder.build(
+            inputs, repository: repository.location, policy: policy, since: since,
+            until: until, now: now, toolVersion: EngineContext.toolVersion)
         return Outcome(report: report, text: try Self.render(report, format))
     }
 

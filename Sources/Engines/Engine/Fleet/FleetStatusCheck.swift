@@ -39,15 +39,18 @@ public struct FleetStatusCheck {
     /// `rpo` is --rpo in seconds, `instant` --now; nil means the policy's objective and the clock.
     public func run(rpo: Double?, at instant: Date?) throws -> Result {
         let now = instant ?? context.now()
-        let (objective, source) = try RPOStatusCheck(context: context, catalog: catalog(context.config.cluster),
-                                                     policies: policies).objective(rpo)
+        let (objective, source) = try RPOStatusCheck(
+            context: context, catalog: catalog(context.config.cluster),
+            policies: policies
+        ).objective(rpo)
         let rows = try ClusterDiscovery(repository: repository).clusters().map { cluster in
             try row(cluster, objective: objective, at: now)
         }
         let verdict = rows.isEmpty ? .failed : Verdict.worst(rows.map(\.verdict))
         let worst = rows.first { $0.verdict == verdict }?.status ?? "nothing_recoverable"
-        let report = Report(repository: repository.location, now: now, objectiveSeconds: objective,
-                            objectiveSource: source, status: worst, clusters: rows)
+        let report = Report(
+            repository: repository.location, now: now, objectiveSeconds: objective,
+            objectiveSource: source, status: worst, clusters: rows)
         return Result(report: report, verdict: verdict)
     }
 

@@ -37,9 +37,10 @@ public struct BackupSummary: Codable, Sendable {
 
     /// The distinct classes of the data objects, for a table column.
     public var dataTier: String {
-        let classes = Set(storageClasses.filter {
-            $0.key != RepositoryLayout.manifestName && $0.key != RepositoryLayout.pinRecordName
-        }.values)
+        let classes = Set(
+            storageClasses.filter {
+                $0.key != RepositoryLayout.manifestName && $0.key != RepositoryLayout.pinRecordName
+            }.values)
         return classes.isEmpty ? "-" : classes.sorted().joined(separator: ",")
     }
 }

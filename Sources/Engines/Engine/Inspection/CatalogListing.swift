@@ -37,15 +37,17 @@ public struct CatalogListing {
         let manifests = try catalog.manifests()
         let backups = try manifests.map { manifest in
             let objects = classes[manifest.id] ?? [:]
-            let pin = objects[RepositoryLayout.pinRecordName] == nil
+            let pin =
+                objects[RepositoryLayout.pinRecordName] == nil
                 ? EffectivePin(manifest: manifest, record: nil) : try catalog.effectivePin(manifest)
             return BackupSummary(manifest, storageClasses: objects, pin: pin)
         }
         let wal = try WALInventoryReader(context: context, repository: catalog.repository, keyring: catalog.keyring)
             .inventory(manifests: manifests)
-        var listing = Listing(cluster: context.config.cluster, repository: catalog.repository.location,
-                              backups: backups)
-        if !wal.isEmpty {   // logical-only clusters have no WAL archive and get no WAL keys
+        var listing = Listing(
+            cluster: context.config.cluster, repository: catalog.repository.location,
+            backups: backups)
+        if !wal.isEmpty {  // logical-only clusters have no WAL archive and get no WAL keys
             listing.recoveryWindow = wal.report.newestWindow
             listing.recoveryWindows = wal.report.windows
             listing.walGaps = wal.report.gaps

@@ -9,8 +9,10 @@ public struct CheckItem: Codable, Sendable {
     /// Present (true) when the check could not run; `detail` says why.
     public var skipped: Bool?
 
-    public init(check: String, ok: Bool, detail: String, hint: String? = nil, warning: Bool? = nil,
-                skipped: Bool? = nil) {
+    public init(
+        check: String, ok: Bool, detail: String, hint: String? = nil, warning: Bool? = nil,
+        skipped: Bool? = nil
+    ) {
         self.check = check
         self.ok = ok
         self.detail = detail

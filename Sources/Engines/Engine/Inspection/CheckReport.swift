@@ -23,9 +23,11 @@ extension CheckReport {
     mutating func recordFinding(_ name: String, _ body: () throws -> ArchiveFinding) -> Bool {
         do {
             let finding = try body()
-            items.append(CheckItem(check: name, ok: true, detail: finding.detail, hint: finding.hint,
-                                   warning: finding.status == .warning ? true : nil,
-                                   skipped: finding.status == .skipped ? true : nil))
+            items.append(
+                CheckItem(
+                    check: name, ok: true, detail: finding.detail, hint: finding.hint,
+                    warning: finding.status == .warning ? true : nil,
+                    skipped: finding.status == .skipped ? true : nil))
             return true
         } catch {
             let failure = error as? LifeboatError

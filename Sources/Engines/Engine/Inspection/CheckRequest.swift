@@ -11,8 +11,10 @@ public struct CheckRequest {
     public var policies: PolicySource
     public var unlockRepository: () throws -> (Repository, Keyring)
 
-    public init(configPath: String, binaryPath: String, policies: PolicySource,
-                unlockRepository: @escaping () throws -> (Repository, Keyring)) {
+    public init(
+        configPath: String, binaryPath: String, policies: PolicySource,
+        unlockRepository: @escaping () throws -> (Repository, Keyring)
+    ) {
         self.configPath = configPath
         self.binaryPath = binaryPath
         self.policies = policies

@@ -1,9 +1,9 @@
 // HealthCheck: the individual checks behind `lifeboat check`, each returning a one-line finding or throwing
 // the error a real run would hit.
 import Foundation
+import PGClient
 import Policy
 import Storage
-import PGClient
 
 public struct HealthCheck {
     let context: EngineContext
@@ -31,12 +31,14 @@ public struct HealthCheck {
         while let result = try connection.nextResult() {
             if case .rows(let rows) = result, row == nil { row = rows.rows.first }
         }
-        return "replication connection works (timeline \((row?[1] ?? nil) ?? "?")): snapshots stream BASE_BACKUP over it"
+        return
+            "replication connection works (timeline \((row?[1] ?? nil) ?? "?")): snapshots stream BASE_BACKUP over it"
     }
 
     public func tools() throws -> String {
         let major = try? serverMajor()
-        let tools = PostgresTools(binDir: context.config.postgres.binDir, serverMajor: major, environment: context.toolEnvironment)
+        let tools = PostgresTools(
+            binDir: context.config.postgres.binDir, serverMajor: major, environment: context.toolEnvironment)
         // Snapshots need no tool: BASE_BACKUP runs over lifeboat's own replication connection.
         let names = ["pg_dump", "pg_restore", "pg_dumpall", "psql"]
         let found = try names.map { name -> String in
@@ -52,7 +54,8 @@ public struct HealthCheck {
         var detail = "\(repository.location) (repository \(descriptor.id), format \(descriptor.version))"
         if let bucket = repository.store.bucket {
             let status = try bucket.status()
-            detail += "; bucket versioning \(status.versioning ?? "never enabled"), "
+            detail +=
+                "; bucket versioning \(status.versioning ?? "never enabled"), "
                 + "object lock \(status.objectLock ? "enabled" : "not enabled")"
         }
         return detail
@@ -75,8 +78,9 @@ public struct HealthCheck {
     /// The configured repository, with the engine's logger as every command opens it: at trace level `check`
     /// logs its store operations and S3 requests too.
     func openRepository(immutability: Immutability? = nil) throws -> Repository {
-        try Repository.open(context.config.repository, environment: context.environment, immutability: immutability,
-                            logger: context.logger)
+        try Repository.open(
+            context.config.repository, environment: context.environment, immutability: immutability,
+            logger: context.logger)
     }
 
     func serverMajor() throws -> Int {

@@ -69,18 +69,20 @@ public struct HealthCheckRun {
     /// repository can provide it.
     func policyFinding(repositoryReachable: Bool) throws -> ArchiveFinding {
         guard let policy = try request.policies.policyIfConfigured() else {
-            return ArchiveFinding(.warning, "no policy configured: prune cannot run; status uses a 15m RPO objective",
-                                  hint: "add 'policy: policies/production.yml' (or your own, see policies/README.md) "
-                                      + "to the configuration")
+            return ArchiveFinding(
+                .warning, "no policy configured: prune cannot run; status uses a 15m RPO objective",
+                hint: "add 'policy: policies/production.yml' (or your own, see policies/README.md) "
+                    + "to the configuration")
         }
         var detail = "'\(policy.name)' (\(policy.sourcePath))"
         if let rpo = policy.objectives.rpo { detail += ", RPO objective \(DurationText.format(rpo))" }
         guard let immutability = policy.immutability, repositoryReachable else { return ArchiveFinding(.ok, detail) }
         let repository = try HealthCheck(context: context).openRepository(immutability: immutability)
         if let problem = repository.immutabilityProblem {
-            return ArchiveFinding(.warning, detail + "; immutability is not in effect: \(problem)",
-                                  hint: "use an S3 bucket created with Object Lock enabled, or remove 'immutability' "
-                                      + "from the policy")
+            return ArchiveFinding(
+                .warning, detail + "; immutability is not in effect: \(problem)",
+                hint: "use an S3 bucket created with Object Lock enabled, or remove 'immutability' "
+                    + "from the policy")
         }
         let lock = "\(immutability.mode.rawValue), \(immutability.days) days"
         return ArchiveFinding(.ok, detail + "; uploads are locked (\(lock))")

@@ -12,9 +12,10 @@
 // waited for a bounded time, so a lock held by someone else cannot hang a backup.
 import Diagnostics
 import Foundation
-import Storage
 import Metrics
+import Storage
 import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -85,7 +86,7 @@ public enum MetricsFileWriter {
                 temporaryPrefix(of: path) + String((0..<12).map { _ in alphabet.randomElement()! })
             }
         } catch let error as SystemError where error.code == EEXIST {
-            throw MetricsFileError.io("create a temporary file beside '\(path)'", EEXIST)   // 100 names taken
+            throw MetricsFileError.io("create a temporary file beside '\(path)'", EEXIST)  // 100 names taken
         } catch let error as SystemError where error.operation == "open" {
             throw MetricsFileError.io("create '\(error.path)'", error.code)
         } catch let error as SystemError {
@@ -97,7 +98,8 @@ public enum MetricsFileWriter {
     /// exists, so under the lock any such name is a leftover. Unlinking removes a name, never a link's target.
     static func removeLeftovers(of path: String) {
         let prefix = temporaryPrefix(of: path)
-        let directory = (prefix as NSString).deletingLastPathComponent, namePrefix = (prefix as NSString).lastPathComponent
+        let directory = (prefix as NSString).deletingLastPathComponent
+        let namePrefix = (prefix as NSString).lastPathComponent
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
         where name.hasPrefix(namePrefix) {
             unlink((directory.isEmpty ? "" : directory + "/") + name)
@@ -134,11 +136,13 @@ public enum MetricsFileError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .io(operation, code) where code == ELOOP:
-            return "\(operation) failed: it is a symbolic link, and lifeboat never follows links in the metrics directory"
-        case let .io(operation, code): return "\(operation) failed: \(String(cString: strerror(code)))"
-        case let .notRegularFile(path): return "'\(path)' is not a regular file"
-        case let .lockTimeout(path, seconds): return "'\(path)' stayed locked by another process for \(Int(seconds)) s"
+        case .io(let operation, let code) where code == ELOOP:
+            return
+                "\(operation) failed: it is a symbolic link, and lifeboat never follows links in the metrics directory"
+        case .io(let operation, let code): return "\(operation) failed: \(String(cString: strerror(code)))"
+        case .notRegularFile(let path): return "'\(path)' is not a regular file"
+        case .lockTimeout(let path, let seconds):
+            return "'\(path)' stayed locked by another process for \(Int(seconds)) s"
         }
     }
 }

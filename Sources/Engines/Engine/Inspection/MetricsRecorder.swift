@@ -53,8 +53,9 @@ public final class MetricsRecorder: @unchecked Sendable {
     public func finish(status: Int32) {
         lock.lock()
         let path = self.path
-        let metrics = OperationMetrics(cluster: cluster, operation: operation, finishedAt: Date(), seconds: Date().timeIntervalSince(started),
-                                       exitStatus: status, bytes: bytes, extra: extra)
+        let metrics = OperationMetrics(
+            cluster: cluster, operation: operation, finishedAt: Date(), seconds: Date().timeIntervalSince(started),
+            exitStatus: status, bytes: bytes, extra: extra)
         lock.unlock()
         guard let path else { return }
         do {

@@ -37,15 +37,17 @@ public struct RPOStatusCheck {
         let (objective, objectiveSource) = try self.objective(rpo)
         let logical = manifests.filter { $0.kind == .logical }.max { $0.finishedAt < $1.finishedAt }
         let window = wal.report.newestWindow
-        let exposure = RPOExposure.evaluate(newestWindowEnd: window?.toTime,
-                                            newestStandaloneBackup: logical?.finishedAt, now: now, objective: objective)
+        let exposure = RPOExposure.evaluate(
+            newestWindowEnd: window?.toTime,
+            newestStandaloneBackup: logical?.finishedAt, now: now, objective: objective)
         let state = exposure.newestRecoverablePoint == nil ? "nothing_recoverable" : exposure.met ? "ok" : "exceeded"
-        let status = RPOStatus(cluster: context.config.cluster, now: now, objectiveSeconds: objective,
-                               objectiveSource: objectiveSource,
-                               newestRecoverablePoint: exposure.newestRecoverablePoint,
-                               source: exposure.source?.rawValue, exposureSeconds: exposure.exposureSeconds,
-                               status: state, recoveryWindow: window,
-                               newestBackup: exposure.source == .backup ? logical?.id.rawValue : window?.fromBackup)
+        let status = RPOStatus(
+            cluster: context.config.cluster, now: now, objectiveSeconds: objective,
+            objectiveSource: objectiveSource,
+            newestRecoverablePoint: exposure.newestRecoverablePoint,
+            source: exposure.source?.rawValue, exposureSeconds: exposure.exposureSeconds,
+            status: state, recoveryWindow: window,
+            newestBackup: exposure.source == .backup ? logical?.id.rawValue : window?.fromBackup)
         return Result(status: status, exposure: exposure, manifests: manifests, walStoredBytes: wal.storedBytes)
     }
 

@@ -25,37 +25,52 @@ public struct ReportInputReader {
         let directories = try BackupDirectories.list(catalog.repository.store, cluster: catalog.cluster)
         let manifests = try catalog.manifests()
         let backups = manifests.map { backup($0, directories) }
-        let inventory = try WALInventoryReader(context: context, repository: catalog.repository, keyring: catalog.keyring)
-            .inventory(manifests: manifests)
-        return ReportInput(cluster: catalog.cluster, repository: catalog.repository.location, policy: policy, since: since, until: until,
-                           now: now, backups: backups, failedRuns: try failedRuns(directories), recoverablePoints: recoverablePoints(inventory),
-                           walGaps: gaps(inventory), drills: try DrillRunner.evidence(catalog), objectLockAvailable: objectLockAvailable(),
-                           repositoryCreated: try catalog.repository.descriptor().created)
+        let inventory = try WALInventoryReader(
+            context: context, repository: catalog.repository, keyring: catalog.keyring
+        )
+        .inventory(manifests: manifests)
+        return ReportInput(
+            cluster: catalog.cluster, repository: catalog.repository.location, policy: policy, since: since,
+            until: until,
+            now: now, backups: backups, failedRuns: try failedRuns(directories),
+            recoverablePoints: recoverablePoints(inventory),
+            walGaps: gaps(inventory), drills: try DrillRunner.evidence(catalog),
+            objectLockAvailable: objectLockAvailable(),
+            repositoryCreated: try catalog.repository.descriptor().created)
     }
 
     func backup(_ manifest: BackupManifest, _ directories: BackupDirectories) -> ReportBackup {
         let listed = directories.objects[manifest.id] ?? [:]
         let expected = manifest.objects.map(\.name) + [RepositoryLayout.manifestName]
         let present = expected.filter { listed[$0] != nil }
-        return ReportBackup(id: manifest.id.rawValue, kind: manifest.kind, startedAt: manifest.startedAt, finishedAt: manifest.finishedAt,
-                            storedBytes: manifest.storedBytes, encryption: manifest.encryption.algorithm, keyId: manifest.encryption.keyId,
-                            objects: expected.count, sealedObjects: present.filter { $0.hasSuffix(RepositoryLayout.sealedExtension) }.count,
-                            objectLockUntil: manifest.objectLock?.retainUntil, storageClass: directories.dataStorageClass(manifest.id),
-                            pinned: manifest.pinned)
+        return ReportBackup(
+            id: manifest.id.rawValue, kind: manifest.kind, startedAt: manifest.startedAt,
+            finishedAt: manifest.finishedAt,
+            storedBytes: manifest.storedBytes, encryption: manifest.encryption.algorithm,
+            keyId: manifest.encryption.keyId,
+            objects: expected.count,
+            sealedObjects: present.filter { $0.hasSuffix(RepositoryLayout.sealedExtension) }.count,
+            objectLockUntil: manifest.objectLock?.retainUntil, storageClass: directories.dataStorageClass(manifest.id),
+            pinned: manifest.pinned)
     }
 
     /// Leftovers in the repository now, plus the leftovers earlier prunes recorded and removed.
     func failedRuns(_ directories: BackupDirectories) throws -> [ReportFailedRun] {
         var runs: [String: ReportFailedRun] = [:]
         for id in directories.ids where !directories.isComplete(id) {
-            let kind: BackupKind = (directories.objects[id]?.keys.contains { $0.hasPrefix("base.") } ?? false) ? .snapshot : .logical
-            runs[id.rawValue] = ReportFailedRun(id: id.rawValue, kind: kind, startedAt: id.timestamp, evidence: "leftover in the repository")
+            let kind: BackupKind =
+                (directories.objects[id]?.keys.contains { $0.hasPrefix("base.") } ?? false) ? .snapshot : .logical
+            runs[id.rawValue] = ReportFailedRun(
+                id: id.rawValue, kind: kind, startedAt: id.timestamp, evidence: "leftover in the repository")
         }
-        let pruner = Pruner(context: context, catalog: catalog, policy: policy ?? RetentionPolicy(name: "none", sourcePath: ""))
+        let pruner = Pruner(
+            context: context, catalog: catalog, policy: policy ?? RetentionPolicy(name: "none", sourcePath: ""))
         for record in try pruner.records() {
-            for decision in record.plan.backups where !decision.complete && decision.action == .expire && runs[decision.id] == nil {
-                runs[decision.id] = ReportFailedRun(id: decision.id, kind: decision.kind, startedAt: decision.startedAt,
-                                                    evidence: "removed by prune \(record.id)")
+            for decision in record.plan.backups
+            where !decision.complete && decision.action == .expire && runs[decision.id] == nil {
+                runs[decision.id] = ReportFailedRun(
+                    id: decision.id, kind: decision.kind, startedAt: decision.startedAt,
+                    evidence: "removed by prune \(record.id)")
             }
         }
         return runs.values.sorted { $0.startedAt < $1.startedAt }
@@ -78,9 +93,11 @@ public struct ReportInputReader {
         inventory.report.gaps.compactMap { gap in
             let timeline = inventory.files.filter { $0.name.timeline == gap.timeline && $0.name.kind == .segment }
             guard let before = timeline.last(where: { $0.name.rawValue < gap.first }),
-                  let after = timeline.first(where: { $0.name.rawValue > gap.last }) else { return nil }
-            return ReportWALGap(timeline: gap.timeline, first: gap.first, last: gap.last, segments: gap.segments,
-                                from: before.archivedAt, to: after.archivedAt)
+                let after = timeline.first(where: { $0.name.rawValue > gap.last })
+            else { return nil }
+            return ReportWALGap(
+                timeline: gap.timeline, first: gap.first, last: gap.last, segments: gap.segments,
+                from: before.archivedAt, to: after.archivedAt)
         }
     }
 

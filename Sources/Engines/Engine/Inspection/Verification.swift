@@ -16,9 +16,12 @@ public struct Verification {
     public func run(_ request: VerificationRequest) throws -> VerificationReport {
         let manifests = try backups(request)
         try rehydrate(manifests, options: request.rehydration)
-        let checks = Verifier(repository: catalog.repository, keyring: catalog.keyring, cluster: context.config.cluster,
-                              progress: context.progress).verify(manifests)
-        let wal = request.wal
+        let checks = Verifier(
+            repository: catalog.repository, keyring: catalog.keyring, cluster: context.config.cluster,
+            progress: context.progress
+        ).verify(manifests)
+        let wal =
+            request.wal
             ? try walReader.verify(manifests: try catalog.manifests(), progress: context.progress) : nil
         var report = VerificationReport(manifests: manifests, backups: checks, wal: wal, damage: [])
         if request.all && !request.wal {

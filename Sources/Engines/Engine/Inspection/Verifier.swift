@@ -36,15 +36,22 @@ public struct Verifier {
     }
 
     public func verify(_ manifests: [BackupManifest]) -> VerifyReport {
-        VerifyReport(checks: manifests.flatMap { manifest in manifest.objects.map { check(manifest, $0) } + checkPinRecord(manifest) })
+        VerifyReport(
+            checks: manifests.flatMap { manifest in
+                manifest.objects.map { check(manifest, $0) } + checkPinRecord(manifest)
+            })
     }
 
     /// The backup's pin record, when it has one, read as `list` reads it: a damaged one, or one copied from another
     /// backup's directory, fails here as it fails there.
     func checkPinRecord(_ manifest: BackupManifest) -> [ObjectCheck] {
-        var result = ObjectCheck(backup: manifest.id.rawValue, object: RepositoryLayout.pinRecordName, ok: false, storedBytes: 0, entries: 0)
+        var result = ObjectCheck(
+            backup: manifest.id.rawValue, object: RepositoryLayout.pinRecordName, ok: false, storedBytes: 0, entries: 0)
         do {
-            guard try BackupCatalog(repository: repository, keyring: keyring, cluster: cluster).pinRecord(manifest.id) != nil else { return [] }
+            guard
+                try BackupCatalog(repository: repository, keyring: keyring, cluster: cluster).pinRecord(manifest.id)
+                    != nil
+            else { return [] }
             result.ok = true
         } catch {
             result.problem = ProblemText.of(error)
@@ -53,7 +60,8 @@ public struct Verifier {
     }
 
     func check(_ manifest: BackupManifest, _ object: StoredObject) -> ObjectCheck {
-        var result = ObjectCheck(backup: manifest.id.rawValue, object: object.name, ok: false, storedBytes: 0, entries: 0)
+        var result = ObjectCheck(
+            backup: manifest.id.rawValue, object: object.name, ok: false, storedBytes: 0, entries: 0)
         let source = ObjectSource(repository: repository, keyring: keyring, cluster: cluster, manifest: manifest)
         progress.begin("verify \(manifest.id) \(object.name)", total: object.contentSize)
         defer { progress.end() }

@@ -6,6 +6,7 @@
 import Catalog
 import Configuration
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,14 +33,18 @@ public enum Credential: Sendable, CustomStringConvertible {
     static func passphrase(_ variable: String, environment: [String: String]) throws -> String {
         if let value = environment[variable], !value.isEmpty { return value }
         let pointer = passphraseFileVariable(variable)
-        guard let path = environment[pointer], !path.isEmpty else { throw EngineError.passphraseMissing(variable: variable) }
+        guard let path = environment[pointer], !path.isEmpty else {
+            throw EngineError.passphraseMissing(variable: variable)
+        }
         var info = stat()
         guard stat(path, &info) == 0 else {
-            throw EngineError.passphraseFileUnusable(variable: pointer, path: path, detail: String(cString: strerror(errno)))
+            throw EngineError.passphraseFileUnusable(
+                variable: pointer, path: path, detail: String(cString: strerror(errno)))
         }
         let mode = Int(info.st_mode & 0o777)
         guard mode & 0o077 == 0 else {
-            throw EngineError.passphraseFileUnusable(variable: pointer, path: path, detail: "it is readable by other users (mode \(String(mode, radix: 8)))")
+            throw EngineError.passphraseFileUnusable(
+                variable: pointer, path: path, detail: "it is readable by other users (mode \(String(mode, radix: 8)))")
         }
         guard let contents = FileManager.default.contents(atPath: path) else {
             throw EngineError.passphraseFileUnusable(variable: pointer, path: path, detail: "it cannot be read")

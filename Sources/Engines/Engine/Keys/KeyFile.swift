@@ -3,12 +3,14 @@
 import Cipher
 import Foundation
 import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
 public enum KeyFile {
-    static let header = "# lifeboat key file v1: keep it secret, keep a copy offline. Without it the backups cannot be read."
+    static let header =
+        "# lifeboat key file v1: keep it secret, keep a copy offline. Without it the backups cannot be read."
 
     /// Creates a new key file; never overwrites, never writes through a link. The file is created with mode
     /// 0600 from the start; it and its directory are fsynced, and a failed write leaves no file behind.
@@ -34,12 +36,16 @@ public enum KeyFile {
         }
         let mode = Int(info.st_mode & 0o777)
         guard mode & 0o077 == 0 else { throw EngineError.keyFileInsecure(path: path, mode: mode) }
-        guard let contents = FileManager.default.contents(atPath: path), let text = String(data: contents, encoding: .utf8) else {
+        guard let contents = FileManager.default.contents(atPath: path),
+            let text = String(data: contents, encoding: .utf8)
+        else {
             throw EngineError.keyFileUnreadable(path: path, detail: "permission denied or not text")
         }
         let body = text.split(separator: "\n").filter { !$0.hasPrefix("#") }.joined()
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let key = Data(base64Encoded: body), key.count == 32 else { throw EngineError.keyFileMalformed(path: path) }
+        guard let key = Data(base64Encoded: body), key.count == 32 else {
+            throw EngineError.keyFileMalformed(path: path)
+        }
         return Array(key)
     }
 }

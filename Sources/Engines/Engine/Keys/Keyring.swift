@@ -14,8 +14,10 @@ public final class Keyring: @unchecked Sendable {
     private let finder: DataKeyLookup
 
     /// `reload` unlocks the keyring as it is now, for keys added after this one was read (DataKeyLookup).
-    init(masterKey: [UInt8], masterKeyId: [UInt8], document: KeyringDocument,
-         reload: (@Sendable () -> [String: [UInt8]]?)? = nil) throws {
+    init(
+        masterKey: [UInt8], masterKeyId: [UInt8], document: KeyringDocument,
+        reload: (@Sendable () -> [String: [UInt8]]?)? = nil
+    ) throws {
         self.masterKey = masterKey
         self.masterKeyId = masterKeyId
         self.document = document
@@ -49,7 +51,8 @@ public final class Keyring: @unchecked Sendable {
     }
 
     var masterLookup: @Sendable ([UInt8]) -> [UInt8]? {
-        let id = masterKeyId, key = masterKey
+        let id = masterKeyId
+        let key = masterKey
         return { $0 == id ? key : nil }
     }
 
@@ -71,10 +74,13 @@ public final class Keyring: @unchecked Sendable {
     /// keys stay so old objects stay readable; the new current key is one nobody who knew the old master key saw.
     func withNewMasterKey(now: Date) throws -> Keyring {
         let next = try addingDataKey(now: now)
-        return try Keyring(masterKey: try SecureRandom.bytes(32), masterKeyId: try SecureRandom.bytes(16), document: next.document)
+        return try Keyring(
+            masterKey: try SecureRandom.bytes(32), masterKeyId: try SecureRandom.bytes(16), document: next.document)
     }
 
     static func newDataKey(now: Date) throws -> DataKeyEntry {
-        DataKeyEntry(id: Hex.encode(try SecureRandom.bytes(16)), key: Data(try SecureRandom.bytes(32)).base64EncodedString(), created: now)
+        DataKeyEntry(
+            id: Hex.encode(try SecureRandom.bytes(16)), key: Data(try SecureRandom.bytes(32)).base64EncodedString(),
+            created: now)
     }
 }

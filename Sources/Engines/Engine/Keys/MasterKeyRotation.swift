@@ -30,11 +30,15 @@ public struct MasterKeyRotation: Sendable {
     /// Pairs every live slot with a credential that opens it. A slot no credential opens blocks the rotation (it
     /// would lose access); a credential that opens no slot is a mistake (a removed slot's file, a typo) and is
     /// refused as a wrong key. A slot that opens to another key than the keyring's is damage.
-    static func pair(_ live: [KeySlot], with credentials: [Credential], keyring: Keyring) throws -> [(KeySlot, Credential)] {
+    static func pair(_ live: [KeySlot], with credentials: [Credential], keyring: Keyring) throws -> [(
+        KeySlot, Credential
+    )] {
         let distinct = credentials.reduce(into: [Credential]()) { list, credential in
             if !list.contains(where: { $0.description == credential.description }) { list.append(credential) }
         }
-        var pairs: [(KeySlot, Credential)] = [], used = Set<String>(), orphans: [KeySlot] = []
+        var pairs: [(KeySlot, Credential)] = []
+        var used = Set<String>()
+        var orphans: [KeySlot] = []
         for slot in live {
             guard let owner = try distinct.first(where: { try opens($0, slot, keyring) }) else {
                 orphans.append(slot)
@@ -62,8 +66,9 @@ public struct MasterKeyRotation: Sendable {
 
     private static func orphaned(_ slots: [KeySlot]) -> EngineError {
         let names = slots.map { "'\($0.id)' (\($0.kind.rawValue)\($0.label.map { ", \"\($0)\"" } ?? ""))" }
-        return .invalidArgument("no credential given opens key slot(s) \(names.joined(separator: ", ")); they would lose access",
-                                hint: "pass each slot's key file with --key-file and passphrase variable with --passphrase-env, "
-                                    + "or remove the slots that should lose access with 'lifeboat key remove SLOT' first")
+        return .invalidArgument(
+            "no credential given opens key slot(s) \(names.joined(separator: ", ")); they would lose access",
+            hint: "pass each slot's key file with --key-file and passphrase variable with --passphrase-env, "
+                + "or remove the slots that should lose access with 'lifeboat key remove SLOT' first")
     }
 }

@@ -12,10 +12,13 @@ import Storage
 extension Repository {
     /// Adds a slot for `newCredential`, wrapping the master key read under the lock (a master-key rotation
     /// that committed in the meantime would otherwise leave the new slot stale).
-    public func addSlot(unlockingWith credential: Credential, for newCredential: Credential, label: String?, now: Date) throws -> KeySlot {
+    public func addSlot(unlockingWith credential: Credential, for newCredential: Credential, label: String?, now: Date)
+        throws -> KeySlot
+    {
         try changingKeys(command: "lifeboat key add", unlockingWith: credential) { keyring in
-            let slot = try KeySlotCodec.wrap(masterKey: keyring.masterKey, masterKeyId: keyring.masterKeyId,
-                                             credential: newCredential, label: label, created: now)
+            let slot = try KeySlotCodec.wrap(
+                masterKey: keyring.masterKey, masterKeyId: keyring.masterKeyId,
+                credential: newCredential, label: label, created: now)
             try storeSlot(slot)
             return slot
         }
@@ -33,9 +36,11 @@ extension Repository {
             let remaining = live.filter { $0.id != id }
             guard !remaining.isEmpty else { throw EngineError.lastKeySlot }
             if try KeySlotCodec.unwrap(slot: victim, credential: credential) != nil,
-               try !remaining.contains(where: { try KeySlotCodec.unwrap(slot: $0, credential: credential) != nil }) {
-                throw EngineError.invalidArgument("slot '\(id)' is the only one your \(credential) opens",
-                                                  hint: "remove it with another credential, or add a new slot for this one first")
+                try !remaining.contains(where: { try KeySlotCodec.unwrap(slot: $0, credential: credential) != nil })
+            {
+                throw EngineError.invalidArgument(
+                    "slot '\(id)' is the only one your \(credential) opens",
+                    hint: "remove it with another credential, or add a new slot for this one first")
             }
             try deleteSlot(id)
         }
@@ -54,18 +59,26 @@ extension Repository {
     /// the old and new slots, the new slots, the keyring under the new master key in one write (the commit),
     /// then the old slots and the journal go. `credentials` must open every live slot: a slot is a wrap under
     /// its own secret, which nobody else has.
-    public func rotateMasterKey(unlockingWith credential: Credential, keeping credentials: [Credential], now: Date) throws -> MasterKeyRotation {
+    public func rotateMasterKey(unlockingWith credential: Credential, keeping credentials: [Credential], now: Date)
+        throws -> MasterKeyRotation
+    {
         try changingKeys(command: "lifeboat key rotate --master", unlockingWith: credential) { keyring in
-            let pairs = try MasterKeyRotation.pair(try slots().filter(keyring.isLive), with: [credential] + credentials, keyring: keyring)
+            let pairs = try MasterKeyRotation.pair(
+                try slots().filter(keyring.isLive), with: [credential] + credentials, keyring: keyring)
             let next = try keyring.withNewMasterKey(now: now)
             let rewrapped = try pairs.map { slot, owner in
-                MasterKeyRotation.Rewrapped(previous: slot, current: try KeySlotCodec.wrap(
-                    masterKey: next.masterKey, masterKeyId: next.masterKeyId, credential: owner, label: slot.label, created: slot.created))
+                MasterKeyRotation.Rewrapped(
+                    previous: slot,
+                    current: try KeySlotCodec.wrap(
+                        masterKey: next.masterKey, masterKeyId: next.masterKeyId, credential: owner, label: slot.label,
+                        created: slot.created))
             }
-            try writeRotationJournal(KeyRotationJournal(previousMasterKeyId: Hex.encode(keyring.masterKeyId), masterKeyId: Hex.encode(next.masterKeyId),
-                                                        replaced: rewrapped.map(\.previous.id), written: rewrapped.map(\.current.id)))
+            try writeRotationJournal(
+                KeyRotationJournal(
+                    previousMasterKeyId: Hex.encode(keyring.masterKeyId), masterKeyId: Hex.encode(next.masterKeyId),
+                    replaced: rewrapped.map(\.previous.id), written: rewrapped.map(\.current.id)))
             for item in rewrapped { try storeSlot(item.current) }
-            try commitKeyring(next)   // the commit point: from here the new slots open the keyring, the old ones do not
+            try commitKeyring(next)  // the commit point: from here the new slots open the keyring, the old ones do not
             for item in rewrapped { try deleteSlot(item.previous.id) }
             try deleteRotationJournal()
             return MasterKeyRotation(slots: rewrapped, keyring: next)
@@ -74,7 +87,9 @@ extension Repository {
 
     /// Takes the "keys" lock, unlocks the keyring as it is now, finishes a killed master-key rotation, then runs
     /// `change`.
-    func changingKeys<T>(command: String, unlockingWith credential: Credential, _ change: (Keyring) throws -> T) throws -> T {
+    func changingKeys<T>(command: String, unlockingWith credential: Credential, _ change: (Keyring) throws -> T) throws
+        -> T
+    {
         let lock = try RepositoryLock(store: store, name: "keys", command: command)
         defer { lock.release() }
         let keyring = try unlock(credential)

@@ -1,8 +1,8 @@
 // Repository keys: create (init), read the slots, unlock. Every change to slots or keyring after init runs
 // under the "keys" lock (Repository+KeyChanges.swift).
 import Catalog
-import Configuration
 import Cipher
+import Configuration
 import Foundation
 import Logging
 import Pipeline
@@ -12,9 +12,11 @@ import Storage
 extension Repository {
     /// Creates a repository: keyring, first key slot, then the descriptor, last and exclusively, so a crashed
     /// or concurrent init never leaves something that looks like a repository.
-    public static func create(_ settings: RepositorySettings, environment: [String: String], credential: Credential,
-                              now: Date, immutability: Immutability? = nil,
-                              logger: Logger? = nil) throws -> (Repository, KeySlot) {
+    public static func create(
+        _ settings: RepositorySettings, environment: [String: String], credential: Credential,
+        now: Date, immutability: Immutability? = nil,
+        logger: Logger? = nil
+    ) throws -> (Repository, KeySlot) {
         let made = try StoreFactory.make(settings, create: true, environment: environment, logger: logger)
         let repository = try withImmutability(made, immutability)
         return (repository, try initialize(repository, credential: credential, now: now))
@@ -25,19 +27,24 @@ extension Repository {
         let store = repository.store
         let descriptorKey = try ObjectKey(RepositoryLayout.descriptor)
         if try store.exists(descriptorKey) { throw EngineError.repositoryExists(store.location) }
-        for leftover in try store.list(prefix: "keys/") { try store.delete(leftover.key) }   // an earlier init died
+        for leftover in try store.list(prefix: "keys/") { try store.delete(leftover.key) }  // an earlier init died
 
-        let masterKey = try SecureRandom.bytes(32), masterKeyId = try SecureRandom.bytes(16)
+        let masterKey = try SecureRandom.bytes(32)
+        let masterKeyId = try SecureRandom.bytes(16)
         let dataKey = try Keyring.newDataKey(now: now)
-        let keyring = try Keyring(masterKey: masterKey, masterKeyId: masterKeyId,
-                                  document: KeyringDocument(current: dataKey.id, keys: [dataKey]))
+        let keyring = try Keyring(
+            masterKey: masterKey, masterKeyId: masterKeyId,
+            document: KeyringDocument(current: dataKey.id, keys: [dataKey]))
         try repository.saveKeyring(keyring)
-        let slot = try KeySlotCodec.wrap(masterKey: masterKey, masterKeyId: masterKeyId, credential: credential,
-                                         label: "initial", created: now)
+        let slot = try KeySlotCodec.wrap(
+            masterKey: masterKey, masterKeyId: masterKeyId, credential: credential,
+            label: "initial", created: now)
         try repository.writeSlot(slot)
         let descriptor = RepositoryDescriptor(id: UUID().uuidString.lowercased(), created: now)
         let encoded = Array(try CatalogCoding.encoder(pretty: true).encode(descriptor))
-        guard try store.createExclusive(descriptorKey, data: encoded) else { throw EngineError.repositoryExists(store.location) }
+        guard try store.createExclusive(descriptorKey, data: encoded) else {
+            throw EngineError.repositoryExists(store.location)
+        }
         return slot
     }
 
@@ -64,7 +71,8 @@ extension Repository {
                 throw EngineError.keyringDamaged("key slot '\(info.key)' holds slot '\(slot.id)'")
             }
             guard slot.version == 1 else {
-                throw EngineError.keyringDamaged("key slot '\(info.key)' has version \(slot.version); this lifeboat reads version 1")
+                throw EngineError.keyringDamaged(
+                    "key slot '\(info.key)' has version \(slot.version); this lifeboat reads version 1")
             }
             return slot
         }
@@ -81,12 +89,15 @@ extension Repository {
     /// Every candidate's scrypt cost is checked before any is tried, so a planted costly slot fails by name.
     public func unlock(_ credential: Credential, among slots: [KeySlot]) throws -> Keyring {
         let key = try ObjectKey(RepositoryLayout.keyringObject)
-        var sealed = try store.get(key), listed = slots
+        var sealed = try store.get(key)
+        var listed = slots
         // A master-key rotation committing between the listing of the slots and the read of the keyring leaves
         // them for different master keys. When nothing opens, look again while either has changed since.
         for _ in 0..<3 {
             let masterKeyId = try Self.sealingKeyId(of: sealed, key: key)
-            if let keyring = try unlock(credential, among: listed, sealed: sealed, masterKeyId: masterKeyId) { return keyring }
+            if let keyring = try unlock(credential, among: listed, sealed: sealed, masterKeyId: masterKeyId) {
+                return keyring
+            }
             let (again, relisted) = (try store.get(key), try self.slots())
             guard again != sealed || relisted.map(\.id) != listed.map(\.id) else { break }
             (sealed, listed) = (again, relisted)
@@ -101,22 +112,30 @@ extension Repository {
             throw EngineError.keyringDamaged("'\(key)' names master key '\(masterKeyId)', which no key slot wraps")
         }
         let ofKind = listed.filter { $0.kind == credential.slotKind }
-        let names = { (slots: [KeySlot]) in slots.map { "'\(RepositoryLayout.keySlot($0.id))'" }.joined(separator: ", ") }
-        let tried = ofKind.filter { $0.masterKeyId == masterKeyId }, stale = ofKind.filter { $0.masterKeyId != masterKeyId }
-        let detail = (tried.isEmpty ? [] : ["tried " + names(tried)]) + (stale.isEmpty ? [] : ["not tried, for another master key: " + names(stale)])
-        throw EngineError.wrongKey(credential: credential.description + (detail.isEmpty ? "" : " (" + detail.joined(separator: "; ") + ")"))
+        let names = { (slots: [KeySlot]) in slots.map { "'\(RepositoryLayout.keySlot($0.id))'" }.joined(separator: ", ")
+        }
+        let tried = ofKind.filter { $0.masterKeyId == masterKeyId }
+        let stale = ofKind.filter { $0.masterKeyId != masterKeyId }
+        let detail =
+            (tried.isEmpty ? [] : ["tried " + names(tried)])
+            + (stale.isEmpty ? [] : ["not tried, for another master key: " + names(stale)])
+        throw EngineError.wrongKey(
+            credential: credential.description + (detail.isEmpty ? "" : " (" + detail.joined(separator: "; ") + ")"))
     }
 
     /// The keyring in `sealed`, opened through a live slot of the credential's kind; nil when none opens.
-    private func unlock(_ credential: Credential, among slots: [KeySlot], sealed: [UInt8], masterKeyId: [UInt8]) throws -> Keyring? {
+    private func unlock(_ credential: Credential, among slots: [KeySlot], sealed: [UInt8], masterKeyId: [UInt8]) throws
+        -> Keyring?
+    {
         let candidates = slots.filter { $0.kind == credential.slotKind && $0.masterKeyId == Hex.encode(masterKeyId) }
         for slot in candidates { try KeySlotCodec.checkCost(slot) }
         // A data key added later (key rotate) is found by unlocking again with the same credential.
         let reload: @Sendable () -> [String: [UInt8]]? = { [self] in try? self.unlock(credential).dataKeys }
         for slot in candidates {
             guard let masterKey = try KeySlotCodec.unwrap(slot: slot, credential: credential) else { continue }
-            return try Self.openKeyring(sealed, key: try ObjectKey(RepositoryLayout.keyringObject), masterKey: masterKey,
-                                        masterKeyId: masterKeyId, reload: reload)
+            return try Self.openKeyring(
+                sealed, key: try ObjectKey(RepositoryLayout.keyringObject), masterKey: masterKey,
+                masterKeyId: masterKeyId, reload: reload)
         }
         return nil
     }
@@ -130,8 +149,10 @@ extension Repository {
         }
     }
 
-    static func openKeyring(_ sealed: [UInt8], key: ObjectKey, masterKey: [UInt8], masterKeyId: [UInt8],
-                            reload: (@Sendable () -> [String: [UInt8]]?)?) throws -> Keyring {
+    static func openKeyring(
+        _ sealed: [UInt8], key: ObjectKey, masterKey: [UInt8], masterKeyId: [UInt8],
+        reload: (@Sendable () -> [String: [UInt8]]?)?
+    ) throws -> Keyring {
         let bytes: [UInt8]
         do {
             bytes = try OpeningDecoder.open(sealed) { $0 == masterKeyId ? masterKey : nil }
@@ -158,7 +179,8 @@ extension Repository {
     /// Replaces keys/keyring.lbx in one atomic write (the store's contract): readers see the old or the new one.
     func saveKeyring(_ keyring: Keyring) throws {
         let bytes = Array(try CatalogCoding.encoder().encode(keyring.document))
-        try putSealed(try ObjectKey(RepositoryLayout.keyringObject), bytes: bytes,
-                      with: SealingKey(keyId: keyring.masterKeyId, key: keyring.masterKey))
+        try putSealed(
+            try ObjectKey(RepositoryLayout.keyringObject), bytes: bytes,
+            with: SealingKey(keyId: keyring.masterKeyId, key: keyring.masterKey))
     }
 }

@@ -13,8 +13,9 @@ extension Repository {
         guard let journal = try rotationJournal() else { return }
         let current = Hex.encode(keyring.masterKeyId)
         guard let losers = journal.slotsToDelete(keyringMasterKeyId: current) else {
-            throw EngineError.keyringDamaged("'\(RepositoryLayout.keyRotationJournal)' is for master keys '\(journal.previousMasterKeyId)' "
-                + "and '\(journal.masterKeyId)', the keyring is sealed under '\(current)'")
+            throw EngineError.keyringDamaged(
+                "'\(RepositoryLayout.keyRotationJournal)' is for master keys '\(journal.previousMasterKeyId)' "
+                    + "and '\(journal.masterKeyId)', the keyring is sealed under '\(current)'")
         }
         for id in losers { try deleteSlot(id) }
         try deleteRotationJournal()
@@ -28,7 +29,9 @@ extension Repository {
         } catch StoreError.notFound {
             return nil
         }
-        guard let journal = try? CatalogCoding.decoder().decode(KeyRotationJournal.self, from: Data(bytes)), journal.version == 1 else {
+        guard let journal = try? CatalogCoding.decoder().decode(KeyRotationJournal.self, from: Data(bytes)),
+            journal.version == 1
+        else {
             throw EngineError.keyringDamaged("'\(key)' is unreadable")
         }
         return journal
@@ -36,7 +39,9 @@ extension Repository {
 
     func writeRotationJournal(_ journal: KeyRotationJournal) throws {
         try Failpoint.hit("key.journal.before")
-        try store.put(try ObjectKey(RepositoryLayout.keyRotationJournal), data: Array(try CatalogCoding.encoder(pretty: true).encode(journal)))
+        try store.put(
+            try ObjectKey(RepositoryLayout.keyRotationJournal),
+            data: Array(try CatalogCoding.encoder(pretty: true).encode(journal)))
         try Failpoint.hit("key.journal.after")
     }
 

@@ -22,7 +22,8 @@ public enum ChildEnvironment {
     }
 
     /// For PostgreSQL client tools.
-    public static func clientTools(_ environment: [String: String], encryption: EncryptionSettings) -> [String: String] {
+    public static func clientTools(_ environment: [String: String], encryption: EncryptionSettings) -> [String: String]
+    {
         environment.filter { !isRepositorySecret($0.key, encryption: encryption) }
     }
 

@@ -3,6 +3,7 @@
 // a bounded tail, so a chatty child can never block on a full pipe.
 import Foundation
 import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,8 +20,10 @@ public final class ChildProcess: @unchecked Sendable {
     private static let tailLimit = 16 * 1024
     public let name: String
 
-    public init(executable: String, arguments: [String], environment: [String: String],
-                captureStdout: Bool, provideStdin: Bool) {
+    public init(
+        executable: String, arguments: [String], environment: [String: String],
+        captureStdout: Bool, provideStdin: Bool
+    ) {
         name = (executable as NSString).lastPathComponent
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

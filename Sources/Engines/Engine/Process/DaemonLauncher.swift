@@ -2,6 +2,7 @@
 // drill scratch clusters alike.
 import Foundation
 import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,12 +11,17 @@ enum DaemonLauncher {
     /// Runs a program that starts a daemon (pg_ctl start) and waits for it. Foundation's Process would hand the
     /// daemon an inherited descriptor and then wait for it to close (forever), so this spawns directly with every
     /// descriptor above 2 closed; stdout and stderr go to a private temporary file, returned as text.
-    static func runDetaching(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
+    static func runDetaching(_ executable: String, _ arguments: [String], environment: [String: String]) throws -> (
+        Int32, String
+    ) {
         var template = Array((FileManager.default.temporaryDirectory.path + "/lifeboat-pgctl-XXXXXX").utf8CString)
         let outputFD = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard outputFD >= 0 else { throw SnapshotError.serverStart(detail: "cannot create a temporary file", log: "") }
         let outputPath = String(cString: template)
-        defer { close(outputFD); unlink(outputPath) }
+        defer {
+            close(outputFD)
+            unlink(outputPath)
+        }
         var spawn = Spawn(executable, arguments, environment: environment)
         (spawn.standardOutput, spawn.standardError) = (.descriptor(outputFD), .descriptor(outputFD))
         let status: Int32
@@ -24,7 +30,8 @@ enum DaemonLauncher {
         } catch let error as SystemError {
             throw SnapshotError.serverStart(detail: "cannot run '\(executable)': \(error.reason)", log: "")
         }
-        let output = ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let output = ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "").trimmingCharacters(
+            in: .whitespacesAndNewlines)
         return (status, output)
     }
 }

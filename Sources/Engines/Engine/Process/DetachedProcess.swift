@@ -9,8 +9,10 @@ public enum DetachedProcess {
     /// Starts `executable` with `arguments`; returns its pid. The caller does not wait for it: once the caller
     /// exits, init (or the nearest subreaper) reaps it.
     @discardableResult
-    public static func spawn(_ executable: String, _ arguments: [String],
-                             environment: [String: String]) throws -> Int32 {
+    public static func spawn(
+        _ executable: String, _ arguments: [String],
+        environment: [String: String]
+    ) throws -> Int32 {
         var spawn = Spawn(executable, arguments, environment: environment)
         spawn.grouping = .session
         do {

@@ -3,6 +3,7 @@
 // status 1. Nothing half-written stays visible: an interrupted backup has no manifest, so it is never listed.
 import Dispatch
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +19,7 @@ public final class Interruption: @unchecked Sendable {
     private let queue = DispatchQueue(label: "lifeboat.signals")
 
     public func install() {
-        signal(SIGPIPE, SIG_IGN)   // a child that exits early must produce an error, not kill us
+        signal(SIGPIPE, SIG_IGN)  // a child that exits early must produce an error, not kill us
         for number in [SIGINT, SIGTERM, SIGHUP] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)

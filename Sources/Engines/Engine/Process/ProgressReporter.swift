@@ -1,6 +1,7 @@
 // ProgressReporter: a one-line progress display on stderr (bytes, rate, ETA when the total is known). It draws
 // only when stderr is a terminal and progress is not disabled, at most ten times a second.
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -63,13 +64,15 @@ public final class ProgressReporter: @unchecked Sendable {
 
     private func line(now: Date) -> String {
         let elapsed = max(now.timeIntervalSince(started), 0.001)
-        guard done > 0 || total != nil else { return "\(phase) …" }   // a phase that moves no bytes
+        guard done > 0 || total != nil else { return "\(phase) …" }  // a phase that moves no bytes
         let rate = Double(done) / elapsed
         var text = "\(phase): \(Format.bytes(done))"
         if let total, total > 0 {
             let fraction = min(Double(done) / Double(total), 1)
-            let width = 24, filled = Int(fraction * Double(width))
-            text += " / \(Format.bytes(total)) [" + String(repeating: "#", count: filled)
+            let width = 24
+            let filled = Int(fraction * Double(width))
+            text +=
+                " / \(Format.bytes(total)) [" + String(repeating: "#", count: filled)
                 + String(repeating: ".", count: width - filled) + "] \(Int(fraction * 100))%"
             if rate > 0 { text += " ETA \(Format.duration((Double(total - done) / rate)))" }
         }
@@ -81,7 +84,8 @@ public final class ProgressReporter: @unchecked Sendable {
 public enum Format {
     public static func bytes(_ count: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count), unit = 0
+        var value = Double(count)
+        var unit = 0
         while value >= 1024 && unit < units.count - 1 {
             value /= 1024
             unit += 1

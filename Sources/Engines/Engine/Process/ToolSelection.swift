@@ -16,13 +16,16 @@ public struct ToolCandidate: Equatable, Sendable {
 public enum ToolSelection {
     /// The first candidate (in search order) that meets `requirement`. When every installed candidate has the
     /// wrong version the error names them and the version needed; when there is none, the directories searched.
-    public static func choose(_ tool: String, requirement: ToolRequirement, candidates: [ToolCandidate],
-                              searched: [String]) throws -> String {
+    public static func choose(
+        _ tool: String, requirement: ToolRequirement, candidates: [ToolCandidate],
+        searched: [String]
+    ) throws -> String {
         if let chosen = candidates.first(where: { requirement.accepts($0.major) }) { return chosen.path }
         guard !candidates.isEmpty else { throw EngineError.toolMissing(tool: tool, searched: searched) }
         let found = candidates.map { "'\($0.path)' (PostgreSQL \($0.major.map(String.init) ?? "?"))" }
-        throw EngineError.toolVersionMismatch(tool: tool, required: requirement.description, found: found,
-                                              serverMajor: requirement.serverMajor ?? 0)
+        throw EngineError.toolVersionMismatch(
+            tool: tool, required: requirement.description, found: found,
+            serverMajor: requirement.serverMajor ?? 0)
     }
 
     /// The major version in `tool --version` output: "pg_dump (PostgreSQL) 17.10" → 17,

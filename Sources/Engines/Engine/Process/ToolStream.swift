@@ -19,15 +19,18 @@ struct ToolStream {
     /// wait for the child and judge it (throwing aborts the object). `finish` defaults to "exit status 0".
     /// `observe` sees every chunk of the stream on its way (e.g. to read a header of it).
     @discardableResult
-    func run(_ child: ChildProcess, toolName: String, label: String, objectName: String, entryName: String, id: BackupID,
-             written: WrittenObjects, observe: ((UnsafeRawBufferPointer) -> Void)? = nil,
-             finish: ((ChildProcess) throws -> Void)? = nil) throws -> CommittedObject {
+    func run(
+        _ child: ChildProcess, toolName: String, label: String, objectName: String, entryName: String, id: BackupID,
+        written: WrittenObjects, observe: ((UnsafeRawBufferPointer) -> Void)? = nil,
+        finish: ((ChildProcess) throws -> Void)? = nil
+    ) throws -> CommittedObject {
         let key = try ObjectKey(RepositoryLayout.object(cluster: context.config.cluster, id: id, name: objectName))
         try Failpoint.hit("backup.object.before")
         let writer = try written.begin {
-            try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
-                                   compression: compression, level: context.config.compression.level,
-                                   compressionThreads: compressionThreads)
+            try SealedObjectWriter(
+                store: repository.store, key: key, sealingKey: keyring.current,
+                compression: compression, level: context.config.compression.level,
+                compressionThreads: compressionThreads)
         }
         defer { written.inFlight = nil }
         let childToken = Interruption.shared.register { child.terminate() }
@@ -42,7 +45,8 @@ struct ToolStream {
             } else {
                 let status = child.wait()
                 guard status == 0 else {
-                    throw EngineError.dumpFailed(tool: toolName, database: label, status: status, stderr: child.stderrTail)
+                    throw EngineError.dumpFailed(
+                        tool: toolName, database: label, status: status, stderr: child.stderrTail)
                 }
             }
             let object = try written.commit(writer)
@@ -57,7 +61,9 @@ struct ToolStream {
         }
     }
 
-    private func pump(_ child: ChildProcess, into pieces: PiecedEntryWriter, observe: ((UnsafeRawBufferPointer) -> Void)?) throws {
+    private func pump(
+        _ child: ChildProcess, into pieces: PiecedEntryWriter, observe: ((UnsafeRawBufferPointer) -> Void)?
+    ) throws {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let count = try buffer.withUnsafeMutableBytes { try child.readStdout(into: $0) }

@@ -6,7 +6,7 @@ struct ToolVersionProbe: Sendable {
     let environment: [String: String]
 
     private static let cacheLock = NSLock()
-    nonisolated(unsafe) private static var cache: [String: Int?] = [:]   // guarded by cacheLock
+    nonisolated(unsafe) private static var cache: [String: Int?] = [:]  // guarded by cacheLock
 
     /// The tool's major version; nil when it cannot be run or does not say (ToolRequirement then accepts it).
     func major(of path: String) -> Int? {

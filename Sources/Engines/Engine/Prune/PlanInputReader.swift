@@ -30,30 +30,41 @@ public struct PlanInputReader {
         var backups: [PlannedBackup] = []
         for id in directories.ids {
             guard directories.isComplete(id) else {
-                backups.append(PlannedBackup(id: id.rawValue, kind: leftoverKind(directories, id), startedAt: id.timestamp,
-                                             finishedAt: nil, complete: false, storageClass: directories.dataStorageClass(id),
-                                             storedBytes: directories.storedBytes(id)))
+                backups.append(
+                    PlannedBackup(
+                        id: id.rawValue, kind: leftoverKind(directories, id), startedAt: id.timestamp,
+                        finishedAt: nil, complete: false, storageClass: directories.dataStorageClass(id),
+                        storedBytes: directories.storedBytes(id)))
                 continue
             }
             let manifest = try catalog.manifest(id)
             manifests.append(manifest)
-            let pin = directories.hasPinRecord(id) ? try catalog.effectivePin(manifest) : EffectivePin(manifest: manifest, record: nil)
-            backups.append(PlannedBackup(
-                id: id.rawValue, kind: manifest.kind, startedAt: manifest.startedAt, finishedAt: manifest.finishedAt,
-                pinned: pin.pinned, keepUntil: pin.keepUntil, timeline: manifest.snapshot.map { UInt32($0.timeline) },
-                startWal: manifest.snapshot?.startWal, stopWal: manifest.snapshot?.stopWal,
-                storageClass: directories.dataStorageClass(id), lockedUntil: manifest.objectLock?.retainUntil,
-                storedBytes: directories.storedBytes(id)))
+            let pin =
+                directories.hasPinRecord(id)
+                ? try catalog.effectivePin(manifest) : EffectivePin(manifest: manifest, record: nil)
+            backups.append(
+                PlannedBackup(
+                    id: id.rawValue, kind: manifest.kind, startedAt: manifest.startedAt,
+                    finishedAt: manifest.finishedAt,
+                    pinned: pin.pinned, keepUntil: pin.keepUntil,
+                    timeline: manifest.snapshot.map { UInt32($0.timeline) },
+                    startWal: manifest.snapshot?.startWal, stopWal: manifest.snapshot?.stopWal,
+                    storageClass: directories.dataStorageClass(id), lockedUntil: manifest.objectLock?.retainUntil,
+                    storedBytes: directories.storedBytes(id)))
         }
         let files = wal.committedFiles(cluster: catalog.cluster).map { file in
-            PlannedWALFile(name: file.name.rawValue, archivedAt: file.record.modified,
-                           size: file.objects.reduce(file.record.size) { $0 + $1.size })
+            PlannedWALFile(
+                name: file.name.rawValue, archivedAt: file.record.modified,
+                size: file.objects.reduce(file.record.size) { $0 + $1.size })
         }
-        let segmentSize = try WALInventoryReader(context: context, repository: catalog.repository, keyring: catalog.keyring)
-            .segmentSize(hasSystemRecord: wal.hasSystemRecord, manifests: manifests)
+        let segmentSize = try WALInventoryReader(
+            context: context, repository: catalog.repository, keyring: catalog.keyring
+        )
+        .segmentSize(hasSystemRecord: wal.hasSystemRecord, manifests: manifests)
         let supportsClasses = store.capabilities.contains(.storageClasses)
-        let input = PlanInput(cluster: catalog.cluster, backups: backups, wal: files, segmentSize: segmentSize,
-                              storageClassesSupported: supportsClasses)
+        let input = PlanInput(
+            cluster: catalog.cluster, backups: backups, wal: files, segmentSize: segmentSize,
+            storageClassesSupported: supportsClasses)
         return Gathered(input: input, directories: directories, wal: wal)
     }
 

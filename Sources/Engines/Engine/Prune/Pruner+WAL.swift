@@ -9,7 +9,9 @@ import Retention
 import Storage
 
 extension Pruner {
-    var walArchive: WALArchive { WALArchive(context: context, repository: catalog.repository, keyring: catalog.keyring) }
+    var walArchive: WALArchive {
+        WALArchive(context: context, repository: catalog.repository, keyring: catalog.keyring)
+    }
 
     /// Step 2: for each expired file its record (it commits the file: the file leaves the archive at once), then
     /// the object the record named. Returns the keys deleted, so the leftover step does not count them twice.
@@ -51,17 +53,22 @@ extension Pruner {
     /// deleted: the name's record, read now, must not name it, and the object must still be older than the grace
     /// period (a push in flight has a young object: its upload ends just before its record is created; and a
     /// release before per-push names rewrote `<name>.lbx` in place, making it young again).
-    func removeWALLeftovers(_ listing: WALListing, now: Date, expired: Set<String>, into result: inout PruneResult) throws {
+    func removeWALLeftovers(_ listing: WALListing, now: Date, expired: Set<String>, into result: inout PruneResult)
+        throws
+    {
         for name in listing.namesWithPossibleLeftovers {
-            let old = (listing.objects[name.rawValue] ?? []).filter { isOld($0, now: now) && !expired.contains($0.key.rawValue) }
+            let old = (listing.objects[name.rawValue] ?? []).filter {
+                isOld($0, now: now) && !expired.contains($0.key.rawValue)
+            }
             guard !old.isEmpty else { continue }
             let named: ObjectKey?
             do {
                 named = try walArchive.record(name).map { try walArchive.objectKey(of: $0) }
             } catch {
                 // Without the record we cannot tell what it commits: nothing of the name is deleted.
-                context.logger.warning("cannot read the record of a WAL file; its unreferenced objects stay",
-                                       metadata: ["wal": "\(name)", "error": "\(error)"])
+                context.logger.warning(
+                    "cannot read the record of a WAL file; its unreferenced objects stay",
+                    metadata: ["wal": "\(name)", "error": "\(error)"])
                 continue
             }
             for object in old where object.key != named {
@@ -72,5 +79,7 @@ extension Pruner {
         }
     }
 
-    private func isOld(_ info: BlobInfo, now: Date) -> Bool { now.timeIntervalSince(info.modified) > Self.inFlightGrace }
+    private func isOld(_ info: BlobInfo, now: Date) -> Bool {
+        now.timeIntervalSince(info.modified) > Self.inFlightGrace
+    }
 }

@@ -44,19 +44,23 @@ public struct Pruner {
     public func run(now: Date, dryRun: Bool) throws -> PruneOutcome {
         if dryRun {
             let gathered = try PlanInputReader(catalog: catalog, context: context).read()
-            return PruneOutcome(id: nil, dryRun: true, plan: RetentionPlanner.plan(policy: policy, input: gathered.input, now: now),
-                                result: nil, resumed: try interruptedRuns().map(\.id))
+            return PruneOutcome(
+                id: nil, dryRun: true, plan: RetentionPlanner.plan(policy: policy, input: gathered.input, now: now),
+                result: nil, resumed: try interruptedRuns().map(\.id))
         }
         let lock = try ClusterLock(repository: catalog.repository, cluster: cluster, command: "lifeboat prune")
         defer { lock.release() }
         let interrupted = try interruptedRuns()
         for record in interrupted {
-            context.logger.warning("prune \(record.id) of \(CatalogCoding.formatTimestamp(record.startedAt)) was interrupted; this run finishes its work")
+            context.logger.warning(
+                "prune \(record.id) of \(CatalogCoding.formatTimestamp(record.startedAt)) was interrupted; this run finishes its work"
+            )
         }
         let gathered = try PlanInputReader(catalog: catalog, context: context).read()
         let plan = RetentionPlanner.plan(policy: policy, input: gathered.input, now: now)
-        var record = PruneRecord(id: BackupID.generate(at: context.now()).rawValue, cluster: cluster,
-                                 host: ProcessInfo.processInfo.hostName, startedAt: context.now(), plan: plan)
+        var record = PruneRecord(
+            id: BackupID.generate(at: context.now()).rawValue, cluster: cluster,
+            host: ProcessInfo.processInfo.hostName, startedAt: context.now(), plan: plan)
         try Failpoint.hit("prune.journal.before")
         try write(record)
         var result = PruneResult()
@@ -86,15 +90,18 @@ public struct Pruner {
     /// Every prune record of the cluster, oldest first.
     public func records() throws -> [PruneRecord] {
         try store.list(prefix: RepositoryLayout.pruneRecords(cluster)).map { info in
-            let record = try catalog.repository.sealedRecord(PruneRecord.self, at: info.key, lookup: catalog.keyring.lookup, what: "a prune record")
+            let record = try catalog.repository.sealedRecord(
+                PruneRecord.self, at: info.key, lookup: catalog.keyring.lookup, what: "a prune record")
             guard record.cluster == cluster else {
-                throw EngineError.manifestMismatch(key: info.key.rawValue, detail: "it is a prune record of cluster '\(record.cluster)'")
+                throw EngineError.manifestMismatch(
+                    key: info.key.rawValue, detail: "it is a prune record of cluster '\(record.cluster)'")
             }
             // A record under another run's key authenticates too (same data key): two swapped or one copied would
             // count a run twice in reports, and a copy of a 'planned' record would never be superseded (the
             // next run rewrites the key its id names), so every later prune would report it as interrupted.
             guard info.key.rawValue == RepositoryLayout.pruneRecord(cluster: cluster, id: record.id) else {
-                throw EngineError.manifestMismatch(key: info.key.rawValue, detail: "it is the record of prune run '\(record.id)'")
+                throw EngineError.manifestMismatch(
+                    key: info.key.rawValue, detail: "it is the record of prune run '\(record.id)'")
             }
             return record
         }
@@ -137,7 +144,9 @@ public struct Pruner {
         return (2, key)
     }
 
-    func applyTransitions(_ plan: RetentionPlan, _ directories: BackupDirectories, into result: inout PruneResult) throws {
+    func applyTransitions(_ plan: RetentionPlan, _ directories: BackupDirectories, into result: inout PruneResult)
+        throws
+    {
         let transitions = plan.transitions
         guard !transitions.isEmpty, let archival = store.archival(for: .storageClasses) else { return }
         for decision in transitions {
@@ -153,15 +162,19 @@ public struct Pruner {
         }
     }
 
-    func removeLeftovers(_ listing: WALListing, now: Date, expired: Set<String>, into result: inout PruneResult) throws {
+    func removeLeftovers(_ listing: WALListing, now: Date, expired: Set<String>, into result: inout PruneResult) throws
+    {
         try removeWALLeftovers(listing, now: now, expired: expired, into: &result)
         guard let bucket = store.bucket(for: .incompleteUploads) else { return }
-        let backups = RepositoryLayout.clusterBackups(cluster), wal = RepositoryLayout.walCluster(cluster)
+        let backups = RepositoryLayout.clusterBackups(cluster)
+        let wal = RepositoryLayout.walCluster(cluster)
         for upload in try bucket.incompleteUploads() {
             let key = upload.key.rawValue
             // We hold the cluster lock, so no backup of this cluster is uploading; a WAL push may be.
-            let stale = key.hasPrefix(backups)
-                || (key.hasPrefix(wal) && upload.initiated.map { now.timeIntervalSince($0) > Self.inFlightGrace } == true)
+            let stale =
+                key.hasPrefix(backups)
+                || (key.hasPrefix(wal)
+                    && upload.initiated.map { now.timeIntervalSince($0) > Self.inFlightGrace } == true)
             guard stale else { continue }
             try bucket.abort(upload)
             result.abortedUploads += 1
@@ -182,7 +195,8 @@ public struct Pruner {
         } catch let error as StoreError {
             guard case .objectLocked(_, let detail) = error else { throw error }
             result.deferred.append(.init(key: info.key.rawValue, reason: detail))
-            context.logger.warning("not deleted, still under Object Lock: \(info.key) (\(detail)); a later prune retries")
+            context.logger.warning(
+                "not deleted, still under Object Lock: \(info.key) (\(detail)); a later prune retries")
             return false
         }
         try Failpoint.hit("prune.delete.after")

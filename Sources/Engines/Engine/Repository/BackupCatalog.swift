@@ -42,7 +42,8 @@ public struct BackupCatalog {
         }
         // A manifest copied into another backup's directory authenticates but names a different backup.
         guard manifest.id == id, manifest.cluster == cluster else {
-            throw EngineError.manifestMismatch(key: key.rawValue, detail: "it describes backup '\(manifest.id)' of cluster '\(manifest.cluster)'")
+            throw EngineError.manifestMismatch(
+                key: key.rawValue, detail: "it describes backup '\(manifest.id)' of cluster '\(manifest.cluster)'")
         }
         return manifest
     }
@@ -74,8 +75,10 @@ public struct BackupCatalog {
             return nil
         }
         guard let record = try? CatalogCoding.decoder().decode(PinRecord.self, from: Data(bytes)),
-              record.backup == id, record.cluster == cluster else {
-            throw EngineError.manifestMismatch(key: key.rawValue, detail: "it is not the pin record of backup '\(id)' of cluster '\(cluster)'")
+            record.backup == id, record.cluster == cluster
+        else {
+            throw EngineError.manifestMismatch(
+                key: key.rawValue, detail: "it is not the pin record of backup '\(id)' of cluster '\(cluster)'")
         }
         return record
     }
@@ -97,7 +100,9 @@ public struct BackupCatalog {
     public func resolve(_ reference: String, kind: BackupKind) throws -> BackupManifest {
         guard reference == "latest" else {
             let manifest = try resolve(reference)
-            guard manifest.kind == kind else { throw EngineError.wrongBackupKind(id: manifest.id.rawValue, kind: manifest.kind.rawValue) }
+            guard manifest.kind == kind else {
+                throw EngineError.wrongBackupKind(id: manifest.id.rawValue, kind: manifest.kind.rawValue)
+            }
             return manifest
         }
         for id in try backupIDs().reversed() {

@@ -28,8 +28,10 @@ public struct BackupDirectories {
 
     /// Data objects: everything but the manifest and the pin record (those stay in the hot class).
     public func dataObjects(_ id: BackupID) -> [BlobInfo] {
-        (objects[id] ?? [:]).filter { $0.key != RepositoryLayout.manifestName && $0.key != RepositoryLayout.pinRecordName }
-            .sorted { $0.key < $1.key }.map(\.value)
+        (objects[id] ?? [:]).filter {
+            $0.key != RepositoryLayout.manifestName && $0.key != RepositoryLayout.pinRecordName
+        }
+        .sorted { $0.key < $1.key }.map(\.value)
     }
 
     public func storedBytes(_ id: BackupID) -> Int64 { (objects[id] ?? [:]).values.reduce(0) { $0 + $1.size } }

@@ -36,8 +36,10 @@ public struct BackupRehydration {
         guard let status, !status.isReady else { return [] }
         let tier = options.tier
         let classes = status.classes.joined(separator: "/")
-        return ["rehydrate \(status.pending.count) object(s) from \(classes) (\(tier.rawValue) tier, "
-            + "\(Rehydrator.expectedWait(classes: status.classes, tier: tier)))"
-            + (options.wait ? "" : "; without --wait the restore stops after requesting it")]
+        return [
+            "rehydrate \(status.pending.count) object(s) from \(classes) (\(tier.rawValue) tier, "
+                + "\(Rehydrator.expectedWait(classes: status.classes, tier: tier)))"
+                + (options.wait ? "" : "; without --wait the restore stops after requesting it")
+        ]
     }
 }

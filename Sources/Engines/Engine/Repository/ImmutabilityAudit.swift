@@ -40,7 +40,8 @@ public struct ImmutabilityAudit {
     }
 
     public func run(now: Date) throws -> ImmutabilityReport {
-        var report = ImmutabilityReport(policy: policy.name, mode: policy.immutability?.mode.rawValue, checkedObjects: 0, findings: [])
+        var report = ImmutabilityReport(
+            policy: policy.name, mode: policy.immutability?.mode.rawValue, checkedObjects: 0, findings: [])
         guard policy.immutability != nil else {
             report.problem = "policy '\(policy.name)' sets no immutability, so no Object Lock is expected"
             return report
@@ -54,13 +55,19 @@ public struct ImmutabilityAudit {
         for decision in plan.backups where decision.action != .expire && decision.complete {
             guard let id = BackupID(decision.id) else { continue }
             let pinnedForever = gathered.input.backups.first { $0.id == decision.id }?.pinned == true
-            for info in (gathered.directories.objects[id] ?? [:]).values.sorted(by: { $0.key.rawValue < $1.key.rawValue })
+            for info in (gathered.directories.objects[id] ?? [:]).values.sorted(by: {
+                $0.key.rawValue < $1.key.rawValue
+            })
             where !info.key.rawValue.hasSuffix("/" + RepositoryLayout.pinRecordName) {
                 report.checkedObjects += 1
                 let lock = try archival.objectLock(of: info.key)
-                if let problem = Self.problem(lock: lock, retainedUntil: decision.retainedUntil, pinnedForever: pinnedForever, now: now) {
-                    report.findings.append(ImmutabilityFinding(backup: decision.id, key: info.key.rawValue, lockedUntil: lock.retainUntil,
-                                                               legalHold: lock.legalHold, retainedUntil: decision.retainedUntil, problem: problem))
+                if let problem = Self.problem(
+                    lock: lock, retainedUntil: decision.retainedUntil, pinnedForever: pinnedForever, now: now)
+                {
+                    report.findings.append(
+                        ImmutabilityFinding(
+                            backup: decision.id, key: info.key.rawValue, lockedUntil: lock.retainUntil,
+                            legalHold: lock.legalHold, retainedUntil: decision.retainedUntil, problem: problem))
                 }
             }
         }
@@ -71,10 +78,14 @@ public struct ImmutabilityAudit {
     static func problem(lock: ObjectLockState, retainedUntil: Date?, pinnedForever: Bool, now: Date) -> String? {
         if lock.legalHold { return nil }
         let until = lock.retainUntil.flatMap { $0 > now ? $0 : nil }
-        if pinnedForever { return "pinned indefinitely but has no legal hold" + (until.map { "; its lock ends \(CatalogCoding.formatTimestamp($0))" } ?? "") }
+        if pinnedForever {
+            return "pinned indefinitely but has no legal hold"
+                + (until.map { "; its lock ends \(CatalogCoding.formatTimestamp($0))" } ?? "")
+        }
         guard let until else { return "not under Object Lock" }
         if let retainedUntil, until < retainedUntil {
-            return "lock ends \(CatalogCoding.formatTimestamp(until)), before the policy stops keeping it (\(CatalogCoding.formatTimestamp(retainedUntil)))"
+            return
+                "lock ends \(CatalogCoding.formatTimestamp(until)), before the policy stops keeping it (\(CatalogCoding.formatTimestamp(retainedUntil)))"
         }
         return nil
     }

@@ -29,7 +29,9 @@ struct ManifestCommit {
         } catch {
             switch settle(manifest) {
             case .committed:
-                logger("the manifest write reported '\(error)', but the manifest reads back complete: the backup is committed")
+                logger(
+                    "the manifest write reported '\(error)', but the manifest reads back complete: the backup is committed"
+                )
             case .absent:
                 written.thaw()
                 throw error
@@ -41,8 +43,10 @@ struct ManifestCommit {
 
     /// A backup run's commit: the Object Lock record stamped as of now, then the manifest committed. Returns the
     /// manifest as committed.
-    static func commitBackup(_ manifest: BackupManifest, context: EngineContext, repository: Repository,
-                             keyring: Keyring, written: WrittenObjects) throws -> BackupManifest {
+    static func commitBackup(
+        _ manifest: BackupManifest, context: EngineContext, repository: Repository,
+        keyring: Keyring, written: WrittenObjects
+    ) throws -> BackupManifest {
         var manifest = manifest
         manifest.objectLock = repository.objectLockRecord(committingAt: context.now())
         let catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: manifest.cluster)
@@ -55,7 +59,8 @@ struct ManifestCommit {
         do {
             let stored = try catalog.manifest(manifest.id)
             // Compare as stored: timestamps keep the precision of the encoding, not of the Date we hold.
-            let ours = try CatalogCoding.decoder().decode(BackupManifest.self, from: try CatalogCoding.encoder().encode(manifest))
+            let ours = try CatalogCoding.decoder().decode(
+                BackupManifest.self, from: try CatalogCoding.encoder().encode(manifest))
             return stored == ours ? .committed : .unknown
         } catch EngineError.backupNotFound {
             return .absent

@@ -19,9 +19,10 @@ struct ObjectSource {
         guard let object = manifest.object(named: name) else {
             throw EngineError.manifestMismatch(key: name, detail: "the manifest does not list object '\(name)'")
         }
-        return try SealedObjectReader(store: repository.store, key: try key(name),
-                                      expected: ExpectedObject(size: object.storedSize, sha256: object.sha256),
-                                      keyLookup: keyring.lookup)
+        return try SealedObjectReader(
+            store: repository.store, key: try key(name),
+            expected: ExpectedObject(size: object.storedSize, sha256: object.sha256),
+            keyLookup: keyring.lookup)
     }
 
     /// Authenticates the whole object (every chunk, size and SHA-256) without decompressing it.
@@ -51,8 +52,10 @@ struct ObjectSource {
     /// Hands `body` a pull-style reader of the concatenated pieces of `entryName` (0 at the end of the stream),
     /// e.g. to feed a nested TarReader; afterwards checks that the stream ended and drains the object so its
     /// ledger (size and SHA-256) is checked. Archive errors, also of a nested reader, are integrity failures.
-    func withEntryReader(_ name: String, entryName: String,
-                         body: (@escaping (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Void) throws {
+    func withEntryReader(
+        _ name: String, entryName: String,
+        body: (@escaping (UnsafeMutableRawBufferPointer) throws -> Int) throws -> Void
+    ) throws {
         let sealed = try sealedReader(name)
         do {
             let tar = try TarReader { buffer in try sealed.read(into: buffer) }

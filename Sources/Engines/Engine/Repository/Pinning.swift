@@ -28,23 +28,31 @@ public struct Pinning {
 
     /// Pins `reference` indefinitely (`until` nil) or until a date; `pinned: false` unpins.
     public func set(_ reference: String, pinned: Bool, until: Date?) throws -> PinChange {
-        let lock = try ClusterLock(repository: catalog.repository, cluster: catalog.cluster,
-                                   command: pinned ? "lifeboat pin" : "lifeboat unpin")
+        let lock = try ClusterLock(
+            repository: catalog.repository, cluster: catalog.cluster,
+            command: pinned ? "lifeboat pin" : "lifeboat unpin")
         defer { lock.release() }
         let manifest = try catalog.resolve(reference)
         let indefinite = pinned && until == nil
         let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-        let record = PinRecord(backup: manifest.id, cluster: catalog.cluster, pinned: indefinite, keepUntil: pinned ? until : nil,
-                               changedAt: context.now(), changedBy: "\(user)@\(ProcessInfo.processInfo.hostName)")
+        let record = PinRecord(
+            backup: manifest.id, cluster: catalog.cluster, pinned: indefinite, keepUntil: pinned ? until : nil,
+            changedAt: context.now(), changedBy: "\(user)@\(ProcessInfo.processInfo.hostName)")
         try catalog.writePinRecord(record)
-        let locked = try applyObjectLock(manifest, indefinite: indefinite, until: pinned ? until : nil, release: !pinned)
-        return PinChange(backup: manifest.id.rawValue, pinned: indefinite, keepUntil: record.keepUntil, lockedObjects: locked)
+        let locked = try applyObjectLock(
+            manifest, indefinite: indefinite, until: pinned ? until : nil, release: !pinned)
+        return PinChange(
+            backup: manifest.id.rawValue, pinned: indefinite, keepUntil: record.keepUntil, lockedObjects: locked)
     }
 
     func applyObjectLock(_ manifest: BackupManifest, indefinite: Bool, until: Date?, release: Bool) throws -> Int {
         guard let immutability = policy?.immutability,
-              let archival = catalog.repository.store.archival(for: .objectLock) else { return 0 }
-        let keys = try manifest.objects.map { try ObjectKey(RepositoryLayout.object(cluster: catalog.cluster, id: manifest.id, name: $0.name)) }
+            let archival = catalog.repository.store.archival(for: .objectLock)
+        else { return 0 }
+        let keys =
+            try manifest.objects.map {
+                try ObjectKey(RepositoryLayout.object(cluster: catalog.cluster, id: manifest.id, name: $0.name))
+            }
             + [try ObjectKey(RepositoryLayout.manifest(cluster: catalog.cluster, id: manifest.id))]
         for key in keys {
             if indefinite || release {

@@ -41,7 +41,9 @@ public struct Rehydrator {
 
     /// The keys of a backup's data objects (the manifest is always in a hot class).
     public static func keys(of manifest: BackupManifest) throws -> [ObjectKey] {
-        try manifest.objects.map { try ObjectKey(RepositoryLayout.object(cluster: manifest.cluster, id: manifest.id, name: $0.name)) }
+        try manifest.objects.map {
+            try ObjectKey(RepositoryLayout.object(cluster: manifest.cluster, id: manifest.id, name: $0.name))
+        }
     }
 
     /// Which objects are not readable now, without changing anything (for --dry-run plans).
@@ -49,7 +51,8 @@ public struct Rehydrator {
         guard let archival = store.archival(for: .rehydration) else {
             return RehydrationStatus(pending: [], classes: [], requested: false)
         }
-        var pending: [String] = [], classes: Set<String> = []
+        var pending: [String] = []
+        var classes: Set<String> = []
         for key in keys {
             let state = try archival.rehydration(of: key)
             guard !state.readable else { continue }
@@ -70,10 +73,12 @@ public struct Rehydrator {
         }
         let expected = Self.expectedWait(classes: status.classes, tier: options.tier)
         guard options.wait else {
-            throw EngineError.rehydrationPending(objects: status.pending.count, classes: status.classes, tier: options.tier.rawValue, expected: expected)
+            throw EngineError.rehydrationPending(
+                objects: status.pending.count, classes: status.classes, tier: options.tier.rawValue, expected: expected)
         }
-        progress.begin("rehydrating \(status.pending.count) object(s) from \(status.classes.joined(separator: ", ")) (\(options.tier.rawValue) tier: \(expected))",
-                       total: Int64(status.pending.count))
+        progress.begin(
+            "rehydrating \(status.pending.count) object(s) from \(status.classes.joined(separator: ", ")) (\(options.tier.rawValue) tier: \(expected))",
+            total: Int64(status.pending.count))
         defer { progress.end() }
         while !status.isReady {
             Thread.sleep(forTimeInterval: options.pollInterval)

@@ -27,7 +27,10 @@ public final class Repository: @unchecked Sendable {
     /// What a manifest records about the lock its objects were uploaded under: commit time + days, plus a
     /// minute so the date is no earlier than the manifest's own lock (set by S3 when the PUT arrives).
     public func objectLockRecord(committingAt now: Date) -> ObjectLockRecord? {
-        uploadLock.map { ObjectLockRecord(mode: $0.mode.rawValue, retainUntil: now.addingTimeInterval(TimeInterval($0.days) * 86_400 + 60)) }
+        uploadLock.map {
+            ObjectLockRecord(
+                mode: $0.mode.rawValue, retainUntil: now.addingTimeInterval(TimeInterval($0.days) * 86_400 + 60))
+        }
     }
 
     public var location: String { store.location }
@@ -35,8 +38,10 @@ public final class Repository: @unchecked Sendable {
     /// Opens an existing repository in the configured store; fails with a hint when there is none.
     /// With `immutability` (the policy's), uploads to a bucket with Object Lock enabled carry that lock.
     /// A `logger` at trace level logs every store operation and S3 request (StoreFactory).
-    public static func open(_ settings: RepositorySettings, environment: [String: String],
-                            immutability: Immutability? = nil, logger: Logger? = nil) throws -> Repository {
+    public static func open(
+        _ settings: RepositorySettings, environment: [String: String],
+        immutability: Immutability? = nil, logger: Logger? = nil
+    ) throws -> Repository {
         let store: BlobStore
         do {
             store = try StoreFactory.make(settings, create: false, environment: environment, logger: logger)
@@ -56,7 +61,8 @@ public final class Repository: @unchecked Sendable {
             return Repository(store: store, immutabilityProblem: problem)
         }
         guard try bucket.objectLockEnabled() else {
-            let problem = "bucket '\(bucket.name)' does not have Object Lock enabled "
+            let problem =
+                "bucket '\(bucket.name)' does not have Object Lock enabled "
                 + "(it can only be enabled when a bucket is created)"
             return Repository(store: store, immutabilityProblem: problem)
         }
@@ -73,11 +79,16 @@ public final class Repository: @unchecked Sendable {
         } catch let error as DecodingError {
             // repository.json is plain JSON: these checks are all that protect it. Damage (a flipped byte, a
             // truncation) is an integrity failure naming the object, as for every sealed object (exit 4).
-            throw EngineError.unsupportedRepositoryFormat("'\(key)' is not a repository descriptor (\(Self.describe(error)))")
+            throw EngineError.unsupportedRepositoryFormat(
+                "'\(key)' is not a repository descriptor (\(Self.describe(error)))")
         }
-        guard descriptor.format == RepositoryDescriptor.formatName, descriptor.version == RepositoryDescriptor.currentVersion else {
-            throw EngineError.unsupportedRepositoryFormat("'\(key)' says '\(descriptor.format)' version \(descriptor.version); "
-                + "this lifeboat reads '\(RepositoryDescriptor.formatName)' version \(RepositoryDescriptor.currentVersion)")
+        guard descriptor.format == RepositoryDescriptor.formatName,
+            descriptor.version == RepositoryDescriptor.currentVersion
+        else {
+            throw EngineError.unsupportedRepositoryFormat(
+                "'\(key)' says '\(descriptor.format)' version \(descriptor.version); "
+                    + "this lifeboat reads '\(RepositoryDescriptor.formatName)' version \(RepositoryDescriptor.currentVersion)"
+            )
         }
         return descriptor
     }
@@ -100,14 +111,18 @@ public final class Repository: @unchecked Sendable {
     }
 
     /// A sealed JSON record (manifest, pin record, prune record, drill evidence), catalog-encoded.
-    public func putSealedRecord<Record: Encodable>(_ record: Record, at key: ObjectKey, with sealingKey: SealingKey) throws {
+    public func putSealedRecord<Record: Encodable>(_ record: Record, at key: ObjectKey, with sealingKey: SealingKey)
+        throws
+    {
         try putSealed(key, bytes: Array(try CatalogCoding.encoder().encode(record)), with: sealingKey)
     }
 
     /// Reads back a sealed JSON record; one that authenticates but does not decode is reported as a mismatch
     /// naming `what` it should have been.
-    public func sealedRecord<Record: Decodable>(_ type: Record.Type, at key: ObjectKey, lookup: @escaping ([UInt8]) -> [UInt8]?,
-                                                what: String) throws -> Record {
+    public func sealedRecord<Record: Decodable>(
+        _ type: Record.Type, at key: ObjectKey, lookup: @escaping ([UInt8]) -> [UInt8]?,
+        what: String
+    ) throws -> Record {
         let bytes = try getSealed(key, lookup: lookup)
         do {
             return try CatalogCoding.decoder().decode(type, from: Data(bytes))

@@ -17,8 +17,10 @@ import Storage
 public enum StoreFactory {
     /// With a `logger` at trace level every store operation and every S3 request attempt is logged; otherwise
     /// no logging decorator is composed at all.
-    public static func make(_ settings: RepositorySettings, create: Bool, environment: [String: String],
-                            logger: Logger? = nil) throws -> BlobStore {
+    public static func make(
+        _ settings: RepositorySettings, create: Bool, environment: [String: String],
+        logger: Logger? = nil
+    ) throws -> BlobStore {
         let trace = logger.flatMap { $0.logLevel <= .trace ? $0 : nil }
         let store: BlobStore
         switch settings.location {
@@ -46,23 +48,28 @@ public enum StoreFactory {
         return try AWSProfileLoader.resolve(environment: environment, homeDirectory: home).credentials
     }
 
-    static func s3Configuration(_ settings: RepositorySettings, bucket: String, prefix: String,
-                                environment: [String: String]) throws -> S3Configuration {
+    static func s3Configuration(
+        _ settings: RepositorySettings, bucket: String, prefix: String,
+        environment: [String: String]
+    ) throws -> S3Configuration {
         let credentials = try awsCredentials(environment: environment)
         let endpoint: URL
         if let configured = settings.endpoint {
             guard let url = URL(string: configured), url.host != nil else {
-                throw EngineError.invalidArgument("repository.endpoint '\(configured)' is not a URL", hint: "use e.g. https://s3.example.com or http://127.0.0.1:9000")
+                throw EngineError.invalidArgument(
+                    "repository.endpoint '\(configured)' is not a URL",
+                    hint: "use e.g. https://s3.example.com or http://127.0.0.1:9000")
             }
             endpoint = url
         } else {
             endpoint = S3Configuration.awsEndpoint(region: settings.region)
         }
         let transport = TransportOptions(verifyTLS: !settings.insecureSkipTLSVerify, caFile: settings.caFile)
-        return S3Configuration(bucket: bucket, prefix: prefix, endpoint: endpoint, region: settings.region,
-                               addressing: settings.addressing == .virtual ? .virtual : .path, credentials: credentials,
-                               transport: transport, dataStorageClass: settings.storageClass,
-                               metadataStorageClass: settings.metadataStorageClass, partSize: settings.partSize,
-                               serverSideEncryption: settings.sse, sseKMSKeyId: settings.sseKMSKeyID)
+        return S3Configuration(
+            bucket: bucket, prefix: prefix, endpoint: endpoint, region: settings.region,
+            addressing: settings.addressing == .virtual ? .virtual : .path, credentials: credentials,
+            transport: transport, dataStorageClass: settings.storageClass,
+            metadataStorageClass: settings.metadataStorageClass, partSize: settings.partSize,
+            serverSideEncryption: settings.sse, sseKMSKeyId: settings.sseKMSKeyID)
     }
 }

@@ -74,8 +74,9 @@ final class WrittenObjects: @unchecked Sendable {
     /// The objects as a manifest lists them.
     var storedObjects: [StoredObject] {
         committed.map {
-            StoredObject(name: $0.key.lastSegment, storedSize: $0.storedSize, sha256: $0.sha256,
-                         contentSize: $0.contentSize)
+            StoredObject(
+                name: $0.key.lastSegment, storedSize: $0.storedSize, sha256: $0.sha256,
+                contentSize: $0.contentSize)
         }
     }
 
@@ -92,7 +93,7 @@ final class WrittenObjects: @unchecked Sendable {
         }
         guard let (objects, writer) = taken else { return }
         writer?.abort(immediately: immediately)
-        if let writer { try? store.delete(writer.key) }   // committed but not yet recorded, if it got that far
+        if let writer { try? store.delete(writer.key) }  // committed but not yet recorded, if it got that far
         for object in objects { try? store.delete(object.key) }
         lock.withLock { _committed = [] }
     }

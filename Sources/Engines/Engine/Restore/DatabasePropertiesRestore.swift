@@ -26,12 +26,15 @@ struct DatabasePropertiesRestore {
 
     /// The statements that make the target's current state (`current`, owned by `current.owner`) the recorded
     /// one, given the roles that exist on the target.
-    func statements(current: DatabasePropertiesQuery.Reading, roles: Set<String>,
-                    session: any PostgresSession) throws -> (sql: [String], outcome: Outcome) {
+    func statements(
+        current: DatabasePropertiesQuery.Reading, roles: Set<String>,
+        session: any PostgresSession
+    ) throws -> (sql: [String], outcome: Outcome) {
         let target = try session.quoteIdentifier(database)
         let identifier = { (text: String) in try session.quoteIdentifier(text) }
         let literal = { (text: String) in try session.quoteLiteral(text) }
-        var sql: [String] = [], skipped: [String] = []
+        var sql: [String] = []
+        var skipped: [String] = []
         if !current.properties.settings.isEmpty { sql.append("ALTER DATABASE \(target) RESET ALL") }
         for entry in recorded.settings {
             let clause = try SettingAssignment(parsing: entry).clause(identifier: identifier, literal: literal)
@@ -55,23 +58,30 @@ struct DatabasePropertiesRestore {
         sql.append("COMMENT ON DATABASE \(target) IS \(try recorded.comment.map(literal) ?? "NULL")")
         var privileges: [DatabaseProperties.Privilege] = []
         if restorePrivileges {
-            let (grants, granted, left) = try privilegeStatements(current: current, roles: roles, target: target,
-                                                                  identifier: identifier)
+            let (grants, granted, left) = try privilegeStatements(
+                current: current, roles: roles, target: target,
+                identifier: identifier)
             sql += grants
             privileges = granted
             skipped += left
         }
-        let expected = DatabaseProperties(settings: recorded.settings, roleSettings: roleSettings,
-                                          comment: recorded.comment, privileges: privileges)
+        let expected = DatabaseProperties(
+            settings: recorded.settings, roleSettings: roleSettings,
+            comment: recorded.comment, privileges: privileges)
         return (sql, Outcome(expected: expected, checksPrivileges: restorePrivileges, skipped: skipped))
     }
 
     /// Revokes what other grantees hold on the target, then grants the recorded privileges.
-    private func privilegeStatements(current: DatabasePropertiesQuery.Reading, roles: Set<String>, target: String,
-                                     identifier: (String) throws -> String)
-        throws -> (sql: [String], granted: [DatabaseProperties.Privilege], skipped: [String]) {
+    private func privilegeStatements(
+        current: DatabasePropertiesQuery.Reading, roles: Set<String>, target: String,
+        identifier: (String) throws -> String
+    )
+        throws -> (sql: [String], granted: [DatabaseProperties.Privilege], skipped: [String])
+    {
         func grantee(_ name: String?) throws -> String { try name.map(identifier) ?? "PUBLIC" }
-        var sql: [String] = [], granted: [DatabaseProperties.Privilege] = [], skipped: [String] = []
+        var sql: [String] = []
+        var granted: [DatabaseProperties.Privilege] = []
+        var skipped: [String] = []
         var revoked: Set<String?> = []
         for privilege in current.properties.privileges where revoked.insert(privilege.grantee).inserted {
             sql.append("REVOKE ALL ON DATABASE \(target) FROM \(try grantee(privilege.grantee)) CASCADE")
@@ -82,7 +92,7 @@ struct DatabasePropertiesRestore {
                     database: database, detail: "the backup records an unknown privilege '\(privilege.privilege)'")
             }
             if let role = privilege.grantee {
-                if role == current.owner { continue }   // the owner holds every privilege already
+                if role == current.owner { continue }  // the owner holds every privilege already
                 guard roles.contains(role) else {
                     skipped.append("\(privilege) (no such role on the target)")
                     continue
@@ -115,28 +125,33 @@ struct DatabasePropertiesRestore {
     /// Reads the target back and names every difference from what `apply` set.
     func check(_ session: any PostgresSession, expected outcome: Outcome) throws {
         let actual = try DatabasePropertiesQuery(session: session).read(database: database).properties
-        let differences = Self.differences(expected: outcome.expected, actual: actual,
-                                           checkPrivileges: outcome.checksPrivileges)
+        let differences = Self.differences(
+            expected: outcome.expected, actual: actual,
+            checkPrivileges: outcome.checksPrivileges)
         guard differences.isEmpty else {
             throw EngineError.databaseSettingsMismatch(database: database, differences: differences)
         }
     }
 
     /// Settings are compared as sets (their order carries no meaning: a name appears once), privileges too.
-    static func differences(expected: DatabaseProperties, actual: DatabaseProperties,
-                            checkPrivileges: Bool) -> [String] {
+    static func differences(
+        expected: DatabaseProperties, actual: DatabaseProperties,
+        checkPrivileges: Bool
+    ) -> [String] {
         var differences: [String] = []
         func list(_ values: [String]) -> String { "[" + values.sorted().joined(separator: ", ") + "]" }
         if expected.settings.sorted() != actual.settings.sorted() {
             differences.append("settings are \(list(actual.settings)), the backup has \(list(expected.settings))")
         }
-        let expectedRoles = Dictionary(expected.roleSettings.map { ($0.role, $0.settings.sorted()) },
-                                       uniquingKeysWith: +)
+        let expectedRoles = Dictionary(
+            expected.roleSettings.map { ($0.role, $0.settings.sorted()) },
+            uniquingKeysWith: +)
         let actualRoles = Dictionary(actual.roleSettings.map { ($0.role, $0.settings.sorted()) }, uniquingKeysWith: +)
         for role in Set(expectedRoles.keys).union(actualRoles.keys).sorted()
         where expectedRoles[role] != actualRoles[role] {
-            differences.append("settings of role '\(role)' are \(list(actualRoles[role] ?? [])), "
-                + "the backup has \(list(expectedRoles[role] ?? []))")
+            differences.append(
+                "settings of role '\(role)' are \(list(actualRoles[role] ?? [])), "
+                    + "the backup has \(list(expectedRoles[role] ?? []))")
         }
         if expected.comment != actual.comment {
             differences.append("the comment differs from the backup's")
@@ -145,8 +160,9 @@ struct DatabasePropertiesRestore {
             let shown = { (set: [DatabaseProperties.Privilege]) in
                 set.sorted().map(\.description).joined(separator: ", ")
             }
-            differences.append("privileges are [\(shown(actual.privileges))], "
-                + "the backup has [\(shown(expected.privileges))]")
+            differences.append(
+                "privileges are [\(shown(actual.privileges))], "
+                    + "the backup has [\(shown(expected.privileges))]")
         }
         return differences
     }

@@ -6,6 +6,7 @@
 // hands it to the server's OS user at the end (PhysicalRestore), so that user cannot race the extraction.
 import ArchiveIO
 import Storage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,7 +26,7 @@ final class Extractor {
     }
 
     func extract(_ tar: TarReader) throws {
-        defer { recent = nil }   // no descriptor outlives the extraction
+        defer { recent = nil }  // no descriptor outlives the extraction
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while let entry = try tar.nextEntry() {
             let names = entry.name.split(separator: "/").map(String.init).filter { $0 != "." }

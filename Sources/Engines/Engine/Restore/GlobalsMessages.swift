@@ -22,11 +22,13 @@ struct GlobalsMessages {
         if rest.hasPrefix(Self.location) {
             let afterLocation = rest.dropFirst(Self.location.count)
             guard let colon = afterLocation.firstIndex(of: ":"), !afterLocation[..<colon].isEmpty,
-                  afterLocation[..<colon].allSatisfy(\.isNumber) else { return false }
+                afterLocation[..<colon].allSatisfy(\.isNumber)
+            else { return false }
             rest = afterLocation[afterLocation.index(after: colon)...].drop { $0 == " " }
         }
         guard rest.hasPrefix(Self.message.head), rest.hasSuffix(Self.message.tail),
-              rest.count >= Self.message.head.count + Self.message.tail.count else { return false }
+            rest.count >= Self.message.head.count + Self.message.tail.count
+        else { return false }
         let role = rest.dropFirst(Self.message.head.count).dropLast(Self.message.tail.count)
         return existingRoles.contains(String(role))
     }

@@ -37,28 +37,34 @@ public final class LogicalRestore {
     /// A plan for a backup already chosen (a drill selects its own).
     func plan(_ request: LogicalRestoreRequest, backup manifest: BackupManifest) throws -> LogicalRestorePlan {
         let (summary, _) = try decide(request, manifest)
-        let rehydration = try BackupRehydration(manifest, store: repository.store, progress: context.progress,
-                                                options: request.rehydration).assessed()
+        let rehydration = try BackupRehydration(
+            manifest, store: repository.store, progress: context.progress,
+            options: request.rehydration
+        ).assessed()
         return LogicalRestorePlan(summary: summary, manifest: manifest, request: request, rehydration: rehydration)
     }
 
     /// What restoring `manifest` does to the target as it is now: which database, created or reused, and how.
-    func decide(_ request: LogicalRestoreRequest,
-                _ manifest: BackupManifest) throws -> (LogicalRestoreSummary, ConnectionInfo) {
+    func decide(
+        _ request: LogicalRestoreRequest,
+        _ manifest: BackupManifest
+    ) throws -> (LogicalRestoreSummary, ConnectionInfo) {
         let record = try chooseDatabase(manifest, request.database)
         let target = try targetConnection(request.target, defaultDatabase: record.name)
         let targetDatabase = target.database ?? record.name
         let exists = try databaseExists(target, name: targetDatabase)
         if exists && !request.clean { try requireEmpty(target, name: targetDatabase) }
         guard let object = manifest.object(named: record.object) else {
-            throw EngineError.manifestMismatch(key: record.object,
-                                               detail: "the manifest does not list its database object")
+            throw EngineError.manifestMismatch(
+                key: record.object,
+                detail: "the manifest does not list its database object")
         }
         let globals = request.globals && manifest.globals?.object != nil
         if request.globals && !globals {
             let note = manifest.globals?.note ?? "none recorded"
-            throw EngineError.invalidArgument("backup '\(manifest.id)' holds no globals (\(note))",
-                                              hint: "restore without --globals and create the roles by hand")
+            throw EngineError.invalidArgument(
+                "backup '\(manifest.id)' holds no globals (\(note))",
+                hint: "restore without --globals and create the roles by hand")
         }
         let mode = request.jobs > 1 ? "spool" : "stream"
         var steps: [String] = []
@@ -66,16 +72,23 @@ public final class LogicalRestore {
             steps.append("restore roles and tablespaces (pg_dumpall globals) with psql; existing roles are kept")
         }
         let dropFirst = request.clean ? " and drop its objects first (--clean)" : ""
-        steps.append(exists ? "use existing database '\(targetDatabase)'\(dropFirst)"
-                            : "create database '\(targetDatabase)'")
-        steps.append("authenticate '\(record.object)' (\(Format.bytes(object.storedSize))): "
-            + "every chunk, size and sha256")
-        steps.append(mode == "stream" ? "stream it into pg_restore in a single transaction"
-                                      : "decrypt it into a private spool file, then pg_restore --jobs \(request.jobs)")
+        steps.append(
+            exists
+                ? "use existing database '\(targetDatabase)'\(dropFirst)"
+                : "create database '\(targetDatabase)'")
+        steps.append(
+            "authenticate '\(record.object)' (\(Format.bytes(object.storedSize))): "
+                + "every chunk, size and sha256")
+        steps.append(
+            mode == "stream"
+                ? "stream it into pg_restore in a single transaction"
+                : "decrypt it into a private spool file, then pg_restore --jobs \(request.jobs)")
         let settings = Self.databaseSettingsMode(request, record)
         if settings == "apply" && exists { try requireSettingsPermission(target, name: targetDatabase) }
-        if let step = Self.databaseSettingsStep(settings, record: record, target: targetDatabase,
-                                                noOwner: request.noOwner) {
+        if let step = Self.databaseSettingsStep(
+            settings, record: record, target: targetDatabase,
+            noOwner: request.noOwner)
+        {
             steps.append(step)
         }
         steps.append("compare row counts of \(record.tables.count) tables (\(record.totalRows) rows) with the backup")
@@ -95,10 +108,13 @@ public final class LogicalRestore {
         defer { connection.close() }
         let relations = try SourceDatabase.userRelationCount(connection)
         guard relations > 0 else { return }
-        let comment = try? connection.query("SELECT coalesce(shobj_description(oid, 'pg_database'), '') "
-            + "FROM pg_database WHERE datname = current_database()").rows.first?[0]
+        let comment = try? connection.query(
+            "SELECT coalesce(shobj_description(oid, 'pg_database'), '') "
+                + "FROM pg_database WHERE datname = current_database()"
+        ).rows.first?[0]
         if let comment = comment ?? nil, comment.hasPrefix(Self.inProgressComment),
-           AbandonedScratch.isAbandoned(comment) {
+            AbandonedScratch.isAbandoned(comment)
+        {
             throw EngineError.interruptedRestoreLeftover(database: targetDatabase, relations: relations)
         }
         throw EngineError.targetNotEmpty(database: targetDatabase, relations: relations)
@@ -109,26 +125,31 @@ public final class LogicalRestore {
     public func run(_ plan: LogicalRestorePlan) throws -> LogicalRestoreResult {
         try plan.rehydration.perform()
         let started = Date()
-        let request = plan.request, manifest = plan.manifest
+        let request = plan.request
+        let manifest = plan.manifest
         let (summary, target) = try decide(request, manifest)
-        let source = ObjectSource(repository: repository, keyring: keyring, cluster: context.config.cluster,
-                                  manifest: manifest)
-        let tools = PostgresTools(binDir: context.config.postgres.binDir,
-                                  serverMajor: clientMajor(manifest, target: target),
-                                  environment: context.toolEnvironment)
+        let source = ObjectSource(
+            repository: repository, keyring: keyring, cluster: context.config.cluster,
+            manifest: manifest)
+        let tools = PostgresTools(
+            binDir: context.config.postgres.binDir,
+            serverMajor: clientMajor(manifest, target: target),
+            environment: context.toolEnvironment)
         // Found before the (possibly long) authentication pass, so a wrong version fails at once.
         _ = try tools.path("pg_restore")
         if summary.restoreGlobals { _ = try tools.path("psql") }
         guard let record = manifest.database(named: summary.database) else {
             throw EngineError.backupNotFound(summary.database)
         }
-        let runner = PGRestoreRunner(context: context, tools: tools,
-                                     target: target.with(database: summary.targetDatabase),
-                                     request: request, label: summary.database)
+        let runner = PGRestoreRunner(
+            context: context, tools: tools,
+            target: target.with(database: summary.targetDatabase),
+            request: request, label: summary.database)
         // Integrity first: nothing on the target changes until every byte to be applied has authenticated.
         let globals = summary.restoreGlobals ? manifest.globals?.object : nil
         if let globals { try source.authenticate(globals) }
-        let spool = request.jobs > 1
+        let spool =
+            request.jobs > 1
             ? try runner.spool(source: source, object: record.object, dumpBytes: summary.dumpBytes) : nil
         defer { spool?.remove() }
         if spool == nil {
@@ -143,20 +164,26 @@ public final class LogicalRestore {
         context.progress.begin("check row counts of \(record.tables.count) tables")
         let checked = try checkRowCounts(record, target: target.with(database: summary.targetDatabase))
         context.progress.end()
-        return LogicalRestoreResult(plan: summary, seconds: Date().timeIntervalSince(started),
-                                    tablesChecked: checked.tables, rowsChecked: checked.rows,
-                                    databaseSettingsSkipped: settingsSkipped)
+        return LogicalRestoreResult(
+            plan: summary, seconds: Date().timeIntervalSince(started),
+            tablesChecked: checked.tables, rowsChecked: checked.rows,
+            databaseSettingsSkipped: settingsSkipped)
     }
 
     /// Creates the database when planned, then runs pg_restore from the spool or the stream. A database this run
     /// created and could not fill completely must not stay behind looking restored.
-    func load(_ summary: LogicalRestoreSummary, source: ObjectSource, record: DatabaseRecord, target: ConnectionInfo,
-              runner: PGRestoreRunner, spool: SpoolFile?) throws {
+    func load(
+        _ summary: LogicalRestoreSummary, source: ObjectSource, record: DatabaseRecord, target: ConnectionInfo,
+        runner: PGRestoreRunner, spool: SpoolFile?
+    ) throws {
         if summary.createDatabase { try createDatabase(target, name: summary.targetDatabase) }
-        let logger = context.logger, targetDatabase = summary.targetDatabase
-        let dropToken = summary.createDatabase ? Interruption.shared.register {
-            Self.dropCreatedDatabase(target, name: targetDatabase, logger: logger)
-        } : nil
+        let logger = context.logger
+        let targetDatabase = summary.targetDatabase
+        let dropToken =
+            summary.createDatabase
+            ? Interruption.shared.register {
+                Self.dropCreatedDatabase(target, name: targetDatabase, logger: logger)
+            } : nil
         defer { dropToken.map(Interruption.shared.unregister) }
         do {
             try Failpoint.hit("restore.data.before")
@@ -169,10 +196,11 @@ public final class LogicalRestore {
             if summary.createDatabase { Self.dropCreatedDatabase(target, name: targetDatabase, logger: logger) }
             throw error
         }
-        if summary.createDatabase {   // only our own mark is replaced; a database someone else made keeps its comment
+        if summary.createDatabase {  // only our own mark is replaced; a database someone else made keeps its comment
             let manifest = source.manifest
-            try? setComment(target, name: summary.targetDatabase,
-                            "restored by lifeboat from backup \(manifest.id) of cluster '\(manifest.cluster)'")
+            try? setComment(
+                target, name: summary.targetDatabase,
+                "restored by lifeboat from backup \(manifest.id) of cluster '\(manifest.cluster)'")
         }
     }
 
@@ -202,15 +230,18 @@ public final class LogicalRestore {
 
     /// After the data: the database's recorded settings, comment and privileges, applied to the target under
     /// its own name and read back. Returns what was left out (roles missing on the target).
-    func restoreProperties(_ summary: LogicalRestoreSummary, record: DatabaseRecord, target: ConnectionInfo,
-                           noOwner: Bool) throws -> [String] {
+    func restoreProperties(
+        _ summary: LogicalRestoreSummary, record: DatabaseRecord, target: ConnectionInfo,
+        noOwner: Bool
+    ) throws -> [String] {
         guard summary.databaseSettings == "apply", let properties = record.properties else { return [] }
         context.progress.begin("set database settings of \(summary.targetDatabase)")
         defer { context.progress.end() }
         let connection = try context.postgres.connect(target.with(database: summary.targetDatabase))
         defer { connection.close() }
-        let restore = DatabasePropertiesRestore(recorded: properties, database: summary.targetDatabase,
-                                                restorePrivileges: !noOwner)
+        let restore = DatabasePropertiesRestore(
+            recorded: properties, database: summary.targetDatabase,
+            restorePrivileges: !noOwner)
         let outcome = try restore.apply(connection)
         for skipped in outcome.skipped {
             context.logger.warning("database setting not restored", metadata: ["skipped": "\(skipped)"])
@@ -292,14 +323,16 @@ public final class LogicalRestore {
     func setComment(_ target: ConnectionInfo, name: String, _ text: String) throws {
         let connection = try maintenanceConnection(target)
         defer { connection.close() }
-        try connection.execute("COMMENT ON DATABASE \(try connection.quoteIdentifier(name)) IS \(try connection.quoteLiteral(text))")
+        try connection.execute(
+            "COMMENT ON DATABASE \(try connection.quoteIdentifier(name)) IS \(try connection.quoteLiteral(text))")
     }
 
     /// Best effort, after a failed or interrupted restore into a database this run created (WITH FORCE: the
     /// failed pg_restore's session may still be closing).
     static func dropCreatedDatabase(_ target: ConnectionInfo, name: String, logger: Logger) {
         guard let connection = try? PGConnection(target.with(database: "postgres")),
-              let quoted = try? connection.quoteIdentifier(name) else { return }
+            let quoted = try? connection.quoteIdentifier(name)
+        else { return }
         defer { connection.close() }
         if (try? connection.execute("DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)")) != nil {
             logger.warning("dropped the partly restored database '\(name)' that this run had created")
@@ -314,10 +347,13 @@ public final class LogicalRestore {
     func restoreGlobals(source: ObjectSource, object: String, target: ConnectionInfo, tools: PostgresTools) throws {
         let maintenance = target.with(database: "postgres")
         let existing = try existingRoles(maintenance)
-        let psql = ChildProcess(executable: try tools.path("psql"),
-                                arguments: ["-X", "-q", "-v", "ON_ERROR_STOP=0", "--no-password", PostgresTools.databaseArgument(maintenance)],
-                                environment: tools.childEnvironment(for: maintenance),
-                                captureStdout: false, provideStdin: true)
+        let psql = ChildProcess(
+            executable: try tools.path("psql"),
+            arguments: [
+                "-X", "-q", "-v", "ON_ERROR_STOP=0", "--no-password", PostgresTools.databaseArgument(maintenance),
+            ],
+            environment: tools.childEnvironment(for: maintenance),
+            captureStdout: false, provideStdin: true)
         try psql.start()
         _ = Array(Self.globalsPrelude.utf8).withUnsafeBytes { psql.writeStdin($0) }
         try source.streamEntry(object, entryName: RepositoryLayout.globalsEntryName) { bytes in
@@ -343,19 +379,24 @@ public final class LogicalRestore {
         defer { connection.close() }
         // The restored database may now carry its backup's statement_timeout; counting a big table must not hit it.
         try connection.execute("SET statement_timeout = 0")
-        var mismatches: [String] = [], rows: Int64 = 0
+        var mismatches: [String] = []
+        var rows: Int64 = 0
         for table in record.tables {
-            let sql = "SELECT count(*) FROM \(try connection.quoteIdentifier(table.schema)).\(try connection.quoteIdentifier(table.table))"
+            let sql =
+                "SELECT count(*) FROM \(try connection.quoteIdentifier(table.schema)).\(try connection.quoteIdentifier(table.table))"
             do {
                 let count = Int64(try connection.query(sql).rows[0][0] ?? "") ?? -1
-                if count != table.rows { mismatches.append("\(table.qualifiedName) has \(count) rows, backup recorded \(table.rows)") }
+                if count != table.rows {
+                    mismatches.append("\(table.qualifiedName) has \(count) rows, backup recorded \(table.rows)")
+                }
                 rows += max(count, 0)
             } catch let error as PGError {
                 mismatches.append("\(table.qualifiedName) is unreadable (\(error.message))")
             }
         }
         guard mismatches.isEmpty else {
-            throw EngineError.rowCountMismatch(database: target.database ?? record.name, mismatches: Array(mismatches.prefix(10)))
+            throw EngineError.rowCountMismatch(
+                database: target.database ?? record.name, mismatches: Array(mismatches.prefix(10)))
         }
         return (record.tables.count, rows)
     }

@@ -15,9 +15,11 @@ public struct LogicalRestoreRequest: Sendable {
     /// How archived objects are made readable before they are read (`--wait`, `--rehydrate-tier`, …).
     public var rehydration: RehydrationOptions
 
-    public init(reference: String, database: String?, target: String?, jobs: Int, clean: Bool, globals: Bool,
-                noOwner: Bool, spoolDirectory: String?,
-                rehydration: RehydrationOptions = RehydrationOptions(wait: false), databaseSettings: Bool = true) {
+    public init(
+        reference: String, database: String?, target: String?, jobs: Int, clean: Bool, globals: Bool,
+        noOwner: Bool, spoolDirectory: String?,
+        rehydration: RehydrationOptions = RehydrationOptions(wait: false), databaseSettings: Bool = true
+    ) {
         self.reference = reference
         self.database = database
         self.target = target

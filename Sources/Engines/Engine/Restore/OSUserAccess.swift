@@ -3,6 +3,7 @@
 // either sits below a directory only its owner can enter (a checkout under /root, a 0700 home, `mktemp -d`),
 // every `wal get` fails with "Permission denied" and recovery waits forever; refuse within the plan instead.
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif

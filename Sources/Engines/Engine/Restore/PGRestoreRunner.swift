@@ -49,11 +49,18 @@ struct PGRestoreRunner {
     func spool(source: ObjectSource, object: String, dumpBytes: Int64) throws -> SpoolFile {
         let base = request.spoolDirectory ?? context.environment["TMPDIR"] ?? "/tmp"
         var template = Array((base + "/lifeboat-restore-XXXXXX").utf8CString)
-        guard let directory = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
-            throw EngineError.invalidArgument("cannot create a spool directory in '\(base)'", hint: "pass --spool-dir DIR with free space")
+        guard
+            let directory = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({
+                String(cString: $0)
+            })
+        else {
+            throw EngineError.invalidArgument(
+                "cannot create a spool directory in '\(base)'", hint: "pass --spool-dir DIR with free space")
         }
         let spool = SpoolFile(directory: directory)
-        spool.token = Interruption.shared.register { [directory] in try? FileManager.default.removeItem(atPath: directory) }
+        spool.token = Interruption.shared.register { [directory] in
+            try? FileManager.default.removeItem(atPath: directory)
+        }
         do {
             try write(source: source, object: object, to: spool.path, dumpBytes: dumpBytes)
         } catch {
@@ -96,15 +103,17 @@ struct PGRestoreRunner {
     }
 
     private func makeChild(arguments: [String], stdin: Bool) throws -> ChildProcess {
-        ChildProcess(executable: try tools.path("pg_restore"), arguments: arguments,
-                            environment: tools.childEnvironment(for: target),
-                            captureStdout: false, provideStdin: stdin)
+        ChildProcess(
+            executable: try tools.path("pg_restore"), arguments: arguments,
+            environment: tools.childEnvironment(for: target),
+            captureStdout: false, provideStdin: stdin)
     }
 
     private func finish(_ child: ChildProcess) throws {
         let status = child.wait()
         guard status == 0 else {
-            throw EngineError.restoreFailed(database: target.database ?? label, status: status, stderr: child.stderrTail)
+            throw EngineError.restoreFailed(
+                database: target.database ?? label, status: status, stderr: child.stderrTail)
         }
     }
 }

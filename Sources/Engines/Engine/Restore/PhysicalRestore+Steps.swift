@@ -2,15 +2,21 @@
 import Catalog
 
 extension PhysicalRestore {
-    func steps(_ request: PhysicalRestoreRequest, manifest: BackupManifest, tablespaces: [TablespaceTarget],
-               credentials: String?) -> [String] {
+    func steps(
+        _ request: PhysicalRestoreRequest, manifest: BackupManifest, tablespaces: [TablespaceTarget],
+        credentials: String?
+    ) -> [String] {
         guard let snapshot = manifest.snapshot else { return [] }
         let directory = request.dataDirectory
-        var steps = request.toName.map { name in
-            ["use snapshot \(manifest.id)" + (request.reference == "latest"
-                ? " (the newest: a restore point's time is unknown to lifeboat; if 'restore point \(name)' is older "
-                    + "than it, pass an older backup id)" : "")]
-        } ?? []
+        var steps =
+            request.toName.map { name in
+                [
+                    "use snapshot \(manifest.id)"
+                        + (request.reference == "latest"
+                            ? " (the newest: a restore point's time is unknown to lifeboat; if 'restore point \(name)' is older "
+                                + "than it, pass an older backup id)" : "")
+                ]
+            } ?? []
         let emptied = request.clean && RestoreDirectory.state(directory) == .notEmpty
         steps += [
             emptied ? "delete the contents of '\(directory)' (--clean)" : "create '\(directory)' (mode 0700)",
@@ -28,9 +34,10 @@ extension PhysicalRestore {
             "recovery replays archived WAL from \(snapshot.startWal) (consistent after \(snapshot.stopWal), "
                 + "\(manifest.server.stopLsn ?? "?")) up to the target",
         ]
-        steps.append(request.start
-            ? "start the server on 127.0.0.1 port \(request.port ?? 5432) with archive_mode=off and wait for recovery"
-            : "leave the server stopped (start it with the command printed at the end)")
+        steps.append(
+            request.start
+                ? "start the server on 127.0.0.1 port \(request.port ?? 5432) with archive_mode=off and wait for recovery"
+                : "leave the server stopped (start it with the command printed at the end)")
         return steps
     }
 
@@ -53,7 +60,9 @@ extension PhysicalRestore {
             what.append("the passphrase (\(variable))")
         }
         if RecoveryCredentials.isS3(context.config) { what.append("the S3 credentials") }
-        let removal = request.start && request.targetAction == "promote" ? "removed once the server is promoted"
+        let removal =
+            request.start && request.targetAction == "promote"
+            ? "removed once the server is promoted"
             : "delete it once recovery has ended"
         return "write \(what.joined(separator: " and ")) for restore_command into '\(directory)' (mode 0700"
             + (osUser.map { ", owned by OS user '\($0)'" } ?? "") + "), not into the server's environment; \(removal)"

@@ -13,6 +13,7 @@ import Diagnostics
 import Foundation
 import Pipeline
 import Storage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -51,11 +52,13 @@ public final class PhysicalRestore {
         let directory = request.dataDirectory
         try RestoreDirectory.checkPath(directory)
         try RestoreDirectory.check(directory, clean: request.clean)
-        let tablespaces = try TablespacePlan.targets(snapshot.tablespaces ?? [], options: request.tablespaceMap,
-                                                     dataDirectory: directory, clean: request.clean,
-                                                     state: RestoreDirectory.state)
+        let tablespaces = try TablespacePlan.targets(
+            snapshot.tablespaces ?? [], options: request.tablespaceMap,
+            dataDirectory: directory, clean: request.clean,
+            state: RestoreDirectory.state)
         let recovery = RecoveryConfiguration(config: context.config, request: request)
-        let credentials = RecoveryCredentials.needed(context.config)
+        let credentials =
+            RecoveryCredentials.needed(context.config)
             ? RecoveryCredentials.placeholder(dataDirectory: directory) : nil
         try OSUserAccess.require(request.binaryPath, user: osUser, need: .execute, purpose: "restore_command runs it")
         try OSUserAccess.require(request.configPath, user: osUser, need: .read, purpose: "restore_command reads it")
@@ -65,12 +68,15 @@ public final class PhysicalRestore {
             walConsistentAt: snapshot.stopWal, target: recovery.targetText,
             targetAction: request.hasTarget ? request.targetAction : nil, dataDirectory: directory,
             clean: request.clean, osUser: osUser, restoreCommand: recovery.restoreCommand(credentials: credentials),
-            startCommand: try server.startArguments(manifest, directory: directory, port: request.port ?? 5432,
-                                                   strict: request.start),
+            startCommand: try server.startArguments(
+                manifest, directory: directory, port: request.port ?? 5432,
+                strict: request.start),
             tablespaces: snapshot.tablespaces == nil ? nil : tablespaces,
             steps: steps(request, manifest: manifest, tablespaces: tablespaces, credentials: credentials))
-        let rehydration = try BackupRehydration(manifest, store: repository.store, progress: context.progress,
-                                                options: request.rehydration).assessed()
+        let rehydration = try BackupRehydration(
+            manifest, store: repository.store, progress: context.progress,
+            options: request.rehydration
+        ).assessed()
         return PhysicalRestorePlan(summary: summary, manifest: manifest, request: request, rehydration: rehydration)
     }
 
@@ -81,17 +87,21 @@ public final class PhysicalRestore {
     public func run(_ plan: PhysicalRestorePlan) throws -> PhysicalRestoreResult {
         try plan.rehydration.perform()
         let started = Date()
-        let manifest = plan.manifest, request = plan.request
+        let manifest = plan.manifest
+        let request = plan.request
         guard let snapshot = manifest.snapshot else { throw SnapshotError.notASnapshot(manifest.id.rawValue) }
-        let source = ObjectSource(repository: repository, keyring: keyring, cluster: context.config.cluster,
-                                  manifest: manifest)
+        let source = ObjectSource(
+            repository: repository, keyring: keyring, cluster: context.config.cluster,
+            manifest: manifest)
         try authenticate(snapshot, tablespaces: plan.summary.tablespaces ?? [], source: source)
         var summary = plan.summary
         let (extractor, credentials) = try restoreFiles(plan, source: source, summary: &summary)
-        context.logger.info("snapshot extracted", metadata: ["backup": "\(manifest.id)", "files": "\(extractor.files)"])
-        var result = PhysicalRestoreResult(plan: summary, seconds: 0, bytesExtracted: extractor.bytes,
-                                           files: extractor.files, started: false, port: request.port, recovery: nil,
-                                           credentialsDirectory: credentials)
+        context.logger.info(
+            "snapshot extracted", metadata: ["backup": "\(manifest.id)", "files": "\(extractor.files)"])
+        var result = PhysicalRestoreResult(
+            plan: summary, seconds: 0, bytesExtracted: extractor.bytes,
+            files: extractor.files, started: false, port: request.port, recovery: nil,
+            credentialsDirectory: credentials)
         if request.start, let port = request.port {
             do {
                 result.recovery = try recover(plan, port: port, credentials: credentials)
@@ -108,11 +118,14 @@ public final class PhysicalRestore {
 
     /// Starts the restored server and waits until recovery reaches the plan's target. `run` does it with
     /// `start`; a drill calls it itself, to time the phase. `started` is called once pg_ctl reports the server up.
-    func recover(_ plan: PhysicalRestorePlan, port: Int, credentials: String?,
-                 started: (() -> Void)? = nil) throws -> RecoveryReport {
-        try server.startAndWait(manifest: plan.manifest, directory: plan.summary.dataDirectory, port: port,
-                                action: plan.summary.targetAction ?? "promote", target: plan.summary.target,
-                                credentials: credentials, started: started)
+    func recover(
+        _ plan: PhysicalRestorePlan, port: Int, credentials: String?,
+        started: (() -> Void)? = nil
+    ) throws -> RecoveryReport {
+        try server.startAndWait(
+            manifest: plan.manifest, directory: plan.summary.dataDirectory, port: port,
+            action: plan.summary.targetAction ?? "promote", target: plan.summary.target,
+            credentials: credentials, started: started)
     }
 
     /// Integrity first: the directory is not touched until every object to be extracted has authenticated.
@@ -129,9 +142,12 @@ public final class PhysicalRestore {
 
     /// Takes over the directories, extracts into them and writes the recovery settings; on failure empties what
     /// it wrote. Returns the extractor's counts and the credentials directory (`summary` gets its restore_command).
-    func restoreFiles(_ plan: PhysicalRestorePlan, source: ObjectSource,
-                      summary: inout PhysicalRestoreSummary) throws -> (Extractor, credentials: String?) {
-        let request = plan.request, directory = plan.summary.dataDirectory
+    func restoreFiles(
+        _ plan: PhysicalRestorePlan, source: ObjectSource,
+        summary: inout PhysicalRestoreSummary
+    ) throws -> (Extractor, credentials: String?) {
+        let request = plan.request
+        let directory = plan.summary.dataDirectory
         let tablespaces = plan.summary.tablespaces ?? []
         let owner = try RestoreDirectory.ownerIDs(osUser: osUser)
         let root = try RestoreDirectory.takeOver(dataDirectory: directory, clean: request.clean)
@@ -169,12 +185,15 @@ public final class PhysicalRestore {
 
     /// Each tablespace's tar into its directory, then the base backup's, which must be a base backup; with
     /// tablespaces, tablespace_map replaces the server's own map (source locations): recovery links them here.
-    func extract(_ plan: PhysicalRestorePlan, source: ObjectSource, root: DirectoryHandle,
-                 spaceRoots: [DirectoryHandle], extractor: Extractor) throws {
+    func extract(
+        _ plan: PhysicalRestorePlan, source: ObjectSource, root: DirectoryHandle,
+        spaceRoots: [DirectoryHandle], extractor: Extractor
+    ) throws {
         guard let snapshot = plan.manifest.snapshot else { throw SnapshotError.notASnapshot(plan.manifest.id.rawValue) }
         let tablespaces = plan.summary.tablespaces ?? []
         for (space, spaceRoot) in zip(tablespaces, spaceRoots) {
-            let entry = snapshot.tablespaces?.first { $0.oid == space.oid }?.entry
+            let entry =
+                snapshot.tablespaces?.first { $0.oid == space.oid }?.entry
                 ?? RepositoryLayout.tablespaceEntryName(oid: space.oid)
             let spaceExtractor = Extractor(root: spaceRoot, progress: context.progress)
             context.progress.begin("extract tablespace \(space.oid) into \(space.directory)")

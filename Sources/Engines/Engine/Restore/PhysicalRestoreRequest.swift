@@ -22,10 +22,12 @@ public struct PhysicalRestoreRequest: Sendable {
     /// How archived objects are made readable before they are read (`--wait`, `--rehydrate-tier`, …).
     public var rehydration: RehydrationOptions
 
-    public init(reference: String, dataDirectory: String, toTime: Date?, toLSN: LSN?, toName: String? = nil,
-                targetAction: String, clean: Bool, start: Bool, port: Int?, configPath: String, binaryPath: String,
-                tablespaceMap: [TablespaceMapOption] = [],
-                rehydration: RehydrationOptions = RehydrationOptions(wait: false)) {
+    public init(
+        reference: String, dataDirectory: String, toTime: Date?, toLSN: LSN?, toName: String? = nil,
+        targetAction: String, clean: Bool, start: Bool, port: Int?, configPath: String, binaryPath: String,
+        tablespaceMap: [TablespaceMapOption] = [],
+        rehydration: RehydrationOptions = RehydrationOptions(wait: false)
+    ) {
         self.reference = reference
         self.dataDirectory = dataDirectory
         self.toTime = toTime

@@ -13,8 +13,10 @@ struct RecoveryConfiguration {
     func restoreCommand(credentials: String?) -> String {
         let assignments = credentials.map { RecoveryCredentials.assignments(config, directory: $0) } ?? []
         let pointers = assignments.map { $0.name + "=" + Quoting.shell($0.value) }
-        let command = [Quoting.shell(request.binaryPath), "--config", Quoting.shell(request.configPath),
-                       "wal get %f %p"]
+        let command = [
+            Quoting.shell(request.binaryPath), "--config", Quoting.shell(request.configPath),
+            "wal get %f %p",
+        ]
         return (pointers + command).joined(separator: " ")
     }
 
@@ -27,7 +29,8 @@ struct RecoveryConfiguration {
     }
 
     func write(plan: PhysicalRestoreSummary, extractor: Extractor) throws {
-        let added = "# Recovery settings added by lifeboat restore \(plan.backup) at "
+        let added =
+            "# Recovery settings added by lifeboat restore \(plan.backup) at "
             + CatalogCoding.formatTimestamp(Date())
         var lines = ["", added, "restore_command = \(Quoting.conf(plan.restoreCommand))"]
         if let time = request.toTime {
@@ -45,7 +48,10 @@ struct RecoveryConfiguration {
         let seconds = date.timeIntervalSince1970
         var whole = floor(seconds)
         var micros = Int(((seconds - whole) * 1_000_000).rounded())
-        if micros >= 1_000_000 { whole += 1; micros -= 1_000_000 }
+        if micros >= 1_000_000 {
+            whole += 1
+            micros -= 1_000_000
+        }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

@@ -16,6 +16,7 @@ import Configuration
 import Foundation
 import S3Protocol
 import Storage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,14 +66,15 @@ enum RecoveryCredentials {
                     if let (uid, gid) = owner { try handle.setOwner(uid: uid, gid: gid) }
                     try handle.sync()
                 }
-                if let (uid, gid) = owner { try directory.setOwner(uid: uid, gid: gid) }   // last: until now only root's
+                if let (uid, gid) = owner { try directory.setOwner(uid: uid, gid: gid) }  // last: until now only root's
             } catch {
                 try? parent.remove(name)
                 throw error
             }
             return parent.path == "/" ? "/" + name : parent.path + "/" + name
         } catch let error as DirectoryError {
-            throw SnapshotError.dataDirectoryUnusable(path: dataDirectory + ".credentials-XXXXXX", detail: error.message)
+            throw SnapshotError.dataDirectoryUnusable(
+                path: dataDirectory + ".credentials-XXXXXX", detail: error.message)
         }
     }
 
@@ -108,12 +110,15 @@ enum RecoveryCredentials {
     static func contents(_ context: EngineContext) throws -> [(String, [UInt8])] {
         var files: [(String, [UInt8])] = []
         if passphraseVariable(context.config) != nil,
-           case .passphrase(_, let bytes) = try Credential.load(context.config.encryption, environment: context.environment) {
+            case .passphrase(_, let bytes) = try Credential.load(
+                context.config.encryption, environment: context.environment)
+        {
             files.append((passphraseFile, bytes))
         }
         if isS3(context.config) {
             let credentials = try StoreFactory.awsCredentials(environment: context.environment)
-            var text = "[default]\naws_access_key_id = \(credentials.accessKeyId)\naws_secret_access_key = \(credentials.secretAccessKey)\n"
+            var text =
+                "[default]\naws_access_key_id = \(credentials.accessKeyId)\naws_secret_access_key = \(credentials.secretAccessKey)\n"
             if let token = credentials.sessionToken { text += "aws_session_token = \(token)\n" }
             files.append((awsFile, Array(text.utf8)))
         }

@@ -7,6 +7,7 @@ import Catalog
 import Configuration
 import Foundation
 import Storage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,12 +24,14 @@ enum RestoreDirectory {
     /// directory: a slip of the keyboard at 3 a.m. must not empty the root filesystem (--clean) or chmod it 0700.
     static func checkPath(_ directory: String) throws {
         guard directory.hasPrefix("/"), !directory.contains("'"), !directory.utf8.contains(0) else {
-            throw SnapshotError.dataDirectoryUnusable(path: directory,
-                                                      detail: "it must be an absolute path without single quotes")
+            throw SnapshotError.dataDirectoryUnusable(
+                path: directory,
+                detail: "it must be an absolute path without single quotes")
         }
         guard !systemDirectories.contains(PathResolver.resolve(directory, relativeTo: "/")) else {
-            throw SnapshotError.dataDirectoryUnusable(path: directory,
-                                                      detail: "it is a system directory, never a data directory")
+            throw SnapshotError.dataDirectoryUnusable(
+                path: directory,
+                detail: "it is a system directory, never a data directory")
         }
     }
 
@@ -63,8 +66,9 @@ enum RestoreDirectory {
     static func ownerIDs(osUser: String?) throws -> (uid_t, gid_t)? {
         guard let user = osUser else { return nil }
         guard let entry = getpwnam(user) else {
-            throw SnapshotError.dataDirectoryUnusable(path: "-",
-                                                      detail: "OS user '\(user)' (postgres.os_user) does not exist")
+            throw SnapshotError.dataDirectoryUnusable(
+                path: "-",
+                detail: "OS user '\(user)' (postgres.os_user) does not exist")
         }
         return (entry.pointee.pw_uid, entry.pointee.pw_gid)
     }
@@ -72,8 +76,10 @@ enum RestoreDirectory {
     /// Opens (creating it when missing) a directory to restore into and makes it private to root before looking
     /// inside: from then on nobody else can add to it, rename in it or reach through it, also from a working
     /// directory or descriptor already inside. Then it must be empty, or is emptied when `clean`.
-    static func takeOver(_ directory: String, clean: Bool, notEmpty: @autoclosure () -> any Error,
-                         unusable: (String) -> any Error) throws -> DirectoryHandle {
+    static func takeOver(
+        _ directory: String, clean: Bool, notEmpty: @autoclosure () -> any Error,
+        unusable: (String) -> any Error
+    ) throws -> DirectoryHandle {
         do {
             let handle = try DirectoryHandle.open(directory, create: true)
             try handle.makePrivate()
@@ -97,8 +103,10 @@ enum RestoreDirectory {
     /// A tablespace's directory; its original location is never emptied, not even with --clean (TablespacePlan).
     static func takeOver(_ space: TablespaceTarget, clean requested: Bool) throws -> DirectoryHandle {
         let clean = space.mapped && requested
-        let notEmpty: TablespacePlanError = space.mapped ? .targetNotEmpty(oid: space.oid, path: space.directory)
-                                                         : .locationNotEmpty(oid: space.oid, path: space.directory)
+        let notEmpty: TablespacePlanError =
+            space.mapped
+            ? .targetNotEmpty(oid: space.oid, path: space.directory)
+            : .locationNotEmpty(oid: space.oid, path: space.directory)
         return try takeOver(space.directory, clean: clean, notEmpty: notEmpty) {
             TablespacePlanError.unusableDirectory(oid: space.oid, path: space.directory, detail: $0)
         }

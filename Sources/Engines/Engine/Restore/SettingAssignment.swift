@@ -6,8 +6,10 @@
 // caller's quoting functions (libpq's), so no text from the backup reaches SQL unquoted.
 struct SettingAssignment: Equatable {
     /// Variables the server stores as a list of double-quoted elements (pg_dump's variable_is_guc_list_quote).
-    static let listVariables: Set<String> = ["local_preload_libraries", "search_path", "session_preload_libraries",
-                                             "shared_preload_libraries", "temp_tablespaces", "unix_socket_directories"]
+    static let listVariables: Set<String> = [
+        "local_preload_libraries", "search_path", "session_preload_libraries",
+        "shared_preload_libraries", "temp_tablespaces", "unix_socket_directories",
+    ]
 
     let name: String
     let values: [String]
@@ -42,12 +44,13 @@ struct SettingAssignment: Equatable {
     /// around elements is ignored. Nil on a syntax error.
     static func splitList(_ text: String) -> [String]? {
         let characters = Array(text)
-        var index = 0, elements: [String] = []
+        var index = 0
+        var elements: [String] = []
         func skipSpace() { while index < characters.count, characters[index].isWhitespace { index += 1 } }
         skipSpace()
         if index == characters.count { return [] }
         while true {
-            guard index < characters.count else { return nil }   // a trailing comma: an empty bare element
+            guard index < characters.count else { return nil }  // a trailing comma: an empty bare element
             var element = ""
             if characters[index] == "\"" {
                 index += 1

@@ -16,7 +16,8 @@ struct SnapshotChoice {
         }
         let snapshots = try catalog.manifests().filter { $0.kind == .snapshot && $0.snapshot != nil }
         guard let chosen = snapshots.filter(qualifies).max(by: { $0.finishedAt < $1.finishedAt }) else {
-            let target = request.toTime.map { "finished before \(CatalogCoding.formatTimestamp($0))" }
+            let target =
+                request.toTime.map { "finished before \(CatalogCoding.formatTimestamp($0))" }
                 ?? request.toLSN.map { "ending before WAL position \($0)" } ?? "at all"
             throw SnapshotError.noSnapshot(cluster: catalog.cluster, target: target)
         }
@@ -29,8 +30,9 @@ struct SnapshotChoice {
             throw SnapshotError.notASnapshot(manifest.id.rawValue)
         }
         guard qualifies(manifest) else {
-            throw SnapshotError.noSnapshot(cluster: catalog.cluster,
-                                           target: "'\(manifest.id)' that finished before the target")
+            throw SnapshotError.noSnapshot(
+                cluster: catalog.cluster,
+                target: "'\(manifest.id)' that finished before the target")
         }
     }
 

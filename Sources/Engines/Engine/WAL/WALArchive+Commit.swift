@@ -22,7 +22,9 @@ extension WALArchive {
     /// The name is archived: success for the identical file, refusal for any other. If the object the record
     /// names has gone missing, the file is stored again under exactly that name: the record binds the plaintext,
     /// not the ciphertext, so any sealing of the same bytes is what it commits.
-    func confirmArchived(_ existing: WALFileRecord, file: WALSourceFile, name: WALName, started: Date) throws -> WALPushResult {
+    func confirmArchived(_ existing: WALFileRecord, file: WALSourceFile, name: WALName, started: Date) throws
+        -> WALPushResult
+    {
         try requireSame(existing, file: file, name: name, fileDigest: try file.sha256())
         let objectKey = try objectKey(of: existing)
         var storedSize: Int64?
@@ -33,12 +35,14 @@ extension WALArchive {
             try Failpoint.hit("wal.object.after")
         }
         context.logger.info("wal file already archived", metadata: ["wal": "\(name)"])
-        return WALPushResult(name: name.rawValue, object: objectKey.rawValue, size: file.size, storedSize: storedSize,
-                             sha256: existing.sha256, alreadyArchived: true, seconds: Date().timeIntervalSince(started))
+        return WALPushResult(
+            name: name.rawValue, object: objectKey.rawValue, size: file.size, storedSize: storedSize,
+            sha256: existing.sha256, alreadyArchived: true, seconds: Date().timeIntervalSince(started))
     }
 
     /// Steps 1–3 for a name that had no record when this push looked.
-    func commit(_ file: WALSourceFile, name: WALName, systemIdentifier: UInt64?, started: Date) throws -> WALPushResult {
+    func commit(_ file: WALSourceFile, name: WALName, systemIdentifier: UInt64?, started: Date) throws -> WALPushResult
+    {
         let object = WALObjectName.fresh(for: name)
         let objectKey = try ObjectKey(RepositoryLayout.walObject(cluster: cluster, object: object))
         try Failpoint.hit("wal.object.before")
@@ -67,11 +71,15 @@ extension WALArchive {
             let winner = created ? fileRecord : try record(name)
             guard let winner else { continue }
             if winner.objectName == object {
-                context.logger.info("wal file archived", metadata: ["wal": "\(name)", "bytes": "\(file.size)", "stored": "\(stored.storedSize)"])
-                return WALPushResult(name: name.rawValue, object: objectKey.rawValue, size: file.size, storedSize: stored.storedSize,
-                                     sha256: digest, alreadyArchived: false, seconds: Date().timeIntervalSince(started))
+                context.logger.info(
+                    "wal file archived",
+                    metadata: ["wal": "\(name)", "bytes": "\(file.size)", "stored": "\(stored.storedSize)"])
+                return WALPushResult(
+                    name: name.rawValue, object: objectKey.rawValue, size: file.size, storedSize: stored.storedSize,
+                    sha256: digest, alreadyArchived: false, seconds: Date().timeIntervalSince(started))
             }
-            return try lostTheRace(to: winner, ours: objectKey, file: file, name: name, digest: digest, started: started)
+            return try lostTheRace(
+                to: winner, ours: objectKey, file: file, name: name, digest: digest, started: started)
         }
         removeUnreferenced(objectKey)
         throw WALError.commitContended(name: name.rawValue, cluster: cluster)
@@ -79,13 +87,16 @@ extension WALArchive {
 
     /// Another push committed the name first. Our object is named by nothing: it goes before the verdict, so a
     /// refused push leaves nothing behind either.
-    private func lostTheRace(to winner: WALFileRecord, ours: ObjectKey, file: WALSourceFile, name: WALName, digest: String,
-                             started: Date) throws -> WALPushResult {
+    private func lostTheRace(
+        to winner: WALFileRecord, ours: ObjectKey, file: WALSourceFile, name: WALName, digest: String,
+        started: Date
+    ) throws -> WALPushResult {
         removeUnreferenced(ours)
         try requireSame(winner, file: file, name: name, fileDigest: digest)
         context.logger.info("wal file archived concurrently by another push", metadata: ["wal": "\(name)"])
-        return WALPushResult(name: name.rawValue, object: try objectKey(of: winner).rawValue, size: file.size, storedSize: nil,
-                             sha256: digest, alreadyArchived: true, seconds: Date().timeIntervalSince(started))
+        return WALPushResult(
+            name: name.rawValue, object: try objectKey(of: winner).rawValue, size: file.size, storedSize: nil,
+            sha256: digest, alreadyArchived: true, seconds: Date().timeIntervalSince(started))
     }
 
     /// Deletes an object of ours that no record names; a failure only leaves a leftover for prune.
@@ -93,8 +104,9 @@ extension WALArchive {
         do {
             try repository.store.delete(key)
         } catch {
-            context.logger.warning("could not delete an unreferenced wal object; prune removes it later",
-                                   metadata: ["object": "\(key)", "error": "\(error)"])
+            context.logger.warning(
+                "could not delete an unreferenced wal object; prune removes it later",
+                metadata: ["object": "\(key)", "error": "\(error)"])
         }
     }
 }

@@ -11,6 +11,7 @@ import Foundation
 import Pipeline
 import Storage
 import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,8 +45,9 @@ extension WALArchive {
             throw error
         }
         context.logger.info("wal file restored", metadata: ["wal": "\(name)", "bytes": "\(record.size)"])
-        return WALGetResult(name: name.rawValue, destination: destination, size: record.size, sha256: record.sha256,
-                            seconds: Date().timeIntervalSince(started))
+        return WALGetResult(
+            name: name.rawValue, destination: destination, size: record.size, sha256: record.sha256,
+            seconds: Date().timeIntervalSince(started))
     }
 
     /// Streams the object's single entry into `output`, checking it against the record on the way.
@@ -59,8 +61,10 @@ extension WALArchive {
                 throw WALError.contentMismatch(key: key.rawValue, detail: "it holds no file")
             }
             guard entry.name == name.rawValue, entry.size == record.size else {
-                throw WALError.contentMismatch(key: key.rawValue, detail: "it holds '\(entry.name)' of \(entry.size) bytes, "
-                    + "the record says '\(name)' of \(record.size) bytes")
+                throw WALError.contentMismatch(
+                    key: key.rawValue,
+                    detail: "it holds '\(entry.name)' of \(entry.size) bytes, "
+                        + "the record says '\(name)' of \(record.size) bytes")
             }
             var buffer = [UInt8](repeating: 0, count: Self.bufferSize)
             while case let count = try buffer.withUnsafeMutableBytes({ try tar.read(into: $0) }), count > 0 {
@@ -74,13 +78,14 @@ extension WALArchive {
             guard try tar.nextEntry() == nil else {
                 throw WALError.contentMismatch(key: key.rawValue, detail: "it holds more than one file")
             }
-            try sealed.drain()   // authenticates the final chunk even if tar stopped reading early
+            try sealed.drain()  // authenticates the final chunk even if tar stopped reading early
         } catch let error as ArchiveError {
             throw PipelineError.corruptObject(key: key.rawValue, detail: error.message)
         }
         let digest = Hex.encode(hasher.finalize())
         guard written == record.size, digest == record.sha256 else {
-            throw WALError.contentMismatch(key: key.rawValue, detail: "its content has sha256 '\(digest)', the record says '\(record.sha256)'")
+            throw WALError.contentMismatch(
+                key: key.rawValue, detail: "its content has sha256 '\(digest)', the record says '\(record.sha256)'")
         }
     }
 }
@@ -126,7 +131,7 @@ final class WALDestinationFile {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
             guard let marker = name.range(of: ".lifeboat-", options: .backwards) else { continue }
-            let rest = name[marker.upperBound...].dropLast(4)   // "<pid>-<random>"
+            let rest = name[marker.upperBound...].dropLast(4)  // "<pid>-<random>"
             guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]), pid > 0 else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH { unlink((directory == "/" ? "" : directory) + "/" + name) }
         }

@@ -20,6 +20,7 @@
 // a vanished object again); markers live for seconds, and `verify --wal` reports a missing object.
 import Catalog
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,7 +35,9 @@ extension WALArchive {
         let others = WALReadyPlan.select(statusEntries: entries, besides: name, limit: limit)
             .filter { !FileManager.default.fileExists(atPath: Self.markerPath(directory: directory, name: $0)) }
         let tasks = others.map { other in
-            BackgroundTask(name: "wal push \(other)") { [self] in try pushEarly(directory + "/" + other.rawValue, name: other) }
+            BackgroundTask(name: "wal push \(other)") { [self] in
+                try pushEarly(directory + "/" + other.rawValue, name: other)
+            }
         }
         let result = Result { try push(path: path) }
         var pushed: [String] = []
@@ -43,8 +46,9 @@ extension WALArchive {
                 try task.join()
                 pushed.append(other.rawValue)
             } catch {
-                context.logger.warning("early push of a ready segment failed; PostgreSQL will archive it itself",
-                                       metadata: ["wal": "\(other)", "error": "\(error)"])
+                context.logger.warning(
+                    "early push of a ready segment failed; PostgreSQL will archive it itself",
+                    metadata: ["wal": "\(other)", "error": "\(error)"])
             }
         }
         removeStaleMarkers(directory: directory)
@@ -64,13 +68,16 @@ extension WALArchive {
         defer { unlink(markerPath) }
         let file = try WALSourceFile(path: path)
         defer { file.close() }
-        guard let marker = WALPushMarker(text: text), marker.size == file.size, try file.sha256() == marker.sha256 else {
-            context.logger.warning("a push marker does not match the file; archiving it as usual", metadata: ["wal": "\(name)"])
+        guard let marker = WALPushMarker(text: text), marker.size == file.size, try file.sha256() == marker.sha256
+        else {
+            context.logger.warning(
+                "a push marker does not match the file; archiving it as usual", metadata: ["wal": "\(name)"])
             return nil
         }
         context.logger.info("wal file already archived (pushed early)", metadata: ["wal": "\(name)"])
-        return WALPushResult(name: name.rawValue, object: marker.object ?? "", size: file.size,
-                             storedSize: nil, sha256: marker.sha256, alreadyArchived: true, seconds: Date().timeIntervalSince(started))
+        return WALPushResult(
+            name: name.rawValue, object: marker.object ?? "", size: file.size,
+            storedSize: nil, sha256: marker.sha256, alreadyArchived: true, seconds: Date().timeIntervalSince(started))
     }
 
     /// Pushes a ready segment and records the marker after its record is committed.
@@ -78,11 +85,13 @@ extension WALArchive {
         let result = try push(path: path)
         let directory = Self.directory(of: path) + "/" + WALPushMarker.directoryName
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw WALError.destinationUnwritable(path: directory, detail: "mkdir failed: \(String(cString: strerror(errno)))")
+            throw WALError.destinationUnwritable(
+                path: directory, detail: "mkdir failed: \(String(cString: strerror(errno)))")
         }
         let marker = try WALDestinationFile(directory + "/" + name.rawValue)
         do {
-            try Array(WALPushMarker(size: result.size, sha256: result.sha256, object: result.object).text.utf8).withUnsafeBytes { try marker.write($0) }
+            try Array(WALPushMarker(size: result.size, sha256: result.sha256, object: result.object).text.utf8)
+                .withUnsafeBytes { try marker.write($0) }
             try marker.commit()
         } catch {
             marker.discard()
@@ -105,14 +114,19 @@ extension WALArchive {
     public static func readyBacklog(path: String, now: Date) -> WALReadyBacklog? {
         let status = directory(of: path) + "/archive_status"
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: status) else { return nil }
-        var count = 0, oldest: Date?
+        var count = 0
+        var oldest: Date?
         for entry in WALReadyPlan.waiting(statusEntries: entries) {
             // A file archived meanwhile is renamed to .done: it no longer waits.
-            guard let modified = (try? FileManager.default.attributesOfItem(atPath: status + "/" + entry))?[.modificationDate] as? Date else { continue }
+            guard
+                let modified = (try? FileManager.default.attributesOfItem(atPath: status + "/" + entry))?[
+                    .modificationDate] as? Date
+            else { continue }
             count += 1
             oldest = min(oldest ?? modified, modified)
         }
-        return WALReadyBacklog(files: count, oldestWaitingSeconds: oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+        return WALReadyBacklog(
+            files: count, oldestWaitingSeconds: oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
     }
 
     static func directory(of path: String) -> String {

@@ -20,6 +20,7 @@ import Foundation
 import Pipeline
 import Storage
 import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,7 +37,7 @@ public struct WALPushResult: Codable, Sendable {
     public var alsoPushed: [String] = []
 }
 
-public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes on several threads
+public final class WALArchive: Sendable {  // immutable; ReadyPush runs pushes on several threads
     let context: EngineContext
     let repository: Repository
     let keyring: Keyring
@@ -84,9 +85,12 @@ public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes 
         let status = directory + "/archive_status/" + history
         let manager = FileManager.default
         guard manager.fileExists(atPath: directory + "/" + history), !manager.fileExists(atPath: status + ".ready"),
-              !manager.fileExists(atPath: status + ".done") else { return }
+            !manager.fileExists(atPath: status + ".done")
+        else { return }
         _ = try push(path: directory + "/" + history)
-        context.logger.notice("archived \(history) with \(name): PostgreSQL had not marked it for archiving (archive_mode was off at promotion)")
+        context.logger.notice(
+            "archived \(history) with \(name): PostgreSQL had not marked it for archiving (archive_mode was off at promotion)"
+        )
         if manager.fileExists(atPath: directory + "/archive_status") {
             _ = manager.createFile(atPath: status + ".done", contents: nil, attributes: [.posixPermissions: 0o600])
         }
@@ -112,10 +116,12 @@ public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes 
             throw WALError.recordMismatch(key: key.rawValue, detail: "it does not decode as a WAL record")
         }
         guard record.name == name.rawValue, record.cluster == cluster else {
-            throw WALError.recordMismatch(key: key.rawValue, detail: "it describes '\(record.name)' of cluster '\(record.cluster)'")
+            throw WALError.recordMismatch(
+                key: key.rawValue, detail: "it describes '\(record.name)' of cluster '\(record.cluster)'")
         }
         guard record.objectName != nil else {
-            throw WALError.recordMismatch(key: key.rawValue, detail: "it names '\(record.object ?? "")', which is not an object of '\(name)'")
+            throw WALError.recordMismatch(
+                key: key.rawValue, detail: "it names '\(record.object ?? "")', which is not an object of '\(name)'")
         }
         return record
     }
@@ -124,15 +130,17 @@ public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes 
     func objectKey(of record: WALFileRecord) throws -> ObjectKey {
         guard let object = record.objectName else {
             let key = WALName(record.name).map { RepositoryLayout.walRecord(cluster: cluster, name: $0) } ?? record.name
-            throw WALError.recordMismatch(key: key, detail: "it names '\(record.object ?? "")', which is not an object of '\(record.name)'")
+            throw WALError.recordMismatch(
+                key: key, detail: "it names '\(record.object ?? "")', which is not an object of '\(record.name)'")
         }
         return try ObjectKey(RepositoryLayout.walObject(cluster: cluster, object: object))
     }
 
     func requireSame(_ record: WALFileRecord, file: WALSourceFile, name: WALName, fileDigest: String) throws {
         guard record.size == file.size, record.sha256 == fileDigest else {
-            throw WALError.differentFileArchived(name: name.rawValue, cluster: cluster,
-                                                 key: RepositoryLayout.walRecord(cluster: cluster, name: name))
+            throw WALError.differentFileArchived(
+                name: name.rawValue, cluster: cluster,
+                key: RepositoryLayout.walRecord(cluster: cluster, name: name))
         }
     }
 
@@ -160,17 +168,21 @@ public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes 
         let found = String(header.systemIdentifier)
         var recorded = try systemRecord(key)
         if recorded == nil {
-            let fresh = WALSystemRecord(cluster: cluster, systemIdentifier: found, segmentSize: Int64(header.segmentSize),
-                                        firstFile: name.rawValue, recordedAt: context.now())
+            let fresh = WALSystemRecord(
+                cluster: cluster, systemIdentifier: found, segmentSize: Int64(header.segmentSize),
+                firstFile: name.rawValue, recordedAt: context.now())
             if try createSealedExclusively(key, Array(try CatalogCoding.encoder().encode(fresh))) {
                 context.logger.notice("wal archive of cluster '\(cluster)' belongs to database system \(found)")
                 return
             }
-            recorded = try systemRecord(key)   // lost a race with another first push
+            recorded = try systemRecord(key)  // lost a race with another first push
         }
-        guard let recorded else { throw WALError.recordMismatch(key: key.rawValue, detail: "it vanished while being read") }
+        guard let recorded else {
+            throw WALError.recordMismatch(key: key.rawValue, detail: "it vanished while being read")
+        }
         guard recorded.systemIdentifier == found else {
-            throw WALError.systemIdentifierMismatch(name: name.rawValue, cluster: cluster, found: found, recorded: recorded.systemIdentifier)
+            throw WALError.systemIdentifierMismatch(
+                name: name.rawValue, cluster: cluster, found: found, recorded: recorded.systemIdentifier)
         }
     }
 
@@ -181,8 +193,11 @@ public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes 
         } catch StoreError.notFound {
             return nil
         }
-        guard let record = try? CatalogCoding.decoder().decode(WALSystemRecord.self, from: Data(bytes)), record.cluster == cluster else {
-            throw WALError.recordMismatch(key: key.rawValue, detail: "it is not the system identifier record of cluster '\(cluster)'")
+        guard let record = try? CatalogCoding.decoder().decode(WALSystemRecord.self, from: Data(bytes)),
+            record.cluster == cluster
+        else {
+            throw WALError.recordMismatch(
+                key: key.rawValue, detail: "it is not the system identifier record of cluster '\(cluster)'")
         }
         return record
     }
@@ -193,16 +208,18 @@ public final class WALArchive: Sendable {   // immutable; ReadyPush runs pushes 
 
     /// Streams the file into one tar entry named after it, hashing the plaintext on the way.
     func upload(_ file: WALSourceFile, name: WALName, key: ObjectKey) throws -> (CommittedObject, String) {
-        let inFlight = WrittenObjects(store: repository.store)   // the signal path aborts the upload through it
+        let inFlight = WrittenObjects(store: repository.store)  // the signal path aborts the upload through it
         let token = Interruption.shared.register { inFlight.removeAll(immediately: true) }
         defer { Interruption.shared.unregister(token) }
         let writer = try inFlight.begin {
-            try SealedObjectWriter(store: repository.store, key: key, sealingKey: keyring.current,
-                                   compression: compression, level: context.config.compression.level)
+            try SealedObjectWriter(
+                store: repository.store, key: key, sealingKey: keyring.current,
+                compression: compression, level: context.config.compression.level)
         }
         do {
             let hasher = try SHA256Hasher()
-            try writer.tar.beginEntry(name: name.rawValue, size: file.size, mode: 0o600, modificationTime: file.modified)
+            try writer.tar.beginEntry(
+                name: name.rawValue, size: file.size, mode: 0o600, modificationTime: file.modified)
             try file.stream { bytes in
                 hasher.update(bytes)
                 try writer.tar.write(bytes)
@@ -265,7 +282,9 @@ final class WALSourceFile {
                     return try descriptor.read(into: window, at: offset, path: path)
                 }
             }
-            guard count > 0 else { throw WALError.fileUnreadable(path: path, detail: "it shrank to \(offset) bytes while being read") }
+            guard count > 0 else {
+                throw WALError.fileUnreadable(path: path, detail: "it shrank to \(offset) bytes while being read")
+            }
             try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             offset += Int64(count)
         }
@@ -313,12 +332,16 @@ public enum WALError: LifeboatError {
         case .fileUnreadable(let path, let detail): return "cannot read WAL file '\(path)': \(detail)"
         case .notASegment(let path, let detail): return "'\(path)' is not a valid WAL segment: \(detail)"
         case .differentFileArchived(let name, let cluster, let key):
-            return "the archive of cluster '\(cluster)' already holds a different file named '\(name)' ('\(key)'); refusing to overwrite it"
+            return
+                "the archive of cluster '\(cluster)' already holds a different file named '\(name)' ('\(key)'); refusing to overwrite it"
         case .commitContended(let name, let cluster):
-            return "WAL file '\(name)' of cluster '\(cluster)' was not archived: its record appeared and vanished again while this push committed"
+            return
+                "WAL file '\(name)' of cluster '\(cluster)' was not archived: its record appeared and vanished again while this push committed"
         case .systemIdentifierMismatch(let name, let cluster, let found, let recorded):
-            return "WAL file '\(name)' was written by database system \(found), but the archive of cluster '\(cluster)' belongs to system \(recorded)"
-        case .notArchived(let name, let cluster): return "WAL file '\(name)' is not in the archive of cluster '\(cluster)'"
+            return
+                "WAL file '\(name)' was written by database system \(found), but the archive of cluster '\(cluster)' belongs to system \(recorded)"
+        case .notArchived(let name, let cluster):
+            return "WAL file '\(name)' is not in the archive of cluster '\(cluster)'"
         case .recordMismatch(let key, let detail): return "WAL record '\(key)' does not belong here: \(detail)"
         case .contentMismatch(let key, let detail): return "WAL object '\(key)' does not match its record: \(detail)"
         case .destinationUnwritable(let path, let detail): return "cannot write '\(path)': \(detail)"
@@ -331,21 +354,31 @@ public enum WALError: LifeboatError {
         case .invalidName:
             return "pass a file PostgreSQL archives: a 24-hex-digit segment such as 000000010000000000000003, "
                 + "a .partial segment, a timeline .history file or a .backup history file (archive_command '… wal push %p')"
-        case .fileUnreadable: return "run lifeboat as the PostgreSQL OS user from the data directory, as archive_command does"
+        case .fileUnreadable:
+            return "run lifeboat as the PostgreSQL OS user from the data directory, as archive_command does"
         case .notASegment: return "only PostgreSQL's own WAL files can be archived; check the path given to 'wal push'"
         case .differentFileArchived:
-            return "two clusters may be archiving into the same repository under the same cluster name, or a restored cluster "
+            return
+                "two clusters may be archiving into the same repository under the same cluster name, or a restored cluster "
                 + "was not promoted to a new timeline; give each server its own 'cluster:' in lifeboat.yml. The archived file was not changed"
         case .commitContended:
-            return "a prune expired this name while it was being pushed; PostgreSQL retries archive_command, so nothing needs doing unless this repeats"
+            return
+                "a prune expired this name while it was being pushed; PostgreSQL retries archive_command, so nothing needs doing unless this repeats"
         case .systemIdentifierMismatch(_, let cluster, _, _):
-            return "another database system (a different server, or one re-created with initdb) is archiving as cluster '\(cluster)'; "
+            return
+                "another database system (a different server, or one re-created with initdb) is archiving as cluster '\(cluster)'; "
                 + "give it its own 'cluster:' in lifeboat.yml. The archive was not changed"
-        case .notArchived: return "PostgreSQL asks restore_command for files that may not exist; this is expected at the end of recovery"
+        case .notArchived:
+            return
+                "PostgreSQL asks restore_command for files that may not exist; this is expected at the end of recovery"
         case .recordMismatch, .contentMismatch:
-            return "the archive is damaged or was tampered with; do not recover past this file, take a new backup, and investigate the repository storage"
-        case .destinationUnwritable: return "run lifeboat as the PostgreSQL OS user, as restore_command does, and check the directory's permissions"
-        case .prefetchNotStarted: return "recovery goes on without prefetching; set 'wal: { prefetch: 0 }' to stop trying"
+            return
+                "the archive is damaged or was tampered with; do not recover past this file, take a new backup, and investigate the repository storage"
+        case .destinationUnwritable:
+            return
+                "run lifeboat as the PostgreSQL OS user, as restore_command does, and check the directory's permissions"
+        case .prefetchNotStarted:
+            return "recovery goes on without prefetching; set 'wal: { prefetch: 0 }' to stop trying"
         }
     }
 }

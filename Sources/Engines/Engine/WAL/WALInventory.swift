@@ -62,7 +62,8 @@ public struct WALInventoryReader {
     public func inventory(manifests: [BackupManifest]) throws -> WALInventory {
         let listing = try WALListing.list(repository.store, cluster: cluster)
         let hasSystemRecord = listing.hasSystemRecord
-        var files: [ArchivedWALFile] = [], orphans: [String] = []
+        var files: [ArchivedWALFile] = []
+        var orphans: [String] = []
         for (name, record, objects) in listing.committedFiles(cluster: cluster) {
             if !objects.isEmpty {
                 files.append(ArchivedWALFile(name: name, archivedAt: record.modified))
@@ -74,7 +75,8 @@ public struct WALInventoryReader {
         let segmentSize = try self.segmentSize(hasSystemRecord: hasSystemRecord, manifests: manifests)
         let needs = manifests.compactMap(SnapshotWALNeed.init)
         let branches = timelineBranches(files)
-        var report = RecoveryWindowReport.compute(snapshots: needs, archived: files, segmentSize: segmentSize, branches: branches)
+        var report = RecoveryWindowReport.compute(
+            snapshots: needs, archived: files, segmentSize: segmentSize, branches: branches)
         // Exact archived times for the segments that end a window (a few authenticated reads).
         var exact: [String: Date] = [:]
         for window in report.windows {
@@ -82,11 +84,15 @@ public struct WALInventoryReader {
             exact[name.rawValue] = record.archivedAt
         }
         if !exact.isEmpty {
-            files = files.map { file in exact[file.name.rawValue].map { ArchivedWALFile(name: file.name, archivedAt: $0) } ?? file }
-            report = RecoveryWindowReport.compute(snapshots: needs, archived: files, segmentSize: segmentSize, branches: branches)
+            files = files.map { file in
+                exact[file.name.rawValue].map { ArchivedWALFile(name: file.name, archivedAt: $0) } ?? file
+            }
+            report = RecoveryWindowReport.compute(
+                snapshots: needs, archived: files, segmentSize: segmentSize, branches: branches)
         }
-        return WALInventory(files: files, recordsWithoutObject: orphans.sorted(), segmentSize: segmentSize, report: report,
-                            storedBytes: listing.storedBytes)
+        return WALInventory(
+            files: files, recordsWithoutObject: orphans.sorted(), segmentSize: segmentSize, report: report,
+            storedBytes: listing.storedBytes)
     }
 
     /// Where each archived timeline branched off (one small authenticated read per history file). A history
@@ -95,10 +101,14 @@ public struct WALInventoryReader {
     func timelineBranches(_ files: [ArchivedWALFile]) -> [TimelineBranch] {
         files.filter { $0.name.kind == .history }.compactMap { file in
             guard let record = try? archive.record(file.name), record.size <= 1 << 20,
-                  let key = try? archive.objectKey(of: record) else { return nil }
+                let key = try? archive.objectKey(of: record)
+            else { return nil }
             var bytes: [UInt8] = []
-            guard (try? Self.readBack(store: repository.store, key: key, record: record, name: file.name,
-                                      lookup: archive.keyring.lookup, body: { bytes.append(contentsOf: $0) })) != nil else { return nil }
+            guard
+                (try? Self.readBack(
+                    store: repository.store, key: key, record: record, name: file.name,
+                    lookup: archive.keyring.lookup, body: { bytes.append(contentsOf: $0) })) != nil
+            else { return nil }
             return TimelineBranch(timeline: file.name.timeline, historyText: String(decoding: bytes, as: UTF8.self))
         }
     }
@@ -108,11 +118,14 @@ public struct WALInventoryReader {
         if hasSystemRecord {
             let key = try ObjectKey(RepositoryLayout.walSystemIdentifier(cluster: cluster))
             let bytes = try repository.getSealed(key, lookup: archive.keyring.lookup)
-            if let record = try? CatalogCoding.decoder().decode(WALSystemRecord.self, from: Data(bytes)), record.cluster == cluster,
-               WALSegmentHeader.isValidSegmentSize(UInt64(record.segmentSize)) {
+            if let record = try? CatalogCoding.decoder().decode(WALSystemRecord.self, from: Data(bytes)),
+                record.cluster == cluster,
+                WALSegmentHeader.isValidSegmentSize(UInt64(record.segmentSize))
+            {
                 return record.segmentSize
             }
-            throw WALError.recordMismatch(key: key.rawValue, detail: "it is not the system identifier record of cluster '\(cluster)'")
+            throw WALError.recordMismatch(
+                key: key.rawValue, detail: "it is not the system identifier record of cluster '\(cluster)'")
         }
         return manifests.compactMap { $0.snapshot?.walSegmentSize }.last ?? Self.defaultSegmentSize
     }
@@ -127,10 +140,14 @@ public struct WALInventoryReader {
         for orphan in inventory.recordsWithoutObject {
             let record = WALName(orphan).flatMap { try? archive.record($0) }
             let object = record.flatMap { try? archive.objectKey(of: $0).rawValue } ?? orphan
-            checks.append(WALFileCheck(name: orphan, ok: false, size: 0, problem: "its record exists but its object '\(object)' is missing"))
+            checks.append(
+                WALFileCheck(
+                    name: orphan, ok: false, size: 0, problem: "its record exists but its object '\(object)' is missing"
+                ))
         }
         checks.sort { $0.name < $1.name }
-        return WALVerifyReport(files: checks, gaps: inventory.report.gaps, unrestorableSnapshots: inventory.report.unrestorableSnapshots)
+        return WALVerifyReport(
+            files: checks, gaps: inventory.report.gaps, unrestorableSnapshots: inventory.report.unrestorableSnapshots)
     }
 
     func check(_ name: WALName, progress: ProgressReporter) -> WALFileCheck {
@@ -144,7 +161,9 @@ public struct WALInventoryReader {
             progress.begin("verify wal \(name)", total: record.size)
             defer { progress.end() }
             let key = try archive.objectKey(of: record)
-            try Self.readBack(store: repository.store, key: key, record: record, name: name, lookup: archive.keyring.lookup) {
+            try Self.readBack(
+                store: repository.store, key: key, record: record, name: name, lookup: archive.keyring.lookup
+            ) {
                 progress.advance(by: $0.count)
             }
             result.ok = true
@@ -155,17 +174,23 @@ public struct WALInventoryReader {
     }
 
     /// The object's one entry streamed to `body`, checked like `wal get` checks it (WALArchive+Get.swift).
-    static func readBack(store: BlobStore, key: ObjectKey, record: WALFileRecord, name: WALName,
-                         lookup: @escaping ([UInt8]) -> [UInt8]?, body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    static func readBack(
+        store: BlobStore, key: ObjectKey, record: WALFileRecord, name: WALName,
+        lookup: @escaping ([UInt8]) -> [UInt8]?, body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         let sealed = try SealedObjectReader(store: store, key: key, expected: nil, keyLookup: lookup)
         let hasher = try SHA256Hasher()
         var read: Int64 = 0
         do {
             let tar = try TarReader { try sealed.read(into: $0) }
-            guard let entry = try tar.nextEntry() else { throw WALError.contentMismatch(key: key.rawValue, detail: "it holds no file") }
+            guard let entry = try tar.nextEntry() else {
+                throw WALError.contentMismatch(key: key.rawValue, detail: "it holds no file")
+            }
             guard entry.name == name.rawValue, entry.size == record.size else {
-                throw WALError.contentMismatch(key: key.rawValue, detail: "it holds '\(entry.name)' of \(entry.size) bytes, "
-                    + "the record says '\(name)' of \(record.size) bytes")
+                throw WALError.contentMismatch(
+                    key: key.rawValue,
+                    detail: "it holds '\(entry.name)' of \(entry.size) bytes, "
+                        + "the record says '\(name)' of \(record.size) bytes")
             }
             var buffer = [UInt8](repeating: 0, count: WALArchive.bufferSize)
             while case let count = try buffer.withUnsafeMutableBytes({ try tar.read(into: $0) }), count > 0 {
@@ -176,14 +201,17 @@ public struct WALInventoryReader {
                 }
                 read += Int64(count)
             }
-            guard try tar.nextEntry() == nil else { throw WALError.contentMismatch(key: key.rawValue, detail: "it holds more than one file") }
+            guard try tar.nextEntry() == nil else {
+                throw WALError.contentMismatch(key: key.rawValue, detail: "it holds more than one file")
+            }
             try sealed.drain()
         } catch let error as ArchiveError {
             throw PipelineError.corruptObject(key: key.rawValue, detail: error.message)
         }
         let digest = Hex.encode(hasher.finalize())
         guard read == record.size, digest == record.sha256 else {
-            throw WALError.contentMismatch(key: key.rawValue, detail: "its content has sha256 '\(digest)', the record says '\(record.sha256)'")
+            throw WALError.contentMismatch(
+                key: key.rawValue, detail: "its content has sha256 '\(digest)', the record says '\(record.sha256)'")
         }
     }
 }

@@ -33,13 +33,16 @@ public struct WALListing {
             if file.hasSuffix(RepositoryLayout.walRecordSuffix) {
                 listing.records[String(file.dropLast(RepositoryLayout.walRecordSuffix.count))] = info
             } else if let object = WALObjectName(fileName: file),
-                      info.key.rawValue == RepositoryLayout.walObject(cluster: cluster, object: object) {
+                info.key.rawValue == RepositoryLayout.walObject(cluster: cluster, object: object)
+            {
                 listing.objects[object.name.rawValue, default: []].append(info)
             }
         }
         for name in listing.objects.keys {
             // Field by field: Swift 6.3.1 -O has crashed on tuple `<` in sort closures (see Pruner.expireBackups).
-            listing.objects[name]!.sort { $0.modified != $1.modified ? $0.modified < $1.modified : $0.key.rawValue < $1.key.rawValue }
+            listing.objects[name]!.sort {
+                $0.modified != $1.modified ? $0.modified < $1.modified : $0.key.rawValue < $1.key.rawValue
+            }
         }
         return listing
     }
@@ -47,7 +50,9 @@ public struct WALListing {
     /// Files whose record sits where the layout puts it, with the objects listed under their name.
     public func committedFiles(cluster: String) -> [(name: WALName, record: BlobInfo, objects: [BlobInfo])] {
         records.compactMap { text, record in
-            guard let name = WALName(text), record.key.rawValue == RepositoryLayout.walRecord(cluster: cluster, name: name) else { return nil }
+            guard let name = WALName(text),
+                record.key.rawValue == RepositoryLayout.walRecord(cluster: cluster, name: name)
+            else { return nil }
             return (name, record, objects[text] ?? [])
         }.sorted { $0.name < $1.name }
     }

@@ -11,6 +11,7 @@ import Catalog
 import Foundation
 import Storage
 import SystemIO
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,8 +39,9 @@ public struct WALPrefetchSpool: Sendable {
         guard name.kind == .segment, try take(name, to: destination) else { return nil }
         var info = stat()
         let size = stat(destination, &info) == 0 ? Int64(info.st_size) : 0
-        return WALGetResult(name: name.rawValue, destination: destination, size: size, sha256: "",
-                            seconds: Date().timeIntervalSince(started), fromPrefetchSpool: true)
+        return WALGetResult(
+            name: name.rawValue, destination: destination, size: size, sha256: "",
+            seconds: Date().timeIntervalSince(started), fromPrefetchSpool: true)
     }
 
     /// Moves the spooled copy of `name` to `destination` and fsyncs the directory; false when it is not spooled.
@@ -48,8 +50,9 @@ public struct WALPrefetchSpool: Sendable {
             try DurableFile.move(path(name), to: destination)
         } catch let error as SystemError where error.operation == "rename" {
             if error.code == ENOENT { return false }
-            throw WALError.destinationUnwritable(path: destination,
-                                                 detail: "rename from the prefetch spool failed: \(error.reason)")
+            throw WALError.destinationUnwritable(
+                path: destination,
+                detail: "rename from the prefetch spool failed: \(error.reason)")
         } catch is SystemError {
             throw WALError.destinationUnwritable(path: destination, detail: "fsync directory failed")
         }
@@ -69,7 +72,8 @@ public struct WALPrefetchSpool: Sendable {
     /// holds it. The lock is released when the returned lock is closed (at process exit at the latest).
     func lockForPrefetching() throws -> FileLock? {
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw WALError.destinationUnwritable(path: directory, detail: "mkdir failed: \(String(cString: strerror(errno)))")
+            throw WALError.destinationUnwritable(
+                path: directory, detail: "mkdir failed: \(String(cString: strerror(errno)))")
         }
         do {
             let lock = try FileLock(path: directory + "/" + Self.lockName, mode: 0o600)
@@ -83,7 +87,8 @@ public struct WALPrefetchSpool: Sendable {
 
     /// Temporary files of a prefetcher that was killed mid-download; only called while holding the lock.
     func removeLeftoverTemporaryFiles() {
-        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where file.hasSuffix(".tmp") {
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where file.hasSuffix(".tmp")
+        {
             unlink(directory + "/" + file)
         }
     }
@@ -93,7 +98,8 @@ public struct WALPrefetchSpool: Sendable {
     /// (DirectoryHandle): a link that user puts in place of pg_wal, the spool or a file in it is never followed.
     public func remove() {
         guard let slash = directory.lastIndex(of: "/"), slash != directory.startIndex,
-              let parent = try? DirectoryHandle.open(String(directory[..<slash])) else { return }
+            let parent = try? DirectoryHandle.open(String(directory[..<slash]))
+        else { return }
         try? parent.remove(String(directory[directory.index(after: slash)...]))
     }
 }
