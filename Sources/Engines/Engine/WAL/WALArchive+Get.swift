@@ -52,41 +52,9 @@ extension WALArchive {
 
     /// Streams the object's single entry into `output`, checking it against the record on the way.
     private func restore(key: ObjectKey, record: WALFileRecord, name: WALName, into output: WALDestinationFile) throws {
-        let sealed = try SealedObjectReader(store: repository.store, key: key, expected: nil, keyLookup: keyring.lookup)
-        let hasher = try SHA256Hasher()
-        var written: Int64 = 0
-        do {
-            let tar = try TarReader { try sealed.read(into: $0) }
-            guard let entry = try tar.nextEntry() else {
-                throw WALError.contentMismatch(key: key.rawValue, detail: "it holds no file")
-            }
-            guard entry.name == name.rawValue, entry.size == record.size else {
-                throw WALError.contentMismatch(
-                    key: key.rawValue,
-                    detail: "it holds '\(entry.name)' of \(entry.size) bytes, "
-                        + "the record says '\(name)' of \(record.size) bytes")
-            }
-            var buffer = [UInt8](repeating: 0, count: Self.bufferSize)
-            while case let count = try buffer.withUnsafeMutableBytes({ try tar.read(into: $0) }), count > 0 {
-                try buffer.withUnsafeBytes { bytes in
-                    let chunk = UnsafeRawBufferPointer(rebasing: bytes[0..<count])
-                    hasher.update(chunk)
-                    try output.write(chunk)
-                }
-                written += Int64(count)
-            }
-            guard try tar.nextEntry() == nil else {
-                throw WALError.contentMismatch(key: key.rawValue, detail: "it holds more than one file")
-            }
-            try sealed.drain()  // authenticates the final chunk even if tar stopped reading early
-        } catch let error as ArchiveError {
-            throw PipelineError.corruptObject(key: key.rawValue, detail: error.message)
-        }
-        let digest = Hex.encode(hasher.finalize())
-        guard written == record.size, digest == record.sha256 else {
-            throw WALError.contentMismatch(
-                key: key.rawValue, detail: "its content has sha256 '\(digest)', the record says '\(record.sha256)'")
-        }
+        try WALObjectReader.read(
+            store: repository.store, key: key, record: record, name: name, lookup: keyring.lookup
+        ) { try output.write($0) }
     }
 }
 

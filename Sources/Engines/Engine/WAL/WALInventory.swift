@@ -105,7 +105,7 @@ public struct WALInventoryReader {
             else { return nil }
             var bytes: [UInt8] = []
             guard
-                (try? Self.readBack(
+                (try? WALObjectReader.read(
                     store: repository.store, key: key, record: record, name: file.name,
                     lookup: archive.keyring.lookup, body: { bytes.append(contentsOf: $0) })) != nil
             else { return nil }
@@ -161,7 +161,7 @@ public struct WALInventoryReader {
             progress.begin("verify wal \(name)", total: record.size)
             defer { progress.end() }
             let key = try archive.objectKey(of: record)
-            try Self.readBack(
+            try WALObjectReader.read(
                 store: repository.store, key: key, record: record, name: name, lookup: archive.keyring.lookup
             ) {
                 progress.advance(by: $0.count)
@@ -171,47 +171,5 @@ public struct WALInventoryReader {
             result.problem = ProblemText.of(error)
         }
         return result
-    }
-
-    /// The object's one entry streamed to `body`, checked like `wal get` checks it (WALArchive+Get.swift).
-    static func readBack(
-        store: BlobStore, key: ObjectKey, record: WALFileRecord, name: WALName,
-        lookup: @escaping ([UInt8]) -> [UInt8]?, body: (UnsafeRawBufferPointer) throws -> Void
-    ) throws {
-        let sealed = try SealedObjectReader(store: store, key: key, expected: nil, keyLookup: lookup)
-        let hasher = try SHA256Hasher()
-        var read: Int64 = 0
-        do {
-            let tar = try TarReader { try sealed.read(into: $0) }
-            guard let entry = try tar.nextEntry() else {
-                throw WALError.contentMismatch(key: key.rawValue, detail: "it holds no file")
-            }
-            guard entry.name == name.rawValue, entry.size == record.size else {
-                throw WALError.contentMismatch(
-                    key: key.rawValue,
-                    detail: "it holds '\(entry.name)' of \(entry.size) bytes, "
-                        + "the record says '\(name)' of \(record.size) bytes")
-            }
-            var buffer = [UInt8](repeating: 0, count: WALArchive.bufferSize)
-            while case let count = try buffer.withUnsafeMutableBytes({ try tar.read(into: $0) }), count > 0 {
-                try buffer.withUnsafeBytes { bytes in
-                    let chunk = UnsafeRawBufferPointer(rebasing: bytes[0..<count])
-                    hasher.update(chunk)
-                    try body(chunk)
-                }
-                read += Int64(count)
-            }
-            guard try tar.nextEntry() == nil else {
-                throw WALError.contentMismatch(key: key.rawValue, detail: "it holds more than one file")
-            }
-            try sealed.drain()
-        } catch let error as ArchiveError {
-            throw PipelineError.corruptObject(key: key.rawValue, detail: error.message)
-        }
-        let digest = Hex.encode(hasher.finalize())
-        guard read == record.size, digest == record.sha256 else {
-            throw WALError.contentMismatch(
-                key: key.rawValue, detail: "its content has sha256 '\(digest)', the record says '\(record.sha256)'")
-        }
     }
 }
