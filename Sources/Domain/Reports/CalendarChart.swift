@@ -122,6 +122,6 @@ struct CalendarChart {
     }
 
     private func quoted(_ value: Double) -> String {
-        "\"\(HTML.number(value))\""
+        HTML.attribute(value)
     }
 }

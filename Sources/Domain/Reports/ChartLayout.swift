@@ -5,6 +5,19 @@
 import Foundation
 
 enum ChartLayout {
+    /// The height of `seconds` on a duration axis from 0 (at `axisY`) to `maxSeconds` (at `axisY - plotHeight`),
+    /// clamped to the top.
+    static func y(_ seconds: Double, maxSeconds: Double, axisY: Double, plotHeight: Double) -> Double {
+        axisY - min(seconds / maxSeconds, 1) * plotHeight
+    }
+
+    /// The opening of a chart's axis group: the x axis along `axisY` and the y axis up to `top`.
+    static func axisLines(left: Double, top: Double, axisY: Double, plotWidth: Double) -> String {
+        let q = HTML.attribute
+        return "<g class=\"axis\"><line x1=\(q(left)) y1=\(q(axisY)) x2=\(q(left + plotWidth)) y2=\(q(axisY)) "
+            + "stroke=\"#000\"/><line x1=\(q(left)) y1=\(q(top)) x2=\(q(left)) y2=\(q(axisY)) stroke=\"#000\"/>"
+    }
+
     /// Width of `text` at 11px in SVG units: 7 per character covers digits (≈6.1) and most letters (m ≈ 9,
     /// but labels mix them); plus a little for the ends.
     static func textWidth(_ text: String) -> Double {

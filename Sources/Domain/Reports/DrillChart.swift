@@ -63,7 +63,7 @@ struct DrillChart {
     private func yTicks() -> [(y: Double, text: String)] {
         let axisY = Self.height - Self.bottom
         let plotHeight = Self.height - Self.top - Self.bottom
-        let scale = { (seconds: Double) in axisY - min(seconds / maxSeconds, 1) * plotHeight }
+        let scale = { ChartLayout.y($0, maxSeconds: maxSeconds, axisY: axisY, plotHeight: plotHeight) }
         var ticks: [(y: Double, text: String)] = []
         if let objective = policyObjective { ticks.append((scale(objective), ReportText.duration(objective))) }
         ticks += [(axisY, "0"), (Self.top, ReportText.duration(maxSeconds))]
@@ -89,13 +89,11 @@ struct DrillChart {
     }
 
     private func y(_ seconds: Double) -> Double {
-        axisY - min(seconds / maxSeconds, 1) * plotHeight
+        ChartLayout.y(seconds, maxSeconds: maxSeconds, axisY: axisY, plotHeight: plotHeight)
     }
 
     private func axes() -> String {
-        var svg =
-            "<g class=\"axis\"><line x1=\(q(left)) y1=\(q(axisY)) x2=\(q(left + plotWidth)) y2=\(q(axisY)) stroke=\"#000\"/>"
-            + "<line x1=\(q(left)) y1=\(q(Self.top)) x2=\(q(left)) y2=\(q(axisY)) stroke=\"#000\"/>"
+        var svg = ChartLayout.axisLines(left: left, top: Self.top, axisY: axisY, plotWidth: plotWidth)
         let objective = policyObjective.map(ReportText.duration)
         for tick in yTicks() where tick.text != objective {
             svg += "<text x=\(q(left - 4)) y=\(q(tick.y + 4)) text-anchor=\"end\">\(tick.text)</text>"
@@ -131,6 +129,6 @@ struct DrillChart {
     }
 
     private func q(_ value: Double) -> String {
-        "\"\(HTML.number(value))\""
+        HTML.attribute(value)
     }
 }

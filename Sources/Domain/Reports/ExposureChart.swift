@@ -96,13 +96,11 @@ struct ExposureChart {
     }
 
     private func y(_ seconds: Double) -> Double {
-        axisY - min(seconds / maxSeconds, 1) * plotHeight
+        ChartLayout.y(seconds, maxSeconds: maxSeconds, axisY: axisY, plotHeight: plotHeight)
     }
 
     private func axes() -> String {
-        var svg =
-            "<g class=\"axis\"><line x1=\(q(left)) y1=\(q(axisY)) x2=\(q(left + plotWidth)) y2=\(q(axisY)) stroke=\"#000\"/>"
-            + "<line x1=\(q(left)) y1=\(q(Self.top)) x2=\(q(left)) y2=\(q(axisY)) stroke=\"#000\"/>"
+        var svg = ChartLayout.axisLines(left: left, top: Self.top, axisY: axisY, plotWidth: plotWidth)
         let total = report.until.timeIntervalSince(report.since)
         var labels: [(x: Double, text: String)] = []
         for step in 0...6 {
@@ -155,6 +153,6 @@ struct ExposureChart {
     }
 
     private func q(_ value: Double) -> String {
-        "\"\(HTML.number(value))\""
+        HTML.attribute(value)
     }
 }

@@ -35,12 +35,7 @@ struct FleetHTMLReport {
 
     private func summary() -> String {
         let table = FleetSummaryTable(report: report)
-        let state: String
-        switch report.verdict.status {
-        case .compliant: state = "compliant"
-        case .notCompliant: state = "noncompliant"
-        case .insufficientHistory: state = "insufficient"
-        }
+        let state = HTML.bannerClass(report.verdict.status)
         let reasons = report.verdict.reasons.map { "<li>\(HTML.escape($0))</li>" }.joined()
         return "<section class=\"first\" id=\"fleet\">\n"
             + "<h1>Fleet compliance report: \(HTML.escape(report.repository))</h1>\n"

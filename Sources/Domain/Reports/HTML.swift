@@ -4,6 +4,20 @@
 import Foundation
 
 enum HTML {
+    /// A number as a quoted SVG attribute value.
+    static func attribute(_ value: Double) -> String {
+        "\"\(number(value))\""
+    }
+
+    /// The CSS class of a verdict banner (HTMLStyle colours it), for one cluster's report and the fleet's alike.
+    static func bannerClass(_ status: OverallVerdict) -> String {
+        switch status {
+        case .compliant: return "compliant"
+        case .notCompliant: return "noncompliant"
+        case .insufficientHistory: return "insufficient"
+        }
+    }
+
     static func escape(_ text: String) -> String {
         var escaped = ""
         escaped.reserveCapacity(text.count)

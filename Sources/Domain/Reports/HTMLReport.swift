@@ -20,12 +20,7 @@ struct HTMLReport {
     }
 
     private func banner() -> String {
-        let state: String
-        switch report.verdict.status {
-        case .compliant: state = "compliant"
-        case .notCompliant: state = "noncompliant"
-        case .insufficientHistory: state = "insufficient"
-        }
+        let state = HTML.bannerClass(report.verdict.status)
         let reasons = report.verdict.reasons.map { "<li>\(HTML.escape($0))</li>" }.joined()
         let covered =
             report.coveredFrom > report.since

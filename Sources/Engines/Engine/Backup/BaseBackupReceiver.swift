@@ -171,14 +171,9 @@ final class BaseBackupReceiver {
             objectName = RepositoryLayout.tablespaceObjectName(oid: oid, compressed: compressed)
             entryName = RepositoryLayout.tablespaceEntryName(oid: oid)
         }
-        let key = try ObjectKey(RepositoryLayout.object(cluster: context.config.cluster, id: id, name: objectName))
-        try Failpoint.hit("backup.object.before")
-        let writer = try written.begin {
-            try SealedObjectWriter(
-                store: repository.store, key: key, sealingKey: keyring.current,
-                compression: compression, level: context.config.compression.level,
-                compressionThreads: CompressionTuning.threads)
-        }
+        let writer = try repository.beginBackupObject(
+            objectName, of: id, context: context, keyring: keyring, compression: compression,
+            threads: CompressionTuning.threads, written: written)
         context.logger.debug("archive started", metadata: ["archive": "\(name)", "object": "\(objectName)"])
         return Current(
             writer: writer, pieces: PiecedEntryWriter(writer: writer.tar, baseName: entryName), oid: oid,

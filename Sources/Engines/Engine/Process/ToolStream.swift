@@ -24,14 +24,9 @@ struct ToolStream {
         written: WrittenObjects, observe: ((UnsafeRawBufferPointer) -> Void)? = nil,
         finish: ((ChildProcess) throws -> Void)? = nil
     ) throws -> CommittedObject {
-        let key = try ObjectKey(RepositoryLayout.object(cluster: context.config.cluster, id: id, name: objectName))
-        try Failpoint.hit("backup.object.before")
-        let writer = try written.begin {
-            try SealedObjectWriter(
-                store: repository.store, key: key, sealingKey: keyring.current,
-                compression: compression, level: context.config.compression.level,
-                compressionThreads: compressionThreads)
-        }
+        let writer = try repository.beginBackupObject(
+            objectName, of: id, context: context, keyring: keyring, compression: compression,
+            threads: compressionThreads, written: written)
         defer { written.inFlight = nil }
         let childToken = Interruption.shared.register { child.terminate() }
         defer { Interruption.shared.unregister(childToken) }
