@@ -27,7 +27,8 @@ case "$mode" in
 esac
 
 bash scripts/setup.sh
-swift build -c release --static-swift-stdlib >/dev/null
+swift build -c release --static-swift-stdlib --product lifeboat >/dev/null
+swift build -c release --static-swift-stdlib --product s3-bench >/dev/null
 bin_dir="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 lifeboat="$bin_dir/lifeboat"
 pg_bin=/usr/lib/postgresql/15/bin

@@ -15,7 +15,7 @@ work="$root/quickstart"
 
 bash scripts/setup.sh
 echo "==> building lifeboat (release; the first build takes a few minutes)"
-swift build -c release --static-swift-stdlib >/dev/null
+swift build -c release --static-swift-stdlib --product lifeboat >/dev/null
 lifeboat="$(swift build -c release --static-swift-stdlib --show-bin-path)/lifeboat"
 
 mkdir -p "$work"
