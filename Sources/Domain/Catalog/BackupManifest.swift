@@ -9,7 +9,11 @@ public enum BackupKind: String, Codable, Sendable, CaseIterable {
 }
 
 public struct BackupManifest: Codable, Sendable, Equatable {
+    /// Version 1: full backups. Version 2: incremental snapshots (`snapshot.incremental`), which a reader knowing
+    /// only version 1 must refuse: it would restore their delta entries as files.
     public static let currentFormatVersion = 1
+    public static let incrementalFormatVersion = 2
+    public static let newestReadableFormatVersion = 2
 
     public var formatVersion: Int
     public var id: BackupID
@@ -62,6 +66,10 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     /// Bytes of the dumps before compression and encryption.
     public var contentBytes: Int64 { objects.reduce(0) { $0 + $1.contentSize } }
 
+    /// The parent and chain when this is an incremental snapshot; nil for fulls and logical backups.
+    public var incremental: IncrementalRecord? { snapshot?.incremental }
+    public var isIncremental: Bool { incremental != nil }
+
     public func object(named name: String) -> StoredObject? { objects.first { $0.name == name } }
     public func database(named name: String) -> DatabaseRecord? { databases.first { $0.name == name } }
 }
@@ -79,10 +87,16 @@ public struct SnapshotRecord: Codable, Sendable, Equatable {
     public var stopWal: String
     /// User tablespaces, each its own object (docs/format.md §6.3); absent when the cluster has none.
     public var tablespaces: [TablespaceRecord]?
+    /// The object holding the server's own backup manifest (`backup_manifest`, §6.5): the file list a later
+    /// incremental compares with, and what PostgreSQL 17+ needs uploaded to send only changed blocks. Absent in
+    /// snapshots made before incrementals existed (they cannot be a parent).
+    public var serverManifest: String?
+    /// Set for an incremental snapshot (§6.5): its parent and chain. Absent for a full snapshot.
+    public var incremental: IncrementalRecord?
     public init(
         object: String, entry: String, format: String, timeline: Int, walSegmentSize: Int64, startWal: String,
         stopWal: String,
-        tablespaces: [TablespaceRecord]? = nil
+        tablespaces: [TablespaceRecord]? = nil, serverManifest: String? = nil, incremental: IncrementalRecord? = nil
     ) {
         self.object = object
         self.entry = entry
@@ -92,6 +106,8 @@ public struct SnapshotRecord: Codable, Sendable, Equatable {
         self.startWal = startWal
         self.stopWal = stopWal
         self.tablespaces = tablespaces
+        self.serverManifest = serverManifest
+        self.incremental = incremental
     }
 }
 

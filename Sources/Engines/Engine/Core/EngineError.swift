@@ -33,6 +33,9 @@ public enum EngineError: LifeboatError {
     case databaseSettingsFailed(database: String, detail: String)
     case databaseSettingsMismatch(database: String, differences: [String])
     case manifestMismatch(key: String, detail: String)
+    /// An incremental snapshot's chain does not hold together (docs/format.md §6.5): a parent missing, swapped
+    /// for another snapshot, or of another cluster history.
+    case chainBroken(backup: String, detail: String)
     case interrupted(signal: Int32)
     case invalidArgument(String, hint: String?)
     case commitUnknown(backup: String, detail: String)
@@ -42,7 +45,7 @@ public enum EngineError: LifeboatError {
     public var exitStatus: ExitStatus {
         switch self {
         case .keyringDamaged, .keySlotRejected, .wrongKey, .rowCountMismatch, .databaseSettingsMismatch,
-            .manifestMismatch:
+            .manifestMismatch, .chainBroken:
             return .integrity
         case .keyFileMissing, .keyFileInsecure, .keyFileMalformed, .keyFileExists,
             .passphraseMissing, .passphraseTooShort, .passphraseFileUnusable, .toolMissing, .databaseNotFound,
@@ -110,6 +113,8 @@ public enum EngineError: LifeboatError {
             return "restored database '\(database)' does not have the backup's database settings: "
                 + differences.joined(separator: "; ")
         case .manifestMismatch(let key, let detail): return "object '\(key)' does not belong here: \(detail)"
+        case .chainBroken(let backup, let detail):
+            return "incremental backup '\(backup)' cannot be restored: its chain is broken: \(detail)"
         case .interrupted(let signal): return "interrupted by signal \(signal)"
         case .invalidArgument(let detail, _): return detail
         case .commitUnknown(let backup, let detail):
@@ -182,6 +187,9 @@ public enum EngineError: LifeboatError {
                 + "during the restore: restore again, or set the values named above by hand "
                 + "(ALTER DATABASE, COMMENT, GRANT)"
         case .manifestMismatch: return "the repository was altered; run 'lifeboat verify --all'"
+        case .chainBroken:
+            return "restore an older backup whose chain is intact ('lifeboat list' shows each chain); "
+                + "run 'lifeboat verify --all' to see what else was altered"
         case .interrupted:
             return
                 "nothing half-written is ever listed: 'lifeboat list' shows whether the run committed before the signal; run it again if not"

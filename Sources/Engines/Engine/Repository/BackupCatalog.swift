@@ -1,6 +1,7 @@
 // BackupCatalog: the complete backups of a cluster, read from their sealed manifests. A backup is listed
 // exactly when its manifest exists and authenticates; leftovers of failed runs have no manifest.
 import Catalog
+import Cipher
 import Diagnostics
 import Foundation
 import Storage
@@ -27,25 +28,50 @@ public struct BackupCatalog {
     }
 
     public func manifest(_ id: BackupID) throws -> BackupManifest {
+        try sealedManifest(id).manifest
+    }
+
+    /// A manifest and the hex SHA-256 of its object as stored: what an incremental child records of its parent
+    /// (docs/format.md §6.5), so a parent swapped for another valid manifest is caught.
+    public func sealedManifest(_ id: BackupID) throws -> (manifest: BackupManifest, sha256: String) {
         let key = try ObjectKey(RepositoryLayout.manifest(cluster: cluster, id: id))
-        let bytes: [UInt8]
+        let sealed: [UInt8]
         do {
-            bytes = try repository.getSealed(key, lookup: keyring.lookup)
+            sealed = try repository.store.get(key)
         } catch StoreError.notFound {
             throw EngineError.backupNotFound(id.rawValue)
         }
+        let bytes = try repository.openSealed(sealed, key: key, lookup: keyring.lookup)
         let manifest: BackupManifest
         do {
             manifest = try CatalogCoding.decoder().decode(BackupManifest.self, from: Data(bytes))
         } catch {
             throw EngineError.manifestMismatch(key: key.rawValue, detail: "it does not decode as a manifest")
         }
+        try Self.check(manifest, id: id, cluster: cluster, key: key)
+        return (manifest, try Self.sha256(sealed))
+    }
+
+    private static func check(_ manifest: BackupManifest, id: BackupID, cluster: String, key: ObjectKey) throws {
+        // A newer Lifeboat's manifest may mean things this one cannot restore correctly (an incremental read as a
+        // full would restore its deltas as files): refuse it rather than guess.
+        guard manifest.formatVersion <= BackupManifest.newestReadableFormatVersion else {
+            throw EngineError.manifestMismatch(
+                key: key.rawValue,
+                detail: "it has format version \(manifest.formatVersion), newer than this lifeboat reads "
+                    + "(\(BackupManifest.newestReadableFormatVersion)); use a newer lifeboat")
+        }
         // A manifest copied into another backup's directory authenticates but names a different backup.
         guard manifest.id == id, manifest.cluster == cluster else {
             throw EngineError.manifestMismatch(
                 key: key.rawValue, detail: "it describes backup '\(manifest.id)' of cluster '\(manifest.cluster)'")
         }
-        return manifest
+    }
+
+    private static func sha256(_ bytes: [UInt8]) throws -> String {
+        let hasher = try SHA256Hasher()
+        hasher.update(bytes)
+        return Hex.encode(hasher.finalize())
     }
 
     /// Resolves "latest" or a backup id to a manifest.

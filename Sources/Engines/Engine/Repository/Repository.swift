@@ -132,7 +132,13 @@ public final class Repository: @unchecked Sendable {
     }
 
     public func getSealed(_ key: ObjectKey, lookup: @escaping ([UInt8]) -> [UInt8]?) throws -> [UInt8] {
-        let sealed = try store.get(key)
+        try openSealed(try store.get(key), key: key, lookup: lookup)
+    }
+
+    /// Authenticates and decrypts a sealed object already read from `key`.
+    public func openSealed(_ sealed: [UInt8], key: ObjectKey, lookup: @escaping ([UInt8]) -> [UInt8]?) throws
+        -> [UInt8]
+    {
         do {
             return try OpeningDecoder.open(sealed, keyLookup: lookup)
         } catch let error as CipherError {
