@@ -60,6 +60,22 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { push_parallel: 17 }\n"))
     }
 
+    func testAsyncArchivingNeedsASpoolDirectory() throws {
+        let wal = try Fixture.parse(Fixture.minimal + "wal: { async: true, spool_dir: spool, async_timeout: 5 }\n").wal
+        XCTAssertTrue(wal.async)
+        XCTAssertEqual(wal.spoolDir, "/etc/lifeboat/spool", "relative to the configuration file")
+        XCTAssertEqual(wal.asyncTimeout, 5)
+        XCTAssertFalse(try Fixture.parse(Fixture.minimal).wal.async)
+        XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { async: true }\n")) { error in
+            guard case ConfigError.missingKey(key: "wal.spool_dir", _, _) = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { async_timeout: 0 }\n")) { error in
+            guard case ConfigError.invalidValue(key: "wal.async_timeout", _, "0", _, _) = error else {
+                return XCTFail("\(error)")
+            }
+        }
+    }
+
     func testEveryS3KeyIsRead() throws {
         let yaml = """
             cluster: prod-eu.1

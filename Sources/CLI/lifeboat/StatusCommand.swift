@@ -67,6 +67,10 @@ struct StatusCommand: ParsableCommand {
                 help: "The newest point the repository can restore to (Unix time).")
         }
         Self.recordRepositorySize(manifests: result.manifests, walBytes: result.walStoredBytes)
+        if let queue = status.walAsync {
+            Self.recordQueue(queue)
+            context.say(Self.queueLine(queue))
+        }
         let goal = RPOExposure.formatDuration(status.objectiveSeconds)
         guard let point = exposure.newestRecoverablePoint, let seconds = exposure.exposureSeconds else {
             let line =
@@ -128,6 +132,40 @@ struct StatusCommand: ParsableCommand {
             ])
         }
         return rows
+    }
+
+    /// One line on asynchronous archiving: what waits, and the pusher's state.
+    static func queueLine(_ status: WALAsyncStatus) -> String {
+        let queue = status.queue.map { queue in
+            "\(queue.segments) file\(queue.segments == 1 ? "" : "s") (\(queue.bytes >> 20) MiB) waiting to be archived"
+                + (queue.segments > 0 ? ", oldest \(RPOExposure.formatDuration(queue.oldestWaitingSeconds))" : "")
+        }
+        var line = "WAL queue (async): \(queue ?? "unknown (pg_wal is not readable here)"); pusher \(status.pusher)"
+        if let pid = status.pid, status.pusher == "running" || status.pusher == "failing" { line += " (pid \(pid))" }
+        if status.pusher == "failing" || status.pusher == "dead", let error = status.lastError {
+            line += " — last error: \(error)"
+        }
+        return line
+    }
+
+    /// The queue as gauges; the pusher's state as 1 on the matching `state` label and 0 on the others.
+    static func recordQueue(_ status: WALAsyncStatus) {
+        let recorder = MetricsRecorder.shared
+        if let queue = status.queue {
+            recorder.gauge(
+                "lifeboat_wal_queue_files", Double(queue.segments),
+                help: "WAL files waiting to be archived asynchronously (.ready, not yet archived by the pusher).")
+            recorder.gauge(
+                "lifeboat_wal_queue_bytes", Double(queue.bytes), help: "Bytes of the WAL files waiting to be archived.")
+            recorder.gauge(
+                "lifeboat_wal_queue_oldest_age_seconds", queue.oldestWaitingSeconds,
+                help: "How long the oldest WAL file waiting to be archived has waited.")
+        }
+        for phase in ["running", "failing", "stopped", "dead", "never_started"] {
+            recorder.gauge(
+                "lifeboat_wal_pusher_state", status.pusher == phase ? 1 : 0, labels: [("state", phase)],
+                help: "The background WAL pusher's state when status last ran (1 on the current state).")
+        }
     }
 
     /// The cluster's footprint in the repository, from what status reads anyway (the manifests and one WAL

@@ -6,7 +6,8 @@
 // info-level log line, because PostgreSQL probes for files that do not exist (history files, the next segment).
 // With `wal.prefetch` > 0 (default 8), `wal get` of a segment answers from pg_wal/lifeboat-prefetch/ when the
 // segment is there and starts the hidden `wal prefetch` in the background to fetch the next ones
-// (Engine/WALArchive+Prefetch.swift).
+// (Engine/WALArchive+Prefetch.swift). With `wal.async`, `wal push` answers from the background pusher's markers
+// and starts the hidden `wal pusher` when none runs (Engine/WAL/WALAsyncHandover.swift, WALPusher.swift).
 import ArgumentParser
 import Engine
 import Foundation
@@ -15,7 +16,7 @@ struct WALCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wal",
         abstract: "Archive and fetch WAL files (PostgreSQL's archive_command and restore_command).",
-        subcommands: [Push.self, Get.self, Prefetch.self])
+        subcommands: [Push.self, Get.self, Prefetch.self, Pusher.self])
 
     struct Push: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -23,7 +24,9 @@ struct WALCommand: ParsableCommand {
             discussion:
                 "Use as archive_command = 'lifeboat --config FILE wal push %p'. Takes no lock: backups run concurrently. "
                 + "Also archives up to wal.push_parallel (default 4) other .ready segments in parallel and marks them in "
-                + "pg_wal/lifeboat-pushed/, so PostgreSQL's own call for them succeeds after a local SHA-256 check.")
+                + "pg_wal/lifeboat-pushed/, so PostgreSQL's own call for them succeeds after a local SHA-256 check. "
+                + "With wal.async a background pusher archives .ready segments ahead of PostgreSQL and this command "
+                + "succeeds from its marker in wal.spool_dir, waiting for it at most wal.async_timeout seconds.")
 
         @OptionGroup var options: GlobalOptions
         @Argument(help: "Path of the WAL file (PostgreSQL's %p, relative to the data directory).") var path: String
@@ -39,6 +42,9 @@ struct WALCommand: ParsableCommand {
         func run() throws {
             let context = try CommandContext(options, command: "wal push")
             WALCommand.recordBacklog(path: path)
+            if context.config.wal.async, let spoolDir = context.config.wal.spoolDir {
+                return try runAsync(context, spool: WALAsyncSpool(root: spoolDir, cluster: context.config.cluster))
+            }
             if let marked = try WALArchive.pushedEarlier(path: path, context: context.engine) {
                 try context.emitJSON(marked)
                 return
@@ -48,6 +54,80 @@ struct WALCommand: ParsableCommand {
                 .push(path: path, alongWithReady: context.config.wal.pushParallel)
             MetricsRecorder.shared.record(bytes: result.storedSize ?? 0)
             try context.emitJSON(result)
+        }
+
+        /// wal.async: success from the background pusher's marker; history, backup history and .partial files
+        /// (and a file that does not match its marker) are pushed synchronously, one at a time.
+        func runAsync(_ context: CommandContext, spool: WALAsyncSpool) throws {
+            let handover = WALAsyncHandover(
+                spool: spool, logger: context.engine.logger, timeout: context.config.wal.asyncTimeout)
+            if let result = try handover.await(path: path, startPusher: { try startPusher(context) }) {
+                return try context.emitJSON(result)
+            }
+            let (repository, keyring) = try context.unlockedRepository()
+            let result = try WALArchive(context: context.engine, repository: repository, keyring: keyring)
+                .push(path: path)
+            MetricsRecorder.shared.record(bytes: result.storedSize ?? 0)
+            try context.emitJSON(result)
+        }
+
+        /// Spawns `wal pusher` for this file's pg_wal, detached (it outlives this call).
+        func startPusher(_ context: CommandContext) throws {
+            let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+            let pgWAL =
+                directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory
+            do {
+                try DetachedProcess.spawn(
+                    WALCommand.executable,
+                    ["--config", context.configPath, "--no-progress", "wal", "pusher", "--pg-wal", pgWAL],
+                    environment: context.engine.environment)
+            } catch WALError.prefetchNotStarted(let detail) {
+                throw WALError.pusherNotStarted(detail: detail)
+            }
+            context.engine.logger.info("started the background wal pusher", metadata: ["pg_wal": "\(pgWAL)"])
+        }
+    }
+
+    /// This binary, for the helpers it starts detached.
+    static var executable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Started by `wal push` with wal.async (detached); not for direct use.
+    struct Pusher: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Archive the .ready segments of pg_wal in the background (started by 'wal push' with wal.async).",
+            shouldDisplay: false)
+
+        @OptionGroup var options: GlobalOptions
+        @Option(name: .customLong("pg-wal"), help: "The pg_wal directory (absolute).") var pgWAL: String
+        @Option(name: .long, help: "Seconds without work before it exits.") var idleExit: Double = 10
+
+        func validate() throws {
+            guard pgWAL.hasPrefix("/") else { throw ValidationError("--pg-wal must be an absolute path") }
+            guard idleExit > 0 else { throw ValidationError("--idle-exit must be positive") }
+        }
+
+        func run() throws {
+            let context = try CommandContext(options, command: "wal pusher")
+            let settings = context.config.wal
+            guard settings.async, let spoolDir = settings.spoolDir else {
+                throw ValidationError(
+                    "wal pusher runs only with 'wal: { async: true, spool_dir: ... }' in the configuration")
+            }
+            let spool = WALAsyncSpool(root: spoolDir, cluster: context.config.cluster)
+            let (repository, keyring): (Repository, Keyring)
+            do {
+                (repository, keyring) = try context.unlockedRepository()
+            } catch {
+                // The waiting archive_command reports this instead of a bare timeout.
+                WALPusher.recordStartFailure(spool: spool, pgWAL: pgWAL, error: error)
+                throw error
+            }
+            let archive = WALArchive(context: context.engine, repository: repository, keyring: keyring)
+            try WALPusher(
+                archive: archive, spool: spool, pgWAL: pgWAL, parallel: settings.pushParallel, idleExit: idleExit
+            ).run()
         }
     }
 
@@ -111,9 +191,7 @@ struct WALCommand: ParsableCommand {
 
         /// Prefetching is an optimisation: a failure to start it is logged and recovery goes on.
         func startPrefetcher(_ context: CommandContext, after segment: WALName, segmentSize: Int64, count: Int) {
-            let binary =
-                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-                ?? CommandLine.arguments[0]
+            let binary = WALCommand.executable
             let spool = WALPrefetchSpool(destination: destination).directory
             let absoluteSpool = spool.hasPrefix("/") ? spool : FileManager.default.currentDirectoryPath + "/" + spool
             do {

@@ -31,7 +31,7 @@ public enum ConfigLoader {
             encryption: try EncryptionSettings.read(from: root, baseDirectory: baseDirectory),
             compression: try CompressionSettings.read(from: root),
             backup: try BackupSettings.read(from: root),
-            wal: try WALSettings.read(from: root),
+            wal: try WALSettings.read(from: root, baseDirectory: baseDirectory),
             policyPath: try path("policy", in: root, baseDirectory: baseDirectory),
             sourcePath: sourcePath
         )

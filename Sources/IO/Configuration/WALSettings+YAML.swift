@@ -1,11 +1,12 @@
-// Reading the `wal:` section: `wal: { prefetch: 8, push_parallel: 4 }`.
+// Reading the `wal:` section: `wal: { prefetch: 8, push_parallel: 4, async: true, spool_dir: /var/spool/lifeboat }`.
 
 extension WALSettings {
-    static let keys = ["prefetch", "push_parallel"]
+    static let keys = ["prefetch", "push_parallel", "async", "spool_dir", "async_timeout"]
     static let prefetchRange = 0...64
     static let pushParallelRange = 0...16
+    static let asyncTimeoutRange = 1...3600
 
-    static func read(from root: MappingReader) throws -> WALSettings {
+    static func read(from root: MappingReader, baseDirectory: String) throws -> WALSettings {
         guard let section = try root.mapping("wal", accepted: keys) else { return WALSettings() }
         let prefetch = try section.int("prefetch") ?? defaultPrefetch
         guard prefetchRange.contains(prefetch) else {
@@ -19,6 +20,22 @@ extension WALSettings {
                 "push_parallel", value: String(pushParallel), accepted: "0...16 segments",
                 hint: "4 is a good default; 0 archives only the file PostgreSQL asks for")
         }
-        return WALSettings(prefetch: prefetch, pushParallel: pushParallel)
+        let async = try section.bool("async") ?? false
+        let spoolDir = try ConfigLoader.path("spool_dir", in: section, baseDirectory: baseDirectory)
+        if async && spoolDir == nil {
+            throw section.missing(
+                "spool_dir",
+                hint: "asynchronous archiving keeps its markers in a local directory the PostgreSQL OS user can write, "
+                    + "e.g. 'wal: { async: true, spool_dir: /var/spool/lifeboat }'")
+        }
+        let asyncTimeout = try section.int("async_timeout") ?? defaultAsyncTimeout
+        guard asyncTimeoutRange.contains(asyncTimeout) else {
+            throw section.invalid(
+                "async_timeout", value: String(asyncTimeout), accepted: "1...3600 seconds",
+                hint: "60 lets the pusher ride out a short outage; PostgreSQL retries a failed archive_command")
+        }
+        return WALSettings(
+            prefetch: prefetch, pushParallel: pushParallel, async: async, spoolDir: spoolDir,
+            asyncTimeout: asyncTimeout)
     }
 }

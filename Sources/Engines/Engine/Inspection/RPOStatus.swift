@@ -15,4 +15,6 @@ public struct RPOStatus: Encodable, Sendable {
     public var status: String
     public var recoveryWindow: RecoverableWindow?
     public var newestBackup: String?
+    /// With wal.async: the queue of segments waiting to be archived and the background pusher.
+    public var walAsync: WALAsyncStatus?
 }

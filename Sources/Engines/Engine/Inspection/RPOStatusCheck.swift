@@ -47,8 +47,16 @@ public struct RPOStatusCheck {
             newestRecoverablePoint: exposure.newestRecoverablePoint,
             source: exposure.source?.rawValue, exposureSeconds: exposure.exposureSeconds,
             status: state, recoveryWindow: window,
-            newestBackup: exposure.source == .backup ? logical?.id.rawValue : window?.fromBackup)
+            newestBackup: exposure.source == .backup ? logical?.id.rawValue : window?.fromBackup,
+            walAsync: asyncQueue(now: now))
         return Result(status: status, exposure: exposure, manifests: manifests, walStoredBytes: wal.storedBytes)
+    }
+
+    /// The asynchronous archiving queue, when wal.async is configured (read from the local spool).
+    func asyncQueue(now: Date) -> WALAsyncStatus? {
+        let wal = context.config.wal
+        guard wal.async, let root = wal.spoolDir else { return nil }
+        return WALAsyncSpool(root: root, cluster: context.config.cluster).inspect(now: now)
     }
 
     /// --rpo, else the policy's objectives.rpo, else 15 minutes (the default objective).

@@ -317,6 +317,10 @@ public enum WALError: LifeboatError {
     case contentMismatch(key: String, detail: String)
     case destinationUnwritable(path: String, detail: String)
     case prefetchNotStarted(detail: String)
+    case spoolUnusable(path: String, detail: String)
+    case pusherNotStarted(detail: String)
+    case asyncPushFailed(name: String, reason: String)
+    case asyncTimedOut(name: String, seconds: Int, reason: String?)
 
     public var exitStatus: ExitStatus {
         switch self {
@@ -346,6 +350,13 @@ public enum WALError: LifeboatError {
         case .contentMismatch(let key, let detail): return "WAL object '\(key)' does not match its record: \(detail)"
         case .destinationUnwritable(let path, let detail): return "cannot write '\(path)': \(detail)"
         case .prefetchNotStarted(let detail): return "the WAL prefetcher did not start: \(detail)"
+        case .spoolUnusable(let path, let detail): return "cannot use the WAL spool directory '\(path)': \(detail)"
+        case .pusherNotStarted(let detail): return "the background WAL pusher did not start: \(detail)"
+        case .asyncPushFailed(let name, let reason):
+            return "WAL file '\(name)' was not archived: the background pusher failed: \(reason)"
+        case .asyncTimedOut(let name, let seconds, let reason):
+            return "WAL file '\(name)' was not archived within \(seconds) s by the background pusher"
+                + (reason.map { "; its last error: \($0)" } ?? "")
         }
     }
 
@@ -379,6 +390,14 @@ public enum WALError: LifeboatError {
                 "run lifeboat as the PostgreSQL OS user, as restore_command does, and check the directory's permissions"
         case .prefetchNotStarted:
             return "recovery goes on without prefetching; set 'wal: { prefetch: 0 }' to stop trying"
+        case .spoolUnusable:
+            return "wal.spool_dir must be a local directory the PostgreSQL OS user (who runs archive_command) can write"
+        case .pusherNotStarted:
+            return
+                "check that the lifeboat binary can be run by the PostgreSQL OS user; 'wal: { async: false }' archives synchronously"
+        case .asyncPushFailed, .asyncTimedOut:
+            return "PostgreSQL retries archive_command and keeps the segment in pg_wal meanwhile; "
+                + "'lifeboat status' shows the queue and the pusher's state, 'lifeboat check' tests the repository"
         }
     }
 }
