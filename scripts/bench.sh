@@ -16,14 +16,24 @@
 # restore` vs `lifeboat restore latest --data-dir` (the command alone, then again with starting the server and
 # recovering until promoted), and WAL push throughput over BENCH_WAL_SEGMENTS (default 40) archived segments,
 # one process per segment as PostgreSQL runs them. Median of BENCH_RUNS wall times, peak RSS, ratios vs pgBackRest.
+#
+# bench.sh wal [SEGMENTS]: PostgreSQL's own archiver draining a backlog of SEGMENTS (default 500) WAL segments of
+# table data through each archive_command in turn: `lifeboat wal push` synchronous (with its parallel early push)
+# and asynchronous (wal.async, push_parallel 2), `pgbackrest archive-push` synchronous and archive-async=y with
+# process-max=2 — on a file repository, and (lifeboat only: pgBackRest speaks S3 over TLS only, the test server
+# is plain HTTP) on the S3 test server. The backlog is written once with archiving paused (an empty
+# archive_command; wal_keep_size keeps every segment), then replayed for each run by turning its `.done` files
+# back into `.ready`. Prints segments/s and CPU ms per segment: the CPU of every process of the server's cgroup
+# (the archiver's children, detached pushers, pgBackRest's async workers) over the drain, from cgroup v1 cpuacct
+# (n/a where it cannot be created). zstd 3 and encryption for both tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 mode="${1:-logical}"
 scale="${2:-30}"
 case "$mode" in
-    logical|s3|snapshot) ;;
-    *) echo "usage: scripts/bench.sh logical [SCALE] | s3 [MIB] | snapshot [SCALE]" >&2; exit 2 ;;
+    logical|s3|snapshot|wal) ;;
+    *) echo "usage: scripts/bench.sh logical [SCALE] | s3 [MIB] | snapshot [SCALE] | wal [SEGMENTS]" >&2; exit 2 ;;
 esac
 
 bash scripts/setup.sh
@@ -44,6 +54,11 @@ cleanup() {
     done
     bash "$root/scripts/pg-scratch.sh" stop "$work/pg" >/dev/null 2>&1 || true
     bash "$root/scripts/s3-test-server.sh" stop "$work/s3" >/dev/null 2>&1 || true
+    if [ -n "${bench_cgroup:-}" ] && [ -d "$bench_cgroup" ]; then   # the wal mode's cgroup: its leftover pushers
+        local pid
+        for pid in $(cat "$bench_cgroup/cgroup.procs" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+        sleep 1; rmdir "$bench_cgroup" 2>/dev/null || true
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -87,6 +102,11 @@ if [ "$mode" = "s3" ]; then
     echo "median of $runs runs; ratio = throughput relative to aws s3 cp (higher is better). Part size 16 MiB,"
     echo "3 parts in flight up, 4 ranges of 8 MiB ahead down. The lifeboat download is piped into cmp, so its bytes are checked and its RSS is"
     echo "that of the larger process. moto is a Python server, so absolute rates say more about it than about S3."
+    exit 0
+fi
+if [ "$mode" = "wal" ]; then
+    # shellcheck source=scripts/bench-wal.sh
+    . "$root/scripts/bench-wal.sh"
     exit 0
 fi
 if [ "$mode" = "snapshot" ]; then

@@ -1,0 +1,160 @@
+# bench-wal.sh: the `wal` mode of bench.sh (sourced by it: $root, $work, $lifeboat, $pg_bin are set, and its
+# cleanup stops the server, the S3 test server and the cgroup). See bench.sh's header for what it measures.
+nseg="${2:-500}"
+if ! command -v pgbackrest >/dev/null 2>&1; then
+    echo "==> installing pgbackrest" >&2
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo_cmd[@]}" apt-get update -qq
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends pgbackrest >/dev/null
+fi
+pgbr_version="$(pgbackrest version)"
+as_pg=""
+if [ "$(id -u)" -eq 0 ]; then as_pg="runuser -u postgres --"; fi
+own() { if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$@"; fi; }
+cd "$work"
+
+mkdir -p "$work/pg"
+bash "$root/scripts/pg-scratch.sh" start "$work/pg" >/dev/null
+url="$(bash "$root/scripts/pg-scratch.sh" url "$work/pg")"
+port="$(cat "$work/pg/port")"
+pgwal="$work/pg/data/pg_wal"
+psql_admin() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$url" "$@"; }
+set_archive_command() { psql_admin -c "ALTER SYSTEM SET archive_command = '$1'" -c "SELECT pg_reload_conf()" >/dev/null; }
+
+# CPU of everything the server starts: its processes move into a cpuacct cgroup, which children inherit
+# (archive_command, the detached pushers, pgBackRest's async workers; a new session keeps the cgroup).
+bench_cgroup=""
+if mkdir "/sys/fs/cgroup/cpuacct/lifeboat-bench-$$" 2>/dev/null; then
+    bench_cgroup="/sys/fs/cgroup/cpuacct/lifeboat-bench-$$"
+    for pid in $(pgrep -f -- "-D $work/pg/data" || true) $(pgrep -P "$(head -1 "$work/pg/data/postmaster.pid")" || true); do
+        echo "$pid" > "$bench_cgroup/cgroup.procs" 2>/dev/null || true
+    done
+fi
+cpu_ns() { if [ -n "$bench_cgroup" ]; then cat "$bench_cgroup/cpuacct.usage"; else echo 0; fi; }
+
+echo "==> writing a backlog of $nseg segments (archiving paused)"
+psql_admin -c "ALTER SYSTEM SET wal_keep_size = '$(( (nseg + 64) * 16 ))MB'" -c "SELECT pg_reload_conf()" >/dev/null
+set_archive_command ""
+psql_admin -c "SELECT pg_switch_wal()" >/dev/null
+first="$("$pg_bin/psql" -X -tA "$url" -c "SELECT pg_walfile_name(pg_current_wal_lsn())")"
+psql_admin -c "CREATE TABLE bench_fill (i bigint, a text, r float8)"
+while :; do
+    current="$("$pg_bin/psql" -X -tA "$url" -c "SELECT pg_walfile_name(pg_current_wal_lsn())")"
+    done_count=$(( 16#${current:16:8} - 16#${first:16:8} + (16#${current:8:8} - 16#${first:8:8}) * 256 ))
+    [ "$done_count" -lt "$nseg" ] || break
+    psql_admin -c "INSERT INTO bench_fill SELECT i, md5(i::text) || md5((i * 7)::text), random() FROM generate_series(1, 300000) AS i"
+done
+last="$("$pg_bin/psql" -X -tA "$url" -c "SELECT pg_walfile_name(pg_switch_wal())")"
+mapfile -t backlog < <(cd "$pgwal/archive_status" && ls | sed -n 's/^\([0-9A-F]\{24\}\)\.ready$/\1/p' | sort | awk -v f="$first" -v l="$last" '$1 >= f && $1 <= l')
+nseg="${#backlog[@]}"
+echo "    $nseg segments, $first … $last"
+
+# Repositories and configurations.
+mkdir -p "$work/lb" "$work/pgbr"
+"$lifeboat" key generate --output "$work/lb/key" >/dev/null
+s3_env=""
+if bash "$root/scripts/s3-test-server.sh" start "$work/s3" >/dev/null 2>&1; then
+    # shellcheck disable=SC1091
+    . "$work/s3/env"
+    printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" > "$work/lb/aws"
+    chmod 600 "$work/lb/aws"
+    s3_env="AWS_SHARED_CREDENTIALS_FILE=$work/lb/aws AWS_PROFILE=default "
+fi
+lb_config() {   # NAME REPO-YAML WAL-YAML
+    cat > "$work/lb/$1.yml" <<YAML
+cluster: bench
+postgres:
+  url: "$url"
+  bin_dir: $pg_bin
+repository:
+$2
+encryption:
+  key_file: $work/lb/key
+compression: { algorithm: zstd, level: 3 }
+wal: $3
+YAML
+}
+cipher="$(openssl rand -hex 32)"
+pgbr_config() {   # NAME ASYNC
+    mkdir -p "$work/pgbr/repo-$1" "$work/pgbr/log-$1" "$work/pgbr/lock-$1" "$work/pgbr/spool-$1"
+    cat > "$work/pgbr/$1.conf" <<CONF
+[global]
+repo1-path=$work/pgbr/repo-$1
+repo1-cipher-type=aes-256-cbc
+repo1-cipher-pass=$cipher
+compress-type=zst
+compress-level=3
+process-max=2
+archive-async=$2
+log-path=$work/pgbr/log-$1
+lock-path=$work/pgbr/lock-$1
+spool-path=$work/pgbr/spool-$1
+log-level-console=warn
+log-level-file=warn
+
+[bench]
+pg1-path=$work/pg/data
+pg1-port=$port
+pg1-socket-path=$work/pg/sock
+pg1-user=postgres
+CONF
+    chmod 600 "$work/pgbr/$1.conf"
+}
+pgbr_config sync n
+pgbr_config async y
+
+# drain LABEL ARCHIVE_COMMAND RESET: resets the repository, marks the backlog .ready again, lets the archiver
+# drain it through ARCHIVE_COMMAND and prints "LABEL seconds cpu_ms_per_segment".
+drain() {
+    set_archive_command ""
+    bash -c "$3" >/dev/null
+    own "$work/lb" "$work/pgbr"
+    for name in "${backlog[@]}"; do
+        [ ! -e "$pgwal/archive_status/$name.done" ] || mv "$pgwal/archive_status/$name.done" "$pgwal/archive_status/$name.ready"
+    done
+    local start cpu0 end cpu1
+    cpu0="$(cpu_ns)"; start="$(date +%s.%N)"
+    set_archive_command "$2"
+    local deadline=$(( $(date +%s) + 1800 ))
+    until [ -e "$pgwal/archive_status/$last.done" ]; do
+        if [ "$(date +%s)" -gt "$deadline" ]; then echo "bench: $1 did not drain in 30 min (see $work/pg/log)" >&2; tail -5 "$work/pg/log" >&2; return 1; fi
+        sleep 0.05
+    done
+    end="$(date +%s.%N)"; cpu1="$(cpu_ns)"
+    set_archive_command ""
+    awk -v n="$1" -v s="$start" -v e="$end" -v c0="$cpu0" -v c1="$cpu1" -v k="$nseg" -v cg="$bench_cgroup" 'BEGIN {
+        printf "%-52s %8.2f s %8.1f seg/s %10s\n", n, e - s, k / (e - s), cg == "" ? "n/a" : sprintf("%.1f ms", (c1 - c0) / 1e6 / k) }'
+}
+lb_reset() { echo "rm -rf $work/lb/repo $work/lb/spool; '$lifeboat' --config $work/lb/$1.yml --quiet init"; }
+pgbr_reset() { echo "rm -rf $work/pgbr/repo-$1 $work/pgbr/spool-$1; mkdir -p $work/pgbr/repo-$1 $work/pgbr/spool-$1; $( [ "$(id -u)" -eq 0 ] && echo "chown -R postgres: $work/pgbr;" ) cd $work && $as_pg pgbackrest --config=$work/pgbr/$1.conf --stanza=bench stanza-create"; }
+file_repo="  url: \"file://$work/lb/repo\""
+lb_config file-sync "$file_repo" "{ push_parallel: 4 }"
+lb_config file-async "$file_repo" "{ async: true, spool_dir: $work/lb/spool, push_parallel: 2 }"
+s3_repo="  url: \"s3://${LIFEBOAT_TEST_S3_BUCKET:-none}/bench-0\"
+  endpoint: \"${LIFEBOAT_TEST_S3_ENDPOINT:-http://127.0.0.1:1}\"
+  region: ${LIFEBOAT_TEST_S3_REGION:-us-east-1}"
+lb_config s3-sync "$s3_repo" "{ push_parallel: 4 }"
+lb_config s3-async "$s3_repo" "{ async: true, spool_dir: $work/lb/spool, push_parallel: 2 }"
+lb_cmd() { echo "$s3_env$lifeboat --config $work/lb/$1.yml --no-progress wal push %p"; }
+
+rows=()
+echo "==> draining the backlog through each archive_command"
+rows+=("$(drain "pgbackrest archive-push (sync), file" "pgbackrest --config=$work/pgbr/sync.conf --stanza=bench archive-push %p" "$(pgbr_reset sync)")")
+rows+=("$(drain "pgbackrest archive-async=y process-max=2, file" "pgbackrest --config=$work/pgbr/async.conf --stanza=bench archive-push %p" "$(pgbr_reset async)")")
+rows+=("$(drain "lifeboat wal push (sync, push_parallel 4), file" "$(lb_cmd file-sync)" "$(lb_reset file-sync)")")
+rows+=("$(drain "lifeboat wal push (async, push_parallel 2), file" "$(lb_cmd file-async)" "$(lb_reset file-async)")")
+if [ -n "$s3_env" ]; then
+    s3_reset() { echo "sed -i \"s|bench-[0-9]*|bench-\$RANDOM\$RANDOM|\" $work/lb/$1.yml; rm -rf $work/lb/spool; $s3_env'$lifeboat' --config $work/lb/$1.yml --quiet init"; }
+    rows+=("$(drain "lifeboat wal push (sync, push_parallel 4), S3" "$(lb_cmd s3-sync)" "$(s3_reset s3-sync)")")
+    rows+=("$(drain "lifeboat wal push (async, push_parallel 2), S3" "$(lb_cmd s3-async)" "$(s3_reset s3-async)")")
+fi
+echo
+printf '%-52s %10s %14s %10s\n' "archiver draining $nseg segments of 16 MiB" "wall" "throughput" "CPU/seg"
+printf '%s\n' "${rows[@]}"
+echo
+echo "One run each (noisy on a shared machine). CPU/seg: CPU time of every process of the server's cgroup during"
+echo "the drain (archiver, archive_command, pushers, pgBackRest workers, the server's own work) per segment."
+echo "Both tools: zstd level 3, encrypted repository (pgBackRest $pgbr_version aes-256-cbc; lifeboat AES-256-GCM)."
+echo "pgBackRest on S3 is not measured: it needs TLS and the S3 test server is plain HTTP."
