@@ -38,7 +38,7 @@ esac
 
 bash scripts/setup.sh
 swift build -c release --static-swift-stdlib --product lifeboat >/dev/null
-swift build -c release --static-swift-stdlib --product s3-bench >/dev/null
+[ "$mode" != s3 ] || swift build -c release --static-swift-stdlib --product s3-bench >/dev/null
 bin_dir="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 lifeboat="$bin_dir/lifeboat"
 pg_bin=/usr/lib/postgresql/15/bin
