@@ -132,6 +132,7 @@ pgbr_reset() { echo "rm -rf $work/pgbr/repo-$1 $work/pgbr/spool-$1; mkdir -p $wo
 file_repo="  url: \"file://$work/lb/repo\""
 lb_config file-sync "$file_repo" "{ push_parallel: 4 }"
 lb_config file-async "$file_repo" "{ async: true, spool_dir: $work/lb/spool, push_parallel: 2 }"
+lb_config file-async-1 "$file_repo" "{ async: true, spool_dir: $work/lb/spool, push_parallel: 2, compression_level: 1 }"
 s3_repo="  url: \"s3://${LIFEBOAT_TEST_S3_BUCKET:-none}/bench-0\"
   endpoint: \"${LIFEBOAT_TEST_S3_ENDPOINT:-http://127.0.0.1:1}\"
   region: ${LIFEBOAT_TEST_S3_REGION:-us-east-1}"
@@ -145,6 +146,7 @@ rows+=("$(drain "pgbackrest archive-push (sync), file" "pgbackrest --config=$wor
 rows+=("$(drain "pgbackrest archive-async=y process-max=2, file" "pgbackrest --config=$work/pgbr/async.conf --stanza=bench archive-push %p" "$(pgbr_reset async)")")
 rows+=("$(drain "lifeboat wal push (sync, push_parallel 4), file" "$(lb_cmd file-sync)" "$(lb_reset file-sync)")")
 rows+=("$(drain "lifeboat wal push (async, push_parallel 2), file" "$(lb_cmd file-async)" "$(lb_reset file-async)")")
+rows+=("$(drain "lifeboat async, wal.compression_level 1, file" "$(lb_cmd file-async-1)" "$(lb_reset file-async-1)")")
 if [ -n "$s3_env" ]; then
     s3_reset() { echo "sed -i \"s|bench-[0-9]*|bench-\$RANDOM\$RANDOM|\" $work/lb/$1.yml; rm -rf $work/lb/spool; $s3_env'$lifeboat' --config $work/lb/$1.yml --quiet init"; }
     rows+=("$(drain "lifeboat wal push (sync, push_parallel 4), S3" "$(lb_cmd s3-sync)" "$(s3_reset s3-sync)")")

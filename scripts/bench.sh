@@ -19,8 +19,8 @@
 #
 # bench.sh wal [SEGMENTS]: PostgreSQL's own archiver draining a backlog of SEGMENTS (default 500) WAL segments of
 # table data through each archive_command in turn: `lifeboat wal push` synchronous (with its parallel early push)
-# and asynchronous (wal.async, push_parallel 2), `pgbackrest archive-push` synchronous and archive-async=y with
-# process-max=2 — on a file repository, and (lifeboat only: pgBackRest speaks S3 over TLS only, the test server
+# and asynchronous (wal.async, push_parallel 2; again with wal.compression_level 1), `pgbackrest archive-push`
+# synchronous and archive-async=y with process-max=2 — on a file repository, and (lifeboat only: pgBackRest speaks S3 over TLS only, the test server
 # is plain HTTP) on the S3 test server. The backlog is written once with archiving paused (an empty
 # archive_command; wal_keep_size keeps every segment), then replayed for each run by turning its `.done` files
 # back into `.ready`. Prints segments/s and CPU ms per segment: the CPU of every process of the server's cgroup

@@ -60,6 +60,18 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { push_parallel: 17 }\n"))
     }
 
+    func testWALHasItsOwnCompressionLevelOnlyWithZstd() throws {
+        XCTAssertNil(try Fixture.parse(Fixture.minimal).wal.compressionLevel)
+        XCTAssertEqual(try Fixture.parse(Fixture.minimal + "wal: { compression_level: 1 }\n").wal.compressionLevel, 1)
+        XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { compression_level: 20 }\n"))
+        let none = Fixture.minimal + "compression: { algorithm: none }\nwal: { compression_level: 1 }\n"
+        XCTAssertThrowsError(try Fixture.parse(none)) { error in
+            guard case ConfigError.invalidValue(key: "wal.compression_level", _, "1", _, _) = error else {
+                return XCTFail("\(error)")
+            }
+        }
+    }
+
     func testAsyncArchivingNeedsASpoolDirectory() throws {
         let wal = try Fixture.parse(Fixture.minimal + "wal: { async: true, spool_dir: spool, async_timeout: 5 }\n").wal
         XCTAssertTrue(wal.async)

@@ -22,7 +22,8 @@ final class WALAsyncFaultTests: XCTestCase {
             let workspace = try Workspace(env, name: "walasyncfault")
             try workspace.generateKey()
             try workspace.writeConfig(
-                extra: "wal: { async: true, spool_dir: spool, push_parallel: 2, async_timeout: 30 }")
+                extra:
+                    "wal: { async: true, spool_dir: spool, push_parallel: 2, async_timeout: 30, compression_level: 1 }")
             XCTAssertEqual(try workspace.lifeboat(["init"]).status, 0)
             let pgWAL = workspace.directory + "/pg_wal"
             try FileManager.default.createDirectory(

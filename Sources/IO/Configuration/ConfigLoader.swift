@@ -24,14 +24,15 @@ public enum ConfigLoader {
     public static func parse(yaml: String, sourcePath: String) throws -> LifeboatConfig {
         let root = try topLevel(yaml: yaml, file: sourcePath)
         let baseDirectory = PathResolver.directory(of: sourcePath)
+        let compression = try CompressionSettings.read(from: root)
         return LifeboatConfig(
             cluster: try cluster(from: root),
             postgres: try PostgresSettings.read(from: root, baseDirectory: baseDirectory),
             repository: try RepositorySettings.read(from: root, baseDirectory: baseDirectory),
             encryption: try EncryptionSettings.read(from: root, baseDirectory: baseDirectory),
-            compression: try CompressionSettings.read(from: root),
+            compression: compression,
             backup: try BackupSettings.read(from: root),
-            wal: try WALSettings.read(from: root, baseDirectory: baseDirectory),
+            wal: try WALSettings.read(from: root, baseDirectory: baseDirectory, compression: compression),
             policyPath: try path("policy", in: root, baseDirectory: baseDirectory),
             sourcePath: sourcePath
         )

@@ -1,12 +1,14 @@
 // Reading the `wal:` section: `wal: { prefetch: 8, push_parallel: 4, async: true, spool_dir: /var/spool/lifeboat }`.
 
 extension WALSettings {
-    static let keys = ["prefetch", "push_parallel", "async", "spool_dir", "async_timeout"]
+    static let keys = ["prefetch", "push_parallel", "async", "spool_dir", "async_timeout", "compression_level"]
     static let prefetchRange = 0...64
     static let pushParallelRange = 0...16
     static let asyncTimeoutRange = 1...3600
 
-    static func read(from root: MappingReader, baseDirectory: String) throws -> WALSettings {
+    static func read(from root: MappingReader, baseDirectory: String, compression: CompressionSettings) throws
+        -> WALSettings
+    {
         guard let section = try root.mapping("wal", accepted: keys) else { return WALSettings() }
         let prefetch = try section.int("prefetch") ?? defaultPrefetch
         guard prefetchRange.contains(prefetch) else {
@@ -34,8 +36,21 @@ extension WALSettings {
                 "async_timeout", value: String(asyncTimeout), accepted: "1...3600 seconds",
                 hint: "60 lets the pusher ride out a short outage; PostgreSQL retries a failed archive_command")
         }
+        let compressionLevel = try section.int("compression_level")
+        if let compressionLevel {
+            guard compression.algorithm == .zstd else {
+                throw section.invalid(
+                    "compression_level", value: String(compressionLevel), accepted: "no level with 'algorithm: none'",
+                    hint: "remove 'wal.compression_level' or set 'compression: { algorithm: zstd }'")
+            }
+            guard CompressionSettings.zstdLevels.contains(compressionLevel) else {
+                throw section.invalid(
+                    "compression_level", value: String(compressionLevel), accepted: "1...19 for zstd",
+                    hint: "1 spends about half the CPU of 3 per segment for somewhat larger WAL objects")
+            }
+        }
         return WALSettings(
             prefetch: prefetch, pushParallel: pushParallel, async: async, spoolDir: spoolDir,
-            asyncTimeout: asyncTimeout)
+            asyncTimeout: asyncTimeout, compressionLevel: compressionLevel)
     }
 }

@@ -13,6 +13,9 @@ public struct WALSettings: Sendable, Equatable, Codable {
     public var spoolDir: String?
     /// Seconds `wal push` waits for the pusher to archive a segment before it fails (PostgreSQL then retries).
     public var asyncTimeout: Int
+    /// The zstd level of WAL objects when it differs from `compression.level` (WAL is archived all day long, and
+    /// compression is most of its CPU per segment); nil: `compression.level`.
+    public var compressionLevel: Int?
 
     public static let defaultPrefetch = 8
     public static let defaultPushParallel = 4
@@ -20,13 +23,14 @@ public struct WALSettings: Sendable, Equatable, Codable {
 
     public init(
         prefetch: Int = Self.defaultPrefetch, pushParallel: Int = Self.defaultPushParallel, async: Bool = false,
-        spoolDir: String? = nil, asyncTimeout: Int = Self.defaultAsyncTimeout
+        spoolDir: String? = nil, asyncTimeout: Int = Self.defaultAsyncTimeout, compressionLevel: Int? = nil
     ) {
         self.prefetch = prefetch
         self.pushParallel = pushParallel
         self.async = async
         self.spoolDir = spoolDir
         self.asyncTimeout = asyncTimeout
+        self.compressionLevel = compressionLevel
     }
 
     enum CodingKeys: String, CodingKey {
@@ -35,5 +39,6 @@ public struct WALSettings: Sendable, Equatable, Codable {
         case async
         case spoolDir = "spool_dir"
         case asyncTimeout = "async_timeout"
+        case compressionLevel = "compression_level"
     }
 }

@@ -55,4 +55,10 @@ public struct EngineContext: Sendable {
     var compressionInfo: CompressionInfo {
         CompressionInfo(algorithm: config.compression.algorithm.rawValue, level: config.compression.level)
     }
+
+    /// WAL objects' compression: `compression`, with `wal.compression_level` when set.
+    var walCompressionLevel: Int { config.wal.compressionLevel ?? config.compression.level }
+    var walCompressionInfo: CompressionInfo {
+        CompressionInfo(algorithm: config.compression.algorithm.rawValue, level: walCompressionLevel)
+    }
 }

@@ -51,7 +51,7 @@ extension WALArchive {
         let fileRecord = WALFileRecord(
             cluster: cluster, name: name.rawValue, size: file.size, sha256: digest,
             systemIdentifier: systemIdentifier.map { String($0) },
-            compression: context.compressionInfo,
+            compression: context.walCompressionInfo,
             archivedAt: context.now(),
             tool: EngineContext.toolInfo,
             object: object.fileName)

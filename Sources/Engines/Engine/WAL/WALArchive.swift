@@ -214,7 +214,7 @@ public final class WALArchive: Sendable {  // immutable; ReadyPush runs pushes o
         let writer = try inFlight.begin {
             try SealedObjectWriter(
                 store: repository.store, key: key, sealingKey: keyring.current,
-                compression: compression, level: context.config.compression.level)
+                compression: compression, level: context.walCompressionLevel)
         }
         do {
             let hasher = try SHA256Hasher()
