@@ -29,6 +29,11 @@ final class WALPusherPlanTests: XCTestCase {
         XCTAssertEqual(WALPusherPlan.backoff(failures: 1000), 30)
     }
 
+    func testDropsOnlyAboveTheQueueMaximum() {
+        XCTAssertFalse(WALPusherPlan.shouldDrop(waitingBytes: 32 << 20, queueMax: 32 << 20))
+        XCTAssertTrue(WALPusherPlan.shouldDrop(waitingBytes: (32 << 20) + 1, queueMax: 32 << 20))
+    }
+
     func testMarkersAreServedOnceTheirSegmentNoLongerWaits() {
         let markers = ["000000010000000000000005", "000000010000000000000007", "pusher.json", "00000002.history"]
         XCTAssertEqual(

@@ -81,6 +81,12 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { async: true }\n")) { error in
             guard case ConfigError.missingKey(key: "wal.spool_dir", _, _) = error else { return XCTFail("\(error)") }
         }
+        let dropping = "wal: { async: true, spool_dir: /s, queue_max: 8GiB }\n"
+        XCTAssertEqual(try Fixture.parse(Fixture.minimal + dropping).wal.queueMax, 8 << 30)
+        XCTAssertNil(try Fixture.parse(Fixture.minimal + "wal: { async: true, spool_dir: /s }\n").wal.queueMax)
+        XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { queue_max: 8GiB }\n"), "needs async")
+        XCTAssertThrowsError(
+            try Fixture.parse(Fixture.minimal + "wal: { async: true, spool_dir: /s, queue_max: 1MiB }\n"))
         XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { async_timeout: 0 }\n")) { error in
             guard case ConfigError.invalidValue(key: "wal.async_timeout", _, "0", _, _) = error else {
                 return XCTFail("\(error)")

@@ -88,6 +88,69 @@ final class WALAsyncFaultTests: XCTestCase {
     }
 }
 
+extension WALAsyncFaultTests {
+    /// wal.queue_max: with the repository gone and more WAL waiting than allowed, `wal push` drops the segment —
+    /// exit 0, a durable record, an error in the log — and the gap shows in `verify --wal` and `status`. Killed
+    /// before its record, it dropped nothing (PostgreSQL asks again). Below the maximum nothing is ever dropped.
+    func testQueueOverItsMaximumDropsLoudlyAndLeavesAVisibleGap() throws {
+        let env = try TestEnvironment.require()
+        let files = try WALSegmentFiles(env)
+        let workspace = try Workspace(env, name: "walasyncdrop")
+        try workspace.generateKey()
+        try workspace.writeConfig(extra: "wal: { async: true, spool_dir: spool, async_timeout: 3, queue_max: 20MiB }")
+        XCTAssertEqual(try workspace.lifeboat(["init"]).status, 0)
+        let spool = workspace.directory + "/spool/main"
+        defer { try? stopPusher(spool: spool) }
+        let pgWAL = workspace.directory + "/pg_wal"
+        try FileManager.default.createDirectory(atPath: pgWAL + "/archive_status", withIntermediateDirectories: true)
+        let names = (0x0E20..<0x0E23).map { WALSegmentFiles.name(UInt64($0)) }
+        func ready(_ index: Int) throws {
+            try files.write(UInt64(0x0E20 + index), into: pgWAL)
+            FileManager.default.createFile(atPath: pgWAL + "/archive_status/\(names[index]).ready", contents: nil)
+        }
+        func archived(_ index: Int) {
+            XCTAssertEqual(
+                rename(pgWAL + "/archive_status/\(names[index]).ready", pgWAL + "/archive_status/\(names[index]).done"),
+                0)
+        }
+        try ready(0)
+        XCTAssertEqual(try workspace.lifeboat(["wal", "push", pgWAL + "/" + names[0]]).status, 0)
+        archived(0)
+        try stopPusher(spool: spool)
+
+        // The repository is unreachable and 32 MiB wait (more than 20 MiB): the first segment is dropped.
+        let away = workspace.repository + ".away"
+        XCTAssertEqual(rename(workspace.repository, away), 0)
+        try ready(1)
+        try ready(2)
+        let killed = try workspace.lifeboat(
+            ["wal", "push", pgWAL + "/" + names[1]], environment: ["LIFEBOAT_FAILPOINTS": "wal.async.drop.before=kill"])
+        XCTAssertEqual(killed.signal, SIGKILL, killed.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: spool + "/dropped/" + names[1]))
+        let dropped = try workspace.lifeboat(["wal", "push", pgWAL + "/" + names[1], "--json"])
+        XCTAssertEqual(dropped.status, 0, dropped.output)
+        XCTAssertEqual(try workspace.json(dropped)["dropped"] as? Bool, true, dropped.stdout)
+        XCTAssertTrue(dropped.stderr.contains("DROPPED, NOT ARCHIVED"), dropped.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: spool + "/dropped/" + names[1]))
+        archived(1)
+
+        // 16 MiB wait now: below the maximum nothing is dropped; the unreachable repository fails the call.
+        let failed = try workspace.lifeboat(["wal", "push", pgWAL + "/" + names[2]])
+        XCTAssertEqual(failed.status, 1, failed.output)
+        XCTAssertEqual(rename(away, workspace.repository), 0)
+        let pushed = try workspace.lifeboat(["wal", "push", pgWAL + "/" + names[2]])
+        XCTAssertEqual(pushed.status, 0, pushed.output)
+        archived(2)
+
+        let verified = try workspace.lifeboat(["verify", "--wal"])
+        XCTAssertEqual(verified.status, 4, verified.output)
+        XCTAssertTrue(verified.output.contains(names[1]), verified.output)
+        let status = try workspace.lifeboat(["status", "--json"])
+        let async = try XCTUnwrap(try workspace.json(status)["wal_async"] as? [String: Any], status.stdout)
+        XCTAssertEqual(async["dropped"] as? [String], [names[1]], status.stdout)
+    }
+}
+
 extension XCTestCase {
     /// Stops the detached pusher a test's `wal push` started (it would exit by itself once idle).
     func stopPusher(spool: String) throws {

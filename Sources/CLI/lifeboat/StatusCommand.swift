@@ -145,6 +145,11 @@ struct StatusCommand: ParsableCommand {
         if status.pusher == "failing" || status.pusher == "dead", let error = status.lastError {
             line += " — last error: \(error)"
         }
+        if let last = status.dropped.last {
+            line +=
+                "\n\(status.dropped.count) WAL segment(s) DROPPED without being archived (wal.queue_max), the last \(last): "
+                + "the archive has a gap there; take a snapshot, then delete the records in \(status.spool)/dropped"
+        }
         return line
     }
 
@@ -161,6 +166,9 @@ struct StatusCommand: ParsableCommand {
                 "lifeboat_wal_queue_oldest_age_seconds", queue.oldestWaitingSeconds,
                 help: "How long the oldest WAL file waiting to be archived has waited.")
         }
+        recorder.gauge(
+            "lifeboat_wal_dropped_files", Double(status.dropped.count),
+            help: "WAL segments wal push dropped without archiving them (wal.queue_max), recorded in the spool.")
         for phase in ["running", "failing", "stopped", "dead", "never_started"] {
             recorder.gauge(
                 "lifeboat_wal_pusher_state", status.pusher == phase ? 1 : 0, labels: [("state", phase)],

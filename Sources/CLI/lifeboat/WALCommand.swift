@@ -60,7 +60,8 @@ struct WALCommand: ParsableCommand {
         /// (and a file that does not match its marker) are pushed synchronously, one at a time.
         func runAsync(_ context: CommandContext, spool: WALAsyncSpool) throws {
             let handover = WALAsyncHandover(
-                spool: spool, logger: context.engine.logger, timeout: context.config.wal.asyncTimeout)
+                spool: spool, logger: context.engine.logger, timeout: context.config.wal.asyncTimeout,
+                queueMax: context.config.wal.queueMax)
             if let result = try handover.await(path: path, startPusher: { try startPusher(context) }) {
                 return try context.emitJSON(result)
             }

@@ -23,6 +23,10 @@ public enum WALPusherPlan {
         return markers.filter { WALName($0)?.kind == .segment && !ready.contains($0) }.sorted()
     }
 
+    /// wal.queue_max: a segment without a marker is dropped only when the WAL waiting in pg_wal (this segment
+    /// included) is more than the configured maximum.
+    public static func shouldDrop(waitingBytes: Int64, queueMax: Int64) -> Bool { waitingBytes > queueMax }
+
     /// Seconds before a segment whose push failed `failures` times (≥ 1) is tried again: 1, 2, 4… capped at 30,
     /// so an unreachable repository is probed every 30 s and not in a tight loop.
     public static func backoff(failures: Int) -> TimeInterval {

@@ -1,7 +1,9 @@
 // Reading the `wal:` section: `wal: { prefetch: 8, push_parallel: 4, async: true, spool_dir: /var/spool/lifeboat }`.
 
 extension WALSettings {
-    static let keys = ["prefetch", "push_parallel", "async", "spool_dir", "async_timeout", "compression_level"]
+    static let keys = [
+        "prefetch", "push_parallel", "async", "spool_dir", "async_timeout", "compression_level", "queue_max",
+    ]
     static let prefetchRange = 0...64
     static let pushParallelRange = 0...16
     static let asyncTimeoutRange = 1...3600
@@ -49,8 +51,33 @@ extension WALSettings {
                     hint: "1 spends about half the CPU of 3 per segment for somewhat larger WAL objects")
             }
         }
+        let queueMax = try Self.queueMax(in: section, async: async)
         return WALSettings(
             prefetch: prefetch, pushParallel: pushParallel, async: async, spoolDir: spoolDir,
-            asyncTimeout: asyncTimeout, compressionLevel: compressionLevel)
+            asyncTimeout: asyncTimeout, compressionLevel: compressionLevel, queueMax: queueMax)
+    }
+
+    /// `queue_max: 4GiB`: only with async, at least one 16 MiB segment.
+    private static func queueMax(in section: MappingReader, async: Bool) throws -> Int? {
+        guard let node = section.node("queue_max"), !MappingReader.isNull(node) else { return nil }
+        let bytes: Int
+        if MappingReader.tagName(node) == .int, let number = node.int {
+            bytes = number
+        } else if let text = node.scalar?.string, let parsed = ByteSize.parse(text) {
+            bytes = parsed
+        } else {
+            throw section.invalid("queue_max", value: node.scalar?.string, accepted: ByteSize.acceptedForms)
+        }
+        guard bytes >= 16 * ByteSize.mebibyte else {
+            throw section.invalid(
+                "queue_max", value: node.scalar?.string, accepted: "16MiB or more",
+                hint: "it is the WAL allowed to wait in pg_wal before segments are dropped, e.g. '8GiB'")
+        }
+        guard async else {
+            throw section.invalid(
+                "queue_max", value: node.scalar?.string, accepted: "only with 'async: true'",
+                hint: "synchronous archiving never drops WAL; remove 'queue_max' or set 'async: true'")
+        }
+        return bytes
     }
 }

@@ -16,6 +16,9 @@ public struct WALSettings: Sendable, Equatable, Codable {
     /// The zstd level of WAL objects when it differs from `compression.level` (WAL is archived all day long, and
     /// compression is most of its CPU per segment); nil: `compression.level`.
     public var compressionLevel: Int?
+    /// With async: the bytes of WAL that may wait in pg_wal before `wal push` drops a segment it cannot confirm
+    /// (reports it archived without archiving it, recorded loudly in the spool); nil never drops.
+    public var queueMax: Int?
 
     public static let defaultPrefetch = 8
     public static let defaultPushParallel = 4
@@ -23,7 +26,8 @@ public struct WALSettings: Sendable, Equatable, Codable {
 
     public init(
         prefetch: Int = Self.defaultPrefetch, pushParallel: Int = Self.defaultPushParallel, async: Bool = false,
-        spoolDir: String? = nil, asyncTimeout: Int = Self.defaultAsyncTimeout, compressionLevel: Int? = nil
+        spoolDir: String? = nil, asyncTimeout: Int = Self.defaultAsyncTimeout, compressionLevel: Int? = nil,
+        queueMax: Int? = nil
     ) {
         self.prefetch = prefetch
         self.pushParallel = pushParallel
@@ -31,6 +35,7 @@ public struct WALSettings: Sendable, Equatable, Codable {
         self.spoolDir = spoolDir
         self.asyncTimeout = asyncTimeout
         self.compressionLevel = compressionLevel
+        self.queueMax = queueMax
     }
 
     enum CodingKeys: String, CodingKey {
@@ -40,5 +45,6 @@ public struct WALSettings: Sendable, Equatable, Codable {
         case spoolDir = "spool_dir"
         case asyncTimeout = "async_timeout"
         case compressionLevel = "compression_level"
+        case queueMax = "queue_max"
     }
 }

@@ -35,6 +35,8 @@ public struct WALPushResult: Codable, Sendable {
     public var seconds: Double
     /// Other `.ready` segments this call archived alongside (WALArchive+ReadyPush.swift).
     public var alsoPushed: [String] = []
+    /// wal.queue_max: the file was reported archived WITHOUT being archived (WALAsyncHandover.swift).
+    public var dropped: Bool = false
 }
 
 public final class WALArchive: Sendable {  // immutable; ReadyPush runs pushes on several threads

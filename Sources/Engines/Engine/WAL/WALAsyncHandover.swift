@@ -9,6 +9,11 @@
 // the pusher removes it once the segment's `.ready` is gone. History, backup history and .partial files, and a
 // file that does not match its marker, are not handled here: the caller pushes them synchronously, and for a
 // mismatch the record decides (the same file succeeds, another is refused).
+//
+// Only with wal.queue_max: when the segment has no marker and the WAL waiting in pg_wal (not archived by the pusher)
+// exceeds it, the segment is dropped — recorded durably in the spool's `dropped/`, logged as an error, and reported
+// archived so PostgreSQL can recycle it and the primary's disk does not fill. The archive then has a gap there,
+// which `list`, `verify --wal`, `report` and restores see as any gap, and `status` and the metrics name.
 import Catalog
 import Diagnostics
 import Foundation
@@ -22,11 +27,13 @@ public struct WALAsyncHandover {
     let spool: WALAsyncSpool
     let logger: Logger
     let timeout: Int
+    let queueMax: Int?
 
-    public init(spool: WALAsyncSpool, logger: Logger, timeout: Int) {
+    public init(spool: WALAsyncSpool, logger: Logger, timeout: Int, queueMax: Int? = nil) {
         self.spool = spool
         self.logger = logger
         self.timeout = timeout
+        self.queueMax = queueMax
     }
 
     /// The result when the pusher archived the file at `path`; nil when the caller must push it synchronously.
@@ -35,6 +42,9 @@ public struct WALAsyncHandover {
         let started = Date()
         guard let name = WALName(fileAt: path), name.kind == .segment else { return nil }
         try spool.prepare()
+        if spool.marker(name) == nil, let dropped = try dropIfOverQueueMax(path: path, name: name, started: started) {
+            return dropped
+        }
         var probed = Date.distantPast
         while true {
             if let marker = spool.marker(name) {
@@ -54,6 +64,30 @@ public struct WALAsyncHandover {
             }
             usleep(10_000)
         }
+    }
+
+    /// Drops the segment when wal.queue_max is set and the WAL waiting to be archived exceeds it.
+    private func dropIfOverQueueMax(path: String, name: WALName, started: Date) throws -> WALPushResult? {
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        guard let queueMax, let queue = spool.liveQueue(pgWAL: directory, now: started),
+            WALPusherPlan.shouldDrop(waitingBytes: queue.bytes, queueMax: Int64(queueMax))
+        else { return nil }
+        let file = try WALSourceFile(path: path)
+        defer { file.close() }
+        let reason =
+            "\(queue.bytes >> 20) MiB of WAL waited to be archived, more than wal.queue_max (\(queueMax >> 20) MiB)"
+            + (lastError(name, since: .distantPast).map { "; the pusher's last error: \($0)" } ?? "")
+        try Failpoint.hit("wal.async.drop.before")
+        try spool.recordDrop(name, size: file.size, reason: reason, at: started)
+        let message =
+            "WAL segment \(name) DROPPED, NOT ARCHIVED: \(reason). The archive has a gap at \(name): no restore can "
+            + "recover past it until a new snapshot is taken; the drop is recorded in \(spool.droppedDirectory)"
+        logger.error("\(message)")
+        var result = WALPushResult(
+            name: name.rawValue, object: "", size: file.size, storedSize: nil, sha256: "", alreadyArchived: false,
+            seconds: Date().timeIntervalSince(started))
+        result.dropped = true
+        return result
     }
 
     /// The pusher's error for this segment, else its general one (it could not open the repository), when it

@@ -2,8 +2,9 @@
 // §8.6). It holds the background pusher's lock (`pusher.lock`, flock: released by the kernel when the pusher
 // dies), its state (`pusher.json`), one marker per segment it archived (`<name>`, the text of WALPushMarker,
 // written durably only after the segment's record is committed) and the last error of a segment whose push
-// failed (`<name>.error`, for the waiting archive_command to report). Created mode 0700 by the PostgreSQL OS
-// user that runs archive_command.
+// failed (`<name>.error`, for the waiting archive_command to report), and — only with wal.queue_max — one
+// durable record per segment `wal push` dropped (`dropped/<name>`), which nothing deletes but the operator.
+// Created mode 0700 by the PostgreSQL OS user that runs archive_command.
 import Catalog
 import Foundation
 import SystemIO
@@ -56,6 +57,32 @@ public struct WALAsyncSpool: Sendable {
     }
 
     func removeMarker(_ name: String) { unlink(directory + "/" + name) }
+
+    var droppedDirectory: String { directory + "/dropped" }
+
+    /// Records durably that `name` was reported archived without being archived: `<time> <size> <reason>`.
+    func recordDrop(_ name: WALName, size: Int64, reason: String, at time: Date) throws {
+        if mkdir(droppedDirectory, 0o700) != 0 && errno != EEXIST {
+            throw WALError.spoolUnusable(
+                path: droppedDirectory, detail: "mkdir failed: \(String(cString: strerror(errno)))")
+        }
+        let file = try WALDestinationFile(droppedDirectory + "/" + name.rawValue)
+        do {
+            let line = "\(CatalogCoding.formatTimestamp(time)) \(size) \(reason)\n"
+            try Array(line.utf8).withUnsafeBytes { try file.write($0) }
+            try file.commit()
+        } catch {
+            file.discard()
+            throw error
+        }
+    }
+
+    /// The segments `wal push` dropped, oldest first.
+    public func dropped() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: droppedDirectory)) ?? []).filter {
+            WALName($0) != nil
+        }.sorted()
+    }
 
     /// The reason the last push of `name` failed, and when; nil when none is recorded.
     func error(_ name: WALName) -> (message: String, at: Date)? {

@@ -21,6 +21,8 @@ public struct WALAsyncStatus: Encodable, Sendable {
     public var pushedSegments: Int?
     public var lastError: String?
     public var lastErrorAt: Date?
+    /// Segments `wal push` dropped (wal.queue_max): reported archived, never archived. Empty without drops.
+    public var dropped: [String] = []
 }
 
 extension WALAsyncSpool {
@@ -30,6 +32,7 @@ extension WALAsyncSpool {
             pusher: Self.pusherPhase(state), pid: state?.pid, spool: directory, queue: state?.queue,
             queueSource: state == nil ? nil : "pusher_state", updatedAt: state?.updatedAt,
             pushedSegments: state?.pushedSegments, lastError: state?.lastError, lastErrorAt: state?.lastErrorAt)
+        status.dropped = dropped()
         if let pgWAL = state?.pgWal, let live = liveQueue(pgWAL: pgWAL, now: now) {
             (status.queue, status.queueSource) = (live, "pg_wal")
         }
