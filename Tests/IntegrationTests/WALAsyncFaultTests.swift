@@ -133,6 +133,14 @@ extension WALAsyncFaultTests {
         XCTAssertTrue(dropped.stderr.contains("DROPPED, NOT ARCHIVED"), dropped.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: spool + "/dropped/" + names[1]))
         archived(1)
+        // status cannot read the unreachable repository, but still shows the local queue and the drop.
+        let metricsPath = workspace.directory + "/metrics.prom"
+        let blind = try workspace.lifeboat(["status", "--metrics-file", metricsPath])
+        XCTAssertNotEqual(blind.status, 0, blind.output)
+        XCTAssertTrue(blind.stdout.contains("DROPPED") && blind.stdout.contains(names[1]), blind.output)
+        let metrics = try String(contentsOfFile: metricsPath, encoding: .utf8)
+        XCTAssertTrue(metrics.contains("lifeboat_wal_dropped_files{cluster=\"main\"} 1"), metrics)
+        XCTAssertTrue(metrics.contains("lifeboat_wal_queue_files{cluster=\"main\"} 1"), metrics)
 
         // 16 MiB wait now: below the maximum nothing is dropped; the unreachable repository fails the call.
         let failed = try workspace.lifeboat(["wal", "push", pgWAL + "/" + names[2]])

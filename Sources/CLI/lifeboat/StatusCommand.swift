@@ -45,6 +45,13 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let context = try CommandContext(options, command: "status")
         guard !allClusters else { return try runFleet(context) }
+        // Before the repository is opened: during an outage the queue is what matters, and it is local.
+        if context.config.wal.async, let root = context.config.wal.spoolDir {
+            let queue = WALAsyncSpool(root: root, cluster: context.config.cluster)
+                .inspect(now: now.flatMap(CatalogCoding.parseTimestamp) ?? Date())
+            Self.recordQueue(queue)
+            context.say(Self.queueLine(queue))
+        }
         let check = RPOStatusCheck(context: context.engine, catalog: try context.catalog(), policies: context.policies)
         let result = try check.run(
             rpo: rpo.flatMap(RPOExposure.parseDuration),
@@ -67,10 +74,6 @@ struct StatusCommand: ParsableCommand {
                 help: "The newest point the repository can restore to (Unix time).")
         }
         Self.recordRepositorySize(manifests: result.manifests, walBytes: result.walStoredBytes)
-        if let queue = status.walAsync {
-            Self.recordQueue(queue)
-            context.say(Self.queueLine(queue))
-        }
         let goal = RPOExposure.formatDuration(status.objectiveSeconds)
         guard let point = exposure.newestRecoverablePoint, let seconds = exposure.exposureSeconds else {
             let line =
