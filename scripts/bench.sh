@@ -57,7 +57,8 @@ cleanup() {
     if [ -n "${bench_cgroup:-}" ] && [ -d "$bench_cgroup" ]; then   # the wal mode's cgroup: its leftover pushers
         local pid
         for pid in $(cat "$bench_cgroup/cgroup.procs" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
-        sleep 1; rmdir "$bench_cgroup" 2>/dev/null || true
+        for _ in $(seq 50); do [ -n "$(cat "$bench_cgroup/cgroup.procs" 2>/dev/null)" ] || break; sleep 0.2; done
+        rmdir "$bench_cgroup" 2>/dev/null || echo "bench: could not remove $bench_cgroup (processes left in it)" >&2
     fi
     rm -rf "$work"
 }
