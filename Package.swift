@@ -147,7 +147,10 @@ let package = Package(
         // Integration tests drive the built binary; Engine and friends only construct repository histories.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["PGClient", "Engine", "Catalog", "Configuration", "Drills", "Storage", "TestSupport"]
+            dependencies: [
+                "PGClient", "Engine", "Catalog", "Configuration", "Drills", "Storage", "Pipeline", "ArchiveIO",
+                "TestSupport",
+            ]
         ),
     ]
 )
