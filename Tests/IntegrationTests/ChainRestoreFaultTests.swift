@@ -34,7 +34,8 @@ final class ChainRestoreFaultTests: XCTestCase {
         let faulted = FaultScenario(
             name: "chain restore (file)",
             run: { environment in
-                try workspace.lifeboat(["restore", "latest", "--data-dir", target, "--clean"], environment: environment)
+                try workspace.lifeboat(
+                    ["restore", "latest", "--data-dir", target, "--clean"], environment: environment)
             },
             check: { faultCase, result in
                 var broken: [String] = []

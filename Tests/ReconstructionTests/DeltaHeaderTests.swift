@@ -1,5 +1,5 @@
 // DeltaHeaderTests: both delta forms' headers parse as docs/format.md §6.5 says, and every inconsistency is a
-// DeltaError (an integrity failure, exit 4).
+// DeltaEntryError (an integrity failure, exit 4).
 import Catalog
 import Diagnostics
 import TestSupport
@@ -89,7 +89,7 @@ final class DeltaHeaderTests: XCTestCase {
     }
 
     func testDeltaErrorsAreIntegrityFailuresAndNameTheirPlace() {
-        let error = DeltaError("bad magic").located("entry 'base/5/LBDELTA.1'").located("object 'k'")
+        let error = DeltaEntryError("bad magic").located("entry 'base/5/LBDELTA.1'").located("object 'k'")
         XCTAssertEqual(error.exitStatus, .integrity)
         XCTAssertEqual(error.message, "corrupt delta entry: in object 'k': in entry 'base/5/LBDELTA.1': bad magic")
     }
@@ -99,8 +99,8 @@ final class DeltaHeaderTests: XCTestCase {
         line: UInt = #line
     ) {
         XCTAssertThrowsError(try expression(), file: file, line: line) { error in
-            guard let delta = error as? DeltaError else {
-                return XCTFail("not a DeltaError: \(error)", file: file, line: line)
+            guard let delta = error as? DeltaEntryError else {
+                return XCTFail("not a DeltaEntryError: \(error)", file: file, line: line)
             }
             XCTAssertTrue(
                 delta.detail.contains(fragment), "\(delta.detail) lacks '\(fragment)'", file: file, line: line)

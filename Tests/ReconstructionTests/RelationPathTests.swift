@@ -5,30 +5,31 @@ import XCTest
 @testable import Reconstruction
 
 final class RelationPathTests: XCTestCase {
-    func split(_ path: String) -> [String] { path.split(separator: "/").map(String.init) }
+    func target(_ path: String, _ form: DeltaForm = .lbdelta, tablespace: Bool = false) -> String? {
+        RelationPath.deltaTarget(path.split(separator: "/").map(String.init), form: form, inTablespace: tablespace)
+    }
 
     func testDeltaTargets() {
-        XCTAssertEqual(RelationPath.deltaTarget(split("base/5/LBDELTA.16384"), form: .lbdelta), "16384")
-        XCTAssertEqual(RelationPath.deltaTarget(split("base/5/INCREMENTAL.16384.2"), form: .incremental), "16384.2")
-        XCTAssertEqual(RelationPath.deltaTarget(split("global/INCREMENTAL.1262_vm"), form: .incremental), "1262_vm")
-        XCTAssertEqual(
-            RelationPath.deltaTarget(split("PG_15_202209061/5/LBDELTA.16390_fsm.1"), form: .lbdelta), "16390_fsm.1")
-        XCTAssertEqual(RelationPath.deltaTarget(split("base/5/LBDELTA.16384_init"), form: .lbdelta), "16384_init")
+        XCTAssertEqual(target("base/5/LBDELTA.16384"), "16384")
+        XCTAssertEqual(target("base/5/INCREMENTAL.16384.2", .incremental), "16384.2")
+        XCTAssertEqual(target("global/INCREMENTAL.1262_vm", .incremental), "1262_vm")
+        XCTAssertEqual(target("PG_15_202209061/5/LBDELTA.16390_fsm.1", tablespace: true), "16390_fsm.1")
+        XCTAssertEqual(target("base/5/LBDELTA.16384_init"), "16384_init")
     }
 
     func testOrdinaryFilesWithADeltaPrefix() {
-        XCTAssertNil(RelationPath.deltaTarget(split("base/5/INCREMENTAL.16384"), form: .lbdelta), "the other form")
-        XCTAssertNil(RelationPath.deltaTarget(split("base/5/16384"), form: .lbdelta))
-        XCTAssertNil(RelationPath.deltaTarget(split("LBDELTA.16384"), form: .lbdelta), "not in a relation directory")
-        XCTAssertNil(RelationPath.deltaTarget(split("pg_xact/LBDELTA.0000"), form: .lbdelta))
-        XCTAssertNil(RelationPath.deltaTarget(split("base/x5/LBDELTA.1"), form: .lbdelta))
-        XCTAssertNil(RelationPath.deltaTarget(split("base/5/6/LBDELTA.1"), form: .lbdelta))
-        XCTAssertNil(RelationPath.deltaTarget(split("base/5/LBDELTA.pg_internal.init"), form: .lbdelta))
-        XCTAssertNil(RelationPath.deltaTarget(split("base/5/LBDELTA.1_xx"), form: .lbdelta))
-        XCTAssertNil(RelationPath.deltaTarget(split("base/5/LBDELTA."), form: .lbdelta))
-        XCTAssertNil(RelationPath.deltaTarget(split("base/5/LBDELTA.1."), form: .lbdelta))
-        XCTAssertNil(RelationPath.deltaTarget(split("PG_/5/LBDELTA.1"), form: .lbdelta))
-        XCTAssertNil(RelationPath.deltaTarget(split("base/5/LBDELTA.12345678901"), form: .lbdelta), "not an OID")
+        XCTAssertNil(target("base/5/INCREMENTAL.16384"), "the other form")
+        XCTAssertNil(target("base/5/16384"))
+        XCTAssertNil(target("LBDELTA.16384"), "not in a relation directory")
+        XCTAssertNil(target("pg_xact/LBDELTA.0000"))
+        XCTAssertNil(target("base/x5/LBDELTA.1"))
+        XCTAssertNil(target("base/5/6/LBDELTA.1"))
+        XCTAssertNil(target("base/5/LBDELTA.pg_internal.init"))
+        XCTAssertNil(target("base/5/LBDELTA.1_xx"))
+        XCTAssertNil(target("base/5/LBDELTA."))
+        XCTAssertNil(target("base/5/LBDELTA.1."))
+        XCTAssertNil(target("PG_15_202209061/5/LBDELTA.16390"), "a version directory only in a tablespace's archive")
+        XCTAssertNil(target("base/5/LBDELTA.16390", tablespace: true), "base/ only in the data directory's")
     }
 
     func testBackupLabelLosesOnlyTheIncrementalLines() {

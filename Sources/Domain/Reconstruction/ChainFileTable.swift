@@ -37,7 +37,7 @@ public struct ChainFileTable: Sendable {
     /// Claims `key` for one entry of the current backup: a backup holding a file twice is corrupt.
     public mutating func claim(_ key: Key) throws {
         guard touched.insert(key).inserted else {
-            throw DeltaError("'\(key.path)' appears twice in one backup")
+            throw DeltaEntryError("'\(key.path)' appears twice in one backup")
         }
     }
 

@@ -18,8 +18,8 @@ public enum DeltaForm: Sendable, Equatable, CaseIterable {
 
     public var prefix: String {
         switch self {
-        case .incremental: return "INCREMENTAL."
-        case .lbdelta: return "LBDELTA."
+        case .incremental: return RelationFileName.serverDeltaPrefix
+        case .lbdelta: return RelationFileName.deltaPrefix
         }
     }
 }

@@ -14,19 +14,19 @@ public struct IncrementalFileHeader: Sendable, Equatable {
 
     /// Parses the 12 fixed bytes; the counts are bounded by a segment's blocks, as pg_combinebackup bounds them.
     public init(fixed bytes: [UInt8]) throws {
-        guard bytes.count == Self.fixedSize else { throw DeltaError("its header is shorter than 12 bytes") }
+        guard bytes.count == Self.fixedSize else { throw DeltaEntryError("its header is shorter than 12 bytes") }
         let magic = LittleEndian.uint32(bytes, at: 0)
         guard magic == Self.magic else {
-            throw DeltaError("bad magic number 0x\(String(magic, radix: 16)) (expected 0xd3ae1f0d)")
+            throw DeltaEntryError("bad magic number 0x\(String(magic, radix: 16)) (expected 0xd3ae1f0d)")
         }
         blockCount = Int(LittleEndian.uint32(bytes, at: 4))
         truncationBlockLength = Int(LittleEndian.uint32(bytes, at: 8))
         let limit = BlockGeometry.maxBlocksPerFile
         guard blockCount <= limit else {
-            throw DeltaError("it claims \(blockCount) blocks, more than a segment's \(limit)")
+            throw DeltaEntryError("it claims \(blockCount) blocks, more than a segment's \(limit)")
         }
         guard truncationBlockLength <= limit else {
-            throw DeltaError("its truncation length \(truncationBlockLength) exceeds a segment's \(limit) blocks")
+            throw DeltaEntryError("its truncation length \(truncationBlockLength) exceeds a segment's \(limit) blocks")
         }
     }
 
@@ -49,21 +49,21 @@ public struct IncrementalFileHeader: Sendable, Equatable {
 
     public func check(entrySize actual: Int64) throws {
         guard actual == entrySize else {
-            throw DeltaError("it is \(actual) bytes, but its header describes \(entrySize) (\(blockCount) blocks)")
+            throw DeltaEntryError("it is \(actual) bytes, but its header describes \(entrySize) (\(blockCount) blocks)")
         }
     }
 
     /// The block numbers, in the order the blocks follow; each below a segment's length and none twice.
     public func blockNumbers(_ bytes: [UInt8]) throws -> [Int] {
-        guard bytes.count == blockNumbersSize else { throw DeltaError("its block numbers are cut short") }
+        guard bytes.count == blockNumbersSize else { throw DeltaEntryError("its block numbers are cut short") }
         var seen = BlockBitmap(count: BlockGeometry.maxBlocksPerFile)
         return try (0..<blockCount).map { index in
             let number = Int(LittleEndian.uint32(bytes, at: 4 * index))
             guard number < BlockGeometry.maxBlocksPerFile else {
-                throw DeltaError(
+                throw DeltaEntryError(
                     "block number \(number) is out of range (a segment has \(BlockGeometry.maxBlocksPerFile))")
             }
-            guard !seen[number] else { throw DeltaError("block number \(number) is stored twice") }
+            guard !seen[number] else { throw DeltaEntryError("block number \(number) is stored twice") }
             seen.insert(number)
             return number
         }
@@ -72,7 +72,7 @@ public struct IncrementalFileHeader: Sendable, Equatable {
     /// The padding must be zeros.
     public func checkPadding(_ bytes: [UInt8]) throws {
         guard bytes.count == paddingSize, bytes.allSatisfy({ $0 == 0 }) else {
-            throw DeltaError("the padding after its block numbers is not zeros")
+            throw DeltaEntryError("the padding after its block numbers is not zeros")
         }
     }
 

@@ -11,15 +11,15 @@ public struct LBDeltaHeader: Sendable, Equatable {
     public let length: Int
 
     public init(_ bytes: [UInt8]) throws {
-        guard bytes.count == Self.size else { throw DeltaError("its header is shorter than 16 bytes") }
-        guard Array(bytes[0..<8]) == Self.magic else { throw DeltaError("bad magic (expected 'LBDELTA1')") }
+        guard bytes.count == Self.size else { throw DeltaEntryError("its header is shorter than 16 bytes") }
+        guard Array(bytes[0..<8]) == Self.magic else { throw DeltaEntryError("bad magic (expected 'LBDELTA1')") }
         length = Int(LittleEndian.uint32(bytes, at: 8))
         let blockSize = Int(LittleEndian.uint32(bytes, at: 12))
         guard blockSize == BlockGeometry.blockSize else {
-            throw DeltaError("block size \(blockSize) (expected \(BlockGeometry.blockSize))")
+            throw DeltaEntryError("block size \(blockSize) (expected \(BlockGeometry.blockSize))")
         }
         guard length <= BlockGeometry.maxBlocksPerFile else {
-            throw DeltaError("length \(length) blocks exceeds a segment's \(BlockGeometry.maxBlocksPerFile)")
+            throw DeltaEntryError("length \(length) blocks exceeds a segment's \(BlockGeometry.maxBlocksPerFile)")
         }
     }
 
@@ -32,19 +32,19 @@ public struct LBDeltaHeader: Sendable, Equatable {
 
     public func check(entrySize actual: Int64) throws {
         guard actual == entrySize else {
-            throw DeltaError("it is \(actual) bytes, but its header describes \(entrySize) (\(length) blocks)")
+            throw DeltaEntryError("it is \(actual) bytes, but its header describes \(entrySize) (\(length) blocks)")
         }
     }
 
     /// The stored blocks; bits past L must be clear.
     public func storedBlocks(_ bitmap: [UInt8]) throws -> BlockBitmap {
-        guard bitmap.count == bitmapSize else { throw DeltaError("its bitmap is cut short") }
+        guard bitmap.count == bitmapSize else { throw DeltaEntryError("its bitmap is cut short") }
         var stored = BlockBitmap(count: length)
         for (index, byte) in bitmap.enumerated() where byte != 0 {
             for bit in 0..<8 where byte & (1 << bit) != 0 {
                 let block = index * 8 + bit
                 guard block < length else {
-                    throw DeltaError("its bitmap marks block \(block) past its length \(length)")
+                    throw DeltaEntryError("its bitmap marks block \(block) past its length \(length)")
                 }
                 stored.insert(block)
             }

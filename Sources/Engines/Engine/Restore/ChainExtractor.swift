@@ -33,6 +33,8 @@ final class ChainExtractor {
     private(set) var files = 0
     private(set) var bytes: Int64 = 0
     private var recent: (names: ArraySlice<String>, handle: DirectoryHandle)?
+    /// A tablespace's archive: relation files sit in `PG_<major>_<catversion>/<dboid>/`.
+    private var inTablespace: Bool { rootName != "base" }
     private var block = [UInt8](repeating: 0, count: BlockGeometry.blockSize)
 
     static let controlFile = ["global", "pg_control"]
@@ -63,7 +65,7 @@ final class ChainExtractor {
                 } else {
                     try applyOlder(entry, names: names, tar: tar, table: &table)
                 }
-            } catch let error as DeltaError {
+            } catch let error as DeltaEntryError {
                 throw error.located("entry \(ArchiveError.quoted(entry.name))")
             }
         }
@@ -81,7 +83,7 @@ final class ChainExtractor {
             recent = (names[...], try parent.makeSubdirectory(name, mode: 0o700))
             return
         }
-        if let form, let target = RelationPath.deltaTarget(names, form: form) {
+        if let form, let target = RelationPath.deltaTarget(names, form: form, inTablespace: inTablespace) {
             let file = try create(target, in: parent, path: names.dropLast() + [target])
             let key = ChainFileTable.Key(root: rootName, path: (names.dropLast() + [target]).joined(separator: "/"))
             try table.claim(key)
@@ -115,7 +117,7 @@ final class ChainExtractor {
         do {
             return try parent.createFile(name, mode: 0o600)
         } catch DirectoryError.io(_, _, let code) where code == EEXIST {
-            throw DeltaError("'\(path.joined(separator: "/"))' appears twice in the backup")
+            throw DeltaEntryError("'\(path.joined(separator: "/"))' appears twice in the backup")
         }
     }
 
@@ -141,7 +143,7 @@ final class ChainExtractor {
         _ entry: TarEntry, names: [String], tar: TarReader, table: inout ChainFileTable
     ) throws {
         guard !entry.isDirectory else { return }
-        let target = form.flatMap { RelationPath.deltaTarget(names, form: $0) }
+        let target = form.flatMap { RelationPath.deltaTarget(names, form: $0, inTablespace: inTablespace) }
         let path = names.dropLast() + [target ?? names[names.count - 1]]
         let key = ChainFileTable.Key(root: rootName, path: path.joined(separator: "/"))
         guard table.isTracked(key) else { return }  // complete, or not in the newest backup: not restored
@@ -232,7 +234,7 @@ final class ChainExtractor {
         let stored = try header.storedBlocks(try readExactly(header.bitmapSize, from: tar))
         var written = BlockBitmap(count: header.length)
         for index in 0..<header.length where stored[index] || nonZero[index] {
-            guard stored[index] else { throw DeltaError("block \(index) is not marked stored but is not zeros") }
+            guard stored[index] else { throw DeltaEntryError("block \(index) is not marked stored but is not zeros") }
             // A stored zero block is in place already: the file reads as zeros wherever no backup wrote.
             if newest || table.needs(key, block: index) { written.insert(index) }
         }
@@ -261,7 +263,7 @@ final class ChainExtractor {
         var filled = 0
         while filled < buffer.count {
             let count = try tar.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
-            guard count > 0 else { throw DeltaError("it ends before the data its header describes") }
+            guard count > 0 else { throw DeltaEntryError("it ends before the data its header describes") }
             filled += count
             progress.advance(by: count)
         }

@@ -1,8 +1,9 @@
-// DeltaError: a delta entry that does not follow docs/format.md §6.5. The bytes authenticated, so the backup
-// was written wrong or by something else: an integrity failure either way, never data restored on a guess.
+// DeltaEntryError: a delta entry, read back by a restore, that does not follow docs/format.md §6.5. The bytes
+// authenticated, so the backup was written wrong or by something else: an integrity failure either way, never
+// data restored on a guess.
 import Diagnostics
 
-public struct DeltaError: LifeboatError, Equatable {
+public struct DeltaEntryError: LifeboatError, Equatable {
     /// What is wrong, with the values found (the entry's name is added by the reader that knows it).
     public let detail: String
 
@@ -11,8 +12,8 @@ public struct DeltaError: LifeboatError, Equatable {
     }
 
     /// The same error, said of `place` (the entry, then the object holding it).
-    public func located(_ place: String) -> DeltaError {
-        DeltaError("in \(place): \(detail)")
+    public func located(_ place: String) -> DeltaEntryError {
+        DeltaEntryError("in \(place): \(detail)")
     }
 
     public var exitStatus: ExitStatus { .integrity }
