@@ -123,6 +123,19 @@ final class ChainRestoreTests: XCTestCase {
         XCTAssertGreaterThan(result.chain?.first?.bytesRead ?? 0, 0)
     }
 
+    func testAnOlderWholeCopyFillsOnlyTheGapsBetweenNewerBlocks() throws {
+        let history = try ChainHistory()
+        let full = try history.snapshot(
+            ChainHistory.baseFiles(label: "full", extra: [("base/5/1", Self.blocks([1, 2, 3, 4, 5, 6]))]))
+        let newer = DeltaBytes.lbdelta(length: 5, blocks: [(1, DeltaBytes.block(0x21)), (3, DeltaBytes.block(0x23))])
+        try history.snapshot(
+            ChainHistory.baseFiles(label: "newest", extra: [("base/5/LBDELTA.1", newer)]), parent: full)
+        let engine = try engine(history)
+        let result = try engine.run(try engine.plan(request("latest", into: "data")))
+        XCTAssertEqual(try fills(scratch + "/data/base/5/1"), [1, 0x21, 3, 0x23, 5], "truncated to 5 blocks")
+        XCTAssertEqual(result.chain?.last?.bytesWritten, 3 * 8192)
+    }
+
     // MARK: wal-summary: PostgreSQL 17's INCREMENTAL files
 
     func testAWalSummaryChainKeepsLimitsAcrossThreeLinksAndCleansTheLabel() throws {

@@ -18,6 +18,8 @@ extension XCTestCase {
         _ workspace: Workspace, incremental: Bool, environment: [String: String] = [:],
         file: StaticString = #filePath, line: UInt = #line
     ) throws -> [String: Any] {
+        // Backup ids have whole seconds: two snapshots in one second would not sort in the order they were taken.
+        Thread.sleep(forTimeInterval: 1.05)
         let result = try workspace.lifeboat(
             ["backup", "--type", "snapshot", "--json"] + (incremental ? ["--incremental"] : []),
             environment: environment)

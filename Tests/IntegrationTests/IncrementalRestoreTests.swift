@@ -83,10 +83,15 @@ final class IncrementalRestoreTests: XCTestCase {
         let parentManifest = directory + (first["id"] as? String ?? "") + "/manifest.lbx"
         try FileManager.default.removeItem(atPath: parentManifest)
         try FileManager.default.copyItem(atPath: directory + full + "/manifest.lbx", toPath: parentManifest)
-        let swapped = try workspace.lifeboat(["restore", "latest", "--data-dir", workspace.directory + "/swapped"])
+        let newest = try XCTUnwrap(second["id"] as? String)
+        let swapped = try workspace.lifeboat(["restore", newest, "--data-dir", workspace.directory + "/swapped"])
         XCTAssertEqual(swapped.status, 4, swapped.output)
         XCTAssertTrue(swapped.stderr.contains("its chain is broken"), swapped.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: workspace.directory + "/swapped"))
+        // `latest` reads every manifest to choose, and names the copied one.
+        let latest = try workspace.lifeboat(["restore", "latest", "--data-dir", workspace.directory + "/swapped"])
+        XCTAssertEqual(latest.status, 4, latest.output)
+        XCTAssertTrue(latest.stderr.contains("manifest.lbx"), latest.stderr)
     }
 
     /// pg_combinebackup of the same three backups, extracted as the server sent them, must give byte-identical
