@@ -78,10 +78,10 @@ public final class SnapshotBackup {
             context.logger.warning("using page-lsn", metadata: ["reason": "\(refused.detail)"])
             do {
                 return try take(request, pageLSNNote: note)
-            } catch DeltaError.databaseRecreated(let directory) {
+            } catch DeltaStreamError.databaseRecreated(let directory) {
                 return try take(request, forcedFull: Self.recreatedReason(directory))
             }
-        } catch DeltaError.databaseRecreated(let directory) {
+        } catch DeltaStreamError.databaseRecreated(let directory) {
             // Found only after part of the stream was written as deltas (PageLSNDeltaRules): start again, full.
             let reason = Self.recreatedReason(directory)
             context.logger.warning("incremental abandoned; taking a full snapshot", metadata: ["reason": "\(reason)"])
