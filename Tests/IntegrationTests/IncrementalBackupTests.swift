@@ -15,8 +15,12 @@ final class IncrementalBackupTests: XCTestCase {
     }
 
     func testFullThenIncrementalsRecordTheirChainAndStoreOnlyTheChange() throws {
-        let scenario = try archivingScenario(
-            env, name: "incr", ArchivingOptions(table: "(id integer PRIMARY KEY, filler text)", snapshot: false))
+        var options = ArchivingOptions(table: "(id integer PRIMARY KEY, filler text)", snapshot: false)
+        options.prepare = { workspace in
+            try workspace.initialize()
+            try workspace.writeConfig(extra: "backup:\n  incremental: { full_every: 7d, max_chain: 2 }")
+        }
+        let scenario = try archivingScenario(env, name: "incr", options)
         let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
         let major = admin.serverVersionNumber / 10000
         if major >= 17 {
@@ -32,7 +36,12 @@ final class IncrementalBackupTests: XCTestCase {
             "INSERT INTO \(table) SELECT i, md5(i::text) || md5((i * 7)::text) || md5((i * 13)::text) "
                 + "FROM generate_series(1, 60000) AS i")
 
-        let full = try snapshot(workspace, ["--incremental"])
+        let check = try checkItem(workspace)
+        XCTAssertEqual(check["ok"] as? Bool, true, "\(check)")
+        XCTAssertTrue((check["detail"] as? String ?? "").contains(major >= 17 ? "wal-summary" : "page-lsn"), "\(check)")
+
+        // backup.incremental decides: the first snapshot has no parent and says so.
+        let full = try snapshot(workspace, [])
         XCTAssertEqual(full["type"] as? String, "full")
         XCTAssertTrue(
             (full["full_reason"] as? String ?? "").contains("no earlier snapshot"), "\(full["full_reason"] ?? "-")")
@@ -46,7 +55,7 @@ final class IncrementalBackupTests: XCTestCase {
         XCTAssertNil(fullSnapshot["incremental"])
 
         try admin.execute("UPDATE \(table) SET filler = 'changed' WHERE id % 1000 = 0")
-        let first = try snapshot(workspace, ["--incremental"])
+        let first = try snapshot(workspace, [])
         let method = major >= 17 ? "wal-summary" : "page-lsn"
         XCTAssertEqual(first["type"] as? String, "incremental", "\(first)")
         XCTAssertEqual(first["parent"] as? String, fullID)
@@ -78,16 +87,25 @@ final class IncrementalBackupTests: XCTestCase {
         let secondLink = (secondManifest["snapshot"] as? [String: Any])?["incremental"] as? [String: Any]
         XCTAssertEqual(secondLink?["chain"] as? [String], [fullID, firstID])
 
-        var expected = 4
+        // max_chain 2: the chain is full, so the next snapshot is a full one, saying why.
+        let limited = try snapshot(workspace, [])
+        XCTAssertEqual(limited["type"] as? String, "full", "\(limited)")
+        XCTAssertTrue((limited["full_reason"] as? String ?? "").contains("max_chain 2"), "\(limited)")
+        let limitedID = try XCTUnwrap(limited["id"] as? String)
+
+        var expected = 5
         if major >= 17 {
-            // Without WAL summaries page-lsn builds on the newest snapshot whose server manifest lists real files:
-            // the full (a wal-summary incremental's lists the server's INCREMENTAL.* entries).
+            // Without WAL summaries page-lsn builds on the newest snapshot whose server manifest lists real files
+            // (a wal-summary incremental's lists the server's INCREMENTAL.* entries); check says what to change.
             try admin.execute("ALTER SYSTEM SET summarize_wal = off")
             try admin.execute("SELECT pg_reload_conf()")
+            let off = try checkItem(workspace)
+            XCTAssertEqual(off["warning"] as? Bool, true, "\(off)")
+            XCTAssertTrue((off["hint"] as? String ?? "").contains("ALTER SYSTEM SET summarize_wal = on"), "\(off)")
             try admin.execute("UPDATE \(table) SET filler = 'third' WHERE id % 1000 = 2")
             let third = try snapshot(workspace, ["--incremental"])
             XCTAssertEqual(third["method"] as? String, "page-lsn", "\(third)")
-            XCTAssertEqual(third["parent"] as? String, fullID)
+            XCTAssertEqual(third["parent"] as? String, limitedID)
             XCTAssertTrue((third["method_note"] as? String ?? "").contains("summarize_wal"), "\(third)")
             XCTAssertLessThan(Double(try XCTUnwrap(third["stored_bytes"] as? Int)), 0.3 * Double(fullStored))
             expected += 1
@@ -104,6 +122,14 @@ final class IncrementalBackupTests: XCTestCase {
         let result = try workspace.lifeboat(["backup", "--type", "snapshot", "--json"] + arguments)
         XCTAssertEqual(result.status, 0, result.output)
         return try workspace.json(result)
+    }
+
+    /// The `incremental` item of `lifeboat check --json`.
+    func checkItem(_ workspace: Workspace) throws -> [String: Any] {
+        let result = try workspace.lifeboat(["check", "--json"])
+        let items = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]], result.output)
+        return try XCTUnwrap(items.first { $0["check"] as? String == "incremental" }, result.stdout)
     }
 
     func show(_ workspace: Workspace, _ id: String) throws -> [String: Any] {

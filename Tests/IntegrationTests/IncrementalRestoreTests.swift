@@ -39,7 +39,8 @@ final class IncrementalRestoreTests: XCTestCase {
         XCTAssertEqual(second["method"] as? String, method)
 
         // Inside the last incremental's recovery: a change, the moment T, more changes that must not come back.
-        try admin.execute("INSERT INTO \(table) SELECT i, 'three', md5(i::text) FROM generate_series(32001, 32500) AS i")
+        try admin.execute(
+            "INSERT INTO \(table) SELECT i, 'three', md5(i::text) FROM generate_series(32001, 32500) AS i")
         let expected = try rowFingerprint(admin, table: table)
         let target = try scenario.insertBatchesAroundATargetTimeAfter {
             try admin.execute("UPDATE \(table) SET batch = 'after' WHERE id % 7 = 0")
@@ -49,7 +50,9 @@ final class IncrementalRestoreTests: XCTestCase {
 
         let restored = workspace.directory + "/chain"
         defer { stopServer(restored) }
-        let restore = try workspace.lifeboat(["restore", "latest", "--data-dir", restored, "--to-time", target, "--json"])
+        let restore = try workspace.lifeboat([
+            "restore", "latest", "--data-dir", restored, "--to-time", target, "--json",
+        ])
         XCTAssertEqual(restore.status, 0, restore.output)
         let result = try workspace.json(restore)
         let plan = try XCTUnwrap(result["plan"] as? [String: Any])
@@ -64,7 +67,8 @@ final class IncrementalRestoreTests: XCTestCase {
 
         if major >= 17 {
             try assertSameAsCombineBackup(
-                restored, workspace: workspace, ids: [full, first["id"] as? String ?? "", second["id"] as? String ?? ""])
+                restored, workspace: workspace,
+                ids: [full, first["id"] as? String ?? "", second["id"] as? String ?? ""])
         }
 
         let port = try freePort()
