@@ -16,6 +16,9 @@
 # restore` vs `lifeboat restore latest --data-dir` (the command alone, then again with starting the server and
 # recovering until promoted), and WAL push throughput over BENCH_WAL_SEGMENTS (default 40) archived segments,
 # one process per segment as PostgreSQL runs them. Median of BENCH_RUNS wall times, peak RSS, ratios vs pgBackRest.
+#
+# bench.sh incremental [SCALE]: incremental snapshots (clustered and scattered change) vs pgBackRest --type=incr:
+# stored size and time vs the full, and the chain's restore (scripts/bench-incremental.sh; SCALE defaults to 200).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -23,7 +26,8 @@ mode="${1:-logical}"
 scale="${2:-30}"
 case "$mode" in
     logical|s3|snapshot) ;;
-    *) echo "usage: scripts/bench.sh logical [SCALE] | s3 [MIB] | snapshot [SCALE]" >&2; exit 2 ;;
+    incremental) scale="${2:-200}" ;;
+    *) echo "usage: scripts/bench.sh logical [SCALE] | s3 [MIB] | snapshot [SCALE] | incremental [SCALE]" >&2; exit 2 ;;
 esac
 
 bash scripts/setup.sh
@@ -88,6 +92,10 @@ if [ "$mode" = "s3" ]; then
     echo "3 parts in flight up, 4 ranges of 8 MiB ahead down. The lifeboat download is piped into cmp, so its bytes are checked and its RSS is"
     echo "that of the larger process. moto is a Python server, so absolute rates say more about it than about S3."
     exit 0
+fi
+if [ "$mode" = "incremental" ]; then
+    # shellcheck source=scripts/bench-incremental.sh
+    . "$root/scripts/bench-incremental.sh"
 fi
 if [ "$mode" = "snapshot" ]; then
     nseg="${BENCH_WAL_SEGMENTS:-40}"

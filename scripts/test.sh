@@ -71,7 +71,7 @@ matrix_tests=(LogicalRoundTripTests RestoreTargetSafetyTests SnapshotRestoreTest
               RestorePointTests TimelineSwitchTests RecoveryWindowTests TablespaceSnapshotTests S3SnapshotTests
               WALArchiveTests WALCommitTests WALReadyPushTests WALPrefetchTests PruneWALTests
               DrillTests DrillKeepTests SecretIsolationTests CheckCommandTests
-              IncrementalRestoreTests)
+              IncrementalRestoreTests IncrementalBackupTests)
 MATRIX_FILTER="IntegrationTests.($(IFS='|'; echo "${matrix_tests[*]}"))"
 
 versions="${LIFEBOAT_TEST_PG_VERSIONS:-15,17,18}"

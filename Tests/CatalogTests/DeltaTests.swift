@@ -284,7 +284,7 @@ final class DeltaTests: XCTestCase {
             Entry(name: "base/5/PG_VERSION", data: Array("15\n".utf8), modified: 1_800_000_000),
         ])
         XCTAssertThrowsError(try rewrite(late, chunk: 4096)) { error in
-            XCTAssertEqual(error as? DeltaError, .databaseRecreated("base/5"))
+            XCTAssertEqual(error as? DeltaStreamError, .databaseRecreated("base/5"))
         }
         // The same order with an unchanged PG_VERSION is fine.
         let same = Self.tar([

@@ -2,7 +2,7 @@
 // parent `--incremental` takes a full snapshot and says why; after a small change an incremental stores far less
 // than the full; a chain of three records its parents; every snapshot keeps the server's backup manifest. On
 // PostgreSQL 17+ the incremental comes from the server's WAL summaries while summarize_wal is on, and from page
-// LSNs (saying why) once it is off; on 15/16 always from page LSNs.
+// LSNs (saying why, and on a parent whose manifest lists real files) once it is off; on 15/16 from page LSNs.
 import Foundation
 import PGClient
 import XCTest
@@ -15,8 +15,12 @@ final class IncrementalBackupTests: XCTestCase {
     }
 
     func testFullThenIncrementalsRecordTheirChainAndStoreOnlyTheChange() throws {
-        let scenario = try archivingScenario(
-            env, name: "incr", ArchivingOptions(table: "(id integer PRIMARY KEY, filler text)", snapshot: false))
+        var options = ArchivingOptions(table: "(id integer PRIMARY KEY, filler text)", snapshot: false)
+        options.prepare = { workspace in
+            try workspace.initialize()
+            try workspace.writeConfig(extra: "backup:\n  incremental: { full_every: 7d, max_chain: 2 }")
+        }
+        let scenario = try archivingScenario(env, name: "incr", options)
         let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
         let major = admin.serverVersionNumber / 10000
         if major >= 17 {
@@ -32,7 +36,12 @@ final class IncrementalBackupTests: XCTestCase {
             "INSERT INTO \(table) SELECT i, md5(i::text) || md5((i * 7)::text) || md5((i * 13)::text) "
                 + "FROM generate_series(1, 60000) AS i")
 
-        let full = try snapshot(workspace, ["--incremental"])
+        let check = try checkItem(workspace)
+        XCTAssertEqual(check["ok"] as? Bool, true, "\(check)")
+        XCTAssertTrue((check["detail"] as? String ?? "").contains(major >= 17 ? "wal-summary" : "page-lsn"), "\(check)")
+
+        // backup.incremental decides: the first snapshot has no parent and says so.
+        let full = try snapshot(workspace, [])
         XCTAssertEqual(full["type"] as? String, "full")
         XCTAssertTrue(
             (full["full_reason"] as? String ?? "").contains("no earlier snapshot"), "\(full["full_reason"] ?? "-")")
@@ -46,7 +55,7 @@ final class IncrementalBackupTests: XCTestCase {
         XCTAssertNil(fullSnapshot["incremental"])
 
         try admin.execute("UPDATE \(table) SET filler = 'changed' WHERE id % 1000 = 0")
-        let first = try snapshot(workspace, ["--incremental"])
+        let first = try snapshot(workspace, [])
         let method = major >= 17 ? "wal-summary" : "page-lsn"
         XCTAssertEqual(first["type"] as? String, "incremental", "\(first)")
         XCTAssertEqual(first["parent"] as? String, fullID)
@@ -67,35 +76,60 @@ final class IncrementalBackupTests: XCTestCase {
             link["since_lsn"] as? String, (fullManifest["server"] as? [String: Any])?["start_lsn"] as? String)
         XCTAssertEqual((link["parent_manifest_sha256"] as? String)?.count, 64)
 
-        if major >= 17 {
-            try admin.execute("ALTER SYSTEM SET summarize_wal = off")
-            try admin.execute("SELECT pg_reload_conf()")
-        }
         try admin.execute("UPDATE \(table) SET filler = 'again' WHERE id % 1000 = 1")
         let second = try snapshot(workspace, ["--incremental"])
         XCTAssertEqual(second["type"] as? String, "incremental", "\(second)")
         XCTAssertEqual(second["parent"] as? String, firstID)
         XCTAssertEqual(second["chain_length"] as? Int, 3)
-        XCTAssertEqual(second["method"] as? String, "page-lsn")
-        if major >= 17 {
-            XCTAssertTrue((second["method_note"] as? String ?? "").contains("summarize_wal"), "\(second)")
-        }
+        XCTAssertEqual(second["method"] as? String, method)
         XCTAssertLessThan(Double(try XCTUnwrap(second["stored_bytes"] as? Int)), 0.3 * Double(fullStored))
         let secondManifest = try show(workspace, try XCTUnwrap(second["id"] as? String))
         let secondLink = (secondManifest["snapshot"] as? [String: Any])?["incremental"] as? [String: Any]
         XCTAssertEqual(secondLink?["chain"] as? [String], [fullID, firstID])
 
+        // max_chain 2: the chain is full, so the next snapshot is a full one, saying why.
+        let limited = try snapshot(workspace, [])
+        XCTAssertEqual(limited["type"] as? String, "full", "\(limited)")
+        XCTAssertTrue((limited["full_reason"] as? String ?? "").contains("max_chain 2"), "\(limited)")
+        let limitedID = try XCTUnwrap(limited["id"] as? String)
+
+        var expected = 5
+        if major >= 17 {
+            // Without WAL summaries page-lsn builds on the newest snapshot whose server manifest lists real files
+            // (a wal-summary incremental's lists the server's INCREMENTAL.* entries); check says what to change.
+            try admin.execute("ALTER SYSTEM SET summarize_wal = off")
+            try admin.execute("SELECT pg_reload_conf()")
+            let off = try checkItem(workspace)
+            XCTAssertEqual(off["warning"] as? Bool, true, "\(off)")
+            XCTAssertTrue((off["hint"] as? String ?? "").contains("ALTER SYSTEM SET summarize_wal = on"), "\(off)")
+            try admin.execute("UPDATE \(table) SET filler = 'third' WHERE id % 1000 = 2")
+            let third = try snapshot(workspace, ["--incremental"])
+            XCTAssertEqual(third["method"] as? String, "page-lsn", "\(third)")
+            XCTAssertEqual(third["parent"] as? String, limitedID)
+            XCTAssertTrue((third["method_note"] as? String ?? "").contains("summarize_wal"), "\(third)")
+            XCTAssertLessThan(Double(try XCTUnwrap(third["stored_bytes"] as? Int)), 0.3 * Double(fullStored))
+            expected += 1
+        }
+
         let forced = try snapshot(workspace, ["--full"])
         XCTAssertEqual(forced["type"] as? String, "full")
         XCTAssertNil(forced["full_reason"])
         let list = try workspace.lifeboat(["list", "--json"])
-        XCTAssertEqual((try workspace.json(list)["backups"] as? [Any])?.count, 4, list.output)
+        XCTAssertEqual((try workspace.json(list)["backups"] as? [Any])?.count, expected, list.output)
     }
 
     func snapshot(_ workspace: Workspace, _ arguments: [String]) throws -> [String: Any] {
         let result = try workspace.lifeboat(["backup", "--type", "snapshot", "--json"] + arguments)
         XCTAssertEqual(result.status, 0, result.output)
         return try workspace.json(result)
+    }
+
+    /// The `incremental` item of `lifeboat check --json`.
+    func checkItem(_ workspace: Workspace) throws -> [String: Any] {
+        let result = try workspace.lifeboat(["check", "--json"])
+        let items = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]], result.output)
+        return try XCTUnwrap(items.first { $0["check"] as? String == "incremental" }, result.stdout)
     }
 
     func show(_ workspace: Workspace, _ id: String) throws -> [String: Any] {

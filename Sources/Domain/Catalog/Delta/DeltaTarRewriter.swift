@@ -73,7 +73,7 @@ public final class DeltaTarRewriter {
     /// The stream ended: it must end between entries.
     public func finish() throws {
         guard case .header = state, filled == 0 else {
-            throw DeltaError.malformedStream("it ends inside an entry")
+            throw DeltaStreamError.malformedStream("it ends inside an entry")
         }
     }
 
@@ -93,7 +93,7 @@ public final class DeltaTarRewriter {
         let block = buffer[0..<TarHeader.blockSize]
         filled = 0
         if TarHeader.isZeroBlock(block) { return try emitBytes(Array(block)) }
-        guard let header = TarHeader(block) else { throw DeltaError.malformedStream("a tar header is invalid") }
+        guard let header = TarHeader(block) else { throw DeltaStreamError.malformedStream("a tar header is invalid") }
         let decision = leaveNextAlone ? .whole : try rules.decide(header)
         leaveNextAlone = header.isExtension
         guard case .delta(let path, let parentBlocks) = decision else {

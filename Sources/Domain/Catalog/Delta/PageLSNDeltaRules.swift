@@ -4,7 +4,7 @@
 // and modification time). The tar stream is read once and PostgreSQL sends a directory's files in no particular
 // order, so PG_VERSION may come after files already written as deltas: a changed PG_VERSION then means the
 // database was dropped and its OID reused, and the whole snapshot must be taken again as a full
-// (`DeltaError.databaseRecreated`); a recreated database is rare, a wrong delta would be silent.
+// (`DeltaStreamError.databaseRecreated`); a recreated database is rare, a wrong delta would be silent.
 import Foundation
 
 public struct PageLSNDeltaRules: Sendable {
@@ -60,11 +60,13 @@ public struct PageLSNDeltaRules: Sendable {
             return
         }
         recreated.insert(directory)
-        if unconfirmedDeltas.contains(directory) { throw DeltaError.databaseRecreated(manifestPrefix + directory) }
+        if unconfirmedDeltas.contains(directory) {
+            throw DeltaStreamError.databaseRecreated(manifestPrefix + directory)
+        }
     }
 }
 
-public enum DeltaError: Error, Equatable, CustomStringConvertible {
+public enum DeltaStreamError: Error, Equatable, CustomStringConvertible {
     /// A database directory's PG_VERSION changed since the parent, after some of its files were written as deltas.
     case databaseRecreated(String)
     case malformedStream(String)

@@ -2,7 +2,7 @@
 // IDENTIFY_SYSTEM (system identifier and timeline, which a parent must share), and takes the base backup the way the
 // decision says: full; `wal-summary` (PostgreSQL 17+ with summarize_wal on: UPLOAD_MANIFEST of the parent's server
 // manifest, then BASE_BACKUP INCREMENTAL); or `page-lsn` (every other server, and whenever the server refuses an
-// incremental before sending anything, on a new connection).
+// incremental before sending anything: the snapshot is then started again, page-lsn).
 import Catalog
 import Foundation
 import PGClient
@@ -11,8 +11,6 @@ final class BaseBackupStream {
     struct Received {
         var backup: ReceivedBaseBackup
         var method: IncrementalMethod?
-        /// Why page-lsn was used on a server that has WAL summaries.
-        var methodNote: String?
     }
 
     let snapshot: SnapshotBackup
@@ -55,23 +53,30 @@ final class BaseBackupStream {
             compression: snapshot.compression, id: id, written: written, mode: mode)
     }
 
-    func receive(_ base: IncrementalBase?) throws -> Received {
+    /// Whether this server can send an incremental from its WAL summaries (17+, summarize_wal on), else why
+    /// not (nil on 15/16, where page-lsn is simply the method).
+    func walSummary() -> (possible: Bool, note: String?) {
+        guard control.serverVersionNumber >= 170000 else { return (false, nil) }
+        let setting = (try? control.query("SELECT current_setting('summarize_wal')").rows.first?[0]) ?? nil
+        guard setting != "on" else { return (true, nil) }
+        return (
+            false,
+            "summarize_wal is off; with it on (ALTER SYSTEM SET summarize_wal = on; SELECT pg_reload_conf();) "
+                + "the server sends only changed blocks"
+        )
+    }
+
+    /// The base backup: full without a base; with one, wal-summary when `walSummary` (an IncrementalRefused
+    /// error when the server will not), else page-lsn.
+    func receive(_ base: IncrementalBase?, walSummary: Bool) throws -> Received {
         guard let base else { return Received(backup: try receiver(.full).receive(connection, label: label)) }
         let parent = ServerManifestUpload(
             repository: snapshot.repository, keyring: snapshot.keyring, cluster: snapshot.context.config.cluster,
             base: base)
-        var note = walSummaryUnavailable()
-        if note == nil && control.serverVersionNumber >= 170000 {
-            do {
-                try parent.upload(to: connection)
-                let backup = try receiver(BaseBackupMode(serverIncremental: true)).receive(connection, label: label)
-                return Received(backup: try checkTimeline(backup), method: .walSummary)
-            } catch let refused as IncrementalRefused {
-                note = "the server would not send an incremental from its WAL summaries: \(refused.detail)"
-                snapshot.context.logger.warning("using page-lsn", metadata: ["reason": "\(refused.detail)"])
-                connection.close()
-                connection = try Self.open(source, id: id)
-            }
+        if walSummary {
+            try parent.upload(to: connection)
+            let backup = try receiver(BaseBackupMode(serverIncremental: true)).receive(connection, label: label)
+            return Received(backup: try checkTimeline(backup), method: .walSummary)
         }
         let index = try parent.index()
         let backup = try receiver(BaseBackupMode(pageLSN: (index, base.since))).receive(connection, label: label)
@@ -81,17 +86,7 @@ final class BaseBackupStream {
                 "files": "\(backup.deltaFiles)", "blocks stored": "\(backup.storedBlocks)",
                 "blocks left out": "\(backup.skippedBlocks)",
             ])
-        return Received(backup: try checkTimeline(backup), method: .pageLSN, methodNote: note)
-    }
-
-    /// nil when the server can send an incremental from WAL summaries (or is older than 17, where page-lsn is
-    /// simply the method); otherwise what to change.
-    func walSummaryUnavailable() -> String? {
-        guard control.serverVersionNumber >= 170000 else { return nil }
-        let setting = (try? control.query("SELECT current_setting('summarize_wal')").rows.first?[0]) ?? nil
-        guard setting != "on" else { return nil }
-        return "summarize_wal is off; with it on (ALTER SYSTEM SET summarize_wal = on; SELECT pg_reload_conf();) "
-            + "the server sends only changed blocks"
+        return Received(backup: try checkTimeline(backup), method: .pageLSN)
     }
 
     /// An incremental's parent shares its timeline: the server must not have switched since IDENTIFY_SYSTEM.

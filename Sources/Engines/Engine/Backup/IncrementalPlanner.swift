@@ -47,8 +47,11 @@ struct IncrementalPlanner {
     let catalog: BackupCatalog
     let settings: IncrementalSettings?
 
+    /// `pageLSNOnly`: the server cannot send an incremental from WAL summaries, so the parent must be one whose
+    /// server manifest lists real files (a full or a page-lsn incremental): a wal-summary incremental's lists the
+    /// server's `INCREMENTAL.*` entries, whose lengths are not the files'.
     func decide(
-        _ mode: IncrementalMode, systemIdentifier: String, timeline: UInt32, now: Date
+        _ mode: IncrementalMode, systemIdentifier: String, timeline: UInt32, now: Date, pageLSNOnly: Bool
     ) -> IncrementalDecision {
         let limits: IncrementalSettings
         switch (mode, settings) {
@@ -57,7 +60,9 @@ struct IncrementalPlanner {
         case (_, let configured?): limits = configured
         }
         do {
-            return try decide(limits: limits, systemIdentifier: systemIdentifier, timeline: timeline, now: now)
+            return try decide(
+                limits: limits, systemIdentifier: systemIdentifier, timeline: timeline, now: now,
+                pageLSNOnly: pageLSNOnly)
         } catch let error as LifeboatError {
             return .full("the newest snapshot cannot be a parent: \(error.message)")
         } catch {
@@ -66,9 +71,12 @@ struct IncrementalPlanner {
     }
 
     private func decide(
-        limits: IncrementalSettings, systemIdentifier: String, timeline: UInt32, now: Date
+        limits: IncrementalSettings, systemIdentifier: String, timeline: UInt32, now: Date, pageLSNOnly: Bool
     ) throws -> IncrementalDecision {
-        guard let parent = try newestCandidate(systemIdentifier: systemIdentifier, timeline: timeline) else {
+        guard
+            let parent = try newestCandidate(
+                systemIdentifier: systemIdentifier, timeline: timeline, pageLSNOnly: pageLSNOnly)
+        else {
             return .full("no earlier snapshot of this cluster, system and timeline has a server manifest to build on")
         }
         let chain: BackupChain
@@ -90,16 +98,25 @@ struct IncrementalPlanner {
     }
 
     /// The newest snapshot with a server manifest; nil when there is none or it belongs to another history.
-    private func newestCandidate(systemIdentifier: String, timeline: UInt32) throws -> BackupManifest? {
+    /// Ids order backups by the second they started in only (their suffix is random), so every snapshot of the
+    /// newest such second is read and the latest start wins.
+    private func newestCandidate(
+        systemIdentifier: String, timeline: UInt32, pageLSNOnly: Bool
+    ) throws -> BackupManifest? {
+        var newest: BackupManifest?
         for id in try catalog.backupIDs().reversed() {
+            if let newest, Self.second(of: id) < Self.second(of: newest.id) { break }
             let manifest = try catalog.manifest(id)
-            guard manifest.kind == .snapshot, let snapshot = manifest.snapshot, snapshot.serverManifest != nil else {
-                continue
-            }
-            return Self.sameHistory(manifest, systemIdentifier: systemIdentifier, timeline: timeline) ? manifest : nil
+            guard manifest.kind == .snapshot, let snapshot = manifest.snapshot, snapshot.serverManifest != nil,
+                !pageLSNOnly || snapshot.incremental?.method != .walSummary
+            else { continue }
+            if newest.map({ manifest.startedAt > $0.startedAt }) ?? true { newest = manifest }
         }
-        return nil
+        guard let newest else { return nil }
+        return Self.sameHistory(newest, systemIdentifier: systemIdentifier, timeline: timeline) ? newest : nil
     }
+
+    static func second(of id: BackupID) -> Substring { id.rawValue.prefix { $0 != "-" } }
 
     static func sameHistory(_ manifest: BackupManifest, systemIdentifier: String, timeline: UInt32) -> Bool {
         manifest.server.systemIdentifier == systemIdentifier && manifest.snapshot?.timeline == Int(timeline)

@@ -71,17 +71,32 @@ public final class SnapshotBackup {
         let lock = try ClusterLock(repository: repository, cluster: config.cluster, command: "lifeboat backup")
         defer { lock.release() }
         do {
-            return try take(request, forcedFull: nil)
-        } catch DeltaError.databaseRecreated(let directory) {
+            return try take(request)
+        } catch let refused as IncrementalRefused {
+            // Before anything was stored: start again with page-lsn (and a parent it can use).
+            let note = "the server would not send an incremental from its WAL summaries: \(refused.detail)"
+            context.logger.warning("using page-lsn", metadata: ["reason": "\(refused.detail)"])
+            do {
+                return try take(request, pageLSNNote: note)
+            } catch DeltaStreamError.databaseRecreated(let directory) {
+                return try take(request, forcedFull: Self.recreatedReason(directory))
+            }
+        } catch DeltaStreamError.databaseRecreated(let directory) {
             // Found only after part of the stream was written as deltas (PageLSNDeltaRules): start again, full.
-            let reason = "database directory '\(directory)' was recreated since the parent (its PG_VERSION changed)"
+            let reason = Self.recreatedReason(directory)
             context.logger.warning("incremental abandoned; taking a full snapshot", metadata: ["reason": "\(reason)"])
             return try take(request, forcedFull: reason)
         }
     }
 
-    /// One snapshot attempt; `forcedFull` makes it full for that reason.
-    func take(_ request: SnapshotBackupRequest, forcedFull: String?) throws -> BackupOutcome {
+    static func recreatedReason(_ directory: String) -> String {
+        "database directory '\(directory)' was recreated since the parent (its PG_VERSION changed)"
+    }
+
+    /// One snapshot attempt; `forcedFull` makes it full for that reason, `pageLSNNote` an incremental page-lsn.
+    func take(
+        _ request: SnapshotBackupRequest, forcedFull: String? = nil, pageLSNNote: String? = nil
+    ) throws -> BackupOutcome {
         let config = context.config
         let source = try ConnectionInfo(config.postgres.url)
         let control = try context.postgres.connect(source)
@@ -98,6 +113,8 @@ public final class SnapshotBackup {
             let stream = try BaseBackupStream(
                 snapshot: self, source: source, id: id, written: written, control: control)
             defer { stream.close() }
+            let walSummary: (possible: Bool, note: String?) =
+                pageLSNNote == nil ? stream.walSummary() : (false, pageLSNNote)
             let decision =
                 forcedFull.map { IncrementalDecision.full($0) }
                 ?? IncrementalPlanner(
@@ -106,8 +123,8 @@ public final class SnapshotBackup {
                 )
                 .decide(
                     request.incremental, systemIdentifier: stream.system.systemIdentifier,
-                    timeline: stream.system.timeline, now: startedAt)
-            let received = try stream.receive(decision.base)
+                    timeline: stream.system.timeline, now: startedAt, pageLSNOnly: !walSummary.possible)
+            let received = try stream.receive(decision.base, walSummary: walSummary.possible)
             let points = try Self.points(of: received.backup)
             let needed = LSN.segmentNames(
                 from: points.start, to: points.end, timeline: points.timeline,
@@ -132,7 +149,8 @@ public final class SnapshotBackup {
                     "tablespaces": "\(received.backup.tablespaces.count)",
                     "type": "\(committed.isIncremental ? "incremental" : "full")",
                 ])
-            return BackupOutcome(manifest: committed, fullReason: decision.fullReason, methodNote: received.methodNote)
+            let note = received.method == .pageLSN ? walSummary.note : nil
+            return BackupOutcome(manifest: committed, fullReason: decision.fullReason, methodNote: note)
         }
     }
 
