@@ -26,6 +26,9 @@
 # back into `.ready`. Prints segments/s and CPU ms per segment: the CPU of every process of the server's cgroup
 # (the archiver's children, detached pushers, pgBackRest's async workers) over the drain, from cgroup v1 cpuacct
 # (n/a where it cannot be created). zstd 3 and encryption for both tools.
+#
+# bench.sh incremental [SCALE]: incremental snapshots (clustered and scattered change) vs pgBackRest --type=incr:
+# stored size and time vs the full, and the chain's restore (scripts/bench-incremental.sh; SCALE defaults to 200).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -33,7 +36,8 @@ mode="${1:-logical}"
 scale="${2:-30}"
 case "$mode" in
     logical|s3|snapshot|wal) ;;
-    *) echo "usage: scripts/bench.sh logical [SCALE] | s3 [MIB] | snapshot [SCALE] | wal [SEGMENTS]" >&2; exit 2 ;;
+    incremental) scale="${2:-200}" ;;
+    *) echo "usage: scripts/bench.sh logical [SCALE] | s3 [MIB] | snapshot [SCALE] | wal [SEGMENTS] | incremental [SCALE]" >&2; exit 2 ;;
 esac
 
 bash scripts/setup.sh
@@ -109,6 +113,10 @@ if [ "$mode" = "wal" ]; then
     # shellcheck source=scripts/bench-wal.sh
     . "$root/scripts/bench-wal.sh"
     exit 0
+fi
+if [ "$mode" = "incremental" ]; then
+    # shellcheck source=scripts/bench-incremental.sh
+    . "$root/scripts/bench-incremental.sh"
 fi
 if [ "$mode" = "snapshot" ]; then
     nseg="${BENCH_WAL_SEGMENTS:-40}"

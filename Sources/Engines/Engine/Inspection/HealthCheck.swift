@@ -35,6 +35,32 @@ public struct HealthCheck {
             "replication connection works (timeline \((row?[1] ?? nil) ?? "?")): snapshots stream BASE_BACKUP over it"
     }
 
+    /// How incremental snapshots find changed blocks on this server (docs/format.md §6.5): from the server's WAL
+    /// summaries on PostgreSQL 17+ with summarize_wal on, otherwise by lifeboat reading every page's LSN.
+    func incremental() throws -> ArchiveFinding {
+        let info = try ConnectionInfo(context.config.postgres.url)
+        let connection = try context.postgres.connect(info)
+        defer { connection.close() }
+        let major = connection.serverVersionNumber / 10000
+        guard major >= 17 else {
+            return ArchiveFinding(
+                .ok,
+                "PostgreSQL \(major) has no WAL summaries: incremental snapshots use page-lsn (lifeboat reads "
+                    + "every page and stores those changed since the parent)")
+        }
+        let setting = try connection.query("SELECT current_setting('summarize_wal')").rows.first?[0] ?? nil
+        if setting == "on" {
+            return ArchiveFinding(
+                .ok, "summarize_wal is on: incremental snapshots get only changed blocks from the server (wal-summary)")
+        }
+        return ArchiveFinding(
+            .warning,
+            "summarize_wal is off: incremental snapshots use page-lsn (lifeboat reads every page of the cluster)",
+            hint:
+                "run ALTER SYSTEM SET summarize_wal = on; SELECT pg_reload_conf(); then take a full snapshot "
+                + "(the next incrementals build on it)")
+    }
+
     public func tools() throws -> String {
         let major = try? serverMajor()
         let tools = PostgresTools(

@@ -23,6 +23,9 @@ public struct HealthCheckRun {
         if postgres && context.config.backup.type == .snapshot {
             report.record("replication") { try health.replication() }
         }
+        if postgres && (context.config.backup.type == .snapshot || context.config.backup.incremental != nil) {
+            report.recordFinding("incremental") { try health.incremental() }
+        }
         report.record("client tools") { try health.tools() }
         let repository = report.record("repository") { try health.repository() }
         if repository { report.record("exclusive create") { try health.exclusiveCreate() } }
