@@ -15,4 +15,6 @@ public struct RPOStatus: Encodable, Sendable {
     public var status: String
     public var recoveryWindow: RecoverableWindow?
     public var newestBackup: String?
+    /// The WAL receiver's lag, when `wal receive` ever ran for the cluster.
+    public var receiver: WALReceiverLag?
 }
