@@ -111,7 +111,7 @@ struct WALStream {
         file.close()
         let result = try receiver.archive.push(path: file.path)
         unlink(file.path)
-        if file.partialStored { receiver.archive.removePartial(file.name) }
+        receiver.archive.removePartial(file.name)  // also one an earlier run stored (idempotent)
         context.logger.info(
             "wal receive archived a segment",
             metadata: ["wal": "\(file.name)", "already": "\(result.alreadyArchived)"])
@@ -123,15 +123,13 @@ struct WALStream {
     /// Stores what the segment being filled holds so far, when that grew since the last commit.
     mutating func storePartial() throws {
         lastPartial = Date()
-        guard var file = segment, position > committed, position > file.start else {
+        guard let file = segment, position > committed, position > file.start else {
             try commit(upTo: committed)  // nothing new: refresh the state (lag) all the same
             return
         }
         _ = try receiver.archive.storePartial(
             path: file.path, segment: file.name, size: Int64(position - file.start), segmentSize: Int64(segmentSize),
             systemIdentifier: systemIdentifier)
-        file.partialStored = true
-        segment = file
         try commit(upTo: position)
     }
 
@@ -160,7 +158,6 @@ struct SegmentFile {
     let start: UInt64
     let end: UInt64
     let descriptor: FileDescriptor
-    var partialStored = false
 
     init(receiver: WALReceiver, timeline: UInt32, at position: UInt64, size: UInt64) throws {
         let number = position / size
