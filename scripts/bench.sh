@@ -16,7 +16,10 @@
 # restore` vs `lifeboat restore latest --data-dir` (the command alone, then again with starting the server and
 # recovering until promoted), and WAL push throughput over BENCH_WAL_SEGMENTS (default 40) archived segments,
 # one process per segment as PostgreSQL runs them. Median of BENCH_RUNS wall times, peak RSS, ratios vs pgBackRest.
+#
+# bench.sh wal-receive [SECONDS]: the lag of `lifeboat wal receive` under pgbench load (scripts/bench-wal-receive.sh).
 set -euo pipefail
+if [ "${1:-}" = "wal-receive" ]; then exec bash "$(dirname "$0")/bench-wal-receive.sh" "${@:2}"; fi
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 mode="${1:-logical}"
