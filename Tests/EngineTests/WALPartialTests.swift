@@ -3,6 +3,7 @@
 // refused when damaged or copied from another segment, never served to the prefetcher.
 import Catalog
 import Foundation
+import PGClient
 import Storage
 import XCTest
 
@@ -91,5 +92,40 @@ final class WALPartialTests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/moved"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/flipped"))
+    }
+}
+
+extension WALPartialTests {
+    /// The listing keeps partials apart from archived files; one whose segment has a record is superseded.
+    func testListingSeesPartialsApartFromArchivedFiles() throws {
+        let (history, archive, directory) = try fixture()
+        try write(Array(repeating: 3, count: 4096), to: directory + "/" + segment.rawValue)
+        _ = try archive.storePartial(
+            path: directory + "/" + segment.rawValue, segment: segment, size: 4096, segmentSize: segmentSize,
+            systemIdentifier: nil)
+        var listing = try WALListing.list(history.store, cluster: "main")
+        XCTAssertEqual(Array(listing.partials.keys), [segment.rawValue])
+        XCTAssertTrue(listing.records.isEmpty && listing.objects.isEmpty, "a partial is not an archived file")
+        XCTAssertTrue(listing.supersededPartials.isEmpty)
+        try history.store.put(try archive.recordKey(segment), data: [1])
+        listing = try WALListing.list(history.store, cluster: "main")
+        XCTAssertEqual(listing.supersededPartials.map(\.key), [try archive.partialKey(segment)])
+    }
+}
+
+final class WALReceiverRetryTests: XCTestCase {
+    /// Connection trouble and a confused stream are retried after a reconnect; data that disagrees with the
+    /// archive, damage and configuration stop the service.
+    func testWhatTheReceiverRetries() {
+        XCTAssertTrue(WALReceiver.isRetryable(PGError.connectionFailed(target: "db", detail: "refused")))
+        XCTAssertTrue(WALReceiver.isRetryable(WALReceiveError.streamGap(expected: "0/1", received: "0/2")))
+        XCTAssertTrue(WALReceiver.isRetryable(WALError.commitContended(name: "x", cluster: "main")))
+        XCTAssertFalse(
+            WALReceiver.isRetryable(WALError.differentFileArchived(name: "x", cluster: "main", key: "k")))
+        XCTAssertFalse(
+            WALReceiver.isRetryable(
+                WALError.systemIdentifierMismatch(name: "x", cluster: "main", found: "1", recorded: "2")))
+        XCTAssertFalse(WALReceiver.isRetryable(WALReceiveError.alreadyRunning(cluster: "main", lock: "/l")))
+        XCTAssertFalse(WALReceiver.isRetryable(WALReceiveError.notPhysicalSlot(slot: "s", type: "logical")))
     }
 }

@@ -76,7 +76,10 @@ public final class WALReceiver {
             if case .commitContended = error { return true }
             return false
         }
-        if error is WALReceiveError { return false }
+        if let error = error as? WALReceiveError {
+            if case .streamGap = error { return true }  // a fresh stream starts where the archive ends
+            return false
+        }
         if let error = error as? any LifeboatError {
             return error.exitStatus != .integrity && error.exitStatus != .usage
         }
