@@ -95,8 +95,10 @@ printf 'pgbench -c %s -T %s (scale %s): %s tps, %s MiB of WAL (%s MiB/s); %s seg
     "$clients" "$seconds" "$scale" "$tps" "$wal_mib" "$(awk -v m="$wal_mib" -v s="$seconds" 'BEGIN { printf "%.1f", m / s }')" "$segments"
 printf '%-58s %12s %12s\n' "receiver lag, sampled every second (${seconds} samples)" "median" "max"
 printf '%-58s %12s %12s\n' "bytes the server had not sent yet" "$unsent_med" "$unsent_max"
-printf '%-58s %12s %12s\n' "bytes sent, not yet written by the receiver" "$unwritten_med" "$unwritten_max"
+printf '%-58s %12s %12s\n' "bytes sent, not yet reported written (reports: each commit)" "$unwritten_med" "$unwritten_max"
 printf '%-58s %12s %12s\n' "bytes not yet committed to the repository (slot keeps them)" "$uncommitted_med" "$uncommitted_max"
+in_seconds() { awk -v b="$1" -v m="$wal_mib" -v s="$seconds" 'BEGIN { if (b == "-" || m == 0) print "-"; else printf "%.2f", b / (m * 1048576 / s) }'; }
+printf '%-58s %12s %12s\n' "  the same in seconds of WAL at the average WAL rate" "$(in_seconds "$uncommitted_med")" "$(in_seconds "$uncommitted_max")"
 printf '%-58s %12s %12s\n' "flush_lag seconds (server flush -> repository commit ack)" "$flush_med" "$flush_max"
 echo "lifeboat status after the load: receiver lag_bytes lag_seconds = $status_lag"
 echo "The receiver acknowledges a position as flushed only once it is in the repository, so flush_lag is bounded"

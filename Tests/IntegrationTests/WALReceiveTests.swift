@@ -30,6 +30,8 @@ final class WALReceiveTests: XCTestCase {
     func testRestoreAfterSIGKILLOfThePrimaryReachesWithinSecondsOfIt() throws {
         let scenario = try archivingScenario(env, name: "receive")
         let workspace = scenario.workspace
+        // A row first: right after the snapshot's own switch, pg_switch_wal() would complete no segment.
+        try scenario.admin.execute("INSERT INTO \(scenario.table) VALUES (1, 'A')")
         try waitUntilArchived(scenario.admin, try scenario.switchWAL())
         try scenario.stopArchiving()
 
