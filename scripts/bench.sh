@@ -29,7 +29,10 @@
 #
 # bench.sh incremental [SCALE]: incremental snapshots (clustered and scattered change) vs pgBackRest --type=incr:
 # stored size and time vs the full, and the chain's restore (scripts/bench-incremental.sh; SCALE defaults to 200).
+#
+# bench.sh wal-receive [SECONDS]: the lag of `lifeboat wal receive` under pgbench load (scripts/bench-wal-receive.sh).
 set -euo pipefail
+if [ "${1:-}" = "wal-receive" ]; then exec bash "$(dirname "$0")/bench-wal-receive.sh" "${@:2}"; fi
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 mode="${1:-logical}"

@@ -94,6 +94,30 @@ final class ConfigLoaderTests: XCTestCase {
         }
     }
 
+    func testWALReceiveKeys() throws {
+        let defaults = try Fixture.parse(Fixture.minimal).wal
+        XCTAssertEqual(defaults.partialEvery, 10)
+        XCTAssertNil(defaults.slot)
+        XCTAssertEqual(defaults.slotName(cluster: "Prod-eu.1"), "lifeboat_prod_eu_1")
+        XCTAssertEqual(defaults.slotRetainedWarn, 1 << 30)
+        let set = try Fixture.parse(
+            Fixture.minimal + "wal: { partial_every: 2s, slot: receiver_1, slot_retained_warn: 512MiB }\n"
+        ).wal
+        XCTAssertEqual(set.partialEvery, 2)
+        XCTAssertEqual(set.slotName(cluster: "main"), "receiver_1")
+        XCTAssertEqual(set.slotRetainedWarn, 512 << 20)
+        for (yaml, key) in [
+            ("wal: { partial_every: 0s }\n", "wal.partial_every"),
+            ("wal: { partial_every: 2h }\n", "wal.partial_every"),
+            ("wal: { slot: Bad-Name }\n", "wal.slot"),
+            ("wal: { slot_retained_warn: 10KiB }\n", "wal.slot_retained_warn"),
+        ] {
+            XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + yaml), yaml) { error in
+                guard case ConfigError.invalidValue(key: key, _, _, _, _) = error else { return XCTFail("\(error)") }
+            }
+        }
+    }
+
     func testEveryS3KeyIsRead() throws {
         let yaml = """
             cluster: prod-eu.1

@@ -166,6 +166,28 @@ final class MonitoringTests: XCTestCase {
 
     // MARK: - docs/metrics.md against the binary
 
+    /// `wal receive` for three seconds on a slot of its own, so its state record exists and `status` writes the
+    /// receiver's gauges; the slot is dropped again (the scratch server would keep WAL for it).
+    func runReceiverBriefly(_ env: TestEnvironment, _ workspace: Workspace) throws {
+        let config = workspace.directory + "/receive.yml"
+        let slot = "lifeboat_monitoring_test"
+        try
+            (String(contentsOfFile: workspace.configPath, encoding: .utf8)
+            + "\nwal: { partial_every: 1s, slot: \(slot) }\n").write(toFile: config, atomically: true, encoding: .utf8)
+        let receiver = try LifeboatProcess(
+            env, ["--config", config, "--no-progress", "wal", "receive"], environment: ["TMPDIR": workspace.directory])
+        Thread.sleep(forTimeInterval: 3)
+        kill(receiver.process.processIdentifier, SIGTERM)
+        let stopped = receiver.wait()
+        XCTAssertEqual(stopped.status, 0, stopped.output)
+        let admin = try env.admin()
+        defer { admin.close() }
+        let deadline = Date().addingTimeInterval(10)
+        while (try? admin.execute("SELECT pg_drop_replication_slot('\(slot)')")) == nil && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)  // its walsender may still be exiting
+        }
+    }
+
     func testDocumentedMetricsAreExactlyWhatTheBinaryWrites() throws {
         let env = try TestEnvironment.require()
         let docs = try DocumentedMetrics.load(Self.root + "/docs/metrics.md")
@@ -184,6 +206,7 @@ final class MonitoringTests: XCTestCase {
         }
 
         try lifeboat(["backup"], expect: 0)
+        try runReceiverBriefly(env, workspace)
         // WAL push from a pg_wal with two .ready files, one of them waiting for 20 minutes.
         let segments = try WALSegmentFiles(env)
         let pgWAL = workspace.directory + "/pg_wal"

@@ -101,7 +101,8 @@ final class PackageTests: XCTestCase {
             "./usr/bin/lifeboat", "./usr/share/man/man1/lifeboat.1.gz", "./usr/share/man/man1/lifeboat.backup.1.gz",
             "./usr/share/bash-completion/completions/lifeboat", "./usr/share/zsh/vendor-completions/_lifeboat",
             "./usr/share/fish/vendor_completions.d/lifeboat.fish", "./lib/systemd/system/lifeboat-backup.service",
-            "./lib/systemd/system/lifeboat-backup.timer", "./etc/lifeboat/lifeboat.yml",
+            "./lib/systemd/system/lifeboat-backup.timer", "./lib/systemd/system/lifeboat-wal-receive.service",
+            "./etc/lifeboat/lifeboat.yml",
             "./usr/share/lifeboat/policies/production.yml", "./usr/share/lifeboat/drills/nightly-smoke.yml",
             "./usr/share/lifeboat/runbooks/incident-restore.md", "./usr/share/doc/lifeboat/copyright",
             "./usr/share/doc/lifeboat/changelog.gz",
@@ -172,7 +173,7 @@ final class PackageTests: XCTestCase {
 
         // The installed units verify, with their Documentation= manual page; none is enabled.
         let units = files.filter { $0.hasPrefix("/lib/systemd/system/lifeboat-") }.sorted()
-        XCTAssertEqual(units.count, 8, "\(units)")
+        XCTAssertEqual(units.count, 9, "\(units)")
         let verify = try run(["systemd-analyze", "verify", "--man=yes"] + units)
         XCTAssertEqual(verify.status, 0, verify.output)
         XCTAssertEqual(

@@ -157,6 +157,35 @@ final class ScheduleExamplesTests: XCTestCase {
         for arguments in invocations { try assertParses(arguments, from: "cronjob.yaml", env: env) }
     }
 
+    /// The receiver's Deployment: one replica, never two at once (Recreate), and a command that parses.
+    func testKubernetesReceiverDeploymentIsValidAndItsCommandParses() throws {
+        let env = try TestEnvironment.require()
+        let script = """
+            import json, sys, yaml
+            doc = yaml.safe_load(open(sys.argv[1]))
+            pod = doc["spec"]["template"]["spec"]
+            print(json.dumps({"kind": doc["kind"], "api": doc["apiVersion"], "replicas": doc["spec"]["replicas"],
+                              "strategy": doc["spec"]["strategy"]["type"], "args": pod["containers"][0]["args"][0]}))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, Self.directory + "/kubernetes/wal-receive.yaml"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let deployment = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(deployment["kind"] as? String, "Deployment")
+        XCTAssertEqual(deployment["api"] as? String, "apps/v1")
+        XCTAssertEqual(deployment["replicas"] as? Int, 1)
+        XCTAssertEqual(deployment["strategy"] as? String, "Recreate", "two receivers must never run at once")
+        let invocations = invocations(try XCTUnwrap(deployment["args"] as? String))
+        XCTAssertEqual(invocations.map { Array($0.suffix(2)) }, [["wal", "receive"]])
+        for arguments in invocations { try assertParses(arguments, from: "wal-receive.yaml", env: env) }
+    }
+
     /// One CronJob per cluster for its backups, and the fleet's status and report CronJobs.
     func testFleetKubernetesCronJobsAreValidAndTheirCommandsParse() throws {
         let env = try TestEnvironment.require()

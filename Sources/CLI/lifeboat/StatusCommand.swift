@@ -74,6 +74,7 @@ struct StatusCommand: ParsableCommand {
                 help: "The newest point the repository can restore to (Unix time).")
         }
         Self.recordRepositorySize(manifests: result.manifests, walBytes: result.walStoredBytes)
+        if let receiver = status.receiver { Self.recordReceiver(receiver) }
         let goal = RPOExposure.formatDuration(status.objectiveSeconds)
         guard let point = exposure.newestRecoverablePoint, let seconds = exposure.exposureSeconds else {
             let line =
@@ -87,7 +88,33 @@ struct StatusCommand: ParsableCommand {
         let line =
             "RPO exposure \(RPOExposure.formatDuration(seconds)) (objective \(goal)): \(exposure.met ? "ok" : "EXCEEDED")"
         context.say(line + " — newest recoverable point \(Output.timestamp(point)) (\(from))")
+        if let receiver = status.receiver { context.say(Self.receiverLine(receiver)) }
         try context.conclude(result.verdict, reason: line)
+    }
+
+    /// "wal receive: 0 B behind, caught up 3s ago (slot lifeboat_main, timeline 1, at 0/5A0000; state of host db1
+    /// written 2s ago)".
+    static func receiverLine(_ lag: WALReceiverLag) -> String {
+        let behind = lag.lagSeconds.map { "caught up \(RPOExposure.formatDuration($0)) ago" } ?? "never caught up"
+        let written = max(0, Date().timeIntervalSince(lag.updatedAt))
+        return "wal receive: \(lag.lagBytes) bytes behind the server, \(behind) (slot \(lag.slot), timeline "
+            + "\(lag.timeline), committed through \(lag.committedLsn); state written by \(lag.host) "
+            + "\(RPOExposure.formatDuration(written)) ago)"
+    }
+
+    static func recordReceiver(_ lag: WALReceiverLag) {
+        let recorder = MetricsRecorder.shared
+        recorder.gauge(
+            "lifeboat_wal_receiver_lag_bytes", Double(lag.lagBytes),
+            help: "Bytes of WAL the server had that the repository lacked when wal receive last committed.")
+        if let seconds = lag.lagSeconds {
+            recorder.gauge(
+                "lifeboat_wal_receiver_lag_seconds", seconds,
+                help: "Now minus the newest time up to which the repository holds all WAL streamed by wal receive.")
+        }
+        recorder.gauge(
+            "lifeboat_wal_receiver_updated_timestamp_seconds", lag.updatedAt.timeIntervalSince1970,
+            help: "When wal receive last wrote its state (Unix time): a stopped receiver leaves it behind.")
     }
 
     func runFleet(_ context: CommandContext) throws {

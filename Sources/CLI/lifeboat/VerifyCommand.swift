@@ -71,6 +71,7 @@ struct VerifyCommand: ParsableCommand {
         if let walReport = report.wal {
             let timelines = Set(walReport.files.compactMap { WALName($0.name)?.timeline }).count
             summary.append("\(walReport.files.count) WAL file(s) on \(timelines) timeline(s), no gaps")
+            if !walReport.partials.isEmpty { summary.append("\(walReport.partials.count) partial segment(s)") }
         }
         context.say("verified \(summary.joined(separator: " and ")): all intact")
     }
@@ -80,6 +81,10 @@ struct VerifyCommand: ParsableCommand {
         for check in walReport.files {
             let problem = check.problem.map { ": \($0)" } ?? ""
             context.say((check.ok ? "ok     wal " : "FAILED wal ") + check.name + problem)
+        }
+        for check in walReport.partials {
+            let problem = check.problem.map { ": \($0)" } ?? " (\(check.size) bytes)"
+            context.say((check.ok ? "ok     partial " : "FAILED partial ") + check.name + problem)
         }
         for gap in walReport.gaps { context.say("FAILED " + VerificationReport.describe(gap)) }
         for snapshot in walReport.unrestorableSnapshots {

@@ -16,7 +16,7 @@ struct WALCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wal",
         abstract: "Archive and fetch WAL files (PostgreSQL's archive_command and restore_command).",
-        subcommands: [Push.self, Get.self, Prefetch.self, Pusher.self])
+        subcommands: [Push.self, Get.self, Receive.self, Prefetch.self, Pusher.self])
 
     struct Push: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -208,6 +208,29 @@ struct WALCommand: ParsableCommand {
             } catch {
                 context.engine.logger.warning("the WAL prefetcher did not start: \(error)")
             }
+        }
+    }
+
+    struct Receive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stream WAL over a replication slot into the repository (a long-running service).",
+            discussion:
+                "Streams over a physical replication slot (wal.slot, default lifeboat_<cluster>; created when missing) "
+                + "from where the archive ends, archives every completed segment as 'wal push' does and stores the "
+                + "segment being filled as a partial every wal.partial_every (default 10s), which 'wal get' serves "
+                + "when a restore reaches the end of the archive: RPO in seconds. The server may release WAL only "
+                + "once it is in the repository. Reconnects after a restart of either side and follows a new timeline. "
+                + "Run it as a service (scripts/schedule/systemd/lifeboat-wal-receive.service); SIGTERM stops it (exit 0)."
+        )
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            let context = try CommandContext(options, command: "wal receive")
+            let (repository, keyring) = try context.unlockedRepository()
+            let receiver = try WALReceiver(context: context.engine, repository: repository, keyring: keyring)
+            Interruption.shared.exitStatusOnSignal = 0  // stopping a service is its normal end
+            try receiver.run()
         }
     }
 

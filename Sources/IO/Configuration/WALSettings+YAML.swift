@@ -1,12 +1,17 @@
-// Reading the `wal:` section: `wal: { prefetch: 8, push_parallel: 4, async: true, spool_dir: /var/spool/lifeboat }`.
+// Reading the `wal:` section: `wal: { prefetch: 8, push_parallel: 4, async: true, spool_dir: /var/spool/lifeboat,
+// partial_every: 10s, slot: lifeboat_main, slot_retained_warn: 1GiB }`.
+import Foundation
+import Policy
 
 extension WALSettings {
     static let keys = [
         "prefetch", "push_parallel", "async", "spool_dir", "async_timeout", "compression_level", "queue_max",
+        "partial_every", "slot", "slot_retained_warn",
     ]
     static let prefetchRange = 0...64
     static let pushParallelRange = 0...16
     static let asyncTimeoutRange = 1...3600
+    static let partialEveryRange = 1.0...3600.0
 
     static func read(from root: MappingReader, baseDirectory: String, compression: CompressionSettings) throws
         -> WALSettings
@@ -54,7 +59,9 @@ extension WALSettings {
         let queueMax = try Self.queueMax(in: section, async: async)
         return WALSettings(
             prefetch: prefetch, pushParallel: pushParallel, async: async, spoolDir: spoolDir,
-            asyncTimeout: asyncTimeout, compressionLevel: compressionLevel, queueMax: queueMax)
+            asyncTimeout: asyncTimeout, compressionLevel: compressionLevel, queueMax: queueMax,
+            partialEvery: try partialEvery(in: section), slot: try slot(in: section),
+            slotRetainedWarn: try slotRetainedWarn(in: section))
     }
 
     /// `queue_max: 4GiB`: only with async, at least one 16 MiB segment.
@@ -77,6 +84,46 @@ extension WALSettings {
             throw section.invalid(
                 "queue_max", value: node.scalar?.string, accepted: "only with 'async: true'",
                 hint: "synchronous archiving never drops WAL; remove 'queue_max' or set 'async: true'")
+        }
+        return bytes
+    }
+
+    private static func partialEvery(in section: MappingReader) throws -> Double {
+        guard let seconds = try section.duration("partial_every") else { return defaultPartialEvery }
+        guard partialEveryRange.contains(seconds) else {
+            throw section.invalid(
+                "partial_every", value: DurationText.format(seconds), accepted: "1s...1h",
+                hint: "the receiver's RPO is about this interval; 10s is the default")
+        }
+        return seconds
+    }
+
+    private static func slot(in section: MappingReader) throws -> String? {
+        guard let name = try section.string("slot") else { return nil }
+        let allowed = name.utf8.allSatisfy {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                || $0 == UInt8(ascii: "_")
+        }
+        guard allowed, (1...63).contains(name.utf8.count) else {
+            throw section.invalid(
+                "slot", value: name, accepted: "1-63 of a-z, 0-9 and _ (PostgreSQL's rule for slot names)",
+                hint: "leave it out to use lifeboat_<cluster>")
+        }
+        return name
+    }
+
+    private static func slotRetainedWarn(in section: MappingReader) throws -> Int {
+        guard let node = section.node("slot_retained_warn") else { return defaultSlotRetainedWarn }
+        let bytes: Int?
+        if MappingReader.tagName(node) == .int {
+            bytes = node.int
+        } else {
+            bytes = node.scalar.flatMap { ByteSize.parse($0.string) }
+        }
+        guard let bytes, bytes >= ByteSize.mebibyte else {
+            throw section.invalid(
+                "slot_retained_warn", value: node.scalar?.string,
+                accepted: "1MiB or more: " + ByteSize.acceptedForms, hint: "1GiB is the default")
         }
         return bytes
     }

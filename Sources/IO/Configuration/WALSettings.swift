@@ -1,4 +1,4 @@
-// WALSettings: how `wal get` and `wal push` use parallelism, and asynchronous archiving (the `wal:` section).
+// WALSettings: how `wal get`, `wal push` and `wal receive` work, and asynchronous archiving (the `wal:` section).
 
 public struct WALSettings: Sendable, Equatable, Codable {
     /// Segments `wal get` fetches ahead of recovery into pg_wal/lifeboat-prefetch/; 0 disables prefetching.
@@ -19,15 +19,24 @@ public struct WALSettings: Sendable, Equatable, Codable {
     /// With async: the bytes of WAL that may wait in pg_wal before `wal push` drops a segment it cannot confirm
     /// (reports it archived without archiving it, recorded loudly in the spool); nil never drops.
     public var queueMax: Int?
+    /// Seconds between two partial segments `wal receive` stores (and acknowledges) while a segment fills.
+    public var partialEvery: Double
+    /// The physical replication slot `wal receive` streams through; nil: `lifeboat_<cluster>` (defaultSlot).
+    public var slot: String?
+    /// `wal receive` warns when the server retains more WAL than this for its slot (bytes).
+    public var slotRetainedWarn: Int
 
     public static let defaultPrefetch = 8
     public static let defaultPushParallel = 4
     public static let defaultAsyncTimeout = 60
+    public static let defaultPartialEvery = 10.0
+    public static let defaultSlotRetainedWarn = 1 << 30
 
     public init(
         prefetch: Int = Self.defaultPrefetch, pushParallel: Int = Self.defaultPushParallel, async: Bool = false,
         spoolDir: String? = nil, asyncTimeout: Int = Self.defaultAsyncTimeout, compressionLevel: Int? = nil,
-        queueMax: Int? = nil
+        queueMax: Int? = nil, partialEvery: Double = Self.defaultPartialEvery, slot: String? = nil,
+        slotRetainedWarn: Int = Self.defaultSlotRetainedWarn
     ) {
         self.prefetch = prefetch
         self.pushParallel = pushParallel
@@ -36,7 +45,19 @@ public struct WALSettings: Sendable, Equatable, Codable {
         self.asyncTimeout = asyncTimeout
         self.compressionLevel = compressionLevel
         self.queueMax = queueMax
+        self.partialEvery = partialEvery
+        self.slot = slot
+        self.slotRetainedWarn = slotRetainedWarn
     }
+
+    /// The slot name for `cluster` when none is configured: slot names allow only `a-z 0-9 _` (63 at most).
+    public static func defaultSlot(cluster: String) -> String {
+        let mapped = cluster.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }
+        return String(("lifeboat_" + String(mapped)).prefix(63))
+    }
+
+    /// The slot `wal receive` uses for `cluster`.
+    public func slotName(cluster: String) -> String { slot ?? Self.defaultSlot(cluster: cluster) }
 
     enum CodingKeys: String, CodingKey {
         case prefetch
@@ -46,5 +67,8 @@ public struct WALSettings: Sendable, Equatable, Codable {
         case asyncTimeout = "async_timeout"
         case compressionLevel = "compression_level"
         case queueMax = "queue_max"
+        case partialEvery = "partial_every"
+        case slot
+        case slotRetainedWarn = "slot_retained_warn"
     }
 }

@@ -150,8 +150,9 @@ public final class S3Store: BlobStore, @unchecked Sendable {
     /// CreateMultipartUpload).
     func uploadHeaders(for key: ObjectKey, now: Date = Date()) -> [(String, String)] {
         var headers: [(String, String)] = []
-        // Repository locks are deleted when the run ends: a retention period would only keep dead versions.
-        if let lock = configuration.objectLock, !key.rawValue.hasPrefix("locks/") {
+        // Repository locks are deleted when the run ends, and the WAL receiver's partial segments and state are
+        // replaced every few seconds (docs/format.md §8.7): a retention period would only keep dead versions.
+        if let lock = configuration.objectLock, !key.rawValue.hasPrefix("locks/"), !Self.isReplacedOften(key) {
             headers += S3ObjectLockHeaders.upload(mode: lock.mode, days: lock.days, now: now)
         }
         let storageClass = Self.isMetadata(key) ? configuration.metadataStorageClass : configuration.dataStorageClass
@@ -171,6 +172,13 @@ public final class S3Store: BlobStore, @unchecked Sendable {
     /// Without Object Lock it is left out: the signed x-amz-content-sha256 already protects the body.
     func integrityHeaders(for body: [UInt8]) -> [(String, String)] {
         configuration.objectLock == nil ? [] : [ContentMD5.header(for: body)]
+    }
+
+    /// `wal/<cluster>/partial/…` and `wal/<cluster>/receiver.lbx`: rewritten by `wal receive` every few seconds.
+    static func isReplacedOften(_ key: ObjectKey) -> Bool {
+        let parts = key.rawValue.split(separator: "/")
+        return parts.count >= 3 && parts[0] == "wal"
+            && ((parts.count == 4 && parts[2] == "partial") || (parts.count == 3 && parts[2] == "receiver.lbx"))
     }
 
     /// Manifests, keys, locks and the descriptor stay in a hot class; only backup data may be tiered.

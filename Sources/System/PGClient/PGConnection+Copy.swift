@@ -81,3 +81,19 @@ extension PGConnection {
         }
     }
 }
+
+extension PGConnection {
+    /// Runs one command with the simple query protocol (PQsendQuery) and returns its last result set: replication
+    /// commands (IDENTIFY_SYSTEM, READ_REPLICATION_SLOT, TIMELINE_HISTORY) refuse the extended protocol `query` uses.
+    public func simpleQuery(_ sql: String) throws -> PGResultSet {
+        try send(sql)
+        var last = PGResultSet(columns: [], rows: [])
+        while let result = try nextResult() {
+            guard case .rows(let set) = result else {
+                throw PGError.unexpectedResult("'\(sql)' started a copy")
+            }
+            if !set.columns.isEmpty { last = set }
+        }
+        return last
+    }
+}

@@ -17,4 +17,6 @@ public struct RPOStatus: Encodable, Sendable {
     public var newestBackup: String?
     /// With wal.async: the queue of segments waiting to be archived and the background pusher.
     public var walAsync: WALAsyncStatus?
+    /// The WAL receiver's lag, when `wal receive` ever ran for the cluster.
+    public var receiver: WALReceiverLag?
 }

@@ -37,8 +37,12 @@ public struct RPOStatusCheck {
         let (objective, objectiveSource) = try self.objective(rpo)
         let logical = manifests.filter { $0.kind == .logical }.max { $0.finishedAt < $1.finishedAt }
         let window = wal.report.newestWindow
+        let receiver = try WALReceiverLag.read(
+            repository: catalog.repository, keyring: catalog.keyring, cluster: context.config.cluster, now: now)
+        // The receiver's partial continues the archive's newest window: a restore reaches its caught-up time.
+        let streamed = window.flatMap { receiver?.1.recoverablePoint(continuing: $0, segmentSize: wal.segmentSize) }
         let exposure = RPOExposure.evaluate(
-            newestWindowEnd: window?.toTime,
+            newestWindowEnd: streamed ?? window?.toTime,
             newestStandaloneBackup: logical?.finishedAt, now: now, objective: objective)
         let state = exposure.newestRecoverablePoint == nil ? "nothing_recoverable" : exposure.met ? "ok" : "exceeded"
         let status = RPOStatus(
@@ -48,7 +52,7 @@ public struct RPOStatusCheck {
             source: exposure.source?.rawValue, exposureSeconds: exposure.exposureSeconds,
             status: state, recoveryWindow: window,
             newestBackup: exposure.source == .backup ? logical?.id.rawValue : window?.fromBackup,
-            walAsync: asyncQueue(now: now))
+            walAsync: asyncQueue(now: now), receiver: receiver?.0)
         return Result(status: status, exposure: exposure, manifests: manifests, walStoredBytes: wal.storedBytes)
     }
 

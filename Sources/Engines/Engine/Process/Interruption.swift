@@ -17,6 +17,9 @@ public final class Interruption: @unchecked Sendable {
     private var handling = false
     private var sources: [DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "lifeboat.signals")
+    /// The exit status after a signal's cleanups: 1 (interrupted), except for services such as `wal receive`,
+    /// whose normal end is a SIGTERM; set once before work starts.
+    public var exitStatusOnSignal: Int32 = 1
 
     public func install() {
         signal(SIGPIPE, SIG_IGN)  // a child that exits early must produce an error, not kill us
@@ -62,6 +65,7 @@ public final class Interruption: @unchecked Sendable {
         lock.unlock()
         for action in actions { action() }
         let error = EngineError.interrupted(signal: number)
+        guard exitStatusOnSignal == error.exitStatus.rawValue else { _exit(exitStatusOnSignal) }
         FileHandle.standardError.write(Data("error: \(error.message)\nHINT: \(error.hint ?? "")\n".utf8))
         // _exit, not exit: the main thread may still be inside libpq, OpenSSL or the pipeline; exit() would run
         // atexit handlers and global destructors under it and the process could die of SIGSEGV instead of

@@ -165,6 +165,7 @@ public struct Pruner {
     func removeLeftovers(_ listing: WALListing, now: Date, expired: Set<String>, into result: inout PruneResult) throws
     {
         try removeWALLeftovers(listing, now: now, expired: expired, into: &result)
+        for partial in listing.supersededPartials { _ = try delete(partial, into: &result) }
         guard let bucket = store.bucket(for: .incompleteUploads) else { return }
         let backups = RepositoryLayout.clusterBackups(cluster)
         let wal = RepositoryLayout.walCluster(cluster)

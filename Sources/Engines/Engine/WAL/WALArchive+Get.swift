@@ -24,13 +24,22 @@ public struct WALGetResult: Codable, Sendable {
     public var sha256: String
     public var seconds: Double
     public var fromPrefetchSpool: Bool = false
+    /// Set when a partial segment was served (§8.7): its valid bytes; the rest of the file is zeros.
+    public var partialBytes: Int64?
 }
 
 extension WALArchive {
-    public func get(name text: String, destination: String) throws -> WALGetResult {
+    /// `allowPartial`: a segment that is not archived may be served from the receiver's partial (never to the
+    /// prefetcher: a partial fetched ahead could end recovery early once the full segment exists).
+    public func get(name text: String, destination: String, allowPartial: Bool = true) throws -> WALGetResult {
         let started = Date()
         guard let name = WALName(text) else { throw WALError.invalidName(text) }
-        guard let record = try record(name) else { throw WALError.notArchived(name: name.rawValue, cluster: cluster) }
+        guard let record = try record(name) else {
+            if allowPartial, let served = try getPartial(name, destination: destination, started: started) {
+                return served
+            }
+            throw WALError.notArchived(name: name.rawValue, cluster: cluster)
+        }
         let key = try objectKey(of: record)
         let output = try WALDestinationFile(destination)
         let temporary = output.temporaryPath

@@ -22,7 +22,7 @@ extension WALArchive {
         for next in WALPrefetchPlan.segments(after: name, count: count, segmentSize: segmentSize) {
             if FileManager.default.fileExists(atPath: spool.path(next)) { continue }
             do {
-                _ = try get(name: next.rawValue, destination: spool.path(next))
+                _ = try get(name: next.rawValue, destination: spool.path(next), allowPartial: false)
             } catch WALError.notArchived {
                 return
             }

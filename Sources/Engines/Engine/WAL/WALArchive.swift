@@ -243,7 +243,8 @@ final class WALSourceFile {
     let modified: Date
     private var fd: Int32
 
-    init(path: String) throws {
+    /// `limit` reads only the first bytes of a file that may be longer (the receiver's segment being filled).
+    init(path: String, size limit: Int64? = nil) throws {
         self.path = path
         fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw WALError.fileUnreadable(path: path, detail: String(cString: strerror(errno))) }
@@ -252,7 +253,7 @@ final class WALSourceFile {
             Glibc.close(fd)
             throw WALError.fileUnreadable(path: path, detail: "not a regular file")
         }
-        size = Int64(info.st_size)
+        size = min(Int64(info.st_size), limit ?? Int64.max)
         modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
     }
 

@@ -28,6 +28,8 @@ public struct WALInventory {
     public var report: RecoveryWindowReport
     /// Bytes the cluster's WAL archive takes in the repository (WALListing.storedBytes).
     public var storedBytes: Int64 = 0
+    /// Segments with a partial of the WAL receiver (§8.7): not archived files, never part of a window.
+    public var partials: [String] = []
 
     /// True when the cluster has any archived WAL file at all (logical-only users have none).
     public var isEmpty: Bool { files.isEmpty && recordsWithoutObject.isEmpty }
@@ -44,8 +46,10 @@ public struct WALVerifyReport: Codable, Sendable {
     public var files: [WALFileCheck]
     public var gaps: [WALSegmentRange]
     public var unrestorableSnapshots: [UnrestorableSnapshot]
-    public var ok: Bool { gaps.isEmpty && files.allSatisfy(\.ok) }
-    public var failures: [WALFileCheck] { files.filter { !$0.ok } }
+    /// The WAL receiver's partial segments, each read back like a file (size: its valid bytes).
+    public var partials: [WALFileCheck] = []
+    public var ok: Bool { gaps.isEmpty && files.allSatisfy(\.ok) && partials.allSatisfy(\.ok) }
+    public var failures: [WALFileCheck] { (files + partials).filter { !$0.ok } }
 }
 
 public struct WALInventoryReader {
@@ -92,7 +96,7 @@ public struct WALInventoryReader {
         }
         return WALInventory(
             files: files, recordsWithoutObject: orphans.sorted(), segmentSize: segmentSize, report: report,
-            storedBytes: listing.storedBytes)
+            storedBytes: listing.storedBytes, partials: listing.partials.keys.sorted())
     }
 
     /// Where each archived timeline branched off (one small authenticated read per history file). A history
@@ -147,7 +151,26 @@ public struct WALInventoryReader {
         }
         checks.sort { $0.name < $1.name }
         return WALVerifyReport(
-            files: checks, gaps: inventory.report.gaps, unrestorableSnapshots: inventory.report.unrestorableSnapshots)
+            files: checks, gaps: inventory.report.gaps, unrestorableSnapshots: inventory.report.unrestorableSnapshots,
+            partials: inventory.partials.compactMap { WALName($0) }.map { checkPartial($0, progress: progress) })
+    }
+
+    /// A partial read back as `wal get` would serve it: authenticated, its description and SHA-256 checked.
+    func checkPartial(_ segment: WALName, progress: ProgressReporter) -> WALFileCheck {
+        var result = WALFileCheck(name: segment.rawValue, ok: false, size: 0)
+        do {
+            progress.begin("verify partial \(segment)")
+            defer { progress.end() }
+            guard let record = try archive.readPartial(segment, body: { progress.advance(by: $0.count) }) else {
+                result.problem = "it vanished while being verified"
+                return result
+            }
+            result.size = record.size
+            result.ok = true
+        } catch {
+            result.problem = ProblemText.of(error)
+        }
+        return result
     }
 
     func check(_ name: WALName, progress: ProgressReporter) -> WALFileCheck {

@@ -16,6 +16,9 @@ public struct WALListing {
     /// Objects of each file by WAL file name, oldest first.
     public var objects: [String: [BlobInfo]] = [:]
     public var hasSystemRecord = false
+    /// Partial segments of the WAL receiver (`partial/<segment>.lbx`, docs/format.md §8.7) by segment name: never
+    /// archived files, so never among `records` or `objects`.
+    public var partials: [String: BlobInfo] = [:]
     /// Bytes of everything listed under `wal/<cluster>/`: objects, records, leftovers.
     public var storedBytes: Int64 = 0
 
@@ -27,6 +30,10 @@ public struct WALListing {
             let rest = info.key.rawValue.dropFirst(prefix.count)
             if String(rest) == "system-identifier" + RepositoryLayout.sealedExtension {
                 listing.hasSystemRecord = true
+                continue
+            }
+            if let segment = RepositoryLayout.walPartialSegment(key: info.key.rawValue, cluster: cluster) {
+                listing.partials[segment.rawValue] = info
                 continue
             }
             guard let file = rest.split(separator: "/").last.map(String.init) else { continue }
@@ -55,6 +62,12 @@ public struct WALListing {
             else { return nil }
             return (name, record, objects[text] ?? [])
         }.sorted { $0.name < $1.name }
+    }
+
+    /// Partials whose full segment is archived (a record is listed): the receiver deletes them after archiving the
+    /// segment, so these are left by a receiver that stopped in between.
+    public var supersededPartials: [BlobInfo] {
+        partials.filter { records[$0.key] != nil }.map(\.value).sorted { $0.key.rawValue < $1.key.rawValue }
     }
 
     /// Names with an object that may be named by no record: no record listed, or more objects than the one a
