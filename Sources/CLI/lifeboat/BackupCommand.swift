@@ -23,12 +23,18 @@ struct BackupCommand: ParsableCommand {
     @Option(name: .long, help: "A label stored with the backup.") var label: String?
     @Option(name: .long, help: "Keep this backup at least until DATE (YYYY-MM-DD or RFC 3339).") var keepUntil: String?
     @Flag(name: .long, help: "Keep this backup until it is unpinned.") var pin = false
+    @Option(
+        name: .long,
+        help:
+            "pg_dump workers per database (logical; default backup.jobs, 1). More than 1 dumps the directory format from one snapshot, each file streamed into the repository as it is written."
+    ) var jobs: Int?
 
     func validate() throws {
         if let keepUntil, CatalogCoding.parseTimestamp(keepUntil) == nil {
             throw ValidationError("--keep-until '\(keepUntil)' is not a date; use YYYY-MM-DD or 2026-12-31T00:00:00Z")
         }
         if pin && keepUntil != nil { throw ValidationError("pass either --pin or --keep-until, not both") }
+        if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be between 1 and 64") }
     }
 
     struct Summary: Codable {
@@ -69,7 +75,7 @@ struct BackupCommand: ParsableCommand {
         let request = BackupRequest(
             kind: type.flatMap { BackupKind(rawValue: $0.rawValue) }, databases: database,
             label: label, pinned: pin,
-            keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp))
+            keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp), jobs: jobs)
         let manifest = try BackupRun(context: context.engine, repository: repository, keyring: keyring).run(request)
         let summary = Summary(manifest)
         try context.emitJSON(summary)

@@ -1,13 +1,19 @@
-// Reading the `backup:` section: the default backup type and the databases of logical backups.
+// Reading the `backup:` section: the default backup type, the databases of logical backups and their pg_dump jobs.
 import Policy
 
 extension BackupSettings {
-    static let keys = ["type", "databases"]
+    static let keys = ["type", "databases", "jobs"]
 
     static func read(from root: MappingReader) throws -> BackupSettings {
         guard let section = try root.mapping("backup", accepted: keys) else { return BackupSettings() }
         let type = try section.choice("type", of: BackupTypeSetting.self) ?? .logical
-        return BackupSettings(type: type, databases: try databases(in: section))
+        let jobs = try section.int("jobs") ?? 1
+        guard jobsRange.contains(jobs) else {
+            throw section.invalid(
+                "jobs", value: String(jobs), accepted: "1...64 pg_dump workers",
+                hint: "1 dumps one stream; the number of cores the server can spare is a good upper bound")
+        }
+        return BackupSettings(type: type, databases: try databases(in: section), jobs: jobs)
     }
 
     private static func databases(in section: MappingReader) throws -> [String] {

@@ -5,9 +5,15 @@ public struct BackupSettings: Sendable, Equatable, Codable {
     public var type: BackupTypeSetting
     /// Databases for logical backups; empty means every database that is not a template.
     public var databases: [String]
+    /// pg_dump workers per database of a logical backup: 1 dumps one stream in custom format, more dump in
+    /// directory format from the same snapshot, each finished part streamed into the repository.
+    public var jobs: Int
 
-    public init(type: BackupTypeSetting = .logical, databases: [String] = []) {
+    public init(type: BackupTypeSetting = .logical, databases: [String] = [], jobs: Int = 1) {
         self.type = type
         self.databases = databases
+        self.jobs = jobs
     }
+
+    public static let jobsRange = 1...64
 }

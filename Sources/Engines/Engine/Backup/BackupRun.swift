@@ -12,13 +12,18 @@ public struct BackupRequest: Sendable {
     public var label: String?
     public var pinned: Bool
     public var keepUntil: Date?
+    /// pg_dump workers per database (logical only); nil: backup.jobs from the configuration.
+    public var jobs: Int?
 
-    public init(kind: BackupKind?, databases: [String], label: String?, pinned: Bool, keepUntil: Date?) {
+    public init(
+        kind: BackupKind?, databases: [String], label: String?, pinned: Bool, keepUntil: Date?, jobs: Int? = nil
+    ) {
         self.kind = kind
         self.databases = databases
         self.label = label
         self.pinned = pinned
         self.keepUntil = keepUntil
+        self.jobs = jobs
     }
 }
 
@@ -38,8 +43,12 @@ public struct BackupRun {
         guard kind == BackupKind.snapshot.rawValue else {
             let logical = LogicalBackupRequest(
                 databases: request.databases, label: request.label,
-                pinned: request.pinned, keepUntil: request.keepUntil)
+                pinned: request.pinned, keepUntil: request.keepUntil, jobs: request.jobs)
             return try LogicalBackup(context: context, repository: repository, keyring: keyring).run(logical)
+        }
+        guard request.jobs == nil else {
+            throw EngineError.invalidArgument(
+                "--jobs does not apply to snapshots (BASE_BACKUP is one stream)", hint: "drop --jobs")
         }
         guard request.databases.isEmpty else {
             throw EngineError.invalidArgument(

@@ -194,7 +194,7 @@ public struct DrillRunner {
         let request = LogicalRestoreRequest(
             reference: manifest.id.rawValue, database: database, target: target.keywordString,
             jobs: 1, clean: false, globals: restoreGlobals, noOwner: !restoreGlobals,
-            spoolDirectory: nil, rehydration: Self.rehydration,
+            rehydration: Self.rehydration,
             databaseSettings: settingsApply)
         do {
             let result = try state.phase("restore") { try engine.run(try engine.plan(request, backup: manifest)) }
