@@ -90,10 +90,16 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends `number` to the child and to its own children (pg_dump's and pg_restore's parallel workers), then
-    /// `then` when given. The workers are found in /proc; a worker that has exited is simply not there.
+    /// `then` when given: to its process group (Foundation starts every child as a group leader, and forked
+    /// workers stay in it), else to the children /proc lists.
     public func signalTree(_ number: Int32, then next: Int32? = nil) {
         guard process.isRunning else { return }
         let pid = process.processIdentifier
+        if getpgid(pid) == pid {
+            kill(-pid, number)
+            if let next { kill(-pid, next) }
+            return
+        }
         var pids = [pid]
         let listing = "/proc/\(pid)/task/\(pid)/children"
         if let fd = try? FileDescriptor.open(listing, O_RDONLY) {

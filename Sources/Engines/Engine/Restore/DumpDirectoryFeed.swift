@@ -1,6 +1,6 @@
 // DumpDirectoryFeed: a directory-format dump presented to pg_restore without a local copy of it. A private
 // directory (0700) holds the real `toc.dat` (the schema, authenticated whole before pg_restore starts) and a named
-// pipe named like each other file of the dump. A feeder thread per pipe waits until pg_restore opens it, then
+// pipe named like each other file of the dump. When pg_restore opens a pipe, a streaming thread
 // streams the file's object into it — every chunk authenticated before its bytes are written — and closes the
 // pipe only after the whole object authenticated (size, SHA-256, final chunk): pg_restore reads a file's end, and
 // so commits a table's COPY, only for data that is entirely genuine. On any integrity failure pg_restore and its
@@ -26,11 +26,18 @@ final class DumpDirectoryFeed: @unchecked Sendable {
     private let lock = NSLock()
     private var failures: [FeedFailure] = []
     private var cancelled = false
-    private var opened: Set<String> = []
-    private var feeders: [BackgroundTask<Void>] = []
+    /// Pipes pg_restore opened, waiting for a streaming thread.
+    private var opened: [(DumpFileRecord, FileDescriptor)] = []
+    private var openedNames: Set<String> = []
+    private var waiters: [BackgroundTask<Void>] = []
+    private var streamers: [BackgroundTask<Void>] = []
+    /// Signalled once per opened pipe, and to pass on the end.
+    private let available = DispatchSemaphore(value: 0)
     private var removal: Int?
     /// Kills pg_restore (set once it runs): called by the first feeder that meets damaged data.
     private var stopRestore: (@Sendable () -> Void)?
+    /// Holds every pipe being written, so that only lifeboat decides when pg_restore sees a file's end.
+    private var guardian: FeedGuard?
 
     struct FeedFailure {
         let error: Error
@@ -55,6 +62,11 @@ final class DumpDirectoryFeed: @unchecked Sendable {
         }
         privateDirectory = made
         directory = made + "/dump"
+        guard !made.contains("\n") else {
+            try? FileManager.default.removeItem(atPath: made)
+            throw EngineError.invalidArgument(
+                "TMPDIR '\(base)' contains a line break", hint: "set TMPDIR to a plain directory path")
+        }
         removal = Interruption.shared.register { [made] in try? FileManager.default.removeItem(atPath: made) }
         do {
             try prepare()
@@ -79,26 +91,70 @@ final class DumpDirectoryFeed: @unchecked Sendable {
         for file in record.files ?? [] { try FileDescriptor.makeFIFO(directory + "/" + file.name) }
     }
 
-    /// Starts one feeder per pipe; `stop` kills pg_restore (and its workers) at once.
-    func start(stop: @escaping @Sendable () -> Void) {
-        lock.withLock { stopRestore = stop }
+    /// Starts a waiter per pipe and `streams` streaming threads; `stop` kills pg_restore (and its workers) at once.
+    /// A waiter only blocks in open(2) until pg_restore opens its pipe, then hands it to a streaming thread: the
+    /// memory of decryption and decompression is held by those few threads only. pg_restore's workers hold at most
+    /// two pipes each open at a time (a large-object list and one of its files), so 2 × jobs + 1 streaming threads
+    /// never leave an opened pipe waiting.
+    func start(streams: Int, guardian: FeedGuard, stop: @escaping @Sendable () -> Void) {
+        lock.withLock {
+            stopRestore = stop
+            self.guardian = guardian
+        }
+        for _ in 0..<streams {
+            let task = BackgroundTask(name: "lifeboat-feed") { [self] in
+                while let (file, fd) = nextOpened() {
+                    feed(file, fd)
+                    fd.close()
+                }
+            }
+            lock.withLock { streamers.append(task) }
+        }
         for file in record.files ?? [] {
-            let task = BackgroundTask(name: "lifeboat-feed") { [self] in feed(file) }
-            lock.withLock { feeders.append(task) }
+            let task = BackgroundTask(name: "lifeboat-feed-wait", stackSize: 64 << 10) { [self] in wait(for: file) }
+            lock.withLock { waiters.append(task) }
         }
     }
 
-    private func feed(_ file: DumpFileRecord) {
-        let path = directory + "/" + file.name
-        // Blocks until pg_restore opens the pipe (or `finish` opens it to release this feeder).
-        guard let fd = try? FileDescriptor.open(path, O_WRONLY) else { return }
-        defer { fd.close() }
-        let proceed = lock.withLock { () -> Bool in
+    private func wait(for file: DumpFileRecord) {
+        // Blocks until pg_restore opens the pipe (or `finish` opens it to release this waiter).
+        guard let fd = try? FileDescriptor.open(directory + "/" + file.name, O_WRONLY) else { return }
+        let accepted = lock.withLock { () -> Bool in
             guard !cancelled else { return false }
-            opened.insert(file.name)
+            opened.append((file, fd))
+            openedNames.insert(file.name)
+            available.signal()
             return true
         }
-        guard proceed else { return }
+        if !accepted { fd.close() }
+    }
+
+    private func nextOpened() -> (DumpFileRecord, FileDescriptor)? {
+        while true {
+            available.wait()
+            let next = lock.withLock { () -> (DumpFileRecord, FileDescriptor)?? in
+                if !opened.isEmpty { return .some(opened.removeFirst()) }
+                return cancelled ? .some(nil) : nil
+            }
+            if let next {
+                if next == nil { available.signal() }  // pass the end on to the next streaming thread
+                return next
+            }
+        }
+    }
+
+    private func feed(_ file: DumpFileRecord, _ fd: FileDescriptor) {
+        let path = directory + "/" + file.name
+        let guardian = lock.withLock { self.guardian }
+        do {
+            try guardian?.hold(path)
+        } catch {
+            lock.withLock { stopRestore }?()
+            record(FeedFailure(error: error, brokenPipe: false))
+            return
+        }
+        // Released only after the outcome is settled (and pg_restore stopped, when the data is damaged).
+        defer { try? guardian?.release(path) }
         do {
             try Failpoint.hit("restore.feed.before")
             try source.withEntryReader(file.object, entryName: file.name) { read in
@@ -115,7 +171,7 @@ final class DumpDirectoryFeed: @unchecked Sendable {
                     }
                 }
             }
-            // The whole object authenticated; closing the pipe (on return) lets pg_restore finish this file.
+            // The whole object authenticated; closing the pipe (after return) lets pg_restore finish this file.
             try Failpoint.hit("restore.feed.close.before")
         } catch let broken as FeedBrokenPipe {
             record(FeedFailure(error: broken.error, brokenPipe: true))
@@ -131,22 +187,21 @@ final class DumpDirectoryFeed: @unchecked Sendable {
         lock.withLock { failures.append(failure) }
     }
 
-    /// After pg_restore exited: releases feeders still waiting for it to open their pipe, waits for every feeder,
-    /// and returns what failed. Damaged data comes first: it is why pg_restore was stopped.
+    /// After pg_restore exited: releases the waiters of pipes it never opened (a read end held open lets their
+    /// open(2) return, also for a waiter that gets there only now), waits for every thread, and returns what
+    /// failed. Damaged data comes first: it is why pg_restore was stopped.
     func finish() -> (damage: Error?, brokenPipe: Error?) {
-        let files = lock.withLock { () -> [DumpFileRecord] in
+        let unopened = lock.withLock { () -> [DumpFileRecord] in
             cancelled = true
-            return (record.files ?? []).filter { !opened.contains($0.name) }
+            return (record.files ?? []).filter { !openedNames.contains($0.name) }
         }
-        for file in files {
-            // Opening the read end releases a writer blocked in open(2); it sees `cancelled` and leaves.
-            let path = directory + "/" + file.name
-            if let reader = try? FileDescriptor.open(path, O_RDONLY | O_NONBLOCK) {
-                reader.close()
-            }
-        }
-        let tasks = lock.withLock { feeders }
-        for task in tasks { try? task.join() }
+        available.signal()
+        let readers = unopened.compactMap { try? FileDescriptor.open(directory + "/" + $0.name, O_RDONLY | O_NONBLOCK) }
+        defer { for reader in readers { reader.close() } }
+        for task in lock.withLock({ waiters }) { try? task.join() }
+        for task in lock.withLock({ streamers }) { try? task.join() }
+        // Pipes opened after the streaming threads ended (pg_restore had exited): nobody reads them.
+        for (_, fd) in lock.withLock({ opened }) { fd.close() }
         let found = lock.withLock { failures }
         return (found.first { !$0.brokenPipe }?.error, found.first { $0.brokenPipe }?.error)
     }

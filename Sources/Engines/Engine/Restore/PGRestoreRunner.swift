@@ -52,14 +52,24 @@ struct PGRestoreRunner {
     func restoreDirectory(_ feed: DumpDirectoryFeed, jobs: Int, dumpBytes: Int64) throws {
         let child = try makeChild(arguments: arguments(jobs: jobs) + ["--format=directory", feed.directory], stdin: false)
         try child.start()
-        let token = Interruption.shared.register { child.terminate() }
+        // SIGKILL, to the whole group: no worker may read on to the end of a pipe once the restore is stopped.
+        let token = Interruption.shared.register { child.signalTree(SIGKILL) }
         defer { Interruption.shared.unregister(token) }
-        // SIGKILL: pg_restore must not run its exit path (which could finish a COPY) once damage was found.
-        feed.start { child.signalTree(SIGKILL) }
+        let guardian: FeedGuard
+        do {
+            guardian = try FeedGuard(environment: context.toolEnvironment)
+            try guardian.watch(group: child.processIdentifier)
+        } catch {
+            child.signalTree(SIGKILL)
+            _ = child.wait()
+            throw error
+        }
+        feed.start(streams: 2 * jobs + 1, guardian: guardian) { child.signalTree(SIGKILL) }
         context.progress.begin("restore \(label): pg_restore --jobs \(jobs), fed from the repository")
         defer { context.progress.end() }
         let status = child.wait()
         let (damage, brokenPipe) = feed.finish()
+        guardian.end()
         if let damage { throw damage }
         guard status == 0 else {
             throw EngineError.restoreFailed(
