@@ -54,8 +54,7 @@ final class DirectoryDump: @unchecked Sendable {
     /// in the database's main object, every other file in its own. Returns those files.
     func run(pgDump: String, arguments: [String], environment: [String: String]) throws -> [DumpFileRecord] {
         let base = context.environment["TMPDIR"] ?? "/tmp"
-        Self.removeAbandoned(in: base)
-        let privateDirectory = try Self.makePrivateDirectory(in: base)
+        let privateDirectory = try PrivateWorkDirectory.make(prefix: Self.directoryPrefix, in: base, purpose: "pg_dump")
         let directory = privateDirectory + "/dump"
         let removal = Interruption.shared.register { try? FileManager.default.removeItem(atPath: privateDirectory) }
         defer {
@@ -249,33 +248,5 @@ final class DirectoryDump: @unchecked Sendable {
         return ChildProcess(
             executable: setpriv, arguments: ["--pdeathsig", "KILL", "--", pgDump] + arguments,
             environment: environment, captureStdout: false, provideStdin: false)
-    }
-
-    static func makePrivateDirectory(in base: String) throws -> String {
-        var template = Array((base + "/" + directoryPrefix + "\(getpid())-XXXXXX").utf8CString)
-        guard
-            let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({
-                String(cString: $0)
-            })
-        else {
-            throw EngineError.invalidArgument(
-                "cannot create a directory for pg_dump in '\(base)': \(String(cString: strerror(errno)))",
-                hint: "set TMPDIR to a writable directory (it holds at most about 64 MiB of the dump at a time)")
-        }
-        return made
-    }
-
-    /// Directories of earlier runs on this host whose process is gone (killed outright): their pg_dump died with
-    /// them, what they wrote is plaintext of a database, so it goes now.
-    static func removeAbandoned(in base: String) {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
-        for name in names where name.hasPrefix(directoryPrefix) {
-            let rest = name.dropFirst(directoryPrefix.count)
-            guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]), pid != getpid() else { continue }
-            var info = stat()
-            let path = base + "/" + name
-            guard lstat(path, &info) == 0, info.st_uid == geteuid(), (info.st_mode & S_IFMT) == S_IFDIR else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: path) }
-        }
     }
 }

@@ -50,16 +50,7 @@ final class DumpDirectoryFeed: @unchecked Sendable {
         self.source = source
         self.record = record
         self.context = context
-        var template = Array((base + "/lifeboat-restore-XXXXXX").utf8CString)
-        guard
-            let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({
-                String(cString: $0)
-            })
-        else {
-            throw EngineError.invalidArgument(
-                "cannot create a private directory in '\(base)': \(String(cString: strerror(errno)))",
-                hint: "set TMPDIR to a writable directory (it holds the dump's table of contents, not its data)")
-        }
+        let made = try PrivateWorkDirectory.make(prefix: "lifeboat-restore-", in: base, purpose: "pg_restore's pipes")
         privateDirectory = made
         directory = made + "/dump"
         guard !made.contains("\n") else {

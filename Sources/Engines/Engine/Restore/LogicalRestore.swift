@@ -193,8 +193,10 @@ public final class LogicalRestore {
         defer { feed?.remove() }
         if let globals { try restoreGlobals(source: source, object: globals, target: target, tools: tools) }
         try Failpoint.hit("restore.database.before")
-        try load(summary, source: source, record: record, target: target, runner: runner, feed: feed)
-        let settingsSkipped = try restoreProperties(summary, record: record, target: target, noOwner: request.noOwner)
+        var settingsSkipped: [String] = []
+        try load(summary, source: source, record: record, target: target, runner: runner, feed: feed) {
+            settingsSkipped = try restoreProperties(summary, record: record, target: target, noOwner: request.noOwner)
+        }
         context.progress.begin("check row counts of \(record.tables.count) tables")
         let checked = try checkRowCounts(record, target: target.with(database: summary.targetDatabase))
         context.progress.end()
@@ -204,11 +206,13 @@ public final class LogicalRestore {
             databaseSettingsSkipped: settingsSkipped)
     }
 
-    /// Creates the database when planned, then runs pg_restore on the stream or the fed directory. A database this
-    /// run created and could not fill completely must not stay behind looking restored.
+    /// Creates the database when planned, then runs pg_restore on the stream or the fed directory, then `settings`
+    /// (the database's recorded settings, comment and privileges). A database this run created and could not fill
+    /// completely must not stay behind looking restored: it is dropped on failure, and until `settings` committed it
+    /// keeps its in-progress mark, which names it as a killed restore's leftover.
     func load(
         _ summary: LogicalRestoreSummary, source: ObjectSource, record: DatabaseRecord, target: ConnectionInfo,
-        runner: PGRestoreRunner, feed: DumpDirectoryFeed?
+        runner: PGRestoreRunner, feed: DumpDirectoryFeed?, settings: () throws -> Void
     ) throws {
         if summary.createDatabase { try createDatabase(target, name: summary.targetDatabase) }
         let logger = context.logger
@@ -227,11 +231,14 @@ public final class LogicalRestore {
             } else {
                 try runner.restoreStreaming(source: source, object: record.object, dumpBytes: summary.dumpBytes)
             }
+            try settings()
         } catch {
             if summary.createDatabase { Self.dropCreatedDatabase(target, name: targetDatabase, logger: logger) }
             throw error
         }
-        if summary.createDatabase {  // only our own mark is replaced; a database someone else made keeps its comment
+        // Only our own mark is replaced (applied settings replaced it with the recorded comment already); a database
+        // someone else made keeps its comment.
+        if summary.createDatabase && summary.databaseSettings != "apply" {
             let manifest = source.manifest
             try? setComment(
                 target, name: summary.targetDatabase,
