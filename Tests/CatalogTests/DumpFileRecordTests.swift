@@ -43,7 +43,8 @@ final class DumpFileRecordTests: XCTestCase {
         // A custom-format record (every backup made with one job, and all older ones) has no files.
         let old = try CatalogCoding.decoder().decode(
             DatabaseRecord.self,
-            from: Data(#"{"name":"shop","object":"db-0001.tar.zst.lbx","dump_format":"pg_dump-custom","tables":[]}"#.utf8))
+            from: Data(
+                #"{"name":"shop","object":"db-0001.tar.zst.lbx","dump_format":"pg_dump-custom","tables":[]}"#.utf8))
         XCTAssertFalse(old.isDirectoryDump)
         XCTAssertNil(old.files)
         XCTAssertEqual(old.objects, ["db-0001.tar.zst.lbx"])

@@ -26,11 +26,13 @@ final class LogicalRestoreModeTests: XCTestCase {
     }
 
     func testThePlanSaysWhyACustomFormatBackupRestoresWithOneJob() {
-        let steps = LogicalRestore.loadSteps("stream", request: Self.request(jobs: 4), record: Self.custom, objectBytes: 1)
+        let steps = LogicalRestore.loadSteps(
+            "stream", request: Self.request(jobs: 4), record: Self.custom, objectBytes: 1)
         XCTAssertEqual(steps.count, 3)
         XCTAssertTrue(steps[0].hasPrefix("authenticate 'db-0001.tar.zst.lbx'"), steps[0])
         XCTAssertTrue(steps[2].contains("one job, not 4"), steps[2])
-        let one = LogicalRestore.loadSteps("stream", request: Self.request(jobs: 1), record: Self.custom, objectBytes: 1)
+        let one = LogicalRestore.loadSteps(
+            "stream", request: Self.request(jobs: 1), record: Self.custom, objectBytes: 1)
         XCTAssertEqual(one.count, 2)
         let parallel = LogicalRestore.loadSteps(
             "parallel", request: Self.request(jobs: 2), record: Self.directory, objectBytes: 1)

@@ -318,7 +318,8 @@ final class FaultInjectionTests: XCTestCase {
                 }
                 let new = Set(listed).subtracting(before)
                 if result.status != 0 && !new.isEmpty { broken.append("a failed parallel backup is listed: \(new)") }
-                Thread.sleep(forTimeInterval: 0.3)  // a killed run's pg_dump dies with it (its workers with their table)
+                // A killed run's pg_dump dies with it (its workers once their table is copied).
+                Thread.sleep(forTimeInterval: 0.3)
                 let orphans = Self.processes(named: "pg_dump", mentioning: source)
                 if !orphans.isEmpty { broken.append("pg_dump still runs after the fault: \(orphans)") }
                 Thread.sleep(forTimeInterval: 1.05)  // backup ids are per second

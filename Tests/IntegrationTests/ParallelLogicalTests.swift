@@ -111,7 +111,10 @@ final class ParallelLogicalTests: XCTestCase {
         // The restore's local files, watched while it runs: pipes and the table of contents only.
         let watcher = LocalFileWatcher(directory: scratch)
         let restore = try workspace.lifeboat(
-            ["restore", "latest", "--database", source, "--target", env.url(database: target), "--jobs", "2", "--json"],
+            [
+                "restore", "latest", "--database", source, "--target", env.url(database: target), "--jobs", "2",
+                "--json",
+            ],
             environment: ["TMPDIR": scratch])
         let seen = watcher.stop()
         XCTAssertEqual(restore.status, 0, restore.output)

@@ -160,12 +160,14 @@ final class DirectoryDump: @unchecked Sendable {
         let path = directory + "/" + name
         let fd = try FileDescriptor.open(path, O_RDONLY)
         defer { fd.close() }
-        let objectName = RepositoryLayout.databaseFileObjectName(index: index, file: name, compressed: compression == .zstd)
+        let objectName = RepositoryLayout.databaseFileObjectName(
+            index: index, file: name, compressed: compression == .zstd)
         let writer = try repository.beginBackupObject(
             objectName, of: id, context: context, keyring: keyring, compression: compression, threads: 0,
             written: written)
         do {
-            let size = try follow(fd, path: path, name: name, into: PiecedEntryWriter(writer: writer.tar, baseName: name))
+            let size = try follow(
+                fd, path: path, name: name, into: PiecedEntryWriter(writer: writer.tar, baseName: name))
             _ = try written.commit(writer)
             queue.stored(DumpFileRecord(name: name, object: objectName, size: size))
             unlink(path)
@@ -178,7 +180,9 @@ final class DirectoryDump: @unchecked Sendable {
     }
 
     /// Copies the file to `pieces` until pg_dump has closed it and every byte is read; returns its length.
-    private func follow(_ fd: FileDescriptor, path: String, name: String, into pieces: PiecedEntryWriter) throws -> Int64 {
+    private func follow(_ fd: FileDescriptor, path: String, name: String, into pieces: PiecedEntryWriter) throws
+        -> Int64
+    {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var offset: Int64 = 0
         var freed: Int64 = 0

@@ -143,7 +143,9 @@ public final class LogicalBackup {
                 files = try DirectoryDump(
                     context: context, repository: repository, keyring: keyring, compression: compression, jobs: jobs,
                     index: index, id: id, written: written, label: name
-                ).run(pgDump: try tools.path("pg_dump"), arguments: common, environment: tools.childEnvironment(for: target))
+                ).run(
+                    pgDump: try tools.path("pg_dump"), arguments: common,
+                    environment: tools.childEnvironment(for: target))
             } else {
                 try streamTool(
                     "pg_dump", arguments: ["--format=custom", "--compress=0"] + common, connection: target,

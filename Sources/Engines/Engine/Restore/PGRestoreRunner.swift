@@ -50,7 +50,8 @@ struct PGRestoreRunner {
     /// `jobs` workers), feeding its pipes from the repository as pg_restore opens them. Damaged data stops
     /// pg_restore before it reads the end of the damaged file and is the error reported.
     func restoreDirectory(_ feed: DumpDirectoryFeed, jobs: Int, dumpBytes: Int64) throws {
-        let child = try makeChild(arguments: arguments(jobs: jobs) + ["--format=directory", feed.directory], stdin: false)
+        let child = try makeChild(
+            arguments: arguments(jobs: jobs) + ["--format=directory", feed.directory], stdin: false)
         try child.start()
         // SIGKILL, to the whole group: no worker may read on to the end of a pipe once the restore is stopped.
         let token = Interruption.shared.register { child.signalTree(SIGKILL) }
