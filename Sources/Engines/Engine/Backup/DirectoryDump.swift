@@ -30,8 +30,11 @@ final class DirectoryDump: @unchecked Sendable {
     let label: String
     private let queue = DumpFileQueue()
 
-    /// pg_dump is stopped while more than this many bytes it wrote are unread.
-    static let unreadLimit: Int64 = 64 << 20
+    /// pg_dump is stopped while more than this many bytes it wrote are unread. LIFEBOAT_DUMP_UNREAD_LIMIT (bytes)
+    /// overrides, for tests and measurements.
+    static let unreadLimit =
+        Int64(ProcessInfo.processInfo.environment["LIFEBOAT_DUMP_UNREAD_LIMIT"] ?? "").map { max($0, 1 << 16) }
+        ?? 64 << 20
     /// The prefix of the private directories; `<pid>` lets a later run remove those a killed run left.
     static let directoryPrefix = "lifeboat-dump-"
 
@@ -158,7 +161,8 @@ final class DirectoryDump: @unchecked Sendable {
     private func store(_ name: String, directory: String) throws {
         try Failpoint.hit("backup.part.before")
         let path = directory + "/" + name
-        let fd = try FileDescriptor.open(path, O_RDONLY)
+        // Read-write: freeing what was read (hole punching) needs a descriptor open for writing.
+        let fd = try FileDescriptor.open(path, O_RDWR)
         defer { fd.close() }
         let objectName = RepositoryLayout.databaseFileObjectName(
             index: index, file: name, compressed: compression == .zstd)
