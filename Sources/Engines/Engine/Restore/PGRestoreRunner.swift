@@ -69,6 +69,8 @@ struct PGRestoreRunner {
         context.progress.begin("restore \(label): pg_restore --jobs \(jobs), fed from the repository")
         defer { context.progress.end() }
         let status = child.wait()
+        // Feeders still writing must see that nobody reads any more (EPIPE), not block on the guard's holds.
+        try? guardian.releaseAll()
         let (damage, brokenPipe) = feed.finish()
         guardian.end()
         if let damage { throw damage }
