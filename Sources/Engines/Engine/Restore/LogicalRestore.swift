@@ -376,6 +376,12 @@ public final class LogicalRestore {
             let quoted = try? connection.quoteIdentifier(name)
         else { return }
         defer { connection.close() }
+        // This run's own sessions on it first: one interrupted inside the settings transaction holds a lock on the
+        // database that DROP waits for before it would terminate anything. And never wait for ever.
+        _ = try? connection.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            [name])
+        _ = try? connection.execute("SET lock_timeout = '30s'")
         if (try? connection.execute("DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)")) != nil {
             logger.warning("dropped the partly restored database '\(name)' that this run had created")
         }
