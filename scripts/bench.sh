@@ -2,12 +2,14 @@
 # bench.sh s3 [MIB]: upload and download throughput of a MIB (default 1024) stream through Lifeboat's S3 store
 # and through `aws s3 cp`, against the same S3-compatible server (moto, SigV4 on) in one run.
 #
-# bench.sh logical [SCALE]: logical backup and restore speed and memory, side by side with what users would
-# run instead, on the same pgbench database in one run:
-#   backup:  pg_dump -Fc to a file · pg_dump -Fc -Z0 | zstd -3 | openssl enc (the hand-made pipeline) · lifeboat backup
-#   restore: pg_restore from the pg_dump -Fc file · lifeboat restore (--jobs 1 and --jobs 2)
-# Prints the median of BENCH_RUNS (default 3) wall times, peak RSS and ratios against pg_dump -Fc / pg_restore.
-# SCALE defaults to 30 (~450 MB of data). The restore targets are recreated before every run.
+# bench.sh logical [SCALE] [MIB]: logical backup and restore speed and memory, side by side with what users would
+# run instead, on two databases in one run — pgbench of SCALE (default 30, ~450 MB: one big table) and 240
+# generated tables of mixed types and sizes (about MIB MiB of table data, default 2048):
+#   backup:  pg_dump -Fc to a file · pg_dump -Fd -j 2 to a directory · lifeboat backup --jobs 1 and --jobs 2
+#   restore: pg_restore -j 2 from the directory · lifeboat restore --jobs 1 and --jobs 2 (of the --jobs 2 backup)
+# Prints the median of BENCH_RUNS (default 3) wall times, peak RSS, ratios against pg_dump -Fd -j 2 / pg_restore
+# -j 2, and the largest total size of lifeboat's local files ($TMPDIR) during its parallel runs. The restore
+# targets are recreated before every run.
 # Everything runs on a scratch PostgreSQL 15 and a scratch repository, removed afterwards.
 #
 # bench.sh snapshot [SCALE]: physical snapshot backup and restore against pgBackRest (installed with apt-get when
@@ -340,54 +342,115 @@ mkdir -p "$work/pg" && chmod 755 "$work/pg"
 bash scripts/pg-scratch.sh start "$work/pg" >/dev/null
 url="$(bash scripts/pg-scratch.sh url "$work/pg")"
 base="${url%/*}"
+many_mib="${3:-2048}"
 
-echo "==> pgbench -i -s $scale"
-"$pg_bin/psql" -X -q "$url" -c "CREATE DATABASE bench"
-"$pg_bin/pgbench" -q -i -s "$scale" "$base/bench" >/dev/null 2>&1
-"$pg_bin/psql" -X -q "$base/bench" -c "VACUUM ANALYZE"
-size="$("$pg_bin/psql" -X -tA "$base/bench" -c "SELECT pg_size_pretty(pg_database_size('bench'))")"
+# many_tables DB MIB: 240 tables of four shapes (bigint/text/timestamptz/numeric; jsonb/text[]; bytea/date/float;
+# a heap with an index), sized unevenly — one table a fifth of the data, ten a fortieth each, the rest small —
+# for about MIB MiB of table data, plus a few large objects.
+many_tables() {
+    "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$base/$1" <<SQL
+DO \$\$
+DECLARE i int; n bigint; total bigint := $2::bigint * 1048576 / 110;
+BEGIN
+  FOR i IN 1..240 LOOP
+    n := CASE WHEN i = 120 THEN total / 5 WHEN i % 24 = 0 THEN total / 40 ELSE greatest(total * 2 / 5 / 229, 10) END;
+    CASE i % 4
+    WHEN 0 THEN
+      EXECUTE format('CREATE TABLE t%s (id bigint PRIMARY KEY, name text, at timestamptz, price numeric(12,2))', i);
+      EXECUTE format('INSERT INTO t%s SELECT g, md5(g::text) || repeat(''x'', g %% 40), '
+        || 'now() - g * interval ''1 minute'', g / 7.0 FROM generate_series(1, %s) g', i, n);
+    WHEN 1 THEN
+      EXECUTE format('CREATE TABLE t%s (id bigint PRIMARY KEY, doc jsonb, tags text[])', i);
+      EXECUTE format('INSERT INTO t%s SELECT g, jsonb_build_object(''k'', g, ''v'', md5(g::text)), '
+        || 'ARRAY[left(md5(g::text), 8), ''t'' || g %% 10] FROM generate_series(1, %s) g', i, n);
+    WHEN 2 THEN
+      EXECUTE format('CREATE TABLE t%s (id bigint PRIMARY KEY, b bytea, d date, f float8)', i);
+      EXECUTE format('INSERT INTO t%s SELECT g, decode(md5(g::text) || md5((g + 1)::text), ''hex''), '
+        || 'date ''2020-01-01'' + g %% 1000, g * 0.25 FROM generate_series(1, %s) g', i, n);
+    ELSE
+      EXECUTE format('CREATE TABLE t%s (id bigint, parent bigint, note text)', i);
+      EXECUTE format('INSERT INTO t%s SELECT g, g / 3, repeat(chr(97 + g %% 26), 20 + g %% 60) '
+        || 'FROM generate_series(1, %s) g', i, n);
+      EXECUTE format('CREATE INDEX ON t%s (parent)', i);
+    END CASE;
+  END LOOP;
+END \$\$;
+SELECT count(lo_from_bytea(0, convert_to(repeat('large object ', 1000 * g), 'UTF8'))) FROM generate_series(1, 5) g;
+VACUUM ANALYZE;
+SQL
+}
 
-"$lifeboat" key generate --output "$work/key" >/dev/null
-cat > "$work/lifeboat.yml" <<YAML
+fresh() { echo "$pg_bin/psql -X -q '$url' -c 'DROP DATABASE IF EXISTS $1' -c 'CREATE DATABASE $1'"; }
+report=()
+for dataset in pgbench many; do
+    "$pg_bin/psql" -X -q "$url" -c "CREATE DATABASE $dataset"
+    if [ "$dataset" = pgbench ]; then
+        echo "==> pgbench -i -s $scale"
+        "$pg_bin/pgbench" -q -i -s "$scale" "$base/$dataset" >/dev/null 2>&1
+        "$pg_bin/psql" -X -q "$base/$dataset" -c "VACUUM ANALYZE"
+        title="pgbench scale $scale (one big table)"
+    else
+        echo "==> 240 tables, about $many_mib MiB of table data"
+        many_tables "$dataset" "$many_mib" >/dev/null
+        title="240 tables of mixed types and sizes"
+    fi
+    size="$("$pg_bin/psql" -X -tA "$base/$dataset" -c "SELECT pg_size_pretty(pg_database_size('$dataset'))")"
+    rm -rf "$work/repo" "$work/key"
+    "$lifeboat" key generate --output "$work/key" >/dev/null
+    cat > "$work/lifeboat.yml" <<YAML
 cluster: bench
 postgres:
-  url: "$base/bench"
+  url: "$base/$dataset"
 repository:
   url: "file://$work/repo"
 encryption:
   key_file: $work/key
 compression: { algorithm: zstd, level: 3 }
 backup:
-  databases: [bench]
+  databases: [$dataset]
 YAML
-export LIFEBOAT_CONFIG="$work/lifeboat.yml"
-"$lifeboat" init >/dev/null
-export BENCH_PASS="bench-only-passphrase"
+    export LIFEBOAT_CONFIG="$work/lifeboat.yml"
+    "$lifeboat" init >/dev/null
+    # Local files of lifeboat's parallel runs go here: its largest total size is reported.
+    mkdir -p "$work/tmp"
 
+    echo "==> backup ($dataset, $size)"
+    read -r t_fc m_fc < <(measure "$pg_bin/pg_dump -Fc -f $work/dump.fc '$base/$dataset'")
+    read -r t_fd m_fd < <(measure "$pg_bin/pg_dump -Fd -j 2 -Z0 -f $work/dump.fd '$base/$dataset'" "rm -rf $work/dump.fd")
+    read -r t_lb1 m_lb1 < <(measure "'$lifeboat' --quiet backup --jobs 1")
+    python3 "$root/scripts/dir-peak.py" "$work/tmp" > "$work/tmp-peak" & peak_pid=$!
+    read -r t_lb2 m_lb2 < <(measure "TMPDIR=$work/tmp '$lifeboat' --quiet backup --jobs 2")
+    kill "$peak_pid" 2>/dev/null; wait "$peak_pid" 2>/dev/null || true
+    peak_backup="$(cat "$work/tmp-peak" 2>/dev/null || echo 0)"
 
-echo "==> backup (database $size)"
-read -r t_floor m_floor < <(measure "$pg_bin/pg_dump -Fc -Z0 '$base/bench' > /dev/null")
-read -r t_fc m_fc < <(measure "$pg_bin/pg_dump -Fc -f $work/bench.dump '$base/bench'")
-read -r t_pipe m_pipe < <(measure "$pg_bin/pg_dump -Fc -Z0 '$base/bench' | zstd -q -3 | openssl enc -aes-256-ctr -pbkdf2 -pass env:BENCH_PASS -out $work/bench.zst.enc")
-read -r t_lb m_lb < <(measure "'$lifeboat' --quiet backup")
-stored="$(du -sh "$work/repo/backups" | cut -f1)"
+    echo "==> restore ($dataset)"
+    read -r t_pr m_pr < <(measure "$pg_bin/pg_restore -j 2 -d '$base/r_pg' $work/dump.fd" "$(fresh r_pg)")
+    read -r t_lr1 m_lr1 < <(measure "TMPDIR=$work/tmp '$lifeboat' --quiet restore latest --target '$base/r_lb1' --jobs 1" "$(fresh r_lb1)")
+    python3 "$root/scripts/dir-peak.py" "$work/tmp" > "$work/tmp-peak" & peak_pid=$!
+    read -r t_lr2 m_lr2 < <(measure "TMPDIR=$work/tmp '$lifeboat' --quiet restore latest --target '$base/r_lb2' --jobs 2" "$(fresh r_lb2)")
+    kill "$peak_pid" 2>/dev/null; wait "$peak_pid" 2>/dev/null || true
+    peak_restore="$(cat "$work/tmp-peak" 2>/dev/null || echo 0)"
+    stored="$(du -sh "$work/repo/backups" | cut -f1)"
+    for db in r_pg r_lb1 r_lb2 "$dataset"; do "$pg_bin/psql" -X -q "$url" -c "DROP DATABASE IF EXISTS $db"; done
+    rm -rf "$work/dump.fc" "$work/dump.fd"
 
-echo "==> restore"
-fresh() { echo "$pg_bin/psql -X -q '$url' -c 'DROP DATABASE IF EXISTS $1' -c 'CREATE DATABASE $1'"; }
-read -r t_pr m_pr < <(measure "$pg_bin/pg_restore -d '$base/r_pgrestore' $work/bench.dump" "$(fresh r_pgrestore)")
-read -r t_lr1 m_lr1 < <(measure "'$lifeboat' --quiet restore latest --target '$base/r_lb1'" "$(fresh r_lb1)")
-read -r t_lr2 m_lr2 < <(measure "'$lifeboat' --quiet restore latest --target '$base/r_lb2' --jobs 2 --spool-dir $work" "$(fresh r_lb2)")
+    report+=("$(
+        printf '%-44s %10s %13s %8s\n' "backup: $title ($size)" "wall" "peak RSS" "ratio"
+        row "pg_dump -Fc > file" "$t_fc" "$m_fc" "$t_fd"
+        row "pg_dump -Fd -j 2 -Z0 > directory (plaintext)" "$t_fd" "$m_fd" "$t_fd"
+        row "lifeboat backup --jobs 1" "$t_lb1" "$m_lb1" "$t_fd"
+        row "lifeboat backup --jobs 2" "$t_lb2" "$m_lb2" "$t_fd"
+        printf '%-44s %10s %13s %8s\n' "restore (stored: $stored for $((2 * runs)) backups)" "" "" ""
+        row "pg_restore -j 2 (local directory dump)" "$t_pr" "$m_pr" "$t_pr"
+        row "lifeboat restore --jobs 1 (of a --jobs 2 backup)" "$t_lr1" "$m_lr1" "$t_pr"
+        row "lifeboat restore --jobs 2" "$t_lr2" "$m_lr2" "$t_pr"
+        echo "largest local footprint of lifeboat (\$TMPDIR): backup --jobs 2 $peak_backup, restore --jobs 2 $peak_restore"
+    )")
+done
 
 echo
-printf '%-44s %10s %13s %8s\n' "backup of pgbench scale $scale ($size)" "wall" "peak RSS" "ratio"
-row "(floor: pg_dump -Fc -Z0 > /dev/null)" "$t_floor" "$m_floor" "$t_fc"
-row "pg_dump -Fc > file" "$t_fc" "$m_fc" "$t_fc"
-row "pg_dump -Z0 | zstd -3 | openssl enc" "$t_pipe" "$m_pipe" "$t_fc"
-row "lifeboat backup (zstd 3, AES-256-GCM; $stored)" "$t_lb" "$m_lb" "$t_fc"
-printf '%-44s %10s %13s %8s\n' "restore" "" "" ""
-row "pg_restore -d (from the -Fc file)" "$t_pr" "$m_pr" "$t_pr"
-row "lifeboat restore --jobs 1 (+verify, counts)" "$t_lr1" "$m_lr1" "$t_pr"
-row "lifeboat restore --jobs 2 (spool, counts)" "$t_lr2" "$m_lr2" "$t_pr"
-echo
-echo "median of $runs runs (BENCH_RUNS); ratios are wall time relative to pg_dump -Fc (backup) and pg_restore"
-echo "(restore); lower is better. Peak RSS is the largest single process of the command (measure.py)."
+for block in "${report[@]}"; do printf '%s\n\n' "$block"; done
+echo "median of $runs runs (BENCH_RUNS); ratios are wall time relative to pg_dump -Fd -j 2 (backup) and pg_restore -j 2"
+echo "(restore), lower is better. Peak RSS is the largest single process of the command (measure.py). lifeboat"
+echo "compresses (zstd 3) and encrypts; pg_dump -Fd -Z0 writes plaintext to local disk. Restores include lifeboat's"
+echo "row-count and settings checks. Targets: backup --jobs 2 <= 1.0x, restore --jobs 2 <= 1.1x, RSS <= 128 MiB."

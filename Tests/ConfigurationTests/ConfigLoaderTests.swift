@@ -118,6 +118,18 @@ final class ConfigLoaderTests: XCTestCase {
         }
     }
 
+    func testBackupJobs() throws {
+        XCTAssertEqual(try Fixture.parse(Fixture.minimal).backup.jobs, 1)
+        XCTAssertEqual(try Fixture.parse(Fixture.minimal + "backup: { jobs: 4 }\n").backup.jobs, 4)
+        for bad in ["0", "65"] {
+            XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "backup: { jobs: \(bad) }\n")) { error in
+                guard case ConfigError.invalidValue(key: "backup.jobs", _, bad, _, _) = error else {
+                    return XCTFail("\(error)")
+                }
+            }
+        }
+    }
+
     func testEveryS3KeyIsRead() throws {
         let yaml = """
             cluster: prod-eu.1

@@ -11,7 +11,7 @@ final class JSONShapeTests: XCTestCase {
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(config), as: UTF8.self)
         let expected = #"""
-            {"backup":{"databases":[],"type":"logical"},"cluster":"main","compression":{"algorithm":"zstd","level":3},\#
+            {"backup":{"databases":[],"jobs":1,"type":"logical"},"cluster":"main","compression":{"algorithm":"zstd","level":3},\#
             "encryption":{"key_file":"\/etc\/lifeboat\/repo.key"},"policy":"\/etc\/lifeboat\/policies\/production.yml",\#
             "postgres":{"bin_dir":"\/usr\/lib\/postgresql\/15\/bin","os_user":"postgres",\#
             "url":"postgresql:\/\/postgres:***@127.0.0.1:5432\/postgres"},\#

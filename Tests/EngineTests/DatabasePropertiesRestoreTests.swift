@@ -270,7 +270,7 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
         let old = DatabaseRecord(name: "shop", object: "db-0001.tar.zst.lbx", dumpFormat: "pg_dump-custom", tables: [])
         var request = LogicalRestoreRequest(
             reference: "latest", database: "shop", target: nil, jobs: 1, clean: false,
-            globals: false, noOwner: false, spoolDirectory: nil)
+            globals: false, noOwner: false)
         XCTAssertEqual(LogicalRestore.databaseSettingsMode(request, record), "apply")
         XCTAssertEqual(LogicalRestore.databaseSettingsMode(request, old), "not-recorded")
         XCTAssertEqual(

@@ -87,7 +87,7 @@ final class LogicalRestorePlanTests: XCTestCase {
     func request() -> LogicalRestoreRequest {
         LogicalRestoreRequest(
             reference: "latest", database: "shop", target: Self.target, jobs: 1, clean: false,
-            globals: false, noOwner: false, spoolDirectory: nil)
+            globals: false, noOwner: false)
     }
 
     /// The target database exists and holds no user relation: the restore uses it as it is.

@@ -25,7 +25,7 @@ final class RestoreTargetInspectionTests: XCTestCase {
     func request(target: String? = RestoreTargetInspectionTests.target, clean: Bool = false) -> LogicalRestoreRequest {
         LogicalRestoreRequest(
             reference: "latest", database: "shop", target: target, jobs: 1, clean: clean,
-            globals: false, noOwner: false, spoolDirectory: nil)
+            globals: false, noOwner: false)
     }
 
     /// The plan the restore would show (the engine's plan step, without running anything).

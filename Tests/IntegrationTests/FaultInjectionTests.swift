@@ -217,8 +217,11 @@ final class FaultInjectionTests: XCTestCase {
         try SampleDatabase.create(env, name: source, rows: 2_000)
         let workspace = try Workspace(env, name: "restorefaults")
         try workspace.initialize(database: source)
-        XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
+        // A parallel backup, so the restore feeds pg_restore's workers through pipes (and passes every feed point).
+        XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source, "--jobs", "2"]).status, 0)
         let sourceRows = try SampleDatabase.fingerprints(env, database: source)
+        let scratch = workspace.directory + "/tmpdir"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let target = TestEnvironment.uniqueName("restorefaults_target")
         defer { SampleDatabase.drop(env, target) }
         let admin = try env.admin()
@@ -229,10 +232,14 @@ final class FaultInjectionTests: XCTestCase {
                 SampleDatabase.drop(env, target)
                 return try workspace.lifeboat(
                     ["restore", "latest", "--target", env.url(database: target), "--jobs", "2"],
-                    environment: environment)
+                    environment: environment.merging(["TMPDIR": scratch]) { $1 })
             },
             check: { _, result in
                 var broken: [String] = []
+                // A killed run's pg_restore must not live on (its guard kills it before any pipe ends).
+                Thread.sleep(forTimeInterval: 0.2)
+                let orphans = Self.processes(named: "pg_restore", mentioning: target)
+                if !orphans.isEmpty { broken.append("pg_restore still runs after the fault: \(orphans)") }
                 let exists = try !admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [target]).rows.isEmpty
                 if result.status == 0 {
                     if try SampleDatabase.fingerprints(env, database: target) != sourceRows {
@@ -263,11 +270,97 @@ final class FaultInjectionTests: XCTestCase {
                     } else if try SampleDatabase.fingerprints(env, database: target) != sourceRows {
                         broken.append("restore --clean gives different rows")
                     }
+                    // The next parallel run removes the private directory a killed one left.
+                    _ = try workspace.lifeboat(
+                        ["restore", "latest", "--target", env.url(database: target), "--clean", "--jobs", "2"],
+                        environment: ["TMPDIR": scratch])
                 }
+                let left = (try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []
+                if !left.isEmpty { broken.append("local files left in TMPDIR: \(left)") }
                 return FaultVerdict(broken: broken, backupsChecked: 1)
             })
         try FaultSuite.exercise(
-            scenario, scratch: workspace.directory, requiredPoints: ["restore.database.before", "restore.data.before"])
+            scenario, scratch: workspace.directory,
+            requiredPoints: [
+                "restore.database.before", "restore.data.before", "restore.feed.before", "restore.feed.close.before",
+                "restore.settings.commit.before",
+            ],
+            firstOnly: { $0.hasPrefix("restore.feed.") && !FaultSuite.full })
+    }
+
+    /// A parallel backup (`--jobs 2`) under a fault at its part points: the guarantees of the logical backup
+    /// scenario, and no pg_dump lives on, and no local file of the dump stays once the next parallel backup ran.
+    func testParallelBackupUnderAFaultAtItsPartPoints() throws {
+        let env = try TestEnvironment.require()
+        let source = TestEnvironment.uniqueName("parfaults")
+        defer { SampleDatabase.drop(env, source) }
+        try SampleDatabase.create(env, name: source, rows: 300)
+        let workspace = try Workspace(env, name: "parfaults")
+        try workspace.initialize(database: source)
+        try workspace.writePolicy(Self.policy, database: source)
+        let scratch = workspace.directory + "/tmpdir"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        var before: Set<String> = []
+        let scenario = FaultScenario(
+            name: "logical backup --jobs 2 (file)",
+            run: { environment in
+                before = Set(try workspace.listedIDs() ?? [])
+                return try workspace.lifeboat(
+                    ["backup", "--database", source, "--jobs", "2", "--json"],
+                    environment: environment.merging(["TMPDIR": scratch]) { $1 })
+            },
+            check: { _, result in
+                var broken: [String] = []
+                let listed = try workspace.listedIDs() ?? []
+                let committedID = result.status == 0 ? (try? workspace.json(result))?["id"] as? String : nil
+                if result.status == 0 && !(committedID.map(listed.contains) ?? false) {
+                    broken.append("the run exited 0 but its backup is not listed")
+                }
+                let new = Set(listed).subtracting(before)
+                if result.status != 0 && !new.isEmpty { broken.append("a failed parallel backup is listed: \(new)") }
+                // A killed run's pg_dump dies with it (its workers once their table is copied).
+                Thread.sleep(forTimeInterval: 0.3)
+                let orphans = Self.processes(named: "pg_dump", mentioning: source)
+                if !orphans.isEmpty { broken.append("pg_dump still runs after the fault: \(orphans)") }
+                Thread.sleep(forTimeInterval: 1.05)  // backup ids are per second
+                let next = try workspace.lifeboat(
+                    ["backup", "--database", source, "--jobs", "2"], environment: ["TMPDIR": scratch])
+                if next.status != 0 { broken.append("the next backup exits \(next.status): \(next.stderr)") }
+                let left = (try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []
+                if !left.isEmpty { broken.append("local files of the dump left in TMPDIR: \(left)") }
+                // The one backup listed now restores the source's rows.
+                let target = TestEnvironment.uniqueName("parfaultrestore")
+                defer { SampleDatabase.drop(env, target) }
+                let restored = try workspace.lifeboat(
+                    ["restore", "latest", "--target", env.url(database: target), "--jobs", "2"])
+                if restored.status != 0 {
+                    broken.append("restore of the next backup exits \(restored.status): \(restored.stderr)")
+                } else if try SampleDatabase.fingerprints(env, database: target)
+                    != SampleDatabase.fingerprints(env, database: source)
+                {
+                    broken.append("restore of the next backup has different rows")
+                }
+                Thread.sleep(forTimeInterval: 1.05)  // past min_age
+                let pruned = try workspace.lifeboat(["prune"])
+                if pruned.status != 0 { broken.append("the next prune exits \(pruned.status): \(pruned.stderr)") }
+                broken += try workspace.quiescentProblems(afterPrune: true)
+                return FaultVerdict(broken: broken, backupsChecked: 1)
+            })
+        try FaultSuite.exercise(
+            scenario, scratch: workspace.directory, requiredPoints: ["backup.part.before", "backup.part.after"],
+            only: { $0.hasPrefix("backup.part.") }, firstOnly: { _ in !FaultSuite.full })
+    }
+
+    /// Processes running `tool` whose command line mentions `text` (a database name).
+    static func processes(named tool: String, mentioning text: String) -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+            let status = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            // A zombie has exited already; it waits only for its parent to collect it.
+            let zombie = status.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? false
+            return !zombie && line.contains(tool) && line.contains(text)
+        }
     }
 
     /// Processes whose working directory is inside a drill's scratch directory (a running scratch server).

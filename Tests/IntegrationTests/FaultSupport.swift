@@ -52,11 +52,13 @@ enum FaultSuite {
         return order.map { ($0, counts[$0]!) }
     }
 
-    /// Every occurrence of every traced point, with each action. `limit` caps occurrences per point (a point in
-    /// a loop is tried at its first, second and last occurrence).
-    static func cases(_ points: [(String, Int)], actions: [String] = actions) -> [FaultCase] {
+    /// Every occurrence of every traced point, with each action. A point in a loop is tried at its first, second
+    /// and last occurrence; only at its first where `firstOnly` says so (per-file points in the fast subset).
+    static func cases(
+        _ points: [(String, Int)], actions: [String] = actions, firstOnly: (String) -> Bool = { _ in false }
+    ) -> [FaultCase] {
         points.flatMap { point, count -> [FaultCase] in
-            let occurrences = Array(Set([1, min(2, count), count])).sorted()
+            let occurrences = firstOnly(point) ? [1] : Array(Set([1, min(2, count), count])).sorted()
             return occurrences.flatMap { nth in actions.map { FaultCase(point: point, nth: nth, action: $0) } }
         }
     }
@@ -66,6 +68,7 @@ enum FaultSuite {
     static func exercise(
         _ scenario: FaultScenario, scratch: String, actions: [String] = actions,
         requiredPoints: [String] = [], only: ((String) -> Bool)? = nil,
+        firstOnly: @escaping (String) -> Bool = { _ in false },
         file: StaticString = #filePath, line: UInt = #line
     ) throws -> Int {
         let points = try trace(scenario, scratch: scratch).filter { only?($0.0) ?? true }
@@ -73,7 +76,7 @@ enum FaultSuite {
         for point in requiredPoints where !reached.contains(point) {
             XCTFail("\(scenario.name) never reached failpoint '\(point)'", file: file, line: line)
         }
-        let all = cases(points, actions: actions)
+        let all = cases(points, actions: actions, firstOnly: firstOnly)
         for faultCase in all {
             let result = try scenario.run(["LIFEBOAT_FAILPOINTS": faultCase.specification])
             let verdict = try scenario.check(faultCase, result)

@@ -30,6 +30,11 @@ struct BackupCommand: ParsableCommand {
     ) var incremental = false
     @Flag(name: .long, help: "Snapshot only: take a full snapshot even when backup.incremental would not.") var full =
         false
+    @Option(
+        name: .long,
+        help:
+            "pg_dump workers per database (logical; default backup.jobs, 1). More than 1 dumps the directory format from one snapshot, each file streamed into the repository as it is written."
+    ) var jobs: Int?
 
     func validate() throws {
         if let keepUntil, CatalogCoding.parseTimestamp(keepUntil) == nil {
@@ -40,6 +45,7 @@ struct BackupCommand: ParsableCommand {
         if (incremental || full) && type == .logical {
             throw ValidationError("--incremental and --full apply to snapshots; add --type snapshot")
         }
+        if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be between 1 and 64") }
     }
 
     var incrementalMode: IncrementalMode { incremental ? .incremental : full ? .full : .configured }
@@ -101,7 +107,7 @@ struct BackupCommand: ParsableCommand {
         let request = BackupRequest(
             kind: type.flatMap { BackupKind(rawValue: $0.rawValue) }, databases: database,
             label: label, pinned: pin,
-            keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp), incremental: incrementalMode)
+            keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp), incremental: incrementalMode, jobs: jobs)
         let outcome = try BackupRun(context: context.engine, repository: repository, keyring: keyring).run(request)
         let manifest = outcome.manifest
         let summary = Summary(outcome)

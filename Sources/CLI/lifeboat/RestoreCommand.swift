@@ -40,7 +40,11 @@ struct RestoreCommand: ParsableCommand {
         String?
     @Option(name: .long, help: "Target connection URL; the password comes from PGPASSWORD or ~/.pgpass.") var target:
         String?
-    @Option(name: .long, help: "Parallel pg_restore jobs (more than 1 decrypts to a private spool file first).")
+    @Option(
+        name: .long,
+        help:
+            "Parallel pg_restore jobs, fed straight from the repository (backups made with backup --jobs; others restore with one)."
+    )
     var jobs = 1
     @Flag(name: .long, help: "Drop the target's objects before restoring (pg_restore --clean --if-exists).") var clean =
         false
@@ -50,8 +54,6 @@ struct RestoreCommand: ParsableCommand {
     var noOwner = false
     @Flag(name: .long, help: "Leave the target database's settings, comment and privileges as they are.")
     var noDatabaseSettings = false
-    @Option(name: .long, help: "Directory for the spool file when --jobs > 1 (default $TMPDIR or /tmp).") var spoolDir:
-        String?
     @Flag(name: .long, help: "Print the plan and check the target, change nothing.") var dryRun = false
     @Option(name: .long, help: "Physical restore of a snapshot into this data directory.") var dataDir: String?
     @Option(name: .long, help: "Recover up to this time (RFC 3339, e.g. 2026-11-21T19:53:12.345Z); with --data-dir.")
@@ -92,7 +94,7 @@ struct RestoreCommand: ParsableCommand {
         for (name, given) in [
             ("--database", database != nil), ("--target", target != nil), ("--globals", globals),
             ("--no-owner", noOwner),
-            ("--no-database-settings", noDatabaseSettings), ("--spool-dir", spoolDir != nil),
+            ("--no-database-settings", noDatabaseSettings),
             ("--jobs", jobs != 1),
         ] where given {
             throw ValidationError("\(name) does not apply to a snapshot restore (--data-dir)")
@@ -133,7 +135,7 @@ struct RestoreCommand: ParsableCommand {
         let engine = LogicalRestore(context: context.engine, repository: repository, keyring: keyring)
         let request = LogicalRestoreRequest(
             reference: backup, database: database, target: target, jobs: jobs,
-            clean: clean, globals: globals, noOwner: noOwner, spoolDirectory: spoolDir,
+            clean: clean, globals: globals, noOwner: noOwner,
             rehydration: rehydration.options,
             databaseSettings: !noDatabaseSettings)
         let plan = try engine.plan(request)

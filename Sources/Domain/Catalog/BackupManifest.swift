@@ -10,10 +10,13 @@ public enum BackupKind: String, Codable, Sendable, CaseIterable {
 
 public struct BackupManifest: Codable, Sendable, Equatable {
     /// Version 1: full backups. Version 2: incremental snapshots (`snapshot.incremental`), which a reader knowing
-    /// only version 1 must refuse: it would restore their delta entries as files.
+    /// only version 1 must refuse: it would restore their delta entries as files. Version 3: a logical backup with
+    /// a database in `pg_dump-directory` format (`files`), which an older reader would look for a custom-format
+    /// stream in and report as damaged.
     public static let currentFormatVersion = 1
     public static let incrementalFormatVersion = 2
-    public static let newestReadableFormatVersion = 2
+    public static let directoryDumpFormatVersion = 3
+    public static let newestReadableFormatVersion = 3
 
     public var formatVersion: Int
     public var id: BackupID
@@ -205,6 +208,11 @@ public struct StoredObject: Codable, Sendable, Equatable {
 }
 
 public struct DatabaseRecord: Codable, Sendable, Equatable {
+    /// `pg_dump --format=custom` as one stream in `object` (backups with one job).
+    public static let customFormat = "pg_dump-custom"
+    /// `pg_dump --format=directory`: `toc.dat` in `object`, every other file of the directory in its own object.
+    public static let directoryFormat = "pg_dump-directory"
+
     public var name: String
     public var object: String
     public var dumpFormat: String
@@ -212,17 +220,23 @@ public struct DatabaseRecord: Codable, Sendable, Equatable {
     /// Settings, comment and privileges of the database, read in the dump's snapshot. Optional: absent in
     /// backups made before lifeboat recorded them, whose restores leave the target's own.
     public var properties: DatabaseProperties?
+    /// The data files of a `pg_dump-directory` dump, each in its own object; nil for the custom format.
+    public var files: [DumpFileRecord]?
     public init(
         name: String, object: String, dumpFormat: String, tables: [TableCount],
-        properties: DatabaseProperties? = nil
+        properties: DatabaseProperties? = nil, files: [DumpFileRecord]? = nil
     ) {
         self.name = name
         self.object = object
         self.dumpFormat = dumpFormat
         self.tables = tables
         self.properties = properties
+        self.files = files
     }
     public var totalRows: Int64 { tables.reduce(0) { $0 + $1.rows } }
+    public var isDirectoryDump: Bool { dumpFormat == Self.directoryFormat }
+    /// Every object the database's dump is stored in: the main one first.
+    public var objects: [String] { [object] + (files ?? []).map(\.object) }
 }
 
 public struct TableCount: Codable, Sendable, Equatable, Hashable {

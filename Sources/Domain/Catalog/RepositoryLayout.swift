@@ -39,6 +39,12 @@ public enum RepositoryLayout {
     public static func databaseObjectName(index: Int, compressed: Bool) -> String {
         String(format: "db-%04d.%@", index, compressed ? "tar.zst.lbx" : "tar.lbx")
     }
+    /// A file of database `index`'s directory-format dump: `db-0001-3352.dat.tar.zst.lbx`.
+    public static func databaseFileObjectName(index: Int, file: String, compressed: Bool) -> String {
+        String(format: "db-%04d-%@.%@", index, file, compressed ? "tar.zst.lbx" : "tar.lbx")
+    }
+    /// The pieced entry holding a directory-format dump's table of contents, in the database's main object.
+    public static let directoryTOCEntryName = "toc.dat"
     public static func globalsObjectName(compressed: Bool) -> String {
         compressed ? "globals.tar.zst.lbx" : "globals.tar.lbx"
     }

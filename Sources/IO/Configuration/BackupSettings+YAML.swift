@@ -1,15 +1,21 @@
-// Reading the `backup:` section: the default backup type and the databases of logical backups.
+// Reading the `backup:` section: the default backup type, the databases of logical backups and their pg_dump jobs.
 import Policy
 
 extension BackupSettings {
-    static let keys = ["type", "databases", "incremental"]
+    static let keys = ["type", "databases", "incremental", "jobs"]
     static let incrementalKeys = ["full_every", "max_chain"]
 
     static func read(from root: MappingReader) throws -> BackupSettings {
         guard let section = try root.mapping("backup", accepted: keys) else { return BackupSettings() }
         let type = try section.choice("type", of: BackupTypeSetting.self) ?? .logical
+        let jobs = try section.int("jobs") ?? 1
+        guard jobsRange.contains(jobs) else {
+            throw section.invalid(
+                "jobs", value: String(jobs), accepted: "1...64 pg_dump workers",
+                hint: "1 dumps one stream; the number of cores the server can spare is a good upper bound")
+        }
         return BackupSettings(
-            type: type, databases: try databases(in: section), incremental: try incremental(in: section))
+            type: type, databases: try databases(in: section), incremental: try incremental(in: section), jobs: jobs)
     }
 
     /// `incremental: { full_every: 7d, max_chain: 14 }`; `incremental: {}` takes both defaults.

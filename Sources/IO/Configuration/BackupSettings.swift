@@ -7,10 +7,19 @@ public struct BackupSettings: Sendable, Equatable, Codable {
     public var databases: [String]
     /// Set when snapshots decide by themselves between full and incremental (`backup.incremental`).
     public var incremental: IncrementalSettings?
+    /// pg_dump workers per database of a logical backup: 1 dumps one stream in custom format, more dump in
+    /// directory format from the same snapshot, each finished part streamed into the repository.
+    public var jobs: Int
 
-    public init(type: BackupTypeSetting = .logical, databases: [String] = [], incremental: IncrementalSettings? = nil) {
+    public init(
+        type: BackupTypeSetting = .logical, databases: [String] = [], incremental: IncrementalSettings? = nil,
+        jobs: Int = 1
+    ) {
         self.type = type
         self.databases = databases
         self.incremental = incremental
+        self.jobs = jobs
     }
+
+    public static let jobsRange = 1...64
 }

@@ -14,10 +14,12 @@ public struct BackupRequest: Sendable {
     public var keepUntil: Date?
     /// Snapshots only: full, incremental, or as `backup.incremental` decides.
     public var incremental: IncrementalMode
+    /// pg_dump workers per database (logical only); nil: backup.jobs from the configuration.
+    public var jobs: Int?
 
     public init(
         kind: BackupKind?, databases: [String], label: String?, pinned: Bool, keepUntil: Date?,
-        incremental: IncrementalMode = .configured
+        incremental: IncrementalMode = .configured, jobs: Int? = nil
     ) {
         self.kind = kind
         self.databases = databases
@@ -25,6 +27,7 @@ public struct BackupRequest: Sendable {
         self.pinned = pinned
         self.keepUntil = keepUntil
         self.incremental = incremental
+        self.jobs = jobs
     }
 }
 
@@ -48,9 +51,13 @@ public struct BackupRun {
             }
             let logical = LogicalBackupRequest(
                 databases: request.databases, label: request.label,
-                pinned: request.pinned, keepUntil: request.keepUntil)
+                pinned: request.pinned, keepUntil: request.keepUntil, jobs: request.jobs)
             return BackupOutcome(
                 manifest: try LogicalBackup(context: context, repository: repository, keyring: keyring).run(logical))
+        }
+        guard request.jobs == nil else {
+            throw EngineError.invalidArgument(
+                "--jobs does not apply to snapshots (BASE_BACKUP is one stream)", hint: "drop --jobs")
         }
         guard request.databases.isEmpty else {
             throw EngineError.invalidArgument(

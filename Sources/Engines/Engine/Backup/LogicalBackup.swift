@@ -1,6 +1,7 @@
 // LogicalBackup: pg_dump (custom format, uncompressed, from an exported snapshot) of each database, streamed
 // as tar pieces through zstd and AES-256-GCM into one sealed object per database, plus the globals when the
-// role may read them. Row counts and the database's settings, comment and privileges come from the same snapshot
+// role may read them. With more than one job, pg_dump writes the directory format with that many workers from the
+// same snapshot and every file goes into its own object as it is written (DirectoryDump). Row counts and the database's settings, comment and privileges come from the same snapshot
 // as the dump. The manifest is committed last.
 import ArchiveIO
 import Catalog
@@ -16,12 +17,15 @@ public struct LogicalBackupRequest: Sendable {
     public var label: String?
     public var pinned: Bool
     public var keepUntil: Date?
+    /// pg_dump workers per database; nil: backup.jobs from the configuration.
+    public var jobs: Int?
 
-    public init(databases: [String], label: String?, pinned: Bool, keepUntil: Date?) {
+    public init(databases: [String], label: String?, pinned: Bool, keepUntil: Date?, jobs: Int? = nil) {
         self.databases = databases
         self.label = label
         self.pinned = pinned
         self.keepUntil = keepUntil
+        self.jobs = jobs
     }
 }
 
@@ -29,6 +33,8 @@ public final class LogicalBackup {
     let context: EngineContext
     let repository: Repository
     let keyring: Keyring
+    /// pg_dump workers per database (set by `run` from the request or the configuration).
+    private(set) var jobs = 1
 
     public init(context: EngineContext, repository: Repository, keyring: Keyring) {
         self.context = context
@@ -38,6 +44,7 @@ public final class LogicalBackup {
 
     public func run(_ request: LogicalBackupRequest) throws -> BackupManifest {
         let config = context.config
+        jobs = request.jobs ?? config.backup.jobs
         let lock = try ClusterLock(repository: repository, cluster: config.cluster, command: "lifeboat backup")
         defer { lock.release() }
 
@@ -71,12 +78,15 @@ public final class LogicalBackup {
                 version: facts.version, versionNumber: facts.versionNumber,
                 systemIdentifier: facts.systemIdentifier, timeline: facts.timeline,
                 startLsn: startLSN ?? "0/0", stopLsn: try SourceDatabase.currentLSN(control))
-            let manifest = BackupManifest(
+            var manifest = BackupManifest(
                 id: id, cluster: config.cluster, kind: .logical, label: request.label, startedAt: startedAt,
                 finishedAt: finishedAt, pinned: request.pinned, keepUntil: request.keepUntil,
                 tool: EngineContext.toolInfo, server: server, compression: context.compressionInfo,
                 encryption: keyring.encryptionInfo, objects: written.storedObjects, databases: records,
                 globals: globals)
+            if records.contains(where: \.isDirectoryDump) {
+                manifest.formatVersion = BackupManifest.directoryDumpFormatVersion
+            }
             let committed = try ManifestCommit.commitBackup(
                 manifest, context: context, repository: repository,
                 keyring: keyring, written: written)
@@ -122,18 +132,26 @@ public final class LogicalBackup {
         let snapshotConnection = try PGConnection(target)
         defer { snapshotConnection.close() }
         let (snapshot, lsn) = try SourceDatabase.exportSnapshot(snapshotConnection)
-        let arguments = [
-            "--format=custom", "--compress=0", "--no-password", "--snapshot=\(snapshot)",
-            PostgresTools.databaseArgument(target),
-        ]
         let objectName = RepositoryLayout.databaseObjectName(index: index, compressed: compression == .zstd)
         // Count rows inside the exported snapshot while pg_dump streams: same data, overlapping work.
         // The snapshot connection belongs to the counting thread until `join` returns.
         let counting = BackgroundTask(name: "lifeboat-row-counts") { try SourceDatabase.rowCounts(snapshotConnection) }
+        var files: [DumpFileRecord]?
         do {
-            try streamTool(
-                "pg_dump", arguments: arguments, connection: target, tools: tools, label: name,
-                objectName: objectName, entryName: RepositoryLayout.dumpEntryName, id: id, written: written)
+            let common = ["--no-password", "--snapshot=\(snapshot)", PostgresTools.databaseArgument(target)]
+            if jobs > 1 {
+                files = try DirectoryDump(
+                    context: context, repository: repository, keyring: keyring, compression: compression, jobs: jobs,
+                    index: index, id: id, written: written, label: name
+                ).run(
+                    pgDump: try tools.path("pg_dump"), arguments: common,
+                    environment: tools.childEnvironment(for: target))
+            } else {
+                try streamTool(
+                    "pg_dump", arguments: ["--format=custom", "--compress=0"] + common, connection: target,
+                    tools: tools, label: name, objectName: objectName, entryName: RepositoryLayout.dumpEntryName,
+                    id: id, written: written)
+            }
         } catch {
             _ = try? counting.join()
             throw error
@@ -143,8 +161,9 @@ public final class LogicalBackup {
         let properties = try DatabasePropertiesQuery(session: snapshotConnection).read(database: name).properties
         try snapshotConnection.execute("COMMIT")
         let record = DatabaseRecord(
-            name: name, object: objectName, dumpFormat: "pg_dump-custom", tables: counts,
-            properties: properties)
+            name: name, object: objectName,
+            dumpFormat: files == nil ? DatabaseRecord.customFormat : DatabaseRecord.directoryFormat,
+            tables: counts, properties: properties, files: files)
         return (record, lsn)
     }
 

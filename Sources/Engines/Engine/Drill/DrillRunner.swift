@@ -194,7 +194,7 @@ public struct DrillRunner {
         let request = LogicalRestoreRequest(
             reference: manifest.id.rawValue, database: database, target: target.keywordString,
             jobs: 1, clean: false, globals: restoreGlobals, noOwner: !restoreGlobals,
-            spoolDirectory: nil, rehydration: Self.rehydration,
+            rehydration: Self.rehydration,
             databaseSettings: settingsApply)
         do {
             let result = try state.phase("restore") { try engine.run(try engine.plan(request, backup: manifest)) }
@@ -298,10 +298,33 @@ public struct DrillRunner {
                 state.checks.append(runner.fullRead(database: database, connection: target.with(database: database)))
             }
         }
+        if manifest.kind == .snapshot, let note = unloggedTablesNote(target, databases: databases) {
+            state.notes.append(note)
+        }
         if definition.checks.rowCounts && manifest.kind == .snapshot {
             state.notes.append(
                 "row_counts: snapshots record no row counts; use amcheck and full_read for snapshot drills")
         }
+    }
+
+    /// Recovery resets unlogged tables to empty (their data is never WAL-logged): a snapshot restores them empty,
+    /// which the drill says when the restored cluster has any, naming them.
+    func unloggedTablesNote(_ target: ConnectionInfo, databases: [String]) -> String? {
+        var found: [String] = []
+        for database in databases {
+            guard let connection = try? context.postgres.connect(target.with(database: database)) else { continue }
+            defer { connection.close() }
+            let rows =
+                (try? connection.query(
+                    "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        + "WHERE c.relpersistence = 'u' AND c.relkind IN ('r', 'p') ORDER BY 1"
+                ).rows) ?? []
+            found += rows.compactMap { $0[0] ?? nil }.map { "\(database): \($0)" }
+        }
+        guard !found.isEmpty else { return nil }
+        let shown = found.prefix(10).joined(separator: ", ") + (found.count > 10 ? ", …" : "")
+        return "unlogged tables restored empty (a snapshot never holds their rows; PostgreSQL empties them in "
+            + "recovery): \(found.count): \(shown)"
     }
 
     /// Every database of a restored cluster that accepts connections, templates excluded.

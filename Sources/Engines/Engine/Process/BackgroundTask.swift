@@ -7,12 +7,14 @@ final class BackgroundTask<Value>: @unchecked Sendable {
     private var result: Result<Value, Error>?
     private let done = DispatchSemaphore(value: 0)
 
-    init(name: String, _ work: @escaping @Sendable () throws -> Value) {
+    /// `stackSize` (bytes) for threads that only wait in a system call, of which there may be thousands.
+    init(name: String, stackSize: Int? = nil, _ work: @escaping @Sendable () throws -> Value) {
         let thread = Thread { [self] in
             result = Result { try work() }
             done.signal()
         }
         thread.name = name
+        if let stackSize { thread.stackSize = stackSize }
         thread.start()
     }
 

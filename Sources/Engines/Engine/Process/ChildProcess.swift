@@ -89,6 +89,31 @@ public final class ChildProcess: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGTERM) }
     }
 
+    /// Sends `number` to the child and to its own children (pg_dump's and pg_restore's parallel workers), then
+    /// `then` when given: to its process group (Foundation starts every child as a group leader, and forked
+    /// workers stay in it), else to the children /proc lists.
+    public func signalTree(_ number: Int32, then next: Int32? = nil) {
+        guard process.isRunning else { return }
+        let pid = process.processIdentifier
+        if getpgid(pid) == pid {
+            kill(-pid, number)
+            if let next { kill(-pid, next) }
+            return
+        }
+        var pids = [pid]
+        let listing = "/proc/\(pid)/task/\(pid)/children"
+        if let fd = try? FileDescriptor.open(listing, O_RDONLY) {
+            defer { fd.close() }
+            let text = String(decoding: (try? fd.readToEnd(path: listing)) ?? [], as: UTF8.self)
+            pids += text.split(separator: " ").compactMap { Int32($0) }
+        }
+        for target in pids { kill(target, number) }
+        if let next { for target in pids { kill(target, next) } }
+    }
+
+    /// Whether the child has not exited yet (a caller polling it while it does other work).
+    public var isRunning: Bool { process.isRunning }
+
     /// The last lines the child wrote to stderr, for error messages.
     public var stderrTail: String {
         tailLock.lock()

@@ -11,7 +11,8 @@ final class WrittenObjects: @unchecked Sendable {
     private let lock = NSLock()
     private let store: BlobStore
     private var _committed: [CommittedObject] = []
-    private var _inFlight: SealedObjectWriter?
+    /// Writers begun and not yet recorded: one at a time, except for a parallel dump's uploads.
+    private var _inFlight: [SealedObjectWriter] = []
     /// Set by `removeAll`: no new writer may start after the cleanup ran.
     private var _closed = false
     /// Set by `freeze` while the manifest may exist: `removeAll` deletes nothing.
@@ -26,7 +27,7 @@ final class WrittenObjects: @unchecked Sendable {
         try lock.withLock {
             guard !_closed, !_frozen else { throw PipelineError.aborted }
             let writer = try make()
-            _inFlight = writer
+            _inFlight.append(writer)
             return writer
         }
     }
@@ -36,9 +37,15 @@ final class WrittenObjects: @unchecked Sendable {
         set { lock.withLock { _committed = newValue } }
     }
 
+    /// The newest writer in flight; setting nil forgets every writer in flight (after they were aborted).
     var inFlight: SealedObjectWriter? {
-        get { lock.withLock { _inFlight } }
-        set { lock.withLock { _inFlight = newValue } }
+        get { lock.withLock { _inFlight.last } }
+        set { lock.withLock { _inFlight = newValue.map { [$0] } ?? [] } }
+    }
+
+    /// Forgets one writer in flight (committed and recorded, or aborted), leaving the others of a parallel dump.
+    func forget(_ writer: SealedObjectWriter) {
+        lock.withLock { _inFlight.removeAll { $0 === writer } }
     }
 
     /// Commits the in-flight writer and records the object. Not under the lock: an interrupt must not wait for
@@ -48,7 +55,7 @@ final class WrittenObjects: @unchecked Sendable {
         let object = try writer.commit()
         lock.withLock {
             _committed.append(object)
-            if _inFlight === writer { _inFlight = nil }
+            _inFlight.removeAll { $0 === writer }
         }
         return object
     }
@@ -86,14 +93,16 @@ final class WrittenObjects: @unchecked Sendable {
     }
 
     func removeAll(immediately: Bool = false) {
-        let taken = lock.withLock { () -> ([CommittedObject], SealedObjectWriter?)? in
+        let taken = lock.withLock { () -> ([CommittedObject], [SealedObjectWriter])? in
             guard !_frozen else { return nil }
             _closed = true
             return (_committed, _inFlight)
         }
-        guard let (objects, writer) = taken else { return }
-        writer?.abort(immediately: immediately)
-        if let writer { try? store.delete(writer.key) }  // committed but not yet recorded, if it got that far
+        guard let (objects, writers) = taken else { return }
+        for writer in writers {
+            writer.abort(immediately: immediately)
+            try? store.delete(writer.key)  // committed but not yet recorded, if it got that far
+        }
         for object in objects { try? store.delete(object.key) }
         lock.withLock { _committed = [] }
     }

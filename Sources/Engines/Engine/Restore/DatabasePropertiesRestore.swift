@@ -6,6 +6,7 @@
 // that owner are left out (its rights come with ownership), and the source owner's own rights are not granted.
 // Roles missing on the target are skipped and named; with --no-owner privileges are left alone entirely.
 import Catalog
+import Diagnostics
 import PGClient
 
 struct DatabasePropertiesRestore {
@@ -114,10 +115,15 @@ struct DatabasePropertiesRestore {
         do {
             try session.execute("BEGIN")
             for statement in sql { try session.execute(statement) }
+            // Every statement sent, none committed: a run dying here leaves the target's settings as they were.
+            try Failpoint.hit("restore.settings.commit.before")
             try session.execute("COMMIT")
         } catch let error as PGError {
             try? session.execute("ROLLBACK")
             throw EngineError.databaseSettingsFailed(database: database, detail: error.message)
+        } catch {
+            try? session.execute("ROLLBACK")
+            throw error
         }
         return outcome
     }

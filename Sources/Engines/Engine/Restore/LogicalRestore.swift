@@ -1,9 +1,12 @@
 // LogicalRestore: restores one database of a logical backup into a target database, in two calls: `plan`
 // resolves the backup once and checks the target, `run` restores exactly that backup.
-// Safety: the target must be empty unless --clean; the object is fully authenticated (every chunk, size,
-// SHA-256) before pg_restore sees a byte — streamed in a first pass when --jobs is 1 (then applied in a single
-// transaction), or decrypted into a private spool file when --jobs > 1 (pg_restore needs a file to run in
-// parallel). Afterwards the database's recorded settings, comment and privileges are set on the target under its
+// Safety: the target must be empty unless --clean. With one job every object is fully authenticated (every chunk,
+// size, SHA-256) in a first pass before pg_restore sees a byte, then streamed again and applied in a single
+// transaction. With more jobs (backups made with `backup --jobs`, directory format) pg_restore's workers are fed
+// straight from the repository through named pipes: every chunk is authenticated before its bytes reach a pipe,
+// and a file's end only once its whole object authenticated (DumpDirectoryFeed). A single-stream backup (custom
+// format) restores with one job whatever --jobs says: pg_restore runs it in parallel only from a seekable file,
+// i.e. a local copy of the whole dump. Afterwards the database's recorded settings, comment and privileges are set on the target under its
 // own name and read back (DatabasePropertiesRestore), and every table's row count is compared with the count
 // recorded at backup time.
 import Catalog
@@ -54,10 +57,16 @@ public final class LogicalRestore {
         let targetDatabase = target.database ?? record.name
         let exists = try databaseExists(target, name: targetDatabase)
         if exists && !request.clean { try requireEmpty(target, name: targetDatabase) }
-        guard let object = manifest.object(named: record.object) else {
-            throw EngineError.manifestMismatch(
-                key: record.object,
-                detail: "the manifest does not list its database object")
+        var objectBytes: Int64 = 0
+        var dumpBytes: Int64 = 0
+        for name in record.objects {
+            guard let object = manifest.object(named: name) else {
+                throw EngineError.manifestMismatch(
+                    key: name,
+                    detail: "the manifest does not list this object of database '\(record.name)'")
+            }
+            objectBytes += object.storedSize
+            dumpBytes += object.contentSize
         }
         let globals = request.globals && manifest.globals?.object != nil
         if request.globals && !globals {
@@ -66,7 +75,7 @@ public final class LogicalRestore {
                 "backup '\(manifest.id)' holds no globals (\(note))",
                 hint: "restore without --globals and create the roles by hand")
         }
-        let mode = request.jobs > 1 ? "spool" : "stream"
+        let mode = Self.mode(request, record)
         var steps: [String] = []
         if globals {
             steps.append("restore roles and tablespaces (pg_dumpall globals) with psql; existing roles are kept")
@@ -76,13 +85,7 @@ public final class LogicalRestore {
             exists
                 ? "use existing database '\(targetDatabase)'\(dropFirst)"
                 : "create database '\(targetDatabase)'")
-        steps.append(
-            "authenticate '\(record.object)' (\(Format.bytes(object.storedSize))): "
-                + "every chunk, size and sha256")
-        steps.append(
-            mode == "stream"
-                ? "stream it into pg_restore in a single transaction"
-                : "decrypt it into a private spool file, then pg_restore --jobs \(request.jobs)")
+        steps += Self.loadSteps(mode, request: request, record: record, objectBytes: objectBytes)
         let settings = Self.databaseSettingsMode(request, record)
         if settings == "apply" && exists { try requireSettingsPermission(target, name: targetDatabase) }
         if let step = Self.databaseSettingsStep(
@@ -96,9 +99,37 @@ public final class LogicalRestore {
             backup: manifest.id.rawValue, backupFinishedAt: manifest.finishedAt, database: record.name,
             target: target.description, targetDatabase: targetDatabase, createDatabase: !exists, clean: request.clean,
             jobs: request.jobs, mode: mode, restoreGlobals: globals, databaseSettings: settings,
-            objectBytes: object.storedSize,
-            dumpBytes: object.contentSize, tables: record.tables.count, rows: record.totalRows, steps: steps)
+            objectBytes: objectBytes,
+            dumpBytes: dumpBytes, tables: record.tables.count, rows: record.totalRows, steps: steps)
         return (summary, target)
+    }
+
+    /// `stream` (one job, single transaction, every object authenticated first) or `parallel` (pg_restore's
+    /// workers fed from the repository): only backups made with `backup --jobs` can restore in parallel.
+    static func mode(_ request: LogicalRestoreRequest, _ record: DatabaseRecord) -> String {
+        request.jobs > 1 && record.isDirectoryDump ? "parallel" : "stream"
+    }
+
+    static func loadSteps(
+        _ mode: String, request: LogicalRestoreRequest, record: DatabaseRecord, objectBytes: Int64
+    ) -> [String] {
+        let objects = record.objects.count
+        let what = objects == 1 ? "'\(record.object)'" : "the \(objects) objects of '\(record.name)'"
+        guard mode == "stream" else {
+            return [
+                "pg_restore --jobs \(request.jobs), its workers fed \(what) (\(Format.bytes(objectBytes))) from the "
+                    + "repository through pipes: every chunk authenticated before pg_restore reads it, each file's "
+                    + "end only after its whole object (size and sha256); nothing is copied to local disk"
+            ]
+        }
+        var steps = ["authenticate \(what) (\(Format.bytes(objectBytes))): every chunk, size and sha256"]
+        steps.append("stream it into pg_restore in a single transaction")
+        if request.jobs > 1 {
+            steps.append(
+                "one job, not \(request.jobs): this backup is one custom-format stream, which pg_restore runs in "
+                    + "parallel only from a local copy of the whole dump (back up with --jobs to restore in parallel)")
+        }
+        return steps
     }
 
     /// An existing target database without --clean must hold no user relation; one left by a killed restore
@@ -148,19 +179,24 @@ public final class LogicalRestore {
         // Integrity first: nothing on the target changes until every byte to be applied has authenticated.
         let globals = summary.restoreGlobals ? manifest.globals?.object : nil
         if let globals { try source.authenticate(globals) }
-        let spool =
-            request.jobs > 1
-            ? try runner.spool(source: source, object: record.object, dumpBytes: summary.dumpBytes) : nil
-        defer { spool?.remove() }
-        if spool == nil {
-            context.progress.begin("authenticate \(record.object)", total: summary.objectBytes)
-            try source.authenticate(record.object)
+        if summary.mode == "stream" {
+            context.progress.begin("authenticate \(record.name)", total: summary.objectBytes)
+            for object in record.objects { try source.authenticate(object) }
             context.progress.end()
         }
+        // A directory-format dump's pipes and its (authenticated) table of contents, nothing else, go to local disk.
+        let feed =
+            record.isDirectoryDump
+            ? try DumpDirectoryFeed(
+                source: source, record: record, context: context, base: context.environment["TMPDIR"] ?? "/tmp")
+            : nil
+        defer { feed?.remove() }
         if let globals { try restoreGlobals(source: source, object: globals, target: target, tools: tools) }
         try Failpoint.hit("restore.database.before")
-        try load(summary, source: source, record: record, target: target, runner: runner, spool: spool)
-        let settingsSkipped = try restoreProperties(summary, record: record, target: target, noOwner: request.noOwner)
+        var settingsSkipped: [String] = []
+        try load(summary, source: source, record: record, target: target, runner: runner, feed: feed) {
+            settingsSkipped = try restoreProperties(summary, record: record, target: target, noOwner: request.noOwner)
+        }
         context.progress.begin("check row counts of \(record.tables.count) tables")
         let checked = try checkRowCounts(record, target: target.with(database: summary.targetDatabase))
         context.progress.end()
@@ -170,11 +206,13 @@ public final class LogicalRestore {
             databaseSettingsSkipped: settingsSkipped)
     }
 
-    /// Creates the database when planned, then runs pg_restore from the spool or the stream. A database this run
-    /// created and could not fill completely must not stay behind looking restored.
+    /// Creates the database when planned, then runs pg_restore on the stream or the fed directory, then `settings`
+    /// (the database's recorded settings, comment and privileges). A database this run created and could not fill
+    /// completely must not stay behind looking restored: it is dropped on failure, and until `settings` committed it
+    /// keeps its in-progress mark, which names it as a killed restore's leftover.
     func load(
         _ summary: LogicalRestoreSummary, source: ObjectSource, record: DatabaseRecord, target: ConnectionInfo,
-        runner: PGRestoreRunner, spool: SpoolFile?
+        runner: PGRestoreRunner, feed: DumpDirectoryFeed?, settings: () throws -> Void
     ) throws {
         if summary.createDatabase { try createDatabase(target, name: summary.targetDatabase) }
         let logger = context.logger
@@ -187,16 +225,20 @@ public final class LogicalRestore {
         defer { dropToken.map(Interruption.shared.unregister) }
         do {
             try Failpoint.hit("restore.data.before")
-            if let spool {
-                try runner.restore(from: spool)
+            if let feed {
+                try runner.restoreDirectory(
+                    feed, jobs: summary.mode == "parallel" ? summary.jobs : 1, dumpBytes: summary.dumpBytes)
             } else {
                 try runner.restoreStreaming(source: source, object: record.object, dumpBytes: summary.dumpBytes)
             }
+            try settings()
         } catch {
             if summary.createDatabase { Self.dropCreatedDatabase(target, name: targetDatabase, logger: logger) }
             throw error
         }
-        if summary.createDatabase {  // only our own mark is replaced; a database someone else made keeps its comment
+        // Only our own mark is replaced (applied settings replaced it with the recorded comment already); a database
+        // someone else made keeps its comment.
+        if summary.createDatabase && summary.databaseSettings != "apply" {
             let manifest = source.manifest
             try? setComment(
                 target, name: summary.targetDatabase,
@@ -334,6 +376,12 @@ public final class LogicalRestore {
             let quoted = try? connection.quoteIdentifier(name)
         else { return }
         defer { connection.close() }
+        // This run's own sessions on it first: one interrupted inside the settings transaction holds a lock on the
+        // database that DROP waits for before it would terminate anything. And never wait for ever.
+        _ = try? connection.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            [name])
+        _ = try? connection.execute("SET lock_timeout = '30s'")
         if (try? connection.execute("DROP DATABASE IF EXISTS \(quoted) WITH (FORCE)")) != nil {
             logger.warning("dropped the partly restored database '\(name)' that this run had created")
         }

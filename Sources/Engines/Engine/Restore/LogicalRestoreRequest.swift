@@ -11,13 +11,12 @@ public struct LogicalRestoreRequest: Sendable {
     /// Apply the database's recorded settings, comment and privileges to the target (`--no-database-settings`
     /// turns it off).
     public var databaseSettings: Bool
-    public var spoolDirectory: String?
     /// How archived objects are made readable before they are read (`--wait`, `--rehydrate-tier`, …).
     public var rehydration: RehydrationOptions
 
     public init(
         reference: String, database: String?, target: String?, jobs: Int, clean: Bool, globals: Bool,
-        noOwner: Bool, spoolDirectory: String?,
+        noOwner: Bool,
         rehydration: RehydrationOptions = RehydrationOptions(wait: false), databaseSettings: Bool = true
     ) {
         self.reference = reference
@@ -27,7 +26,6 @@ public struct LogicalRestoreRequest: Sendable {
         self.clean = clean
         self.globals = globals
         self.noOwner = noOwner
-        self.spoolDirectory = spoolDirectory
         self.rehydration = rehydration
         self.databaseSettings = databaseSettings
     }

@@ -1,6 +1,7 @@
-// PGRestoreRunner: feeds a dump to pg_restore, streamed through stdin (one job, single transaction: a failure
-// leaves the target as it was) or from a private spool file (parallel jobs). The spool directory is created
-// mode 0700 and removed afterwards, also on failure and interrupt.
+// PGRestoreRunner: feeds a dump to pg_restore: a custom-format dump streamed through stdin (one job, single
+// transaction: a failure leaves the target as it was), a directory-format dump through the pipes of a
+// DumpDirectoryFeed (one job in a single transaction, or parallel workers). Nothing of the dump's data is written
+// to local disk.
 import Catalog
 import Foundation
 import PGClient
@@ -45,61 +46,39 @@ struct PGRestoreRunner {
         try finish(child)
     }
 
-    /// Decrypts the dump into a new private directory (0700) and file (0600); authenticated when this returns.
-    func spool(source: ObjectSource, object: String, dumpBytes: Int64) throws -> SpoolFile {
-        let base = request.spoolDirectory ?? context.environment["TMPDIR"] ?? "/tmp"
-        var template = Array((base + "/lifeboat-restore-XXXXXX").utf8CString)
-        guard
-            let directory = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({
-                String(cString: $0)
-            })
-        else {
-            throw EngineError.invalidArgument(
-                "cannot create a spool directory in '\(base)'", hint: "pass --spool-dir DIR with free space")
-        }
-        let spool = SpoolFile(directory: directory)
-        spool.token = Interruption.shared.register { [directory] in
-            try? FileManager.default.removeItem(atPath: directory)
-        }
+    /// Runs pg_restore on a directory-format dump presented by `feed` (one job in a single transaction, or
+    /// `jobs` workers), feeding its pipes from the repository as pg_restore opens them. Damaged data stops
+    /// pg_restore before it reads the end of the damaged file and is the error reported.
+    func restoreDirectory(_ feed: DumpDirectoryFeed, jobs: Int, dumpBytes: Int64) throws {
+        let child = try makeChild(
+            arguments: arguments(jobs: jobs) + ["--format=directory", feed.directory], stdin: false)
+        try child.start()
+        // SIGKILL, to the whole group: no worker may read on to the end of a pipe once the restore is stopped.
+        let token = Interruption.shared.register { child.signalTree(SIGKILL) }
+        defer { Interruption.shared.unregister(token) }
+        let guardian: FeedGuard
         do {
-            try write(source: source, object: object, to: spool.path, dumpBytes: dumpBytes)
+            guardian = try FeedGuard(environment: context.toolEnvironment)
+            try guardian.watch(group: child.processIdentifier)
         } catch {
-            spool.remove()
+            child.signalTree(SIGKILL)
+            _ = child.wait()
             throw error
         }
-        return spool
-    }
-
-    func restore(from spool: SpoolFile) throws {
-        let child = try makeChild(arguments: arguments(jobs: request.jobs) + [spool.path], stdin: false)
-        try child.start()
-        let token = Interruption.shared.register { child.terminate() }
-        defer { Interruption.shared.unregister(token) }
-        context.progress.begin("restore \(label): pg_restore --jobs \(request.jobs)")
+        feed.start(streams: 2 * jobs + 1, guardian: guardian) { child.signalTree(SIGKILL) }
+        context.progress.begin("restore \(label): pg_restore --jobs \(jobs), fed from the repository")
         defer { context.progress.end() }
-        try finish(child)
-    }
-
-    private func write(source: ObjectSource, object: String, to file: String, dumpBytes: Int64) throws {
-        let fd: FileDescriptor
-        do {
-            fd = try FileDescriptor.open(file, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
-        } catch let error as SystemError {
-            throw EngineError.invalidArgument("cannot create spool file '\(file)': \(error.reason)", hint: nil)
+        let status = child.wait()
+        // Feeders still writing must see that nobody reads any more (EPIPE), not block on the guard's holds.
+        try? guardian.releaseAll()
+        let (damage, brokenPipe) = feed.finish()
+        guardian.end()
+        if let damage { throw damage }
+        guard status == 0 else {
+            throw EngineError.restoreFailed(
+                database: target.database ?? label, status: status, stderr: child.stderrTail)
         }
-        defer { fd.close() }
-        context.progress.begin("decrypt \(label)", total: dumpBytes)
-        defer { context.progress.end() }
-        try source.streamEntry(object, entryName: RepositoryLayout.dumpEntryName) { bytes in
-            do {
-                try fd.writeAll(bytes, path: file)
-            } catch let error as SystemError {
-                throw EngineError.invalidArgument(
-                    "writing spool file '\(file)' failed: \(error.reason)",
-                    hint: "pass --spool-dir DIR with enough free space, or restore with --jobs 1")
-            }
-            context.progress.advance(by: bytes.count)
-        }
+        if let brokenPipe { throw brokenPipe }
     }
 
     private func makeChild(arguments: [String], stdin: Bool) throws -> ChildProcess {
@@ -115,21 +94,5 @@ struct PGRestoreRunner {
             throw EngineError.restoreFailed(
                 database: target.database ?? label, status: status, stderr: child.stderrTail)
         }
-    }
-}
-
-/// A decrypted dump on local disk; removed after the restore, on failure and on interrupt.
-final class SpoolFile: @unchecked Sendable {
-    // `token` is set once right after creation, before any other thread can see the object.
-    let directory: String
-    var token: Int?
-    var path: String { directory + "/dump.custom" }
-
-    init(directory: String) { self.directory = directory }
-
-    func remove() {
-        try? FileManager.default.removeItem(atPath: directory)
-        if let token { Interruption.shared.unregister(token) }
-        token = nil
     }
 }
