@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-// ChainViewsTests: how `list` and `verify` see incremental chains (docs/format.md §6.5) on a real sealed
+// ChainViewsTests: how `list`, `verify` and `status` see incremental chains (docs/format.md §6.5) on a real sealed
 // repository in memory: list shows type, parent and chain length and flags a broken chain; verify of an
 // incremental reads every backup of its chain and authenticates it; verify --all reports a broken chain as an
 // integrity failure (exit 4) naming the incremental, and so does verify of that incremental alone.
@@ -74,5 +74,19 @@ final class ChainViewsTests: XCTestCase {
         XCTAssertEqual(one.verdict, .integrityFailure)
         XCTAssertEqual(one.manifests.map(\.id), [links[2].id], "its own objects are still read")
         XCTAssertTrue(one.backups.failures[0].problem?.contains("is not in the repository") == true)
+    }
+
+    /// `status` measures the newest snapshot's chain and counts broken chains (docs/metrics.md).
+    func testStatusMeasuresChains() throws {
+        let history = try InMemoryHistory(now: now)
+        let links = try history.chain(incrementals: 2, endingBefore: now)
+        let status = RPOStatusCheck(context: history.context, catalog: history.catalog, policies: history.policies)
+        var result = try status.run(rpo: nil, at: nil)
+        XCTAssertEqual(result.newestSnapshotChainLength, 3)
+        XCTAssertEqual(result.brokenChains, 0)
+        try history.deleteManifest(of: links[0])
+        result = try status.run(rpo: nil, at: nil)
+        XCTAssertEqual(result.brokenChains, 2, "both incrementals lost their full")
+        XCTAssertEqual(result.manifests.count, 2, "listed all the same")
     }
 }

@@ -67,6 +67,12 @@ struct StatusCommand: ParsableCommand {
                 help: "The newest point the repository can restore to (Unix time).")
         }
         Self.recordRepositorySize(manifests: result.manifests, walBytes: result.walStoredBytes)
+        Self.recordChains(result)
+        if result.brokenChains > 0 {
+            context.say(
+                "note: \(result.brokenChains) incremental snapshot(s) cannot be restored: their chain is broken "
+                    + "(see 'lifeboat list', 'lifeboat verify --all')")
+        }
         let goal = RPOExposure.formatDuration(status.objectiveSeconds)
         guard let point = exposure.newestRecoverablePoint, let seconds = exposure.exposureSeconds else {
             let line =
@@ -124,10 +130,22 @@ struct StatusCommand: ParsableCommand {
                 row.exposureSeconds.map(RPOExposure.formatDuration) ?? "-",
                 row.newestRecoverablePoint.map(Output.timestamp) ?? (row.error ?? "none"),
                 row.lastBackup(.logical).map { Output.timestamp($0.finishedAt) } ?? "-",
-                row.lastBackup(.snapshot).map { Output.timestamp($0.finishedAt) } ?? "-", drill,
+                row.lastBackup(.snapshot).map {
+                    Output.timestamp($0.finishedAt) + ($0.type == "incremental" ? " (incremental)" : "")
+                } ?? "-", drill,
             ])
         }
         return rows
+    }
+
+    /// Incremental chains (docs/format.md §6.5): how long the newest snapshot's is, and how many are broken.
+    static func recordChains(_ result: RPOStatusCheck.Result) {
+        MetricsRecorder.shared.gauge(
+            "lifeboat_backup_newest_chain_length", Double(result.newestSnapshotChainLength),
+            help: "Backups a restore of the newest snapshot reads: 1 for a full, more for an incremental, 0 without.")
+        MetricsRecorder.shared.gauge(
+            "lifeboat_backup_broken_chains", Double(result.brokenChains),
+            help: "Incremental snapshots whose chain does not authenticate: listed, but not restorable.")
     }
 
     /// The cluster's footprint in the repository, from what status reads anyway (the manifests and one WAL
