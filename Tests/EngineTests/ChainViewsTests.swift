@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import XCTest
 
@@ -88,5 +89,46 @@ final class ChainViewsTests: XCTestCase {
         result = try status.run(rpo: nil, at: nil)
         XCTAssertEqual(result.brokenChains, 2, "both incrementals lost their full")
         XCTAssertEqual(result.manifests.count, 2, "listed all the same")
+    }
+}
+
+/// Drills pick among restorable backups whatever their type and record the chain they restore.
+final class DrillChainSelectionTests: XCTestCase {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func runner(_ history: InMemoryHistory, backup: String = "latest") throws -> DrillRunner {
+        let definition = try DrillLoader.parse(
+            yaml: "name: semiannual-full\nrestore: { type: snapshot, backup: \(backup) }\n",
+            sourcePath: "/drills/semiannual-full.yml", digest: "00")
+        return DrillRunner(context: history.context, catalog: history.catalog, policy: nil, definition: definition)
+    }
+
+    func testLatestIsTheNewestSnapshotWhateverItsTypeAndTheEvidenceRecordsItsChain() throws {
+        let history = try InMemoryHistory(now: now)
+        let links = try history.chain(incrementals: 2, endingBefore: now)
+        let state = DrillState(incidentAt: now, keep: false)
+        let (chosen, reads) = try runner(history).select(state)
+        XCTAssertEqual(chosen.id, links[2].id)
+        XCTAssertEqual(reads.map(\.id), links.reversed().map(\.id), "the incremental, then its chain back to the full")
+        XCTAssertEqual(state.backup?.type, "incremental")
+        XCTAssertEqual(state.backup?.chain, [links[0].id.rawValue, links[1].id.rawValue])
+        XCTAssertEqual(state.backup?.chainLength, 3)
+    }
+
+    func testLatestSkipsAnIncrementalWhoseChainIsBrokenAndANamedOneFails() throws {
+        let history = try InMemoryHistory(now: now)
+        let links = try history.chain(incrementals: 2, endingBefore: now)
+        try history.deleteManifest(of: links[1])
+        let state = DrillState(incidentAt: now, keep: false)
+        let (chosen, reads) = try runner(history).select(state)
+        XCTAssertEqual(chosen.id, links[0].id, "the newest restorable snapshot is the full")
+        XCTAssertEqual(reads.map(\.id), [links[0].id])
+        XCTAssertEqual(state.backup?.type, "full")
+        XCTAssertNil(state.backup?.chain)
+        XCTAssertThrowsError(
+            try runner(history, backup: links[2].id.rawValue).select(DrillState(incidentAt: now, keep: false))
+        ) { error in
+            XCTAssertEqual((error as? EngineError)?.exitStatus, .integrity, "\(error)")
+        }
     }
 }
