@@ -23,13 +23,26 @@ struct BackupCommand: ParsableCommand {
     @Option(name: .long, help: "A label stored with the backup.") var label: String?
     @Option(name: .long, help: "Keep this backup at least until DATE (YYYY-MM-DD or RFC 3339).") var keepUntil: String?
     @Flag(name: .long, help: "Keep this backup until it is unpinned.") var pin = false
+    @Flag(
+        name: .long,
+        help:
+            "Snapshot only: store what changed since the newest usable snapshot (a full one when there is none, saying why)."
+    ) var incremental = false
+    @Flag(name: .long, help: "Snapshot only: take a full snapshot even when backup.incremental would not.") var full =
+        false
 
     func validate() throws {
         if let keepUntil, CatalogCoding.parseTimestamp(keepUntil) == nil {
             throw ValidationError("--keep-until '\(keepUntil)' is not a date; use YYYY-MM-DD or 2026-12-31T00:00:00Z")
         }
         if pin && keepUntil != nil { throw ValidationError("pass either --pin or --keep-until, not both") }
+        if incremental && full { throw ValidationError("pass either --incremental or --full, not both") }
+        if (incremental || full) && type == .logical {
+            throw ValidationError("--incremental and --full apply to snapshots; add --type snapshot")
+        }
     }
+
+    var incrementalMode: IncrementalMode { incremental ? .incremental : full ? .full : .configured }
 
     struct Summary: Codable {
         var id: String
@@ -44,9 +57,20 @@ struct BackupCommand: ParsableCommand {
         var objects: Int
         var tables: Int
         var rows: Int64
+        /// Snapshots: `full` or `incremental`.
+        var type: String?
+        /// Incremental snapshots: the parent, the number of backups a restore reads, how blocks were chosen.
+        var parent: String?
+        var chainLength: Int?
+        var method: String?
+        /// Why a full snapshot was taken although an incremental was asked for or configured.
+        var fullReason: String?
+        /// Why an incremental used page-lsn on a server that has WAL summaries.
+        var methodNote: String?
 
         /// A snapshot lists no databases, tables or rows: it holds the whole cluster.
-        init(_ manifest: BackupManifest) {
+        init(_ outcome: BackupOutcome) {
+            let manifest = outcome.manifest
             let snapshot = manifest.kind == .snapshot
             id = manifest.id.rawValue
             cluster = manifest.cluster
@@ -60,6 +84,14 @@ struct BackupCommand: ParsableCommand {
             objects = manifest.objects.count + 1
             tables = snapshot ? 0 : manifest.databases.reduce(0) { $0 + $1.tables.count }
             rows = snapshot ? 0 : manifest.databases.reduce(0) { $0 + $1.totalRows }
+            guard snapshot else { return }
+            let link = manifest.incremental
+            type = link == nil ? "full" : "incremental"
+            parent = link?.parent.rawValue
+            chainLength = link.map { $0.chain.count + 1 }
+            method = link?.method.rawValue
+            fullReason = outcome.fullReason
+            methodNote = outcome.methodNote
         }
     }
 
@@ -69,9 +101,10 @@ struct BackupCommand: ParsableCommand {
         let request = BackupRequest(
             kind: type.flatMap { BackupKind(rawValue: $0.rawValue) }, databases: database,
             label: label, pinned: pin,
-            keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp))
-        let manifest = try BackupRun(context: context.engine, repository: repository, keyring: keyring).run(request)
-        let summary = Summary(manifest)
+            keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp), incremental: incrementalMode)
+        let outcome = try BackupRun(context: context.engine, repository: repository, keyring: keyring).run(request)
+        let manifest = outcome.manifest
+        let summary = Summary(outcome)
         try context.emitJSON(summary)
         Self.recordMetrics(manifest)
         let stored = Format.bytes(summary.storedBytes)
@@ -80,9 +113,16 @@ struct BackupCommand: ParsableCommand {
         if manifest.kind == .snapshot {
             let server = manifest.server
             let wal = "WAL \(server.startLsn) to \(server.stopLsn ?? "?") on timeline \(server.timeline ?? 0)"
+            let type =
+                summary.parent.map {
+                    "incremental on \($0), \(summary.method ?? "?"), chain of \(summary.chainLength ?? 0)"
+                }
+                ?? "full"
             context.say(
-                "snapshot \(summary.id) complete: \(wal) archived, \(content) copied, \(stored) stored, "
+                "snapshot \(summary.id) complete (\(type)): \(wal) archived, \(content) copied, \(stored) stored, "
                     + seconds)
+            if let reason = outcome.fullReason { context.say("full snapshot because \(reason)") }
+            if let note = outcome.methodNote { context.say("page-lsn used: \(note)") }
         } else {
             context.say(
                 "backup \(summary.id) complete: \(summary.databases.count) database(s), \(content) dumped, "

@@ -55,6 +55,11 @@ public enum RepositoryLayout {
         "tblspc-\(oid).tar" + (compressed ? ".zst.lbx" : ".lbx")
     }
     public static func tablespaceEntryName(oid: UInt32) -> String { "tblspc-\(oid).tar" }
+    /// A snapshot's copy of the server's own backup manifest (docs/format.md §6.5), pieced entry `backup_manifest`.
+    public static func serverManifestObjectName(compressed: Bool) -> String {
+        compressed ? "backup_manifest.tar.zst.lbx" : "backup_manifest.tar.lbx"
+    }
+    public static let serverManifestEntryName = "backup_manifest"
 
     /// The top-level folders that hold one subfolder per cluster (`backups/<cluster>/`, `wal/<cluster>/`, …):
     /// a fleet view finds its clusters there, since the repository keeps no list of them.

@@ -1,6 +1,6 @@
 // PGConnection+Copy: commands whose answer is a sequence of results, one of them a COPY OUT stream
 // (`COPY … TO STDOUT`, and the replication command BASE_BACKUP, which answers with result sets before and after
-// its stream). Blocking: PQsendQuery, then PQgetResult / PQgetCopyData(async = 0) one step at a time, so the
+// its stream) or a COPY IN stream (the replication command UPLOAD_MANIFEST, PostgreSQL 17+). Blocking: PQsendQuery, then PQgetResult / PQgetCopyData(async = 0) one step at a time, so the
 // caller pulls the stream at its own pace and memory holds one CopyData message at a time.
 import CLibPQ
 
@@ -10,6 +10,8 @@ public enum PGStreamResult: Sendable, Equatable {
     case rows(PGResultSet)
     /// A COPY OUT stream starts: read it with `readCopyData` until it returns false.
     case copyOut
+    /// A COPY IN stream starts: send it with `writeCopyData`, then `endCopy`.
+    case copyIn
 }
 
 extension PGConnection {
@@ -33,8 +35,10 @@ extension PGConnection {
             return .rows(PGResultSet(copying: result))
         case PGRES_COPY_OUT:
             return .copyOut
-        case PGRES_COPY_IN, PGRES_COPY_BOTH:
-            throw PGError.unexpectedResult("the command started a copy in, which is not supported")
+        case PGRES_COPY_IN:
+            return .copyIn
+        case PGRES_COPY_BOTH:
+            throw PGError.unexpectedResult("the command started a copy both stream, which is not supported")
         default:
             let error = Self.queryError(result)
             while let pending = PQgetResult(connection) { PQclear(pending) }
@@ -55,5 +59,25 @@ extension PGConnection {
         defer { PQfreemem(buffer) }
         try body(UnsafeRawBufferPointer(start: buffer, count: Int(count)))
         return true
+    }
+
+    /// Sends bytes of a COPY IN stream (blocking).
+    public func writeCopyData(_ bytes: UnsafeRawBufferPointer) throws {
+        let connection = try openConnection()
+        guard !bytes.isEmpty else { return }
+        let status = bytes.withMemoryRebound(to: CChar.self) {
+            PQputCopyData(connection, $0.baseAddress, Int32($0.count))
+        }
+        guard status == 1 else {
+            throw PGError.queryFailed(sqlState: "", detail: "could not send copy data: \(lastErrorMessage)")
+        }
+    }
+
+    /// Ends a COPY IN stream; the command's results follow through `nextResult`.
+    public func endCopy() throws {
+        let connection = try openConnection()
+        guard PQputCopyEnd(connection, nil) == 1 else {
+            throw PGError.queryFailed(sqlState: "", detail: "could not end copy data: \(lastErrorMessage)")
+        }
     }
 }

@@ -12,13 +12,19 @@ public struct BackupRequest: Sendable {
     public var label: String?
     public var pinned: Bool
     public var keepUntil: Date?
+    /// Snapshots only: full, incremental, or as `backup.incremental` decides.
+    public var incremental: IncrementalMode
 
-    public init(kind: BackupKind?, databases: [String], label: String?, pinned: Bool, keepUntil: Date?) {
+    public init(
+        kind: BackupKind?, databases: [String], label: String?, pinned: Bool, keepUntil: Date?,
+        incremental: IncrementalMode = .configured
+    ) {
         self.kind = kind
         self.databases = databases
         self.label = label
         self.pinned = pinned
         self.keepUntil = keepUntil
+        self.incremental = incremental
     }
 }
 
@@ -33,20 +39,27 @@ public struct BackupRun {
         self.keyring = keyring
     }
 
-    public func run(_ request: BackupRequest) throws -> BackupManifest {
+    public func run(_ request: BackupRequest) throws -> BackupOutcome {
         let kind = request.kind?.rawValue ?? context.config.backup.type.rawValue
         guard kind == BackupKind.snapshot.rawValue else {
+            guard request.incremental == .configured else {
+                throw EngineError.invalidArgument(
+                    "--incremental and --full apply to snapshots only", hint: "add --type snapshot")
+            }
             let logical = LogicalBackupRequest(
                 databases: request.databases, label: request.label,
                 pinned: request.pinned, keepUntil: request.keepUntil)
-            return try LogicalBackup(context: context, repository: repository, keyring: keyring).run(logical)
+            return BackupOutcome(
+                manifest: try LogicalBackup(context: context, repository: repository, keyring: keyring).run(logical))
         }
         guard request.databases.isEmpty else {
             throw EngineError.invalidArgument(
                 "--database does not apply to snapshots (they hold the whole cluster)",
                 hint: "drop --database")
         }
-        let snapshot = SnapshotBackupRequest(label: request.label, pinned: request.pinned, keepUntil: request.keepUntil)
+        let snapshot = SnapshotBackupRequest(
+            label: request.label, pinned: request.pinned, keepUntil: request.keepUntil,
+            incremental: request.incremental)
         return try SnapshotBackup(context: context, repository: repository, keyring: keyring).run(snapshot)
     }
 }

@@ -6,6 +6,10 @@
 //   2. result set (spcoid, spclocation, size): one row per tablespace, the main one last with NULL oid/location;
 //   3. COPY OUT: 'n' (new archive: name, location), 'd' (data)… per archive, 'p' progress, 'm' manifest;
 //   4. result set (recptr, tli): where the backup's WAL ends; then the command's completion.
+// The server's own backup manifest (after 'm') is stored as `backup_manifest.tar.zst.lbx` (pieced entry
+// `backup_manifest`): the next incremental's parent file list (docs/format.md §6.5). For a `page-lsn` incremental
+// each archive passes through a DeltaTarRewriter on its way to the pieced writer; for `wal-summary` the server's
+// archives (with its own INCREMENTAL.* entries) are stored as they come.
 // Memory holds one CopyData message and the first 64 KiB of the main archive (for backup_label).
 import ArchiveIO
 import Catalog
@@ -23,6 +27,22 @@ struct ReceivedBaseBackup {
     /// The first bytes of the main archive, where the server puts backup_label.
     var head: [UInt8]
     var tablespaces: [TablespaceRecord]
+    /// The object holding the server's backup manifest.
+    var serverManifest: String?
+    /// Relation files stored as `LBDELTA` entries (page-lsn), and their blocks stored and left out.
+    var deltaFiles = 0
+    var storedBlocks: Int64 = 0
+    var skippedBlocks: Int64 = 0
+}
+
+/// How the base backup is asked for and filtered.
+struct BaseBackupMode {
+    /// `BASE_BACKUP ( …, INCREMENTAL )` after UPLOAD_MANIFEST (wal-summary).
+    var serverIncremental = false
+    /// The parent's file list and start: relation files become LBDELTA entries (page-lsn).
+    var pageLSN: (parent: ServerManifestIndex, since: LSN)?
+
+    static let full = BaseBackupMode()
 }
 
 final class BaseBackupReceiver {
@@ -32,12 +52,15 @@ final class BaseBackupReceiver {
     let compression: ArchiveCompression
     let id: BackupID
     let written: WrittenObjects
+    let mode: BaseBackupMode
     static let headLimit = 64 << 10
+    static let serverManifestEntry = RepositoryLayout.serverManifestEntryName
 
     init(
         context: EngineContext, repository: Repository, keyring: Keyring, compression: ArchiveCompression, id: BackupID,
-        written: WrittenObjects
+        written: WrittenObjects, mode: BaseBackupMode = .full
     ) {
+        self.mode = mode
         self.context = context
         self.repository = repository
         self.keyring = keyring
@@ -46,10 +69,12 @@ final class BaseBackupReceiver {
         self.written = written
     }
 
-    static func command(label: String) -> String {
-        // WAIT false: the caller waits for the archived WAL itself, with a bound and a precise message.
+    static func command(label: String, incremental: Bool = false) -> String {
+        // WAIT false: the caller waits for the archived WAL itself, with a bound and a precise message. The
+        // manifest without file checksums: lifeboat's own ledger authenticates every byte; the manifest is the
+        // next incremental's file list.
         "BASE_BACKUP ( LABEL '\(label.replacingOccurrences(of: "'", with: "''"))', CHECKPOINT 'fast', WAIT false, "
-            + "MANIFEST 'no', TABLESPACE_MAP true )"
+            + "MANIFEST 'yes', MANIFEST_CHECKSUMS 'NONE', TABLESPACE_MAP true\(incremental ? ", INCREMENTAL" : "") )"
     }
 
     /// The archive being stored: its object writer, pieced entry and end-of-archive watch.
@@ -61,11 +86,21 @@ final class BaseBackupReceiver {
         let location: String
         let objectName: String
         let entryName: String
+        /// The server's backup manifest, not a tar archive.
+        var isManifest = false
+        /// page-lsn: the filter the archive's bytes pass through.
+        var rewriter: DeltaTarRewriter?
     }
 
     func receive(_ connection: PGConnection, label: String) throws -> ReceivedBaseBackup {
-        try connection.send(Self.command(label: label))
-        let (start, timeline) = try Self.position(try connection.nextResult(), what: "start")
+        try connection.send(Self.command(label: label, incremental: mode.serverIncremental))
+        let (start, timeline): (LSN, UInt32)
+        do {
+            (start, timeline) = try Self.position(try connection.nextResult(), what: "start")
+        } catch let error as PGError where mode.serverIncremental {
+            // Before any archive: the server would not take an incremental (e.g. WAL summaries missing).
+            throw IncrementalRefused(detail: error.message)
+        }
         let locations = try Self.tablespaceLocations(connection)
         guard try connection.nextResult() == .copyOut else {
             throw SnapshotError.unexpectedOutput("BASE_BACKUP sent no archive stream")
@@ -129,16 +164,31 @@ final class BaseBackupReceiver {
             current = try open(name: name, location: location, locations: locations)
         case .data(let bytes):
             guard current != nil else { throw SnapshotError.unexpectedOutput("archive data before any archive began") }
-            current!.terminator.observe(bytes)
-            if current!.oid == nil && received.head.count < Self.headLimit {
-                received.head.append(contentsOf: bytes.prefix(Self.headLimit - received.head.count))
-            }
-            try current!.pieces.write(bytes)
-            context.progress.advance(by: bytes.count)
+            try write(bytes, to: &current!, into: &received)
         case .progress:
             break
         case .manifest:
-            throw SnapshotError.unexpectedOutput("the server sent a backup manifest, which was not requested")
+            if let finished = current { try finish(finished, into: &received) }
+            current = nil
+            current = try openManifest()
+        }
+    }
+
+    private func write(
+        _ bytes: UnsafeRawBufferPointer, to archive: inout Current, into received: inout ReceivedBaseBackup
+    ) throws {
+        defer { context.progress.advance(by: bytes.count) }
+        if archive.isManifest { return try archive.pieces.write(bytes) }
+        archive.terminator.observe(bytes)
+        if archive.oid == nil && received.head.count < Self.headLimit {
+            received.head.append(contentsOf: bytes.prefix(Self.headLimit - received.head.count))
+        }
+        guard let rewriter = archive.rewriter else { return try archive.pieces.write(bytes) }
+        let before = rewriter.deltaFiles
+        try rewriter.write(bytes)
+        // Once, when the first delta entry began: a run killed here has part of an incremental stored.
+        if before == 0 && rewriter.deltaFiles > 0 && received.deltaFiles == 0 {
+            try Failpoint.hit("backup.delta.mid")
         }
     }
 
@@ -175,13 +225,43 @@ final class BaseBackupReceiver {
             objectName, of: id, context: context, keyring: keyring, compression: compression,
             threads: CompressionTuning.threads, written: written)
         context.logger.debug("archive started", metadata: ["archive": "\(name)", "object": "\(objectName)"])
+        let pieces = PiecedEntryWriter(writer: writer.tar, baseName: entryName)
+        var current = Current(
+            writer: writer, pieces: pieces, oid: oid, location: location, objectName: objectName,
+            entryName: entryName)
+        if let (parent, since) = mode.pageLSN {
+            let rules = PageLSNDeltaRules(
+                parent: parent, manifestPrefix: oid.map { "pg_tblspc/\($0)/" } ?? "", inTablespace: oid != nil)
+            current.rewriter = DeltaTarRewriter(rules: rules, since: since) { try pieces.write($0) }
+        }
+        return current
+    }
+
+    private func openManifest() throws -> Current {
+        let objectName = RepositoryLayout.serverManifestObjectName(compressed: compression == .zstd)
+        let writer = try repository.beginBackupObject(
+            objectName, of: id, context: context, keyring: keyring, compression: compression,
+            threads: CompressionTuning.threads, written: written)
         return Current(
-            writer: writer, pieces: PiecedEntryWriter(writer: writer.tar, baseName: entryName), oid: oid,
-            location: location, objectName: objectName, entryName: entryName)
+            writer: writer, pieces: PiecedEntryWriter(writer: writer.tar, baseName: Self.serverManifestEntry),
+            oid: nil, location: "", objectName: objectName, entryName: Self.serverManifestEntry, isManifest: true)
     }
 
     /// Completes the tar if the server did not (see TarTerminator), then commits the object.
     private func finish(_ archive: Current, into received: inout ReceivedBaseBackup) throws {
+        if archive.isManifest {
+            _ = try archive.pieces.finish()
+            _ = try written.commit(archive.writer)
+            received.serverManifest = archive.objectName
+            try Failpoint.hit("backup.server-manifest.after")
+            return
+        }
+        if let rewriter = archive.rewriter {
+            try rewriter.finish()
+            received.deltaFiles += rewriter.deltaFiles
+            received.storedBlocks += rewriter.storedBlocks
+            received.skippedBlocks += rewriter.skippedBlocks
+        }
         let missing = archive.terminator.missing
         context.logger.debug(
             "archive ended",
@@ -208,6 +288,22 @@ final class BaseBackupReceiver {
         }
     }
 
+    /// IDENTIFY_SYSTEM on a replication connection: the system identifier and the current timeline (no
+    /// superuser needed, unlike pg_control_system()).
+    static func identifySystem(_ connection: PGConnection) throws -> (systemIdentifier: String, timeline: UInt32) {
+        try connection.send("IDENTIFY_SYSTEM")
+        var answer: (String, UInt32)?
+        while let result = try connection.nextResult() {
+            if answer == nil, case .rows(let rows) = result, let row = rows.rows.first, row.count >= 2,
+                let system = row[0], let timeline = row[1].flatMap({ UInt32($0) })
+            {
+                answer = (system, timeline)
+            }
+        }
+        guard let answer else { throw SnapshotError.unexpectedOutput("IDENTIFY_SYSTEM sent no system identifier") }
+        return answer
+    }
+
     /// A (recptr, tli) result set.
     static func position(_ result: PGStreamResult?, what: String) throws -> (LSN, UInt32) {
         guard case .rows(let rows)? = result, let row = rows.rows.first, row.count >= 2,
@@ -217,4 +313,10 @@ final class BaseBackupReceiver {
         }
         return (lsn, timeline)
     }
+}
+
+/// The server refused `BASE_BACKUP ( INCREMENTAL )` before sending anything (its WAL summaries do not cover the
+/// parent's start, the uploaded manifest is not accepted…): the snapshot can still be taken with page-lsn.
+struct IncrementalRefused: Error {
+    let detail: String
 }

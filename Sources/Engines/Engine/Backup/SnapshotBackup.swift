@@ -4,6 +4,9 @@
 // disk). The server does not wait for WAL archiving (WAIT false); Lifeboat waits, bounded, until every segment
 // from the backup's start to its end has a committed record in the repository (README "WAL is safe"): a broken
 // archive_command fails the backup with its text. Only then is the manifest committed.
+// An incremental snapshot (docs/format.md §6.5) builds on the parent IncrementalPlanner picks: on PostgreSQL 17+
+// with summarize_wal on the server sends only changed blocks (`wal-summary`, after UPLOAD_MANIFEST of the parent's
+// server manifest); otherwise lifeboat filters the full stream itself (`page-lsn`, DeltaTarRewriter).
 import ArchiveIO
 import Catalog
 import Diagnostics
@@ -17,11 +20,28 @@ public struct SnapshotBackupRequest: Sendable {
     public var label: String?
     public var pinned: Bool
     public var keepUntil: Date?
+    public var incremental: IncrementalMode
 
-    public init(label: String?, pinned: Bool, keepUntil: Date?) {
+    public init(label: String?, pinned: Bool, keepUntil: Date?, incremental: IncrementalMode = .configured) {
         self.label = label
         self.pinned = pinned
         self.keepUntil = keepUntil
+        self.incremental = incremental
+    }
+}
+
+/// A committed backup and what the user should know about how it was taken.
+public struct BackupOutcome: Sendable {
+    public let manifest: BackupManifest
+    /// Why a full snapshot was taken although an incremental was asked for (or configured).
+    public let fullReason: String?
+    /// Why an incremental used page-lsn on a server that could have sent only changed blocks.
+    public let methodNote: String?
+
+    public init(manifest: BackupManifest, fullReason: String? = nil, methodNote: String? = nil) {
+        self.manifest = manifest
+        self.fullReason = fullReason
+        self.methodNote = methodNote
     }
 }
 
@@ -46,11 +66,23 @@ public final class SnapshotBackup {
         context.seconds(fromEnvironment: "LIFEBOAT_WAL_WAIT_SECONDS", default: Self.defaultWALWaitSeconds)
     }
 
-    public func run(_ request: SnapshotBackupRequest) throws -> BackupManifest {
+    public func run(_ request: SnapshotBackupRequest) throws -> BackupOutcome {
         let config = context.config
         let lock = try ClusterLock(repository: repository, cluster: config.cluster, command: "lifeboat backup")
         defer { lock.release() }
+        do {
+            return try take(request, forcedFull: nil)
+        } catch DeltaError.databaseRecreated(let directory) {
+            // Found only after part of the stream was written as deltas (PageLSNDeltaRules): start again, full.
+            let reason = "database directory '\(directory)' was recreated since the parent (its PG_VERSION changed)"
+            context.logger.warning("incremental abandoned; taking a full snapshot", metadata: ["reason": "\(reason)"])
+            return try take(request, forcedFull: reason)
+        }
+    }
 
+    /// One snapshot attempt; `forcedFull` makes it full for that reason.
+    func take(_ request: SnapshotBackupRequest, forcedFull: String?) throws -> BackupOutcome {
+        let config = context.config
         let source = try ConnectionInfo(config.postgres.url)
         let control = try context.postgres.connect(source)
         defer { control.close() }
@@ -63,24 +95,33 @@ public final class SnapshotBackup {
 
         let written = WrittenObjects(store: repository.store)
         return try written.removingOnFailure {
-            let replication = try PGConnection(
-                source.withParameter("replication", "database"),
-                applicationName: "lifeboat snapshot \(id.rawValue)")
-            defer { replication.close() }
-            let received = try BaseBackupReceiver(
-                context: context, repository: repository, keyring: keyring,
-                compression: compression, id: id, written: written
-            )
-            .receive(replication, label: "lifeboat snapshot \(id.rawValue)")
-            let points = try Self.points(of: received)
+            let stream = try BaseBackupStream(
+                snapshot: self, source: source, id: id, written: written, control: control)
+            defer { stream.close() }
+            let decision =
+                forcedFull.map { IncrementalDecision.full($0) }
+                ?? IncrementalPlanner(
+                    catalog: BackupCatalog(repository: repository, keyring: keyring, cluster: config.cluster),
+                    settings: config.backup.incremental
+                )
+                .decide(
+                    request.incremental, systemIdentifier: stream.system.systemIdentifier,
+                    timeline: stream.system.timeline, now: startedAt)
+            let received = try stream.receive(decision.base)
+            let points = try Self.points(of: received.backup)
             let needed = LSN.segmentNames(
                 from: points.start, to: points.end, timeline: points.timeline,
                 segmentSize: segmentSize)
             try waitForArchive(needed, points: points, control: control)
-            let manifest = snapshotManifest(
+            var manifest = snapshotManifest(
                 id: id, request: request, startedAt: startedAt, facts: facts,
-                received: received, points: points, needed: needed,
+                received: received.backup, points: points, needed: needed,
                 segmentSize: segmentSize, written: written)
+            manifest.server.systemIdentifier = stream.system.systemIdentifier
+            if let base = decision.base, let method = received.method {
+                manifest.formatVersion = BackupManifest.incrementalFormatVersion
+                manifest.snapshot?.incremental = base.record(method: method)
+            }
             let committed = try ManifestCommit.commitBackup(
                 manifest, context: context, repository: repository,
                 keyring: keyring, written: written)
@@ -88,9 +129,10 @@ public final class SnapshotBackup {
                 "snapshot committed",
                 metadata: [
                     "backup": "\(id)", "start": "\(points.start)", "end": "\(points.end)",
-                    "tablespaces": "\(received.tablespaces.count)",
+                    "tablespaces": "\(received.backup.tablespaces.count)",
+                    "type": "\(committed.isIncremental ? "incremental" : "full")",
                 ])
-            return committed
+            return BackupOutcome(manifest: committed, fullReason: decision.fullReason, methodNote: received.methodNote)
         }
     }
 
@@ -112,7 +154,8 @@ public final class SnapshotBackup {
         manifest.snapshot = SnapshotRecord(
             object: received.baseObject, entry: Self.entryName, format: Self.format, timeline: Int(points.timeline),
             walSegmentSize: Int64(segmentSize), startWal: needed.first ?? "", stopWal: needed.last ?? "",
-            tablespaces: received.tablespaces.isEmpty ? nil : received.tablespaces)
+            tablespaces: received.tablespaces.isEmpty ? nil : received.tablespaces,
+            serverManifest: received.serverManifest)
         return manifest
     }
 
@@ -250,6 +293,7 @@ public enum SnapshotError: LifeboatError {
     case serverStart(detail: String, log: String)
     case recoveryIncomplete(detail: String, log: String)
     case recoveryTargetMissed(target: String, log: String)
+    case timelineChanged(from: UInt32, to: UInt32)
 
     public var exitStatus: ExitStatus {
         switch self {
@@ -278,6 +322,8 @@ public enum SnapshotError: LifeboatError {
         case .dataDirectoryUnusable(let path, let detail): return "cannot use data directory '\(path)': \(detail)"
         case .serverStart(let detail, let log): return "the restored server did not start: \(detail)\n\(log)"
         case .recoveryIncomplete(let detail, let log): return "recovery did not finish: \(detail)\n\(log)"
+        case .timelineChanged(let from, let to):
+            return "the server switched from timeline \(from) to \(to) while the incremental snapshot started"
         case .recoveryTargetMissed(let target, let log):
             return
                 "recovery reached the end of the archived WAL without reaching the target (\(target)); the server shut down\n\(log)"
@@ -305,6 +351,7 @@ public enum SnapshotError: LifeboatError {
         case .dataDirectoryUnusable: return nil
         case .serverStart: return "see the server log above; the data directory is left as it is"
         case .recoveryIncomplete: return "see the server log above; the server was left running so you can inspect it"
+        case .timelineChanged: return "run the backup again: it will be a full snapshot on the new timeline"
         case .recoveryTargetMissed:
             return
                 "a restore point must exist in the archived WAL after the snapshot's start (check the name; pass an older backup id "
