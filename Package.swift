@@ -6,7 +6,7 @@
 //                    one wrapper each    PGClient ArchiveIO   Cipher      HTTPTransport   (no C type escapes these)
 //                    Diagnostics (errors, failpoints), SystemIO (write-all, durable file replace, spawn, flock)
 //   Sources/Domain   pure models and decisions (no C, no files): Catalog Policy Retention Drills Reports Metrics
-//                    S3Protocol
+//                    S3Protocol Reconstruction
 //   Sources/IO       the edges that touch files and the network: Configuration (lifeboat.yml models, YAML and
 //                    policy/drill file loaders), Storage (BlobStore + LocalStore/MemoryStore), S3 (S3Store, ~/.aws
 //                    files), Pipeline (stream stages)
@@ -55,6 +55,9 @@ let package = Package(
             name: "Configuration", dependencies: ["Diagnostics", "Policy", .product(name: "Yams", package: "Yams")],
             path: "Sources/IO/Configuration"),
         .target(name: "Catalog", dependencies: ["Diagnostics"], path: "Sources/Domain/Catalog"),
+        // Reconstruction: restoring an incremental chain in place (delta headers, block maps), pure.
+        .target(
+            name: "Reconstruction", dependencies: ["Catalog", "Diagnostics"], path: "Sources/Domain/Reconstruction"),
         .target(name: "Storage", dependencies: ["Diagnostics", "SystemIO"], path: "Sources/IO/Storage"),
         .target(name: "Retention", dependencies: ["Catalog", "Policy"], path: "Sources/Domain/Retention"),
         .target(name: "Drills", dependencies: ["Catalog", "Policy"], path: "Sources/Domain/Drills"),
@@ -74,6 +77,7 @@ let package = Package(
                 "Diagnostics", "SystemIO", "Cipher", "ArchiveIO", "PGClient", "Configuration", "Policy", "Catalog",
                 "Storage",
                 "Pipeline", "S3", "S3Protocol", "HTTPTransport", "Retention", "Drills", "Metrics", "Reports",
+                "Reconstruction",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Engines/Engine"
@@ -109,6 +113,7 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "Policy", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "TestSupport"]),
+        .testTarget(name: "ReconstructionTests", dependencies: ["Reconstruction", "Catalog", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Catalog", "Policy", "Drills", "TestSupport"]),
         .testTarget(name: "DrillsTests", dependencies: ["Drills", "Catalog", "Policy", "TestSupport"]),

@@ -19,7 +19,9 @@ struct RestoreCommand: ParsableCommand {
             With --data-dir DIR the newest snapshot finished before the target (--to-time / --to-lsn; none means \
             the end of the archived WAL) is extracted into DIR (refused when not empty unless --clean), with \
             recovery.signal and restore_command = 'lifeboat --config FILE wal get %f %p'. --start starts the server \
-            on 127.0.0.1:PORT (archive_mode=off) and waits until recovery reaches the target.
+            on 127.0.0.1:PORT (archive_mode=off) and waits until recovery reaches the target. An incremental \
+            snapshot is restored with its whole chain, read once newest first and written in place: DIR needs about \
+            the cluster's size and nothing is staged.
 
             A snapshot's user tablespaces go back to their original directories when those are empty or absent; \
             --tablespace-map OID_OR_OLD_PATH=NEW_DIR (once per tablespace; '\\=' for a '=' in OLD_PATH) puts one \
@@ -172,17 +174,23 @@ struct RestoreCommand: ParsableCommand {
         let header =
             "restore plan: snapshot \(shown.backup) (finished \(Output.timestamp(shown.backupFinishedAt)), "
             + "WAL \(shown.startLsn) to \(shown.stopLsn) on timeline \(shown.timeline)), target: \(shown.target)"
-        if try presentPlan(
-            shown, header: header, detail: "data directory \(shown.dataDirectory)", steps: plan.steps,
-            context: context)
-        {
-            return
+        var detail = "data directory \(shown.dataDirectory)"
+        if let chain = shown.chain {
+            detail +=
+                "\n  incremental chain, newest first: "
+                + chain.map { "\($0.backup) (\($0.type), \(Format.bytes($0.storedBytes)))" }.joined(separator: " ← ")
         }
+        if try presentPlan(shown, header: header, detail: detail, steps: plan.steps, context: context) { return }
         let result = try engine.run(plan)
         try context.emitJSON(result)
         context.say(
             "restored snapshot \(shown.backup) into '\(shown.dataDirectory)': \(result.files) files, "
                 + "\(Format.bytes(result.bytesExtracted)), \(Format.duration(result.seconds))")
+        for link in result.chain ?? [] {
+            context.say(
+                "  \(link.backup): read \(Format.bytes(link.bytesRead)), wrote \(Format.bytes(link.bytesWritten))"
+                    + " into \(link.files) files")
+        }
         presentRecovery(result, plan: shown, context: context)
     }
 

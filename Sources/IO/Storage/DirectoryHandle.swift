@@ -145,6 +145,22 @@ public final class DirectoryHandle {
         return WritableFile(fd: file, path: pathOf(name))
     }
 
+    /// Opens existing regular file `name` for writing in place (no O_CREAT, no O_TRUNC); never a link, device or
+    /// FIFO.
+    public func openFile(_ name: String) throws -> WritableFile {
+        try validate(name)
+        let file = openat(fd, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard file >= 0 else {
+            throw errno == ENXIO ? DirectoryError.notRegularFile(path: pathOf(name)) : failure("open", name)
+        }
+        var info = stat()
+        guard fstat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(file)
+            throw DirectoryError.notRegularFile(path: pathOf(name))
+        }
+        return WritableFile(fd: file, path: pathOf(name))
+    }
+
     /// Opens regular file `name` for appending, creating it when missing; never a link, device or FIFO
     /// (O_NONBLOCK: opening a FIFO must not wait for a reader before it is refused).
     public func appendFile(_ name: String, mode: mode_t = 0o600) throws -> WritableFile {

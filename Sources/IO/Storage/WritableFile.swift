@@ -28,6 +28,16 @@ public final class WritableFile {
         try bytes.withUnsafeBytes { try write($0) }
     }
 
+    /// Writes `bytes` at `offset` (pwrite), leaving the file position alone.
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        try DirectoryError.mapped { try FileDescriptor(fd).writeAll(bytes, at: offset, path: path) }
+    }
+
+    /// Sets the file's length: past the old end it reads as zeros, written as a hole where the file system can.
+    public func truncate(to length: Int64) throws {
+        try DirectoryError.mapped { try FileDescriptor(fd).truncate(to: length, path: path) }
+    }
+
     public func setMode(_ mode: mode_t) throws {
         try DirectoryError.mapped { try FileDescriptor(fd).setMode(mode, path: path) }
     }

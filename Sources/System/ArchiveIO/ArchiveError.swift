@@ -56,7 +56,7 @@ public enum ArchiveError: LifeboatError {
 
     /// Quotes a name from an archive for a message. Names can come from hostile archives, so control characters are
     /// escaped rather than sent to the user's terminal.
-    static func quoted(_ value: String) -> String {
+    public static func quoted(_ value: String) -> String {
         "'" + printable(value) + "'"
     }
 

@@ -41,6 +41,33 @@ public struct FileDescriptor: Sendable, Hashable {
         try bytes.withUnsafeBytes { try writeAll($0, path: path) }
     }
 
+    /// Writes every byte at `offset` with pwrite(2), independent of the file position: a short write is
+    /// continued, EINTR retried. Throws SystemError "write".
+    public func writeAll(_ bytes: UnsafeRawBufferPointer, at offset: Int64, path: String) throws {
+        guard var base = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        var position = offset
+        while remaining > 0 {
+            let written = pwrite(rawValue, base, remaining, off_t(position))
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("write", path: path)
+            }
+            guard written > 0 else { throw SystemError("write", path: path, code: EIO) }
+            remaining -= written
+            base += written
+            position += Int64(written)
+        }
+    }
+
+    /// ftruncate(2): sets the file's length; a longer file reads as zeros past the old end and, on file systems
+    /// with sparse files, takes no space for them. Throws SystemError "truncate".
+    public func truncate(to length: Int64, path: String) throws {
+        guard Self.retryingEINTR({ ftruncate(rawValue, off_t(length)) }) == 0 else {
+            throw SystemError("truncate", path: path)
+        }
+    }
+
     /// One read(2), EINTR retried: the count read, 0 at the end. Throws SystemError "read".
     public func read(into buffer: UnsafeMutableRawBufferPointer, path: String) throws -> Int {
         let count = Self.retryingEINTR { Glibc.read(rawValue, buffer.baseAddress, buffer.count) }

@@ -53,6 +53,12 @@ public struct BackupChain {
         } catch EngineError.backupNotFound {
             throw EngineError.chainBroken(
                 backup: child.id.rawValue, detail: "its parent '\(link.parent)' is not in the repository")
+        } catch EngineError.manifestMismatch(_, let detail) {
+            // Another backup's manifest copied over the parent's authenticates but names that backup: it is not
+            // the manifest the child was taken against either.
+            throw EngineError.chainBroken(
+                backup: child.id.rawValue,
+                detail: "the manifest of its parent '\(link.parent)' is not the one it was taken against (\(detail))")
         }
         guard sealed.sha256 == link.parentManifestSha256 else {
             throw EngineError.chainBroken(

@@ -1,7 +1,7 @@
 // BackupRehydration: the first step of every restore, a drill's included: the objects of the backup about to be
-// read that sit in an archive storage class are made readable. Planning only assesses (a --dry-run changes
-// nothing, and shows the wait, which is part of the recovery time); running requests them all and, with
-// `wait`, waits until they are readable (Rehydrator).
+// read (of every backup of an incremental's chain) that sit in an archive storage class are made readable.
+// Planning only assesses (a --dry-run changes nothing, and shows the wait, which is part of the recovery time);
+// running requests them all and, with `wait`, waits until they are readable (Rehydrator).
 import Catalog
 import Storage
 
@@ -13,8 +13,15 @@ public struct BackupRehydration {
     public private(set) var status: RehydrationStatus?
 
     init(_ manifest: BackupManifest, store: BlobStore, progress: ProgressReporter, options: RehydrationOptions) throws {
+        try self.init([manifest], store: store, progress: progress, options: options)
+    }
+
+    /// Every backup a restore reads: an incremental's whole chain.
+    init(
+        _ manifests: [BackupManifest], store: BlobStore, progress: ProgressReporter, options: RehydrationOptions
+    ) throws {
         rehydrator = Rehydrator(store: store, progress: progress)
-        keys = try Rehydrator.keys(of: manifest)
+        keys = try manifests.flatMap { try Rehydrator.keys(of: $0) }
         self.options = options
     }
 

@@ -55,6 +55,12 @@ final class Extractor {
         bytes += other.bytes
     }
 
+    /// Adds counts of files and bytes written by other means (a chain's extractors).
+    func add(files: Int, bytes: Int64) {
+        self.files += files
+        self.bytes += bytes
+    }
+
     /// Replaces (or creates) a file directly under root.
     func replace(_ data: [UInt8], name: String) throws {
         try root.remove(name)

@@ -3,9 +3,10 @@ import Catalog
 
 extension PhysicalRestore {
     func steps(
-        _ request: PhysicalRestoreRequest, manifest: BackupManifest, tablespaces: [TablespaceTarget],
+        _ request: PhysicalRestoreRequest, chain: BackupChain, tablespaces: [TablespaceTarget],
         credentials: String?
     ) -> [String] {
+        let manifest = chain.newest
         guard let snapshot = manifest.snapshot else { return [] }
         let directory = request.dataDirectory
         var steps =
@@ -18,13 +19,18 @@ extension PhysicalRestore {
                 ]
             } ?? []
         let emptied = request.clean && RestoreDirectory.state(directory) == .notEmpty
-        steps += [
-            emptied ? "delete the contents of '\(directory)' (--clean)" : "create '\(directory)' (mode 0700)",
-            "authenticate '\(snapshot.object)' (\(Format.bytes(manifest.storedBytes))): every chunk, size and sha256",
-            "extract the data directory (\(Format.bytes(manifest.contentBytes)))"
-                + (osUser.map { ", private to root until the restore is complete, then owned by OS user '\($0)'" }
-                    ?? ""),
-        ]
+        steps.append(
+            emptied ? "delete the contents of '\(directory)' (--clean)" : "create '\(directory)' (mode 0700)")
+        let privacy = osUser.map { ", private to root until the restore is complete, then owned by OS user '\($0)'" }
+        if chain.length > 1 {
+            steps += chainSteps(chain, tablespaces: tablespaces, privacy: privacy ?? "")
+        } else {
+            steps += [
+                "authenticate '\(snapshot.object)' (\(Format.bytes(manifest.storedBytes))): "
+                    + "every chunk, size and sha256",
+                "extract the data directory (\(Format.bytes(manifest.contentBytes)))" + (privacy ?? ""),
+            ]
+        }
         steps += tablespaceSteps(request, tablespaces: tablespaces)
         if let credentials { steps.append(credentialsStep(credentials, request: request)) }
         let target = RecoveryConfiguration(config: context.config, request: request).targetText
@@ -39,6 +45,24 @@ extension PhysicalRestore {
                 ? "start the server on 127.0.0.1 port \(request.port ?? 5432) with archive_mode=off and wait for recovery"
                 : "leave the server stopped (start it with the command printed at the end)")
         return steps
+    }
+
+    /// A chain is read once, newest backup first, straight into the directories.
+    func chainSteps(_ chain: BackupChain, tablespaces: [TablespaceTarget], privacy: String) -> [String] {
+        let links = chainLinks(chain, tablespaces: tablespaces) ?? []
+        let listed = links.map { link in
+            "\(link.backup) (\(link.type)\(link.method.map { " \($0)" } ?? ""), \(Format.bytes(link.storedBytes)))"
+        }
+        return [
+            "read the chain of \(chain.length) backups newest first, each object once: "
+                + listed.joined(separator: " ← ")
+                + "; every chunk is authenticated before it is applied and each object's size and sha256 are "
+                + "checked at its end (any failure empties the directory)",
+            "write each file in place as the newest backup has it (\(Format.bytes(chain.newest.contentBytes)) "
+                + "streamed); a relation file stored as a delta gets each block from the newest backup holding it, "
+                + "zeros where none does; nothing is staged, the directory needs about the cluster's size" + privacy,
+            "write global/pg_control last, once every backup is applied (until then the directory cannot start)",
+        ]
     }
 
     func tablespaceSteps(_ request: PhysicalRestoreRequest, tablespaces: [TablespaceTarget]) -> [String] {

@@ -49,6 +49,7 @@ public final class PhysicalRestore {
     func plan(_ request: PhysicalRestoreRequest, backup manifest: BackupManifest) throws -> PhysicalRestorePlan {
         try SnapshotChoice(catalog: catalog, request: request).check(manifest)
         guard let snapshot = manifest.snapshot else { throw SnapshotError.notASnapshot(manifest.id.rawValue) }
+        let chain = try BackupChain.resolve(manifest, catalog: catalog)
         let directory = request.dataDirectory
         try RestoreDirectory.checkPath(directory)
         try RestoreDirectory.check(directory, clean: request.clean)
@@ -72,18 +73,28 @@ public final class PhysicalRestore {
                 manifest, directory: directory, port: request.port ?? 5432,
                 strict: request.start),
             tablespaces: snapshot.tablespaces == nil ? nil : tablespaces,
-            steps: steps(request, manifest: manifest, tablespaces: tablespaces, credentials: credentials))
+            chain: chainLinks(chain, tablespaces: tablespaces),
+            steps: steps(request, chain: chain, tablespaces: tablespaces, credentials: credentials))
         let rehydration = try BackupRehydration(
-            manifest, store: repository.store, progress: context.progress,
+            chain.links, store: repository.store, progress: context.progress,
             options: request.rehydration
         ).assessed()
-        return PhysicalRestorePlan(summary: summary, manifest: manifest, request: request, rehydration: rehydration)
+        return PhysicalRestorePlan(
+            summary: summary, manifest: manifest, chain: chain, request: request, rehydration: rehydration)
+    }
+
+    /// The chain as the plan shows it; nil for a full snapshot.
+    func chainLinks(_ chain: BackupChain, tablespaces: [TablespaceTarget]) -> [RestoreChainLink]? {
+        guard chain.length > 1 else { return nil }
+        return chain.links.map {
+            RestoreChainLink($0, objects: Self.chainObjects($0, tablespaces: tablespaces.map(\.oid)))
+        }
     }
 
     // MARK: run
 
-    /// Restores the plan's snapshot: rehydration, authentication, extraction, recovery settings and, with
-    /// `start`, the server until recovery reaches the target.
+    /// Restores the plan's snapshot: rehydration, authentication, extraction (of a chain: in one pass,
+    /// PhysicalRestore+Chain), recovery settings and, with `start`, the server until recovery reaches the target.
     public func run(_ plan: PhysicalRestorePlan) throws -> PhysicalRestoreResult {
         try plan.rehydration.perform()
         let started = Date()
@@ -93,15 +104,17 @@ public final class PhysicalRestore {
         let source = ObjectSource(
             repository: repository, keyring: keyring, cluster: context.config.cluster,
             manifest: manifest)
-        try authenticate(snapshot, tablespaces: plan.summary.tablespaces ?? [], source: source)
+        if plan.chain.length == 1 {
+            try authenticate(snapshot, tablespaces: plan.summary.tablespaces ?? [], source: source)
+        }
         var summary = plan.summary
-        let (extractor, credentials) = try restoreFiles(plan, source: source, summary: &summary)
+        let (extractor, credentials, links) = try restoreFiles(plan, source: source, summary: &summary)
         context.logger.info(
             "snapshot extracted", metadata: ["backup": "\(manifest.id)", "files": "\(extractor.files)"])
         var result = PhysicalRestoreResult(
             plan: summary, seconds: 0, bytesExtracted: extractor.bytes,
             files: extractor.files, started: false, port: request.port, recovery: nil,
-            credentialsDirectory: credentials)
+            credentialsDirectory: credentials, chain: links)
         if request.start, let port = request.port {
             do {
                 result.recovery = try recover(plan, port: port, credentials: credentials)
@@ -141,11 +154,12 @@ public final class PhysicalRestore {
     }
 
     /// Takes over the directories, extracts into them and writes the recovery settings; on failure empties what
-    /// it wrote. Returns the extractor's counts and the credentials directory (`summary` gets its restore_command).
+    /// it wrote. Returns the extractor's counts, the credentials directory (`summary` gets its restore_command)
+    /// and, for a chain, what each backup supplied.
     func restoreFiles(
         _ plan: PhysicalRestorePlan, source: ObjectSource,
         summary: inout PhysicalRestoreSummary
-    ) throws -> (Extractor, credentials: String?) {
+    ) throws -> (Extractor, credentials: String?, links: [RestoredChainLink]?) {
         let request = plan.request
         let directory = plan.summary.dataDirectory
         let tablespaces = plan.summary.tablespaces ?? []
@@ -153,13 +167,20 @@ public final class PhysicalRestore {
         let root = try RestoreDirectory.takeOver(dataDirectory: directory, clean: request.clean)
         var spaceRoots: [DirectoryHandle] = []
         var credentials: String?
+        var links: [RestoredChainLink]?
         let extractor = Extractor(root: root, progress: context.progress)
         do {
             for space in tablespaces {
                 spaceRoots.append(try RestoreDirectory.takeOver(space, clean: request.clean))
             }
             try Failpoint.hit("restore.extract.before")
-            try extract(plan, source: source, root: root, spaceRoots: spaceRoots, extractor: extractor)
+            if plan.chain.length > 1 {
+                links = try extractChain(plan, root: root, spaceRoots: spaceRoots, extractor: extractor)
+                try checkBaseBackup(root)
+                try replaceTablespaceMap(plan, extractor: extractor)
+            } else {
+                try extract(plan, source: source, root: root, spaceRoots: spaceRoots, extractor: extractor)
+            }
             try Failpoint.hit("restore.recovery.before")
             credentials = try RecoveryCredentials.write(context: context, dataDirectory: directory, owner: owner)
             let recovery = RecoveryConfiguration(config: context.config, request: request)
@@ -180,7 +201,7 @@ public final class PhysicalRestore {
             }
             throw error
         }
-        return (extractor, credentials)
+        return (extractor, credentials, links)
     }
 
     /// Each tablespace's tar into its directory, then the base backup's, which must be a base backup; with
@@ -209,11 +230,20 @@ public final class PhysicalRestore {
             try extractor.extract(tar)
         }
         context.progress.end()
+        try checkBaseBackup(root)
+        try replaceTablespaceMap(plan, extractor: extractor)
+    }
+
+    func checkBaseBackup(_ root: DirectoryHandle) throws {
         for required in ["PG_VERSION", "backup_label", "global/pg_control"] where root.kind(of: required) != .file {
             throw SnapshotError.unexpectedOutput("the snapshot has no '\(required)'; it is not a base backup")
         }
-        if !tablespaces.isEmpty {
-            try extractor.replace(Array(TablespacePlan.mapText(tablespaces).utf8), name: "tablespace_map")
-        }
+    }
+
+    /// With tablespaces, tablespace_map replaces the server's own map (source locations): recovery links them here.
+    func replaceTablespaceMap(_ plan: PhysicalRestorePlan, extractor: Extractor) throws {
+        let tablespaces = plan.summary.tablespaces ?? []
+        guard !tablespaces.isEmpty else { return }
+        try extractor.replace(Array(TablespacePlan.mapText(tablespaces).utf8), name: "tablespace_map")
     }
 }

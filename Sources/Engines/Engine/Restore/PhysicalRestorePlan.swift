@@ -8,6 +8,8 @@ public struct PhysicalRestorePlan {
     public let summary: PhysicalRestoreSummary
     /// The snapshot to restore.
     public let manifest: BackupManifest
+    /// Its chain, resolved and authenticated link by link: just the snapshot for a full one.
+    public let chain: BackupChain
     public let request: PhysicalRestoreRequest
     /// The archived objects to make readable first (assessed when planned, performed by `run`).
     public let rehydration: BackupRehydration

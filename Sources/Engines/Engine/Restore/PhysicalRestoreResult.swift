@@ -10,4 +10,6 @@ public struct PhysicalRestoreResult: Codable, Sendable {
     /// The private directory holding restore_command's passphrase or S3 credentials, while it remains (it is
     /// removed once the server is seen promoted); nil when none was needed.
     public var credentialsDirectory: String?
+    /// What was read from and written for each backup of an incremental's chain, newest first; absent for a full.
+    public var chain: [RestoredChainLink]?
 }

@@ -20,5 +20,7 @@ public struct PhysicalRestoreSummary: Codable, Sendable {
     public var startCommand: [String]
     /// Each user tablespace and its directory; absent when the snapshot has none.
     public var tablespaces: [TablespaceTarget]?
+    /// The backups read, newest first, when the snapshot is incremental; absent for a full snapshot.
+    public var chain: [RestoreChainLink]?
     public var steps: [String]
 }

@@ -1,0 +1,290 @@
+// ChainExtractor: applies one tar (the data directory's or a tablespace's) of one backup of an incremental chain
+// to a directory, in place (docs/format.md §6.5). The chain is applied newest backup first:
+// - the newest backup defines every directory and file: whole files are written as they are, and a delta entry
+//   (`INCREMENTAL.<name>` / `LBDELTA.<name>`, by the backup's method) creates `<name>` sized to its length with
+//   ftruncate (blocks nobody supplies stay zeros, as holes) and writes the blocks it stores;
+// - an older backup only fills blocks of files still tracked in the ChainFileTable: a block is written when no
+//   newer backup wrote it and it lies below every newer delta's limit. Everything else in it is skipped.
+// The extraction's safety rules are the Extractor's: names checked (a delta's target name too), every directory
+// and file reached through descriptors without following links, new files created exclusively, existing ones
+// opened without following a link and only if regular. Everything a backup applies passed through the sealed
+// reader, which releases a chunk only after its tag verified.
+import ArchiveIO
+import Diagnostics
+import Reconstruction
+import Storage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class ChainExtractor {
+    let root: DirectoryHandle
+    /// The root's name in the file table ("base", "tblspc-<oid>").
+    let rootName: String
+    let newest: Bool
+    /// The delta form of this backup's entries; nil for the full snapshot, whose entries are all ordinary files.
+    let form: DeltaForm?
+    let progress: ProgressReporter
+    /// Newest backup of the data directory: `global/pg_control` is kept here instead of written, so the directory
+    /// cannot start before every backup is applied; `backup_label` loses its INCREMENTAL lines.
+    let holdsControlFile: Bool
+    private(set) var heldControlFile: (bytes: [UInt8], mode: mode_t)?
+    private(set) var files = 0
+    private(set) var bytes: Int64 = 0
+    private var recent: (names: ArraySlice<String>, handle: DirectoryHandle)?
+    private var block = [UInt8](repeating: 0, count: BlockGeometry.blockSize)
+
+    static let controlFile = ["global", "pg_control"]
+    /// pg_control and backup_label are a few KiB; anything far larger is not what it claims to be.
+    static let smallFileLimit: Int64 = 1 << 20
+
+    init(
+        root: DirectoryHandle, rootName: String, newest: Bool, form: DeltaForm?, progress: ProgressReporter,
+        holdsControlFile: Bool = false
+    ) {
+        self.root = root
+        self.rootName = rootName
+        self.newest = newest
+        self.form = form
+        self.progress = progress
+        self.holdsControlFile = holdsControlFile
+    }
+
+    func apply(_ tar: TarReader, table: inout ChainFileTable) throws {
+        defer { recent = nil }  // no descriptor outlives the extraction
+        while let entry = try tar.nextEntry() {
+            let names = entry.name.split(separator: "/").map(String.init).filter { $0 != "." }
+            guard !names.contains("..") else { throw ArchiveError.unsafeEntryName(entry.name) }
+            guard !names.isEmpty else { continue }
+            do {
+                if newest {
+                    try applyNewest(entry, names: names, tar: tar, table: &table)
+                } else {
+                    try applyOlder(entry, names: names, tar: tar, table: &table)
+                }
+            } catch let error as DeltaError {
+                throw error.located("entry \(ArchiveError.quoted(entry.name))")
+            }
+        }
+    }
+
+    // MARK: the newest backup
+
+    private func applyNewest(
+        _ entry: TarEntry, names: [String], tar: TarReader, table: inout ChainFileTable
+    ) throws {
+        let parent = try directory(names.dropLast(), create: true)
+        let name = names[names.count - 1]
+        if entry.isDirectory {
+            // 0700 whatever the tar says: PostgreSQL wants its directories private to its user.
+            recent = (names[...], try parent.makeSubdirectory(name, mode: 0o700))
+            return
+        }
+        if let form, let target = RelationPath.deltaTarget(names, form: form) {
+            let file = try create(target, in: parent, path: names.dropLast() + [target])
+            let key = ChainFileTable.Key(root: rootName, path: (names.dropLast() + [target]).joined(separator: "/"))
+            try table.claim(key)
+            let result = try applyDelta(form, entry: entry, tar: tar, file: file, key: key, table: table)
+            var map = BlockMap(length: result.length, limit: result.truncation)
+            for block in result.written.elements { map.markWritten(block) }
+            table.track(key, map: map)
+            try file.setMode(mode_t(entry.mode) & 0o600)
+            files += 1
+            return
+        }
+        if holdsControlFile, names == Self.controlFile {
+            heldControlFile = (try readSmall(entry, tar: tar), mode_t(entry.mode) & 0o600)
+            files += 1
+            return
+        }
+        let file = try create(name, in: parent, path: names[...])
+        if holdsControlFile, names == ["backup_label"] {
+            let label = BackupLabelText.removingIncrementalLines(try readSmall(entry, tar: tar))
+            try file.write(label)
+            bytes += Int64(label.count)
+        } else {
+            try copy(tar, into: file)
+        }
+        try file.setMode(mode_t(entry.mode) & 0o600)
+        files += 1
+    }
+
+    /// A new file; a name the backup already wrote (two entries for one file) is corrupt.
+    private func create(_ name: String, in parent: DirectoryHandle, path: ArraySlice<String>) throws -> WritableFile {
+        do {
+            return try parent.createFile(name, mode: 0o600)
+        } catch DirectoryError.io(_, _, let code) where code == EEXIST {
+            throw DeltaError("'\(path.joined(separator: "/"))' appears twice in the backup")
+        }
+    }
+
+    private func copy(_ tar: TarReader, into file: WritableFile) throws {
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while case let count = try buffer.withUnsafeMutableBytes({ try tar.read(into: $0) }), count > 0 {
+            try buffer.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            bytes += Int64(count)
+            progress.advance(by: count)
+        }
+    }
+
+    private func readSmall(_ entry: TarEntry, tar: TarReader) throws -> [UInt8] {
+        guard entry.size <= Self.smallFileLimit else {
+            throw ArchiveError.corrupt("entry \(ArchiveError.quoted(entry.name)) is \(entry.size) bytes, far too large")
+        }
+        return try readExactly(Int(entry.size), from: tar)
+    }
+
+    // MARK: older backups
+
+    private func applyOlder(
+        _ entry: TarEntry, names: [String], tar: TarReader, table: inout ChainFileTable
+    ) throws {
+        guard !entry.isDirectory else { return }
+        let target = form.flatMap { RelationPath.deltaTarget(names, form: $0) }
+        let path = names.dropLast() + [target ?? names[names.count - 1]]
+        let key = ChainFileTable.Key(root: rootName, path: path.joined(separator: "/"))
+        guard table.isTracked(key) else { return }  // complete, or not in the newest backup: not restored
+        try table.claim(key)
+        let file = try directory(names.dropLast(), create: false).openFile(path[path.count - 1])
+        if let form, target != nil {
+            let result = try applyDelta(form, entry: entry, tar: tar, file: file, key: key, table: table)
+            for block in result.written.elements { table.markWritten(key, block: block) }
+            table.finishDelta(key, truncation: result.truncation)
+        } else {
+            try applyWhole(entry, tar: tar, file: file, key: key, table: &table)
+            table.finishWhole(key)
+        }
+        files += 1
+        try Failpoint.hit("restore.chain.file.after")
+    }
+
+    /// An older backup's whole copy: each whole block of it that is still needed.
+    private func applyWhole(
+        _ entry: TarEntry, tar: TarReader, file: WritableFile, key: ChainFileTable.Key, table: inout ChainFileTable
+    ) throws {
+        let size = BlockGeometry.blockSize
+        for index in 0..<Int(entry.size / Int64(size)) {
+            try readBlock(tar)
+            guard table.needs(key, block: index) else { continue }
+            try write(block: index, to: file)
+            table.markWritten(key, block: index)
+        }
+    }
+
+    // MARK: delta entries
+
+    /// What one delta entry did: the file's length and the entry's limit, and the blocks now in place because of
+    /// it (for an older backup only those the table needed). The caller records them in the table.
+    struct DeltaResult {
+        let length: Int
+        let truncation: Int
+        let written: BlockBitmap
+    }
+
+    /// Reads a delta entry and writes its blocks: all of them for the newest backup (which first sizes the file),
+    /// those `table` needs for an older one.
+    private func applyDelta(
+        _ form: DeltaForm, entry: TarEntry, tar: TarReader, file: WritableFile, key: ChainFileTable.Key,
+        table: ChainFileTable
+    ) throws -> DeltaResult {
+        switch form {
+        case .incremental: return try applyIncremental(entry, tar: tar, file: file, key: key, table: table)
+        case .lbdelta: return try applyLBDelta(entry, tar: tar, file: file, key: key, table: table)
+        }
+    }
+
+    private func applyIncremental(
+        _ entry: TarEntry, tar: TarReader, file: WritableFile, key: ChainFileTable.Key, table: ChainFileTable
+    ) throws -> DeltaResult {
+        let header = try IncrementalFileHeader(fixed: try readExactly(IncrementalFileHeader.fixedSize, from: tar))
+        try header.check(entrySize: entry.size)
+        let numbers = try header.blockNumbers(try readExactly(header.blockNumbersSize, from: tar))
+        try header.checkPadding(try readExactly(header.paddingSize, from: tar))
+        let length = header.length(blocks: numbers)
+        if newest { try file.truncate(to: Int64(length) * Int64(BlockGeometry.blockSize)) }
+        var written = BlockBitmap(count: length)
+        for number in numbers {
+            try readBlock(tar)
+            guard newest || table.needs(key, block: number) else { continue }
+            try write(block: number, to: file)
+            written.insert(number)
+        }
+        return DeltaResult(length: length, truncation: header.truncationBlockLength, written: written)
+    }
+
+    /// The bitmap of stored blocks follows the blocks, so a block is written as it streams past when it is not
+    /// zeros (an unstored block is zeros); which zero blocks are stored — and so must not be taken from an older
+    /// backup — is known at the end. A non-zero block the bitmap does not mark is corrupt.
+    private func applyLBDelta(
+        _ entry: TarEntry, tar: TarReader, file: WritableFile, key: ChainFileTable.Key, table: ChainFileTable
+    ) throws -> DeltaResult {
+        let header = try LBDeltaHeader(try readExactly(LBDeltaHeader.size, from: tar))
+        try header.check(entrySize: entry.size)
+        if newest { try file.truncate(to: Int64(header.length) * Int64(BlockGeometry.blockSize)) }
+        var nonZero = BlockBitmap(count: header.length)
+        for index in 0..<header.length {
+            try readBlock(tar)
+            guard !Self.isZero(block) else { continue }
+            nonZero.insert(index)
+            if newest || table.needs(key, block: index) { try write(block: index, to: file) }
+        }
+        let stored = try header.storedBlocks(try readExactly(header.bitmapSize, from: tar))
+        var written = BlockBitmap(count: header.length)
+        for index in 0..<header.length where stored[index] || nonZero[index] {
+            guard stored[index] else { throw DeltaError("block \(index) is not marked stored but is not zeros") }
+            // A stored zero block is in place already: the file reads as zeros wherever no backup wrote.
+            if newest || table.needs(key, block: index) { written.insert(index) }
+        }
+        return DeltaResult(length: header.length, truncation: header.length, written: written)
+    }
+
+    private func write(block index: Int, to file: WritableFile) throws {
+        let offset = Int64(index) * Int64(BlockGeometry.blockSize)
+        try block.withUnsafeBytes { try file.write($0, at: offset) }
+        bytes += Int64(block.count)
+    }
+
+    // MARK: reading
+
+    private func readBlock(_ tar: TarReader) throws {
+        try block.withUnsafeMutableBytes { try fill($0, from: tar) }
+    }
+
+    private func readExactly(_ count: Int, from tar: TarReader) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        try bytes.withUnsafeMutableBytes { try fill($0, from: tar) }
+        return bytes
+    }
+
+    private func fill(_ buffer: UnsafeMutableRawBufferPointer, from tar: TarReader) throws {
+        var filled = 0
+        while filled < buffer.count {
+            let count = try tar.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            guard count > 0 else { throw DeltaError("it ends before the data its header describes") }
+            filled += count
+            progress.advance(by: count)
+        }
+    }
+
+    static func isZero(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            let words = raw.bindMemory(to: UInt64.self)
+            return words.allSatisfy { $0 == 0 } && raw[(words.count * 8)...].allSatisfy { $0 == 0 }
+        }
+    }
+
+    // MARK: directories
+
+    /// The directory `names` under root: made (0700) where missing for the newest backup; an older backup only
+    /// writes into directories the newest made.
+    private func directory(_ names: ArraySlice<String>, create: Bool) throws -> DirectoryHandle {
+        if let recent, recent.names.elementsEqual(names) { return recent.handle }
+        var handle = root
+        for name in names {
+            handle = create ? try handle.makeSubdirectory(name, mode: 0o700) : try handle.subdirectory(name)
+        }
+        recent = (names, handle)
+        return handle
+    }
+}
