@@ -99,7 +99,7 @@ final class DeltaHeaderTests: XCTestCase {
         line: UInt = #line
     ) {
         XCTAssertThrowsError(try expression(), file: file, line: line) { error in
-            guard let delta = error as? DeltaError else {
+            guard let delta = error as? Reconstruction.DeltaError else {
                 return XCTFail("not a DeltaError: \(error)", file: file, line: line)
             }
             XCTAssertTrue(

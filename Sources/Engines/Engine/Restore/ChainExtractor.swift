@@ -63,7 +63,7 @@ final class ChainExtractor {
                 } else {
                     try applyOlder(entry, names: names, tar: tar, table: &table)
                 }
-            } catch let error as DeltaError {
+            } catch let error as Reconstruction.DeltaError {
                 throw error.located("entry \(ArchiveError.quoted(entry.name))")
             }
         }

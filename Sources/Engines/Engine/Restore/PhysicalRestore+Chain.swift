@@ -103,7 +103,7 @@ extension PhysicalRestore {
             try source.withEntryReader(object, entryName: entry) { read in
                 try extractor.apply(try TarReader(input: read, allowDirectories: true), table: &table)
             }
-        } catch let error as DeltaError {
+        } catch let error as Reconstruction.DeltaError {
             throw error.located("object '\(try source.key(object).rawValue)'")
         }
     }
