@@ -70,7 +70,7 @@ fi
 matrix_tests=(LogicalRoundTripTests RestoreTargetSafetyTests SnapshotRestoreTests SnapshotRobustnessTests
               RestorePointTests TimelineSwitchTests RecoveryWindowTests TablespaceSnapshotTests S3SnapshotTests
               WALArchiveTests WALCommitTests WALReadyPushTests WALPrefetchTests PruneWALTests
-              DrillTests DrillKeepTests SecretIsolationTests CheckCommandTests)
+              DrillTests DrillKeepTests SecretIsolationTests CheckCommandTests IncrementalChainTests)
 MATRIX_FILTER="IntegrationTests.($(IFS='|'; echo "${matrix_tests[*]}"))"
 
 versions="${LIFEBOAT_TEST_PG_VERSIONS:-15,17,18}"
