@@ -140,7 +140,7 @@ let package = Package(
             name: "EngineTests",
             dependencies: [
                 "Engine", "PostgresTestSupport", "PGClient", "Catalog", "Configuration", "Diagnostics", "Storage",
-                "Drills", "Policy", "Pipeline", "ArchiveIO", "TestSupport",
+                "Drills", "Policy", "Retention", "Pipeline", "ArchiveIO", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

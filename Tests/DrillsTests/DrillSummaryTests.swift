@@ -35,6 +35,22 @@ final class DrillSummaryTests: XCTestCase {
             """)
     }
 
+    /// A drill of an incremental says how many backups it restored, and the evidence keeps the chain.
+    func testIncrementalRunNamesItsChain() throws {
+        var evidence = DrillFixture.evidence(checks: Self.passedChecks)
+        evidence.backup?.type = "incremental"
+        evidence.backup?.chain = ["20261115T010000Z-000001", "20261120T010000Z-000002"]
+        XCTAssertTrue(
+            DrillAssessment.summary(evidence).hasPrefix(
+                "DRILL PASSED: nightly-smoke on backup 20261121T010000Z-3f9a2c (latest; incremental, chain of 3) — "))
+        let json = String(decoding: try CatalogCoding.encoder().encode(evidence), as: UTF8.self)
+        XCTAssertTrue(
+            json.contains(#""chain":["20261115T010000Z-000001","20261120T010000Z-000002"]"#), json)
+        XCTAssertTrue(json.contains(#""type":"incremental""#), json)
+        let full = String(decoding: try CatalogCoding.encoder().encode(DrillFixture.evidence()), as: UTF8.self)
+        XCTAssertFalse(full.contains(#""chain""#), "a full's record is as before")
+    }
+
     func testFailedRun() {
         var checks = Self.passedChecks
         checks.append(

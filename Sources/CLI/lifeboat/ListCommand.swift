@@ -27,22 +27,42 @@ struct ListCommand: ParsableCommand {
             return
         }
         context.say(Output.table(Self.rows(backups)))
+        let broken = Self.chainLines(backups)
+        if !broken.isEmpty { context.say(broken.joined(separator: "\n")) }
     }
 
-    /// The header and one row per backup.
+    /// The header and one row per backup. With incrementals in the list, TYPE says "incremental" and two columns
+    /// show each chain: how many backups a restore reads, and the parent.
     static func rows(_ backups: [BackupSummary]) -> [[String]] {
-        var rows = [["ID", "TYPE", "FINISHED", "DURATION", "DATABASES", "DUMPED", "STORED", "TIER", "KEEP", "LABEL"]]
+        let chains = backups.contains { $0.parent != nil }
+        var header = ["ID", "TYPE", "FINISHED", "DURATION", "DATABASES", "DUMPED", "STORED", "TIER", "KEEP", "LABEL"]
+        if chains { header.insert(contentsOf: ["CHAIN", "PARENT"], at: 2) }
+        var rows = [header]
         for backup in backups {
             let keep =
                 backup.pinned ? "pinned" : backup.keepUntil.map { "until " + Output.timestamp($0).prefix(10) } ?? ""
-            rows.append([
-                backup.id, backup.kind, Output.timestamp(backup.finishedAt),
+            var row = [
+                backup.id, backup.parent == nil ? backup.kind : backup.type, Output.timestamp(backup.finishedAt),
                 Format.duration(backup.finishedAt.timeIntervalSince(backup.startedAt)),
                 backup.databases.joined(separator: ","), Format.bytes(backup.dumpBytes),
                 Format.bytes(backup.storedBytes), backup.dataTier, keep, backup.label ?? "",
-            ])
+            ]
+            if chains {
+                let length = backup.chainBroken == nil ? String(backup.chainLength) : "BROKEN"
+                row.insert(contentsOf: [length, backup.parent ?? "-"], at: 2)
+            }
+            rows.append(row)
         }
         return rows
+    }
+
+    /// One line per incremental whose chain does not hold: it is listed, but nothing restores it.
+    static func chainLines(_ backups: [BackupSummary]) -> [String] {
+        backups.compactMap { backup in
+            backup.chainBroken.map {
+                "not restorable: \(backup.id): its chain is broken: \($0) (run 'lifeboat verify \(backup.id)')"
+            }
+        }
     }
 
     func runFleet(_ context: CommandContext) throws {
@@ -58,6 +78,7 @@ struct ListCommand: ParsableCommand {
             let count = listing.backups.count
             var lines = ["cluster '\(listing.cluster)': \(count) complete backup\(count == 1 ? "" : "s")"]
             if count > 0 { lines.append(Output.table(Self.rows(listing.backups))) }
+            lines += Self.chainLines(listing.backups)
             if !cluster.wal.isEmpty { lines += Self.walLines(cluster.wal) }
             return lines.joined(separator: "\n")
         }

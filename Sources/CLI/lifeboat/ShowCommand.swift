@@ -1,5 +1,5 @@
 // lifeboat show ID: one backup in detail: objects with sizes and checksums, databases with row counts, a snapshot's
-// tablespaces.
+// tablespaces, and an incremental's chain (every backup its restore reads, authenticated link by link).
 import ArgumentParser
 import Engine
 import Foundation
@@ -25,6 +25,7 @@ struct ShowCommand: ParsableCommand {
         var lines = [
             "backup      \(manifest.id) (\(manifest.kind.rawValue))\(manifest.label.map { ", label '\($0)'" } ?? "")",
             "cluster     \(manifest.cluster)",
+            "type        \(Self.type(of: manifest))",
             "taken       \(Output.timestamp(manifest.startedAt)) → \(Output.timestamp(manifest.finishedAt)) (\(duration))",
             "server      PostgreSQL \(manifest.server.version), WAL \(manifest.server.startLsn) → \(manifest.server.stopLsn ?? "-")",
             "encryption  \(manifest.encryption.algorithm), data key \(manifest.encryption.keyId)",
@@ -50,11 +51,40 @@ struct ShowCommand: ParsableCommand {
                     [["OID", "LOCATION ON THE SOURCE", "SIZE", "OBJECT"]]
                         + tablespaces.map { [String($0.oid), $0.location, Format.bytes($0.size), $0.object] }))
         }
+        lines += Self.chainLines(manifest, catalog: catalog)
         for database in manifest.databases {
             lines.append("\ndatabase '\(database.name)': \(database.tables.count) tables, \(database.totalRows) rows")
             lines.append(
                 Output.table([["TABLE", "ROWS"]] + database.tables.map { [$0.qualifiedName, String($0.rows)] }))
         }
         context.say(lines.joined(separator: "\n"))
+    }
+
+    static func type(of manifest: BackupManifest) -> String {
+        guard let link = manifest.incremental else { return "full" }
+        return "incremental (\(link.method.rawValue)) of \(link.parent), chain of \(link.chain.count + 1) backups"
+    }
+
+    /// An incremental's chain, newest first, as a restore reads it; or why it cannot be restored.
+    static func chainLines(_ manifest: BackupManifest, catalog: BackupCatalog) -> [String] {
+        guard manifest.isIncremental else { return [] }
+        let chain: BackupChain
+        do {
+            chain = try BackupChain.resolve(manifest, catalog: catalog)
+        } catch {
+            let recorded = manifest.incremental.map { ([manifest.id] + $0.chain.reversed()).map(\.rawValue) } ?? []
+            return [
+                "\nchain: NOT RESTORABLE: \(ProblemText.of(error))",
+                "recorded chain, newest first: " + recorded.joined(separator: " ← "),
+            ]
+        }
+        let rows = chain.links.map { link in
+            [
+                link.id.rawValue, link.isIncremental ? "incremental" : "full", Output.timestamp(link.finishedAt),
+                Format.bytes(link.storedBytes),
+            ]
+        }
+        return ["\nchain (a restore reads these \(chain.length) backups, newest first; every link authenticated):"]
+            + [Output.table([["ID", "TYPE", "FINISHED", "STORED"]] + rows)]
     }
 }

@@ -75,6 +75,12 @@ struct StatusCommand: ParsableCommand {
         }
         Self.recordRepositorySize(manifests: result.manifests, walBytes: result.walStoredBytes)
         if let receiver = status.receiver { Self.recordReceiver(receiver) }
+        Self.recordChains(result)
+        if result.brokenChains > 0 {
+            context.say(
+                "note: \(result.brokenChains) incremental snapshot(s) cannot be restored: their chain is broken "
+                    + "(see 'lifeboat list', 'lifeboat verify --all')")
+        }
         let goal = RPOExposure.formatDuration(status.objectiveSeconds)
         guard let point = exposure.newestRecoverablePoint, let seconds = exposure.exposureSeconds else {
             let line =
@@ -158,7 +164,9 @@ struct StatusCommand: ParsableCommand {
                 row.exposureSeconds.map(RPOExposure.formatDuration) ?? "-",
                 row.newestRecoverablePoint.map(Output.timestamp) ?? (row.error ?? "none"),
                 row.lastBackup(.logical).map { Output.timestamp($0.finishedAt) } ?? "-",
-                row.lastBackup(.snapshot).map { Output.timestamp($0.finishedAt) } ?? "-", drill,
+                row.lastBackup(.snapshot).map {
+                    Output.timestamp($0.finishedAt) + ($0.type == "incremental" ? " (incremental)" : "")
+                } ?? "-", drill,
             ])
         }
         return rows
@@ -204,6 +212,16 @@ struct StatusCommand: ParsableCommand {
                 "lifeboat_wal_pusher_state", status.pusher == phase ? 1 : 0, labels: [("state", phase)],
                 help: "The background WAL pusher's state when status last ran (1 on the current state).")
         }
+    }
+
+    /// Incremental chains (docs/format.md §6.5): how long the newest snapshot's is, and how many are broken.
+    static func recordChains(_ result: RPOStatusCheck.Result) {
+        MetricsRecorder.shared.gauge(
+            "lifeboat_backup_newest_chain_length", Double(result.newestSnapshotChainLength),
+            help: "Backups a restore of the newest snapshot reads: 1 for a full, more for an incremental, 0 without.")
+        MetricsRecorder.shared.gauge(
+            "lifeboat_backup_broken_chains", Double(result.brokenChains),
+            help: "Incremental snapshots whose chain does not authenticate: listed, but not restorable.")
     }
 
     /// The cluster's footprint in the repository, from what status reads anyway (the manifests and one WAL

@@ -13,7 +13,9 @@ struct VerifyCommand: ParsableCommand {
             --wal verifies the WAL archive instead: every segment between the first and the last archived one must \
             be there (a gap is an integrity failure naming the missing segments), and every archived file is \
             downloaded, authenticated and checked against its record's size and SHA-256, as 'wal get' does. \
-            Give a backup id or --all as well to verify backups and WAL in one run.
+            Give a backup id or --all as well to verify backups and WAL in one run. An incremental snapshot is \
+            verified with every backup of its chain, and the chain is authenticated link by link (a broken chain \
+            is an integrity failure).
             """)
 
     @OptionGroup var options: GlobalOptions
@@ -66,7 +68,11 @@ struct VerifyCommand: ParsableCommand {
         }
         var summary: [String] = []
         if request.verifiesBackups {
-            summary.append("\(report.backups.checks.count) object(s) of \(report.manifests.count) backup(s)")
+            let chains = report.backups.checks.filter { $0.object == Verification.chainCheckName }.count
+            let objects = report.backups.checks.count - chains
+            summary.append(
+                "\(objects) object(s) of \(report.manifests.count) backup(s)"
+                    + (chains > 0 ? " and \(chains) incremental chain(s)" : ""))
         }
         if let walReport = report.wal {
             let timelines = Set(walReport.files.compactMap { WALName($0.name)?.timeline }).count

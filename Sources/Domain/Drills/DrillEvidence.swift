@@ -82,12 +82,26 @@ public struct DrillBackupRecord: Codable, Sendable, Equatable {
     public var finishedAt: Date
     /// How it was chosen: "latest", "random within 7d", "named".
     public var selection: String
-    public init(id: String, kind: BackupKind, finishedAt: Date, selection: String) {
+    /// "full" or "incremental" (docs/format.md §6.5); absent in evidence recorded before incrementals existed.
+    public var type: String?
+    /// An incremental's chain, the full snapshot first and its parent last: every backup the drill restored
+    /// besides `id` itself. Absent for a full.
+    public var chain: [String]?
+
+    public init(
+        id: String, kind: BackupKind, finishedAt: Date, selection: String, type: String? = nil,
+        chain: [String]? = nil
+    ) {
         self.id = id
         self.kind = kind
         self.finishedAt = finishedAt
         self.selection = selection
+        self.type = type
+        self.chain = chain
     }
+
+    /// Backups the restore read: the chain and the backup itself.
+    public var chainLength: Int { (chain?.count ?? 0) + 1 }
 }
 
 public enum RecoveryPointMethod: String, Codable, Sendable, Equatable {

@@ -12,11 +12,18 @@ enum DrillSummaryText {
     // MARK: - lines
 
     static func headline(_ evidence: DrillEvidence) -> String {
-        let backup = evidence.backup.map { "on backup \($0.id) (\($0.selection))" } ?? "without a backup"
+        let backup =
+            evidence.backup.map { "on backup \($0.id) (\($0.selection)\(chainText($0)))" } ?? "without a backup"
         let rto = measurement("RTO", evidence.rtoSeconds, objective: evidence.objectives.rtoSeconds)
         var rpo = measurement("RPO", evidence.rpoSeconds, objective: evidence.objectives.rpoSeconds)
         if let point = evidence.recoveryPoint { rpo += " measured by \(methodText(point.method))" }
         return "DRILL \(verdictWord(evidence.verdict)): \(evidence.drill) \(backup) — \(rto), \(rpo)"
+    }
+
+    /// "; incremental, chain of 3" for an incremental: the drill proved the whole chain restores.
+    private static func chainText(_ backup: DrillBackupRecord) -> String {
+        guard backup.chain != nil else { return "" }
+        return "; incremental, chain of \(backup.chainLength)"
     }
 
     private static func context(_ evidence: DrillEvidence) -> String {

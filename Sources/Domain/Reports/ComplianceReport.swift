@@ -76,6 +76,11 @@ public struct ScheduleCompliance: Codable, Sendable, Equatable {
     public var daysWithBackup: Int
     public var missedDays: [String]
     public var completedRuns: Int
+    /// Of the completed runs, incremental snapshots (docs/format.md §6.5): they count like fulls.
+    public var incrementalRuns: Int
+    /// Incrementals of the period whose chain does not authenticate: they restore nothing, so their days count
+    /// only if another backup covers them.
+    public var unrestorable: [String]
     public var failedRuns: Int
     /// completed / (completed + failed); nil without runs.
     public var successRate: Double?

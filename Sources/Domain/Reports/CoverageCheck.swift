@@ -33,7 +33,7 @@ struct CoverageCheck {
 
     /// Sorted, without duplicates, inside [coveredFrom, end).
     func recoveryPoints() -> [Date] {
-        let finishes = input.backups.filter { period.contains($0.startedAt) }.map(\.finishedAt)
+        let finishes = input.restorableBackups.filter { period.contains($0.startedAt) }.map(\.finishedAt)
         let all = Set((input.recoverablePoints + finishes).filter { $0 >= period.coveredFrom && $0 < period.end })
         return all.sorted()
     }

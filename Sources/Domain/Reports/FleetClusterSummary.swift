@@ -24,12 +24,12 @@ public struct FleetClusterSummary: Codable, Sendable, Equatable {
         cluster = report.cluster
         verdict = report.verdict.status
         objectives = report.verdict.objectives.map { FleetObjectiveStatus(objective: $0.objective, status: $0.status) }
-        let finishes = input.backups.map(\.finishedAt)
+        let finishes = input.restorableBackups.map(\.finishedAt)
         newestRecoverablePoint = (input.recoverablePoints + finishes).filter { $0 < input.until }.max()
         worstExposureSeconds = report.coverage.worstExposureSeconds
         rpoObjectiveSeconds = report.objectives.rpoSeconds
         lastBackups = BackupKind.allCases.compactMap { kind in
-            input.backups.filter { $0.kind == kind && $0.finishedAt < input.until }
+            input.restorableBackups.filter { $0.kind == kind && $0.finishedAt < input.until }
                 .max { $0.finishedAt < $1.finishedAt }
                 .map { FleetLastBackup(kind: kind, id: $0.id, finishedAt: $0.finishedAt) }
         }

@@ -60,7 +60,8 @@ struct HTMLReport {
         let rows = report.schedule.map { s in
             [
                 s.kind.rawValue, "\(s.daysWithBackup) of \(s.expectedDays)", s.missedDays.joined(separator: ", "),
-                "\(s.completedRuns)", "\(s.failedRuns)", ReportSummaries.successRate(s), ReportSummaries.met(s.met),
+                ReportSummaries.completed(s), "\(s.failedRuns)", ReportSummaries.successRate(s),
+                ReportSummaries.met(s.met),
             ]
         }
         let table =

@@ -48,7 +48,7 @@ struct MarkdownReport {
             report.schedule.map { s in
                 [
                     s.kind.rawValue, "\(s.daysWithBackup) of \(s.expectedDays)", "\(s.missedDays.count)",
-                    "\(s.completedRuns)",
+                    ReportSummaries.completed(s),
                     "\(s.failedRuns)", ReportSummaries.successRate(s), ReportSummaries.met(s.met),
                 ]
             })

@@ -51,6 +51,10 @@ public struct ReportInput: Sendable {
         self.objectLockAvailable = objectLockAvailable
         self.repositoryCreated = repositoryCreated
     }
+
+    /// The backups a restore can start from: all but incrementals whose chain does not authenticate. Recovery
+    /// points, retention slots and schedules count these.
+    public var restorableBackups: [ReportBackup] { backups.filter { $0.chainBroken == nil } }
 }
 
 public struct ReportBackup: Sendable, Equatable, Codable {
@@ -68,11 +72,15 @@ public struct ReportBackup: Sendable, Equatable, Codable {
     public var objectLockUntil: Date?
     public var storageClass: String?
     public var pinned: Bool
+    /// An incremental snapshot (docs/format.md §6.5): a backup of the snapshot type like a full.
+    public var incremental: Bool
+    /// Why an incremental's chain does not authenticate; such a backup restores nothing and is not counted.
+    public var chainBroken: String?
     public init(
         id: String, kind: BackupKind, startedAt: Date, finishedAt: Date, storedBytes: Int64, encryption: String,
         keyId: String,
         objects: Int, sealedObjects: Int, objectLockUntil: Date? = nil, storageClass: String? = nil,
-        pinned: Bool = false
+        pinned: Bool = false, incremental: Bool = false, chainBroken: String? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -86,6 +94,8 @@ public struct ReportBackup: Sendable, Equatable, Codable {
         self.objectLockUntil = objectLockUntil
         self.storageClass = storageClass
         self.pinned = pinned
+        self.incremental = incremental
+        self.chainBroken = chainBroken
     }
 }
 

@@ -60,6 +60,13 @@ public enum ReportSummaries {
         "\(ReportText.time(report.since)) – \(ReportText.time(report.until))"
     }
 
+    /// "14", or "14 (12 incremental)" when incremental snapshots are among them: an auditor sees how many
+    /// restorable points rest on a chain.
+    static func completed(_ schedule: ScheduleCompliance) -> String {
+        schedule.incrementalRuns == 0
+            ? "\(schedule.completedRuns)" : "\(schedule.completedRuns) (\(schedule.incrementalRuns) incremental)"
+    }
+
     static func successRate(_ schedule: ScheduleCompliance) -> String {
         schedule.successRate.map(ReportText.percent) ?? "—"
     }

@@ -19,7 +19,7 @@ struct RetentionCheck {
             guard let setting = BackupTypeSetting(rawValue: kind.rawValue), let rules = policy.keep[setting] else {
                 continue
             }
-            let backups = input.backups.filter { $0.kind == kind && $0.startedAt < period.until }
+            let backups = input.restorableBackups.filter { $0.kind == kind && $0.startedAt < period.until }
             for (period, count) in Self.calendarRules(rules) {
                 required += slots(period, count: count, backups: backups, kind: kind)
             }

@@ -19,7 +19,9 @@ struct ScheduleCheck {
     }
 
     private func assess(_ kind: BackupKind) -> ScheduleCompliance {
-        let backups = input.backups.filter { $0.kind == kind && period.contains($0.startedAt) }
+        let all = input.backups.filter { $0.kind == kind && period.contains($0.startedAt) }
+        // An incremental whose chain is broken restores nothing: it is no backup of its day.
+        let backups = all.filter { $0.chainBroken == nil }
         let failed = input.failedRuns.filter { $0.kind == kind && period.contains($0.startedAt) }
         let backupsPerDay = Dictionary(grouping: backups) { period.day(of: $0.startedAt) }
         let failedPerDay = Dictionary(grouping: failed) { period.day(of: $0.startedAt) }
@@ -35,7 +37,8 @@ struct ScheduleCheck {
         let runs = backups.count + failed.count
         return ScheduleCompliance(
             kind: kind, expectedDays: judged.count, daysWithBackup: judged.count - missed.count, missedDays: missed,
-            completedRuns: backups.count, failedRuns: failed.count,
+            completedRuns: backups.count, incrementalRuns: backups.filter(\.incremental).count,
+            unrestorable: all.filter { $0.chainBroken != nil }.map(\.id), failedRuns: failed.count,
             successRate: runs == 0 ? nil : Double(backups.count) / Double(runs),
             perDay: perDay, met: missed.isEmpty)
     }
@@ -55,6 +58,12 @@ extension ScheduleCheck {
                 findings.failures.append(
                     "\(ReportText.count(schedule.missedDays.count, "day")) without a \(kind) backup "
                         + "(of \(schedule.expectedDays)): \(ReportText.list(schedule.missedDays))")
+            }
+            if !schedule.unrestorable.isEmpty {
+                findings.notes.append(
+                    "\(ReportText.count(schedule.unrestorable.count, "incremental \(kind)")) not counted: the chain "
+                        + "does not authenticate, so nothing restores \(schedule.unrestorable.count == 1 ? "it" : "them") "
+                        + "(\(ReportText.list(schedule.unrestorable)); run 'lifeboat verify --all')")
             }
             if schedule.failedRuns > 0, let rate = schedule.successRate {
                 findings.notes.append(

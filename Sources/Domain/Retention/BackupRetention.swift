@@ -23,29 +23,60 @@ struct BackupRetention {
         var indefinite = false
     }
 
-    /// Decisions for the backups of `kind` (any order in, any order out), before tiering.
-    func decide(_ backups: [PlannedBackup], kind: BackupKind) -> [(
-        backup: PlannedBackup, decision: BackupDecision, verdict: Verdict
-    )] {
-        var results: [(PlannedBackup, BackupDecision, Verdict)] = []
+    typealias Decided = (backup: PlannedBackup, decision: BackupDecision, verdict: Verdict)
+
+    /// Decisions for the backups of `kind` (any order in, any order out), before tiering. Only restorable points
+    /// are counted: fulls, and incrementals whose chain holds; `broken` names the others, with why
+    /// (ChainRetention.brokenChains). Every backup a kept incremental's chain contains is kept.
+    func decide(_ backups: [PlannedBackup], kind: BackupKind, broken: [String: String] = [:]) -> [Decided] {
+        var results: [Decided] = []
         var counted: [PlannedBackup] = []
+        var unrestorable: [PlannedBackup] = []
         for backup in backups {
             if let verdict = uncountedVerdict(backup) {
                 results.append((backup, decision(for: backup, verdict: verdict), verdict))
+            } else if backup.complete && broken[backup.id] != nil {
+                unrestorable.append(backup)
             } else if backup.complete {
                 counted.append(backup)
             } else {
-                results.append((backup, expired(backup, reason: Self.leftoverReason), Verdict()))
+                results.append((backup, expired(backup, reasons: [Self.leftoverReason]), Verdict()))
             }
         }
         counted.sort { ($0.startedAt, $0.id) > ($1.startedAt, $1.id) }
         for (backup, verdict) in zip(counted, verdicts(newestFirst: counted, kind: kind)) {
             let decision =
                 verdict.reasons.isEmpty
-                ? expired(backup, reason: Self.unkeptReason) : decision(for: backup, verdict: verdict)
+                ? expired(backup, reasons: [Self.unkeptReason]) : decision(for: backup, verdict: verdict)
             results.append((backup, decision, verdict))
         }
+        ChainRetention.keepChains(&results, broken: broken)
+        let oldestKept = results.filter { $0.backup.complete && $0.decision.action != .expire }
+            .map(\.backup).min { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
+        for backup in unrestorable {
+            results.append(decideUnrestorable(backup, why: broken[backup.id] ?? "", oldestKept: oldestKept))
+        }
         return results
+    }
+
+    /// An incremental whose chain does not hold restores nothing, so it takes no slot of the keep rules; nor is it
+    /// deleted for being broken (the damage may need investigating): it stays, reported, until retention passes
+    /// it — once it is older than every kept backup of its type — unless a pin, min_age or Object Lock holds it.
+    private func decideUnrestorable(_ backup: PlannedBackup, why: String, oldestKept: PlannedBackup?) -> Decided {
+        var verdict = Verdict()
+        applyTimeRules(nil, kind: backup.kind, backup: backup, rank: nil, verdict: &verdict)
+        if let oldestKept, (backup.startedAt, backup.id) > (oldestKept.startedAt, oldestKept.id) {
+            verdict.reasons.append("kept until retention passes it (newer than the oldest kept \(oldestKept.id))")
+        }
+        let note = "\(ChainRetention.unrestorablePrefix)\(why)"
+        guard !verdict.reasons.isEmpty else {
+            return (
+                backup, expired(backup, reasons: [note, "older than every kept \(backup.kind.rawValue) backup"]),
+                verdict
+            )
+        }
+        verdict.reasons.insert(note, at: 0)
+        return (backup, decision(for: backup, verdict: verdict), verdict)
     }
 
     /// Backups that take no part in counting: started after the plan time, or incomplete but young enough to
@@ -100,12 +131,13 @@ struct BackupRetention {
         }
     }
 
-    /// `within`, pins, min_complete, min_age and Object Lock, in that order. `rank` 0 is the newest backup.
+    /// `within`, pins, min_complete, min_age and Object Lock, in that order. `rank` 0 is the newest backup; nil
+    /// (with no rules) for a backup that is not counted, which only pins, min_age and Object Lock can keep.
     private func applyTimeRules(
-        _ rules: KeepRules, kind: BackupKind, backup: PlannedBackup, rank: Int, verdict: inout Verdict
+        _ rules: KeepRules?, kind: BackupKind, backup: PlannedBackup, rank: Int?, verdict: inout Verdict
     ) {
         let age = now.timeIntervalSince(backup.startedAt)
-        if let within = rules.within, age < within {
+        if let within = rules?.within, age < within {
             verdict.reasons.append("within \(DurationText.format(within))")
             verdict.expiries.append(backup.startedAt.addingTimeInterval(within))
         }
@@ -120,7 +152,7 @@ struct BackupRetention {
         let minComplete = max(1, policy.safety.minComplete)
         if rank == 0 {
             verdict.reasons.append("newest complete \(kind.rawValue) backup")
-        } else if rank < minComplete {
+        } else if let rank, rank < minComplete {
             verdict.reasons.append("min_complete \(minComplete)")
         }
         if age < policy.safety.minAge {
@@ -149,12 +181,14 @@ struct BackupRetention {
         BackupDecision(
             id: backup.id, kind: backup.kind, startedAt: backup.startedAt, complete: backup.complete,
             action: .keep, reasons: verdict.reasons, storageClass: backup.storageClass,
-            retainedUntil: verdict.indefinite ? nil : verdict.expiries.max(), storedBytes: backup.storedBytes)
+            retainedUntil: verdict.indefinite ? nil : verdict.expiries.max(), storedBytes: backup.storedBytes,
+            parent: backup.parent)
     }
 
-    private func expired(_ backup: PlannedBackup, reason: String) -> BackupDecision {
+    private func expired(_ backup: PlannedBackup, reasons: [String]) -> BackupDecision {
         BackupDecision(
             id: backup.id, kind: backup.kind, startedAt: backup.startedAt, complete: backup.complete,
-            action: .expire, reasons: [reason], storageClass: backup.storageClass, storedBytes: backup.storedBytes)
+            action: .expire, reasons: reasons, storageClass: backup.storageClass, storedBytes: backup.storedBytes,
+            parent: backup.parent)
     }
 }

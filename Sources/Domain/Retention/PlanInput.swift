@@ -25,11 +25,18 @@ public struct PlannedBackup: Sendable, Equatable, Codable {
     /// Object Lock retain-until of its objects (the latest); nil when not locked.
     public var lockedUntil: Date?
     public var storedBytes: Int64
+    /// Incremental snapshots (docs/format.md §6.5): the chain a restore of it reads, the full snapshot first and
+    /// its parent last; nil for a full backup.
+    public var chain: [String]?
+    /// Why an incremental's chain does not hold, as the engine found when authenticating it (a parent swapped or
+    /// of another cluster history); nil when it holds. A chain member missing from the input is found here too.
+    public var chainBroken: String?
 
     public init(
         id: String, kind: BackupKind, startedAt: Date, finishedAt: Date?, complete: Bool = true,
         pinned: Bool = false, keepUntil: Date? = nil, timeline: UInt32? = nil, startWal: String? = nil,
-        stopWal: String? = nil, storageClass: String? = nil, lockedUntil: Date? = nil, storedBytes: Int64 = 0
+        stopWal: String? = nil, storageClass: String? = nil, lockedUntil: Date? = nil, storedBytes: Int64 = 0,
+        chain: [String]? = nil, chainBroken: String? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -44,7 +51,12 @@ public struct PlannedBackup: Sendable, Equatable, Codable {
         self.storageClass = storageClass
         self.lockedUntil = lockedUntil
         self.storedBytes = storedBytes
+        self.chain = chain
+        self.chainBroken = chainBroken
     }
+
+    /// The parent of an incremental; nil for a full backup.
+    public var parent: String? { chain?.last }
 }
 
 /// One archived WAL file (segment, .partial, .history or .backup).

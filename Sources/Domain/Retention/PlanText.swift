@@ -14,6 +14,7 @@ public enum PlanText {
             : table(
                 header: ["ID", "TYPE", "STARTED (UTC)", "ACTION", "CLASS", "REASONS"],
                 rows: plan.backups.map(backupRow))
+        lines += chains(plan.backups)
         lines.append("")
         lines.append("wal:")
         lines +=
@@ -42,9 +43,32 @@ public enum PlanText {
         var storage = decision.storageClass ?? "-"
         if let target = decision.transitionTo { storage += "→" + target }
         return [
-            decision.id, decision.kind.rawValue, started, decision.action.rawValue, storage,
+            decision.id, decision.parent == nil ? decision.kind.rawValue : "incremental", started,
+            decision.action.rawValue, storage,
             decision.reasons.joined(separator: "; "),
         ]
+    }
+
+    /// Each chain of incrementals, the full first, as a restore of its newest backup reads it: one line per
+    /// incremental that is no other's parent, with each backup's action.
+    private static func chains(_ backups: [BackupDecision]) -> [String] {
+        let byID = Dictionary(backups.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let parents = Set(backups.compactMap(\.parent))
+        let newest = backups.filter { $0.parent != nil && !parents.contains($0.id) }
+        guard !newest.isEmpty else { return [] }
+        var lines = ["", "chains (full first; restoring an incremental reads every backup to its left):"]
+        for leaf in newest {
+            var links: [String] = []
+            var current: String? = leaf.id
+            var seen: Set<String> = []
+            while let id = current, !seen.contains(id) {
+                seen.insert(id)
+                links.insert(byID[id].map { "\(id) (\($0.action.rawValue))" } ?? "\(id) (missing)", at: 0)
+                current = byID[id]?.parent
+            }
+            lines.append("  " + links.joined(separator: " → "))
+        }
+        return lines
     }
 
     private static func walRow(_ range: WALDecision) -> [String] {

@@ -29,10 +29,13 @@ public struct BackupDecision: Sendable, Equatable, Codable {
     /// `verify --immutability`); nil when unknown or indefinite (pinned).
     public var retainedUntil: Date?
     public var storedBytes: Int64
+    /// An incremental snapshot's parent (docs/format.md §6.5); absent for a full backup.
+    public var parent: String?
 
     public init(
         id: String, kind: BackupKind, startedAt: Date, complete: Bool, action: BackupAction, reasons: [String],
-        storageClass: String? = nil, transitionTo: String? = nil, retainedUntil: Date? = nil, storedBytes: Int64 = 0
+        storageClass: String? = nil, transitionTo: String? = nil, retainedUntil: Date? = nil, storedBytes: Int64 = 0,
+        parent: String? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -44,6 +47,7 @@ public struct BackupDecision: Sendable, Equatable, Codable {
         self.transitionTo = transitionTo
         self.retainedUntil = retainedUntil
         self.storedBytes = storedBytes
+        self.parent = parent
     }
 }
 

@@ -6,6 +6,7 @@ import Foundation
 import Policy
 
 struct TieringPlanner {
+    static let reasonPrefix = "tiering: "
     let rules: [TieringRule]
     let now: Date
 
@@ -19,7 +20,7 @@ struct TieringPlanner {
         moved.action = .transition
         moved.storageClass = decision.storageClass ?? "STANDARD"
         moved.transitionTo = rule.storageClass
-        moved.reasons.append("tiering: after \(DurationText.format(rule.after)) → \(rule.storageClass)")
+        moved.reasons.append("\(Self.reasonPrefix)after \(DurationText.format(rule.after)) → \(rule.storageClass)")
         return moved
     }
 

@@ -13,7 +13,9 @@ struct WALRetentionPlanner {
     static let orphanReason = "needed by no kept snapshot"
     static let staleReason = "older than the PITR window and needed by no kept snapshot"
 
-    /// A kept snapshot's WAL span as segment positions on its timeline.
+    /// A kept snapshot's WAL span as segment positions on its timeline. An incremental's span starts where its
+    /// chain's full snapshot starts (docs/format.md §6.5): WAL from the start of the oldest backup of every kept
+    /// chain is kept, so the older links stay recoverable on their own and the whole chain can be replayed.
     struct Span {
         let id: String
         let startedAt: Date
@@ -21,6 +23,8 @@ struct WALRetentionPlanner {
         let timeline: UInt32
         let start: UInt64
         let stop: UInt64
+        /// "needed by snapshot X", or "needed by the chain of incremental X" for an incremental's span.
+        let reason: String
     }
 
     private struct Verdict {
@@ -37,15 +41,27 @@ struct WALRetentionPlanner {
     /// Spans of the kept snapshots (complete, not expired, with a timeline and a parsable WAL span).
     func spans(of decisions: [BackupDecision], backups: [PlannedBackup]) -> [Span] {
         let kept = Set(decisions.filter { $0.kind == .snapshot && $0.complete && $0.action != .expire }.map(\.id))
+        let byID = Dictionary(backups.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return backups.compactMap { backup in
             guard backup.kind == .snapshot, kept.contains(backup.id), let timeline = backup.timeline,
-                let start = backup.startWal.flatMap({ WALName($0) })?.segmentNumber(segmentSize: segmentSize),
-                let stop = backup.stopWal.flatMap({ WALName($0) })?.segmentNumber(segmentSize: segmentSize)
+                let start = position(backup.startWal), let stop = position(backup.stopWal)
             else { return nil }
+            var reason = "needed by snapshot \(backup.id)"
+            var from = start
+            if let root = backup.chain?.first.flatMap({ byID[$0] }), root.timeline == timeline,
+                let rootStart = position(root.startWal)
+            {
+                reason = "needed by the chain of incremental \(backup.id)"
+                from = min(start, rootStart)
+            }
             return Span(
                 id: backup.id, startedAt: backup.startedAt, finishedAt: backup.finishedAt ?? backup.startedAt,
-                timeline: timeline, start: start, stop: stop)
+                timeline: timeline, start: from, stop: stop, reason: reason)
         }.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
+    }
+
+    private func position(_ wal: String?) -> UInt64? {
+        wal.flatMap { WALName($0) }?.segmentNumber(segmentSize: segmentSize)
     }
 
     func plan(_ files: [PlannedWALFile], spans: [Span]) -> (ranges: [WALDecision], expired: [String]) {
@@ -77,7 +93,7 @@ struct WALRetentionPlanner {
         guard let anchor else { return withoutSnapshots(file, timeline: name.timeline, age: age) }
         if let span = spans.first(where: { $0.timeline == name.timeline && (($0.start)...($0.stop)).contains(position) }
         ) {
-            return keep("needed by snapshot \(span.id)")
+            return keep(span.reason)
         }
         if position >= anchor.start { return keep("point-in-time recovery from snapshot \(anchor.id)") }
         if age < policy.safety.minAge { return keep(minAgeReason) }

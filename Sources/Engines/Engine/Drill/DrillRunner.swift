@@ -100,12 +100,11 @@ public struct DrillRunner {
             )
         }
         if definition.heartbeat { writeHeartbeat(state) }
-        let manifest = try state.phase("select") { try select(state) }
+        let (manifest, chain) = try state.phase("select") { try select(state) }
         try state.phase("rehydrate") {
-            try BackupRehydration(
-                manifest, store: catalog.repository.store, progress: context.progress,
-                options: Self.rehydration
-            ).perform()
+            // An incremental's restore reads every backup of its chain: all of them must be readable.
+            try Rehydrator(store: catalog.repository.store, progress: context.progress)
+                .prepare(try chain.flatMap(Rehydrator.keys(of:)), options: Self.rehydration)
         }
         switch definition.restore.kind {
         case .logical: try restoreLogical(manifest, state)
@@ -136,16 +135,29 @@ public struct DrillRunner {
         }
     }
 
-    func select(_ state: DrillState) throws -> BackupManifest {
+    /// The backup to restore and every backup its restore reads (itself, then an incremental's chain). `latest`
+    /// and `random` choose among restorable backups, whatever their type: the newest snapshot may be an
+    /// incremental, and then the drill proves its whole chain. A named incremental whose chain is broken is an
+    /// integrity failure.
+    func select(_ state: DrillState) throws -> (BackupManifest, [BackupManifest]) {
         let kind: BackupKind = definition.restore.kind == .logical ? .logical : .snapshot
-        let candidates = try catalog.manifests().filter { $0.kind == kind }
+        let inventory = try ChainInventory.read(catalog)
+        var candidates = inventory.manifests.filter { $0.kind == kind }
+        if case .id = definition.restore.backup {
+        } else {
+            candidates = candidates.filter { inventory.state(of: $0.id).broken == nil }
+        }
         let (chosen, selection) = DrillAssessment.selectBackup(
             definition.restore.backup, candidates: candidates, now: state.incidentAt,
             random: { Int.random(in: 0..<max($0, 1)) })
         guard let manifest = chosen else { throw DrillError.noBackup(selection) }
+        let chain = inventory.state(of: manifest.id)
         state.backup = DrillBackupRecord(
-            id: manifest.id.rawValue, kind: manifest.kind, finishedAt: manifest.finishedAt, selection: selection)
-        return manifest
+            id: manifest.id.rawValue, kind: manifest.kind, finishedAt: manifest.finishedAt, selection: selection,
+            type: chain.type, chain: chain.isIncremental ? chain.chain : nil)
+        if let broken = chain.broken { throw EngineError.chainBroken(backup: manifest.id.rawValue, detail: broken) }
+        let links = try chain.chain.compactMap(BackupID.init).map { try catalog.manifest($0) }
+        return (manifest, [manifest] + links.reversed())
     }
 
     // MARK: - restore

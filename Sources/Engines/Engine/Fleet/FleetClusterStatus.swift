@@ -26,6 +26,8 @@ public struct FleetClusterStatus: Encodable, Sendable {
         public var kind: String
         public var id: String
         public var finishedAt: Date
+        /// "full" or "incremental" (docs/format.md §6.5), as in `list`.
+        public var type: String
     }
 
     public struct LastDrill: Encodable, Sendable {
@@ -51,7 +53,9 @@ public struct FleetClusterStatus: Encodable, Sendable {
         newestBackup = status.newestBackup
         lastBackups = BackupKind.allCases.compactMap { kind in
             result.manifests.filter { $0.kind == kind }.max { $0.finishedAt < $1.finishedAt }.map {
-                LastBackup(kind: kind.rawValue, id: $0.id.rawValue, finishedAt: $0.finishedAt)
+                LastBackup(
+                    kind: kind.rawValue, id: $0.id.rawValue, finishedAt: $0.finishedAt,
+                    type: $0.isIncremental ? "incremental" : "full")
             }
         }
         lastDrill = drills.max { $0.startedAt < $1.startedAt }.map {

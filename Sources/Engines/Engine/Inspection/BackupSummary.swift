@@ -18,8 +18,19 @@ public struct BackupSummary: Codable, Sendable {
     public var keyId: String
     /// Object name → storage class ("local" on a file repository); the manifest object included.
     public var storageClasses: [String: String]
+    /// "full" or "incremental" (docs/format.md §6.5); a logical backup is full.
+    public var type: String
+    /// An incremental's parent; absent for a full.
+    public var parent: String?
+    /// Backups a restore of this one reads (1 for a full).
+    public var chainLength: Int
+    /// Why an incremental's chain does not hold (it cannot be restored); absent when it does.
+    public var chainBroken: String?
 
-    public init(_ manifest: BackupManifest, storageClasses: [String: String], pin: EffectivePin) {
+    public init(
+        _ manifest: BackupManifest, storageClasses: [String: String], pin: EffectivePin,
+        chain: ChainState = ChainState(parent: nil, chain: [], broken: nil)
+    ) {
         id = manifest.id.rawValue
         kind = manifest.kind.rawValue
         label = manifest.label
@@ -33,6 +44,10 @@ public struct BackupSummary: Codable, Sendable {
         serverVersion = manifest.server.version
         keyId = manifest.encryption.keyId
         self.storageClasses = storageClasses
+        type = chain.type
+        parent = chain.parent
+        chainLength = chain.length
+        chainBroken = chain.broken
     }
 
     /// The distinct classes of the data objects, for a table column.

@@ -34,16 +34,18 @@ public struct CatalogListing {
 
     public func run() throws -> Result {
         let classes = try catalog.storageClasses()
-        let manifests = try catalog.manifests()
+        let chains = try ChainInventory.read(catalog)
+        let manifests = chains.manifests
         let backups = try manifests.map { manifest in
             let objects = classes[manifest.id] ?? [:]
             let pin =
                 objects[RepositoryLayout.pinRecordName] == nil
                 ? EffectivePin(manifest: manifest, record: nil) : try catalog.effectivePin(manifest)
-            return BackupSummary(manifest, storageClasses: objects, pin: pin)
+            return BackupSummary(manifest, storageClasses: objects, pin: pin, chain: chains.state(of: manifest.id))
         }
+        // An incremental whose chain is broken restores nothing: it starts no recoverable window.
         let wal = try WALInventoryReader(context: context, repository: catalog.repository, keyring: catalog.keyring)
-            .inventory(manifests: manifests)
+            .inventory(manifests: chains.restorable)
         var listing = Listing(
             cluster: context.config.cluster, repository: catalog.repository.location,
             backups: backups)

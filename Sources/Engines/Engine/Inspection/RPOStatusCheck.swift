@@ -17,6 +17,11 @@ public struct RPOStatusCheck {
         public var manifests: [BackupManifest]
         /// Bytes the cluster's WAL archive takes in the repository.
         public var walStoredBytes: Int64
+        /// Backups a restore of the newest snapshot reads (1 for a full, 0 without a snapshot): a chain that keeps
+        /// growing means fulls stopped being taken.
+        public var newestSnapshotChainLength = 0
+        /// Incrementals whose chain does not authenticate (docs/format.md §6.5): listed, but not restorable.
+        public var brokenChains = 0
         public var verdict: Verdict {
             exposure.newestRecoverablePoint == nil ? .failed : exposure.met ? .passed : .objectiveNotMet
         }
@@ -30,9 +35,11 @@ public struct RPOStatusCheck {
 
     /// `rpo` is --rpo in seconds, `instant` --now; nil means the policy's objective and the clock.
     public func run(rpo: Double?, at instant: Date?) throws -> Result {
-        let manifests = try catalog.manifests()
+        let chains = try ChainInventory.read(catalog)
+        let manifests = chains.manifests
+        // An incremental whose chain is broken restores nothing: it starts no recoverable window.
         let wal = try WALInventoryReader(context: context, repository: catalog.repository, keyring: catalog.keyring)
-            .inventory(manifests: manifests)
+            .inventory(manifests: chains.restorable)
         let now = instant ?? context.now()
         let (objective, objectiveSource) = try self.objective(rpo)
         let logical = manifests.filter { $0.kind == .logical }.max { $0.finishedAt < $1.finishedAt }
@@ -53,7 +60,12 @@ public struct RPOStatusCheck {
             status: state, recoveryWindow: window,
             newestBackup: exposure.source == .backup ? logical?.id.rawValue : window?.fromBackup,
             walAsync: asyncQueue(now: now), receiver: receiver?.0)
-        return Result(status: status, exposure: exposure, manifests: manifests, walStoredBytes: wal.storedBytes)
+        var result = Result(status: status, exposure: exposure, manifests: manifests, walStoredBytes: wal.storedBytes)
+        if let newest = manifests.filter({ $0.kind == .snapshot }).max(by: { $0.finishedAt < $1.finishedAt }) {
+            result.newestSnapshotChainLength = chains.state(of: newest.id).length
+        }
+        result.brokenChains = chains.broken.count
+        return result
     }
 
     /// The asynchronous archiving queue, when wal.async is configured (read from the local spool).

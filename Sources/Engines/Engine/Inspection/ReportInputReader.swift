@@ -23,12 +23,13 @@ public struct ReportInputReader {
 
     public func read(since: Date, until: Date, now: Date) throws -> ReportInput {
         let directories = try BackupDirectories.list(catalog.repository.store, cluster: catalog.cluster)
-        let manifests = try catalog.manifests()
-        let backups = manifests.map { backup($0, directories) }
+        let chains = try ChainInventory.read(catalog)
+        let backups = chains.manifests.map { backup($0, directories, chain: chains.state(of: $0.id)) }
+        // An incremental whose chain is broken restores nothing: it starts no recoverable window.
         let inventory = try WALInventoryReader(
             context: context, repository: catalog.repository, keyring: catalog.keyring
         )
-        .inventory(manifests: manifests)
+        .inventory(manifests: chains.restorable)
         return ReportInput(
             cluster: catalog.cluster, repository: catalog.repository.location, policy: policy, since: since,
             until: until,
@@ -39,7 +40,7 @@ public struct ReportInputReader {
             repositoryCreated: try catalog.repository.descriptor().created)
     }
 
-    func backup(_ manifest: BackupManifest, _ directories: BackupDirectories) -> ReportBackup {
+    func backup(_ manifest: BackupManifest, _ directories: BackupDirectories, chain: ChainState) -> ReportBackup {
         let listed = directories.objects[manifest.id] ?? [:]
         let expected = manifest.objects.map(\.name) + [RepositoryLayout.manifestName]
         let present = expected.filter { listed[$0] != nil }
@@ -51,7 +52,7 @@ public struct ReportInputReader {
             objects: expected.count,
             sealedObjects: present.filter { $0.hasSuffix(RepositoryLayout.sealedExtension) }.count,
             objectLockUntil: manifest.objectLock?.retainUntil, storageClass: directories.dataStorageClass(manifest.id),
-            pinned: manifest.pinned)
+            pinned: manifest.pinned, incremental: chain.isIncremental, chainBroken: chain.broken)
     }
 
     /// Leftovers in the repository now, plus the leftovers earlier prunes recorded and removed.

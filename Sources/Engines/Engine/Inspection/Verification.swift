@@ -14,12 +14,13 @@ public struct Verification {
     }
 
     public func run(_ request: VerificationRequest) throws -> VerificationReport {
-        let manifests = try backups(request)
+        let (manifests, chainChecks) = try backups(request)
         try rehydrate(manifests, options: request.rehydration)
-        let checks = Verifier(
+        var checks = Verifier(
             repository: catalog.repository, keyring: catalog.keyring, cluster: context.config.cluster,
             progress: context.progress
         ).verify(manifests)
+        checks.checks += chainChecks
         let wal =
             request.wal
             ? try walReader.verify(manifests: try catalog.manifests(), progress: context.progress) : nil
@@ -33,11 +34,37 @@ public struct Verification {
         return report
     }
 
-    /// The backups asked for: every one with --all, none with --wal alone, else the one named (default latest).
-    func backups(_ request: VerificationRequest) throws -> [BackupManifest] {
-        guard request.verifiesBackups else { return [] }
-        return request.all ? try catalog.manifests() : [try catalog.resolve(request.reference ?? "latest")]
+    /// The backups asked for — every one with --all, none with --wal alone, else the one named (default latest)
+    /// and, for an incremental, every backup of its chain, oldest first — and one check per incremental: its
+    /// chain authenticated link by link (docs/format.md §6.5).
+    func backups(_ request: VerificationRequest) throws -> ([BackupManifest], [ObjectCheck]) {
+        guard request.verifiesBackups else { return ([], []) }
+        if request.all {
+            let inventory = try ChainInventory.read(catalog)
+            let checks = inventory.manifests.filter(\.isIncremental).map {
+                Self.chainCheck($0, broken: inventory.state(of: $0.id).broken)
+            }
+            return (inventory.manifests, checks)
+        }
+        let manifest = try catalog.resolve(request.reference ?? "latest")
+        guard manifest.isIncremental else { return ([manifest], []) }
+        do {
+            let chain = try BackupChain.resolve(manifest, catalog: catalog)
+            return (chain.links.reversed(), [Self.chainCheck(manifest, broken: nil)])
+        } catch let error as EngineError {
+            // The backup's own objects are still read: the report says what else is wrong with it.
+            return ([manifest], [Self.chainCheck(manifest, broken: ProblemText.of(error))])
+        }
     }
+
+    /// The chain of an incremental as one check named "chain" (docs/json.md).
+    static func chainCheck(_ manifest: BackupManifest, broken: String?) -> ObjectCheck {
+        ObjectCheck(
+            backup: manifest.id.rawValue, object: chainCheckName, ok: broken == nil,
+            storedBytes: 0, entries: 0, problem: broken)
+    }
+
+    public static let chainCheckName = "chain"
 
     /// Archived objects are requested all at once before any is read (one wait, not one per backup).
     func rehydrate(_ manifests: [BackupManifest], options: RehydrationOptions) throws {
@@ -55,6 +82,9 @@ public struct Verification {
         let cluster = context.config.cluster
         let backupFailures = report.backups.failures
         report.damage = backupFailures.map { failure in
+            if failure.object == Self.chainCheckName {
+                return "broken chain: incremental \(failure.backup): \(failure.problem ?? "")"
+            }
             let key = BackupID(failure.backup).map {
                 RepositoryLayout.object(cluster: cluster, id: $0, name: failure.object)
             }
@@ -69,7 +99,10 @@ public struct Verification {
                 return
             }
         }
-        if !report.damage.isEmpty { report.failure = VerificationFailure(count: report.damage.count) }
+        if !report.damage.isEmpty {
+            let chains = backupFailures.filter { $0.object == Self.chainCheckName }.count
+            report.failure = VerificationFailure(count: report.damage.count - chains, brokenChains: chains)
+        }
     }
 
     /// `verify --immutability`: objects whose Object Lock ends before the policy stops keeping them. No

@@ -26,7 +26,7 @@ public struct PlanInputReader {
         let store = catalog.repository.store
         let directories = try BackupDirectories.list(store, cluster: catalog.cluster)
         let wal = try WALListing.list(store, cluster: catalog.cluster)
-        var manifests: [BackupManifest] = []
+        var sealed: [(manifest: BackupManifest, sha256: String)] = []
         var backups: [PlannedBackup] = []
         for id in directories.ids {
             guard directories.isComplete(id) else {
@@ -37,8 +37,9 @@ public struct PlanInputReader {
                         storedBytes: directories.storedBytes(id)))
                 continue
             }
-            let manifest = try catalog.manifest(id)
-            manifests.append(manifest)
+            let read = try catalog.sealedManifest(id)
+            let manifest = read.manifest
+            sealed.append(read)
             let pin =
                 directories.hasPinRecord(id)
                 ? try catalog.effectivePin(manifest) : EffectivePin(manifest: manifest, record: nil)
@@ -50,8 +51,16 @@ public struct PlanInputReader {
                     timeline: manifest.snapshot.map { UInt32($0.timeline) },
                     startWal: manifest.snapshot?.startWal, stopWal: manifest.snapshot?.stopWal,
                     storageClass: directories.dataStorageClass(id), lockedUntil: manifest.objectLock?.retainUntil,
-                    storedBytes: directories.storedBytes(id)))
+                    storedBytes: directories.storedBytes(id), chain: manifest.incremental?.chain.map(\.rawValue)))
         }
+        // Every chain authenticated against the manifests just read: a parent swapped for another snapshot makes
+        // its incrementals unrestorable points for the planner.
+        let chains = ChainInventory(sealed: sealed)
+        for index in backups.indices {
+            guard let id = BackupID(backups[index].id) else { continue }
+            backups[index].chainBroken = chains.chains[id]?.broken
+        }
+        let manifests = chains.manifests
         let files = wal.committedFiles(cluster: catalog.cluster).map { file in
             PlannedWALFile(
                 name: file.name.rawValue, archivedAt: file.record.modified,

@@ -112,7 +112,9 @@ public struct Pruner {
     // MARK: - steps
 
     func expireBackups(_ plan: RetentionPlan, _ directories: BackupDirectories, into result: inout PruneResult) throws {
-        for decision in plan.expiredBackups {
+        // Newest first: an incremental is always newer than its parent, so a run interrupted here never leaves a
+        // kept-looking incremental whose parent is already gone (the next plan would see a broken chain).
+        for decision in plan.expiredBackups.reversed() {
             guard let id = BackupID(decision.id), let objects = directories.objects[id] else { continue }
             // The manifest goes first: once it is gone the backup is no longer listed or restorable, and a run
             // interrupted after this point leaves a leftover that the next plan expires.

@@ -15,10 +15,19 @@ public struct BackupChain {
 
     /// The chain of `manifest`: just itself for a full snapshot (or a logical backup).
     public static func resolve(_ manifest: BackupManifest, catalog: BackupCatalog) throws -> BackupChain {
+        try resolve(manifest, sealedManifest: catalog.sealedManifest)
+    }
+
+    /// The same, reading each parent through `sealedManifest` (its manifest and the SHA-256 of its stored object;
+    /// `EngineError.backupNotFound` when absent): views that already hold every manifest (list, prune) check
+    /// chains without reading a manifest twice.
+    public static func resolve(
+        _ manifest: BackupManifest, sealedManifest: (BackupID) throws -> (manifest: BackupManifest, sha256: String)
+    ) throws -> BackupChain {
         var links = [manifest]
         var child = manifest
         while let link = child.incremental {
-            let parent = try Self.parent(of: child, link: link, catalog: catalog)
+            let parent = try Self.parent(of: child, link: link, sealedManifest: sealedManifest)
             try Self.check(child: child, link: link, parent: parent)
             links.append(parent)
             child = parent
@@ -35,11 +44,12 @@ public struct BackupChain {
     }
 
     private static func parent(
-        of child: BackupManifest, link: IncrementalRecord, catalog: BackupCatalog
+        of child: BackupManifest, link: IncrementalRecord,
+        sealedManifest: (BackupID) throws -> (manifest: BackupManifest, sha256: String)
     ) throws -> BackupManifest {
         let sealed: (manifest: BackupManifest, sha256: String)
         do {
-            sealed = try catalog.sealedManifest(link.parent)
+            sealed = try sealedManifest(link.parent)
         } catch EngineError.backupNotFound {
             throw EngineError.chainBroken(
                 backup: child.id.rawValue, detail: "its parent '\(link.parent)' is not in the repository")
