@@ -305,6 +305,22 @@ final class ConfigErrorTests: XCTestCase {
         }
     }
 
+    func testParallelOutsideItsRangeIsRefusedWithTheMemoryItCosts() throws {
+        for bad in ["0", "65", "-1"] {
+            let caught = Fixture.error(
+                Fixture.minimal.replacingOccurrences(
+                    of: "  url: file:///var/backups/lifeboat",
+                    with: "  url: file:///var/backups/lifeboat\n  parallel: \(bad)"))
+            guard case .invalidValue(let key, _, let value, let accepted, let hint) = try XCTUnwrap(caught, bad) else {
+                return XCTFail("\(String(describing: caught))")
+            }
+            XCTAssertEqual(key, "repository.parallel")
+            XCTAssertEqual(value, bad)
+            XCTAssertEqual(accepted, "1...64 requests")
+            XCTAssertTrue(hint?.contains("part_size") == true, "\(String(describing: hint))")
+        }
+    }
+
     func testPartSizeErrorsListAcceptedForms() throws {
         func error(_ value: String) -> ConfigError? {
             Fixture.error(

@@ -29,6 +29,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(
             config.repository.addressing, .virtual, "no endpoint means AWS, which wants virtual-hosted style")
         XCTAssertEqual(config.repository.partSize, 16 * 1024 * 1024)
+        XCTAssertEqual(config.repository.parallel, 3)
         XCTAssertFalse(config.repository.insecureSkipTLSVerify)
         XCTAssertNil(config.repository.endpoint)
         XCTAssertNil(config.repository.caFile)
@@ -145,6 +146,7 @@ final class ConfigLoaderTests: XCTestCase {
               storage_class: STANDARD_IA
               metadata_storage_class: STANDARD
               part_size: 64MiB
+              parallel: 8
               sse: aws:kms
               sse_kms_key_id: arn:aws:kms:eu-central-1:111122223333:key/abcd
             encryption:
@@ -163,7 +165,7 @@ final class ConfigLoaderTests: XCTestCase {
                 location: .s3(bucket: "lifeboat-backups", prefix: "eu/prod"),
                 endpoint: "https://s3.eu-central-1.amazonaws.com", region: "eu-central-1", addressing: .virtual,
                 caFile: "/srv/lifeboat/conf/certs/ca.pem", insecureSkipTLSVerify: true, storageClass: "STANDARD_IA",
-                metadataStorageClass: "STANDARD", partSize: 64 * 1024 * 1024, sse: "aws:kms",
+                metadataStorageClass: "STANDARD", partSize: 64 * 1024 * 1024, parallel: 8, sse: "aws:kms",
                 sseKMSKeyID: "arn:aws:kms:eu-central-1:111122223333:key/abcd"))
         XCTAssertEqual(config.encryption, .keyFile(path: "/srv/lifeboat/keys/repo.key"))
         XCTAssertEqual(config.compression, CompressionSettings(algorithm: .none, level: 0))

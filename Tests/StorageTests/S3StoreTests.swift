@@ -122,6 +122,19 @@ final class S3StoreTests: XCTestCase {
         XCTAssertEqual(try s3.get(key), payload)
     }
 
+    func testDownloadRangesAreOnePartSizeEach() throws {
+        let server = try server()
+        let s3 = store(server, through: server.proxyURL, partSize: 5 << 20)
+        let key = try ObjectKey("ranges/part-sized")
+        let payload = (0..<((10 << 20) + 1)).map { UInt8(truncatingIfNeeded: $0 &* 17) }
+        try s3.put(key, data: payload)
+        XCTAssertEqual(try s3.get(key), payload)
+        let gets = try server.proxyLog().filter {
+            ($0["method"] as? String) == "GET" && ($0["path"] as? String ?? "").hasSuffix("ranges/part-sized")
+        }
+        XCTAssertEqual(gets.count, 3, "two 5 MiB ranges and the last byte: \(gets)")
+    }
+
     func testPermanentFailuresAreNotRetriedAndGivingUpSummarisesAttempts() throws {
         let server = try server()
         let s3 = store(server, through: server.proxyURL, attempts: 3)

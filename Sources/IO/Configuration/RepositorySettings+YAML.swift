@@ -5,7 +5,7 @@ import Foundation
 extension RepositorySettings {
     static let keys = [
         "url", "endpoint", "region", "addressing", "ca_file", "insecure_skip_tls_verify", "storage_class",
-        "metadata_storage_class", "part_size", "sse", "sse_kms_key_id",
+        "metadata_storage_class", "part_size", "parallel", "sse", "sse_kms_key_id",
     ]
     /// Classes whose objects cannot be read without a restore request: metadata must never go there.
     static let archiveStorageClasses: Set<String> = ["GLACIER", "DEEP_ARCHIVE"]
@@ -36,6 +36,7 @@ extension RepositorySettings {
             storageClass: try storageClass("storage_class", in: section),
             metadataStorageClass: try metadataStorageClass(in: section),
             partSize: try partSize(in: section),
+            parallel: try parallel(in: section),
             sse: try sse(in: section),
             sseKMSKeyID: try kmsKeyID(in: section)
         )
@@ -113,6 +114,16 @@ extension RepositorySettings {
                 accepted: "5MiB...5GiB (the S3 limits for a part)")
         }
         return bytes
+    }
+
+    private static func parallel(in section: MappingReader) throws -> Int {
+        let parallel = try section.int("parallel") ?? defaultParallel
+        guard parallelRange.contains(parallel) else {
+            throw section.invalid(
+                "parallel", value: String(parallel), accepted: "1...64 requests",
+                hint: "each request holds one part in memory: (parallel + 1) × part_size per object in transfer")
+        }
+        return parallel
     }
 
     private static func sse(in section: MappingReader) throws -> String? {

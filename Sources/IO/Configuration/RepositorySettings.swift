@@ -1,5 +1,5 @@
 // RepositorySettings: where the repository is and, for S3, how to talk to it (endpoint, TLS, storage classes,
-// part size, server-side encryption). Defaults follow what AWS tools do when a setting is absent.
+// part size and parallel transfers, server-side encryption). Defaults follow what AWS tools do when a setting is absent.
 
 public struct RepositorySettings: Sendable, Equatable, Codable {
     /// How the bucket is addressed: `https://endpoint/bucket/key` or `https://bucket.endpoint/key`.
@@ -12,6 +12,10 @@ public struct RepositorySettings: Sendable, Equatable, Codable {
     public static let defaultPartSize = 16 * ByteSize.mebibyte
     /// S3 refuses multipart parts below 5 MiB (except the last) and above 5 GiB.
     public static let partSizeRange = (5 * ByteSize.mebibyte)...(5 * ByteSize.gibibyte)
+    /// Parts uploaded, and ranges downloaded ahead, at once per object: 3 keeps an object's transfer buffers at
+    /// 4 × part size (64 MiB by default) while loopback and LAN endpoints are already saturated.
+    public static let defaultParallel = 3
+    public static let parallelRange = 1...64
     public static let serverSideEncryptions = ["AES256", "aws:kms"]
 
     public var location: RepositoryLocation
@@ -28,6 +32,8 @@ public struct RepositorySettings: Sendable, Equatable, Codable {
     public var metadataStorageClass: String?
     /// Multipart upload part size in bytes.
     public var partSize: Int
+    /// Requests in flight per object: multipart parts on upload, ranged GETs ahead of the reader on download.
+    public var parallel: Int
     /// Server-side encryption: "AES256" or "aws:kms"; nil means none requested.
     public var sse: String?
     public var sseKMSKeyID: String?
@@ -42,6 +48,7 @@ public struct RepositorySettings: Sendable, Equatable, Codable {
         storageClass: String? = nil,
         metadataStorageClass: String? = nil,
         partSize: Int = RepositorySettings.defaultPartSize,
+        parallel: Int = RepositorySettings.defaultParallel,
         sse: String? = nil,
         sseKMSKeyID: String? = nil
     ) {
@@ -54,6 +61,7 @@ public struct RepositorySettings: Sendable, Equatable, Codable {
         self.storageClass = storageClass
         self.metadataStorageClass = metadataStorageClass
         self.partSize = partSize
+        self.parallel = parallel
         self.sse = sse
         self.sseKMSKeyID = sseKMSKeyID
     }
@@ -72,6 +80,7 @@ public struct RepositorySettings: Sendable, Equatable, Codable {
         case storageClass = "storage_class"
         case metadataStorageClass = "metadata_storage_class"
         case partSize = "part_size"
+        case parallel
         case sse
         case sseKMSKeyID = "sse_kms_key_id"
     }

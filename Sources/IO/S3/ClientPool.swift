@@ -7,12 +7,17 @@ final class ClientPool: @unchecked Sendable {
     private let options: TransportOptions
     private let lock = NSLock()
     private var idle: [HTTPClient] = []
+    /// Idle clients kept: enough for one object's parallel requests, so their connections are reused.
+    private let idleLimit: Int
 
-    init(options: TransportOptions) { self.options = options }
+    init(options: TransportOptions, idleLimit: Int = 8) {
+        self.options = options
+        self.idleLimit = idleLimit
+    }
 
     func with<T>(_ body: (HTTPClient) throws -> T) throws -> T {
         let client = try lock.withLock { idle.popLast() } ?? HTTPClient(options: options)
-        defer { lock.withLock { if idle.count < 8 { idle.append(client) } } }
+        defer { lock.withLock { if idle.count < idleLimit { idle.append(client) } } }
         return try body(client)
     }
 }

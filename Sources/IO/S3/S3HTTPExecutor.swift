@@ -13,7 +13,7 @@ public struct S3HTTPExecutor: S3RequestExecutor {
     public init(_ configuration: S3Configuration) {
         self.configuration = configuration
         self.signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region)
-        self.clients = ClientPool(options: configuration.transport)
+        self.clients = ClientPool(options: configuration.transport, idleLimit: max(8, configuration.parallel + 1))
     }
 
     public func execute(_ request: S3Request) throws -> S3Exchange {

@@ -1,6 +1,6 @@
 // S3ObjectWriter: a streaming upload of unknown length. Up to one part it is a single PUT at commit; beyond
-// that a multipart upload whose parts are uploaded on their own threads, at most `partsInFlight` at a time, so
-// memory stays at (partsInFlight + 1) × part size whatever the object's size. Each part carries its SHA-256
+// that a multipart upload whose parts are uploaded on their own threads, at most `parallel` at a time, so
+// memory stays at (parallel + 1) × part size whatever the object's size. Each part carries its SHA-256
 // as x-amz-content-sha256 (signed), which S3 checks against the bytes it receives. Part sizes double every
 // 1,000 parts to stay under S3's 10,000-part limit. Any failure or `abort` aborts the multipart upload.
 import Cipher
@@ -21,7 +21,7 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
     private let lock = NSLock()
     private var etags: [Int: String] = [:]
     private var failure: Error?
-    /// Part buffers handed back by finished part threads, reused so memory stays at the (partsInFlight + 1)
+    /// Part buffers handed back by finished part threads, reused so memory stays at the (parallel + 1)
     /// buffers actually needed instead of growing with allocator fragmentation (one arena per thread).
     private var spareBuffers: [[UInt8]] = []
     private let slots: DispatchSemaphore
@@ -33,7 +33,7 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
         self.store = store
         self.key = key
         self.fullKey = store.fullKey(key)
-        self.slots = DispatchSemaphore(value: max(store.configuration.partsInFlight, 1))
+        self.slots = DispatchSemaphore(value: max(store.configuration.parallel, 1))
         current.reserveCapacity(partSize(for: 1))
     }
 
@@ -80,7 +80,7 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
         abortUpload(waitForParts: false)
     }
 
-    /// Hands the current buffer to a part-upload thread (waiting while `partsInFlight` are busy).
+    /// Hands the current buffer to a part-upload thread (waiting while `parallel` are busy).
     private func ship() throws {
         if lock.withLock({ self.uploadId }) == nil {
             let created = try createUpload()

@@ -1,7 +1,9 @@
-// S3RangeReader: streams an object with ranged GETs of 8 MiB, up to `depth` ranges fetched ahead in the
-// background while the current one is consumed (memory: (depth + 1) × 8 MiB). Each range is its own request,
-// retried on its own, so a dropped connection costs one range, not the download. An archived object
-// (GLACIER, DEEP_ARCHIVE) is reported by class.
+// S3RangeReader: streams an object with ranged GETs of the part size (16 MiB by default), up to `depth`
+// (`parallel`) ranges fetched ahead in the background while the current one is consumed (memory: (depth + 1) ×
+// range size). Each range is its own request, retried on its own, so a dropped connection costs one range, not
+// the download. Ranges as large as parts halve the requests of 8 MiB ones: every request costs a round trip and
+// signing here, and some servers read far more than the range per request (moto reads the whole object).
+// An archived object (GLACIER, DEEP_ARCHIVE) is reported by class.
 import Foundation
 import HTTPTransport
 import S3Protocol
@@ -19,11 +21,11 @@ final class S3RangeReader: BlobReader, @unchecked Sendable {
     private var pending: [Prefetch] = []
     private let depth: Int
 
-    init(store: S3Store, key: ObjectKey, rangeSize: Int64 = 8 << 20, depth: Int = 4) throws {
+    init(store: S3Store, key: ObjectKey, rangeSize: Int64, depth: Int) throws {
         self.store = store
         self.key = key
         self.rangeSize = rangeSize
-        self.depth = depth
+        self.depth = max(depth, 1)
         let (first, total) = try fetchFirst()
         self.current = first
         self.total = total

@@ -72,7 +72,8 @@ public final class S3Store: BlobStore, @unchecked Sendable {
     }
 
     public func open(_ key: ObjectKey) throws -> BlobReader {
-        try S3RangeReader(store: self, key: key)
+        try S3RangeReader(
+            store: self, key: key, rangeSize: Int64(configuration.partSize), depth: configuration.parallel)
     }
 
     public func head(_ key: ObjectKey) throws -> BlobInfo? {
