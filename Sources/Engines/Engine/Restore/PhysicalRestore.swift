@@ -107,6 +107,7 @@ public final class PhysicalRestore {
         if plan.chain.length == 1 {
             try authenticate(snapshot, tablespaces: plan.summary.tablespaces ?? [], source: source)
         }
+        try authenticateServerManifests(plan)
         var summary = plan.summary
         let (extractor, credentials, links) = try restoreFiles(plan, source: source, summary: &summary)
         context.logger.info(
@@ -149,6 +150,20 @@ public final class PhysicalRestore {
         for space in tablespaces {
             context.progress.begin("authenticate \(space.object)")
             try source.authenticate(space.object)
+            context.progress.end()
+        }
+    }
+
+    /// A restore does not read the server manifests (docs/format.md §6.5), but they are part of the backups it
+    /// restores and what the next incremental builds on: damage to one stops the restore before anything is
+    /// written, like damage to any other object of those backups.
+    func authenticateServerManifests(_ plan: PhysicalRestorePlan) throws {
+        for link in plan.chain.links {
+            guard let object = link.snapshot?.serverManifest else { continue }
+            let source = ObjectSource(
+                repository: repository, keyring: keyring, cluster: context.config.cluster, manifest: link)
+            context.progress.begin("authenticate \(object)")
+            try source.authenticate(object)
             context.progress.end()
         }
     }
