@@ -188,6 +188,23 @@ final class MonitoringTests: XCTestCase {
         }
     }
 
+    /// `wal push` and `status` with `wal.async`, so the queue and pusher gauges are written: the background pusher
+    /// archives the segment and `wal push` succeeds from its marker.
+    func pushAsynchronously(
+        _ env: TestEnvironment, _ workspace: Workspace, pgWAL: String, segment: String, metrics: String
+    ) throws {
+        let config = workspace.directory + "/async.yml"
+        try
+            (String(contentsOfFile: workspace.configPath, encoding: .utf8)
+            + "\nwal: { async: true, spool_dir: \(workspace.directory)/spool }\n").write(
+                toFile: config, atomically: true, encoding: .utf8)
+        for arguments in [["wal", "push", pgWAL + "/" + segment], ["status", "--rpo", "1h"]] {
+            let result = try runLifeboat(
+                env, ["--config", config, "--no-progress", "--metrics-file", metrics] + arguments)
+            XCTAssertEqual(result.status, 0, "\(arguments): \(result.output)")
+        }
+    }
+
     func testDocumentedMetricsAreExactlyWhatTheBinaryWrites() throws {
         let env = try TestEnvironment.require()
         let docs = try DocumentedMetrics.load(Self.root + "/docs/metrics.md")
@@ -221,6 +238,7 @@ final class MonitoringTests: XCTestCase {
             ofItemAtPath: pgWAL + "/archive_status/" + WALSegmentFiles.name(1) + ".ready")
         try lifeboat(["wal", "push", pgWAL + "/" + WALSegmentFiles.name(1)], expect: 0)
         try lifeboat(["status", "--rpo", "1h"], expect: 0)
+        try pushAsynchronously(env, workspace, pgWAL: pgWAL, segment: WALSegmentFiles.name(2), metrics: file)
         try lifeboat(["key", "list"], expect: 0)
         XCTAssertEqual(
             try runLifeboat(env, ["key", "generate", "--output", workspace.directory + "/second.key"]).status, 0)
