@@ -9,19 +9,7 @@
 #   its full+incr set (median of BENCH_RUNS), with the peak RSS of each.
 pg_bin="${BENCH_PG_BIN:-$pg_bin}"
 export PG_BIN="$pg_bin"   # bench.sh's cleanup stops the scratch server with the same binaries
-if ! command -v pgbackrest >/dev/null 2>&1; then
-    echo "==> installing pgbackrest" >&2
-    sudo_cmd=()
-    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-    export DEBIAN_FRONTEND=noninteractive
-    "${sudo_cmd[@]}" apt-get update -qq
-    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends pgbackrest >/dev/null
-fi
-pgbr_version="$(pgbackrest version)"
-as_pg=""
-if [ "$(id -u)" -eq 0 ]; then as_pg="runuser -u postgres --"; fi
-own() { if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$@"; fi; }
-cd "$work"
+with_pgbackrest
 
 mkdir -p "$work/pg"
 PG_BIN="$pg_bin" bash "$root/scripts/pg-scratch.sh" start "$work/pg" >/dev/null

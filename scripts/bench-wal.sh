@@ -1,19 +1,7 @@
 # bench-wal.sh: the `wal` mode of bench.sh (sourced by it: $root, $work, $lifeboat, $pg_bin are set, and its
 # cleanup stops the server, the S3 test server and the cgroup). See bench.sh's header for what it measures.
 nseg="${2:-500}"
-if ! command -v pgbackrest >/dev/null 2>&1; then
-    echo "==> installing pgbackrest" >&2
-    sudo_cmd=()
-    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-    export DEBIAN_FRONTEND=noninteractive
-    "${sudo_cmd[@]}" apt-get update -qq
-    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends pgbackrest >/dev/null
-fi
-pgbr_version="$(pgbackrest version)"
-as_pg=""
-if [ "$(id -u)" -eq 0 ]; then as_pg="runuser -u postgres --"; fi
-own() { if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$@"; fi; }
-cd "$work"
+with_pgbackrest
 
 mkdir -p "$work/pg"
 bash "$root/scripts/pg-scratch.sh" start "$work/pg" >/dev/null

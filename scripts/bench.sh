@@ -86,6 +86,24 @@ measure() {
 row() { awk -v n="$1" -v t="$2" -v m="$3" -v b="$4" 'BEGIN { printf "%-44s %8.2f s %9.1f MiB %7.2fx\n", n, t, m / 1024, t / b }'; }
 rate() { awk -v n="$1" -v t="$2" -v m="$3" -v b="$4" -v mib="$5" 'BEGIN { printf "%-34s %7.2f s %8.1f MiB/s %8.1f MiB RSS %6.2fx\n", n, t, mib / t, m / 1024, b / t }'; }
 
+# with_pgbackrest: installs pgBackRest when missing (the snapshot, wal and incremental modes compare with it),
+# sets pgbr_version, as_pg (PostgreSQL, archive_command, pgBackRest and `lifeboat wal push` run as the postgres
+# OS user when we are root) and own(), and moves into $work (the postgres user must be able to stand in it).
+with_pgbackrest() {
+    if ! command -v pgbackrest >/dev/null 2>&1; then
+        echo "==> installing pgbackrest" >&2
+        local sudo_cmd=()
+        [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+        export DEBIAN_FRONTEND=noninteractive
+        "${sudo_cmd[@]}" apt-get update -qq
+        "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends pgbackrest >/dev/null
+    fi
+    pgbr_version="$(pgbackrest version)"
+    as_pg=""
+    if [ "$(id -u)" -eq 0 ]; then as_pg="runuser -u postgres --"; fi
+    own() { if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$@"; fi; }
+    cd "$work"
+}
 if [ "$mode" = "s3" ]; then
     mib="${2:-1024}"
     command -v aws >/dev/null 2>&1 || python3 -m pip install --quiet awscli || python3 -m pip install --quiet --break-system-packages awscli
@@ -128,21 +146,8 @@ if [ "$mode" = "incremental" ]; then
 fi
 if [ "$mode" = "snapshot" ]; then
     nseg="${BENCH_WAL_SEGMENTS:-40}"
-    if ! command -v pgbackrest >/dev/null 2>&1; then
-        echo "==> installing pgbackrest" >&2
-        sudo_cmd=()
-        [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
-        export DEBIAN_FRONTEND=noninteractive
-        "${sudo_cmd[@]}" apt-get update -qq
-        "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends pgbackrest >/dev/null
-    fi
-    pgbr_version="$(pgbackrest version)"
-    # PostgreSQL, archive_command, pgBackRest and `lifeboat wal push` run as the postgres OS user when we are root.
-    as_pg=""
-    if [ "$(id -u)" -eq 0 ]; then as_pg="runuser -u postgres --"; fi
-    own() { if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$@"; fi; }
+    with_pgbackrest
     free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-    cd "$work"   # the postgres user must be able to stand in the working directory
 
     mkdir -p "$work/pg" "$work/walsrc" && own "$work/walsrc"
     bash "$root/scripts/pg-scratch.sh" start "$work/pg" >/dev/null
