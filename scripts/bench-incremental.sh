@@ -18,18 +18,6 @@ port="$(cat "$work/pg/port")"
 psql_admin() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$url" "$@"; }
 bench_sql() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "${url%/*}/bench" -c "$1"; }
 set_archive_command() { psql_admin -c "ALTER SYSTEM SET archive_command = '$1'" -c "SELECT pg_reload_conf()" >/dev/null; }
-switch_and_wait() {
-    local name last
-    name="$("$pg_bin/psql" -X -tA -v ON_ERROR_STOP=1 "$url" \
-        -c "SELECT pg_walfile_name(pg_switch_wal()) FROM (SELECT pg_create_restore_point('bench') OFFSET 0) AS r")"
-    for _ in $(seq 600); do
-        last="$("$pg_bin/psql" -X -tA "$url" -c "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")"
-        if [[ "$last" > "$name" || "$last" == "$name" ]]; then return 0; fi
-        sleep 0.1
-    done
-    echo "bench: WAL segment $name was not archived within 60 s (see $work/pg/log)" >&2
-    return 1
-}
 major="$("$pg_bin/psql" -X -tA "$url" -c "SHOW server_version_num")"
 major=$((major / 10000))
 [ "$major" -lt 17 ] || psql_admin -c "ALTER SYSTEM SET summarize_wal = on" -c "SELECT pg_reload_conf()" >/dev/null

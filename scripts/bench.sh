@@ -104,6 +104,23 @@ with_pgbackrest() {
     own() { if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$@"; fi; }
     cd "$work"
 }
+# switch_and_wait: switch WAL and wait until the archiver has archived the segment (snapshot, incremental modes).
+switch_and_wait() {
+    local name last
+    name="$("$pg_bin/psql" -X -tA -v ON_ERROR_STOP=1 "$url" \
+        -c "SELECT pg_walfile_name(pg_switch_wal()) FROM (SELECT pg_create_restore_point('bench') OFFSET 0) AS r")"
+    for _ in $(seq 600); do
+        last="$("$pg_bin/psql" -X -tA "$url" -c "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")"
+        if [[ "$last" > "$name" || "$last" == "$name" ]]; then return 0; fi
+        sleep 0.1
+    done
+    echo "bench: WAL segment $name was not archived within 60 s (archive_command: see $work/pg/log)" >&2
+    "$pg_bin/psql" -X "$url" -c "SELECT * FROM pg_stat_archiver" >&2 || true
+    ls "$work/pg/data/pg_wal/archive_status" >&2 || true
+    ps -eo pid,etime,args | grep -E "archive|wal push" | grep -v grep >&2 || true
+    tail -n 20 "$work/pg/log" >&2
+    return 1
+}
 if [ "$mode" = "s3" ]; then
     mib="${2:-1024}"
     command -v aws >/dev/null 2>&1 || python3 -m pip install --quiet awscli || python3 -m pip install --quiet --break-system-packages awscli
@@ -160,22 +177,6 @@ if [ "$mode" = "snapshot" ]; then
     # switch_and_wait: closes the current WAL segment and waits until the server reports it archived. The restore
     # point makes sure there is WAL to switch: right after a switch pg_switch_wal() does nothing, and its result
     # names the segment still being written (which would never be archived).
-    switch_and_wait() {
-        local name last
-        name="$("$pg_bin/psql" -X -tA -v ON_ERROR_STOP=1 "$url" \
-            -c "SELECT pg_walfile_name(pg_switch_wal()) FROM (SELECT pg_create_restore_point('bench') OFFSET 0) AS r")"
-        for _ in $(seq 600); do
-            last="$("$pg_bin/psql" -X -tA "$url" -c "SELECT coalesce(last_archived_wal, '') FROM pg_stat_archiver")"
-            if [[ "$last" > "$name" || "$last" == "$name" ]]; then return 0; fi
-            sleep 0.1
-        done
-        echo "bench: WAL segment $name was not archived within 60 s (archive_command: see $work/pg/log)" >&2
-        "$pg_bin/psql" -X "$url" -c "SELECT * FROM pg_stat_archiver" >&2 || true
-        ls "$work/pg/data/pg_wal/archive_status" >&2 || true
-        ps -eo pid,etime,args | grep -E "archive|wal push" | grep -v grep >&2 || true
-        tail -n 20 "$work/pg/log" >&2
-        return 1
-    }
 
     # The pgbench load is archived by a plain cp: those segments are the input of the WAL push benchmark.
     set_archive_command "test ! -f $work/walsrc/%f && cp %p $work/walsrc/%f"
