@@ -104,7 +104,9 @@ with_pgbackrest() {
     own() { if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$@"; fi; }
     cd "$work"
 }
-# switch_and_wait: switch WAL and wait until the archiver has archived the segment (snapshot, incremental modes).
+# switch_and_wait: closes the current WAL segment and waits until the server reports it archived (snapshot and
+# incremental modes). The restore point makes sure there is WAL to switch: right after a switch pg_switch_wal()
+# does nothing, and its result names the segment still being written (which would never be archived).
 switch_and_wait() {
     local name last
     name="$("$pg_bin/psql" -X -tA -v ON_ERROR_STOP=1 "$url" \
@@ -174,9 +176,6 @@ if [ "$mode" = "snapshot" ]; then
     set_archive_command() {
         psql_admin -c "ALTER SYSTEM SET archive_command = '$1'" -c "SELECT pg_reload_conf()" >/dev/null
     }
-    # switch_and_wait: closes the current WAL segment and waits until the server reports it archived. The restore
-    # point makes sure there is WAL to switch: right after a switch pg_switch_wal() does nothing, and its result
-    # names the segment still being written (which would never be archived).
 
     # The pgbench load is archived by a plain cp: those segments are the input of the WAL push benchmark.
     set_archive_command "test ! -f $work/walsrc/%f && cp %p $work/walsrc/%f"
