@@ -134,5 +134,5 @@ echo "lifeboat method: $method_a (chain of $chain after (b)); pgBackRest $pgbr_v
 echo "process-max=2). Backups: one run each; restores: median of $runs (BENCH_RUNS). 'of full' = stored size vs the"
 echo "same tool's full; 'time' = wall time vs the same tool's full (backups) or vs lifeboat's full restore (restores)."
 echo "Targets for (a): ≤ 10 % of the full and ≤ 0.3x its time; chain restore ≤ 1.2x the full's restore and"
-echo "≤ 0.5x pgBackRest's; peak RSS ≤ 128 MiB. Restore of the chain needs inc-restore's chain restore."
+echo "≤ 0.5x pgBackRest's; peak RSS ≤ 128 MiB."
 exit 0
