@@ -104,4 +104,16 @@ final class IncrementalPlannerTests: XCTestCase {
         let later = try snapshot(history, id: "20270115T080000Z-000001", age: 9)
         XCTAssertEqual(decide(history).base?.parent.id, later.id)
     }
+
+    /// `latest`, `list` and every "oldest first" view order one second's backups by their start, not by the random
+    /// suffix of their ids (which here sorts the later backup first).
+    func testTheCatalogOrdersOneSecondsBackupsByTheirStart() throws {
+        let history = try InMemoryHistory(now: now)
+        let earlier = try snapshot(history, id: "20270115T080000Z-ffffff", age: 10)
+        let later = try snapshot(history, id: "20270115T080000Z-000001", age: 9)
+        XCTAssertEqual(try history.catalog.resolve("latest").id, later.id)
+        XCTAssertEqual(try history.catalog.resolve("latest", kind: .snapshot).id, later.id)
+        XCTAssertEqual(try history.catalog.manifests().map(\.id), [earlier.id, later.id])
+        XCTAssertEqual(try ChainInventory.read(history.catalog).manifests.map(\.id), [earlier.id, later.id])
+    }
 }

@@ -1,5 +1,6 @@
 // BackupID: sortable, unique backup names: UTC start time plus a random suffix, e.g. 20261121T195312Z-3f9a2c.
-// Sorting IDs sorts backups by start time, which `latest` and listings rely on.
+// Sorting IDs sorts backups by the second they started in; within one second the random suffix says nothing, so
+// whatever needs "newest" or "oldest first" orders by `BackupManifest.chronologically` (started_at, ms).
 import Foundation
 
 public struct BackupID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
@@ -34,6 +35,9 @@ public struct BackupID: Sendable, Hashable, Comparable, Codable, CustomStringCon
     }
 
     public var description: String { rawValue }
+
+    /// The id's start second, `yyyyMMddTHHmmssZ`: ids of different seconds order as their backups started.
+    public var second: Substring { rawValue.prefix(16) }
 
     /// The start time encoded in the id (second precision, UTC).
     public var timestamp: Date {

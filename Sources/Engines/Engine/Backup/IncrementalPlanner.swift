@@ -97,26 +97,19 @@ struct IncrementalPlanner {
             fullReason: nil)
     }
 
-    /// The newest snapshot with a server manifest; nil when there is none or it belongs to another history.
-    /// Ids order backups by the second they started in only (their suffix is random), so every snapshot of the
-    /// newest such second is read and the latest start wins.
+    /// The newest snapshot with a server manifest (by `started_at`: BackupCatalog.newest); nil when there is none
+    /// or it belongs to another history.
     private func newestCandidate(
         systemIdentifier: String, timeline: UInt32, pageLSNOnly: Bool
     ) throws -> BackupManifest? {
-        var newest: BackupManifest?
-        for id in try catalog.backupIDs().reversed() {
-            if let newest, Self.second(of: id) < Self.second(of: newest.id) { break }
-            let manifest = try catalog.manifest(id)
-            guard manifest.kind == .snapshot, let snapshot = manifest.snapshot, snapshot.serverManifest != nil,
-                !pageLSNOnly || snapshot.incremental?.method != .walSummary
-            else { continue }
-            if newest.map({ manifest.startedAt > $0.startedAt }) ?? true { newest = manifest }
+        let newest = try catalog.newest { manifest in
+            guard manifest.kind == .snapshot, let snapshot = manifest.snapshot, snapshot.serverManifest != nil
+            else { return false }
+            return !pageLSNOnly || snapshot.incremental?.method != .walSummary
         }
         guard let newest else { return nil }
         return Self.sameHistory(newest, systemIdentifier: systemIdentifier, timeline: timeline) ? newest : nil
     }
-
-    static func second(of id: BackupID) -> Substring { id.rawValue.prefix { $0 != "-" } }
 
     static func sameHistory(_ manifest: BackupManifest, systemIdentifier: String, timeline: UInt32) -> Bool {
         manifest.server.systemIdentifier == systemIdentifier && manifest.snapshot?.timeline == Int(timeline)

@@ -19,7 +19,7 @@ public struct ChainInventory: Sendable {
             guard let found = byID[id] else { throw EngineError.backupNotFound(id.rawValue) }
             return found
         }
-        manifests = sealed.map(\.manifest)
+        manifests = sealed.map(\.manifest).sorted(by: BackupManifest.chronologically)
         var chains: [BackupID: ChainState] = [:]
         for manifest in manifests { chains[manifest.id] = ChainState.of(manifest, sealedManifest: lookup) }
         self.chains = chains

@@ -22,9 +22,24 @@ public struct BackupCatalog {
         return RepositoryLayout.completedBackups(in: keys, cluster: cluster)
     }
 
-    /// Every complete backup, oldest first. A manifest that fails authentication is an integrity error.
+    /// Every complete backup, oldest first (`BackupManifest.chronologically`). A manifest that fails
+    /// authentication is an integrity error.
     public func manifests() throws -> [BackupManifest] {
-        try backupIDs().map { try manifest($0) }
+        try backupIDs().map { try manifest($0) }.sorted(by: BackupManifest.chronologically)
+    }
+
+    /// The newest backup that `accept` takes, reading manifests from the newest id back and stopping at the
+    /// first second older than a match: ids order backups only by the second they started in, so every backup of
+    /// that second is read and the latest `started_at` wins.
+    public func newest(where accept: (BackupManifest) -> Bool) throws -> BackupManifest? {
+        var newest: BackupManifest?
+        for id in try backupIDs().reversed() {
+            if let newest, id.second < newest.id.second { break }
+            let manifest = try manifest(id)
+            guard accept(manifest) else { continue }
+            if newest.map({ BackupManifest.chronologically($0, manifest) }) ?? true { newest = manifest }
+        }
+        return newest
     }
 
     public func manifest(_ id: BackupID) throws -> BackupManifest {
@@ -77,8 +92,10 @@ public struct BackupCatalog {
     /// Resolves "latest" or a backup id to a manifest.
     public func resolve(_ reference: String) throws -> BackupManifest {
         if reference == "latest" {
-            guard let newest = try backupIDs().last else { throw EngineError.noBackups(cluster: cluster, kind: nil) }
-            return try manifest(newest)
+            guard let newest = try newest(where: { _ in true }) else {
+                throw EngineError.noBackups(cluster: cluster, kind: nil)
+            }
+            return newest
         }
         guard let id = BackupID(reference) else { throw EngineError.backupNotFound(reference) }
         return try manifest(id)
@@ -131,11 +148,10 @@ public struct BackupCatalog {
             }
             return manifest
         }
-        for id in try backupIDs().reversed() {
-            let manifest = try manifest(id)
-            if manifest.kind == kind { return manifest }
+        guard let newest = try newest(where: { $0.kind == kind }) else {
+            throw EngineError.noBackups(cluster: cluster, kind: kind.rawValue)
         }
-        throw EngineError.noBackups(cluster: cluster, kind: kind.rawValue)
+        return newest
     }
 
     public func commit(_ manifest: BackupManifest) throws {
