@@ -1,7 +1,7 @@
-// WALReceiverSpool: the one local file `wal receive` writes the segment it is filling into, in a private
+// WALReceiverSpool: the local files `wal receive` writes the segments it receives into, in a private
 // directory `$TMPDIR/lifeboat-receive-<uid>-<cluster>/` (mode 0700, owned by this user, never a link), under a
-// flock so one receiver per cluster runs on a host. Disk use is one segment; nothing in it needs to survive a
-// crash: a restarted receiver starts again where the repository's archive ends.
+// flock so one receiver per cluster runs on a host. Disk use is at most five segments (the one being filled and
+// up to four waiting for WALReceiverStorer); nothing in it needs to survive a crash: a restarted receiver starts again where the repository's archive ends.
 import Foundation
 import SystemIO
 

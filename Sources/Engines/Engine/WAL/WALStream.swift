@@ -1,8 +1,10 @@
 // WALStream: one START_REPLICATION stream of `wal receive` (WALReceiver.swift). WAL bytes go into the spool file
-// of the segment they belong to; a segment that is complete is archived (WALArchive.push) and only then
-// acknowledged as flushed; every `wal.partial_every` the bytes of the segment being filled are stored as its
-// partial and acknowledged. Standby status updates go out at least every 10 s (the server drops a silent
-// receiver after wal_sender_timeout), each asking for a keepalive so the server's end of WAL stays fresh.
+// of the segment they belong to; a segment that is complete is handed to the storer (WALReceiverStorer), which
+// archives it (WALArchive.push) on its own thread while the stream goes on; every `wal.partial_every` the bytes of
+// the segment being filled are handed over to be stored as its partial. A position is acknowledged as flushed only
+// once the storer has stored everything before it. Standby status updates go out at least every 10 s (the server
+// drops a silent receiver after wal_sender_timeout), each asking for a keepalive so the server's end of WAL stays
+// fresh.
 import Catalog
 import Diagnostics
 import Foundation
@@ -28,6 +30,9 @@ struct WALStream {
     /// The newest moment (server clock) at which `position` had reached the server's end of WAL, and that position.
     var caughtUp: (position: UInt64, at: Date)?
     var segment: SegmentFile?
+    /// Everything before this is handed to the storer.
+    var queued: UInt64
+    let storer: WALReceiverStorer
     var lastPartial = Date()
     var lastStatus = Date.distantPast
 
@@ -45,13 +50,41 @@ struct WALStream {
         self.systemIdentifier = systemIdentifier
         position = start.value
         committed = start.value
+        queued = start.value
         serverEnd = start.value
+        storer = Self.storer(receiver: receiver, segmentSize: segmentSize, systemIdentifier: systemIdentifier)
+    }
+
+    /// Stores jobs as the synchronous receiver used to: a segment through the `wal push` commit path, then its
+    /// spool file and its partial removed; a partial replacing the older one.
+    static func storer(receiver: WALReceiver, segmentSize: UInt64, systemIdentifier: UInt64) -> WALReceiverStorer {
+        WALReceiverStorer { job in
+            switch job {
+            case .segment(let name, let path, _):
+                let result = try receiver.archive.push(path: path)
+                unlink(path)
+                receiver.archive.removePartial(name)  // also one an earlier run stored (idempotent)
+                receiver.context.logger.info(
+                    "wal receive archived a segment",
+                    metadata: ["wal": "\(name)", "already": "\(result.alreadyArchived)"])
+            case .partial(let name, let path, let size, _):
+                _ = try receiver.archive.storePartial(
+                    path: path, segment: name, size: size, segmentSize: Int64(segmentSize),
+                    systemIdentifier: systemIdentifier)
+            }
+        }
     }
 
     mutating func run() throws {
-        defer { segment?.close() }
+        defer {
+            storer.stop()
+            segment?.close()
+        }
         while true {
-            let wait = max(0.05, min(nextPartialDue, nextStatusDue))
+            try commitStored()
+            // While something is being stored, look back soon: its acknowledgement is the receiver's lag.
+            let due = min(nextPartialDue, nextStatusDue, storer.pending.count > 0 ? 0.05 : .infinity)
+            let wait = max(0.05, due)
             var message: (start: UInt64, end: UInt64, at: Date, bytes: [UInt8]?, reply: Bool)?
             let read = try connection.readCopyBoth(timeout: wait) { buffer in
                 switch try ReplicationMessage.parse(buffer) {
@@ -62,6 +95,8 @@ struct WALStream {
                 }
             }
             if read == .ended {
+                try storer.drain()
+                try commitStored()
                 let closing = try connection.finishCopyBoth()
                 context.logger.notice(
                     "the server ended the stream", metadata: ["next": "\(closing.first?.rows.first ?? [])"])
@@ -104,33 +139,42 @@ struct WALStream {
         }
     }
 
-    /// The segment is complete: archived as `wal push` archives it, its partial removed, then acknowledged.
+    /// The segment is complete: handed to the storer, which archives it as `wal push` archives it.
     mutating func archiveSegment() throws {
         guard let file = segment else { return }
         segment = nil
         file.close()
-        let result = try receiver.archive.push(path: file.path)
-        unlink(file.path)
-        receiver.archive.removePartial(file.name)  // also one an earlier run stored (idempotent)
-        context.logger.info(
-            "wal receive archived a segment",
-            metadata: ["wal": "\(file.name)", "already": "\(result.alreadyArchived)"])
-        try commit(upTo: file.end)
+        try hand(.segment(name: file.name, path: file.path, end: file.end))
+    }
+
+    /// Queues a job for the storer; while its queue is full the stream waits, keeping the server's connection
+    /// alive with status updates.
+    mutating func hand(_ job: WALReceiverStorer.Job) throws {
+        while try !storer.enqueue(job, timeout: 1) {
+            try commitStored()
+            try sendStatus(reply: false)
+        }
+        queued = job.end
+    }
+
+    /// Acknowledges what the storer stored since the last look.
+    mutating func commitStored() throws {
+        if let stored = try storer.takeStored() { try commit(upTo: stored) }
     }
 
     // MARK: partial segments
 
-    /// Stores what the segment being filled holds so far, when that grew since the last commit.
+    /// Hands over what the segment being filled holds so far, when that grew since the last hand-over and no
+    /// partial is still waiting (the next one comes an interval later and covers it).
     mutating func storePartial() throws {
         lastPartial = Date()
-        guard let file = segment, position > committed, position > file.start else {
-            try commit(upTo: committed)  // nothing new: refresh the state (lag) all the same
+        let pending = storer.pending
+        guard let file = segment, position > queued, position > file.start, !pending.partial else {
+            // Nothing new to store: refresh the state (lag) all the same.
+            if pending.count == 0 { try commit(upTo: committed) }
             return
         }
-        _ = try receiver.archive.storePartial(
-            path: file.path, segment: file.name, size: Int64(position - file.start), segmentSize: Int64(segmentSize),
-            systemIdentifier: systemIdentifier)
-        try commit(upTo: position)
+        try hand(.partial(name: file.name, path: file.path, size: Int64(position - file.start), end: position))
     }
 
     /// `upTo` is committed: acknowledge it, advance the caught-up time, write the state record.
