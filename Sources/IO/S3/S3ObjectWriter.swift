@@ -1,6 +1,7 @@
 // S3ObjectWriter: a streaming upload of unknown length. Up to one part it is a single PUT at commit; beyond
-// that a multipart upload whose parts are uploaded on their own threads, at most `parallel` at a time, so
-// memory stays at (parallel + 1) × part size whatever the object's size. Each part carries its SHA-256
+// that a multipart upload whose parts are uploaded on their own threads, at most `parallel` at a time (fewer
+// while other transfers of the store run: S3TransferShare), so memory stays at (parallel + 1) × part size
+// whatever the object's size. Each part carries its SHA-256
 // as x-amz-content-sha256 (signed), which S3 checks against the bytes it receives. Part sizes double every
 // 1,000 parts to stay under S3's 10,000-part limit. Any failure or `abort` aborts the multipart upload.
 import Cipher
@@ -24,7 +25,10 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
     /// Part buffers handed back by finished part threads, reused so memory stays at the (parallel + 1)
     /// buffers actually needed instead of growing with allocator fragmentation (one arena per thread).
     private var spareBuffers: [[UInt8]] = []
-    private let slots: DispatchSemaphore
+    /// Parts being uploaded; guarded by `flight`, which part threads signal when they end.
+    private var inFlight = 0
+    private let flight = NSCondition()
+    private var counted = true
     private let group = DispatchGroup()
     private var finished = false
     private var aborted = false
@@ -33,8 +37,19 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
         self.store = store
         self.key = key
         self.fullKey = store.fullKey(key)
-        self.slots = DispatchSemaphore(value: max(store.configuration.parallel, 1))
         current.reserveCapacity(partSize(for: 1))
+        store.transfers.begin()
+    }
+
+    deinit { endTransfer() }
+
+    /// This writer no longer counts against the store's share (committed, failed or aborted).
+    private func endTransfer() {
+        let wasCounted = lock.withLock {
+            defer { counted = false }
+            return counted
+        }
+        if wasCounted { store.transfers.end() }
     }
 
     func partSize(for number: Int) -> Int {
@@ -55,6 +70,7 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
 
     func commit() throws -> BlobInfo {
         finished = true
+        defer { endTransfer() }
         guard lock.withLock({ uploadId }) != nil else {
             try store.put(key, data: current)
             return BlobInfo(key: key, size: size, modified: Date())
@@ -78,9 +94,10 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
             if failure == nil { failure = StoreError.io(operation: "upload aborted", path: fullKey, errno: ECANCELED) }
         }
         abortUpload(waitForParts: false)
+        endTransfer()
     }
 
-    /// Hands the current buffer to a part-upload thread (waiting while `parallel` are busy).
+    /// Hands the current buffer to a part-upload thread (waiting while this transfer's share is busy).
     private func ship() throws {
         if lock.withLock({ self.uploadId }) == nil {
             let created = try createUpload()
@@ -90,7 +107,10 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
         partNumber += 1
         let number = partNumber
         let uploadId = lock.withLock { self.uploadId } ?? ""
-        slots.wait()
+        flight.lock()
+        while inFlight >= store.transfers.depth { flight.wait() }
+        inFlight += 1
+        flight.unlock()
         let handOff = PartBuffer(current)  // moved, not copied: the part thread ends up the only owner
         current = lock.withLock { spareBuffers.popLast() } ?? []
         current.reserveCapacity(partSize(for: partNumber + 1))
@@ -100,7 +120,10 @@ final class S3ObjectWriter: BlobWriter, @unchecked Sendable {
             defer {
                 buffer.removeAll(keepingCapacity: true)
                 lock.withLock { spareBuffers.append(buffer) }
-                slots.signal()
+                flight.lock()
+                inFlight -= 1
+                flight.broadcast()
+                flight.unlock()
                 group.leave()
             }
             do {

@@ -1,6 +1,6 @@
-// S3RangeReader: streams an object with ranged GETs of the part size (16 MiB by default), up to `depth`
-// (`parallel`) ranges fetched ahead in the background while the current one is consumed (memory: (depth + 1) ×
-// range size). Each range is its own request, retried on its own, so a dropped connection costs one range, not
+// S3RangeReader: streams an object with ranged GETs of the part size (16 MiB by default), up to `parallel`
+// ranges fetched ahead in the background while the current one is consumed (memory: (parallel + 1) × range size),
+// fewer while other transfers of the store run (S3TransferShare). Each range is its own request, retried on its own, so a dropped connection costs one range, not
 // the download. Ranges as large as parts halve the requests of 8 MiB ones: every request costs a round trip and
 // signing here, and some servers read far more than the range per request (moto reads the whole object).
 // An archived object (GLACIER, DEEP_ARCHIVE) is reported by class.
@@ -19,14 +19,21 @@ final class S3RangeReader: BlobReader, @unchecked Sendable {
     private var current: [UInt8] = []
     private var offset = 0
     private var pending: [Prefetch] = []
-    private let depth: Int
+    private var counted = true
 
-    init(store: S3Store, key: ObjectKey, rangeSize: Int64, depth: Int) throws {
+    init(store: S3Store, key: ObjectKey, rangeSize: Int64) throws {
         self.store = store
         self.key = key
         self.rangeSize = rangeSize
-        self.depth = max(depth, 1)
-        let (first, total) = try fetchFirst()
+        store.transfers.begin()
+        let first: [UInt8]
+        let total: Int64
+        do {
+            (first, total) = try fetchFirst()
+        } catch {
+            store.transfers.end()
+            throw error
+        }
         self.current = first
         self.total = total
         self.nextStart = Int64(first.count)
@@ -52,10 +59,15 @@ final class S3RangeReader: BlobReader, @unchecked Sendable {
     func close() {
         for fetch in pending { _ = try? fetch.join() }
         pending = []
+        if counted { store.transfers.end() }
+        counted = false
     }
 
-    /// Keeps `depth` ranges in flight, in order.
+    deinit { if counted { store.transfers.end() } }
+
+    /// Keeps this transfer's share of ranges in flight, in order.
     private func startPrefetch() {
+        let depth = store.transfers.depth
         while pending.count < depth && nextStart < total {
             let start = nextStart
             let end = min(nextStart + rangeSize, total) - 1

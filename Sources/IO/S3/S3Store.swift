@@ -17,12 +17,15 @@ public final class S3Store: BlobStore, @unchecked Sendable {
     public let configuration: S3Configuration
     /// Sends every request; `configuration` above decides only what requests the store makes.
     let executor: any S3RequestExecutor
+    /// `repository.parallel`, shared by the transfers running at once.
+    let transfers: S3TransferShare
 
     /// A store sending its requests through `executor` (built from the same configuration's endpoint and
     /// credentials, with whatever decorators the caller composed).
     public init(_ configuration: S3Configuration, executor: any S3RequestExecutor) {
         self.configuration = configuration
         self.executor = executor
+        self.transfers = S3TransferShare(parallel: configuration.parallel)
     }
 
     /// The standard chain without logging: requests signed and sent by S3HTTPExecutor, retried up to
@@ -72,8 +75,7 @@ public final class S3Store: BlobStore, @unchecked Sendable {
     }
 
     public func open(_ key: ObjectKey) throws -> BlobReader {
-        try S3RangeReader(
-            store: self, key: key, rangeSize: Int64(configuration.partSize), depth: configuration.parallel)
+        try S3RangeReader(store: self, key: key, rangeSize: Int64(configuration.partSize))
     }
 
     public func head(_ key: ObjectKey) throws -> BlobInfo? {
