@@ -4,6 +4,8 @@
 //   - killed twice by failpoints first (mid-replace of a partial; after a commit, before its acknowledgement)
 //     and restarted: the fault-suite scenario of the receiver, whose guarantees `verify --wal` and the restore
 //     check at the end;
+//   - WAL written while no receiver runs is kept on the server for the slot: the next receiver warns of it
+//     (wal.slot_retained_warn 1MiB);
 //   - the primary is restarted with archive_command = `wal push` into the same repository: the receiver
 //     reconnects, and from then on both store the same segments (whichever is first wins, the other finds the
 //     identical file: the server's archiver never fails);
@@ -60,7 +62,7 @@ final class WALReceiveTests: XCTestCase {
           url: "file://\(workspace.repository)"
         encryption:
           key_file: \(workspace.keyFile)
-        wal: { partial_every: \(Int(Self.partialEvery))s }
+        wal: { partial_every: \(Int(Self.partialEvery))s, slot_retained_warn: 1MiB }
         """.write(toFile: config, atomically: true, encoding: .utf8)
         let receive = { (failpoints: String) in
             try LifeboatProcess(
@@ -77,6 +79,8 @@ final class WALReceiveTests: XCTestCase {
             let died = dying.wait()
             XCTAssertEqual(died.signal, SIGKILL, "\(failpoint): " + died.output)
         }
+        // WAL written while no receiver runs stays on the server for the slot (≥ 2 MiB): the next one warns.
+        try load(server, seconds: 1)
         let receiver = try receive("")
         try load(server, seconds: 3)
 
@@ -104,6 +108,8 @@ final class WALReceiveTests: XCTestCase {
         let stopped = receiver.wait()
         XCTAssertEqual(stopped.status, 0, "SIGTERM is a service's normal stop: " + stopped.output)
         XCTAssertTrue(stopped.stderr.contains("wal receive streaming"), stopped.output)
+        XCTAssertTrue(
+            stopped.stderr.contains("MiB of WAL on the server (wal.slot_retained_warn is 1 MiB)"), stopped.output)
 
         let verify = try workspace.lifeboat(["verify", "--wal"])
         XCTAssertEqual(verify.status, 0, verify.output)
