@@ -10,7 +10,8 @@ import XCTest
 final class BackupChainTests: XCTestCase {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    /// `link` is the backup whose parent link fails (default: `manifest` itself).
+    /// `link` is the backup whose parent link fails (default: `manifest` itself); the error names `manifest`, the
+    /// backup asked for, and the failing ancestor in its detail.
     private func assertBroken(
         _ manifest: BackupManifest, _ catalog: BackupCatalog, _ fragment: String, link: BackupManifest? = nil,
         file: StaticString = #filePath, line: UInt = #line
@@ -19,8 +20,13 @@ final class BackupChainTests: XCTestCase {
             guard case EngineError.chainBroken(let backup, let detail) = error else {
                 return XCTFail("not a broken chain: \(error)", file: file, line: line)
             }
-            XCTAssertEqual(backup, (link ?? manifest).id.rawValue, file: file, line: line)
+            XCTAssertEqual(backup, manifest.id.rawValue, file: file, line: line)
             XCTAssertTrue(detail.contains(fragment), "'\(detail)' lacks '\(fragment)'", file: file, line: line)
+            if let link, link.id != manifest.id {
+                XCTAssertTrue(
+                    detail.hasPrefix("at its ancestor '\(link.id)': "), "'\(detail)' names no ancestor", file: file,
+                    line: line)
+            }
             XCTAssertEqual((error as? EngineError)?.exitStatus, .integrity, file: file, line: line)
         }
     }
@@ -49,7 +55,8 @@ final class BackupChainTests: XCTestCase {
         let links = try history.chain(incrementals: 2, endingBefore: now)
         try history.deleteManifest(of: links[1])
         assertBroken(links[2], history.catalog, "its parent '\(links[1].id)' is not in the repository")
-        // A missing full is found one link further up, and named by the link that needs it.
+        // A missing full is found one link further up: the error names the backup asked for and the link that
+        // needs the full.
         let other = try InMemoryHistory(now: now)
         let chain = try other.chain(incrementals: 2, endingBefore: now)
         try other.deleteManifest(of: chain[0])

@@ -27,10 +27,16 @@ public struct BackupChain {
         var links = [manifest]
         var child = manifest
         while let link = child.incremental {
-            let parent = try Self.parent(of: child, link: link, sealedManifest: sealedManifest)
-            try Self.check(child: child, link: link, parent: parent)
-            links.append(parent)
-            child = parent
+            do {
+                let parent = try Self.parent(of: child, link: link, sealedManifest: sealedManifest)
+                try Self.check(child: child, link: link, parent: parent)
+                links.append(parent)
+                child = parent
+            } catch EngineError.chainBroken(let backup, let detail) where backup != manifest.id.rawValue {
+                // The user asked about `manifest`: name it, and the link further up that fails.
+                throw EngineError.chainBroken(
+                    backup: manifest.id.rawValue, detail: "at its ancestor '\(backup)': \(detail)")
+            }
         }
         guard let expected = manifest.incremental?.chain else { return BackupChain(links: links) }
         let found = links.dropFirst().reversed().map(\.id)
