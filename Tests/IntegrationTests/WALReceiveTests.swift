@@ -114,6 +114,8 @@ final class WALReceiveTests: XCTestCase {
         let verify = try workspace.lifeboat(["verify", "--wal"])
         XCTAssertEqual(verify.status, 0, verify.output)
         XCTAssertTrue(verify.stdout.contains("ok     partial 00000002"), verify.stdout)
+        let list = try workspace.lifeboat(["list"])
+        XCTAssertTrue(list.stdout.contains("partial segment (wal receive): 00000002"), list.stdout)
         let status = try workspace.json(try workspace.lifeboat(["status", "--json"]))
         let lag = try XCTUnwrap(status["receiver"] as? [String: Any], "\(status)")
         XCTAssertEqual(lag["timeline"] as? Int, 2)

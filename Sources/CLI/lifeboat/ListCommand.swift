@@ -85,7 +85,8 @@ struct ListCommand: ParsableCommand {
         context.say(sections.joined(separator: "\n\n"))
     }
 
-    /// The recoverable windows, the gaps and the snapshots that cannot be restored, one line each.
+    /// The recoverable windows, the gaps, the snapshots that cannot be restored and the receiver's partial segments,
+    /// one line each.
     static func walLines(_ wal: WALInventory) -> [String] {
         var lines = [""]
         let windows = wal.report.windows
@@ -108,6 +109,11 @@ struct ListCommand: ParsableCommand {
         }
         for orphan in wal.recordsWithoutObject {
             lines.append("WAL record without its object: \(orphan) (run 'lifeboat verify --wal')")
+        }
+        // The receiver's partials: not archived files, but a restore replays the newest one after the archive.
+        for partial in wal.partials {
+            lines.append(
+                "partial segment (wal receive): \(partial), replayed after the archived WAL until it is archived")
         }
         return lines
     }
