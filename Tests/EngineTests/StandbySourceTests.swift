@@ -169,6 +169,7 @@ final class StandbySourceTests: XCTestCase {
     func testASnapshotFromAStandbyThatIsNotOneWritesNothing() throws {
         let fixture = try PostgresSeamFixture(postgres: ["standby_url: \(Self.standbyURL)"])
         fixture.server.expect(.sql("SELECT current_setting('archive_mode')"), returning: [["on"]])
+        fixture.server.expect(SourceDatabaseTests.roleQuery, returning: [["backup", "true"]])
         Self.primary(fixture.server)
         Self.standby(fixture.server, inRecovery: "false", replayed: nil, age: nil)
         let snapshot = SnapshotBackup(
@@ -183,6 +184,24 @@ final class StandbySourceTests: XCTestCase {
             fixture.server.connections.map(\.database), ["postgres", "postgres"], "the primary, then the standby")
         XCTAssertEqual(fixture.server.openSessions, 0)
         XCTAssertEqual(try fixture.repository.store.list(prefix: "backups/").map(\.key), [])
+    }
+
+    /// The standby's role must be able to run BASE_BACKUP: checked before the primary is asked for anything.
+    func testTheStandbysRoleIsCheckedBeforeThePrimaryIsCheckpointed() throws {
+        let fixture = try PostgresSeamFixture(postgres: ["standby_url: \(Self.standbyURL)"])
+        fixture.server.expect(.sql("SELECT current_setting('archive_mode')"), returning: [["on"]])
+        fixture.server.expect(SourceDatabaseTests.roleQuery, returning: [["backup", "false"]])
+        let snapshot = SnapshotBackup(
+            context: fixture.context, repository: fixture.repository, keyring: fixture.keyring)
+        let error = try XCTUnwrap(
+            PostgresSeamFixture.thrown(SnapshotError.self) {
+                _ = try snapshot.run(
+                    SnapshotBackupRequest(label: nil, pinned: false, keepUntil: nil, fromStandby: true))
+            })
+        guard case .notReplicationRole("backup") = error else { return XCTFail("\(error)") }
+        XCTAssertEqual(fixture.server.count(.sql("CHECKPOINT")), 0)
+        XCTAssertEqual(fixture.server.count(Self.primaryQuery), 0)
+        XCTAssertEqual(fixture.server.openSessions, 0)
     }
 
     func testFromStandbyWithoutAStandbyURLIsAUsageError() throws {

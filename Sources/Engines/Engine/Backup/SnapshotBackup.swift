@@ -110,10 +110,10 @@ public final class SnapshotBackup {
         defer { control.close() }
         try checkArchiving(control)
         let source = try SnapshotSource.open(
-            context: context, primary: control, fromStandby: request.fromStandby, checkpointWaitSeconds: walWaitSeconds)
+            context: context, primary: control, fromStandby: request.fromStandby, checkpointWaitSeconds: walWaitSeconds,
+            checkServer: checkServer)
         defer { source.close() }
         let facts = try SourceDatabase.facts(source.session)
-        try checkServer(source.session)
         let segmentSize = try walSegmentSize(control)
         let startedAt = context.now()
         let id = BackupID.generate(at: startedAt)

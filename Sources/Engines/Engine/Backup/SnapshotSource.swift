@@ -27,12 +27,15 @@ final class SnapshotSource {
     func close() { if ownsSession { session.close() } }
 
     /// The primary itself, or the configured standby once every check passed and it replayed a fresh checkpoint
-    /// of the primary (StandbyError otherwise); `checkpointWaitSeconds` bounds that wait.
+    /// of the primary (StandbyError otherwise); `checkpointWaitSeconds` bounds that wait. `checkServer` checks the
+    /// data's server (role, version) before anything is asked of the primary.
     static func open(
-        context: EngineContext, primary: any PostgresSession, fromStandby: Bool, checkpointWaitSeconds: Double
+        context: EngineContext, primary: any PostgresSession, fromStandby: Bool, checkpointWaitSeconds: Double,
+        checkServer: (any PostgresSession) throws -> Void
     ) throws -> SnapshotSource {
         let postgres = context.config.postgres
         guard fromStandby else {
+            try checkServer(primary)
             return SnapshotSource(
                 info: try ConnectionInfo(postgres.url), session: primary, standby: nil, owns: false)
         }
@@ -40,6 +43,7 @@ final class SnapshotSource {
         let info = try ConnectionInfo(url)
         let session = try context.postgres.connect(info)
         do {
+            try checkServer(session)
             let standby = StandbySource(
                 primary: primary, standby: session, standbyName: info.description, limit: postgres.standbyMaxLag)
             let facts = try standby.check()
