@@ -11,7 +11,10 @@ final class StandbyServer {
     var url: String { "postgresql://postgres@127.0.0.1:\(port)/postgres" }
     private var data: String { directory + "/data" }
 
-    init(_ env: TestEnvironment, port: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// `settings` are extra `name=value` server settings (`-c`).
+    init(
+        _ env: TestEnvironment, port: Int, settings: [String] = [], file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         directory = env.scratch + "/standby-\(UUID().uuidString.prefix(8))"
         self.port = port
         try FileManager.default.createDirectory(
@@ -25,7 +28,7 @@ final class StandbyServer {
         XCTAssertEqual(copied, 0, "pg_basebackup of the primary failed", file: file, line: line)
         let options =
             "-p \(port) -k '\(directory)' -c listen_addresses=127.0.0.1 -c archive_mode=off -c fsync=off "
-            + "-c hot_standby=on"
+            + "-c hot_standby=on" + settings.map { " -c " + $0 }.joined()
         let started = Self.run(
             TestEnvironment.pgBin + "/pg_ctl", ["-D", data, "-l", directory + "/log", "-o", options, "-w", "start"],
             asPostgres: true)

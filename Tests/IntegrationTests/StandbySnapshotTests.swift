@@ -1,6 +1,7 @@
 // Snapshots read from a streaming standby while WAL comes from the primary's archive (README "backup --type
 // snapshot --from-standby"): one standby, made with pg_basebackup -R from the scratch primary, serves both tests
-// of this file in one run. A full and a page-lsn incremental snapshot are taken from it, rows are written on the
+// of this file in one run. A full and an incremental snapshot are taken from it (page-lsn on PostgreSQL 15;
+// wal-summary on 17+, where the standby summarizes the WAL it replays), rows are written on the
 // primary after them, and a PITR restore of the incremental (its chain: both standby snapshots) replays past the
 // standby's stop point to exactly the target. Then, with the standby's replay paused, a snapshot from it is refused
 // (exit 1) as too far behind, and `check` warns about it.
@@ -12,7 +13,8 @@ import XCTest
 final class StandbySnapshotTests: XCTestCase {
     func testSnapshotsFromAStandbyRestoreAndReplayAndALaggingStandbyIsRefused() throws {
         let env = try TestEnvironment.require()
-        let standby = try StandbyServer(env, port: try freePort())
+        let major = try serverMajor(env)
+        let standby = try StandbyServer(env, port: try freePort(), settings: major >= 17 ? ["summarize_wal=on"] : [])
         defer { standby.stop() }
         let standbyLine = "standby_url: \"\(standby.url)\""
         var options = ArchivingOptions()
@@ -32,7 +34,7 @@ final class StandbySnapshotTests: XCTestCase {
         try standby.waitForReplay(of: admin)
         let incremental = try snapshotFromStandby(workspace, ["--incremental"])
         XCTAssertEqual(incremental["type"] as? String, "incremental", "\(incremental)")
-        XCTAssertEqual(incremental["method"] as? String, "page-lsn")
+        XCTAssertEqual(incremental["method"] as? String, major >= 17 ? "wal-summary" : "page-lsn", "\(incremental)")
         let id = try XCTUnwrap(incremental["id"] as? String)
         try assertRecordedFromStandby(workspace, id: id)
 
@@ -76,6 +78,13 @@ final class StandbySnapshotTests: XCTestCase {
             .filter { $0.hasPrefix("unstarted.credentials-") }
         for name in credentials { try? FileManager.default.removeItem(atPath: workspace.directory + "/" + name) }
         try FileManager.default.removeItem(atPath: directory)
+    }
+
+    func serverMajor(_ env: TestEnvironment) throws -> Int {
+        let admin = try env.admin()
+        defer { admin.close() }
+        let text = try admin.query("SHOW server_version_num").rows.first?[0] ?? nil
+        return (Int(text ?? "") ?? 0) / 10000
     }
 
     /// `backup --type snapshot --from-standby ARGS --json`, asserting success; its JSON summary.
