@@ -71,7 +71,7 @@ matrix_tests=(LogicalRoundTripTests ParallelLogicalTests RestoreTargetSafetyTest
               RestorePointTests TimelineSwitchTests RecoveryWindowTests TablespaceSnapshotTests S3SnapshotTests
               WALArchiveTests WALCommitTests WALReadyPushTests WALPrefetchTests PruneWALTests
               DrillTests DrillKeepTests SecretIsolationTests CheckCommandTests
-              IncrementalRestoreTests IncrementalBackupTests IncrementalChainTests)
+              IncrementalRestoreTests IncrementalBackupTests IncrementalChainTests StandbySnapshotTests)
 MATRIX_FILTER="IntegrationTests.($(IFS='|'; echo "${matrix_tests[*]}"))"
 
 versions="${LIFEBOAT_TEST_PG_VERSIONS:-15,17,18}"

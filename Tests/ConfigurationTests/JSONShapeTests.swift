@@ -11,10 +11,10 @@ final class JSONShapeTests: XCTestCase {
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(config), as: UTF8.self)
         let expected = #"""
-            {"backup":{"databases":[],"jobs":1,"type":"logical"},"cluster":"main","compression":{"algorithm":"zstd","level":3},\#
+            {"backup":{"databases":[],"from_standby":false,"jobs":1,"type":"logical"},"cluster":"main","compression":{"algorithm":"zstd","level":3},\#
             "encryption":{"key_file":"\/etc\/lifeboat\/repo.key"},"policy":"\/etc\/lifeboat\/policies\/production.yml",\#
             "postgres":{"bin_dir":"\/usr\/lib\/postgresql\/15\/bin","os_user":"postgres",\#
-            "url":"postgresql:\/\/postgres:***@127.0.0.1:5432\/postgres"},\#
+            "standby_max_lag":"5m","url":"postgresql:\/\/postgres:***@127.0.0.1:5432\/postgres"},\#
             "repository":{"addressing":"path","endpoint":"http:\/\/127.0.0.1:9000","insecure_skip_tls_verify":false,\#
             "parallel":3,"part_size":16777216,"region":"us-east-1","url":"file:\/\/\/var\/backups\/lifeboat"},\#
             "source_path":"\/etc\/lifeboat\/lifeboat.yml",\#

@@ -21,9 +21,10 @@ struct PostgresSeamFixture {
     let repository: Repository
     let keyring: Keyring
 
-    /// `backupType` is the configuration's backup.type; `environment` is what the engine sees.
+    /// `backupType` is the configuration's backup.type; `environment` is what the engine sees; `postgres` adds
+    /// lines to the `postgres:` section (e.g. a standby_url).
     init(
-        backupType: String = "logical", environment: [String: String] = [:],
+        backupType: String = "logical", environment: [String: String] = [:], postgres: [String] = [],
         file: StaticString = #filePath, line: UInt = #line
     ) throws {
         server = ScriptedPostgres(file: file, line: line)
@@ -31,7 +32,7 @@ struct PostgresSeamFixture {
             cluster: main
             postgres:
               url: \(Self.sourceURL)
-            repository:
+            \(postgres.map { "  " + $0 + "\n" }.joined())repository:
               url: file:///var/backups/lifeboat
             encryption:
               passphrase_env: LIFEBOAT_PASSPHRASE

@@ -23,15 +23,16 @@ final class Workspace {
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     /// Writes lifeboat.yml. `encryption` is the YAML body of the encryption section.
+    /// `postgres` adds lines to the `postgres:` section (e.g. `standby_url: …`).
     func writeConfig(
         database: String = "postgres", encryption: String? = nil, postgresURL: String? = nil,
-        extra: String = ""
+        extra: String = "", postgres: [String] = []
     ) throws {
         let yaml = """
             cluster: main
             postgres:
               url: "\(postgresURL ?? env.url(database: database))"
-            repository:
+            \(postgres.map { "  " + $0 + "\n" }.joined())repository:
               url: "file://\(repository)"
             encryption:
             \(encryption ?? "  key_file: \(keyFile)")

@@ -35,6 +35,11 @@ struct BackupCommand: ParsableCommand {
         help:
             "pg_dump workers per database (logical; default backup.jobs, 1). More than 1 dumps the directory format from one snapshot, each file streamed into the repository as it is written."
     ) var jobs: Int?
+    @Flag(
+        name: .long,
+        help:
+            "Snapshot only: read the data from postgres.standby_url (WAL still comes from the primary's archive; backup.from_standby: true makes it the default)."
+    ) var fromStandby = false
 
     func validate() throws {
         if let keepUntil, CatalogCoding.parseTimestamp(keepUntil) == nil {
@@ -46,6 +51,9 @@ struct BackupCommand: ParsableCommand {
             throw ValidationError("--incremental and --full apply to snapshots; add --type snapshot")
         }
         if let jobs, !(1...64).contains(jobs) { throw ValidationError("--jobs must be between 1 and 64") }
+        if fromStandby && type == .logical {
+            throw ValidationError("--from-standby applies to snapshots (logical backups read the primary)")
+        }
     }
 
     var incrementalMode: IncrementalMode { incremental ? .incremental : full ? .full : .configured }
@@ -73,6 +81,8 @@ struct BackupCommand: ParsableCommand {
         var fullReason: String?
         /// Why an incremental used page-lsn on a server that has WAL summaries.
         var methodNote: String?
+        /// Snapshots read from the standby in postgres.standby_url: true (absent otherwise).
+        var fromStandby: Bool?
 
         /// A snapshot lists no databases, tables or rows: it holds the whole cluster.
         init(_ outcome: BackupOutcome) {
@@ -98,6 +108,7 @@ struct BackupCommand: ParsableCommand {
             method = link?.method.rawValue
             fullReason = outcome.fullReason
             methodNote = outcome.methodNote
+            fromStandby = manifest.snapshot?.fromStandby
         }
     }
 
@@ -107,7 +118,8 @@ struct BackupCommand: ParsableCommand {
         let request = BackupRequest(
             kind: type.flatMap { BackupKind(rawValue: $0.rawValue) }, databases: database,
             label: label, pinned: pin,
-            keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp), incremental: incrementalMode, jobs: jobs)
+            keepUntil: keepUntil.flatMap(CatalogCoding.parseTimestamp), incremental: incrementalMode, jobs: jobs,
+            fromStandby: fromStandby)
         let outcome = try BackupRun(context: context.engine, repository: repository, keyring: keyring).run(request)
         let manifest = outcome.manifest
         let summary = Summary(outcome)
@@ -124,9 +136,10 @@ struct BackupCommand: ParsableCommand {
                     "incremental on \($0), \(summary.method ?? "?"), chain of \(summary.chainLength ?? 0)"
                 }
                 ?? "full"
+            let origin = summary.fromStandby == true ? " from the standby" : ""
             context.say(
-                "snapshot \(summary.id) complete (\(type)): \(wal) archived, \(content) copied, \(stored) stored, "
-                    + seconds)
+                "snapshot \(summary.id) complete (\(type))\(origin): \(wal) archived, \(content) copied, "
+                    + "\(stored) stored, \(seconds)")
             if let reason = outcome.fullReason { context.say("full snapshot because \(reason)") }
             if let note = outcome.methodNote { context.say("page-lsn used: \(note)") }
         } else {

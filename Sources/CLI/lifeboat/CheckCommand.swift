@@ -12,7 +12,10 @@ struct CheckCommand: ParsableCommand {
         discussion: """
             The archiving checks verify archive_mode and archive_command, force a WAL switch (pg_switch_wal(), when \
             the role may) and wait until that segment has arrived in the repository: 60 s at most, or \
-            LIFEBOAT_CHECK_WAL_SECONDS. Logical-only set-ups (backup.type logical, archive_mode off) need no archiving.
+            LIFEBOAT_CHECK_WAL_SECONDS. Logical-only set-ups (backup.type logical, archive_mode off) need no \
+            archiving. With postgres.standby_url set, the standby is checked as a snapshot from it would be \
+            (replication connection, in recovery, same system, full_page_writes and CHECKPOINT/pg_switch_wal() rights \
+            on the primary) and its lag is shown: beyond postgres.standby_max_lag it is a warning.
             """)
 
     @OptionGroup var options: GlobalOptions

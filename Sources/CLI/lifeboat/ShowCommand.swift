@@ -61,8 +61,10 @@ struct ShowCommand: ParsableCommand {
     }
 
     static func type(of manifest: BackupManifest) -> String {
-        guard let link = manifest.incremental else { return "full" }
+        let origin = manifest.snapshot?.fromStandby == true ? ", read from a standby" : ""
+        guard let link = manifest.incremental else { return "full" + origin }
         return "incremental (\(link.method.rawValue)) of \(link.parent), chain of \(link.chain.count + 1) backups"
+            + origin
     }
 
     /// An incremental's chain, newest first, as a restore reads it; or why it cannot be restored.

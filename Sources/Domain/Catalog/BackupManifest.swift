@@ -96,6 +96,9 @@ public struct SnapshotRecord: Codable, Sendable, Equatable {
     public var serverManifest: String?
     /// Set for an incremental snapshot (§6.5): its parent and chain. Absent for a full snapshot.
     public var incremental: IncrementalRecord?
+    /// True when the data was read from a streaming standby (§6.3); absent when it was read from the primary.
+    /// Restores read it the same way either way.
+    public var fromStandby: Bool?
     public init(
         object: String, entry: String, format: String, timeline: Int, walSegmentSize: Int64, startWal: String,
         stopWal: String,

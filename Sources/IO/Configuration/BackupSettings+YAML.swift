@@ -1,11 +1,13 @@
-// Reading the `backup:` section: the default backup type, the databases of logical backups and their pg_dump jobs.
+// Reading the `backup:` section: the default backup type, the databases of logical backups and their pg_dump jobs,
+// whether snapshots come from the standby.
 import Policy
 
 extension BackupSettings {
-    static let keys = ["type", "databases", "incremental", "jobs"]
+    static let keys = ["type", "databases", "incremental", "jobs", "from_standby"]
     static let incrementalKeys = ["full_every", "max_chain"]
 
-    static func read(from root: MappingReader) throws -> BackupSettings {
+    /// `standbyConfigured`: whether `postgres.standby_url` is set, which `from_standby: true` needs.
+    static func read(from root: MappingReader, standbyConfigured: Bool = false) throws -> BackupSettings {
         guard let section = try root.mapping("backup", accepted: keys) else { return BackupSettings() }
         let type = try section.choice("type", of: BackupTypeSetting.self) ?? .logical
         let jobs = try section.int("jobs") ?? 1
@@ -14,8 +16,15 @@ extension BackupSettings {
                 "jobs", value: String(jobs), accepted: "1...64 pg_dump workers",
                 hint: "1 dumps one stream; the number of cores the server can spare is a good upper bound")
         }
+        let fromStandby = try section.bool("from_standby") ?? false
+        if fromStandby && !standbyConfigured {
+            throw section.invalid(
+                "from_standby", value: "true", accepted: "true only when 'postgres.standby_url' is set",
+                hint: "add 'standby_url: postgresql://USER@STANDBY:PORT/postgres' under 'postgres:'")
+        }
         return BackupSettings(
-            type: type, databases: try databases(in: section), incremental: try incremental(in: section), jobs: jobs)
+            type: type, databases: try databases(in: section), incremental: try incremental(in: section), jobs: jobs,
+            fromStandby: fromStandby)
     }
 
     /// `incremental: { full_every: 7d, max_chain: 14 }`; `incremental: {}` takes both defaults.

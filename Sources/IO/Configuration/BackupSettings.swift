@@ -10,15 +10,24 @@ public struct BackupSettings: Sendable, Equatable, Codable {
     /// pg_dump workers per database of a logical backup: 1 dumps one stream in custom format, more dump in
     /// directory format from the same snapshot, each finished part streamed into the repository.
     public var jobs: Int
+    /// Snapshots read their data from `postgres.standby_url` instead of the primary (`backup --from-standby`
+    /// asks for it per run); logical backups always read the primary.
+    public var fromStandby: Bool
 
     public init(
         type: BackupTypeSetting = .logical, databases: [String] = [], incremental: IncrementalSettings? = nil,
-        jobs: Int = 1
+        jobs: Int = 1, fromStandby: Bool = false
     ) {
         self.type = type
         self.databases = databases
         self.incremental = incremental
         self.jobs = jobs
+        self.fromStandby = fromStandby
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, databases, incremental, jobs
+        case fromStandby = "from_standby"
     }
 
     public static let jobsRange = 1...64

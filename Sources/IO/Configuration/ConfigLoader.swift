@@ -25,13 +25,15 @@ public enum ConfigLoader {
         let root = try topLevel(yaml: yaml, file: sourcePath)
         let baseDirectory = PathResolver.directory(of: sourcePath)
         let compression = try CompressionSettings.read(from: root)
+        let cluster = try cluster(from: root)
+        let postgres = try PostgresSettings.read(from: root, baseDirectory: baseDirectory)
         return LifeboatConfig(
-            cluster: try cluster(from: root),
-            postgres: try PostgresSettings.read(from: root, baseDirectory: baseDirectory),
+            cluster: cluster,
+            postgres: postgres,
             repository: try RepositorySettings.read(from: root, baseDirectory: baseDirectory),
             encryption: try EncryptionSettings.read(from: root, baseDirectory: baseDirectory),
             compression: compression,
-            backup: try BackupSettings.read(from: root),
+            backup: try BackupSettings.read(from: root, standbyConfigured: postgres.standbyURL != nil),
             wal: try WALSettings.read(from: root, baseDirectory: baseDirectory, compression: compression),
             policyPath: try path("policy", in: root, baseDirectory: baseDirectory),
             sourcePath: sourcePath

@@ -1,6 +1,7 @@
 // BackupRun: `lifeboat backup` as one engine step. The type asked for (else backup.type from the configuration)
 // picks the engine: a logical backup dumps each database (LogicalBackup), a snapshot streams the whole cluster
-// with its WAL (SnapshotBackup). Both commit the manifest last and return it.
+// with its WAL (SnapshotBackup), from the primary or, when asked (--from-standby, backup.from_standby), from the
+// standby in postgres.standby_url. Both commit the manifest last and return it.
 import Catalog
 import Foundation
 
@@ -16,11 +17,14 @@ public struct BackupRequest: Sendable {
     public var incremental: IncrementalMode
     /// pg_dump workers per database (logical only); nil: backup.jobs from the configuration.
     public var jobs: Int?
+    /// Snapshots only: true reads the data from postgres.standby_url; false: backup.from_standby decides.
+    public var fromStandby: Bool
 
     public init(
         kind: BackupKind?, databases: [String], label: String?, pinned: Bool, keepUntil: Date?,
-        incremental: IncrementalMode = .configured, jobs: Int? = nil
+        incremental: IncrementalMode = .configured, jobs: Int? = nil, fromStandby: Bool = false
     ) {
+        self.fromStandby = fromStandby
         self.kind = kind
         self.databases = databases
         self.label = label
@@ -49,6 +53,12 @@ public struct BackupRun {
                 throw EngineError.invalidArgument(
                     "--incremental and --full apply to snapshots only", hint: "add --type snapshot")
             }
+            // backup.from_standby is about snapshots: logical backups read the primary whatever it says.
+            guard !request.fromStandby else {
+                throw EngineError.invalidArgument(
+                    "--from-standby applies to snapshots only (logical backups read the primary)",
+                    hint: "add --type snapshot, or drop --from-standby")
+            }
             let logical = LogicalBackupRequest(
                 databases: request.databases, label: request.label,
                 pinned: request.pinned, keepUntil: request.keepUntil, jobs: request.jobs)
@@ -66,7 +76,7 @@ public struct BackupRun {
         }
         let snapshot = SnapshotBackupRequest(
             label: request.label, pinned: request.pinned, keepUntil: request.keepUntil,
-            incremental: request.incremental)
+            incremental: request.incremental, fromStandby: request.fromStandby || context.config.backup.fromStandby)
         return try SnapshotBackup(context: context, repository: repository, keyring: keyring).run(snapshot)
     }
 }

@@ -7,6 +7,8 @@
 // An incremental snapshot (docs/format.md §6.5) builds on the parent IncrementalPlanner picks: on PostgreSQL 17+
 // with summarize_wal on the server sends only changed blocks (`wal-summary`, after UPLOAD_MANIFEST of the parent's
 // server manifest); otherwise lifeboat filters the full stream itself (`page-lsn`, DeltaTarRewriter).
+// From a standby (SnapshotSource, StandbySource) the data is read there and the WAL still comes from the primary's
+// archive: the primary is asked to switch segments when the standby's stop point lies in the one it is writing.
 import ArchiveIO
 import Catalog
 import Diagnostics
@@ -21,12 +23,18 @@ public struct SnapshotBackupRequest: Sendable {
     public var pinned: Bool
     public var keepUntil: Date?
     public var incremental: IncrementalMode
+    /// Read the data from postgres.standby_url instead of the primary.
+    public var fromStandby: Bool
 
-    public init(label: String?, pinned: Bool, keepUntil: Date?, incremental: IncrementalMode = .configured) {
+    public init(
+        label: String?, pinned: Bool, keepUntil: Date?, incremental: IncrementalMode = .configured,
+        fromStandby: Bool = false
+    ) {
         self.label = label
         self.pinned = pinned
         self.keepUntil = keepUntil
         self.incremental = incremental
+        self.fromStandby = fromStandby
     }
 }
 
@@ -98,11 +106,14 @@ public final class SnapshotBackup {
         _ request: SnapshotBackupRequest, forcedFull: String? = nil, pageLSNNote: String? = nil
     ) throws -> BackupOutcome {
         let config = context.config
-        let source = try ConnectionInfo(config.postgres.url)
-        let control = try context.postgres.connect(source)
+        let control = try context.postgres.connect(try ConnectionInfo(config.postgres.url))
         defer { control.close() }
-        let facts = try SourceDatabase.facts(control)
-        try checkServer(control)
+        try checkArchiving(control)
+        let source = try SnapshotSource.open(
+            context: context, primary: control, fromStandby: request.fromStandby, checkpointWaitSeconds: walWaitSeconds,
+            checkServer: checkServer)
+        defer { source.close() }
+        let facts = try SourceDatabase.facts(source.session)
         let segmentSize = try walSegmentSize(control)
         let startedAt = context.now()
         let id = BackupID.generate(at: startedAt)
@@ -111,7 +122,7 @@ public final class SnapshotBackup {
         let written = WrittenObjects(store: repository.store)
         return try written.removingOnFailure {
             let stream = try BaseBackupStream(
-                snapshot: self, source: source, id: id, written: written, control: control)
+                snapshot: self, source: source.info, id: id, written: written, control: source.session)
             defer { stream.close() }
             let walSummary: (possible: Bool, note: String?) =
                 pageLSNNote == nil ? stream.walSummary() : (false, pageLSNNote)
@@ -129,12 +140,14 @@ public final class SnapshotBackup {
             let needed = LSN.segmentNames(
                 from: points.start, to: points.end, timeline: points.timeline,
                 segmentSize: segmentSize)
+            if source.isStandby { try switchPastStandbyStop(points, segmentSize: segmentSize, primary: control) }
             try waitForArchive(needed, points: points, control: control)
             var manifest = snapshotManifest(
                 id: id, request: request, startedAt: startedAt, facts: facts,
                 received: received.backup, points: points, needed: needed,
                 segmentSize: segmentSize, written: written)
             manifest.server.systemIdentifier = stream.system.systemIdentifier
+            if source.isStandby { manifest.snapshot?.fromStandby = true }
             if let base = decision.base, let method = received.method {
                 manifest.formatVersion = BackupManifest.incrementalFormatVersion
                 manifest.snapshot?.incremental = base.record(method: method)
@@ -190,14 +203,35 @@ public final class SnapshotBackup {
 
     // MARK: checks before anything is written
 
+    /// The server the data is read from: a role that may run BASE_BACKUP, PostgreSQL 15 or later.
     func checkServer(_ control: any PostgresSession) throws {
         let role = try control.query(
             "SELECT current_user::text, (SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user)::text"
         )
         if role.rows.first?[1] != "true" { throw SnapshotError.notReplicationRole(role.rows.first?[0] ?? "?") }
-        let mode = try control.query("SELECT current_setting('archive_mode')").rows.first?[0] ?? "off"
-        if mode == "off" { throw SnapshotError.archivingOff }
         if control.serverVersionNumber < 150000 { throw SnapshotError.serverTooOld(control.serverVersionNumber) }
+    }
+
+    /// The primary, whose archive holds the snapshot's WAL wherever the data is read.
+    func checkArchiving(_ primary: any PostgresSession) throws {
+        let mode = try primary.query("SELECT current_setting('archive_mode')").rows.first?[0] ?? "off"
+        if mode == "off" { throw SnapshotError.archivingOff }
+    }
+
+    /// A standby's stop point may lie in the segment the primary is still writing, which is archived only once
+    /// the primary leaves it (a backup on the primary switches by itself; one on a standby cannot): then the
+    /// primary is asked to switch now rather than at its next archive_timeout.
+    func switchPastStandbyStop(_ points: BaseBackupPoints, segmentSize: UInt64, primary: any PostgresSession) throws {
+        let lastNeeded = (points.end.value > 0 ? points.end.value - 1 : 0) / segmentSize
+        let text = try primary.query("SELECT pg_current_wal_lsn()::text").rows.first?[0] ?? nil
+        guard let current = text.flatMap(LSN.init) else {
+            throw SnapshotError.unexpectedOutput("pg_current_wal_lsn '\(text ?? "NULL")' on the primary")
+        }
+        guard current.segment(size: segmentSize) <= lastNeeded else { return }
+        let switched = try primary.query("SELECT pg_switch_wal()::text").rows.first?[0] ?? nil
+        context.logger.info(
+            "primary switched WAL segment",
+            metadata: ["stop": "\(points.end)", "primary": "\(current)", "switch": "\(switched ?? "?")"])
     }
 
     func walSegmentSize(_ control: any PostgresSession) throws -> UInt64 {
@@ -235,7 +269,7 @@ public final class SnapshotBackup {
             }
             if Date() >= deadline {
                 throw SnapshotError.walArchiveTimeout(
-                    seconds: walWaitSeconds, archiveCommand: archiveCommand(control),
+                    seconds: walWaitSeconds, missing: next.description, archiveCommand: archiveCommand(control),
                     lastFailedWAL: lastFailedWAL(control))
             }
             Thread.sleep(forTimeInterval: 0.1)
@@ -302,7 +336,7 @@ public enum SnapshotError: LifeboatError {
     case notReplicationRole(String)
     case archivingOff
     case serverTooOld(Int)
-    case walArchiveTimeout(seconds: Double, archiveCommand: String, lastFailedWAL: String?)
+    case walArchiveTimeout(seconds: Double, missing: String, archiveCommand: String, lastFailedWAL: String?)
     case unexpectedOutput(String)
     case noSnapshot(cluster: String, target: String)
     case notASnapshot(String)
@@ -328,9 +362,10 @@ public enum SnapshotError: LifeboatError {
         case .serverTooOld(let version):
             return
                 "the server's version is \(version); snapshots use the BASE_BACKUP protocol of PostgreSQL 15 or later"
-        case .walArchiveTimeout(let seconds, let command, let failed):
+        case .walArchiveTimeout(let seconds, let missing, let command, let failed):
             return
-                "the server did not archive the snapshot's WAL within \(Int(seconds)) s after the base backup finished streaming; "
+                "the server did not archive the snapshot's WAL within \(Int(seconds)) s after the base backup finished streaming "
+                + "(segment '\(missing)' is missing); "
                 + "archive_command is '\(command)'" + (failed.map { ", last failed WAL file '\($0)'" } ?? "")
                 + "; nothing was committed"
         case .unexpectedOutput(let detail): return "unexpected answer from the server: \(detail)"

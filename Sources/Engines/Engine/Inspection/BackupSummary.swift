@@ -26,6 +26,8 @@ public struct BackupSummary: Codable, Sendable {
     public var chainLength: Int
     /// Why an incremental's chain does not hold (it cannot be restored); absent when it does.
     public var chainBroken: String?
+    /// A snapshot read from a streaming standby: true; absent otherwise.
+    public var fromStandby: Bool?
 
     public init(
         _ manifest: BackupManifest, storageClasses: [String: String], pin: EffectivePin,
@@ -48,6 +50,7 @@ public struct BackupSummary: Codable, Sendable {
         parent = chain.parent
         chainLength = chain.length
         chainBroken = chain.broken
+        fromStandby = manifest.snapshot?.fromStandby
     }
 
     /// The distinct classes of the data objects, for a table column.

@@ -22,7 +22,13 @@ public struct HealthCheck {
     /// Snapshots stream BASE_BACKUP over a replication connection: pg_hba.conf must allow one for this role.
     /// IDENTIFY_SYSTEM goes through the simple query protocol (`send`), the only one a walsender speaks.
     public func replication() throws -> String {
-        let info = try ConnectionInfo(context.config.postgres.url).withParameter("replication", "database")
+        let timeline = try replicationTimeline(context.config.postgres.url)
+        return "replication connection works (timeline \(timeline)): snapshots stream BASE_BACKUP over it"
+    }
+
+    /// The timeline IDENTIFY_SYSTEM reports over a replication connection to `url`.
+    func replicationTimeline(_ url: String) throws -> String {
+        let info = try ConnectionInfo(url).withParameter("replication", "database")
         let connection = try PGConnection(info, applicationName: "lifeboat check")
         defer { connection.close() }
         if connection.serverVersionNumber < 150000 { throw SnapshotError.serverTooOld(connection.serverVersionNumber) }
@@ -31,8 +37,34 @@ public struct HealthCheck {
         while let result = try connection.nextResult() {
             if case .rows(let rows) = result, row == nil { row = rows.rows.first }
         }
-        return
-            "replication connection works (timeline \((row?[1] ?? nil) ?? "?")): snapshots stream BASE_BACKUP over it"
+        return (row?[1] ?? nil) ?? "?"
+    }
+
+    /// The standby in postgres.standby_url as a snapshot would find it: in recovery, of the same system as the
+    /// primary, which writes full pages and lets this role switch WAL, and how far behind it is. Too far behind is
+    /// a warning (a snapshot from it would be refused now, but that passes); anything else is a failure.
+    func standby(url: String) throws -> ArchiveFinding {
+        let primary = try context.postgres.connect(try ConnectionInfo(context.config.postgres.url))
+        defer { primary.close() }
+        let info = try ConnectionInfo(url)
+        let session = try context.postgres.connect(info)
+        defer { session.close() }
+        let limit = context.config.postgres.standbyMaxLag
+        let source = StandbySource(primary: primary, standby: session, standbyName: info.description, limit: limit)
+        let (position, system) = try source.checkPrimary()
+        let facts = try source.measure(primaryLSN: position, primarySystem: system)
+        let detail =
+            "\(info) is a standby of this primary, replayed up to \(facts.replayed), \(facts.lag.description) "
+            + "(postgres.standby_max_lag \(limit))"
+        guard !facts.lag.exceeds(limit) else {
+            return ArchiveFinding(
+                .warning, detail + ": a snapshot from it would be refused now",
+                hint: StandbyError.tooFarBehind(standby: "", lag: "", limit: "").hint)
+        }
+        let use =
+            context.config.backup.fromStandby
+            ? "snapshots are read from it" : "`backup --type snapshot --from-standby` reads snapshots from it"
+        return ArchiveFinding(.ok, detail + "; " + use)
     }
 
     /// How incremental snapshots find changed blocks on this server (docs/format.md §6.5): from the server's WAL

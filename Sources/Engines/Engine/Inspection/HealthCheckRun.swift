@@ -26,6 +26,9 @@ public struct HealthCheckRun {
         if postgres && (context.config.backup.type == .snapshot || context.config.backup.incremental != nil) {
             report.recordFinding("incremental") { try health.incremental() }
         }
+        if let url = context.config.postgres.standbyURL {
+            standby(url, into: &report, primaryReachable: postgres)
+        }
         report.record("client tools") { try health.tools() }
         let repository = report.record("repository") { try health.repository() }
         if repository { report.record("exclusive create") { try health.exclusiveCreate() } }
@@ -37,6 +40,18 @@ public struct HealthCheckRun {
             report.skip("archiving", "PostgreSQL is not reachable")
         }
         return report
+    }
+
+    /// The standby snapshots may be read from: its replication connection, then what a snapshot checks.
+    func standby(_ url: String, into report: inout CheckReport, primaryReachable: Bool) {
+        guard primaryReachable else { return report.skip("standby", "PostgreSQL is not reachable") }
+        let health = HealthCheck(context: context)
+        let replication = report.record("standby replication") {
+            "replication connection works (timeline \(try health.replicationTimeline(url))): "
+                + "snapshots from the standby stream BASE_BACKUP over it"
+        }
+        guard replication else { return report.skip("standby", "no replication connection to the standby") }
+        report.recordFinding("standby") { try health.standby(url: url) }
     }
 
     /// archive_mode; when archiving is wanted, archive_command; and when archive_command runs lifeboat (or

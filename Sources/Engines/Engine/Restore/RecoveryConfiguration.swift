@@ -1,6 +1,7 @@
 // RecoveryConfiguration: the recovery settings a snapshot restore writes into the data directory —
-// recovery.signal, and in postgresql.auto.conf restore_command (this lifeboat's `wal get`, preceded by the
-// pointers to its private credentials when it needs any, RecoveryCredentials) and the recovery target.
+// recovery.signal (never standby.signal), and in postgresql.auto.conf restore_command (this lifeboat's `wal get`,
+// preceded by the pointers to its private credentials when it needs any, RecoveryCredentials) and the recovery
+// target.
 import Catalog
 import Configuration
 import Foundation
@@ -40,6 +41,10 @@ struct RecoveryConfiguration {
         if let name = request.toName { lines.append("recovery_target_name = \(Quoting.conf(name))") }
         if let action = plan.targetAction { lines.append("recovery_target_action = \(Quoting.conf(action))") }
         try extractor.append(Array((lines.joined(separator: "\n") + "\n").utf8), to: "postgresql.auto.conf")
+        // A snapshot read from a standby carries its standby.signal, which PostgreSQL honours over recovery.signal:
+        // the restored server would stay a standby (and stream from the primary in primary_conninfo) instead of
+        // recovering from the archive and promoting.
+        try extractor.root.remove("standby.signal")
         try extractor.append([], to: "recovery.signal")
     }
 
