@@ -96,12 +96,15 @@ final class StandbySnapshotTests: XCTestCase {
         return summary
     }
 
-    /// `show --json` (the manifest) and `list --json` say where the snapshot was read.
+    /// `show --json` (the manifest, format version 4) and `list --json` say where the snapshot was read.
     func assertRecordedFromStandby(_ workspace: Workspace, id: String) throws {
         let show = try workspace.lifeboat(["show", id, "--json"])
         XCTAssertEqual(show.status, 0, show.output)
-        let snapshot = try XCTUnwrap(try workspace.json(show)["snapshot"] as? [String: Any])
+        let manifest = try workspace.json(show)
+        let snapshot = try XCTUnwrap(manifest["snapshot"] as? [String: Any])
         XCTAssertEqual(snapshot["from_standby"] as? Bool, true, show.stdout)
+        // A reader that would not delete standby.signal must refuse it (docs/format.md §6.1).
+        XCTAssertEqual(manifest["format_version"] as? Int, 4, show.stdout)
         let list = try workspace.lifeboat(["list", "--json"])
         let backups = try XCTUnwrap(try workspace.json(list)["backups"] as? [[String: Any]])
         XCTAssertEqual(backups.count, 2, list.stdout)

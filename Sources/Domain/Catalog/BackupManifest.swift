@@ -16,7 +16,9 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public static let currentFormatVersion = 1
     public static let incrementalFormatVersion = 2
     public static let directoryDumpFormatVersion = 3
-    public static let newestReadableFormatVersion = 3
+    /// A snapshot read from a standby: its tar holds `standby.signal`, which a restore must delete (docs/format.md §6.1).
+    public static let standbySnapshotFormatVersion = 4
+    public static let newestReadableFormatVersion = 4
 
     public var formatVersion: Int
     public var id: BackupID

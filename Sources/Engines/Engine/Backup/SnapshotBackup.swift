@@ -147,9 +147,12 @@ public final class SnapshotBackup {
                 received: received.backup, points: points, needed: needed,
                 segmentSize: segmentSize, written: written)
             manifest.server.systemIdentifier = stream.system.systemIdentifier
-            if source.isStandby { manifest.snapshot?.fromStandby = true }
+            if source.isStandby {
+                manifest.snapshot?.fromStandby = true
+                manifest.formatVersion = BackupManifest.standbySnapshotFormatVersion
+            }
             if let base = decision.base, let method = received.method {
-                manifest.formatVersion = BackupManifest.incrementalFormatVersion
+                manifest.formatVersion = max(manifest.formatVersion, BackupManifest.incrementalFormatVersion)
                 manifest.snapshot?.incremental = base.record(method: method)
             }
             let committed = try ManifestCommit.commitBackup(
