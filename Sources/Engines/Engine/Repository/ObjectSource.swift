@@ -63,8 +63,9 @@ struct ObjectSource {
         let authenticated = ReadAhead(name: "lifeboat-authenticate") { try sealed.read(into: $0) }
         var unpacked: ReadAhead?
         defer {
-            authenticated.cancel()
+            // Downstream first: its worker is the consumer of `authenticated`, and is done once this returns.
             unpacked?.cancel()
+            authenticated.cancel()
         }
         do {
             let tar = try TarReader { buffer in try authenticated.read(into: buffer) }
