@@ -61,6 +61,24 @@ public struct ChainFileTable: Sendable {
         files[key] = nil
     }
 
+    /// Moves the part of the table under `root` out into a table of its own: each root's files are only ever
+    /// looked up under that root, so the roots of one backup can be applied in parallel, each with its part, and
+    /// the parts merged back afterwards.
+    public mutating func take(root: String) -> ChainFileTable {
+        var part = ChainFileTable()
+        part.files = files.filter { $0.key.root == root }
+        part.touched = touched.filter { $0.root == root }
+        files = files.filter { $0.key.root != root }
+        touched = touched.filter { $0.root != root }
+        return part
+    }
+
+    /// Puts back a part `take` moved out (and what was applied to it meanwhile).
+    public mutating func merge(_ part: ChainFileTable) {
+        files.merge(part.files) { _, theirs in theirs }
+        touched.formUnion(part.touched)
+    }
+
     /// Incomplete files under `root`: when none, older backups' objects for it need not be read at all.
     public func remaining(root: String) -> Int {
         files.keys.reduce(0) { $0 + ($1.root == root ? 1 : 0) }

@@ -217,6 +217,12 @@ public final class DirectoryHandle {
         try DirectoryError.mapped { try FileDescriptor(fd).sync(path: path) }
     }
 
+    /// syncfs(2) of the file system holding the directory: everything written to it reaches the disk in one call,
+    /// which is far cheaper than an fsync per file when a restore has written thousands of them.
+    public func syncFileSystem() throws {
+        try DirectoryError.mapped { try FileDescriptor(fd).syncFileSystem(path: path) }
+    }
+
     // MARK: helpers
 
     func pathOf(_ name: String) -> String {

@@ -97,6 +97,22 @@ public struct FileDescriptor: Sendable, Hashable {
         guard fsync(rawValue) == 0 else { throw SystemError("fsync", path: path) }
     }
 
+    /// syncfs(2): every file written to the file system holding this descriptor reaches the disk, in one call
+    /// (instead of an fsync per file). Glibc declares it only under _GNU_SOURCE, which Swift's Glibc module does
+    /// not define, so it is looked up at run time; where it is missing, sync(2) of every file system stands in.
+    public func syncFileSystem(path: String) throws {
+        guard let call = Self.syncfs else {
+            Glibc.sync()
+            return
+        }
+        guard call(rawValue) == 0 else { throw SystemError("syncfs", path: path) }
+    }
+
+    private static let syncfs: (@convention(c) (Int32) -> Int32)? = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+    }()
+
     /// fchmod(2): the mode of exactly this file, never of whatever a path names by now. Throws "chmod".
     public func setMode(_ mode: mode_t, path: String) throws {
         guard fchmod(rawValue, mode) == 0 else { throw SystemError("chmod", path: path) }

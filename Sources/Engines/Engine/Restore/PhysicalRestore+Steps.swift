@@ -26,9 +26,11 @@ extension PhysicalRestore {
             steps += chainSteps(chain, tablespaces: tablespaces, privacy: privacy ?? "")
         } else {
             steps += [
-                "authenticate '\(snapshot.object)' (\(Format.bytes(manifest.storedBytes))): "
-                    + "every chunk, size and sha256",
+                "read '\(snapshot.object)' (\(Format.bytes(manifest.storedBytes))) once, straight into the "
+                    + "directory: every chunk is authenticated before it is written and the object's size and sha256 "
+                    + "are checked at its end (any failure empties the directory)",
                 "extract the data directory (\(Format.bytes(manifest.contentBytes)))" + (privacy ?? ""),
+                Self.controlStep,
             ]
         }
         steps += tablespaceSteps(request, tablespaces: tablespaces)
@@ -61,9 +63,13 @@ extension PhysicalRestore {
             "write each file in place as the newest backup has it (\(Format.bytes(chain.newest.contentBytes)) "
                 + "streamed); a relation file stored as a delta gets each block from the newest backup holding it, "
                 + "zeros where none does; nothing is staged, the directory needs about the cluster's size" + privacy,
-            "write global/pg_control last, once every backup is applied (until then the directory cannot start)",
+            Self.controlStep,
         ]
     }
+
+    static let controlStep =
+        "make everything written durable (one syncfs per file system), then write global/pg_control last, once "
+        + "every backup is applied (until then the directory cannot start)"
 
     func tablespaceSteps(_ request: PhysicalRestoreRequest, tablespaces: [TablespaceTarget]) -> [String] {
         var steps = tablespaces.map { space in

@@ -1,9 +1,13 @@
 // PhysicalRestore: restores a snapshot into a data directory and configures point-in-time recovery, in two
 // calls: `plan` decides everything once (which snapshot — SnapshotChoice —, the directories, the recovery
 // settings, the rehydration still needed), and `run` carries out exactly that plan.
-// Order of safety: refuse a non-empty directory unless --clean, authenticate the whole object before the
-// directory is touched, extract the base backup's tar (names validated, never outside DIR, no links) and each
-// user tablespace's tar into its directory (TablespacePlan; tablespace_map points recovery there), then write
+// Order of safety: refuse a non-empty directory unless --clean; read each object once, straight into the
+// directories (PhysicalRestore+Chain: a full snapshot is a chain of one), every chunk authenticated before its
+// bytes are written and each object's size and SHA-256 checked at the end of its stream, any failure emptying
+// the directories; extract the base backup's tar (names validated, never outside DIR, no links) and each user
+// tablespace's tar into its directory (TablespacePlan; tablespace_map points recovery there) with
+// `global/pg_control` held back; make the tree durable (syncfs of each file system), and only then write
+// pg_control, so a restore killed or failing at any point before leaves a directory no server starts; then
 // recovery.signal and the recovery settings (RecoveryConfiguration; restore_command reads any passphrase or S3
 // credentials it needs from private files, RecoveryCredentials). Directories are taken over as RestoreDirectory
 // describes. With --start the server is started and watched until recovery reaches its target (RecoveryServer).
@@ -93,23 +97,18 @@ public final class PhysicalRestore {
 
     // MARK: run
 
-    /// Restores the plan's snapshot: rehydration, authentication, extraction (of a chain: in one pass,
-    /// PhysicalRestore+Chain), recovery settings and, with `start`, the server until recovery reaches the target.
+    /// Restores the plan's snapshot: rehydration, extraction in one authenticated pass (PhysicalRestore+Chain, a
+    /// full snapshot being a chain of one), recovery settings and, with `start`, the server until recovery
+    /// reaches the target.
     public func run(_ plan: PhysicalRestorePlan) throws -> PhysicalRestoreResult {
         try plan.rehydration.perform()
         let started = Date()
         let manifest = plan.manifest
         let request = plan.request
-        guard let snapshot = manifest.snapshot else { throw SnapshotError.notASnapshot(manifest.id.rawValue) }
-        let source = ObjectSource(
-            repository: repository, keyring: keyring, cluster: context.config.cluster,
-            manifest: manifest)
-        if plan.chain.length == 1 {
-            try authenticate(snapshot, tablespaces: plan.summary.tablespaces ?? [], source: source)
-        }
+        guard manifest.snapshot != nil else { throw SnapshotError.notASnapshot(manifest.id.rawValue) }
         try authenticateServerManifests(plan)
         var summary = plan.summary
-        let (extractor, credentials, links) = try restoreFiles(plan, source: source, summary: &summary)
+        let (extractor, credentials, links) = try restoreFiles(plan, summary: &summary)
         context.logger.info(
             "snapshot extracted", metadata: ["backup": "\(manifest.id)", "files": "\(extractor.files)"])
         var result = PhysicalRestoreResult(
@@ -142,18 +141,6 @@ public final class PhysicalRestore {
             credentials: credentials, started: started)
     }
 
-    /// Integrity first: the directory is not touched until every object to be extracted has authenticated.
-    func authenticate(_ snapshot: SnapshotRecord, tablespaces: [TablespaceTarget], source: ObjectSource) throws {
-        context.progress.begin("authenticate \(snapshot.object)", total: source.manifest.storedBytes)
-        try source.authenticate(snapshot.object)
-        context.progress.end()
-        for space in tablespaces {
-            context.progress.begin("authenticate \(space.object)")
-            try source.authenticate(space.object)
-            context.progress.end()
-        }
-    }
-
     /// A restore does not read the server manifests (docs/format.md §6.5), but they are part of the backups it
     /// restores and what the next incremental builds on: damage to one stops the restore before anything is
     /// written, like damage to any other object of those backups.
@@ -172,8 +159,7 @@ public final class PhysicalRestore {
     /// it wrote. Returns the extractor's counts, the credentials directory (`summary` gets its restore_command)
     /// and, for a chain, what each backup supplied.
     func restoreFiles(
-        _ plan: PhysicalRestorePlan, source: ObjectSource,
-        summary: inout PhysicalRestoreSummary
+        _ plan: PhysicalRestorePlan, summary: inout PhysicalRestoreSummary
     ) throws -> (Extractor, credentials: String?, links: [RestoredChainLink]?) {
         let request = plan.request
         let directory = plan.summary.dataDirectory
@@ -189,13 +175,10 @@ public final class PhysicalRestore {
                 spaceRoots.append(try RestoreDirectory.takeOver(space, clean: request.clean))
             }
             try Failpoint.hit("restore.extract.before")
-            if plan.chain.length > 1 {
-                links = try extractChain(plan, root: root, spaceRoots: spaceRoots, extractor: extractor)
-                try checkBaseBackup(root)
-                try replaceTablespaceMap(plan, extractor: extractor)
-            } else {
-                try extract(plan, source: source, root: root, spaceRoots: spaceRoots, extractor: extractor)
-            }
+            let applied = try extractChain(plan, root: root, spaceRoots: spaceRoots, extractor: extractor)
+            if plan.chain.length > 1 { links = applied }
+            try checkBaseBackup(root)
+            try replaceTablespaceMap(plan, extractor: extractor)
             try Failpoint.hit("restore.recovery.before")
             credentials = try RecoveryCredentials.write(context: context, dataDirectory: directory, owner: owner)
             let recovery = RecoveryConfiguration(config: context.config, request: request)
@@ -206,6 +189,8 @@ public final class PhysicalRestore {
                 for spaceRoot in spaceRoots { try spaceRoot.setOwnerRecursively(uid: uid, gid: gid) }
                 try root.setOwnerRecursively(uid: uid, gid: gid)
             }
+            // The data was made durable before pg_control; this makes the few files since and the owners so.
+            for handle in [root] + spaceRoots { try handle.syncFileSystem() }
         } catch {
             context.progress.end()
             try? root.removeContents()
@@ -217,36 +202,6 @@ public final class PhysicalRestore {
             throw error
         }
         return (extractor, credentials, links)
-    }
-
-    /// Each tablespace's tar into its directory, then the base backup's, which must be a base backup; with
-    /// tablespaces, tablespace_map replaces the server's own map (source locations): recovery links them here.
-    func extract(
-        _ plan: PhysicalRestorePlan, source: ObjectSource, root: DirectoryHandle,
-        spaceRoots: [DirectoryHandle], extractor: Extractor
-    ) throws {
-        guard let snapshot = plan.manifest.snapshot else { throw SnapshotError.notASnapshot(plan.manifest.id.rawValue) }
-        let tablespaces = plan.summary.tablespaces ?? []
-        for (space, spaceRoot) in zip(tablespaces, spaceRoots) {
-            let entry =
-                snapshot.tablespaces?.first { $0.oid == space.oid }?.entry
-                ?? RepositoryLayout.tablespaceEntryName(oid: space.oid)
-            let spaceExtractor = Extractor(root: spaceRoot, progress: context.progress)
-            context.progress.begin("extract tablespace \(space.oid) into \(space.directory)")
-            try source.withEntryReader(space.object, entryName: entry) { read in
-                try spaceExtractor.extract(try TarReader(input: read, allowDirectories: true))
-            }
-            context.progress.end()
-            extractor.count(spaceExtractor)
-        }
-        context.progress.begin("extract \(snapshot.object)", total: plan.manifest.contentBytes)
-        try source.withEntryReader(snapshot.object, entryName: snapshot.entry) { read in
-            let tar = try TarReader(input: read, allowDirectories: true)
-            try extractor.extract(tar)
-        }
-        context.progress.end()
-        try checkBaseBackup(root)
-        try replaceTablespaceMap(plan, extractor: extractor)
     }
 
     func checkBaseBackup(_ root: DirectoryHandle) throws {
