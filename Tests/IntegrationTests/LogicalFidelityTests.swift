@@ -168,9 +168,14 @@ final class LogicalFidelityTests: XCTestCase {
             let backup = try workspace.lifeboat(["backup", "--database", source, "--jobs", jobs])
             XCTAssertEqual(backup.status, 0, backup.output)
             let restore = try workspace.lifeboat(
-                ["restore", "latest", "--database", source, "--target", env.url(database: target), "--jobs", jobs])
+                [
+                    "restore", "latest", "--database", source, "--target", env.url(database: target), "--jobs", jobs,
+                    "--json",
+                ])
             XCTAssertEqual(restore.status, 0, restore.output)
             XCTAssertFalse(restore.stderr.contains("warning"), restore.stderr)
+            let plan = (try workspace.json(restore))["plan"] as? [String: Any]
+            XCTAssertEqual(plan?["mode"] as? String, jobs == "1" ? "stream" : "parallel")
         }
 
         let expectedSchema = try Self.schema(env, reference)
