@@ -150,7 +150,8 @@ let package = Package(
             dependencies: [
                 "PGClient", "Engine", "Catalog", "Configuration", "Drills", "Storage", "Pipeline", "ArchiveIO",
                 "TestSupport",
-            ]
+            ],
+            resources: [.copy("Fixtures")]
         ),
     ]
 )

@@ -389,6 +389,22 @@ SQL
 }
 
 fresh() { echo "$pg_bin/psql -X -q '$url' -c 'DROP DATABASE IF EXISTS $1' -c 'CREATE DATABASE $1'"; }
+server_pid="$(head -1 "$work/pg/data/postmaster.pid")"
+# measure_cpu CMD [SETUP]: as measure, plus the CPU seconds of the median run's command (with its children:
+# pg_dump, pg_restore) and of the server's backends (measure.py).
+measure_cpu() {
+    local results=()
+    for _ in $(seq "$runs"); do
+        [ -z "${2:-}" ] || bash -c "$2" >/dev/null 2>&1
+        results+=("$(MEASURE_SERVER_PID="$server_pid" python3 "$root/scripts/measure.py" "$1")")
+    done
+    printf '%s\n' "${results[@]}" | sort -n |
+        awk '{ t[NR] = $1; c[NR] = $3; s[NR] = $4; if ($2 > m) m = $2 } END { i = int((NR + 1) / 2); print t[i], m, c[i], s[i] }'
+}
+rowc() {
+    awk -v n="$1" -v t="$2" -v m="$3" -v b="$4" -v c="$5" -v s="$6" \
+        'BEGIN { printf "%-44s %8.2f s %9.1f MiB %7.2fx %8.1f s %8.1f s\n", n, t, m / 1024, t / b, c, s }'
+}
 report=()
 for dataset in pgbench many; do
     "$pg_bin/psql" -X -q "$url" -c "CREATE DATABASE $dataset"
@@ -423,19 +439,19 @@ YAML
     mkdir -p "$work/tmp"
 
     echo "==> backup ($dataset, $size)"
-    read -r t_fc m_fc < <(measure "$pg_bin/pg_dump -Fc -f $work/dump.fc '$base/$dataset'")
-    read -r t_fd m_fd < <(measure "$pg_bin/pg_dump -Fd -j 2 -Z0 -f $work/dump.fd '$base/$dataset'" "rm -rf $work/dump.fd")
-    read -r t_lb1 m_lb1 < <(measure "'$lifeboat' --quiet backup --jobs 1")
+    read -r t_fc m_fc c_fc s_fc < <(measure_cpu "$pg_bin/pg_dump -Fc -f $work/dump.fc '$base/$dataset'")
+    read -r t_fd m_fd c_fd s_fd < <(measure_cpu "$pg_bin/pg_dump -Fd -j 2 -Z0 -f $work/dump.fd '$base/$dataset'" "rm -rf $work/dump.fd")
+    read -r t_lb1 m_lb1 c_lb1 s_lb1 < <(measure_cpu "'$lifeboat' --quiet backup --jobs 1")
     python3 "$root/scripts/dir-peak.py" "$work/tmp" > "$work/tmp-peak" & peak_pid=$!
-    read -r t_lb2 m_lb2 < <(measure "TMPDIR=$work/tmp '$lifeboat' --quiet backup --jobs 2")
+    read -r t_lb2 m_lb2 c_lb2 s_lb2 < <(measure_cpu "TMPDIR=$work/tmp '$lifeboat' --quiet backup --jobs 2")
     kill "$peak_pid" 2>/dev/null; wait "$peak_pid" 2>/dev/null || true
     peak_backup="$(cat "$work/tmp-peak" 2>/dev/null || echo 0)"
 
     echo "==> restore ($dataset)"
-    read -r t_pr m_pr < <(measure "$pg_bin/pg_restore -j 2 -d '$base/r_pg' $work/dump.fd" "$(fresh r_pg)")
-    read -r t_lr1 m_lr1 < <(measure "TMPDIR=$work/tmp '$lifeboat' --quiet restore latest --target '$base/r_lb1' --jobs 1" "$(fresh r_lb1)")
+    read -r t_pr m_pr c_pr s_pr < <(measure_cpu "$pg_bin/pg_restore -j 2 -d '$base/r_pg' $work/dump.fd" "$(fresh r_pg)")
+    read -r t_lr1 m_lr1 c_lr1 s_lr1 < <(measure_cpu "TMPDIR=$work/tmp '$lifeboat' --quiet restore latest --target '$base/r_lb1' --jobs 1" "$(fresh r_lb1)")
     python3 "$root/scripts/dir-peak.py" "$work/tmp" > "$work/tmp-peak" & peak_pid=$!
-    read -r t_lr2 m_lr2 < <(measure "TMPDIR=$work/tmp '$lifeboat' --quiet restore latest --target '$base/r_lb2' --jobs 2" "$(fresh r_lb2)")
+    read -r t_lr2 m_lr2 c_lr2 s_lr2 < <(measure_cpu "TMPDIR=$work/tmp '$lifeboat' --quiet restore latest --target '$base/r_lb2' --jobs 2" "$(fresh r_lb2)")
     kill "$peak_pid" 2>/dev/null; wait "$peak_pid" 2>/dev/null || true
     peak_restore="$(cat "$work/tmp-peak" 2>/dev/null || echo 0)"
     stored="$(du -sh "$work/repo/backups" | cut -f1)"
@@ -443,15 +459,15 @@ YAML
     rm -rf "$work/dump.fc" "$work/dump.fd"
 
     report+=("$(
-        printf '%-44s %10s %13s %8s\n' "backup: $title ($size)" "wall" "peak RSS" "ratio"
-        row "pg_dump -Fc > file" "$t_fc" "$m_fc" "$t_fd"
-        row "pg_dump -Fd -j 2 -Z0 > directory (plaintext)" "$t_fd" "$m_fd" "$t_fd"
-        row "lifeboat backup --jobs 1" "$t_lb1" "$m_lb1" "$t_fd"
-        row "lifeboat backup --jobs 2" "$t_lb2" "$m_lb2" "$t_fd"
+        printf '%-44s %10s %13s %8s %10s %10s\n' "backup: $title ($size)" "wall" "peak RSS" "ratio" "CPU" "server CPU"
+        rowc "pg_dump -Fc > file" "$t_fc" "$m_fc" "$t_fd" "$c_fc" "$s_fc"
+        rowc "pg_dump -Fd -j 2 -Z0 > directory (plaintext)" "$t_fd" "$m_fd" "$t_fd" "$c_fd" "$s_fd"
+        rowc "lifeboat backup --jobs 1" "$t_lb1" "$m_lb1" "$t_fd" "$c_lb1" "$s_lb1"
+        rowc "lifeboat backup --jobs 2" "$t_lb2" "$m_lb2" "$t_fd" "$c_lb2" "$s_lb2"
         printf '%-44s %10s %13s %8s\n' "restore (stored: $stored for $((2 * runs)) backups)" "" "" ""
-        row "pg_restore -j 2 (local directory dump)" "$t_pr" "$m_pr" "$t_pr"
-        row "lifeboat restore --jobs 1 (of a --jobs 2 backup)" "$t_lr1" "$m_lr1" "$t_pr"
-        row "lifeboat restore --jobs 2" "$t_lr2" "$m_lr2" "$t_pr"
+        rowc "pg_restore -j 2 (local directory dump)" "$t_pr" "$m_pr" "$t_pr" "$c_pr" "$s_pr"
+        rowc "lifeboat restore --jobs 1 (of a --jobs 2 backup)" "$t_lr1" "$m_lr1" "$t_pr" "$c_lr1" "$s_lr1"
+        rowc "lifeboat restore --jobs 2" "$t_lr2" "$m_lr2" "$t_pr" "$c_lr2" "$s_lr2"
         echo "largest local footprint of lifeboat (\$TMPDIR): backup --jobs 2 $peak_backup, restore --jobs 2 $peak_restore"
     )")
 done
@@ -462,3 +478,5 @@ echo "median of $runs runs (BENCH_RUNS); ratios are wall time relative to pg_dum
 echo "(restore), lower is better. Peak RSS is the largest single process of the command (measure.py). lifeboat"
 echo "compresses (zstd 3) and encrypts; pg_dump -Fd -Z0 writes plaintext to local disk. Restores include lifeboat's"
 echo "row-count and settings checks. Targets: backup --jobs 2 <= 1.0x, restore --jobs 2 <= 1.1x, RSS <= 128 MiB."
+echo "CPU: user + system seconds of the command and its children (lifeboat with pg_dump or pg_restore); server CPU:"
+echo "the backends that served it. Of two cores, wall x 2 is what the machine had."

@@ -67,7 +67,7 @@ fi
 # The integration tests that run on every major: backup, restore, PITR, snapshots, tablespaces, WAL archiving
 # and drills, where server versions differ (recovery settings, BASE_BACKUP, pg_dump output, initdb defaults,
 # catalog directories), plus the tests that run initdb/pg_ctl themselves. About 3 minutes per major.
-matrix_tests=(LogicalRoundTripTests ParallelLogicalTests RestoreTargetSafetyTests SnapshotRestoreTests SnapshotRobustnessTests
+matrix_tests=(LogicalRoundTripTests ParallelLogicalTests LogicalFidelityTests RestoreTargetSafetyTests SnapshotRestoreTests SnapshotRobustnessTests
               RestorePointTests TimelineSwitchTests RecoveryWindowTests TablespaceSnapshotTests S3SnapshotTests
               WALArchiveTests WALCommitTests WALReadyPushTests WALPrefetchTests PruneWALTests
               DrillTests DrillKeepTests SecretIsolationTests CheckCommandTests

@@ -155,8 +155,8 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
             )
             .expect(.sql(DatabasePropertiesQuery.roleSettingsSQL), parameters: ["shop_restored"], returning: [])
             .expect(
-                .sql(DatabasePropertiesQuery.commentSQL), parameters: ["shop_restored"],
-                returning: [[comment, "postgres"]]
+                .sql(DatabasePropertiesQuery.databaseSQL), parameters: ["shop_restored"],
+                returning: [[comment, "postgres", "-1", "false", "true"]]
             )
             .expect(.sql(DatabasePropertiesQuery.privilegesSQL), parameters: ["shop_restored"], returning: [])
     }
@@ -241,7 +241,10 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
                 .sql(DatabasePropertiesQuery.roleSettingsSQL), parameters: ["shop"],
                 returning: [["app", "x=1"], ["app", "y=2"], ["PUBLIC", "z=3"]]
             )
-            .expect(.sql(DatabasePropertiesQuery.commentSQL), parameters: ["shop"], returning: [[nil, "owner"]])
+            .expect(
+                .sql(DatabasePropertiesQuery.databaseSQL), parameters: ["shop"],
+                returning: [[nil, "owner", "12", "true", "false"]]
+            )
             .expect(
                 .sql(DatabasePropertiesQuery.privilegesSQL), parameters: ["shop"],
                 returning: [[nil, "CONNECT", "false"], ["PUBLIC", "CREATE", "true"]])
@@ -260,7 +263,59 @@ final class DatabasePropertiesRestoreTests: XCTestCase {
                 privileges: [
                     .init(grantee: nil, privilege: "CONNECT", grantable: false),
                     .init(grantee: "PUBLIC", privilege: "CREATE", grantable: true),
-                ]))
+                ],
+                access: .init(connectionLimit: 12, isTemplate: true, allowConnections: false)))
+    }
+
+    // MARK: - connection limit, template and allow-connections flags
+
+    func testAccessIsOneStatementWithAllThreeAndAnImpossibleLimitIsRefused() throws {
+        let server = ScriptedPostgres()
+        let session = server.session(database: "postgres")
+        defer { session.close() }
+        let access = DatabaseProperties.Access(connectionLimit: 40, isTemplate: true, allowConnections: false)
+        XCTAssertEqual(
+            try DatabaseAccessRestore(recorded: access, database: "shop \"2\"").statement(session),
+            "ALTER DATABASE \"shop \"\"2\"\"\" WITH CONNECTION LIMIT 40 IS_TEMPLATE true ALLOW_CONNECTIONS false")
+        let unlimited = DatabaseProperties.Access(connectionLimit: -1, isTemplate: false, allowConnections: true)
+        XCTAssertEqual(
+            try DatabaseAccessRestore(recorded: unlimited, database: "shop").statement(session),
+            "ALTER DATABASE \"shop\" WITH CONNECTION LIMIT -1 IS_TEMPLATE false ALLOW_CONNECTIONS true")
+        let impossible = DatabaseProperties.Access(connectionLimit: -2, isTemplate: false, allowConnections: true)
+        XCTAssertThrowsError(try DatabaseAccessRestore(recorded: impossible, database: "shop").statement(session)) {
+            XCTAssertEqual(($0 as? EngineError)?.exitStatus, .failure)
+        }
+    }
+
+    func testAccessAppliedThenCheckedAndADifferenceIsAnIntegrityFailure() throws {
+        let server = ScriptedPostgres()
+        server.expect(
+            .prefix("ALTER DATABASE \"shop_restored\" WITH CONNECTION LIMIT 40"),
+            failing: .queryFailed(sqlState: "42501", detail: "must be owner of database shop_restored"))
+        scriptTarget(server, settings: [], comment: nil)
+        let session = server.session(database: "postgres")
+        defer { session.close() }
+        let access = DatabaseProperties.Access(connectionLimit: 40, isTemplate: false, allowConnections: true)
+        let restore = DatabaseAccessRestore(recorded: access, database: "shop_restored")
+        XCTAssertThrowsError(try restore.apply(session)) { error in
+            guard case EngineError.databaseSettingsFailed(_, let detail)? = error as? EngineError else {
+                return XCTFail("\(error)")
+            }
+            XCTAssertTrue(detail.contains("must be owner"), detail)
+        }
+        // The scripted target has no limit: the check names both values, exit 4.
+        XCTAssertThrowsError(try restore.check(session)) { error in
+            guard case EngineError.databaseSettingsMismatch(_, let differences)? = error as? EngineError else {
+                return XCTFail("\(error)")
+            }
+            XCTAssertEqual(
+                differences,
+                [
+                    "connection limit -1, is_template false, allow_connections true is set, the backup has "
+                        + "connection limit 40, is_template false, allow_connections true"
+                ])
+            XCTAssertEqual((error as? EngineError)?.exitStatus, .integrity)
+        }
     }
 
     func testPlanSaysWhatHappensToTheSettings() throws {

@@ -1,7 +1,7 @@
-// The whole database back: ALTER DATABASE … SET, ALTER ROLE … IN DATABASE … SET, the database comment and its
-// privileges survive a logical backup and a restore into a database of another name (with and without
-// --globals), are left alone with --no-database-settings, and a --globals restore is quiet about roles that
-// already exist.
+// The whole database back: ALTER DATABASE … SET, ALTER ROLE … IN DATABASE … SET, the database comment, its
+// privileges and its connection limit survive a logical backup and a restore into a database of another name
+// (with and without --globals), are left alone with --no-database-settings, and a --globals restore is quiet
+// about roles that already exist.
 import Foundation
 import PGClient
 import XCTest
@@ -13,6 +13,8 @@ final class DatabaseSettingsTests: XCTestCase {
         var roleSettings: [String]
         var comment: String?
         var privileges: [String]
+        /// Connection limit, template and allow-connections flags.
+        var access: String
     }
 
     static func properties(_ env: TestEnvironment, database: String, role: String) throws -> Properties {
@@ -43,7 +45,14 @@ final class DatabaseSettingsTests: XCTestCase {
             WHERE d.datname = $1 AND a.grantee <> d.datdba ORDER BY 1
             """, [database]
         ).rows.compactMap { $0[0] }
-        return Properties(settings: settings, roleSettings: roleSettings, comment: comment, privileges: privileges)
+        let access =
+            try admin.query(
+                "SELECT datconnlimit || ' ' || datistemplate || ' ' || datallowconn FROM pg_database WHERE datname = $1",
+                [database]
+            ).rows.first?[0] ?? nil
+        return Properties(
+            settings: settings, roleSettings: roleSettings, comment: comment, privileges: privileges,
+            access: access ?? "none")
     }
 
     /// A small database with settings of every kind, and a role that has some in it.
@@ -62,6 +71,7 @@ final class DatabaseSettingsTests: XCTestCase {
             "GRANT CONNECT ON DATABASE \(name) TO \(role)",
             "GRANT TEMPORARY ON DATABASE \(name) TO \(role) WITH GRANT OPTION",
             "ALTER ROLE \(role) IN DATABASE \(name) SET work_mem = '8MB'",
+            "ALTER DATABASE \(name) CONNECTION LIMIT 7",
         ] { try admin.execute(statement) }
     }
 
@@ -85,6 +95,7 @@ final class DatabaseSettingsTests: XCTestCase {
         XCTAssertEqual(expected.settings.count, 4)
         XCTAssertEqual(expected.roleSettings, ["work_mem=8MB"])
         XCTAssertTrue(expected.privileges.contains("\(role):TEMPORARY*"), "\(expected.privileges)")
+        XCTAssertEqual(expected.access, "7 false true")
         let workspace = try Workspace(env)
         try workspace.initialize(database: source)
         let backup = try workspace.lifeboat(["backup", "--database", source])
@@ -160,6 +171,7 @@ final class DatabaseSettingsTests: XCTestCase {
         XCTAssertEqual(restored.settings, [])
         XCTAssertEqual(restored.roleSettings, [])
         XCTAssertEqual(restored.privileges, ["PUBLIC:CONNECT", "PUBLIC:TEMPORARY"], "a new database's defaults")
+        XCTAssertEqual(restored.access, "-1 false true", "a new database's defaults")
         XCTAssertTrue(restored.comment?.hasPrefix("restored by lifeboat from backup") ?? false, "\(restored)")
         // (Row digests are not compared here: the source's timezone setting changes how its timestamps print,
         // which is exactly the difference this flag keeps.)

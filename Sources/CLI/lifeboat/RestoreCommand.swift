@@ -52,7 +52,9 @@ struct RestoreCommand: ParsableCommand {
     var globals = false
     @Flag(name: .long, help: "Do not restore ownership and privileges (when the roles do not exist on the target).")
     var noOwner = false
-    @Flag(name: .long, help: "Leave the target database's settings, comment and privileges as they are.")
+    @Flag(
+        name: .long,
+        help: "Leave the target database's settings, comment, privileges and connection limit as they are.")
     var noDatabaseSettings = false
     @Flag(name: .long, help: "Print the plan and check the target, change nothing.") var dryRun = false
     @Option(name: .long, help: "Physical restore of a snapshot into this data directory.") var dataDir: String?

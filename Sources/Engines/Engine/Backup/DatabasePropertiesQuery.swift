@@ -1,5 +1,6 @@
-// DatabasePropertiesQuery: reads a database's settings, per-role settings, comment, owner and privileges from
-// the catalogs. A backup reads the source's inside the dump's exported snapshot (the catalogs are read with that
+// DatabasePropertiesQuery: reads a database's settings, per-role settings, comment, owner, privileges, connection
+// limit and template and allow-connections flags from the catalogs (all shared: any database of the server can
+// read them). A backup reads the source's inside the dump's exported snapshot (the catalogs are read with that
 // snapshot, so they match the dump); a restore reads the target's to apply and then check the backup's.
 import Catalog
 import PGClient
@@ -21,9 +22,10 @@ struct DatabasePropertiesQuery {
                JOIN pg_roles a ON a.oid = r.setrole, unnest(r.setconfig) WITH ORDINALITY AS s(setting, n)
         WHERE d.datname = $1 ORDER BY a.rolname, s.n
         """
-    static let commentSQL = """
-        SELECT shobj_description(d.oid, 'pg_database'), pg_get_userbyid(d.datdba) FROM pg_database d
-        WHERE d.datname = $1
+    static let databaseSQL = """
+        SELECT shobj_description(d.oid, 'pg_database'), pg_get_userbyid(d.datdba), d.datconnlimit::text,
+               d.datistemplate::text, d.datallowconn::text
+        FROM pg_database d WHERE d.datname = $1
         """
     /// A database without an explicit ACL has the defaults (acldefault), which are privileges too: a restore
     /// into a database whose PUBLIC CONNECT was revoked must give it back when the source had the default.
@@ -47,15 +49,18 @@ struct DatabasePropertiesQuery {
                 roleSettings.append(DatabaseProperties.RoleSettings(role: role, settings: [setting]))
             }
         }
-        guard let described = try session.query(Self.commentSQL, [database]).rows.first else {
+        guard let described = try session.query(Self.databaseSQL, [database]).rows.first, described.count == 5 else {
             throw EngineError.databaseNotFound(name: database, available: [])
         }
         let privileges = try session.query(Self.privilegesSQL, [database]).rows.map { row in
             DatabaseProperties.Privilege(grantee: row[0], privilege: row[1] ?? "", grantable: row[2] == "true")
         }
+        let access = DatabaseProperties.Access(
+            connectionLimit: Int(described[2] ?? "") ?? -1, isTemplate: described[3] == "true",
+            allowConnections: described[4] != "false")
         let properties = DatabaseProperties(
             settings: settings, roleSettings: roleSettings, comment: described[0],
-            privileges: privileges)
+            privileges: privileges, access: access)
         return Reading(properties: properties, owner: described[1] ?? "")
     }
 }

@@ -6,9 +6,10 @@
 // straight from the repository through named pipes: every chunk is authenticated before its bytes reach a pipe,
 // and a file's end only once its whole object authenticated (DumpDirectoryFeed). A single-stream backup (custom
 // format) restores with one job whatever --jobs says: pg_restore runs it in parallel only from a seekable file,
-// i.e. a local copy of the whole dump. Afterwards the database's recorded settings, comment and privileges are set on the target under its
-// own name and read back (DatabasePropertiesRestore), and every table's row count is compared with the count
-// recorded at backup time.
+// i.e. a local copy of the whole dump. Afterwards the database's recorded settings, comment and privileges are set
+// on the target under its own name and read back (DatabasePropertiesRestore), every table's row count is compared
+// with the count recorded at backup time, and last its connection limit, template and allow-connections flags are
+// set and read back (DatabaseAccessRestore).
 import Catalog
 import Diagnostics
 import Foundation
@@ -95,6 +96,11 @@ public final class LogicalRestore {
             steps.append(step)
         }
         steps.append("compare row counts of \(record.tables.count) tables (\(record.totalRows) rows) with the backup")
+        if settings == "apply", let access = record.properties?.access {
+            steps.append(
+                "then set its \(access) as recorded, last (they could lock out the sessions that load and check "
+                    + "it), and check them")
+        }
         let summary = LogicalRestoreSummary(
             backup: manifest.id.rawValue, backupFinishedAt: manifest.finishedAt, database: record.name,
             target: target.description, targetDatabase: targetDatabase, createDatabase: !exists, clean: request.clean,
@@ -200,6 +206,9 @@ public final class LogicalRestore {
         context.progress.begin("check row counts of \(record.tables.count) tables")
         let checked = try checkRowCounts(record, target: target.with(database: summary.targetDatabase))
         context.progress.end()
+        if summary.databaseSettings == "apply", let access = record.properties?.access {
+            try restoreAccess(access, target: target, database: summary.targetDatabase)
+        }
         return LogicalRestoreResult(
             plan: summary, seconds: Date().timeIntervalSince(started),
             tablesChecked: checked.tables, rowsChecked: checked.rows,
@@ -290,6 +299,15 @@ public final class LogicalRestore {
         }
         try restore.check(connection, expected: outcome)
         return outcome.skipped
+    }
+
+    /// Last of all: the connection limit, template and allow-connections flags, from the maintenance database.
+    func restoreAccess(_ access: DatabaseProperties.Access, target: ConnectionInfo, database: String) throws {
+        let connection = try maintenanceConnection(target)
+        defer { connection.close() }
+        let restore = DatabaseAccessRestore(recorded: access, database: database)
+        try restore.apply(connection)
+        try restore.check(connection)
     }
 
     func chooseDatabase(_ manifest: BackupManifest, _ requested: String?) throws -> DatabaseRecord {
