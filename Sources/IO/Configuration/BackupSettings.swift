@@ -10,16 +10,20 @@ public struct BackupSettings: Sendable, Equatable, Codable {
     /// pg_dump workers per database of a logical backup: 1 dumps one stream in custom format, more dump in
     /// directory format from the same snapshot, each finished part streamed into the repository.
     public var jobs: Int
+    /// Threads a snapshot's archives are compressed, sealed and stored with; nil: one per online core.
+    public var threads: Int?
 
     public init(
         type: BackupTypeSetting = .logical, databases: [String] = [], incremental: IncrementalSettings? = nil,
-        jobs: Int = 1
+        jobs: Int = 1, threads: Int? = nil
     ) {
         self.type = type
         self.databases = databases
         self.incremental = incremental
         self.jobs = jobs
+        self.threads = threads
     }
 
     public static let jobsRange = 1...64
+    public static let threadsRange = 1...64
 }
