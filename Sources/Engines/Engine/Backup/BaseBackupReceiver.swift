@@ -53,6 +53,8 @@ final class BaseBackupReceiver {
     let id: BackupID
     let written: WrittenObjects
     let mode: BaseBackupMode
+    /// zstd workers per archive (`backup.threads`; 0: compress on the receiving thread).
+    let compressionThreads: Int
     static let headLimit = 64 << 10
     static let serverManifestEntry = RepositoryLayout.serverManifestEntryName
 
@@ -61,6 +63,7 @@ final class BaseBackupReceiver {
         written: WrittenObjects, mode: BaseBackupMode = .full
     ) {
         self.mode = mode
+        self.compressionThreads = CompressionTuning.snapshotWorkers(context.config.backup)
         self.context = context
         self.repository = repository
         self.keyring = keyring
@@ -223,8 +226,10 @@ final class BaseBackupReceiver {
         }
         let writer = try repository.beginBackupObject(
             objectName, of: id, context: context, keyring: keyring, compression: compression,
-            threads: CompressionTuning.threads, written: written)
-        context.logger.debug("archive started", metadata: ["archive": "\(name)", "object": "\(objectName)"])
+            threads: compressionThreads, written: written)
+        context.logger.debug(
+            "archive started",
+            metadata: ["archive": "\(name)", "object": "\(objectName)", "zstd_workers": "\(compressionThreads)"])
         let pieces = PiecedEntryWriter(writer: writer.tar, baseName: entryName)
         var current = Current(
             writer: writer, pieces: pieces, oid: oid, location: location, objectName: objectName,
@@ -239,9 +244,10 @@ final class BaseBackupReceiver {
 
     private func openManifest() throws -> Current {
         let objectName = RepositoryLayout.serverManifestObjectName(compressed: compression == .zstd)
+        // A few hundred kilobytes: zstd's workers would cost more than they save.
         let writer = try repository.beginBackupObject(
-            objectName, of: id, context: context, keyring: keyring, compression: compression,
-            threads: CompressionTuning.threads, written: written)
+            objectName, of: id, context: context, keyring: keyring, compression: compression, threads: 0,
+            written: written)
         return Current(
             writer: writer, pieces: PiecedEntryWriter(writer: writer.tar, baseName: Self.serverManifestEntry),
             oid: nil, location: "", objectName: objectName, entryName: Self.serverManifestEntry, isManifest: true)
