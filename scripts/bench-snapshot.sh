@@ -243,7 +243,7 @@ printf '%6s %11s %13s %13s %13s %8s %8s %12s %8s\n' "scale" "size" "floor" "pgBa
 printf '%s\n' "${summary[@]}"
 echo
 echo "ratio = wall time relative to the row named (lower is better); (N MiB) = stored size of one backup; 'restore'"
-echo "= lifeboat restore --data-dir vs pgbackrest restore. pgBackRest $pgbr_version."
+echo "= lifeboat restore --data-dir vs pgbackrest restore; $pgbr_version."
 echo "Floor: the server's BASE_BACKUP stream alone (pg_basebackup -Ft -X fetch -c fast --manifest-checksums=NONE -D -"
 echo "> /dev/null: no compression, encryption or storage; -X fetch adds the backup's own WAL and does not wait for"
 echo "archiving). Lifeboat's snapshot is the same stream, compressed, sealed, stored, and then waits for its WAL."
