@@ -12,12 +12,14 @@
 # targets are recreated before every run.
 # Everything runs on a scratch PostgreSQL 15 and a scratch repository, removed afterwards.
 #
-# bench.sh snapshot [SCALE]: physical snapshot backup and restore against pgBackRest (installed with apt-get when
-# missing) on one pgbench database of SCALE (default 30), in one run: `pgbackrest backup --type=full` vs
-# `lifeboat backup --type snapshot` (archive_command switched to each tool's WAL push in turn), `pgbackrest
-# restore` vs `lifeboat restore latest --data-dir` (the command alone, then again with starting the server and
-# recovering until promoted), and WAL push throughput over BENCH_WAL_SEGMENTS (default 40) archived segments,
-# one process per segment as PostgreSQL runs them. Median of BENCH_RUNS wall times, peak RSS, ratios vs pgBackRest.
+# bench.sh snapshot [SCALE…]: physical snapshot backup and restore against pgBackRest (installed with apt-get when
+# missing) and the server's raw BASE_BACKUP stream (the floor), on one pgbench database per SCALE (default "50 200";
+# 500 and more run when `df` shows room, else they are skipped with the reason), in one run: `pgbackrest backup
+# --type=full` vs `lifeboat backup --type snapshot` vs `pg_basebackup -D - > /dev/null`, `pgbackrest restore` vs
+# `lifeboat restore latest --data-dir` (the command alone, then again with starting the server and recovering until
+# promoted), and (first scale) WAL push throughput over BENCH_WAL_SEGMENTS (default 40) archived segments, one
+# process per segment as PostgreSQL runs them. Median of BENCH_RUNS wall times, MB/s, peak RSS, ratios vs pgBackRest
+# and vs the floor, then one line per scale (scripts/bench-snapshot.sh).
 #
 # bench.sh wal [SEGMENTS]: PostgreSQL's own archiver draining a backlog of SEGMENTS (default 500) WAL segments of
 # table data through each archive_command in turn: `lifeboat wal push` synchronous (with its parallel early push)
@@ -42,7 +44,7 @@ scale="${2:-30}"
 case "$mode" in
     logical|s3|snapshot|wal) ;;
     incremental) scale="${2:-200}" ;;
-    *) echo "usage: scripts/bench.sh logical [SCALE] | s3 [MIB] | snapshot [SCALE] | wal [SEGMENTS] | incremental [SCALE]" >&2; exit 2 ;;
+    *) echo "usage: scripts/bench.sh logical [SCALE] | s3 [MIB] | snapshot [SCALE…] | wal [SEGMENTS] | incremental [SCALE]" >&2; exit 2 ;;
 esac
 
 bash scripts/setup.sh
@@ -164,186 +166,8 @@ if [ "$mode" = "incremental" ]; then
     . "$root/scripts/bench-incremental.sh"
 fi
 if [ "$mode" = "snapshot" ]; then
-    nseg="${BENCH_WAL_SEGMENTS:-40}"
-    with_pgbackrest
-    free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-
-    mkdir -p "$work/pg" "$work/walsrc" && own "$work/walsrc"
-    bash "$root/scripts/pg-scratch.sh" start "$work/pg" >/dev/null
-    url="$(bash "$root/scripts/pg-scratch.sh" url "$work/pg")"
-    port="$(cat "$work/pg/port")"
-    psql_admin() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$url" "$@"; }
-    set_archive_command() {
-        psql_admin -c "ALTER SYSTEM SET archive_command = '$1'" -c "SELECT pg_reload_conf()" >/dev/null
-    }
-
-    # The pgbench load is archived by a plain cp: those segments are the input of the WAL push benchmark.
-    set_archive_command "test ! -f $work/walsrc/%f && cp %p $work/walsrc/%f"
-    echo "==> pgbench -i -s $scale"
-    psql_admin -c "CREATE DATABASE bench"
-    "$pg_bin/pgbench" -q -i -s "$scale" "${url%/*}/bench" >/dev/null 2>&1
-    "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "${url%/*}/bench" -c "VACUUM ANALYZE"
-    psql_admin -c "CHECKPOINT"
-    switch_and_wait
-    # pgbench -i -s 30 writes ~24 segments; copy pgbench_accounts until there are enough for the push benchmark.
-    for _ in $(seq 20); do
-        [ "$(find "$work/walsrc" -maxdepth 1 -type f -name '????????????????????????' | wc -l)" -lt "$nseg" ] || break
-        "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "${url%/*}/bench" \
-            -c "CREATE TABLE bench_walfill AS SELECT * FROM pgbench_accounts" -c "DROP TABLE bench_walfill"
-        switch_and_wait
-    done
-    size="$("$pg_bin/psql" -X -tA "$url" -c "SELECT pg_size_pretty(sum(pg_database_size(oid))) FROM pg_database")"
-    mkdir -p "$work/walset"
-    find "$work/walsrc" -maxdepth 1 -type f -regextype posix-extended -regex '.*/[0-9A-F]{24}' -printf '%f\n' | sort | head -n "$nseg" \
-        | while read -r f; do ln "$work/walsrc/$f" "$work/walset/$f"; done
-    own "$work/walset"
-    nseg="$(find "$work/walset" -type f | wc -l)"
-    [ "$nseg" -gt 0 ] || { echo "bench: no archived WAL segments to push" >&2; exit 1; }
-
-    # Lifeboat: one repository for snapshots (archive_command pushes into it), one for the WAL push benchmark.
-    mkdir -p "$work/lb"
-    "$lifeboat" key generate --output "$work/lb/key" >/dev/null
-    for name in snap wal; do
-        cat > "$work/lb/$name.yml" <<YAML
-cluster: bench
-postgres:
-  url: "$url"
-  bin_dir: $pg_bin
-repository:
-  url: "file://$work/lb/repo-$name"
-encryption:
-  key_file: $work/lb/key
-compression: { algorithm: zstd, level: 3 }
-YAML
-    done
-    "$lifeboat" --config "$work/lb/snap.yml" --quiet init >/dev/null
-    own "$work/lb"
-    lb_snap="'$lifeboat' --config $work/lb/snap.yml --no-progress"
-
-    # pgBackRest: the same shape of job (zstd 3, encrypted repository, two processes), one repository per purpose.
-    cipher="$(openssl rand -hex 32)"
-    for name in snap wal; do
-        mkdir -p "$work/pgbr/repo-$name" "$work/pgbr/log-$name" "$work/pgbr/lock-$name" "$work/pgbr/spool-$name"
-        cat > "$work/pgbr/$name.conf" <<CONF
-[global]
-repo1-path=$work/pgbr/repo-$name
-repo1-cipher-type=aes-256-cbc
-repo1-cipher-pass=$cipher
-repo1-retention-full=9999
-compress-type=zst
-compress-level=3
-process-max=2
-start-fast=y
-archive-async=n
-log-path=$work/pgbr/log-$name
-lock-path=$work/pgbr/lock-$name
-spool-path=$work/pgbr/spool-$name
-log-level-console=warn
-log-level-file=info
-
-[bench]
-pg1-path=$work/pg/data
-pg1-port=$port
-pg1-socket-path=$work/pg/sock
-pg1-user=postgres
-CONF
-        chmod 600 "$work/pgbr/$name.conf"
-    done
-    own "$work/pgbr"
-    pgbr_snap="$as_pg pgbackrest --config=$work/pgbr/snap.conf --stanza=bench"
-    $pgbr_snap stanza-create >/dev/null
-
-    # Helper scripts, run as the postgres OS user where the real thing would be.
-    cat > "$work/push-lifeboat.sh" <<SH
-set -e
-for f in $work/walset/*; do '$lifeboat' --config $work/lb/wal.yml --no-progress wal push "\$f"; done
-SH
-    cat > "$work/push-pgbackrest.sh" <<SH
-set -e
-for f in $work/walset/*; do pgbackrest --config=$work/pgbr/wal.conf --stanza=bench archive-push "\$f"; done
-SH
-    # reset-wal-repos: fresh, empty WAL repositories for both tools before every timed push run.
-    cat > "$work/reset-wal-repos.sh" <<SH
-set -e
-rm -rf $work/lb/repo-wal $work/pgbr/repo-wal
-'$lifeboat' --config $work/lb/wal.yml --quiet init >/dev/null
-mkdir -p $work/pgbr/repo-wal
-$( [ "$(id -u)" -eq 0 ] && echo "chown -R postgres: $work/lb $work/pgbr" )
-cd $work && $as_pg pgbackrest --config=$work/pgbr/wal.conf --stanza=bench stanza-create >/dev/null
-SH
-    # reset-dir DIR [mkdir]: stops a server left running in DIR, removes DIR, optionally recreates it empty (0700).
-    cat > "$work/reset-dir.sh" <<SH
-if [ -f "\$1/postmaster.pid" ]; then cd $work && $as_pg '$pg_bin/pg_ctl' -D "\$1" -m immediate -w stop >/dev/null 2>&1; fi
-rm -rf "\$1"
-if [ "\${2:-}" = mkdir ]; then mkdir -m 700 "\$1" && $( [ "$(id -u)" -eq 0 ] && echo "chown postgres: \"\$1\"" || echo true ); fi
-SH
-    # pgbackrest-start DIR PORT: restore, start (as lifeboat restore --start does: archive_mode=off), wait for promotion.
-    cat > "$work/pgbackrest-start.sh" <<SH
-set -e
-pgbackrest --config=$work/pgbr/snap.conf --stanza=bench --pg1-path="\$1" restore
-'$pg_bin/pg_ctl' -D "\$1" -l "\$1/restore.log" -o "-p \$2 -k '\$1' -c listen_addresses=127.0.0.1 -c archive_mode=off" -w -t 300 start >/dev/null
-for _ in \$(seq 3000); do
-    [ "\$('$pg_bin/psql' -X -tA "postgresql://postgres@127.0.0.1:\$2/postgres" -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ] && exit 0
-    sleep 0.1
-done
-echo "pgbackrest-start: still in recovery after 300 s" >&2; exit 1
-SH
-    chmod 755 "$work"/*.sh
-    $as_pg cat "$work/walset"/* > /dev/null   # warm the page cache for both push runs
-
-    echo "==> WAL push: $nseg segments, one process per segment"
-    read -r t_pw_br m_pw_br < <(measure "$as_pg bash $work/push-pgbackrest.sh" "bash $work/reset-wal-repos.sh")
-    read -r t_pw_lb m_pw_lb < <(measure "$as_pg bash $work/push-lifeboat.sh" "bash $work/reset-wal-repos.sh")
-
-    echo "==> snapshot backup ($size)"
-    set_archive_command "pgbackrest --config=$work/pgbr/snap.conf --stanza=bench archive-push %p"
-    $pgbr_snap check >/dev/null
-    read -r t_bb m_bb < <(measure "$pgbr_snap --type=full backup")
-    set_archive_command "$lifeboat --config $work/lb/snap.yml --no-progress wal push %p"
-    switch_and_wait
-    read -r t_lb m_lb < <(measure "$lb_snap --quiet backup --type snapshot")
-    switch_and_wait
-    each() { du -sk "$1" | awk -v r="$runs" '{ printf "%.0f MiB", $1 / 1024 / r }'; }   # $runs backups in each repository
-    stored_br="$(each "$work/pgbr/repo-snap/backup")"
-    stored_lb="$(each "$work/lb/repo-snap/backups")"
-
-    echo "==> restore into an empty directory"
-    read -r t_br m_br < <(measure "$pgbr_snap --pg1-path=$work/restore-br restore" "bash $work/reset-dir.sh $work/restore-br mkdir")
-    read -r t_lr m_lr < <(measure "$lb_snap --quiet restore latest --data-dir $work/restore-lb" "bash $work/reset-dir.sh $work/restore-lb")
-    bash "$work/reset-dir.sh" "$work/restore-br"; bash "$work/reset-dir.sh" "$work/restore-lb"
-
-    echo "==> restore, start and recover until promoted"
-    p1="$(free_port)"; p2="$(free_port)"
-    read -r t_bs m_bs < <(measure "$as_pg bash $work/pgbackrest-start.sh $work/restore-br $p1" "bash $work/reset-dir.sh $work/restore-br mkdir")
-    bash "$work/reset-dir.sh" "$work/restore-br"
-    read -r t_ls m_ls < <(measure "$lb_snap --quiet restore latest --data-dir $work/restore-lb --start --port $p2" "bash $work/reset-dir.sh $work/restore-lb")
-    bash "$work/reset-dir.sh" "$work/restore-lb"
-
-    verdict() { awk -v t="$1" -v b="$2" -v m="$3" 'BEGIN { print ((t <= 0.6 * b && m <= 131072) ? "met" : "MISSED") }'; }
-    push() { awk -v n="$1" -v t="$2" -v m="$3" -v b="$4" -v k="$nseg" 'BEGIN { printf "%-44s %8.2f s %9.1f MiB %7.2fx %8.1f seg/s\n", n, t, m / 1024, t / b, k / t }'; }
-    echo
-    printf '%-44s %10s %13s %8s\n' "snapshot of pgbench scale $scale ($size)" "wall" "peak RSS" "ratio"
-    row "pgbackrest backup --type=full ($stored_br)" "$t_bb" "$m_bb" "$t_bb"
-    row "lifeboat backup --type snapshot ($stored_lb)" "$t_lb" "$m_lb" "$t_bb"
-    printf '%-44s %10s %13s %8s\n' "restore into an empty directory (no start)" "" "" ""
-    row "pgbackrest restore --pg1-path" "$t_br" "$m_br" "$t_br"
-    row "lifeboat restore latest --data-dir" "$t_lr" "$m_lr" "$t_br"
-    printf '%-44s %10s %13s %8s\n' "restore + start + recover until promoted" "" "" ""
-    row "pgbackrest restore; pg_ctl start; wait" "$t_bs" "$m_bs" "$t_bs"
-    row "lifeboat restore latest --data-dir --start" "$t_ls" "$m_ls" "$t_bs"
-    printf '%-44s %10s %13s %8s %14s\n' "WAL push, $nseg segments of 16 MiB, 1 process each" "" "" "" "throughput"
-    push "pgbackrest archive-push (synchronous)" "$t_pw_br" "$m_pw_br" "$t_pw_br"
-    push "lifeboat wal push" "$t_pw_lb" "$m_pw_lb" "$t_pw_br"
-    echo
-    echo "median of $runs runs (BENCH_RUNS); ratio = wall time relative to pgBackRest ($pgbr_version), lower is better;"
-    echo "(N MiB) = stored size of one backup."
-    echo "Both: zstd level 3, encrypted repository on the local disk (pgBackRest aes-256-cbc, process-max=2, start-fast;"
-    echo "lifeboat AES-256-GCM, one BASE_BACKUP stream over a replication connection). Each backup waits until its WAL is archived by its own"
-    echo "archive_command (switched with ALTER SYSTEM between the two tools). 'no start' times the restore command alone;"
-    echo "the start rows add starting the server (archive_mode=off) and recovery from the archive until promotion."
-    echo "Peak RSS is the largest single process of the command (measure.py); pgBackRest forks worker processes."
-    echo "Targets: lifeboat ≤ 0.60x pgBackRest wall time and ≤ 128 MiB peak RSS —" \
-         "backup $(verdict "$t_lb" "$t_bb" "$m_lb"), restore $(verdict "$t_lr" "$t_br" "$m_lr"), restore+start $(verdict "$t_ls" "$t_bs" "$m_ls")."
+    # shellcheck source=scripts/bench-snapshot.sh
+    . "$root/scripts/bench-snapshot.sh" "${@:2}"
     exit 0
 fi
 mkdir -p "$work/pg" && chmod 755 "$work/pg"

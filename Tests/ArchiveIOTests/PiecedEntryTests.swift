@@ -60,6 +60,43 @@ final class PiecedEntryTests: XCTestCase {
         }
     }
 
+    /// Held writes (`retaining:`) mixed with copied ones, in runs of random length and chunk size: the same pieces
+    /// and the same stream, and nothing read from an owner after it was let go (each scribbles over its bytes when
+    /// it is freed, so a writer that kept a pointer without its owner reads garbage).
+    func testHeldAndCopiedWritesMixed() throws {
+        for (length, seed) in [(0, 1), (999, 2), (1000, 3), (1001, 4), (2000, 5), (7777, 6), (54_321, 7)] {
+            let stream = TestData.random(length, seed: UInt64(seed))
+            var rng = SplitMix64(seed: UInt64(seed) * 31)
+            var pieces = 0
+            let bytes = try makeArchive(.none) { writer in
+                let pieced = PiecedEntryWriter(writer: writer, baseName: "base.tar", pieceSize: 1000)
+                var offset = 0
+                while offset < stream.count {
+                    let count = min(Int(rng.next() % 1500) + 1, stream.count - offset)
+                    let chunk = Array(stream[offset..<offset + count])
+                    if rng.next() % 3 == 0 {
+                        try chunk.withUnsafeBytes { try pieced.write($0) }
+                    } else {
+                        let owner = ScribblingOwner(chunk)
+                        try pieced.write(owner.bytes, retaining: owner)
+                    }
+                    offset += count
+                }
+                let result = try pieced.finish()
+                XCTAssertEqual(result.bytes, Int64(length))
+                pieces = result.pieces
+            }
+            XCTAssertEqual(pieces, length / 1000 + 1, "length \(length)")
+            let reader = try TarReader(bytes: bytes)
+            var sizes: [Int64] = []
+            while let entry = try reader.nextEntry() { sizes.append(entry.size) }
+            XCTAssertEqual(sizes, Array(repeating: 1000, count: length / 1000) + [Int64(length % 1000)])
+            let again = try TarReader(bytes: bytes)
+            let read = try readStream(PiecedEntryReader(reader: again, baseName: "base.tar", pieceSize: 1000))
+            XCTAssertEqual(read, stream, "length \(length)")
+        }
+    }
+
     func testPieceNamesAndSizes() throws {
         let (bytes, _) = try archive(TestData.random(2500, seed: 3), compression: .none)
         let reader = try TarReader(bytes: bytes)
@@ -160,5 +197,21 @@ final class PiecedEntryTests: XCTestCase {
         XCTAssertThrowsError(try data.withUnsafeBytes { try pieced.write($0) }) {
             XCTAssertEqual($0 as? Boom, Boom(id: 5))
         }
+    }
+}
+
+/// Owns a copy of some bytes and overwrites them when freed: a reader of released memory sees 0xEE, not the data.
+private final class ScribblingOwner {
+    let storage: UnsafeMutableRawBufferPointer
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(storage) }
+
+    init(_ bytes: [UInt8]) {
+        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+        bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
+    }
+
+    deinit {
+        storage.initializeMemory(as: UInt8.self, repeating: 0xEE)
+        storage.deallocate()
     }
 }

@@ -131,6 +131,26 @@ final class ConfigLoaderTests: XCTestCase {
         }
     }
 
+    func testBackupThreads() throws {
+        XCTAssertNil(try Fixture.parse(Fixture.minimal).backup.threads, "absent: one per core, decided at run time")
+        XCTAssertEqual(try Fixture.parse(Fixture.minimal + "backup: { threads: 1 }\n").backup.threads, 1)
+        XCTAssertEqual(try Fixture.parse(Fixture.minimal + "backup: { threads: 64 }\n").backup.threads, 64)
+        for bad in ["0", "65", "-2"] {
+            XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "backup: { threads: \(bad) }\n")) { error in
+                guard case ConfigError.invalidValue(key: "backup.threads", _, bad, let accepted, let hint) = error
+                else {
+                    return XCTFail("\(error)")
+                }
+                XCTAssertEqual(accepted, "1...64 threads per snapshot")
+                XCTAssertTrue(hint?.contains("remove the key") == true, "\(String(describing: hint))")
+                XCTAssertEqual((error as? ConfigError)?.exitStatus, .usage)
+            }
+        }
+        XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "backup: { threads: two }\n")) { error in
+            guard case ConfigError.wrongType(key: "backup.threads", _, _, _) = error else { return XCTFail("\(error)") }
+        }
+    }
+
     func testEveryS3KeyIsRead() throws {
         let yaml = """
             cluster: prod-eu.1

@@ -1,8 +1,9 @@
 // Physical snapshots and point-in-time restore through the built binary, against the scratch PostgreSQL
 // archiving into the test's file repository (archive_command = this lifeboat's `wal push`, as the postgres OS
-// user when tests run as root): a snapshot, then batch A, a recorded time T, batch B; a restore to T has exactly
-// batch A, a restore to the end of the archive has A and B; a non-empty directory is refused; a snapshot whose
-// WAL cannot be archived fails within LIFEBOAT_WAL_WAIT_SECONDS, names archive_command and commits nothing.
+// user when tests run as root): a snapshot (taken with `backup.threads: 2`), then batch A, a recorded time T,
+// batch B; a restore to T has exactly batch A, a restore to the end of the archive has A and B; a non-empty
+// directory is refused; a snapshot whose WAL cannot be archived fails within LIFEBOAT_WAL_WAIT_SECONDS, names
+// archive_command and commits nothing.
 import Foundation
 import PGClient
 import XCTest
@@ -19,9 +20,17 @@ final class SnapshotRestoreTests: XCTestCase {
     }
 
     func testSnapshotThenPointInTimeRestoreToTimeAndToLatest() throws {
-        let scenario = try archivingScenario(env, name: "pitr")
+        // Two threads whatever the machine: zstd's workers write the archives, and the restores below read them.
+        var options = ArchivingOptions()
+        options.prepare = { workspace in
+            try workspace.initialize()
+            try workspace.writeConfig(extra: "backup: { threads: 2 }")
+        }
+        options.environment = ["LIFEBOAT_LOG_LEVEL": "debug"]
+        let scenario = try archivingScenario(env, name: "pitr", options)
         let (workspace, admin, table) = (scenario.workspace, scenario.admin, scenario.table)
         let snapshot = try XCTUnwrap(scenario.snapshot)
+        XCTAssertTrue(snapshot.stderr.contains("object=base.tar.zst.lbx zstd_workers=2"), snapshot.stderr)
         XCTAssertEqual(try workspace.json(snapshot)["kind"] as? String, "snapshot", snapshot.stdout)
         let objects = try workspace.backupObjects()
         XCTAssertTrue(objects.contains { $0.hasSuffix("/base.tar.zst.lbx") }, "\(objects)")

@@ -1,9 +1,9 @@
 // Reading the `backup:` section: the default backup type, the databases of logical backups and their pg_dump jobs,
-// whether snapshots come from the standby.
+// whether snapshots come from the standby, and the threads of a snapshot.
 import Policy
 
 extension BackupSettings {
-    static let keys = ["type", "databases", "incremental", "jobs", "from_standby"]
+    static let keys = ["type", "databases", "incremental", "jobs", "from_standby", "threads"]
     static let incrementalKeys = ["full_every", "max_chain"]
 
     /// `standbyConfigured`: whether `postgres.standby_url` is set, which `from_standby: true` needs.
@@ -24,7 +24,18 @@ extension BackupSettings {
         }
         return BackupSettings(
             type: type, databases: try databases(in: section), incremental: try incremental(in: section), jobs: jobs,
-            fromStandby: fromStandby)
+            fromStandby: fromStandby, threads: try threads(in: section))
+    }
+
+    /// `threads: N`; absent means one per online core, decided where the snapshot runs.
+    private static func threads(in section: MappingReader) throws -> Int? {
+        guard let threads = try section.int("threads") else { return nil }
+        guard threadsRange.contains(threads) else {
+            throw section.invalid(
+                "threads", value: String(threads), accepted: "1...64 threads per snapshot",
+                hint: "1 compresses on one thread as before; remove the key to use one thread per core")
+        }
+        return threads
     }
 
     /// `incremental: { full_every: 7d, max_chain: 14 }`; `incremental: {}` takes both defaults.

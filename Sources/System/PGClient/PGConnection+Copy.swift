@@ -61,6 +61,19 @@ extension PGConnection {
         return true
     }
 
+    /// Reads one CopyData message of a COPY OUT stream and hands it over: its bytes stay valid while the returned
+    /// message is alive, so a consumer may keep them instead of copying them. Nil at the end of the stream.
+    public func readCopyDataMessage() throws -> CopyDataMessage? {
+        let connection = try openConnection()
+        var buffer: UnsafeMutablePointer<CChar>? = nil
+        let count = PQgetCopyData(connection, &buffer, 0)
+        if count == -1 { return nil }
+        guard count >= 0, let buffer else {
+            throw PGError.queryFailed(sqlState: "", detail: "could not read copy data: \(lastErrorMessage)")
+        }
+        return CopyDataMessage(buffer, count: Int(count))
+    }
+
     /// Sends bytes of a COPY IN stream (blocking).
     public func writeCopyData(_ bytes: UnsafeRawBufferPointer) throws {
         let connection = try openConnection()

@@ -10,7 +10,8 @@
 // `backup_manifest`): the next incremental's parent file list (docs/format.md §6.5). For a `page-lsn` incremental
 // each archive passes through a DeltaTarRewriter on its way to the pieced writer; for `wal-summary` the server's
 // archives (with its own INCREMENTAL.* entries) are stored as they come.
-// Memory holds one CopyData message and the first 64 KiB of the main archive (for backup_label).
+// Memory holds up to one piece (8 MiB) of CopyData messages, kept rather than copied until the piece is written
+// (PiecedEntryWriter), zstd's buffers (backup.threads) and the first 64 KiB of the main archive (for backup_label).
 import ArchiveIO
 import Catalog
 import Diagnostics
@@ -53,6 +54,8 @@ final class BaseBackupReceiver {
     let id: BackupID
     let written: WrittenObjects
     let mode: BaseBackupMode
+    /// zstd workers per archive (`backup.threads`; 0: compress on the receiving thread).
+    let compressionThreads: Int
     static let headLimit = 64 << 10
     static let serverManifestEntry = RepositoryLayout.serverManifestEntryName
 
@@ -61,6 +64,7 @@ final class BaseBackupReceiver {
         written: WrittenObjects, mode: BaseBackupMode = .full
     ) {
         self.mode = mode
+        self.compressionThreads = CompressionTuning.snapshotWorkers(context.config.backup)
         self.context = context
         self.repository = repository
         self.keyring = keyring
@@ -137,11 +141,11 @@ final class BaseBackupReceiver {
         context.progress.begin("base backup")
         defer { context.progress.end() }
         do {
-            while try connection.readCopyData({ message in
+            while let message = try connection.readCopyDataMessage() {
                 try handle(
-                    try BaseBackupMessage.parse(message), current: &current, locations: locations,
+                    try BaseBackupMessage.parse(message.bytes), of: message, current: &current, locations: locations,
                     into: &received)
-            }) {}
+            }
             if let finished = current { try finish(finished, into: &received) }
             current = nil
         } catch {
@@ -154,7 +158,7 @@ final class BaseBackupReceiver {
     /// One message of the stream: a new archive finishes the previous one; data goes to the current one (and,
     /// for the data directory, its head to `received.head`, where backup_label is read from).
     private func handle(
-        _ message: BaseBackupMessage, current: inout Current?, locations: [String: UInt32],
+        _ message: BaseBackupMessage, of owner: CopyDataMessage, current: inout Current?, locations: [String: UInt32],
         into received: inout ReceivedBaseBackup
     ) throws {
         switch message {
@@ -164,7 +168,7 @@ final class BaseBackupReceiver {
             current = try open(name: name, location: location, locations: locations)
         case .data(let bytes):
             guard current != nil else { throw SnapshotError.unexpectedOutput("archive data before any archive began") }
-            try write(bytes, to: &current!, into: &received)
+            try write(bytes, of: owner, to: &current!, into: &received)
         case .progress:
             break
         case .manifest:
@@ -174,16 +178,19 @@ final class BaseBackupReceiver {
         }
     }
 
+    /// Data of the current archive. The message's bytes are held, not copied, until their piece is written (the
+    /// page-lsn rewriter copies what it keeps).
     private func write(
-        _ bytes: UnsafeRawBufferPointer, to archive: inout Current, into received: inout ReceivedBaseBackup
+        _ bytes: UnsafeRawBufferPointer, of owner: CopyDataMessage, to archive: inout Current,
+        into received: inout ReceivedBaseBackup
     ) throws {
         defer { context.progress.advance(by: bytes.count) }
-        if archive.isManifest { return try archive.pieces.write(bytes) }
+        if archive.isManifest { return try archive.pieces.write(bytes, retaining: owner) }
         archive.terminator.observe(bytes)
         if archive.oid == nil && received.head.count < Self.headLimit {
             received.head.append(contentsOf: bytes.prefix(Self.headLimit - received.head.count))
         }
-        guard let rewriter = archive.rewriter else { return try archive.pieces.write(bytes) }
+        guard let rewriter = archive.rewriter else { return try archive.pieces.write(bytes, retaining: owner) }
         let before = rewriter.deltaFiles
         try rewriter.write(bytes)
         // Once, when the first delta entry began: a run killed here has part of an incremental stored.
@@ -223,8 +230,10 @@ final class BaseBackupReceiver {
         }
         let writer = try repository.beginBackupObject(
             objectName, of: id, context: context, keyring: keyring, compression: compression,
-            threads: CompressionTuning.threads, written: written)
-        context.logger.debug("archive started", metadata: ["archive": "\(name)", "object": "\(objectName)"])
+            threads: compressionThreads, written: written)
+        context.logger.debug(
+            "archive started",
+            metadata: ["archive": "\(name)", "object": "\(objectName)", "zstd_workers": "\(compressionThreads)"])
         let pieces = PiecedEntryWriter(writer: writer.tar, baseName: entryName)
         var current = Current(
             writer: writer, pieces: pieces, oid: oid, location: location, objectName: objectName,
@@ -239,9 +248,10 @@ final class BaseBackupReceiver {
 
     private func openManifest() throws -> Current {
         let objectName = RepositoryLayout.serverManifestObjectName(compressed: compression == .zstd)
+        // A few hundred kilobytes: zstd's workers would cost more than they save.
         let writer = try repository.beginBackupObject(
-            objectName, of: id, context: context, keyring: keyring, compression: compression,
-            threads: CompressionTuning.threads, written: written)
+            objectName, of: id, context: context, keyring: keyring, compression: compression, threads: 0,
+            written: written)
         return Current(
             writer: writer, pieces: PiecedEntryWriter(writer: writer.tar, baseName: Self.serverManifestEntry),
             oid: nil, location: "", objectName: objectName, entryName: Self.serverManifestEntry, isManifest: true)

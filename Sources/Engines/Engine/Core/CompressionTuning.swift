@@ -5,10 +5,23 @@ import Configuration
 import Foundation
 
 enum CompressionTuning {
-    /// zstd worker threads. 0 compresses on the reading thread; sealing, hashing and writing still run on the
-    /// pipeline's background thread and pg_dump in its own process, so the work overlaps without zstd's
-    /// multi-threaded buffers (about 30 MiB). LIFEBOAT_ZSTD_THREADS overrides, for measurements.
+    /// zstd worker threads of logical backups. 0 compresses on the reading thread; sealing, hashing and writing
+    /// still run on the pipeline's background thread and pg_dump in its own process, so the work overlaps without
+    /// zstd's multi-threaded buffers. LIFEBOAT_ZSTD_THREADS overrides, for measurements.
     static let threads = Int(ProcessInfo.processInfo.environment["LIFEBOAT_ZSTD_THREADS"] ?? "") ?? 0
+
+    /// The threads a snapshot uses: `backup.threads`, else one per online core.
+    static func snapshotThreads(_ settings: BackupSettings) -> Int {
+        settings.threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// zstd workers of each snapshot archive: none with one thread (zstd runs on the receiving thread, as before
+    /// `backup.threads` existed), else one per thread, so every core compresses while the receiving thread only
+    /// moves bytes from the connection into zstd and the pipeline's thread seals, hashes and stores.
+    static func snapshotWorkers(_ settings: BackupSettings) -> Int {
+        let threads = snapshotThreads(settings)
+        return threads > 1 ? threads : 0
+    }
 
     /// The archive filter for the configured algorithm: zstd unless compression is off.
     static func filter(_ settings: CompressionSettings) -> ArchiveCompression {
