@@ -204,7 +204,8 @@ public final class LogicalRestore {
             settingsSkipped = try restoreProperties(summary, record: record, target: target, noOwner: request.noOwner)
         }
         context.progress.begin("check row counts of \(record.tables.count) tables")
-        let checked = try checkRowCounts(record, target: target.with(database: summary.targetDatabase))
+        let checked = try checkRowCounts(
+            record, target: target.with(database: summary.targetDatabase), jobs: summary.jobs)
         context.progress.end()
         if summary.databaseSettings == "apply", let access = record.properties?.access {
             try restoreAccess(access, target: target, database: summary.targetDatabase)
@@ -440,30 +441,16 @@ public final class LogicalRestore {
         return Set(try connection.query("SELECT rolname FROM pg_roles").rows.compactMap { $0[0] })
     }
 
-    func checkRowCounts(_ record: DatabaseRecord, target: ConnectionInfo) throws -> (tables: Int, rows: Int64) {
-        let connection = try context.postgres.connect(target)
-        defer { connection.close() }
-        // The restored database may now carry its backup's statement_timeout; counting a big table must not hit it.
-        try connection.execute("SET statement_timeout = 0")
-        var mismatches: [String] = []
-        var rows: Int64 = 0
-        for table in record.tables {
-            let sql =
-                "SELECT count(*) FROM \(try connection.quoteIdentifier(table.schema)).\(try connection.quoteIdentifier(table.table))"
-            do {
-                let count = Int64(try connection.query(sql).rows[0][0] ?? "") ?? -1
-                if count != table.rows {
-                    mismatches.append("\(table.qualifiedName) has \(count) rows, backup recorded \(table.rows)")
-                }
-                rows += max(count, 0)
-            } catch let error as PGError {
-                mismatches.append("\(table.qualifiedName) is unreadable (\(error.message))")
-            }
-        }
-        guard mismatches.isEmpty else {
+    func checkRowCounts(_ record: DatabaseRecord, target: ConnectionInfo, jobs: Int) throws -> (
+        tables: Int, rows: Int64
+    ) {
+        let postgres = context.postgres
+        let check = RowCountCheck(connect: { try postgres.connect(target) }, jobs: jobs)
+        let outcome = try check.run(record.tables)
+        guard outcome.mismatches.isEmpty else {
             throw EngineError.rowCountMismatch(
-                database: target.database ?? record.name, mismatches: Array(mismatches.prefix(10)))
+                database: target.database ?? record.name, mismatches: Array(outcome.mismatches.prefix(10)))
         }
-        return (record.tables.count, rows)
+        return (record.tables.count, outcome.rows)
     }
 }
