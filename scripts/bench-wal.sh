@@ -25,6 +25,10 @@ cpu_ns() { if [ -n "$bench_cgroup" ]; then cat "$bench_cgroup/cpuacct.usage"; el
 echo "==> writing a backlog of $nseg segments (archiving paused)"
 psql_admin -c "ALTER SYSTEM SET wal_keep_size = '$(( (nseg + 64) * 16 ))MB'" -c "SELECT pg_reload_conf()" >/dev/null
 set_archive_command ""
+# The replay measurement starts from a plain base backup taken here, with its own WAL (-X fetch: archiving is
+# paused, and -X none would wait for it); recovery then fetches the backlog through each restore_command.
+mkdir -p "$work/base" && own "$work/base" && chmod 700 "$work/base"
+(cd "$work" && $as_pg "$pg_bin/pg_basebackup" -d "$url" -D "$work/base" -Fp -X fetch -c fast >/dev/null)
 psql_admin -c "SELECT pg_switch_wal()" >/dev/null
 first="$("$pg_bin/psql" -X -tA "$url" -c "SELECT pg_walfile_name(pg_current_wal_lsn())")"
 psql_admin -c "CREATE TABLE bench_fill (i bigint, a text, r float8)"
@@ -128,6 +132,22 @@ lb_config s3-sync "$s3_repo" "{ push_parallel: 4 }"
 lb_config s3-async "$s3_repo" "{ async: true, spool_dir: $work/lb/spool, push_parallel: 2 }"
 lb_cmd() { echo "$s3_env$lifeboat --config $work/lb/$1.yml --no-progress wal push %p"; }
 
+# The replay measurement reads repositories of its own, filled here by each tool's synchronous push of the first
+# segments of the backlog (the drains below reset theirs, and a detached async pusher may outlive its drain).
+replay_segments="${BENCH_REPLAY_SEGMENTS:-200}"
+# Recovery stops at the first byte after the range, so the segment after it must be archived too.
+[ "$replay_segments" -lt "$nseg" ] || replay_segments=$(( nseg - 1 ))
+lb_config replay "  url: \"file://$work/lb/replay-repo\"" "{ push_parallel: 0 }"
+pgbr_config replay n
+echo "==> filling the replay repositories with $(( replay_segments + 1 )) segments"
+bash -c "$(lb_reset replay)" >/dev/null
+bash -c "$(pgbr_reset replay)" >/dev/null
+own "$work/lb" "$work/pgbr"
+for name in "${backlog[@]:0:$(( replay_segments + 1 ))}"; do
+    (cd "$work" && $as_pg "$lifeboat" --config "$work/lb/replay.yml" --quiet wal push "$pgwal/$name")
+    (cd "$work" && $as_pg pgbackrest --config="$work/pgbr/replay.conf" --stanza=bench archive-push "$pgwal/$name")
+done
+
 rows=()
 echo "==> draining the backlog through each archive_command"
 rows+=("$(drain "pgbackrest archive-push (sync), file" "pgbackrest --config=$work/pgbr/sync.conf --stanza=bench archive-push %p" "$(pgbr_reset sync)")")
@@ -140,6 +160,49 @@ if [ -n "$s3_env" ]; then
     rows+=("$(drain "lifeboat wal push (sync, push_parallel 4), S3" "$(lb_cmd s3-sync)" "$(s3_reset s3-sync)")")
     rows+=("$(drain "lifeboat wal push (async, push_parallel 2), S3" "$(lb_cmd s3-async)" "$(s3_reset s3-async)")")
 fi
+
+# replay LABEL NAME RESTORE_COMMAND: the base backup copied, started with RESTORE_COMMAND, recovering until it
+# reaches the end of the replay range and promotes; prints "LABEL seconds segments/s".
+replay_end="${backlog[$(( replay_segments - 1 ))]}"
+# The first byte after the range's last segment (timeline 1, 16 MiB segments): recovery stops there.
+replay_lsn="$(printf '%X/%X' "$(( 16#${replay_end:8:8} + (16#${replay_end:16:8} + 1) / 256 ))" "$(( ((16#${replay_end:16:8} + 1) % 256) * 16#1000000 ))")"
+replay() {
+    local dir="$work/restore-replay-$2" rport start end
+    rport="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    rm -rf "$dir" && cp -a "$work/base" "$dir"
+    cat >> "$dir/postgresql.auto.conf" <<CONF
+port = $rport
+archive_mode = off
+restore_command = '$3'
+recovery_target_lsn = '$replay_lsn'
+recovery_target_inclusive = off
+recovery_target_action = 'promote'
+CONF
+    touch "$dir/recovery.signal" && own "$dir" && chmod 700 "$dir"
+    mkdir -p "$work/replay-logs" && own "$work/replay-logs"
+    sync && echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+    start="$(date +%s.%N)"
+    (cd "$work" && $as_pg "$pg_bin/pg_ctl" -D "$dir" -l "$work/replay-logs/$2.log" -w -t 900 start >/dev/null)
+    until [ "$("$pg_bin/psql" -X -tA "postgresql://postgres@127.0.0.1:$rport/postgres" -c "SELECT pg_is_in_recovery()" 2>/dev/null)" = "f" ]; do
+        if ! [ -f "$dir/postmaster.pid" ]; then
+            echo "bench: $1 stopped" >&2; tail -5 "$work/replay-logs/$2.log" >&2
+            cp "$work/replay-logs/$2.log" /tmp/x/replay-$2.log 2>/dev/null || true
+            printf '%-52s %10s\n' "$1" "failed"; return 0
+        fi
+        sleep 0.05
+    done
+    end="$(date +%s.%N)"
+    (cd "$work" && $as_pg "$pg_bin/pg_ctl" -D "$dir" -m immediate -w stop >/dev/null 2>&1) || true
+    rm -rf "$dir"
+    awk -v n="$1" -v s="$start" -v e="$end" -v k="$replay_segments" 'BEGIN {
+        printf "%-52s %8.2f s %8.1f seg/s\n", n, e - s, k / (e - s) }'
+}
+replays=()
+echo "==> replaying $replay_segments segments from each file repository (start → promoted)"
+own "$work/lb" "$work/pgbr"
+replays+=("$(replay "pgbackrest archive-get (archive-async=y)" pgbr "pgbackrest --config=$work/pgbr/replay.conf --stanza=bench --archive-async --pg1-path=$work/restore-replay-pgbr archive-get %f \"%p\"")")
+replays+=("$(replay "lifeboat wal get (prefetch 8)" lb "$lifeboat --config $work/lb/replay.yml --no-progress wal get %f %p")")
+
 echo
 printf '%-52s %10s %14s %10s\n' "archiver draining $nseg segments of 16 MiB" "wall" "throughput" "CPU/seg"
 printf '%s\n' "${rows[@]}"
@@ -148,3 +211,9 @@ echo "One run each (noisy on a shared machine). CPU/seg: CPU time of every proce
 echo "the drain (archiver, archive_command, pushers, pgBackRest workers, the server's own work) per segment."
 echo "Both tools: zstd level 3, encrypted repository (pgBackRest $pgbr_version aes-256-cbc; lifeboat AES-256-GCM)."
 echo "pgBackRest on S3 is not measured: it needs TLS and the S3 test server is plain HTTP."
+echo
+printf '%-52s %10s %14s\n' "recovery replaying $replay_segments segments (to $replay_lsn)" "wall" "throughput"
+printf '%s\n' "${replays[@]}"
+echo "From a pg_basebackup taken before the backlog, page cache dropped first; start → promoted (pg_is_in_recovery"
+echo "false). Each tool reads a repository its synchronous push filled (zstd 3, encrypted); pgBackRest with"
+echo "archive-async (its prefetch queue), lifeboat with wal.prefetch 8."

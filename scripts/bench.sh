@@ -29,7 +29,9 @@
 # archive_command; wal_keep_size keeps every segment), then replayed for each run by turning its `.done` files
 # back into `.ready`. Prints segments/s and CPU ms per segment: the CPU of every process of the server's cgroup
 # (the archiver's children, detached pushers, pgBackRest's async workers) over the drain, from cgroup v1 cpuacct
-# (n/a where it cannot be created). zstd 3 and encryption for both tools.
+# (n/a where it cannot be created). zstd 3 and encryption for both tools. Then recovery replay: a pg_basebackup
+# taken before the backlog, started with each tool's restore_command (`pgbackrest archive-get` with archive-async,
+# `lifeboat wal get` with its prefetch) and recovering BENCH_REPLAY_SEGMENTS (default 200) segments until promoted.
 #
 # bench.sh incremental [SCALE]: incremental snapshots (clustered and scattered change) vs pgBackRest --type=incr:
 # stored size and time vs the full, and the chain's restore (scripts/bench-incremental.sh; SCALE defaults to 200).
