@@ -56,6 +56,20 @@ final class RestorePlanTests: XCTestCase {
         XCTAssertEqual(result.files, 3)
     }
 
+    /// The restore made every file durable (syncfs), so the server's own pass before recovery is one syncfs per
+    /// file system, not an fsync per file; PostgreSQL 13 has no such setting and would refuse to start with it.
+    func testTheServerStartsWithSyncfsFromPostgreSQL14() throws {
+        let history = try SnapshotHistory()
+        let engine = PhysicalRestore(context: try context(), repository: history.repository, keyring: history.keyring)
+        let option = "-c recovery_init_sync_method=syncfs"
+        _ = try history.snapshot(finishedAt: Date().addingTimeInterval(-7200), versionNumber: 130000)
+        let old = try engine.plan(try request("latest", into: "data")).summary.startCommand
+        XCTAssertFalse(old.contains { $0.contains(option) }, "\(old)")
+        _ = try history.snapshot(finishedAt: Date().addingTimeInterval(-60), versionNumber: 140000)
+        let new = try engine.plan(try request("latest", into: "data")).summary.startCommand
+        XCTAssertTrue(new.contains { $0.contains(option) }, "\(new)")
+    }
+
     func testATimeTargetPlansTheNewestSnapshotBeforeIt() throws {
         let history = try SnapshotHistory()
         let now = Date()
@@ -161,7 +175,7 @@ final class SnapshotHistory {
     }
 
     /// Commits a snapshot whose backup_label names it; returns its id.
-    func snapshot(finishedAt: Date) throws -> BackupID {
+    func snapshot(finishedAt: Date, versionNumber: Int = 150000) throws -> BackupID {
         let id = BackupID.generate(at: finishedAt.addingTimeInterval(-600))
         let name = RepositoryLayout.snapshotObjectName(compressed: true)
         let key = try ObjectKey(RepositoryLayout.object(cluster: "main", id: id, name: name))
@@ -178,8 +192,8 @@ final class SnapshotHistory {
             finishedAt: finishedAt, pinned: false, keepUntil: nil,
             tool: ToolInfo(name: "lifeboat", version: "test", host: "test"),
             server: ServerInfo(
-                version: "15", versionNumber: 150000, systemIdentifier: "7000000000000000001", timeline: 1,
-                startLsn: "0/1000028", stopLsn: "0/1000100"),
+                version: String(versionNumber / 10000), versionNumber: versionNumber,
+                systemIdentifier: "7000000000000000001", timeline: 1, startLsn: "0/1000028", stopLsn: "0/1000100"),
             compression: CompressionInfo(algorithm: "zstd", level: 3),
             encryption: EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: keyring.currentKeyId),
             objects: [

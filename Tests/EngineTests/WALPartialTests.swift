@@ -1,6 +1,6 @@
 // WALPartialTests: the receiver's partial segments on a MemoryStore (docs/format.md §8.7): stored and replaced,
 // served by `wal get` zero-padded to the segment size only while the segment and the next one are not archived,
-// refused when damaged or copied from another segment, never served to the prefetcher.
+// refused when damaged or copied from another segment, never served to the prefetcher; seen by `mayServe`.
 import Catalog
 import Foundation
 import PGClient
@@ -67,6 +67,31 @@ final class WALPartialTests: XCTestCase {
             guard case WALError.notArchived = error else { return XCTFail("\(error)") }
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/restored"))
+    }
+
+    /// `wal get` answers "not archived" from this check alone, before it unlocks the keyring: it must see a
+    /// record and, for a segment `wal get` may serve it for, a partial.
+    func testMayServeSeesRecordsAndPartials() throws {
+        let (history, archive, directory) = try fixture()
+        let repository = history.catalog.repository
+        let cluster = history.context.config.cluster
+        XCTAssertFalse(try WALArchive.mayServe(segment, repository: repository, cluster: cluster))
+        try write(Array(repeating: 7, count: 4096), to: directory + "/" + segment.rawValue)
+        _ = try archive.storePartial(
+            path: directory + "/" + segment.rawValue, segment: segment, size: 4096, segmentSize: segmentSize,
+            systemIdentifier: nil)
+        XCTAssertTrue(try WALArchive.mayServe(segment, repository: repository, cluster: cluster))
+        XCTAssertFalse(
+            try WALArchive.mayServe(segment, repository: repository, cluster: cluster, allowPartial: false),
+            "the prefetcher is never served a partial")
+        let next = try XCTUnwrap(WALName("000000020000000000000006"))
+        let history2 = try XCTUnwrap(WALName("00000002.history"))
+        XCTAssertFalse(try WALArchive.mayServe(next, repository: repository, cluster: cluster))
+        XCTAssertFalse(try WALArchive.mayServe(history2, repository: repository, cluster: cluster))
+        try history.store.put(try archive.recordKey(next), data: [1])
+        try history.store.put(try archive.recordKey(history2), data: [1])
+        XCTAssertTrue(try WALArchive.mayServe(next, repository: repository, cluster: cluster, allowPartial: false))
+        XCTAssertTrue(try WALArchive.mayServe(history2, repository: repository, cluster: cluster))
     }
 
     func testDamagedOrMovedPartialIsAnIntegrityFailure() throws {

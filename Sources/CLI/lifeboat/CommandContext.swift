@@ -47,9 +47,14 @@ struct CommandContext {
     /// Opens the configured repository and unlocks its keyring.
     func unlockedRepository() throws -> (Repository, Keyring) {
         let repository = try openRepository()
+        return (repository, try unlock(repository))
+    }
+
+    /// Unlocks an opened repository's keyring with the configured credential.
+    func unlock(_ repository: Repository) throws -> Keyring {
         let slots = try repository.slots()
         Self.recordKeySlots(slots.count)
-        return (repository, try repository.unlock(try credential(), among: slots))
+        return try repository.unlock(try credential(), among: slots)
     }
 
     /// Opens the configured repository without unlocking it: key changes unlock under the "keys" lock.

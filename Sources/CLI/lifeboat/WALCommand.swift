@@ -177,11 +177,16 @@ struct WALCommand: ParsableCommand {
                 try context.emitJSON(result)
                 return
             }
-            let (repository, keyring) = try context.unlockedRepository()
+            let repository = try context.openRepository()
             do {
+                guard try WALArchive.mayServe(WALName(name)!, repository: repository, cluster: context.config.cluster)
+                else { throw WALError.notArchived(name: name, cluster: context.config.cluster) }
+                let keyring = try context.unlock(repository)
                 let result = try WALArchive(context: context.engine, repository: repository, keyring: keyring)
-                    .get(name: name, destination: destination)
-                if let segment { startPrefetcher(context, after: segment, segmentSize: result.size, count: ahead) }
+                    .get(name: name, destination: destination) { size in
+                        // Started before this segment downloads, so the next ones arrive while it does.
+                        if let segment { startPrefetcher(context, after: segment, segmentSize: size, count: ahead) }
+                    }
                 try context.emitJSON(result)
             } catch let missing as WALError {
                 guard case .notArchived = missing else { throw missing }

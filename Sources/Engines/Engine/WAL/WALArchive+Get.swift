@@ -29,9 +29,28 @@ public struct WALGetResult: Codable, Sendable {
 }
 
 extension WALArchive {
+    /// Whether `wal get` of `name` may find anything: its record exists (§8.5), or for a segment (with
+    /// `allowPartial`) a partial of the receiver does. Reads no sealed object, so it needs no key: the probes
+    /// PostgreSQL makes at every recovery end (the next segment, `.history` files) are answered "not archived"
+    /// without reading key slots and unwrapping the master key (scrypt, for a passphrase). A false answer is
+    /// final for this call, as a missing record is; a true one is checked again by `get`.
+    public static func mayServe(
+        _ name: WALName, repository: Repository, cluster: String, allowPartial: Bool = true
+    ) throws -> Bool {
+        if try repository.store.exists(try ObjectKey(RepositoryLayout.walRecord(cluster: cluster, name: name))) {
+            return true
+        }
+        guard allowPartial, name.kind == .segment else { return false }
+        return try repository.store.exists(try ObjectKey(RepositoryLayout.walPartial(cluster: cluster, segment: name)))
+    }
+
     /// `allowPartial`: a segment that is not archived may be served from the receiver's partial (never to the
     /// prefetcher: a partial fetched ahead could end recovery early once the full segment exists).
-    public func get(name text: String, destination: String, allowPartial: Bool = true) throws -> WALGetResult {
+    /// `fetching` is called with the file's size once its record is read, before its object is: `wal get` starts
+    /// the prefetcher there, so the next segments download while this one does.
+    public func get(
+        name text: String, destination: String, allowPartial: Bool = true, fetching: ((Int64) -> Void)? = nil
+    ) throws -> WALGetResult {
         let started = Date()
         guard let name = WALName(text) else { throw WALError.invalidName(text) }
         guard let record = try record(name) else {
@@ -41,6 +60,7 @@ extension WALArchive {
             throw WALError.notArchived(name: name.rawValue, cluster: cluster)
         }
         let key = try objectKey(of: record)
+        fetching?(record.size)
         let output = try WALDestinationFile(destination)
         let temporary = output.temporaryPath
         let token = Interruption.shared.register { unlink(temporary) }
