@@ -15,7 +15,7 @@ export LIFEBOAT_FAULTS_REPORT="$report" LIFEBOAT_FAULTS_FULL=1
 export LIFEBOAT_CORRUPTION_TRIALS="${LIFEBOAT_CORRUPTION_TRIALS:-1000}"
 started=$(date +%s)
 status=0
-LIFEBOAT_PRIVATE_CHECKOUT_TEST=1 bash scripts/test.sh \
+bash scripts/test.sh \
     --filter 'FaultInjectionTests|KeyFailpointTests|WALFaultTests|WALAsyncFaultTests|WALReceiveTests|IncrementalFaultTests|ChainRestoreFaultTests|PruneFaultTests|ConcurrencyFaultTests|KeyConcurrencyTests|WALCommitTests|PruneWALRaceTests|StorageFaultTests|CorruptionTests|ExclusiveCreateTests|RepositoryLockRaceTests' \
     || status=$?
 python3 scripts/faults-table.py "$report" "$(( $(date +%s) - started ))"

@@ -11,6 +11,9 @@
 # cluster of that major's binaries is started and the arguments run against it, or, in a full run, the tests
 # whose behaviour depends on the server version (MATRIX_FILTER below). Those binaries come first on PATH, where
 # lifeboat finds its client and server tools, and in LIFEBOAT_TEST_PG_BIN for the tests' own pg_ctl.
+#
+# Private checkout: run as root, the whole run is what a clone into `mktemp -d`, /root or a 0700 home gives: the
+# checkout's directory is made 0700 (the servers' OS user cannot enter it) and its mode restored at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -29,8 +32,24 @@ cleanup() {
     done
     bash "$root/scripts/s3-test-server.sh" stop "$work/s3" >/dev/null 2>&1 || true
     rm -rf "$work"
+    [ -z "$checkout_mode" ] || chmod "$checkout_mode" "$root"
 }
+checkout_mode=""
 trap cleanup EXIT INT TERM
+
+# The servers run as the postgres OS user, and so do archive_command and restore_command: nothing they run may
+# need the checkout (from a private clone every archive_command once failed with exit 126). So the checkout is
+# out of that user's reach for the whole run, as in a private clone, and the check below proves it is.
+if [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1; then
+    if [ "$(stat -c %a "$root")" != 700 ]; then
+        checkout_mode="$(stat -c %a "$root")"
+        chmod 700 "$root"
+    fi
+    if runuser -u postgres -- test -x "$root" 2>/dev/null; then
+        echo "test.sh: the postgres OS user can still enter $root (an ACL?); the tests must run without it" >&2
+        exit 2
+    fi
+fi
 
 # S3-compatible server (moto, SigV4 verification on) and a fault-injecting proxy in front of it.
 mkdir -p "$work/s3"
@@ -57,12 +76,6 @@ if [ "${LIFEBOAT_PACKAGE_RELEASE:-}" = 1 ] && [ -z "${LIFEBOAT_RELEASE_BIN:-}" ]
     export LIFEBOAT_RELEASE_BIN
 fi
 export LIFEBOAT_TEST_WORK="$work"
-
-# A full run also proves the harness works from a clone only its owner can enter (in such a checkout every
-# archive_command once failed with exit 126). It runs first so XCTest's summary below stays the last line.
-if [ "$#" -eq 0 ] && [ -z "${LIFEBOAT_PRIVATE_CHECKOUT_TEST:-}" ]; then
-    bash scripts/private-checkout-test.sh
-fi
 
 # The integration tests that run on every major: backup, restore, PITR, snapshots, tablespaces, WAL archiving
 # and drills, where server versions differ (recovery settings, BASE_BACKUP, pg_dump output, initdb defaults,

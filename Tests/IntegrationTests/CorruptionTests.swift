@@ -228,7 +228,6 @@ final class CorruptionTests: XCTestCase {
         try run(["key", "rotate"])
         // archive_command runs as the postgres OS user: it must read the keyring and slots root just rewrote.
         try chownToPostgres(workspace.directory)
-        Thread.sleep(forTimeInterval: 1.05)  // backup ids are per second
         let logical2 = try id(try run(["backup", "--database", source, "--json"]))
         try run(["pin", logical1])
         try run(["pin", logical2, "--until", "2099-12-31"])

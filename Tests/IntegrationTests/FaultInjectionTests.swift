@@ -56,7 +56,6 @@ final class FaultInjectionTests: XCTestCase {
                 // Right after a kill the dead run's lock and temporary files are expected; the next run clears them.
                 broken += try workspace.quiescentProblems(afterPrune: false)
                     .filter { !$0.hasPrefix(Workspace.lockLeak) && !$0.hasPrefix(Workspace.temporaryLeak) }
-                Thread.sleep(forTimeInterval: 1.05)  // backup ids are per second
                 let next = try workspace.lifeboat(["backup", "--database", source])
                 if next.status != 0 { broken.append("the next backup exits \(next.status): \(next.stderr)") }
                 Thread.sleep(forTimeInterval: 1.05)  // past min_age
@@ -71,7 +70,7 @@ final class FaultInjectionTests: XCTestCase {
                 "lock.acquire.after", "backup.object.before", "backup.object.after", "backup.manifest.before",
                 "backup.manifest.after", "lock.release.before",
             ])
-        XCTAssertGreaterThanOrEqual(count, 27)
+        XCTAssertGreaterThanOrEqual(count, 6 * FaultSuite.actions.count)  // at least the required points, each action
         XCTAssertGreaterThanOrEqual(restores, 6)
     }
 
@@ -122,8 +121,7 @@ final class FaultInjectionTests: XCTestCase {
         let faulted = FaultScenario(
             name: "snapshot backup (file)",
             run: { environment in
-                Thread.sleep(forTimeInterval: 1.05)  // backup ids are per second
-                return try workspace.lifeboat(["backup", "--type", "snapshot", "--json"], environment: environment)
+                try workspace.lifeboat(["backup", "--type", "snapshot", "--json"], environment: environment)
             },
             check: { _, result in
                 var broken: [String] = []
@@ -135,7 +133,6 @@ final class FaultInjectionTests: XCTestCase {
                 }
                 let verify = try workspace.lifeboat(["verify", "--all", "--wal"])
                 if verify.status != 0 { broken.append("verify --all --wal exits \(verify.status): \(verify.stderr)") }
-                Thread.sleep(forTimeInterval: 1.05)
                 let next = try workspace.lifeboat(["backup", "--type", "snapshot"])
                 if next.status != 0 { broken.append("the next snapshot exits \(next.status): \(next.stderr)") }
                 Thread.sleep(forTimeInterval: 1.05)
@@ -322,7 +319,6 @@ final class FaultInjectionTests: XCTestCase {
                 Thread.sleep(forTimeInterval: 0.3)
                 let orphans = Self.processes(named: "pg_dump", mentioning: source)
                 if !orphans.isEmpty { broken.append("pg_dump still runs after the fault: \(orphans)") }
-                Thread.sleep(forTimeInterval: 1.05)  // backup ids are per second
                 let next = try workspace.lifeboat(
                     ["backup", "--database", source, "--jobs", "2"], environment: ["TMPDIR": scratch])
                 if next.status != 0 { broken.append("the next backup exits \(next.status): \(next.stderr)") }

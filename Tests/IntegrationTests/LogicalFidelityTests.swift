@@ -164,7 +164,6 @@ final class LogicalFidelityTests: XCTestCase {
 
         // lifeboat: a one-job backup restored with one job, a two-job backup restored with two.
         for (jobs, target) in [("1", oneJob), ("2", twoJobs)] {
-            if jobs == "2" { Thread.sleep(forTimeInterval: 1.05) }  // backup ids are per second
             let backup = try workspace.lifeboat(["backup", "--database", source, "--jobs", jobs])
             XCTAssertEqual(backup.status, 0, backup.output)
             let restore = try workspace.lifeboat(

@@ -148,7 +148,6 @@ final class ParallelLogicalTests: XCTestCase {
         try original.write(to: URL(fileURLWithPath: path))
 
         // A one-job backup is one custom-format stream: --jobs 2 restores it with one job and says so.
-        Thread.sleep(forTimeInterval: 1.05)  // backup ids are per second
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
         SampleDatabase.drop(env, target)
         let single = try workspace.lifeboat(

@@ -1,7 +1,7 @@
 // Lifeboat run from a directory the server's OS user cannot enter (a checkout under /root, a 0700 home,
 // `mktemp -d`): a restore whose restore_command would fail with "Permission denied" for every segment is
-// refused in its plan, within seconds, naming the directory and what to do. scripts/private-checkout-test.sh
-// runs the harness itself from such a clone.
+// refused in its plan, within seconds, naming the directory and what to do. scripts/test.sh runs the whole suite
+// with the checkout out of the server user's reach, as from such a clone.
 import Foundation
 import XCTest
 
