@@ -132,6 +132,26 @@ final class FileDescriptorTests: XCTestCase {
         }
     }
 
+    /// The writeback hint is found in this libc (else a restore's final syncfs writes everything at once) and
+    /// leaves the bytes alone; on a descriptor it does not apply to (a pipe) it is ignored.
+    func testStartWritebackIsAvailableAndHarmless() throws {
+        XCTAssertTrue(FileDescriptor.writebackAvailable)
+        let scratch = try ScratchDirectory()
+        let path = scratch.path + "/data"
+        let fd = try FileDescriptor.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+        let bytes = [UInt8](repeating: 7, count: 3 << 20)
+        try bytes.withUnsafeBytes { try fd.writeAll($0, path: path) }
+        fd.startWriteback(offset: 0, length: 1 << 20)
+        fd.startWriteback()
+        fd.close()
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), Data(bytes))
+        var ends: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&ends), 0)
+        FileDescriptor(ends[1]).startWriteback()
+        close(ends[0])
+        close(ends[1])
+    }
+
     func testDirectoryParentAndFsync() throws {
         XCTAssertEqual(Directory.parent(of: "name"), ".")
         XCTAssertEqual(Directory.parent(of: "/name"), "/")

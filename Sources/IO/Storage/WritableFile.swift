@@ -46,6 +46,11 @@ public final class WritableFile {
         try check(fchown(fd, uid, gid), "chown")
     }
 
+    /// Starts writing what was written in the range to the disk without waiting (FileDescriptor.startWriteback).
+    public func startWriteback(offset: Int64 = 0, length: Int64 = 0) {
+        FileDescriptor(fd).startWriteback(offset: offset, length: length)
+    }
+
     public func sync() throws {
         try DirectoryError.mapped { try FileDescriptor(fd).sync(path: path) }
     }

@@ -113,6 +113,21 @@ public struct FileDescriptor: Sendable, Hashable {
         return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
     }()
 
+    /// sync_file_range(2) with SYNC_FILE_RANGE_WRITE: starts writing the range's dirty pages to the disk and returns
+    /// without waiting for them (length 0: to the end of the file), so the disk works while the caller produces
+    /// more and a later fsync or syncfs finds little left to write. A hint only: it makes nothing durable, so a
+    /// failure (a file system without it) is ignored. Looked up at run time for the reason `syncfs` is.
+    public func startWriteback(offset: Int64 = 0, length: Int64 = 0) {
+        _ = Self.syncFileRange?(rawValue, offset, length, Self.syncFileRangeWrite)
+    }
+
+    static var writebackAvailable: Bool { syncFileRange != nil }
+    private static let syncFileRangeWrite: UInt32 = 2  // SYNC_FILE_RANGE_WRITE
+    private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "sync_file_range") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
+    }()
+
     /// fchmod(2): the mode of exactly this file, never of whatever a path names by now. Throws "chmod".
     public func setMode(_ mode: mode_t, path: String) throws {
         guard fchmod(rawValue, mode) == 0 else { throw SystemError("chmod", path: path) }

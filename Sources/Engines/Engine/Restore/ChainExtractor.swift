@@ -91,6 +91,7 @@ final class ChainExtractor {
             let key = ChainFileTable.Key(root: rootName, path: (names.dropLast() + [target]).joined(separator: "/"))
             try table.claim(key)
             let result = try applyDelta(form, entry: entry, tar: tar, file: file, key: key, table: table)
+            file.startWriteback()
             var map = BlockMap(length: result.length, limit: result.truncation)
             for block in result.written.elements { map.markWritten(block) }
             table.track(key, map: map)
@@ -111,6 +112,7 @@ final class ChainExtractor {
         } else {
             try copy(tar, into: file)
         }
+        file.startWriteback()
         try file.setMode(mode_t(entry.mode) & 0o600)
         files += 1
     }
@@ -124,14 +126,26 @@ final class ChainExtractor {
         }
     }
 
+    /// Copies the entry's bytes, starting the disk's writeback every `writebackEvery` bytes (the caller starts it
+    /// for the tail): the final syncfs then waits for little more than the last stretch, not for the whole tree.
     private func copy(_ tar: TarReader, into file: WritableFile) throws {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var written: Int64 = 0
+        var flushed: Int64 = 0
         while case let count = try buffer.withUnsafeMutableBytes({ try tar.read(into: $0) }), count > 0 {
             try buffer.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             bytes += Int64(count)
+            written += Int64(count)
             progress.advance(by: count)
+            if written - flushed >= Self.writebackEvery {
+                file.startWriteback(offset: flushed, length: written - flushed)
+                flushed = written
+            }
         }
     }
+
+    /// How much of a large file is written before its writeback is started (a relation segment is 1 GiB).
+    static let writebackEvery: Int64 = 8 << 20
 
     private func readSmall(_ entry: TarEntry, tar: TarReader) throws -> [UInt8] {
         guard entry.size <= Self.smallFileLimit else {
@@ -160,6 +174,7 @@ final class ChainExtractor {
             try applyWhole(entry, tar: tar, file: file, key: key, table: &table)
             table.finishWhole(key)
         }
+        file.startWriteback()
         files += 1
         try Failpoint.hit("restore.chain.file.after")
     }

@@ -55,7 +55,8 @@ extension PhysicalRestore {
             links.append(link)
         }
         // Durable once, before pg_control: were pg_control on disk without the data, a crash would leave a
-        // directory that starts. One syncfs per file system instead of an fsync per file.
+        // directory that starts. One syncfs per file system instead of an fsync per file; the extractor started
+        // each file's writeback as it wrote it, so this waits for the tail.
         for handle in [root] + spaceRoots { try handle.syncFileSystem() }
         try Failpoint.hit("restore.control.before")
         guard let control else {
