@@ -1,7 +1,8 @@
 # bench-incremental.sh: `scripts/bench.sh incremental [SCALE]` (sourced by bench.sh, which has built lifeboat and
-# defined work, pg_bin, measure and row). Incremental snapshots side by side with pgBackRest's `--type=incr` on one
-# pgbench database of SCALE (default 200), on PostgreSQL 15 (page-lsn) unless BENCH_PG_BIN names a 17+ bin
-# directory (lifeboat then uses the server's WAL summaries; pgBackRest must support that major):
+# defined work, pg_bin, measure, row, with_pgbackrest, pgbr_config, lifeboat_config, psql_admin, set_archive_command
+# and switch_and_wait). Incremental snapshots side by side with pgBackRest's `--type=incr` on one pgbench database of
+# SCALE (default 200), on PostgreSQL 15 (page-lsn) unless BENCH_PG_BIN names a 17+ bin directory (lifeboat then uses
+# the server's WAL summaries; pgBackRest must support that major):
 #   full of both tools; (a) clustered change: the first 1 % of pgbench_accounts by aid updated and 1 % new rows;
 #   incremental of both; (b) scattered change: every 100th row (aid % 100 = 0); incremental of both; then a lifeboat
 #   full of the same data. Stored size and wall time of each backup (one run each: they change the repository), and
@@ -15,9 +16,7 @@ mkdir -p "$work/pg"
 PG_BIN="$pg_bin" bash "$root/scripts/pg-scratch.sh" start "$work/pg" >/dev/null
 url="$(bash "$root/scripts/pg-scratch.sh" url "$work/pg")"
 port="$(cat "$work/pg/port")"
-psql_admin() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$url" "$@"; }
 bench_sql() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "${url%/*}/bench" -c "$1"; }
-set_archive_command() { psql_admin -c "ALTER SYSTEM SET archive_command = '$1'" -c "SELECT pg_reload_conf()" >/dev/null; }
 major="$("$pg_bin/psql" -X -tA "$url" -c "SHOW server_version_num")"
 major=$((major / 10000))
 [ "$major" -lt 17 ] || psql_admin -c "ALTER SYSTEM SET summarize_wal = on" -c "SELECT pg_reload_conf()" >/dev/null
@@ -31,47 +30,14 @@ size="$("$pg_bin/psql" -X -tA "$url" -c "SELECT pg_size_pretty(sum(pg_database_s
 
 mkdir -p "$work/lb"
 "$lifeboat" key generate --output "$work/lb/key" >/dev/null
-cat > "$work/lb/lifeboat.yml" <<YAML
-cluster: bench
-postgres:
-  url: "$url"
-  bin_dir: $pg_bin
-repository:
-  url: "file://$work/lb/repo"
-encryption:
-  key_file: $work/lb/key
-compression: { algorithm: zstd, level: 3 }
-YAML
+lifeboat_config "$work/lb/lifeboat.yml" "$work/lb/repo"
 "$lifeboat" --config "$work/lb/lifeboat.yml" --quiet init >/dev/null
 own "$work/lb"
 lb="'$lifeboat' --config $work/lb/lifeboat.yml --no-progress"
 
-mkdir -p "$work/pgbr/repo" "$work/pgbr/log" "$work/pgbr/lock" "$work/pgbr/spool"
-cat > "$work/pgbr/pgbr.conf" <<CONF
-[global]
-repo1-path=$work/pgbr/repo
-repo1-cipher-type=aes-256-cbc
-repo1-cipher-pass=$(openssl rand -hex 32)
-repo1-retention-full=9999
-compress-type=zst
-compress-level=3
-process-max=2
-start-fast=y
-archive-async=n
-log-path=$work/pgbr/log
-lock-path=$work/pgbr/lock
-spool-path=$work/pgbr/spool
-log-level-console=warn
-
-[bench]
-pg1-path=$work/pg/data
-pg1-port=$port
-pg1-socket-path=$work/pg/sock
-pg1-user=postgres
-CONF
-chmod 600 "$work/pgbr/pgbr.conf"
+pgbr_config incr
 own "$work/pgbr"
-pgbr="$as_pg pgbackrest --config=$work/pgbr/pgbr.conf --stanza=bench"
+pgbr="$as_pg pgbackrest --config=$work/pgbr/incr.conf --stanza=bench"
 $pgbr stanza-create >/dev/null
 
 # One backup of each tool, each with its own archive_command (its backup waits for its own WAL). Prints
@@ -81,7 +47,7 @@ both() {
     set_archive_command "$lifeboat --config $work/lb/lifeboat.yml --no-progress wal push %p"
     switch_and_wait
     read -r t_lb m_lb < <(python3 "$root/scripts/measure.py" "$lb --quiet backup --type snapshot --json $lb_args > $work/last.json")
-    set_archive_command "pgbackrest --config=$work/pgbr/pgbr.conf --stanza=bench archive-push %p"
+    set_archive_command "pgbackrest --config=$work/pgbr/incr.conf --stanza=bench archive-push %p"
     switch_and_wait
     read -r t_br m_br < <(python3 "$root/scripts/measure.py" "$pgbr --type=$br_type backup")
     echo "$t_lb $m_lb $t_br $m_br"

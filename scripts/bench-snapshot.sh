@@ -1,8 +1,8 @@
 # bench-snapshot.sh: `scripts/bench.sh snapshot [SCALE…]` (sourced by bench.sh, which has built lifeboat and defined
-# work, root, pg_bin, runs, measure, row, with_pgbackrest and switch_and_wait). Physical snapshot backup and restore
-# against pgBackRest (installed with apt-get when missing) on one pgbench database per SCALE (default "50 200"; a
-# scale is skipped, with the reason printed, when `df` shows too little free space for it), each on a fresh scratch
-# PostgreSQL 15, in one run:
+# work, root, pg_bin, runs, measure, row, with_pgbackrest, pgbr_config, lifeboat_config, psql_admin,
+# set_archive_command and switch_and_wait). Physical snapshot backup and restore against pgBackRest (installed with
+# apt-get when missing) on one pgbench database per SCALE (default "50 200"; a scale is skipped, with the reason
+# printed, when `df` shows too little free space for it), each on a fresh scratch PostgreSQL 15, in one run:
 #   floor:   `pg_basebackup -Ft -X fetch -c fast --manifest-checksums=NONE -D - > /dev/null`, the server's own
 #            BASE_BACKUP stream thrown away (-X fetch: no wait for archiving, whose one-second naps -X none would add)
 #   backup:  `pgbackrest backup --type=full` vs `lifeboat backup --type snapshot` (archive_command switched to each
@@ -21,8 +21,6 @@ done
 nseg="${BENCH_WAL_SEGMENTS:-40}"
 with_pgbackrest
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-psql_admin() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$url" "$@"; }
-set_archive_command() { psql_admin -c "ALTER SYSTEM SET archive_command = '$1'" -c "SELECT pg_reload_conf()" >/dev/null; }
 # free_mib: free space where everything of the benchmark is written.
 free_mib() { df -Pm "$work" | awk 'NR == 2 { print $4 }'; }
 # need_mib SCALE: the database (~15 MiB per scale), its WAL, two restored copies, and $runs stored backups per tool.
@@ -73,53 +71,14 @@ snapshot_scale() {
     # Lifeboat: one repository for snapshots (archive_command pushes into it), one for the WAL push benchmark.
     mkdir -p "$work/lb"
     "$lifeboat" key generate --output "$work/lb/key" >/dev/null
-    for name in snap wal; do
-        cat > "$work/lb/$name.yml" <<YAML
-cluster: bench
-postgres:
-  url: "$url"
-  bin_dir: $pg_bin
-repository:
-  url: "file://$work/lb/repo-$name"
-encryption:
-  key_file: $work/lb/key
-compression: { algorithm: zstd, level: 3 }
-YAML
-    done
+    for name in snap wal; do lifeboat_config "$work/lb/$name.yml" "$work/lb/repo-$name"; done
     "$lifeboat" --config "$work/lb/snap.yml" --quiet init >/dev/null
     { cat "$work/lb/snap.yml"; echo "backup: { threads: 1 }"; } > "$work/lb/snap1.yml"   # as before backup.threads
     own "$work/lb"
     lb_snap="'$lifeboat' --config $work/lb/snap.yml --no-progress"
 
     # pgBackRest: the same shape of job (zstd 3, encrypted repository, two processes), one repository per purpose.
-    cipher="$(openssl rand -hex 32)"
-    for name in snap wal; do
-        mkdir -p "$work/pgbr/repo-$name" "$work/pgbr/log-$name" "$work/pgbr/lock-$name" "$work/pgbr/spool-$name"
-        cat > "$work/pgbr/$name.conf" <<CONF
-[global]
-repo1-path=$work/pgbr/repo-$name
-repo1-cipher-type=aes-256-cbc
-repo1-cipher-pass=$cipher
-repo1-retention-full=9999
-compress-type=zst
-compress-level=3
-process-max=2
-start-fast=y
-archive-async=n
-log-path=$work/pgbr/log-$name
-lock-path=$work/pgbr/lock-$name
-spool-path=$work/pgbr/spool-$name
-log-level-console=warn
-log-level-file=info
-
-[bench]
-pg1-path=$work/pg/data
-pg1-port=$port
-pg1-socket-path=$work/pg/sock
-pg1-user=postgres
-CONF
-        chmod 600 "$work/pgbr/$name.conf"
-    done
+    for name in snap wal; do pgbr_config "$name"; done
     own "$work/pgbr"
     pgbr_snap="$as_pg pgbackrest --config=$work/pgbr/snap.conf --stanza=bench"
     $pgbr_snap stanza-create >/dev/null

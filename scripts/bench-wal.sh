@@ -68,34 +68,8 @@ compression: { algorithm: zstd, level: 3 }
 wal: $3
 YAML
 }
-cipher="$(openssl rand -hex 32)"
-pgbr_config() {   # NAME ASYNC
-    mkdir -p "$work/pgbr/repo-$1" "$work/pgbr/log-$1" "$work/pgbr/lock-$1" "$work/pgbr/spool-$1"
-    cat > "$work/pgbr/$1.conf" <<CONF
-[global]
-repo1-path=$work/pgbr/repo-$1
-repo1-cipher-type=aes-256-cbc
-repo1-cipher-pass=$cipher
-compress-type=zst
-compress-level=3
-process-max=2
-archive-async=$2
-log-path=$work/pgbr/log-$1
-lock-path=$work/pgbr/lock-$1
-spool-path=$work/pgbr/spool-$1
-log-level-console=warn
-log-level-file=warn
-
-[bench]
-pg1-path=$work/pg/data
-pg1-port=$port
-pg1-socket-path=$work/pg/sock
-pg1-user=postgres
-CONF
-    chmod 600 "$work/pgbr/$1.conf"
-}
-pgbr_config sync n
-pgbr_config async y
+pgbr_config sync n warn
+pgbr_config async y warn
 
 # drain LABEL ARCHIVE_COMMAND RESET: resets the repository, marks the backlog .ready again, lets the archiver
 # drain it through ARCHIVE_COMMAND and prints "LABEL seconds cpu_ms_per_segment".
@@ -138,7 +112,7 @@ replay_segments="${BENCH_REPLAY_SEGMENTS:-200}"
 # Recovery stops at the first byte after the range, so the segment after it must be archived too.
 [ "$replay_segments" -lt "$nseg" ] || replay_segments=$(( nseg - 1 ))
 lb_config replay "  url: \"file://$work/lb/replay-repo\"" "{ push_parallel: 0 }"
-pgbr_config replay n
+pgbr_config replay n warn
 echo "==> filling the replay repositories with $(( replay_segments + 1 )) segments"
 bash -c "$(lb_reset replay)" >/dev/null
 bash -c "$(pgbr_reset replay)" >/dev/null

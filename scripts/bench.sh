@@ -106,8 +106,62 @@ with_pgbackrest() {
     as_pg=""
     if [ "$(id -u)" -eq 0 ]; then as_pg="runuser -u postgres --"; fi
     own() { if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$@"; fi; }
+    pgbr_cipher="$(openssl rand -hex 32)"
     cd "$work"
 }
+# pgbr_config NAME [ARCHIVE_ASYNC] [LOG_LEVEL_FILE]: writes $work/pgbr/NAME.conf, pgBackRest's configuration of
+# stanza "bench" on the scratch server ($work/pg, $port) with a repository, log, lock and spool directory of its
+# own ($work/pgbr/*-NAME). The same shape of job as lifeboat's in every mode: zstd 3, an encrypted repository
+# ($pgbr_cipher), two processes. archive-async defaults to n, log-level-file to pgBackRest's own default (info);
+# start-fast and retention-full matter only to backups. The caller owns $work/pgbr (own) once it is complete.
+pgbr_config() {
+    local name="$1" async="${2:-n}" file_level="${3:-info}"
+    mkdir -p "$work/pgbr/repo-$name" "$work/pgbr/log-$name" "$work/pgbr/lock-$name" "$work/pgbr/spool-$name"
+    cat > "$work/pgbr/$name.conf" <<CONF
+[global]
+repo1-path=$work/pgbr/repo-$name
+repo1-cipher-type=aes-256-cbc
+repo1-cipher-pass=$pgbr_cipher
+repo1-retention-full=9999
+compress-type=zst
+compress-level=3
+process-max=2
+start-fast=y
+archive-async=$async
+log-path=$work/pgbr/log-$name
+lock-path=$work/pgbr/lock-$name
+spool-path=$work/pgbr/spool-$name
+log-level-console=warn
+log-level-file=$file_level
+
+[bench]
+pg1-path=$work/pg/data
+pg1-port=$port
+pg1-socket-path=$work/pg/sock
+pg1-user=postgres
+CONF
+    chmod 600 "$work/pgbr/$name.conf"
+}
+# lifeboat_config FILE REPOSITORY: writes a lifeboat configuration of cluster "bench" on the scratch server ($url,
+# $pg_bin) to FILE, with the file repository at directory REPOSITORY, encrypted with the key $work/lb/key, zstd 3:
+# the same job as pgbr_config's (snapshot and incremental modes).
+lifeboat_config() {
+    cat > "$1" <<YAML
+cluster: bench
+postgres:
+  url: "$url"
+  bin_dir: $pg_bin
+repository:
+  url: "file://$2"
+encryption:
+  key_file: $work/lb/key
+compression: { algorithm: zstd, level: 3 }
+YAML
+}
+# psql_admin ARGS…: psql on the scratch server's $url, stopping at the first error; set_archive_command CMD:
+# changes the server's archive_command and reloads (snapshot, wal and incremental modes).
+psql_admin() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$url" "$@"; }
+set_archive_command() { psql_admin -c "ALTER SYSTEM SET archive_command = '$1'" -c "SELECT pg_reload_conf()" >/dev/null; }
 # switch_and_wait: closes the current WAL segment and waits until the server reports it archived (snapshot and
 # incremental modes). The restore point makes sure there is WAL to switch: right after a switch pg_switch_wal()
 # does nothing, and its result names the segment still being written (which would never be archived).

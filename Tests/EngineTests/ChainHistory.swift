@@ -39,7 +39,23 @@ final class ChainHistory {
         method: IncrementalMethod = .pageLSN
     ) throws -> BackupID {
         clock = clock.addingTimeInterval(3600)
-        let id = BackupID.generate(at: clock.addingTimeInterval(-600))
+        return try commit(
+            files: { _ in files }, tablespaces: tablespaces, parent: parent, method: method, finishedAt: clock)
+    }
+
+    /// Commits a full snapshot of a server of `versionNumber` that finished at `finishedAt`, whose `backup_label`
+    /// reads "snapshot <id>" (so a restore shows which one it wrote); returns its id.
+    @discardableResult
+    func snapshot(finishedAt: Date, versionNumber: Int = 150000) throws -> BackupID {
+        try commit(
+            files: { Self.baseFiles(label: "snapshot \($0)\n") }, finishedAt: finishedAt, versionNumber: versionNumber)
+    }
+
+    private func commit(
+        files: (BackupID) -> [(String, [UInt8])], tablespaces: [UInt32: [(String, [UInt8])]] = [:],
+        parent: BackupID? = nil, method: IncrementalMethod = .pageLSN, finishedAt: Date, versionNumber: Int = 150000
+    ) throws -> BackupID {
+        let id = BackupID.generate(at: finishedAt.addingTimeInterval(-600))
         var objects: [StoredObject] = []
         var records: [TablespaceRecord] = []
         for (oid, entries) in tablespaces.sorted(by: { $0.key < $1.key }) {
@@ -50,14 +66,14 @@ final class ChainHistory {
                 TablespaceRecord(oid: oid, location: "/srv/ts\(oid)", object: name, entry: entry, size: 0))
         }
         let name = RepositoryLayout.snapshotObjectName(compressed: true)
-        objects.append(try store(files, id: id, name: name, entry: "base.tar"))
+        objects.append(try store(files(id), id: id, name: name, entry: "base.tar"))
         var manifest = BackupManifest(
-            id: id, cluster: "main", kind: .snapshot, label: nil, startedAt: clock.addingTimeInterval(-600),
-            finishedAt: clock, pinned: false, keepUntil: nil,
+            id: id, cluster: "main", kind: .snapshot, label: nil, startedAt: finishedAt.addingTimeInterval(-600),
+            finishedAt: finishedAt, pinned: false, keepUntil: nil,
             tool: ToolInfo(name: "lifeboat", version: "test", host: "test"),
             server: ServerInfo(
-                version: "15", versionNumber: 150000, systemIdentifier: "7000000000000000001", timeline: 1,
-                startLsn: "0/1000028", stopLsn: "0/1000100"),
+                version: String(versionNumber / 10000), versionNumber: versionNumber,
+                systemIdentifier: "7000000000000000001", timeline: 1, startLsn: "0/1000028", stopLsn: "0/1000100"),
             compression: CompressionInfo(algorithm: "zstd", level: 3),
             encryption: EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: keyring.currentKeyId),
             objects: objects, databases: [], globals: nil)

@@ -25,6 +25,13 @@ final class ChainRestoreTests: XCTestCase {
 
     static func blocks(_ fills: [UInt8]) -> [UInt8] { fills.flatMap { DeltaBytes.block($0) } }
 
+    /// PostgreSQL 17's `INCREMENTAL.<relfilenode>` file in database 5: a truncation length and blocks given by
+    /// number and the byte that fills them.
+    static func incremental(_ relfilenode: Int, truncation: Int, fills: [(Int, UInt8)]) -> (String, [UInt8]) {
+        let blocks = fills.map { ($0.0, DeltaBytes.block($0.1)) }
+        return ("base/5/INCREMENTAL.\(relfilenode)", DeltaBytes.incremental(truncation: truncation, blocks: blocks))
+    }
+
     // MARK: page-lsn: truncation, extension, holes, files only older backups have, tablespaces
 
     func testAPageLSNChainOfThreeIsReconstructedInPlace() throws {
@@ -144,14 +151,7 @@ final class ChainRestoreTests: XCTestCase {
             ChainHistory.baseFiles(
                 label: "full", extra: [("base/5/100", Self.blocks([0xF0, 0xF1, 0xF2, 0xF3, 0xF4, 0xF5]))]))
         let middle = try history.snapshot(
-            ChainHistory.baseFiles(
-                label: "middle",
-                extra: [
-                    (
-                        "base/5/INCREMENTAL.100",
-                        DeltaBytes.incremental(truncation: 3, blocks: [(1, DeltaBytes.block(0x11))])
-                    )
-                ]),
+            ChainHistory.baseFiles(label: "middle", extra: [Self.incremental(100, truncation: 3, fills: [(1, 0x11)])]),
             parent: full, method: .walSummary)
         let label =
             "START WAL LOCATION: 0/9000028\nINCREMENTAL FROM LSN: 0/5000028\nINCREMENTAL FROM TLI: 1\nSTART TIMELINE: 1\n"
@@ -159,11 +159,8 @@ final class ChainRestoreTests: XCTestCase {
             ChainHistory.baseFiles(
                 label: label,
                 extra: [
-                    (
-                        "base/5/INCREMENTAL.100",
-                        DeltaBytes.incremental(truncation: 6, blocks: [(4, DeltaBytes.block(0x24))])
-                    ),
-                    ("base/5/INCREMENTAL.101", DeltaBytes.incremental(truncation: 0, blocks: [])),
+                    Self.incremental(100, truncation: 6, fills: [(4, 0x24)]),
+                    Self.incremental(101, truncation: 0, fills: []),
                     ("base/5/LBDELTA.102", Array("an ordinary file here".utf8)),
                 ]),
             parent: middle, method: .walSummary)
@@ -185,14 +182,7 @@ final class ChainRestoreTests: XCTestCase {
         let full = try history.snapshot(
             ChainHistory.baseFiles(label: "full", extra: [("base/5/100", Self.blocks([0xF0, 0xF1, 0xF2, 0xF3]))]))
         try history.snapshot(
-            ChainHistory.baseFiles(
-                label: "newest",
-                extra: [
-                    (
-                        "base/5/INCREMENTAL.100",
-                        DeltaBytes.incremental(truncation: 2, blocks: [(3, DeltaBytes.block(0x33))])
-                    )
-                ]),
+            ChainHistory.baseFiles(label: "newest", extra: [Self.incremental(100, truncation: 2, fills: [(3, 0x33)])]),
             parent: full, method: .walSummary)
         let engine = try engine(history)
         _ = try engine.run(try engine.plan(request("latest", into: "data")))

@@ -19,16 +19,12 @@ extension InMemoryHistory {
         let id = BackupID.generate(at: finishedAt.addingTimeInterval(-300))
         let name = RepositoryLayout.snapshotObjectName(compressed: true)
         let object = try sealedObject(id, name: name, entry: "base.tar.000000", content: Array("data of \(id)".utf8))
-        var manifest = BackupManifest(
-            id: id, cluster: cluster, kind: .snapshot, label: nil, startedAt: finishedAt.addingTimeInterval(-300),
-            finishedAt: finishedAt, pinned: false, keepUntil: nil,
-            tool: ToolInfo(name: "lifeboat", version: "test", host: "memory"),
+        var manifest = self.manifest(
+            id, cluster: cluster, kind: .snapshot, finishedAt: finishedAt, duration: 300,
             server: ServerInfo(
                 version: "17", versionNumber: 170000, systemIdentifier: systemIdentifier, timeline: timeline,
                 startLsn: "0/2000028", stopLsn: "0/2000100"),
-            compression: CompressionInfo(algorithm: "zstd", level: 3),
-            encryption: EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: catalog.keyring.currentKeyId),
-            objects: [object], databases: [], globals: nil)
+            objects: [object])
         manifest.snapshot = SnapshotRecord(
             object: name, entry: "base.tar", format: "pg_basebackup-tar", timeline: timeline,
             walSegmentSize: 16 << 20, startWal: wal.start, stopWal: wal.stop)

@@ -57,20 +57,30 @@ final class InMemoryHistory {
         let id = BackupID.generate(at: finishedAt.addingTimeInterval(-60))
         let name = RepositoryLayout.databaseObjectName(index: 1, compressed: true)
         let object = try sealedObject(id, name: name, entry: "shop.dump", content: content, cluster: cluster)
-        let manifest = BackupManifest(
-            id: id, cluster: cluster, kind: .logical, label: nil, startedAt: finishedAt.addingTimeInterval(-60),
-            finishedAt: finishedAt, pinned: false, keepUntil: nil,
-            tool: ToolInfo(name: "lifeboat", version: "test", host: "memory"),
+        let manifest = self.manifest(
+            id, cluster: cluster, kind: .logical, finishedAt: finishedAt, duration: 60,
             server: ServerInfo(
                 version: "15", versionNumber: 150000, systemIdentifier: nil, timeline: nil,
                 startLsn: "0/1000000", stopLsn: nil),
-            compression: CompressionInfo(algorithm: "zstd", level: 3),
-            encryption: EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: catalog.keyring.currentKeyId),
             objects: [object],
-            databases: [DatabaseRecord(name: "shop", object: name, dumpFormat: "pg_dump-custom", tables: [])],
-            globals: nil)
+            databases: [DatabaseRecord(name: "shop", object: name, dumpFormat: "pg_dump-custom", tables: [])])
         try catalog(for: cluster).commit(manifest)
         return manifest
+    }
+
+    /// A manifest as the backups of this repository write it: by the tool "test" on host "memory", zstd 3,
+    /// sealed with the current key, started `duration` seconds before `finishedAt`, neither pinned nor labelled.
+    func manifest(
+        _ id: BackupID, cluster: String, kind: BackupKind, finishedAt: Date, duration: TimeInterval,
+        server: ServerInfo, objects: [StoredObject], databases: [DatabaseRecord] = []
+    ) -> BackupManifest {
+        BackupManifest(
+            id: id, cluster: cluster, kind: kind, label: nil, startedAt: finishedAt.addingTimeInterval(-duration),
+            finishedAt: finishedAt, pinned: false, keepUntil: nil,
+            tool: ToolInfo(name: "lifeboat", version: "test", host: "memory"), server: server,
+            compression: CompressionInfo(algorithm: "zstd", level: 3),
+            encryption: EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: catalog.keyring.currentKeyId),
+            objects: objects, databases: databases, globals: nil)
     }
 
     /// One tar entry, compressed and sealed by SealedObjectWriter, as backups store their objects.

@@ -29,7 +29,7 @@ final class RestorePlanTests: XCTestCase {
     // MARK: - latest is resolved once
 
     func testRunRestoresThePlannedSnapshotWhenANewerOneIsCommittedMeanwhile() throws {
-        let history = try SnapshotHistory()
+        let history = try ChainHistory()
         let now = Date()
         let planned = try history.snapshot(finishedAt: now.addingTimeInterval(-7200))
         let engine = PhysicalRestore(context: try context(), repository: history.repository, keyring: history.keyring)
@@ -59,7 +59,7 @@ final class RestorePlanTests: XCTestCase {
     /// The restore made every file durable (syncfs), so the server's own pass before recovery is one syncfs per
     /// file system, not an fsync per file; PostgreSQL 13 has no such setting and would refuse to start with it.
     func testTheServerStartsWithSyncfsFromPostgreSQL14() throws {
-        let history = try SnapshotHistory()
+        let history = try ChainHistory()
         let engine = PhysicalRestore(context: try context(), repository: history.repository, keyring: history.keyring)
         let option = "-c recovery_init_sync_method=syncfs"
         _ = try history.snapshot(finishedAt: Date().addingTimeInterval(-7200), versionNumber: 130000)
@@ -71,7 +71,7 @@ final class RestorePlanTests: XCTestCase {
     }
 
     func testATimeTargetPlansTheNewestSnapshotBeforeIt() throws {
-        let history = try SnapshotHistory()
+        let history = try ChainHistory()
         let now = Date()
         let older = try history.snapshot(finishedAt: now.addingTimeInterval(-7200))
         _ = try history.snapshot(finishedAt: now.addingTimeInterval(-60))
@@ -86,7 +86,7 @@ final class RestorePlanTests: XCTestCase {
     }
 
     func testASnapshotChosenElsewhereMustStillFinishBeforeTheTarget() throws {
-        let history = try SnapshotHistory()
+        let history = try ChainHistory()
         let now = Date()
         let id = try history.snapshot(finishedAt: now.addingTimeInterval(-60))
         let engine = PhysicalRestore(context: try context(), repository: history.repository, keyring: history.keyring)
@@ -156,70 +156,5 @@ final class RestorePlanTests: XCTestCase {
             reference: reference, dataDirectory: scratch.path + "/" + directory, toTime: nil, toLSN: nil,
             targetAction: "promote", clean: false, start: false, port: nil,
             configPath: try configFile(), binaryPath: "/bin/sh")
-    }
-}
-
-/// A repository in memory whose snapshots are real sealed objects: a pieced `base.tar` inside the object's tar.
-final class SnapshotHistory {
-    let repository: Repository
-    let keyring: Keyring
-    let catalog: BackupCatalog
-
-    init() throws {
-        repository = Repository(store: MemoryStore())
-        let dataKey = try Keyring.newDataKey(now: Date())
-        keyring = try Keyring(
-            masterKey: Array(repeating: 7, count: 32), masterKeyId: Array(repeating: 9, count: 16),
-            document: KeyringDocument(current: dataKey.id, keys: [dataKey]))
-        catalog = BackupCatalog(repository: repository, keyring: keyring, cluster: "main")
-    }
-
-    /// Commits a snapshot whose backup_label names it; returns its id.
-    func snapshot(finishedAt: Date, versionNumber: Int = 150000) throws -> BackupID {
-        let id = BackupID.generate(at: finishedAt.addingTimeInterval(-600))
-        let name = RepositoryLayout.snapshotObjectName(compressed: true)
-        let key = try ObjectKey(RepositoryLayout.object(cluster: "main", id: id, name: name))
-        let writer = try SealedObjectWriter(
-            store: repository.store, key: key, sealingKey: keyring.current,
-            compression: .zstd, level: 3)
-        let pieces = PiecedEntryWriter(writer: writer.tar, baseName: "base.tar")
-        let files = [("PG_VERSION", "15\n"), ("backup_label", "snapshot \(id)\n"), ("global/pg_control", "control")]
-        try Self.tar(files).withUnsafeBytes { try pieces.write($0) }
-        _ = try pieces.finish()
-        let object = try writer.commit()
-        var manifest = BackupManifest(
-            id: id, cluster: "main", kind: .snapshot, label: nil, startedAt: finishedAt.addingTimeInterval(-600),
-            finishedAt: finishedAt, pinned: false, keepUntil: nil,
-            tool: ToolInfo(name: "lifeboat", version: "test", host: "test"),
-            server: ServerInfo(
-                version: String(versionNumber / 10000), versionNumber: versionNumber,
-                systemIdentifier: "7000000000000000001", timeline: 1, startLsn: "0/1000028", stopLsn: "0/1000100"),
-            compression: CompressionInfo(algorithm: "zstd", level: 3),
-            encryption: EncryptionInfo(algorithm: "aes-256-gcm-stream-v1", keyId: keyring.currentKeyId),
-            objects: [
-                StoredObject(
-                    name: name, storedSize: object.storedSize, sha256: object.sha256, contentSize: object.contentSize)
-            ],
-            databases: [], globals: nil)
-        manifest.snapshot = SnapshotRecord(
-            object: name, entry: "base.tar", format: "pg_basebackup-tar", timeline: 1,
-            walSegmentSize: 16 << 20, startWal: "000000010000000000000001",
-            stopWal: "000000010000000000000001")
-        try catalog.commit(manifest)
-        return id
-    }
-
-    /// An uncompressed tar of `files` (name, text), as pg_basebackup streams a data directory.
-    static func tar(_ files: [(String, String)]) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        let writer = try TarWriter(compression: .none) { bytes.append(contentsOf: $0) }
-        for (name, text) in files {
-            let data = Array(text.utf8)
-            try writer.beginEntry(name: name, size: Int64(data.count))
-            try data.withUnsafeBytes { try writer.write($0) }
-            try writer.finishEntry()
-        }
-        try writer.close()
-        return bytes
     }
 }

@@ -165,6 +165,20 @@ final class StandbySourceTests: XCTestCase {
 
     // MARK: the snapshot
 
+    /// Runs `backup --type snapshot --from-standby` on the fixture and returns the error of type `E` it must fail
+    /// with.
+    static func snapshotFromStandby<E: Error>(
+        _ fixture: PostgresSeamFixture, fails type: E.Type, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> E {
+        let snapshot = SnapshotBackup(
+            context: fixture.context, repository: fixture.repository, keyring: fixture.keyring)
+        return try XCTUnwrap(
+            PostgresSeamFixture.thrown(type, file: file, line: line) {
+                _ = try snapshot.run(
+                    SnapshotBackupRequest(label: nil, pinned: false, keepUntil: nil, fromStandby: true))
+            }, file: file, line: line)
+    }
+
     /// Refused before anything is stored: the repository stays empty and the standby's session is closed.
     func testASnapshotFromAStandbyThatIsNotOneWritesNothing() throws {
         let fixture = try PostgresSeamFixture(postgres: ["standby_url: \(Self.standbyURL)"])
@@ -172,13 +186,7 @@ final class StandbySourceTests: XCTestCase {
         fixture.server.expect(SourceDatabaseTests.roleQuery, returning: [["backup", "true"]])
         Self.primary(fixture.server)
         Self.standby(fixture.server, inRecovery: "false", replayed: nil, age: nil)
-        let snapshot = SnapshotBackup(
-            context: fixture.context, repository: fixture.repository, keyring: fixture.keyring)
-        let error = try XCTUnwrap(
-            PostgresSeamFixture.thrown(StandbyError.self) {
-                _ = try snapshot.run(
-                    SnapshotBackupRequest(label: nil, pinned: false, keepUntil: nil, fromStandby: true))
-            })
+        let error = try Self.snapshotFromStandby(fixture, fails: StandbyError.self)
         guard case .notInRecovery("backup@standby.example:5433/postgres") = error else { return XCTFail("\(error)") }
         XCTAssertEqual(
             fixture.server.connections.map(\.database), ["postgres", "postgres"], "the primary, then the standby")
@@ -191,13 +199,7 @@ final class StandbySourceTests: XCTestCase {
         let fixture = try PostgresSeamFixture(postgres: ["standby_url: \(Self.standbyURL)"])
         fixture.server.expect(.sql("SELECT current_setting('archive_mode')"), returning: [["on"]])
         fixture.server.expect(SourceDatabaseTests.roleQuery, returning: [["backup", "false"]])
-        let snapshot = SnapshotBackup(
-            context: fixture.context, repository: fixture.repository, keyring: fixture.keyring)
-        let error = try XCTUnwrap(
-            PostgresSeamFixture.thrown(SnapshotError.self) {
-                _ = try snapshot.run(
-                    SnapshotBackupRequest(label: nil, pinned: false, keepUntil: nil, fromStandby: true))
-            })
+        let error = try Self.snapshotFromStandby(fixture, fails: SnapshotError.self)
         guard case .notReplicationRole("backup") = error else { return XCTFail("\(error)") }
         XCTAssertEqual(fixture.server.count(.sql("CHECKPOINT")), 0)
         XCTAssertEqual(fixture.server.count(Self.primaryQuery), 0)
@@ -207,13 +209,7 @@ final class StandbySourceTests: XCTestCase {
     func testFromStandbyWithoutAStandbyURLIsAUsageError() throws {
         let fixture = try PostgresSeamFixture()
         fixture.server.expect(.sql("SELECT current_setting('archive_mode')"), returning: [["on"]])
-        let snapshot = SnapshotBackup(
-            context: fixture.context, repository: fixture.repository, keyring: fixture.keyring)
-        let error = try XCTUnwrap(
-            PostgresSeamFixture.thrown(StandbyError.self) {
-                _ = try snapshot.run(
-                    SnapshotBackupRequest(label: nil, pinned: false, keepUntil: nil, fromStandby: true))
-            })
+        let error = try Self.snapshotFromStandby(fixture, fails: StandbyError.self)
         guard case .notConfigured = error else { return XCTFail("\(error)") }
         XCTAssertEqual(error.exitStatus, .usage)
     }

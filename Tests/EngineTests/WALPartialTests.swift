@@ -27,6 +27,14 @@ final class WALPartialTests: XCTestCase {
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
     }
 
+    /// Stores a partial of `segment` of `count` bytes of `byte`, written to `directory` as the receiver would.
+    func storePartial(repeating byte: UInt8, count: Int, with archive: WALArchive, in directory: String) throws {
+        let path = directory + "/" + segment.rawValue
+        try write(Array(repeating: byte, count: count), to: path)
+        _ = try archive.storePartial(
+            path: path, segment: segment, size: Int64(count), segmentSize: segmentSize, systemIdentifier: nil)
+    }
+
     func testServedPaddedToTheSegmentSizeAndReplacedAsItGrows() throws {
         let (_, archive, directory) = try fixture()
         let source = directory + "/" + segment.rawValue
@@ -56,10 +64,7 @@ final class WALPartialTests: XCTestCase {
 
     func testNotServedOnceALaterSegmentIsArchived() throws {
         let (history, archive, directory) = try fixture()
-        try write(Array(repeating: 1, count: 4096), to: directory + "/" + segment.rawValue)
-        _ = try archive.storePartial(
-            path: directory + "/" + segment.rawValue, segment: segment, size: 4096, segmentSize: segmentSize,
-            systemIdentifier: nil)
+        try storePartial(repeating: 1, count: 4096, with: archive, in: directory)
         // Any record under the next segment's name makes the partial stale (the receiver moved on).
         let next = try XCTUnwrap(WALName("000000020000000000000006"))
         try history.store.put(try archive.recordKey(next), data: [1])
@@ -76,10 +81,7 @@ final class WALPartialTests: XCTestCase {
         let repository = history.catalog.repository
         let cluster = history.context.config.cluster
         XCTAssertFalse(try WALArchive.mayServe(segment, repository: repository, cluster: cluster))
-        try write(Array(repeating: 7, count: 4096), to: directory + "/" + segment.rawValue)
-        _ = try archive.storePartial(
-            path: directory + "/" + segment.rawValue, segment: segment, size: 4096, segmentSize: segmentSize,
-            systemIdentifier: nil)
+        try storePartial(repeating: 7, count: 4096, with: archive, in: directory)
         XCTAssertTrue(try WALArchive.mayServe(segment, repository: repository, cluster: cluster))
         XCTAssertFalse(
             try WALArchive.mayServe(segment, repository: repository, cluster: cluster, allowPartial: false),
@@ -96,10 +98,7 @@ final class WALPartialTests: XCTestCase {
 
     func testDamagedOrMovedPartialIsAnIntegrityFailure() throws {
         let (history, archive, directory) = try fixture()
-        try write(Array(repeating: 9, count: 8192), to: directory + "/" + segment.rawValue)
-        _ = try archive.storePartial(
-            path: directory + "/" + segment.rawValue, segment: segment, size: 8192, segmentSize: segmentSize,
-            systemIdentifier: nil)
+        try storePartial(repeating: 9, count: 8192, with: archive, in: directory)
         let key = try archive.partialKey(segment)
         let sealed = try history.store.get(key)
 
@@ -124,10 +123,7 @@ extension WALPartialTests {
     /// The listing keeps partials apart from archived files; one whose segment has a record is superseded.
     func testListingSeesPartialsApartFromArchivedFiles() throws {
         let (history, archive, directory) = try fixture()
-        try write(Array(repeating: 3, count: 4096), to: directory + "/" + segment.rawValue)
-        _ = try archive.storePartial(
-            path: directory + "/" + segment.rawValue, segment: segment, size: 4096, segmentSize: segmentSize,
-            systemIdentifier: nil)
+        try storePartial(repeating: 3, count: 4096, with: archive, in: directory)
         var listing = try WALListing.list(history.store, cluster: "main")
         XCTAssertEqual(Array(listing.partials.keys), [segment.rawValue])
         XCTAssertTrue(listing.records.isEmpty && listing.objects.isEmpty, "a partial is not an archived file")

@@ -3,6 +3,7 @@
 // with ALTER SYSTEM and set back to '/bin/true' (archive and forget) when the test ends.
 import Foundation
 import PGClient
+import TestSupport
 import XCTest
 
 #if canImport(Glibc)
@@ -18,6 +19,21 @@ extension XCTestCase {
         try process.run()
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, "chown -R postgres '\(path)' failed")
+    }
+
+    /// `drill run DRILL --json` of the workspace, as the postgres OS user when the suite runs as root (the drill's
+    /// scratch server then needs no user switch). The workspace is handed to that user first: what ran as root
+    /// (snapshots, key slots) left root's files, and one OS user owns a repository.
+    func runDrillAsServerUser(_ workspace: Workspace, _ drill: String) throws -> RunResult {
+        try chownToPostgres(workspace.directory)
+        guard getuid() == 0 else { return try workspace.lifeboat(["drill", "run", drill, "--json"]) }
+        return try runLifeboat(
+            workspace.env,
+            [
+                "-u", "postgres", "--", workspace.env.binary, "--config", workspace.configPath, "--no-progress",
+                "drill", "run", drill, "--json",
+            ],
+            executable: "/usr/sbin/runuser")
     }
 
     func setArchiveCommand(_ admin: PGConnection, _ command: String) throws {

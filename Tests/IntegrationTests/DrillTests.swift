@@ -36,11 +36,7 @@ final class DrillTests: XCTestCase {
 
     func testLogicalDrillPassesMeasuresRPOAndRecordsEvidence() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("drill")
-        defer { SampleDatabase.drop(env, source) }
-        try SampleDatabase.create(env, name: source, rows: 2_000)
-        let workspace = try Workspace(env, name: "drill")
-        try workspace.initialize(database: source)
+        let (workspace, source) = try sampleWorkspace(env, name: "drill", rows: 2_000)
         let beat = try workspace.lifeboat(["heartbeat", "--json"])
         XCTAssertEqual(beat.status, 0, beat.output)
         let heartbeat = try heartbeatTime(beat)
@@ -106,11 +102,7 @@ final class DrillTests: XCTestCase {
 
     func testFailedChecksAndMissedObjectivesAreExit3WithEvidence() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("drillfail")
-        defer { SampleDatabase.drop(env, source) }
-        try SampleDatabase.create(env, name: source, rows: 100)
-        let workspace = try Workspace(env, name: "drillfail")
-        try workspace.initialize(database: source)
+        let (workspace, source) = try sampleWorkspace(env, name: "drillfail", rows: 100)
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
         let wrong = try workspace.writeDrill(
             "wrong",
@@ -190,18 +182,7 @@ final class DrillTests: XCTestCase {
               full_read: true
             """)
         let before = scratchDirectories()
-        try chownToPostgres(workspace.directory)  // the snapshot was taken as root; one OS user owns a repository
-        // As the postgres OS user when the suite runs as root (the drill then needs no user switch).
-        let run =
-            getuid() == 0
-            ? try runLifeboat(
-                env,
-                [
-                    "-u", "postgres", "--", env.binary, "--config", workspace.configPath, "--no-progress", "drill",
-                    "run", drill, "--json",
-                ],
-                executable: "/usr/sbin/runuser")
-            : try workspace.lifeboat(["drill", "run", drill, "--json"])
+        let run = try runDrillAsServerUser(workspace, drill)
         XCTAssertEqual(run.status, 0, run.output)
         let evidence = try workspace.json(run)
         XCTAssertEqual(evidence["verdict"] as? String, "passed", run.stdout)
@@ -278,11 +259,7 @@ final class DrillTests: XCTestCase {
     /// repository, same key) but is not counted — `drill due`, `drill list` and `report` exit 4 naming it.
     func testEvidenceCopiedToAnotherClusterOrRunIDIsRefused() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("drillbind")
-        defer { SampleDatabase.drop(env, source) }
-        try SampleDatabase.create(env, name: source, rows: 50)
-        let workspace = try Workspace(env, name: "drillbind")
-        try workspace.initialize(database: source)
+        let (workspace, source) = try sampleWorkspace(env, name: "drillbind", rows: 50)
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
         let drill = try workspace.writeDrill(
             "bound",

@@ -16,12 +16,7 @@ final class FaultInjectionTests: XCTestCase {
 
     func testLogicalBackupKeepsEveryGuaranteeUnderAFaultAtEveryPoint() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("faults")
-        defer { SampleDatabase.drop(env, source) }
-        try SampleDatabase.create(env, name: source, rows: 300)
-        let workspace = try Workspace(env, name: "faults")
-        try workspace.initialize(database: source)
-        try workspace.writePolicy(Self.policy, database: source)
+        let (workspace, source) = try sampleWorkspace(env, name: "faults", rows: 300, policy: Self.policy)
         var restores = 0
 
         let scenario = FaultScenario(
@@ -152,11 +147,7 @@ final class FaultInjectionTests: XCTestCase {
     /// afterwards no scratch cluster (directory or server) and no scratch database remains, for both targets.
     func testDrillUnderAFaultAtEveryPointLeavesNoScratchBehind() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("drillfaults")
-        defer { SampleDatabase.drop(env, source) }
-        try SampleDatabase.create(env, name: source, rows: 300)
-        let workspace = try Workspace(env, name: "drillfaults")
-        try workspace.initialize(database: source)
+        let (workspace, source) = try sampleWorkspace(env, name: "drillfaults", rows: 300)
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source]).status, 0)
         let admin = try env.admin()
         defer { admin.close() }
@@ -209,11 +200,7 @@ final class FaultInjectionTests: XCTestCase {
     /// restore with --clean makes it complete.
     func testLogicalRestoreUnderAFaultAtEveryPoint() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("restorefaults")
-        defer { SampleDatabase.drop(env, source) }
-        try SampleDatabase.create(env, name: source, rows: 2_000)
-        let workspace = try Workspace(env, name: "restorefaults")
-        try workspace.initialize(database: source)
+        let (workspace, source) = try sampleWorkspace(env, name: "restorefaults", rows: 2_000)
         // A parallel backup, so the restore feeds pg_restore's workers through pipes (and passes every feed point).
         XCTAssertEqual(try workspace.lifeboat(["backup", "--database", source, "--jobs", "2"]).status, 0)
         let sourceRows = try SampleDatabase.fingerprints(env, database: source)
@@ -289,12 +276,7 @@ final class FaultInjectionTests: XCTestCase {
     /// scenario, and no pg_dump lives on, and no local file of the dump stays once the next parallel backup ran.
     func testParallelBackupUnderAFaultAtItsPartPoints() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("parfaults")
-        defer { SampleDatabase.drop(env, source) }
-        try SampleDatabase.create(env, name: source, rows: 300)
-        let workspace = try Workspace(env, name: "parfaults")
-        try workspace.initialize(database: source)
-        try workspace.writePolicy(Self.policy, database: source)
+        let (workspace, source) = try sampleWorkspace(env, name: "parfaults", rows: 300, policy: Self.policy)
         let scratch = workspace.directory + "/tmpdir"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         var before: Set<String> = []

@@ -109,7 +109,9 @@ enum FaultSuite {
     static func appendJSONLine(_ row: [String: Any], to path: String) {
         guard var data = try? JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]) else { return }
         data.append(0x0A)
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+        }
         guard let handle = FileHandle(forWritingAtPath: path) else { return }
         handle.seekToEndOfFile()
         handle.write(data)

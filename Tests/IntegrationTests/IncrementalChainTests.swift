@@ -7,10 +7,6 @@ import Foundation
 import PGClient
 import XCTest
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 final class IncrementalChainTests: XCTestCase {
     static let policy = """
         name: chains
@@ -53,7 +49,7 @@ final class IncrementalChainTests: XCTestCase {
         XCTAssertTrue(text.stdout.contains("\(full) (keep) → \(first) (keep) → \(second) (keep)"), text.stdout)
 
         // A drill of `latest` restores the chain.
-        try drillRestoresTheChain(env, scenario, full: full, first: first, second: second)
+        try drillRestoresTheChain(scenario, full: full, first: first, second: second)
 
         // A link gone: the newest incremental is listed as not restorable, verify --all fails naming it, and prune
         // reports it rather than deleting it.
@@ -82,9 +78,7 @@ final class IncrementalChainTests: XCTestCase {
         XCTAssertEqual(remaining?.compactMap { $0["id"] as? String }, [newest])
     }
 
-    func drillRestoresTheChain(
-        _ env: TestEnvironment, _ scenario: ArchivingScenario, full: String, first: String, second: String
-    ) throws {
+    func drillRestoresTheChain(_ scenario: ArchivingScenario, full: String, first: String, second: String) throws {
         let workspace = scenario.workspace
         // Some WAL after the last snapshot's own switch, so that this switch completes a segment to archive.
         try scenario.admin.execute("UPDATE \(scenario.table) SET batch = batch WHERE id = 1")
@@ -99,17 +93,7 @@ final class IncrementalChainTests: XCTestCase {
                 - { name: first, query: "SELECT count(*) FROM \(scenario.table) WHERE batch = 'first'", expect: "20" }
               amcheck: true
             """)
-        try chownToPostgres(workspace.directory)  // snapshots were taken as root; one OS user owns a repository
-        let run =
-            getuid() == 0
-            ? try runLifeboat(
-                env,
-                [
-                    "-u", "postgres", "--", env.binary, "--config", workspace.configPath, "--no-progress", "drill",
-                    "run", drill, "--json",
-                ],
-                executable: "/usr/sbin/runuser")
-            : try workspace.lifeboat(["drill", "run", drill, "--json"])
+        let run = try runDrillAsServerUser(workspace, drill)
         XCTAssertEqual(run.status, 0, run.output)
         let evidence = try workspace.json(run)
         XCTAssertEqual(evidence["verdict"] as? String, "passed", run.stdout)

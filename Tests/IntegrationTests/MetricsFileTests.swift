@@ -20,16 +20,7 @@ final class MetricsFileTests: XCTestCase {
                     out.setdefault(s.name, []).append([s.labels, s.value])
             print(json.dumps(out))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "prometheus_client could not parse the metrics file")
-        let object = try JSONSerialization.jsonObject(with: data) as? [String: [[Any]]] ?? [:]
+        let object = try pythonJSON(script, path) as? [String: [[Any]]] ?? [:]
         return object.mapValues { samples in
             samples.map { (($0[0] as? [String: String]) ?? [:], ($0[1] as? Double) ?? .nan) }
         }

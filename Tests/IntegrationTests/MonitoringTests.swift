@@ -230,7 +230,7 @@ final class MonitoringTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: pgWAL + "/archive_status", withIntermediateDirectories: true)
         for number: UInt64 in [1, 2] {
             try segments.write(number, into: pgWAL)
-            FileManager.default.createFile(
+            _ = FileManager.default.createFile(
                 atPath: pgWAL + "/archive_status/" + WALSegmentFiles.name(number) + ".ready", contents: nil)
         }
         try FileManager.default.setAttributes(
@@ -356,7 +356,7 @@ final class MonitoringTests: XCTestCase {
     }
 
     func alertRules() throws -> [AlertRule] {
-        let object = try python(
+        let object = try pythonJSON(
             """
             import json, sys, yaml
             doc = yaml.safe_load(open(sys.argv[1]))
@@ -374,7 +374,7 @@ final class MonitoringTests: XCTestCase {
 
     /// (alert, whether alerts are expected) of every alert_rule_test.
     func ruleTestCases() throws -> [(alert: String, fires: Bool)] {
-        let object = try python(
+        let object = try pythonJSON(
             """
             import json, sys, yaml
             doc = yaml.safe_load(open(sys.argv[1]))
@@ -390,7 +390,7 @@ final class MonitoringTests: XCTestCase {
 
     /// Sample name → type and samples, as prometheus_client (the reference text-format parser) reads the file.
     func parseMetricsFile(_ path: String) throws -> [String: WrittenFamily] {
-        let object = try python(
+        let object = try pythonJSON(
             """
             import json, sys
             from prometheus_client.parser import text_string_to_metric_families
@@ -408,12 +408,6 @@ final class MonitoringTests: XCTestCase {
                     (($0[0] as? [String: String]) ?? [:], ($0[1] as? Double) ?? .nan)
                 })
         }
-    }
-
-    func python(_ script: String, _ argument: String) throws -> Any {
-        let result = try run(["python3", "-c", script, argument], in: Self.root)
-        XCTAssertEqual(result.status, 0, result.output)
-        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
     }
 
     /// Runs a tool found on PATH in `directory`.

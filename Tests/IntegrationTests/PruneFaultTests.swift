@@ -17,12 +17,7 @@ final class PruneFaultTests: XCTestCase {
 
     func testPruneKilledAtEachPointIsFinishedByTheNextRun() throws {
         let env = try TestEnvironment.require()
-        let source = TestEnvironment.uniqueName("prunefault")
-        defer { SampleDatabase.drop(env, source) }
-        try SampleDatabase.create(env, name: source, rows: 200)
-        let original = try Workspace(env, name: "prunefault")
-        try original.initialize(database: source)
-        try original.writePolicy(Self.policy, database: source)
+        let (original, source) = try sampleWorkspace(env, name: "prunefault", rows: 200, policy: Self.policy)
         for index in 0..<3 {
             if index > 0 { Thread.sleep(forTimeInterval: 1.05) }
             XCTAssertEqual(try original.lifeboat(["backup"]).status, 0)

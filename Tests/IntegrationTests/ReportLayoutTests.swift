@@ -205,8 +205,8 @@ final class ReportLayoutTests: XCTestCase {
     /// Output goes to files: two pipes read one after the other could deadlock on a chatty stderr.
     func chromium(_ arguments: [String]) throws -> String {
         let base = NSTemporaryDirectory() + "chromium-layout-\(UUID().uuidString.prefix(8))"
-        FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: base + ".out")
             try? FileManager.default.removeItem(atPath: base + ".err")

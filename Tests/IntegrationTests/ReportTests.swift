@@ -112,7 +112,7 @@ final class ReportTests: XCTestCase {
             "--now", "2026-09-10T00:00:00Z",
         ])
         XCTAssertEqual(
-            good.status, 0, good.stderr + ((try? workspace.json(good)["verdict"]).map { "\($0 ?? "")" } ?? ""))
+            good.status, 0, good.stderr + ((try? workspace.json(good)["verdict"]).map { "\($0)" } ?? ""))
     }
 
     /// Headless Chromium (Debian's package) loads the file: the DOM after load has the charts, the console is
@@ -144,8 +144,8 @@ final class ReportTests: XCTestCase {
     /// Output goes to files: two pipes read one after the other could deadlock on a chatty stderr.
     func runChromium(_ arguments: [String]) throws -> (stdout: String, stderr: String) {
         let base = NSTemporaryDirectory() + "chromium-out-\(UUID().uuidString.prefix(8))"
-        FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: base + ".out")
             try? FileManager.default.removeItem(atPath: base + ".err")

@@ -136,16 +136,7 @@ final class ScheduleExamplesTests: XCTestCase {
                               "restart": spec["template"]["spec"]["restartPolicy"], "args": container["args"][0],
                               "rules": spec["podFailurePolicy"]["rules"]}))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, Self.directory + "/kubernetes/cronjob.yaml"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
-        let job = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let job = try XCTUnwrap(try pythonJSON(script, Self.directory + "/kubernetes/cronjob.yaml") as? [String: Any])
         XCTAssertEqual(job["kind"] as? String, "CronJob")
         XCTAssertEqual(job["api"] as? String, "batch/v1")
         XCTAssertEqual(job["concurrency"] as? String, "Forbid")
@@ -167,16 +158,8 @@ final class ScheduleExamplesTests: XCTestCase {
             print(json.dumps({"kind": doc["kind"], "api": doc["apiVersion"], "replicas": doc["spec"]["replicas"],
                               "strategy": doc["spec"]["strategy"]["type"], "args": pod["containers"][0]["args"][0]}))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, Self.directory + "/kubernetes/wal-receive.yaml"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
-        let deployment = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let deployment = try XCTUnwrap(
+            try pythonJSON(script, Self.directory + "/kubernetes/wal-receive.yaml") as? [String: Any])
         XCTAssertEqual(deployment["kind"] as? String, "Deployment")
         XCTAssertEqual(deployment["api"] as? String, "apps/v1")
         XCTAssertEqual(deployment["replicas"] as? Int, 1)
@@ -201,16 +184,8 @@ final class ScheduleExamplesTests: XCTestCase {
                              "rules": spec["podFailurePolicy"]["rules"]})
             print(json.dumps(jobs))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, Self.directory + "/fleet/kubernetes/cronjobs.yaml"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
-        let jobs = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        let jobs = try XCTUnwrap(
+            try pythonJSON(script, Self.directory + "/fleet/kubernetes/cronjobs.yaml") as? [[String: Any]])
         XCTAssertEqual(
             jobs.map { $0["name"] as? String },
             [

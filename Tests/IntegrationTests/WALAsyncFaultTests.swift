@@ -30,7 +30,7 @@ final class WALAsyncFaultTests: XCTestCase {
                 atPath: pgWAL + "/archive_status", withIntermediateDirectories: true)
             for number in Self.segments {
                 try files.write(number, into: pgWAL)
-                FileManager.default.createFile(
+                _ = FileManager.default.createFile(
                     atPath: pgWAL + "/archive_status/" + WALSegmentFiles.name(number) + ".ready", contents: nil)
             }
 
@@ -74,7 +74,7 @@ final class WALAsyncFaultTests: XCTestCase {
         let pgWAL = workspace.directory + "/pg_wal"
         try FileManager.default.createDirectory(atPath: pgWAL + "/archive_status", withIntermediateDirectories: true)
         let path = try files.write(0x0E10, into: pgWAL)
-        FileManager.default.createFile(
+        _ = FileManager.default.createFile(
             atPath: pgWAL + "/archive_status/\(WALSegmentFiles.name(0x0E10)).ready", contents: nil)
 
         let killed = try workspace.lifeboat(
@@ -106,7 +106,7 @@ extension WALAsyncFaultTests {
         let names = (0x0E20..<0x0E23).map { WALSegmentFiles.name(UInt64($0)) }
         func ready(_ index: Int) throws {
             try files.write(UInt64(0x0E20 + index), into: pgWAL)
-            FileManager.default.createFile(atPath: pgWAL + "/archive_status/\(names[index]).ready", contents: nil)
+            _ = FileManager.default.createFile(atPath: pgWAL + "/archive_status/\(names[index]).ready", contents: nil)
         }
         func archived(_ index: Int) {
             XCTAssertEqual(

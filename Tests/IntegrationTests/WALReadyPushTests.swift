@@ -33,7 +33,7 @@ final class WALReadyPushTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: pgWAL + "/archive_status", withIntermediateDirectories: true)
         for name in names {
             try FileManager.default.copyItem(atPath: dataDirectory + "/pg_wal/" + name, toPath: pgWAL + "/" + name)
-            FileManager.default.createFile(atPath: pgWAL + "/archive_status/" + name + ".ready", contents: nil)
+            _ = FileManager.default.createFile(atPath: pgWAL + "/archive_status/" + name + ".ready", contents: nil)
         }
         let first = try workspace.lifeboat(["wal", "push", pgWAL + "/" + names[0], "--json"])
         XCTAssertEqual(first.status, 0, first.output)

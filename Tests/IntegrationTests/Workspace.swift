@@ -92,3 +92,20 @@ final class Workspace {
         return object
     }
 }
+
+extension XCTestCase {
+    /// A sample database of `rows` rows, dropped when the test ends, and a workspace initialised to back it up
+    /// (both named after `name`), its policy `policy` when given: the set-up of the logical backup tests.
+    func sampleWorkspace(
+        _ env: TestEnvironment, name: String, rows: Int, policy: String? = nil, file: StaticString = #filePath,
+        line: UInt = #line
+    ) throws -> (workspace: Workspace, database: String) {
+        let database = TestEnvironment.uniqueName(name)
+        addTeardownBlock { SampleDatabase.drop(env, database) }
+        try SampleDatabase.create(env, name: database, rows: rows)
+        let workspace = try Workspace(env, name: name)
+        try workspace.initialize(database: database, file: file, line: line)
+        if let policy { try workspace.writePolicy(policy, database: database) }
+        return (workspace, database)
+    }
+}

@@ -9,7 +9,9 @@ final class CopyOutTests: XCTestCase {
         try connection.send("COPY (SELECT i, 'row ' || i FROM generate_series(1, 3) AS i) TO STDOUT")
         XCTAssertEqual(try connection.nextResult(), .copyOut)
         var lines: [String] = []
-        while try connection.readCopyData({ lines.append(String(decoding: $0, as: UTF8.self)) }) {}
+        while let message = try connection.readCopyDataMessage() {
+            lines.append(String(decoding: message.bytes, as: UTF8.self))
+        }
         XCTAssertEqual(lines, ["1\trow 1\n", "2\trow 2\n", "3\trow 3\n"])
         guard case .rows(let done)? = try connection.nextResult() else { return XCTFail("no completion") }
         XCTAssertEqual(done.affectedRows, 3)
@@ -23,7 +25,7 @@ final class CopyOutTests: XCTestCase {
         XCTAssertThrowsError(
             try {
                 while let result = try connection.nextResult() {
-                    if result == .copyOut { while try connection.readCopyData({ _ in }) {} }
+                    if result == .copyOut { while try connection.readCopyDataMessage() != nil {} }
                 }
             }())
         XCTAssertEqual(try connection.query("select 2").rows, [["2"]])

@@ -81,7 +81,7 @@ public enum PrometheusText {
     /// `a="x",b="y\"z"` → pairs; nil when malformed.
     static func parseLabels(_ text: String) -> [(String, String)]? {
         var labels: [(String, String)] = []
-        var characters = Array(text)
+        let characters = Array(text)
         var index = 0
         while index < characters.count {
             guard let equals = characters[index...].firstIndex(of: "="), equals + 1 < characters.count,

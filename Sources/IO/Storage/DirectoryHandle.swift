@@ -148,25 +148,22 @@ public final class DirectoryHandle {
     /// Opens existing regular file `name` for writing in place (no O_CREAT, no O_TRUNC); never a link, device or
     /// FIFO.
     public func openFile(_ name: String) throws -> WritableFile {
-        try validate(name)
-        let file = openat(fd, name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-        guard file >= 0 else {
-            throw errno == ENXIO ? DirectoryError.notRegularFile(path: pathOf(name)) : failure("open", name)
-        }
-        var info = stat()
-        guard fstat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            close(file)
-            throw DirectoryError.notRegularFile(path: pathOf(name))
-        }
-        return WritableFile(fd: file, path: pathOf(name))
+        try openRegularFile(name, flags: O_WRONLY)
     }
 
     /// Opens regular file `name` for appending, creating it when missing; never a link, device or FIFO
     /// (O_NONBLOCK: opening a FIFO must not wait for a reader before it is refused).
     public func appendFile(_ name: String, mode: mode_t = 0o600) throws -> WritableFile {
+        try openRegularFile(name, flags: O_WRONLY | O_APPEND | O_CREAT, mode: mode)
+    }
+
+    /// openat(2) of `name` with `flags` and O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, refusing anything but a regular
+    /// file: a link (ELOOP), a FIFO nobody reads (ENXIO, which O_NONBLOCK turns a wait into), a device or a FIFO
+    /// with a reader (fstat).
+    private func openRegularFile(_ name: String, flags: Int32, mode: mode_t = 0o600) throws -> WritableFile {
         try validate(name)
-        let file = openat(fd, name, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode)
-        guard file >= 0 else {  // ENXIO: a FIFO nobody reads
+        let file = openat(fd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode)
+        guard file >= 0 else {
             throw errno == ENXIO ? DirectoryError.notRegularFile(path: pathOf(name)) : failure("open", name)
         }
         var info = stat()

@@ -8,7 +8,7 @@ import Foundation
 
 public enum BaseBackupMessage {
     case newArchive(name: String, location: String)
-    /// Valid only while the message buffer is: inside the `readCopyData` callback, or while its `CopyDataMessage` lives.
+    /// Valid only while the message buffer is: while the `CopyDataMessage` it was parsed from lives.
     case data(UnsafeRawBufferPointer)
     case progress(Int64)
     case manifest

@@ -8,7 +8,7 @@ import CLibPQ
 public enum PGStreamResult: Sendable, Equatable {
     /// A result set (or a command's completion: no columns, no rows).
     case rows(PGResultSet)
-    /// A COPY OUT stream starts: read it with `readCopyData` until it returns false.
+    /// A COPY OUT stream starts: read it with `readCopyDataMessage` until it returns nil.
     case copyOut
     /// A COPY IN stream starts: send it with `writeCopyData`, then `endCopy`.
     case copyIn
@@ -46,23 +46,9 @@ extension PGConnection {
         }
     }
 
-    /// Reads one CopyData message of a COPY OUT stream and hands it to `body` (valid only during the call).
-    /// Returns false at the end of the stream; the command's next results follow through `nextResult`.
-    public func readCopyData(_ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
-        let connection = try openConnection()
-        var buffer: UnsafeMutablePointer<CChar>? = nil
-        let count = PQgetCopyData(connection, &buffer, 0)
-        if count == -1 { return false }
-        guard count >= 0, let buffer else {
-            throw PGError.queryFailed(sqlState: "", detail: "could not read copy data: \(lastErrorMessage)")
-        }
-        defer { PQfreemem(buffer) }
-        try body(UnsafeRawBufferPointer(start: buffer, count: Int(count)))
-        return true
-    }
-
     /// Reads one CopyData message of a COPY OUT stream and hands it over: its bytes stay valid while the returned
-    /// message is alive, so a consumer may keep them instead of copying them. Nil at the end of the stream.
+    /// message is alive, so a consumer may keep them instead of copying them. Nil at the end of the stream; the
+    /// command's next results follow through `nextResult`.
     public func readCopyDataMessage() throws -> CopyDataMessage? {
         let connection = try openConnection()
         var buffer: UnsafeMutablePointer<CChar>? = nil

@@ -2,7 +2,7 @@
 // parameters, plain commands, the server version, quoting, close. PGConnection is the libpq implementation;
 // unit tests hand engines a scripted fake, so inspection, planning and checks are tested without a server.
 //
-// Streaming replication (BASE_BACKUP, IDENTIFY_SYSTEM: `send`, `nextResult`, `readCopyData`) stays on
+// Streaming replication (BASE_BACKUP, IDENTIFY_SYSTEM: `send`, `nextResult`, `readCopyDataMessage`) stays on
 // PGConnection: it is a different conversation (a walsender speaks the simple protocol only), and only the
 // snapshot receiver and the replication check hold one.
 

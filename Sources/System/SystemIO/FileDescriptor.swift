@@ -23,18 +23,7 @@ public struct FileDescriptor: Sendable, Hashable {
     /// Writes every byte: a short write is continued, EINTR retried. Throws SystemError "write" (`path` names
     /// the file in it). A write that makes no progress is EIO rather than a loop without end.
     public func writeAll(_ bytes: UnsafeRawBufferPointer, path: String) throws {
-        guard var base = bytes.baseAddress else { return }
-        var remaining = bytes.count
-        while remaining > 0 {
-            let written = Glibc.write(rawValue, base, remaining)
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("write", path: path)
-            }
-            guard written > 0 else { throw SystemError("write", path: path, code: EIO) }
-            remaining -= written
-            base += written
-        }
+        try Self.writeEvery(bytes, path: path) { base, count, _ in Glibc.write(rawValue, base, count) }
     }
 
     public func writeAll(_ bytes: [UInt8], path: String) throws {
@@ -44,19 +33,27 @@ public struct FileDescriptor: Sendable, Hashable {
     /// Writes every byte at `offset` with pwrite(2), independent of the file position: a short write is
     /// continued, EINTR retried. Throws SystemError "write".
     public func writeAll(_ bytes: UnsafeRawBufferPointer, at offset: Int64, path: String) throws {
-        guard var base = bytes.baseAddress else { return }
-        var remaining = bytes.count
-        var position = offset
-        while remaining > 0 {
-            let written = pwrite(rawValue, base, remaining, off_t(position))
+        try Self.writeEvery(bytes, path: path) { base, count, done in
+            pwrite(rawValue, base, count, off_t(offset + Int64(done)))
+        }
+    }
+
+    /// The loop of both writeAll: `write(base, count, done)` writes up to `count` bytes from `base`, `done` bytes
+    /// being written already, and returns what write(2) does. A short write is continued, EINTR retried, and a
+    /// write that makes no progress is EIO.
+    private static func writeEvery(
+        _ bytes: UnsafeRawBufferPointer, path: String, _ write: (UnsafeRawPointer, Int, Int) -> Int
+    ) throws {
+        guard let start = bytes.baseAddress else { return }
+        var done = 0
+        while done < bytes.count {
+            let written = write(start + done, bytes.count - done, done)
             if written < 0 {
                 if errno == EINTR { continue }
                 throw SystemError("write", path: path)
             }
             guard written > 0 else { throw SystemError("write", path: path, code: EIO) }
-            remaining -= written
-            base += written
-            position += Int64(written)
+            done += written
         }
     }
 

@@ -112,7 +112,7 @@ public struct DrillRunner {
         }
         try measureRecoveryPoint(manifest, state)
         try Failpoint.hit("drill.checks.before")  // the scratch target holds restored data now
-        try state.phase("checks") { runChecks(manifest, state) }
+        state.phase("checks") { runChecks(manifest, state) }
         state.rto = context.now().timeIntervalSince(state.incidentAt)
     }
 

@@ -17,7 +17,7 @@ enum DaemonLauncher {
         var template = Array((FileManager.default.temporaryDirectory.path + "/lifeboat-pgctl-XXXXXX").utf8CString)
         let outputFD = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard outputFD >= 0 else { throw SnapshotError.serverStart(detail: "cannot create a temporary file", log: "") }
-        let outputPath = String(cString: template)
+        let outputPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         defer {
             close(outputFD)
             unlink(outputPath)

@@ -185,8 +185,20 @@ final class ChainExtractor {
     private func applyWhole(
         _ entry: TarEntry, tar: TarReader, file: WritableFile, key: ChainFileTable.Key, table: inout ChainFileTable
     ) throws {
+        try writeStretches(blocks: Int(entry.size / Int64(BlockGeometry.blockSize)), from: tar, to: file) { index, _ in
+            guard table.needs(key, block: index) else { return false }
+            table.markWritten(key, block: index)
+            return true
+        }
+    }
+
+    /// Reads `blocks` blocks from `tar` in runs of up to `runBlocks` and writes each stretch of consecutive blocks
+    /// that `applies` accepts with one pwrite, at the blocks' own offsets. `applies(block, indexInRun)` is asked in
+    /// order, and again for a block that ended a stretch (so it must answer the same twice).
+    private func writeStretches(
+        blocks: Int, from tar: TarReader, to file: WritableFile, where applies: (Int, Int) -> Bool
+    ) throws {
         let size = BlockGeometry.blockSize
-        let blocks = Int(entry.size / Int64(size))
         var first = 0
         while first < blocks {
             let count = min(Self.runBlocks, blocks - first)
@@ -195,20 +207,18 @@ final class ChainExtractor {
             }
             var index = first
             while index < first + count {
-                guard table.needs(key, block: index) else {
+                guard applies(index, index - first) else {
                     index += 1
                     continue
                 }
-                var end = index
-                while end < first + count, table.needs(key, block: end) {
-                    table.markWritten(key, block: end)
-                    end += 1
-                }
+                var end = index + 1
+                while end < first + count, applies(end, end - first) { end += 1 }
                 let bytes = (index - first) * size..<(end - first) * size
                 try run.withUnsafeBytes {
                     try file.write(UnsafeRawBufferPointer(rebasing: $0[bytes]), at: Int64(index) * Int64(size))
                 }
                 self.bytes += Int64(bytes.count)
+                // `end` stopped the stretch (not applied): it is looked at again, as the next index.
                 index = end
             }
             first += count
@@ -268,36 +278,11 @@ final class ChainExtractor {
         try header.check(entrySize: entry.size)
         if newest { try file.truncate(to: Int64(header.length) * Int64(BlockGeometry.blockSize)) }
         var nonZero = BlockBitmap(count: header.length)
-        let size = BlockGeometry.blockSize
-        var first = 0
-        while first < header.length {
-            let count = min(Self.runBlocks, header.length - first)
-            try run.withUnsafeMutableBytes {
-                try fill(UnsafeMutableRawBufferPointer(rebasing: $0[0..<(count * size)]), from: tar)
-            }
-            // A block is applied when it is not zeros and (older backups) still needed.
-            let applies = { (index: Int) -> Bool in
-                guard !self.runBlockIsZero(index - first) else { return false }
-                nonZero.insert(index)
-                return self.newest || table.needs(key, block: index)
-            }
-            var index = first
-            while index < first + count {
-                guard applies(index) else {
-                    index += 1
-                    continue
-                }
-                var end = index + 1
-                while end < first + count, applies(end) { end += 1 }
-                let bytes = (index - first) * size..<(end - first) * size
-                try run.withUnsafeBytes {
-                    try file.write(UnsafeRawBufferPointer(rebasing: $0[bytes]), at: Int64(index) * Int64(size))
-                }
-                self.bytes += Int64(bytes.count)
-                // `end` stopped the stretch (zeros or not needed): it is looked at again, as the next index.
-                index = end
-            }
-            first += count
+        // A block is applied when it is not zeros and (older backups) still needed.
+        try writeStretches(blocks: header.length, from: tar, to: file) { index, indexInRun in
+            guard !runBlockIsZero(indexInRun) else { return false }
+            nonZero.insert(index)
+            return newest || table.needs(key, block: index)
         }
         let stored = try header.storedBlocks(try readExactly(header.bitmapSize, from: tar))
         var written = BlockBitmap(count: header.length)

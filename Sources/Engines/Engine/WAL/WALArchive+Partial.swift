@@ -81,14 +81,7 @@ extension WALArchive {
                 throw WALError.contentMismatch(key: key.rawValue, detail: "its data entry is not '\(segment)'")
             }
             let hasher = try SHA256Hasher()
-            var buffer = [UInt8](repeating: 0, count: WALArchive.bufferSize)
-            while case let count = try buffer.withUnsafeMutableBytes({ try tar.read(into: $0) }), count > 0 {
-                try buffer.withUnsafeBytes { bytes in
-                    let chunk = UnsafeRawBufferPointer(rebasing: bytes[0..<count])
-                    hasher.update(chunk)
-                    try body(chunk)
-                }
-            }
+            _ = try WALObjectReader.streamEntry(tar, hashing: hasher, to: body)
             guard try tar.nextEntry() == nil else {
                 throw WALError.contentMismatch(key: key.rawValue, detail: "it holds more than two entries")
             }

@@ -27,7 +27,6 @@ import Glibc
 
 extension WALArchive {
     public func push(path: String, alongWithReady limit: Int) throws -> WALPushResult {
-        let started = Date()
         if let marked = try Self.pushedEarlier(path: path, context: context) { return marked }
         guard limit > 0, let name = WALName(fileAt: path), name.kind == .segment else { return try push(path: path) }
         let directory = Self.directory(of: path)

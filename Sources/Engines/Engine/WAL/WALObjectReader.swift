@@ -16,7 +16,7 @@ enum WALObjectReader {
     ) throws {
         let sealed = try SealedObjectReader(store: store, key: key, expected: nil, keyLookup: lookup)
         let hasher = try SHA256Hasher()
-        var read: Int64 = 0
+        let read: Int64
         do {
             let tar = try TarReader { try sealed.read(into: $0) }
             guard let entry = try tar.nextEntry() else {
@@ -28,15 +28,7 @@ enum WALObjectReader {
                     detail: "it holds '\(entry.name)' of \(entry.size) bytes, "
                         + "the record says '\(name)' of \(record.size) bytes")
             }
-            var buffer = [UInt8](repeating: 0, count: WALArchive.bufferSize)
-            while case let count = try buffer.withUnsafeMutableBytes({ try tar.read(into: $0) }), count > 0 {
-                try buffer.withUnsafeBytes { bytes in
-                    let chunk = UnsafeRawBufferPointer(rebasing: bytes[0..<count])
-                    hasher.update(chunk)
-                    try body(chunk)
-                }
-                read += Int64(count)
-            }
+            read = try streamEntry(tar, hashing: hasher, to: body)
             guard try tar.nextEntry() == nil else {
                 throw WALError.contentMismatch(key: key.rawValue, detail: "it holds more than one file")
             }
@@ -49,5 +41,23 @@ enum WALObjectReader {
             throw WALError.contentMismatch(
                 key: key.rawValue, detail: "its content has sha256 '\(digest)', the record says '\(record.sha256)'")
         }
+    }
+
+    /// Streams the rest of `tar`'s current entry to `body` in chunks of `WALArchive.bufferSize`, each added to
+    /// `hasher` first; returns how many bytes it streamed.
+    static func streamEntry(
+        _ tar: TarReader, hashing hasher: SHA256Hasher, to body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> Int64 {
+        var streamed: Int64 = 0
+        var buffer = [UInt8](repeating: 0, count: WALArchive.bufferSize)
+        while case let count = try buffer.withUnsafeMutableBytes({ try tar.read(into: $0) }), count > 0 {
+            try buffer.withUnsafeBytes { bytes in
+                let chunk = UnsafeRawBufferPointer(rebasing: bytes[0..<count])
+                hasher.update(chunk)
+                try body(chunk)
+            }
+            streamed += Int64(count)
+        }
+        return streamed
     }
 }
