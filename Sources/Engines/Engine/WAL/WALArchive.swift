@@ -217,10 +217,11 @@ public final class WALArchive: Sendable {  // immutable; ReadyPush runs pushes o
         let inFlight = WrittenObjects(store: repository.store)  // the signal path aborts the upload through it
         let token = Interruption.shared.register { inFlight.removeAll(immediately: true) }
         defer { Interruption.shared.unregister(token) }
+        // No ledger hash of the stored bytes: the record binds the plaintext's SHA-256 (computed here) instead.
         let writer = try inFlight.begin {
             try SealedObjectWriter(
                 store: repository.store, key: key, sealingKey: keyring.current,
-                compression: compression, level: context.walCompressionLevel)
+                compression: compression, level: context.walCompressionLevel, ledger: false)
         }
         do {
             let hasher = try SHA256Hasher()
