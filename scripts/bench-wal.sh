@@ -71,6 +71,19 @@ YAML
 pgbr_config sync n warn
 pgbr_config async y warn
 
+# A lifeboat pusher idles 10 s after a drain before it exits. Left running, it would push the next drain's
+# backlog (marked .ready again) into the re-created repository with the old one's key, and its CPU would count
+# there: so it is stopped (its pid is in pusher.json; the work is done) and its lock awaited.
+stop_lb_pusher() {
+    local spool="$work/lb/spool/bench" pid
+    [ -e "$spool/pusher.lock" ] || return 0
+    pid="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["pid"])' "$spool/pusher.json" 2>/dev/null || true)"
+    if [ -n "$pid" ] && tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "wal pusher --pg-wal $pgwal"; then
+        kill -TERM "$pid" 2>/dev/null || true
+    fi
+    timeout 30 "$(command -v flock.real || command -v flock)" "$spool/pusher.lock" true || echo "bench: a wal pusher outlived its drain" >&2
+}
+
 # drain LABEL ARCHIVE_COMMAND RESET: resets the repository, marks the backlog .ready again, lets the archiver
 # drain it through ARCHIVE_COMMAND and prints "LABEL seconds cpu_ms_per_segment".
 drain() {
@@ -90,6 +103,7 @@ drain() {
     done
     end="$(date +%s.%N)"; cpu1="$(cpu_ns)"
     set_archive_command ""
+    stop_lb_pusher
     awk -v n="$1" -v s="$start" -v e="$end" -v c0="$cpu0" -v c1="$cpu1" -v k="$nseg" -v cg="$bench_cgroup" 'BEGIN {
         printf "%-52s %8.2f s %8.1f seg/s %10s\n", n, e - s, k / (e - s), cg == "" ? "n/a" : sprintf("%.1f ms", (c1 - c0) / 1e6 / k) }'
 }

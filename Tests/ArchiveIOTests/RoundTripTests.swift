@@ -111,6 +111,24 @@ final class RoundTripTests: XCTestCase {
         }
     }
 
+    /// wal.compression_level accepts zstd's fast (negative) levels: libarchive must apply them, not refuse or
+    /// ignore them (a fast level compresses less than level 1).
+    func testFastZstdLevelsRoundTripAndCompressLess() throws {
+        let data = TestData.compressible(2 << 20, seed: 15)
+        var sizes: [Int: Int] = [:]
+        for level in [1, -1, -7] {
+            let sink = ByteSink()
+            let writer = try TarWriter(compression: .zstd, level: level, output: sink.append)
+            try writer.add("x", data)
+            try writer.close()
+            XCTAssertEqual(
+                try TarReader(bytes: sink.bytes).readAllEntries(), [WrittenEntry(name: "x", data: data)], "\(level)")
+            sizes[level] = sink.bytes.count
+        }
+        XCTAssertLessThan(sizes[1]!, sizes[-7]!, "\(sizes)")
+        XCTAssertLessThanOrEqual(sizes[-1]!, sizes[-7]!, "\(sizes)")
+    }
+
     func testInvalidOptionsThrow() {
         let level = assertArchiveError(try TarWriter(level: 99, output: { _ in }))
         if case .libarchive? = level {} else { XCTFail("level 99: \(String(describing: level))") }

@@ -64,7 +64,20 @@ final class ConfigLoaderTests: XCTestCase {
     func testWALHasItsOwnCompressionLevelOnlyWithZstd() throws {
         XCTAssertNil(try Fixture.parse(Fixture.minimal).wal.compressionLevel)
         XCTAssertEqual(try Fixture.parse(Fixture.minimal + "wal: { compression_level: 1 }\n").wal.compressionLevel, 1)
-        XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { compression_level: 20 }\n"))
+        for level in [-7, -1, 19] {
+            XCTAssertEqual(
+                try Fixture.parse(Fixture.minimal + "wal: { compression_level: \(level) }\n").wal.compressionLevel,
+                level)
+        }
+        for level in [20, 0, -8] {
+            XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { compression_level: \(level) }\n")) {
+                guard case ConfigError.invalidValue(key: "wal.compression_level", _, "\(level)", _, _) = $0 else {
+                    return XCTFail("\(level): \($0)")
+                }
+            }
+        }
+        // The fast levels are for WAL only: backups keep 1...19.
+        XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "compression: { algorithm: zstd, level: -1 }\n"))
         let none = Fixture.minimal + "compression: { algorithm: none }\nwal: { compression_level: 1 }\n"
         XCTAssertThrowsError(try Fixture.parse(none)) { error in
             guard case ConfigError.invalidValue(key: "wal.compression_level", _, "1", _, _) = error else {

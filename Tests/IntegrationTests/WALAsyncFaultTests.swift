@@ -2,7 +2,8 @@
 // `.ready` files, playing PostgreSQL's archiver: the background pusher killed between a commit and its marker
 // (SIGKILL, mid-batch) or failing there (eio) loses nothing — every `wal push` that exits 0 names a segment whose
 // record exists with exactly its bytes, the ones it could not confirm succeed on PostgreSQL's retry, and
-// `verify --wal` finds nothing wrong. An archive_command killed after confirming never reported success.
+// `verify --wal` finds nothing wrong. An archive_command killed after confirming never reported success. A file
+// rewritten in place under an unchanged marker is never confirmed by that marker's identity.
 import Foundation
 import XCTest
 
@@ -89,6 +90,56 @@ final class WALAsyncFaultTests: XCTestCase {
 }
 
 extension WALAsyncFaultTests {
+    /// A marker vouches for a file by its identity (format.md §8.6) only while the file is unchanged: the same
+    /// name rewritten in place with other bytes of the same size (same inode, new change time) is hashed, does not
+    /// match, loses its marker and is refused by its record; the unchanged one is confirmed without hashing.
+    /// Also archives with a fast zstd level (wal.compression_level -1) and reads it back.
+    func testFileRewrittenInPlaceIsNotConfirmedByItsMarker() throws {
+        let env = try TestEnvironment.require()
+        let files = try WALSegmentFiles(env)
+        let workspace = try Workspace(env, name: "walasyncidentity")
+        try workspace.generateKey()
+        try workspace.writeConfig(
+            extra: "wal: { async: true, spool_dir: spool, async_timeout: 30, compression_level: -1 }")
+        XCTAssertEqual(try workspace.lifeboat(["init"]).status, 0)
+        let spool = workspace.directory + "/spool/main"
+        defer { try? stopPusher(spool: spool) }
+        let pgWAL = workspace.directory + "/pg_wal"
+        try FileManager.default.createDirectory(atPath: pgWAL + "/archive_status", withIntermediateDirectories: true)
+        let (kept, rewritten) = (UInt64(0x0E30), UInt64(0x0E31))
+        for number in [kept, rewritten] {
+            try files.write(number, into: pgWAL)
+            FileManager.default.createFile(
+                atPath: pgWAL + "/archive_status/" + WALSegmentFiles.name(number) + ".ready", contents: nil)
+        }
+        Thread.sleep(forTimeInterval: 2.2)  // settled (WALFileIdentity.settle): the pusher records identities
+        let pusher = try workspace.lifeboat(["wal", "pusher", "--pg-wal", pgWAL, "--idle-exit", "0.5"])
+        XCTAssertEqual(pusher.status, 0, pusher.output)
+        for number in [kept, rewritten] {
+            let marker = try String(contentsOfFile: spool + "/" + WALSegmentFiles.name(number), encoding: .utf8)
+            XCTAssertEqual(marker.split(separator: " ").count, 4, "a marker with the file's identity: \(marker)")
+        }
+
+        let info = ["LIFEBOAT_LOG_LEVEL": "info"]
+        let same = try workspace.lifeboat(["wal", "push", pgWAL + "/" + WALSegmentFiles.name(kept)], environment: info)
+        XCTAssertEqual(same.status, 0, same.output)
+        XCTAssertTrue(same.stderr.contains("matched=identity"), same.stderr)
+
+        let path = pgWAL + "/" + WALSegmentFiles.name(rewritten)
+        let inode = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int)
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))  // in place: no truncation, same inode
+        try handle.write(contentsOf: files.bytes(rewritten, variant: 1))
+        try handle.close()
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int, inode)
+        let changed = try workspace.lifeboat(["wal", "push", path], environment: info)
+        XCTAssertEqual(changed.status, 1, changed.output)
+        XCTAssertTrue(changed.stderr.contains("does not match the file"), changed.stderr)
+        XCTAssertTrue(changed.stderr.contains("different file"), changed.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: spool + "/" + WALSegmentFiles.name(rewritten)))
+        XCTAssertEqual(try workspace.walGet(WALSegmentFiles.name(rewritten)).1, files.bytes(rewritten))
+        XCTAssertEqual(try workspace.walGet(WALSegmentFiles.name(kept)).1, files.bytes(kept))
+    }
+
     /// wal.queue_max: with the repository gone and more WAL waiting than allowed, `wal push` drops the segment —
     /// exit 0, a durable record, an error in the log — and the gap shows in `verify --wal` and `status`. Killed
     /// before its record, it dropped nothing (PostgreSQL asks again). Below the maximum nothing is ever dropped.

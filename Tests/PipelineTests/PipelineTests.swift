@@ -17,9 +17,11 @@ final class PipelineTests: XCTestCase {
         }
     }
 
-    func store(_ data: [UInt8], in store: MemoryStore, as name: String) throws -> CommittedObject {
+    func store(_ data: [UInt8], in store: MemoryStore, as name: String, ledger: Bool = true) throws
+        -> CommittedObject
+    {
         let writer = try SealedObjectWriter(
-            store: store, key: try ObjectKey(name), sealingKey: key, compression: .zstd, level: 3)
+            store: store, key: try ObjectKey(name), sealingKey: key, compression: .zstd, level: 3, ledger: ledger)
         let pieces = PiecedEntryWriter(writer: writer.tar, baseName: "stream", pieceSize: 100_000)
         var offset = 0
         while offset < data.count {
@@ -31,10 +33,10 @@ final class PipelineTests: XCTestCase {
         return try writer.commit()
     }
 
-    func readBack(_ object: CommittedObject, from store: MemoryStore) throws -> [UInt8] {
+    func readBack(_ object: CommittedObject, from store: MemoryStore, sha256: String? = nil) throws -> [UInt8] {
         let sealed = try SealedObjectReader(
             store: store, key: object.key,
-            expected: ExpectedObject(size: object.storedSize, sha256: object.sha256), keyLookup: lookup)
+            expected: ExpectedObject(size: object.storedSize, sha256: sha256 ?? object.sha256), keyLookup: lookup)
         let tar = try TarReader { try sealed.read(into: $0) }
         let pieces = PiecedEntryReader(reader: tar, baseName: "stream", pieceSize: 100_000)
         var result: [UInt8] = []
@@ -56,6 +58,19 @@ final class PipelineTests: XCTestCase {
             XCTAssertEqual(object.sha256, Hex.encode(SHA256Hasher.hash(try memory.get(object.key))))
             XCTAssertEqual(try readBack(object, from: memory), data, "size \(size)")
         }
+    }
+
+    /// WAL objects skip the ledger hash of the stored bytes (their record binds the plaintext): the same object,
+    /// no digest.
+    func testWithoutLedgerTheStoredBytesAreNotHashed() throws {
+        let memory = MemoryStore()
+        let data = payload(1_234_567, seed: 7)
+        let object = try store(data, in: memory, as: "objects/wal", ledger: false)
+        XCTAssertEqual(object.sha256, "")
+        XCTAssertEqual(object.storedSize, try memory.head(object.key)?.size)
+        XCTAssertEqual(object.contentSize, Int64(data.count))
+        let digest = Hex.encode(SHA256Hasher.hash(try memory.get(object.key)))
+        XCTAssertEqual(try readBack(object, from: memory, sha256: digest), data)
     }
 
     func testStoredBytesNeverContainThePlaintext() throws {

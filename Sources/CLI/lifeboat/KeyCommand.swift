@@ -14,6 +14,7 @@ struct KeyCommand: ParsableCommand {
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Write a new random 256-bit key file (mode 0600); never overwrites.")
         @OptionGroup var options: GlobalOptions
         @Option(name: .long, help: "Where to write the key file.") var output: String
@@ -29,7 +30,8 @@ struct KeyCommand: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a key slot for another key file or passphrase.")
+        static let configuration = CommandConfiguration(
+            commandName: "add", abstract: "Add a key slot for another key file or passphrase.")
         @OptionGroup var options: GlobalOptions
         @Option(name: .long, help: "Key file the new slot opens with.") var keyFile: String?
         @Option(name: .long, help: "Environment variable holding the new slot's passphrase.") var passphraseEnv: String?
@@ -56,7 +58,8 @@ struct KeyCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List key slots and data keys.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List key slots and data keys.")
         @OptionGroup var options: GlobalOptions
 
         func run() throws {
@@ -88,6 +91,7 @@ struct KeyCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a key slot (never the last one, never your own only one).",
             discussion:
                 "The master key stays as it was: whoever kept a copy of the slot and its secret still opens the keyring. "
@@ -112,6 +116,7 @@ struct KeyCommand: ParsableCommand {
 
     struct Rotate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rotate",
             abstract: "Start a new data key for new backups; old backups stay readable.",
             discussion: """
                 With --master, also replace the master key, so that removed slots' files and passphrases open \

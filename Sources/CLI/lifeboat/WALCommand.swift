@@ -20,6 +20,7 @@ struct WALCommand: ParsableCommand {
 
     struct Push: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "push",
             abstract: "Archive one WAL file; re-pushing the identical file succeeds, a different one is refused.",
             discussion:
                 "Use as archive_command = 'lifeboat --config FILE wal push %p'. Takes no lock: backups run concurrently. "
@@ -97,6 +98,7 @@ struct WALCommand: ParsableCommand {
     /// Started by `wal push` with wal.async (detached); not for direct use.
     struct Pusher: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pusher",
             abstract: "Archive the .ready segments of pg_wal in the background (started by 'wal push' with wal.async).",
             shouldDisplay: false)
 
@@ -148,6 +150,7 @@ struct WALCommand: ParsableCommand {
 
     struct Get: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "get",
             abstract: "Restore one archived WAL file to DEST (atomically); exit 1 when it is not archived.",
             discussion:
                 "Use as restore_command = 'lifeboat --config FILE wal get %f %p'. Damaged data is exit 4 and DEST is not created. "
@@ -218,6 +221,7 @@ struct WALCommand: ParsableCommand {
 
     struct Receive: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "receive",
             abstract: "Stream WAL over a replication slot into the repository (a long-running service).",
             discussion:
                 "Streams over a physical replication slot (wal.slot, default lifeboat_<cluster>; created when missing) "
@@ -242,6 +246,7 @@ struct WALCommand: ParsableCommand {
     /// Started by `wal get` (detached); not for direct use.
     struct Prefetch: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "prefetch",
             abstract: "Fetch the segments after NAME into the prefetch spool (started by 'wal get').",
             shouldDisplay: false)
 

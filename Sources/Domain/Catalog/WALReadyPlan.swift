@@ -32,33 +32,43 @@ public enum WALReadyPlan {
 
 /// What `wal push` recorded about a file it archived before PostgreSQL asked for it: its size and plaintext
 /// SHA-256, as in the file's committed record, and the key of the object that record names (reported by the
-/// later call). Text form: `<size> <sha256 hex> <object key>\n`; markers without the key (written by earlier
-/// releases) are read too.
+/// later call). Text form: `<size> <sha256 hex> <object key>[ <identity>]\n`; markers without the key (written
+/// by earlier releases) are read too. The background pusher adds the identity of the file it read
+/// (WALFileIdentity), which lets the archive_command skip re-hashing a file that is still exactly that file.
 public struct WALPushMarker: Sendable, Equatable {
     public static let directoryName = "lifeboat-pushed"
     public var size: Int64
     public var sha256: String
     public var object: String?
+    public var identity: WALFileIdentity?
 
-    public init(size: Int64, sha256: String, object: String? = nil) {
+    public init(size: Int64, sha256: String, object: String? = nil, identity: WALFileIdentity? = nil) {
         self.size = size
         self.sha256 = sha256
         self.object = object
+        self.identity = object == nil ? nil : identity  // the text form has it only after the key
     }
 
     public init?(text: String) {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard fields.count == 2 || fields.count == 3, let size = Int64(fields[0]), size >= 0, fields[1].count == 64,
+        guard (2...4).contains(fields.count), let size = Int64(fields[0]), size >= 0, fields[1].count == 64,
             fields[1].allSatisfy({ $0.isHexDigit && !$0.isUppercase })
         else { return nil }
-        let object = fields.count == 3 ? String(fields[2]) : nil
+        let object = fields.count >= 3 ? String(fields[2]) : nil
         if let object {
             guard object.hasPrefix("wal/"), let file = object.split(separator: "/").last,
                 WALObjectName(fileName: String(file)) != nil
             else { return nil }
         }
-        self.init(size: size, sha256: String(fields[1]), object: object)
+        var identity: WALFileIdentity?
+        if fields.count == 4 {
+            guard let parsed = WALFileIdentity(text: fields[3]) else { return nil }
+            identity = parsed
+        }
+        self.init(size: size, sha256: String(fields[1]), object: object, identity: identity)
     }
 
-    public var text: String { "\(size) \(sha256)" + (object.map { " " + $0 } ?? "") + "\n" }
+    public var text: String {
+        "\(size) \(sha256)" + (object.map { " " + $0 } ?? "") + (identity.map { " " + $0.text } ?? "") + "\n"
+    }
 }

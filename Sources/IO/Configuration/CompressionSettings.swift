@@ -9,6 +9,14 @@ public struct CompressionSettings: Sendable, Equatable, Codable {
     public static let defaultLevel = 3
     /// The zstd levels offered; 20-22 ("ultra") need far more memory for little gain on database dumps.
     public static let zstdLevels = 1...19
+    /// WAL objects may also use zstd's fast levels (negative): a segment is written once and read only by a
+    /// restore, and at high archiving rates the CPU of a push is the bound (wal.compression_level). Level 0 is
+    /// not offered: zstd reads it as its default level.
+    public static let walFastZstdLevels = -7...(-1)
+
+    public static func isWALZstdLevel(_ level: Int) -> Bool {
+        zstdLevels.contains(level) || walFastZstdLevels.contains(level)
+    }
 
     public var algorithm: Algorithm
     /// The zstd level (1...19, default 3); 0 when `algorithm` is `.none`.

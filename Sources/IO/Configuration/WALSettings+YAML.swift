@@ -50,10 +50,11 @@ extension WALSettings {
                     "compression_level", value: String(compressionLevel), accepted: "no level with 'algorithm: none'",
                     hint: "remove 'wal.compression_level' or set 'compression: { algorithm: zstd }'")
             }
-            guard CompressionSettings.zstdLevels.contains(compressionLevel) else {
+            guard CompressionSettings.isWALZstdLevel(compressionLevel) else {
                 throw section.invalid(
-                    "compression_level", value: String(compressionLevel), accepted: "1...19 for zstd",
-                    hint: "1 spends about half the CPU of 3 per segment for somewhat larger WAL objects")
+                    "compression_level", value: String(compressionLevel),
+                    accepted: "1...19, or a fast level -7...-1, for zstd",
+                    hint: "1 and the fast levels spend less CPU per segment than 3 for larger WAL objects")
             }
         }
         let queueMax = try Self.queueMax(in: section, async: async)

@@ -1,6 +1,8 @@
 // SealedObjectWriter: composes the write path for one stored object:
 //   TarWriter (tar + zstd, caller's thread) → BackgroundSink ⇢ SealingSink → DigestingSink → store writer.
-// Nothing is visible in the store until `commit`; `abort` discards everything.
+// Nothing is visible in the store until `commit`; `abort` discards everything. The DigestingSink (the SHA-256 of
+// the stored bytes, a manifest's ledger entry) is left out for objects whose record binds the plaintext
+// instead (WAL): hashing a segment's stored bytes again costs a few ms of CPU per segment for nothing.
 import ArchiveIO
 import Storage
 
@@ -15,19 +17,21 @@ public final class SealedObjectWriter {
     public let key: ObjectKey
     public let tar: TarWriter
     private let blobWriter: BlobWriter
-    private let digest: DigestingSink
+    private let digest: DigestingSink?
     private let background: BackgroundSink
     private var done = false
 
+    /// `ledger` false: the stored bytes are not hashed and the committed object's `sha256` is empty.
     public init(
         store: BlobStore, key: ObjectKey, sealingKey: SealingKey,
-        compression: ArchiveCompression, level: Int, compressionThreads: Int = 0
+        compression: ArchiveCompression, level: Int, compressionThreads: Int = 0, ledger: Bool = true
     ) throws {
         self.key = key
         let blobWriter = try store.makeWriter(for: key)
         do {
-            let digest = try DigestingSink(next: BlobWriterSink(blobWriter))
-            let background = BackgroundSink(next: try SealingSink(key: sealingKey, next: digest))
+            let digest = ledger ? try DigestingSink(next: BlobWriterSink(blobWriter)) : nil
+            let sealed: ByteSink = digest ?? BlobWriterSink(blobWriter)
+            let background = BackgroundSink(next: try SealingSink(key: sealingKey, next: sealed))
             self.blobWriter = blobWriter
             self.digest = digest
             self.background = background
@@ -54,7 +58,7 @@ public final class SealedObjectWriter {
             try background.finish()
             let info = try blobWriter.commit()
             return CommittedObject(
-                key: key, storedSize: info.size, sha256: digest.digestHex ?? "",
+                key: key, storedSize: info.size, sha256: digest?.digestHex ?? "",
                 contentSize: tar.bytesIn)
         } catch {
             background.cancel(error)

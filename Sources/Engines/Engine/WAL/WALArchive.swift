@@ -53,11 +53,15 @@ public final class WALArchive: Sendable {  // immutable; ReadyPush runs pushes o
     }
 
     /// Archives the WAL file at `path`; succeeds without uploading when the identical file is already archived.
-    public func push(path: String) throws -> WALPushResult {
+    public func push(path: String) throws -> WALPushResult { try push(path: path, opened: { _ in }) }
+
+    /// `opened` sees the file this push reads, before any of it is read (the pusher takes its identity).
+    func push(path: String, opened: (WALSourceFile) -> Void) throws -> WALPushResult {
         let started = Date()
         guard let name = WALName(fileAt: path) else { throw WALError.invalidName(path) }
         let file = try WALSourceFile(path: path)
         defer { file.close() }
+        opened(file)
         var systemIdentifier: UInt64?
         if name.isSegmentFile {
             let header = try segmentHeader(file, name: name)
@@ -213,10 +217,11 @@ public final class WALArchive: Sendable {  // immutable; ReadyPush runs pushes o
         let inFlight = WrittenObjects(store: repository.store)  // the signal path aborts the upload through it
         let token = Interruption.shared.register { inFlight.removeAll(immediately: true) }
         defer { Interruption.shared.unregister(token) }
+        // No ledger hash of the stored bytes: the record binds the plaintext's SHA-256 (computed here) instead.
         let writer = try inFlight.begin {
             try SealedObjectWriter(
                 store: repository.store, key: key, sealingKey: keyring.current,
-                compression: compression, level: context.walCompressionLevel)
+                compression: compression, level: context.walCompressionLevel, ledger: false)
         }
         do {
             let hasher = try SHA256Hasher()
@@ -241,6 +246,9 @@ final class WALSourceFile {
     let path: String
     let size: Int64
     let modified: Date
+    /// The open file's identity (WALFileIdentity), and the wall clock just before it was taken.
+    let identity: WALFileIdentity
+    let lookedAtNanoseconds: Int64
     private var fd: Int32
 
     /// `limit` reads only the first bytes of a file that may be longer (the receiver's segment being filled).
@@ -249,18 +257,43 @@ final class WALSourceFile {
         fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw WALError.fileUnreadable(path: path, detail: String(cString: strerror(errno))) }
         var info = stat()
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             Glibc.close(fd)
             throw WALError.fileUnreadable(path: path, detail: "not a regular file")
         }
         size = min(Int64(info.st_size), limit ?? Int64.max)
         modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
+        identity = Self.identity(info)
+        lookedAtNanoseconds = Self.nanoseconds(now)
     }
+
+    static func identity(_ info: stat) -> WALFileIdentity {
+        WALFileIdentity(
+            device: UInt64(info.st_dev), inode: UInt64(info.st_ino), modifiedNanoseconds: nanoseconds(info.st_mtim),
+            changedNanoseconds: nanoseconds(info.st_ctim))
+    }
+
+    static func nanoseconds(_ time: timespec) -> Int64 { Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec) }
+
+    /// The identity to record for the bytes read through this descriptor: nil unless the file had settled
+    /// (WALFileIdentity.isSettled) and fstat still gives exactly the identity taken at open.
+    /// Usable after close: the identity is checked again when the file is closed, after everything was read.
+    func settledIdentity() -> WALFileIdentity? {
+        guard identity.isSettled(lookedAtNanoseconds: lookedAtNanoseconds), unchangedWhenClosed else { return nil }
+        return identity
+    }
+
+    private var unchangedWhenClosed = false
 
     deinit { close() }
 
     func close() {
-        if fd >= 0 { Glibc.close(fd) }
+        guard fd >= 0 else { return }
+        var info = stat()
+        unchangedWhenClosed = fstat(fd, &info) == 0 && Self.identity(info) == identity && Int64(info.st_size) == size
+        Glibc.close(fd)
         fd = -1
     }
 

@@ -1,7 +1,8 @@
 // WALAsyncHandover: `wal push` with wal.async (docs/format.md §8.6). PostgreSQL's archive_command for a plain
 // segment succeeds when the background pusher's marker in the spool matches the file (size and SHA-256 of the
-// bytes PostgreSQL hands over now): the record committing exactly those bytes exists, because the pusher writes
-// a marker only after the commit. No key is unwrapped and the repository is not opened on this path. Without a
+// bytes PostgreSQL hands over now, or the unchanged identity of the file the pusher hashed: WALFileIdentity):
+// the record committing exactly those bytes exists, because the pusher writes a marker only after the commit.
+// No key is unwrapped and the repository is not opened on this path. Without a
 // marker it makes sure a pusher runs and waits for the marker; a push error the pusher records for the segment
 // after this call began, or the timeout, fails the call (PostgreSQL keeps the segment and retries).
 //
@@ -99,17 +100,22 @@ public struct WALAsyncHandover {
     }
 
     /// Success only for a file with the marker's size and SHA-256; a mismatch removes the marker (nil: push it).
+    /// A file whose identity is exactly the one the pusher recorded is that file, unchanged (format.md §8.6):
+    /// its SHA-256 is not computed again.
     private func confirm(_ marker: WALPushMarker, path: String, name: WALName, started: Date) throws -> WALPushResult? {
         let file = try WALSourceFile(path: path)
         defer { file.close() }
-        guard marker.size == file.size, try file.sha256() == marker.sha256 else {
+        let unchanged = marker.identity != nil && marker.identity == file.identity
+        guard marker.size == file.size, try unchanged || file.sha256() == marker.sha256 else {
             logger.warning(
                 "a push marker does not match the file; archiving it synchronously", metadata: ["wal": "\(name)"])
             spool.removeMarker(name.rawValue)
             return nil
         }
         try Failpoint.hit("wal.async.confirm.after")
-        logger.info("wal file archived by the background pusher", metadata: ["wal": "\(name)"])
+        logger.info(
+            "wal file archived by the background pusher",
+            metadata: ["wal": "\(name)", "matched": unchanged ? "identity" : "sha256"])
         return WALPushResult(
             name: name.rawValue, object: marker.object ?? "", size: file.size, storedSize: nil, sha256: marker.sha256,
             alreadyArchived: true, seconds: Date().timeIntervalSince(started))

@@ -119,12 +119,16 @@ public final class WALPusher: @unchecked Sendable {  // mutable state only under
         return name
     }
 
-    /// Archives one segment and then, only then, writes its marker.
+    /// Archives one segment and then, only then, writes its marker, with the identity of the file it read when
+    /// that identity vouches for the bytes (WALFileIdentity).
     private func pushAndMark(_ name: WALName) throws -> WALPushResult {
-        let result = try archive.push(path: pgWAL + "/" + name.rawValue)
+        var read: WALSourceFile?
+        let result = try archive.push(path: pgWAL + "/" + name.rawValue) { read = $0 }
         try Failpoint.hit("wal.pusher.marker.before")
         try spool.writeMarker(
-            WALPushMarker(size: result.size, sha256: result.sha256, object: result.object), for: name)
+            WALPushMarker(
+                size: result.size, sha256: result.sha256, object: result.object, identity: read?.settledIdentity()),
+            for: name)
         try Failpoint.hit("wal.pusher.marker.after")
         return result
     }
