@@ -8,8 +8,6 @@ bash "$root/scripts/pg-scratch.sh" start "$work/pg" >/dev/null
 url="$(bash "$root/scripts/pg-scratch.sh" url "$work/pg")"
 port="$(cat "$work/pg/port")"
 pgwal="$work/pg/data/pg_wal"
-psql_admin() { "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 "$url" "$@"; }
-set_archive_command() { psql_admin -c "ALTER SYSTEM SET archive_command = '$1'" -c "SELECT pg_reload_conf()" >/dev/null; }
 
 # CPU of everything the server starts: its processes move into a cpuacct cgroup, which children inherit
 # (archive_command, the detached pushers, pgBackRest's async workers; a new session keeps the cgroup).

@@ -109,7 +109,7 @@ extension WALAsyncFaultTests {
         let (kept, rewritten) = (UInt64(0x0E30), UInt64(0x0E31))
         for number in [kept, rewritten] {
             try files.write(number, into: pgWAL)
-            FileManager.default.createFile(
+            _ = FileManager.default.createFile(
                 atPath: pgWAL + "/archive_status/" + WALSegmentFiles.name(number) + ".ready", contents: nil)
         }
         Thread.sleep(forTimeInterval: 2.2)  // settled (WALFileIdentity.settle): the pusher records identities
