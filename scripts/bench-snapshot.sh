@@ -8,7 +8,8 @@
 #   backup:  `pgbackrest backup --type=full` vs `lifeboat backup --type snapshot` (archive_command switched to each
 #            tool's WAL push in turn; each backup waits until its WAL is archived)
 #   restore: `pgbackrest restore` vs `lifeboat restore latest --data-dir`, the command alone, then again with starting
-#            the server and recovering until promoted
+#            the server and recovering until promoted; the two tools' runs alternate, each after a sync (syncfs and
+#            fsync would otherwise also write the previous run's or the deletion's dirty pages)
 #   WAL push (first scale only): BENCH_WAL_SEGMENTS (default 40) archived segments, one process per segment as
 #            PostgreSQL runs them.
 # Lifeboat's snapshot runs with the default backup.threads (one per core), then again with threads: 1.
@@ -144,16 +145,19 @@ SH
     switch_and_wait
 
     echo "==> restore into an empty directory"
-    read -r t_br m_br < <(measure "$pgbr_snap --pg1-path=$work/restore-br restore" "bash $work/reset-dir.sh $work/restore-br mkdir")
-    read -r t_lr m_lr < <(measure "$lb_snap --quiet restore latest --data-dir $work/restore-lb" "bash $work/reset-dir.sh $work/restore-lb")
+    # The two tools' runs alternate (measure_pair): run after run the VM's disk may slow down, and a tool whose
+    # runs all came last would pay for it.
+    read -r t_br m_br t_lr m_lr < <(measure_pair \
+        "$pgbr_snap --pg1-path=$work/restore-br restore" "bash $work/reset-dir.sh $work/restore-br mkdir" \
+        "$lb_snap --quiet restore latest --data-dir $work/restore-lb" "bash $work/reset-dir.sh $work/restore-lb")
     bash "$work/reset-dir.sh" "$work/restore-br"; bash "$work/reset-dir.sh" "$work/restore-lb"
 
     echo "==> restore, start and recover until promoted"
     p1="$(free_port)"; p2="$(free_port)"
-    read -r t_bs m_bs < <(measure "$as_pg bash $work/pgbackrest-start.sh $work/restore-br $p1" "bash $work/reset-dir.sh $work/restore-br mkdir")
-    bash "$work/reset-dir.sh" "$work/restore-br"
-    read -r t_ls m_ls < <(measure "$lb_snap --quiet restore latest --data-dir $work/restore-lb --start --port $p2" "bash $work/reset-dir.sh $work/restore-lb")
-    bash "$work/reset-dir.sh" "$work/restore-lb"
+    read -r t_bs m_bs t_ls m_ls < <(measure_pair \
+        "$as_pg bash $work/pgbackrest-start.sh $work/restore-br $p1" "bash $work/reset-dir.sh $work/restore-br mkdir" \
+        "$lb_snap --quiet restore latest --data-dir $work/restore-lb --start --port $p2" "bash $work/reset-dir.sh $work/restore-lb")
+    bash "$work/reset-dir.sh" "$work/restore-br"; bash "$work/reset-dir.sh" "$work/restore-lb"
 
     # srow NAME T RSS_KIB BASE [FLOOR]: wall, database MB/s, peak RSS, ratio vs BASE (pgBackRest), vs FLOOR if given.
     srow() {

@@ -87,6 +87,20 @@ measure() {
     done
     printf '%s\n' "${results[@]}" | sort -n | awk '{ t[NR] = $1; if ($2 > m) m = $2 } END { print t[int((NR + 1) / 2)], m }'
 }
+# measure_pair CMD_A PREP_A CMD_B PREP_B: as measure, for two commands whose runs alternate (A, B, A, B, …), each
+# after its PREP and a sync, so both meet the same state of the disk and neither inherits the other's dirty
+# pages (the disk of a VM can slow down under sustained writes). Prints "tA rssA tB rssB".
+measure_pair() {
+    local a=() b=()
+    for _ in $(seq "$runs"); do
+        bash -c "$2" >/dev/null 2>&1; sync
+        a+=("$(python3 "$root/scripts/measure.py" "$1")")
+        bash -c "$4" >/dev/null 2>&1; sync
+        b+=("$(python3 "$root/scripts/measure.py" "$3")")
+    done
+    local median='{ t[NR] = $1; if ($2 > m) m = $2 } END { printf "%s %s", t[int((NR + 1) / 2)], m }'
+    echo "$(printf '%s\n' "${a[@]}" | sort -n | awk "$median") $(printf '%s\n' "${b[@]}" | sort -n | awk "$median")"
+}
 row() { awk -v n="$1" -v t="$2" -v m="$3" -v b="$4" 'BEGIN { printf "%-44s %8.2f s %9.1f MiB %7.2fx\n", n, t, m / 1024, t / b }'; }
 rate() { awk -v n="$1" -v t="$2" -v m="$3" -v b="$4" -v mib="$5" 'BEGIN { printf "%-34s %7.2f s %8.1f MiB/s %8.1f MiB RSS %6.2fx\n", n, t, mib / t, m / 1024, b / t }'; }
 
