@@ -57,8 +57,7 @@ enum FaultSuite {
     /// In the fast subset the later occurrences get `kill` alone: a kill there finds more work half done than at
     /// the first, while `term` and `eio` take the same error path at every occurrence (the full suite tries all).
     static func cases(
-        _ points: [(String, Int)], actions: [String] = actions, firstOnly: (String) -> Bool = { _ in false },
-        full: Bool = full
+        _ points: [(String, Int)], actions: [String] = actions, firstOnly: (String) -> Bool = { _ in false }
     ) -> [FaultCase] {
         points.flatMap { point, count -> [FaultCase] in
             let occurrences = firstOnly(point) ? [1] : Array(Set([1, min(2, count), count])).sorted()
