@@ -61,6 +61,13 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "wal: { push_parallel: 17 }\n"))
     }
 
+    func testRestoreSectionTurnsDirectIOOff() throws {
+        XCTAssertTrue(try Fixture.parse(Fixture.minimal).restore.directIO)
+        XCTAssertFalse(try Fixture.parse(Fixture.minimal + "restore: { direct_io: false }\n").restore.directIO)
+        XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "restore: { direct_io: maybe }\n"))
+        XCTAssertThrowsError(try Fixture.parse(Fixture.minimal + "restore: { directio: false }\n"))
+    }
+
     func testWALHasItsOwnCompressionLevelOnlyWithZstd() throws {
         XCTAssertNil(try Fixture.parse(Fixture.minimal).wal.compressionLevel)
         XCTAssertEqual(try Fixture.parse(Fixture.minimal + "wal: { compression_level: 1 }\n").wal.compressionLevel, 1)

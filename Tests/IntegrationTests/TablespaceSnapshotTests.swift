@@ -30,7 +30,11 @@ final class TablespaceSnapshotTests: XCTestCase {
         let original = workspace.directory + "/ts-original"
         let space = TestEnvironment.uniqueName("ts")
         try admin.execute("CREATE TABLESPACE \(space) LOCATION \(try admin.quoteLiteral(original))")
-        defer {  // before the scenario's teardown: the table must go before its tablespace can
+        // Over 2 MiB each, one in the data directory and one in the tablespace: their files are large enough for
+        // the restore to write them directly, bypassing the page cache (EntryCopier).
+        let large = [table + "_large", table + "_large_ts"]
+        defer {  // before the scenario's teardown: the tables must go before their tablespace can
+            for name in large { try? admin.execute("DROP TABLE IF EXISTS \(name)") }
             try? admin.execute("DROP TABLE IF EXISTS \(table)")
             try? admin.execute("DROP TABLESPACE IF EXISTS \(space)")
         }
@@ -38,6 +42,12 @@ final class TablespaceSnapshotTests: XCTestCase {
             admin.query("SELECT oid::text FROM pg_tablespace WHERE spcname = $1", [space]).rows.first?[0] ?? nil)
         try admin.execute("CREATE TABLE \(table) (id integer PRIMARY KEY, batch text) TABLESPACE \(space)")
         try admin.execute("INSERT INTO \(table) SELECT i, 'A' FROM generate_series(1, 500) AS i")
+        for (name, place) in zip(large, ["", " TABLESPACE \(space)"]) {
+            try admin.execute(
+                "CREATE TABLE \(name)\(place) AS SELECT i AS id, 'large' AS batch, md5(i::text) || md5((i * 3)::text) "
+                    + "AS filler FROM generate_series(1, 30000) AS i")
+        }
+        let largePrints = try large.map { try rowFingerprint(admin, table: $0) }
 
         let snapshot = try workspace.lifeboat(["backup", "--type", "snapshot", "--json"])
         XCTAssertEqual(snapshot.status, 0, snapshot.output)
@@ -113,6 +123,7 @@ final class TablespaceSnapshotTests: XCTestCase {
         XCTAssertEqual(
             try server.query("SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = $1", [space]).rows,
             [[moved]])
+        XCTAssertEqual(try large.map { try rowFingerprint(server, table: $0) }, largePrints)
         let versionDirectories = try FileManager.default.contentsOfDirectory(atPath: moved)
         // The server's catalog version directory: PG_15_… on Debian's 15, PG_17_…/PG_18_… in the version matrix.
         let major = server.serverVersionNumber / 10000

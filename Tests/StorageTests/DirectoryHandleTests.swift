@@ -171,4 +171,21 @@ final class DirectoryHandleTests: XCTestCase {
         }
         try assertOutsideUntouched()
     }
+
+    /// A direct write the file system refuses (here: an unaligned buffer, EINVAL) is written again at the same
+    /// offset through the page cache, and the file stops asking for direct I/O: nothing lost, nothing misplaced.
+    func testRefusedDirectWriteFallsBackToThePageCache() throws {
+        // Under the build directory: a disk file system (the system's temporary directory may be tmpfs).
+        let path = FileManager.default.currentDirectoryPath + "/.build/lifeboat-fallback-\(UUID().uuidString)"
+        let directory = try DirectoryHandle.open(path, create: true)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = try directory.createFile("data")
+        XCTAssertTrue(file.useDirectIO())
+        let bytes = [UInt8](repeating: 9, count: 4096 + 3)
+        try bytes.withUnsafeBytes { try file.writeAligned(UnsafeRawBufferPointer(rebasing: $0[1...]), at: 4096) }
+        XCTAssertFalse(file.isDirect)
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: path + "/data")),
+            Data(repeating: 0, count: 4096) + Data(repeating: 9, count: 4096 + 2))
+    }
 }

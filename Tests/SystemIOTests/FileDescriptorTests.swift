@@ -152,6 +152,33 @@ final class FileDescriptorTests: XCTestCase {
         close(ends[1])
     }
 
+    /// O_DIRECT really is set and cleared (the flag's value differs between architectures and Swift's Glibc does
+    /// not export it): with it on, an unaligned write is refused with EINVAL and an aligned one lands; with it off
+    /// again, the unaligned write is accepted. On a file under the build directory, a disk file system.
+    func testSetDirectIOTogglesODirect() throws {
+        let path = FileManager.default.currentDirectoryPath + "/.build/lifeboat-direct-\(UUID().uuidString)"
+        let fd = try FileDescriptor.open(path, O_RDWR | O_CREAT | O_EXCL, mode: 0o600)
+        defer {
+            fd.close()
+            unlink(path)
+        }
+        XCTAssertTrue(fd.setDirectIO(true), "a disk file system supports O_DIRECT")
+        let aligned = UnsafeMutableRawBufferPointer.allocate(
+            byteCount: 2 * FileDescriptor.directAlignment, alignment: FileDescriptor.directAlignment)
+        defer { aligned.deallocate() }
+        aligned.initializeMemory(as: UInt8.self, repeating: 5)
+        XCTAssertThrowsError(
+            try fd.writeAll(UnsafeRawBufferPointer(rebasing: aligned[1..<101]), at: 0, path: path)
+        ) { error in
+            XCTAssertEqual((error as? SystemError)?.code, EINVAL, "an unaligned direct write is refused")
+        }
+        try fd.writeAll(UnsafeRawBufferPointer(aligned), at: 0, path: path)
+        XCTAssertTrue(fd.setDirectIO(false))
+        try fd.writeAll(UnsafeRawBufferPointer(rebasing: aligned[1..<101]), at: 8192, path: path)
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: path)), Data(repeating: 5, count: 8192 + 100))
+    }
+
     func testDirectoryParentAndFsync() throws {
         XCTAssertEqual(Directory.parent(of: "name"), ".")
         XCTAssertEqual(Directory.parent(of: "/name"), "/")

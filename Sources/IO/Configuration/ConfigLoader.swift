@@ -8,7 +8,7 @@ public enum ConfigLoader {
     /// Larger files are refused: a configuration is a few hundred bytes, and `--config /dev/zero` must not hang.
     static let maximumFileSize = 1 << 20
     static let topLevelKeys = [
-        "cluster", "postgres", "repository", "encryption", "compression", "backup", "wal", "policy",
+        "cluster", "postgres", "repository", "encryption", "compression", "backup", "wal", "restore", "policy",
     ]
 
     /// Reads and validates the configuration file at `path` (relative paths are taken from the current
@@ -35,6 +35,7 @@ public enum ConfigLoader {
             compression: compression,
             backup: try BackupSettings.read(from: root, standbyConfigured: postgres.standbyURL != nil),
             wal: try WALSettings.read(from: root, baseDirectory: baseDirectory, compression: compression),
+            restore: try RestoreSettings.read(from: root),
             policyPath: try path("policy", in: root, baseDirectory: baseDirectory),
             sourcePath: sourcePath
         )

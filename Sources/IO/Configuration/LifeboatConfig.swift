@@ -11,6 +11,7 @@ public struct LifeboatConfig: Sendable, Equatable, Codable {
     public var compression: CompressionSettings
     public var backup: BackupSettings
     public var wal: WALSettings
+    public var restore: RestoreSettings
     /// The retention/drill policy file, absolute; nil when the configuration names none.
     public var policyPath: String?
     /// The configuration file this was read from (absolute when loaded with `ConfigLoader.load`).
@@ -24,6 +25,7 @@ public struct LifeboatConfig: Sendable, Equatable, Codable {
         compression: CompressionSettings = CompressionSettings(),
         backup: BackupSettings = BackupSettings(),
         wal: WALSettings = WALSettings(),
+        restore: RestoreSettings = RestoreSettings(),
         policyPath: String? = nil,
         sourcePath: String
     ) {
@@ -34,6 +36,7 @@ public struct LifeboatConfig: Sendable, Equatable, Codable {
         self.compression = compression
         self.backup = backup
         self.wal = wal
+        self.restore = restore
         self.policyPath = policyPath
         self.sourcePath = sourcePath
     }
@@ -42,7 +45,7 @@ public struct LifeboatConfig: Sendable, Equatable, Codable {
     public var postgresURLHasPassword: Bool { postgres.urlHasPassword }
 
     enum CodingKeys: String, CodingKey {
-        case cluster, postgres, repository, encryption, compression, backup, wal
+        case cluster, postgres, repository, encryption, compression, backup, wal, restore
         case policyPath = "policy"
         case sourcePath = "source_path"
     }

@@ -12,6 +12,8 @@ public final class WritableFile {
     /// For messages only.
     public let path: String
     private let fd: Int32
+    /// Whether writes bypass the page cache (useDirectIO).
+    public private(set) var isDirect = false
 
     init(fd: Int32, path: String) {
         self.fd = fd
@@ -31,6 +33,37 @@ public final class WritableFile {
     /// Writes `bytes` at `offset` (pwrite), leaving the file position alone.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
         try DirectoryError.mapped { try FileDescriptor(fd).writeAll(bytes, at: offset, path: path) }
+    }
+
+    /// Asks for writes that bypass the page cache (O_DIRECT, FileDescriptor.setDirectIO); false where the file
+    /// system refuses, and the file stays as it was. Every write must then be aligned (writeAligned).
+    public func useDirectIO() -> Bool {
+        isDirect = FileDescriptor(fd).setDirectIO(true)
+        return isDirect
+    }
+
+    /// Back to writes through the page cache, e.g. for an unaligned tail.
+    public func stopDirectIO() {
+        if isDirect { _ = FileDescriptor(fd).setDirectIO(false) }
+        isDirect = false
+    }
+
+    /// Writes `bytes` at `offset`: directly when useDirectIO succeeded (buffer, offset and length then aligned to
+    /// FileDescriptor.directAlignment), else through the page cache. A direct write the file system refuses
+    /// (EINVAL: an alignment it needs larger than ours, or no direct I/O for this file after all) turns direct I/O
+    /// off and writes the same bytes at the same offset again through the page cache, so nothing is lost or
+    /// misplaced whatever part of the refused write landed.
+    public func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        if isDirect {
+            do {
+                return try FileDescriptor(fd).writeAll(bytes, at: offset, path: path)
+            } catch let error as SystemError where error.code == EINVAL {
+                stopDirectIO()
+            } catch let error as SystemError {
+                throw DirectoryError.io(operation: error.operation, path: path, errno: error.code)
+            }
+        }
+        try write(bytes, at: offset)
     }
 
     /// Sets the file's length: past the old end it reads as zeros, written as a hole where the file system can.

@@ -29,6 +29,7 @@ final class ChainExtractor {
     /// Newest backup of the data directory: `global/pg_control` is kept here instead of written, so the directory
     /// cannot start before every backup is applied; `backup_label` loses its INCREMENTAL lines.
     let holdsControlFile: Bool
+    private let copier: EntryCopier
     private(set) var heldControlFile: (bytes: [UInt8], mode: mode_t)?
     private(set) var files = 0
     private(set) var bytes: Int64 = 0
@@ -46,8 +47,9 @@ final class ChainExtractor {
 
     init(
         root: DirectoryHandle, rootName: String, newest: Bool, form: DeltaForm?, progress: ProgressReporter,
-        holdsControlFile: Bool = false
+        holdsControlFile: Bool = false, directIO: Bool = true
     ) {
+        copier = EntryCopier(direct: directIO)
         self.root = root
         self.rootName = rootName
         self.newest = newest
@@ -110,7 +112,7 @@ final class ChainExtractor {
             try file.write(label)
             bytes += Int64(label.count)
         } else {
-            try copy(tar, into: file)
+            try copy(entry, tar: tar, into: file)
         }
         file.startWriteback()
         try file.setMode(mode_t(entry.mode) & 0o600)
@@ -126,26 +128,11 @@ final class ChainExtractor {
         }
     }
 
-    /// Copies the entry's bytes, starting the disk's writeback every `writebackEvery` bytes (the caller starts it
-    /// for the tail): the final syncfs then waits for little more than the last stretch, not for the whole tree.
-    private func copy(_ tar: TarReader, into file: WritableFile) throws {
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var written: Int64 = 0
-        var flushed: Int64 = 0
-        while case let count = try buffer.withUnsafeMutableBytes({ try tar.read(into: $0) }), count > 0 {
-            try buffer.withUnsafeBytes { try file.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-            bytes += Int64(count)
-            written += Int64(count)
-            progress.advance(by: count)
-            if written - flushed >= Self.writebackEvery {
-                file.startWriteback(offset: flushed, length: written - flushed)
-                flushed = written
-            }
-        }
+    /// Copies the entry's bytes into its new file (EntryCopier: a large file bypasses the page cache).
+    private func copy(_ entry: TarEntry, tar: TarReader, into file: WritableFile) throws {
+        bytes += try copier.copy(
+            size: entry.size, into: file, read: { try tar.read(into: $0) }, advance: { progress.advance(by: $0) })
     }
-
-    /// How much of a large file is written before its writeback is started (a relation segment is 1 GiB).
-    static let writebackEvery: Int64 = 8 << 20
 
     private func readSmall(_ entry: TarEntry, tar: TarReader) throws -> [UInt8] {
         guard entry.size <= Self.smallFileLimit else {

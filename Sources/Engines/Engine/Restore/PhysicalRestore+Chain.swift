@@ -88,7 +88,8 @@ extension PhysicalRestore {
             let rootName = "tblspc-\(space.oid)"
             guard newest || table.remaining(root: rootName) > 0 else { continue }
             let extractor = ChainExtractor(
-                root: spaceRoot, rootName: rootName, newest: newest, form: form, progress: context.progress)
+                root: spaceRoot, rootName: rootName, newest: newest, form: form, progress: context.progress,
+                directIO: context.config.restore.directIO)
             streams.append(
                 RootStream(
                     source: source, object: record.object, entry: record.entry, extractor: extractor,
@@ -98,7 +99,7 @@ extension PhysicalRestore {
         if newest || table.remaining(root: "base") > 0 {
             let extractor = ChainExtractor(
                 root: roots.data, rootName: "base", newest: newest, form: form, progress: context.progress,
-                holdsControlFile: newest)
+                holdsControlFile: newest, directIO: context.config.restore.directIO)
             base = extractor
             streams.append(
                 RootStream(
