@@ -12,8 +12,7 @@
 # whose behaviour depends on the server version (MATRIX_FILTER below). Those binaries come first on PATH, where
 # lifeboat finds its client and server tools, and in LIFEBOAT_TEST_PG_BIN for the tests' own pg_ctl.
 #
-# Private checkout: run as root, the whole run is what a clone into `mktemp -d`, /root or a 0700 home gives: the
-# checkout's directory is made 0700 (the servers' OS user cannot enter it) and its mode restored at the end.
+# Run as root, the checkout is private (0700) for the whole run, as a clone into `mktemp -d` is: see below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
