@@ -97,6 +97,10 @@ final class DumpDirectoryFeed: @unchecked Sendable {
                 while let (file, fd) = nextOpened() {
                     feed(file, fd)
                     fd.close()
+                    // Each streaming thread's allocator arena keeps the high-water mark of its downloads
+                    // (decompression window, buffers) after the object ends; handing it back keeps peak memory
+                    // at what the pipes being fed use, not streams × their largest object.
+                    Memory.trim()
                 }
             }
             lock.withLock { streamers.append(task) }
