@@ -8,8 +8,9 @@
 #   backup:  pg_dump -Fc to a file · pg_dump -Fd -j 2 to a directory · lifeboat backup --jobs 1 and --jobs 2
 #   restore: pg_restore -j 2 from the directory · lifeboat restore --jobs 1 and --jobs 2 (of the --jobs 2 backup)
 # Prints the median of BENCH_RUNS (default 3) wall times, peak RSS, ratios against pg_dump -Fd -j 2 / pg_restore
-# -j 2, and the largest total size of lifeboat's local files ($TMPDIR) during its parallel runs. The restore
-# targets are recreated before every run.
+# -j 2, and the largest total size of lifeboat's local files ($TMPDIR) during its parallel runs. Before every
+# restore run all restore targets are dropped (so no earlier run's autovacuum is still at work), its own is
+# created, and the server is left to settle (autovacuum workers gone, a checkpoint, a sync).
 # Everything runs on a scratch PostgreSQL 15 and a scratch repository, removed afterwards.
 #
 # bench.sh snapshot [SCALE…]: physical snapshot backup and restore against pgBackRest (installed with apt-get when
@@ -282,7 +283,16 @@ VACUUM ANALYZE;
 SQL
 }
 
-fresh() { echo "$pg_bin/psql -X -q '$url' -c 'DROP DATABASE IF EXISTS $1' -c 'CREATE DATABASE $1'"; }
+# fresh DB: the setup of a restore run (a command line): every restore target dropped (the previous run's too: the
+# autovacuum of the 2 GB it just loaded would otherwise run on into the next tool's run and slow it), DB created,
+# then the server's autovacuum workers waited for (at most 60 s), a checkpoint and a sync, so each run starts from
+# the same quiet server.
+fresh() {
+    local psql="$pg_bin/psql -X -q '$url'"
+    echo "for db in r_pg r_lb1 r_lb2; do $psql -c \"DROP DATABASE IF EXISTS \$db\"; done; $psql -c 'CREATE DATABASE $1'"
+    echo "for _ in \$(seq 120); do [ \"\$($psql -tA -c \"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'\")\" = 0 ] && break; sleep 0.5; done"
+    echo "$psql -c CHECKPOINT; sync"
+}
 server_pid="$(head -1 "$work/pg/data/postmaster.pid")"
 # measure_cpu CMD [SETUP]: as measure, plus the CPU seconds of the median run's command (with its children:
 # pg_dump, pg_restore) and of the server's backends (measure.py).

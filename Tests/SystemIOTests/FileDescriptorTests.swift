@@ -179,6 +179,25 @@ final class FileDescriptorTests: XCTestCase {
             try Data(contentsOf: URL(fileURLWithPath: path)), Data(repeating: 5, count: 8192 + 100))
     }
 
+    /// A FIFO's buffer grows to what is asked (the restore feed's pipes take 1 MiB per wake-up of pg_restore);
+    /// a regular file refuses, and stays usable.
+    func testSetPipeBufferGrowsAFIFOAndRefusesAFile() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path + "/fifo"
+        try FileDescriptor.makeFIFO(path)
+        // Read-write: opening a FIFO so never blocks for want of the other end.
+        let fifo = try FileDescriptor.open(path, O_RDWR)
+        defer { fifo.close() }
+        // F_GETPIPE_SZ is 1032 (not imported: it needs _GNU_SOURCE).
+        XCTAssertLessThan(fcntl(fifo.rawValue, 1032), 1 << 20)
+        XCTAssertTrue(fifo.setPipeBuffer(1 << 20))
+        XCTAssertEqual(fcntl(fifo.rawValue, 1032), 1 << 20)
+        let file = try FileDescriptor.open(scratch.path + "/file", O_RDWR | O_CREAT | O_EXCL)
+        defer { file.close() }
+        XCTAssertFalse(file.setPipeBuffer(1 << 20))
+        try file.writeAll([1, 2, 3], path: scratch.path + "/file")
+    }
+
     func testDirectoryParentAndFsync() throws {
         XCTAssertEqual(Directory.parent(of: "name"), ".")
         XCTAssertEqual(Directory.parent(of: "/name"), "/")
