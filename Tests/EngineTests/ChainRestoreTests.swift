@@ -143,6 +143,26 @@ final class ChainRestoreTests: XCTestCase {
         XCTAssertEqual(result.chain?.last?.bytesWritten, 3 * 8192)
     }
 
+    /// Long stretches of an older whole copy (over 256 KiB) are written directly and short ones through the page
+    /// cache, in the same file, toggled stretch by stretch: every block still lands at its place.
+    func testLongAndShortStretchesOfAnOlderCopyLandInOneFile() throws {
+        let history = try ChainHistory()
+        let original = (0..<100).map { UInt8(1 + $0) }
+        let full = try history.snapshot(
+            ChainHistory.baseFiles(label: "full", extra: [("base/5/1", Self.blocks(original))]))
+        let newer = DeltaBytes.lbdelta(
+            length: 100, blocks: [(10, DeltaBytes.block(0xA0)), (60, DeltaBytes.block(0xA1))])
+        try history.snapshot(
+            ChainHistory.baseFiles(label: "newest", extra: [("base/5/LBDELTA.1", newer)]), parent: full)
+        let engine = try engine(history)
+        let result = try engine.run(try engine.plan(request("latest", into: "data")))
+        var expected = original.map(Int.init)
+        expected[10] = 0xA0
+        expected[60] = 0xA1
+        XCTAssertEqual(try fills(scratch + "/data/base/5/1"), expected)
+        XCTAssertEqual(result.chain?.last?.bytesWritten, 98 * 8192)
+    }
+
     // MARK: wal-summary: PostgreSQL 17's INCREMENTAL files
 
     func testAWalSummaryChainKeepsLimitsAcrossThreeLinksAndCleansTheLabel() throws {

@@ -13,6 +13,7 @@ import ArchiveIO
 import Diagnostics
 import Reconstruction
 import Storage
+import SystemIO
 
 #if canImport(Glibc)
 import Glibc
@@ -38,8 +39,14 @@ final class ChainExtractor {
     private var inTablespace: Bool { rootName != "base" }
     private var block = [UInt8](repeating: 0, count: BlockGeometry.blockSize)
     /// Consecutive blocks of an older backup's whole copy, applied together.
-    private var run = [UInt8](repeating: 0, count: ChainExtractor.runBlocks * BlockGeometry.blockSize)
+    /// Aligned for direct writes (writeStretch).
+    private let run = UnsafeMutableRawBufferPointer.allocate(
+        byteCount: ChainExtractor.runBlocks * BlockGeometry.blockSize, alignment: FileDescriptor.directAlignment)
     static let runBlocks = 128
+    /// A stretch of at least this many bytes is written directly (when the restore may): a direct write waits for
+    /// the device, so blocks scattered between newer backups' blocks stay in the page cache, while an old full's
+    /// long runs skip the copy into it (EntryCopier says why that copy matters).
+    static let directStretch = 256 << 10
 
     static let controlFile = ["global", "pg_control"]
     /// pg_control and backup_label are a few KiB; anything far larger is not what it claims to be.
@@ -57,6 +64,8 @@ final class ChainExtractor {
         self.progress = progress
         self.holdsControlFile = holdsControlFile
     }
+
+    deinit { run.deallocate() }
 
     func apply(_ tar: TarReader, table: inout ChainFileTable) throws {
         defer { recent = nil }  // no descriptor outlives the extraction
@@ -189,9 +198,7 @@ final class ChainExtractor {
         var first = 0
         while first < blocks {
             let count = min(Self.runBlocks, blocks - first)
-            try run.withUnsafeMutableBytes {
-                try fill(UnsafeMutableRawBufferPointer(rebasing: $0[0..<(count * size)]), from: tar)
-            }
+            try fill(UnsafeMutableRawBufferPointer(rebasing: run[0..<(count * size)]), from: tar)
             var index = first
             while index < first + count {
                 guard applies(index, index - first) else {
@@ -201,15 +208,25 @@ final class ChainExtractor {
                 var end = index + 1
                 while end < first + count, applies(end, end - first) { end += 1 }
                 let bytes = (index - first) * size..<(end - first) * size
-                try run.withUnsafeBytes {
-                    try file.write(UnsafeRawBufferPointer(rebasing: $0[bytes]), at: Int64(index) * Int64(size))
-                }
+                try writeStretch(UnsafeRawBufferPointer(rebasing: run[bytes]), at: Int64(index) * Int64(size), to: file)
                 self.bytes += Int64(bytes.count)
                 // `end` stopped the stretch (not applied): it is looked at again, as the next index.
                 index = end
             }
             first += count
         }
+    }
+
+    /// One stretch of blocks at its offset: directly when long enough and the restore may (a file system that
+    /// refuses is asked again at the next long stretch, and written through the page cache meanwhile), else
+    /// through the page cache. Offsets and lengths are whole blocks and `run` is aligned, as direct writes need.
+    private func writeStretch(_ bytes: UnsafeRawBufferPointer, at offset: Int64, to file: WritableFile) throws {
+        if copier.direct, bytes.count >= Self.directStretch {
+            if !file.isDirect { _ = file.useDirectIO() }
+        } else if file.isDirect {
+            file.stopDirectIO()
+        }
+        try file.writeAligned(bytes, at: offset)
     }
 
     // MARK: delta entries
@@ -284,10 +301,8 @@ final class ChainExtractor {
     /// Whether block `index` of `run` is all zeros: memcmp against a zero block, which glibc vectorizes.
     private func runBlockIsZero(_ index: Int) -> Bool {
         let size = BlockGeometry.blockSize
-        return run.withUnsafeBytes { raw in
-            Self.zeroBlock.withUnsafeBytes { zeros in
-                memcmp(raw.baseAddress! + index * size, zeros.baseAddress!, size) == 0
-            }
+        return Self.zeroBlock.withUnsafeBytes { zeros in
+            memcmp(run.baseAddress! + index * size, zeros.baseAddress!, size) == 0
         }
     }
 
