@@ -56,11 +56,9 @@ public final class WritableFile {
     public func writeAligned(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
         if isDirect {
             do {
-                return try FileDescriptor(fd).writeAll(bytes, at: offset, path: path)
-            } catch let error as SystemError where error.code == EINVAL {
+                return try write(bytes, at: offset)
+            } catch DirectoryError.io(_, _, let code) where code == EINVAL {
                 stopDirectIO()
-            } catch let error as SystemError {
-                throw DirectoryError.io(operation: error.operation, path: path, errno: error.code)
             }
         }
         try write(bytes, at: offset)
