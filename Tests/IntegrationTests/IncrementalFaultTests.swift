@@ -43,11 +43,17 @@ final class IncrementalFaultTests: XCTestCase {
                 if result.status != 0, let id, listed.contains(id) { broken.append("a failed run is listed") }
                 let next = try workspace.lifeboat(["backup", "--type", "snapshot", "--incremental", "--json"])
                 if next.status != 0 { broken.append("the next incremental exits \(next.status): \(next.stderr)") }
-                let parent = (try? workspace.json(next))?["parent"] as? String
+                let nextJSON = try? workspace.json(next)
+                let parent = nextJSON?["parent"] as? String
                 if let parent, !listed.contains(parent) {
                     broken.append("the next incremental built on '\(parent)', which was not listed")
                 }
-                if parent == nil { broken.append("the next snapshot was not incremental: \(next.stdout)") }
+                // The full suite takes one incremental per case on the same chain: once the chain holds
+                // backup.incremental.max_chain of them, a full is the documented answer, not a fault's leftover.
+                let chainFull = (nextJSON?["full_reason"] as? String)?.contains("max_chain") == true
+                if parent == nil && !chainFull {
+                    broken.append("the next snapshot was not incremental: \(next.stdout)")
+                }
                 let verify = try workspace.lifeboat(["verify", "--all", "--wal"])
                 if verify.status != 0 { broken.append("verify --all --wal exits \(verify.status): \(verify.stderr)") }
                 Thread.sleep(forTimeInterval: 1.05)
