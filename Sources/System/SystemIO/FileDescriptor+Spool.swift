@@ -17,10 +17,8 @@ extension FileDescriptor {
 
     /// glibc's fallocate(2) wrapper, looked up at run time: its declaration needs _GNU_SOURCE, which the Glibc
     /// module is not built with.
-    private static let fallocate: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32)? = {
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "fallocate") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32).self)
-    }()
+    private static let fallocate: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32)? = LibCSymbol.lookup(
+        "fallocate")
 
     /// Size of the open file. Throws SystemError "fstat".
     public func size(path: String) throws -> Int64 {

@@ -105,10 +105,7 @@ public struct FileDescriptor: Sendable, Hashable {
         guard call(rawValue) == 0 else { throw SystemError("syncfs", path: path) }
     }
 
-    private static let syncfs: (@convention(c) (Int32) -> Int32)? = {
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "syncfs") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
-    }()
+    private static let syncfs: (@convention(c) (Int32) -> Int32)? = LibCSymbol.lookup("syncfs")
 
     /// sync_file_range(2) with SYNC_FILE_RANGE_WRITE: starts writing the range's dirty pages to the disk and returns
     /// without waiting for them (length 0: to the end of the file), so the disk works while the caller produces
@@ -120,10 +117,8 @@ public struct FileDescriptor: Sendable, Hashable {
 
     static var writebackAvailable: Bool { syncFileRange != nil }
     private static let syncFileRangeWrite: UInt32 = 2  // SYNC_FILE_RANGE_WRITE
-    private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "sync_file_range") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
-    }()
+    private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = LibCSymbol.lookup(
+        "sync_file_range")
 
     /// Turns O_DIRECT on or off for the open file (fcntl F_SETFL): writes then go from the caller's buffer to the
     /// disk without a copy into the page cache, and each write returns once the device has the data (it still

@@ -14,9 +14,6 @@ public enum Memory {
     }
 
     /// Looked up at run time: malloc.h is not part of the Glibc module.
-    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "malloc_trim") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-    }()
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = LibCSymbol.lookup("malloc_trim")
 }
 #endif
