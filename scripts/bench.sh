@@ -220,7 +220,7 @@ if [ "$mode" = "s3" ]; then
     rate "download: lifeboat S3 store (+cmp)" "$t_lb_down" "$m_lb_down" "$t_aws_down" "$mib"
     echo
     echo "median of $runs runs; ratio = throughput relative to aws s3 cp (higher is better). Lifeboat: repository defaults,"
-    echo "16 MiB parts and ranges, 3 in flight (LIFEBOAT_BENCH_PART_SIZE / LIFEBOAT_BENCH_PARALLEL); aws s3 cp: 8 MiB, 10."
+    echo "8 MiB parts, 16 MiB ranges, 3 in flight (LIFEBOAT_BENCH_PART_SIZE / _RANGE_SIZE / _PARALLEL); aws s3 cp: 8 MiB, 10."
     echo "The lifeboat download is piped into cmp, so its bytes are checked and its RSS is that of the larger process."
     echo "moto bounds both directions: its Python server uses about a core per 100 MiB/s received, and it reads the"
     echo "WHOLE object for every ranged GET, so a download costs (object size / range size) x object size in moto and"

@@ -28,7 +28,8 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.repository.region, "us-east-1")
         XCTAssertEqual(
             config.repository.addressing, .virtual, "no endpoint means AWS, which wants virtual-hosted style")
-        XCTAssertEqual(config.repository.partSize, 16 * 1024 * 1024)
+        XCTAssertEqual(config.repository.partSize, 8 * 1024 * 1024)
+        XCTAssertEqual(config.repository.rangeSize, 16 * 1024 * 1024)
         XCTAssertEqual(config.repository.parallel, 3)
         XCTAssertFalse(config.repository.insecureSkipTLSVerify)
         XCTAssertNil(config.repository.endpoint)
@@ -186,6 +187,7 @@ final class ConfigLoaderTests: XCTestCase {
               storage_class: STANDARD_IA
               metadata_storage_class: STANDARD
               part_size: 64MiB
+              range_size: 32MiB
               parallel: 8
               sse: aws:kms
               sse_kms_key_id: arn:aws:kms:eu-central-1:111122223333:key/abcd
@@ -205,7 +207,8 @@ final class ConfigLoaderTests: XCTestCase {
                 location: .s3(bucket: "lifeboat-backups", prefix: "eu/prod"),
                 endpoint: "https://s3.eu-central-1.amazonaws.com", region: "eu-central-1", addressing: .virtual,
                 caFile: "/srv/lifeboat/conf/certs/ca.pem", insecureSkipTLSVerify: true, storageClass: "STANDARD_IA",
-                metadataStorageClass: "STANDARD", partSize: 64 * 1024 * 1024, parallel: 8, sse: "aws:kms",
+                metadataStorageClass: "STANDARD", partSize: 64 * 1024 * 1024, rangeSize: 32 << 20, parallel: 8,
+                sse: "aws:kms",
                 sseKMSKeyID: "arn:aws:kms:eu-central-1:111122223333:key/abcd"))
         XCTAssertEqual(config.encryption, .keyFile(path: "/srv/lifeboat/keys/repo.key"))
         XCTAssertEqual(config.compression, CompressionSettings(algorithm: .none, level: 0))
@@ -264,6 +267,28 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(try partSize("5242880"), 5 << 20)
         XCTAssertEqual(try partSize("1GiB"), 1 << 30)
         XCTAssertEqual(try partSize("6144KiB"), 6 << 20)
+    }
+
+    /// range_size takes the same forms, its own bounds (no S3 part limit: 1 MiB is a fine range, not a part),
+    /// and errors name range_size, not part_size.
+    func testRangeSizeFormsAndBounds() throws {
+        func parse(_ text: String) throws -> RepositorySettings {
+            let yaml = Fixture.minimal.replacingOccurrences(
+                of: "  url: file:///var/backups/lifeboat",
+                with: "  url: file:///var/backups/lifeboat\n  range_size: \(text)")
+            return try Fixture.parse(yaml).repository
+        }
+        XCTAssertEqual(try parse("1MiB").rangeSize, 1 << 20)
+        XCTAssertEqual(try parse("\"64 mib\"").rangeSize, 64 << 20)
+        XCTAssertEqual(try parse("1MiB").partSize, RepositorySettings.defaultPartSize, "part_size stays its own")
+        for bad in ["512KiB", "2GiB", "lots"] {
+            XCTAssertThrowsError(try parse(bad), bad) { error in
+                guard case ConfigError.invalidValue(let key, _, _, _, _) = error else {
+                    return XCTFail("\(bad): \(error)")
+                }
+                XCTAssertEqual(key, "repository.range_size")
+            }
+        }
     }
 
     func testLoadReadsAFileAndMakesItsPathAbsolute() throws {

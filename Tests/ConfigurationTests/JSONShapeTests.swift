@@ -16,7 +16,7 @@ final class JSONShapeTests: XCTestCase {
             "postgres":{"bin_dir":"\/usr\/lib\/postgresql\/15\/bin","os_user":"postgres",\#
             "standby_max_lag":"5m","url":"postgresql:\/\/postgres:***@127.0.0.1:5432\/postgres"},\#
             "repository":{"addressing":"path","endpoint":"http:\/\/127.0.0.1:9000","insecure_skip_tls_verify":false,\#
-            "parallel":3,"part_size":16777216,"region":"us-east-1","url":"file:\/\/\/var\/backups\/lifeboat"},\#
+            "parallel":3,"part_size":8388608,"range_size":16777216,"region":"us-east-1","url":"file:\/\/\/var\/backups\/lifeboat"},\#
             "restore":{"direct_io":true},"source_path":"\/etc\/lifeboat\/lifeboat.yml",\#
             "wal":{"async":false,"async_timeout":60,"partial_every":10,"prefetch":8,"push_parallel":4,\#
             "slot_retained_warn":1073741824}}

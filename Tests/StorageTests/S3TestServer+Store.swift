@@ -25,7 +25,8 @@ extension S3TestServer {
             bucket: bucket ?? self.bucket, prefix: "tests/\(UUID().uuidString.prefix(8))", endpoint: url ?? endpointURL,
             region: region, addressing: .path, credentials: credentials,
             transport: TransportOptions(connectTimeout: 5, lowSpeedLimitBytesPerSecond: 1024, lowSpeedTime: 5),
-            dataStorageClass: dataClass, partSize: partSize, parallel: 2, maxAttempts: attempts, objectLock: lock)
+            dataStorageClass: dataClass, partSize: partSize,
+            rangeSize: partSize, parallel: 2, maxAttempts: attempts, objectLock: lock)
         return S3Store(configuration, sleeper: { _ in })
     }
 }

@@ -73,6 +73,7 @@ final class S3TransferShareTests: XCTestCase {
     static func store(_ executor: RangeServingExecutor, parallel: Int) -> S3Store {
         var configuration = S3ExecutorTests.configuration
         configuration.partSize = partSize
+        configuration.rangeSize = partSize
         configuration.parallel = parallel
         return S3Store(configuration, executor: executor)
     }

@@ -5,7 +5,7 @@ import Foundation
 extension RepositorySettings {
     static let keys = [
         "url", "endpoint", "region", "addressing", "ca_file", "insecure_skip_tls_verify", "storage_class",
-        "metadata_storage_class", "part_size", "parallel", "sse", "sse_kms_key_id",
+        "metadata_storage_class", "part_size", "range_size", "parallel", "sse", "sse_kms_key_id",
     ]
     /// Classes whose objects cannot be read without a restore request: metadata must never go there.
     static let archiveStorageClasses: Set<String> = ["GLACIER", "DEEP_ARCHIVE"]
@@ -35,7 +35,12 @@ extension RepositorySettings {
             insecureSkipTLSVerify: try section.bool("insecure_skip_tls_verify") ?? false,
             storageClass: try storageClass("storage_class", in: section),
             metadataStorageClass: try metadataStorageClass(in: section),
-            partSize: try partSize(in: section),
+            partSize: try size(
+                "part_size", in: section, default: defaultPartSize, allowed: partSizeRange,
+                accepted: "5MiB...5GiB (the S3 limits for a part)"),
+            rangeSize: try size(
+                "range_size", in: section, default: defaultRangeSize, allowed: rangeSizeRange,
+                accepted: "1MiB...1GiB"),
             parallel: try parallel(in: section),
             sse: try sse(in: section),
             sseKMSKeyID: try kmsKeyID(in: section)
@@ -95,8 +100,11 @@ extension RepositorySettings {
         return value
     }
 
-    private static func partSize(in section: MappingReader) throws -> Int {
-        guard let node = section.node("part_size") else { return defaultPartSize }
+    /// A size in bytes, written as a number or as `N KiB/MiB/GiB`.
+    private static func size(
+        _ key: String, in section: MappingReader, default fallback: Int, allowed: ClosedRange<Int>, accepted: String
+    ) throws -> Int {
+        guard let node = section.node(key) else { return fallback }
         let bytes: Int
         if MappingReader.tagName(node) == .int, let number = node.int {
             bytes = number
@@ -104,14 +112,12 @@ extension RepositorySettings {
         {
             bytes = parsed
         } else if node.scalar != nil {
-            throw section.invalid("part_size", value: node.scalar?.string, accepted: ByteSize.acceptedForms)
+            throw section.invalid(key, value: node.scalar?.string, accepted: ByteSize.acceptedForms)
         } else {
-            throw section.wrongType("part_size", expected: "a size such as '16MiB'", found: node)
+            throw section.wrongType(key, expected: "a size such as '16MiB'", found: node)
         }
-        guard partSizeRange.contains(bytes) else {
-            throw section.invalid(
-                "part_size", value: node.scalar?.string,
-                accepted: "5MiB...5GiB (the S3 limits for a part)")
+        guard allowed.contains(bytes) else {
+            throw section.invalid(key, value: node.scalar?.string, accepted: accepted)
         }
         return bytes
     }
@@ -121,7 +127,9 @@ extension RepositorySettings {
         guard parallelRange.contains(parallel) else {
             throw section.invalid(
                 "parallel", value: String(parallel), accepted: "1...64 requests",
-                hint: "each request holds one part in memory: (parallel + 1) × part_size per object in transfer")
+                hint:
+                    "each request holds one part or range in memory: (parallel + 1) × part_size per object uploaded, "
+                    + "(parallel + 1) × range_size per object downloaded")
         }
         return parallel
     }

@@ -1,5 +1,5 @@
 // RepositorySettings: where the repository is and, for S3, how to talk to it (endpoint, TLS, storage classes,
-// part size and parallel transfers, server-side encryption). Defaults follow what AWS tools do when a setting is absent.
+// part and range sizes and parallel transfers, server-side encryption). Defaults follow what AWS tools do when a setting is absent.
 
 public struct RepositorySettings: Sendable, Equatable, Codable {
     /// How the bucket is addressed: `https://endpoint/bucket/key` or `https://bucket.endpoint/key`.
@@ -9,11 +9,17 @@ public struct RepositorySettings: Sendable, Equatable, Codable {
     }
 
     public static let defaultRegion = "us-east-1"
-    public static let defaultPartSize = 16 * ByteSize.mebibyte
+    /// Uploads and downloads want different request sizes: an upload keeps more requests busy with smaller parts
+    /// (a part is filled and hashed before it is sent), a download pays a request's latency per range, so fewer,
+    /// larger ranges win (measured against the S3 test server in scripts/bench.sh s3, README "S3-compatible").
+    public static let defaultPartSize = 8 * ByteSize.mebibyte
     /// S3 refuses multipart parts below 5 MiB (except the last) and above 5 GiB.
     public static let partSizeRange = (5 * ByteSize.mebibyte)...(5 * ByteSize.gibibyte)
+    public static let defaultRangeSize = 16 * ByteSize.mebibyte
+    /// S3 has no limit on a range; below 1 MiB requests cost more than they carry, above 1 GiB memory explodes.
+    public static let rangeSizeRange = ByteSize.mebibyte...ByteSize.gibibyte
     /// Parts uploaded, and ranges downloaded ahead, at once per object: 3 keeps an object's transfer buffers at
-    /// 4 × part size (64 MiB by default) while loopback and LAN endpoints are already saturated.
+    /// 4 × part size (32 MiB) on upload and 4 × range size (64 MiB) on download by default.
     public static let defaultParallel = 3
     public static let parallelRange = 1...64
     public static let serverSideEncryptions = ["AES256", "aws:kms"]
@@ -32,6 +38,8 @@ public struct RepositorySettings: Sendable, Equatable, Codable {
     public var metadataStorageClass: String?
     /// Multipart upload part size in bytes.
     public var partSize: Int
+    /// Size of each ranged GET of a download, in bytes.
+    public var rangeSize: Int
     /// Requests in flight per object: multipart parts on upload, ranged GETs ahead of the reader on download.
     public var parallel: Int
     /// Server-side encryption: "AES256" or "aws:kms"; nil means none requested.
@@ -48,6 +56,7 @@ public struct RepositorySettings: Sendable, Equatable, Codable {
         storageClass: String? = nil,
         metadataStorageClass: String? = nil,
         partSize: Int = RepositorySettings.defaultPartSize,
+        rangeSize: Int = RepositorySettings.defaultRangeSize,
         parallel: Int = RepositorySettings.defaultParallel,
         sse: String? = nil,
         sseKMSKeyID: String? = nil
@@ -61,6 +70,7 @@ public struct RepositorySettings: Sendable, Equatable, Codable {
         self.storageClass = storageClass
         self.metadataStorageClass = metadataStorageClass
         self.partSize = partSize
+        self.rangeSize = rangeSize
         self.parallel = parallel
         self.sse = sse
         self.sseKMSKeyID = sseKMSKeyID
@@ -80,6 +90,7 @@ public struct RepositorySettings: Sendable, Equatable, Codable {
         case storageClass = "storage_class"
         case metadataStorageClass = "metadata_storage_class"
         case partSize = "part_size"
+        case rangeSize = "range_size"
         case parallel
         case sse
         case sseKMSKeyID = "sse_kms_key_id"

@@ -21,10 +21,12 @@ public struct S3Configuration: Sendable {
     public var dataStorageClass: String?
     /// Storage class of manifests, keys, locks: always immediately readable.
     public var metadataStorageClass: String?
-    /// Multipart part size on upload (doubling every 1,000 parts) and the size of each ranged GET on download.
+    /// Multipart part size on upload (doubling every 1,000 parts).
     public var partSize: Int
+    /// The size of each ranged GET on download.
+    public var rangeSize: Int
     /// Requests in flight per object: parts on upload, ranges ahead of the reader on download. An object in
-    /// transfer holds at most (parallel + 1) × partSize bytes.
+    /// transfer holds at most (parallel + 1) × partSize bytes on upload, (parallel + 1) × rangeSize on download.
     public var parallel: Int
     public var serverSideEncryption: String?
     public var sseKMSKeyId: String?
@@ -36,7 +38,8 @@ public struct S3Configuration: Sendable {
     public init(
         bucket: String, prefix: String, endpoint: URL, region: String, addressing: Addressing,
         credentials: AWSCredentials, transport: TransportOptions, dataStorageClass: String? = nil,
-        metadataStorageClass: String? = nil, partSize: Int = 16 << 20, parallel: Int = 3,
+        metadataStorageClass: String? = nil, partSize: Int = 8 << 20, rangeSize: Int = 16 << 20,
+        parallel: Int = 3,
         serverSideEncryption: String? = nil, sseKMSKeyId: String? = nil, maxAttempts: Int = 5,
         objectLock: UploadObjectLock? = nil
     ) {
@@ -50,6 +53,7 @@ public struct S3Configuration: Sendable {
         self.dataStorageClass = dataStorageClass
         self.metadataStorageClass = metadataStorageClass
         self.partSize = partSize
+        self.rangeSize = rangeSize
         self.parallel = parallel
         self.serverSideEncryption = serverSideEncryption
         self.sseKMSKeyId = sseKMSKeyId

@@ -75,7 +75,7 @@ public final class S3Store: BlobStore, @unchecked Sendable {
     }
 
     public func open(_ key: ObjectKey) throws -> BlobReader {
-        try S3RangeReader(store: self, key: key, rangeSize: Int64(configuration.partSize))
+        try S3RangeReader(store: self, key: key, rangeSize: Int64(configuration.rangeSize))
     }
 
     public func head(_ key: ObjectKey) throws -> BlobInfo? {

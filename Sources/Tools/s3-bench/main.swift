@@ -1,8 +1,8 @@
 // s3-bench: moves one stream through Lifeboat's S3 store, for scripts/bench.sh s3 (compared with aws s3 cp).
 //   s3-bench put KEY < data      multipart upload of stdin
 //   s3-bench get KEY > data      ranged, prefetching download to stdout
-// Part (and range) size from LIFEBOAT_BENCH_PART_SIZE and requests in flight from LIFEBOAT_BENCH_PARALLEL,
-// the repository defaults (16 MiB, 3) when unset.
+// Part size from LIFEBOAT_BENCH_PART_SIZE, range size from LIFEBOAT_BENCH_RANGE_SIZE and requests in flight
+// from LIFEBOAT_BENCH_PARALLEL, the repository defaults (8 MiB, 16 MiB, 3) when unset.
 // Endpoint, bucket and credentials come from LIFEBOAT_BENCH_ENDPOINT, LIFEBOAT_BENCH_BUCKET and the AWS
 // variables. Prints "bytes seconds" on stderr.
 import Foundation
@@ -29,7 +29,8 @@ do {
             bucket: bucket, prefix: "", endpoint: endpoint,
             region: environment["LIFEBOAT_TEST_S3_REGION"] ?? "us-east-1",
             addressing: .path, credentials: credentials, transport: TransportOptions(),
-            partSize: Int(environment["LIFEBOAT_BENCH_PART_SIZE"] ?? "") ?? 16 << 20,
+            partSize: Int(environment["LIFEBOAT_BENCH_PART_SIZE"] ?? "") ?? 8 << 20,
+            rangeSize: Int(environment["LIFEBOAT_BENCH_RANGE_SIZE"] ?? "") ?? 16 << 20,
             parallel: Int(environment["LIFEBOAT_BENCH_PARALLEL"] ?? "") ?? 3))
     let key = try ObjectKey(arguments[2])
     var buffer = [UInt8](repeating: 0, count: 1 << 20)

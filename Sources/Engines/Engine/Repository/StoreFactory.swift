@@ -70,7 +70,7 @@ public enum StoreFactory {
             addressing: settings.addressing == .virtual ? .virtual : .path, credentials: credentials,
             transport: transport, dataStorageClass: settings.storageClass,
             metadataStorageClass: settings.metadataStorageClass, partSize: settings.partSize,
-            parallel: settings.parallel,
+            rangeSize: settings.rangeSize, parallel: settings.parallel,
             serverSideEncryption: settings.sse, sseKMSKeyId: settings.sseKMSKeyID)
     }
 }
