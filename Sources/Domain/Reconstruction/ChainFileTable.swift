@@ -41,6 +41,9 @@ public struct ChainFileTable: Sendable {
         }
     }
 
+    /// The file's length in blocks (the newest delta's L) while it is tracked.
+    public func length(_ key: Key) -> Int? { files[key]?.length }
+
     public func needs(_ key: Key, block: Int) -> Bool {
         files[key]?.needs(block) ?? false
     }

@@ -145,10 +145,11 @@ public final class DirectoryHandle {
         return WritableFile(fd: file, path: pathOf(name))
     }
 
-    /// Opens existing regular file `name` for writing in place (no O_CREAT, no O_TRUNC); never a link, device or
-    /// FIFO.
+    /// Opens existing regular file `name` for writing in place (no O_CREAT, no O_TRUNC), and for reading back what
+    /// is there (a chain restore rewrites whole regions of a file around the blocks newer backups wrote); never a
+    /// link, device or FIFO.
     public func openFile(_ name: String) throws -> WritableFile {
-        try openRegularFile(name, flags: O_WRONLY)
+        try openRegularFile(name, flags: O_RDWR)
     }
 
     /// Opens regular file `name` for appending, creating it when missing; never a link, device or FIFO

@@ -64,6 +64,36 @@ public final class WritableFile {
         try write(bytes, at: offset)
     }
 
+    /// Reads up to `buffer.count` bytes at `offset` (pread until full or the end of the file), directly when
+    /// useDirectIO succeeded (aligned as for writeAligned; a direct read sees what earlier writes through the page
+    /// cache left, as the kernel writes those back first). A direct read the file system refuses (EINVAL) turns
+    /// direct I/O off and reads through the page cache. Returns the count read: short only at the end of the file.
+    /// Only for a file opened for reading too (DirectoryHandle.openFile).
+    public func readAligned(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
+        if isDirect {
+            do {
+                return try readFully(into: buffer, at: offset)
+            } catch DirectoryError.io(_, _, let code) where code == EINVAL {
+                stopDirectIO()
+            }
+        }
+        return try readFully(into: buffer, at: offset)
+    }
+
+    private func readFully(into buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws -> Int {
+        var done = 0
+        while done < buffer.count {
+            let count = try DirectoryError.mapped {
+                try FileDescriptor(fd).read(
+                    into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]), at: offset + Int64(done), path: path
+                )
+            }
+            if count == 0 { break }
+            done += count
+        }
+        return done
+    }
+
     /// Sets the file's length: past the old end it reads as zeros, written as a hole where the file system can.
     public func truncate(to length: Int64) throws {
         try DirectoryError.mapped { try FileDescriptor(fd).truncate(to: length, path: path) }

@@ -5,6 +5,8 @@
 //   ftruncate (blocks nobody supplies stay zeros, as holes) and writes the blocks it stores;
 // - an older backup only fills blocks of files still tracked in the ChainFileTable: a block is written when no
 //   newer backup wrote it and it lies below every newer delta's limit. Everything else in it is skipped.
+// Blocks are written a region (up to 128 blocks) at a time, one direct write per region where a backup supplies
+// much of it (writeRun): long direct writes instead of short scattered ones through the page cache.
 // The extraction's safety rules are the Extractor's: names checked (a delta's target name too), every directory
 // and file reached through descriptors without following links, new files created exclusively, existing ones
 // opened without following a link and only if regular. Everything a backup applies passed through the sealed
@@ -38,14 +40,18 @@ final class ChainExtractor {
     /// A tablespace's archive: relation files sit in `PG_<major>_<catversion>/<dboid>/`.
     private var inTablespace: Bool { rootName != "base" }
     private var block = [UInt8](repeating: 0, count: BlockGeometry.blockSize)
-    /// Consecutive blocks of an older backup's whole copy, applied together.
-    /// Aligned for direct writes (writeStretch).
+    /// Consecutive blocks of an entry (an older backup's whole copy, a page-lsn delta), applied together.
+    /// Aligned for direct writes (writeRun).
     private let run = UnsafeMutableRawBufferPointer.allocate(
         byteCount: ChainExtractor.runBlocks * BlockGeometry.blockSize, alignment: FileDescriptor.directAlignment)
+    /// A run's region of the file, read back and merged with the run's blocks (writeRun); aligned like `run`.
+    private let scratch = UnsafeMutableRawBufferPointer.allocate(
+        byteCount: ChainExtractor.runBlocks * BlockGeometry.blockSize, alignment: FileDescriptor.directAlignment)
     static let runBlocks = 128
-    /// A stretch of at least this many bytes is written directly (when the restore may): a direct write waits for
-    /// the device, so blocks scattered between newer backups' blocks stay in the page cache, while an old full's
-    /// long runs skip the copy into it (EntryCopier says why that copy matters).
+    /// A run whose chosen blocks add up to at least this many bytes has its region written directly, once (when the
+    /// restore may; writeRun); so has a stretch of consecutive blocks this long. A direct write waits for the
+    /// device, so a few blocks scattered between newer backups' blocks stay in the page cache, while long runs
+    /// skip the copy into it (EntryCopier says why that copy matters).
     static let directStretch = 256 << 10
 
     static let controlFile = ["global", "pg_control"]
@@ -65,7 +71,10 @@ final class ChainExtractor {
         self.holdsControlFile = holdsControlFile
     }
 
-    deinit { run.deallocate() }
+    deinit {
+        run.deallocate()
+        scratch.deallocate()
+    }
 
     func apply(_ tar: TarReader, table: inout ChainFileTable) throws {
         defer { recent = nil }  // no descriptor outlives the extraction
@@ -175,58 +184,132 @@ final class ChainExtractor {
         try Failpoint.hit("restore.chain.file.after")
     }
 
-    /// An older backup's whole copy: each whole block of it that is still needed.
-    /// Read in runs of up to 128 blocks, each stretch of needed blocks written with one pwrite: an old full usually
-    /// supplies most blocks of a file, and one system call per 8 KiB block would dominate the restore.
+    /// An older backup's whole copy: each whole block of it that is still needed (writeRuns).
     private func applyWhole(
         _ entry: TarEntry, tar: TarReader, file: WritableFile, key: ChainFileTable.Key, table: inout ChainFileTable
     ) throws {
-        try writeStretches(blocks: Int(entry.size / Int64(BlockGeometry.blockSize)), from: tar, to: file) { index, _ in
+        let blocks = Int(entry.size / Int64(BlockGeometry.blockSize))
+        try writeRuns(blocks: blocks, from: tar, to: file, fileBlocks: table.length(key) ?? 0) { index, _ in
             guard table.needs(key, block: index) else { return false }
             table.markWritten(key, block: index)
             return true
         }
     }
 
-    /// Reads `blocks` blocks from `tar` in runs of up to `runBlocks` and writes each stretch of consecutive blocks
-    /// that `applies` accepts with one pwrite, at the blocks' own offsets. `applies(block, indexInRun)` is asked in
-    /// order, and again for a block that ended a stretch (so it must answer the same twice).
-    private func writeStretches(
-        blocks: Int, from tar: TarReader, to file: WritableFile, where applies: (Int, Int) -> Bool
+    /// Reads `blocks` blocks from `tar` in runs of up to `runBlocks` (1 MiB) and writes the blocks of each run that
+    /// `applies(block, indexInRun)` accepts (asked once per block, in order) at their own offsets (writeRun).
+    /// Read in runs because an entry supplies most blocks of a file and one system call per 8 KiB block would
+    /// dominate the restore. `fileBlocks` is the restored file's length in blocks: nothing is written past it.
+    private func writeRuns(
+        blocks: Int, from tar: TarReader, to file: WritableFile, fileBlocks: Int, where applies: (Int, Int) -> Bool
     ) throws {
         let size = BlockGeometry.blockSize
+        var chosen = [Bool](repeating: false, count: Self.runBlocks)
         var first = 0
         while first < blocks {
             let count = min(Self.runBlocks, blocks - first)
             try fill(UnsafeMutableRawBufferPointer(rebasing: run[0..<(count * size)]), from: tar)
-            var index = first
-            while index < first + count {
-                guard applies(index, index - first) else {
-                    index += 1
-                    continue
-                }
-                var end = index + 1
-                while end < first + count, applies(end, end - first) { end += 1 }
-                let bytes = (index - first) * size..<(end - first) * size
-                try writeStretch(UnsafeRawBufferPointer(rebasing: run[bytes]), at: Int64(index) * Int64(size), to: file)
-                self.bytes += Int64(bytes.count)
-                // `end` stopped the stretch (not applied): it is looked at again, as the next index.
-                index = end
+            var chosenCount = 0
+            for index in 0..<count {
+                chosen[index] = applies(first + index, index)
+                if chosen[index] { chosenCount += 1 }
+            }
+            if chosenCount > 0 {
+                let region = RunRegion(first: first, count: min(count, fileBlocks - first), chosen: chosen)
+                try writeRun(region, chosenCount: chosenCount, to: file)
+                bytes += Int64(chosenCount * size)
             }
             first += count
         }
     }
 
-    /// One stretch of blocks at its offset: directly when long enough and the restore may (a file system that
-    /// refuses is asked again at the next long stretch, and written through the page cache meanwhile), else
-    /// through the page cache. Offsets and lengths are whole blocks and `run` is aligned, as direct writes need.
-    private func writeStretch(_ bytes: UnsafeRawBufferPointer, at offset: Int64, to file: WritableFile) throws {
-        if copier.direct, bytes.count >= Self.directStretch {
-            if !file.isDirect { _ = file.useDirectIO() }
-        } else if file.isDirect {
-            file.stopDirectIO()
+    /// The blocks of one run that lie in the restored file, and which of them this backup supplies.
+    struct RunRegion {
+        let first: Int
+        /// Blocks from `first` that are inside the file.
+        let count: Int
+        /// By index in the run; only the first `count` are looked at.
+        let chosen: [Bool]
+
+        var offset: Int64 { Int64(first) * Int64(BlockGeometry.blockSize) }
+        var byteCount: Int { count * BlockGeometry.blockSize }
+        var isWhole: Bool { count > 0 && chosen[0..<count].allSatisfy { $0 } }
+
+        /// Every chosen block is inside the file (a chosen block past it would be a bug, never written).
+        func fits(chosenCount: Int) -> Bool {
+            count >= 0 && chosen[0..<count].reduce(0) { $0 + ($1 ? 1 : 0) } == chosenCount
         }
-        try file.writeAligned(bytes, at: offset)
+    }
+
+    /// One run's chosen blocks, in as few and as long writes as the file allows (docs/format.md §6.5). When the
+    /// chosen blocks add up to a long write (directStretch) and the restore may write directly, the run's whole
+    /// region of the file is written once, directly: for the newest backup straight from the run (its other blocks
+    /// are zeros, as the new file is there), for an older one after reading the region back and putting the chosen
+    /// blocks into it (read–modify–write: the blocks newer backups wrote are kept as they are). Through the page
+    /// cache, writing a third of a file's blocks in short scattered stretches costs more on this kind of machine
+    /// than reading and writing all of it directly. Otherwise each stretch of consecutive chosen blocks is one
+    /// pwrite, as before.
+    private func writeRun(_ region: RunRegion, chosenCount: Int, to file: WritableFile) throws {
+        precondition(region.fits(chosenCount: chosenCount), "a chain restore would write past the file's end")
+        let size = BlockGeometry.blockSize
+        if copier.direct, chosenCount * size >= Self.directStretch, file.isDirect || file.useDirectIO() {
+            if newest || region.isWhole {
+                try file.writeAligned(UnsafeRawBufferPointer(rebasing: run[0..<region.byteCount]), at: region.offset)
+                return
+            }
+            if try mergeRegion(region, from: file) {
+                try file.writeAligned(
+                    UnsafeRawBufferPointer(rebasing: scratch[0..<region.byteCount]), at: region.offset)
+                return
+            }
+        }
+        try writeStretches(region, to: file)
+    }
+
+    /// Reads the region back from the file into `scratch` and copies the run's chosen blocks over it. False when
+    /// the file is shorter than the region (the newest backup sized it, so it is not): nothing is merged then.
+    private func mergeRegion(_ region: RunRegion, from file: WritableFile) throws -> Bool {
+        let size = BlockGeometry.blockSize
+        let target = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<region.byteCount])
+        guard try file.readAligned(into: target, at: region.offset) == region.byteCount else { return false }
+        var index = 0
+        while index < region.count {
+            guard region.chosen[index] else {
+                index += 1
+                continue
+            }
+            var end = index + 1
+            while end < region.count, region.chosen[end] { end += 1 }
+            (scratch.baseAddress! + index * size).copyMemory(
+                from: run.baseAddress! + index * size, byteCount: (end - index) * size)
+            index = end
+        }
+        return true
+    }
+
+    /// Each stretch of consecutive chosen blocks with one pwrite at the blocks' own offset: directly when long
+    /// enough and the restore may (a file system that refuses is asked again at the next long stretch, and
+    /// written through the page cache meanwhile), else through the page cache. Offsets and lengths are whole
+    /// blocks and `run` is aligned, as direct writes need.
+    private func writeStretches(_ region: RunRegion, to file: WritableFile) throws {
+        let size = BlockGeometry.blockSize
+        var index = 0
+        while index < region.count {
+            guard region.chosen[index] else {
+                index += 1
+                continue
+            }
+            var end = index + 1
+            while end < region.count, region.chosen[end] { end += 1 }
+            let bytes = UnsafeRawBufferPointer(rebasing: run[(index * size)..<(end * size)])
+            if copier.direct, bytes.count >= Self.directStretch {
+                if !file.isDirect { _ = file.useDirectIO() }
+            } else if file.isDirect {
+                file.stopDirectIO()
+            }
+            try file.writeAligned(bytes, at: region.offset + Int64(index * size))
+            index = end
+        }
     }
 
     // MARK: delta entries
@@ -283,7 +366,8 @@ final class ChainExtractor {
         if newest { try file.truncate(to: Int64(header.length) * Int64(BlockGeometry.blockSize)) }
         var nonZero = BlockBitmap(count: header.length)
         // A block is applied when it is not zeros and (older backups) still needed.
-        try writeStretches(blocks: header.length, from: tar, to: file) { index, indexInRun in
+        let fileBlocks = newest ? header.length : table.length(key) ?? 0
+        try writeRuns(blocks: header.length, from: tar, to: file, fileBlocks: fileBlocks) { index, indexInRun in
             guard !runBlockIsZero(indexInRun) else { return false }
             nonZero.insert(index)
             return newest || table.needs(key, block: index)
