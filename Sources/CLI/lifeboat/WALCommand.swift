@@ -8,7 +8,7 @@
 // segment is there and, unless one runs, starts the hidden `wal prefetch` in the background, which keeps the next
 // ones spooled as recovery moves on (Engine/WALArchive+Prefetch.swift). With `wal.async`, `wal push` answers from
 // the background pusher's markers and starts the hidden `wal pusher` when none runs (Engine/WAL/WALAsyncHandover.swift,
-// WALPusher.swift).
+// WALPusher.swift). PostgreSQL's shapes of both commands skip ArgumentParser (WALFastPath.swift).
 import ArgumentParser
 import Engine
 import Foundation
