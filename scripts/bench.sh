@@ -33,6 +33,8 @@
 # (n/a where it cannot be created). zstd 3 and encryption for both tools. Then recovery replay: a pg_basebackup
 # taken before the backlog, started with each tool's restore_command (`pgbackrest archive-get` with archive-async,
 # `lifeboat wal get` with its prefetch) and recovering BENCH_REPLAY_SEGMENTS (default 200) segments until promoted.
+# Last, the WAL compression levels BENCH_WAL_LEVELS (default "1 3 -1"): stored size and CPU per segment of `wal push`
+# over the first BENCH_LEVEL_SEGMENTS (default 50) segments. BENCH_WAL_DRAINS=0 skips the drains.
 #
 # bench.sh incremental [SCALE]: incremental snapshots (clustered and scattered change) vs pgBackRest --type=incr:
 # stored size and time vs the full, and the chain's restore (scripts/bench-incremental.sh; SCALE defaults to 200).
