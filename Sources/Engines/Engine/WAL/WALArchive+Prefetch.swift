@@ -34,6 +34,7 @@ extension WALArchive {
         idleExit: TimeInterval = WALArchive.prefetchIdleExit
     ) throws {
         var asked = name
+        Memory.keepFreedForReuse()  // one segment's buffers serve the next
         while let lock = try spool.lockForPrefetching() {
             defer { lock.close() }
             spool.removeLeftoverTemporaryFiles()
