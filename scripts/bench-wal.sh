@@ -110,7 +110,7 @@ pgbr_reset() { echo "rm -rf $work/pgbr/repo-$1 $work/pgbr/spool-$1; mkdir -p $wo
 file_repo="  url: \"file://$work/lb/repo\""
 lb_config file-sync "$file_repo" "{ push_parallel: 4 }"
 lb_config file-async "$file_repo" "{ async: true, spool_dir: $work/lb/spool, push_parallel: 2 }"
-lb_config file-async-1 "$file_repo" "{ async: true, spool_dir: $work/lb/spool, push_parallel: 2, compression_level: 1 }"
+lb_config file-async-3 "$file_repo" "{ async: true, spool_dir: $work/lb/spool, push_parallel: 2, compression_level: 3 }"
 s3_repo="  url: \"s3://${LIFEBOAT_TEST_S3_BUCKET:-none}/bench-0\"
   endpoint: \"${LIFEBOAT_TEST_S3_ENDPOINT:-http://127.0.0.1:1}\"
   region: ${LIFEBOAT_TEST_S3_REGION:-us-east-1}"
@@ -142,7 +142,7 @@ rows+=("$(drain "pgbackrest archive-push (sync), file" "pgbackrest --config=$wor
 rows+=("$(drain "pgbackrest archive-async=y process-max=2, file" "pgbackrest --config=$work/pgbr/async.conf --stanza=bench archive-push %p" "$(pgbr_reset async)")")
 rows+=("$(drain "lifeboat wal push (sync, push_parallel 4), file" "$(lb_cmd file-sync)" "$(lb_reset file-sync)")")
 rows+=("$(drain "lifeboat wal push (async, push_parallel 2), file" "$(lb_cmd file-async)" "$(lb_reset file-async)")")
-rows+=("$(drain "lifeboat async, wal.compression_level 1, file" "$(lb_cmd file-async-1)" "$(lb_reset file-async-1)")")
+rows+=("$(drain "lifeboat async, wal.compression_level 3, file" "$(lb_cmd file-async-3)" "$(lb_reset file-async-3)")")
 if [ -n "$s3_env" ]; then
     s3_reset() { echo "sed -i \"s|bench-[0-9]*|bench-\$RANDOM\$RANDOM|\" $work/lb/$1.yml; rm -rf $work/lb/spool; $s3_env'$lifeboat' --config $work/lb/$1.yml --quiet init"; }
     rows+=("$(drain "lifeboat wal push (sync, push_parallel 4), S3" "$(lb_cmd s3-sync)" "$(s3_reset s3-sync)")")
@@ -223,14 +223,15 @@ printf '%s\n' "${rows[@]}"
 echo
 echo "One run each (noisy on a shared machine). CPU/seg: CPU time of every process of the server's cgroup during"
 echo "the drain (archiver, archive_command, pushers, pgBackRest workers, the server's own work) per segment."
-echo "Both tools: zstd level 3, encrypted repository (pgBackRest $pgbr_version aes-256-cbc; lifeboat AES-256-GCM)."
+echo "Encrypted repositories (pgBackRest $pgbr_version aes-256-cbc; lifeboat AES-256-GCM); pgBackRest zstd level 3,"
+echo "lifeboat WAL at its default wal.compression_level 1 (one row at 3, pgBackRest's level)."
 echo "pgBackRest on S3 is not measured: it needs TLS and the S3 test server is plain HTTP."
 fi
 echo
 printf '%-52s %10s %14s\n' "recovery replaying $replay_segments segments (to $replay_lsn)" "wall" "throughput"
 printf '%s\n' "${replays[@]}"
 echo "From a pg_basebackup taken before the backlog, page cache dropped first; start → promoted (pg_is_in_recovery"
-echo "false). Each tool reads a repository its synchronous push filled (zstd 3, encrypted); pgBackRest with"
+echo "false). Each tool reads a repository its synchronous push filled (encrypted; zstd 3, lifeboat's WAL 1); pgBackRest with"
 echo "archive-async (its prefetch queue), lifeboat with wal.prefetch 8."
 if [ "${#levels[@]}" -gt 0 ]; then
     echo

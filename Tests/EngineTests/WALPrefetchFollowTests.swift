@@ -9,28 +9,12 @@ import XCTest
 @testable import Engine
 
 final class WALPrefetchFollowTests: XCTestCase {
-    static let segmentSize = 1 << 20
+    static let segmentSize = WALTestSegment.size
 
-    func name(_ number: UInt64) -> WALName {
-        WALName(LSN.segmentName(timeline: 1, segment: number, segmentSize: UInt64(Self.segmentSize)))!
-    }
+    func name(_ number: UInt64) -> WALName { WALTestSegment.name(number) }
 
-    /// Segment `number` of timeline 1, written into `directory` (as WALPushCacheTests writes them).
     func segment(_ number: UInt64, in directory: String) throws -> String {
-        var bytes = [UInt8](repeating: 0, count: Self.segmentSize)
-        func put(_ value: UInt64, at offset: Int, width: Int) {
-            for index in 0..<width { bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
-        }
-        put(0xD110, at: 0, width: 2)
-        put(0x0002, at: 2, width: 2)  // long header
-        put(1, at: 4, width: 4)
-        put(number * UInt64(Self.segmentSize), at: 8, width: 8)
-        put(77, at: 24, width: 8)
-        put(UInt64(Self.segmentSize), at: 32, width: 4)
-        put(8192, at: 36, width: 4)
-        let path = directory + "/" + name(number).rawValue
-        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
-        return path
+        try WALTestSegment.write(number, in: directory)
     }
 
     func waitFor(_ what: String, timeout: TimeInterval = 20, _ condition: () -> Bool) {
