@@ -110,7 +110,7 @@ pgbr_reset() { echo "rm -rf $work/pgbr/repo-$1 $work/pgbr/spool-$1; mkdir -p $wo
 file_repo="  url: \"file://$work/lb/repo\""
 lb_config file-sync "$file_repo" "{ push_parallel: 4 }"
 lb_config file-async "$file_repo" "{ async: true, spool_dir: $work/lb/spool, push_parallel: 2 }"
-lb_config file-async-1 "$file_repo" "{ async: true, spool_dir: $work/lb/spool, push_parallel: 2, compression_level: 1 }"
+lb_config file-async-3 "$file_repo" "{ async: true, spool_dir: $work/lb/spool, push_parallel: 2, compression_level: 3 }"
 s3_repo="  url: \"s3://${LIFEBOAT_TEST_S3_BUCKET:-none}/bench-0\"
   endpoint: \"${LIFEBOAT_TEST_S3_ENDPOINT:-http://127.0.0.1:1}\"
   region: ${LIFEBOAT_TEST_S3_REGION:-us-east-1}"
@@ -135,16 +135,19 @@ for name in "${backlog[@]:0:$(( replay_segments + 1 ))}"; do
 done
 
 rows=()
+# BENCH_WAL_DRAINS=0 skips the drains (replay and the level table only: quicker while working on `wal get`).
+if [ "${BENCH_WAL_DRAINS:-1}" != 0 ]; then
 echo "==> draining the backlog through each archive_command"
 rows+=("$(drain "pgbackrest archive-push (sync), file" "pgbackrest --config=$work/pgbr/sync.conf --stanza=bench archive-push %p" "$(pgbr_reset sync)")")
 rows+=("$(drain "pgbackrest archive-async=y process-max=2, file" "pgbackrest --config=$work/pgbr/async.conf --stanza=bench archive-push %p" "$(pgbr_reset async)")")
 rows+=("$(drain "lifeboat wal push (sync, push_parallel 4), file" "$(lb_cmd file-sync)" "$(lb_reset file-sync)")")
 rows+=("$(drain "lifeboat wal push (async, push_parallel 2), file" "$(lb_cmd file-async)" "$(lb_reset file-async)")")
-rows+=("$(drain "lifeboat async, wal.compression_level 1, file" "$(lb_cmd file-async-1)" "$(lb_reset file-async-1)")")
+rows+=("$(drain "lifeboat async, wal.compression_level 3, file" "$(lb_cmd file-async-3)" "$(lb_reset file-async-3)")")
 if [ -n "$s3_env" ]; then
     s3_reset() { echo "sed -i \"s|bench-[0-9]*|bench-\$RANDOM\$RANDOM|\" $work/lb/$1.yml; rm -rf $work/lb/spool; $s3_env'$lifeboat' --config $work/lb/$1.yml --quiet init"; }
     rows+=("$(drain "lifeboat wal push (sync, push_parallel 4), S3" "$(lb_cmd s3-sync)" "$(s3_reset s3-sync)")")
     rows+=("$(drain "lifeboat wal push (async, push_parallel 2), S3" "$(lb_cmd s3-async)" "$(s3_reset s3-async)")")
+fi
 fi
 
 # replay LABEL NAME RESTORE_COMMAND: the base backup copied, started with RESTORE_COMMAND, recovering until it
@@ -183,23 +186,57 @@ CONF
     awk -v n="$1" -v s="$start" -v e="$end" -v k="$replay_segments" 'BEGIN {
         printf "%-52s %8.2f s %8.1f seg/s\n", n, e - s, k / (e - s) }'
 }
+# WAL compression level: the first BENCH_LEVEL_SEGMENTS (default 50) segments of the backlog pushed one process
+# at a time (no parallel push) into a fresh repository per level of BENCH_WAL_LEVELS (default "1 3 -1"); prints
+# the stored bytes (sealed objects and records) against the WAL's, and the CPU per segment of the `wal push`
+# processes (user + system of the children, from `times`).
+levels=()
+level_segments="${BENCH_LEVEL_SEGMENTS:-50}"
+[ "$level_segments" -le "$nseg" ] || level_segments="$nseg"
+for level in ${BENCH_WAL_LEVELS-1 3 -1}; do
+    lb_config "level$level" "  url: \"file://$work/lb/level-repo\"" "{ push_parallel: 0, compression_level: $level }"
+    rm -rf "$work/lb/level-repo"
+    bash -c "$(lb_reset "level$level")" >/dev/null
+    own "$work/lb"
+    cpu="$( (for name in "${backlog[@]:0:$level_segments}"; do
+        (cd "$work" && $as_pg "$lifeboat" --config "$work/lb/level$level.yml" --quiet wal push "$pgwal/$name")
+    done; times) | tail -1)"
+    stored="$(find "$work/lb/level-repo/wal" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')"
+    levels+=("$(awk -v l="$level" -v c="$cpu" -v s="$stored" -v k="$level_segments" 'BEGIN {
+        split(c, t, " "); cpu = 0
+        for (i = 1; i <= 2; i++) { split(t[i], p, "m"); cpu += p[1] * 60 + p[2] }
+        printf "%-52s %9.1f %% %9.2f MiB %8.1f ms\n", "wal.compression_level " l, 100 * s / (k * 16777216),
+            s / k / 1048576, 1000 * cpu / k }')")
+done
+rm -rf "$work/lb/level-repo"
+
 replays=()
 echo "==> replaying $replay_segments segments from each file repository (start → promoted)"
 own "$work/lb" "$work/pgbr"
 replays+=("$(replay "pgbackrest archive-get (archive-async=y)" pgbr "pgbackrest --config=$work/pgbr/replay.conf --stanza=bench --archive-async --pg1-path=$work/restore-replay-pgbr archive-get %f \"%p\"")")
 replays+=("$(replay "lifeboat wal get (prefetch 8)" lb "$lifeboat --config $work/lb/replay.yml --no-progress wal get %f %p")")
 
+if [ "${#rows[@]}" -gt 0 ]; then
 echo
 printf '%-52s %10s %14s %10s\n' "archiver draining $nseg segments of 16 MiB" "wall" "throughput" "CPU/seg"
 printf '%s\n' "${rows[@]}"
 echo
 echo "One run each (noisy on a shared machine). CPU/seg: CPU time of every process of the server's cgroup during"
 echo "the drain (archiver, archive_command, pushers, pgBackRest workers, the server's own work) per segment."
-echo "Both tools: zstd level 3, encrypted repository (pgBackRest $pgbr_version aes-256-cbc; lifeboat AES-256-GCM)."
+echo "Encrypted repositories (pgBackRest $pgbr_version aes-256-cbc; lifeboat AES-256-GCM); pgBackRest zstd level 3,"
+echo "lifeboat WAL at its default wal.compression_level 1 (one row at 3, pgBackRest's level)."
 echo "pgBackRest on S3 is not measured: it needs TLS and the S3 test server is plain HTTP."
+fi
 echo
 printf '%-52s %10s %14s\n' "recovery replaying $replay_segments segments (to $replay_lsn)" "wall" "throughput"
 printf '%s\n' "${replays[@]}"
 echo "From a pg_basebackup taken before the backlog, page cache dropped first; start → promoted (pg_is_in_recovery"
-echo "false). Each tool reads a repository its synchronous push filled (zstd 3, encrypted); pgBackRest with"
+echo "false). Each tool reads a repository its synchronous push filled (encrypted; zstd 3, lifeboat's WAL 1); pgBackRest with"
 echo "archive-async (its prefetch queue), lifeboat with wal.prefetch 8."
+if [ "${#levels[@]}" -gt 0 ]; then
+    echo
+    printf '%-52s %11s %13s %11s\n' "wal push of $level_segments segments, one at a time" "stored" "per segment" "CPU/seg"
+    printf '%s\n' "${levels[@]}"
+    echo "Stored: sealed objects and records against the WAL's 16 MiB per segment; CPU: user + system of the wal push"
+    echo "processes (start-up included), the same WAL as the drains."
+fi

@@ -24,15 +24,18 @@
 #
 # bench.sh wal [SEGMENTS]: PostgreSQL's own archiver draining a backlog of SEGMENTS (default 500) WAL segments of
 # table data through each archive_command in turn: `lifeboat wal push` synchronous (with its parallel early push)
-# and asynchronous (wal.async, push_parallel 2; again with wal.compression_level 1), `pgbackrest archive-push`
+# and asynchronous (wal.async, push_parallel 2; again with wal.compression_level 3), `pgbackrest archive-push`
 # synchronous and archive-async=y with process-max=2 — on a file repository, and (lifeboat only: pgBackRest speaks S3 over TLS only, the test server
 # is plain HTTP) on the S3 test server. The backlog is written once with archiving paused (an empty
 # archive_command; wal_keep_size keeps every segment), then replayed for each run by turning its `.done` files
 # back into `.ready`. Prints segments/s and CPU ms per segment: the CPU of every process of the server's cgroup
 # (the archiver's children, detached pushers, pgBackRest's async workers) over the drain, from cgroup v1 cpuacct
-# (n/a where it cannot be created). zstd 3 and encryption for both tools. Then recovery replay: a pg_basebackup
+# (n/a where it cannot be created). Encryption for both tools; zstd 3 for pgBackRest, lifeboat's default WAL level
+# (wal.compression_level 1) but for the row at 3. Then recovery replay: a pg_basebackup
 # taken before the backlog, started with each tool's restore_command (`pgbackrest archive-get` with archive-async,
 # `lifeboat wal get` with its prefetch) and recovering BENCH_REPLAY_SEGMENTS (default 200) segments until promoted.
+# Last, the WAL compression levels BENCH_WAL_LEVELS (default "1 3 -1"): stored size and CPU per segment of `wal push`
+# over the first BENCH_LEVEL_SEGMENTS (default 50) segments. BENCH_WAL_DRAINS=0 skips the drains.
 #
 # bench.sh incremental [SCALE]: incremental snapshots (clustered and scattered change) vs pgBackRest --type=incr:
 # stored size and time vs the full, and the chain's restore (scripts/bench-incremental.sh; SCALE defaults to 200).

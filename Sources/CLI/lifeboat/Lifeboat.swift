@@ -24,7 +24,8 @@ struct Lifeboat: ParsableCommand {
         Interruption.shared.install()
         let status: ExitStatus
         do {
-            var command = try parseAsRoot(GlobalOptionPlacement.normalized(Array(CommandLine.arguments.dropFirst())))
+            let arguments = GlobalOptionPlacement.normalized(Array(CommandLine.arguments.dropFirst()))
+            var command = try WALFastPath.command(arguments) ?? parseAsRoot(arguments)
             try command.run()
             status = .success
         } catch {

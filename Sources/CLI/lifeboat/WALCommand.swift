@@ -5,9 +5,10 @@
 // LIFEBOAT_LOG_LEVEL=info logs one line). `wal get` of a file that is not archived exits 1 with at most one
 // info-level log line, because PostgreSQL probes for files that do not exist (history files, the next segment).
 // With `wal.prefetch` > 0 (default 8), `wal get` of a segment answers from pg_wal/lifeboat-prefetch/ when the
-// segment is there and starts the hidden `wal prefetch` in the background to fetch the next ones
-// (Engine/WALArchive+Prefetch.swift). With `wal.async`, `wal push` answers from the background pusher's markers
-// and starts the hidden `wal pusher` when none runs (Engine/WAL/WALAsyncHandover.swift, WALPusher.swift).
+// segment is there and, unless one runs, starts the hidden `wal prefetch` in the background, which keeps the next
+// ones spooled as recovery moves on (Engine/WALArchive+Prefetch.swift). With `wal.async`, `wal push` answers from
+// the background pusher's markers and starts the hidden `wal pusher` when none runs (Engine/WAL/WALAsyncHandover.swift,
+// WALPusher.swift). PostgreSQL's shapes of both commands skip ArgumentParser (WALFastPath.swift).
 import ArgumentParser
 import Engine
 import Foundation
@@ -155,7 +156,7 @@ struct WALCommand: ParsableCommand {
             discussion:
                 "Use as restore_command = 'lifeboat --config FILE wal get %f %p'. Damaged data is exit 4 and DEST is not created. "
                 + "A segment is taken from pg_wal/lifeboat-prefetch/ when it was prefetched; otherwise it is fetched, and a background "
-                + "prefetcher fetches the next wal.prefetch (default 8) segments there, verified like this command verifies."
+                + "prefetcher keeps the next wal.prefetch (default 8) segments there, verified like this command verifies."
         )
 
         @OptionGroup var options: GlobalOptions
@@ -198,10 +199,15 @@ struct WALCommand: ParsableCommand {
             }
         }
 
-        /// Prefetching is an optimisation: a failure to start it is logged and recovery goes on.
+        /// Prefetching is an optimisation: a failure to start it is logged and recovery goes on. A running
+        /// prefetcher follows the segment recorded here, so a new one starts only when none holds the lock (the
+        /// record comes first: a prefetcher that is about to exit looks at it after releasing the lock).
         func startPrefetcher(_ context: CommandContext, after segment: WALName, segmentSize: Int64, count: Int) {
+            let spooled = WALPrefetchSpool(destination: destination)
+            spooled.recordAsked(segment)
+            guard !spooled.prefetcherIsRunning() else { return }
             let binary = WALCommand.executable
-            let spool = WALPrefetchSpool(destination: destination).directory
+            let spool = spooled.directory
             let absoluteSpool = spool.hasPrefix("/") ? spool : FileManager.default.currentDirectoryPath + "/" + spool
             do {
                 try DetachedProcess.spawn(

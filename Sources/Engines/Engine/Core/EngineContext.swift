@@ -56,8 +56,9 @@ public struct EngineContext: Sendable {
         CompressionInfo(algorithm: config.compression.algorithm.rawValue, level: config.compression.level)
     }
 
-    /// WAL objects' compression: `compression`, with `wal.compression_level` when set.
-    var walCompressionLevel: Int { config.wal.compressionLevel ?? config.compression.level }
+    /// WAL objects' compression: `compression`'s algorithm at `wal.compression_level` (default 1, whatever
+    /// `compression.level` is: WalSettings.defaultCompressionLevel).
+    var walCompressionLevel: Int { config.wal.compressionLevel ?? WALSettings.defaultCompressionLevel }
     var walCompressionInfo: CompressionInfo {
         CompressionInfo(algorithm: config.compression.algorithm.rawValue, level: walCompressionLevel)
     }

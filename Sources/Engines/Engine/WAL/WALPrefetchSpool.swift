@@ -6,7 +6,9 @@
 // Invariant: a file named like a segment in the spool is a complete copy that passed every check of
 // `wal get` (authenticated chunks, entry name and size, plaintext SHA-256 against the record); it is written
 // as a temporary file, fsynced and renamed into place by WALArchive.get. One prefetcher at a time holds the
-// flock on `.lock`; `take` needs no lock because rename is atomic.
+// flock on `.lock`; `take` needs no lock because rename is atomic. `.asked` names the segment recovery asked for
+// last (written by `wal get`, informational: losing it costs a download, never a wrong file): the running
+// prefetcher follows it, so `wal get` starts one only when none holds the lock.
 import Catalog
 import Foundation
 import Storage
@@ -19,6 +21,7 @@ import Glibc
 public struct WALPrefetchSpool: Sendable {
     public static let directoryName = WALPrefetchPlan.spoolDirectoryName
     static let lockName = ".lock"
+    static let askedName = ".asked"
     public let directory: String
 
     /// The spool beside DEST (restore_command's `%p`).
@@ -66,6 +69,39 @@ public struct WALPrefetchSpool: Sendable {
         where WALPrefetchPlan.isPassed(fileName: file, asked: asked) {
             unlink(directory + "/" + file)
         }
+    }
+
+    /// Records that recovery asked for `name`, for the running prefetcher to follow: replaced atomically, not
+    /// fsynced (a crash loses a hint, never a segment). Nothing is written before a prefetcher created the spool.
+    public func recordAsked(_ name: WALName) {
+        let target = directory + "/" + Self.askedName
+        let temporary = target + ".\(getpid()).tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        let text = Array((name.rawValue + "\n").utf8)
+        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        if written != text.count || rename(temporary, target) != 0 { unlink(temporary) }
+    }
+
+    /// The segment recovery asked for last (`recordAsked`); nil when none is recorded.
+    func asked() -> WALName? {
+        let fd = open(directory + "/" + Self.askedName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 64)
+        let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        let text = String(decoding: bytes[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return WALName(text).flatMap { $0.kind == .segment ? $0 : nil }
+    }
+
+    /// Whether a prefetcher holds the spool's lock (probed by taking it for an instant; false when the spool does
+    /// not exist yet). `wal get` starts one only when this is false.
+    public func prefetcherIsRunning() -> Bool {
+        guard let lock = try? FileLock(path: directory + "/" + Self.lockName, mode: 0o600) else { return false }
+        defer { lock.close() }
+        return (try? lock.tryLock()) == false
     }
 
     /// Creates the spool (0700) and takes the prefetcher's lock without waiting: nil when another prefetcher
