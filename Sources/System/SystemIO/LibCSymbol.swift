@@ -1,6 +1,6 @@
 // LibCSymbol: a C library function looked up at run time in the running process. Some of glibc's calls are not
 // declared by the Glibc module (their headers need _GNU_SOURCE, or are not part of it: syncfs, sync_file_range,
-// fallocate, malloc_trim), and a libc without one of them must still run Lifeboat on the slower path.
+// fallocate, malloc_trim, mallopt), and a libc without one of them must still run Lifeboat on the slower path.
 #if canImport(Glibc)
 import Glibc
 

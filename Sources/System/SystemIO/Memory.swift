@@ -25,10 +25,8 @@ public enum Memory {
         return mallopt(-3, 32 << 20) == 1 && mallopt(-1, 128 << 20) == 1
     }
 
-    private static let mallopt: (@convention(c) (Int32, Int32) -> Int32)? = {
-        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "mallopt") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-    }()
+    /// Looked up at run time, as malloc_trim is: malloc.h is not part of the Glibc module.
+    private static let mallopt: (@convention(c) (Int32, Int32) -> Int32)? = LibCSymbol.lookup("mallopt")
 
     /// Looked up at run time: malloc.h is not part of the Glibc module.
     private static let mallocTrim: (@convention(c) (Int) -> Int32)? = LibCSymbol.lookup("malloc_trim")
