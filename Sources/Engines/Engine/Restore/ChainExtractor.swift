@@ -239,6 +239,23 @@ final class ChainExtractor {
         func fits(chosenCount: Int) -> Bool {
             count >= 0 && chosen[0..<count].reduce(0) { $0 + ($1 ? 1 : 0) } == chosenCount
         }
+
+        /// The chosen blocks as maximal stretches of consecutive indexes in the run, in order.
+        var stretches: [Range<Int>] {
+            var result: [Range<Int>] = []
+            var index = 0
+            while index < count {
+                guard chosen[index] else {
+                    index += 1
+                    continue
+                }
+                var end = index + 1
+                while end < count, chosen[end] { end += 1 }
+                result.append(index..<end)
+                index = end
+            }
+            return result
+        }
     }
 
     /// One run's chosen blocks, in as few and as long writes as the file allows (docs/format.md §6.5). When the
@@ -272,17 +289,9 @@ final class ChainExtractor {
         let size = BlockGeometry.blockSize
         let target = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<region.byteCount])
         guard try file.readAligned(into: target, at: region.offset) == region.byteCount else { return false }
-        var index = 0
-        while index < region.count {
-            guard region.chosen[index] else {
-                index += 1
-                continue
-            }
-            var end = index + 1
-            while end < region.count, region.chosen[end] { end += 1 }
-            (scratch.baseAddress! + index * size).copyMemory(
-                from: run.baseAddress! + index * size, byteCount: (end - index) * size)
-            index = end
+        for stretch in region.stretches {
+            (scratch.baseAddress! + stretch.lowerBound * size).copyMemory(
+                from: run.baseAddress! + stretch.lowerBound * size, byteCount: stretch.count * size)
         }
         return true
     }
@@ -293,22 +302,14 @@ final class ChainExtractor {
     /// blocks and `run` is aligned, as direct writes need.
     private func writeStretches(_ region: RunRegion, to file: WritableFile) throws {
         let size = BlockGeometry.blockSize
-        var index = 0
-        while index < region.count {
-            guard region.chosen[index] else {
-                index += 1
-                continue
-            }
-            var end = index + 1
-            while end < region.count, region.chosen[end] { end += 1 }
-            let bytes = UnsafeRawBufferPointer(rebasing: run[(index * size)..<(end * size)])
+        for stretch in region.stretches {
+            let bytes = UnsafeRawBufferPointer(rebasing: run[(stretch.lowerBound * size)..<(stretch.upperBound * size)])
             if copier.direct, bytes.count >= Self.directStretch {
                 if !file.isDirect { _ = file.useDirectIO() }
             } else if file.isDirect {
                 file.stopDirectIO()
             }
-            try file.writeAligned(bytes, at: region.offset + Int64(index * size))
-            index = end
+            try file.writeAligned(bytes, at: region.offset + Int64(stretch.lowerBound * size))
         }
     }
 
