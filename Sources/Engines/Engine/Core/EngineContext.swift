@@ -57,7 +57,7 @@ public struct EngineContext: Sendable {
     }
 
     /// WAL objects' compression: `compression`'s algorithm at `wal.compression_level` (default 1, whatever
-    /// `compression.level` is: WalSettings.defaultCompressionLevel).
+    /// `compression.level` is: WALSettings.defaultCompressionLevel).
     var walCompressionLevel: Int { config.wal.compressionLevel ?? WALSettings.defaultCompressionLevel }
     var walCompressionInfo: CompressionInfo {
         CompressionInfo(algorithm: config.compression.algorithm.rawValue, level: walCompressionLevel)
