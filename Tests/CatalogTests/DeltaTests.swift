@@ -229,24 +229,66 @@ final class DeltaTests: XCTestCase {
                     "backup_label", "base/5/PG_VERSION", "base/5/LBDELTA.16390", "base/5/LBDELTA.16391",
                     "base/5/16391_vm", "base/5/16393", "base/5/16392", "global/LBDELTA.1262",
                 ], "chunk \(chunk)")
+            // One part: "LBDELTA2", L 3, B, n 2, last; numbers 1 and 2; the changed block and the zero page.
             let delta = entries[2].data
-            XCTAssertEqual(delta.count, 16 + 3 * Self.block + 1)
-            XCTAssertEqual(Array(delta[0..<8]), Array("LBDELTA1".utf8))
-            XCTAssertEqual(Array(delta[8..<16]), [3, 0, 0, 0, 0, 0x20, 0, 0])
-            XCTAssertEqual(Array(delta[16..<16 + Self.block]), zero, "the unchanged block is left out")
-            XCTAssertEqual(Array(delta[16 + Self.block..<16 + 2 * Self.block]), new)
-            XCTAssertEqual(Array(delta[16 + 2 * Self.block..<16 + 3 * Self.block]), zero, "zero page stored as is")
-            XCTAssertEqual(delta.last, 0b110, "bitmap: blocks 1 and 2 stored")
-            XCTAssertEqual(entries[3].data.count, 16 + 2 * Self.block + 1)
-            XCTAssertEqual(entries[3].data.last, 0, "a truncated file's old blocks are all unchanged")
+            XCTAssertEqual(delta.count, 24 + 2 * 4 + 2 * Self.block, "the unchanged block 0 is left out")
+            XCTAssertEqual(Array(delta[0..<8]), Array("LBDELTA2".utf8))
+            XCTAssertEqual(
+                Array(delta[8..<32]), [3, 0, 0, 0, 0, 0x20, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0])
+            XCTAssertEqual(Array(delta[32..<32 + Self.block]), new)
+            XCTAssertEqual(Array(delta[32 + Self.block..<32 + 2 * Self.block]), zero, "a zero page is stored as is")
+            XCTAssertEqual(
+                entries[3].data, Array("LBDELTA2".utf8) + [2, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0],
+                "a truncated file's old blocks are all unchanged: one empty last part")
             XCTAssertEqual(entries[4].data, old)
             XCTAssertEqual(entries[5].data, old)
             XCTAssertEqual(entries[6].data.count, Self.block + 100)
-            XCTAssertEqual(entries[7].data.last, 0)
+            XCTAssertEqual(entries[7].data.count, 24)
             XCTAssertEqual(rewriter.deltaFiles, 3)
             XCTAssertEqual(rewriter.storedBlocks, 2)
             XCTAssertEqual(rewriter.skippedBlocks, 4)
         }
+    }
+
+    /// A part holds at most 128 blocks and goes out once another block is to be stored: 298 stored blocks are
+    /// parts of 128, 128 and 42, only the last flagged; 128 stored blocks are one last part.
+    func testManyStoredBlocksAreSplitIntoPartsOf128() throws {
+        let old = Self.page(lsn: 0x80, fill: 1)
+        let grown = (2..<300).map { Self.page(lsn: 0x80, fill: UInt8($0 % 200 + 2)) }
+        let exact = (2..<130).map { _ in Self.page(lsn: 0x180, fill: 9) }
+        let input = Self.tar([
+            Entry(name: "base/5/16390", data: old + old + grown.flatMap { $0 }),  // the parent had 2 blocks
+            Entry(name: "global/1262", data: old + exact.flatMap { $0 }),  // parent 1 block: 128 new ones
+        ])
+        for chunk in [4096, 70000] {
+            let (output, rewriter) = try rewrite(input, chunk: chunk)
+            let entries = try Self.untar(output)
+            XCTAssertEqual(
+                entries.map(\.name), Array(repeating: "base/5/LBDELTA.16390", count: 3) + ["global/LBDELTA.1262"])
+            var expected = 2
+            for (index, (entry, count)) in zip(entries, [128, 128, 42, 128]).enumerated() {
+                let data = entry.data
+                XCTAssertEqual(Array(data[0..<8]), Array("LBDELTA2".utf8))
+                XCTAssertEqual(Self.uint32(data, 16), count)
+                XCTAssertEqual(Self.uint32(data, 20), index == 0 || index == 1 ? 0 : 1, "only a file's last part")
+                XCTAssertEqual(data.count, 24 + count * (4 + Self.block))
+                if index == 3 { expected = 1 }
+                for slot in 0..<count {
+                    XCTAssertEqual(Self.uint32(data, 24 + 4 * slot), expected)
+                    let start = 24 + 4 * count + slot * Self.block
+                    let wanted = index == 3 ? exact[slot] : grown[expected - 2]
+                    XCTAssertEqual(Array(data[start..<start + Self.block]), wanted, "block \(expected)")
+                    expected += 1
+                }
+            }
+            XCTAssertEqual(Self.uint32(entries[0].data, 8), 300)
+            XCTAssertEqual(rewriter.storedBlocks, 298 + 128)
+            XCTAssertEqual(rewriter.skippedBlocks, 2 + 1)
+        }
+    }
+
+    static func uint32(_ bytes: [UInt8], _ offset: Int) -> Int {
+        (0..<4).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) }
     }
 
     func testTablespaceEntriesAreLookedUpUnderPgTblspc() throws {

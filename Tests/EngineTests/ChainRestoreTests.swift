@@ -32,9 +32,44 @@ final class ChainRestoreTests: XCTestCase {
         return ("base/5/INCREMENTAL.\(relfilenode)", DeltaBytes.incremental(truncation: truncation, blocks: blocks))
     }
 
+    /// How a test writes a page-lsn delta file: dense (`LBDELTA1`, lifeboat before format version 5) or in sparse
+    /// parts (`LBDELTA2`) of `perPart` blocks.
+    enum Encoding {
+        case dense
+        case sparse(perPart: Int)
+    }
+
+    static func lbdelta(_ name: String, length: Int, blocks: [(Int, [UInt8])], _ encoding: Encoding) -> Files {
+        switch encoding {
+        case .dense: return [(name, DeltaBytes.lbdelta(length: length, blocks: blocks))]
+        case .sparse(let perPart):
+            return DeltaBytes.lbdeltaParts(length: length, blocks: blocks, perPart: perPart).map { (name, $0) }
+        }
+    }
+
     // MARK: page-lsn: truncation, extension, holes, files only older backups have, tablespaces
 
     func testAPageLSNChainOfThreeIsReconstructedInPlace() throws {
+        try assertChainOfThree(middle: .sparse(perPart: 128), newest: .sparse(perPart: 128))
+    }
+
+    /// One block to a part: every file comes in several parts, and a region's blocks are gathered across them.
+    func testSparsePartsOfOneBlockEachReconstructTheSameFiles() throws {
+        try assertChainOfThree(middle: .sparse(perPart: 1), newest: .sparse(perPart: 1))
+    }
+
+    /// A chain begun by an older lifeboat (dense deltas) and continued by this one (sparse): each entry is read by
+    /// its own magic.
+    func testADenseDeltaUnderASparseOneIsReadByItsMagic() throws {
+        try assertChainOfThree(middle: .dense, newest: .sparse(perPart: 2))
+    }
+
+    /// Chains an older lifeboat wrote still restore.
+    func testADenseChainStillRestores() throws {
+        try assertChainOfThree(middle: .dense, newest: .dense)
+    }
+
+    private func assertChainOfThree(middle middleForm: Encoding, newest newestForm: Encoding) throws {
         let history = try ChainHistory()
         let full = try history.snapshot(
             ChainHistory.baseFiles(
@@ -48,36 +83,33 @@ final class ChainRestoreTests: XCTestCase {
         let middle = try history.snapshot(
             ChainHistory.baseFiles(
                 label: "middle",
-                extra: [
-                    (
-                        "base/5/LBDELTA.100",
-                        DeltaBytes.lbdelta(
-                            length: 5, blocks: [(1, DeltaBytes.block(0xB1)), (4, DeltaBytes.block(0xB4))])
-                    ),
-                    ("base/5/LBDELTA.101", DeltaBytes.lbdelta(length: 2, blocks: [])),
-                    ("base/5/102", Self.blocks([0x21])), ("base/5/103", Self.blocks([0x30, 0x31])),
-                    ("base/5/LBDELTA.106", DeltaBytes.lbdelta(length: 2, blocks: [])),
-                ]),
-            tablespaces: [16400: [("PG_15_1/5/LBDELTA.200", DeltaBytes.lbdelta(length: 2, blocks: []))]],
+                extra: Self.lbdelta(
+                    "base/5/LBDELTA.100", length: 5,
+                    blocks: [(1, DeltaBytes.block(0xB1)), (4, DeltaBytes.block(0xB4))],
+                    middleForm)
+                    + Self.lbdelta("base/5/LBDELTA.101", length: 2, blocks: [], middleForm)
+                    + [("base/5/102", Self.blocks([0x21])), ("base/5/103", Self.blocks([0x30, 0x31]))]
+                    + Self.lbdelta("base/5/LBDELTA.106", length: 2, blocks: [], middleForm)),
+            tablespaces: [16400: Self.lbdelta("PG_15_1/5/LBDELTA.200", length: 2, blocks: [], middleForm)],
             parent: full)
         let newest = try history.snapshot(
             ChainHistory.baseFiles(
                 label: "newest",
-                extra: [
-                    // truncated to 3 blocks; block 2 stored as zeros must not come back from an older backup
-                    (
-                        "base/5/LBDELTA.100",
-                        DeltaBytes.lbdelta(length: 3, blocks: [(0, DeltaBytes.block(0xC0)), (2, DeltaBytes.block(0))])
-                    ),
+                // 100 truncated to 3 blocks; block 2 stored as zeros must not come back from an older backup
+                extra: Self.lbdelta(
+                    "base/5/LBDELTA.100", length: 3, blocks: [(0, DeltaBytes.block(0xC0)), (2, DeltaBytes.block(0))],
+                    newestForm)
                     // extended to 6 blocks: 2…4 nobody supplies (the middle's length 2 limits the full)
-                    ("base/5/LBDELTA.101", DeltaBytes.lbdelta(length: 6, blocks: [(5, DeltaBytes.block(0xE5))])),
-                    ("base/5/LBDELTA.103", DeltaBytes.lbdelta(length: 2, blocks: [(1, DeltaBytes.block(0x41))])),
-                    ("base/5/LBDELTA.106", DeltaBytes.lbdelta(length: 2, blocks: [(1, DeltaBytes.block(0x62))])),
-                    ("base/5/INCREMENTAL.107", Array("not this method's form".utf8)),
-                    ("base/5/pg_filenode.map", Array("map".utf8)),
-                ]),
+                    + Self.lbdelta("base/5/LBDELTA.101", length: 6, blocks: [(5, DeltaBytes.block(0xE5))], newestForm)
+                    + Self.lbdelta("base/5/LBDELTA.103", length: 2, blocks: [(1, DeltaBytes.block(0x41))], newestForm)
+                    + Self.lbdelta("base/5/LBDELTA.106", length: 2, blocks: [(1, DeltaBytes.block(0x62))], newestForm)
+                    + [
+                        ("base/5/INCREMENTAL.107", Array("not this method's form".utf8)),
+                        ("base/5/pg_filenode.map", Array("map".utf8)),
+                    ]),
             tablespaces: [
-                16400: [("PG_15_1/5/LBDELTA.200", DeltaBytes.lbdelta(length: 3, blocks: [(2, DeltaBytes.block(0x72))]))]
+                16400: Self.lbdelta(
+                    "PG_15_1/5/LBDELTA.200", length: 3, blocks: [(2, DeltaBytes.block(0x72))], newestForm)
             ],
             parent: middle)
 
@@ -163,11 +195,40 @@ final class ChainRestoreTests: XCTestCase {
         XCTAssertEqual(result.chain?.last?.bytesWritten, 98 * 8192)
     }
 
-    /// Region assembly (ChainExtractor.writeRun): a run of 128 blocks with many chosen blocks is written as one
-    /// region — the newest backup's straight from its entry (zeros between its blocks), an older one's read back
-    /// from the file and merged — and a run with few is written stretch by stretch. Across three backups and three
-    /// runs of mixed density, every block lands where the newest says, and blocks nobody supplies stay zeros.
+    /// Region assembly (RegionWriter): a region of 128 blocks with many chosen blocks is written whole — the newest
+    /// backup's straight from its buffer (zeros between its blocks), an older one's read back from the file and
+    /// merged — and a region with few is written stretch by stretch. Across three backups and three regions of
+    /// mixed density, every block lands where the newest says, and blocks nobody supplies stay zeros; sparse parts
+    /// of 16 blocks end inside regions, so a region is gathered across parts.
     func testRegionsAssembledFromThreeBackupsPutEveryBlockInPlace() throws {
+        try assertRegions(middle: .sparse(perPart: 16), newest: .sparse(perPart: 16))
+    }
+
+    /// The newest backup writes a region it supplies much of whole; a sparse entry's region buffer still holds the
+    /// previous region's blocks where this region lists none, and those must go out as zeros (nobody older supplies
+    /// them here: the full is one region long).
+    func testAWholeRegionOfASparseDeltaHasZerosWhereItListsNothing() throws {
+        let history = try ChainHistory()
+        let full = try history.snapshot(
+            ChainHistory.baseFiles(label: "full", extra: [("base/5/1", Self.blocks([UInt8](repeating: 1, count: 128)))])
+        )
+        let listed = (0..<192).map { ($0, DeltaBytes.block(UInt8(2 + $0 % 100))) }
+        try history.snapshot(
+            ChainHistory.baseFiles(
+                label: "newest",
+                extra: Self.lbdelta("base/5/LBDELTA.1", length: 256, blocks: listed, .sparse(perPart: 128))),
+            parent: full)
+        let engine = try engine(history)
+        _ = try engine.run(try engine.plan(request("latest", into: "data")))
+        let expected = (0..<256).map { $0 < 192 ? 2 + $0 % 100 : 0 }
+        XCTAssertEqual(try fills(scratch + "/data/base/5/1"), expected)
+    }
+
+    func testRegionsAssembledFromDenseDeltasPutEveryBlockInPlace() throws {
+        try assertRegions(middle: .dense, newest: .dense)
+    }
+
+    private func assertRegions(middle middleForm: Encoding, newest newestForm: Encoding) throws {
         let length = 300  // runs 0…127, 128…255 and 256…299
         let fullLength = 280
         let middleLength = 290
@@ -191,13 +252,13 @@ final class ChainRestoreTests: XCTestCase {
         let middle = try history.snapshot(
             ChainHistory.baseFiles(
                 label: "middle",
-                extra: [("base/5/LBDELTA.1", DeltaBytes.lbdelta(length: middleLength, blocks: middleBlocks))]),
+                extra: Self.lbdelta("base/5/LBDELTA.1", length: middleLength, blocks: middleBlocks, middleForm)),
             parent: full)
         let newestBlocks = (0..<length).filter(newestStores).map { ($0, DeltaBytes.block(newestFill($0))) }
         try history.snapshot(
             ChainHistory.baseFiles(
-                label: "newest", extra: [("base/5/LBDELTA.1", DeltaBytes.lbdelta(length: length, blocks: newestBlocks))]
-            ),
+                label: "newest",
+                extra: Self.lbdelta("base/5/LBDELTA.1", length: length, blocks: newestBlocks, newestForm)),
             parent: middle)
 
         let engine = try engine(history)
@@ -283,6 +344,57 @@ final class ChainRestoreTests: XCTestCase {
         bad[bad.count - 1] = 0  // the block is there, its bit is not
         try history.snapshot(ChainHistory.baseFiles(label: "newest", extra: [("base/5/LBDELTA.1", bad)]), parent: full)
         try assertIntegrityFailure(history, mentioning: ["block 0 is not marked stored"])
+    }
+
+    /// A sparse file's parts must run to the one flagged last, with nothing between them, their numbers rising
+    /// across parts and one length in all: anything else is exit 4 naming the entry, and nothing is left.
+    func testSparsePartsThatDoNotAddUpAreCorrupt() throws {
+        let block = { (number: Int) in (number, DeltaBytes.block(UInt8(number + 1))) }
+        let cases: [(Files, String)] = [
+            (
+                [("base/5/LBDELTA.1", DeltaBytes.lbdeltaPart(length: 4, blocks: [block(0)], last: false))],
+                "its parts end without the last one"
+            ),
+            (
+                [
+                    ("base/5/LBDELTA.1", DeltaBytes.lbdeltaPart(length: 4, blocks: [block(0)], last: false)),
+                    ("base/5/2", Self.blocks([7])),
+                ], "its parts end without the last one"
+            ),
+            (
+                [
+                    ("base/5/LBDELTA.1", DeltaBytes.lbdeltaPart(length: 4, blocks: [block(1)], last: false)),
+                    ("base/5/LBDELTA.1", DeltaBytes.lbdeltaPart(length: 4, blocks: [block(1)], last: true)),
+                ], "block 1 follows block 1"
+            ),
+            (
+                [
+                    ("base/5/LBDELTA.1", DeltaBytes.lbdeltaPart(length: 4, blocks: [block(0)], last: false)),
+                    ("base/5/LBDELTA.1", DeltaBytes.lbdeltaPart(length: 5, blocks: [block(2)], last: true)),
+                ], "an earlier part 4"
+            ),
+            (
+                [("base/5/LBDELTA.1", DeltaBytes.lbdeltaPart(length: 4, blocks: [block(4)], last: true))],
+                "block 4 is past its length 4"
+            ),
+            (
+                [
+                    (
+                        "base/5/LBDELTA.1",
+                        Array(DeltaBytes.lbdeltaPart(length: 4, blocks: [block(0)], last: true).dropLast())
+                    )
+                ],
+                "but its header describes"
+            ),
+        ]
+        for (files, message) in cases {
+            try setUpWithError()
+            let history = try ChainHistory()
+            let full = try history.snapshot(
+                ChainHistory.baseFiles(label: "full", extra: [("base/5/1", Self.blocks([1, 2, 3, 4]))]))
+            try history.snapshot(ChainHistory.baseFiles(label: "newest", extra: files), parent: full)
+            try assertIntegrityFailure(history, mentioning: [message, "base/5/LBDELTA.1"])
+        }
     }
 
     func testADeltaWhoseSizeDisagreesWithItsEntryIsCorrupt() throws {

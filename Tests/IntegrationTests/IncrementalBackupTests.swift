@@ -70,7 +70,7 @@ final class IncrementalBackupTests: XCTestCase {
             Double(firstStored), 0.3 * Double(fullStored), "incremental \(firstStored) B vs full \(fullStored) B")
         let firstID = try XCTUnwrap(first["id"] as? String)
         let firstManifest = try show(workspace, firstID)
-        XCTAssertEqual(firstManifest["format_version"] as? Int, 2)
+        XCTAssertEqual(firstManifest["format_version"] as? Int, major >= 17 ? 2 : 5, "page-lsn deltas are sparse")
         let link = try XCTUnwrap((firstManifest["snapshot"] as? [String: Any])?["incremental"] as? [String: Any])
         XCTAssertEqual(link["parent"] as? String, fullID)
         XCTAssertEqual(link["chain"] as? [String], [fullID])

@@ -88,6 +88,42 @@ final class DeltaHeaderTests: XCTestCase {
         assertDelta(try header.storedBlocks([]), "cut short")
     }
 
+    func testLBDeltaPartHeaderLayout() throws {
+        let bytes = DeltaBytes.lbdeltaPart(
+            length: 10, blocks: [(0, DeltaBytes.block(5)), (9, DeltaBytes.block(0))], last: true)
+        let header = try LBDeltaPartHeader(Array(bytes[0..<24]))
+        XCTAssertEqual(header.length, 10)
+        XCTAssertEqual(header.count, 2)
+        XCTAssertTrue(header.isLast)
+        XCTAssertEqual(header.entrySize, Int64(bytes.count))
+        XCTAssertEqual(try header.blockNumbers(Array(bytes[24..<32]), after: -1), [0, 9])
+        let middle = try LBDeltaPartHeader(
+            Array(DeltaBytes.lbdeltaPart(length: 10, blocks: [(3, DeltaBytes.block(1))], last: false)[0..<24]))
+        XCTAssertFalse(middle.isLast)
+        XCTAssertEqual(try middle.blockNumbers(DeltaBytes.uint32(3), after: 2), [3])
+    }
+
+    func testLBDeltaPartHeaderCorruption() throws {
+        let good = DeltaBytes.lbdeltaPart(length: 3, blocks: [(1, DeltaBytes.block(1))], last: true)
+        func changed(_ range: Range<Int>, _ value: UInt32) -> [UInt8] {
+            var bytes = Array(good[0..<24])
+            bytes.replaceSubrange(range, with: DeltaBytes.uint32(value))
+            return bytes
+        }
+        assertDelta(try LBDeltaPartHeader(Array("LBDELTA1".utf8) + good[8..<24]), "bad magic")
+        assertDelta(try LBDeltaPartHeader(changed(12..<16, 4096)), "block size")
+        assertDelta(try LBDeltaPartHeader(changed(8..<12, 131_073)), "exceeds a segment")
+        assertDelta(try LBDeltaPartHeader(changed(16..<20, 129)), "at most 128")
+        assertDelta(try LBDeltaPartHeader(changed(16..<20, 4)), "3 in the file")
+        assertDelta(try LBDeltaPartHeader(changed(20..<24, 3)), "unknown flags")
+        assertDelta(try LBDeltaPartHeader(Array(good[0..<20])), "shorter")
+        let header = try LBDeltaPartHeader(Array(good[0..<24]))
+        assertDelta(try header.check(entrySize: Int64(good.count + 1)), "header describes")
+        assertDelta(try header.blockNumbers(DeltaBytes.uint32(1), after: 1), "must increase")
+        assertDelta(try header.blockNumbers(DeltaBytes.uint32(3), after: -1), "past its length 3")
+        assertDelta(try header.blockNumbers([1, 0], after: -1), "cut short")
+    }
+
     func testDeltaErrorsAreIntegrityFailuresAndNameTheirPlace() {
         let error = DeltaEntryError("bad magic").located("entry 'base/5/LBDELTA.1'").located("object 'k'")
         XCTAssertEqual(error.exitStatus, .integrity)

@@ -1,4 +1,4 @@
-// DeltaBytes: builds the two delta forms of docs/format.md §6.5 byte by byte, independently of the readers under
+// DeltaBytes: builds the delta forms of docs/format.md §6.5 byte by byte, independently of the readers under
 // test, for unit tests of the parsers and of chain restores.
 import Foundation
 
@@ -35,6 +35,26 @@ public enum DeltaBytes {
             bitmap[number / 8] |= 1 << UInt8(number % 8)
         }
         bytes += body + bitmap
+        return bytes
+    }
+
+    /// A sparse `LBDELTA.<name>` file: its parts, each "LBDELTA2", L, B, n, flags, the n numbers, the n blocks;
+    /// `perPart` blocks to a part (the last part may hold fewer, and is the only one when nothing is stored).
+    public static func lbdeltaParts(length: Int, blocks: [(Int, [UInt8])], perPart: Int = 128) -> [[UInt8]] {
+        var chunks: [[(Int, [UInt8])]] = stride(from: 0, to: blocks.count, by: perPart).map {
+            Array(blocks[$0..<min($0 + perPart, blocks.count)])
+        }
+        if chunks.isEmpty { chunks = [[]] }
+        return chunks.enumerated().map { index, chunk in
+            lbdeltaPart(length: length, blocks: chunk, last: index == chunks.count - 1)
+        }
+    }
+
+    public static func lbdeltaPart(length: Int, blocks: [(Int, [UInt8])], last: Bool) -> [UInt8] {
+        var bytes = Array("LBDELTA2".utf8) + uint32(UInt32(length)) + uint32(UInt32(blockSize))
+        bytes += uint32(UInt32(blocks.count)) + uint32(last ? 1 : 0)
+        for (number, _) in blocks { bytes += uint32(UInt32(number)) }
+        for (_, data) in blocks { bytes += data }
         return bytes
     }
 }

@@ -18,7 +18,10 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public static let directoryDumpFormatVersion = 3
     /// A snapshot read from a standby: its tar holds `standby.signal`, which a restore must delete (docs/format.md §6.1).
     public static let standbySnapshotFormatVersion = 4
-    public static let newestReadableFormatVersion = 4
+    /// A `page-lsn` incremental whose `LBDELTA` entries are sparse parts (docs/format.md §6.5), which a reader
+    /// knowing only the dense form would report as damaged.
+    public static let sparseDeltaFormatVersion = 5
+    public static let newestReadableFormatVersion = 5
 
     public var formatVersion: Int
     public var id: BackupID

@@ -1,8 +1,9 @@
 // DeltaTarRewriter: the `page-lsn` method's one-pass filter between BASE_BACKUP's CopyData messages and the pieced
 // writer (docs/format.md §6.5). It reads the server's tar as it streams by and writes the same tar, except that
-// each relation file PageLSNDeltaRules picks becomes `LBDELTA.<name>`: a 16-byte header, every block either as
-// read or as zeros, and a bitmap of the blocks stored. The new entry's size follows from the old one, so the
-// header is written before the data. Memory: one block and the current file's bitmap (16 KiB for a 1 GiB segment).
+// each relation file PageLSNDeltaRules picks becomes sparse `LBDELTA.<name>` parts: the blocks it stores, up to
+// 128 to a part, each part a tar entry of its own. A tar header gives its entry's size first, and how many blocks
+// a file stores is known only at its end: holding one part back (1 MiB) bounds the memory whatever the file's size.
+// Memory: one part and one block.
 import Foundation
 
 public final class DeltaTarRewriter {
@@ -15,11 +16,12 @@ public final class DeltaTarRewriter {
     }
 
     private struct DeltaFile {
+        /// The server's header renamed to the delta's path: each part's header is it with the part's size.
+        let header: TarHeader
+        let path: String
         let blocks: Int
         let parentBlocks: Int64
-        let padding: Int
         var index = 0
-        var bitmap: [UInt8]
     }
 
     private var rules: PageLSNDeltaRules
@@ -30,8 +32,14 @@ public final class DeltaTarRewriter {
     private var filled = 0
     /// After a pax or GNU extension header the next entry's real name is not in its header: leave it alone.
     private var leaveNextAlone = false
-    private static let zeros = [UInt8](repeating: 0, count: PageHeader.blockSize)
-    public static let magic = Array("LBDELTA1".utf8)
+    private static let zeros = [UInt8](repeating: 0, count: TarHeader.blockSize)
+    public static let magic = Array("LBDELTA2".utf8)
+    /// Blocks in a full part; a part's header and numbers are `partHeaderSize` + 4 bytes a block.
+    public static let partBlocks = 128
+    public static let partHeaderSize = 24
+    /// The part being gathered: its blocks back to back, and their numbers.
+    private var part = [UInt8](repeating: 0, count: DeltaTarRewriter.partBlocks * PageHeader.blockSize)
+    private var partNumbers: [UInt32] = []
 
     /// Files written as deltas, and their blocks stored and left out.
     public private(set) var deltaFiles = 0
@@ -44,9 +52,9 @@ public final class DeltaTarRewriter {
         self.emit = emit
     }
 
-    /// The size of the delta entry of a file of `blocks` blocks.
-    public static func deltaSize(blocks: Int) -> Int64 {
-        16 + Int64(blocks) * Int64(PageHeader.blockSize) + Int64((blocks + 7) / 8)
+    /// The size of a part entry holding `blocks` blocks.
+    public static func partSize(blocks: Int) -> Int64 {
+        Int64(partHeaderSize) + Int64(blocks) * Int64(4 + PageHeader.blockSize)
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
@@ -65,7 +73,7 @@ public final class DeltaTarRewriter {
                 guard fill(from: &rest, upTo: PageHeader.blockSize) else { return }
                 try block(&file)
                 state = file.index == file.blocks ? .header : .delta(file)
-                if file.index == file.blocks { try finish(file) }
+                if file.index == file.blocks { try emitPart(of: file, last: true) }
             }
         }
     }
@@ -102,35 +110,49 @@ public final class DeltaTarRewriter {
             return
         }
         let blocks = Int(header.size / Int64(PageHeader.blockSize))
-        let size = Self.deltaSize(blocks: blocks)
-        try emitBytes(header.renamed(path, size: size).bytes)
-        try emitBytes(Self.magic + Self.littleEndian(UInt32(blocks)) + Self.littleEndian(UInt32(PageHeader.blockSize)))
         deltaFiles += 1
-        state = .delta(
-            DeltaFile(
-                blocks: blocks, parentBlocks: parentBlocks, padding: Int(TarHeader.padded(size) - size),
-                bitmap: [UInt8](repeating: 0, count: (blocks + 7) / 8)))
+        partNumbers.removeAll(keepingCapacity: true)
+        let file = DeltaFile(header: header, path: path, blocks: blocks, parentBlocks: parentBlocks)
+        // A file of no blocks is never a delta (PageLSNDeltaRules), but its one part would still be written here.
+        if blocks == 0 { return try emitPart(of: file, last: true) }
+        state = .delta(file)
     }
 
     private func block(_ file: inout DeltaFile) throws {
         filled = 0
-        let store = try buffer.withUnsafeBytes { block -> Bool in
-            let store = Int64(file.index) >= file.parentBlocks || PageHeader.mustStore(block, since: since)
-            if store { try emit(block) }
-            return store
+        let store = buffer.withUnsafeBytes { block in
+            Int64(file.index) >= file.parentBlocks || PageHeader.mustStore(block, since: since)
         }
         if store {
-            file.bitmap[file.index / 8] |= 1 << UInt8(file.index % 8)
+            // A full part goes out only once another block is to be stored, so that the last part is never empty
+            // unless the file stores nothing.
+            if partNumbers.count == Self.partBlocks { try emitPart(of: file, last: false) }
+            let offset = partNumbers.count * PageHeader.blockSize
+            buffer.withUnsafeBytes { block in
+                part.withUnsafeMutableBytes {
+                    ($0.baseAddress! + offset).copyMemory(from: block.baseAddress!, byteCount: block.count)
+                }
+            }
+            partNumbers.append(UInt32(file.index))
             storedBlocks += 1
         } else {
-            try emitBytes(Self.zeros)
             skippedBlocks += 1
         }
         file.index += 1
     }
 
-    private func finish(_ file: DeltaFile) throws {
-        try emitBytes(file.bitmap + [UInt8](repeating: 0, count: file.padding))
+    /// One part entry: header, "LBDELTA2", L, B, n, flags, the n numbers, the n blocks, the tar padding.
+    private func emitPart(of file: DeltaFile, last: Bool) throws {
+        let count = partNumbers.count
+        let size = Self.partSize(blocks: count)
+        var head = file.header.renamed(file.path, size: size).bytes
+        head += Self.magic + Self.littleEndian(UInt32(file.blocks)) + Self.littleEndian(UInt32(PageHeader.blockSize))
+        head += Self.littleEndian(UInt32(count)) + Self.littleEndian(last ? 1 : 0)
+        for number in partNumbers { head += Self.littleEndian(number) }
+        try emitBytes(head)
+        try part.withUnsafeBytes { try emit(UnsafeRawBufferPointer(rebasing: $0[0..<count * PageHeader.blockSize])) }
+        try emitBytes(Array(Self.zeros[0..<Int(TarHeader.padded(size) - size)]))
+        partNumbers.removeAll(keepingCapacity: true)
     }
 
     private func emitBytes(_ bytes: [UInt8]) throws {

@@ -152,7 +152,10 @@ public final class SnapshotBackup {
                 manifest.formatVersion = BackupManifest.standbySnapshotFormatVersion
             }
             if let base = decision.base, let method = received.method {
-                manifest.formatVersion = max(manifest.formatVersion, BackupManifest.incrementalFormatVersion)
+                let version =
+                    method == .pageLSN
+                    ? BackupManifest.sparseDeltaFormatVersion : BackupManifest.incrementalFormatVersion
+                manifest.formatVersion = max(manifest.formatVersion, version)
                 manifest.snapshot?.incremental = base.record(method: method)
             }
             let committed = try ManifestCommit.commitBackup(
