@@ -18,8 +18,9 @@ final class InMemoryHistory {
     let context: EngineContext
     let cluster = "main"
 
-    /// `now` is the clock engines see; backups are dated relative to it.
-    init(now: Date = Date()) throws {
+    /// `now` is the clock engines see; backups are dated relative to it. `configuration` adds top-level YAML keys
+    /// to the minimal configuration every history has.
+    init(now: Date = Date(), configuration extra: String = "") throws {
         let config = try ConfigLoader.parse(
             yaml: """
                 cluster: main
@@ -29,6 +30,7 @@ final class InMemoryHistory {
                   url: "file:///nonexistent/lifeboat-engine-tests"
                 encryption:
                   key_file: /nonexistent/lifeboat-engine-tests.key
+                \(extra)
                 """, sourcePath: "/nonexistent/lifeboat.yml")
         let repository = Repository(store: store)
         let credential = Credential.keyFile(path: "memory", key: Array(repeating: 7, count: 32))

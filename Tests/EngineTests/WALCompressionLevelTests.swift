@@ -1,32 +1,16 @@
 // WALCompressionLevelTests: WAL objects are compressed at wal.compression_level, 1 unless set, whatever
 // compression.level is (docs/configuration.md); each record names the level used.
 import Catalog
-import Configuration
 import Foundation
-import Logging
 import XCTest
 
 @testable import Engine
 
 final class WALCompressionLevelTests: XCTestCase {
     func pushedLevel(configuration extra: String) throws -> Int {
-        let history = try InMemoryHistory()
-        let config = try ConfigLoader.parse(
-            yaml: """
-                cluster: main
-                postgres:
-                  url: "postgresql://postgres@127.0.0.1:1/postgres"
-                repository:
-                  url: "file:///nonexistent/lifeboat-engine-tests"
-                encryption:
-                  key_file: /nonexistent/lifeboat-engine-tests.key
-                \(extra)
-                """, sourcePath: "/nonexistent/lifeboat.yml")
-        let context = EngineContext(
-            config: config, logger: Logger(label: "engine-tests"), progress: ProgressReporter(enabled: false),
-            environment: [:])
+        let history = try InMemoryHistory(configuration: extra)
         let archive = WALArchive(
-            context: context, repository: history.catalog.repository, keyring: history.catalog.keyring)
+            context: history.context, repository: history.catalog.repository, keyring: history.catalog.keyring)
         let directory = NSTemporaryDirectory() + "wal-level-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
