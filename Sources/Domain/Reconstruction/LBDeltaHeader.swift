@@ -11,9 +11,17 @@ public struct LBDeltaHeader: Sendable, Equatable {
     public let length: Int
 
     public init(_ bytes: [UInt8]) throws {
-        guard bytes.count == Self.size else { throw DeltaEntryError("its header is shorter than 16 bytes") }
-        guard Array(bytes[0..<8]) == Self.magic else { throw DeltaEntryError("bad magic (expected 'LBDELTA1')") }
-        length = Int(LittleEndian.uint32(bytes, at: 8))
+        length = try Self.fileLength(bytes, headerSize: Self.size, magic: Self.magic)
+    }
+
+    /// The 16 bytes both versions of `LBDELTA` begin with — magic, L, B — checked against a header of
+    /// `headerSize` bytes; returns L.
+    static func fileLength(_ bytes: [UInt8], headerSize: Int, magic: [UInt8]) throws -> Int {
+        guard bytes.count == headerSize else { throw DeltaEntryError("its header is shorter than \(headerSize) bytes") }
+        guard Array(bytes[0..<8]) == magic else {
+            throw DeltaEntryError("bad magic (expected '\(String(decoding: magic, as: UTF8.self))')")
+        }
+        let length = Int(LittleEndian.uint32(bytes, at: 8))
         let blockSize = Int(LittleEndian.uint32(bytes, at: 12))
         guard blockSize == BlockGeometry.blockSize else {
             throw DeltaEntryError("block size \(blockSize) (expected \(BlockGeometry.blockSize))")
@@ -21,6 +29,7 @@ public struct LBDeltaHeader: Sendable, Equatable {
         guard length <= BlockGeometry.maxBlocksPerFile else {
             throw DeltaEntryError("length \(length) blocks exceeds a segment's \(BlockGeometry.maxBlocksPerFile)")
         }
+        return length
     }
 
     public var bitmapSize: Int { (length + 7) / 8 }

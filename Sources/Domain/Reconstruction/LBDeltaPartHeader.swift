@@ -15,18 +15,9 @@ public struct LBDeltaPartHeader: Sendable, Equatable {
     public let isLast: Bool
 
     public init(_ bytes: [UInt8]) throws {
-        guard bytes.count == Self.size else { throw DeltaEntryError("its header is shorter than 24 bytes") }
-        guard Array(bytes[0..<8]) == Self.magic else { throw DeltaEntryError("bad magic (expected 'LBDELTA2')") }
-        length = Int(LittleEndian.uint32(bytes, at: 8))
-        let blockSize = Int(LittleEndian.uint32(bytes, at: 12))
+        length = try LBDeltaHeader.fileLength(bytes, headerSize: Self.size, magic: Self.magic)
         count = Int(LittleEndian.uint32(bytes, at: 16))
         let flags = LittleEndian.uint32(bytes, at: 20)
-        guard blockSize == BlockGeometry.blockSize else {
-            throw DeltaEntryError("block size \(blockSize) (expected \(BlockGeometry.blockSize))")
-        }
-        guard length <= BlockGeometry.maxBlocksPerFile else {
-            throw DeltaEntryError("length \(length) blocks exceeds a segment's \(BlockGeometry.maxBlocksPerFile)")
-        }
         guard count <= Self.maximumBlocks, count <= length else {
             throw DeltaEntryError(
                 "a part of \(count) blocks (at most \(Self.maximumBlocks), and \(length) in the file)")
