@@ -287,6 +287,17 @@ final class DeltaTests: XCTestCase {
         }
     }
 
+    /// A delta is at most one default segment (1 GiB) long, the longest a restore accepts: a larger file (a server
+    /// built with larger segments) stays whole.
+    func testAFileLargerThanADefaultSegmentStaysWhole() throws {
+        var rules = PageLSNDeltaRules(parent: try Self.manifest(), manifestPrefix: "", inTablespace: false)
+        let segment: Int64 = 131_072 * 8192
+        let fits = TarHeader.file(name: "base/5/16390", size: segment, modificationTime: 1)
+        XCTAssertEqual(try rules.decide(fits), .delta(path: "base/5/LBDELTA.16390", parentBlocks: 2))
+        let larger = TarHeader.file(name: "base/5/16390", size: segment + 8192, modificationTime: 1)
+        XCTAssertEqual(try rules.decide(larger), .whole)
+    }
+
     static func uint32(_ bytes: [UInt8], _ offset: Int) -> Int {
         (0..<4).reduce(0) { $0 | Int(bytes[offset + $1]) << (8 * $1) }
     }

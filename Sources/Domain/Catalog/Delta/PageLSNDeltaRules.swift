@@ -14,8 +14,10 @@ public struct PageLSNDeltaRules: Sendable {
         case delta(path: String, parentBlocks: Int64)
     }
 
-    /// Larger files (a server built with segments over 4 GiB) stay whole: the delta's tar size must stay octal.
-    static let largestDelta: Int64 = 4 << 30
+    /// Larger files (a server built with segments over 1 GiB, PostgreSQL's default) stay whole: a restore refuses a
+    /// delta longer than a default segment (Reconstruction's BlockGeometry.maxBlocksPerFile blocks of 8 KiB), a
+    /// bound that keeps a damaged header from sizing a file at will.
+    static let largestDelta: Int64 = 1 << 30
     let parent: ServerManifestIndex
     let manifestPrefix: String
     let inTablespace: Bool
