@@ -374,6 +374,12 @@ final class ChainRestoreTests: XCTestCase {
                 ], "an earlier part 4"
             ),
             (
+                [
+                    ("base/5/LBDELTA.1", DeltaBytes.lbdeltaPart(length: 4, blocks: [block(0)], last: false)),
+                    ("base/5/LBDELTA.1", DeltaBytes.lbdelta(length: 4, blocks: [block(2)])),
+                ], "a dense entry follows a part"
+            ),
+            (
                 [("base/5/LBDELTA.1", DeltaBytes.lbdeltaPart(length: 4, blocks: [block(4)], last: true))],
                 "block 4 is past its length 4"
             ),

@@ -244,8 +244,9 @@ final class ChainExtractor {
             switch magic {
             case LBDeltaPartHeader.magic:
                 return try applyPart(magic, entry: entry, tar: tar, file: file, key: key, table: table)
-            case LBDeltaHeader.magic:
+            case LBDeltaHeader.magic where open == nil:
                 return try applyDense(magic, entry: entry, tar: tar, file: file, key: key, table: table)
+            case LBDeltaHeader.magic: throw DeltaEntryError("a dense entry follows a part of the same file")
             default: throw DeltaEntryError("bad magic (expected 'LBDELTA2' or 'LBDELTA1')")
             }
         }
