@@ -7,7 +7,8 @@
 #   incremental of both; (b) scattered change: every 100th row (aid % 100 = 0); incremental of both; then a lifeboat
 #   full of the same data. Stored size and wall time of each backup (one run each: they change the repository), and
 #   the restore of lifeboat's chain (full + 2 incrementals) vs its full of the same data vs pgBackRest's restore of
-#   its full+incr set (median of BENCH_RUNS), with the peak RSS of each.
+#   its full+incr set (median of BENCH_RUNS), with the peak RSS of each. BENCH_COMPARE=/path/to/another/lifeboat
+#   then adds an A/B of that build against this one on identical data (scripts/bench-compare.sh).
 pg_bin="${BENCH_PG_BIN:-$pg_bin}"
 export PG_BIN="$pg_bin"   # bench.sh's cleanup stops the scratch server with the same binaries
 with_pgbackrest
@@ -101,4 +102,8 @@ echo "process-max=2). Backups: one run each; restores: median of $runs (BENCH_RU
 echo "same tool's full; 'time' = wall time vs the same tool's full (backups) or vs lifeboat's full restore (restores)."
 echo "Targets for (a): ≤ 10 % of the full and ≤ 0.3x its time; chain restore ≤ 1.2x the full's restore and"
 echo "≤ 0.5x pgBackRest's; peak RSS ≤ 128 MiB."
+if [ -n "${BENCH_COMPARE:-}" ]; then
+    # shellcheck source=scripts/bench-compare.sh
+    . "$root/scripts/bench-compare.sh"
+fi
 exit 0

@@ -39,6 +39,8 @@
 #
 # bench.sh incremental [SCALE]: incremental snapshots (clustered and scattered change) vs pgBackRest --type=incr:
 # stored size and time vs the full, and the chain's restore (scripts/bench-incremental.sh; SCALE defaults to 200).
+# BENCH_COMPARE=/path/to/another/lifeboat adds an A/B of that build against this one on identical data, restores
+# alternated (scripts/bench-compare.sh): how to tell a change from this machine's noise.
 #
 # bench.sh wal-receive [SECONDS]: the lag of `lifeboat wal receive` under pgbench load (scripts/bench-wal-receive.sh).
 set -euo pipefail
