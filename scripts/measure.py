@@ -6,6 +6,7 @@ Used by bench.sh. Peak RSS is the largest resident set of any single process the
 With MEASURE_SERVER_PID (a postmaster's pid) two more fields follow: the CPU seconds (user + system) of
 the command and all its children, and those of the server's backends that ended during the command (the
 postmaster reaps them, so they add to its cutime/cstime): where a client/server pipeline spends its CPU.
+With MEASURE_CPU=1 (and no server) one more field follows: the command's CPU seconds (user + system).
 """
 import os
 import resource
@@ -35,4 +36,6 @@ if server:
 line = f"{elapsed:.3f} {usage.ru_maxrss}"
 if server:
     line += f" {usage.ru_utime + usage.ru_stime:.2f} {reaped_cpu(server) - server_before:.2f}"
+elif os.environ.get("MEASURE_CPU") == "1":
+    line += f" {usage.ru_utime + usage.ru_stime:.2f}"
 print(line)
