@@ -224,6 +224,35 @@ final class ChainRestoreTests: XCTestCase {
         XCTAssertEqual(try fills(scratch + "/data/base/5/1"), expected)
     }
 
+    /// An older backup holding one file whole and the next as a sparse delta: the blocks chosen from the whole copy
+    /// must not count for the delta's region (they once did, and the restore stopped on its own precondition).
+    func testAWholeCopyThenASparseDeltaInOneOlderBackup() throws {
+        let history = try ChainHistory()
+        let full = try history.snapshot(
+            ChainHistory.baseFiles(
+                label: "full",
+                extra: [("base/5/1", Self.blocks([1, 2])), ("base/5/2", Self.blocks([5, 6, 7, 8]))]))
+        let middle = try history.snapshot(
+            ChainHistory.baseFiles(
+                label: "middle",
+                extra: [("base/5/1", Self.blocks([0x31, 0x32]))]
+                    + Self.lbdelta(
+                        "base/5/LBDELTA.2", length: 4, blocks: [(3, DeltaBytes.block(0x43))], .sparse(perPart: 128))),
+            parent: full)
+        try history.snapshot(
+            ChainHistory.baseFiles(
+                label: "newest",
+                extra: Self.lbdelta(
+                    "base/5/LBDELTA.1", length: 2, blocks: [(1, DeltaBytes.block(0x51))], .sparse(perPart: 128))
+                    + Self.lbdelta(
+                        "base/5/LBDELTA.2", length: 4, blocks: [(0, DeltaBytes.block(0x60))], .sparse(perPart: 128))),
+            parent: middle)
+        let engine = try engine(history)
+        _ = try engine.run(try engine.plan(request("latest", into: "data")))
+        XCTAssertEqual(try fills(scratch + "/data/base/5/1"), [0x31, 0x51])
+        XCTAssertEqual(try fills(scratch + "/data/base/5/2"), [0x60, 6, 7, 0x43])
+    }
+
     func testRegionsAssembledFromDenseDeltasPutEveryBlockInPlace() throws {
         try assertRegions(middle: .dense, newest: .dense)
     }

@@ -69,12 +69,17 @@ final class RegionWriter {
                 chosen[index] = applies(first + index, index)
                 if chosen[index] { chosenCount += 1 }
             }
+            defer { clearChosen() }  // gather starts from a clear region
             if chosenCount > 0 {
                 let region = RunRegion(first: first, count: min(count, fileBlocks - first), chosen: chosen)
                 try writeRun(region, chosenCount: chosenCount, to: file, unchosenAreZeros: true)
             }
             first += count
         }
+    }
+
+    private func clearChosen() {
+        for index in chosen.indices { chosen[index] = false }
     }
 
     /// Whether block `index` of the region just read is all zeros: memcmp against a zero block, which glibc
@@ -112,7 +117,7 @@ final class RegionWriter {
     func flush(to file: WritableFile, fileBlocks: Int) throws {
         guard let gathering else { return }
         defer {
-            for index in chosen.indices { chosen[index] = false }
+            clearChosen()
             self.gathering = nil
         }
         guard gathering.chosenCount > 0 else { return }
