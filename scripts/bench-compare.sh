@@ -46,7 +46,7 @@ read -r ab_ta_o ab_sa_o ab_ta_n ab_sa_n < <(ab_backup --incremental new)
 bench_sql "UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid % 100 = 1"
 read -r ab_tb_o ab_sb_o ab_tb_n ab_sb_n < <(ab_backup --incremental old)
 ab_id() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/ab-$1/last.json"; }
-fresh="rm -rf $work/restore && mkdir -m 700 $work/restore $( [ "$(id -u)" -eq 0 ] && echo "&& chown postgres: $work/restore")"
+fresh="bash $work/retire.sh $work/restore && mkdir -m 700 $work/restore $( [ "$(id -u)" -eq 0 ] && echo "&& chown postgres: $work/restore")"
 # ab_restores: each build restores its chain into a fresh directory, alternating, BENCH_COMPARE_RUNS times; prints
 # the medians "wall_old cpu_old wall_new cpu_new" and the peak RSS of each: CPU seconds (user + system) vary far
 # less than wall time on this disk, and tell a change in work done from a change in waiting.

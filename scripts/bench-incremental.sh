@@ -77,7 +77,7 @@ full_id="$(lb_field id)"
 incr_id="$("$lifeboat" --config "$work/lb/lifeboat.yml" list --json | python3 -c 'import json,sys; b=[x for x in json.load(sys.stdin)["backups"] if x.get("kind")=="snapshot"]; print(b[-2]["id"])')"
 
 echo "==> restores into an empty directory"
-reset() { echo "rm -rf $work/restore && mkdir -m 700 $work/restore $( [ "$(id -u)" -eq 0 ] && echo "&& chown postgres: $work/restore")"; }
+reset() { echo "bash $work/retire.sh $work/restore && mkdir -m 700 $work/restore $( [ "$(id -u)" -eq 0 ] && echo "&& chown postgres: $work/restore")"; }
 read -r t_rc m_rc < <(measure "$lb --quiet restore $incr_id --data-dir $work/restore --clean" "$(reset)")
 read -r t_rf m_rf < <(measure "$lb --quiet restore $full_id --data-dir $work/restore --clean" "$(reset)")
 read -r t_rb m_rb < <(measure "$pgbr --pg1-path=$work/restore restore" "$(reset)")

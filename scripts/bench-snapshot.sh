@@ -102,10 +102,11 @@ mkdir -p $work/pgbr/repo-wal
 $( [ "$(id -u)" -eq 0 ] && echo "chown -R postgres: $work/lb $work/pgbr" )
 cd $work && $as_pg pgbackrest --config=$work/pgbr/wal.conf --stanza=bench stanza-create >/dev/null
 SH
-    # reset-dir DIR [mkdir]: stops a server left running in DIR, removes DIR, optionally recreates it empty (0700).
+    # reset-dir DIR [mkdir]: stops a server left running in DIR, retires DIR (bench.sh's retire.sh), optionally
+    # recreates it empty (0700).
     cat > "$work/reset-dir.sh" <<SH
 if [ -f "\$1/postmaster.pid" ]; then cd $work && $as_pg '$pg_bin/pg_ctl' -D "\$1" -m immediate -w stop >/dev/null 2>&1; fi
-rm -rf "\$1"
+bash $work/retire.sh "\$1"
 if [ "\${2:-}" = mkdir ]; then mkdir -m 700 "\$1" && $( [ "$(id -u)" -eq 0 ] && echo "chown postgres: \"\$1\"" || echo true ); fi
 SH
     # pgbackrest-start DIR PORT: restore, start (as lifeboat restore --start does: archive_mode=off), wait for promotion.
