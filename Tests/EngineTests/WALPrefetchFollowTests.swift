@@ -23,15 +23,20 @@ final class WALPrefetchFollowTests: XCTestCase {
         XCTAssertTrue(condition(), "timed out waiting for \(what)")
     }
 
-    func testOnePrefetcherFollowsRecoveryAndEndsAtTheEndOfTheArchive() throws {
+    /// A repository holding segments 1…`last`, and a scratch directory (removed after the test) for the spool.
+    func archived(upTo last: UInt64, directoryPrefix: String) throws -> (WALArchive, String) {
         let history = try InMemoryHistory()
         let archive = WALArchive(
             context: history.context, repository: history.catalog.repository, keyring: history.catalog.keyring)
-        let directory = NSTemporaryDirectory() + "wal-prefetch-follow-\(UUID().uuidString.prefix(8))"
+        let directory = NSTemporaryDirectory() + "\(directoryPrefix)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory + "/wal", withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: directory) }
-        for number: UInt64 in 1...10 { _ = try archive.push(path: try segment(number, in: directory + "/wal")) }
+        for number: UInt64 in 1...last { _ = try archive.push(path: try segment(number, in: directory + "/wal")) }
+        return (archive, directory)
+    }
 
+    func testOnePrefetcherFollowsRecoveryAndEndsAtTheEndOfTheArchive() throws {
+        let (archive, directory) = try archived(upTo: 10, directoryPrefix: "wal-prefetch-follow")
         let spool = WALPrefetchSpool(directory: directory + "/" + WALPrefetchSpool.directoryName)
         let spooled = { (number: UInt64) in FileManager.default.fileExists(atPath: spool.path(self.name(number))) }
         let finished = DispatchSemaphore(value: 0)
@@ -66,13 +71,7 @@ final class WALPrefetchFollowTests: XCTestCase {
     }
 
     func testAnIdlePrefetcherExitsAndReleasesTheLock() throws {
-        let history = try InMemoryHistory()
-        let archive = WALArchive(
-            context: history.context, repository: history.catalog.repository, keyring: history.catalog.keyring)
-        let directory = NSTemporaryDirectory() + "wal-prefetch-idle-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory + "/wal", withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: directory) }
-        for number: UInt64 in 1...5 { _ = try archive.push(path: try segment(number, in: directory + "/wal")) }
+        let (archive, directory) = try archived(upTo: 5, directoryPrefix: "wal-prefetch-idle")
         let spool = WALPrefetchSpool(directory: directory + "/" + WALPrefetchSpool.directoryName)
         let started = Date()
         try archive.prefetch(
